@@ -1,0 +1,80 @@
+// Typed errors shared by every layer. Each names the file it concerns and says, in words a
+// user understands, what is wrong, so the UI and CLI can show it as is.
+
+export type ErrorCode =
+  | 'empty-file'
+  | 'truncated'
+  | 'not-mrc'
+  | 'unsupported-mode'
+  | 'bad-dimensions'
+  | 'unsupported-format'
+  | 'decode-failed'
+  | 'bad-coordinates'
+  | 'bad-parameter'
+  | 'model-error'
+  | 'cancelled';
+
+export class DrpnetError extends Error {
+  readonly code: ErrorCode;
+  /** The file the problem is in, when there is one. */
+  readonly file?: string;
+
+  constructor(code: ErrorCode, message: string, file?: string) {
+    super(file ? `${file}: ${message}` : message);
+    this.name = 'DrpnetError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+/** A micrograph that cannot be read (MRC, TIFF, PNG/JPEG). */
+export class MicrographError extends DrpnetError {
+  constructor(code: ErrorCode, message: string, file?: string) {
+    super(code, message, file);
+    this.name = 'MicrographError';
+  }
+}
+
+/** A coordinate file (STAR, BOX, CBOX, Topaz, CSV) that cannot be read. */
+export class CoordinateFileError extends DrpnetError {
+  readonly line?: number;
+  constructor(message: string, file?: string, line?: number) {
+    super('bad-coordinates', line !== undefined ? `line ${line}: ${message}` : message, file);
+    this.name = 'CoordinateFileError';
+    this.line = line;
+  }
+}
+
+/** A parameter outside its meaningful range (diameter, sigma, threshold, ...). */
+export class ParameterError extends DrpnetError {
+  constructor(message: string) {
+    super('bad-parameter', message);
+    this.name = 'ParameterError';
+  }
+}
+
+/** Thrown when a long call is cancelled through its AbortSignal. */
+export class CancelledError extends DrpnetError {
+  constructor(message = 'cancelled') {
+    super('cancelled', message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Errors cross worker boundaries as plain objects; this rebuilds the message for display. */
+export interface SerializedError {
+  name: string;
+  code: ErrorCode | 'internal';
+  message: string;
+  file?: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof DrpnetError) return { name: e.name, code: e.code, message: e.message, file: e.file };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, code: 'internal', message: err.message };
+}

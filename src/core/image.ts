@@ -1,0 +1,38 @@
+// A single-channel float image in row-major order (index = y * width + x), the one pixel
+// container every core stage takes and returns.
+export interface Image2D {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export function createImage(width: number, height: number, data?: Float32Array): Image2D {
+  const n = width * height;
+  if (data && data.length !== n) throw new RangeError(`image data has ${data.length} values, expected ${n}`);
+  return { width, height, data: data ?? new Float32Array(n) };
+}
+
+export interface ImageStats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+}
+
+export function imageStats(data: ArrayLike<number>): ImageStats {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let sum2 = 0;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sum2 += v * v;
+  }
+  const mean = n ? sum / n : 0;
+  const variance = n ? Math.max(0, sum2 / n - mean * mean) : 0;
+  return { min: n ? min : 0, max: n ? max : 0, mean, std: Math.sqrt(variance) };
+}

@@ -1,0 +1,41 @@
+// Picking parameters and their defaults, kept apart from the code that uses them.
+// Paper values: ../shared/docs/drpnet.md (Nguyen et al. 2021), steps 2-8.
+
+export interface PeakParams {
+  /** Gaussian sigma (working pixels) applied to the detector map before maxima search. */
+  sigma: number;
+  /** h of the h-maxima transform, on the map normalised to [0,255]: height = threshold * kLevel. */
+  threshold: number;
+  /** Strictness level k (1, 2 or 3). */
+  kLevel: number;
+}
+
+export interface ScreenParams {
+  /** Keep candidates whose patch mean is above this percentile of all candidates' means (0 = off). */
+  meanPercentile: number;
+  /** Keep candidates whose patch std is above this percentile of all candidates' stds (0 = off). */
+  stdPercentile: number;
+}
+
+export interface PickParams extends PeakParams, ScreenParams {
+  /** Particle diameter in ORIGINAL pixels. */
+  diameter: number;
+  /** Classifier: drop a pick when p(background) >= cutoff. 1 disables dropping. */
+  cutoff: number;
+  /** Run the stage-2 classifier. */
+  useClassifier: boolean;
+  /** Negative stain: particles brighter than background; inverted before the network. */
+  negativeStain: boolean;
+}
+
+export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = {
+  diameter: 140,
+  sigma: 4,
+  threshold: 4,
+  kLevel: 1,
+  meanPercentile: 0,
+  stdPercentile: 0,
+  cutoff: 0.7,
+  useClassifier: true,
+  negativeStain: false,
+};
