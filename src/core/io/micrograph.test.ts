@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DrpnetError, MicrographError } from '../errors';
+import { createImage } from '../image';
+import { decodeMicrograph, isMicrographFileName, MICROGRAPH_EXTENSIONS, toArrayBuffer } from './micrograph';
+import { writeMrc } from './mrc';
+import type { RasterDecoder } from './raster';
+import { buildMrc, buildTiff, pngSignatureBytes } from './test-fixtures';
+
+const mrc = () => writeMrc(createImage(3, 2, Float32Array.from([1, 2, 3, 4, 5, 6])), { pixelSize: 1.5 });
+const tiff = () => buildTiff([{ width: 2, height: 1, values: [7, 9], bitsPerSample: 16, sampleFormat: 1 }]);
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => 'ok',
+    (x: unknown) => x,
+  );
+  if (e === 'ok') return 'ok';
+  expect(e).toBeInstanceOf(DrpnetError);
+  return (e as DrpnetError).code;
+}
+
+describe('isMicrographFileName', () => {
+  it.each(['a.mrc', 'B.MRC', 'stack.mrcs', 'tilt.st', 'vol.map', 'x.tif', 'x.TIFF', 'p.png', 'j.jpg', 'j.jpeg', 'dir.d/a.mrc'])('accepts %s', (n) => {
+    expect(isMicrographFileName(n)).toBe(true);
+  });
+  it.each(['a.star', 'a.box', 'mrc', '.mrc', 'a.mrc.gz', 'a.tif/readme', 'noext'])('rejects %s', (n) => {
+    expect(isMicrographFileName(n)).toBe(false);
+  });
+});
+
+describe('decodeMicrograph', () => {
+  it.each(['m.mrc', 'm.mrcs', 'm.st', 'm.map', 'm.dat'])('reads an MRC named %s', async (name) => {
+    const m = await decodeMicrograph(mrc(), name);
+    expect(m.format).toBe('mrc');
+    expect(Array.from(m.image.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(m.pixelSize).toBeCloseTo(1.5, 6);
+  });
+
+  it('reads a TIFF, even when it is misnamed .mrc (magic bytes win)', async () => {
+    for (const name of ['m.tif', 'm.tiff', 'm.mrc']) {
+      const m = await decodeMicrograph(tiff(), name);
+      expect(m.format).toBe('tiff');
+      expect(Array.from(m.image.data)).toEqual([7, 9]);
+    }
+  });
+
+  it('passes frame through to the readers', async () => {
+    const stack = buildMrc({ nx: 1, ny: 1, nz: 2, mode: 1, values: [4, 8] });
+    expect(Array.from((await decodeMicrograph(stack, 's.mrcs', { frame: 1 })).image.data)).toEqual([8]);
+    expect(Array.from((await decodeMicrograph(stack, 's.mrcs')).image.data)).toEqual([6]);
+    const pages = buildTiff([1, 3].map((x) => ({ width: 1, height: 1, values: [x], bitsPerSample: 8, sampleFormat: 1 }) as const));
+    expect(Array.from((await decodeMicrograph(pages, 'p.tif', { frame: 0 })).image.data)).toEqual([1]);
+    expect(Array.from((await decodeMicrograph(pages, 'p.tif')).image.data)).toEqual([2]);
+  });
+
+  it('PNG goes to the injected decoder; without one it needs the browser', async () => {
+    const decoder: RasterDecoder = async () => ({ width: 1, height: 1, rgba: Uint8ClampedArray.from([50, 50, 50, 255]) });
+    const m = await decodeMicrograph(pngSignatureBytes(), 'x.png', { raster: decoder });
+    expect(m.format).toBe('png');
+    expect(m.image.data[0]).toBeCloseTo(50, 4);
+    await expect(decodeMicrograph(pngSignatureBytes(), 'x.png')).rejects.toMatchObject({ code: 'unsupported-format' });
+  });
+
+  it('errors name the file and say what is wrong', async () => {
+    const cases: [ArrayBuffer, string, string, string][] = [
+      [new ArrayBuffer(0), 'e.mrc', 'empty-file', 'empty'],
+      [new TextEncoder().encode('not an image').buffer, 'x.tif', 'decode-failed', 'TIFF signature'],
+      [new TextEncoder().encode('not an image').buffer, 'x.jpg', 'decode-failed', 'JPEG signature'],
+      [new TextEncoder().encode('x,y\n1,2\n').buffer, 'coords.csv', 'unsupported-format', '.mrc .mrcs .st .map .tif .tiff .png .jpg .jpeg'],
+      [new TextEncoder().encode('x,y\n1,2\n').buffer, 'coords.mrc', 'not-mrc', 'text file'],
+    ];
+    for (const [buf, name, code, words] of cases) {
+      const e = (await decodeMicrograph(buf, name).catch((x: unknown) => x)) as MicrographError;
+      expect(e).toBeInstanceOf(MicrographError);
+      expect(e.code).toBe(code);
+      expect(e.message).toContain(name);
+      expect(e.message).toContain(words);
+    }
+  });
+
+  it('lists the extensions it reads', () => {
+    expect([...MICROGRAPH_EXTENSIONS].sort()).toEqual(['jpeg', 'jpg', 'map', 'mrc', 'mrcs', 'png', 'st', 'tif', 'tiff']);
+  });
+});
+
+describe('toArrayBuffer', () => {
+  it('reuses the buffer when the bytes cover it, copies a sub-range otherwise', () => {
+    const whole = new Uint8Array(16);
+    expect(toArrayBuffer(whole)).toBe(whole.buffer);
+    const part = new Uint8Array(whole.buffer, 4, 8);
+    part[0] = 42;
+    const copy = toArrayBuffer(part);
+    expect(copy).not.toBe(whole.buffer);
+    expect(copy.byteLength).toBe(8);
+    expect(new Uint8Array(copy)[0]).toBe(42);
+  });
+});
+
+describe('decodeMicrograph fuzz', () => {
+  it('any bytes under any supported name give a Micrograph or a DrpnetError, fast', async () => {
+    const seeds = [mrc(), tiff(), pngSignatureBytes(), new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]).buffer];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 1500 }).map((b) => b.slice().buffer),
+          fc.tuple(fc.constantFrom(...seeds.keys()), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 })).map(([k, muts]) => {
+            const b = new Uint8Array(seeds[k].slice(0));
+            for (const [at, v] of muts) b[at % b.length] = v;
+            return b.buffer;
+          }),
+        ),
+        fc.constantFrom('a.mrc', 'a.tif', 'a.png', 'a.jpg', 'a.txt', 'a.st'),
+        async (buf, name) => {
+          const t0 = performance.now();
+          expect(['ok', 'empty-file', 'truncated', 'not-mrc', 'unsupported-mode', 'bad-dimensions', 'unsupported-format', 'decode-failed']).toContain(
+            await codeOf(decodeMicrograph(buf, name)),
+          );
+          expect(performance.now() - t0).toBeLessThan(200);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

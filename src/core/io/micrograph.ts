@@ -1,0 +1,98 @@
+// One entry point for every micrograph file: picks the reader by magic bytes first, then by
+// file extension, and returns the same Micrograph whatever the format.
+import { MicrographError } from '../errors';
+import type { Image2D } from '../image';
+import { sniffMagic } from './magic';
+import { readMrc } from './mrc';
+import { decodeRaster, type RasterDecoder } from './raster';
+import { readTiff } from './tiff';
+
+export type MicrographFormat = 'mrc' | 'tiff' | 'png' | 'jpeg';
+
+export interface Micrograph {
+  image: Image2D;
+  /** Angstrom per pixel, when the file says (MRC only). */
+  pixelSize?: number;
+  /** Frames (sections, pages) in the file. */
+  frames: number;
+  /** True when several frames were averaged into `image`. */
+  averaged: boolean;
+  format: MicrographFormat;
+  /** What the reader decided on the user's behalf (frames averaged, byte order guessed, ...). */
+  note?: string;
+}
+
+export interface DecodeOptions {
+  /** 0-based frame of a stack / page of a multi-page TIFF; default: average them all. */
+  frame?: number;
+  /** Force MRC mode-0 bytes signed or unsigned (see mrc.ts). */
+  mode0Signed?: boolean;
+  /** PNG/JPEG decoder supplied by the host (browser); absent in Node. */
+  raster?: RasterDecoder;
+}
+
+const EXTENSIONS: Record<string, MicrographFormat> = {
+  mrc: 'mrc',
+  mrcs: 'mrc',
+  st: 'mrc',
+  map: 'mrc',
+  tif: 'tiff',
+  tiff: 'tiff',
+  png: 'png',
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+};
+
+/** File extensions (lower case, no dot) this module reads. */
+export const MICROGRAPH_EXTENSIONS: readonly string[] = Object.keys(EXTENSIONS);
+
+function extensionOf(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+}
+
+/** The format a file name's extension says, or undefined. */
+export function formatFromFileName(fileName: string): MicrographFormat | undefined {
+  return EXTENSIONS[extensionOf(fileName)];
+}
+
+/** True when the name has a micrograph extension (.mrc .mrcs .st .map .tif .tiff .png .jpg .jpeg). */
+export function isMicrographFileName(name: string): boolean {
+  return formatFromFileName(name) !== undefined;
+}
+
+/** The ArrayBuffer behind `bytes` without copying when it covers the buffer exactly (Node's
+ * fs.readFile of a large file), else a copy of just those bytes. */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  const b = bytes.buffer;
+  if (b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength) return b;
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/** Reads any supported micrograph. Magic bytes win over the extension. */
+export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph> {
+  if (buffer.byteLength === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
+  const magic = sniffMagic(new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024)));
+  const byExt = formatFromFileName(fileName);
+  const format: MicrographFormat | undefined =
+    magic === 'tiff' || magic === 'png' || magic === 'jpeg' ? magic : magic === 'mrc' ? 'mrc' : byExt;
+  switch (format) {
+    case 'mrc':
+      return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
+    case 'tiff':
+      if (magic !== 'tiff') throw new MicrographError('decode-failed', 'named .tif/.tiff but it does not start with a TIFF signature (II*\\0 or MM\\0*)', fileName);
+      return readTiff(buffer, fileName, { frame: opts.frame });
+    case 'png':
+    case 'jpeg':
+      if (magic !== format)
+        throw new MicrographError('decode-failed', `named as ${format.toUpperCase()} but it does not start with a ${format.toUpperCase()} signature`, fileName);
+      return decodeRaster(buffer, fileName, format, opts.raster);
+    default:
+      throw new MicrographError(
+        'unsupported-format',
+        `not a micrograph format this program reads; supported: ${MICROGRAPH_EXTENSIONS.map((e) => '.' + e).join(' ')}`,
+        fileName,
+      );
+  }
+}
