@@ -1,0 +1,52 @@
+// Client-side contrast of the 8-bit display image: the engine already stretched it; the user
+// can narrow or widen the window by percentiles without a round trip to the worker.
+
+/** 256-bin histogram of 8-bit values. */
+export function histogram8(data: Uint8ClampedArray): Uint32Array {
+  const h = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) h[data[i]]++;
+  return h;
+}
+
+/** Smallest grey value v such that at least p percent of pixels are <= v (p in 0..100). */
+export function percentileFromHistogram(hist: Uint32Array, p: number): number {
+  let total = 0;
+  for (let i = 0; i < 256; i++) total += hist[i];
+  if (total === 0) return 0;
+  const target = (Math.min(100, Math.max(0, p)) / 100) * total;
+  let acc = 0;
+  for (let v = 0; v < 256; v++) {
+    acc += hist[v];
+    if (acc >= target && acc > 0) return v;
+  }
+  return 255;
+}
+
+/** Lookup table mapping [lo, hi] linearly onto [0, 255] (clamped outside). */
+export function windowLut(lo: number, hi: number): Uint8ClampedArray {
+  const lut = new Uint8ClampedArray(256);
+  const span = Math.max(1, hi - lo);
+  for (let v = 0; v < 256; v++) lut[v] = Math.round(((v - lo) / span) * 255);
+  return lut;
+}
+
+/** Contrast window for the given low/high percentiles of the image's histogram. */
+export function percentileLut(hist: Uint32Array, lowPct: number, highPct: number): Uint8ClampedArray {
+  const lo = percentileFromHistogram(hist, lowPct);
+  const hi = Math.max(lo + 1, percentileFromHistogram(hist, highPct));
+  return windowLut(lo, hi);
+}
+
+/** Opaque RGBA pixels of a grey image through a lookup table. */
+export function greyToRgba(data: Uint8ClampedArray, lut: Uint8ClampedArray): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(data.length * 4);
+  for (let i = 0; i < data.length; i++) {
+    const g = lut[data[i]];
+    const o = i * 4;
+    out[o] = g;
+    out[o + 1] = g;
+    out[o + 2] = g;
+    out[o + 3] = 255;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+// Pick-editing actions on the current micrograph: merge rule from picks-merge.ts, state and
+// undo history from the store.
+import * as M from './picks-merge';
+import { currentMic, useWorkbench, type MicrographEntry } from './store';
+
+const store = useWorkbench.getState;
+
+export function displayPicksOf(m: MicrographEntry): M.DisplayPick[] {
+  return M.mergePicks(m.auto, m.edits, m.params.diameter);
+}
+
+function withCurrent(fn: (m: MicrographEntry, picks: M.DisplayPick[]) => M.PickEdits): void {
+  const m = currentMic(store());
+  if (!m) return;
+  store().commitEdits(m.key, fn(m, displayPicksOf(m)));
+}
+
+function find(picks: M.DisplayPick[], id: string | undefined): M.DisplayPick | undefined {
+  return id ? picks.find((p) => p.id === id) : undefined;
+}
+
+export function togglePickById(id: string): void {
+  withCurrent((m, picks) => {
+    const p = find(picks, id);
+    return p ? M.togglePick(m.edits, p, m.params.diameter) : m.edits;
+  });
+  store().set({ selectedPickId: id });
+}
+
+export function addManualPick(x: number, y: number): void {
+  const id = store().newManualId();
+  withCurrent((m) => M.addManual(m.edits, x, y, id));
+  store().set({ selectedPickId: id });
+}
+
+export function movePickById(id: string, x: number, y: number): void {
+  const newId = store().newManualId();
+  withCurrent((m, picks) => {
+    const p = find(picks, id);
+    return p ? M.movePick(m.edits, p, x, y, newId, m.params.diameter) : m.edits;
+  });
+}
+
+export function deleteSelected(): void {
+  const id = store().selectedPickId;
+  withCurrent((m, picks) => {
+    const p = find(picks, id);
+    return p ? M.rejectPick(m.edits, p, m.params.diameter) : m.edits;
+  });
+  store().set({ selectedPickId: undefined });
+}
+
+export function rejectBox(box: M.Box): void {
+  withCurrent((m, picks) => M.rejectInBox(m.edits, picks, box, m.params.diameter));
+}
+
+export function acceptAllPicks(): void {
+  withCurrent((m, picks) => M.acceptAll(m.edits, picks, m.params.diameter));
+}
+
+export function clearEdits(): void {
+  withCurrent(() => M.EMPTY_EDITS);
+}

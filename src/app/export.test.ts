@@ -1,0 +1,45 @@
+import { strFromU8, unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import type { ScoredPick } from '../../workers/engine-api';
+import { EXPORT_FORMATS, fileNameFor, formatCoordinates } from './coords-io';
+import { buildExportFiles, FORMAT_FOLDER, RELION_LIST_NAME, zipFiles } from './export';
+import { keptPicks, mergePicks, rejectPick } from './picks-merge';
+
+describe('export', () => {
+  const auto: ScoredPick[] = [
+    { x: 100, y: 120, score: 0.9, kept: true },
+    { x: 400, y: 380, score: 0.8, kept: true },
+    { x: 700, y: 650, score: 0.2, kept: false },
+  ];
+  const shown = mergePicks(auto, { manual: [{ id: 'm1', x: 900, y: 910 }], rejected: [], accepted: [] }, 100);
+  const edits = rejectPick({ manual: [{ id: 'm1', x: 900, y: 910 }], rejected: [], accepted: [] }, shown[1], 100);
+  const picks = keptPicks(mergePicks(auto, edits, 100));
+
+  it('leaves rejected and classifier-dropped picks out', () => {
+    expect(picks.map((p) => [p.x, p.y])).toEqual([
+      [100, 120],
+      [900, 910],
+    ]);
+  });
+
+  it('writes one file per micrograph and format plus the RELION list file, and zips them losslessly', () => {
+    const items = [
+      { micrographName: 'mic_001.mrc', picks, boxSize: 100 },
+      { micrographName: 'mic_002.mrc', picks: [], boxSize: 100 },
+    ];
+    const files = buildExportFiles(items);
+    expect(files.size).toBe(EXPORT_FORMATS.length * 2 + 1);
+    for (const f of EXPORT_FORMATS) {
+      const path = `${FORMAT_FOLDER[f]}/${fileNameFor('mic_001.mrc', f)}`;
+      expect(files.get(path)).toBe(formatCoordinates(f, picks, 'mic_001.mrc', 100));
+    }
+    const list = files.get(`${FORMAT_FOLDER.star}/${RELION_LIST_NAME}`)!;
+    expect(list).toContain('data_coordinate_files');
+    expect(list).toContain('mic_001.mrc');
+    expect(list).toContain('mic_002.mrc');
+
+    const unzipped = unzipSync(zipFiles(files));
+    expect(Object.keys(unzipped).sort()).toEqual([...files.keys()].sort());
+    for (const [path, text] of files) expect(strFromU8(unzipped[path])).toBe(text);
+  });
+});

@@ -1,0 +1,94 @@
+// Autosave to IndexedDB (idb): the session snapshot (picks, edits, parameters) and the
+// original micrograph files as Blobs, so a reload reopens everything without a new drop.
+// Writes are debounced; a failed write (quota) is reported and the session stays in memory.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { SessionSnapshot } from './store';
+
+interface WorkbenchDB extends DBSchema {
+  files: { key: string; value: { name: string; blob: Blob } };
+  session: { key: string; value: SessionSnapshot };
+}
+
+const DB_NAME = 'drpnet-workbench';
+const SESSION_KEY = 'current';
+
+let dbPromise: Promise<IDBPDatabase<WorkbenchDB>> | undefined;
+
+function db(): Promise<IDBPDatabase<WorkbenchDB>> {
+  dbPromise ??= openDB<WorkbenchDB>(DB_NAME, 1, {
+    upgrade(d) {
+      d.createObjectStore('files');
+      d.createObjectStore('session');
+    },
+  });
+  return dbPromise;
+}
+
+/** Explains a storage failure in user terms. */
+export function storageProblem(e: unknown): string {
+  const name = e instanceof DOMException || e instanceof Error ? e.name : '';
+  if (name === 'QuotaExceededError') {
+    return 'Browser storage is full: this session is kept in memory only and will be lost on reload. Export your picks.';
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return `Browser storage is unavailable (${msg}): this session is kept in memory only and will be lost on reload.`;
+}
+
+export async function saveFile(key: string, name: string, blob: Blob): Promise<void> {
+  await (await db()).put('files', { name, blob }, key);
+}
+
+export async function loadFile(key: string): Promise<{ name: string; blob: Blob } | undefined> {
+  return (await db()).get('files', key);
+}
+
+export async function deleteFile(key: string): Promise<void> {
+  await (await db()).delete('files', key);
+}
+
+export async function saveSession(snapshot: SessionSnapshot): Promise<void> {
+  await (await db()).put('session', snapshot, SESSION_KEY);
+}
+
+export async function loadSession(): Promise<SessionSnapshot | undefined> {
+  return (await db()).get('session', SESSION_KEY);
+}
+
+export async function clearAll(): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(['files', 'session'], 'readwrite');
+  await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.done]);
+}
+
+/** Asks the browser not to evict our data under storage pressure (best effort). */
+export async function requestPersistence(): Promise<void> {
+  try {
+    await navigator.storage?.persist?.();
+  } catch {
+    // Not granted or unsupported: autosave still works, eviction is just possible.
+  }
+}
+
+/** Coalesces rapid state changes into one write after `delayMs` of quiet. */
+export function debounced(write: () => Promise<void>, delayMs: number, onError: (e: unknown) => void): { schedule(): void; flush(): Promise<void> } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = async (): Promise<void> => {
+    timer = undefined;
+    try {
+      await write();
+    } catch (e) {
+      onError(e);
+    }
+  };
+  return {
+    schedule() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => void run(), delayMs);
+    },
+    async flush() {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      await run();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { ScoredPick } from '../../workers/engine-api';
+import * as M from './picks-merge';
+
+const D = 100; // diameter; match radius 25
+const auto = (xs: Array<[number, number]>, kept = true): ScoredPick[] => xs.map(([x, y], i) => ({ x, y, score: i, kept }));
+
+describe('mergePicks', () => {
+  it('shows kept auto picks and hides candidates the classifier dropped', () => {
+    const picks = M.mergePicks([...auto([[10, 10]]), { x: 500, y: 500, kept: false }], M.EMPTY_EDITS, D);
+    expect(picks.map((p) => [p.x, p.state])).toEqual([[10, 'auto']]);
+  });
+
+  it('keeps a rejection on an auto pick that moved slightly after a repick', () => {
+    const before = M.mergePicks(auto([[100, 100], [400, 400]]), M.EMPTY_EDITS, D);
+    const edits = M.rejectPick(M.EMPTY_EDITS, before[0], D);
+    const after = M.mergePicks(auto([[410, 395], [112, 95]]), edits, D);
+    expect(after.find((p) => p.x === 112)!.state).toBe('rejected');
+    expect(after.find((p) => p.x === 410)!.state).toBe('auto');
+  });
+
+  it('does not carry a rejection to a pick farther than the match radius', () => {
+    const edits = M.rejectPick(M.EMPTY_EDITS, { id: 'a0', x: 100, y: 100, state: 'auto' }, D);
+    const after = M.mergePicks(auto([[130, 100]]), edits, D);
+    expect(after[0].state).toBe('auto');
+  });
+
+  it('manual picks survive any repick and hide an auto duplicate', () => {
+    let edits = M.addManual(M.EMPTY_EDITS, 250, 250, 'm1');
+    const after = M.mergePicks(auto([[255, 248], [600, 600]]), edits, D);
+    expect(after.map((p) => p.state).sort()).toEqual(['auto', 'manual']);
+    edits = M.addManual(edits, 900, 900, 'm2');
+    expect(M.mergePicks([], edits, D).map((p) => p.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('toggle rejects then accepts, and accept wins over an older rejection', () => {
+    let picks = M.mergePicks(auto([[50, 50]]), M.EMPTY_EDITS, D);
+    let edits = M.togglePick(M.EMPTY_EDITS, picks[0], D);
+    picks = M.mergePicks(auto([[50, 50]]), edits, D);
+    expect(picks[0].state).toBe('rejected');
+    edits = M.togglePick(edits, picks[0], D);
+    expect(M.mergePicks(auto([[50, 50]]), edits, D)[0].state).toBe('accepted');
+    expect(edits.rejected).toHaveLength(0);
+  });
+
+  it('moving an auto pick rejects the old place and adds a manual pick', () => {
+    const picks = M.mergePicks(auto([[50, 50]]), M.EMPTY_EDITS, D);
+    const edits = M.movePick(M.EMPTY_EDITS, picks[0], 300, 310, 'm7', D);
+    const after = M.mergePicks(auto([[52, 49]]), edits, D);
+    expect(after.map((p) => [p.id, p.state])).toEqual([
+      ['a0', 'rejected'],
+      ['m7', 'manual'],
+    ]);
+    expect(M.keptPicks(after)).toEqual([{ x: 300, y: 310 }]);
+  });
+
+  it('deleting a manual pick removes it; moving one updates it in place', () => {
+    let edits = M.addManual(M.EMPTY_EDITS, 1, 2, 'm1');
+    const [p] = M.mergePicks([], edits, D);
+    edits = M.movePick(edits, p, 5, 6, 'unused', D);
+    expect(edits.manual).toEqual([{ id: 'm1', x: 5, y: 6 }]);
+    edits = M.rejectPick(edits, { ...p, x: 5, y: 6 }, D);
+    expect(edits.manual).toEqual([]);
+  });
+
+  it('box select rejects exactly the picks inside the box (any drag direction)', () => {
+    const a = auto([[10, 10], [50, 50], [90, 90], [200, 20]]);
+    const picks = M.mergePicks(a, M.EMPTY_EDITS, 20);
+    const edits = M.rejectInBox(M.EMPTY_EDITS, picks, { x0: 95, y0: 95, x1: 40, y1: 40 }, 20);
+    const states = M.mergePicks(a, edits, 20).map((p) => p.state);
+    expect(states).toEqual(['auto', 'rejected', 'rejected', 'auto']);
+  });
+
+  it('accept all accepts auto picks and leaves rejected ones rejected', () => {
+    const a = auto([[10, 10], [300, 300]]);
+    let edits = M.rejectPick(M.EMPTY_EDITS, M.mergePicks(a, M.EMPTY_EDITS, D)[1], D);
+    edits = M.acceptAll(edits, M.mergePicks(a, edits, D), D);
+    expect(M.mergePicks(a, edits, D).map((p) => p.state)).toEqual(['accepted', 'rejected']);
+  });
+
+  it('pickAt finds the nearest pick whose circle contains the point', () => {
+    const picks = M.mergePicks(auto([[100, 100], [160, 100]]), M.EMPTY_EDITS, D);
+    expect(M.pickAt(picks, 135, 100, D)?.id).toBe('a1');
+    expect(M.pickAt(picks, 100, 300, D)).toBeUndefined();
+  });
+
+  it('property: edits on unchanged auto picks never change the pick count, only states', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 })), { minLength: 1, maxLength: 15 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (cells, clicks) => {
+          // particles on a 200 px grid never fall within each other's match radius
+          const uniq = [...new Map(cells.map(([i, j]) => [`${i},${j}`, [i * 200, j * 200] as [number, number]])).values()];
+          const a = auto(uniq);
+          let edits = M.EMPTY_EDITS;
+          for (const c of clicks) edits = M.togglePick(edits, M.mergePicks(a, edits, D)[c % a.length], D);
+          const picks = M.mergePicks(a, edits, D);
+          expect(picks).toHaveLength(a.length);
+          expect(M.keptPicks(picks).length).toBe(picks.filter((p) => p.state !== 'rejected').length);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,172 @@
+// How the user's edits combine with the engine's automatic picks, so that a re-pick never
+// erases work. THE RULE:
+//  - Auto picks come from the engine and are replaced wholesale by every repick/detect.
+//  - The user's decisions live apart, in PickEdits, as positions in ORIGINAL pixels:
+//      manual   : picks the user added (or moved) — always shown, state 'manual';
+//      rejected : positions of auto picks the user rejected;
+//      accepted : positions of auto picks the user explicitly accepted.
+//  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
+//    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
+//  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
+//  - Moving an auto pick = reject it where it was + add a manual pick where it was dropped.
+//  - Deleting a manual pick removes it; deleting an auto pick rejects it.
+//  - Candidates the classifier/screens dropped (kept = false) are not shown.
+import type { Pick, PickState } from '../core/coords/types';
+import type { ScoredPick } from '../../workers/engine-api';
+
+export interface Mark {
+  x: number;
+  y: number;
+}
+
+export interface ManualPick extends Mark {
+  id: string;
+}
+
+export interface PickEdits {
+  manual: ManualPick[];
+  rejected: Mark[];
+  accepted: Mark[];
+}
+
+export interface DisplayPick {
+  /** 'a<index>' for auto picks (index into the auto list), the manual id otherwise. */
+  id: string;
+  x: number;
+  y: number;
+  score?: number;
+  pParticle?: number;
+  state: PickState;
+}
+
+export const EMPTY_EDITS: PickEdits = Object.freeze({ manual: [], rejected: [], accepted: [] }) as PickEdits;
+
+/** Two positions closer than this (original pixels) are the same particle. */
+export function matchRadius(diameter: number): number {
+  return Math.max(2, diameter / 4);
+}
+
+function dist2(a: Mark, b: Mark): number {
+  const dx = a.x - b.x;
+  const dy = a.y - b.y;
+  return dx * dx + dy * dy;
+}
+
+/** Squared distance to the nearest mark, Infinity when there is none. */
+function nearest2(p: Mark, marks: readonly Mark[]): number {
+  let best = Infinity;
+  for (const m of marks) {
+    const d = dist2(p, m);
+    if (d < best) best = d;
+  }
+  return best;
+}
+
+export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diameter: number): DisplayPick[] {
+  const r2 = matchRadius(diameter) ** 2;
+  const out: DisplayPick[] = [];
+  auto.forEach((p, i) => {
+    if (!p.kept) return;
+    if (nearest2(p, edits.manual) <= r2) return;
+    const dr = nearest2(p, edits.rejected);
+    const da = nearest2(p, edits.accepted);
+    let state: PickState = 'auto';
+    if (dr <= r2 && dr <= da) state = 'rejected';
+    else if (da <= r2) state = 'accepted';
+    out.push({ id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state });
+  });
+  for (const m of edits.manual) out.push({ id: m.id, x: m.x, y: m.y, state: 'manual' });
+  return out;
+}
+
+const isManual = (p: DisplayPick): boolean => p.state === 'manual';
+
+function without(marks: readonly Mark[], p: Mark, r2: number): Mark[] {
+  return marks.filter((m) => dist2(m, p) > r2);
+}
+
+/** Reject (auto) or delete (manual) one pick. */
+export function rejectPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
+  if (isManual(pick)) return { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) };
+  const r2 = matchRadius(diameter) ** 2;
+  return {
+    ...edits,
+    accepted: without(edits.accepted, pick, r2),
+    rejected: [...without(edits.rejected, pick, r2), { x: pick.x, y: pick.y }],
+  };
+}
+
+/** Accept one auto pick (clears a rejection). Manual picks are accepted already. */
+export function acceptPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
+  if (isManual(pick)) return edits;
+  const r2 = matchRadius(diameter) ** 2;
+  return {
+    ...edits,
+    rejected: without(edits.rejected, pick, r2),
+    accepted: [...without(edits.accepted, pick, r2), { x: pick.x, y: pick.y }],
+  };
+}
+
+/** Click on a pick: a rejected pick becomes accepted, anything else auto becomes rejected. */
+export function togglePick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
+  if (isManual(pick)) return edits;
+  return pick.state === 'rejected' ? acceptPick(edits, pick, diameter) : rejectPick(edits, pick, diameter);
+}
+
+export function addManual(edits: PickEdits, x: number, y: number, id: string): PickEdits {
+  return { ...edits, manual: [...edits.manual, { id, x, y }] };
+}
+
+export function movePick(edits: PickEdits, pick: DisplayPick, x: number, y: number, newId: string, diameter: number): PickEdits {
+  if (isManual(pick)) return { ...edits, manual: edits.manual.map((m) => (m.id === pick.id ? { ...m, x, y } : m)) };
+  return addManual(rejectPick(edits, pick, diameter), x, y, newId);
+}
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export function inBox(p: Mark, b: Box): boolean {
+  const [xa, xb] = b.x0 <= b.x1 ? [b.x0, b.x1] : [b.x1, b.x0];
+  const [ya, yb] = b.y0 <= b.y1 ? [b.y0, b.y1] : [b.y1, b.y0];
+  return p.x >= xa && p.x <= xb && p.y >= ya && p.y <= yb;
+}
+
+/** Reject every auto pick and delete every manual pick inside the box. */
+export function rejectInBox(edits: PickEdits, picks: readonly DisplayPick[], box: Box, diameter: number): PickEdits {
+  let e = edits;
+  for (const p of picks) if (p.state !== 'rejected' && inBox(p, box)) e = rejectPick(e, p, diameter);
+  return e;
+}
+
+/** Accept every auto pick that is not rejected. */
+export function acceptAll(edits: PickEdits, picks: readonly DisplayPick[], diameter: number): PickEdits {
+  let e = edits;
+  for (const p of picks) if (p.state === 'auto') e = acceptPick(e, p, diameter);
+  return e;
+}
+
+/** The picks that count (export, metrics): everything but rejected ones. */
+export function keptPicks(picks: readonly DisplayPick[]): Pick[] {
+  return picks
+    .filter((p) => p.state !== 'rejected')
+    .map((p) => (p.score !== undefined ? { x: p.x, y: p.y, score: p.score } : { x: p.x, y: p.y }));
+}
+
+/** The pick under a point (within its circle), nearest first; undefined when none. */
+export function pickAt(picks: readonly DisplayPick[], x: number, y: number, diameter: number): DisplayPick | undefined {
+  const r2 = (diameter / 2) ** 2;
+  let best: DisplayPick | undefined;
+  let bestD = Infinity;
+  for (const p of picks) {
+    const d = dist2(p, { x, y });
+    if (d <= r2 && d < bestD) {
+      best = p;
+      bestD = d;
+    }
+  }
+  return best;
+}

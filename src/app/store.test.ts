@@ -1,0 +1,69 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PICK_PARAMS } from '../core/params';
+import { addManual, EMPTY_EDITS } from './picks-merge';
+import { applySnapshot, currentMic, toSnapshot, useWorkbench } from './store';
+
+const s = () => useWorkbench.getState();
+
+describe('workbench store', () => {
+  beforeEach(() => s().reset());
+
+  it('adds micrographs, selects the first, steps within bounds', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().addMicrograph('k2', 'b.mrc');
+    s().addMicrograph('k1', 'a.mrc'); // duplicate key ignored
+    expect(s().micrographs.map((m) => m.name)).toEqual(['a.mrc', 'b.mrc']);
+    expect(currentMic(s())?.key).toBe('k1');
+    s().step(1);
+    s().step(1);
+    expect(s().currentKey).toBe('k2');
+    s().step(-5);
+    expect(s().currentKey).toBe('k1');
+  });
+
+  it('parameter edits stick to the micrograph and become the default for new ones', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().setParams('k1', { threshold: 7.5 });
+    expect(currentMic(s())?.params.threshold).toBe(7.5);
+    s().addMicrograph('k2', 'b.mrc');
+    expect(s().micrographs[1].params).toEqual({ ...DEFAULT_PICK_PARAMS, threshold: 7.5 });
+  });
+
+  it('undo and redo edits across micrographs, and a new edit clears redo', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().addMicrograph('k2', 'b.mrc');
+    const e1 = addManual(EMPTY_EDITS, 1, 1, 'm1');
+    const e2 = addManual(e1, 2, 2, 'm2');
+    s().commitEdits('k1', e1);
+    s().commitEdits('k1', e2);
+    s().commitEdits('k2', addManual(EMPTY_EDITS, 3, 3, 'm3'));
+    s().undo();
+    expect(s().micrographs[1].edits).toBe(EMPTY_EDITS);
+    s().undo();
+    expect(s().micrographs[0].edits).toBe(e1);
+    expect(s().currentKey).toBe('k1');
+    s().redo();
+    expect(s().micrographs[0].edits).toBe(e2);
+    s().commitEdits('k1', EMPTY_EDITS);
+    expect(s().future).toHaveLength(0);
+    s().redo(); // nothing to redo
+    expect(s().micrographs[0].edits).toBe(EMPTY_EDITS);
+  });
+
+  it('snapshot round trip keeps picks, edits and parameters but not transient progress', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().updateMic('k1', { status: 'picking', progress: 0.3, auto: [{ x: 5, y: 6, kept: true, score: 0.9 }] });
+    s().setParams('k1', { sigma: 6 });
+    s().commitEdits('k1', addManual(EMPTY_EDITS, 10, 20, 'm1'));
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    s().reset();
+    applySnapshot(snap);
+    const m = s().micrographs[0];
+    expect(m.status).toBe('picked');
+    expect(m.progress).toBeUndefined();
+    expect(m.params.sigma).toBe(6);
+    expect(m.auto).toEqual([{ x: 5, y: 6, kept: true, score: 0.9 }]);
+    expect(m.edits.manual).toEqual([{ id: 'm1', x: 10, y: 20 }]);
+    expect(s().currentKey).toBe('k1');
+  });
+});
