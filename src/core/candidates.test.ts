@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { dropBorderPicks, extractPatches, intensityScreen, patchStats } from './candidates';
+import { ParameterError } from './errors';
+import { createImage } from './image';
+
+describe('dropBorderPicks', () => {
+  it('keeps a pick only when its 2r box plus r/2 margin (1.5 r each side) is inside', () => {
+    const r = 10; // margin 15
+    const picks = [
+      { x: 15, y: 15 }, // just inside
+      { x: 14.9, y: 50 }, // too close to the left
+      { x: 84, y: 50 }, // 84 + 15 = 99 = width - 1: inside
+      { x: 84.5, y: 50 }, // outside on the right
+      { x: 50, y: 65 }, // 65 + 15 = 80 > 79: outside at the bottom
+      { x: 50, y: 40, score: 3 },
+    ];
+    expect(dropBorderPicks(picks, 100, 80, r)).toEqual([{ x: 15, y: 15 }, { x: 84, y: 50 }, { x: 50, y: 40, score: 3 }]);
+    expect(() => dropBorderPicks(picks, 100, 80, 0)).toThrow(ParameterError);
+  });
+});
+
+describe('patchStats', () => {
+  it('mean and std of the 2r x 2r box around the centre', () => {
+    const img = createImage(20, 20);
+    // Box for centre (10, 10), r = 2: columns/rows 8..11.
+    for (let y = 8; y < 12; y++) for (let x = 8; x < 12; x++) img.data[y * 20 + x] = x % 2 ? 3 : 1;
+    img.data[7 * 20 + 10] = 100; // just outside the box
+    const s = patchStats(img, 10, 10, 2);
+    expect(s.mean).toBeCloseTo(2, 6);
+    expect(s.std).toBeCloseTo(1, 6);
+  });
+  it('clips at the image edge', () => {
+    const img = createImage(4, 4, new Float32Array(16).fill(5));
+    expect(patchStats(img, 0, 0, 3)).toEqual({ mean: 5, std: 0 });
+  });
+});
+
+describe('intensityScreen', () => {
+  it('keeps candidates at or above the mean and std percentiles; 0 switches a screen off', () => {
+    const cands = ['a', 'b', 'c', 'd', 'e'];
+    const stats = [
+      { mean: 1, std: 5 },
+      { mean: 2, std: 4 },
+      { mean: 3, std: 3 },
+      { mean: 4, std: 2 },
+      { mean: 5, std: 1 },
+    ];
+    expect(intensityScreen(cands, stats, { meanPercentile: 0, stdPercentile: 0 }).kept).toEqual(cands);
+    const byMean = intensityScreen(cands, stats, { meanPercentile: 50, stdPercentile: 0 });
+    expect(byMean.meanThreshold).toBe(3);
+    expect(byMean.kept).toEqual(['c', 'd', 'e']);
+    const both = intensityScreen(cands, stats, { meanPercentile: 25, stdPercentile: 25 });
+    expect(both.kept).toEqual(['b', 'c', 'd']);
+    expect(both.keep).toEqual([false, true, true, true, false]);
+    expect(() => intensityScreen(cands, stats.slice(1), { meanPercentile: 0, stdPercentile: 0 })).toThrow(ParameterError);
+    expect(() => intensityScreen(cands, stats, { meanPercentile: 120, stdPercentile: 0 })).toThrow(ParameterError);
+    expect(intensityScreen([], [], { meanPercentile: 10, stdPercentile: 10 }).kept).toEqual([]);
+  });
+});
+
+describe('extractPatches', () => {
+  it('returns N x size x size patches of the 2r box, resampled bilinearly', () => {
+    const w = 100;
+    const img = createImage(w, 80);
+    for (let y = 0; y < 80; y++) for (let x = 0; x < w; x++) img.data[y * w + x] = x + 1000 * y;
+    const r = 16;
+    const out = extractPatches(img, [{ x: 40, y: 30 }, { x: 60, y: 50 }], r, 64);
+    expect(out.length).toBe(2 * 64 * 64);
+    // Patch pixel u samples x = cx - r + (u + 0.5) * (2r/64); linear data is reproduced exactly.
+    const at = (i: number, u: number, v: number) => out[i * 4096 + v * 64 + u];
+    for (const [u, v] of [[0, 0], [31, 40], [63, 63]]) {
+      const sx = 40 - r + (u + 0.5) * 0.5;
+      const sy = 30 - r + (v + 0.5) * 0.5;
+      expect(at(0, u, v)).toBeCloseTo(sx + 1000 * sy, 1);
+    }
+    // The patch centre is the pick centre.
+    expect((at(1, 31, 32) + at(1, 32, 32)) / 2).toBeCloseTo(60 + 1000 * (50 + 0.25), 1);
+  });
+  it('a 2r = size box with an integer-offset centre copies pixels', () => {
+    const img = createImage(10, 10);
+    for (let i = 0; i < 100; i++) img.data[i] = i;
+    const p = extractPatches(img, [{ x: 4.5, y: 4.5 }], 2, 4);
+    // Box [3, 7) in edge units: columns/rows 3..6.
+    expect(Array.from(p.subarray(0, 4))).toEqual([33, 34, 35, 36]);
+    expect(() => extractPatches(img, [], 0)).toThrow(ParameterError);
+    expect(extractPatches(img, [], 2).length).toBe(0);
+  });
+});

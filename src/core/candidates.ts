@@ -1,0 +1,114 @@
+// Steps 6-7 and the patch extraction of step 8, at WORKING scale: drop candidates whose box
+// leaves the image, screen them on their patch intensity statistics, and cut the 2r boxes
+// around the survivors, resampled to 64x64 for the classifier.
+// Coordinates are working-pixel indices (pixel i's centre at i), as peaks.ts returns them.
+import { ParameterError } from './errors';
+import type { Image2D } from './image';
+import { sampleBoxBilinear } from './preprocess/downsample';
+import { percentiles } from './preprocess/percentile';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export const CLASSIFIER_PATCH_SIZE = 64;
+
+function checkRadius(radius: number): void {
+  if (!Number.isFinite(radius) || radius <= 0) throw new ParameterError(`particle radius must be a positive number of pixels, got ${radius}`);
+}
+
+/** Half-side of the box that must stay inside: r (the 2r box) plus an r/2 margin. */
+export function borderMargin(radius: number): number {
+  return radius + radius / 2;
+}
+
+/** Step 6: keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
+export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: number, height: number, radius: number): T[] {
+  checkRadius(radius);
+  const m = borderMargin(radius);
+  return peaks.filter((p) => p.x - m >= 0 && p.y - m >= 0 && p.x + m <= width - 1 && p.y + m <= height - 1);
+}
+
+export interface PatchStats {
+  mean: number;
+  std: number;
+}
+
+/**
+ * Mean and (population) std of the 2r x 2r box centred on (x, y): columns
+ * round(x) - r .. round(x) + r - 1 (likewise rows), clipped to the image.
+ */
+export function patchStats(img: Image2D, x: number, y: number, radius: number): PatchStats {
+  checkRadius(radius);
+  const r = Math.round(radius);
+  const { width: w, height: h, data } = img;
+  const x0 = Math.max(0, Math.round(x) - r);
+  const x1 = Math.min(w, Math.round(x) + r);
+  const y0 = Math.max(0, Math.round(y) - r);
+  const y1 = Math.min(h, Math.round(y) + r);
+  let n = 0;
+  let s = 0;
+  let s2 = 0;
+  for (let yy = y0; yy < y1; yy++) {
+    const o = yy * w;
+    for (let xx = x0; xx < x1; xx++) {
+      const v = data[o + xx];
+      s += v;
+      s2 += v * v;
+    }
+    n += Math.max(0, x1 - x0);
+  }
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = s / n;
+  return { mean, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)) };
+}
+
+export interface ScreenOptions {
+  /** Keep patches whose mean is >= this percentile of all candidates' means (0 = off). */
+  meanPercentile: number;
+  /** Keep patches whose std is >= this percentile of all candidates' stds (0 = off). */
+  stdPercentile: number;
+}
+
+export interface ScreenResult<T> {
+  kept: T[];
+  /** Per candidate: passed both screens. */
+  keep: boolean[];
+  /** The cut-offs used (-Infinity when that screen is off). */
+  meanThreshold: number;
+  stdThreshold: number;
+}
+
+/** Step 7: keep candidates above the chosen percentiles of patch mean and patch std. */
+export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchStats[], opts: ScreenOptions): ScreenResult<T> {
+  if (cands.length !== stats.length) throw new ParameterError(`intensity screen got ${cands.length} candidates but ${stats.length} patch statistics`);
+  for (const p of [opts.meanPercentile, opts.stdPercentile]) {
+    if (!(p >= 0 && p <= 100)) throw new ParameterError(`screen percentiles must be between 0 and 100, got ${p}`);
+  }
+  const cut = (p: number, values: number[]): number => (p > 0 && values.length ? percentiles(values, [p])[0] : -Infinity);
+  const meanThreshold = cut(opts.meanPercentile, stats.map((s) => s.mean));
+  const stdThreshold = cut(opts.stdPercentile, stats.map((s) => s.std));
+  const keep = stats.map((s) => s.mean >= meanThreshold && s.std >= stdThreshold);
+  return { kept: cands.filter((_, i) => keep[i]), keep, meanThreshold, stdThreshold };
+}
+
+/**
+ * N patches of size x size (row-major, one after another: a [N, size, size, 1] tensor's data),
+ * each the 2r x 2r box centred on a centre, resampled bilinearly. Centre (x, y) is a pixel
+ * index, so the box spans [x + 0.5 - r, x + 0.5 + r) in edge units; samples beyond the image
+ * repeat the edge pixel.
+ */
+export function extractPatches(img: Image2D, centres: readonly Point[], radius: number, size = CLASSIFIER_PATCH_SIZE): Float32Array {
+  checkRadius(radius);
+  if (!Number.isInteger(size) || size < 1) throw new ParameterError(`patch size must be a whole number >= 1, got ${size}`);
+  if (img.width < 1 || img.height < 1) throw new ParameterError('cannot cut patches from an empty image');
+  const per = size * size;
+  const out = new Float32Array(centres.length * per);
+  const side = 2 * radius;
+  for (let i = 0; i < centres.length; i++) {
+    const { x, y } = centres[i];
+    sampleBoxBilinear(img, x + 0.5 - radius, y + 0.5 - radius, side, side, out, i * per, size, size);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// 8-bit grey images for thumbnails and the viewer: area-downsampled to fit maxSide, contrast
+// from percentiles (default 0.5..99.5, which ignores hot pixels and dust).
+import { ParameterError } from '../errors';
+import type { Image2D } from '../image';
+import { downsampleArea } from './downsample';
+import { percentiles } from './percentile';
+
+export interface GreyImageOptions {
+  /** Longest side of the result, in pixels. */
+  maxSide: number;
+  lowPercentile?: number;
+  highPercentile?: number;
+}
+
+export interface ScaledGreyImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+  /** Original pixels per display pixel (integer, >= 1). */
+  scale: number;
+}
+
+/** Integer area-downsample factor that brings the longest side to <= maxSide. */
+export function displayFactor(width: number, height: number, maxSide: number): number {
+  return Math.max(1, Math.ceil(Math.max(width, height) / maxSide));
+}
+
+export function toGreyImage(img: Image2D, opts: GreyImageOptions): ScaledGreyImage {
+  const { maxSide } = opts;
+  if (!Number.isInteger(maxSide) || maxSide < 1) throw new ParameterError(`display size must be a whole number of pixels >= 1, got ${maxSide}`);
+  if (img.width < 1 || img.height < 1) throw new ParameterError('cannot display an empty image');
+  const lowP = opts.lowPercentile ?? 0.5;
+  const highP = opts.highPercentile ?? 99.5;
+  const scale = displayFactor(img.width, img.height, maxSide);
+  const small = scale > 1 ? downsampleArea(img, scale) : img;
+  const [lo, hi] = percentiles(small.data, [lowP, highP]);
+  const k = hi > lo ? 255 / (hi - lo) : 0;
+  const src = small.data;
+  const data = new Uint8ClampedArray(src.length);
+  // Uint8ClampedArray rounds and clamps on assignment; NaN becomes 0.
+  for (let i = 0; i < src.length; i++) data[i] = (src[i] - lo) * k;
+  return { width: small.width, height: small.height, data, scale };
+}

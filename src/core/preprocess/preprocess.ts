@@ -1,0 +1,167 @@
+// Step 3 (preprocessing at working scale) and step 4's input smoothing, one small function
+// per sub-step so tests and bench/numerics.ts can check and time each.
+//
+// POLARITY the networks see: cryo-EM convention, particles DARKER than the background
+// (bright-field, underfocus). Negative-stain micrographs (particles brighter) are inverted
+// about their mean as the last step, so both kinds reach the network the same way round.
+import { ParameterError, throwIfAborted } from '../errors';
+import { createImage, type Image2D } from '../image';
+import { downsampleArea } from './downsample';
+import { gaussianBlur } from './gaussian';
+import { correctIllumination, ILLUMINATION_SIGMA } from './illumination';
+import { percentiles } from './percentile';
+
+export const DETECTION_SMOOTH_SIGMA = 2;
+export const TRAINING_SMOOTH_SIGMA = 0.5;
+export const STRETCH_LOW_PERCENTILE = 1;
+export const STRETCH_HIGH_PERCENTILE = 99;
+export const TARGET_MEAN = 0.55;
+/** Step 4: FCRN input smoothing, and the larger one used with the extra 2x downscale. */
+export const NETWORK_INPUT_SIGMA = 3;
+export const NETWORK_INPUT_SIGMA_LARGE = 4;
+
+interface InPlace {
+  inPlace?: boolean;
+}
+
+function target(img: Image2D, opts: InPlace): Image2D {
+  return opts.inPlace ? img : createImage(img.width, img.height);
+}
+
+/** Min and max; `finite` is false when any value is NaN or infinite. */
+export function valueRange(data: Float32Array): { min: number; max: number; finite: boolean } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0; // NaN or Infinity anywhere makes the sum non-finite: one check instead of n
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max, finite: Number.isFinite(sum) };
+}
+
+/**
+ * Map [range.min, range.max] (default: the image's own) to [0, 1]. A constant image becomes 0.
+ * Passing the range lets the caller normalise a downsampled copy with the original's range
+ * (an affine map commutes with area averaging, so this equals normalising first).
+ */
+export function normaliseToUnit(img: Image2D, range: { min: number; max: number } = valueRange(img.data), opts: InPlace = {}): Image2D {
+  const out = target(img, opts);
+  const span = range.max - range.min;
+  const k = span > 0 ? 1 / span : 0;
+  const src = img.data;
+  const dst = out.data;
+  for (let i = 0; i < dst.length; i++) dst[i] = (src[i] - range.min) * k;
+  return out;
+}
+
+/** Map the low..high percentiles to [0, 1], clamping outside. */
+export function contrastStretch(
+  img: Image2D,
+  lowPercentile = STRETCH_LOW_PERCENTILE,
+  highPercentile = STRETCH_HIGH_PERCENTILE,
+  opts: InPlace = {},
+): Image2D {
+  if (!(lowPercentile < highPercentile)) throw new ParameterError(`contrast stretch needs low < high percentile, got ${lowPercentile} and ${highPercentile}`);
+  const [lo, hi] = percentiles(img.data, [lowPercentile, highPercentile]);
+  const out = target(img, opts);
+  const k = hi > lo ? 1 / (hi - lo) : 0;
+  const src = img.data;
+  const dst = out.data;
+  for (let i = 0; i < dst.length; i++) {
+    const v = (src[i] - lo) * k;
+    dst[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return out;
+}
+
+export function meanOf(data: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i];
+  return data.length ? s / data.length : 0;
+}
+
+/** Shift the values so their mean is `mean` (the paper recentres near 0.55). */
+export function recentreMean(img: Image2D, mean = TARGET_MEAN, opts: InPlace = {}): Image2D {
+  const out = target(img, opts);
+  const shift = mean - meanOf(img.data);
+  const src = img.data;
+  const dst = out.data;
+  for (let i = 0; i < dst.length; i++) dst[i] = src[i] + shift;
+  return out;
+}
+
+/** Reflect the values about their mean (v -> 2 mean - v): swaps polarity, keeps the mean. */
+export function invertAboutMean(img: Image2D, opts: InPlace = {}): Image2D {
+  const out = target(img, opts);
+  const twice = 2 * meanOf(img.data);
+  const src = img.data;
+  const dst = out.data;
+  for (let i = 0; i < dst.length; i++) dst[i] = twice - src[i];
+  return out;
+}
+
+export interface PreprocessOptions {
+  /** Particles brighter than background: invert so the network sees cryo polarity. */
+  negativeStain: boolean;
+  /** Gaussian smoothing after downsampling (2 for inference, 0.5 for training patches). */
+  smoothSigma?: number;
+  illuminationSigma?: number;
+  signal?: AbortSignal;
+}
+
+function checkScale(scale: number): void {
+  if (!Number.isInteger(scale) || scale < 1) throw new ParameterError(`working scale must be a whole number >= 1, got ${scale}`);
+}
+
+/**
+ * Step 3 for detection: normalise to [0,1] -> area downsample by `scale` -> Gaussian sigma 2
+ * -> stretch 1st..99th percentile to [0,1] -> mean to 0.55 -> illumination correction
+ * (sigma 100 working px) -> invert for negative stain. Output ceil(w/scale) x ceil(h/scale),
+ * particles darker than background. The input is not modified.
+ */
+export function preprocessForDetection(img: Image2D, scale: number, opts: PreprocessOptions): Image2D {
+  checkScale(scale);
+  if (img.width < 1 || img.height < 1) throw new ParameterError('cannot preprocess an empty image');
+  const range = valueRange(img.data);
+  if (!range.finite) {
+    throw new ParameterError('the micrograph contains values that are not finite numbers (NaN or infinity)');
+  }
+  throwIfAborted(opts.signal);
+  // Downsampling first and normalising the small image with the original's range gives the
+  // same result as the paper's order at 1/scale^2 of the work.
+  const work = downsampleArea(img, scale);
+  normaliseToUnit(work, range, { inPlace: true });
+  throwIfAborted(opts.signal);
+  gaussianBlur(work, opts.smoothSigma ?? DETECTION_SMOOTH_SIGMA, { inPlace: true });
+  throwIfAborted(opts.signal);
+  contrastStretch(work, STRETCH_LOW_PERCENTILE, STRETCH_HIGH_PERCENTILE, { inPlace: true });
+  recentreMean(work, TARGET_MEAN, { inPlace: true });
+  throwIfAborted(opts.signal);
+  correctIllumination(work, opts.illuminationSigma ?? ILLUMINATION_SIGMA, { inPlace: true });
+  if (opts.negativeStain) invertAboutMean(work, { inPlace: true });
+  return work;
+}
+
+export interface NetworkInput {
+  image: Image2D;
+  /** Extra downscale applied here (1 or 2): the FCRN map is at scale * extraScale. */
+  extraScale: number;
+  /** The smoothing sigma that was applied (working px before the extra downscale). */
+  sigma: number;
+}
+
+/**
+ * Step 4's input: smooth with sigma 3, or with sigma 4 and a further 2x area downscale when
+ * the working radius has reached the reference radius.
+ */
+export function prepareNetworkInput(pre: Image2D, radius: number, refRadius: number): NetworkInput {
+  if (!(radius > 0) || !(refRadius > 0)) throw new ParameterError(`particle radius and reference radius must be positive, got ${radius} and ${refRadius}`);
+  if (radius >= refRadius) {
+    const smoothed = gaussianBlur(pre, NETWORK_INPUT_SIGMA_LARGE);
+    return { image: downsampleArea(smoothed, 2), extraScale: 2, sigma: NETWORK_INPUT_SIGMA_LARGE };
+  }
+  return { image: gaussianBlur(pre, NETWORK_INPUT_SIGMA), extraScale: 1, sigma: NETWORK_INPUT_SIGMA };
+}
