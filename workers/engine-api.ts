@@ -1,11 +1,12 @@
 // The typed contract between the app and the engine worker (comlink). The worker side is
 // workers/engine.worker.ts; the app side calls it only through src/app/engine-bridge.ts.
-import type { Pick } from '../src/core/coords/types';
 import type { ImageStats } from '../src/core/image';
 import type { PickParams } from '../src/core/params';
+import type { ScoredPick } from '../src/core/pipeline';
 
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+import type { BackendChoice, BackendName } from '../src/core/model/backend';
+
+export type { BackendChoice, BackendName };
 
 export interface BackendInfo {
   backend: BackendName;
@@ -56,12 +57,7 @@ export interface DetectResult {
   timings: Record<string, number>;
 }
 
-export interface ScoredPick extends Pick {
-  /** Classifier probability of "particle", when the classifier ran. */
-  pParticle?: number;
-  /** False when the classifier (or a screen) would drop this candidate at the current cutoff. */
-  kept: boolean;
-}
+export type { ScoredPick };
 
 export interface PickResult {
   /** Candidates in ORIGINAL pixels, with their scores; `kept` says which survive. */

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from './errors';
+import { createImage, type Image2D } from './image';
+import type { Micrograph } from './io/micrograph';
+import { initBackend } from './model/backend';
+import { buildFcrn } from './model/fcrn';
+import type { ModelMetadata } from './model/model-io';
+import { DEFAULT_PICK_PARAMS, type PickParams } from './params';
+import { PickSession, pickMicrograph, type Models } from './pipeline';
+import { createRng } from './random';
+
+// A detector with hand-set weights that passes the (smoothed) input through its first channel
+// and negates it at the end: its map peaks where the micrograph is darkest, i.e. on particles.
+// That makes picks predictable, so the test checks the pipeline's geometry and bookkeeping
+// (scales, original-pixel coordinates, caching) rather than a trained network's skill.
+function darkBlobDetector(): tf.LayersModel {
+  const model = buildFcrn({ seed: 1 });
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length !== 2) continue;
+    // getWeights() hands out the layer's own tensors: read shapes only, never dispose them.
+    const [kh, kw, , cout] = weights[0].shape;
+    const k = tf.buffer(weights[0].shape, 'float32');
+    k.set(layer.name === 'regression' ? -1 : 1, Math.floor((kh - 1) / 2), Math.floor((kw - 1) / 2), 0, 0);
+    layer.setWeights([k.toTensor(), tf.zeros([cout])]);
+  }
+  return model;
+}
+
+const META: ModelMetadata = { kind: 'fcrn', workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2026-01-01' };
+
+/** A noisy bright micrograph with dark disks (cryo polarity) at known original-pixel centres. */
+function micrographWithParticles(width: number, height: number, centres: { x: number; y: number }[], radius: number, seed = 5): Micrograph {
+  const rng = createRng(seed);
+  const img: Image2D = createImage(width, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 100 + rng.normal() * 2;
+      for (const c of centres) {
+        const d2 = (x - c.x) ** 2 + (y - c.y) ** 2;
+        if (d2 <= radius * radius) v -= 20 * (1 - d2 / (radius * radius));
+      }
+      img.data[y * width + x] = v;
+    }
+  }
+  return { image: img, frames: 1, averaged: false, format: 'mrc' };
+}
+
+describe('PickSession', () => {
+  let models: Models;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    models = { fcrn: darkBlobDetector(), fcrnMeta: META };
+  });
+
+  const centres = [
+    { x: 150, y: 170 },
+    { x: 400, y: 130 },
+    { x: 260, y: 380 },
+    { x: 420, y: 420 },
+  ];
+  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 10, kLevel: 1 };
+
+  it('returns picks in ORIGINAL pixels at the particle centres, whatever the working scale', async () => {
+    const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
+    const res = await pickMicrograph(session, models, params);
+    // diameter 60 with workingRadius 12 gives scale 3: the map is ceil(560/3) x ceil(540/3).
+    expect(res.detection.mapScale).toBe(3);
+    expect([res.detection.map.width, res.detection.map.height]).toEqual([187, 180]);
+    expect(res.picks).toHaveLength(centres.length);
+    for (const c of centres) {
+      const nearest = Math.min(...res.picks.map((p) => Math.hypot(p.x - c.x, p.y - c.y)));
+      expect(nearest).toBeLessThan(4); // about one working pixel
+    }
+    for (const p of res.picks) expect(p.score).toBeGreaterThan(0);
+  });
+
+  it('re-picks on the kept map without running the detector again', async () => {
+    const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
+    const first = await session.detect(models, params);
+    expect(first.timings.fcrn).toBeGreaterThanOrEqual(0);
+    const again = await session.detect(models, { ...params, threshold: 40, sigma: 3 });
+    expect(again.timings.fcrn).toBeUndefined();
+    expect(again.map).toBe(first.map);
+    const loose = await session.repick(models, params);
+    const strict = await session.repick(models, { ...params, threshold: 200 });
+    expect(strict.picks.length).toBeLessThanOrEqual(loose.picks.length);
+    // A new diameter changes the working scale, so the detector runs again.
+    const rescaled = await session.detect(models, { ...params, diameter: 30 });
+    expect(rescaled.timings.fcrn).toBeGreaterThanOrEqual(0);
+    expect(rescaled.mapScale).toBe(2);
+  });
+
+  it('drops candidates whose box leaves the image', async () => {
+    const edge = [{ x: 12, y: 270 }, ...centres];
+    const session = new PickSession('edge', micrographWithParticles(560, 540, edge, 30));
+    const res = await pickMicrograph(session, models, params);
+    expect(res.all.every((p) => p.x > 30 && p.y > 30)).toBe(true);
+  });
+
+  it('stops with CancelledError when its signal is aborted', async () => {
+    const session = new PickSession('cancel', micrographWithParticles(300, 300, centres.slice(0, 1), 30));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(session.detect(models, params, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+});

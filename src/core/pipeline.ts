@@ -1,0 +1,193 @@
+// One micrograph through DRPnet (../shared/docs/drpnet.md steps 2-9): choose the working scale,
+// preprocess, run the FCRN once, then re-pick as often as the user likes on the kept map
+// (peaks, border drop, intensity screens, classifier) without running the FCRN again.
+// Used unchanged by the engine worker and the CLI.
+import type * as tf from '@tensorflow/tfjs';
+import { dropBorderPicks, extractPatches, intensityScreen, patchStats, type Point } from './candidates';
+import type { Pick } from './coords/types';
+import { throwIfAborted } from './errors';
+import type { Image2D } from './image';
+import type { Micrograph } from './io/micrograph';
+import { classifyPatches, runFcrn } from './model/inference';
+import type { ModelMetadata } from './model/model-io';
+import type { PickParams } from './params';
+import { PeakDetector, type Peak } from './peaks';
+import { prepareNetworkInput, preprocessForDetection } from './preprocess/preprocess';
+import { chooseWorkingScale, workingToOriginal } from './preprocess/scale';
+
+export interface Models {
+  fcrn: tf.LayersModel;
+  fcrnMeta: ModelMetadata;
+  classifier?: tf.LayersModel;
+}
+
+export interface ScoredPick extends Pick {
+  /** Classifier probability of "particle", when the classifier ran. */
+  pParticle?: number;
+  /** Detector peak height on the 0..1 scale of the normalised map. */
+  peakHeight: number;
+  /** False when a screen or the classifier drops this candidate at the current settings. */
+  kept: boolean;
+}
+
+export interface DetectOutput {
+  /** FCRN map, normalised to [0,1], at `mapScale` original pixels per map pixel. */
+  map: Image2D;
+  mapScale: number;
+  /** Particle radius in working pixels (the scale the classifier patches are cut at). */
+  radius: number;
+  timings: Record<string, number>;
+}
+
+export interface PickOutput {
+  picks: ScoredPick[];
+  timings: Record<string, number>;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+interface Detection {
+  key: string;
+  pre: Image2D;
+  scale: number;
+  extraScale: number;
+  radius: number;
+  map: Image2D;
+  detector: PeakDetector;
+  /** Classifier outputs by candidate position, so re-picks only classify new candidates. */
+  pCache: Map<string, number>;
+}
+
+function ms(t0: number): number {
+  return Math.round((performance.now() - t0) * 10) / 10;
+}
+
+function normaliseInPlace(map: Image2D): Image2D {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of map.data) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min || 1;
+  for (let i = 0; i < map.data.length; i++) map.data[i] = (map.data[i] - min) / span;
+  return map;
+}
+
+/** State kept for one open micrograph: its preprocessed image, detector map and caches. */
+export class PickSession {
+  private detection?: Detection;
+
+  constructor(
+    readonly name: string,
+    readonly micrograph: Micrograph,
+  ) {}
+
+  get image(): Image2D {
+    return this.micrograph.image;
+  }
+
+  /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
+  async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
+    const timings: Record<string, number> = {};
+    const img = this.micrograph.image;
+    const refRadius = models.fcrnMeta.workingRadius;
+    const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(img.width, img.height), { refRadius });
+    const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
+    if (this.detection?.key === key) {
+      const d = this.detection;
+      return { map: d.map, mapScale: d.scale * d.extraScale, radius: d.radius, timings };
+    }
+    this.detection = undefined;
+    let t = performance.now();
+    opts.onProgress?.('preprocess', 0);
+    const pre = preprocessForDetection(img, scale, { negativeStain: params.negativeStain, signal: opts.signal });
+    timings.preprocess = ms(t);
+    throwIfAborted(opts.signal);
+
+    t = performance.now();
+    const input = prepareNetworkInput(pre, radius, refRadius);
+    timings.networkInput = ms(t);
+
+    t = performance.now();
+    const raw = await runFcrn(models.fcrn, input.image, {
+      signal: opts.signal,
+      onProgress: (f) => opts.onProgress?.('detector', f),
+    });
+    timings.fcrn = ms(t);
+
+    t = performance.now();
+    const map = normaliseInPlace(raw);
+    const detector = new PeakDetector(map);
+    timings.mapSetup = ms(t);
+    this.detection = { key, pre, scale, extraScale: input.extraScale, radius, map, detector, pCache: new Map() };
+    return { map, mapScale: scale * input.extraScale, radius, timings };
+  }
+
+  /** Steps 5-8 on the kept map. detect() must have run for these parameters. */
+  async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
+    const d = this.detection;
+    if (!d) throw new Error('repick called before detect');
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const peaks = d.detector.detect(params);
+    timings.peaks = ms(t);
+
+    t = performance.now();
+    // Peaks are in map pixels; the preprocessed image is extraScale times finer.
+    const e = d.extraScale;
+    const cands = peaks.map((p) => ({ peak: p, x: p.x * e + (e - 1) / 2, y: p.y * e + (e - 1) / 2 }));
+    const inside = dropBorderPicks(cands, d.pre.width, d.pre.height, d.radius);
+    const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
+    const screen = intensityScreen(inside, stats, params);
+    timings.screens = ms(t);
+
+    let probs: (number | undefined)[] = inside.map(() => undefined);
+    if (params.useClassifier && models.classifier && inside.length) {
+      t = performance.now();
+      probs = await this.classify(models.classifier, inside, opts);
+      timings.classifier = ms(t);
+    }
+    throwIfAborted(opts.signal);
+
+    const picks: ScoredPick[] = inside.map((c, i) => {
+      const p = probs[i];
+      const kept = screen.keep[i] && (p === undefined || 1 - p < params.cutoff);
+      return {
+        x: workingToOriginal(c.x, d.scale),
+        y: workingToOriginal(c.y, d.scale),
+        score: p ?? c.peak.height,
+        peakHeight: c.peak.height,
+        pParticle: p,
+        classNumber: 1,
+        kept,
+      };
+    });
+    return { picks, timings };
+  }
+
+  private async classify(model: tf.LayersModel, cands: readonly (Point & { peak: Peak })[], opts: RunOptions): Promise<number[]> {
+    const d = this.detection!;
+    const keyOf = (c: Point) => `${Math.round(c.x * 4)},${Math.round(c.y * 4)}`;
+    const missing = cands.filter((c) => !d.pCache.has(keyOf(c)));
+    if (missing.length) {
+      const patches = extractPatches(d.pre, missing, d.radius);
+      const p = await classifyPatches(model, patches, missing.length, {
+        signal: opts.signal,
+        onProgress: (f) => opts.onProgress?.('classifier', f),
+      });
+      missing.forEach((c, i) => d.pCache.set(keyOf(c), p[i]));
+    }
+    return cands.map((c) => d.pCache.get(keyOf(c))!);
+  }
+}
+
+/** Detect and pick in one call; returns only the kept picks (what a coordinate file holds). */
+export async function pickMicrograph(session: PickSession, models: Models, params: PickParams, opts: RunOptions = {}) {
+  const det = await session.detect(models, params, opts);
+  const res = await session.repick(models, params, opts);
+  return { picks: res.picks.filter((p) => p.kept), all: res.picks, detection: det, timings: { ...det.timings, ...res.timings } };
+}
