@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DrpnetError, MicrographError, ParameterError, type ErrorCode } from '../errors';
 import { createImage } from '../image';
-import { MRC_MAX_PIXELS, readMrc, readMrcHeader, writeMrc } from './mrc';
+import { floatToHalf, MRC_MAX_PIXELS, readMrc, readMrcHeader, writeMrc } from './mrc';
 import { buildMrc, buildTiff, pngSignatureBytes } from './test-fixtures';
 
 const FILE = 'stack_0001.mrc';
@@ -59,11 +59,33 @@ describe('writeMrc -> readMrc', () => {
     expect(m.pixelSize).toBeUndefined();
   });
 
+  it('writes mode 12 (float16) that reads back to the nearest half-precision value', () => {
+    const img = createImage(4, 2, Float32Array.from([0, -0.5, 1, 65504, 1e-7, 3.14159, -2049, 70000]));
+    const buf = writeMrc(img, { pixelSize: 1.5, mode: 12 });
+    expect(buf.byteLength).toBe(1024 + 8 * 2);
+    expect(readMrcHeader(buf, FILE).mode).toBe(12);
+    // 1e-7 -> nearest subnormal 2^-24 * 2; pi -> 3.140625; -2049 ties to even -2048; 70000 overflows.
+    expect(values(readMrc(buf, FILE))).toEqual([0, -0.5, 1, 65504, 2 ** -23, 3.140625, -2048, Infinity]);
+  });
+
+  it('floatToHalf inverts the reader on every finite half value', () => {
+    for (let h = 0; h < 0x7c00; h++) {
+      for (const sign of [0, 0x8000]) expect(floatToHalf(readMrcFromHalf(h | sign).data[0])).toBe(h | sign);
+    }
+  });
+
   it('rejects images it cannot write', () => {
     expect(() => writeMrc({ width: 2, height: 2, data: new Float32Array(3) })).toThrow(ParameterError);
     expect(() => writeMrc(createImage(2, 2), { pixelSize: -1 })).toThrow(ParameterError);
   });
 });
+
+/** A 1x1 mode-12 MRC holding the given half-precision bit pattern, read as float. */
+function readMrcFromHalf(bits: number) {
+  const buf = writeMrc(createImage(1, 1), { mode: 12 });
+  new DataView(buf).setUint16(1024, bits, true);
+  return readMrc(buf, FILE).image;
+}
 
 describe('zero copy', () => {
   it('returns a view on the input for aligned little-endian float32', () => {

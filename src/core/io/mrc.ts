@@ -85,6 +85,8 @@ export interface ReadMrcOptions {
 export interface WriteMrcOptions {
   /** Angstrom per pixel; written as cella = pixelSize * size. Omitted: cella = 0 (unknown). */
   pixelSize?: number;
+  /** 2 = float32 (default) or 12 = float16 (half the size; ~3 significant digits). */
+  mode?: 2 | 12;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -257,6 +259,35 @@ function float16Table(): Float32Array {
   return t;
 }
 
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** float -> IEEE 754 binary16 bits, rounding to nearest even; overflow gives infinity. */
+export function floatToHalf(value: number): number {
+  f32Scratch[0] = value;
+  const x = u32Scratch[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const frac = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (frac ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    // Subnormal half (or zero): shift the implicit-1 mantissa into place, rounding to even.
+    if (e < -10) return sign;
+    const m = frac | 0x800000;
+    const shift = 14 - e;
+    const half = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (frac >>> 13);
+  const rest = frac & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+}
+
 /** A typed-array view on the plane when the host can read it directly, else undefined. */
 function nativeView(buffer: ArrayBuffer, offset: number, n: number, mode: MrcMode, le: boolean, signed: boolean) {
   if (mode === 0) return signed ? new Int8Array(buffer, offset, n) : new Uint8Array(buffer, offset, n);
@@ -353,7 +384,7 @@ export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOpti
   };
 }
 
-/** Writes a single-section MRC2014 file: mode 2 (float32), little-endian, no extended header. */
+/** Writes a single-section MRC2014 file: mode 2 (float32) or 12 (float16), little-endian, no extended header. */
 export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffer {
   const { width: nx, height: ny, data } = image;
   if (!Number.isInteger(nx) || !Number.isInteger(ny) || nx < 1 || ny < 1 || nx > MRC_MAX_SIDE || ny > MRC_MAX_SIDE)
@@ -363,7 +394,9 @@ export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffe
   if (ps !== undefined && !(ps > 0 && Number.isFinite(ps)))
     throw new ParameterError(`pixel size must be a positive number of Angstrom, got ${ps}`);
 
-  const out = new ArrayBuffer(MRC_HEADER_BYTES + nx * ny * 4);
+  const mode = opts.mode ?? 2;
+  if (mode !== 2 && mode !== 12) throw new ParameterError(`cannot write MRC mode ${mode}; use 2 (float32) or 12 (float16)`);
+  const out = new ArrayBuffer(MRC_HEADER_BYTES + nx * ny * BYTES_PER_VOXEL[mode]);
   const v = new DataView(out);
   const i32 = (word: number, x: number) => v.setInt32((word - 1) * 4, x, true);
   const f32 = (word: number, x: number) => v.setFloat32((word - 1) * 4, x, true);
@@ -371,7 +404,7 @@ export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffe
   i32(1, nx);
   i32(2, ny);
   i32(3, 1);
-  i32(4, 2);
+  i32(4, mode);
   i32(8, nx);
   i32(9, ny);
   i32(10, 1);
@@ -396,7 +429,8 @@ export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffe
   i32(56, 1);
   const label = 'drpnet-workbench';
   for (let i = 0; i < label.length; i++) bytes[224 + i] = label.charCodeAt(i);
-  if (HOST_LITTLE_ENDIAN) new Float32Array(out, MRC_HEADER_BYTES, nx * ny).set(data);
+  if (mode === 12) for (let i = 0; i < data.length; i++) v.setUint16(MRC_HEADER_BYTES + i * 2, floatToHalf(data[i]), true);
+  else if (HOST_LITTLE_ENDIAN) new Float32Array(out, MRC_HEADER_BYTES, nx * ny).set(data);
   else for (let i = 0; i < data.length; i++) v.setFloat32(MRC_HEADER_BYTES + i * 4, data[i], true);
   return out;
 }

@@ -1,0 +1,60 @@
+// EMAN .box coordinate files.
+//
+// Format (EMAN1/EMAN2 boxer, e2boxer.py; read the same way by RELION's particle extraction,
+// src/preprocessing.cpp, and written the same way by crYOLO, cryolo/CoordsIO.py):
+//   x_lowerleft <TAB> y_lowerleft <TAB> box_width <TAB> box_height   (one box per line)
+// The first two numbers are the box's corner, not the particle centre:
+//   x_box = x_centre - width/2, y_box = y_centre - height/2, and back: centre = corner + size/2.
+// Axes: the same pixel frame as RELION's _rlnCoordinateX/Y (x along a row, y down the rows in
+// file order); RELION and crYOLO apply no y flip when they convert .box <-> .star, and neither
+// do we. Extra columns (EMAN2 helix markers, crYOLO's confidence) are ignored on reading.
+import { CoordinateFileError } from '../errors';
+import { finiteCoordinate, formatNumber, parseStrictNumber } from './star';
+import type { Pick } from './types';
+
+export interface ReadBoxOptions {
+  /** Box size for rows that give only the corner (two columns). */
+  boxSize?: number;
+}
+
+/** Reads a .box file into centre-based picks. */
+export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {}): Pick[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const picks: Pick[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const cells = t.split(/[\s,]+/);
+    const line = i + 1;
+    const num = (k: number, what: string): number => {
+      const v = parseStrictNumber(cells[k]);
+      if (v === undefined) throw new CoordinateFileError(`${what} "${cells[k]}" is not a number`, fileName, line);
+      return v;
+    };
+    if (cells.length < 2) throw new CoordinateFileError('a box line needs x, y, width and height', fileName, line);
+    const x = num(0, 'x');
+    const y = num(1, 'y');
+    let w: number;
+    let h: number;
+    if (cells.length >= 4) {
+      w = num(2, 'box width');
+      h = num(3, 'box height');
+    } else if (cells.length === 3) {
+      w = h = num(2, 'box size');
+    } else if (opts.boxSize !== undefined) {
+      w = h = opts.boxSize;
+    } else {
+      throw new CoordinateFileError('the line has no box size; give the box size to read it', fileName, line);
+    }
+    if (!(w > 0) || !(h > 0)) throw new CoordinateFileError(`box size ${w} x ${h} must be positive`, fileName, line);
+    picks.push({ x: finiteCoordinate(x + w / 2, fileName, line, 'x centre'), y: finiteCoordinate(y + h / 2, fileName, line, 'y centre') });
+  }
+  return picks;
+}
+
+/** Writes picks as a tab-separated .box file with square boxes of `boxSize` pixels. */
+export function writeBox(picks: Pick[], boxSize: number): string {
+  if (!(boxSize > 0) || !Number.isFinite(boxSize)) throw new RangeError(`box size must be a positive number, got ${boxSize}`);
+  const size = formatNumber(boxSize);
+  return picks.map((p) => `${formatNumber(p.x - boxSize / 2)}\t${formatNumber(p.y - boxSize / 2)}\t${size}\t${size}\n`).join('');
+}

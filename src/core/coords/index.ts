@@ -1,0 +1,94 @@
+// One doorway to every coordinate format: recognise a file, read it into picks grouped by
+// micrograph, write picks of one micrograph in a chosen format. The format modules beside
+// this one hold each format's conventions and their sources.
+import { CoordinateFileError } from '../errors';
+import { readBox, writeBox } from './box';
+import { readCbox, writeCbox } from './cbox';
+import { readCsv, writeCsv } from './csv';
+import { baseName } from './names';
+import { readRelionCoordinates, readRelionParticles, writeRelionCoordinates } from './relion';
+import { columnIndex, findLoopWith, isBlankText, parseStar } from './star';
+import { readTopaz, writeTopaz } from './topaz';
+import type { CoordinateFormat, Pick } from './types';
+
+export * from './names';
+export { readRelionCoordinateList, readRelionMicrographs, readRelionParticles, writeRelionCoordinateList } from './relion';
+export type { CoordinateFormat, Pick, PickState } from './types';
+
+export interface WriteOptions {
+  /** The micrograph's file name (Topaz and CSV rows carry it). */
+  micrographName: string;
+  /** Box side in original pixels, for the corner-based formats (.box, .cbox). */
+  boxSize: number;
+}
+
+/** Writes the picks of one micrograph; x, y are centres in original micrograph pixels. */
+export function writeCoordinates(format: CoordinateFormat, picks: Pick[], opts: WriteOptions): string {
+  switch (format) {
+    case 'star':
+      return writeRelionCoordinates(picks);
+    case 'box':
+      return writeBox(picks, opts.boxSize);
+    case 'cbox':
+      return writeCbox(picks, opts.boxSize);
+    case 'topaz':
+      return writeTopaz(picks, opts.micrographName);
+    case 'csv':
+      return writeCsv(picks, opts.micrographName);
+  }
+}
+
+/** The format of a coordinate file, from its name and, where the name is ambiguous, its text. */
+export function detectCoordinateFormat(text: string, fileName: string): CoordinateFormat {
+  const name = baseName(fileName).toLowerCase();
+  if (name.endsWith('.cbox')) return 'cbox';
+  if (name.endsWith('.box')) return 'box';
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.star')) return 'star';
+  const first = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#'))?.trim() ?? '';
+  if (/^data_/i.test(first)) return /^data_(global|cryolo)\b/i.test(first) ? 'cbox' : 'star';
+  if (/^(image_name|x_coord)\s/i.test(first)) return 'topaz';
+  if (first.includes(',')) return 'csv';
+  if (/^[+-]?[\d.]/.test(first)) return 'box';
+  throw new CoordinateFileError('not a coordinate file this program reads (RELION .star, EMAN .box, crYOLO .cbox, Topaz table or CSV)', fileName);
+}
+
+export interface ReadOptions {
+  /** Box size for .box/.cbox rows that do not give one. */
+  boxSize?: number;
+}
+
+/**
+ * Reads any supported coordinate file into picks grouped by micrograph name. Single-micrograph
+ * formats (coordinate STAR, .box, .cbox, CSV without a micrograph column) are keyed by the
+ * file's own name, which micrographKey() reduces to the micrograph's key; tables of many
+ * micrographs (Topaz, CSV, a RELION particles STAR) are keyed by the names they hold.
+ */
+export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Pick[]> {
+  const own = baseName(fileName);
+  const one = (picks: Pick[]) => new Map([[own, picks]]);
+  // An empty file (RELION writes one for a micrograph without picks) holds no picks, whatever its name.
+  if (isBlankText(text)) return one([]);
+  switch (detectCoordinateFormat(text, fileName)) {
+    case 'box':
+      return one(readBox(text, fileName, opts));
+    case 'cbox':
+      return one(readCbox(text, fileName, opts));
+    case 'topaz':
+      return readTopaz(text, fileName, own);
+    case 'csv':
+      return readCsv(text, fileName, own);
+    case 'star': {
+      const doc = parseStar(text, fileName);
+      // crYOLO writes .cbox as STAR; a renamed one is still read as such.
+      if (findLoopWith(doc, ['CoordinateX', 'CoordinateY']) && !findLoopWith(doc, ['rlnCoordinateX'])) return one(readCbox(doc, fileName, opts));
+      const withMic = findLoopWith(doc, ['rlnMicrographName', 'rlnCoordinateX', 'rlnCoordinateY']);
+      if (withMic) return readRelionParticles(doc, fileName);
+      const list = findLoopWith(doc, ['rlnMicrographName', 'rlnMicrographCoordinates']);
+      if (list && columnIndex(list.loop, 'rlnCoordinateX') < 0) {
+        throw new CoordinateFileError('this is a RELION list of coordinate files (data_coordinate_files); load the per-micrograph coordinate files it names', fileName);
+      }
+      return one(readRelionCoordinates(doc, fileName));
+    }
+  }
+}

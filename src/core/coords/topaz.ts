@@ -1,0 +1,32 @@
+// Topaz particle coordinate tables.
+//
+// Format (Topaz README and tutorials, github.com/tbepler/topaz; written by `topaz extract`,
+// topaz/utils/files.py write_table):
+//   image_name<TAB>x_coord<TAB>y_coord<TAB>score
+// one row per particle, many micrographs per file. image_name is the micrograph file name
+// without extension; x_coord, y_coord are the particle CENTRE in pixels (of the image Topaz
+// was given: scale back by the downsampling factor before reading here if the micrographs were
+// binned, e.g. with `topaz convert --up-scale`); same axes as RELION's _rlnCoordinateX/Y.
+// score: the log-likelihood ratio Topaz ranks picks by (any real number).
+import { micrographBase } from './names';
+import { formatNumber, isBlankText } from './star';
+import { parseTextTable, picksFromTable } from './csv';
+import type { Pick } from './types';
+
+/**
+ * Reads a Topaz table into picks grouped by image_name (whitespace or tab separated). A table
+ * without an image_name column (one micrograph per file) is grouped under `defaultMicrograph`.
+ */
+export function readTopaz(text: string, fileName: string, defaultMicrograph?: string): Map<string, Pick[]> {
+  if (isBlankText(text)) return new Map();
+  return picksFromTable(parseTextTable(text, fileName, 'whitespace'), fileName, defaultMicrograph);
+}
+
+/** Writes the picks of one micrograph as a Topaz table; picks without a score get 0. */
+export function writeTopaz(picks: Pick[], micrographName: string): string {
+  // Whitespace would split the name into columns, and an empty name would drop one: both unreadable.
+  const name = (micrographBase(micrographName) || 'micrograph').replace(/\s/g, '_');
+  const lines = ['image_name\tx_coord\ty_coord\tscore'];
+  for (const p of picks) lines.push(`${name}\t${formatNumber(p.x)}\t${formatNumber(p.y)}\t${formatNumber(p.score ?? 0)}`);
+  return lines.join('\n') + '\n';
+}
