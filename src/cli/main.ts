@@ -1,0 +1,49 @@
+// `drpnet` command line: a thin layer over src/core. Each subcommand lives in its own module.
+import { DrpnetError } from '../core/errors';
+
+interface Command {
+  summary: string;
+  run: (argv: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  pick: { summary: 'pick particles in micrographs', run: async (a) => (await import('./pick')).pickCommand(a) },
+  'relion-external': { summary: 'pick as a RELION External job (writes the job directory RELION expects)', run: async (a) => (await import('./relion-external')).relionExternalCommand(a) },
+  eval: { summary: 'score picks against ground truth', run: async (a) => (await import('./eval')).evalCommand(a) },
+  simulate: { summary: 'write simulated micrographs with ground truth', run: async (a) => (await import('./simulate')).simulateCommand(a) },
+  'train-detector': { summary: 'train the FCRN detector', run: async (a) => (await import('./train')).trainDetectorCommand(a) },
+  'train-classifier': { summary: 'train the false-pick classifier', run: async (a) => (await import('./train')).trainClassifierCommand(a) },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`);
+  return ['usage: drpnet <command> [options]', '', 'commands:', ...lines, '', 'Run `drpnet <command> --help` for its options.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`drpnet: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    // Argument errors and typed engine errors are the user's to fix: print them plainly.
+    const message = e instanceof DrpnetError || (e instanceof Error && e.name === 'UsageError') ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    process.stderr.write(`drpnet ${name}: ${message}\n`);
+    return 2;
+  }
+}
+
+// Run directly (tsx src/cli/main.ts ...) as well as through bin/drpnet.js.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,237 @@
+// `drpnet pick`: picks every micrograph given (files or folders) and writes coordinate files
+// in ORIGINAL micrograph pixels. A bad micrograph is reported and skipped; the exit status
+// says whether any failed. For clusters: --shard I/N picks one deterministic part of the
+// dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
+// The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
+import path from 'node:path';
+import { parseShard, selectShard, type Shard } from '../core/batch/shard';
+import { coordinateFileName, writeCoordinates } from '../core/coords';
+import type { CoordinateFormat } from '../core/coords/types';
+import { DrpnetError } from '../core/errors';
+import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import type { BackendChoice } from '../core/model/backend';
+import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
+import { PickSession, pickMicrograph, type Models } from '../core/pipeline';
+import { listOption, numberOption, parse, UsageError } from './args';
+import { allExist, expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { describeBackend, loadModels, startBackend } from './models';
+
+const FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
+
+/** The picking options every picking command shares (parseArgs form). */
+export const PICK_OPTIONS = {
+  diameter: { type: 'string' },
+  sigma: { type: 'string' },
+  threshold: { type: 'string' },
+  'k-level': { type: 'string' },
+  cutoff: { type: 'string' },
+  'no-classifier': { type: 'boolean' },
+  'negative-stain': { type: 'boolean' },
+  frame: { type: 'string' },
+  models: { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+export type PickOptionValues = {
+  [K in keyof typeof PICK_OPTIONS]?: (typeof PICK_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export const PICK_OPTIONS_HELP = `  --diameter PX        particle diameter in pixels of the original micrograph (required)
+  --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
+  --threshold T        peak height threshold h on the 0..255 map (default ${DEFAULT_PICK_PARAMS.threshold})
+  --k-level K          strictness 1..3; the h-maxima height is T*K (default ${DEFAULT_PICK_PARAMS.kLevel})
+  --cutoff C           drop a pick when p(background) >= C (default ${DEFAULT_PICK_PARAMS.cutoff})
+  --no-classifier      skip the second-stage classifier
+  --negative-stain     particles are brighter than the background
+  --frame N            use frame N (0-based) of a stack instead of the average
+  --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones)
+  --backend B          ${BACKENDS.join('|')} (default auto: wasm in Node)`;
+
+const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [options]
+
+${PICK_OPTIONS_HELP}
+  --out DIR            output folder (default: next to each micrograph)
+  --format LIST        any of ${FORMATS.join(',')} (default: star)
+  --box-size PX        box size written to .box/.cbox files (default: the diameter)
+  --shard I/N          pick only part I (0-based) of N of the sorted, de-duplicated micrograph
+                       list, e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
+  --resume             skip micrographs whose output files (all formats) already exist`;
+
+/** Everything that decides how one micrograph is picked. */
+export interface PickSettings {
+  params: PickParams;
+  frame?: number;
+  models?: string;
+  backend: BackendChoice;
+}
+
+/** Reads the shared picking options; throws UsageError naming the bad one. */
+export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
+  const positive = (x: number) => x > 0;
+  const diameter = numberOption(v.diameter, 'diameter', positive);
+  if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
+  const backend = (v.backend ?? 'auto') as BackendChoice;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${backend}' (use ${BACKENDS.join(', ')})`);
+  const params: PickParams = {
+    ...DEFAULT_PICK_PARAMS,
+    diameter,
+    sigma: numberOption(v.sigma, 'sigma', positive) ?? DEFAULT_PICK_PARAMS.sigma,
+    threshold: numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? DEFAULT_PICK_PARAMS.threshold,
+    kLevel: numberOption(v['k-level'], 'k-level', (x) => x >= 1 && x <= 3) ?? DEFAULT_PICK_PARAMS.kLevel,
+    cutoff: numberOption(v.cutoff, 'cutoff', (x) => x > 0 && x <= 1) ?? DEFAULT_PICK_PARAMS.cutoff,
+    useClassifier: !v['no-classifier'],
+    negativeStain: Boolean(v['negative-stain']),
+  };
+  const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
+  return { params, frame, models: v.models, backend };
+}
+
+/** One micrograph of a batch and the coordinate files it gets. */
+export interface PickJob {
+  /** Micrograph file to read. */
+  file: string;
+  /** How progress lines and errors name it (default: the file). */
+  label?: string;
+  outputs: { path: string; format: CoordinateFormat }[];
+  /** Box size written to .box/.cbox outputs (default: the diameter). */
+  boxSize?: number;
+}
+
+export interface BatchOptions {
+  /** Skip a micrograph whose outputs all exist. */
+  resume: boolean;
+  /** Receives one line per micrograph (and the backend line); `failed` lines carry the reason. */
+  report: (line: string, kind: 'info' | 'done' | 'skipped' | 'failed') => void;
+  /** Checked before each micrograph; true stops the batch (RELION's abort request). */
+  shouldStop?: () => Promise<boolean>;
+}
+
+export interface BatchResult {
+  picked: number;
+  skipped: number;
+  failed: { job: PickJob; message: string }[];
+  /** True when shouldStop ended the batch early. */
+  stopped: boolean;
+}
+
+/** Canonical (sorted by absolute path, de-duplicated) order, optionally one shard of it. */
+export function planFiles(files: readonly string[], shard?: Shard): string[] {
+  return selectShard(files, (f) => path.resolve(f), shard);
+}
+
+/** Throws when two micrographs would write the same output file. */
+export function checkDistinctOutputs(jobs: readonly PickJob[]): void {
+  const owner = new Map<string, string>();
+  for (const job of jobs) {
+    for (const out of job.outputs) {
+      const key = path.resolve(out.path);
+      const other = owner.get(key);
+      if (other !== undefined && other !== job.file) {
+        throw new UsageError(`${other} and ${job.file} would both be written to ${out.path}; give them different names or output folders`);
+      }
+      owner.set(key, job.file);
+    }
+  }
+}
+
+function errorText(e: unknown, job: PickJob): string {
+  if (e instanceof DrpnetError) return e.message;
+  const label = job.label ?? job.file;
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT' && (e as NodeJS.ErrnoException).path === job.file) return `${label}: the micrograph file does not exist (${job.file})`;
+  return `${label}: ${(e as Error).message}`;
+}
+
+/**
+ * Picks each job in order with the shared pipeline, writing every output atomically. The
+ * backend and models are loaded on the first micrograph that needs picking, so a batch that
+ * is already complete costs nothing. One bad micrograph does not stop the others.
+ */
+export async function runPickBatch(jobs: readonly PickJob[], settings: PickSettings, opts: BatchOptions): Promise<BatchResult> {
+  const result: BatchResult = { picked: 0, skipped: 0, failed: [], stopped: false };
+  let models: Promise<Models> | undefined;
+  const getModels = () =>
+    (models ??= (async () => {
+      const info = await startBackend(settings.backend);
+      const loaded = await loadModels({ dir: settings.models, withClassifier: settings.params.useClassifier });
+      opts.report(`backend ${describeBackend(info)}, diameter ${settings.params.diameter} px`, 'info');
+      return loaded;
+    })());
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i];
+    const tag = `[${i + 1}/${jobs.length}]`;
+    const label = job.label ?? job.file;
+    if (opts.shouldStop && (await opts.shouldStop())) {
+      result.stopped = true;
+      break;
+    }
+    if (opts.resume && (await allExist(job.outputs.map((o) => o.path)))) {
+      result.skipped++;
+      opts.report(`${tag} ${label}: skipped, output exists`, 'skipped');
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      const loaded = await getModels();
+      const micrograph = await decodeMicrograph(await readArrayBuffer(job.file), job.file, { frame: settings.frame });
+      const picked = await pickMicrograph(new PickSession(job.file, micrograph), loaded, settings.params);
+      const name = path.basename(job.file);
+      const boxSize = job.boxSize ?? Math.round(settings.params.diameter);
+      for (const out of job.outputs) {
+        await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
+      }
+      result.picked++;
+      const note = micrograph.note ? ` (${micrograph.note})` : '';
+      const secs = ((performance.now() - t0) / 1000).toFixed(2);
+      opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note}`, 'done');
+    } catch (e) {
+      const message = errorText(e, job);
+      result.failed.push({ job, message });
+      opts.report(`${tag} FAILED ${message}`, 'failed');
+    }
+  }
+  return result;
+}
+
+export async function pickCommand(argv: string[]): Promise<number> {
+  const args = parse(
+    argv,
+    {
+      ...PICK_OPTIONS,
+      out: { type: 'string' },
+      format: { type: 'string' },
+      'box-size': { type: 'string' },
+      shard: { type: 'string' },
+      resume: { type: 'boolean' },
+    },
+    HELP,
+  );
+  if (args.wantsHelp) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const v = args.values;
+  const settings = pickSettingsFrom(v, HELP);
+  if (!args.positionals.length) throw new UsageError(`no micrographs given\n${HELP}`);
+  const formats = (listOption(v.format) ?? ['star']) as CoordinateFormat[];
+  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format: unknown format '${f}' (use ${FORMATS.join(', ')})`);
+  const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0) ?? Math.round(settings.params.diameter);
+  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+
+  const found = await expandInputs(args.positionals, isMicrographFileName);
+  if (!found.length) throw new UsageError('no micrograph files found in the given folders');
+  const files = planFiles(found, shard);
+  const jobs: PickJob[] = files.map((file) => ({
+    file,
+    boxSize,
+    outputs: formats.map((format) => ({ path: path.join(v.out ?? path.dirname(file), coordinateFileName(path.basename(file), format)), format })),
+  }));
+  checkDistinctOutputs(jobs);
+  const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${planFiles(found).length}` : `${files.length}`;
+  process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
+
+  const res = await runPickBatch(jobs, settings, { resume: Boolean(v.resume), report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`) });
+  const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
+  process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);
+  return res.failed.length ? 1 : 0;
+}

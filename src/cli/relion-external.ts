@@ -1,0 +1,253 @@
+// `drpnet relion-external`: DRPnet as a RELION External job (RELION 3.1, 4 and 5). Run from
+// the RELION project directory; reads the micrographs STAR, picks each micrograph with the
+// same loop as `drpnet pick`, and leaves in the job directory what RELION's own AutoPick job
+// leaves: per-micrograph <name>_autopick.star files, the list files, RELION_OUTPUT_NODES.star
+// and RELION_JOB_EXIT_SUCCESS, or RELION_JOB_EXIT_FAILURE with the reason on stderr and in
+// drpnet.log. File layout facts and their sources: src/core/relion/job.ts.
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseShard, selectShard, type Shard } from '../core/batch/shard';
+import { readRelionMicrographs, writeRelionCoordinateList } from '../core/coords';
+import { DrpnetError, ParameterError } from '../core/errors';
+import {
+  COORDINATE_LIST_FILE,
+  COORDS_SUFFIX_FILE,
+  coordinateFilePath,
+  coordsSuffixText,
+  outputNodesText,
+  pipelineVersion,
+  RELION_JOB_ABORT_NOW,
+  RELION_JOB_EXIT_ABORTED,
+  RELION_JOB_EXIT_FAILURE,
+  RELION_JOB_EXIT_SUCCESS,
+  RELION_OUTPUT_NODES,
+  RELION_PIPELINE,
+  type RelionPipelineVersion,
+} from '../core/relion/job';
+import { UsageError } from './args';
+import { allExist, writeFileAtomic } from './files';
+import { checkDistinctOutputs, PICK_OPTIONS, PICK_OPTIONS_HELP, pickSettingsFrom, runPickBatch, type PickJob, type PickOptionValues } from './pick';
+
+const HELP = `usage (from the RELION project directory):
+  drpnet relion-external --o JOB_DIR --in_mics MICROGRAPHS_STAR --diameter PX [options]
+
+RELION's External job passes --o, --in_mics, every parameter as --<label> <value> (a bare
+--<label> when the value is empty) and --j. Option names may use - or _ (--k_level, --k-level).
+
+${PICK_OPTIONS_HELP}
+  --j N                pick with N processes (RELION's "Number of threads"; default 1)
+  --overwrite          pick every micrograph again (default: keep coordinate files that
+                       exist, like RELION's "only do unfinished")
+  --relion_version V   3.1 or 4 (also for 5): which RELION_OUTPUT_NODES.star to write
+                       (default: read from default_pipeline.star, else 4)
+  --shard I/N          pick only part I of N (cluster arrays); writes no RELION exit files,
+                       a later run without --shard finishes the job`;
+
+/** Log file in the job directory (RELION itself captures stdout/stderr in run.out/run.err). */
+export const LOG_FILE = 'drpnet.log';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/drpnet.js');
+
+const OWN_OPTIONS = {
+  o: 'string',
+  'in-mics': 'string',
+  j: 'string',
+  overwrite: 'boolean',
+  'relion-version': 'string',
+  shard: 'string',
+  'pipeline-control': 'string',
+  help: 'boolean',
+} as const;
+
+type OptionType = 'string' | 'boolean';
+const KNOWN: Record<string, OptionType> = {
+  ...OWN_OPTIONS,
+  ...Object.fromEntries(Object.entries(PICK_OPTIONS).map(([k, o]) => [k, o.type])),
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+function booleanValue(name: string, value: string): boolean {
+  if (/^(yes|y|true|on|1)$/i.test(value)) return true;
+  if (/^(no|n|false|off|0)$/i.test(value)) return false;
+  throw new UsageError(`--${name}: '${value}' is not yes or no`);
+}
+
+/** RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. */
+export function parseRelionArgs(argv: readonly string[]): Values {
+  const out: Values = {};
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (!token.startsWith('--') || token.length < 3) throw new UsageError(`unexpected argument '${token}' (options are --name value)\n${HELP}`);
+    const eq = token.indexOf('=');
+    const name = (eq > 0 ? token.slice(2, eq) : token.slice(2)).toLowerCase().replace(/_/g, '-');
+    const type = KNOWN[name];
+    if (!type) throw new UsageError(`unknown option --${name}\n${HELP}`);
+    let value: string | undefined = eq > 0 ? token.slice(eq + 1) : undefined;
+    if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
+    if (type === 'boolean') out[name] = value === undefined ? true : booleanValue(name, value);
+    else if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+    else out[name] = value;
+  }
+  return out;
+}
+
+interface Plan {
+  /** Job directory as RELION names it, relative to the project ("External/job005"). */
+  jobRel: string;
+  /** Micrograph names in the STAR's order, duplicates removed. */
+  names: string[];
+  jobs: PickJob[];
+}
+
+function projectRelative(cwd: string, p: string): string {
+  const rel = path.relative(cwd, path.resolve(cwd, p));
+  return (rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(cwd, p) : rel).split(path.sep).join('/');
+}
+
+async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard | undefined): Promise<Plan> {
+  const starPath = path.resolve(cwd, inMics);
+  const text = await fs.readFile(starPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new ParameterError(`${inMics}: cannot read the micrographs STAR file (${e.code === 'ENOENT' ? 'no such file' : e.message})`);
+  });
+  const names = [...new Set(readRelionMicrographs(text, inMics).map((m) => m.name))];
+  if (!names.length) throw new ParameterError(`${inMics}: the micrographs STAR file lists no micrographs`);
+  const jobRel = projectRelative(cwd, jobDir);
+  const jobAbs = path.resolve(cwd, jobDir);
+  const all: PickJob[] = names.map((name) => {
+    const out = path.resolve(cwd, coordinateFilePath(jobRel, name));
+    if (!out.startsWith(jobAbs + path.sep)) throw new ParameterError(`${inMics}: micrograph ${name} would get a coordinate file outside the job directory (${out})`);
+    return { file: path.resolve(cwd, name), label: name, outputs: [{ path: out, format: 'star' }] };
+  });
+  checkDistinctOutputs(all);
+  const byName = new Map(names.map((n, i) => [n, all[i]]));
+  const order = shard ? selectShard(names, (n) => n, shard) : names;
+  return { jobRel, names, jobs: order.map((n) => byName.get(n)!) };
+}
+
+/** The RELION version whose output-node file to write: the option, else the project's pipeline file. */
+async function resolveVersion(cwd: string, option: string | undefined): Promise<RelionPipelineVersion> {
+  if (option !== undefined) {
+    if (/^3(\.1)?$/.test(option)) return '3.1';
+    if (/^[45](\.\d+)?$/.test(option)) return '4';
+    throw new UsageError(`--relion_version: '${option}' is not 3.1, 4 or 5`);
+  }
+  const text = await fs.readFile(path.join(cwd, RELION_PIPELINE), 'utf8').catch(() => '');
+  return pipelineVersion(text) ?? '4';
+}
+
+/** Runs `drpnet relion-external ... --shard i/n` for i < n in parallel; resolves when all exit. */
+async function runChildren(argv: readonly string[], n: number, cwd: string): Promise<void> {
+  const base: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (/^--(j|shard)$/.test(argv[i])) i++;
+    else if (!/^--(j|shard)=/.test(argv[i])) base.push(argv[i]);
+  }
+  const children = Array.from({ length: n }, (_, i) =>
+    spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }),
+  );
+  const forward = (signal: NodeJS.Signals) => {
+    for (const c of children) c.kill(signal);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGTERM', forward);
+  process.once('SIGINT', forward);
+  try {
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
+  } finally {
+    process.off('SIGTERM', forward);
+    process.off('SIGINT', forward);
+  }
+}
+
+export interface ExternalEnv {
+  /** The RELION project directory (default: the working directory). */
+  cwd?: string;
+}
+
+export async function relionExternalCommand(argv: string[], env: ExternalEnv = {}): Promise<number> {
+  const cwd = env.cwd ?? process.cwd();
+  // Find --o first: once the job directory is known, every failure must leave an exit file
+  // there, or RELION shows the job as running forever.
+  const oAt = argv.findIndex((a) => a === '--o' || a.startsWith('--o='));
+  const oArg = oAt < 0 ? undefined : argv[oAt].startsWith('--o=') ? argv[oAt].slice(4) : argv[oAt + 1];
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (!oArg || oArg.startsWith('--')) throw new UsageError(`--o JOB_DIR is required\n${HELP}`);
+  const jobDir = path.resolve(cwd, oArg);
+  const inJob = (name: string) => path.join(jobDir, name);
+  await fs.mkdir(jobDir, { recursive: true });
+  const sharded = argv.some((a) => a === '--shard' || a.startsWith('--shard='));
+  const log = async (line: string) => fs.appendFile(inJob(LOG_FILE), `${new Date().toISOString()} ${line}\n`);
+  if (!sharded) {
+    for (const f of [RELION_JOB_EXIT_SUCCESS, RELION_JOB_EXIT_FAILURE, RELION_JOB_EXIT_ABORTED]) await fs.rm(inJob(f), { force: true });
+  }
+  await log(`drpnet relion-external ${argv.join(' ')}`);
+
+  const fail = async (reason: string): Promise<number> => {
+    process.stderr.write(`drpnet relion-external: ${reason}\n`);
+    await log(`FAILED: ${reason}`);
+    if (!sharded) await writeFileAtomic(inJob(RELION_JOB_EXIT_FAILURE), '');
+    return 1;
+  };
+
+  try {
+    const v = parseRelionArgs(argv);
+    if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
+    const settings = pickSettingsFrom(v as PickOptionValues, HELP);
+    const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
+    const j = v.j === undefined ? 1 : Number(v.j);
+    if (!Number.isInteger(j) || j < 1) throw new UsageError(`--j: '${String(v.j)}' is not a positive whole number`);
+    const version = await resolveVersion(cwd, v['relion-version'] as string | undefined);
+    const inMics = v['in-mics'] as string;
+    const plan = await planJob(cwd, oArg, inMics, shard);
+    const prefix = shard ? `[shard ${shard.index}/${shard.count}] ` : '';
+    process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
+
+    const workers = shard ? 1 : Math.min(j, plan.jobs.length);
+    if (workers > 1) await runChildren(argv, workers, cwd);
+    const abortFile = inJob(RELION_JOB_ABORT_NOW);
+    const res = await runPickBatch(plan.jobs, settings, {
+      // After worker processes, this pass only picks what they left undone (their failures).
+      resume: workers > 1 || !v.overwrite,
+      report: (line, kind) => {
+        // The workers already said which micrographs they picked; this pass only checks.
+        if (workers > 1 && kind === 'skipped') return;
+        (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+      },
+      shouldStop: () => allExist([abortFile]),
+    });
+    for (const f of res.failed) await log(`micrograph failed: ${f.message}`);
+    if (res.stopped) {
+      const note = `stopped on ${RELION_JOB_ABORT_NOW} after ${res.picked} micrograph(s)`;
+      process.stderr.write(`drpnet relion-external: ${note}\n`);
+      await log(note);
+      if (!sharded) {
+        await fs.rm(abortFile, { force: true });
+        await writeFileAtomic(inJob(RELION_JOB_EXIT_ABORTED), '');
+      }
+      return 1;
+    }
+    if (res.failed.length) {
+      const list = res.failed.map((f) => `  ${f.message}`).join('\n');
+      return await fail(`${res.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
+    }
+    await log(`${res.picked} picked, ${res.skipped} already done`);
+    if (sharded) return 0;
+
+    const listEntries = plan.names.map((name) => ({ micrographName: name, coordinateFile: coordinateFilePath(plan.jobRel, name) }));
+    await writeFileAtomic(inJob(COORDS_SUFFIX_FILE), coordsSuffixText(inMics));
+    await writeFileAtomic(inJob(COORDINATE_LIST_FILE), writeRelionCoordinateList(listEntries));
+    await writeFileAtomic(inJob(RELION_OUTPUT_NODES), outputNodesText(plan.jobRel, version));
+    await writeFileAtomic(inJob(RELION_JOB_EXIT_SUCCESS), '');
+    process.stdout.write(`drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`);
+    return 0;
+  } catch (e) {
+    const known = e instanceof DrpnetError || (e instanceof Error && e.name === 'UsageError');
+    return fail(known ? (e as Error).message : ((e as Error).stack ?? String(e)));
+  }
+}

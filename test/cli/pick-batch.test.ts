@@ -1,0 +1,161 @@
+// `drpnet pick` at dataset scale: --shard, --resume, atomic outputs and killed runs.
+// Random-weight models: these tests check the plumbing, not the quality of the picks.
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRelionCoordinates } from '../../src/core/coords/relion';
+import { isMicrographFileName } from '../../src/core/io/micrograph';
+import { temporaryName, writeFileAtomic } from '../../src/cli/files';
+import { pickCommand } from '../../src/cli/pick';
+import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
+
+const COUNT = 8;
+const DIAMETER = '28';
+let root: string;
+let mics: string;
+let models: string;
+let names: string[];
+/** Output of one complete, uninterrupted run: file name -> content. */
+let reference: Map<string, string>;
+
+const starName = (mic: string) => mic.replace(/\.mrc$/, '_autopick.star');
+
+async function outputs(dir: string, pattern = /_autopick\.star$/): Promise<Map<string, string>> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => pattern.test(f)).sort();
+  return new Map(await Promise.all(files.map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as [string, string])));
+}
+
+const pick = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--diameter', DIAMETER, '--models', models]));
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'drpnet-batch-'));
+  mics = path.join(root, 'mics');
+  models = await writeRandomModels(path.join(root, 'models'));
+  names = Array.from({ length: COUNT }, (_, i) => `mic_${String(i + 1).padStart(2, '0')}.mrc`);
+  for (let i = 0; i < COUNT; i++) await writeSimulatedMrc(path.join(mics, names[i]), 7 + i);
+  const full = path.join(root, 'full');
+  const run = await pick(mics, '--out', full);
+  expect(run.result).toBe(0);
+  reference = await outputs(full);
+  // Comparisons below mean something only if the files hold picks.
+  expect(reference.size).toBe(COUNT);
+  for (const [file, text] of reference) expect(readRelionCoordinates(text, file).length).toBeGreaterThan(0);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('drpnet pick --shard', () => {
+  it('N shards given the inputs in different orders cover every micrograph exactly once', async () => {
+    const files = names.map((n) => path.join(mics, n));
+    const inputs = [[mics], [...files].reverse(), [files[3], mics, files[0], files[3]]];
+    const picked: string[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = path.join(root, `shard${i}`);
+      const run = await pick(...inputs[i], '--shard', `${i}/3`, '--out', out);
+      expect(run.result).toBe(0);
+      expect(run.stderr).toContain(`shard ${i}/3:`);
+      picked.push([...(await outputs(out)).keys()]);
+    }
+    const all = picked.flat();
+    expect(all.sort()).toEqual(names.map(starName).sort());
+    expect(new Set(all).size).toBe(COUNT);
+    // Each shard's picks are byte-identical to the unsharded run's.
+    for (let i = 0; i < 3; i++) {
+      for (const [file, text] of await outputs(path.join(root, `shard${i}`))) expect(text).toBe(reference.get(file));
+    }
+  });
+
+  it('rejects a shard index outside 0..N-1', async () => {
+    await expect(pick(mics, '--shard', '3/3', '--out', path.join(root, 'bad'))).rejects.toThrow(/0\.\.2/);
+  });
+});
+
+describe('drpnet pick --resume', () => {
+  it('skips micrographs whose outputs exist, says so, and leaves those files untouched', async () => {
+    const out = path.join(root, 'resume');
+    expect((await pick(mics, '--out', out, '--format', 'star,box')).result).toBe(0);
+    const before = await Promise.all(names.map((n) => stat(path.join(out, starName(n)))));
+    // One micrograph lost its .box only; another has a stale temporary from a killed writer.
+    await rm(path.join(out, names[2].replace('.mrc', '.box')));
+    await rm(path.join(out, starName(names[5])));
+    await rm(path.join(out, names[5].replace('.mrc', '.box')));
+    const stale = temporaryName(path.join(out, starName(names[5])));
+    await writeFile(stale, '\n# version 30001\n\ndata_\n\nloop_\n_rlnCoordinateX #1\n_rlnCoordi');
+
+    const run = await pick(mics, '--out', out, '--format', 'star,box', '--resume');
+    expect(run.result).toBe(0);
+    const skipped = run.stderr.split('\n').filter((l) => l.includes('skipped, output exists'));
+    expect(skipped).toHaveLength(COUNT - 2);
+    expect(run.stderr).toMatch(new RegExp(`${names[2]}: \\d+ picks`));
+    expect(run.stderr).toMatch(new RegExp(`${names[5]}: \\d+ picks`));
+    const after = await Promise.all(names.map((n) => stat(path.join(out, starName(n)))));
+    for (let i = 0; i < COUNT; i++) if (i !== 2 && i !== 5) expect(after[i].mtimeMs).toBe(before[i].mtimeMs);
+    expect(await outputs(out)).toEqual(reference);
+    // The stale temporary is inert: never taken for an output, never reused.
+    expect((await readdir(out)).filter((f) => f.endsWith('.tmp'))).toEqual([path.basename(stale)]);
+  });
+});
+
+describe('atomic outputs', () => {
+  it('temporary names never look like an output or a micrograph', () => {
+    for (const file of ['out/mic_01_autopick.star', 'out/mic_01.box', 'out/mic_01.cbox', 'out/mic_01.txt', 'out/mic_01.csv', 'out/mic.mrc']) {
+      const tmp = path.basename(temporaryName(file));
+      expect(tmp.startsWith('.')).toBe(true);
+      expect(tmp.endsWith('.tmp')).toBe(true);
+      expect(isMicrographFileName(tmp)).toBe(false);
+      expect(/_autopick\.star$|\.(star|box|cbox|txt|csv|tsv)$/i.test(tmp)).toBe(false);
+    }
+    expect(temporaryName('a/b.star')).not.toBe(temporaryName('a/b.star'));
+  });
+
+  it('a write that fails leaves neither the output nor its temporary', async () => {
+    const dir = path.join(root, 'atomic');
+    const target = path.join(dir, 'x_autopick.star');
+    await writeFileAtomic(path.join(target, 'inner'), 'makes target a folder');
+    await expect(writeFileAtomic(target, 'data')).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(['x_autopick.star']);
+    expect((await stat(target)).isDirectory()).toBe(true);
+  });
+
+  it('a run killed mid-batch leaves only complete files, and --resume finishes the rest', async () => {
+    const out = path.join(root, 'killed');
+    const child = spawn(process.execPath, [DRPNET_BIN, 'pick', mics, '--diameter', DIAMETER, '--models', models, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const killed = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/\[1\/\d+\] .*picks in/.test(err)) child.kill('SIGKILL');
+      });
+      child.on('close', () => resolve());
+    });
+    await killed;
+    expect(child.signalCode).toBe('SIGKILL');
+    const partial = await outputs(out);
+    expect(partial.size).toBeGreaterThan(0);
+    expect(partial.size).toBeLessThan(COUNT);
+    // Whatever was there when the process died is whole: identical to the complete run's file.
+    for (const [file, text] of partial) expect(text).toBe(reference.get(file));
+    const run = await pick(mics, '--out', out, '--resume');
+    expect(run.result).toBe(0);
+    expect(run.stderr.split('\n').filter((l) => l.includes('skipped, output exists')).length).toBe(partial.size);
+    expect(await outputs(out)).toEqual(reference);
+  }, 60_000);
+});
+
+describe('drpnet pick failures', () => {
+  it('reports a bad micrograph, picks the others, and exits non-zero', async () => {
+    const dir = path.join(root, 'withbad');
+    await mkdir(dir);
+    for (const n of names.slice(0, 2)) await copyFile(path.join(mics, n), path.join(dir, n));
+    await writeFile(path.join(dir, 'broken.mrc'), 'not an MRC file');
+    const run = await pick(dir);
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/FAILED .*broken\.mrc/);
+    expect(run.stderr).toContain('2 picked, 1 failed');
+    expect([...(await outputs(dir)).keys()]).toEqual(names.slice(0, 2).map(starName));
+  });
+});

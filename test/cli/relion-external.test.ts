@@ -1,0 +1,246 @@
+// `drpnet relion-external` on a RELION-style project tree built here: what it leaves in the
+// job directory, its exit files on success, failure and abort, and worker processes (--j).
+// Random-weight models: these tests check the plumbing, not the quality of the picks.
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRelionCoordinateList, writeCoordinates } from '../../src/core/coords';
+import { readRelionCoordinates } from '../../src/core/coords/relion';
+import { findBlock, parseStar } from '../../src/core/coords/star';
+import { decodeMicrograph } from '../../src/core/io/micrograph';
+import { DEFAULT_PICK_PARAMS } from '../../src/core/params';
+import { PickSession, pickMicrograph } from '../../src/core/pipeline';
+import { chooseWorkingScale } from '../../src/core/preprocess/scale';
+import { readArrayBuffer } from '../../src/cli/files';
+import { loadModels } from '../../src/cli/models';
+import { parseRelionArgs, relionExternalCommand } from '../../src/cli/relion-external';
+import { captureOutput, DRPNET_BIN, writePipelineFile, writeRandomModels, writeRelionProject, type RelionProject } from '../helpers/fixtures';
+
+const DIAMETER = 28;
+const WIDTH = 384;
+const HEIGHT = 320;
+const COUNT = 3;
+
+let tmp: string;
+let models: string;
+let project: RelionProject;
+
+/** A fresh copy of the project built in beforeAll (each test gets its own job directories). */
+async function copyProject(name: string): Promise<string> {
+  const dir = path.join(tmp, name);
+  await cp(project.root, dir, { recursive: true });
+  return dir;
+}
+
+function external(cwd: string, job: string, ...extra: string[]) {
+  const argv = ['--o', job, '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', models, ...extra];
+  return captureOutput(() => relionExternalCommand(argv, { cwd }));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
+
+const coordFile = (job: string, i: number) => `${job}/Movies/mic_${String(i + 1).padStart(4, '0')}_autopick.star`;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'drpnet-relion-'));
+  models = await writeRandomModels(path.join(tmp, 'models'));
+  project = await writeRelionProject(path.join(tmp, 'project'), COUNT, '3.1');
+}, 120_000);
+
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('drpnet relion-external in a RELION 3.1 project', () => {
+  let cwd: string;
+  const job = 'External/job005';
+  let run: Awaited<ReturnType<typeof external>>;
+  beforeAll(async () => {
+    cwd = await copyProject('success');
+    run = await external(cwd, `${job}/`);
+  }, 60_000);
+
+  it('succeeds and leaves exactly the files RELION expects in the job directory', async () => {
+    expect(run.result).toBe(0);
+    expect(await filesUnder(path.join(cwd, job))).toEqual(
+      [
+        'Movies/mic_0001_autopick.star',
+        'Movies/mic_0002_autopick.star',
+        'Movies/mic_0003_autopick.star',
+        'RELION_JOB_EXIT_SUCCESS',
+        'RELION_OUTPUT_NODES.star',
+        'autopick.star',
+        'coords_suffix_autopick.star',
+        'drpnet.log',
+      ].sort(),
+    );
+    expect(await readFile(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'), 'utf8')).toBe('');
+    expect(run.stdout).toMatch(/\[1\/3\] MotionCorr\/job002\/Movies\/mic_0001\.mrc: \d+ picks/);
+  });
+
+  it('writes each coordinate file with the pick pipeline, in original micrograph pixels', async () => {
+    const loaded = await loadModels({ dir: models, withClassifier: true });
+    const { scale } = chooseWorkingScale(DIAMETER, WIDTH, { refRadius: loaded.fcrnMeta.workingRadius });
+    expect(scale).toBeGreaterThan(1);
+    for (let i = 0; i < COUNT; i++) {
+      const file = path.join(cwd, project.micrographs[i]);
+      const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
+      const direct = await pickMicrograph(new PickSession(file, micrograph), loaded, { ...DEFAULT_PICK_PARAMS, diameter: DIAMETER });
+      const text = await readFile(path.join(cwd, coordFile(job, i)), 'utf8');
+      expect(text).toBe(writeCoordinates('star', direct.picks, { micrographName: path.basename(file), boxSize: DIAMETER }));
+      const picks = readRelionCoordinates(text, coordFile(job, i));
+      expect(picks.length).toBeGreaterThan(0);
+      for (const p of picks) {
+        expect(p.x).toBeGreaterThanOrEqual(0);
+        expect(p.x).toBeLessThan(WIDTH);
+        expect(p.y).toBeGreaterThanOrEqual(0);
+        expect(p.y).toBeLessThan(HEIGHT);
+      }
+      // Working-scale coordinates would all be below WIDTH / scale.
+      expect(Math.max(...picks.map((p) => p.x))).toBeGreaterThan(WIDTH / scale);
+    }
+  });
+
+  it('writes the list files of RELION 3.1 (coords_suffix_autopick.star) and 4/5 (autopick.star)', async () => {
+    expect(await readFile(path.join(cwd, job, 'coords_suffix_autopick.star'), 'utf8')).toBe(`${project.star}\n`);
+    const list = readRelionCoordinateList(await readFile(path.join(cwd, job, 'autopick.star'), 'utf8'), 'autopick.star');
+    expect(list).toEqual(project.micrographs.map((m, i) => ({ micrographName: m, coordinateFile: coordFile(job, i) })));
+    for (const e of list) expect(await exists(path.join(cwd, e.coordinateFile))).toBe(true);
+  });
+
+  it('announces the coordinate node in RELION_OUTPUT_NODES.star in the 3.1 pipeline form', async () => {
+    const doc = parseStar(await readFile(path.join(cwd, job, 'RELION_OUTPUT_NODES.star'), 'utf8'), 'nodes');
+    const loop = findBlock(doc, 'output_nodes')!.loops[0];
+    expect(loop.columns).toEqual(['rlnPipeLineNodeName', 'rlnPipeLineNodeType']);
+    expect(loop.rows).toEqual([[`${job}/coords_suffix_autopick.star`, '2']]);
+  });
+
+  it('a second run keeps the finished coordinate files (RELION "only do unfinished")', async () => {
+    const before = await stat(path.join(cwd, coordFile(job, 0)));
+    const again = await external(cwd, job);
+    expect(again.result).toBe(0);
+    expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(COUNT);
+    expect((await stat(path.join(cwd, coordFile(job, 0)))).mtimeMs).toBe(before.mtimeMs);
+    const redo = await external(cwd, job, '--overwrite');
+    expect(redo.stdout).not.toContain('skipped');
+  });
+});
+
+describe('drpnet relion-external: RELION versions and inputs', () => {
+  it('writes the 4/5 output node (autopick.star, type label) in a RELION 4/5 project', async () => {
+    const cwd = await copyProject('v4');
+    await writePipelineFile(cwd, '4', project.star);
+    const run = await external(cwd, 'External/job007/');
+    expect(run.result).toBe(0);
+    const loop = findBlock(parseStar(await readFile(path.join(cwd, 'External/job007/RELION_OUTPUT_NODES.star'), 'utf8'), 'n'), 'output_nodes')!.loops[0];
+    expect(loop.columns).toEqual(['rlnPipeLineNodeName', 'rlnPipeLineNodeTypeLabel']);
+    expect(loop.rows).toEqual([['External/job007/autopick.star', 'MicrographsCoords.star.relion.autopick']]);
+    // --relion_version overrides what the pipeline file says.
+    const forced = await external(cwd, 'External/job008/', '--relion_version', '3.1');
+    expect(forced.result).toBe(0);
+    expect(await readFile(path.join(cwd, 'External/job008/RELION_OUTPUT_NODES.star'), 'utf8')).toContain('External/job008/coords_suffix_autopick.star\t2');
+  });
+
+  it('reads a RELION 3.0 micrographs STAR (one unnamed block, no optics)', async () => {
+    const cwd = await copyProject('v30');
+    const star30 = ['data_', 'loop_', '_rlnMicrographName #1', '_rlnDefocusU #2', ...project.micrographs.map((m) => `${m} 15000`), ''].join('\n');
+    await writeFile(path.join(cwd, 'mics30.star'), star30);
+    const run = await captureOutput(() =>
+      relionExternalCommand(['--o', 'External/job009/', '--in_mics', 'mics30.star', '--diameter', String(DIAMETER), '--models', models, '--no-classifier'], { cwd }),
+    );
+    expect(run.result).toBe(0);
+    expect(await readFile(path.join(cwd, 'External/job009/coords_suffix_autopick.star'), 'utf8')).toBe('mics30.star\n');
+    for (let i = 0; i < COUNT; i++) expect(await exists(path.join(cwd, coordFile('External/job009', i)))).toBe(true);
+  });
+
+  it('takes pick options the way RELION passes External job parameters', () => {
+    const v = parseRelionArgs(['--o', 'External/job005/', '--in_mics', 'a.star', '--k_level', '2', '--no_classifier', '--Negative_Stain', 'No', '--threshold', '-0', '--j', '4', '--pipeline_control', 'External/job005/']);
+    expect(v).toEqual({ o: 'External/job005/', 'in-mics': 'a.star', 'k-level': '2', 'no-classifier': true, 'negative-stain': false, threshold: '-0', j: '4', 'pipeline-control': 'External/job005/' });
+    expect(() => parseRelionArgs(['--o', 'x', '--sigmaa', '3'])).toThrow(/unknown option --sigmaa/);
+  });
+});
+
+describe('drpnet relion-external failures', () => {
+  it('a missing micrograph: the others are picked, RELION_JOB_EXIT_FAILURE and the reason on stderr and in the log', async () => {
+    const cwd = await copyProject('missing');
+    const job = 'External/job010';
+    const saved = await readFile(path.join(cwd, project.micrographs[1]));
+    await rm(path.join(cwd, project.micrographs[1]));
+    const run = await external(cwd, job);
+    expect(run.result).toBe(1);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
+    for (const f of ['RELION_OUTPUT_NODES.star', 'autopick.star', 'coords_suffix_autopick.star']) expect(await exists(path.join(cwd, job, f))).toBe(false);
+    expect(run.stderr).toContain('1 of 3 micrograph(s) failed');
+    expect(run.stderr).toContain('MotionCorr/job002/Movies/mic_0002.mrc: the micrograph file does not exist');
+    expect(await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8')).toMatch(/FAILED: 1 of 3 micrograph\(s\) failed:\n.*mic_0002\.mrc: the micrograph file does not exist/);
+    expect(await exists(path.join(cwd, coordFile(job, 0)))).toBe(true);
+    expect(await exists(path.join(cwd, coordFile(job, 1)))).toBe(false);
+
+    // Put it back and continue the job: only the missing one is picked, the failure file goes.
+    await writeFile(path.join(cwd, project.micrographs[1]), saved);
+    const again = await external(cwd, job);
+    expect(again.result).toBe(0);
+    expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(2);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(true);
+  });
+
+  it.each([
+    [['--in_mics', 'CtfFind/job003/micrographs_ctf.star', '--diameter', '28', '--sigmaa', '3'], /unknown option --sigmaa/],
+    [['--in_mics', 'CtfFind/job003/micrographs_ctf.star'], /--diameter is required/],
+    [['--diameter', '28'], /--in_mics MICROGRAPHS_STAR is required/],
+    [['--in_mics', 'nothere.star', '--diameter', '28'], /nothere\.star: cannot read the micrographs STAR file \(no such file\)/],
+    [['--in_mics', 'CtfFind/job003/micrographs_ctf.star', '--diameter', '28', '--j', '0'], /--j: '0'/],
+  ])('bad arguments %j: RELION_JOB_EXIT_FAILURE with the reason', async (args, reason) => {
+    const cwd = await copyProject(`bad-${Math.random().toString(36).slice(2)}`);
+    const run = await captureOutput(() => relionExternalCommand(['--o', 'External/job011/', ...args, '--models', models], { cwd }));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(reason);
+    expect(await readFile(path.join(cwd, 'External/job011/drpnet.log'), 'utf8')).toMatch(reason);
+    expect(await exists(path.join(cwd, 'External/job011/RELION_JOB_EXIT_FAILURE'))).toBe(true);
+  });
+
+  it('stops on RELION_JOB_ABORT_NOW with RELION_JOB_EXIT_ABORTED', async () => {
+    const cwd = await copyProject('abort');
+    const job = 'External/job012';
+    await mkdir(path.join(cwd, job), { recursive: true });
+    await writeFile(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'), '');
+    const run = await external(cwd, job);
+    expect(run.result).toBe(1);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'))).toBe(false);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
+    expect(await exists(path.join(cwd, coordFile(job, 0)))).toBe(false);
+  });
+});
+
+describe('drpnet relion-external --j (worker processes), run as RELION runs it', () => {
+  it('with --j 2 gives the same job directory as one process', async () => {
+    const cwd = await copyProject('workers');
+    const args = ['relion-external', '--o', 'External/job013/', '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', models, '--j', '2'];
+    const { stdout } = await promisify(execFile)(process.execPath, [DRPNET_BIN, ...args], { cwd });
+    expect(stdout).toContain('[shard 0/2]');
+    expect(stdout).toContain('[shard 1/2]');
+    const single = await copyProject('single');
+    expect((await external(single, 'External/job013/')).result).toBe(0);
+    const a = path.join(cwd, 'External/job013');
+    const b = path.join(single, 'External/job013');
+    const names = (await filesUnder(a)).filter((f) => f !== 'drpnet.log');
+    expect(names).toEqual((await filesUnder(b)).filter((f) => f !== 'drpnet.log'));
+    for (const f of names) expect(await readFile(path.join(a, f), 'utf8')).toBe(await readFile(path.join(b, f), 'utf8'));
+  }, 60_000);
+});
