@@ -1,0 +1,162 @@
+// `drpnet train-detector` / `train-classifier` end to end on files in a temporary folder:
+// simulated micrographs (MRC) with their truth (STAR), one unreadable micrograph and one
+// unreadable truth file, which must be reported and skipped.
+import { createServer, type Server } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureOutput } from '../../test/helpers/fixtures';
+import { writeCoordinates } from '../core/coords';
+import { writeMrc } from '../core/io/mrc';
+import { readMetadata, loadModelFromUrl } from '../core/model/model-io';
+import { loadModelFromDir } from '../core/model/model-io-node';
+import { simulateMicrograph, truthPicks } from '../core/simulate/simulate';
+import { loadModels } from './models';
+import { trainClassifierCommand, trainDetectorCommand } from './train';
+
+const DIAMETER = '46'; // 'small' particles at 1.3 A/px: working radius 11 at scale 2
+let root: string;
+let mics: string;
+let truth: string;
+
+const detector = (...argv: string[]) => captureOutput(() => trainDetectorCommand(['--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, ...argv]));
+const classifier = (...argv: string[]) => captureOutput(() => trainClassifierCommand(['--micrographs', mics, '--diameter', DIAMETER, ...argv]));
+
+async function history(dir: string): Promise<{ epoch: number; valLoss: number | null; loss: number; accuracy?: number }[]> {
+  return JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')).history;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'drpnet-train-'));
+  mics = path.join(root, 'mics');
+  truth = path.join(root, 'truth');
+  await mkdir(mics, { recursive: true });
+  await mkdir(truth, { recursive: true });
+  for (let i = 0; i < 3; i++) {
+    const sim = simulateMicrograph({ width: 384, height: 384, pixelSize: 1.3, kind: 'small', seed: 40 + i });
+    const name = `mic_${i + 1}.mrc`;
+    await writeFile(path.join(mics, name), new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
+    await writeFile(path.join(truth, `mic_${i + 1}_autopick.star`), writeCoordinates('star', truthPicks(sim), { micrographName: name, boxSize: 46 }));
+  }
+  await writeFile(path.join(mics, 'broken.mrc'), 'not an MRC file');
+  await writeFile(path.join(truth, 'broken_autopick.star'), 'data_\nloop_\n_rlnCoordinateX #1\nnot-a-number\n');
+}, 60_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('drpnet train-detector', () => {
+  it('trains, reports progress and validation loss per epoch, skips bad files, and writes a loadable model', async () => {
+    const out = path.join(root, 'fcrn');
+    const run = await detector('--out', out, '--epochs', '2', '--batch-size', '8', '--validation', '0.2', '--seed', '3', '--progress-every', '2');
+    expect(run.result).toBe(0);
+    expect(run.stderr).toMatch(/\[1\/4\] .*broken\.mrc/); // sorted: broken.mrc comes first
+    expect(run.stderr).toMatch(/SKIPPED .*broken\.mrc/);
+    expect(run.stderr).toMatch(/skipped truth file .*broken_autopick\.star/);
+    expect(run.stderr).toMatch(/mic_1\.mrc: \d+ particles, \d+ patches at working radius 11/);
+    expect(run.stderr).toMatch(/epoch 1 batch 2\/\d+ loss/);
+    expect(run.stderr).toMatch(/detector epoch 2, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, [\d.]+ samples\/s/);
+    const h = await history(out);
+    expect(h.map((e) => e.epoch)).toEqual([1, 2]);
+    for (const e of h) expect(e.valLoss).toBeGreaterThan(0);
+
+    const model = await loadModelFromDir(out);
+    const meta = readMetadata(model);
+    expect(meta).toMatchObject({ kind: 'fcrn', workingRadius: 12, inputSmoothing: 3, patchSize: 64 });
+    expect(meta.trainingSummary).toMatchObject({ micrographs: 3, epochs: 2, batchSize: 8, seed: 3, init: null });
+    expect((meta.trainingSummary!.skipped as string[]).length).toBe(1);
+    // The CLI's loader, and the browser's (over HTTP), read the same files.
+    expect((await loadModels({ detector: out, withClassifier: false })).fcrnMeta.kind).toBe('fcrn');
+    const server = await serve(root);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fcrn/model.json`;
+      const viaUrl = await loadModelFromUrl(url);
+      expect(readMetadata(viaUrl).kind).toBe('fcrn');
+      const [a, b] = [model.getWeights()[0].dataSync(), viaUrl.getWeights()[0].dataSync()];
+      expect(Array.from(b)).toEqual(Array.from(a));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('--init continues from an existing detector', async () => {
+    const start = path.join(root, 'fcrn');
+    const out = path.join(root, 'fcrn-tuned');
+    // With a vanishing learning rate the result stays at the starting weights, which a fresh seed would not have.
+    const run = await detector('--out', out, '--init', start, '--epochs', '1', '--lr', '1e-12', '--batch-size', '16', '--per-micrograph', '5');
+    expect(run.result).toBe(0);
+    expect(run.stderr).toContain(`from ${start}`);
+    const [a, b] = await Promise.all([loadModelFromDir(start), loadModelFromDir(out)]);
+    const wa = a.getWeights().map((w) => Array.from(w.dataSync()));
+    const wb = b.getWeights().map((w) => Array.from(w.dataSync()));
+    let maxDiff = 0;
+    wa.forEach((w, i) => w.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - wb[i][j])))));
+    expect(maxDiff).toBeLessThan(1e-8);
+    expect(readMetadata(b).trainingSummary).toMatchObject({ init: start, perMicrograph: 5 });
+    await expect(detector('--out', out, '--init', path.join(root, 'nothing-here'))).rejects.toThrow(/nothing-here.*model description/);
+  });
+
+  it('exits non-zero when no micrograph has truth', async () => {
+    const empty = path.join(root, 'empty-truth');
+    await mkdir(empty, { recursive: true });
+    const run = await captureOutput(() => trainDetectorCommand(['--micrographs', mics, '--truth', empty, '--diameter', DIAMETER, '--out', path.join(root, 'none')]));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/no ground-truth picks for this micrograph/);
+    expect(run.stderr).toMatch(/nothing trained/);
+  });
+});
+
+describe('drpnet train-classifier', () => {
+  it('supervised from truth: trains with validation loss and accuracy, writes a classifier', async () => {
+    const out = path.join(root, 'cls-truth');
+    const run = await classifier('--truth', truth, '--detector', path.join(root, 'fcrn'), '--out', out, '--epochs', '1', '--batch-size', '16', '--lr', '1e-4');
+    expect(run.result).toBe(0);
+    expect(run.stderr).toMatch(/mic_2\.mrc: \d+ candidates; \d+ particle \/ \d+ background samples/);
+    expect(run.stderr).toMatch(/classifier epoch 1, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, acc [\d.]+, val acc [\d.]+, [\d.]+ samples\/s/);
+    const model = await loadModelFromDir(out);
+    expect(readMetadata(model)).toMatchObject({ kind: 'classifier', workingRadius: 12, patchSize: 64 });
+    expect(readMetadata(model).trainingSummary).toMatchObject({ labels: 'truth', micrographs: 3 });
+    expect((await history(out))[0].accuracy).toBeGreaterThan(0);
+  });
+
+  it('unsupervised: balanced detector-chosen samples, continuing from --init', async () => {
+    const out = path.join(root, 'cls-unsup');
+    const init = path.join(root, 'cls-truth');
+    const run = await classifier('--unsupervised', '--detector', path.join(root, 'fcrn'), '--threshold', '1', '--out', out, '--epochs', '1', '--init', init, '--seed', '2');
+    expect(run.result).toBe(0);
+    expect(run.stderr).toContain('unsupervised labels: threshold 1 (levels 1, 2, 3)');
+    const summary = readMetadata(await loadModelFromDir(out)).trainingSummary!;
+    expect(summary).toMatchObject({ labels: 'unsupervised', init, batchSize: 8, learningRate: 5e-5 });
+    expect(summary.particlePatches).toBe(summary.backgroundPatches);
+    expect(summary.particlePatches).toBeGreaterThan(0);
+    expect(Object.keys(summary.samplesChosenByReason as object)).toEqual(expect.arrayContaining(['strict-candidate', 'loose-candidate']));
+    expect((await history(out))[0].valLoss).not.toBeNull();
+    // `drpnet pick` loads the pair as it loads the shipped models.
+    const models = await loadModels({ detector: path.join(root, 'fcrn'), classifier: out, withClassifier: true });
+    expect(readMetadata(models.classifier!).kind).toBe('classifier');
+  });
+
+  it('asks for exactly one of --truth and --unsupervised, and the right kind of --init model', async () => {
+    await expect(detector('--out', path.join(root, 'x'), '--init', path.join(root, 'cls-truth'))).rejects.toThrow(/a classifier model, not a fcrn/);
+    await expect(classifier('--out', path.join(root, 'x'))).rejects.toThrow(/exactly one of --truth DIR and --unsupervised/);
+    await expect(classifier('--out', path.join(root, 'x'), '--truth', truth, '--unsupervised')).rejects.toThrow(/exactly one/);
+  });
+});
+
+/** A static file server for the browser-style loader. */
+function serve(dir: string): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readFile(path.join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+      res.writeHead(200, { 'content-type': req.url?.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}

@@ -1,0 +1,393 @@
+// `drpnet train-detector` and `drpnet train-classifier`: train either network on the user's
+// micrographs (ground truth matched by micrograph name, or none for the paper's unsupervised
+// classifier labels) and write it in the tfjs layers format the CLI and the browser load.
+// Defaults are the paper's (docs/drpnet.md, Training). A bad micrograph or truth file is
+// reported and skipped; the exit status is non-zero when nothing could be trained.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { readCoordinates } from '../core/coords';
+import { micrographKey } from '../core/coords/names';
+import type { Pick } from '../core/coords/types';
+import { DrpnetError } from '../core/errors';
+import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import type { BackendChoice } from '../core/model/backend';
+import { buildClassifier } from '../core/model/classifier';
+import { buildFcrn } from '../core/model/fcrn';
+import { readMetadata, type ModelKind, type ModelMetadata } from '../core/model/model-io';
+import { loadModelFromDir, saveModelToDir } from '../core/model/model-io-node';
+import { DEFAULT_PICK_PARAMS } from '../core/params';
+import type { Models } from '../core/pipeline';
+import { labelFromTruth, type SampleChoice } from '../core/train/classifier-samples';
+import { DEFAULT_CLASSIFIER_TRAINING, trainClassifier } from '../core/train/train-classifier';
+import { DEFAULT_DETECTOR_TRAINING, trainDetector } from '../core/train/train-detector';
+import { FCRN_WORKING_RADIUS, type TrainingMicrograph } from '../core/train/training-micrograph';
+import {
+  batchLogger,
+  classifierMetadata,
+  ClassifierSetBuilder,
+  countLabels,
+  detectorMetadata,
+  DetectorSetBuilder,
+  epochLine,
+  historySummary,
+  type Log,
+} from '../core/train/training-run';
+import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
+import { numberOption, parse, UsageError } from './args';
+import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { describeBackend, loadModels, startBackend } from './models';
+
+const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
+/** Supervised candidates are searched loosely (sigma 4, threshold 2, k 1), as the shipped classifier's were. */
+const SUPERVISED_PEAKS = { sigma: 4, threshold: 2 };
+const D = DEFAULT_DETECTOR_TRAINING;
+const C = DEFAULT_CLASSIFIER_TRAINING;
+
+const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
+  --diameter PX        particle diameter in pixels of the original micrograph (required)
+  --out DIR            output folder: model.json, weights.bin, training.json (required)
+  --negative-stain     particles are brighter than the background
+  --validation F       fraction held out for validation loss (default ${D.validationFraction})
+  --seed S             seed of initial weights, sample choice, shuffling (default ${D.seed})
+  --progress-every N   print the loss every N batches (default 20)
+  --backend B          ${BACKENDS.join('|')} (default wasm)`;
+
+const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
+
+  --truth DIR          ground-truth coordinate files (.star .box .cbox topaz .txt .csv), matched by name
+${COMMON_HELP}
+  --epochs N           (default ${D.epochs})
+  --batch-size N       (default ${D.batchSize})
+  --lr X               Adam learning rate (default ${D.learningRate})
+  --lr-decay X         learning rate factor after each epoch (default ${D.lrDecay})
+  --init MODEL_DIR     fine-tune an existing detector (e.g. public/models/fcrn) instead of starting afresh
+  --per-micrograph N   at most N particle patches per micrograph (default: every particle)`;
+
+const CLASSIFIER_HELP = `usage: drpnet train-classifier --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
+
+  --truth DIR          supervised: candidates near truth are particles, far from it background
+  --unsupervised       the paper's labels from the detector alone: strict-level candidates with a
+                       high patch std are particles; loose-level candidates away from them and
+                       low-std random patches are background; classes balanced
+${COMMON_HELP}
+  --detector DIR       detector model that finds the candidates (default public/models/fcrn)
+  --threshold T        peak threshold; unsupervised levels use T, 2T, 3T (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
+  --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
+  --strict-level K     unsupervised: level of the particles, 2 or 3 (default ${UNSUPERVISED_DEFAULTS.strictLevel})
+  --epochs N           (default ${C.epochs})
+  --batch-size N       (default ${C.batchSize})
+  --lr X               Adam learning rate (default ${C.learningRate})
+  --lr-decay X         learning rate factor after each epoch (default ${C.lrDecay})
+  --init MODEL_DIR     continue from an existing classifier instead of starting afresh`;
+
+const COMMON_OPTIONS = {
+  micrographs: { type: 'string', multiple: true },
+  diameter: { type: 'string' },
+  out: { type: 'string' },
+  truth: { type: 'string' },
+  'negative-stain': { type: 'boolean' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'lr-decay': { type: 'string' },
+  validation: { type: 'string' },
+  seed: { type: 'string' },
+  init: { type: 'string' },
+  'progress-every': { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+const COORD_EXT = /\.(star|box|cbox|txt|csv|tsv)$/i;
+
+const log: Log = (line) => process.stderr.write(line + '\n');
+
+function failure(e: unknown, file: string): string {
+  if (e instanceof DrpnetError) return e.file ? e.message : `${file}: ${e.message}`;
+  return `${file}: ${(e as Error).message}`;
+}
+
+/** Writes model.json + weights.bin with our metadata, and training.json with its training summary. */
+export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta: ModelMetadata): Promise<void> {
+  await saveModelToDir(model, dir, meta);
+  await writeFileAtomic(path.join(dir, 'training.json'), JSON.stringify(meta.trainingSummary ?? {}, null, 2) + '\n');
+}
+
+/** Ground truth of every coordinate file in `dir`, by micrograph key; unreadable files are reported and skipped. */
+async function readTruthFolder(dir: string): Promise<Map<string, Pick[]>> {
+  const names = await fs.readdir(dir).catch(() => {
+    throw new UsageError(`--truth ${dir}: no such folder`);
+  });
+  const out = new Map<string, Pick[]>();
+  for (const name of names.filter((n) => COORD_EXT.test(n)).sort()) {
+    const file = path.join(dir, name);
+    try {
+      for (const [mic, picks] of readCoordinates(await fs.readFile(file, 'utf8'), file)) {
+        const key = micrographKey(mic);
+        out.set(key, [...(out.get(key) ?? []), ...picks]);
+      }
+    } catch (e) {
+      log(`skipped truth file ${failure(e, file)}`);
+    }
+  }
+  return out;
+}
+
+interface CommonArgs {
+  files: string[];
+  diameter: number;
+  out: string;
+  negativeStain: boolean;
+  validation?: number;
+  seed: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  lrDecay?: number;
+  init?: string;
+  truth?: string;
+  progressEvery: number;
+  backend: BackendChoice;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+async function commonArgs(v: Values, positionals: string[], help: string): Promise<CommonArgs> {
+  const positive = (x: number) => x > 0;
+  const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
+  const diameter = numberOption(v.diameter, 'diameter', positive);
+  if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
+  if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
+  const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
+  if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${help}`);
+  const files = await expandInputs(inputs, isMicrographFileName).catch((e: Error) => {
+    throw new UsageError(`--micrographs: ${e.message}`);
+  });
+  if (!files.length) throw new UsageError('no micrograph files found in the given folders');
+  const backend = (v.backend ?? 'wasm') as BackendChoice;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
+  return {
+    files,
+    diameter,
+    out: v.out,
+    negativeStain: Boolean(v['negative-stain']),
+    validation: numberOption(v.validation, 'validation', (x) => x >= 0 && x < 1),
+    seed: numberOption(v.seed, 'seed', Number.isInteger) ?? D.seed,
+    epochs: numberOption(v.epochs, 'epochs', positiveInt),
+    batchSize: numberOption(v['batch-size'], 'batch-size', positiveInt),
+    lr: numberOption(v.lr, 'lr', positive),
+    lrDecay: numberOption(v['lr-decay'], 'lr-decay', positive),
+    init: typeof v.init === 'string' ? v.init : undefined,
+    truth: typeof v.truth === 'string' ? v.truth : undefined,
+    progressEvery: numberOption(v['progress-every'], 'progress-every', positiveInt) ?? 20,
+    backend,
+  };
+}
+
+/** A model to continue training, checked to be of the expected kind. */
+async function loadInitModel(dir: string, kind: ModelKind): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+  const model = await loadModelFromDir(dir);
+  const meta = readMetadata(model, path.join(dir, 'model.json'));
+  if (meta.kind !== kind) throw new UsageError(`--init ${dir}: that is a ${meta.kind} model, not a ${kind}`);
+  return { model, meta };
+}
+
+/**
+ * Reads each micrograph and hands it to `use`; failures (unreadable file, no truth when truth
+ * is needed, a diameter the image cannot take) are reported and skipped.
+ */
+async function forEachMicrograph(
+  a: CommonArgs,
+  truth: Map<string, Pick[]> | undefined,
+  use: (m: TrainingMicrograph, index: number) => Promise<string>,
+): Promise<string[]> {
+  const skipped: string[] = [];
+  for (let i = 0; i < a.files.length; i++) {
+    const file = a.files[i];
+    const tag = `[${i + 1}/${a.files.length}]`;
+    try {
+      const t = truth?.get(micrographKey(file));
+      if (truth && !t?.length) throw new DrpnetError('bad-coordinates', `no ground-truth picks for this micrograph in ${a.truth}`, file);
+      const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
+      const m: TrainingMicrograph = { name: path.basename(file), image: micrograph.image, diameter: a.diameter, negativeStain: a.negativeStain, truth: t };
+      const t0 = performance.now();
+      const line = await use(m, i);
+      log(`${tag} ${file}: ${line} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      const why = failure(e, file);
+      skipped.push(why);
+      log(`${tag} SKIPPED ${why}`);
+    }
+  }
+  return skipped;
+}
+
+function trainingOptions(a: CommonArgs, defaults: typeof D | typeof C) {
+  return {
+    epochs: a.epochs ?? defaults.epochs,
+    batchSize: a.batchSize ?? defaults.batchSize,
+    learningRate: a.lr ?? defaults.learningRate,
+    lrDecay: a.lrDecay ?? defaults.lrDecay,
+    validationFraction: a.validation ?? defaults.validationFraction,
+    seed: a.seed,
+  };
+}
+
+interface RunFacts {
+  command: string;
+  micrographs: number;
+  skipped: string[];
+  backend: string;
+  options: ReturnType<typeof trainingOptions>;
+  history: Parameters<typeof historySummary>[0];
+  started: number;
+}
+
+/** training.json: what was trained on and how (`specific` in the middle), and the history. */
+function runSummary(a: CommonArgs, r: RunFacts, specific: Record<string, unknown>): Record<string, unknown> {
+  return {
+    command: r.command,
+    micrographs: r.micrographs,
+    skipped: r.skipped,
+    diameter: a.diameter,
+    negativeStain: a.negativeStain,
+    ...specific,
+    init: a.init ?? null,
+    ...r.options,
+    backend: r.backend,
+    history: historySummary(r.history),
+    trainingSeconds: Math.round((performance.now() - r.started) / 1000),
+  };
+}
+
+async function finish(model: tf.LayersModel, out: string, meta: ModelMetadata): Promise<number> {
+  await saveTrainedModel(model, out, meta);
+  log(`saved ${out}`);
+  return 0;
+}
+
+function startLine(what: string, a: CommonArgs, backend: string, init: string | undefined): string {
+  return `drpnet ${what}: ${a.files.length} micrograph(s), diameter ${a.diameter} px, backend ${backend}, ${init ? `from ${init}` : `fresh weights (seed ${a.seed})`}`;
+}
+
+export async function trainDetectorCommand(argv: string[]): Promise<number> {
+  const args = parse(argv, { ...COMMON_OPTIONS, 'per-micrograph': { type: 'string' } }, DETECTOR_HELP);
+  if (args.wantsHelp) {
+    process.stdout.write(DETECTOR_HELP + '\n');
+    return 0;
+  }
+  const a = await commonArgs(args.values, args.positionals, DETECTOR_HELP);
+  if (!a.truth) throw new UsageError(`--truth is required\n${DETECTOR_HELP}`);
+  const perMicrograph = numberOption(args.values['per-micrograph'], 'per-micrograph', (x) => Number.isInteger(x) && x > 0);
+  const backend = describeBackend(await startBackend(a.backend));
+  const init = a.init ? await loadInitModel(a.init, 'fcrn') : undefined;
+  const refRadius = init?.meta.workingRadius ?? FCRN_WORKING_RADIUS;
+  log(startLine('train-detector', a, backend, a.init));
+  const truth = await readTruthFolder(a.truth);
+
+  const set = new DetectorSetBuilder({ perMicrograph, refRadius });
+  const skipped = await forEachMicrograph(a, truth, async (m, i) => {
+    const r = set.add(m, a.seed + i);
+    return `${r.particles} particles, ${r.patches} patches at working radius ${r.radius}`;
+  });
+  if (!set.patches) {
+    log('drpnet train-detector: no training patches (every micrograph was skipped or had no particle inside); nothing trained');
+    return 1;
+  }
+  const data = set.build();
+  log(`training set: ${data.n} patches of ${data.size}x${data.size} from ${set.micrographs} micrograph(s); by working radius ${JSON.stringify(set.radii)}`);
+
+  const model = init?.model ?? buildFcrn({ seed: a.seed });
+  const opts = trainingOptions(a, D);
+  const t0 = performance.now();
+  const { history } = await trainDetector(model, data, {
+    ...opts,
+    onBatch: batchLogger(a.progressEvery, log),
+    onEpoch: (e) => log(`detector ${epochLine(e)}`),
+  });
+  const run: RunFacts = { command: 'drpnet train-detector', micrographs: set.micrographs, skipped, backend, options: opts, history, started: t0 };
+  return finish(model, a.out, detectorMetadata(refRadius, data.size, runSummary(a, run, {
+    particles: set.particles,
+    patches: data.n,
+    patchesByWorkingRadius: set.radii,
+    perMicrograph: perMicrograph ?? 'all',
+    loss: 'MSE on labels scaled to peak 1',
+  })));
+}
+
+export async function trainClassifierCommand(argv: string[]): Promise<number> {
+  const args = parse(
+    argv,
+    {
+      ...COMMON_OPTIONS,
+      unsupervised: { type: 'boolean' },
+      detector: { type: 'string' },
+      threshold: { type: 'string' },
+      sigma: { type: 'string' },
+      'strict-level': { type: 'string' },
+    },
+    CLASSIFIER_HELP,
+  );
+  if (args.wantsHelp) {
+    process.stdout.write(CLASSIFIER_HELP + '\n');
+    return 0;
+  }
+  const v = args.values;
+  const a = await commonArgs(v, args.positionals, CLASSIFIER_HELP);
+  const unsupervised = Boolean(v.unsupervised);
+  if (unsupervised === Boolean(a.truth)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${CLASSIFIER_HELP}`);
+  const sigma = numberOption(v.sigma, 'sigma', (x) => x > 0) ?? DEFAULT_PICK_PARAMS.sigma;
+  const threshold = numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
+  const strictLevel = numberOption(v['strict-level'], 'strict-level', (x) => x === 2 || x === 3) ?? UNSUPERVISED_DEFAULTS.strictLevel;
+  const backend = describeBackend(await startBackend(a.backend));
+  const models: Models = await loadModels({ detector: v.detector, withClassifier: false });
+  const init = a.init ? await loadInitModel(a.init, 'classifier') : undefined;
+  log(startLine('train-classifier', a, backend, a.init));
+  log(unsupervised ? `unsupervised labels: threshold ${threshold} (levels ${threshold}, ${2 * threshold}, ${3 * threshold}), sigma ${sigma}, particles at level ${strictLevel}` : `labels from truth in ${a.truth}: candidates at threshold ${threshold}, sigma ${sigma}`);
+  const truth = a.truth ? await readTruthFolder(a.truth) : undefined;
+
+  const set = new ClassifierSetBuilder();
+  const skipped = await forEachMicrograph(a, truth, async (m, i) => {
+    const seed = a.seed + i;
+    const choice: SampleChoice = unsupervised
+      ? await labelUnsupervised(m, models, { sigma, threshold, strictLevel, seed })
+      : await labelFromTruth(m, models, { peaks: { sigma, threshold, kLevel: 1 }, seed });
+    const c = set.add(choice);
+    return `${choice.candidates} candidates; ${c.particles} particle / ${c.background} background samples`;
+  });
+  // Unsupervised: the larger class is cut to the smaller's size, as in the paper; supervised
+  // sets keep every sample and the trainer oversamples the minority class.
+  const data = set.build(unsupervised ? a.seed : undefined);
+  const counts = countLabels(data.labels);
+  log(`training set: ${data.n} patches, ${counts.particles} particle / ${counts.background} background, from ${set.micrographs} micrograph(s); samples by reason ${JSON.stringify(set.byReason)}`);
+  if (!counts.particles || !counts.background) {
+    log('drpnet train-classifier: the samples hold only one class (or none); nothing trained');
+    return 1;
+  }
+
+  const model = init?.model ?? buildClassifier({ seed: a.seed });
+  const opts = trainingOptions(a, C);
+  const t0 = performance.now();
+  const { history } = await trainClassifier(model, data, {
+    ...opts,
+    balance: true,
+    onBatch: batchLogger(a.progressEvery, log),
+    onEpoch: (e) => log(`classifier ${epochLine(e)}`),
+  });
+  if (init && init.meta.workingRadius !== models.fcrnMeta.workingRadius) {
+    log(`note: --init had working radius ${init.meta.workingRadius}; the new model takes the detector's (${models.fcrnMeta.workingRadius}), the scale its patches were cut at`);
+  }
+  const run: RunFacts = { command: 'drpnet train-classifier', micrographs: set.micrographs, skipped, backend, options: opts, history, started: t0 };
+  return finish(model, a.out, classifierMetadata(models.fcrnMeta.workingRadius, runSummary(a, run, {
+    labels: unsupervised ? 'unsupervised' : 'truth',
+    detector: v.detector ?? 'public/models/fcrn',
+    peaks: { sigma, threshold, ...(unsupervised ? { strictLevel } : { kLevel: 1 }) },
+    detectorCandidates: set.candidates,
+    samplesChosenByReason: set.byReason,
+    balanced: unsupervised ? 'larger class cut to the smaller class' : false,
+    patches: data.n,
+    particlePatches: counts.particles,
+    backgroundPatches: counts.background,
+    loss: unsupervised ? 'categorical cross-entropy' : 'categorical cross-entropy, minority class oversampled',
+  })));
+}

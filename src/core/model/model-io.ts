@@ -1,0 +1,129 @@
+// Model files in the tfjs LAYERS format (model.json + one weights .bin), without tfjs-node.
+// Browser-safe: no fs here. Node reads/writes directories through model-io-node.ts, which
+// uses the artifact helpers below. Our metadata lives in model.json's userDefinedMetadata.
+import * as tf from '@tensorflow/tfjs';
+import { DrpnetError } from '../errors';
+
+export type ModelKind = 'fcrn' | 'classifier';
+
+export interface ModelMetadata {
+  kind: ModelKind;
+  /** Particle radius in working pixels the network was trained at. */
+  workingRadius: number;
+  /** Gaussian sigma (working px) applied to the network's input before it runs. */
+  inputSmoothing: number;
+  /** Training patch size in pixels (64). */
+  patchSize: number;
+  /** ISO date of creation. */
+  created: string;
+  /** Free-form summary of the training run (epochs, losses, data). */
+  trainingSummary?: Record<string, unknown>;
+}
+
+export const WEIGHTS_FILE = 'weights.bin';
+export const MODEL_FILE = 'model.json';
+
+function modelError(message: string, file?: string): DrpnetError {
+  return new DrpnetError('model-error', message, file);
+}
+
+/** Checks a metadata object; throws a DrpnetError naming the file and the bad field. */
+export function validateMetadata(meta: unknown, file?: string): ModelMetadata {
+  if (!meta || typeof meta !== 'object') {
+    throw modelError('the model has no DRPnet metadata (model.json userDefinedMetadata is missing)', file);
+  }
+  const m = meta as Record<string, unknown>;
+  if (m.kind !== 'fcrn' && m.kind !== 'classifier') {
+    throw modelError(`the model's metadata kind is ${JSON.stringify(m.kind)}, expected "fcrn" or "classifier"`, file);
+  }
+  for (const key of ['workingRadius', 'inputSmoothing', 'patchSize'] as const) {
+    if (typeof m[key] !== 'number' || !Number.isFinite(m[key]) || (m[key] as number) < 0) {
+      throw modelError(`the model's metadata field ${key} must be a non-negative number, got ${JSON.stringify(m[key])}`, file);
+    }
+  }
+  if (typeof m.created !== 'string') throw modelError("the model's metadata has no creation date (created)", file);
+  return m as unknown as ModelMetadata;
+}
+
+/** Our metadata of a loaded model; throws DrpnetError('model-error') when absent or invalid. */
+export function readMetadata(model: tf.LayersModel, file?: string): ModelMetadata {
+  return validateMetadata(model.getUserDefinedMetadata(), file);
+}
+
+export function setMetadata(model: tf.LayersModel, metadata: ModelMetadata): void {
+  model.setUserDefinedMetadata(validateMetadata(metadata) as unknown as object);
+}
+
+/** The two files of a saved model, in memory. */
+export interface ModelFiles {
+  modelJson: tf.io.ModelJSON;
+  weights: Uint8Array;
+}
+
+/** Serialises a model and its metadata to model.json content + one weights buffer. */
+export async function modelToFiles(model: tf.LayersModel, metadata: ModelMetadata): Promise<ModelFiles> {
+  setMetadata(model, metadata);
+  let files: ModelFiles | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw modelError('the model has no weights to save');
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+      files = {
+        modelJson: {
+          modelTopology: artifacts.modelTopology as object,
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+          convertedBy: null,
+          weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+          userDefinedMetadata: (artifacts.userDefinedMetadata ?? metadata) as unknown as Record<string, object>,
+        },
+        weights,
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+    }),
+  );
+  if (!files) throw modelError('saving the model produced no files');
+  return files;
+}
+
+/** Builds a model from parsed model.json content and its concatenated weights. */
+export async function modelFromFiles(modelJson: unknown, weights: ArrayBuffer, file = MODEL_FILE): Promise<tf.LayersModel> {
+  const json = modelJson as Partial<tf.io.ModelJSON> | null;
+  if (!json || typeof json !== 'object' || !json.modelTopology) {
+    throw modelError('this is not a TensorFlow.js layers model (model.json has no modelTopology)', file);
+  }
+  if (!Array.isArray(json.weightsManifest)) throw modelError('model.json has no weightsManifest', file);
+  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  const expected = weightSpecs.reduce((sum, s) => sum + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (weights.byteLength !== expected) {
+    throw modelError(`the weights file has ${weights.byteLength} bytes, but model.json describes ${expected}`, file);
+  }
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weights, userDefinedMetadata: json.userDefinedMetadata }),
+    );
+  } catch (e) {
+    throw modelError(`the model could not be built: ${(e as Error).message}`, file);
+  }
+}
+
+/** Loads model.json (and the weights it names, relative to it) from a URL. */
+export async function loadModelFromUrl(url: string): Promise<tf.LayersModel> {
+  try {
+    return await tf.loadLayersModel(url);
+  } catch (e) {
+    throw modelError(`the model could not be loaded: ${(e as Error).message}`, url);
+  }
+}
+
+/** Loads a model from files the user chose (model.json first or anywhere, plus its .bin files). */
+export async function loadModelFromUserFiles(files: File[]): Promise<tf.LayersModel> {
+  const json = files.find((f) => f.name.endsWith('.json'));
+  if (!json) throw modelError('choose the model.json file together with its weights (.bin) file');
+  const bins = files.filter((f) => f !== json);
+  try {
+    return await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
+  } catch (e) {
+    throw modelError(`the model could not be loaded: ${(e as Error).message}`, json.name);
+  }
+}

@@ -1,0 +1,45 @@
+// FCRN training targets (docs/drpnet.md, Training): around each particle centre a filled
+// disk of radius floor(r / 3.5); inside it the label is the squared distance to the disk's
+// border, (R - d)^2, so it peaks at R^2 on the centre and falls to 0 on the border; 0
+// outside. Overlapping disks take the maximum.
+import { ParameterError } from '../errors';
+import { createImage, type Image2D } from '../image';
+
+export interface Centre {
+  x: number;
+  y: number;
+}
+
+/** Disk radius for a working particle radius r (paper: floor(r / 3.5)). */
+export function labelDiskRadius(particleRadius: number): number {
+  return Math.floor(particleRadius / 3.5);
+}
+
+/** Label map of the given size; centres and radius in working pixels (pixel centres at integers). */
+export function detectorLabelMap(width: number, height: number, centres: readonly Centre[], radius: number): Image2D {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new ParameterError(`label map size must be positive whole pixels, got ${width}x${height}`);
+  }
+  const R = labelDiskRadius(radius);
+  if (!(R >= 1)) {
+    throw new ParameterError(`particle radius ${radius} working px is too small for detector labels (needs at least 3.5 px)`);
+  }
+  const map = createImage(width, height);
+  for (const c of centres) {
+    if (!Number.isFinite(c.x) || !Number.isFinite(c.y)) throw new ParameterError(`particle centre (${c.x}, ${c.y}) is not a number`);
+    const y0 = Math.max(0, Math.ceil(c.y - R));
+    const y1 = Math.min(height - 1, Math.floor(c.y + R));
+    const x0 = Math.max(0, Math.ceil(c.x - R));
+    const x1 = Math.min(width - 1, Math.floor(c.x + R));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const d = Math.hypot(x - c.x, y - c.y);
+        if (d > R) continue;
+        const v = (R - d) * (R - d);
+        const i = y * width + x;
+        if (v > map.data[i]) map.data[i] = v;
+      }
+    }
+  }
+  return map;
+}

@@ -1,0 +1,170 @@
+// Classifier training (docs/drpnet.md, Training): categorical cross-entropy on the softmax
+// output (index 0 background, 1 particle), Adam lr 5e-5, batch 8, 5 epochs, 10% validation.
+// Class balancing: every epoch the minority class of the training split is oversampled
+// (seeded draws with replacement) up to the majority's count. Shuffling, splitting and
+// balancing are seeded; dropout masks come from tfjs's own unseeded generator, so classifier
+// runs repeat only up to dropout.
+import * as tf from '@tensorflow/tfjs';
+import { ParameterError, throwIfAborted } from '../errors';
+import { createRng, shuffleInPlace, type Rng } from '../random';
+import { gatherRows, splitTrainValidation, toBatches } from './batches';
+import { checkCommonOptions, setLearningRate, type BatchReport, type TrainingResult } from './train-detector';
+
+export interface ClassifierTrainingData {
+  /** n patches (the model's input size, 64x64), one after another, row-major. */
+  patches: Float32Array;
+  /** 0 = background, 1 = particle. */
+  labels: ArrayLike<number>;
+  n: number;
+}
+
+export interface ClassifierEpochReport {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  samplesPerSecond: number;
+  learningRate: number;
+}
+
+export interface TrainClassifierOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  lrDecay: number;
+  validationFraction: number;
+  /** Oversample the minority class in each epoch (default true). */
+  balance: boolean;
+  seed: number;
+  signal?: AbortSignal;
+  onBatch?: (b: BatchReport) => void;
+  onEpoch?: (e: ClassifierEpochReport) => void;
+}
+
+export const DEFAULT_CLASSIFIER_TRAINING: Readonly<Omit<TrainClassifierOptions, 'signal' | 'onBatch' | 'onEpoch'>> = {
+  epochs: 5,
+  batchSize: 8,
+  learningRate: 5e-5,
+  lrDecay: 1,
+  validationFraction: 0.1,
+  balance: true,
+  seed: 1,
+};
+
+/** Training order for one epoch: shuffled, the minority class topped up by seeded draws. */
+export function balancedOrder(rows: readonly number[], labels: ArrayLike<number>, balance: boolean, rng: Rng): number[] {
+  const pos = rows.filter((r) => labels[r] === 1);
+  const neg = rows.filter((r) => labels[r] === 0);
+  const order = rows.slice();
+  if (balance && pos.length && neg.length) {
+    const [minority, deficit] = pos.length < neg.length ? [pos, neg.length - pos.length] : [neg, pos.length - neg.length];
+    for (let i = 0; i < deficit; i++) order.push(minority[rng.int(minority.length)]);
+  }
+  return shuffleInPlace(order, rng);
+}
+
+function oneHot(labels: ArrayLike<number>, rows: readonly number[]): tf.Tensor2D {
+  return tf.oneHot(tf.tensor1d(rows.map((r) => labels[r]), 'int32'), 2) as tf.Tensor2D;
+}
+
+/** Mean cross-entropy per sample; probabilities clipped so log never sees 0. */
+function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1))) as tf.Scalar;
+}
+
+function correct(yTrue: tf.Tensor, probs: tf.Tensor): number {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(probs, -1)), 'float32')).dataSync()[0]);
+}
+
+function evaluate(model: tf.LayersModel, data: ClassifierTrainingData, rows: number[], batchSize: number, side: number): { loss: number; accuracy: number } {
+  let loss = 0;
+  let hits = 0;
+  for (const b of toBatches(rows, batchSize)) {
+    tf.tidy(() => {
+      const x = tf.tensor4d(gatherRows(data.patches, side * side, b), [b.length, side, side, 1]);
+      const y = oneHot(data.labels, b);
+      const p = model.predict(x) as tf.Tensor;
+      loss += crossEntropy(y, p).dataSync()[0] * b.length;
+      hits += correct(y, p);
+    });
+  }
+  return { loss: loss / rows.length, accuracy: hits / rows.length };
+}
+
+export async function trainClassifier(
+  model: tf.LayersModel,
+  data: ClassifierTrainingData,
+  options: Partial<TrainClassifierOptions> = {},
+): Promise<TrainingResult<ClassifierEpochReport>> {
+  const o = { ...DEFAULT_CLASSIFIER_TRAINING, ...options };
+  checkCommonOptions(o);
+  const side = model.inputs[0].shape[1];
+  if (typeof side !== 'number') throw new ParameterError('the classifier model has no fixed patch size');
+  const per = side * side;
+  if (!(data.n > 0) || data.patches.length !== data.n * per || data.labels.length !== data.n) {
+    throw new ParameterError(
+      `classifier training data must hold ${data.n} patches of ${side}x${side} and ${data.n} labels: got ${data.patches.length} values and ${data.labels.length} labels`,
+    );
+  }
+  for (let i = 0; i < data.n; i++) {
+    if (data.labels[i] !== 0 && data.labels[i] !== 1) throw new ParameterError(`label ${i} is ${data.labels[i]}; labels must be 0 (background) or 1 (particle)`);
+  }
+  const rng = createRng(o.seed);
+  const { train, val } = splitTrainValidation(data.n, o.validationFraction, rng);
+  const classes = new Set(train.map((r) => data.labels[r]));
+  if (classes.size < 2) throw new ParameterError('classifier training needs both particle (1) and background (0) examples in the training set');
+  const optimizer = tf.train.adam(o.learningRate);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const history: ClassifierEpochReport[] = [];
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const lr = o.learningRate * o.lrDecay ** epoch;
+      setLearningRate(optimizer, lr);
+      const batches = toBatches(balancedOrder(train, data.labels, o.balance, rng), o.batchSize);
+      const t0 = performance.now();
+      let lossSum = 0;
+      let hits = 0;
+      let seen = 0;
+      for (let b = 0; b < batches.length; b++) {
+        throwIfAborted(o.signal);
+        const rows = batches[b];
+        const out = tf.tidy(() => {
+          const x = tf.tensor4d(gatherRows(data.patches, per, rows), [rows.length, side, side, 1]);
+          const y = oneHot(data.labels, rows);
+          let probs: tf.Tensor | undefined;
+          const loss = optimizer.minimize(() => {
+            const p = model.apply(x, { training: true }) as tf.Tensor;
+            probs = tf.keep(p);
+            return crossEntropy(y, p);
+          }, true, vars)!;
+          const h = correct(y, probs!);
+          probs!.dispose();
+          return { loss, h };
+        });
+        const loss = (await out.loss.data())[0];
+        out.loss.dispose();
+        lossSum += loss * rows.length;
+        hits += out.h;
+        seen += rows.length;
+        o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const v = val.length ? evaluate(model, data, val, 64, side) : null;
+      const report: ClassifierEpochReport = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: hits / seen,
+        valLoss: v ? v.loss : null,
+        valAccuracy: v ? v.accuracy : null,
+        samplesPerSecond: seen / seconds,
+        learningRate: lr,
+      };
+      history.push(report);
+      o.onEpoch?.(report);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { history };
+}

@@ -1,0 +1,140 @@
+// FCRN training (docs/drpnet.md, Training): MSE between the network's map and the disk
+// labels, Adam, learning rate x lrDecay after every epoch (paper: 1e-3, x0.1, batch 16,
+// ~7 epochs). Shuffling and batching are ours and seeded, so a run repeats for a seed on the
+// same backend. Works on wasm through grad-kernels.ts and on cpu/webgpu natively.
+import * as tf from '@tensorflow/tfjs';
+import { ParameterError, throwIfAborted } from '../errors';
+import { createRng, shuffleInPlace } from '../random';
+import { gatherRows, splitTrainValidation, toBatches } from './batches';
+
+export interface DetectorTrainingData {
+  /** n input patches of size x size, one after another, row-major. */
+  inputs: Float32Array;
+  /** n label patches, same layout (detectorLabelMap values). */
+  labels: Float32Array;
+  n: number;
+  size: number;
+}
+
+export interface BatchReport {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface DetectorEpochReport {
+  epoch: number;
+  loss: number;
+  /** null when there is no validation set. */
+  valLoss: number | null;
+  samplesPerSecond: number;
+  learningRate: number;
+}
+
+export interface TrainDetectorOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Factor applied to the learning rate after each epoch. */
+  lrDecay: number;
+  validationFraction: number;
+  seed: number;
+  signal?: AbortSignal;
+  onBatch?: (b: BatchReport) => void;
+  onEpoch?: (e: DetectorEpochReport) => void;
+}
+
+export const DEFAULT_DETECTOR_TRAINING: Readonly<Omit<TrainDetectorOptions, 'signal' | 'onBatch' | 'onEpoch'>> = {
+  epochs: 7,
+  batchSize: 16,
+  learningRate: 1e-3,
+  lrDecay: 0.1,
+  validationFraction: 0.1,
+  seed: 1,
+};
+
+export interface TrainingResult<E> {
+  history: E[];
+}
+
+/** Adam's learning rate is a plain field read on every step; tfjs only declares it protected. */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+export function checkCommonOptions(o: { epochs: number; learningRate: number }): void {
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ParameterError(`epochs must be a positive whole number, got ${o.epochs}`);
+  if (!(o.learningRate > 0)) throw new ParameterError(`learning rate must be positive, got ${o.learningRate}`);
+}
+
+/** Mean squared error of the model on the given rows, in inference mode, batched. */
+function meanSquaredError(model: tf.LayersModel, data: DetectorTrainingData, rows: number[], batchSize: number): number {
+  const per = data.size * data.size;
+  let sum = 0;
+  for (const b of toBatches(rows, batchSize)) {
+    sum += tf.tidy(() => {
+      const shape: [number, number, number, number] = [b.length, data.size, data.size, 1];
+      const pred = model.predict(tf.tensor4d(gatherRows(data.inputs, per, b), shape)) as tf.Tensor;
+      return tf.sum(tf.squaredDifference(pred, tf.tensor4d(gatherRows(data.labels, per, b), shape))).dataSync()[0];
+    });
+  }
+  return sum / (rows.length * per);
+}
+
+export async function trainDetector(
+  model: tf.LayersModel,
+  data: DetectorTrainingData,
+  options: Partial<TrainDetectorOptions> = {},
+): Promise<TrainingResult<DetectorEpochReport>> {
+  const o = { ...DEFAULT_DETECTOR_TRAINING, ...options };
+  checkCommonOptions(o);
+  const per = data.size * data.size;
+  if (!(data.n > 0) || data.inputs.length !== data.n * per || data.labels.length !== data.n * per) {
+    throw new ParameterError(
+      `training data must hold ${data.n} patches of ${data.size}x${data.size}: got ${data.inputs.length} input and ${data.labels.length} label values`,
+    );
+  }
+  const rng = createRng(o.seed);
+  const { train, val } = splitTrainValidation(data.n, o.validationFraction, rng);
+  const optimizer = tf.train.adam(o.learningRate);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const history: DetectorEpochReport[] = [];
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const lr = o.learningRate * o.lrDecay ** epoch;
+      setLearningRate(optimizer, lr);
+      const order = shuffleInPlace(train.slice(), rng);
+      const batches = toBatches(order, o.batchSize);
+      const t0 = performance.now();
+      let lossSum = 0;
+      for (let b = 0; b < batches.length; b++) {
+        throwIfAborted(o.signal);
+        const rows = batches[b];
+        const shape: [number, number, number, number] = [rows.length, data.size, data.size, 1];
+        const lossT = tf.tidy(() => {
+          const x = tf.tensor4d(gatherRows(data.inputs, per, rows), shape);
+          const y = tf.tensor4d(gatherRows(data.labels, per, rows), shape);
+          return optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, vars) as tf.Scalar;
+        });
+        const loss = (await lossT.data())[0];
+        lossT.dispose();
+        lossSum += loss * rows.length;
+        o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const report: DetectorEpochReport = {
+        epoch,
+        loss: lossSum / train.length,
+        valLoss: val.length ? meanSquaredError(model, data, val, o.batchSize) : null,
+        samplesPerSecond: train.length / seconds,
+        learningRate: lr,
+      };
+      history.push(report);
+      o.onEpoch?.(report);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { history };
+}
