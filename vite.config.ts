@@ -10,7 +10,13 @@ const isolation = {
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  server: { headers: isolation },
+  // DRPNET_NO_HMR (set by playwright.config.ts): no hot reload, so files edited while the
+  // end-to-end tests run cannot reload the page or reset its state under them.
+  server: { headers: isolation, hmr: process.env.DRPNET_NO_HMR ? false : undefined },
   preview: { headers: isolation },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // Pre-bundled together so the backends register into the same tfjs-core instance as
+  // @tensorflow/tfjs (served raw, tfjs-backend-wasm would load a second copy of the core and
+  // its CommonJS WASM loaders would not run as modules). geotiff: only the worker imports it,
+  // so the page's scan would find it late and reload the page mid-session.
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'geotiff'] },
 });

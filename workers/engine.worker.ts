@@ -1,24 +1,65 @@
-// The engine worker: a thin comlink wrapper over src/core/pipeline.ts. Buffers come in
-// transferred; maps and display images go out transferred. Each long call has a job id the
-// app can cancel.
+// The engine worker: a thin comlink wrapper over src/core/pipeline.ts. Files come in as Blob
+// handles (read here, once) or transferred buffers; maps and images go out transferred. Each
+// long call has a job id the app can cancel, through shared flags read between tiles (the
+// WASM backend never yields to the event loop mid-run) or a cancel() message.
 import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { CancelledError, DrpnetError } from '../src/core/errors';
-import { imageStats } from '../src/core/image';
+import { cropImage, imageStats } from '../src/core/image';
 import { decodeMicrograph } from '../src/core/io/micrograph';
 import type { RasterDecoder } from '../src/core/io/raster';
-import { initBackend, type BackendChoice } from '../src/core/model/backend';
-import { loadModelFromUrl, readMetadata } from '../src/core/model/model-io';
+import { initBackend } from '../src/core/model/backend';
+import { getActiveModels, getModel } from '../src/app/training/model-library';
 import type { PickParams } from '../src/core/params';
-import { PickSession, type Models } from '../src/core/pipeline';
-import { toGreyImage } from '../src/core/preprocess/display';
-import type { BackendInfo, DetectResult, EngineApi, GreyImage, OpenResult, PickResult, Progress } from './engine-api';
+import { PickSession, type DetectOutput, type Models } from '../src/core/pipeline';
+import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
+import {
+  CANCEL_SLOTS,
+  type BackendInfo,
+  type DetectResult,
+  type EngineApi,
+  type EngineInit,
+  type EngineMemory,
+  type MapImage,
+  type MicrographSource,
+  type OpenOptions,
+  type OpenResult,
+  type PickResult,
+  type Progress,
+  type RenderRequest,
+  type RenderedView,
+} from './engine-api';
+import { SHIPPED_MODELS, type ActiveModels, type SampleChoiceResult, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult, type UnsupervisedOptions } from './training-api';
+import * as training from './training';
 
-const sessions = new Map<string, PickSession>();
+interface Open {
+  session: PickSession;
+  /** Display contrast window, so detail views match the whole-image display. */
+  window: GreyWindow;
+  /** Detector-relevant parameters of the map the session keeps, when it keeps one. */
+  detectedFor?: string;
+  /** Stage timings of the detector run that made the kept map. */
+  detectTimings: Record<string, number>;
+}
+
+const THUMBNAIL_SIDE = 128;
+const DISPLAY_SIDE = 2048;
+/** Progress messages are sent at most this often (ms); each tile reports otherwise. */
+const PROGRESS_INTERVAL_MS = 100;
+
+const opened = new Map<string, Open>();
 const jobs = new Map<number, AbortController>();
 let models: Models | undefined;
+/** Why init could not load the models; picking reports it. */
+let modelProblem = 'the engine has not been initialised';
+/** Where the shipped models are, and which models are loaded (model-library ids). */
+let modelBaseUrl = '';
+let activeModels: ActiveModels = { ...SHIPPED_MODELS };
+let cancelFlags: Int32Array | undefined;
 let nextId = 1;
 
 /** PNG/JPEG through the browser's own decoder (core has no DOM). */
@@ -32,55 +73,103 @@ const rasterDecoder: RasterDecoder = async (bytes, mime) => {
   return { width: bitmap.width, height: bitmap.height, rgba: data };
 };
 
-function session(id: string): PickSession {
-  const s = sessions.get(id);
-  if (!s) throw new DrpnetError('bad-parameter', `no open micrograph with id ${id}`);
-  return s;
+function get(id: string): Open {
+  const o = opened.get(id);
+  if (!o) throw new DrpnetError('bad-parameter', `no open micrograph with id ${id}`);
+  return o;
 }
 
 function loadedModels(): Models {
-  if (!models) throw new DrpnetError('model-error', 'the engine has not been initialised');
+  if (!models) throw new DrpnetError('model-error', modelProblem);
   return models;
 }
 
-function grey(img: { width: number; height: number; data: Uint8ClampedArray }): GreyImage {
-  return { width: img.width, height: img.height, data: img.data };
+/** The parameters that decide the detector map (everything else is a re-pick). */
+function detectKey(p: PickParams): string {
+  return `${p.diameter}|${p.negativeStain}`;
 }
 
-async function withJob<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+function cancelRequested(jobId: number): boolean {
+  return !!cancelFlags && Atomics.load(cancelFlags, jobId % cancelFlags.length) === jobId;
+}
+
+/** Progress callbacks for core calls: `report` forwards to the app (throttled), `check` only looks for a cancel. */
+interface JobProgress {
+  report: (stage: string, fraction: number) => void;
+  check: (stage: string, fraction: number) => void;
+}
+
+/** Runs a cancellable job: the signal aborts on cancel(), or when a shared flag is seen at a progress point. */
+async function withJob<T>(jobId: number, onProgress: ((p: Progress) => void) | undefined, run: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   jobs.set(jobId, controller);
+  let last = 0;
+  const check = (): void => {
+    if (cancelRequested(jobId)) controller.abort(new CancelledError());
+  };
+  const report = (stage: string, fraction: number): void => {
+    check();
+    const now = performance.now();
+    if (onProgress && (now - last >= PROGRESS_INTERVAL_MS || fraction >= 1)) {
+      last = now;
+      void onProgress({ stage, fraction });
+    }
+  };
   try {
-    return await run(controller.signal);
+    if (cancelRequested(jobId)) throw new CancelledError();
+    return await run(controller.signal, { report, check });
   } finally {
     jobs.delete(jobId);
   }
 }
 
+function mapOf(det: DetectOutput, copy: boolean): MapImage {
+  // The worker keeps its own map for re-picks; the app gets a copy it can own.
+  const data = copy ? det.map.data.slice() : det.map.data;
+  return { data, width: det.map.width, height: det.map.height, scale: det.mapScale };
+}
+
+async function readSource(source: MicrographSource): Promise<ArrayBuffer> {
+  return source instanceof ArrayBuffer ? source : source.arrayBuffer();
+}
+
 const api: EngineApi = {
-  async init(choice: BackendChoice, modelBaseUrl: string): Promise<BackendInfo> {
-    const backend = await initBackend(choice, {
+  async init(opts: EngineInit): Promise<BackendInfo> {
+    cancelFlags = opts.cancelFlags && opts.cancelFlags.length === CANCEL_SLOTS ? opts.cancelFlags : undefined;
+    if (opts.threads !== undefined) setThreadsCount(Math.max(1, Math.floor(opts.threads)));
+    const backend = await initBackend(opts.backend, {
       wasmPaths: {
         'tfjs-backend-wasm.wasm': wasmPlain,
         'tfjs-backend-wasm-simd.wasm': wasmSimd,
         'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
       },
+      threads: opts.threads === undefined || opts.threads > 1,
     });
-    const [fcrn, classifier] = await Promise.all([
-      loadModelFromUrl(`${modelBaseUrl}fcrn/model.json`),
-      loadModelFromUrl(`${modelBaseUrl}classifier/model.json`),
-    ]);
-    models = { fcrn, fcrnMeta: readMetadata(fcrn, 'fcrn/model.json'), classifier };
-    return { backend: backend.backend, adapter: backend.adapter, threads: backend.threads };
+    let modelError: string | undefined;
+    let modelNote: string | undefined;
+    modelBaseUrl = opts.modelBaseUrl;
+    try {
+      // The active models of the model library (IndexedDB), else the shipped ones.
+      const set = await training.loadModelSet(opts.modelBaseUrl, await getActiveModels(), getModel);
+      models = set.models;
+      activeModels = set.ids;
+      modelNote = set.notes.join('; ') || undefined;
+    } catch (e) {
+      models = undefined;
+      modelError = e instanceof Error ? e.message : String(e);
+      modelProblem = `the picking models could not be loaded: ${modelError}`;
+    }
+    const threads = backend.backend === 'wasm' ? getThreadsCount() : undefined;
+    return { backend: backend.backend, adapter: backend.adapter, isFallbackAdapter: backend.isFallbackAdapter, threads, modelError, models: activeModels, modelNote };
   },
 
-  async open(name: string, buffer: ArrayBuffer, frame?: number): Promise<OpenResult> {
-    const micrograph = await decodeMicrograph(buffer, name, { frame, raster: rasterDecoder });
-    const id = String(nextId++);
-    sessions.set(id, new PickSession(name, micrograph));
+  async open(name: string, source: MicrographSource, opts: OpenOptions = {}): Promise<OpenResult> {
+    const micrograph = await decodeMicrograph(await readSource(source), name, { frame: opts.frame, raster: rasterDecoder });
     const { image } = micrograph;
-    const thumbnail = toGreyImage(image, { maxSide: 128 });
-    const display = toGreyImage(image, { maxSide: 2048 });
+    const thumbnail = toGreyImage(image, { maxSide: THUMBNAIL_SIDE });
+    const display = toGreyImage(image, { maxSide: DISPLAY_SIDE });
+    const id = String(nextId++);
+    opened.set(id, { session: new PickSession(name, micrograph), window: display.window, detectTimings: {} });
     const result: OpenResult = {
       id,
       name,
@@ -90,35 +179,64 @@ const api: EngineApi = {
       frames: micrograph.frames,
       note: micrograph.note,
       stats: imageStats(image.data),
-      thumbnail: grey(thumbnail),
-      display: grey(display),
+      thumbnail: { width: thumbnail.width, height: thumbnail.height, data: thumbnail.data },
+      display: opts.display ? { width: display.width, height: display.height, data: display.data } : undefined,
       displayScale: display.scale,
     };
-    return Comlink.transfer(result, [thumbnail.data.buffer, display.data.buffer]);
+    const transfers: ArrayBuffer[] = [thumbnail.data.buffer as ArrayBuffer];
+    if (result.display) transfers.push(display.data.buffer as ArrayBuffer);
+    return Comlink.transfer(result, transfers);
+  },
+
+  async render(id: string, view: RenderRequest): Promise<RenderedView> {
+    const o = get(id);
+    const img = o.session.image;
+    const x0 = Math.max(0, Math.floor(view.x0));
+    const y0 = Math.max(0, Math.floor(view.y0));
+    const whole = x0 === 0 && y0 === 0 && view.x1 >= img.width && view.y1 >= img.height;
+    const crop = whole ? img : cropImage(img, x0, y0, view.x1, view.y1); // the whole image is not copied
+    if (!crop.width || !crop.height) throw new DrpnetError('bad-parameter', `${o.session.name}: the view lies outside the micrograph`);
+    const g = toGreyImage(crop, { maxSide: Math.max(1, Math.floor(view.maxSide)), window: o.window });
+    const out: RenderedView = { width: g.width, height: g.height, data: g.data, x0, y0, scale: g.scale };
+    return Comlink.transfer(out, [g.data.buffer as ArrayBuffer]);
   },
 
   async detect(id: string, params: PickParams, jobId: number, onProgress?: (p: Progress) => void): Promise<DetectResult> {
-    return withJob(jobId, async (signal) => {
-      const out = await session(id).detect(loadedModels(), params, {
-        signal,
-        onProgress: (stage, fraction) => void onProgress?.({ stage, fraction }),
-      });
-      // The worker keeps its own map for re-picks; the app gets a transferred copy.
-      const map = out.map.data.slice();
-      const result: DetectResult = { map, mapWidth: out.map.width, mapHeight: out.map.height, scale: out.mapScale, timings: out.timings };
-      return Comlink.transfer(result, [map.buffer]);
+    return withJob(jobId, onProgress, async (signal, progress) => {
+      const o = get(id);
+      const det = await o.session.detect(loadedModels(), params, { signal, onProgress: progress.report });
+      if (o.detectedFor !== detectKey(params)) o.detectTimings = det.timings;
+      o.detectedFor = detectKey(params);
+      const map = mapOf(det, true);
+      return Comlink.transfer({ map, timings: o.detectTimings }, [map.data.buffer as ArrayBuffer]);
     });
   },
 
-  async repick(id: string, params: PickParams, jobId: number): Promise<PickResult> {
-    return withJob(jobId, async (signal) => {
-      const s = session(id);
+  async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void, preview = false): Promise<PickResult> {
+    return withJob(jobId, onProgress, async (signal, progress) => {
+      const o = get(id);
       const m = loadedModels();
-      // A re-pick after a diameter change needs the detector again (cached otherwise).
-      const det = await s.detect(m, params, { signal });
-      const res = await s.repick(m, params, { signal });
-      return { picks: res.picks, timings: { ...det.timings, ...res.timings } };
+      const usedModels = activeModels;
+      const detected = o.detectedFor !== detectKey(params);
+      const det = await o.session.detect(m, params, { signal, onProgress: progress.report });
+      if (detected) o.detectTimings = det.timings;
+      o.detectedFor = detectKey(params);
+      // A preview never runs the classifier, except right after a detector run (nothing is cached then).
+      const cachedOnly = preview && !detected;
+      // Only a run with the detector reports progress; a re-pick is too short to show any.
+      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, cachedOnly });
+      const result: PickResult = { picks: res.picks, timings: { ...o.detectTimings, ...res.timings }, detected, unclassified: res.unclassified, models: usedModels };
+      if (!mapWanted) return result;
+      result.map = mapOf(det, true);
+      return Comlink.transfer(result, [result.map.data.buffer as ArrayBuffer]);
     });
+  },
+
+  async map(id: string, params: PickParams): Promise<MapImage | undefined> {
+    const o = get(id);
+    if (o.detectedFor !== detectKey(params)) return undefined;
+    const map = mapOf(await o.session.detect(loadedModels(), params), true);
+    return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
   },
 
   cancel(jobId: number): void {
@@ -126,7 +244,55 @@ const api: EngineApi = {
   },
 
   close(id: string): void {
-    sessions.delete(id);
+    opened.delete(id);
+  },
+
+  async memory(): Promise<EngineMemory> {
+    return { sessions: opened.size, backendBytes: models ? tf.memory().numBytes : undefined };
+  },
+
+  async useModels(ids: ActiveModels): Promise<{ models: ActiveModels; note?: string }> {
+    const set = await training.loadModelSet(modelBaseUrl, ids, getModel, models ? { models, ids: activeModels } : undefined);
+    // A new detector makes every kept map stale (the sessions see the new model and re-detect).
+    if (set.models.fcrn !== models?.fcrn) for (const o of opened.values()) o.detectedFor = undefined;
+    training.disposeReplaced(models, set.models);
+    models = set.models;
+    activeModels = set.ids;
+    return { models: activeModels, note: set.notes.join('; ') || undefined };
+  },
+
+  async chooseClassifierSamples(id: string, params: PickParams, opts: UnsupervisedOptions, jobId: number): Promise<SampleChoiceResult> {
+    return withJob(jobId, undefined, (signal) => training.chooseClassifierSamples(get(id).session, loadedModels(), params, opts, signal));
+  },
+
+  async classifierPatches(id: string, params: PickParams, xy: Float32Array, jobId: number): Promise<Float32Array> {
+    return withJob(jobId, undefined, async (signal) => {
+      const patches = training.classifierPatches(get(id).session, loadedModels(), params, xy, signal);
+      return Comlink.transfer(patches, [patches.buffer as ArrayBuffer]);
+    });
+  },
+
+  async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number) {
+    return withJob(jobId, undefined, async () => {
+      const d = training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
+      return Comlink.transfer(d, [d.inputs.buffer as ArrayBuffer, d.labels.buffer as ArrayBuffer]);
+    });
+  },
+
+  async train(data: TrainingData, req: TrainRequest, jobId: number, onEvent?: (e: TrainingEvent) => void): Promise<TrainResult> {
+    return withJob(jobId, undefined, async (signal, progress) => {
+      // Shared cancel flags are read at every batch: on WASM the training loop never yields.
+      const send = (e: TrainingEvent): void => {
+        progress.check('training', 0);
+        if (onEvent) void onEvent(e);
+      };
+      const r = await training.trainModel(data, req, loadedModels(), send, signal);
+      return Comlink.transfer(r, [r.weights]);
+    });
+  },
+
+  async inspectModel(modelJson: unknown, weights: ArrayBuffer) {
+    return training.inspectModel(modelJson, weights);
   },
 };
 

@@ -12,6 +12,7 @@ import { addFiles, boot } from './controller';
 import { filesFromDrop } from './drop';
 import { handleKey } from './keyboard';
 import { useWorkbench } from './store';
+import { TrainingPanel } from './training/TrainingPanel';
 
 
 function Notices() {
@@ -72,6 +73,7 @@ export function App() {
           <DisplayPanel />
           <MetricsPanel />
           <ExportPanel />
+          <TrainingPanel />
           <TimingsPanel />
         </aside>
       </main>

@@ -1,6 +1,5 @@
 // The app's one doorway to the coordinate readers/writers in src/core/coords.
-import type { CoordinateFormat, Pick } from '../core/coords/types';
-import { coordinateFileName, readCoordinates, writeCoordinates, writeRelionCoordinateList } from '../core/coords/formats';
+import { coordinateFileName, readCoordinates, writeCoordinates, writeRelionCoordinateList, type CoordinateFormat, type Pick } from '../core/coords';
 
 export const EXPORT_FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
 
@@ -12,7 +11,8 @@ export const FORMAT_LABELS: Record<CoordinateFormat, string> = {
   csv: 'CSV',
 };
 
-export function parseCoordinates(text: string, fileName: string): Pick[] {
+/** Picks of a coordinate file, grouped by the micrograph name each group belongs to. */
+export function parseCoordinates(text: string, fileName: string): Map<string, Pick[]> {
   return readCoordinates(text, fileName);
 }
 

@@ -32,6 +32,13 @@ async function walk(entry: FileSystemEntry, out: InputFile[]): Promise<void> {
   }
 }
 
+/** Every file under the given entries (folders walked recursively), in listing order. */
+export async function filesFromEntries(entries: readonly FileSystemEntry[]): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  for (const e of entries) await walk(e, out);
+  return out;
+}
+
 export async function filesFromDrop(dt: DataTransfer): Promise<InputFile[]> {
   const out: InputFile[] = [];
   const entries: FileSystemEntry[] = [];
@@ -46,7 +53,7 @@ export async function filesFromDrop(dt: DataTransfer): Promise<InputFile[]> {
     }
   }
   // Entries must be collected synchronously above: the DataTransfer empties after the event.
-  for (const e of entries) await walk(e, out);
+  out.push(...(await filesFromEntries(entries)));
   for (const f of plain) out.push({ name: f.name, blob: f });
   if (!entries.length && !plain.length) for (const f of Array.from(dt.files)) out.push({ name: f.name, blob: f });
   return out;

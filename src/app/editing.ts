@@ -1,5 +1,6 @@
 // Pick-editing actions on the current micrograph: merge rule from picks-merge.ts, state and
 // undo history from the store.
+import type { Pick } from '../core/coords/types';
 import * as M from './picks-merge';
 import { currentMic, useWorkbench, type MicrographEntry } from './store';
 
@@ -60,4 +61,18 @@ export function acceptAllPicks(): void {
 
 export function clearEdits(): void {
   withCurrent(() => M.EMPTY_EDITS);
+}
+
+/**
+ * Picks for a precision-recall curve: every engine candidate the user did not reject (ones the
+ * classifier or screens dropped too, ranked by their score) and manual picks, which are always
+ * kept whatever the threshold (score +Infinity).
+ */
+export function curvePicks(m: MicrographEntry): Pick[] {
+  const all = M.mergePicks(
+    m.auto.map((p) => (p.kept ? p : { ...p, kept: true })),
+    m.edits,
+    m.params.diameter,
+  );
+  return all.filter((p) => p.state !== 'rejected').map((p) => ({ x: p.x, y: p.y, score: p.state === 'manual' ? Infinity : p.score }));
 }

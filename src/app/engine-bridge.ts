@@ -1,102 +1,585 @@
-// The ONLY module that talks to the engine worker. It owns the worker's lifetime (restart on
-// a backend switch), transfers file buffers instead of cloning them, numbers jobs for
-// cancellation and coalesces repicks so only the newest request per micrograph is answered.
+// The ONLY module that talks to the engine workers (Squoosh-style: bridge + pool + scheduler).
+// - Pool: one worker per core with the WASM backend (cores shared out as threads), one worker
+//   when WebGPU is active (the GPU is a single queue). Each worker holds its own models.
+// - Home: a micrograph is opened in one worker and stays there until that worker lets it go
+//   (memory budget, least recently used first); every call for it (re-picks on the kept map,
+//   views, maps) goes to that worker. Files travel as Blob handles and are read in the worker.
+// - Lanes: each worker runs one heavy task at a time, most urgent first (lane.ts).
+// - Latest only: per micrograph, at most one pick in flight; a newer request replaces a waiting
+//   one and cancels the running one unless both need the same detector map (coalesce.ts).
+// - Batch: workers pull the next micrograph when free (batch-queue.ts); cancelling keeps the
+//   results delivered so far.
 import * as Comlink from 'comlink';
 import type { PickParams } from '../core/params';
-import type { BackendChoice, BackendInfo, DetectResult, EngineApi, OpenResult, PickResult, Progress } from '../../workers/engine-api';
+import {
+  CANCEL_SLOTS,
+  type BackendChoice,
+  type BackendInfo,
+  type EngineApi,
+  type EngineMemory,
+  type GreyImage,
+  type MapImage,
+  type MicrographInfo,
+  type MicrographSource,
+  type OpenResult,
+  type PickResult,
+  type Progress,
+  type RenderRequest,
+  type RenderedView,
+} from '../../workers/engine-api';
+import { BatchQueue } from './batch-queue';
 import { latestOnly, type LatestOnlyRunner } from './coalesce';
+import { isCancelled } from './error-text';
+import { Lane, PRIORITY, type Priority } from './lane';
+import { evictions, leastLoaded, planPool, sessionBytes, workerBudget } from './pool-plan';
+import { urlOptions } from './url-options';
 
-/** Errors thrown in the worker arrive as Error objects; this keeps just the readable message. */
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return String(e);
+export interface StartOptions {
+  backend: BackendChoice;
+  /** Workers to start (WASM/CPU); default: one per core. WebGPU always uses one. */
+  workers?: number;
+  /** URL prefix holding fcrn/ and classifier/ (default: the app's models/). */
+  modelBaseUrl?: string;
 }
+
+export interface PoolInfo extends BackendInfo {
+  workers: number;
+  /** WASM threads each worker was asked for. */
+  threadsPerWorker: number;
+}
+
+export interface Described {
+  info: MicrographInfo;
+  /** Present when the file was (re)opened by this call. */
+  thumbnail?: GreyImage;
+  display?: GreyImage;
+}
+
+export interface PickOptions {
+  priority?: Priority;
+  /** Return the detector map with the picks. */
+  mapWanted?: boolean;
+  onProgress?: (p: Progress) => void;
+  /** Worker for a micrograph that is open nowhere yet (batch scheduling). */
+  slot?: number;
+  /** Called when the file had to be (re)opened for this pick, with its thumbnail. */
+  onOpened?: (d: Described) => void;
+  /** A fast preview: no classifier run on the kept map (see EngineApi.pick). */
+  preview?: boolean;
+}
+
+export interface BatchItem {
+  key: string;
+  params: PickParams;
+}
+
+export interface BatchHandlers {
+  onStart?(key: string): void;
+  onProgress?(key: string, p: Progress): void;
+  onDone(key: string, result: PickResult): void;
+  onError(key: string, error: unknown): void;
+  /** Not picked: the batch was cancelled first (or a newer request for it took over). */
+  onSkipped?(key: string): void;
+  onOpened?(key: string, d: Described): void;
+  /** Whether to return the map with this micrograph's picks (asked when it starts). */
+  mapWanted?(key: string): boolean;
+}
+
+export interface BatchHandle {
+  cancel(): void;
+  /** Settles when every worker has stopped; counts of what happened. */
+  done: Promise<{ picked: number; failed: number; skipped: number; seconds: number }>;
+}
+
+/** A long task that can be cancelled while it runs (see onMicrograph, exclusiveJob). */
+export interface CancellableJob<T> {
+  promise: Promise<T>;
+  cancel(): void;
+}
+
+const DISPLAY_SIDE = 2048;
 
 export function modelBaseUrl(): string {
-  return new URL(`${import.meta.env.BASE_URL}models/`, location.href).href;
+  return new URL(urlOptions(location.search).models ?? `${import.meta.env.BASE_URL}models/`, location.href).href;
 }
 
-function createWorker(): Worker {
-  return new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'drpnet-engine' });
+/** The parameters that decide the detector map; any other change is a re-pick on the kept map. */
+export function detectKey(p: Pick<PickParams, 'diameter' | 'negativeStain'>): string {
+  return `${p.diameter}|${p.negativeStain}`;
 }
 
-class EngineBridge {
-  private worker?: Worker;
-  private api?: Comlink.Remote<EngineApi>;
+interface Held {
+  id: string;
+  bytes: number;
+  info: MicrographInfo;
+  /** detectKey() of the detector map the worker keeps for it, once a pick made one. */
+  mapFor?: string;
+}
+
+/** One engine worker as the bridge sees it (a fake in unit tests). */
+export interface EngineEndpoint {
+  api: Comlink.Remote<EngineApi>;
+  terminate(): void;
+  /** Registers a callback for a worker that died (its script failed to load, or it crashed). */
+  onFailure?(cb: (why: Error) => void): void;
+}
+
+export type EndpointFactory = (index: number) => EngineEndpoint;
+
+interface Slot {
+  index: number;
+  endpoint: EngineEndpoint;
+  api: Comlink.Remote<EngineApi>;
+  lane: Lane;
+  /** Open micrographs by key, least recently used first. */
+  held: Map<string, Held>;
+  flags?: Int32Array;
+  /** Rejects when the worker is terminated, so no call waits on a dead worker forever. */
+  dead: Promise<never>;
+  kill: (why: Error) => void;
+}
+
+interface Registered {
+  name: string;
+  source: MicrographSource;
+  /** The worker this micrograph is (being) opened in. */
+  home?: Slot;
+  held?: Held;
+  /** Tasks queued or running for it. */
+  busy: number;
+}
+
+interface InFlight {
+  slot: Slot;
+  jobId: number;
+  params: PickParams;
+  /** Whether this pick runs the detector (the worker keeps no map for its parameters). */
+  detecting: boolean;
+}
+
+interface PickRequest {
+  params: PickParams;
+  opts: PickOptions;
+}
+
+/** A real engine worker, wrapped by comlink. */
+function workerEndpoint(index: number): EngineEndpoint {
+  const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: `drpnet-engine-${index}` });
+  const api = Comlink.wrap<EngineApi>(worker);
+  return {
+    api,
+    terminate: () => {
+      api[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+    onFailure: (cb) =>
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        cb(new Error(`the engine worker failed: ${e.message || 'its script could not be loaded'}`));
+      }),
+  };
+}
+
+function hardwareConcurrency(): number | undefined {
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+}
+
+function deviceMemory(): number | undefined {
+  return (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory;
+}
+
+function sharedFlags(): Int32Array | undefined {
+  // Shared memory needs cross-origin isolation (COOP/COEP, set by the Vite servers).
+  if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated) return undefined;
+  return new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
+}
+
+function cancelledError(): Error {
+  const e = new Error('cancelled');
+  e.name = 'CancelledError';
+  return e;
+}
+
+export class EngineBridge {
+  constructor(private readonly createEndpoint: EndpointFactory = workerEndpoint) {}
+
+  private slots: Slot[] = [];
+  private registered = new Map<string, Registered>();
+  private runners = new Map<string, LatestOnlyRunner<PickRequest, PickResult>>();
+  private latest = new Map<string, PickParams>();
+  private inFlight = new Map<string, InFlight>();
+  private pinned = new Set<string>();
+  private budget = 0;
   private nextJob = 1;
-  private repickers = new Map<string, LatestOnlyRunner<PickParams, PickResult>>();
-  /** Bumped on restart so calls to a dead worker are recognised. */
+  private poolInfo?: PoolInfo;
+  private starting?: Promise<PoolInfo>;
+  /** Bumped by stop(), so a start still in progress knows it was overtaken. */
   private generation = 0;
 
-  private remote(): Comlink.Remote<EngineApi> {
-    if (!this.api) {
-      this.worker = createWorker();
-      this.api = Comlink.wrap<EngineApi>(this.worker);
-    }
-    return this.api;
+  get info(): PoolInfo | undefined {
+    return this.poolInfo;
   }
 
-  /** Starts (or restarts, when force is set) the worker on the chosen backend. */
-  async init(choice: BackendChoice, restart = false): Promise<BackendInfo> {
-    if (restart) this.terminate();
-    return this.remote().init(choice, modelBaseUrl());
+  get workers(): number {
+    return this.slots.length;
   }
 
-  terminate(): void {
-    this.api?.[Comlink.releaseProxy]();
-    this.worker?.terminate();
-    this.worker = undefined;
-    this.api = undefined;
-    this.repickers.clear();
+  /** Starts (or restarts) the pool. Micrographs stay registered; they reopen on demand. */
+  start(opts: StartOptions): Promise<PoolInfo> {
+    this.stop();
+    const p = this.startPool(opts);
+    this.starting = p;
+    return p;
+  }
+
+  /** Waits for the pool being started; rejects when it failed or none was started. */
+  async ready(): Promise<PoolInfo> {
+    if (!this.starting) throw new Error('the engine is not running');
+    return this.starting;
+  }
+
+  private async startPool(opts: StartOptions): Promise<PoolInfo> {
+    const gen = this.generation;
+    const cores = hardwareConcurrency();
+    const base = opts.modelBaseUrl ?? modelBaseUrl();
+    const plan = planPool(opts.backend, cores, opts.workers);
+    const first = this.addSlot();
+    const firstInfo = await this.initSlot(first, opts.backend, base, plan.threadsPerWorker);
+    if (gen !== this.generation) throw cancelledError();
+    // 'auto' learns the backend from the first worker: WebGPU keeps a single queue.
+    const resolved = planPool(firstInfo.backend, cores, opts.workers);
+    const workers = firstInfo.backend === 'webgpu' ? 1 : plan.workers;
+    const rest: Promise<BackendInfo>[] = [];
+    for (let i = 1; i < workers; i++) rest.push(this.initSlot(this.addSlot(), firstInfo.backend, base, resolved.threadsPerWorker));
+    await Promise.all(rest);
+    if (gen !== this.generation) throw cancelledError();
+    this.budget = workerBudget(deviceMemory(), workers);
+    this.poolInfo = { ...firstInfo, workers, threadsPerWorker: firstInfo.backend === 'webgpu' ? 1 : resolved.threadsPerWorker };
+    return this.poolInfo;
+  }
+
+  private addSlot(): Slot {
+    const index = this.slots.length;
+    const endpoint = this.createEndpoint(index);
+    let kill: (why: Error) => void = () => {};
+    const dead = new Promise<never>((_, reject) => (kill = reject));
+    dead.catch(() => {}); // observed by the calls racing it
+    const slot: Slot = { index, endpoint, api: endpoint.api, lane: new Lane(), held: new Map(), flags: sharedFlags(), dead, kill };
+    endpoint.onFailure?.((why) => kill(why));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private initSlot(slot: Slot, backend: BackendChoice, base: string, threads: number): Promise<BackendInfo> {
+    return this.guard(slot, slot.api.init({ backend, modelBaseUrl: base, threads: backend === 'webgpu' ? undefined : threads, cancelFlags: slot.flags }));
+  }
+
+  /** Terminates every worker; calls in flight reject as cancelled. */
+  stop(): void {
     this.generation++;
-  }
-
-  get workerGeneration(): number {
-    return this.generation;
-  }
-
-  /** The buffer is transferred: it is detached (empty) here afterwards. */
-  open(name: string, buffer: ArrayBuffer): Promise<OpenResult> {
-    return this.remote().open(name, Comlink.transfer(buffer, [buffer]));
-  }
-
-  detect(id: string, params: PickParams, onProgress?: (p: Progress) => void): { jobId: number; result: Promise<DetectResult> } {
-    const jobId = this.nextJob++;
-    const cb = onProgress ? Comlink.proxy(onProgress) : undefined;
-    return { jobId, result: this.remote().detect(id, params, jobId, cb) };
-  }
-
-  /** Resolves undefined when a newer repick for the same micrograph superseded this one. */
-  repick(id: string, params: PickParams): Promise<PickResult | undefined> {
-    let runner = this.repickers.get(id);
-    if (!runner) {
-      const jobs = new Map<number, number>();
-      runner = latestOnly<PickParams, PickResult>(
-        (p, seq) => {
-          const jobId = this.nextJob++;
-          jobs.set(seq, jobId);
-          return this.remote()
-            .repick(id, p, jobId)
-            .finally(() => jobs.delete(seq));
-        },
-        (seq) => {
-          const jobId = jobs.get(seq);
-          if (jobId !== undefined) void this.cancel(jobId);
-        },
-      );
-      this.repickers.set(id, runner);
+    this.starting = undefined;
+    for (const s of this.slots) {
+      s.kill(cancelledError());
+      s.endpoint.terminate();
     }
-    return runner.request(params);
+    this.slots = [];
+    this.poolInfo = undefined;
+    this.runners.clear();
+    this.inFlight.clear();
+    for (const r of this.registered.values()) {
+      r.home = undefined;
+      r.held = undefined;
+      r.busy = 0;
+    }
   }
 
-  async cancel(jobId: number): Promise<void> {
-    await this.api?.cancel(jobId);
+  private guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
+    return Promise.race([call, slot.dead]);
   }
 
-  async close(id: string): Promise<void> {
-    this.repickers.delete(id);
-    await this.api?.close(id);
+  /** Makes a file known under `key`; nothing is read until it is needed. */
+  register(key: string, name: string, source: MicrographSource): void {
+    const old = this.registered.get(key);
+    if (old?.held && old.home) this.release(old.home, key);
+    this.registered.set(key, { name, source, busy: 0 });
+  }
+
+  isRegistered(key: string): boolean {
+    return this.registered.has(key);
+  }
+
+  /** Forgets a micrograph and frees it in its worker. */
+  unregister(key: string): void {
+    const r = this.registered.get(key);
+    if (r?.home && r.held) this.release(r.home, key);
+    this.registered.delete(key);
+    this.runners.delete(key);
+    this.latest.delete(key);
+    this.pinned.delete(key);
+  }
+
+  /** Keeps these micrographs open (the one on screen); the rest may be let go. */
+  pin(keys: readonly string[]): void {
+    this.pinned = new Set(keys);
+  }
+
+  /** Which worker holds `key` open (undefined: none). */
+  homeOf(key: string): number | undefined {
+    return this.registered.get(key)?.home?.index;
+  }
+
+  private reg(key: string): Registered {
+    const r = this.registered.get(key);
+    if (!r) throw new Error(`unknown micrograph ${key}`);
+    return r;
+  }
+
+  private release(slot: Slot, key: string): void {
+    const held = slot.held.get(key);
+    slot.held.delete(key);
+    const r = this.registered.get(key);
+    if (r && r.home === slot) {
+      r.home = undefined;
+      r.held = undefined;
+    }
+    if (held) void this.guard(slot, slot.api.close(held.id)).catch(() => {});
+  }
+
+  /** Lets go of least recently used micrographs while the worker is over its budget. */
+  private trim(slot: Slot): void {
+    const busy = new Set(this.pinned);
+    for (const [key, r] of this.registered) if (r.busy > 0) busy.add(key);
+    const list = [...slot.held].map(([key, h]) => ({ key, bytes: h.bytes }));
+    for (const key of evictions(list, this.budget, busy)) this.release(slot, key);
+  }
+
+  private async openOn(slot: Slot, key: string, r: Registered, display: boolean): Promise<OpenResult> {
+    const res = await this.guard(slot, slot.api.open(r.name, r.source, { display }));
+    const info: MicrographInfo = { width: res.width, height: res.height, pixelSize: res.pixelSize, frames: res.frames, note: res.note, displayScale: res.displayScale };
+    const held: Held = { id: res.id, bytes: sessionBytes(res.width, res.height), info };
+    if (r.home !== slot || this.registered.get(key) !== r) {
+      void this.guard(slot, slot.api.close(res.id)).catch(() => {}); // unregistered or restarted meanwhile
+      throw cancelledError();
+    }
+    r.held = held;
+    slot.held.set(key, held);
+    return res;
+  }
+
+  /**
+   * Runs `fn` in the lane of the micrograph's home worker, opening it there first when needed.
+   * A micrograph open nowhere gets a home now (the given slot, else the least loaded), so
+   * later calls for it queue in the same lane.
+   */
+  private async dispatch<T>(key: string, priority: number, prefer: number | undefined, display: boolean, fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>): Promise<T> {
+    await this.ready();
+    const r = this.reg(key);
+    if (!r.home) {
+      const i = prefer !== undefined && prefer < this.slots.length ? prefer : leastLoaded(this.slots.map((s) => ({ load: s.lane.load, bytes: [...s.held.values()].reduce((a, h) => a + h.bytes, 0) })));
+      r.home = this.slots[i];
+    }
+    const slot = r.home;
+    r.busy++;
+    const task = slot.lane.run(priority, async () => {
+      if (r.home !== slot) throw cancelledError(); // the pool restarted or the file was replaced
+      let opened: OpenResult | undefined;
+      if (!r.held) opened = await this.openOn(slot, key, r, display);
+      const held = r.held!;
+      slot.held.delete(key);
+      slot.held.set(key, held); // most recently used
+      return fn(slot, held, opened);
+    });
+    return this.guard(slot, task).finally(() => {
+      r.busy--;
+      if (!r.held && r.busy === 0 && r.home === slot) r.home = undefined; // open failed
+      if (this.slots.includes(slot)) this.trim(slot);
+    });
+  }
+
+  /** Size and images of a micrograph; opens it (thumbnail included) when it is open nowhere. */
+  describe(key: string, opts: { display?: boolean; priority?: Priority } = {}): Promise<Described> {
+    const display = !!opts.display;
+    return this.dispatch(key, opts.priority ?? PRIORITY.background, undefined, display, async (slot, held, opened) => {
+      if (opened) return { info: held.info, thumbnail: opened.thumbnail, display: opened.display };
+      if (!display) return { info: held.info };
+      const { width, height } = held.info;
+      const v = await this.guard(slot, slot.api.render(held.id, { x0: 0, y0: 0, x1: width, y1: height, maxSide: DISPLAY_SIDE }));
+      return { info: held.info, display: v };
+    });
+  }
+
+  /** A region of a micrograph in the display contrast, for the detail view. */
+  render(key: string, view: RenderRequest): Promise<RenderedView> {
+    return this.dispatch(key, PRIORITY.interactive, undefined, false, (slot, held) => this.guard(slot, slot.api.render(held.id, view)));
+  }
+
+  /** The kept detector map, when the micrograph's worker has one for these parameters. */
+  async map(key: string, params: PickParams): Promise<MapImage | undefined> {
+    const r = this.registered.get(key);
+    if (!r?.home || !r.held) return undefined;
+    return this.guard(r.home, r.home.api.map(r.held.id, params));
+  }
+
+  /**
+   * Picks with these parameters: the FCRN runs only when the worker has no map for them.
+   * Resolves undefined when a newer request for the same micrograph superseded this one.
+   */
+  pick(key: string, params: PickParams, opts: PickOptions = {}): Promise<PickResult | undefined> {
+    if (!this.registered.has(key)) return Promise.reject(new Error(`unknown micrograph ${key}`));
+    this.latest.set(key, params);
+    return this.runner(key).request({ params, opts });
+  }
+
+  private runner(key: string): LatestOnlyRunner<PickRequest, PickResult> {
+    let runner = this.runners.get(key);
+    if (runner) return runner;
+    const notStarted = new Set<number>();
+    runner = latestOnly<PickRequest, PickResult>(
+      (req, seq) =>
+        this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, false, async (slot, held, opened) => {
+          if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
+          if (notStarted.delete(seq)) throw cancelledError();
+          const jobId = this.nextJob++;
+          const wanted = detectKey(req.params);
+          this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
+          try {
+            const progress = req.opts.onProgress ? Comlink.proxy(req.opts.onProgress) : undefined;
+            const r = await this.guard(slot, slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress, !!req.opts.preview));
+            held.mapFor = wanted;
+            return r;
+          } finally {
+            if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
+          }
+        }),
+      (seq) => {
+        const f = this.inFlight.get(key);
+        const newest = this.latest.get(key);
+        if (!f) notStarted.add(seq);
+        // A running detector run that the newest request also needs is left to finish; a
+        // re-pick on the kept map is cheaper to redo than to wait for.
+        else if (!f.detecting || !newest || detectKey(f.params) !== detectKey(newest)) this.cancelJob(f.slot, f.jobId);
+      },
+    );
+    this.runners.set(key, runner);
+    return runner;
+  }
+
+  private cancelJob(slot: Slot, jobId: number): void {
+    if (slot.flags) Atomics.store(slot.flags, jobId % slot.flags.length, jobId);
+    void this.guard(slot, slot.api.cancel(jobId)).catch(() => {});
+  }
+
+  /** Cancels the pick running for `key`, if any. */
+  cancel(key: string): void {
+    const f = this.inFlight.get(key);
+    if (f) this.cancelJob(f.slot, f.jobId);
+  }
+
+  /** Picks many micrographs on all workers; each worker takes the next one when it is free. */
+  batch(items: readonly BatchItem[], h: BatchHandlers): BatchHandle {
+    const queue = new BatchQueue(items);
+    const running = new Set<string>();
+    let cancelled = false;
+    const counts = { picked: 0, failed: 0, skipped: 0 };
+    const t0 = performance.now();
+    const work = async (slot: Slot): Promise<void> => {
+      for (;;) {
+        const it = cancelled ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
+        if (!it) return;
+        running.add(it.key);
+        h.onStart?.(it.key);
+        try {
+          const r = await this.pick(it.key, it.params, {
+            priority: PRIORITY.batch,
+            slot: slot.index,
+            onOpened: h.onOpened ? (d) => h.onOpened!(it.key, d) : undefined,
+            mapWanted: h.mapWanted?.(it.key),
+            onProgress: h.onProgress ? (p) => h.onProgress!(it.key, p) : undefined,
+          });
+          if (r) {
+            counts.picked++;
+            h.onDone(it.key, r);
+          } else {
+            counts.skipped++;
+            h.onSkipped?.(it.key);
+          }
+        } catch (e) {
+          if (cancelled || isCancelled(e)) {
+            counts.skipped++;
+            h.onSkipped?.(it.key);
+          } else {
+            counts.failed++;
+            h.onError(it.key, e);
+          }
+        } finally {
+          running.delete(it.key);
+        }
+      }
+    };
+    const done = this.ready()
+      .then(() => Promise.all(this.slots.map(work)))
+      .then(() => ({ ...counts, seconds: (performance.now() - t0) / 1000 }));
+    return {
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        for (const it of queue.drain()) {
+          counts.skipped++;
+          h.onSkipped?.(it.key);
+        }
+        for (const key of running) this.cancel(key);
+      },
+      done,
+    };
+  }
+
+  /** Calls every worker (e.g. to load new models into each). */
+  async broadcast<T>(call: (api: Comlink.Remote<EngineApi>) => Promise<T>): Promise<T[]> {
+    await this.ready();
+    return Promise.all(this.slots.map((s) => this.guard(s, s.lane.run(PRIORITY.interactive, () => call(s.api)))));
+  }
+
+  /** Runs a long task on one worker (the least busy), in its lane. */
+  exclusive<T>(call: (api: Comlink.Remote<EngineApi>) => Promise<T>, priority: Priority = PRIORITY.batch): Promise<T> {
+    return this.exclusiveJob((api) => call(api), priority).promise;
+  }
+
+  /** Gives `start` a way to take a job id on the slot it runs on; cancel() reaches that job (flag + message). */
+  private cancellable<T>(start: (take: (slot: Slot) => number) => Promise<T>): CancellableJob<T> {
+    let at: { slot: Slot; jobId: number } | undefined;
+    let cancelled = false;
+    const promise = start((slot) => {
+      at = { slot, jobId: this.nextJob++ };
+      if (cancelled) this.cancelJob(slot, at.jobId);
+      return at.jobId;
+    });
+    return {
+      promise,
+      cancel: () => {
+        cancelled = true;
+        if (at) this.cancelJob(at.slot, at.jobId);
+      },
+    };
+  }
+
+  /** A cancellable task on a micrograph's home worker (opened there first when needed), with its open id. */
+  onMicrograph<T>(key: string, call: (api: Comlink.Remote<EngineApi>, id: string, jobId: number) => Promise<T>, priority: Priority = PRIORITY.batch): CancellableJob<T> {
+    return this.cancellable((take) => this.dispatch(key, priority, undefined, false, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))));
+  }
+
+  /** exclusive() with a job id that cancel() reaches (long tasks such as training). */
+  exclusiveJob<T>(call: (api: Comlink.Remote<EngineApi>, jobId: number) => Promise<T>, priority: Priority = PRIORITY.batch): CancellableJob<T> {
+    return this.cancellable(async (take) => {
+      await this.ready();
+      const s = this.slots[leastLoaded(this.slots.map((x) => ({ load: x.lane.load, bytes: 0 })))];
+      return this.guard(s, s.lane.run(priority, () => call(s.api, take(s))));
+    });
+  }
+
+  /** Memory of every worker (benchmarks). */
+  async memory(): Promise<EngineMemory[]> {
+    await this.ready();
+    return Promise.all(this.slots.map((s) => this.guard(s, s.api.memory())));
   }
 }
 

@@ -7,9 +7,9 @@ import { keptPicks, mergePicks, rejectPick } from './picks-merge';
 
 describe('export', () => {
   const auto: ScoredPick[] = [
-    { x: 100, y: 120, score: 0.9, kept: true },
-    { x: 400, y: 380, score: 0.8, kept: true },
-    { x: 700, y: 650, score: 0.2, kept: false },
+    { x: 100, y: 120, score: 0.9, kept: true, peakHeight: 0.5 },
+    { x: 400, y: 380, score: 0.8, kept: true, peakHeight: 0.5 },
+    { x: 700, y: 650, score: 0.2, kept: false, peakHeight: 0.5 },
   ];
   const shown = mergePicks(auto, { manual: [{ id: 'm1', x: 900, y: 910 }], rejected: [], accepted: [] }, 100);
   const edits = rejectPick({ manual: [{ id: 'm1', x: 900, y: 910 }], rejected: [], accepted: [] }, shown[1], 100);

@@ -16,7 +16,8 @@ describe('heatmap colour map', () => {
     expect([...out.slice(8, 12)]).toEqual([...out.slice(4, 8)]); // 2 clamps to 1
     expect([...out.slice(12, 16)]).toEqual([...out.slice(0, 4)]); // -1 clamps to 0
     expect([...out.slice(16, 20)]).toEqual([...out.slice(0, 4)]); // NaN as 0
-    expect(out[23]).toBe(Math.round(0.2 * 1.5 * 255));
+    expect(out[23]).toBe(Math.round(Math.sqrt(0.2) * 1.5 * 255)); // shown through a square root
+    expect([...out.slice(20, 23)]).toEqual([...viridisLut().slice(Math.round(Math.sqrt(0.2) * 255) * 3, Math.round(Math.sqrt(0.2) * 255) * 3 + 3)]);
   });
 
   it('rejects a map shorter than its dimensions', () => {

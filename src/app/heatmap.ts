@@ -34,7 +34,9 @@ const LUT = viridisLut();
 
 /**
  * RGBA pixels for a map with values in [0,1] (values outside are clamped; NaN counts as 0).
- * Alpha grows with the value (full at 2/3) so empty background does not hide the micrograph.
+ * The detector's map is mostly near 0 with narrow peaks, so values are shown through a square
+ * root (a display gamma of 0.5) to make the flanks of the peaks visible. Alpha grows with the
+ * shown value (full at 2/3) so empty background does not hide the micrograph.
  */
 export function colourizeMap(map: Float32Array, width: number, height: number): Uint8ClampedArray {
   const n = width * height;
@@ -42,7 +44,7 @@ export function colourizeMap(map: Float32Array, width: number, height: number): 
   const out = new Uint8ClampedArray(n * 4);
   for (let i = 0; i < n; i++) {
     const raw = map[i];
-    const v = raw > 0 ? (raw < 1 ? raw : 1) : 0;
+    const v = Math.sqrt(raw > 0 ? (raw < 1 ? raw : 1) : 0);
     const k = Math.round(v * 255) * 3;
     const o = i * 4;
     out[o] = LUT[k];

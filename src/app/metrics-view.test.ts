@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { micrographMetrics, pooledMetrics } from './metrics-view';
+import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve } from './metrics-view';
 
 describe('metrics view', () => {
   it('counts a pick within half a diameter of a truth centre as a match', () => {
@@ -21,5 +21,32 @@ describe('metrics view', () => {
     expect(p.precision).toBeCloseTo(0.9);
     expect(p.f1).toBeCloseTo(0.9);
     expect(pooledMetrics([]).f1).toBe(0);
+  });
+});
+
+describe('pooled precision-recall curve', () => {
+  const truthA = [
+    { x: 100, y: 100 },
+    { x: 300, y: 100 },
+  ];
+  const picksA = [
+    { x: 102, y: 100, score: 0.9 },
+    { x: 700, y: 700, score: 0.8 },
+    { x: 301, y: 99, score: 0.5 },
+  ];
+  it('with one micrograph it is that micrograph’s curve', () => {
+    expect(pooledPrCurve([{ picks: picksA, truth: truthA, diameter: 40 }])).toEqual(prCurve(picksA, truthA, 40));
+  });
+  it('never matches a pick to another micrograph’s truth, and uses each micrograph’s radius', () => {
+    // B's pick lies exactly on A's truth position, but belongs to B (whose truth is elsewhere).
+    const b = { picks: [{ x: 100, y: 100, score: 0.95 }], truth: [{ x: 900, y: 900 }], diameter: 400 };
+    const curve = pooledPrCurve([{ picks: picksA, truth: truthA, diameter: 40 }, b]);
+    const last = curve[curve.length - 1];
+    expect(last.recall).toBeCloseTo(2 / 3);
+    expect(last.precision).toBeCloseTo(2 / 4);
+    expect(curve[0]).toEqual({ recall: 0, precision: 0 }); // B's top-scored pick is a miss
+    // With B's large radius (200 px) its pick at distance ~1131 px still misses; at 1200 px diameter it matches.
+    const near = pooledPrCurve([{ ...b, diameter: 2400 }]);
+    expect(near[0].recall).toBe(1);
   });
 });

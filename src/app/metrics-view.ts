@@ -1,15 +1,9 @@
 // Metrics for the panel and list, from src/core/metrics (one-to-one matching within a radius).
 import type { Pick } from '../core/coords/types';
-import { matchPicks, precisionRecallCurve } from '../core/metrics';
+import { aggregate, matchPicks, precisionRecallCurve, scoresFromCounts, type Scores } from '../core/metrics';
 
-export interface MetricsSummary {
-  tp: number;
-  fp: number;
-  fn: number;
-  recall: number;
-  precision: number;
-  f1: number;
-}
+/** TP/FP/FN with recall, precision and F1 (the core's Scores, without the matched pairs). */
+export type MetricsSummary = Scores;
 
 /** Matching radius: half the particle diameter (a pick inside the particle counts). */
 export function matchingRadius(diameter: number): number {
@@ -17,24 +11,12 @@ export function matchingRadius(diameter: number): number {
 }
 
 export function micrographMetrics(picks: Pick[], truth: Pick[], diameter: number): MetricsSummary {
-  const m = matchPicks(picks, truth, matchingRadius(diameter));
-  return { tp: m.tp, fp: m.fp, fn: m.fn, recall: m.recall, precision: m.precision, f1: m.f1 };
+  return scoresFromCounts(matchPicks(picks, truth, matchingRadius(diameter)));
 }
 
 /** Pools counts over micrographs (micro-average), the way the paper's Table 4 counts. */
 export function pooledMetrics(parts: MetricsSummary[]): MetricsSummary {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (const p of parts) {
-    tp += p.tp;
-    fp += p.fp;
-    fn += p.fn;
-  }
-  const recall = tp + fn ? tp / (tp + fn) : 0;
-  const precision = tp + fp ? tp / (tp + fp) : 0;
-  const f1 = recall + precision ? (2 * recall * precision) / (recall + precision) : 0;
-  return { tp, fp, fn, recall, precision, f1 };
+  return scoresFromCounts(aggregate(parts));
 }
 
 export interface PrPoint {
@@ -45,4 +27,33 @@ export interface PrPoint {
 /** Precision-recall points over the score threshold of scored picks. */
 export function prCurve(picks: Pick[], truth: Pick[], diameter: number): PrPoint[] {
   return precisionRecallCurve(picks, truth, matchingRadius(diameter)).map((p) => ({ recall: p.recall, precision: p.precision }));
+}
+
+export interface CurveInput {
+  picks: Pick[];
+  truth: Pick[];
+  diameter: number;
+}
+
+/**
+ * One precision-recall curve over several micrographs: picks of all of them ranked by score
+ * together, each matched only within its own micrograph (each micrograph is moved to its own
+ * far-away strip of the plane, so no match can cross), each with its own matching radius
+ * (coordinates are scaled so every radius becomes 1).
+ */
+export function pooledPrCurve(items: readonly CurveInput[]): PrPoint[] {
+  const picks: Pick[] = [];
+  const truth: Pick[] = [];
+  let offset = 0;
+  for (const it of items) {
+    const r = matchingRadius(it.diameter);
+    const xs = [...it.picks, ...it.truth].map((p) => p.x / r);
+    if (!xs.length) continue;
+    const lo = Math.min(...xs);
+    const shift = offset - lo;
+    for (const p of it.picks) picks.push({ x: p.x / r + shift, y: p.y / r, score: p.score });
+    for (const t of it.truth) truth.push({ x: t.x / r + shift, y: t.y / r });
+    offset += Math.max(...xs) - lo + 10;
+  }
+  return precisionRecallCurve(picks, truth, 1).map((p) => ({ recall: p.recall, precision: p.precision }));
 }

@@ -1,6 +1,6 @@
 // Autosave to IndexedDB (idb): the session snapshot (picks, edits, parameters) and the
 // original micrograph files as Blobs, so a reload reopens everything without a new drop.
-// Writes are debounced; a failed write (quota) is reported and the session stays in memory.
+// Writes are coalesced by autosave.ts; a failed write (quota) is reported and the session stays in memory.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SessionSnapshot } from './store';
 
@@ -24,14 +24,30 @@ function db(): Promise<IDBPDatabase<WorkbenchDB>> {
   return dbPromise;
 }
 
-/** Explains a storage failure in user terms. */
-export function storageProblem(e: unknown): string {
+/** Explains a storage failure in user terms; `what` is what could not be kept. */
+export function storageProblem(e: unknown, what: 'session' | 'files' = 'session'): string {
   const name = e instanceof DOMException || e instanceof Error ? e.name : '';
-  if (name === 'QuotaExceededError') {
-    return 'Browser storage is full: this session is kept in memory only and will be lost on reload. Export your picks.';
-  }
+  const consequence =
+    what === 'files'
+      ? 'micrograph files are no longer stored in this browser (picks, edits and parameters still are); after a reload, drop the files again to reopen them.'
+      : 'this session is kept in memory only and will be lost on reload. Export your picks.';
+  if (name === 'QuotaExceededError') return `Browser storage is full: ${consequence}`;
   const msg = e instanceof Error ? e.message : String(e);
-  return `Browser storage is unavailable (${msg}): this session is kept in memory only and will be lost on reload.`;
+  return `Browser storage is unavailable (${msg}): ${consequence}`;
+}
+
+/** Fraction of the origin's quota micrograph files may fill, leaving room for the session. */
+const FILE_QUOTA_SHARE = 0.8;
+
+/** Whether `bytes` more fit in the browser's quota for this origin (true when it cannot tell). */
+export async function hasRoomFor(bytes: number): Promise<boolean> {
+  try {
+    const est = await navigator.storage?.estimate?.();
+    if (!est?.quota) return true;
+    return (est.usage ?? 0) + bytes <= est.quota * FILE_QUOTA_SHARE;
+  } catch {
+    return true;
+  }
 }
 
 export async function saveFile(key: string, name: string, blob: Blob): Promise<void> {
@@ -67,28 +83,4 @@ export async function requestPersistence(): Promise<void> {
   } catch {
     // Not granted or unsupported: autosave still works, eviction is just possible.
   }
-}
-
-/** Coalesces rapid state changes into one write after `delayMs` of quiet. */
-export function debounced(write: () => Promise<void>, delayMs: number, onError: (e: unknown) => void): { schedule(): void; flush(): Promise<void> } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const run = async (): Promise<void> => {
-    timer = undefined;
-    try {
-      await write();
-    } catch (e) {
-      onError(e);
-    }
-  };
-  return {
-    schedule() {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void run(), delayMs);
-    },
-    async flush() {
-      if (timer === undefined) return;
-      clearTimeout(timer);
-      await run();
-    },
-  };
 }

@@ -4,11 +4,11 @@ import type { ScoredPick } from '../../workers/engine-api';
 import * as M from './picks-merge';
 
 const D = 100; // diameter; match radius 25
-const auto = (xs: Array<[number, number]>, kept = true): ScoredPick[] => xs.map(([x, y], i) => ({ x, y, score: i, kept }));
+const auto = (xs: Array<[number, number]>, kept = true): ScoredPick[] => xs.map(([x, y], i) => ({ x, y, score: i, kept, peakHeight: 0.5 }));
 
 describe('mergePicks', () => {
   it('shows kept auto picks and hides candidates the classifier dropped', () => {
-    const picks = M.mergePicks([...auto([[10, 10]]), { x: 500, y: 500, kept: false }], M.EMPTY_EDITS, D);
+    const picks = M.mergePicks([...auto([[10, 10]]), { x: 500, y: 500, kept: false, peakHeight: 0.5 }], M.EMPTY_EDITS, D);
     expect(picks.map((p) => [p.x, p.state])).toEqual([[10, 'auto']]);
   });
 

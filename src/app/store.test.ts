@@ -52,7 +52,7 @@ describe('workbench store', () => {
 
   it('snapshot round trip keeps picks, edits and parameters but not transient progress', () => {
     s().addMicrograph('k1', 'a.mrc');
-    s().updateMic('k1', { status: 'picking', progress: 0.3, auto: [{ x: 5, y: 6, kept: true, score: 0.9 }] });
+    s().updateMic('k1', { status: 'picking', progress: 0.3, auto: [{ x: 5, y: 6, kept: true, peakHeight: 0.5, score: 0.9 }] });
     s().setParams('k1', { sigma: 6 });
     s().commitEdits('k1', addManual(EMPTY_EDITS, 10, 20, 'm1'));
     const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
@@ -62,8 +62,28 @@ describe('workbench store', () => {
     expect(m.status).toBe('picked');
     expect(m.progress).toBeUndefined();
     expect(m.params.sigma).toBe(6);
-    expect(m.auto).toEqual([{ x: 5, y: 6, kept: true, score: 0.9 }]);
+    expect(m.auto).toEqual([{ x: 5, y: 6, kept: true, peakHeight: 0.5, score: 0.9 }]);
     expect(m.edits.manual).toEqual([{ id: 'm1', x: 10, y: 20 }]);
     expect(s().currentKey).toBe('k1');
+  });
+
+  it('snapshot keeps the parameters picks were made with and the worker choice; images merge and drop', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().updateMic('k1', { status: 'picked', pickedWith: { ...DEFAULT_PICK_PARAMS, threshold: 5 } });
+    s().set({ workersChoice: 2, backendChoice: 'wasm' });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    s().reset();
+    expect(s().workersChoice).toBe(2); // a new session keeps the engine settings
+    s().set({ workersChoice: undefined });
+    applySnapshot(snap);
+    expect(s().micrographs[0].pickedWith?.threshold).toBe(5);
+    expect(s().workersChoice).toBe(2);
+    const grey = { width: 1, height: 1, data: new Uint8ClampedArray(1) };
+    s().setImages('k1', { thumbnail: grey });
+    s().setImages('k1', { display: grey });
+    expect(s().images.k1).toEqual({ thumbnail: grey, display: grey });
+    s().setImages('k1', { display: undefined });
+    expect(s().images.k1.thumbnail).toBe(grey);
+    expect(s().images.k1.display).toBeUndefined();
   });
 });

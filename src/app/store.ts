@@ -3,19 +3,13 @@
 import { create } from 'zustand';
 import type { Pick } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
-import type { BackendChoice, BackendInfo, GreyImage, ScoredPick } from '../../workers/engine-api';
+import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
+import type { PoolInfo } from './engine-bridge';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
 
-export interface MicInfo {
-  width: number;
-  height: number;
-  pixelSize?: number;
-  frames: number;
-  note?: string;
-  displayScale: number;
-}
+export type MicInfo = MicrographInfo;
 
 export interface MicrographEntry {
   /** Stable local key (also the IndexedDB key of the stored file). */
@@ -30,6 +24,8 @@ export interface MicrographEntry {
   params: PickParams;
   /** Latest automatic candidates from the engine (replaced by every repick). */
   auto: ScoredPick[];
+  /** The parameters `auto` was picked with (undefined: never picked). */
+  pickedWith?: PickParams;
   /** The user's decisions, kept apart from auto picks (see picks-merge.ts for the rule). */
   edits: PickEdits;
   truth?: Pick[];
@@ -37,17 +33,23 @@ export interface MicrographEntry {
   timings: Record<string, number>;
 }
 
-export interface HeatmapData {
-  map: Float32Array;
-  width: number;
-  height: number;
-  /** Original pixels per map pixel. */
-  scale: number;
+export interface HeatmapData extends MapImage {
+  /** detectKey() of the parameters the map was computed with. */
+  detectKey: string;
 }
 
 export interface MicImages {
-  thumbnail: GreyImage;
-  display: GreyImage;
+  thumbnail?: GreyImage;
+  /** Whole-image display; kept only for recently viewed micrographs. */
+  display?: GreyImage;
+}
+
+export interface BatchState {
+  done: number;
+  failed: number;
+  total: number;
+  /** Cancel pressed; workers are finishing what they started. */
+  cancelling?: boolean;
 }
 
 interface HistoryEntry {
@@ -64,7 +66,9 @@ export interface WorkbenchState {
   /** Parameters given to newly added micrographs (the last ones edited). */
   defaultParams: PickParams;
   backendChoice: BackendChoice;
-  backendInfo?: BackendInfo;
+  /** Worker count asked for (undefined: one per core). */
+  workersChoice?: number;
+  backendInfo?: PoolInfo;
   backendError?: string;
   engineReady: boolean;
   showHeatmap: boolean;
@@ -74,15 +78,18 @@ export interface WorkbenchState {
   loadCoordinatesAs: 'truth' | 'picks';
   helpOpen: boolean;
   selectedPickId?: string;
-  batch?: { done: number; total: number };
+  batch?: BatchState;
   notices: string[];
   storageWarning?: string;
+  /** Autosave: everything written, a write waiting, or storage unavailable. */
+  saveState: 'saved' | 'saving' | 'off';
   past: HistoryEntry[];
   future: HistoryEntry[];
   nextManualId: number;
 
   addMicrograph(key: string, name: string): void;
   updateMic(key: string, patch: Partial<MicrographEntry>): void;
+  /** Merges images into the micrograph's (undefined values drop them). */
   setImages(key: string, images: MicImages): void;
   setHeatmap(key: string, heat: HeatmapData | undefined): void;
   setCurrent(key: string | undefined): void;
@@ -109,6 +116,7 @@ function initialData() {
     heatmaps: {},
     defaultParams: { ...DEFAULT_PICK_PARAMS },
     backendChoice: 'auto' as BackendChoice,
+    workersChoice: undefined,
     backendInfo: undefined,
     backendError: undefined,
     engineReady: false,
@@ -122,6 +130,7 @@ function initialData() {
     batch: undefined,
     notices: [] as string[],
     storageWarning: undefined,
+    saveState: 'saved' as 'saved' | 'saving' | 'off',
     past: [] as HistoryEntry[],
     future: [] as HistoryEntry[],
     nextManualId: 1,
@@ -149,7 +158,7 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   },
 
   setImages(key, images) {
-    set((s) => ({ images: { ...s.images, [key]: images } }));
+    set((s) => ({ images: { ...s.images, [key]: { ...s.images[key], ...images } } }));
   },
 
   setHeatmap(key, heat) {
@@ -234,8 +243,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   },
 
   reset() {
-    const { backendChoice, backendInfo, engineReady } = get();
-    set({ ...initialData(), backendChoice, backendInfo, engineReady });
+    const { backendChoice, workersChoice, backendInfo, engineReady, backendError } = get();
+    set({ ...initialData(), backendChoice, workersChoice, backendInfo, engineReady, backendError });
   },
 }));
 
@@ -250,6 +259,7 @@ export interface SessionSnapshot {
   currentKey?: string;
   defaultParams: PickParams;
   backendChoice: BackendChoice;
+  workersChoice?: number;
   showHeatmap: boolean;
   heatmapOpacity: number;
   contrastLow: number;
@@ -271,6 +281,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     currentKey: s.currentKey,
     defaultParams: s.defaultParams,
     backendChoice: s.backendChoice,
+    workersChoice: s.workersChoice,
     showHeatmap: s.showHeatmap,
     heatmapOpacity: s.heatmapOpacity,
     contrastLow: s.contrastLow,
@@ -287,6 +298,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     currentKey: snap.currentKey,
     defaultParams: { ...DEFAULT_PICK_PARAMS, ...snap.defaultParams },
     backendChoice: snap.backendChoice,
+    workersChoice: snap.workersChoice,
     showHeatmap: snap.showHeatmap,
     heatmapOpacity: snap.heatmapOpacity,
     contrastLow: snap.contrastLow,

@@ -1,5 +1,5 @@
 import type { CoordinateFormat } from '../../core/coords/types';
-import { errorMessage } from '../engine-bridge';
+import { errorMessage } from '../error-text';
 import { EXPORT_FORMATS, FORMAT_LABELS, fileNameFor, formatCoordinates } from '../coords-io';
 import { displayPicksOf } from '../editing';
 import { buildExportFiles, download, zipFiles, type ExportItem } from '../export';
@@ -19,9 +19,14 @@ function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
   }
 }
 
+/** Micrographs with something to export: picked, or with picks added by hand. */
+function exportable(m: MicrographEntry): boolean {
+  return m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
+}
+
 function exportAll(): void {
   const s = useWorkbench.getState();
-  const done = s.micrographs.filter((m) => m.status !== 'error');
+  const done = s.micrographs.filter(exportable);
   try {
     const zip = zipFiles(buildExportFiles(done.map(itemOf)));
     download(zip, 'drpnet_picks.zip', 'application/zip');
@@ -32,7 +37,7 @@ function exportAll(): void {
 
 export function ExportPanel() {
   const mic = useWorkbench(currentMic);
-  const count = useWorkbench((s) => s.micrographs.filter((m) => m.status !== 'error').length);
+  const count = useWorkbench((s) => s.micrographs.filter(exportable).length);
   return (
     <section className="panel export-panel">
       <h2>Export</h2>
@@ -47,7 +52,7 @@ export function ExportPanel() {
         </div>
       )}
       <button data-testid="export-all-zip" disabled={!count} onClick={exportAll}>
-        All micrographs, all formats (.zip)
+        All micrographs ({count}), all formats (.zip)
       </button>
       <p className="small">Rejected picks are left out; coordinates are in original micrograph pixels.</p>
     </section>

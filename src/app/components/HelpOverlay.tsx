@@ -41,6 +41,9 @@ export function HelpOverlay() {
         <p className="small">
           Edits survive re-picking: rejections and acceptances are matched to new automatic picks within a quarter of the particle diameter; manual picks are kept as they are.
         </p>
+        <p className="small">
+          Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after you pause. A new particle diameter runs the detector again.
+        </p>
         <button onClick={() => set({ helpOpen: false })}>Close</button>
       </div>
     </div>

@@ -1,39 +1,44 @@
 import { useMemo } from 'react';
-import { displayPicksOf } from '../editing';
-import { micrographMetrics, pooledMetrics, prCurve, type MetricsSummary } from '../metrics-view';
+import { curvePicks, displayPicksOf } from '../editing';
+import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
-import { currentMic, useWorkbench } from '../store';
-import { PrCurve } from './PrCurve';
+import { currentMic, useWorkbench, type MicrographEntry } from '../store';
+import { PrCurve, type PrSeries } from './PrCurve';
 
 const pct = (v: number): string => (v * 100).toFixed(1);
 
-function Row({ label, m, testid }: { label: string; m: MetricsSummary; testid: string }) {
+function Row({ label, m, suffix }: { label: string; m: MetricsSummary; suffix: string }) {
   return (
-    <tr data-testid={`metrics-${testid}`}>
+    <tr data-testid={`metrics-row${suffix}`}>
       <th>{label}</th>
-      <td data-testid={`metrics-recall${testid === 'current' ? '' : '-all'}`}>{pct(m.recall)}</td>
-      <td data-testid={`metrics-precision${testid === 'current' ? '' : '-all'}`}>{pct(m.precision)}</td>
-      <td data-testid={`metrics-f1${testid === 'current' ? '' : '-all'}`}>{pct(m.f1)}</td>
+      <td data-testid={`metrics-recall${suffix}`}>{pct(m.recall)}</td>
+      <td data-testid={`metrics-precision${suffix}`}>{pct(m.precision)}</td>
+      <td data-testid={`metrics-f1${suffix}`}>{pct(m.f1)}</td>
     </tr>
   );
+}
+
+function metricsOf(m: MicrographEntry): MetricsSummary {
+  return micrographMetrics(keptPicks(displayPicksOf(m)), m.truth!, m.params.diameter);
 }
 
 export function MetricsPanel() {
   const mic = useWorkbench(currentMic);
   const micrographs = useWorkbench((s) => s.micrographs);
-  const withTruth = micrographs.filter((m) => m.truth && m.status !== 'error');
-  const all = useMemo(
-    () => pooledMetrics(withTruth.map((m) => micrographMetrics(keptPicks(displayPicksOf(m)), m.truth!, m.params.diameter))),
-    [micrographs],
-  );
-  const current = useMemo(() => (mic?.truth ? micrographMetrics(keptPicks(displayPicksOf(mic)), mic.truth, mic.params.diameter) : undefined), [mic]);
-  // The curve sweeps the score of the engine's candidates (those the user did not reject).
-  const curve = useMemo(() => {
-    if (!mic?.truth) return [];
-    const scored = keptPicks(displayPicksOf(mic)).filter((p) => p.score !== undefined);
-    return scored.length ? prCurve(scored, mic.truth, mic.params.diameter) : [];
-  }, [mic]);
-  if (!withTruth.length) return null;
+  // Pooled over the micrographs that were picked: unpicked ones would only add misses.
+  const withTruth = useMemo(() => micrographs.filter((m) => m.truth && m.pickedWith && m.status !== 'error'), [micrographs]);
+  const all = useMemo(() => pooledMetrics(withTruth.map(metricsOf)), [withTruth]);
+  const current = useMemo(() => (mic?.truth && mic.pickedWith ? metricsOf(mic) : undefined), [mic]);
+  // Curves sweep the engine's scores over its candidates; the dot is what is kept now.
+  const series = useMemo(() => {
+    const out: PrSeries[] = [];
+    if (current && mic?.truth && mic.auto.length) out.push({ id: 'current', label: 'this', points: prCurve(curvePicks(mic), mic.truth, mic.params.diameter), at: current });
+    const picked = withTruth.filter((m) => m.auto.length);
+    if (picked.length > 1) out.push({ id: 'all', label: `all (${picked.length})`, points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))), at: all });
+    return out;
+  }, [mic, withTruth, current, all]);
+  const anyTruth = micrographs.some((m) => m.truth);
+  if (!anyTruth) return null;
   return (
     <section className="panel metrics-panel" data-testid="metrics-panel">
       <h2>Against ground truth</h2>
@@ -47,16 +52,17 @@ export function MetricsPanel() {
           </tr>
         </thead>
         <tbody>
-          {current && <Row label="this" m={current} testid="current" />}
-          <Row label={`all (${withTruth.length})`} m={all} testid="all" />
+          {current && <Row label="this" m={current} suffix="" />}
+          {withTruth.length > 0 && <Row label={`all (${withTruth.length})`} m={all} suffix="-all" />}
         </tbody>
       </table>
-      {current && (
+      {current && mic && (
         <p className="small">
-          TP {current.tp} · FP {current.fp} · FN {current.fn} · match radius {mic!.params.diameter / 2} px
+          TP {current.tp} · FP {current.fp} · FN {current.fn} · match radius {mic.params.diameter / 2} px
         </p>
       )}
-      {curve.length > 1 && <PrCurve points={curve} />}
+      {!withTruth.length && <p className="small">Ground truth is loaded; pick to compare.</p>}
+      {series.length > 0 && <PrCurve series={series} />}
     </section>
   );
 }

@@ -28,16 +28,18 @@ const SLIDERS: SliderSpec[] = [
 
 /** Parameters that change the detector input, so the FCRN must run again. */
 const DETECT_KEYS: ReadonlySet<keyof PickParams> = new Set(['diameter', 'negativeStain']);
+/** Quiet time before a detector re-run; peak parameters re-pick at once (requests coalesce). */
+const DETECT_DELAY_MS = 400;
 
 function update(key: string, patch: Partial<PickParams>): void {
   const slow = Object.keys(patch).some((k) => DETECT_KEYS.has(k as keyof PickParams));
-  changeParams(key, patch, slow ? 400 : 120);
+  changeParams(key, patch, slow ? DETECT_DELAY_MS : 0);
 }
 
 export function ParamsPanel() {
   const mic = useWorkbench(currentMic);
   const batch = useWorkbench((s) => s.batch);
-  const engineReady = useWorkbench((s) => s.engineReady);
+  const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError);
   if (!mic) return null;
   const p = mic.params;
   return (
@@ -78,10 +80,10 @@ export function ParamsPanel() {
         Negative stain (particles bright)
       </label>
       <div className="buttons">
-        <button data-testid="pick-current" disabled={!engineReady || mic.status === 'error'} onClick={() => void pickMicrograph(mic.key)}>
+        <button data-testid="pick-current" disabled={!canPick || (mic.status === 'error' && !mic.info)} onClick={() => void pickMicrograph(mic.key)}>
           Pick this micrograph
         </button>
-        <button data-testid="apply-all" disabled={!engineReady || !!batch} onClick={() => void applyParamsToAll()}>
+        <button data-testid="apply-all" disabled={!canPick || !!batch} onClick={applyParamsToAll} title="Copy these parameters to every micrograph and pick them all">
           Apply to all
         </button>
       </div>

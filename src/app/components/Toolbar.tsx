@@ -17,6 +17,7 @@ export function Toolbar() {
   const count = mic ? keptPicks(displayPicksOf(mic)).length : 0;
   const canUndo = useWorkbench((s) => s.past.length > 0);
   const canRedo = useWorkbench((s) => s.future.length > 0);
+  const saveState = useWorkbench((s) => s.saveState);
 
   const onFiles = (list: FileList | null, input: HTMLInputElement | null): void => {
     void addFiles(filesFromInput(list));
@@ -57,6 +58,9 @@ export function Toolbar() {
         </span>
       )}
       <span className="grow" />
+      <span className={`save-state ${saveState}`} data-testid="save-state" data-state={saveState} title="Picks, edits and parameters are saved in this browser as you work">
+        {saveState === 'saved' ? '✓ saved' : saveState === 'saving' ? 'saving…' : 'not saved'}
+      </span>
       <BackendIndicator />
       <button
         data-testid="new-session"

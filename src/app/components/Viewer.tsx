@@ -1,38 +1,37 @@
 // The micrograph viewer (react-konva). World coordinates are ORIGINAL micrograph pixels: the
-// display image is drawn once, scaled by displayScale; the heatmap by the working scale; pan
-// and zoom change only the stage transform (imperatively, no React re-render), and the
-// circles live in their own layer so editing never redraws the image.
-import Konva from 'konva';
+// whole-image display is drawn scaled by displayScale, a full-detail crop of the visible region
+// over it when zoomed in, the heatmap by the map's scale. Pan and zoom change only the stage
+// transform (imperatively, no React render); all picks are one Konva.Shape drawn in a single
+// pass; pointer gestures (click, drag, shift-drag) are handled here with a hit test on the picks.
+import type Konva from 'konva';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Circle, Image as KImage, Layer, Rect, Stage } from 'react-konva';
-import type { PickState } from '../../core/coords/types';
+import { Image as KImage, Layer, Shape, Stage } from 'react-konva';
+import type { RenderedView } from '../../../workers/engine-api';
 import { histogram8, percentileLut } from '../contrast';
+import { renderDetail } from '../controller';
 import { addManualPick, displayPicksOf, movePickById, rejectBox, togglePickById } from '../editing';
 import { greyCanvas, rgbaCanvas } from '../grey-canvas';
 import { colourizeMap } from '../heatmap';
-import type { Box, DisplayPick } from '../picks-merge';
+import { confidences, drawPickScene, STATE_COLOUR, TRUTH_COLOUR, type PickScene } from '../pick-drawing';
+import { pickAt, type Box } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
 import { viewerCommands } from '../viewer-commands';
+import { TrainingOverlay } from '../training/TrainingOverlay';
+import { clickSample } from '../training/training-store';
+import { detailCovers, detailRequest, fitView, renderScale, toWorld, visibleRect, zoomAt, WHEEL_STEP, type ViewTransform } from '../view-math';
 
-const STATE_COLOUR: Record<PickState, string> = {
-  auto: '#3fd0ff',
-  accepted: '#4cff7a',
-  rejected: '#ff4d4d',
-  manual: '#ffc83d',
-};
+/** Screen pixels the pointer may travel before a press becomes a drag. */
+const DRAG_SLOP = 4;
+/** Quiet time after a pan/zoom before the full-detail view is fetched. */
+const DETAIL_DELAY_MS = 150;
 
-/** 0..1 confidence used for the circle opacity: p(particle) when known, else the rank of the score. */
-function confidences(picks: DisplayPick[]): Map<string, number> {
-  const out = new Map<string, number>();
-  const scores = picks.filter((p) => p.score !== undefined).map((p) => p.score!);
-  const lo = Math.min(...scores);
-  const hi = Math.max(...scores);
-  for (const p of picks) {
-    if (p.pParticle !== undefined) out.set(p.id, p.pParticle);
-    else if (p.score !== undefined && hi > lo) out.set(p.id, (p.score - lo) / (hi - lo));
-    else out.set(p.id, 1);
-  }
-  return out;
+type Gesture =
+  | { kind: 'pick'; id: string; sx: number; sy: number; moved: boolean }
+  | { kind: 'pan'; sx: number; sy: number; origin: ViewTransform; moved: boolean }
+  | { kind: 'box'; box: Box };
+
+interface Detail extends RenderedView {
+  key: string;
 }
 
 export function Viewer() {
@@ -47,11 +46,15 @@ export function Viewer() {
 
   const wrapRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
+  const picksLayerRef = useRef<Konva.Layer>(null);
   const zoomLabel = useRef<HTMLSpanElement>(null);
+  const view = useRef<ViewTransform>({ scale: 1, x: 0, y: 0 });
+  const gesture = useRef<Gesture | undefined>(undefined);
+  const scene = useRef<PickScene>({ picks: [], confidence: new Map(), radius: 1 });
+  const detailTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const detailSeq = useRef(0);
   const [size, setSize] = useState({ width: 800, height: 600 });
-  const [shift, setShift] = useState(false);
-  const [box, setBox] = useState<Box | undefined>();
-  const downAt = useRef<{ x: number; y: number } | undefined>(undefined);
+  const [detail, setDetail] = useState<Detail | undefined>();
 
   useEffect(() => {
     const el = wrapRef.current;
@@ -61,188 +64,190 @@ export function Viewer() {
     return () => ro.disconnect();
   }, []);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => setShift(e.shiftKey);
-    addEventListener('keydown', onKey);
-    addEventListener('keyup', onKey);
-    return () => {
-      removeEventListener('keydown', onKey);
-      removeEventListener('keyup', onKey);
-    };
-  }, []);
-
-  const hist = useMemo(() => (images ? histogram8(images.display.data) : undefined), [images]);
-  const imageCanvas = useMemo(() => {
-    if (!images || !hist) return undefined;
-    return greyCanvas(images.display, percentileLut(hist, contrastLow, contrastHigh));
-  }, [images, hist, contrastLow, contrastHigh]);
-  const heatCanvas = useMemo(() => (heat ? rgbaCanvas(colourizeMap(heat.map, heat.width, heat.height), heat.width, heat.height) : undefined), [heat]);
+  const display = images?.display;
+  const hist = useMemo(() => (display ? histogram8(display.data) : undefined), [display]);
+  const lut = useMemo(() => (hist ? percentileLut(hist, contrastLow, contrastHigh) : undefined), [hist, contrastLow, contrastHigh]);
+  const imageCanvas = useMemo(() => (display && lut ? greyCanvas(display, lut) : undefined), [display, lut]);
+  const detailCanvas = useMemo(() => (detail && lut && detail.key === mic?.key ? greyCanvas(detail, lut) : undefined), [detail, lut, mic?.key]);
+  const heatCanvas = useMemo(() => (heat ? rgbaCanvas(colourizeMap(heat.data, heat.width, heat.height), heat.width, heat.height) : undefined), [heat]);
 
   const picks = useMemo(() => (mic ? displayPicksOf(mic) : []), [mic?.auto, mic?.edits, mic?.params.diameter]);
   const conf = useMemo(() => confidences(picks), [picks]);
-  const radius = (mic?.params.diameter ?? 100) / 2;
+  const diameter = mic?.params.diameter ?? 100;
   const W = mic?.info?.width ?? 1;
   const H = mic?.info?.height ?? 1;
+  const displayScale = mic?.info?.displayScale ?? 1;
+  const key = mic?.key;
 
-  const showZoom = (scale: number): void => {
-    if (zoomLabel.current) zoomLabel.current.textContent = `${(scale * 100).toFixed(scale < 0.1 ? 1 : 0)}%`;
+  const drawPicks = (): void => {
+    picksLayerRef.current?.batchDraw();
   };
-  const setView = (scale: number, x: number, y: number): void => {
+  scene.current = { ...scene.current, picks, confidence: conf, radius: diameter / 2, truth: mic?.truth, selectedId };
+  useEffect(drawPicks, [picks, conf, diameter, mic?.truth, selectedId]);
+
+  const requestDetail = async (): Promise<void> => {
+    if (!key || !mic?.info) return;
+    const req = detailRequest(view.current, size.width, size.height, W, H, displayScale);
+    if (!req || renderScale(req) >= displayScale) return;
+    const visible = visibleRect(view.current, size.width, size.height, W, H);
+    if (detail && detail.key === key && detailCovers({ x0: detail.x0, y0: detail.y0, x1: detail.x0 + detail.width * detail.scale, y1: detail.y0 + detail.height * detail.scale, scale: detail.scale }, visible, renderScale(req))) return;
+    const seq = ++detailSeq.current;
+    const v = await renderDetail(key, req);
+    if (v && seq === detailSeq.current) setDetail({ ...v, key });
+  };
+  const scheduleDetail = (): void => {
+    if (detailTimer.current !== undefined) clearTimeout(detailTimer.current);
+    detailTimer.current = setTimeout(() => void requestDetail(), DETAIL_DELAY_MS);
+  };
+
+  const apply = (v: ViewTransform): void => {
+    view.current = v;
     const stage = stageRef.current;
-    if (!stage) return;
-    stage.scale({ x: scale, y: scale });
-    stage.position({ x, y });
-    stage.batchDraw();
-    showZoom(scale);
+    if (stage) {
+      stage.scale({ x: v.scale, y: v.scale });
+      stage.position({ x: v.x, y: v.y });
+      stage.batchDraw();
+    }
+    if (zoomLabel.current) zoomLabel.current.textContent = `${(v.scale * 100).toFixed(v.scale < 0.1 ? 1 : 0)}%`;
+    scheduleDetail();
   };
-  const fit = (): void => {
-    const s = Math.min(size.width / W, size.height / H) * 0.98;
-    setView(s, (size.width - W * s) / 2, (size.height - H * s) / 2);
-  };
-  const oneToOne = (): void => {
-    const stage = stageRef.current;
-    if (!stage) return;
-    const s0 = stage.scaleX();
-    const cx = (size.width / 2 - stage.x()) / s0;
-    const cy = (size.height / 2 - stage.y()) / s0;
-    setView(1, size.width / 2 - cx, size.height / 2 - cy);
-  };
+  const fit = (): void => apply(fitView(size.width, size.height, W, H));
+  const oneToOne = (): void => apply(zoomAt(view.current, 1, size.width / 2, size.height / 2));
   viewerCommands.fit = fit;
   viewerCommands.oneToOne = oneToOne;
 
-  // Fit when the micrograph (or its size) changes.
-  useEffect(fit, [mic?.key, W, H, size.width, size.height]);
+  // A new micrograph (or viewport size) starts fitted, without the previous one's detail.
+  useEffect(() => {
+    setDetail((d) => (d && d.key !== key ? undefined : d));
+    fit();
+  }, [key, W, H, size.width, size.height]);
 
-  const onWheel = (e: Konva.KonvaEventObject<WheelEvent>): void => {
-    e.evt.preventDefault();
-    const stage = stageRef.current;
-    const p = stage?.getPointerPosition();
-    if (!stage || !p) return;
-    const old = stage.scaleX();
-    const s = Math.min(16, Math.max(0.01, e.evt.deltaY < 0 ? old * 1.15 : old / 1.15));
-    const wx = (p.x - stage.x()) / old;
-    const wy = (p.y - stage.y()) / old;
-    setView(s, p.x - wx * s, p.y - wy * s);
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    // A native listener: React's wheel listener is passive and cannot stop the page scrolling.
+    const onWheel = (e: WheelEvent): void => {
+      e.preventDefault();
+      const r = el.getBoundingClientRect();
+      const v = view.current;
+      const s = e.deltaY < 0 ? v.scale * WHEEL_STEP : v.scale / WHEEL_STEP;
+      apply(zoomAt(v, s, e.clientX - r.left, e.clientY - r.top));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  });
+
+  const local = (e: React.PointerEvent): { x: number; y: number } => {
+    const r = wrapRef.current!.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
   };
-
-  const worldPointer = (): { x: number; y: number } | undefined => {
-    const stage = stageRef.current;
-    const p = stage?.getPointerPosition();
-    if (!stage || !p) return undefined;
-    return { x: (p.x - stage.x()) / stage.scaleX(), y: (p.y - stage.y()) / stage.scaleY() };
+  const world = (e: React.PointerEvent): { x: number; y: number } => {
+    const p = local(e);
+    return toWorld(view.current, p.x, p.y);
   };
+  const inImage = (p: { x: number; y: number }): boolean => p.x >= 0 && p.y >= 0 && p.x < W && p.y < H;
 
-  const onDown = (e: Konva.KonvaEventObject<MouseEvent>): void => {
-    downAt.current = { x: e.evt.clientX, y: e.evt.clientY };
-    if (e.evt.shiftKey) {
-      const w = worldPointer();
-      if (w) setBox({ x0: w.x, y0: w.y, x1: w.x, y1: w.y });
+  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
+    if (e.button !== 0 || !mic || (e.target as HTMLElement).closest('.viewer-tools')) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const p = local(e);
+    const w = world(e);
+    if (e.shiftKey) {
+      gesture.current = { kind: 'box', box: { x0: w.x, y0: w.y, x1: w.x, y1: w.y } };
+      return;
+    }
+    const hit = pickAt(picks, w.x, w.y, diameter);
+    gesture.current = hit ? { kind: 'pick', id: hit.id, sx: p.x, sy: p.y, moved: false } : { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false };
+  };
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const g = gesture.current;
+    if (!g) return;
+    const p = local(e);
+    if (g.kind === 'box') {
+      const w = world(e);
+      g.box = { ...g.box, x1: w.x, y1: w.y };
+      scene.current = { ...scene.current, box: g.box };
+      drawPicks();
+      return;
+    }
+    if (!g.moved && Math.hypot(p.x - g.sx, p.y - g.sy) <= DRAG_SLOP) return;
+    g.moved = true;
+    if (g.kind === 'pan') {
+      apply({ scale: g.origin.scale, x: g.origin.x + p.x - g.sx, y: g.origin.y + p.y - g.sy });
+    } else {
+      scene.current = { ...scene.current, preview: world(e) };
+      drawPicks();
     }
   };
-  const onMove = (): void => {
-    if (!box) return;
-    const w = worldPointer();
-    if (w) setBox({ ...box, x1: w.x, y1: w.y });
-  };
-  const onUp = (): void => {
-    if (!box) return;
-    if (Math.abs(box.x1 - box.x0) > 1 || Math.abs(box.y1 - box.y0) > 1) rejectBox(box);
-    setBox(undefined);
-  };
-  const movedSinceDown = (e: Konva.KonvaEventObject<MouseEvent>): boolean => {
-    const d = downAt.current;
-    return !!d && Math.hypot(e.evt.clientX - d.x, e.evt.clientY - d.y) > 4;
-  };
-  const onStageClick = (e: Konva.KonvaEventObject<MouseEvent>): void => {
-    if (e.evt.button !== 0 || e.evt.shiftKey || movedSinceDown(e) || e.target !== e.target.getStage()) return;
-    const w = worldPointer();
-    if (w && w.x >= 0 && w.y >= 0 && w.x < W && w.y < H) addManualPick(w.x, w.y);
+  const onPointerUp = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const g = gesture.current;
+    gesture.current = undefined;
+    if (!g) return;
+    const w = world(e);
+    // While this micrograph's training samples are under review, a click edits them instead.
+    if (g.kind !== 'box' && !g.moved && clickSample(key, w.x, w.y, diameter, e.altKey || e.ctrlKey)) return;
+    if (g.kind === 'box') {
+      scene.current = { ...scene.current, box: undefined };
+      drawPicks();
+      if (Math.abs(g.box.x1 - g.box.x0) > 1 || Math.abs(g.box.y1 - g.box.y0) > 1) rejectBox(g.box);
+    } else if (g.kind === 'pick') {
+      scene.current = { ...scene.current, preview: undefined };
+      drawPicks();
+      if (!g.moved) togglePickById(g.id);
+      else if (inImage(w)) movePickById(g.id, w.x, w.y);
+    } else if (!g.moved && inImage(w)) {
+      addManualPick(w.x, w.y);
+    }
   };
 
   if (!mic) {
     return (
       <div className="viewer empty" ref={wrapRef} data-testid="viewer">
-        <p>Drop micrographs (.mrc .mrcs .tif .png .jpg) and coordinate files here, or use “Open files”.</p>
+        <p>Drop micrographs (.mrc .mrcs .tif .png .jpg), coordinate files or whole folders here, or use “Open files”.</p>
       </div>
     );
   }
 
   return (
-    <div className="viewer" ref={wrapRef} data-testid="viewer">
-      <Stage
-        ref={stageRef}
-        width={size.width}
-        height={size.height}
-        draggable={!shift && !box}
-        onWheel={onWheel}
-        onMouseDown={onDown}
-        onMouseMove={onMove}
-        onMouseUp={onUp}
-        onClick={onStageClick}
-        onDragEnd={(e) => {
-          if (e.target === stageRef.current) showZoom(e.target.scaleX());
-        }}
-      >
+    <div
+      className="viewer"
+      ref={wrapRef}
+      data-testid="viewer"
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerCancel={() => (gesture.current = undefined)}
+    >
+      <Stage ref={stageRef} width={size.width} height={size.height} scaleX={view.current.scale} scaleY={view.current.scale} x={view.current.x} y={view.current.y}>
         <Layer listening={false}>
-          {imageCanvas && images && (
-            <KImage image={imageCanvas} scaleX={mic.info?.displayScale ?? 1} scaleY={mic.info?.displayScale ?? 1} perfectDrawEnabled={false} />
-          )}
-          {heatCanvas && heat && showHeatmap && (
-            <KImage image={heatCanvas} scaleX={heat.scale} scaleY={heat.scale} opacity={heatOpacity} perfectDrawEnabled={false} />
-          )}
+          {imageCanvas && <KImage image={imageCanvas} scaleX={displayScale} scaleY={displayScale} perfectDrawEnabled={false} />}
+          {detailCanvas && detail && <KImage image={detailCanvas} x={detail.x0} y={detail.y0} scaleX={detail.scale} scaleY={detail.scale} perfectDrawEnabled={false} />}
+          {heatCanvas && heat && showHeatmap && <KImage image={heatCanvas} scaleX={heat.scale} scaleY={heat.scale} opacity={heatOpacity} perfectDrawEnabled={false} />}
         </Layer>
-        <Layer>
-          {mic.truth?.map((t, i) => (
-            <Circle key={`t${i}`} x={t.x} y={t.y} radius={radius * 0.25} stroke="#ff5cf0" strokeWidth={1.5} strokeScaleEnabled={false} listening={false} perfectDrawEnabled={false} />
-          ))}
-          {picks.map((p) => (
-            <Circle
-              key={p.id}
-              x={p.x}
-              y={p.y}
-              radius={radius}
-              stroke={STATE_COLOUR[p.state]}
-              strokeWidth={p.id === selectedId ? 3.5 : 1.8}
-              dash={p.state === 'rejected' ? [6, 4] : undefined}
-              opacity={p.state === 'rejected' ? 0.6 : 0.35 + 0.65 * (conf.get(p.id) ?? 1)}
-              fill="transparent"
-              strokeScaleEnabled={false}
-              perfectDrawEnabled={false}
-              shadowForStrokeEnabled={false}
-              draggable
-              onClick={(e) => {
-                e.cancelBubble = true;
-                if (e.evt.button === 0 && !movedSinceDown(e)) togglePickById(p.id);
-              }}
-              onDragEnd={(e) => {
-                e.cancelBubble = true;
-                movePickById(p.id, e.target.x(), e.target.y());
-              }}
-            />
-          ))}
-          {box && (
-            <Rect
-              x={Math.min(box.x0, box.x1)}
-              y={Math.min(box.y0, box.y1)}
-              width={Math.abs(box.x1 - box.x0)}
-              height={Math.abs(box.y1 - box.y0)}
-              stroke="#ff4d4d"
-              dash={[4, 4]}
-              strokeWidth={1}
-              strokeScaleEnabled={false}
-              listening={false}
-            />
-          )}
+        <Layer ref={picksLayerRef} listening={false}>
+          <Shape
+            perfectDrawEnabled={false}
+            sceneFunc={(ctx) => {
+              const v = view.current;
+              drawPickScene(ctx._context, scene.current, v.scale, visibleRect(v, size.width, size.height, W, H));
+            }}
+          />
         </Layer>
+        <TrainingOverlay micKey={key} diameter={diameter} />
       </Stage>
+      {!imageCanvas && <div className="viewer-wait">{mic.status === 'error' ? mic.error : 'opening…'}</div>}
       <div className="viewer-tools">
-        <button onClick={fit} data-testid="zoom-fit" title="Fit (f)">Fit</button>
-        <button onClick={oneToOne} data-testid="zoom-1to1" title="1:1 (1)">1:1</button>
+        <button onClick={fit} data-testid="zoom-fit" title="Fit (f)">
+          Fit
+        </button>
+        <button onClick={oneToOne} data-testid="zoom-1to1" title="1:1 (1)">
+          1:1
+        </button>
         <span ref={zoomLabel} className="zoom" data-testid="zoom-level" />
         <span className="legend">
-          <i style={{ color: STATE_COLOUR.auto }}>● auto</i> <i style={{ color: STATE_COLOUR.accepted }}>● accepted</i>{' '}
-          <i style={{ color: STATE_COLOUR.rejected }}>● rejected</i> <i style={{ color: STATE_COLOUR.manual }}>● manual</i>
-          {mic.truth && <i style={{ color: '#ff5cf0' }}> ○ truth</i>}
+          <i style={{ color: STATE_COLOUR.auto }}>● auto</i> <i style={{ color: STATE_COLOUR.accepted }}>● accepted</i> <i style={{ color: STATE_COLOUR.rejected }}>● rejected</i>{' '}
+          <i style={{ color: STATE_COLOUR.manual }}>● manual</i>
+          {mic.truth && <i style={{ color: TRUTH_COLOUR }}> ○ truth</i>}
         </span>
       </div>
     </div>

@@ -10,6 +10,14 @@ export interface GreyImageOptions {
   maxSide: number;
   lowPercentile?: number;
   highPercentile?: number;
+  /** Fixed grey window (raw values mapped to 0 and 255) instead of the percentiles: keeps a
+   * detail crop in the same contrast as the whole-image display it is drawn over. */
+  window?: GreyWindow;
+}
+
+export interface GreyWindow {
+  lo: number;
+  hi: number;
 }
 
 export interface ScaledGreyImage {
@@ -18,6 +26,8 @@ export interface ScaledGreyImage {
   data: Uint8ClampedArray;
   /** Original pixels per display pixel (integer, >= 1). */
   scale: number;
+  /** The raw values mapped to 0 and 255. */
+  window: GreyWindow;
 }
 
 /** Integer area-downsample factor that brings the longest side to <= maxSide. */
@@ -33,11 +43,11 @@ export function toGreyImage(img: Image2D, opts: GreyImageOptions): ScaledGreyIma
   const highP = opts.highPercentile ?? 99.5;
   const scale = displayFactor(img.width, img.height, maxSide);
   const small = scale > 1 ? downsampleArea(img, scale) : img;
-  const [lo, hi] = percentiles(small.data, [lowP, highP]);
+  const [lo, hi] = opts.window ? [opts.window.lo, opts.window.hi] : percentiles(small.data, [lowP, highP]);
   const k = hi > lo ? 255 / (hi - lo) : 0;
   const src = small.data;
   const data = new Uint8ClampedArray(src.length);
   // Uint8ClampedArray rounds and clamps on assignment; NaN becomes 0.
   for (let i = 0; i < src.length; i++) data[i] = (src[i] - lo) * k;
-  return { width: small.width, height: small.height, data, scale };
+  return { width: small.width, height: small.height, data, scale, window: { lo, hi } };
 }

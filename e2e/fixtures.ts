@@ -1,0 +1,35 @@
+// Simulated micrographs written to files for the end-to-end tests (large ones cannot go
+// through setInputFiles as buffers), with their ground truth as a RELION STAR file.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeCoordinates } from '../src/core/coords';
+import { writeMrc } from '../src/core/io/mrc';
+import { particleDiameterPx } from '../src/core/simulate/phantoms';
+import { simulateMicrograph, truthPicks } from '../src/core/simulate/simulate';
+
+export interface SimulatedFile {
+  path: string;
+  truthPath: string;
+  name: string;
+  /** Particle diameter in pixels. */
+  diameter: number;
+}
+
+/** Where simulated inputs are kept between test files and runs (made once per name and settings). */
+export const FIXTURE_DIR = path.join(tmpdir(), 'drpnet-e2e-fixtures');
+
+/** A betagal micrograph of side `size` at `pixelSize` A/px, as float32 MRC + STAR truth in FIXTURE_DIR. */
+export function simulatedMicrograph(name: string, size: number, seed: number, pixelSize = 1.3): SimulatedFile {
+  const dir = path.join(FIXTURE_DIR, `${size}-${seed}-${pixelSize}`);
+  mkdirSync(dir, { recursive: true });
+  const diameter = Math.round(particleDiameterPx('betagal', pixelSize));
+  const out = { path: path.join(dir, `${name}.mrc`), truthPath: path.join(dir, `${name}_truth.star`), name: `${name}.mrc`, diameter };
+  if (existsSync(out.path) && existsSync(out.truthPath)) return out;
+  const sim = simulateMicrograph({ width: size, height: size, pixelSize, kind: 'betagal', seed });
+  // Written under a temporary name and renamed, so a half-written file is never taken as made.
+  writeFileSync(`${out.path}.part`, new Uint8Array(writeMrc(sim.image, { pixelSize })));
+  renameSync(`${out.path}.part`, out.path);
+  writeFileSync(out.truthPath, writeCoordinates('star', truthPicks(sim), { micrographName: out.name, boxSize: diameter }));
+  return out;
+}

@@ -1,0 +1,92 @@
+// Loading as a new user would: a whole folder through the folder chooser, files dropped on the
+// page, coordinate files as editable picks, a new session only after confirmation; and the
+// throughput harness the benchmark drives.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { readCoordinates } from '../src/core/coords';
+import { currentPicks, engineReady } from './helpers';
+import { FIXTURE_DIR, simulatedMicrograph, type SimulatedFile } from './fixtures';
+
+let small: SimulatedFile;
+
+test.beforeAll(() => {
+  small = simulatedMicrograph('small_512', 512, 5, 4);
+});
+
+test('a dropped folder (folder chooser) loads micrographs with their ground truth and skips other files', async ({ page }) => {
+  const dir = path.join(FIXTURE_DIR, 'folder-drop');
+  mkdirSync(path.join(dir, 'truth'), { recursive: true });
+  copyFileSync(small.path, path.join(dir, 'grid_a.mrc'));
+  copyFileSync(small.truthPath, path.join(dir, 'truth', 'grid_a.star'));
+  writeFileSync(path.join(dir, 'notes.md'), 'not a micrograph');
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await page.getByTestId('folder-input').setInputFiles(dir);
+  const row = page.getByTestId('mic-row').filter({ hasText: 'grid_a.mrc' });
+  await expect(row).toHaveAttribute('data-status', 'queued');
+  await expect(page.getByTestId('notice').filter({ hasText: 'notes.md' })).toHaveCount(1);
+  await row.click();
+  await page.getByTestId('param-diameter-number').fill(String(small.diameter));
+  await page.getByTestId('pick-current').click();
+  await expect(row).toHaveAttribute('data-status', 'picked');
+  await expect(row.getByTestId('mic-f1')).toHaveText(/F1 \d/);
+  await expect(page.getByTestId('metrics-recall')).toHaveText(/\d/);
+});
+
+test('files dropped on the page open, and coordinate files load as editable picks when asked', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await page.getByTestId('coords-as').selectOption('picks');
+  const truthText = readFileSync(small.truthPath, 'utf8');
+  const truth = [...readCoordinates(truthText, small.truthPath).values()].flat();
+  const bytes = [...readFileSync(small.path)];
+  await page.evaluate(
+    ({ bytes, name, truthText, truthName }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name));
+      dt.items.add(new File([truthText], truthName));
+      const target = document.querySelector('[data-testid="app"]')!;
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    { bytes, name: 'dropped.mrc', truthText, truthName: 'dropped_manualpick.star' },
+  );
+  const row = page.getByTestId('mic-row').filter({ hasText: 'dropped.mrc' });
+  await expect(row).toHaveAttribute('data-picks', String(truth.length));
+  await row.click();
+  const picks = await currentPicks(page);
+  expect(picks.filter((p) => p.state === 'manual')).toHaveLength(truth.length);
+  // Editable: undo takes them away again.
+  await page.getByTestId('undo').click();
+  await expect(row).toHaveAttribute('data-picks', '0');
+});
+
+test('new session clears everything only after confirmation', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  const rows = page.getByTestId('mic-row');
+  await expect.poll(() => rows.count()).toBeGreaterThan(0);
+  const n = await rows.count();
+  page.once('dialog', (d) => void d.dismiss());
+  await page.getByTestId('new-session').click();
+  await expect(rows).toHaveCount(n);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('new-session').click();
+  await expect(rows).toHaveCount(0);
+  await page.reload();
+  await engineReady(page);
+  // Nothing is restored; a fresh start shows the demo again.
+  await expect.poll(() => rows.count()).toBe(n);
+});
+
+test('the throughput harness picks a batch on 1 and 2 workers', async ({ page }) => {
+  await page.goto('/e2e/harness/throughput.html');
+  await expect(page.locator('body[data-ready="true"]')).toHaveCount(1);
+  for (const workers of [1, 2]) {
+    const r = await page.evaluate((workers) => (window as unknown as { measureThroughput: (o: object) => Promise<{ workers: number; picked: number; failed: number; micrographsPerMinute: number; timings: Record<string, number>[] }> }).measureThroughput({ workers, count: 4, size: 1024, distinct: 2, pixelSize: 4 }), workers);
+    console.log(`throughput harness, ${workers} worker(s), 1024x1024: ${r.micrographsPerMinute.toFixed(1)} micrographs/min`);
+    expect(r).toMatchObject({ workers, picked: 4, failed: 0 });
+    expect(r.timings.every((t) => t.fcrn > 0)).toBe(true);
+  }
+});

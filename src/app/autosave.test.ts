@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createAutosave } from './autosave';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('createAutosave', () => {
+  it('writes once after a burst of changes and reports pending until it is written', async () => {
+    const states: boolean[] = [];
+    let writes = 0;
+    const a = createAutosave(
+      async () => {
+        writes++;
+        await sleep(5);
+      },
+      20,
+      { onError: () => {}, onPending: (p) => states.push(p) },
+    );
+    for (let i = 0; i < 5; i++) {
+      a.schedule();
+      await sleep(5);
+    }
+    expect(writes).toBe(0);
+    expect(a.pending).toBe(true);
+    await sleep(40);
+    expect(writes).toBe(1);
+    expect(states).toEqual([true, false]);
+  });
+
+  it('a change during a write is written after it, never at the same time', async () => {
+    let active = 0;
+    let most = 0;
+    let writes = 0;
+    const a = createAutosave(
+      async () => {
+        active++;
+        most = Math.max(most, active);
+        await sleep(15);
+        active--;
+        writes++;
+      },
+      1,
+      { onError: () => {} },
+    );
+    a.schedule();
+    await sleep(5); // first write running
+    a.schedule();
+    await sleep(50);
+    expect(writes).toBe(2);
+    expect(most).toBe(1);
+    expect(a.pending).toBe(false);
+  });
+
+  it('flush writes at once; errors go to the hook and the next change is still written', async () => {
+    const errors: unknown[] = [];
+    let fail = true;
+    let writes = 0;
+    const a = createAutosave(
+      async () => {
+        writes++;
+        if (fail) throw new Error('quota');
+      },
+      1000,
+      { onError: (e) => errors.push(e) },
+    );
+    a.schedule();
+    await a.flush();
+    expect(errors).toHaveLength(1);
+    fail = false;
+    a.schedule();
+    await a.flush();
+    expect(writes).toBe(2);
+    await a.flush(); // nothing waiting: no write
+    expect(writes).toBe(2);
+  });
+});

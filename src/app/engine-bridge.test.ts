@@ -1,0 +1,234 @@
+// The bridge's scheduling with fake workers (same API, in-process): homes, lanes, latest-only
+// picks, batches on every worker, cancelling, memory eviction, failures.
+import { describe, expect, it } from 'vitest';
+import type * as Comlink from 'comlink';
+import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
+import type { EngineApi, EngineInit, OpenOptions, PickResult, Progress } from '../../workers/engine-api';
+import { EngineBridge, type EngineEndpoint } from './engine-bridge';
+
+interface Call {
+  worker: number;
+  what: string;
+  name?: string;
+  jobId?: number;
+}
+
+interface FakeOptions {
+  /** Backend the first worker reports for 'auto'. */
+  autoBackend?: 'wasm' | 'webgpu';
+  /** Image side the fake files report (large ones exceed the memory budget). */
+  side?: number;
+  /** ms a pick takes when the detector runs. */
+  detectMs?: number;
+  /** ms a re-pick on the kept map takes (the classifier on new candidates). */
+  repickMs?: number;
+}
+
+function fakePool(opts: FakeOptions = {}) {
+  const calls: Call[] = [];
+  const cancelled = new Set<number>();
+  let terminated = 0;
+  const factory = (index: number): EngineEndpoint => {
+    const open = new Map<string, { name: string; detected?: number }>();
+    let n = 0;
+    const api = {
+      async init(o: EngineInit) {
+        calls.push({ worker: index, what: `init ${o.backend} threads=${o.threads}` });
+        const backend = o.backend === 'auto' ? (opts.autoBackend ?? 'wasm') : o.backend;
+        return { backend, threads: o.threads };
+      },
+      async open(name: string, _source: unknown, o: OpenOptions = {}) {
+        calls.push({ worker: index, what: 'open', name });
+        await new Promise((r) => setTimeout(r, 1));
+        if (name.startsWith('bad')) throw Object.assign(new Error(`${name}: not an MRC file`), { name: 'MicrographError' });
+        const id = `w${index}-${++n}`;
+        open.set(id, { name });
+        const side = opts.side ?? 100;
+        const grey = { width: 4, height: 4, data: new Uint8ClampedArray(16) };
+        return { id, name, width: side, height: side, frames: 1, stats: { min: 0, max: 1, mean: 0.5, std: 0.1 }, thumbnail: grey, display: o.display ? grey : undefined, displayScale: 1 };
+      },
+      async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void): Promise<PickResult> {
+        const o = open.get(id);
+        if (!o) throw new Error(`no open micrograph with id ${id}`);
+        calls.push({ worker: index, what: 'pick', name: o.name, jobId });
+        const detected = o.detected !== params.diameter;
+        if (detected) {
+          for (let t = 0; t < 4; t++) {
+            await new Promise((r) => setTimeout(r, (opts.detectMs ?? 8) / 4));
+            if (cancelled.has(jobId)) throw Object.assign(new Error('cancelled'), { name: 'CancelledError' });
+            onProgress?.({ stage: 'detector', fraction: (t + 1) / 4 });
+          }
+          o.detected = params.diameter;
+        } else if (opts.repickMs) {
+          // The classifier in batches, each followed by a look at the cancel flag.
+          for (let t = 0; t < opts.repickMs; t += 5) {
+            await new Promise((r) => setTimeout(r, 5));
+            if (cancelled.has(jobId)) throw Object.assign(new Error('cancelled'), { name: 'CancelledError' });
+          }
+        }
+        const picks = [{ x: params.threshold, y: 1, score: 1, kept: true, peakHeight: 1 }];
+        return { picks, timings: {}, detected, unclassified: 0, map: mapWanted ? { data: new Float32Array(4), width: 2, height: 2, scale: 1 } : undefined };
+      },
+      async render() {
+        return { width: 1, height: 1, data: new Uint8ClampedArray(1), x0: 0, y0: 0, scale: 1 };
+      },
+      async map() {
+        return undefined;
+      },
+      async cancel(jobId: number) {
+        cancelled.add(jobId);
+      },
+      async close(id: string) {
+        calls.push({ worker: index, what: 'close', name: open.get(id)?.name });
+        open.delete(id);
+      },
+      async memory() {
+        return { sessions: open.size };
+      },
+    };
+    return { api: api as unknown as Comlink.Remote<EngineApi>, terminate: () => void terminated++ };
+  };
+  return { bridge: new EngineBridge(factory), calls, cancelled, terminated: () => terminated };
+}
+
+const P = (patch: Partial<PickParams> = {}): PickParams => ({ ...DEFAULT_PICK_PARAMS, ...patch });
+const blob = new Blob([new Uint8Array(8)]);
+
+describe('EngineBridge', () => {
+  it('starts one worker per requested slot with the cores shared out; WebGPU (auto) keeps one', async () => {
+    const a = fakePool();
+    const info = await a.bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    expect(info).toMatchObject({ backend: 'wasm', workers: 2 });
+    expect(a.calls.filter((c) => c.what.startsWith('init'))).toHaveLength(2);
+    const g = fakePool({ autoBackend: 'webgpu' });
+    expect(await g.bridge.start({ backend: 'auto', workers: 4, modelBaseUrl: '/m/' })).toMatchObject({ backend: 'webgpu', workers: 1 });
+    expect(g.calls.filter((c) => c.what.startsWith('init'))).toHaveLength(1);
+  });
+
+  it('opens a micrograph once, in one worker, and sends every later call for it there', async () => {
+    const { bridge, calls } = fakePool();
+    await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const d = await bridge.describe('k', { display: true });
+    expect(d.thumbnail && d.display && d.info.width).toBeTruthy();
+    const home = bridge.homeOf('k');
+    const r1 = await bridge.pick('k', P({ threshold: 3 }));
+    const r2 = await bridge.pick('k', P({ threshold: 5 }));
+    expect(r1?.detected).toBe(true);
+    expect(r2?.detected).toBe(false); // the kept map was reused in the same worker
+    expect(r2?.picks[0].x).toBe(5);
+    expect(calls.filter((c) => c.what === 'open')).toHaveLength(1);
+    expect(new Set(calls.filter((c) => c.name === 'a.mrc').map((c) => c.worker))).toEqual(new Set([home]));
+  });
+
+  it('a newer pick supersedes a waiting one; only the newest result is delivered', async () => {
+    const { bridge } = fakePool();
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const all = [3, 4, 5, 6].map((t) => bridge.pick('k', P({ threshold: t })));
+    const results = await Promise.all(all);
+    expect(results.slice(1, 3)).toEqual([undefined, undefined]);
+    expect(results[3]?.picks[0].x).toBe(6);
+  });
+
+  it('a newer pick cancels a running detector run only when it needs another map', async () => {
+    const { bridge, cancelled } = fakePool({ detectMs: 40 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const first = bridge.pick('k', P({ diameter: 100 }));
+    await new Promise((r) => setTimeout(r, 15));
+    const sameMap = bridge.pick('k', P({ diameter: 100, threshold: 9 }));
+    expect(cancelled.size).toBe(0);
+    await expect(first).resolves.toBeUndefined();
+    expect((await sameMap)?.detected).toBe(false);
+    const second = bridge.pick('k', P({ diameter: 120 }));
+    await new Promise((r) => setTimeout(r, 15));
+    const otherMap = bridge.pick('k', P({ diameter: 140 }));
+    await expect(second).resolves.toBeUndefined();
+    expect(cancelled.size).toBe(1);
+    expect((await otherMap)?.detected).toBe(true);
+  });
+
+  it('a newer pick cancels a running re-pick on the kept map rather than wait for it', async () => {
+    const { bridge, cancelled } = fakePool({ detectMs: 4, repickMs: 60 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    await bridge.pick('k', P());
+    const slow = bridge.pick('k', P({ threshold: 7 }));
+    await new Promise((r) => setTimeout(r, 10));
+    const t0 = performance.now();
+    const newer = bridge.pick('k', P({ threshold: 8 }));
+    await expect(slow).resolves.toBeUndefined();
+    expect(cancelled.size).toBe(1);
+    expect((await newer)?.picks[0].x).toBe(8);
+    expect(performance.now() - t0).toBeLessThan(95); // 60 ms of its own, not 50 more waiting for the first
+  });
+
+  it('a batch runs on every worker and cancelling keeps what finished', async () => {
+    const { bridge, calls } = fakePool({ detectMs: 20 });
+    await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (const k of keys) bridge.register(k, `${k}.mrc`, blob);
+    const done: string[] = [];
+    const skipped: string[] = [];
+    const started: string[] = [];
+    const h = bridge.batch(
+      keys.map((key) => ({ key, params: P() })),
+      { onStart: (k) => started.push(k), onDone: (k) => done.push(k), onError: () => {}, onSkipped: (k) => skipped.push(k) },
+    );
+    while (done.length < 2) await new Promise((r) => setTimeout(r, 2));
+    h.cancel();
+    const counts = await h.done;
+    expect(new Set(calls.filter((c) => c.what === 'pick').map((c) => c.worker))).toEqual(new Set([0, 1]));
+    expect(counts.picked).toBe(done.length);
+    expect(counts.picked + counts.skipped).toBe(keys.length);
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(done.length).toBeLessThan(keys.length);
+    expect(new Set([...done, ...skipped])).toEqual(new Set(keys));
+    // Everything started either finished or was cancelled mid-way; nothing started after the cancel.
+    expect(started.length).toBeLessThanOrEqual(done.length + 2);
+  });
+
+  it('a bad file fails alone; the rest of the batch is picked', async () => {
+    const { bridge } = fakePool();
+    await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    for (const k of ['a', 'bad', 'c']) bridge.register(k, `${k}.mrc`, blob);
+    const errors: string[] = [];
+    const h = bridge.batch(
+      ['a', 'bad', 'c'].map((key) => ({ key, params: P() })),
+      { onDone: () => {}, onError: (k, e) => errors.push(`${k}: ${(e as Error).message}`) },
+    );
+    expect(await h.done).toMatchObject({ picked: 2, failed: 1 });
+    expect(errors).toEqual(['bad: bad.mrc: not an MRC file']);
+    expect(bridge.homeOf('bad')).toBeUndefined();
+  });
+
+  it('a worker over its memory budget lets go of the least recently used unpinned micrograph', async () => {
+    const { bridge, calls } = fakePool({ side: 12000 }); // each ~860 MB: one fits a 1 GiB budget
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    for (const k of ['a', 'b', 'c']) bridge.register(k, `${k}.mrc`, blob);
+    bridge.pin(['a']);
+    await bridge.pick('a', P());
+    await bridge.pick('b', P());
+    expect(bridge.homeOf('a')).toBe(0);
+    expect(bridge.homeOf('b')).toBeUndefined(); // over budget, not pinned: closed
+    await bridge.pick('c', P());
+    expect(calls.filter((c) => c.what === 'close').map((c) => c.name)).toEqual(['b.mrc', 'c.mrc']);
+    // Closed micrographs reopen on demand.
+    expect((await bridge.pick('b', P({ threshold: 2 })))?.detected).toBe(true);
+  });
+
+  it('a restart rejects calls in flight as cancelled and forgets where micrographs were open', async () => {
+    const pool = fakePool({ detectMs: 50 });
+    await pool.bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    pool.bridge.register('k', 'a.mrc', blob);
+    const running = pool.bridge.pick('k', P());
+    await new Promise((r) => setTimeout(r, 10));
+    const restarted = pool.bridge.start({ backend: 'cpu', workers: 1, modelBaseUrl: '/m/' });
+    await expect(running).rejects.toMatchObject({ name: 'CancelledError' });
+    await restarted;
+    expect(pool.terminated()).toBe(1);
+    expect(pool.bridge.homeOf('k')).toBeUndefined();
+    expect((await pool.bridge.pick('k', P()))?.detected).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+// Errors as the UI shows them. Errors thrown in a worker arrive through comlink as plain
+// Error objects that keep the name and message (the typed class and its code are lost).
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
+/** True for a CancelledError, here or from a worker. */
+export function isCancelled(e: unknown): boolean {
+  const x = e as { name?: unknown; code?: unknown } | null;
+  return !!x && (x.name === 'CancelledError' || x.code === 'cancelled');
+}
