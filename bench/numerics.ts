@@ -7,11 +7,11 @@ import { gaussianBlurExact, gaussianBlurRecursive } from '../src/core/preprocess
 import { percentiles } from '../src/core/preprocess/percentile';
 import { correctIllumination } from '../src/core/preprocess/illumination';
 import {
-  contrastStretch,
   normaliseToUnit,
   preprocessForDetection,
   prepareNetworkInput,
   recentreMean,
+  robustStretch,
   valueRange,
 } from '../src/core/preprocess/preprocess';
 import { toGreyImage } from '../src/core/preprocess/display';
@@ -85,14 +85,13 @@ time('normaliseToUnit (1366^2)', () => normaliseToUnit(small, range));
 time('gaussian exact sigma 2 (1366^2)', () => gaussianBlurExact(small, 2));
 time('percentiles 1/99 (1366^2, exact)', () => percentiles(small.data, [1, 99]));
 time('percentiles 1/99 (4096^2, exact)', () => percentiles(big.data, [1, 99]), quick ? 1 : 3);
-time('contrastStretch (1366^2)', () => contrastStretch(small));
+time('robustStretch (1366^2)', () => robustStretch(small));
 time('recentreMean (1366^2)', () => recentreMean(small));
 time('correctIllumination sigma 100 (1366^2)', () => correctIllumination(small));
 time('preprocessForDetection total (4096^2, scale 3)', () => preprocessForDetection(big, 3, { negativeStain: false }));
 time('preprocessForDetection total, negative stain', () => preprocessForDetection(big, 3, { negativeStain: true }), 3);
 const pre = preprocessForDetection(big, 3, { negativeStain: false });
-time('prepareNetworkInput r < ref (sigma 3)', () => prepareNetworkInput(pre, 10, 32));
-time('prepareNetworkInput r >= ref (sigma 4 + 2x)', () => prepareNetworkInput(pre, 32, 32));
+time('prepareNetworkInput (sigma 1)', () => prepareNetworkInput(pre, 1));
 time('toGreyImage 4096^2 -> 2048 display', () => toGreyImage(big, { maxSide: 2048 }), 3);
 time('toGreyImage 4096^2 -> 128 thumbnail', () => toGreyImage(big, { maxSide: 128 }), 3);
 

@@ -39,7 +39,7 @@ function micrographWithParticles(width: number, height: number, centres: { x: nu
       let v = 100 + rng.normal() * 2;
       for (const c of centres) {
         const d2 = (x - c.x) ** 2 + (y - c.y) ** 2;
-        if (d2 <= radius * radius) v -= 20 * (1 - d2 / (radius * radius));
+        if (d2 <= radius * radius) v -= 6 * (1 - d2 / (radius * radius));
       }
       img.data[y * width + x] = v;
     }
@@ -60,7 +60,7 @@ describe('PickSession', () => {
     { x: 260, y: 380 },
     { x: 420, y: 420 },
   ];
-  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 10, kLevel: 1 };
+  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 80, kLevel: 1 };
 
   it('returns picks in ORIGINAL pixels at the particle centres, whatever the working scale', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));

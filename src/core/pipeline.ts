@@ -9,6 +9,7 @@ import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
 import type { Micrograph } from './io/micrograph';
 import { classifyPatches, runFcrn } from './model/inference';
+import { NearCache } from './near-cache';
 import type { ModelMetadata } from './model/model-io';
 import type { PickParams } from './params';
 import { PeakDetector, type Peak } from './peaks';
@@ -42,24 +43,41 @@ export interface DetectOutput {
 export interface PickOutput {
   picks: ScoredPick[];
   timings: Record<string, number>;
+  /** With cachedOnly: candidates the classifier has not seen yet (0: the preview is the final result). */
+  unclassified: number;
 }
 
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number) => void;
+  /**
+   * repick only: a preview without running the classifier. Candidates take its output from the
+   * cache, at their exact position or else from a classified candidate within
+   * CLASSIFIER_PREVIEW_RADIUS; the rest stay unclassified and are not kept. The next repick
+   * without this option gives the exact result.
+   */
+  cachedOnly?: boolean;
 }
 
 interface Detection {
   key: string;
   pre: Image2D;
   scale: number;
-  extraScale: number;
   radius: number;
   map: Image2D;
   detector: PeakDetector;
-  /** Classifier outputs by candidate position, so re-picks only classify new candidates. */
+  /** The detector that made the map: a retrained one (same name) must not reuse it. */
+  fcrn: tf.LayersModel;
+  /** Classifier outputs by exact candidate position, so re-picks only classify new candidates. */
   pCache: Map<string, number>;
+  /** The same outputs looked up by nearness, for previews (RunOptions.cachedOnly). */
+  pNear: NearCache;
+  /** The classifier the cached outputs are from; another one starts a new cache. */
+  pFor?: tf.LayersModel;
 }
+
+/** In a preview, a candidate within this many working pixels of a classified one shows its output (near-cache.ts says why). */
+export const CLASSIFIER_PREVIEW_RADIUS = 1;
 
 function ms(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
@@ -97,9 +115,9 @@ export class PickSession {
     const refRadius = models.fcrnMeta.workingRadius;
     const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(img.width, img.height), { refRadius });
     const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
-    if (this.detection?.key === key) {
+    if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;
-      return { map: d.map, mapScale: d.scale * d.extraScale, radius: d.radius, timings };
+      return { map: d.map, mapScale: d.scale, radius: d.radius, timings };
     }
     this.detection = undefined;
     let t = performance.now();
@@ -109,11 +127,11 @@ export class PickSession {
     throwIfAborted(opts.signal);
 
     t = performance.now();
-    const input = prepareNetworkInput(pre, radius, refRadius);
+    const input = prepareNetworkInput(pre, models.fcrnMeta.inputSmoothing);
     timings.networkInput = ms(t);
 
     t = performance.now();
-    const raw = await runFcrn(models.fcrn, input.image, {
+    const raw = await runFcrn(models.fcrn, input, {
       signal: opts.signal,
       onProgress: (f) => opts.onProgress?.('detector', f),
     });
@@ -123,8 +141,8 @@ export class PickSession {
     const map = normaliseInPlace(raw);
     const detector = new PeakDetector(map);
     timings.mapSetup = ms(t);
-    this.detection = { key, pre, scale, extraScale: input.extraScale, radius, map, detector, pCache: new Map() };
-    return { map, mapScale: scale * input.extraScale, radius, timings };
+    this.detection = { key, pre, scale, radius, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    return { map, mapScale: scale, radius, timings };
   }
 
   /** Steps 5-8 on the kept map. detect() must have run for these parameters. */
@@ -137,25 +155,27 @@ export class PickSession {
     timings.peaks = ms(t);
 
     t = performance.now();
-    // Peaks are in map pixels; the preprocessed image is extraScale times finer.
-    const e = d.extraScale;
-    const cands = peaks.map((p) => ({ peak: p, x: p.x * e + (e - 1) / 2, y: p.y * e + (e - 1) / 2 }));
+    // The map and the preprocessed image share the working grid.
+    const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
     const inside = dropBorderPicks(cands, d.pre.width, d.pre.height, d.radius);
     const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = ms(t);
 
     let probs: (number | undefined)[] = inside.map(() => undefined);
-    if (params.useClassifier && models.classifier && inside.length) {
+    let unclassified = 0;
+    const classifying = params.useClassifier && !!models.classifier;
+    if (classifying && models.classifier && inside.length) {
       t = performance.now();
-      probs = await this.classify(models.classifier, inside, opts);
+      ({ probs, unclassified } = await this.classify(models.classifier, inside, opts));
       timings.classifier = ms(t);
     }
     throwIfAborted(opts.signal);
 
     const picks: ScoredPick[] = inside.map((c, i) => {
       const p = probs[i];
-      const kept = screen.keep[i] && (p === undefined || 1 - p < params.cutoff);
+      // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
+      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.cachedOnly) : 1 - p < params.cutoff);
       return {
         x: workingToOriginal(c.x, d.scale),
         y: workingToOriginal(c.y, d.scale),
@@ -166,22 +186,32 @@ export class PickSession {
         kept,
       };
     });
-    return { picks, timings };
+    return { picks, timings, unclassified };
   }
 
-  private async classify(model: tf.LayersModel, cands: readonly (Point & { peak: Peak })[], opts: RunOptions): Promise<number[]> {
+  private async classify(model: tf.LayersModel, cands: readonly (Point & { peak: Peak })[], opts: RunOptions): Promise<{ probs: (number | undefined)[]; unclassified: number }> {
     const d = this.detection!;
     const keyOf = (c: Point) => `${Math.round(c.x * 4)},${Math.round(c.y * 4)}`;
-    const missing = cands.filter((c) => !d.pCache.has(keyOf(c)));
+    if (d.pFor !== model) {
+      d.pCache.clear();
+      d.pNear.clear();
+      d.pFor = model;
+    }
+    const known = cands.map((c) => d.pCache.get(keyOf(c)));
+    const missing = cands.filter((_, i) => known[i] === undefined);
+    if (opts.cachedOnly) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
       const patches = extractPatches(d.pre, missing, d.radius);
       const p = await classifyPatches(model, patches, missing.length, {
         signal: opts.signal,
         onProgress: (f) => opts.onProgress?.('classifier', f),
       });
-      missing.forEach((c, i) => d.pCache.set(keyOf(c), p[i]));
+      missing.forEach((c, i) => {
+        d.pCache.set(keyOf(c), p[i]);
+        d.pNear.set(c.x, c.y, p[i]);
+      });
     }
-    return cands.map((c) => d.pCache.get(keyOf(c))!);
+    return { probs: cands.map((c) => d.pCache.get(keyOf(c))!), unclassified: 0 };
   }
 }
 

@@ -4,13 +4,13 @@ import { createImage, type Image2D } from '../image';
 import { createRng } from '../random';
 import { correctIllumination } from './illumination';
 import {
-  contrastStretch,
   invertAboutMean,
   meanOf,
   normaliseToUnit,
   prepareNetworkInput,
   preprocessForDetection,
   recentreMean,
+  robustStretch,
   TARGET_MEAN,
 } from './preprocess';
 
@@ -37,13 +37,30 @@ describe('sub-steps', () => {
     expect(Array.from(normaliseToUnit(img).data)).toEqual([0, 0.25, 1]);
     expect(Array.from(normaliseToUnit(createImage(2, 1, Float32Array.from([5, 5]))).data)).toEqual([0, 0]);
   });
-  it('contrastStretch maps the 1st..99th percentiles to 0..1 and clamps', () => {
+  it('robustStretch maps median +- 4 robust sigmas to 0..1 and clamps', () => {
     const img = createImage(1000, 1);
     for (let i = 0; i < 1000; i++) img.data[i] = i;
-    const out = contrastStretch(img).data;
+    // quartiles 249.75 and 749.25, median 499.5: sigma = 499.5 / 1.349
+    const sigma = 499.5 / 1.349;
+    const out = robustStretch(img).data;
+    expect(out[499]).toBeCloseTo((499 - (499.5 - 4 * sigma)) / (8 * sigma), 5);
+    expect(out[0]).toBeCloseTo((0 - (499.5 - 4 * sigma)) / (8 * sigma), 5);
+    const flat = createImage(3, 1, Float32Array.from([2, 2, 2]));
+    expect(Array.from(robustStretch(flat).data)).toEqual([0, 0, 0]);
+  });
+  it('robustStretch keeps the contrast of a field that a dark blob covers 20% of', () => {
+    // Noise of std 1 around 0, a fifth of it at -30 (contamination): the noise keeps a std of
+    // ~1/12 of the output range (quartiles -1.53, 0.49), where the 1st..99th percentile
+    // stretch (-30 .. 2.3) would squeeze it to ~1/32.
+    const rng = createRng(5);
+    const img = createImage(100, 100);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = i < 2000 ? -30 : rng.normal();
+    const out = robustStretch(img).data;
+    const rest = out.subarray(2000);
+    const m = meanOf(rest);
+    const std = Math.sqrt(meanOf(rest.map((v) => (v - m) ** 2)));
+    expect(std).toBeGreaterThan(0.07);
     expect(out[0]).toBe(0);
-    expect(out[999]).toBe(1);
-    expect(out[500]).toBeCloseTo((500 - 9.99) / (989.01 - 9.99), 4);
   });
   it('recentreMean and invertAboutMean keep their promises', () => {
     const img = createImage(4, 1, Float32Array.from([0, 0.2, 0.4, 1]));
@@ -114,12 +131,15 @@ describe('preprocessForDetection', () => {
 });
 
 describe('prepareNetworkInput', () => {
-  it('sigma 3 at full size below the reference radius; sigma 4 and 2x smaller at or above it', () => {
+  it("smooths with the detector's input sigma at the working size, without touching its input", () => {
     const pre = preprocessForDetection(blobImage(200, 160, -1, 100), 1, { negativeStain: false });
-    const a = prepareNetworkInput(pre, 20, 32);
-    expect([a.image.width, a.image.height, a.extraScale, a.sigma]).toEqual([200, 160, 1, 3]);
-    const b = prepareNetworkInput(pre, 32, 32);
-    expect([b.image.width, b.image.height, b.extraScale, b.sigma]).toEqual([100, 80, 2, 4]);
-    expect(() => prepareNetworkInput(pre, 0, 32)).toThrow(ParameterError);
+    const before = pre.data.slice();
+    const a = prepareNetworkInput(pre, 1);
+    expect([a.width, a.height]).toEqual([200, 160]);
+    expect(Array.from(pre.data)).toEqual(Array.from(before));
+    const spread = (d: Float32Array) => Math.max(...d) - Math.min(...d);
+    expect(spread(a.data)).toBeLessThan(spread(pre.data));
+    expect(Array.from(prepareNetworkInput(pre, 0).data)).toEqual(Array.from(before));
+    expect(() => prepareNetworkInput(pre, -1)).toThrow(ParameterError);
   });
 });

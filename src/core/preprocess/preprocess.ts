@@ -11,14 +11,17 @@ import { gaussianBlur } from './gaussian';
 import { correctIllumination, ILLUMINATION_SIGMA } from './illumination';
 import { percentiles } from './percentile';
 
-export const DETECTION_SMOOTH_SIGMA = 2;
+// Smoothing sigmas are in working pixels. The paper's (2 here, 3 on the network input) are for
+// particles of radius 32 working px; our detector works at radius ~7 (training-micrograph.ts),
+// where the area downsampling already averages scale x scale pixels, so lighter ones are used.
+// Measured on simulated dev micrographs: sigma 1 + 1 gave mean F1 0.73 where 2 + 1 gave 0.67.
+export const DETECTION_SMOOTH_SIGMA = 1;
 export const TRAINING_SMOOTH_SIGMA = 0.5;
-export const STRETCH_LOW_PERCENTILE = 1;
-export const STRETCH_HIGH_PERCENTILE = 99;
+/** Contrast stretch: median +- this many robust standard deviations map to [0, 1]. */
+export const STRETCH_SIGMAS = 4;
 export const TARGET_MEAN = 0.55;
-/** Step 4: FCRN input smoothing, and the larger one used with the extra 2x downscale. */
-export const NETWORK_INPUT_SIGMA = 3;
-export const NETWORK_INPUT_SIGMA_LARGE = 4;
+/** Step 4: smoothing of the FCRN's input (the shipped detector's metadata carries its own). */
+export const NETWORK_INPUT_SIGMA = 1;
 
 interface InPlace {
   inPlace?: boolean;
@@ -57,17 +60,20 @@ export function normaliseToUnit(img: Image2D, range: { min: number; max: number 
   return out;
 }
 
-/** Map the low..high percentiles to [0, 1], clamping outside. */
-export function contrastStretch(
-  img: Image2D,
-  lowPercentile = STRETCH_LOW_PERCENTILE,
-  highPercentile = STRETCH_HIGH_PERCENTILE,
-  opts: InPlace = {},
-): Image2D {
-  if (!(lowPercentile < highPercentile)) throw new ParameterError(`contrast stretch needs low < high percentile, got ${lowPercentile} and ${highPercentile}`);
-  const [lo, hi] = percentiles(img.data, [lowPercentile, highPercentile]);
+/**
+ * Map median - k sigma .. median + k sigma to [0, 1], clamping outside; sigma is estimated from
+ * the interquartile range (IQR / 1.349 for Gaussian noise).
+ * Departure from the paper (1st..99th percentile): dark contamination or carbon covering more
+ * than 1% of the image set the paper's low end, squeezing the particles' contrast; median and
+ * quartiles hardly move. Measured on simulated dev micrographs: contamination F1 0.38 -> 0.53.
+ */
+export function robustStretch(img: Image2D, sigmas = STRETCH_SIGMAS, opts: InPlace = {}): Image2D {
+  if (!(sigmas > 0)) throw new ParameterError(`contrast stretch needs a positive width in standard deviations, got ${sigmas}`);
+  const [q1, median, q3] = percentiles(img.data, [25, 50, 75]);
+  const sigma = (q3 - q1) / 1.349;
+  const lo = median - sigmas * sigma;
   const out = target(img, opts);
-  const k = hi > lo ? 1 / (hi - lo) : 0;
+  const k = sigma > 0 ? 1 / (2 * sigmas * sigma) : 0;
   const src = img.data;
   const dst = out.data;
   for (let i = 0; i < dst.length; i++) {
@@ -117,8 +123,8 @@ function checkScale(scale: number): void {
 }
 
 /**
- * Step 3 for detection: normalise to [0,1] -> area downsample by `scale` -> Gaussian sigma 2
- * -> stretch 1st..99th percentile to [0,1] -> mean to 0.55 -> illumination correction
+ * Step 3 for detection: normalise to [0,1] -> area downsample by `scale` -> Gaussian sigma 1
+ * -> robust stretch to [0,1] -> mean to 0.55 -> illumination correction
  * (sigma 100 working px) -> invert for negative stain. Output ceil(w/scale) x ceil(h/scale),
  * particles darker than background. The input is not modified.
  */
@@ -137,7 +143,7 @@ export function preprocessForDetection(img: Image2D, scale: number, opts: Prepro
   throwIfAborted(opts.signal);
   gaussianBlur(work, opts.smoothSigma ?? DETECTION_SMOOTH_SIGMA, { inPlace: true });
   throwIfAborted(opts.signal);
-  contrastStretch(work, STRETCH_LOW_PERCENTILE, STRETCH_HIGH_PERCENTILE, { inPlace: true });
+  robustStretch(work, STRETCH_SIGMAS, { inPlace: true });
   recentreMean(work, TARGET_MEAN, { inPlace: true });
   throwIfAborted(opts.signal);
   correctIllumination(work, opts.illuminationSigma ?? ILLUMINATION_SIGMA, { inPlace: true });
@@ -145,23 +151,12 @@ export function preprocessForDetection(img: Image2D, scale: number, opts: Prepro
   return work;
 }
 
-export interface NetworkInput {
-  image: Image2D;
-  /** Extra downscale applied here (1 or 2): the FCRN map is at scale * extraScale. */
-  extraScale: number;
-  /** The smoothing sigma that was applied (working px before the extra downscale). */
-  sigma: number;
-}
-
 /**
- * Step 4's input: smooth with sigma 3, or with sigma 4 and a further 2x area downscale when
- * the working radius has reached the reference radius.
+ * Step 4's input: the preprocessed working image smoothed with the detector's own input sigma
+ * (model metadata inputSmoothing). The paper's further 2x downscale for particles at its
+ * reference radius does not arise at our working radius (chooseWorkingScale keeps r <= ref).
  */
-export function prepareNetworkInput(pre: Image2D, radius: number, refRadius: number): NetworkInput {
-  if (!(radius > 0) || !(refRadius > 0)) throw new ParameterError(`particle radius and reference radius must be positive, got ${radius} and ${refRadius}`);
-  if (radius >= refRadius) {
-    const smoothed = gaussianBlur(pre, NETWORK_INPUT_SIGMA_LARGE);
-    return { image: downsampleArea(smoothed, 2), extraScale: 2, sigma: NETWORK_INPUT_SIGMA_LARGE };
-  }
-  return { image: gaussianBlur(pre, NETWORK_INPUT_SIGMA), extraScale: 1, sigma: NETWORK_INPUT_SIGMA };
+export function prepareNetworkInput(pre: Image2D, sigma: number): Image2D {
+  if (!(sigma >= 0)) throw new ParameterError(`network input smoothing must be >= 0, got ${sigma}`);
+  return sigma > 0 ? gaussianBlur(pre, sigma) : createImage(pre.width, pre.height, pre.data.slice());
 }

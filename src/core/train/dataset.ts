@@ -7,13 +7,12 @@
 // prepareNetworkInput), so what the networks learn on is what they later see.
 //
 // Departure from the paper (docs/drpnet.md, Training): detector labels are divided by their
-// peak value R^2 (R = floor(r / 3.5)), so a particle at working radius 6 (R = 1) and one at
-// radius 12 (R = 3) weigh the same in the MSE; the map is normalised before peak search
-// anyway, so only the shape of the label matters at inference.
+// peak value R^2 (labels.ts), so particles of every working radius weigh the same in the MSE;
+// the map is normalised before peak search anyway, so only the shape of the label matters.
 import { ParameterError } from '../errors';
 import type { Image2D } from '../image';
 import type { Micrograph } from '../io/micrograph';
-import { prepareNetworkInput } from '../preprocess/preprocess';
+import { NETWORK_INPUT_SIGMA, prepareNetworkInput } from '../preprocess/preprocess';
 import { originalToWorking } from '../preprocess/scale';
 import { createRng } from '../random';
 import { particleDiameterPx, type ParticleKind } from '../simulate/phantoms';
@@ -58,7 +57,7 @@ export function simTrainingMicrograph(sim: SimResult): TrainingMicrograph {
 }
 
 export interface DetectorImage {
-  /** The network input (preprocessed, smoothed, maybe downscaled). */
+  /** The network input (preprocessed and smoothed, working scale). */
   input: Image2D;
   /** Labels at the network input's scale, peak 1 per particle. */
   labels: Image2D;
@@ -68,19 +67,16 @@ export interface DetectorImage {
 }
 
 /** Preprocess a micrograph as pipeline.ts does and draw the label map of its truth centres. */
-export function detectorImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS): DetectorImage {
+export function detectorImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, inputSmoothing = NETWORK_INPUT_SIGMA): DetectorImage {
   if (!m.truth) throw new ParameterError(`${m.name}: detector training needs ground-truth particle centres`);
   const { pre, geometry } = workingImage(m, refRadius);
   const { scale, radius } = geometry;
-  const net = prepareNetworkInput(pre, radius, refRadius);
-  const e = net.extraScale;
-  const toNet = (v: number) => (originalToWorking(v, scale) - (e - 1) / 2) / e;
-  const centres = m.truth.map((c) => ({ x: toNet(c.x), y: toNet(c.y) }));
-  const r = radius / e;
-  const labels = detectorLabelMap(net.image.width, net.image.height, centres, r);
-  const peak = labelDiskRadius(r) ** 2;
+  const input = prepareNetworkInput(pre, inputSmoothing);
+  const centres = m.truth.map((c) => ({ x: originalToWorking(c.x, scale), y: originalToWorking(c.y, scale) }));
+  const labels = detectorLabelMap(input.width, input.height, centres, radius);
+  const peak = labelDiskRadius(radius) ** 2;
   for (let i = 0; i < labels.data.length; i++) labels.data[i] /= peak;
-  return { input: net.image, labels, centres, geometry: { ...geometry, extraScale: e } };
+  return { input, labels, centres, geometry };
 }
 
 export interface DetectorSampleSpec {

