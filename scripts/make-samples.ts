@@ -1,7 +1,8 @@
 // Writes the demo dataset the workbench opens on first start: public/samples/ holds a few
 // simulated micrographs of one particle at one pixel size (as a real dataset would be), under
-// different conditions, as float16 MRC (half the bytes of float32; the project's budget for
-// samples is 10 MB), each with its ground truth as a RELION coordinate STAR, plus index.json.
+// different conditions, as int16 MRC of the electron counts (half the bytes of float32, within
+// the project's 10 MB budget for samples, and read by RELION 3.1, which refuses float16), each
+// with its ground truth as a RELION coordinate STAR, plus index.json.
 //
 //   npx tsx scripts/make-samples.ts [--out public/samples]
 //
@@ -43,7 +44,7 @@ const index: SampleEntry[] = [];
 let bytes = 0;
 for (const s of SAMPLES) {
   const sim = simulateMicrograph(presetConfig(s.preset, { kind: KIND, pixelSize: PIXEL_SIZE, width: SIZE, height: SIZE, seed: s.seed }));
-  const mrc = new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize, mode: 12 }));
+  const mrc = new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize, mode: 1 }));
   const truth = truthPicks(sim);
   const star = writeCoordinates('star', truth, { micrographName: `${s.name}.mrc`, boxSize: diameter });
   writeFileSync(join(out, `${s.name}.mrc`), mrc);

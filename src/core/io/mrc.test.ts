@@ -68,6 +68,15 @@ describe('writeMrc -> readMrc', () => {
     expect(values(readMrc(buf, FILE))).toEqual([0, -0.5, 1, 65504, 2 ** -23, 3.140625, -2048, Infinity]);
   });
 
+  it('writes mode 1 (int16) with rounded values, and refuses values that do not fit', () => {
+    const img = createImage(3, 1, Float32Array.from([-2.6, 0.4, 32767.2]));
+    const buf = writeMrc(img, { mode: 1 });
+    expect(buf.byteLength).toBe(1024 + 3 * 2);
+    expect(readMrcHeader(buf, FILE).mode).toBe(1);
+    expect(values(readMrc(buf, FILE))).toEqual([-3, 0, 32767]);
+    expect(() => writeMrc(createImage(1, 1, Float32Array.from([40000])), { mode: 1 })).toThrow(ParameterError);
+  });
+
   it('floatToHalf inverts the reader on every finite half value', () => {
     for (let h = 0; h < 0x7c00; h++) {
       for (const sign of [0, 0x8000]) expect(floatToHalf(readMrcFromHalf(h | sign).data[0])).toBe(h | sign);

@@ -85,8 +85,11 @@ export interface ReadMrcOptions {
 export interface WriteMrcOptions {
   /** Angstrom per pixel; written as cella = pixelSize * size. Omitted: cella = 0 (unknown). */
   pixelSize?: number;
-  /** 2 = float32 (default) or 12 = float16 (half the size; ~3 significant digits). */
-  mode?: 2 | 12;
+  /**
+   * 2 = float32 (default); 12 = float16 (half the size, ~3 significant digits; RELION reads it
+   * from 4.0 on); 1 = int16, values rounded (half the size; for counts, read by every program).
+   */
+  mode?: 1 | 2 | 12;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -384,7 +387,7 @@ export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOpti
   };
 }
 
-/** Writes a single-section MRC2014 file: mode 2 (float32) or 12 (float16), little-endian, no extended header. */
+/** Writes a single-section MRC2014 file: mode 2 (float32), 12 (float16) or 1 (int16), little-endian, no extended header. */
 export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffer {
   const { width: nx, height: ny, data } = image;
   if (!Number.isInteger(nx) || !Number.isInteger(ny) || nx < 1 || ny < 1 || nx > MRC_MAX_SIDE || ny > MRC_MAX_SIDE)
@@ -395,12 +398,15 @@ export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffe
     throw new ParameterError(`pixel size must be a positive number of Angstrom, got ${ps}`);
 
   const mode = opts.mode ?? 2;
-  if (mode !== 2 && mode !== 12) throw new ParameterError(`cannot write MRC mode ${mode}; use 2 (float32) or 12 (float16)`);
+  if (mode !== 1 && mode !== 2 && mode !== 12) throw new ParameterError(`cannot write MRC mode ${mode}; use 2 (float32), 12 (float16) or 1 (int16)`);
   const out = new ArrayBuffer(MRC_HEADER_BYTES + nx * ny * BYTES_PER_VOXEL[mode]);
   const v = new DataView(out);
   const i32 = (word: number, x: number) => v.setInt32((word - 1) * 4, x, true);
   const f32 = (word: number, x: number) => v.setFloat32((word - 1) * 4, x, true);
   const stats = imageStats(data);
+  if (mode === 1 && (Math.round(stats.min) < -32768 || Math.round(stats.max) > 32767)) {
+    throw new ParameterError(`values ${stats.min}..${stats.max} do not fit MRC mode 1 (int16, -32768..32767)`);
+  }
   i32(1, nx);
   i32(2, ny);
   i32(3, 1);
@@ -430,6 +436,7 @@ export function writeMrc(image: Image2D, opts: WriteMrcOptions = {}): ArrayBuffe
   const label = 'drpnet-workbench';
   for (let i = 0; i < label.length; i++) bytes[224 + i] = label.charCodeAt(i);
   if (mode === 12) for (let i = 0; i < data.length; i++) v.setUint16(MRC_HEADER_BYTES + i * 2, floatToHalf(data[i]), true);
+  else if (mode === 1) for (let i = 0; i < data.length; i++) v.setInt16(MRC_HEADER_BYTES + i * 2, Math.round(data[i]), true);
   else if (HOST_LITTLE_ENDIAN) new Float32Array(out, MRC_HEADER_BYTES, nx * ny).set(data);
   else for (let i = 0; i < data.length; i++) v.setFloat32(MRC_HEADER_BYTES + i * 4, data[i], true);
   return out;
