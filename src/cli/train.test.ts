@@ -1,13 +1,12 @@
 // `drpnet train-detector` / `train-classifier` end to end on files in a temporary folder:
 // simulated micrographs (MRC) with their truth (STAR), one unreadable micrograph and one
 // unreadable truth file, which must be reported and skipped.
-import { createServer, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../../test/helpers/fixtures';
+import { serveDir } from '../../test/helpers/static-server';
 import { writeCoordinates } from '../core/coords';
 import { writeMrc } from '../core/io/mrc';
 import { readMetadata, loadModelFromUrl } from '../core/model/model-io';
@@ -16,7 +15,7 @@ import { simulateMicrograph, truthPicks } from '../core/simulate/simulate';
 import { loadModels } from './models';
 import { trainClassifierCommand, trainDetectorCommand } from './train';
 
-const DIAMETER = '46'; // 'small' particles at 1.3 A/px: working radius 11 at scale 2
+const DIAMETER = '46'; // 'small' particles at 1.3 A/px: working radius 5 at scale 4
 let root: string;
 let mics: string;
 let truth: string;
@@ -35,7 +34,7 @@ beforeAll(async () => {
   await mkdir(mics, { recursive: true });
   await mkdir(truth, { recursive: true });
   for (let i = 0; i < 3; i++) {
-    const sim = simulateMicrograph({ width: 384, height: 384, pixelSize: 1.3, kind: 'small', seed: 40 + i });
+    const sim = simulateMicrograph({ width: 768, height: 768, pixelSize: 1.3, kind: 'small', seed: 40 + i });
     const name = `mic_${i + 1}.mrc`;
     await writeFile(path.join(mics, name), new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
     await writeFile(path.join(truth, `mic_${i + 1}_autopick.star`), writeCoordinates('star', truthPicks(sim), { micrographName: name, boxSize: 46 }));
@@ -56,7 +55,7 @@ describe('drpnet train-detector', () => {
     expect(run.stderr).toMatch(/\[1\/4\] .*broken\.mrc/); // sorted: broken.mrc comes first
     expect(run.stderr).toMatch(/SKIPPED .*broken\.mrc/);
     expect(run.stderr).toMatch(/skipped truth file .*broken_autopick\.star/);
-    expect(run.stderr).toMatch(/mic_1\.mrc: \d+ particles, \d+ patches at working radius 11/);
+    expect(run.stderr).toMatch(/mic_1\.mrc: \d+ particles, \d+ patches at working radius 5/);
     expect(run.stderr).toMatch(/epoch 1 batch 2\/\d+ loss/);
     expect(run.stderr).toMatch(/detector epoch 2, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, [\d.]+ samples\/s/);
     const h = await history(out);
@@ -65,20 +64,20 @@ describe('drpnet train-detector', () => {
 
     const model = await loadModelFromDir(out);
     const meta = readMetadata(model);
-    expect(meta).toMatchObject({ kind: 'fcrn', workingRadius: 12, inputSmoothing: 3, patchSize: 64 });
+    expect(meta).toMatchObject({ kind: 'fcrn', workingRadius: 7, inputSmoothing: 1, patchSize: 64 });
     expect(meta.trainingSummary).toMatchObject({ micrographs: 3, epochs: 2, batchSize: 8, seed: 3, init: null });
     expect((meta.trainingSummary!.skipped as string[]).length).toBe(1);
     // The CLI's loader, and the browser's (over HTTP), read the same files.
     expect((await loadModels({ detector: out, withClassifier: false })).fcrnMeta.kind).toBe('fcrn');
-    const server = await serve(root);
+    const server = await serveDir(root);
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fcrn/model.json`;
+      const url = `${server.url}fcrn/model.json`;
       const viaUrl = await loadModelFromUrl(url);
       expect(readMetadata(viaUrl).kind).toBe('fcrn');
       const [a, b] = [model.getWeights()[0].dataSync(), viaUrl.getWeights()[0].dataSync()];
       expect(Array.from(b)).toEqual(Array.from(a));
     } finally {
-      server.close();
+      await server.close();
     }
   });
 
@@ -117,7 +116,7 @@ describe('drpnet train-classifier', () => {
     expect(run.stderr).toMatch(/mic_2\.mrc: \d+ candidates; \d+ particle \/ \d+ background samples/);
     expect(run.stderr).toMatch(/classifier epoch 1, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, acc [\d.]+, val acc [\d.]+, [\d.]+ samples\/s/);
     const model = await loadModelFromDir(out);
-    expect(readMetadata(model)).toMatchObject({ kind: 'classifier', workingRadius: 12, patchSize: 64 });
+    expect(readMetadata(model)).toMatchObject({ kind: 'classifier', workingRadius: 7, patchSize: 64 });
     expect(readMetadata(model).trainingSummary).toMatchObject({ labels: 'truth', micrographs: 3 });
     expect((await history(out))[0].accuracy).toBeGreaterThan(0);
   });
@@ -145,18 +144,3 @@ describe('drpnet train-classifier', () => {
     await expect(classifier('--out', path.join(root, 'x'), '--truth', truth, '--unsupervised')).rejects.toThrow(/exactly one/);
   });
 });
-
-/** A static file server for the browser-style loader. */
-function serve(dir: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    try {
-      const body = await readFile(path.join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-      res.writeHead(200, { 'content-type': req.url?.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, throwIfAborted } from '../errors';
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import { gatherRows, splitTrainValidation, toBatches } from './batches';
-import { checkCommonOptions, setLearningRate, type BatchReport, type TrainingResult } from './train-detector';
+import { checkCommonOptions, readScalars, setLearningRate, type BatchReport, type TrainingResult } from './train-detector';
 
 export interface ClassifierTrainingData {
   /** n patches (the model's input size, 64x64), one after another, row-major. */
@@ -73,21 +73,25 @@ function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1))) as tf.Scalar;
 }
 
-function correct(yTrue: tf.Tensor, probs: tf.Tensor): number {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(probs, -1)), 'float32')).dataSync()[0]);
+/** Correct predictions, as a scalar tensor (read asynchronously: WebGPU's synchronous read is slow and fails on some adapters). */
+function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(probs, -1)), 'float32')) as tf.Scalar);
 }
 
-function evaluate(model: tf.LayersModel, data: ClassifierTrainingData, rows: number[], batchSize: number, side: number): { loss: number; accuracy: number } {
+async function evaluate(model: tf.LayersModel, data: ClassifierTrainingData, rows: number[], batchSize: number, side: number): Promise<{ loss: number; accuracy: number }> {
   let loss = 0;
   let hits = 0;
   for (const b of toBatches(rows, batchSize)) {
-    tf.tidy(() => {
-      const x = tf.tensor4d(gatherRows(data.patches, side * side, b), [b.length, side, side, 1]);
-      const y = oneHot(data.labels, b);
-      const p = model.predict(x) as tf.Tensor;
-      loss += crossEntropy(y, p).dataSync()[0] * b.length;
-      hits += correct(y, p);
-    });
+    const [l, h] = await readScalars(
+      tf.tidy(() => {
+        const x = tf.tensor4d(gatherRows(data.patches, side * side, b), [b.length, side, side, 1]);
+        const y = oneHot(data.labels, b);
+        const p = model.predict(x) as tf.Tensor;
+        return [crossEntropy(y, p), correct(y, p)];
+      }),
+    );
+    loss += l * b.length;
+    hits += h;
   }
   return { loss: loss / rows.length, accuracy: hits / rows.length };
 }
@@ -140,17 +144,16 @@ export async function trainClassifier(
           }, true, vars)!;
           const h = correct(y, probs!);
           probs!.dispose();
-          return { loss, h };
+          return [loss, h];
         });
-        const loss = (await out.loss.data())[0];
-        out.loss.dispose();
+        const [loss, h] = await readScalars(out);
         lossSum += loss * rows.length;
-        hits += out.h;
+        hits += h;
         seen += rows.length;
         o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
       }
       const seconds = (performance.now() - t0) / 1000;
-      const v = val.length ? evaluate(model, data, val, 64, side) : null;
+      const v = val.length ? await evaluate(model, data, val, 64, side) : null;
       const report: ClassifierEpochReport = {
         epoch,
         loss: lossSum / seen,

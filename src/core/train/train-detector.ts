@@ -68,16 +68,31 @@ export function checkCommonOptions(o: { epochs: number; learningRate: number }):
   if (!(o.learningRate > 0)) throw new ParameterError(`learning rate must be positive, got ${o.learningRate}`);
 }
 
+/**
+ * Reads scalar tensors asynchronously and frees them. Training never reads synchronously:
+ * WebGPU's dataSync goes through a canvas, is slow, and fails on some adapters (SwiftShader).
+ */
+export async function readScalars(ts: readonly tf.Tensor[]): Promise<number[]> {
+  try {
+    return await Promise.all(ts.map(async (t) => (await t.data())[0]));
+  } finally {
+    tf.dispose(ts as tf.Tensor[]);
+  }
+}
+
 /** Mean squared error of the model on the given rows, in inference mode, batched. */
-function meanSquaredError(model: tf.LayersModel, data: DetectorTrainingData, rows: number[], batchSize: number): number {
+async function meanSquaredError(model: tf.LayersModel, data: DetectorTrainingData, rows: number[], batchSize: number): Promise<number> {
   const per = data.size * data.size;
   let sum = 0;
   for (const b of toBatches(rows, batchSize)) {
-    sum += tf.tidy(() => {
-      const shape: [number, number, number, number] = [b.length, data.size, data.size, 1];
-      const pred = model.predict(tf.tensor4d(gatherRows(data.inputs, per, b), shape)) as tf.Tensor;
-      return tf.sum(tf.squaredDifference(pred, tf.tensor4d(gatherRows(data.labels, per, b), shape))).dataSync()[0];
-    });
+    const [s] = await readScalars([
+      tf.tidy(() => {
+        const shape: [number, number, number, number] = [b.length, data.size, data.size, 1];
+        const pred = model.predict(tf.tensor4d(gatherRows(data.inputs, per, b), shape)) as tf.Tensor;
+        return tf.sum(tf.squaredDifference(pred, tf.tensor4d(gatherRows(data.labels, per, b), shape)));
+      }),
+    ]);
+    sum += s;
   }
   return sum / (rows.length * per);
 }
@@ -126,7 +141,7 @@ export async function trainDetector(
       const report: DetectorEpochReport = {
         epoch,
         loss: lossSum / train.length,
-        valLoss: val.length ? meanSquaredError(model, data, val, o.batchSize) : null,
+        valLoss: val.length ? await meanSquaredError(model, data, val, o.batchSize) : null,
         samplesPerSecond: train.length / seconds,
         learningRate: lr,
       };

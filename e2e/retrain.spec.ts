@@ -1,0 +1,255 @@
+// Retraining in the browser on the bundled demo, WASM backend, small and fast settings:
+// - the classifier from the paper's unsupervised samples: choose, review on the canvas (flip
+//   one, remove one), train one epoch with a validation split; the new model is listed and
+//   active, the next pick uses it (the worker reports its id, p(particle) changes), and it
+//   survives a reload;
+// - the detector from accepted picks: the same flow, then the detector is active.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
+import { currentMicrograph, currentPicks, engineReady, rowStatuses, screenPoint } from './helpers';
+
+interface Sample {
+  x: number;
+  y: number;
+  label: number;
+  removed: boolean;
+}
+
+/** The samples under review on the current micrograph (training store). */
+async function currentSamples(page: Page): Promise<Sample[]> {
+  return page.evaluate(async () => {
+    const [storeUrl, trainingUrl] = ['/src/app/store.ts', '/src/app/training/training-store.ts'];
+    const store = await import(/* @vite-ignore */ storeUrl);
+    const training = await import(/* @vite-ignore */ trainingUrl);
+    const key = store.useWorkbench.getState().currentKey;
+    return training.useTraining.getState().review?.samples[key] ?? [];
+  });
+}
+
+/** A fresh pick of the current micrograph straight from the engine: which models made it, and p(particle) of each candidate. */
+async function enginePick(page: Page): Promise<{ models: { fcrn: string; classifier: string }; p: number[] }> {
+  return page.evaluate(async () => {
+    const [storeUrl, bridgeUrl] = ['/src/app/store.ts', '/src/app/engine-bridge.ts'];
+    const store = await import(/* @vite-ignore */ storeUrl);
+    const bridge = await import(/* @vite-ignore */ bridgeUrl);
+    const s = store.useWorkbench.getState();
+    const mic = s.micrographs.find((m: { key: string }) => m.key === s.currentKey);
+    // A pick the app starts meanwhile supersedes this one (it then resolves undefined): ask again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const r = await bridge.engine.pick(mic.key, { ...mic.params, cutoff: 1 });
+      if (r) return { models: r.models, p: r.picks.map((x: { pParticle: number }) => x.pParticle) };
+    }
+    throw new Error('every pick was superseded');
+  });
+}
+
+/** p(particle) of every candidate of the current micrograph, as the app last picked it. */
+async function appP(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    const s = store.useWorkbench.getState();
+    return s.micrographs.find((m: { key: string }) => m.key === s.currentKey).auto.map((x: { pParticle: number }) => x.pParticle);
+  });
+}
+
+async function pickAll(page: Page): Promise<void> {
+  await page.getByTestId('pick-all').click();
+  await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 120_000 }).toBe(true);
+}
+
+async function setField(page: Page, name: string, value: string): Promise<void> {
+  await page.getByTestId(`train-${name}`).fill(value);
+}
+
+function reviewCount(page: Page, what: 'particles' | 'background' | 'removed'): Promise<number> {
+  return page.getByTestId('review-counts').getAttribute(`data-${what}`).then(Number);
+}
+
+/** The sample of the current micrograph nearest to its centre (well inside the viewer). */
+async function centralSample(page: Page, skip: (s: Sample) => boolean = () => false): Promise<Sample> {
+  const mic = await currentMicrograph(page);
+  const samples = (await currentSamples(page)).filter((s) => !skip(s));
+  expect(samples.length).toBeGreaterThan(0);
+  return samples.reduce((a, b) => (Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a));
+}
+
+async function clickWorld(page: Page, x: number, y: number, modifier?: 'Alt'): Promise<void> {
+  const at = await screenPoint(page, x, y);
+  if (modifier) await page.keyboard.down(modifier);
+  await page.mouse.click(at.x, at.y);
+  if (modifier) await page.keyboard.up(modifier);
+}
+
+test('unsupervised classifier retraining: review, train, used for the next pick, kept after reload', async ({ page }, testInfo) => {
+  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
+  await pickAll(page);
+  await page.getByTestId('mic-row').first().click();
+  const before = await enginePick(page);
+  expect(before.models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
+  expect(await appP(page)).toEqual(before.p);
+
+  // Choose samples with small settings.
+  await page.getByTestId('training-panel').locator('summary').click();
+  await setField(page, 'maxPerClass', '24');
+  await setField(page, 'epochs', '1');
+  await setField(page, 'validationFraction', '0.25');
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('review-counts')).toBeVisible({ timeout: 120_000 });
+  expect(await reviewCount(page, 'particles')).toBe(24);
+  expect(await reviewCount(page, 'background')).toBe(24);
+  await expect.poll(async () => (await currentSamples(page)).length).toBeGreaterThan(1);
+
+  // Review on the canvas: a click flips a sample, Alt-click removes another.
+  await page.getByTestId('zoom-fit').click();
+  const a = await centralSample(page);
+  await clickWorld(page, a.x, a.y);
+  await expect.poll(() => reviewCount(page, a.label === 1 ? 'particles' : 'background')).toBe(23);
+  expect(await reviewCount(page, a.label === 1 ? 'background' : 'particles')).toBe(25);
+  const b = await centralSample(page, (s) => s.x === a.x && s.y === a.y);
+  await clickWorld(page, b.x, b.y, 'Alt');
+  await expect.poll(() => reviewCount(page, 'removed')).toBe(1);
+  await shot('01-samples-reviewed');
+
+  // Train: progress with speed, loss and accuracy curves for training and validation.
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-speed')).toContainText(/samples\/s on wasm/, { timeout: 120_000 });
+  await expect(page.getByTestId('train-message')).toContainText(/saved and active/, { timeout: 180_000 });
+  await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
+  await expect(page.getByTestId('loss-chart-batch')).not.toHaveAttribute('data-points', '0');
+  await expect(page.getByTestId('accuracy-chart-val')).toHaveAttribute('data-points', '1');
+  await expect(page.getByTestId('accuracy-chart-train')).toHaveAttribute('data-points', '1');
+  await shot('02-trained');
+
+  // Listed and active.
+  const row = page.locator('[data-testid="model-row"][data-kind="classifier"][data-active="true"]:not([data-id="shipped"])');
+  await expect(row).toHaveCount(1);
+  const id = await row.getAttribute('data-id');
+  expect(id).toMatch(/^classifier-/);
+  await expect(page.getByTestId('active-classifier')).toHaveValue(id!);
+  await expect(row).toContainText(/unsupervised · 47 patches/);
+
+  // The app picked again with it: p(particle) of its picks changed.
+  await expect.poll(async () => (await appP(page)).some((p, i) => Math.abs(p - before.p[i]) > 1e-4)).toBe(true);
+  // The next pick uses it: the engine reports its id.
+  const after = await enginePick(page);
+  expect(after.models).toEqual({ fcrn: 'shipped', classifier: id });
+  expect(after.p).toHaveLength(before.p.length); // the detector (and its candidates) did not change
+  expect(after.p.some((p, i) => Math.abs(p - before.p[i]) > 1e-4)).toBe(true);
+  expect(await appP(page)).toEqual(after.p);
+
+  // After a reload every worker loads it from IndexedDB; it picks exactly as before the reload.
+  await page.reload();
+  await engineReady(page);
+  await expect(page.locator(`[data-testid="model-row"][data-id="${id}"]`)).toHaveAttribute('data-active', 'true');
+  await expect(page.getByTestId('active-classifier')).toHaveValue(id!);
+  await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
+  const reloaded = await enginePick(page);
+  expect(reloaded.models).toEqual({ fcrn: 'shipped', classifier: id });
+  expect(reloaded.p).toHaveLength(after.p.length);
+  reloaded.p.forEach((p, i) => expect(p).toBeCloseTo(after.p[i], 5));
+  await shot('03-reloaded');
+
+  // Download it: the zip holds the CLI's layout and the very weights the workers use.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid="model-row"][data-id="${id}"] [data-testid="model-download"]`).click()]);
+  expect(download.suggestedFilename()).toMatch(/^classifier_unsupervised.*\.zip$/);
+  const zipBytes = readFileSync(await download.path());
+  const files = unzipSync(zipBytes);
+  expect(Object.keys(files).sort()).toEqual(['model.json', 'training.json', 'weights.bin']);
+  const modelJson = JSON.parse(strFromU8(files['model.json']));
+  expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
+  expect(modelJson.userDefinedMetadata).toMatchObject({ kind: 'classifier', trainingSummary: { labels: 'unsupervised, reviewed', epochs: 1, backend: 'wasm' } });
+  expect(JSON.parse(strFromU8(files['training.json']))).toMatchObject({ patches: 47, removedSamples: 1 });
+
+  // Loading that zip back adds a model, made active, that picks exactly like the trained one.
+  await page.getByTestId('model-import').setInputFiles({ name: 'retrained.zip', mimeType: 'application/zip', buffer: zipBytes });
+  const imported = page.locator('[data-testid="model-row"][data-kind="classifier"][data-active="true"]:not([data-id="shipped"])');
+  await expect(imported).toContainText('classifier from retrained.zip');
+  const importedId = await imported.getAttribute('data-id');
+  expect(importedId).not.toBe(id);
+  const viaImport = await enginePick(page);
+  expect(viaImport.models.classifier).toBe(importedId);
+  viaImport.p.forEach((p, i) => expect(p).toBeCloseTo(after.p[i], 5));
+
+  // Switching back to the shipped classifier restores the original p(particle).
+  await page.getByTestId('active-classifier').selectOption('shipped');
+  await expect(page.locator('[data-testid="model-row"][data-id="shipped"][data-kind="classifier"]')).toHaveAttribute('data-active', 'true');
+  const back = await enginePick(page);
+  expect(back.models.classifier).toBe('shipped');
+  back.p.forEach((p, i) => expect(p).toBeCloseTo(before.p[i], 5));
+});
+
+test('detector fine-tuning from accepted picks', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
+  await page.getByTestId('mic-row').first().click();
+  await page.getByTestId('pick-current').click();
+  await expect(page.getByTestId('mic-row').first()).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
+  await page.keyboard.press('a'); // accept all picks of this micrograph
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'accepted').length).toBeGreaterThan(2);
+  const n = Math.min(12, (await currentPicks(page)).filter((p) => p.state === 'accepted').length);
+
+  await page.getByTestId('train-tab-detector').click();
+  await page.getByTestId('training-panel').locator('summary').click();
+  await setField(page, 'maxPicks', String(n));
+  await setField(page, 'epochs', '1');
+  await setField(page, 'batchSize', '4');
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', String(n));
+  expect(await reviewCount(page, 'background')).toBe(0);
+  // A click removes a patch centre.
+  await page.getByTestId('zoom-fit').click();
+  const s = await centralSample(page);
+  await clickWorld(page, s.x, s.y);
+  await expect.poll(() => reviewCount(page, 'removed')).toBe(1);
+
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-message')).toContainText(/saved and active/, { timeout: 180_000 });
+  await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
+  const row = page.locator('[data-testid="model-row"][data-kind="fcrn"][data-active="true"]:not([data-id="shipped"])');
+  await expect(row).toHaveCount(1);
+  const id = await row.getAttribute('data-id');
+  expect(id).toMatch(/^fcrn-/);
+  // Picks whose 64x64 patch would leave the image are left out, and the message says so.
+  const patches = Number((await row.textContent())?.match(/detector · (\d+) patches of picks/)?.[1]);
+  expect(patches).toBeGreaterThan(0);
+  expect(patches).toBeLessThanOrEqual(n - 1);
+  if (patches < n - 1) await expect(page.getByTestId('train-message')).toContainText(`${n - 1 - patches} of the ${n - 1} picks lie too close to the edge`);
+  const after = await enginePick(page);
+  expect(after.models).toEqual({ fcrn: id, classifier: 'shipped' });
+});
+
+test('training runs on WebGPU (small, on the software adapter headless Chromium offers)', async ({ page }) => {
+  await page.goto('/e2e/harness/index.html');
+  await expect(page.locator('body[data-ready="true"]')).toHaveCount(1);
+  const r = await page.evaluate(async () => {
+    // The worker's own training function, in the page on the WebGPU backend.
+    const [backendUrl, classifierUrl, fcrnUrl, trainingUrl] = ['/src/core/model/backend.ts', '/src/core/model/classifier.ts', '/src/core/model/fcrn.ts', '/workers/training.ts'];
+    const backend = await import(/* @vite-ignore */ backendUrl);
+    const info = await backend.initBackend('webgpu');
+    const { buildClassifier } = await import(/* @vite-ignore */ classifierUrl);
+    const { buildFcrn } = await import(/* @vite-ignore */ fcrnUrl);
+    const training = await import(/* @vite-ignore */ trainingUrl);
+    const models = { fcrn: buildFcrn({ seed: 1 }), fcrnMeta: { kind: 'fcrn', workingRadius: 12, inputSmoothing: 1, patchSize: 64, created: '2026-01-01' }, classifier: buildClassifier({ seed: 2 }) };
+    const n = 4;
+    const patches = new Float32Array(n * 4096).map((_, i) => (i % 13) / 13);
+    const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
+    const events: { type: string }[] = [];
+    const options = { epochs: 1, batchSize: 2, learningRate: 1e-3, lrDecay: 1, validationFraction: 0.25, seed: 1 };
+    const res = await training.trainModel({ kind: 'classifier', patches, labels, n }, { init: 'fresh', options, summary: {} }, models, (e: { type: string }) => events.push(e));
+    return { info, backend: res.backend, history: res.history, events: events.map((e) => e.type), bytes: res.weights.byteLength };
+  });
+  expect(r.info.backend).toBe('webgpu');
+  expect(r.backend).toBe('webgpu');
+  expect(r.history).toHaveLength(1);
+  expect(r.history[0].valLoss).toBeGreaterThan(0);
+  expect(r.history[0].samplesPerSecond).toBeGreaterThan(0);
+  expect(r.events).toContain('epoch');
+  expect(r.bytes).toBeGreaterThan(100_000);
+});

@@ -1,0 +1,215 @@
+// Retraining panel: the classifier from the paper's unsupervised samples, or the detector from
+// the user's accepted and manual picks. Choose samples -> review them on the micrograph ->
+// train (progress, speed, live loss and accuracy curves, cancel) -> the model is stored and used.
+import { useEffect } from 'react';
+import { ModelLibraryPanel } from './ModelLibraryPanel';
+import { reviewCounts } from './review';
+import type { ClassifierSettings, DetectorSettings, TrainKind } from './settings';
+import { SAMPLE_COLOUR } from './TrainingOverlay';
+import { TrainingChart, type ChartSeries } from './TrainingChart';
+import { cancelRun, chooseSamples, discardReview, initTraining, trainReviewed } from './training-controller';
+import { useTraining, type Curves } from './training-store';
+import './training.css';
+
+type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+
+function NumberField<T>({ label, value, onChange, min, max, step, name, hint }: { label: string; value: number; onChange: (v: number) => void; min: number; max?: number; step: number; name: NumberKey<T> & string; hint?: string }) {
+  return (
+    <label className="train-field" title={hint}>
+      <span>{label}</span>
+      <input
+        type="number"
+        data-testid={`train-${name}`}
+        value={value}
+        min={min}
+        max={max}
+        step={step}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (e.target.value !== '' && Number.isFinite(v) && v >= min && (max === undefined || v <= max)) onChange(v);
+        }}
+      />
+    </label>
+  );
+}
+
+function CommonFields<T extends ClassifierSettings | DetectorSettings>({ s, set }: { s: T; set: (p: Partial<T>) => void }) {
+  return (
+    <>
+      <NumberField<T> name={'epochs' as NumberKey<T> & string} label="Epochs" value={s.epochs} min={1} max={100} step={1} onChange={(v) => set({ epochs: Math.round(v) } as Partial<T>)} />
+      <NumberField<T> name={'batchSize' as NumberKey<T> & string} label="Batch size" value={s.batchSize} min={1} max={256} step={1} onChange={(v) => set({ batchSize: Math.round(v) } as Partial<T>)} />
+      <NumberField<T> name={'learningRate' as NumberKey<T> & string} label="Learning rate" value={s.learningRate} min={1e-7} max={1} step={1e-5} onChange={(v) => set({ learningRate: v } as Partial<T>)} hint="Adam" />
+      <NumberField<T> name={'lrDecay' as NumberKey<T> & string} label="LR factor per epoch" value={s.lrDecay} min={0.01} max={1} step={0.05} onChange={(v) => set({ lrDecay: v } as Partial<T>)} />
+      <NumberField<T> name={'validationFraction' as NumberKey<T> & string} label="Validation fraction" value={s.validationFraction} min={0} max={0.5} step={0.05} onChange={(v) => set({ validationFraction: v } as Partial<T>)} hint="Held out from training; its loss (and accuracy) is measured after each epoch" />
+      <NumberField<T> name={'seed' as NumberKey<T> & string} label="Seed" value={s.seed} min={0} step={1} onChange={(v) => set({ seed: Math.round(v) } as Partial<T>)} />
+      <label className="train-field">
+        <span>Start from</span>
+        <select data-testid="train-init" value={s.init} onChange={(e) => set({ init: e.target.value as T['init'] } as Partial<T>)}>
+          <option value="active">the active model</option>
+          <option value="fresh">fresh weights</option>
+        </select>
+      </label>
+    </>
+  );
+}
+
+function ClassifierFields() {
+  const s = useTraining((x) => x.classifier);
+  const set = useTraining((x) => x.setClassifier);
+  return (
+    <div className="train-fields">
+      <label className="train-field">
+        <span>Micrographs</span>
+        <select data-testid="train-scope" value={s.scope} onChange={(e) => set({ scope: e.target.value as ClassifierSettings['scope'] })}>
+          <option value="all">all loaded</option>
+          <option value="picked">picked ones</option>
+          <option value="current">this one</option>
+        </select>
+      </label>
+      <label className="train-field" title="Candidates at this level (threshold × k) that pass the intensity screen are particles">
+        <span>Particles at level k</span>
+        <select data-testid="train-strict-level" value={s.strictLevel} onChange={(e) => set({ strictLevel: Number(e.target.value) as 2 | 3 })}>
+          <option value={2}>2</option>
+          <option value={3}>3</option>
+        </select>
+      </label>
+      <NumberField<ClassifierSettings> name="lowStdCount" label="Low-std background / micrograph" value={s.lowStdCount} min={0} max={500} step={1} onChange={(v) => set({ lowStdCount: Math.round(v) })} hint="Random patches with little contrast (ice, carbon, contamination)" />
+      <NumberField<ClassifierSettings> name="maxPerClass" label="At most, per class" value={s.maxPerClass} min={1} max={100000} step={1} onChange={(v) => set({ maxPerClass: Math.round(v) })} />
+      <CommonFields s={s} set={set} />
+    </div>
+  );
+}
+
+function DetectorFields() {
+  const s = useTraining((x) => x.detector);
+  const set = useTraining((x) => x.setDetector);
+  return (
+    <div className="train-fields">
+      <NumberField<DetectorSettings> name="maxPicks" label="At most, picks" value={s.maxPicks} min={1} max={100000} step={1} onChange={(v) => set({ maxPicks: Math.round(v) })} hint="Patch centres drawn from your accepted and manual picks" />
+      <CommonFields s={s} set={set} />
+    </div>
+  );
+}
+
+function Charts({ curves, epochs }: { curves: Curves; epochs: number }) {
+  const ep = curves.epochs;
+  const at = (i: number) => i + 1;
+  const loss: ChartSeries[] = [
+    { id: 'batch', label: 'train (batches)', points: curves.batchLoss, colour: '#6b7b8c' },
+    { id: 'train', label: 'train', points: ep.map((e, i) => ({ x: at(i), y: e.loss })), colour: '#3fd0ff', dots: true },
+    { id: 'val', label: 'validation', points: ep.filter((e) => e.valLoss !== null).map((e) => ({ x: at(e.epoch), y: e.valLoss! })), colour: '#ffc83d', dots: true },
+  ];
+  const acc: ChartSeries[] = [
+    { id: 'train', label: 'train', points: ep.flatMap((e) => ('accuracy' in e ? [{ x: at(e.epoch), y: e.accuracy }] : [])), colour: '#3fd0ff', dots: true },
+    { id: 'val', label: 'validation', points: ep.flatMap((e) => ('valAccuracy' in e && e.valAccuracy !== null ? [{ x: at(e.epoch), y: e.valAccuracy }] : [])), colour: '#ffc83d', dots: true },
+  ];
+  return (
+    <div className="train-charts">
+      <TrainingChart title={curves.kind === 'detector' ? 'loss (MSE)' : 'loss (cross-entropy)'} series={loss} xMax={epochs} testid="loss-chart" />
+      {curves.kind === 'classifier' && <TrainingChart title="accuracy" series={acc} xMax={epochs} yRange={[0, 1]} testid="accuracy-chart" />}
+    </div>
+  );
+}
+
+export function TrainingPanel() {
+  const tab = useTraining((s) => s.tab);
+  const set = useTraining((s) => s.set);
+  const review = useTraining((s) => s.review);
+  const busy = useTraining((s) => s.busy);
+  const curves = useTraining((s) => s.curves);
+  const message = useTraining((s) => s.message);
+  const showSamples = useTraining((s) => s.showSamples);
+  const clickAction = useTraining((s) => s.clickAction);
+  const epochs = useTraining((s) => (s.tab === 'classifier' ? s.classifier.epochs : s.detector.epochs));
+  useEffect(initTraining, []);
+  const counts = review ? reviewCounts(review.samples) : undefined;
+  const reviewing = review?.kind === tab;
+  const selectTab = (t: TrainKind) => !busy && set({ tab: t });
+  return (
+    <>
+      <ModelLibraryPanel />
+      <section className="panel training-panel" data-testid="training-panel">
+        <h2>Retrain</h2>
+        <div className="train-tabs" role="tablist">
+          <button role="tab" aria-selected={tab === 'classifier'} data-testid="train-tab-classifier" className={tab === 'classifier' ? 'on' : ''} onClick={() => selectTab('classifier')}>
+            Classifier (unsupervised)
+          </button>
+          <button role="tab" aria-selected={tab === 'detector'} data-testid="train-tab-detector" className={tab === 'detector' ? 'on' : ''} onClick={() => selectTab('detector')}>
+            Detector (from my picks)
+          </button>
+        </div>
+        <p className="small">
+          {tab === 'classifier'
+            ? 'The paper’s method: strict-level candidates that pass the intensity screen are particles; loose-level candidates away from them, and low-contrast patches, are background. Each micrograph uses its own sigma and threshold.'
+            : 'Your accepted and manual picks are particles (press “a” to accept all picks of a micrograph); everything else in a patch is background.'}
+        </p>
+        <details className="train-settings">
+          <summary>Settings</summary>
+          {tab === 'classifier' ? <ClassifierFields /> : <DetectorFields />}
+        </details>
+        <div className="buttons">
+          <button data-testid="choose-samples" disabled={!!busy} onClick={() => void chooseSamples(tab)}>
+            {reviewing ? 'Choose again' : 'Choose samples'}
+          </button>
+          <button data-testid="train-start" disabled={!!busy || !reviewing} onClick={() => void trainReviewed()}>
+            Train
+          </button>
+          {reviewing && !busy && (
+            <button data-testid="discard-samples" onClick={discardReview}>
+              Discard
+            </button>
+          )}
+        </div>
+        {reviewing && counts && (
+          <div className="review" data-testid="review-counts" data-particles={counts.particles} data-background={counts.background} data-removed={counts.removed} data-micrographs={counts.micrographs}>
+            <span>
+              <i style={{ color: SAMPLE_COLOUR.particle }}>■ {counts.particles} particle</i> <i style={{ color: SAMPLE_COLOUR.background }}>▢ {counts.background} background</i>
+              {counts.removed > 0 && <i style={{ color: SAMPLE_COLOUR.removed }}> ⋯ {counts.removed} removed</i>} on {counts.micrographs} micrograph(s)
+            </span>
+            <label className="check">
+              <input type="checkbox" data-testid="show-samples" checked={showSamples} onChange={(e) => set({ showSamples: e.target.checked })} />
+              show on the micrographs (clicks edit samples, not picks)
+            </label>
+            {tab === 'classifier' ? (
+              <label className="train-field">
+                <span>Click a box to</span>
+                <select data-testid="click-action" value={clickAction} onChange={(e) => set({ clickAction: e.target.value as 'flip' | 'remove' })}>
+                  <option value="flip">flip particle / background</option>
+                  <option value="remove">remove / restore</option>
+                </select>
+              </label>
+            ) : (
+              <p className="small">Click a box to remove it from the patch centres (click again to restore).</p>
+            )}
+            {tab === 'classifier' && <p className="small">Alt- or Ctrl-click does the other action.</p>}
+          </div>
+        )}
+        {busy && busy.kind === tab && (
+          <div className="train-progress" data-testid="train-progress" data-phase={busy.phase} data-fraction={busy.fraction.toFixed(3)}>
+            <div className="progress">
+              <progress max={1} value={busy.fraction} />
+              <button data-testid="train-cancel" onClick={cancelRun}>
+                Cancel
+              </button>
+            </div>
+            <div className="small">
+              {busy.message}
+              {busy.phase === 'training' && busy.samplesPerSecond !== undefined && (
+                <span data-testid="train-speed">
+                  {' '}
+                  · {busy.samplesPerSecond.toFixed(1)} samples/s{busy.backend ? ` on ${busy.backend}` : ''}
+                </span>
+              )}
+            </div>
+          </div>
+        )}
+        {curves && curves.kind === tab && <Charts curves={curves} epochs={busy?.epochs ?? Math.max(epochs, curves.epochs.length, 1)} />}
+        {message && (
+          <p className={`small train-message ${message.error ? 'bad' : ''}`} data-testid="train-message">
+            {message.text}
+          </p>
+        )}
+      </section>
+    </>
+  );
+}

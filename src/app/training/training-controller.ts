@@ -1,0 +1,381 @@
+// In-browser retraining, the app side (issue 6). Two runs share one flow:
+//  1. choose samples: the classifier's by the paper's unsupervised labelling, on each
+//     micrograph's home worker (its detector map is reused); the detector's from the user's
+//     accepted and manual picks;
+//  2. the user reviews them on the micrograph (review.ts, training-store.ts clickSample);
+//  3. patches are cut where each micrograph is open and come back transferred; training runs
+//     on one worker (bridge.exclusiveJob) with batch/epoch events, and can be cancelled;
+//  4. the model is stored in the library (IndexedDB), made active, and loaded into every
+//     worker; the micrographs that had picks are picked again with it.
+// Models can also be switched, downloaded (zip, the CLI's layout) and loaded from files.
+import * as Comlink from 'comlink';
+import type { Point } from '../../core/candidates';
+import type { ModelKind } from '../../core/model/model-io';
+import type { DetectorSamples } from '../../core/train/batches';
+import { countSamples } from '../../core/train/classifier-samples';
+import { concatClassifierSets, concatDetectorSamples, type ClassifierSet } from '../../core/train/dataset';
+import { SHIPPED_MODEL, type ActiveModels, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult } from '../../../workers/training-api';
+import { pickMicrograph } from '../controller';
+import { displayPicksOf } from '../editing';
+import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
+import { errorMessage, isCancelled } from '../error-text';
+import { download } from '../export';
+import { useWorkbench, type MicrographEntry } from '../store';
+import * as library from './model-library';
+import { fileSafeName, modelZip, readModelUpload } from './model-files';
+import { detectorTruth, kept, packXY, reviewCounts, selectClassifierSamples, selectDetectorSamples, type ReviewSet } from './review';
+import { trainOptions, type TrainKind } from './settings';
+import { useTraining, type RunPhase } from './training-store';
+
+const training = useTraining.getState;
+const workbench = useWorkbench.getState;
+
+/** Jobs of the step running now, so cancel() reaches every one. */
+let running: CancellableJob<unknown>[] = [];
+let cancelled = false;
+
+const modelKind = (k: TrainKind): ModelKind => (k === 'detector' ? 'fcrn' : 'classifier');
+
+function usable(m: MicrographEntry): boolean {
+  return engine.isRegistered(m.key) && !(m.status === 'error' && !m.info);
+}
+
+function say(text: string, error = false): void {
+  training().set({ message: { text, error } });
+}
+
+function progress(kind: TrainKind, phase: RunPhase, fraction: number, message: string): void {
+  const b = training().busy;
+  training().set({ busy: { ...b, kind, phase, fraction, message } });
+}
+
+/** Runs one job per micrograph (each on its home worker); failures are collected, not thrown. */
+async function perMicrograph<T>(
+  kind: TrainKind,
+  phase: RunPhase,
+  mics: readonly MicrographEntry[],
+  what: string,
+  call: (m: MicrographEntry, i: number) => CancellableJob<T>,
+): Promise<{ results: Map<string, T>; failures: string[] }> {
+  const results = new Map<string, T>();
+  const failures: string[] = [];
+  let done = 0;
+  progress(kind, phase, 0, `${what}: 0 / ${mics.length} micrographs`);
+  const jobs = mics.map((m, i) => call(m, i));
+  running = jobs;
+  await Promise.all(
+    jobs.map((j, i) =>
+      j.promise.then(
+        (r) => void results.set(mics[i].key, r),
+        (e) => {
+          if (!isCancelled(e)) failures.push(`${mics[i].name}: ${errorMessage(e)}`);
+        },
+      ).finally(() => progress(kind, phase, ++done / mics.length, `${what}: ${done} / ${mics.length} micrographs`)),
+    ),
+  );
+  running = [];
+  return { results, failures };
+}
+
+function cancelledError(): Error {
+  const e = new Error('cancelled');
+  e.name = 'CancelledError';
+  return e;
+}
+
+function throwIfCancelled(): void {
+  if (cancelled) throw cancelledError();
+}
+
+// ---------------------------------------------------------------- choosing samples
+
+function classifierMicrographs(): MicrographEntry[] {
+  const s = workbench();
+  const scope = training().classifier.scope;
+  return s.micrographs.filter((m) => usable(m) && (scope === 'all' || (scope === 'picked' ? !!m.pickedWith : m.key === s.currentKey)));
+}
+
+/** The user's accepted and manual picks of a micrograph (what the detector learns as particles). */
+export function userPicks(m: MicrographEntry): Point[] {
+  return displayPicksOf(m)
+    .filter((p) => p.state === 'accepted' || p.state === 'manual')
+    .map((p) => ({ x: p.x, y: p.y }));
+}
+
+function describeReview(samples: ReviewSet, failures: string[]): string {
+  const c = reviewCounts(samples);
+  const failed = failures.length ? ` ${failures.length} micrograph(s) could not be used: ${failures.join('; ')}` : '';
+  return `${c.particles} particle / ${c.background} background samples on ${c.micrographs} micrograph(s).${failed}`;
+}
+
+/** Step 1: chooses the samples of a run and puts them up for review. */
+export async function chooseSamples(kind: TrainKind): Promise<void> {
+  if (training().busy) return;
+  cancelled = false;
+  training().set({ review: undefined, message: undefined, showSamples: true });
+  try {
+    if (kind === 'classifier') await chooseClassifierSamples();
+    else chooseDetectorSamples();
+  } catch (e) {
+    say(isCancelled(e) ? 'Sample choice cancelled.' : `Could not choose samples: ${errorMessage(e)}`, !isCancelled(e));
+  } finally {
+    training().set({ busy: undefined });
+    running = [];
+  }
+}
+
+async function chooseClassifierSamples(): Promise<void> {
+  const settings = training().classifier;
+  const mics = classifierMicrographs();
+  if (!mics.length) throw new Error('no micrograph to label (load micrographs, or pick some when the scope is "picked")');
+  const { results, failures } = await perMicrograph('classifier', 'samples', mics, 'Choosing samples', (m, i) =>
+    engine.onMicrograph(m.key, (api, id, jobId) => api.chooseClassifierSamples(id, m.params, { strictLevel: settings.strictLevel, lowStdCount: settings.lowStdCount, seed: settings.seed + i }, jobId)),
+  );
+  throwIfCancelled();
+  const byMic = Object.fromEntries([...results].map(([key, r]) => [key, r.samples]));
+  const samples = selectClassifierSamples(byMic, settings.maxPerClass, settings.seed);
+  const all = Object.values(byMic).flat();
+  const c = countSamples(all);
+  training().set({ review: { kind: 'classifier', samples, failures } });
+  say(`Chosen from ${c.particles} particle and ${c.background} background candidates (${Object.entries(c.byReason).map(([r, n]) => `${r} ${n}`).join(', ')}); classes balanced: ${describeReview(samples, failures)}`);
+}
+
+function chooseDetectorSamples(): void {
+  const settings = training().detector;
+  const allPicks: Record<string, Point[]> = {};
+  for (const m of workbench().micrographs) {
+    const picks = usable(m) ? userPicks(m) : [];
+    if (picks.length) allPicks[m.key] = picks;
+  }
+  if (!Object.keys(allPicks).length) throw new Error('no accepted or manual picks yet: accept picks (click a rejected one, or "a" accepts all on a micrograph) or add manual ones first');
+  const samples = selectDetectorSamples(allPicks, settings.maxPicks, settings.seed);
+  training().set({ review: { kind: 'detector', samples, allPicks, failures: [] } });
+  say(`Patch centres: ${describeReview(samples, [])} Every accepted and manual pick on these micrographs is a particle in the labels.`);
+}
+
+export function discardReview(): void {
+  training().set({ review: undefined, message: undefined });
+}
+
+// ---------------------------------------------------------------- training
+
+function micByKey(key: string): MicrographEntry | undefined {
+  return workbench().micrographs.find((m) => m.key === key);
+}
+
+async function classifierData(samples: ReviewSet): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
+  const mics = Object.keys(samples).map(micByKey).filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
+  const { results, failures } = await perMicrograph('classifier', 'patches', mics, 'Cutting patches', (m) => {
+    const xy = packXY(kept(samples[m.key]));
+    return engine.onMicrograph(m.key, (api, id, jobId) => api.classifierPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), jobId));
+  });
+  throwIfCancelled();
+  const sets: ClassifierSet[] = [...results].map(([key, patches]) => {
+    const k = kept(samples[key]);
+    return { patches, labels: Uint8Array.from(k, (s) => s.label), n: k.length };
+  });
+  return { data: { kind: 'classifier', ...concatClassifierSets(sets) }, failures, micrographs: sets.length };
+}
+
+async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]>, seed: number): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
+  const mics = Object.keys(samples).map(micByKey).filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
+  const { results, failures } = await perMicrograph('detector', 'patches', mics, 'Cutting patches', (m, i) => {
+    const t = detectorTruth(samples[m.key], allPicks[m.key] ?? [], m.params.diameter);
+    const xy = packXY(t.truth);
+    return engine.onMicrograph(m.key, (api, id, jobId) => api.detectorPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), t.centres, seed + i, jobId));
+  });
+  throwIfCancelled();
+  const sets: DetectorSamples[] = [...results.values()].filter((d) => d.n > 0);
+  if (!sets.length) throw new Error('no patch could be cut: every pick lies too close to the micrograph edge for a 64x64 patch');
+  return { data: { kind: 'detector', ...concatDetectorSamples(sets) }, failures, micrographs: sets.length };
+}
+
+function transferList(d: TrainingData): ArrayBuffer[] {
+  return (d.kind === 'classifier' ? [d.patches.buffer, d.labels.buffer] : [d.inputs.buffer, d.labels.buffer]) as ArrayBuffer[];
+}
+
+function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) => void {
+  return (e) => {
+    const s = training();
+    const curves = s.curves ?? { kind, batchLoss: [], epochs: [] };
+    if (e.type === 'batch') {
+      const x = e.epoch + (e.batch + 1) / e.batches;
+      s.set({
+        curves: { ...curves, batchLoss: [...curves.batchLoss, { x, y: e.loss }] },
+        busy: { ...s.busy!, fraction: x / epochs, samplesPerSecond: e.samplesPerSecond, message: `Training: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch + 1} / ${e.batches}, loss ${e.loss.toFixed(4)}` },
+      });
+    } else {
+      s.set({ curves: { ...curves, epochs: [...curves.epochs, e.report] }, busy: { ...s.busy!, samplesPerSecond: e.report.samplesPerSecond } });
+    }
+  };
+}
+
+function runName(kind: TrainKind, micrographs: number, n: number): string {
+  const when = new Date().toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return kind === 'classifier' ? `classifier · unsupervised · ${n} patches · ${micrographs} mic. · ${when}` : `detector · ${n} patches of picks · ${micrographs} mic. · ${when}`;
+}
+
+/** Steps 3 and 4 on the samples under review. */
+export async function trainReviewed(): Promise<void> {
+  const review = training().review;
+  if (!review || training().busy) return;
+  const kind = review.kind;
+  const settings = kind === 'classifier' ? training().classifier : training().detector;
+  const counts = reviewCounts(review.samples);
+  if (kind === 'classifier' && (!counts.particles || !counts.background)) {
+    say('The classifier needs both particle and background samples: flip some samples or choose again.', true);
+    return;
+  }
+  if (!counts.particles && !counts.background) {
+    say('Every sample is removed: nothing to train on.', true);
+    return;
+  }
+  cancelled = false;
+  training().set({ curves: { kind, batchLoss: [], epochs: [] }, message: undefined, busy: { kind, phase: 'patches', fraction: 0, message: 'Cutting patches', epochs: settings.epochs } });
+  try {
+    const prepared = kind === 'classifier' ? await classifierData(review.samples) : await detectorData(review.samples, review.allPicks ?? {}, settings.seed);
+    const { data } = prepared;
+    const req: TrainRequest = {
+      init: settings.init,
+      options: trainOptions(settings),
+      summary: {
+        command: 'workbench',
+        labels: kind === 'classifier' ? 'unsupervised, reviewed' : 'accepted and manual picks, reviewed',
+        micrographs: prepared.micrographs,
+        patches: data.n,
+        ...(kind === 'classifier' ? { particlePatches: counts.particles, backgroundPatches: counts.background } : { labelledPicks: Object.values(review.allPicks ?? {}).reduce((s, p) => s + p.length, 0) }),
+        removedSamples: counts.removed,
+        skipped: prepared.failures,
+      },
+    };
+    const backend = workbench().backendInfo?.backend;
+    training().set({ busy: { kind, phase: 'training', fraction: 0, message: `Training on ${data.n} patches`, epochs: settings.epochs, backend } });
+    const job = engine.exclusiveJob((api, jobId) => api.train(Comlink.transfer(data, transferList(data)), req, jobId, Comlink.proxy(onTrainingEvent(kind, settings.epochs))));
+    running = [job];
+    const result: TrainResult = await job.promise;
+    running = [];
+    progress(kind, 'saving', 1, 'Saving the model');
+    const id = await storeModel(modelKind(kind), runName(kind, prepared.micrographs, data.n), 'trained', result.modelJson as Record<string, unknown>, result.weights, result.metadata);
+    const last = result.history[result.history.length - 1];
+    training().set({ review: undefined });
+    const trained = `Trained in ${result.seconds.toFixed(1)} s on ${result.backend} (${last ? `${last.samplesPerSecond.toFixed(1)} samples/s, final loss ${last.loss.toFixed(4)}` : 'no epoch'})`;
+    const centres = counts.particles + counts.background;
+    const edge = kind === 'detector' && data.n < centres ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.` : '';
+    const skipped = `${edge}${prepared.failures.length ? ` Skipped: ${prepared.failures.join('; ')}` : ''}`;
+    if (await activate(modelKind(kind), id)) say(`${trained}; saved and active.${skipped}`);
+  } catch (e) {
+    say(isCancelled(e) ? 'Training cancelled; the active model is unchanged.' : `Training failed: ${errorMessage(e)}`, !isCancelled(e));
+  } finally {
+    running = [];
+    training().set({ busy: undefined });
+  }
+}
+
+/** Cancels the sample choice or training in progress (results so far are dropped). */
+export function cancelRun(): void {
+  cancelled = true;
+  for (const j of running) j.cancel();
+}
+
+// ---------------------------------------------------------------- model library
+
+/** Reads the library into the store. */
+export async function refreshLibrary(): Promise<void> {
+  try {
+    training().set({ library: await library.listModels() });
+  } catch (e) {
+    say(`The model library is unavailable: ${errorMessage(e)}`, true);
+  }
+}
+
+async function storeModel(kind: ModelKind, name: string, source: library.StoredModel['source'], modelJson: Record<string, unknown>, weights: ArrayBuffer, metadata: library.StoredModel['metadata']): Promise<string> {
+  const id = library.newModelId(kind);
+  await library.saveModel({ id, kind, name, added: new Date().toISOString(), source, modelJson, weights, metadata });
+  return id;
+}
+
+/** Makes a model the active one of its kind: stored, loaded into every worker, and used to pick again. False when that failed (said why). */
+export async function activate(kind: ModelKind, id: string): Promise<boolean> {
+  const active: ActiveModels = { ...training().active, [kind]: id };
+  try {
+    await library.setActiveModels(active);
+    const replies = await engine.broadcast((api) => api.useModels(active));
+    const loaded = replies[0]?.models ?? active;
+    const notes = [...new Set(replies.map((r) => r.note).filter((n): n is string => !!n))];
+    if (notes.length) say(notes.join('; '), true);
+    training().set({ active: loaded });
+    await refreshLibrary();
+    repickAll(kind === 'fcrn');
+    return loaded[kind] === id;
+  } catch (e) {
+    say(`Could not switch the ${kind}: ${errorMessage(e)}`, true);
+    await refreshLibrary();
+    return false;
+  }
+}
+
+/** Picks again every micrograph that has picks, the one on screen first. */
+function repickAll(detectorChanged: boolean): void {
+  const s = workbench();
+  const picked = s.micrographs.filter((m) => m.pickedWith && engine.isRegistered(m.key));
+  picked.sort((a, b) => Number(b.key === s.currentKey) - Number(a.key === s.currentKey));
+  for (const m of picked) {
+    // The kept heatmap came from the old detector.
+    if (detectorChanged) s.setHeatmap(m.key, undefined);
+    void pickMicrograph(m.key);
+  }
+}
+
+export async function removeModel(kind: ModelKind, id: string): Promise<void> {
+  if (training().active[kind] === id) await activate(kind, SHIPPED_MODEL);
+  await library.deleteModel(id);
+  await refreshLibrary();
+}
+
+/** Downloads a model as a zip of model.json, weights.bin and training.json (what `drpnet` reads). */
+export async function downloadModel(kind: ModelKind, id: string): Promise<void> {
+  try {
+    if (id === SHIPPED_MODEL) {
+      const base = `${modelBaseUrl()}${kind}/`;
+      const [json, weights] = await Promise.all([fetch(`${base}model.json`).then((r) => r.json()), fetch(`${base}weights.bin`).then((r) => r.arrayBuffer())]);
+      download(modelZip(json, weights, json.userDefinedMetadata), `drpnet_${kind}_shipped.zip`, 'application/zip');
+      return;
+    }
+    const rec = await library.getModel(id);
+    if (!rec) throw new Error('it is no longer in the model library');
+    download(modelZip(rec.modelJson as Record<string, unknown>, rec.weights, rec.metadata), `${fileSafeName(rec.name)}.zip`, 'application/zip');
+  } catch (e) {
+    say(`Could not download the model: ${errorMessage(e)}`, true);
+  }
+}
+
+/** Loads a model from files (a zip, or model.json with its weights), stores it and makes it active. */
+export async function importModelFiles(files: readonly File[]): Promise<void> {
+  try {
+    const uploads = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const pair = readModelUpload(uploads);
+    const metadata = await engine.exclusive((api) => api.inspectModel(pair.modelJson, pair.weights));
+    const id = await storeModel(metadata.kind, `${metadata.kind === 'fcrn' ? 'detector' : 'classifier'} from ${pair.source}`, 'imported', pair.modelJson, pair.weights, metadata);
+    if (await activate(metadata.kind, id)) say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.`);
+  } catch (e) {
+    say(`Could not load the model: ${errorMessage(e)}`, true);
+  }
+}
+
+let started = false;
+
+/** Lists the library and follows engine restarts (each worker loads the active models itself). */
+export function initTraining(): void {
+  if (started) return;
+  started = true;
+  void refreshLibrary();
+  // What the workers loaded when they started, else what they will load.
+  const loaded = workbench().backendInfo?.models;
+  if (loaded) training().set({ active: loaded });
+  else void library.getActiveModels().then((active) => workbench().backendInfo?.models || training().set({ active }));
+  useWorkbench.subscribe((s, prev) => {
+    if (s.backendInfo === prev.backendInfo || !s.backendInfo?.models) return;
+    training().set({ active: s.backendInfo.models });
+    if (s.backendInfo.modelNote) say(s.backendInfo.modelNote, true);
+  });
+}

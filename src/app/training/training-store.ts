@@ -1,0 +1,101 @@
+// The retraining part of the workbench state (zustand, apart from store.ts): settings, the
+// samples under review, the run in progress with its curves, and the model library as
+// listed. Plain data and synchronous actions; src/app/training/training-controller.ts does
+// the work with the engine and storage.
+import { create } from 'zustand';
+import type { Point } from '../../core/candidates';
+import { SHIPPED_MODELS, type ActiveModels, type EpochReport } from '../../../workers/training-api';
+import type { ModelInfo } from './model-library';
+import { applyClick, sampleAt, type ClickAction, type ReviewSet } from './review';
+import { CLASSIFIER_DEFAULTS, DETECTOR_DEFAULTS, type ClassifierSettings, type DetectorSettings, type TrainKind } from './settings';
+
+export interface Review {
+  kind: TrainKind;
+  samples: ReviewSet;
+  /** Detector runs: every accepted and manual pick per micrograph (the label maps' particles). */
+  allPicks?: Record<string, Point[]>;
+  /** Micrographs the labelling could not use, with why. */
+  failures: string[];
+}
+
+export type RunPhase = 'samples' | 'patches' | 'training' | 'saving';
+
+export interface RunProgress {
+  kind: TrainKind;
+  phase: RunPhase;
+  /** 0..1 over the whole phase. */
+  fraction: number;
+  message: string;
+  epochs?: number;
+  samplesPerSecond?: number;
+  backend?: string;
+}
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+export interface Curves {
+  kind: TrainKind;
+  /** Training loss of each batch reported, x = epochs done (fractional). */
+  batchLoss: CurvePoint[];
+  epochs: EpochReport[];
+}
+
+export interface TrainingState {
+  tab: TrainKind;
+  classifier: ClassifierSettings;
+  detector: DetectorSettings;
+  review?: Review;
+  /** Draw the samples under review on the micrograph (clicks then edit samples, not picks). */
+  showSamples: boolean;
+  clickAction: ClickAction;
+  busy?: RunProgress;
+  curves?: Curves;
+  /** What the last run or model action did (or why it failed). */
+  message?: { text: string; error?: boolean };
+  library: ModelInfo[];
+  active: ActiveModels;
+  set(patch: Partial<TrainingState>): void;
+  setClassifier(patch: Partial<ClassifierSettings>): void;
+  setDetector(patch: Partial<DetectorSettings>): void;
+}
+
+export const useTraining = create<TrainingState>()((set) => ({
+  tab: 'classifier',
+  classifier: { ...CLASSIFIER_DEFAULTS },
+  detector: { ...DETECTOR_DEFAULTS },
+  showSamples: true,
+  clickAction: 'flip',
+  library: [],
+  active: { ...SHIPPED_MODELS },
+  set: (patch) => set(patch),
+  setClassifier: (patch) => set((s) => ({ classifier: { ...s.classifier, ...patch } })),
+  setDetector: (patch) => set((s) => ({ detector: { ...s.detector, ...patch } })),
+}));
+
+/** The samples under review on one micrograph, when they are to be shown. */
+export function shownSamples(s: TrainingState, key: string | undefined) {
+  if (!key || !s.showSamples || !s.review) return undefined;
+  return s.review.samples[key];
+}
+
+/**
+ * A click on the micrograph while samples of it are shown: the sample under it is flipped or
+ * removed (`other` = the other action, Alt/Ctrl held). Returns true when the click belonged to
+ * the review (then pick editing leaves it alone), also when it hit no sample; false when this
+ * micrograph shows no samples or a run is in progress.
+ */
+export function clickSample(key: string | undefined, x: number, y: number, box: number, other: boolean): boolean {
+  const s = useTraining.getState();
+  const samples = shownSamples(s, key);
+  if (!samples?.length || !s.review || s.busy) return false;
+  const i = sampleAt(samples, x, y, box);
+  if (i < 0) return true;
+  // Detector samples have no label to flip: a click removes or restores them.
+  const primary: ClickAction = s.review.kind === 'detector' ? 'remove' : s.clickAction;
+  const action: ClickAction = other && s.review.kind === 'classifier' ? (primary === 'flip' ? 'remove' : 'flip') : primary;
+  s.set({ review: { ...s.review, samples: { ...s.review.samples, [key!]: applyClick(samples, i, action) } } });
+  return true;
+}

@@ -1,0 +1,202 @@
+// Retraining inside an engine worker (issue 6): the worker-side halves of the calls in
+// training-api.ts, over the core training code (src/core/train/). engine.worker.ts exposes
+// them; everything here is DOM- and storage-free, so the unit tests run it in Node.
+// - Samples are chosen where the micrograph is open (its PickSession keeps the detector map),
+//   and patches are cut there after the user edited the samples.
+// - Training runs on a copy of the active model (picking keeps using the original) or on fresh
+//   weights, and returns the model files: model.json + weights.bin, the CLI's format.
+import * as tf from '@tensorflow/tfjs';
+import type { Point } from '../src/core/candidates';
+import { DrpnetError, ParameterError } from '../src/core/errors';
+import { buildClassifier } from '../src/core/model/classifier';
+import { buildFcrn } from '../src/core/model/fcrn';
+import { loadModelFromUrl, modelFromFiles, modelToFiles, readMetadata, type ModelKind } from '../src/core/model/model-io';
+import type { PickParams } from '../src/core/params';
+import type { Models, PickSession } from '../src/core/pipeline';
+import type { DetectorSamples } from '../src/core/train/batches';
+import { cutPatches } from '../src/core/train/classifier-samples';
+import { detectorImage, detectorSamples } from '../src/core/train/dataset';
+import { trainClassifier } from '../src/core/train/train-classifier';
+import { trainDetector, type BatchReport } from '../src/core/train/train-detector';
+import { workingImage, type TrainingMicrograph } from '../src/core/train/training-micrograph';
+import { classifierMetadata, detectorMetadata, historySummary } from '../src/core/train/training-run';
+import { labelUnsupervised } from '../src/core/train/unsupervised';
+import {
+  SHIPPED_MODEL,
+  type ActiveModels,
+  type EpochReport,
+  type SampleChoiceResult,
+  type TrainingData,
+  type TrainingEvent,
+  type TrainRequest,
+  type TrainResult,
+  type UnsupervisedOptions,
+} from './training-api';
+
+/** Batch events are sent at most this often (ms); the last batch of an epoch always is. */
+const EVENT_INTERVAL_MS = 100;
+
+/** An open micrograph as a training micrograph, with the picking parameters' diameter and stain. */
+export function sessionMicrograph(session: PickSession, params: PickParams, truth?: readonly Point[]): TrainingMicrograph {
+  return { name: session.name, image: session.image, diameter: params.diameter, negativeStain: params.negativeStain, truth };
+}
+
+/** x,y pairs to points. */
+export function pointsOf(xy: Float32Array): Point[] {
+  if (xy.length % 2) throw new ParameterError(`positions must come as x,y pairs, got ${xy.length} numbers`);
+  const out: Point[] = [];
+  for (let i = 0; i < xy.length; i += 2) out.push({ x: xy[i], y: xy[i + 1] });
+  return out;
+}
+
+/** The paper's unsupervised samples at the micrograph's own sigma and threshold; the session's kept map is reused. */
+export async function chooseClassifierSamples(session: PickSession, models: Models, params: PickParams, opts: UnsupervisedOptions, signal?: AbortSignal): Promise<SampleChoiceResult> {
+  const m = sessionMicrograph(session, params);
+  const choice = await labelUnsupervised(m, models, { ...opts, sigma: params.sigma, threshold: params.threshold, signal }, session);
+  return { samples: choice.samples, candidatesByLevel: choice.candidatesByLevel };
+}
+
+/** Classifier patches at the given positions, cut as the pipeline cuts them. */
+export function classifierPatches(session: PickSession, models: Models, params: PickParams, xy: Float32Array, signal?: AbortSignal): Float32Array {
+  const work = workingImage(sessionMicrograph(session, params), models.fcrnMeta.workingRadius, signal);
+  return cutPatches(work, pointsOf(xy));
+}
+
+/**
+ * Detector patches: the label map holds a disk at every truth centre (the user's accepted and
+ * manual picks); patches are cut on the first `centres` of them only, so a pick left out of
+ * the patch set still counts as a particle wherever another patch sees it.
+ */
+export function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number): DetectorSamples {
+  const points = pointsOf(truth);
+  if (!(centres >= 1 && centres <= points.length)) throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
+  // The active detector's geometry and input smoothing: the patches are what it sees when picking.
+  const det = detectorImage(sessionMicrograph(session, params, points), models.fcrnMeta.workingRadius, models.fcrnMeta.inputSmoothing);
+  return detectorSamples({ ...det, centres: det.centres.slice(0, centres) }, { seed });
+}
+
+async function copyOf(model: tf.LayersModel, kind: ModelKind): Promise<tf.LayersModel> {
+  const files = await modelToFiles(model, readMetadata(model, `the active ${kind}`));
+  return modelFromFiles(files.modelJson, files.weights.slice().buffer);
+}
+
+/** The model a run starts from: a copy of the active one, or fresh weights seeded by the run. */
+async function startingModel(kind: ModelKind, req: TrainRequest, models: Models): Promise<tf.LayersModel> {
+  const seed = req.options.seed;
+  if (req.init === 'fresh') return kind === 'fcrn' ? buildFcrn({ seed }) : buildClassifier({ seed });
+  const active = kind === 'fcrn' ? models.fcrn : models.classifier;
+  if (!active) throw new DrpnetError('model-error', `there is no active ${kind} to continue from; start from fresh weights`);
+  return copyOf(active, kind);
+}
+
+/** Turns the trainers' callbacks into throttled events with a live samples/s. */
+function eventSender(batchSize: number, onEvent?: (e: TrainingEvent) => void) {
+  let epochStart = performance.now();
+  let lastSent = 0;
+  return {
+    onBatch(b: BatchReport): void {
+      const now = performance.now();
+      const last = b.batch + 1 === b.batches;
+      if (!onEvent || (!last && now - lastSent < EVENT_INTERVAL_MS)) return;
+      lastSent = now;
+      const seconds = Math.max(1e-3, (now - epochStart) / 1000);
+      onEvent({ type: 'batch', ...b, samplesPerSecond: ((b.batch + 1) * batchSize) / seconds });
+    },
+    onEpoch(report: EpochReport): void {
+      onEvent?.({ type: 'epoch', report });
+      epochStart = performance.now();
+    },
+  };
+}
+
+/** Trains on data that came transferred from the app; the result's weights buffer is meant to be transferred back. */
+export async function trainModel(data: TrainingData, req: TrainRequest, models: Models, onEvent?: (e: TrainingEvent) => void, signal?: AbortSignal): Promise<TrainResult> {
+  const kind: ModelKind = data.kind === 'detector' ? 'fcrn' : 'classifier';
+  const model = await startingModel(kind, req, models);
+  const events = eventSender(req.options.batchSize, onEvent);
+  const t0 = performance.now();
+  try {
+    const common = { ...req.options, signal, onBatch: events.onBatch, onEpoch: events.onEpoch };
+    const history: EpochReport[] =
+      data.kind === 'detector'
+        ? (await trainDetector(model, data, common)).history
+        : (await trainClassifier(model, data, { ...common, balance: true })).history;
+    const seconds = (performance.now() - t0) / 1000;
+    const summary = { ...req.summary, init: req.init, ...req.options, backend: tf.getBackend(), history: historySummary(history), trainingSeconds: Math.round(seconds) };
+    // Patches were cut at the active detector's working radius and input smoothing (a classifier's patches too).
+    const { workingRadius, inputSmoothing } = models.fcrnMeta;
+    const metadata =
+      data.kind === 'detector' ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing } : classifierMetadata(workingRadius, summary);
+    const files = await modelToFiles(model, metadata);
+    const weights = files.weights.buffer.byteLength === files.weights.byteLength ? (files.weights.buffer as ArrayBuffer) : files.weights.slice().buffer;
+    return { kind, modelJson: files.modelJson, weights, metadata, history, backend: tf.getBackend(), seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Checks that model files build a DRPnet model (metadata included); returns the metadata. */
+export async function inspectModel(modelJson: unknown, weights: ArrayBuffer): Promise<ReturnType<typeof readMetadata>> {
+  const model = await modelFromFiles(modelJson, weights);
+  try {
+    return readMetadata(model, 'model.json');
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A stored model's files, as the model library (IndexedDB) keeps them. */
+export interface StoredModelFiles {
+  kind: ModelKind;
+  name: string;
+  modelJson: unknown;
+  weights: ArrayBuffer;
+}
+
+export type ModelReader = (id: string) => Promise<StoredModelFiles | undefined>;
+
+export interface LoadedModels {
+  models: Models;
+  ids: ActiveModels;
+  /** Stored models that could not be used (the shipped model of that kind was loaded instead). */
+  notes: string[];
+}
+
+async function loadOne(kind: ModelKind, id: string, baseUrl: string, read: ModelReader, notes: string[]): Promise<{ model: tf.LayersModel; id: string }> {
+  const shipped = async () => ({ model: await loadModelFromUrl(`${baseUrl}${kind}/model.json`), id: SHIPPED_MODEL });
+  if (id === SHIPPED_MODEL) return shipped();
+  try {
+    const rec = await read(id);
+    if (!rec) throw new Error('it is no longer in the model library');
+    const model = await modelFromFiles(rec.modelJson, rec.weights, rec.name);
+    const meta = readMetadata(model, rec.name);
+    if (meta.kind !== kind) throw new Error(`it is a ${meta.kind} model, not a ${kind}`);
+    return { model, id };
+  } catch (e) {
+    notes.push(`the stored ${kind} ${id} could not be loaded (${(e as Error).message}); using the shipped one`);
+    return shipped();
+  }
+}
+
+/**
+ * The detector and classifier for these ids: stored ones through `read`, the shipped ones
+ * from `baseUrl`. A stored model that fails falls back to the shipped one, with a note.
+ * Models of `current` whose id is unchanged are kept (so their sessions keep their maps).
+ */
+export async function loadModelSet(baseUrl: string, ids: ActiveModels, read: ModelReader, current?: { models: Models; ids: ActiveModels }): Promise<LoadedModels> {
+  const notes: string[] = [];
+  const keep = (kind: ModelKind) => (current && current.ids[kind] === ids[kind] ? (kind === 'fcrn' ? current.models.fcrn : current.models.classifier) : undefined);
+  const one = async (kind: ModelKind) => {
+    const kept = keep(kind);
+    return kept ? { model: kept, id: ids[kind] } : loadOne(kind, ids[kind], baseUrl, read, notes);
+  };
+  const [f, c] = await Promise.all([one('fcrn'), one('classifier')]);
+  return { models: { fcrn: f.model, fcrnMeta: readMetadata(f.model, `${f.id} fcrn`), classifier: c.model }, ids: { fcrn: f.id, classifier: c.id }, notes };
+}
+
+/** Frees the models of `old` that `next` does not use. */
+export function disposeReplaced(old: Models | undefined, next: Models): void {
+  if (!old) return;
+  if (old.fcrn !== next.fcrn) old.fcrn.dispose();
+  if (old.classifier && old.classifier !== next.classifier) old.classifier.dispose();
+}
