@@ -48,15 +48,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The settings the shipped models are made with. */
 export const TRAIN_DEFAULTS = {
   fcrnMicrographs: 96,
-  perMicrograph: 30,
-  backgroundPerMicrograph: 4,
+  perMicrograph: 40,
+  backgroundPerMicrograph: 12,
   fcrnEpochs: 4,
   fcrnLearningRate: 1e-3,
-  fcrnLrDecay: 0.3,
+  fcrnLrDecay: 0.5,
   clsMicrographs: 48,
-  clsEpochs: 4,
+  clsEpochs: 5,
   clsLearningRate: 5e-4,
-  clsLrDecay: 0.5,
+  clsLrDecay: 0.7,
   seed: 7,
 };
 

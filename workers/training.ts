@@ -10,7 +10,7 @@ import type { Point } from '../src/core/candidates';
 import { DrpnetError, ParameterError } from '../src/core/errors';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
-import { loadModelFromUrl, modelFromFiles, modelToFiles, readMetadata, type ModelKind } from '../src/core/model/model-io';
+import { classifierBoxRadii, loadModelFromUrl, modelFromFiles, modelToFiles, readMetadata, type ModelKind } from '../src/core/model/model-io';
 import type { PickParams } from '../src/core/params';
 import type { Models, PickSession } from '../src/core/pipeline';
 import type { DetectorSamples } from '../src/core/train/batches';
@@ -56,10 +56,10 @@ export async function chooseClassifierSamples(session: PickSession, models: Mode
   return { samples: choice.samples, candidatesByLevel: choice.candidatesByLevel };
 }
 
-/** Classifier patches at the given positions, cut as the pipeline cuts them. */
+/** Classifier patches at the given positions, cut as the pipeline cuts them for the active classifier. */
 export function classifierPatches(session: PickSession, models: Models, params: PickParams, xy: Float32Array, signal?: AbortSignal): Float32Array {
   const work = workingImage(sessionMicrograph(session, params), models.fcrnMeta.workingRadius, signal);
-  return cutPatches(work, pointsOf(xy));
+  return cutPatches(work, pointsOf(xy), classifierBoxRadii(models.classifier));
 }
 
 /**
@@ -125,8 +125,9 @@ export async function trainModel(data: TrainingData, req: TrainRequest, models: 
     const summary = { ...req.summary, init: req.init, ...req.options, backend: tf.getBackend(), history: historySummary(history), trainingSeconds: Math.round(seconds) };
     // Patches were cut at the active detector's working radius and input smoothing (a classifier's patches too).
     const { workingRadius, inputSmoothing } = models.fcrnMeta;
+    // A classifier's patches were cut with the active classifier's box (classifierPatches).
     const metadata =
-      data.kind === 'detector' ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing } : classifierMetadata(workingRadius, summary);
+      data.kind === 'detector' ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing } : classifierMetadata(workingRadius, summary, classifierBoxRadii(models.classifier));
     const files = await modelToFiles(model, metadata);
     const weights = files.weights.buffer.byteLength === files.weights.byteLength ? (files.weights.buffer as ArrayBuffer) : files.weights.slice().buffer;
     return { kind, modelJson: files.modelJson, weights, metadata, history, backend: tf.getBackend(), seconds };

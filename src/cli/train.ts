@@ -14,7 +14,7 @@ import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { buildClassifier } from '../core/model/classifier';
 import { buildFcrn } from '../core/model/fcrn';
-import { readMetadata, type ModelKind, type ModelMetadata } from '../core/model/model-io';
+import { classifierBoxRadii, readMetadata, type ModelKind, type ModelMetadata } from '../core/model/model-io';
 import { loadModelFromDir, saveModelToDir } from '../core/model/model-io-node';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import type { Models } from '../core/pipeline';
@@ -346,7 +346,9 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   log(unsupervised ? `unsupervised labels: threshold ${threshold} (levels ${threshold}, ${2 * threshold}, ${3 * threshold}), sigma ${sigma}, particles at level ${strictLevel}` : `labels from truth in ${a.truth}: candidates at threshold ${threshold}, sigma ${sigma}`);
   const truth = a.truth ? await readTruthFolder(a.truth) : undefined;
 
-  const set = new ClassifierSetBuilder();
+  // Patches are cut with the box of the classifier being trained: --init's, or the default.
+  const boxRadii = classifierBoxRadii(init?.model);
+  const set = new ClassifierSetBuilder(boxRadii);
   const skipped = await forEachMicrograph(a, truth, async (m, i) => {
     const seed = a.seed + i;
     const choice: SampleChoice = unsupervised
@@ -389,5 +391,5 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
     particlePatches: counts.particles,
     backgroundPatches: counts.background,
     loss: unsupervised ? 'categorical cross-entropy' : 'categorical cross-entropy, minority class oversampled',
-  })));
+  }), boxRadii));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dropBorderPicks, extractPatches, intensityScreen, patchStats } from './candidates';
+import { CLASSIFIER_BOX_RADII, dropBorderPicks, extractPatches, intensityScreen, patchStats } from './candidates';
 import { ParameterError } from './errors';
 import { createImage } from './image';
 
@@ -64,7 +64,7 @@ describe('extractPatches', () => {
     const img = createImage(w, 80);
     for (let y = 0; y < 80; y++) for (let x = 0; x < w; x++) img.data[y * w + x] = x + 1000 * y;
     const r = 16;
-    const out = extractPatches(img, [{ x: 40, y: 30 }, { x: 60, y: 50 }], r, 64);
+    const out = extractPatches(img, [{ x: 40, y: 30 }, { x: 60, y: 50 }], r, 2, 64);
     expect(out.length).toBe(2 * 64 * 64);
     // Patch pixel u samples x = cx - r + (u + 0.5) * (2r/64); linear data is reproduced exactly.
     const at = (i: number, u: number, v: number) => out[i * 4096 + v * 64 + u];
@@ -79,10 +79,22 @@ describe('extractPatches', () => {
   it('a 2r = size box with an integer-offset centre copies pixels', () => {
     const img = createImage(10, 10);
     for (let i = 0; i < 100; i++) img.data[i] = i;
-    const p = extractPatches(img, [{ x: 4.5, y: 4.5 }], 2, 4);
+    const p = extractPatches(img, [{ x: 4.5, y: 4.5 }], 2, 2, 4);
     // Box [3, 7) in edge units: columns/rows 3..6.
     expect(Array.from(p.subarray(0, 4))).toEqual([33, 34, 35, 36]);
     expect(() => extractPatches(img, [], 0)).toThrow(ParameterError);
+    expect(() => extractPatches(img, [], 2, 0)).toThrow(ParameterError);
     expect(extractPatches(img, [], 2).length).toBe(0);
+  });
+  it('the default box is CLASSIFIER_BOX_RADII radii: the particle and a ring of its surroundings', () => {
+    const img = createImage(100, 100);
+    for (let i = 0; i < 10000; i++) img.data[i] = i % 100;
+    const r = 8;
+    const out = extractPatches(img, [{ x: 50, y: 50 }], r);
+    // Pixel u samples x = 50.5 - side/2 + (u + 0.5) * side / 64 - 0.5, side = 4r = 32.
+    const side = CLASSIFIER_BOX_RADII * r;
+    expect(side).toBe(32);
+    expect(out[0]).toBeCloseTo(50 - side / 2 + 0.5 * (side / 64), 3);
+    expect(out[63]).toBeCloseTo(50 - side / 2 + 63.5 * (side / 64), 3);
   });
 });

@@ -1,5 +1,5 @@
 // Steps 6-7 and the patch extraction of step 8, at WORKING scale: drop candidates whose box
-// leaves the image, screen them on their patch intensity statistics, and cut the 2r boxes
+// leaves the image, screen them on their patch intensity statistics, and cut the boxes
 // around the survivors, resampled to 64x64 for the classifier.
 // Coordinates are working-pixel indices (pixel i's centre at i), as peaks.ts returns them.
 import { ParameterError } from './errors';
@@ -13,6 +13,16 @@ export interface Point {
 }
 
 export const CLASSIFIER_PATCH_SIZE = 64;
+
+/**
+ * Side of the classifier's input box, in particle radii. Departure from the paper's 2r box (the
+ * particle alone): a 4r box shows the particle with a ring of its surroundings, which is what
+ * tells a particle from a grain of ice, a carbon edge or a contamination rim. Measured with
+ * the same detector, training set and epochs, on simulated dev micrographs of held-out kinds,
+ * the ROC AUC of near-truth against far-from-truth candidates: 2r 0.48-0.88 by condition,
+ * 4r 0.80-1.00. Each classifier's metadata records the box it was trained with (boxRadii).
+ */
+export const CLASSIFIER_BOX_RADII = 4;
 
 function checkRadius(radius: number): void {
   if (!Number.isFinite(radius) || radius <= 0) throw new ParameterError(`particle radius must be a positive number of pixels, got ${radius}`);
@@ -95,20 +105,21 @@ export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchSta
 
 /**
  * N patches of size x size (row-major, one after another: a [N, size, size, 1] tensor's data),
- * each the 2r x 2r box centred on a centre, resampled bilinearly. Centre (x, y) is a pixel
- * index, so the box spans [x + 0.5 - r, x + 0.5 + r) in edge units; samples beyond the image
- * repeat the edge pixel.
+ * each the box of side boxRadii * r centred on a centre, resampled bilinearly. Centre (x, y)
+ * is a pixel index, so the box spans [x + 0.5 - side/2, x + 0.5 + side/2) in edge units;
+ * samples beyond the image repeat the edge pixel.
  */
-export function extractPatches(img: Image2D, centres: readonly Point[], radius: number, size = CLASSIFIER_PATCH_SIZE): Float32Array {
+export function extractPatches(img: Image2D, centres: readonly Point[], radius: number, boxRadii = CLASSIFIER_BOX_RADII, size = CLASSIFIER_PATCH_SIZE): Float32Array {
   checkRadius(radius);
   if (!Number.isInteger(size) || size < 1) throw new ParameterError(`patch size must be a whole number >= 1, got ${size}`);
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot cut patches from an empty image');
   const per = size * size;
   const out = new Float32Array(centres.length * per);
-  const side = 2 * radius;
+  if (!(boxRadii > 0)) throw new ParameterError(`patch box must be a positive number of radii, got ${boxRadii}`);
+  const side = boxRadii * radius;
   for (let i = 0; i < centres.length; i++) {
     const { x, y } = centres[i];
-    sampleBoxBilinear(img, x + 0.5 - radius, y + 0.5 - radius, side, side, out, i * per, size, size);
+    sampleBoxBilinear(img, x + 0.5 - side / 2, y + 0.5 - side / 2, side, side, out, i * per, size, size);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // Browser-safe: no fs here. Node reads/writes directories through model-io-node.ts, which
 // uses the artifact helpers below. Our metadata lives in model.json's userDefinedMetadata.
 import * as tf from '@tensorflow/tfjs';
+import { CLASSIFIER_BOX_RADII } from '../candidates';
 import { DrpnetError } from '../errors';
 
 export type ModelKind = 'fcrn' | 'classifier';
@@ -14,6 +15,8 @@ export interface ModelMetadata {
   inputSmoothing: number;
   /** Training patch size in pixels (64). */
   patchSize: number;
+  /** Classifiers: side of the input box in particle radii (candidates.ts CLASSIFIER_BOX_RADII). */
+  boxRadii?: number;
   /** ISO date of creation. */
   created: string;
   /** Free-form summary of the training run (epochs, losses, data). */
@@ -42,7 +45,16 @@ export function validateMetadata(meta: unknown, file?: string): ModelMetadata {
     }
   }
   if (typeof m.created !== 'string') throw modelError("the model's metadata has no creation date (created)", file);
+  if (m.boxRadii !== undefined && !(typeof m.boxRadii === 'number' && m.boxRadii > 0)) {
+    throw modelError(`the model's metadata field boxRadii must be a positive number, got ${JSON.stringify(m.boxRadii)}`, file);
+  }
   return m as unknown as ModelMetadata;
+}
+
+/** The box a classifier was trained on (its metadata), or the current default for one without it. */
+export function classifierBoxRadii(model: tf.LayersModel | undefined): number {
+  const meta = model?.getUserDefinedMetadata() as Partial<ModelMetadata> | undefined;
+  return typeof meta?.boxRadii === 'number' && meta.boxRadii > 0 ? meta.boxRadii : CLASSIFIER_BOX_RADII;
 }
 
 /** Our metadata of a loaded model; throws DrpnetError('model-error') when absent or invalid. */

@@ -55,7 +55,7 @@ describe('patches', () => {
       expect(Math.hypot(c.x - 50, c.y - 50)).toBeGreaterThanOrEqual(30);
     }
     const img = ramp(120, 100);
-    const lab = detectorLabelMap(120, 100, avoid, 10); // disk radius 5: label peak 25
+    const lab = detectorLabelMap(120, 100, avoid, 5); // disk radius 5: label peak 25
     const a = sampleDetectorPatches(img, lab, avoid, { size: 32, backgroundCount: 3, augment: true, seed: 9 });
     const b = sampleDetectorPatches(img, lab, avoid, { size: 32, backgroundCount: 3, augment: true, seed: 9 });
     expect(a.n).toBe(4);

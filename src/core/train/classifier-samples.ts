@@ -1,9 +1,9 @@
 // Classifier training samples as POSITIONS first, patches second: a labelling (supervised
 // from truth here, unsupervised in unsupervised.ts) returns where each sample lies (original
 // pixels), its label and why it was chosen, so a user can see and correct the choice on the
-// micrograph before cutPatches() cuts the 2r boxes the pipeline would cut (candidates.ts
+// micrograph before cutPatches() cuts the boxes the pipeline would cut (candidates.ts
 // extractPatches on the preprocessed working image). DOM- and fs-free: runs in a worker.
-import { extractPatches, patchStats, type Point } from '../candidates';
+import { CLASSIFIER_BOX_RADII, extractPatches, patchStats, type Point } from '../candidates';
 import { ParameterError } from '../errors';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
 import { PickSession, type Models } from '../pipeline';
@@ -95,10 +95,10 @@ export function makeSample(work: WorkingImage, p: Point, label: SampleLabel, rea
   return { x: workingToOriginal(p.x, scale), y: workingToOriginal(p.y, scale), label, reason, level, mean: s.mean, std: s.std };
 }
 
-/** Classifier input patches of the samples (2r boxes of the working image, 64x64), in order. */
-export function cutPatches(work: WorkingImage, samples: readonly Point[]): Float32Array {
+/** Classifier input patches of the samples (boxes of boxRadii r of the working image, 64x64), in order. */
+export function cutPatches(work: WorkingImage, samples: readonly Point[], boxRadii = CLASSIFIER_BOX_RADII): Float32Array {
   const { scale, radius } = work.geometry;
-  return extractPatches(work.pre, samples.map((s) => toWorking(s, scale)), radius);
+  return extractPatches(work.pre, samples.map((s) => toWorking(s, scale)), radius, boxRadii);
 }
 
 /**

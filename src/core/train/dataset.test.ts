@@ -47,7 +47,7 @@ describe('training sets from a simulation', () => {
     // A particle patch's centre lies within the 3x3 pixels around index 32 (flips of an even-sized
     // patch move it by one), and one of them within 0.71 px of the particle centre, where the
     // label (R - d)^2 / R^2 is at least (1 - 0.71 / R)^2.
-    const R = Math.floor(det.geometry.radius / 2);
+    const R = Math.floor(det.geometry.radius);
     for (let i = 0; i < particlePatches; i++) {
       let peak = 0;
       for (let y = 31; y <= 33; y++) for (let x = 31; x <= 33; x++) peak = Math.max(peak, s.labels[i * 4096 + y * 64 + x]);

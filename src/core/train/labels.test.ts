@@ -4,7 +4,7 @@ import { detectorLabelMap, labelDiskRadius } from './labels';
 
 describe('detectorLabelMap', () => {
   it('peaks at R^2 on the centre, falls to 0 on the disk border, 0 outside', () => {
-    const r = 18; // working radius -> disk radius floor(18/2) = 9
+    const r = 9; // working radius -> disk radius 9
     expect(labelDiskRadius(r)).toBe(9);
     const m = detectorLabelMap(40, 30, [{ x: 20, y: 15 }], r);
     const at = (x: number, y: number) => m.data[y * 40 + x];
@@ -23,13 +23,13 @@ describe('detectorLabelMap', () => {
   });
 
   it('overlapping disks take the maximum; disks are clipped at the image edge', () => {
-    const m = detectorLabelMap(30, 10, [{ x: 10, y: 5 }, { x: 14, y: 5 }, { x: 0, y: 0 }], 8); // R = 4
+    const m = detectorLabelMap(30, 10, [{ x: 10, y: 5 }, { x: 14, y: 5 }, { x: 0, y: 0 }], 4); // R = 4
     expect(m.data[5 * 30 + 12]).toBe(4); // distance 2 from both -> (4-2)^2
     expect(m.data[5 * 30 + 10]).toBe(16);
     expect(m.data[0]).toBe(16);
   });
 
   it('rejects radii too small for a disk', () => {
-    expect(() => detectorLabelMap(10, 10, [{ x: 5, y: 5 }], 1.5)).toThrow(ParameterError);
+    expect(() => detectorLabelMap(10, 10, [{ x: 5, y: 5 }], 0.5)).toThrow(ParameterError);
   });
 });

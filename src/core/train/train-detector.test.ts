@@ -9,7 +9,7 @@ import { detectorLabelMap } from './labels';
 import { trainDetector, type DetectorTrainingData } from './train-detector';
 
 const SIZE = 32;
-const RADIUS = 14; // label disk radius floor(14 / 3.5) = 4
+const RADIUS = 4; // label disk radius 4
 
 /** n noisy patches, each with one bright disk of radius 5 at a random place, and its labels. */
 function toyData(n: number, seed: number, SIZE = 32): DetectorTrainingData & { centres: { x: number; y: number }[] } {

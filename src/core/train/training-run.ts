@@ -1,7 +1,7 @@
 // The steps `npm run train` (scripts/train.ts) and `drpnet train-*` (src/cli/train.ts) share:
 // accumulating training sets micrograph by micrograph, progress lines, the history and
 // metadata written with a trained model. fs-free, so a worker can use it too.
-import { CLASSIFIER_PATCH_SIZE } from '../candidates';
+import { CLASSIFIER_BOX_RADII, CLASSIFIER_PATCH_SIZE } from '../candidates';
 import type { ModelMetadata } from '../model/model-io';
 import { NETWORK_INPUT_SIGMA } from '../preprocess/preprocess';
 import { gatherRows, type DetectorSamples } from './batches';
@@ -60,10 +60,13 @@ export class ClassifierSetBuilder {
   candidates = 0;
   patches = 0;
 
+  /** boxRadii: the box of the classifier these patches train (a fresh one's is the default). */
+  constructor(readonly boxRadii = CLASSIFIER_BOX_RADII) {}
+
   /** Cuts the chosen samples' patches; returns the micrograph's particle/background counts. */
   add(choice: SampleChoice): { particles: number; background: number } {
     const { samples, work } = choice;
-    this.sets.push({ patches: cutPatches(work, samples), labels: Uint8Array.from(samples, (s) => s.label), n: samples.length });
+    this.sets.push({ patches: cutPatches(work, samples, this.boxRadii), labels: Uint8Array.from(samples, (s) => s.label), n: samples.length });
     const c = countSamples(samples);
     for (const [k, v] of Object.entries(c.byReason) as [SampleReason, number][]) this.byReason[k] = (this.byReason[k] ?? 0) + v;
     this.candidates += choice.candidates;
@@ -133,6 +136,6 @@ export function detectorMetadata(workingRadius: number, patchSize: number, train
 }
 
 /** A classifier works on patches cut at its detector's working scale, so it carries that radius. */
-export function classifierMetadata(workingRadius: number, trainingSummary: Record<string, unknown>): ModelMetadata {
-  return { kind: 'classifier', workingRadius, inputSmoothing: 0, patchSize: CLASSIFIER_PATCH_SIZE, created: today(), trainingSummary };
+export function classifierMetadata(workingRadius: number, trainingSummary: Record<string, unknown>, boxRadii = CLASSIFIER_BOX_RADII): ModelMetadata {
+  return { kind: 'classifier', workingRadius, inputSmoothing: 0, patchSize: CLASSIFIER_PATCH_SIZE, boxRadii, created: today(), trainingSummary };
 }
