@@ -7,11 +7,12 @@
 //        [--cls-micrographs N] [--cls-epochs N] [--measure]
 //
 // --measure trains a few batches of each network and prints samples/s, to size a run.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { saveTrainedModel } from '../src/cli/train';
+import { modelCard } from './model-card';
 import { initBackend } from '../src/core/model/backend';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
@@ -247,11 +248,13 @@ async function main(): Promise<void> {
   } else {
     ({ model: fcrn, meta: fcrnMeta } = await trainFcrn(args));
     await saveTrainedModel(fcrn, fcrnDir, fcrnMeta);
+    writeFileSync(join(fcrnDir, 'MODEL_CARD.md'), modelCard(fcrnMeta));
     log(`saved ${fcrnDir}`);
   }
   if (args.only !== 'fcrn') {
     const { model, meta } = await trainCls(args, fcrn, fcrnMeta);
     await saveTrainedModel(model, clsDir, meta);
+    writeFileSync(join(clsDir, 'MODEL_CARD.md'), modelCard(meta));
     log(`saved ${clsDir}`);
   }
   log('done; run `npx tsx scripts/evaluate.ts` to measure the models on held-out micrographs');

@@ -26,6 +26,7 @@ export const PICK_OPTIONS = {
   threshold: { type: 'string' },
   'k-level': { type: 'string' },
   cutoff: { type: 'string' },
+  'min-distance': { type: 'string' },
   'no-classifier': { type: 'boolean' },
   'negative-stain': { type: 'boolean' },
   frame: { type: 'string' },
@@ -42,6 +43,8 @@ export const PICK_OPTIONS_HELP = `  --diameter PX        particle diameter in pi
   --threshold T        peak height threshold h on the 0..255 map (default ${DEFAULT_PICK_PARAMS.threshold})
   --k-level K          strictness 1..3; the h-maxima height is T*K (default ${DEFAULT_PICK_PARAMS.kLevel})
   --cutoff C           drop a pick when p(background) >= C (default ${DEFAULT_PICK_PARAMS.cutoff})
+  --min-distance D     minimum distance between picks, in particle diameters; 0 = off
+                       (default ${DEFAULT_PICK_PARAMS.minDistance})
   --no-classifier      skip the second-stage classifier
   --negative-stain     particles are brighter than the background
   --frame N            use frame N (0-based) of a stack instead of the average
@@ -80,6 +83,7 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
     threshold: numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? DEFAULT_PICK_PARAMS.threshold,
     kLevel: numberOption(v['k-level'], 'k-level', (x) => x >= 1 && x <= 3) ?? DEFAULT_PICK_PARAMS.kLevel,
     cutoff: numberOption(v.cutoff, 'cutoff', (x) => x > 0 && x <= 1) ?? DEFAULT_PICK_PARAMS.cutoff,
+    minDistance: numberOption(v['min-distance'], 'min-distance', (x) => x >= 0) ?? DEFAULT_PICK_PARAMS.minDistance,
     useClassifier: !v['no-classifier'],
     negativeStain: Boolean(v['negative-stain']),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLASSIFIER_BOX_RADII, dropBorderPicks, extractPatches, intensityScreen, patchStats } from './candidates';
+import { CLASSIFIER_BOX_RADII, dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours } from './candidates';
 import { ParameterError } from './errors';
 import { createImage } from './image';
 
@@ -55,6 +55,34 @@ describe('intensityScreen', () => {
     expect(() => intensityScreen(cands, stats.slice(1), { meanPercentile: 0, stdPercentile: 0 })).toThrow(ParameterError);
     expect(() => intensityScreen(cands, stats, { meanPercentile: 120, stdPercentile: 0 })).toThrow(ParameterError);
     expect(intensityScreen([], [], { meanPercentile: 10, stdPercentile: 10 }).kept).toEqual([]);
+  });
+});
+
+describe('suppressNeighbours', () => {
+  const h = (c: { h: number }) => c.h;
+  it('keeps the higher of two candidates closer than the distance, in input order', () => {
+    const c = [
+      { x: 0, y: 0, h: 1 },
+      { x: 3, y: 4, h: 2 }, // 5 from the first: suppresses it at distance 6, not at 5
+      { x: 20, y: 0, h: 0.5 },
+      { x: 23, y: 0, h: 0.4 }, // 3 from a kept, higher one
+    ];
+    expect(suppressNeighbours(c, h, 6)).toEqual([c[1], c[2]]);
+    expect(suppressNeighbours(c, h, 5)).toEqual([c[0], c[1], c[2]]);
+    expect(suppressNeighbours(c, h, 0)).toEqual(c);
+  });
+  it('a suppressed candidate does not suppress others (a chain keeps every other one)', () => {
+    const chain = [0, 1, 2, 3, 4].map((i) => ({ x: 4 * i, y: 0, h: 5 - i }));
+    expect(suppressNeighbours(chain, h, 5).map((c) => c.x)).toEqual([0, 8, 16]);
+  });
+  it('matches a brute-force check on random candidates', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const c = Array.from({ length: 300 }, () => ({ x: rand() * 200, y: rand() * 200, h: rand() }));
+    const kept = suppressNeighbours(c, h, 9);
+    for (const a of kept) for (const b of kept) if (a !== b) expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeGreaterThanOrEqual(9);
+    // Every dropped candidate has a higher kept one within the distance.
+    for (const d of c.filter((x) => !kept.includes(x))) expect(kept.some((k) => k.h > d.h && Math.hypot(k.x - d.x, k.y - d.y) < 9)).toBe(true);
   });
 });
 

@@ -40,6 +40,43 @@ export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: num
   return peaks.filter((p) => p.x - m >= 0 && p.y - m >= 0 && p.x + m <= width - 1 && p.y + m <= height - 1);
 }
 
+/**
+ * Of candidates closer than `minDistance` (working px), keeps the highest: candidates are taken
+ * in order of decreasing `height` and each is kept when no kept one lies within the distance.
+ * The result keeps the input order. Cells of side minDistance make it linear in practice.
+ */
+export function suppressNeighbours<T extends Point>(cands: readonly T[], height: (c: T) => number, minDistance: number): T[] {
+  if (!(minDistance > 0)) return cands.slice();
+  const order = cands.map((_, i) => i).sort((a, b) => height(cands[b]) - height(cands[a]));
+  const cell = (v: number) => Math.floor(v / minDistance);
+  const grid = new Map<string, T[]>();
+  const keep = new Uint8Array(cands.length);
+  const d2 = minDistance * minDistance;
+  for (const i of order) {
+    const c = cands[i];
+    const cx = cell(c.x);
+    const cy = cell(c.y);
+    let free = true;
+    for (let dy = -1; dy <= 1 && free; dy++) {
+      for (let dx = -1; dx <= 1 && free; dx++) {
+        for (const k of grid.get(`${cx + dx},${cy + dy}`) ?? []) {
+          if ((k.x - c.x) ** 2 + (k.y - c.y) ** 2 < d2) {
+            free = false;
+            break;
+          }
+        }
+      }
+    }
+    if (!free) continue;
+    keep[i] = 1;
+    const key = `${cx},${cy}`;
+    const list = grid.get(key);
+    if (list) list.push(c);
+    else grid.set(key, [c]);
+  }
+  return cands.filter((_, i) => keep[i]);
+}
+
 export interface PatchStats {
   mean: number;
   std: number;

@@ -20,6 +20,12 @@ export interface ScreenParams {
 export interface PickParams extends PeakParams, ScreenParams {
   /** Particle diameter in ORIGINAL pixels. */
   diameter: number;
+  /**
+   * Minimum distance between picks, in particle diameters: of two candidates closer than this,
+   * the one with the lower detector peak is dropped (RELION autopick's minimum inter-particle
+   * distance, Topaz's extraction radius). 0 = off. Not in the paper.
+   */
+  minDistance: number;
   /** Classifier: drop a pick when p(background) >= cutoff. 1 disables dropping. */
   cutoff: number;
   /** Run the stage-2 classifier. */
@@ -28,14 +34,19 @@ export interface PickParams extends PeakParams, ScreenParams {
   negativeStain: boolean;
 }
 
+// sigma, threshold and cutoff: the values scripts/evaluate.ts chose on its tuning micrographs
+// (mean F1 over the simulated conditions, docs/quality.md). minDistance: RELION-like; on the
+// tuning micrographs 0 and 0.5 gave the same F1 (the h-maxima search rarely leaves two peaks
+// within half a diameter).
 export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = {
   diameter: 140,
-  sigma: 4,
+  sigma: 2,
   threshold: 4,
   kLevel: 1,
+  minDistance: 0.5,
   meanPercentile: 0,
   stdPercentile: 0,
-  cutoff: 0.7,
+  cutoff: 0.9,
   useClassifier: true,
   negativeStain: false,
 };

@@ -60,7 +60,7 @@ describe('PickSession', () => {
     { x: 260, y: 380 },
     { x: 420, y: 420 },
   ];
-  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 80, kLevel: 1 };
+  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 100, kLevel: 1 };
 
   it('returns picks in ORIGINAL pixels at the particle centres, whatever the working scale', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));

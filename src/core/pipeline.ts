@@ -3,7 +3,7 @@
 // (peaks, border drop, intensity screens, classifier) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
-import { dropBorderPicks, extractPatches, intensityScreen, patchStats, type Point } from './candidates';
+import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
 import type { Pick } from './coords/types';
 import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
@@ -167,7 +167,8 @@ export class PickSession {
     t = performance.now();
     // The map and the preprocessed image share the working grid.
     const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
-    const inside = dropBorderPicks(cands, d.pre.width, d.pre.height, d.radius);
+    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / d.scale);
+    const inside = dropBorderPicks(apart, d.pre.width, d.pre.height, d.radius);
     const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = ms(t);

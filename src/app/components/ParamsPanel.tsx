@@ -2,7 +2,7 @@ import type { PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
 import { currentMic, useWorkbench } from '../store';
 
-type NumericKey = 'diameter' | 'sigma' | 'threshold' | 'kLevel' | 'cutoff' | 'meanPercentile' | 'stdPercentile';
+type NumericKey = 'diameter' | 'sigma' | 'threshold' | 'kLevel' | 'cutoff' | 'minDistance' | 'meanPercentile' | 'stdPercentile';
 
 interface SliderSpec {
   key: NumericKey;
@@ -21,6 +21,7 @@ const SLIDERS: SliderSpec[] = [
   { key: 'sigma', label: 'Sigma', min: 0.5, max: 15, step: 0.5, testid: 'param-sigma', hint: 'Gaussian smoothing of the detector map before peak search.' },
   { key: 'threshold', label: 'Threshold T', min: 0, max: 40, step: 0.5, testid: 'param-threshold', hint: 'Peak height T·k on the map scaled to 0..255.' },
   { key: 'kLevel', label: 'k-level', min: 1, max: 3, step: 1, testid: 'param-klevel', hint: 'Strictness (1 = loose, 3 = strict).' },
+  { key: 'minDistance', label: 'Min distance (diameters)', min: 0, max: 1.5, step: 0.05, testid: 'param-min-distance', hint: 'Of two picks closer than this, keep the stronger (0 = off).' },
   { key: 'cutoff', label: 'Classifier cutoff', min: 0.5, max: 1, step: 0.005, testid: 'param-cutoff', hint: 'Drop a pick when p(background) ≥ cutoff; 1 keeps all.' },
   { key: 'meanPercentile', label: 'Mean screen (percentile)', min: 0, max: 100, step: 1, testid: 'param-mean-percentile', hint: 'Keep picks whose patch mean is above this percentile (0 = off).' },
   { key: 'stdPercentile', label: 'Std screen (percentile)', min: 0, max: 100, step: 1, testid: 'param-std-percentile', hint: 'Keep picks whose patch std is above this percentile (0 = off).' },

@@ -2,8 +2,9 @@
 // detector RELION's LoG autopicking is (Zivanov et al. 2018 use a Laplacian of Gaussian; DoG
 // approximates it: G(k s) - G(s) ~ (k - 1) s^2 Laplacian of G(s)). It runs on the SAME
 // preprocessed working image as the DRPnet pipeline (pipeline.ts), then the SAME peak
-// detection (PeakDetector) and border drop, so only the detector map differs.
-import { dropBorderPicks } from '../candidates';
+// detection (PeakDetector), minimum-distance rule and border drop, so only the detector map
+// differs.
+import { dropBorderPicks, suppressNeighbours } from '../candidates';
 import type { Pick } from '../coords/types';
 import { ParameterError } from '../errors';
 import { createImage, type Image2D } from '../image';
@@ -44,7 +45,7 @@ export interface DogOptions {
   /** Particle diameter, ORIGINAL pixels. */
   diameter: number;
   negativeStain: boolean;
-  /** Reference radius of the working-scale rule (default 12, as the shipped detector). */
+  /** Reference radius of the working-scale rule (default 7, as the shipped detector). */
   refRadius?: number;
 }
 
@@ -52,23 +53,26 @@ export interface DogOptions {
 export class DogPicker {
   readonly scale: number;
   readonly radius: number;
+  readonly diameter: number;
   readonly map: Image2D;
   private readonly detector: PeakDetector;
 
   constructor(image: Image2D, opts: DogOptions) {
-    const { scale, radius } = chooseWorkingScale(opts.diameter, Math.max(image.width, image.height), { refRadius: opts.refRadius ?? 12 });
+    const { scale, radius } = chooseWorkingScale(opts.diameter, Math.max(image.width, image.height), { refRadius: opts.refRadius ?? 7 });
     if (radius < 1) throw new ParameterError(`DoG: particle radius is below one working pixel (diameter ${opts.diameter} px at scale ${scale})`);
     this.scale = scale;
     this.radius = radius;
+    this.diameter = opts.diameter;
     const pre = preprocessForDetection(image, scale, { negativeStain: opts.negativeStain });
     this.map = dogResponse(pre, radius);
     this.detector = new PeakDetector(this.map);
   }
 
-  /** Picks in ORIGINAL pixels, score = peak height on the normalised map (0..1). */
-  pick(params: PeakParams): Pick[] {
+  /** Picks in ORIGINAL pixels, score = peak height on the normalised map (0..1). minDistance: in diameters, as PickParams'. */
+  pick(params: PeakParams & { minDistance?: number }): Pick[] {
     const peaks = this.detector.detect(params);
-    const inside = dropBorderPicks(peaks, this.map.width, this.map.height, this.radius);
+    const apart = suppressNeighbours(peaks, (p) => p.height, ((params.minDistance ?? 0) * this.diameter) / this.scale);
+    const inside = dropBorderPicks(apart, this.map.width, this.map.height, this.radius);
     return inside.map((p) => ({ x: workingToOriginal(p.x, this.scale), y: workingToOriginal(p.y, this.scale), score: p.height, classNumber: 1 }));
   }
 }

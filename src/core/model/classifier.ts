@@ -13,6 +13,8 @@ export interface ClassifierOptions {
   seed?: number;
   /** Dropout rate before the dense layers (paper: 0.5). */
   dropout?: number;
+  /** Batch-norm moving-average momentum (tfjs default 0.99). */
+  batchNormMomentum?: number;
 }
 
 export function buildClassifier(opts: ClassifierOptions = {}): tf.LayersModel {
@@ -25,7 +27,7 @@ export function buildClassifier(opts: ClassifierOptions = {}): tf.LayersModel {
   blocks.forEach(([k, filters], i) => {
     // No conv bias: the batch-norm's beta that follows plays that role.
     x = tf.layers.conv2d({ filters, kernelSize: k, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}_${k}x${k}` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.batchNormalization({ name: `bn${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ momentum: opts.batchNormMomentum ?? 0.99, name: `bn${i + 1}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: `relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
