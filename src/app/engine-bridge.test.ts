@@ -22,6 +22,12 @@ interface FakeOptions {
   detectMs?: number;
   /** ms a re-pick on the kept map takes (the classifier on new candidates). */
   repickMs?: number;
+  /**
+   * Progress messages arrive this many ms late. Comlink sends them on the callback's own
+   * MessagePort and the result on the worker's; the browser does not order the two, so under
+   * load the last progress can arrive after the result.
+   */
+  progressLagMs?: number;
 }
 
 function fakePool(opts: FakeOptions = {}) {
@@ -56,7 +62,9 @@ function fakePool(opts: FakeOptions = {}) {
           for (let t = 0; t < 4; t++) {
             await new Promise((r) => setTimeout(r, (opts.detectMs ?? 8) / 4));
             if (cancelled.has(jobId)) throw Object.assign(new Error('cancelled'), { name: 'CancelledError' });
-            onProgress?.({ stage: 'detector', fraction: (t + 1) / 4 });
+            const p = { stage: 'detector', fraction: (t + 1) / 4 };
+            if (opts.progressLagMs === undefined) onProgress?.(p);
+            else setTimeout(() => onProgress?.(p), opts.progressLagMs);
           }
           o.detected = params.diameter;
         } else if (opts.repickMs) {
@@ -187,6 +195,43 @@ describe('EngineBridge', () => {
     expect(new Set([...done, ...skipped])).toEqual(new Set(keys));
     // Everything started either finished or was cancelled mid-way; nothing started after the cancel.
     expect(started.length).toBeLessThanOrEqual(done.length + 2);
+  });
+
+  it('no progress is delivered after its pick settled, though the worker sent it before the result', async () => {
+    const { bridge } = fakePool({ detectMs: 8, progressLagMs: 10 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const events: string[] = [];
+    const r = await bridge.pick('k', P(), { onProgress: (p) => events.push(`progress ${p.fraction}`) });
+    events.push('result');
+    await new Promise((res) => setTimeout(res, 30));
+    expect(r?.detected).toBe(true);
+    expect(events[events.length - 1]).toBe('result');
+  });
+
+  it("in a batch, nothing follows a micrograph's onDone or onSkipped (a late progress would mark it picking again)", async () => {
+    const { bridge } = fakePool({ detectMs: 20, progressLagMs: 8 });
+    await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const k of keys) bridge.register(k, `${k}.mrc`, blob);
+    const last = new Map<string, string>();
+    const h = bridge.batch(
+      keys.map((key) => ({ key, params: P() })),
+      {
+        onStart: (k) => last.set(k, 'start'),
+        onProgress: (k) => last.set(k, 'progress'),
+        onDone: (k) => last.set(k, 'done'),
+        onError: (k) => last.set(k, 'error'),
+        onSkipped: (k) => last.set(k, 'skipped'),
+      },
+    );
+    while (![...last.values()].includes('done')) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 12)); // cancel while a detector run is reporting
+    h.cancel();
+    await h.done;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(new Set(last.values())).toEqual(new Set(['done', 'skipped']));
+    expect(last.size).toBe(keys.length);
   });
 
   it('a bad file fails alone; the rest of the batch is picked', async () => {

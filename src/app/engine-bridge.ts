@@ -442,12 +442,13 @@ export class EngineBridge {
           const jobId = this.nextJob++;
           const wanted = detectKey(req.params);
           this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
+          const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
           try {
-            const progress = req.opts.onProgress ? Comlink.proxy(req.opts.onProgress) : undefined;
-            const r = await this.guard(slot, slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress, !!req.opts.preview));
+            const r = await this.guard(slot, slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview));
             held.mapFor = wanted;
             return r;
           } finally {
+            progress?.close();
             if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
           }
         }),
@@ -462,6 +463,25 @@ export class EngineBridge {
     );
     this.runners.set(key, runner);
     return runner;
+  }
+
+  /**
+   * A progress callback for one worker call that goes quiet once close() is called. Comlink
+   * sends the callback's messages on its own MessagePort and the call's result on the worker's;
+   * the browser does not order messages across ports, so under load the last progress of a
+   * pick can arrive after its result, and would mark a picked (or cancelled) micrograph as
+   * running again.
+   */
+  private progressUntilSettled(onProgress: (p: Progress) => void): { proxy: (p: Progress) => void; close(): void } {
+    let open = true;
+    return {
+      proxy: Comlink.proxy((p: Progress) => {
+        if (open) onProgress(p);
+      }),
+      close: () => {
+        open = false;
+      },
+    };
   }
 
   private cancelJob(slot: Slot, jobId: number): void {

@@ -197,15 +197,17 @@ function transferList(d: TrainingData): ArrayBuffer[] {
 function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) => void {
   return (e) => {
     const s = training();
+    // Events travel on the callback's own port and may arrive after the run's result.
+    if (s.busy?.phase !== 'training') return;
     const curves = s.curves ?? { kind, batchLoss: [], epochs: [] };
     if (e.type === 'batch') {
       const x = e.epoch + (e.batch + 1) / e.batches;
       s.set({
         curves: { ...curves, batchLoss: [...curves.batchLoss, { x, y: e.loss }] },
-        busy: { ...s.busy!, fraction: x / epochs, samplesPerSecond: e.samplesPerSecond, message: `Training: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch + 1} / ${e.batches}, loss ${e.loss.toFixed(4)}` },
+        busy: { ...s.busy, fraction: x / epochs, samplesPerSecond: e.samplesPerSecond, message: `Training: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch + 1} / ${e.batches}, loss ${e.loss.toFixed(4)}` },
       });
     } else {
-      s.set({ curves: { ...curves, epochs: [...curves.epochs, e.report] }, busy: { ...s.busy!, samplesPerSecond: e.report.samplesPerSecond } });
+      s.set({ curves: { ...curves, epochs: [...curves.epochs, e.report] }, busy: { ...s.busy, samplesPerSecond: e.report.samplesPerSecond } });
     }
   };
 }
