@@ -1,5 +1,6 @@
 // Held-out quality of the shipped models: writes docs/quality.md (and the metrics block of the
-// model cards). `npx tsx scripts/evaluate.ts [--models public/models] [--images 3] [--size 2048]`
+// model cards). `npx tsx scripts/evaluate.ts [--models public/models] [--images 6] [--size 2048]
+// [--tuning-images 2] [--tuning-size 2048]`
 //
 // Test conditions, seeds and scorable truth: scripts/heldout.ts. Default peak parameters for
 // our picker, and the DoG baseline's parameters, are chosen on a SEPARATE tuning set (other
@@ -28,16 +29,18 @@ interface Args {
   images: number;
   size: number;
   tuningSize: number;
+  tuningImages: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { models: join(root, 'public/models'), images: 3, size: 2048, tuningSize: 1024 };
+  const a: Args = { models: join(root, 'public/models'), images: 6, size: 2048, tuningImages: 2, tuningSize: 2048 };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--models') a.models = resolve(v);
     else if (k === '--images') a.images = Number(v);
     else if (k === '--size') a.size = Number(v);
     else if (k === '--tuning-size') a.tuningSize = Number(v);
+    else if (k === '--tuning-images') a.tuningImages = Number(v);
     else throw new Error(`unknown option ${k}`);
   }
   return a;
@@ -85,15 +88,16 @@ function dogCounts(p: Prepared, peaks: PeakChoice): Counts {
 const SIGMAS = [1, 2, 3, 4, 5, 6];
 const THRESHOLDS = [1, 2, 3, 4, 6, 8, 12, 16];
 const CUTOFFS = [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1];
-const MIN_DISTANCES = [0, 0.3, 0.5, 0.7];
 
 /** Mean F1 over the tuning images (each condition weighs the same). */
 async function tune(set: Prepared[], models: Models) {
-  let bestOurs = { f1: -1, peaks: { sigma: 4, threshold: 4, kLevel: 1, minDistance: 0 } as PeakChoice, cutoff: 0.7 };
+  // The minimum distance between picks is a fixed rule (the default), like the border drop.
+  const minDistance = DEFAULT_PICK_PARAMS.minDistance;
+  let bestOurs = { f1: -1, peaks: { sigma: 4, threshold: 4, kLevel: 1, minDistance } as PeakChoice, cutoff: 0.7 };
   let bestDet = { f1: -1, peaks: bestOurs.peaks };
   let bestDog = { f1: -1, peaks: bestOurs.peaks };
   for (const sigma of SIGMAS) {
-    for (const [threshold, minDistance] of THRESHOLDS.flatMap((t) => MIN_DISTANCES.map((m) => [t, m]))) {
+    for (const threshold of THRESHOLDS) {
       const peaks: PeakChoice = { sigma, threshold, kLevel: 1, minDistance };
       for (const cutoff of CUTOFFS) {
         let f = 0;
@@ -125,10 +129,12 @@ async function main(): Promise<void> {
   // ---- Tuning set: one image per condition, other seeds, smaller images ----
   const tuning: Prepared[] = [];
   for (let c = 0; c < CONDITIONS.length; c++) {
-    const sim = simulate(CONDITIONS[c].preset, TUNING_SEED_BASE + c, args.tuningSize);
-    const p = await prepare(sim, models);
-    await oursCounts(p, models, { sigma: 4, threshold: 4, kLevel: 1, minDistance: 0 }, 1, false); // run the FCRN once
-    tuning.push(p);
+    for (let i = 0; i < args.tuningImages; i++) {
+      const sim = simulate(CONDITIONS[c].preset, TUNING_SEED_BASE + 100 * c + i, args.tuningSize);
+      const p = await prepare(sim, models);
+      await oursCounts(p, models, { sigma: 4, threshold: 4, kLevel: 1, minDistance: DEFAULT_PICK_PARAMS.minDistance }, 1, false); // run the FCRN once
+      tuning.push(p);
+    }
   }
   log(`tuning set: ${tuning.length} images of ${args.tuningSize}^2`);
   const best = await tune(tuning, models);
@@ -194,10 +200,10 @@ image model, not on real data.
   chosen on the tuning set: **${peaksText(best.ours.peaks)}, cutoff ${best.ours.cutoff}** (screens off).
   "Detector only" is the same without the classifier (its own best peaks: ${peaksText(best.detectorOnly.peaks)}).
 - **Baseline (DoG):** src/core/baseline/dog.ts, a difference of Gaussians at the particle scale on
-  the same preprocessed image, then the same peak detection and border drop (the kind of picker
+  the same preprocessed image, then the same peak detection, minimum distance and border drop (the kind of picker
   RELION's LoG autopicking is). Its parameters were tuned the same way, on the same tuning set:
   **${peaksText(best.dog.peaks)}**, so the comparison is fair to it.
-- **Tuning set:** one ${args.tuningSize}x${args.tuningSize} micrograph per condition, seeds
+- **Tuning set:** ${args.tuningImages} micrograph(s) of ${args.tuningSize}x${args.tuningSize} px per condition, seeds
   ${TUNING_SEED_BASE}+; grid sigma ${SIGMAS.join('/')}, threshold ${THRESHOLDS.join('/')} (k = 1; k only
   multiplies the threshold), cutoff ${CUTOFFS.join('/')}; criterion: mean F1 over the tuning images.
   Mean tuning F1: ours ${pct(best.ours.f1)}, detector only ${pct(best.detectorOnly.f1)}, DoG ${pct(best.dog.f1)}.

@@ -35,9 +35,9 @@ export interface PickParams extends PeakParams, ScreenParams {
 }
 
 // sigma, threshold and cutoff: the values scripts/evaluate.ts chose on its tuning micrographs
-// (mean F1 over the simulated conditions, docs/quality.md). minDistance: RELION-like; on the
-// tuning micrographs 0 and 0.5 gave the same F1 (the h-maxima search rarely leaves two peaks
-// within half a diameter).
+// (mean F1 over the simulated conditions, docs/quality.md). minDistance: half a diameter, a
+// fixed rule there (picks closer than that are one particle counted twice under the metric's
+// one-radius matching).
 export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = {
   diameter: 140,
   sigma: 2,

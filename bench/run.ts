@@ -1,0 +1,158 @@
+// `npm run bench`: every speed, memory, throughput and comparison target of the issues,
+// measured on this machine, printed and written to docs/benchmarks.md. Medians throughout.
+//
+//   npm run bench                  the full run (tens of minutes on 2 cores)
+//   npm run bench -- --quick       smaller sizes and counts, to check the script itself
+//   npm run bench -- --only pick,repick,blur,cli,browser,relion,retrain
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeMicrograph } from '../src/core/io/micrograph';
+import { createImage } from '../src/core/image';
+import { writeMrc } from '../src/core/io/mrc';
+import { FCRN_FLOPS_PER_PIXEL } from '../src/core/model/fcrn';
+import { DEFAULT_PICK_PARAMS } from '../src/core/params';
+import { PickSession } from '../src/core/pipeline';
+import { gaussianBlur } from '../src/core/preprocess/gaussian';
+import { particleDiameterPx } from '../src/core/simulate/phantoms';
+import { simulateMicrograph } from '../src/core/simulate/simulate';
+import { readArrayBuffer } from '../src/cli/files';
+import { loadModels, startBackend } from '../src/cli/models';
+import { browserThroughputLines } from './browser-throughput';
+import { relionPeerLines } from './relion-peer';
+import { FULL as RETRAIN_FULL, QUICK as RETRAIN_QUICK, retrainBenchmark } from './retrain';
+import { fmt, machine, median } from './stats';
+import { cliThroughputSection } from './throughput';
+
+const SECTIONS = ['pick', 'blur', 'repick', 'cli', 'browser', 'relion', 'retrain'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
+const quick = Boolean(values.quick);
+const only = new Set<Section>((values.only?.split(',') as Section[] | undefined) ?? SECTIONS);
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section '${s}' (use ${SECTIONS.join(',')})`);
+
+const WORK = '/tmp/drpnet-bench';
+mkdirSync(WORK, { recursive: true });
+const lines: string[] = [];
+const say = (s = '') => {
+  console.log(s);
+  lines.push(s);
+};
+const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+function simulateTo(file: string, cfg: Parameters<typeof simulateMicrograph>[0]): void {
+  if (existsSync(file)) return;
+  const sim = simulateMicrograph(cfg);
+  writeFileSync(file, new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
+}
+
+/** Whole pick of a 4096x4096 float32 micrograph, each run a fresh process (memory alone). */
+function wholePick(): void {
+  const DIAMETER = 140;
+  const runsN = quick ? 2 : 5;
+  const mic = path.join(WORK, 'betagal_4096.mrc');
+  simulateTo(mic, { width: 4096, height: 4096, pixelSize: 1.3, kind: 'betagal', seed: 4096 });
+  const runs: { total: number; read: number; write: number; timings: Record<string, number>; picks: number; candidates: number; mapPixels: number; mapSize: string; maxRssBytes: number }[] = [];
+  for (let i = 0; i < runsN; i++) {
+    progress(`whole pick ${i + 1}/${runsN}`);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/pick-once.ts', mic, String(DIAMETER), WORK], { encoding: 'utf8' });
+    runs.push(JSON.parse(out.trim().split('\n').pop()!));
+  }
+  const stages = [...new Set(runs.flatMap((r) => Object.keys(r.timings)))];
+  const micBytes = 4096 * 4096 * 4;
+  const rss = median(runs.map((r) => r.maxRssBytes));
+  const fcrnMs = median(runs.map((r) => r.timings.fcrn));
+  say(`## Whole pick, 4096x4096 float32 MRC, diameter ${DIAMETER} px, wasm backend (${runsN} runs, a fresh process each)`);
+  say();
+  say('| stage | median |');
+  say('|---|---|');
+  say(`| read + decode | ${fmt(median(runs.map((r) => r.read)))} |`);
+  for (const s of stages) say(`| ${s} | ${fmt(median(runs.map((r) => r.timings[s] ?? 0)))} |`);
+  say(`| write STAR | ${fmt(median(runs.map((r) => r.write)))} |`);
+  say(`| **whole pick** | **${fmt(median(runs.map((r) => r.total)))}** (target <= 3 s) |`);
+  say();
+  const gflops = (FCRN_FLOPS_PER_PIXEL * runs[0].mapPixels) / (fcrnMs / 1000) / 1e9;
+  say(`Picks: ${median(runs.map((r) => r.picks))} kept of ${median(runs.map((r) => r.candidates))} candidates. FCRN: ${gflops.toFixed(1)} GFLOP/s achieved (${FCRN_FLOPS_PER_PIXEL} FLOP per working pixel, ${runs[0].mapSize} working pixels).`);
+  say(`Peak resident memory of the whole process: ${(rss / 2 ** 20).toFixed(0)} MiB = **${(rss / micBytes).toFixed(2)}x** the micrograph's float32 size (${micBytes / 2 ** 20} MiB; target < 3x).`);
+  say();
+}
+
+/** The sigma-100 background estimate must cost the same as a small blur. */
+function blur(): void {
+  const img = createImage(1366, 1366);
+  for (let i = 0; i < img.data.length; i++) img.data[i] = Math.sin(i * 0.37) + (i % 1366) * 1e-3;
+  say('## Gaussian blur of a 1366x1366 image (the illumination background uses sigma 100)');
+  say();
+  say('| sigma | median |');
+  say('|---|---|');
+  for (const sigma of [2, 5, 20, 50, 100]) {
+    const ts: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 9); i++) {
+      const t0 = performance.now();
+      gaussianBlur(img, sigma);
+      ts.push(performance.now() - t0);
+    }
+    say(`| ${sigma} | ${fmt(median(ts))} |`);
+  }
+  say();
+}
+
+/** Re-pick on a kept 1800x1800 map: what makes the sliders live. */
+async function repick(): Promise<void> {
+  await startBackend('wasm');
+  const models = await loadModels({ withClassifier: true });
+  // Particles of radius 7 px (the detector's working radius): the map is the full 1800x1800.
+  const pixelSize = 4.3;
+  const diameter = Math.round(particleDiameterPx('small', pixelSize));
+  const mic = path.join(WORK, 'small_1800.mrc');
+  simulateTo(mic, { width: 1800, height: 1800, pixelSize, kind: 'small', seed: 1800 });
+  const session = new PickSession('small_1800', await decodeMicrograph(await readArrayBuffer(mic), mic));
+  const params = { ...DEFAULT_PICK_PARAMS, diameter };
+  const det = await session.detect(models, params);
+  const thresholds = [2, 3, 4, 5, 6, 8];
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let candidates = 0;
+  for (const pass of [cold, warm]) {
+    for (const threshold of thresholds) {
+      const t0 = performance.now();
+      candidates = (await session.repick(models, { ...params, threshold })).picks.length;
+      pass.push(performance.now() - t0);
+    }
+  }
+  const sigmaChange: number[] = [];
+  for (const sigma of [3, 4, 5, 6]) {
+    const t0 = performance.now();
+    await session.repick(models, { ...params, sigma });
+    sigmaChange.push(performance.now() - t0);
+  }
+  say(`## Re-pick on a kept ${det.map.width}x${det.map.height} map (peaks, border drop, screens, classifier cache; diameter ${diameter} px)`);
+  say();
+  say('| re-pick | median |');
+  say('|---|---|');
+  say(`| threshold change, candidates already classified | **${fmt(median(warm))}** (target <= 50 ms) |`);
+  say(`| threshold change, first visit (new candidates classified) | ${fmt(median(cold))} |`);
+  say(`| sigma change (one more blur) | ${fmt(median(sigmaChange))} |`);
+  say();
+  say(`Candidates at the last threshold: ${candidates}.`);
+  say();
+}
+
+say('# Benchmarks');
+say();
+say('Generated by `npm run bench` (bench/run.ts; sections can be run alone with `--only`); numbers are medians.');
+say(`Machine: ${machine()}.${quick ? ' QUICK RUN: smaller sizes and counts than the targets are stated for.' : ''}`);
+say();
+if (only.has('pick')) wholePick();
+if (only.has('blur')) blur();
+if (only.has('repick')) await repick();
+if (only.has('cli')) for (const l of await cliThroughputSection({ count: quick ? 4 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('browser')) for (const l of await browserThroughputLines({ count: quick ? 2 : 8, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('relion')) for (const l of await relionPeerLines(quick ? { images: 1, size: 1024 } : {}, progress)) say(l);
+if (only.has('retrain')) for (const l of await retrainBenchmark({ ...(quick ? RETRAIN_QUICK : RETRAIN_FULL), log: progress })) say(l);
+
+const out = only.size === SECTIONS.length && !quick ? 'docs/benchmarks.md' : path.join(WORK, 'benchmarks-partial.md');
+writeFileSync(out, lines.join('\n') + '\n');
+progress(`wrote ${out}`);
