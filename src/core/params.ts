@@ -40,7 +40,7 @@ export interface PickParams extends PeakParams, ScreenParams {
 // one-radius matching).
 export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = {
   diameter: 140,
-  sigma: 2,
+  sigma: 3,
   threshold: 4,
   kLevel: 1,
   minDistance: 0.5,
