@@ -13,6 +13,8 @@ const [file, diameterText, outDir] = process.argv.slice(2);
 const diameter = Number(diameterText);
 await startBackend('wasm');
 const models = await loadModels({ withClassifier: true });
+// What the process holds before the micrograph: Node, tfjs, the WASM runtime and both models.
+const rssBeforeBytes = process.memoryUsage().rss;
 const t0 = performance.now();
 const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
 const tRead = performance.now() - t0;
@@ -32,6 +34,7 @@ console.log(
     candidates: res.all.length,
     mapPixels: width * height,
     mapSize: `${width}x${height}`,
+    rssBeforeBytes,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   }),
 );

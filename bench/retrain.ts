@@ -127,7 +127,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     `Per condition ${o.images} simulated ${o.size}x${o.size} micrographs (scripts/heldout.ts test seeds): the first ${nAdapt} adapt the models, the other ${o.images - nAdapt} are scored.`,
     `Picking at the app's defaults (sigma ${DEFAULT_PICK_PARAMS.sigma}, threshold ${DEFAULT_PICK_PARAMS.threshold}, k ${DEFAULT_PICK_PARAMS.kLevel}, cutoff ${DEFAULT_PICK_PARAMS.cutoff}); matching as in docs/quality.md (one particle radius, one-to-one).`,
     `Classifier: the paper's unsupervised samples, classes balanced, at most ${o.maxPerClass} per class, continuing from the shipped classifier (lr ${CLASSIFIER_DEFAULTS.learningRate}, batch ${CLASSIFIER_DEFAULTS.batchSize}).`,
-    `Detector: ${o.picks} truth picks as patch centres (every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}). Single-threaded wasm in Node.`,
+    `Detector: up to ${o.picks} truth picks as patch centres (all the adapting micrographs hold when fewer; every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}). Single-threaded wasm in Node.`,
     '',
     '| condition | models | precision | recall | F1 | training |',
     '|---|---|---|---|---|---|',
