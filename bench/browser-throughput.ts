@@ -2,16 +2,17 @@
 // Chromium on the WASM backend, with 1, 2 and all workers, on simulated 4096x4096 micrographs.
 // Starts its own Vite server, opens e2e/harness/throughput.html and calls measureThroughput().
 //
-//   npx tsx bench/browser-throughput.ts [--count 8] [--size 4096]
+//   npx tsx bench/browser-throughput.ts [--count 100] [--size 4096]
 //
 // bench/run.ts calls browserThroughputLines() and puts its lines into docs/benchmarks.md.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { fmt } from './stats';
+import { fmt, median } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4391;
@@ -19,7 +20,7 @@ const PORT = 4391;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface BrowserThroughputOptions {
-  /** Micrographs per run (default 8). */
+  /** Micrographs per run (default 100, the dataset size issue 7 states). */
   count?: number;
   /** Width and height (default 4096). */
   size?: number;
@@ -35,6 +36,8 @@ interface HarnessResult {
   seconds: number;
   micrographsPerMinute: number;
   timings: Record<string, number>[];
+  /** Per worker, at the end of the batch. */
+  memory: { sessions: number }[];
   hardwareConcurrency: number;
 }
 
@@ -57,13 +60,37 @@ async function startVite(): Promise<ChildProcess> {
   throw new Error('the Vite server did not start within 60 s');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+/** Parent pid and resident memory (MiB) of every process, from Linux /proc. */
+function processTable(): Map<number, { ppid: number; rssMiB: number }> {
+  const table = new Map<number, { ppid: number; rssMiB: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      table.set(Number(name), { ppid, rssMiB: rssKiB / 1024 });
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return table;
+}
+
+/** Summed resident memory of this process's descendants, except the subtree of `skip` (Vite): the browser's processes. */
+function browserRssMiB(skip: number | undefined): number {
+  const table = processTable();
+  const under = (pid: number, root: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = table.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
+    return false;
+  };
+  let sum = 0;
+  for (const [pid, { rssMiB }] of table) if (pid !== process.pid && under(pid, process.pid) && !(skip !== undefined && under(pid, skip))) sum += rssMiB;
+  return sum;
 }
 
 export async function browserThroughputLines(opts: BrowserThroughputOptions = {}): Promise<string[]> {
-  const count = opts.count ?? 8;
+  const count = opts.count ?? 100;
   const size = opts.size ?? 4096;
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const vite = await startVite();
@@ -76,13 +103,22 @@ export async function browserThroughputLines(opts: BrowserThroughputOptions = {}
     const all = os.cpus().length;
     for (const workers of [...new Set([1, 2, all])]) {
       log(`browser throughput: ${workers} worker(s), ${count} micrographs of ${size}^2`);
-      const r = await page.evaluate(
-        (o) => (window as unknown as { measureThroughput: (o: object) => Promise<HarnessResult> }).measureThroughput(o),
-        { workers, count, size, backend: 'wasm', distinct: 2 },
-      );
+      // The browser's resident memory, sampled each second while the batch runs.
+      const rss: number[] = [];
+      const sampler = setInterval(() => rss.push(browserRssMiB(vite.pid)), 1000);
+      const r = await page
+        .evaluate(
+          (o) => (window as unknown as { measureThroughput: (o: object) => Promise<HarnessResult> }).measureThroughput(o),
+          { workers, count, size, backend: 'wasm', distinct: 2 },
+        )
+        .finally(() => clearInterval(sampler));
       if (r.failed) throw new Error(`${r.failed} of ${count} micrographs failed in the browser`);
       const perPick = median(r.timings.map((t) => Object.values(t).reduce((a, b) => a + b, 0)));
-      rows.push(`| ${r.workers} | ${r.threadsPerWorker} | ${r.picked} | ${r.seconds.toFixed(1)} s | **${r.micrographsPerMinute.toFixed(1)}** | ${fmt(perPick)} |`);
+      // Growth: the median of each quarter of the batch (micrographs go through at a steady rate).
+      const q = rss.length / 4;
+      const quarters = rss.length >= 8 ? [0, 1, 2, 3].map((i) => median(rss.slice(Math.round(i * q), Math.round((i + 1) * q))).toFixed(0)).join(' / ') + ' MiB' : 'n/a (batch too short)';
+      const open = r.memory.reduce((s, m) => s + m.sessions, 0);
+      rows.push(`| ${r.workers} | ${r.threadsPerWorker} | ${r.picked} | ${r.seconds.toFixed(1)} s | **${r.micrographsPerMinute.toFixed(1)}** | ${fmt(perPick)} | ${quarters} | ${open} |`);
     }
   } finally {
     await browser.close();
@@ -93,9 +129,11 @@ export async function browserThroughputLines(opts: BrowserThroughputOptions = {}
     '',
     `One batch of ${count} micrographs per row through the workbench's worker pool (e2e/harness/throughput.ts: each micrograph is read, decoded, preprocessed, detected, classified).`,
     '',
-    '| workers | threads per worker | picked | wall time | micrographs / min | median worker time per micrograph |',
-    '|---|---|---|---|---|---|',
+    '| workers | threads per worker | picked | wall time | micrographs / min | median worker time per micrograph | browser memory by quarter of the batch (median) | micrographs still open at the end |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'Browser memory: the resident memory of all of headless Chromium\'s processes (page, GPU, workers) summed, sampled each second; shared pages count once per process, so the sum overstates the total. The workers keep recently picked micrographs open (for live re-picks and the viewer) up to a budget, a quarter of navigator.deviceMemory (src/app/pool-plan.ts), and close the least recently used beyond it: memory rises while that budget fills, then should stay level however long the batch.',
     '',
   ];
 }

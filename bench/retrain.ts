@@ -45,7 +45,7 @@ export interface RetrainBenchOptions {
   log?: (line: string) => void;
 }
 
-export const FULL: RetrainBenchOptions = { images: 6, size: 2048, picks: 200, classifierEpochs: CLASSIFIER_DEFAULTS.epochs, detectorEpochs: DETECTOR_DEFAULTS.epochs, maxPerClass: CLASSIFIER_DEFAULTS.maxPerClass };
+export const FULL: RetrainBenchOptions = { images: 10, size: 2048, picks: 200, classifierEpochs: CLASSIFIER_DEFAULTS.epochs, detectorEpochs: DETECTOR_DEFAULTS.epochs, maxPerClass: CLASSIFIER_DEFAULTS.maxPerClass };
 export const QUICK: RetrainBenchOptions = { images: 2, size: 1024, picks: 200, classifierEpochs: 2, detectorEpochs: 2, maxPerClass: 300 };
 
 const BENCH_CONDITIONS = ['carbon-edge', 'contamination'] as const;

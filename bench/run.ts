@@ -168,7 +168,7 @@ if (only.has('pick')) wholePick();
 if (only.has('blur')) blur();
 if (only.has('repick')) await repick();
 if (only.has('cli')) for (const l of await cliThroughputSection({ count: quick ? 4 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
-if (only.has('browser')) for (const l of await browserThroughputLines({ count: quick ? 2 : 8, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('browser')) for (const l of await browserThroughputLines({ count: quick ? 2 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
 if (only.has('relion')) for (const l of await relionPeerLines(quick ? { images: 1, size: 1024 } : {}, progress)) say(l);
 if (only.has('retrain')) for (const l of await retrainBenchmark({ ...(quick ? RETRAIN_QUICK : RETRAIN_FULL), log: progress })) say(l);
 
