@@ -16,14 +16,10 @@ import {
 } from '../src/core/preprocess/preprocess';
 import { toGreyImage } from '../src/core/preprocess/display';
 import { PeakDetector } from '../src/core/peaks';
+import { median } from './stats';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 9;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 function time(label: string, fn: () => unknown, runs = RUNS): number {
   fn(); // warm-up (JIT)
