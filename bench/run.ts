@@ -80,6 +80,14 @@ function wholePick(): void {
   say(`Peak resident memory (micrograph: ${mib(micBytes)} as float32; target < 3x):`);
   say(`- what the pick adds, peak minus the process before reading the micrograph: ${mib(rss - before)} = **${((rss - before) / micBytes).toFixed(2)}x**;`);
   say(`- the whole process: ${mib(rss)} = ${(rss / micBytes).toFixed(2)}x, of which ${mib(before)} is there before the micrograph (Node, tsx, tfjs, the WASM runtime, both models).`);
+  // The fixed part weighs less on a larger micrograph: the same pick on the largest size the
+  // workbench is specified for (issue 2), once.
+  const big = path.join(WORK, 'betagal_7676x7420.mrc');
+  simulateTo(big, { width: 7676, height: 7420, pixelSize: 1.3, kind: 'betagal', seed: 7676 });
+  progress('whole pick 7676x7420');
+  const b = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/pick-once.ts', big, String(DIAMETER), WORK], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  const bigBytes = 7676 * 7420 * 4;
+  say(`- the same pick of a 7676x7420 float32 micrograph (${mib(bigBytes)}, one run): ${fmt(b.total)}; the whole process peaks at ${mib(b.maxRssBytes)} = **${(b.maxRssBytes / bigBytes).toFixed(2)}x**, what the pick adds ${mib(b.maxRssBytes - b.rssBeforeBytes)} = ${((b.maxRssBytes - b.rssBeforeBytes) / bigBytes).toFixed(2)}x.`);
   say();
 }
 
