@@ -256,6 +256,10 @@ export async function trainReviewed(): Promise<void> {
     running = [job];
     const result: TrainResult = await job.promise;
     running = [];
+    // The result's history is the whole run: epoch events still in flight on the callback's port
+    // when it arrived are dropped (phase changes below), so the curves take their epochs from it.
+    const curves = training().curves ?? { kind, batchLoss: [], epochs: [] };
+    training().set({ curves: { ...curves, epochs: result.history } });
     progress(kind, 'saving', 1, 'Saving the model');
     const id = await storeModel(modelKind(kind), runName(kind, prepared.micrographs, data.n), 'trained', result.modelJson as Record<string, unknown>, result.weights, result.metadata);
     const last = result.history[result.history.length - 1];
