@@ -6,13 +6,13 @@
 //
 // bench/run.ts calls browserThroughputLines() and puts its lines into docs/benchmarks.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { fmt, median } from './stats';
+import { fmt, median, procStatus } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4391;
@@ -60,19 +60,12 @@ async function startVite(): Promise<ChildProcess> {
   throw new Error('the Vite server did not start within 60 s');
 }
 
-/** Parent pid and resident memory (MiB) of every process, from Linux /proc. */
+/** Parent pid and resident memory (MiB) of every live process, from Linux /proc. */
 function processTable(): Map<number, { ppid: number; rssMiB: number }> {
   const table = new Map<number, { ppid: number; rssMiB: number }>();
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-      table.set(Number(name), { ppid, rssMiB: rssKiB / 1024 });
-    } catch {
-      // the process ended while we read
-    }
+    const status = /^\d+$/.test(name) ? procStatus(Number(name)) : undefined;
+    if (status) table.set(Number(name), status);
   }
   return table;
 }

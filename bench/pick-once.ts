@@ -9,6 +9,20 @@ import { PickSession, pickMicrograph } from '../src/core/pipeline';
 import { readArrayBuffer, writeFileAtomic } from '../src/cli/files';
 import { loadModels, startBackend } from '../src/cli/models';
 
+/** The JSON line this script prints (times in ms, memory in bytes). */
+export interface PickOnceResult {
+  total: number;
+  read: number;
+  write: number;
+  timings: Record<string, number>;
+  picks: number;
+  candidates: number;
+  mapPixels: number;
+  mapSize: string;
+  rssBeforeBytes: number;
+  maxRssBytes: number;
+}
+
 const [file, diameterText, outDir] = process.argv.slice(2);
 const diameter = Number(diameterText);
 await startBackend('wasm');
@@ -24,17 +38,16 @@ await writeFileAtomic(path.join(outDir, 'pick-once_autopick.star'), writeCoordin
 const tWrite = performance.now() - t1;
 const total = performance.now() - t0;
 const { width, height } = res.detection.map;
-console.log(
-  JSON.stringify({
-    total,
-    read: tRead,
-    write: tWrite,
-    timings: res.timings,
-    picks: res.picks.length,
-    candidates: res.all.length,
-    mapPixels: width * height,
-    mapSize: `${width}x${height}`,
-    rssBeforeBytes,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-  }),
-);
+const result: PickOnceResult = {
+  total,
+  read: tRead,
+  write: tWrite,
+  timings: res.timings,
+  picks: res.picks.length,
+  candidates: res.all.length,
+  mapPixels: width * height,
+  mapSize: `${width}x${height}`,
+  rssBeforeBytes,
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+};
+console.log(JSON.stringify(result));

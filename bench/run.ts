@@ -5,24 +5,23 @@
 //   npm run bench -- --quick       smaller sizes and counts, to check the script itself
 //   npm run bench -- --only pick,repick,blur,cli,browser,relion,retrain
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeMicrograph } from '../src/core/io/micrograph';
 import { createImage } from '../src/core/image';
-import { writeMrc } from '../src/core/io/mrc';
 import { FCRN_FLOPS_PER_PIXEL } from '../src/core/model/fcrn';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession } from '../src/core/pipeline';
 import { gaussianBlur } from '../src/core/preprocess/gaussian';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
-import { simulateMicrograph } from '../src/core/simulate/simulate';
 import { readArrayBuffer } from '../src/cli/files';
 import { loadModels, startBackend } from '../src/cli/models';
 import { browserThroughputLines } from './browser-throughput';
 import { relionPeerLines } from './relion-peer';
 import { FULL as RETRAIN_FULL, QUICK as RETRAIN_QUICK, retrainBenchmark } from './retrain';
-import { fmt, machine, median } from './stats';
+import type { PickOnceResult } from './pick-once';
+import { fmt, machine, median, simulateCached } from './stats';
 import { cliThroughputSection } from './throughput';
 
 const SECTIONS = ['pick', 'blur', 'repick', 'cli', 'browser', 'relion', 'retrain'] as const;
@@ -42,23 +41,22 @@ const say = (s = '') => {
 };
 const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
-function simulateTo(file: string, cfg: Parameters<typeof simulateMicrograph>[0]): void {
-  if (existsSync(file)) return;
-  const sim = simulateMicrograph(cfg);
-  writeFileSync(file, new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
+/** One whole pick of a micrograph file in a fresh process (bench/pick-once.ts). */
+function pickOnce(file: string, diameter: number): PickOnceResult {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/pick-once.ts', file, String(diameter), WORK], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as PickOnceResult;
 }
 
 /** Whole pick of a 4096x4096 float32 micrograph, each run a fresh process (memory alone). */
-function wholePick(): void {
+async function wholePick(): Promise<void> {
   const DIAMETER = 140;
   const runsN = quick ? 2 : 5;
   const mic = path.join(WORK, 'betagal_4096.mrc');
-  simulateTo(mic, { width: 4096, height: 4096, pixelSize: 1.3, kind: 'betagal', seed: 4096 });
-  const runs: { total: number; read: number; write: number; timings: Record<string, number>; picks: number; candidates: number; mapPixels: number; mapSize: string; rssBeforeBytes: number; maxRssBytes: number }[] = [];
+  await simulateCached(mic, { width: 4096, height: 4096, pixelSize: 1.3, kind: 'betagal', seed: 4096 });
+  const runs: PickOnceResult[] = [];
   for (let i = 0; i < runsN; i++) {
     progress(`whole pick ${i + 1}/${runsN}`);
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/pick-once.ts', mic, String(DIAMETER), WORK], { encoding: 'utf8' });
-    runs.push(JSON.parse(out.trim().split('\n').pop()!));
+    runs.push(pickOnce(mic, DIAMETER));
   }
   const stages = [...new Set(runs.flatMap((r) => Object.keys(r.timings)))];
   const micBytes = 4096 * 4096 * 4;
@@ -83,9 +81,9 @@ function wholePick(): void {
   // The fixed part weighs less on a larger micrograph: the same pick on the largest size the
   // workbench is specified for (issue 2), once.
   const big = path.join(WORK, 'betagal_7676x7420.mrc');
-  simulateTo(big, { width: 7676, height: 7420, pixelSize: 1.3, kind: 'betagal', seed: 7676 });
+  await simulateCached(big, { width: 7676, height: 7420, pixelSize: 1.3, kind: 'betagal', seed: 7676 });
   progress('whole pick 7676x7420');
-  const b = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/pick-once.ts', big, String(DIAMETER), WORK], { encoding: 'utf8' }).trim().split('\n').pop()!);
+  const b = pickOnce(big, DIAMETER);
   const bigBytes = 7676 * 7420 * 4;
   say(`- the same pick of a 7676x7420 float32 micrograph (${mib(bigBytes)}, one run): ${fmt(b.total)}; the whole process peaks at ${mib(b.maxRssBytes)} = **${(b.maxRssBytes / bigBytes).toFixed(2)}x**, what the pick adds ${mib(b.maxRssBytes - b.rssBeforeBytes)} = ${((b.maxRssBytes - b.rssBeforeBytes) / bigBytes).toFixed(2)}x.`);
   say();
@@ -119,7 +117,7 @@ async function repick(): Promise<void> {
   const pixelSize = 4.3;
   const diameter = Math.round(particleDiameterPx('small', pixelSize));
   const mic = path.join(WORK, 'small_1800.mrc');
-  simulateTo(mic, { width: 1800, height: 1800, pixelSize, kind: 'small', seed: 1800 });
+  await simulateCached(mic, { width: 1800, height: 1800, pixelSize, kind: 'small', seed: 1800 });
   const session = new PickSession('small_1800', await decodeMicrograph(await readArrayBuffer(mic), mic));
   const params = { ...DEFAULT_PICK_PARAMS, diameter };
   const det = await session.detect(models, params);
@@ -172,7 +170,7 @@ say();
 say('Generated by `npm run bench` (bench/run.ts; sections can be run alone with `--only`); numbers are medians.');
 say(`Machine: ${machine()}.${quick ? ' QUICK RUN: smaller sizes and counts than the targets are stated for.' : ''}`);
 say();
-if (only.has('pick')) wholePick();
+if (only.has('pick')) await wholePick();
 if (only.has('blur')) blur();
 if (only.has('repick')) await repick();
 if (only.has('cli')) for (const l of await cliThroughputSection({ count: quick ? 4 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);

@@ -1,5 +1,9 @@
 // Small helpers shared by the benchmark scripts.
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { writeFileAtomic } from '../src/cli/files';
+import { writeMrc } from '../src/core/io/mrc';
+import { simulateMicrograph, type SimConfig } from '../src/core/simulate/simulate';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -14,4 +18,27 @@ export function machine(): string {
 
 export function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+/** Parent pid, resident set (VmRSS) and its peak (VmHWM) of a live process in MiB, from Linux /proc; undefined once it is gone. */
+export function procStatus(pid: number): { ppid: number; rssMiB: number; hwmMiB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { ppid: field('PPid'), rssMiB: field('VmRSS') / 1024, hwmMiB: field('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Simulates a micrograph into `file` as float32 MRC unless it is there already (a cache across
+ * runs). Written atomically, so an interrupted run never leaves a truncated file that looks cached.
+ * Returns whether it simulated.
+ */
+export async function simulateCached(file: string, cfg: Partial<SimConfig>): Promise<boolean> {
+  if (existsSync(file)) return false;
+  const sim = simulateMicrograph(cfg);
+  await writeFileAtomic(file, new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
+  return true;
 }

@@ -7,16 +7,12 @@
 //
 // bench/run.ts calls cliThroughputSection() and puts its lines into docs/benchmarks.md.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/cli/files';
-import { writeMrc } from '../src/core/io/mrc';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
-import { simulateMicrograph } from '../src/core/simulate/simulate';
-import { fmt, machine, median } from './stats';
+import { fmt, machine, median, procStatus, simulateCached } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/drpnet.js');
@@ -51,25 +47,10 @@ async function ensureDataset(count: number, size: number, log: (line: string) =>
   const dir = path.join(WORK, `throughput-${size}`);
   for (let i = 0; i < count; i++) {
     const file = path.join(dir, `mic_${String(i + 1).padStart(4, '0')}.mrc`);
-    if (existsSync(file)) continue;
     const t0 = performance.now();
-    const sim = simulateMicrograph({ width: size, height: size, pixelSize: PIXEL_SIZE, kind: KIND, seed: 7000 + i });
-    // Atomic, so an interrupted simulation never leaves a truncated file that looks cached.
-    await writeFileAtomic(file, new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
-    log(`simulated ${path.basename(file)} (${fmt(performance.now() - t0)})`);
+    if (await simulateCached(file, { width: size, height: size, pixelSize: PIXEL_SIZE, kind: KIND, seed: 7000 + i })) log(`simulated ${path.basename(file)} (${fmt(performance.now() - t0)})`);
   }
   return dir;
-}
-
-/** VmRSS and VmHWM of a live process in MiB (Linux /proc), or undefined once it is gone. */
-function memoryOf(pid: number): { rss: number; hwm: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs one `drpnet pick` over the folder, sampling memory as each micrograph's line arrives. */
@@ -91,8 +72,8 @@ function runPick(dir: string, out: string, diameter: number, models: string | un
         if (/FAILED|error/i.test(line)) errors += line + '\n';
         continue;
       }
-      const mem = child.pid !== undefined ? memoryOf(child.pid) : undefined;
-      if (mem) samples.push({ index: Number(m[1]), at: (performance.now() - t0) / 1000, pickSeconds: Number(m[2]), rssMiB: mem.rss, hwmMiB: mem.hwm });
+      const mem = child.pid !== undefined ? procStatus(child.pid) : undefined;
+      if (mem) samples.push({ index: Number(m[1]), at: (performance.now() - t0) / 1000, pickSeconds: Number(m[2]), rssMiB: mem.rssMiB, hwmMiB: mem.hwmMiB });
       log(line);
     }
   });

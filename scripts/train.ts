@@ -126,12 +126,11 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
   const { data, radii, particles } = buildDetectorSet(args.fcrnMicrographs, args.perMicrograph);
   log(`detector set: ${data.n} patches of ${data.size}x${data.size}; by working radius: ${JSON.stringify(radii)}`);
   const model = buildFcrn({ seed: TRAIN_DEFAULTS.seed });
+  // The recipe goes into the training call and, as it is, into the model card.
+  const recipe = { epochs: args.fcrnEpochs, batchSize: 16, learningRate: TRAIN_DEFAULTS.fcrnLearningRate, lrDecay: TRAIN_DEFAULTS.fcrnLrDecay };
   const tTrain = performance.now();
   const { history } = await trainDetector(model, data, {
-    epochs: args.fcrnEpochs,
-    batchSize: 16,
-    learningRate: TRAIN_DEFAULTS.fcrnLearningRate,
-    lrDecay: TRAIN_DEFAULTS.fcrnLrDecay,
+    ...recipe,
     validationFraction: 0.1,
     seed: TRAIN_DEFAULTS.seed,
     onBatch: batchLogger(50, log),
@@ -148,10 +147,7 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
     defocusUm: TRAINING_DEFOCUS_UM,
     dose: TRAINING_DOSE_RANGES,
     seeds: `${TRAINING_SEED_BASE}..${TRAINING_SEED_BASE + args.fcrnMicrographs - 1}`,
-    epochs: args.fcrnEpochs,
-    batchSize: 16,
-    learningRate: TRAIN_DEFAULTS.fcrnLearningRate,
-    lrDecay: TRAIN_DEFAULTS.fcrnLrDecay,
+    ...recipe,
     loss: 'MSE on labels scaled to peak 1',
     history: historySummary(history),
     trainingSeconds: Math.round(seconds),
@@ -179,12 +175,10 @@ async function trainCls(args: Args, fcrn: tf.LayersModel, fcrnMeta: ModelMetadat
   const nPos = countLabels(set.labels).particles;
   log(`classifier set: ${set.n} patches, ${nPos} particle / ${set.n - nPos} background (${candidates} detector candidates, ${positives} matched truth)`);
   const model = buildClassifier({ seed: TRAIN_DEFAULTS.seed });
+  const recipe = { epochs: args.clsEpochs, batchSize: 16, learningRate: TRAIN_DEFAULTS.clsLearningRate, lrDecay: TRAIN_DEFAULTS.clsLrDecay };
   const tTrain = performance.now();
   const { history } = await trainClassifier(model, set, {
-    epochs: args.clsEpochs,
-    batchSize: 16,
-    learningRate: TRAIN_DEFAULTS.clsLearningRate,
-    lrDecay: TRAIN_DEFAULTS.clsLrDecay,
+    ...recipe,
     validationFraction: 0.1,
     balance: true,
     seed: TRAIN_DEFAULTS.seed,
@@ -201,10 +195,7 @@ async function trainCls(args: Args, fcrn: tf.LayersModel, fcrnMeta: ModelMetadat
     particlePatches: nPos,
     backgroundPatches: set.n - nPos,
     detectorCandidates: candidates,
-    epochs: args.clsEpochs,
-    batchSize: 16,
-    learningRate: TRAIN_DEFAULTS.clsLearningRate,
-    lrDecay: TRAIN_DEFAULTS.clsLrDecay,
+    ...recipe,
     loss: 'categorical cross-entropy, minority class oversampled',
     history: historySummary(history),
     trainingSeconds: Math.round(seconds),

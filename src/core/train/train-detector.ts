@@ -132,8 +132,7 @@ export async function trainDetector(
           const y = tf.tensor4d(gatherRows(data.labels, per, rows), shape);
           return optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, vars) as tf.Scalar;
         });
-        const loss = (await lossT.data())[0];
-        lossT.dispose();
+        const [loss] = await readScalars([lossT]);
         lossSum += loss * rows.length;
         o.onBatch?.({ epoch, batch: b, batches: batches.length, loss });
       }
