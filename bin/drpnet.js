@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The `drpnet` command: runs the TypeScript CLI through tsx's loader, so the CLI and the
-// workbench share src/core without a separate build step.
-import { register } from 'tsx/esm/api';
+// The `drpnet` command: runs the bundled CLI (scripts/build-cli.mjs says why a bundle), rebuilt
+// first when src/ has changed since it was built.
+import { ensureCliBundle } from '../scripts/build-cli.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import(await ensureCliBundle());
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ByteReader } from '../core/io/byte-reader';
+import { MicrographError } from '../core/errors';
 import { toArrayBuffer } from '../core/io/micrograph';
 
 /** Expands files and folders (one level deep) into the files whose names pass `accept`, sorted. */
@@ -23,6 +25,46 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
 /** Reads a whole file into an ArrayBuffer of exactly its size (no copy unless Node pooled it). */
 export async function readArrayBuffer(file: string): Promise<ArrayBuffer> {
   return toArrayBuffer(await fs.readFile(file));
+}
+
+/**
+ * Memory that file readers read into, grown as needed and shared by the readers given it: a
+ * batch that streams micrograph after micrograph allocates it once, not once per micrograph,
+ * which leaves the allocator less to fragment over a long run.
+ */
+export class ReadBuffer {
+  private bytes = new Uint8Array(0);
+
+  take(length: number): Uint8Array {
+    if (this.bytes.byteLength < length) this.bytes = new Uint8Array(length);
+    return this.bytes.subarray(0, length);
+  }
+}
+
+/** A file opened for random reads (a streamed micrograph); close it when done. What a read
+ * returns lies in `buffer`, valid until the next read by any reader sharing that buffer. */
+export async function openFileReader(file: string, buffer = new ReadBuffer()): Promise<ByteReader & { close(): Promise<void> }> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    return {
+      size,
+      async read(offset, length) {
+        const buf = buffer.take(length);
+        let got = 0;
+        while (got < length) {
+          const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
+          if (bytesRead === 0) throw new MicrographError('truncated', `the file ended at byte ${offset + got} while ${length} bytes were read from byte ${offset} (was it changed while being read?)`, file);
+          got += bytesRead;
+        }
+        return buf;
+      },
+      close: () => handle.close(),
+    };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
 }
 
 /**

@@ -41,9 +41,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run directly (tsx src/cli/main.ts ...) as well as through bin/drpnet.js.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}

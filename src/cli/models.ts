@@ -1,4 +1,5 @@
 // Loads the detector and classifier for the CLI: the shipped ones in public/models by default.
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
@@ -16,8 +17,14 @@ export async function loadModels(opts: { dir?: string; detector?: string; classi
   return { fcrn, fcrnMeta: readMetadata(fcrn, path.join(fcrnDir, 'model.json')), classifier };
 }
 
+/** tfjs-backend-wasm's folder of .wasm files, found from the installed package: the bundled
+ * CLI (dist/cli, scripts/build-cli.mjs) does not sit next to them as the package's code does. */
+function wasmFolder(): string {
+  return path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+}
+
 export async function startBackend(choice: BackendChoice): Promise<BackendResult> {
-  return initBackend(choice);
+  return initBackend(choice, { wasmPaths: wasmFolder() });
 }
 
 export function describeBackend(b: BackendResult): string {

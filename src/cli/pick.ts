@@ -3,17 +3,18 @@
 // says whether any failed. For clusters: --shard I/N picks one deterministic part of the
 // dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
 // The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
 import { coordinateFileName, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
-import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
 import { PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { listOption, numberOption, parse, UsageError } from './args';
-import { allExist, expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { allExist, expandInputs, openFileReader, ReadBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend } from './models';
 
 const FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
@@ -59,7 +60,9 @@ ${PICK_OPTIONS_HELP}
   --box-size PX        box size written to .box/.cbox files (default: the diameter)
   --shard I/N          pick only part I (0-based) of N of the sorted, de-duplicated micrograph
                        list, e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
-  --resume             skip micrographs whose output files (all formats) already exist`;
+  --resume             skip micrographs whose output files (all formats) already exist
+  --stats FILE         write measurements as JSON lines: the memory once the models are
+                       loaded, then per micrograph its stage times and the peak memory so far`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {
@@ -109,7 +112,31 @@ export interface BatchOptions {
   report: (line: string, kind: 'info' | 'done' | 'skipped' | 'failed') => void;
   /** Checked before each micrograph; true stops the batch (RELION's abort request). */
   shouldStop?: () => Promise<boolean>;
+  /** Receives measurements: once when the models are loaded, then once per picked micrograph. */
+  stats?: (record: PickStats) => void;
 }
+
+/** What `drpnet pick --stats` writes, one JSON line per record (memory in bytes, times in ms). */
+export type PickStats =
+  | { event: 'ready'; backend: string; rssBytes: number }
+  | {
+      event: 'micrograph';
+      micrograph: string;
+      picks: number;
+      candidates: number;
+      workingSize: string;
+      /** Per stage: open (header, or the whole file when not streamed), the pipeline's stages, write. */
+      timings: Record<string, number>;
+      /** From opening the file to the last coordinate file written. */
+      totalMs: number;
+      rssBytes: number;
+      /** The process's peak resident memory so far. */
+      maxRssBytes: number;
+    };
+
+const rss = () => process.memoryUsage().rss;
+const ms = (t: number) => Math.round((performance.now() - t) * 10) / 10;
+const maxRss = () => process.resourceUsage().maxRSS * 1024;
 
 export interface BatchResult {
   picked: number;
@@ -146,6 +173,22 @@ function errorText(e: unknown, job: PickJob): string {
   return `${label}: ${(e as Error).message}`;
 }
 
+/** Opens one micrograph file and picks it; an MRC streams from the open file into the working
+ * scale, so the full-resolution image is never held. */
+async function pickFile(file: string, models: Models, settings: PickSettings, buffer: ReadBuffer) {
+  const t = performance.now();
+  const reader = await openFileReader(file, buffer);
+  try {
+    const micrograph = await openMicrograph(reader, file, { frame: settings.frame });
+    const open = ms(t);
+    const picked = await pickMicrograph(new PickSession(file, micrograph), models, settings.params);
+    const timings: Record<string, number> = { open, ...picked.timings };
+    return { picked, note: micrograph.note, timings };
+  } finally {
+    await reader.close();
+  }
+}
+
 /**
  * Picks each job in order with the shared pipeline, writing every output atomically. The
  * backend and models are loaded on the first micrograph that needs picking, so a batch that
@@ -159,8 +202,10 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const info = await startBackend(settings.backend);
       const loaded = await loadModels({ dir: settings.models, withClassifier: settings.params.useClassifier });
       opts.report(`backend ${describeBackend(info)}, diameter ${settings.params.diameter} px`, 'info');
+      opts.stats?.({ event: 'ready', backend: describeBackend(info), rssBytes: rss() });
       return loaded;
     })());
+  const readBuffer = new ReadBuffer(); // one for the whole batch: micrographs are read one at a time
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i];
     const tag = `[${i + 1}/${jobs.length}]`;
@@ -177,17 +222,20 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     const t0 = performance.now();
     try {
       const loaded = await getModels();
-      const micrograph = await decodeMicrograph(await readArrayBuffer(job.file), job.file, { frame: settings.frame });
-      const picked = await pickMicrograph(new PickSession(job.file, micrograph), loaded, settings.params);
+      const tPick = performance.now(); // the first micrograph's t0 also covers loading the models
+      const { picked, note, timings } = await pickFile(job.file, loaded, settings, readBuffer);
       const name = path.basename(job.file);
       const boxSize = job.boxSize ?? Math.round(settings.params.diameter);
+      const tWrite = performance.now();
       for (const out of job.outputs) {
         await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
       }
+      timings.write = ms(tWrite);
+      const { width, height } = picked.detection.map;
+      opts.stats?.({ event: 'micrograph', micrograph: job.file, picks: picked.picks.length, candidates: picked.all.length, workingSize: `${width}x${height}`, timings, totalMs: ms(tPick), rssBytes: rss(), maxRssBytes: maxRss() });
       result.picked++;
-      const note = micrograph.note ? ` (${micrograph.note})` : '';
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
-      opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note}`, 'done');
+      opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note ? ` (${note})` : ''}`, 'done');
     } catch (e) {
       const message = errorText(e, job);
       result.failed.push({ job, message });
@@ -207,6 +255,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
       'box-size': { type: 'string' },
       shard: { type: 'string' },
       resume: { type: 'boolean' },
+      stats: { type: 'string' },
     },
     HELP,
   );
@@ -234,7 +283,13 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${planFiles(found).length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
-  const res = await runPickBatch(jobs, settings, { resume: Boolean(v.resume), report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`) });
+  const statsFile = v.stats;
+  if (statsFile) await writeFileAtomic(statsFile, '');
+  const res = await runPickBatch(jobs, settings, {
+    resume: Boolean(v.resume),
+    report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`),
+    stats: statsFile ? (r) => appendFileSync(statsFile, JSON.stringify(r) + '\n') : undefined,
+  });
   const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);
   return res.failed.length ? 1 : 0;

@@ -7,13 +7,15 @@ import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressN
 import type { Pick } from './coords/types';
 import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
-import type { Micrograph } from './io/micrograph';
+import { micrographSize, type Micrograph } from './io/micrograph';
+import type { StreamedMicrograph } from './io/mrc-stream';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
 import type { PickParams } from './params';
 import { PeakDetector, type Peak } from './peaks';
-import { prepareNetworkInput, preprocessForDetection } from './preprocess/preprocess';
+import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
+import { reduceImage } from './preprocess/reduce';
 import { percentiles } from './preprocess/percentile';
 import { chooseWorkingScale, workingToOriginal } from './preprocess/scale';
 
@@ -109,21 +111,25 @@ export function normaliseMapInPlace(map: Image2D): Image2D {
 export class PickSession {
   private detection?: Detection;
 
+  /** A decoded micrograph (the workbench, which also displays it) or a streamed one (the CLI). */
   constructor(
     readonly name: string,
-    readonly micrograph: Micrograph,
+    readonly micrograph: Micrograph | StreamedMicrograph,
   ) {}
 
+  /** The full-resolution image; only a session opened from a decoded micrograph keeps one. */
   get image(): Image2D {
+    if (!('image' in this.micrograph)) throw new Error(`${this.name} was opened streamed and keeps no full-resolution image`);
     return this.micrograph.image;
   }
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
   async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
     const timings: Record<string, number> = {};
-    const img = this.micrograph.image;
+    const m = this.micrograph;
+    const { width, height } = micrographSize(m);
     const refRadius = models.fcrnMeta.workingRadius;
-    const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(img.width, img.height), { refRadius });
+    const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(width, height), { refRadius });
     const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
     if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;
@@ -132,7 +138,8 @@ export class PickSession {
     this.detection = undefined;
     let t = performance.now();
     opts.onProgress?.('preprocess', 0);
-    const pre = preprocessForDetection(img, scale, { negativeStain: params.negativeStain, signal: opts.signal });
+    const reduced = 'image' in m ? reduceImage(m.image, scale) : await m.reduce(scale, opts.signal);
+    const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal: opts.signal });
     timings.preprocess = ms(t);
     throwIfAborted(opts.signal);
 

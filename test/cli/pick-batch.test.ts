@@ -158,4 +158,33 @@ describe('drpnet pick failures', () => {
     expect(run.stderr).toContain('2 picked, 1 failed');
     expect([...(await outputs(dir)).keys()]).toEqual(names.slice(0, 2).map(starName));
   });
+
+  it('reports an MRC cut short after its header with the bytes it lacks', async () => {
+    const dir = path.join(root, 'cut');
+    await mkdir(dir);
+    const whole = await readFile(path.join(mics, names[0]));
+    await writeFile(path.join(dir, 'cut.mrc'), whole.subarray(0, 1024 + 4000));
+    const run = await pick(dir);
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/FAILED .*cut\.mrc: header says \d+x\d+x1 float32 .* file holds 4,000 bytes of data/);
+  });
+});
+
+describe('drpnet pick --stats', () => {
+  it('writes the memory once the models are loaded, then each micrograph\'s stage times and picks', async () => {
+    const out = path.join(root, 'stats');
+    const statsFile = path.join(out, 'stats.jsonl');
+    const run = await pick(path.join(mics, names[0]), path.join(mics, names[1]), '--out', out, '--stats', statsFile);
+    expect(run.result).toBe(0);
+    const records = (await readFile(statsFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((r) => r.event)).toEqual(['ready', 'micrograph', 'micrograph']);
+    expect(records[0].rssBytes).toBeGreaterThan(0);
+    for (const [i, r] of records.slice(1).entries()) {
+      expect(r.micrograph).toBe(path.join(mics, names[i]));
+      expect(r.picks).toBe(readRelionCoordinates(reference.get(starName(names[i]))!, names[i]).length);
+      expect(Object.keys(r.timings)).toEqual(expect.arrayContaining(['open', 'preprocess', 'fcrn', 'peaks', 'classifier', 'write']));
+      expect(r.maxRssBytes).toBeGreaterThanOrEqual(r.rssBytes);
+      expect(r.maxRssBytes).toBeGreaterThanOrEqual(records[0].rssBytes);
+    }
+  });
 });

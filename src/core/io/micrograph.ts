@@ -3,7 +3,9 @@
 import { MicrographError } from '../errors';
 import type { Image2D } from '../image';
 import { sniffMagic } from './magic';
+import type { ByteReader } from './byte-reader';
 import { readMrc } from './mrc';
+import { openMrcStream, type StreamedMicrograph } from './mrc-stream';
 import { decodeRaster, type RasterDecoder } from './raster';
 import { readTiff } from './tiff';
 
@@ -70,13 +72,19 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
+/** The reader for a file: magic bytes win over the extension. */
+function chooseFormat(head: Uint8Array, fileName: string): MicrographFormat | undefined {
+  const magic = sniffMagic(head);
+  if (magic === 'tiff' || magic === 'png' || magic === 'jpeg' || magic === 'mrc') return magic;
+  return formatFromFileName(fileName);
+}
+
 /** Reads any supported micrograph. Magic bytes win over the extension. */
 export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph> {
   if (buffer.byteLength === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
-  const magic = sniffMagic(new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024)));
-  const byExt = formatFromFileName(fileName);
-  const format: MicrographFormat | undefined =
-    magic === 'tiff' || magic === 'png' || magic === 'jpeg' ? magic : magic === 'mrc' ? 'mrc' : byExt;
+  const head = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024));
+  const magic = sniffMagic(head);
+  const format = chooseFormat(head, fileName);
   switch (format) {
     case 'mrc':
       return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
@@ -95,4 +103,21 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
         fileName,
       );
   }
+}
+
+/**
+ * Opens a micrograph for picking. An MRC is streamed: only its header is read now, and its
+ * pixels go straight into the working-scale reduction when the pick needs them, so the
+ * full-resolution image is never held. Other formats are read and decoded whole.
+ */
+export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph | StreamedMicrograph> {
+  if (reader.size === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
+  const head = await reader.read(0, Math.min(reader.size, 1024));
+  if (chooseFormat(head, fileName) === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
+  return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);
+}
+
+/** The micrograph's size, whichever way it was opened. */
+export function micrographSize(m: Micrograph | StreamedMicrograph): { width: number; height: number } {
+  return 'image' in m ? m.image : m;
 }

@@ -151,11 +151,12 @@ function rejectOtherFormats(bytes: Uint8Array, fileName: string): void {
   throw new MicrographError('not-mrc', `this looks like ${describeKind(kind)}, not an MRC file`, fileName);
 }
 
-/** Parses and validates the 1024-byte header; checks sizes against the buffer length. */
-export function readMrcHeader(buffer: ArrayBuffer, fileName: string): MrcHeader {
-  const total = buffer.byteLength;
+/** Parses and validates the 1024-byte header at the start of `buffer`; checks the sizes it
+ * declares against the file's length, `totalBytes` (default: the buffer holds the whole file). */
+export function readMrcHeader(buffer: ArrayBuffer, fileName: string, totalBytes = buffer.byteLength): MrcHeader {
+  const total = totalBytes;
   if (total === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
-  const bytes = new Uint8Array(buffer, 0, Math.min(total, MRC_HEADER_BYTES));
+  const bytes = new Uint8Array(buffer, 0, Math.min(total, buffer.byteLength, MRC_HEADER_BYTES));
   rejectOtherFormats(bytes, fileName);
   if (total < MRC_HEADER_BYTES)
     throw new MicrographError(
@@ -341,22 +342,25 @@ function checkFrame(frame: number, frames: number, fileName: string): void {
     throw new ParameterError(`${fileName}: frame ${frame} does not exist; the file has ${frames} frame(s), numbered 0..${frames - 1}`);
 }
 
-/** Reads an MRC micrograph. A stack is averaged unless `frame` picks one section. A native-
- * endian, 4-byte-aligned float32 section is returned as a view on `buffer` (zero copy). */
-export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOptions = {}): Micrograph {
-  const h = readMrcHeader(buffer, fileName);
-  const mode = h.mode as MrcMode;
-  const plane = h.nx * h.ny;
-  const planeBytes = plane * BYTES_PER_VOXEL[mode];
+/** How the pixels of an MRC are read: which sections, how mode-0 bytes are taken, and what
+ * was decided on the user's behalf (Micrograph.note). Shared by readMrc and the streamed reader. */
+export interface MrcReadPlan {
+  header: MrcHeader;
+  /** Sections averaged into the image (one when a frame is chosen). */
+  sections: number[];
+  signed: boolean;
+  notes: string[];
+}
+
+export function planMrcRead(h: MrcHeader, fileName: string, opts: ReadMrcOptions = {}): MrcReadPlan {
   const notes: string[] = [];
   let signed = true;
-  if (mode === 0) {
+  if (h.mode === 0) {
     const s = mode0Signedness(h, opts.mode0Signed);
     signed = s.signed;
     notes.push(`mode 0 read as ${signed ? 'signed' : 'unsigned'} bytes (${s.why})`);
   }
   if (h.endianSource === 'guessed') notes.push(`byte order ${h.littleEndian ? 'little' : 'big'}-endian guessed (no valid machine stamp)`);
-
   const sections: number[] = [];
   if (opts.frame === undefined) for (let z = 0; z < h.nz; z++) sections.push(z);
   else sections.push(opts.frame);
@@ -364,27 +368,59 @@ export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOpti
     checkFrame(opts.frame, h.nz, fileName);
     if (h.nz > 1) notes.push(`frame ${opts.frame} of ${h.nz}`);
   } else if (h.nz > 1) notes.push(`averaged ${h.nz} frames`);
+  return { header: h, sections, signed, notes };
+}
 
-  let data: Float32Array;
-  const first = h.dataOffset + sections[0] * planeBytes;
-  if (sections.length === 1 && mode === 2 && h.littleEndian === HOST_LITTLE_ENDIAN && first % 4 === 0) {
-    data = new Float32Array(buffer, first, plane);
-  } else {
-    data = new Float32Array(plane);
-    sections.forEach((z, k) => readPlane(buffer, h.dataOffset + z * planeBytes, mode, h.littleEndian, signed, data, k > 0));
-    if (sections.length > 1) {
-      const inv = 1 / sections.length;
-      for (let i = 0; i < plane; i++) data[i] *= inv;
-    }
-  }
+/** Bytes per voxel of the plan's mode. */
+export function mrcVoxelBytes(plan: MrcReadPlan): number {
+  return BYTES_PER_VOXEL[plan.header.mode as MrcMode];
+}
+
+/** Converts out.length consecutive voxels starting at `offset` of `buffer` into `out`, or adds
+ * them to it (add = true): any run of whole rows of a section, up to the whole section. */
+export function readMrcVoxels(plan: MrcReadPlan, buffer: ArrayBuffer, offset: number, out: Float32Array, add: boolean): void {
+  readPlane(buffer, offset, plan.header.mode as MrcMode, plan.header.littleEndian, plan.signed, out, add);
+}
+
+/** The voxels as a Float32Array view on `buffer`, without copying, when the plan reads one
+ * native-endian, 4-byte-aligned float32 section; otherwise undefined (convert them). */
+export function mrcFloat32View(plan: MrcReadPlan, buffer: ArrayBuffer, offset: number, n: number): Float32Array | undefined {
+  const { header: h, sections } = plan;
+  return sections.length === 1 && h.mode === 2 && h.littleEndian === HOST_LITTLE_ENDIAN && offset % 4 === 0 ? new Float32Array(buffer, offset, n) : undefined;
+}
+
+/** Micrograph fields that describe the file rather than its pixels. */
+export function mrcDescription(plan: MrcReadPlan): Omit<Micrograph, 'image'> {
+  const h = plan.header;
   return {
-    image: createImage(h.nx, h.ny, data),
     pixelSize: h.pixelSize,
     frames: h.nz,
-    averaged: sections.length > 1,
+    averaged: plan.sections.length > 1,
     format: 'mrc',
-    note: notes.length ? notes.join('; ') : undefined,
+    note: plan.notes.length ? plan.notes.join('; ') : undefined,
   };
+}
+
+/** Reads an MRC micrograph. A stack is averaged unless `frame` picks one section. A native-
+ * endian, 4-byte-aligned float32 section is returned as a view on `buffer` (zero copy). */
+export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOptions = {}): Micrograph {
+  const plan = planMrcRead(readMrcHeader(buffer, fileName), fileName, opts);
+  const { header: h, sections } = plan;
+  const plane = h.nx * h.ny;
+  const planeBytes = plane * mrcVoxelBytes(plan);
+  let data = mrcFloat32View(plan, buffer, h.dataOffset + sections[0] * planeBytes, plane);
+  if (!data) {
+    data = new Float32Array(plane);
+    for (const [k, z] of sections.entries()) readMrcVoxels(plan, buffer, h.dataOffset + z * planeBytes, data, k > 0);
+    if (sections.length > 1) scaleInPlace(data, 1 / sections.length);
+  }
+  return { image: createImage(h.nx, h.ny, data), ...mrcDescription(plan) };
+}
+
+/** Multiplies every value by k (the frame average's last step, kept in one place so the
+ * streamed reader rounds exactly as readMrc does). */
+export function scaleInPlace(data: Float32Array, k: number): void {
+  for (let i = 0; i < data.length; i++) data[i] *= k;
 }
 
 /** Writes a single-section MRC2014 file: mode 2 (float32), 12 (float16) or 1 (int16), little-endian, no extended header. */

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModels, SHIPPED_MODELS_DIR } from '../../cli/models';
 import { readCoordinates } from '../coords';
-import { decodeMicrograph, toArrayBuffer } from '../io/micrograph';
+import { bufferReader } from '../io/byte-reader';
+import { decodeMicrograph, openMicrograph, toArrayBuffer } from '../io/micrograph';
 import { matchPicks } from '../metrics';
 import { DEFAULT_PICK_PARAMS } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
@@ -44,5 +45,17 @@ describe('shipped models', () => {
     const m = matchPicks(res.picks, truth, s.diameter / 2);
     expect(m.f1).toBeGreaterThanOrEqual(0.85);
     for (const p of res.picks) expect(p.pParticle).toBeGreaterThan(1 - DEFAULT_PICK_PARAMS.cutoff);
+  });
+
+  it('pick the same from a streamed file as from the decoded micrograph (what the CLI does)', async () => {
+    const s = index[0];
+    const bytes = toArrayBuffer(readFileSync(path.join(SAMPLES, s.micrograph)));
+    const params = { ...DEFAULT_PICK_PARAMS, diameter: s.diameter };
+    const decoded = await pickMicrograph(new PickSession(s.micrograph, await decodeMicrograph(bytes, s.micrograph)), models, params);
+    const streamed = await openMicrograph(bufferReader(bytes), s.micrograph);
+    expect('image' in streamed).toBe(false);
+    const fromFile = await pickMicrograph(new PickSession(s.micrograph, streamed), models, params);
+    expect(fromFile.picks.length).toBeGreaterThan(0);
+    expect(fromFile.all).toEqual(decoded.all);
   });
 });

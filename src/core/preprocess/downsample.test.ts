@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../errors';
 import { createImage } from '../image';
-import { downsampleArea, resizeBilinear, sampleBoxBilinear, upsampleBilinear } from './downsample';
+import { AreaDownsampler, downsampleArea, resizeBilinear, sampleBoxBilinear, upsampleBilinear } from './downsample';
 
 function ramp(w: number, h: number) {
   const img = createImage(w, h);
@@ -69,5 +70,27 @@ describe('bilinear resampling', () => {
     let err = 0;
     for (let y = 1; y < 19; y++) for (let x = 1; x < 29; x++) err = Math.max(err, Math.abs(back.data[y * 30 + x] - img.data[y * 30 + x]));
     expect(err).toBeLessThan(0.02);
+  });
+});
+
+describe('AreaDownsampler', () => {
+  it('fed in bands of whole blocks gives downsampleArea bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 5 }), (w, h, f, blocksPerBand) => {
+        const img = createImage(w, h, Float32Array.from({ length: w * h }, (_, i) => Math.sin(i * 1.7) * 1000 + i * 1e-3));
+        const d = new AreaDownsampler(w, h, f);
+        const band = blocksPerBand * f;
+        for (let y = 0; y < h; y += band) d.addRows(img.data.subarray(y * w, Math.min(h, y + band) * w));
+        expect(d.result()).toEqual(downsampleArea(img, f));
+      }),
+    );
+  });
+  it('rejects a band that splits a block, rows beyond the image, and a result before the last row', () => {
+    const d = new AreaDownsampler(4, 6, 2);
+    expect(() => d.addRows(new Float32Array(4 * 3))).toThrow(/whole blocks/);
+    expect(() => d.addRows(new Float32Array(5))).toThrow(/whole rows/);
+    d.addRows(new Float32Array(4 * 2));
+    expect(() => d.result()).toThrow(/2 of 6 rows/);
+    expect(() => d.addRows(new Float32Array(4 * 6))).toThrow(/rows left/);
   });
 });

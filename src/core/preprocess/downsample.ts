@@ -14,43 +14,80 @@ export function downsampledSize(n: number, factor: number): number {
  * block at the right or bottom edge is the mean of the pixels it has.
  */
 export function downsampleArea(img: Image2D, factor: number): Image2D {
-  if (!Number.isInteger(factor) || factor < 1) throw new ParameterError(`downsample factor must be a whole number >= 1, got ${factor}`);
-  const { width: w, height: h, data: src } = img;
-  if (factor === 1) return createImage(w, h, src.slice());
-  const ow = downsampledSize(w, factor);
-  const oh = downsampledSize(h, factor);
-  const out = createImage(ow, oh);
-  const dst = out.data;
+  const d = new AreaDownsampler(img.width, img.height, factor);
+  d.addRows(img.data);
+  return d.result();
+}
+
+/**
+ * downsampleArea fed a band of whole rows at a time, so a micrograph streamed from its file in
+ * pieces never has to be held whole. Every band but the last must hold whole blocks (a multiple
+ * of `factor` rows); the result is then identical, bit for bit, to downsampleArea's.
+ */
+export class AreaDownsampler {
+  private readonly out: Image2D;
   // Row sums of one block row accumulated across its source rows, then divided once.
-  const acc = new Float64Array(ow);
-  const fullCols = Math.floor(w / factor);
-  const lastCols = w - fullCols * factor; // pixels in the partial right block (0 if none)
-  for (let oy = 0; oy < oh; oy++) {
-    acc.fill(0);
-    const y0 = oy * factor;
-    const y1 = Math.min(h, y0 + factor);
-    for (let y = y0; y < y1; y++) {
-      const o = y * w;
-      let x = 0;
-      for (let ox = 0; ox < fullCols; ox++) {
-        let s = 0;
-        const end = x + factor;
-        for (; x < end; x++) s += src[o + x];
-        acc[ox] += s;
-      }
-      if (lastCols) {
-        let s = 0;
-        for (; x < w; x++) s += src[o + x];
-        acc[fullCols] += s;
-      }
-    }
-    const rows = y1 - y0;
-    const d = oy * ow;
-    const inv = 1 / (rows * factor);
-    for (let ox = 0; ox < fullCols; ox++) dst[d + ox] = acc[ox] * inv;
-    if (lastCols) dst[d + fullCols] = acc[fullCols] / (rows * lastCols);
+  private readonly acc: Float64Array;
+  private rowsIn = 0;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly factor: number,
+  ) {
+    if (!Number.isInteger(factor) || factor < 1) throw new ParameterError(`downsample factor must be a whole number >= 1, got ${factor}`);
+    this.out = createImage(downsampledSize(width, factor), downsampledSize(height, factor));
+    this.acc = new Float64Array(this.out.width);
   }
-  return out;
+
+  /** Adds the next rows: `src` holds a whole number of rows of `width` values. */
+  addRows(src: Float32Array): void {
+    const { width: w, height: h, factor } = this;
+    const rows = w > 0 ? src.length / w : 0;
+    const y0 = this.rowsIn;
+    if (!Number.isInteger(rows) || y0 + rows > h) throw new RangeError(`a band of ${src.length} values is not whole rows of ${w} within the ${h} rows left to add from row ${y0}`);
+    if (y0 + rows < h && rows % factor !== 0) throw new RangeError(`a band of ${rows} rows is not whole blocks of ${factor} rows`);
+    this.rowsIn += rows;
+    if (factor === 1) {
+      this.out.data.set(src, y0 * w);
+      return;
+    }
+    const ow = this.out.width;
+    const dst = this.out.data;
+    const acc = this.acc;
+    const fullCols = Math.floor(w / factor);
+    const lastCols = w - fullCols * factor; // pixels in the partial right block (0 if none)
+    for (let by = 0; by < rows; by += factor) {
+      acc.fill(0);
+      const by1 = Math.min(rows, by + factor);
+      for (let y = by; y < by1; y++) {
+        const o = y * w;
+        let x = 0;
+        for (let ox = 0; ox < fullCols; ox++) {
+          let s = 0;
+          const end = x + factor;
+          for (; x < end; x++) s += src[o + x];
+          acc[ox] += s;
+        }
+        if (lastCols) {
+          let s = 0;
+          for (; x < w; x++) s += src[o + x];
+          acc[fullCols] += s;
+        }
+      }
+      const n = by1 - by;
+      const d = ((y0 + by) / factor) * ow;
+      const inv = 1 / (n * factor);
+      for (let ox = 0; ox < fullCols; ox++) dst[d + ox] = acc[ox] * inv;
+      if (lastCols) dst[d + fullCols] = acc[fullCols] / (n * lastCols);
+    }
+  }
+
+  /** The downsampled image, once every row has been added. */
+  result(): Image2D {
+    if (this.rowsIn !== this.height) throw new RangeError(`only ${this.rowsIn} of ${this.height} rows were added`);
+    return this.out;
+  }
 }
 
 /**

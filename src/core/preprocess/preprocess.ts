@@ -6,10 +6,10 @@
 // about their mean as the last step, so both kinds reach the network the same way round.
 import { ParameterError, throwIfAborted } from '../errors';
 import { createImage, type Image2D } from '../image';
-import { downsampleArea } from './downsample';
 import { gaussianBlur } from './gaussian';
 import { correctIllumination, ILLUMINATION_SIGMA } from './illumination';
 import { percentiles } from './percentile';
+import { reduceImage, valueRange, type ReducedImage } from './reduce';
 
 // Smoothing sigmas are in working pixels. The paper's (2 here, 3 on the network input) are for
 // particles of radius 32 working px; our detector works at radius ~7 (training-micrograph.ts),
@@ -29,20 +29,6 @@ interface InPlace {
 
 function target(img: Image2D, opts: InPlace): Image2D {
   return opts.inPlace ? img : createImage(img.width, img.height);
-}
-
-/** Min and max; `finite` is false when any value is NaN or infinite. */
-export function valueRange(data: Float32Array): { min: number; max: number; finite: boolean } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0; // NaN or Infinity anywhere makes the sum non-finite: one check instead of n
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    sum += v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max, finite: Number.isFinite(sum) };
 }
 
 /**
@@ -131,15 +117,22 @@ function checkScale(scale: number): void {
 export function preprocessForDetection(img: Image2D, scale: number, opts: PreprocessOptions): Image2D {
   checkScale(scale);
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot preprocess an empty image');
-  const range = valueRange(img.data);
-  if (!range.finite) {
+  return preprocessReduced(reduceImage(img, scale), opts);
+}
+
+/**
+ * preprocessForDetection from the micrograph's reduction (reduce.ts), which may have been
+ * streamed from its file. Downsampling first and normalising the small image with the
+ * original's range gives the same result as the paper's order at 1/scale^2 of the work.
+ * The reduction's image is modified in place and returned.
+ */
+export function preprocessReduced(reduced: ReducedImage, opts: PreprocessOptions): Image2D {
+  if (!reduced.range.finite) {
     throw new ParameterError('the micrograph contains values that are not finite numbers (NaN or infinity)');
   }
   throwIfAborted(opts.signal);
-  // Downsampling first and normalising the small image with the original's range gives the
-  // same result as the paper's order at 1/scale^2 of the work.
-  const work = downsampleArea(img, scale);
-  normaliseToUnit(work, range, { inPlace: true });
+  const work = reduced.image;
+  normaliseToUnit(work, reduced.range, { inPlace: true });
   throwIfAborted(opts.signal);
   gaussianBlur(work, opts.smoothSigma ?? DETECTION_SMOOTH_SIGMA, { inPlace: true });
   throwIfAborted(opts.signal);
