@@ -12,9 +12,9 @@ import {
   prepareNetworkInput,
   recentreMean,
   robustStretch,
-  valueRange,
 } from '../src/core/preprocess/preprocess';
 import { toGreyImage } from '../src/core/preprocess/display';
+import { valueRange } from '../src/core/preprocess/reduce';
 import { PeakDetector } from '../src/core/peaks';
 import { median } from './stats';
 
