@@ -49,7 +49,7 @@ type PickOnce = MicrographStats & { rssReadyBytes: number };
 /** One whole pick of a micrograph file by the shipped command (`drpnet pick --stats`), in a fresh process. */
 function pickOnce(file: string, diameter: number): PickOnce {
   const stats = path.join(WORK, 'pick-once.stats.jsonl');
-  execFileSync(process.execPath, ['bin/drpnet.js', 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../bin/drpnet.js'), 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], { stdio: ['ignore', 'ignore', 'inherit'] });
   const [ready, mic] = readFileSync(stats, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PickStats);
   if (ready.event !== 'ready' || mic?.event !== 'micrograph') throw new Error(`unexpected --stats records in ${stats}`);
   return { ...mic, rssReadyBytes: ready.rssBytes };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
+import { ensureCliBundle } from '../scripts/build-cli.mjs';
 import { fmt, machine, median, procStatus, simulateCached } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,6 +126,7 @@ export async function cliThroughputSection(opts: ThroughputOptions = {}): Promis
   await mkdir(listDir, { recursive: true });
   for (let i = 0; i < count; i++) await symlink(path.join(dir, name(i % distinct)), path.join(listDir, name(i)));
 
+  await ensureCliBundle(); // a rebuild, if one is due, happens before the timed run
   const { samples, wallSeconds } = await runPick(listDir, out, diameter, opts.models, log);
   if (samples.length !== count) throw new Error(`expected ${count} progress lines with memory samples, got ${samples.length}`);
   const steady = samples.length > 1 ? (samples.length - 1) / (samples[samples.length - 1].at - samples[0].at) : NaN;

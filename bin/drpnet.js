@@ -3,5 +3,12 @@
 // first when src/ has changed since it was built.
 import { ensureCliBundle } from '../scripts/build-cli.mjs';
 
-const { main } = await import(await ensureCliBundle());
+let bundle;
+try {
+  bundle = await ensureCliBundle();
+} catch (e) {
+  process.stderr.write(`drpnet: ${e.message}\n`);
+  process.exit(2);
+}
+const { main } = await import(bundle);
 process.exitCode = await main(process.argv.slice(2));

@@ -30,12 +30,16 @@ export async function readArrayBuffer(file: string): Promise<ArrayBuffer> {
 /**
  * Memory that file readers read into, grown as needed and shared by the readers given it: a
  * batch that streams micrograph after micrograph allocates it once, not once per micrograph,
- * which leaves the allocator less to fragment over a long run.
+ * which leaves the allocator less to fragment over a long run. A read larger than KEEP_BYTES
+ * (a TIFF read whole) gets memory of its own, so one large file does not stay held for the
+ * rest of the batch.
  */
 export class ReadBuffer {
+  static readonly KEEP_BYTES = 16 * 2 ** 20;
   private bytes = new Uint8Array(0);
 
   take(length: number): Uint8Array {
+    if (length > ReadBuffer.KEEP_BYTES) return new Uint8Array(length);
     if (this.bytes.byteLength < length) this.bytes = new Uint8Array(length);
     return this.bytes.subarray(0, length);
   }

@@ -62,7 +62,8 @@ ${PICK_OPTIONS_HELP}
                        list, e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
   --resume             skip micrographs whose output files (all formats) already exist
   --stats FILE         write measurements as JSON lines: the memory once the models are
-                       loaded, then per micrograph its stage times and the peak memory so far`;
+                       loaded, then per micrograph its stage times and the peak memory so far
+                       (one file per task: each run empties it first)`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {
@@ -167,8 +168,9 @@ export function checkDistinctOutputs(jobs: readonly PickJob[]): void {
 }
 
 function errorText(e: unknown, job: PickJob): string {
-  if (e instanceof DrpnetError) return e.message;
   const label = job.label ?? job.file;
+  // An error about the micrograph's content (not its file) may not name it.
+  if (e instanceof DrpnetError) return e.file ? e.message : `${label}: ${e.message}`;
   if ((e as NodeJS.ErrnoException).code === 'ENOENT' && (e as NodeJS.ErrnoException).path === job.file) return `${label}: the micrograph file does not exist (${job.file})`;
   return `${label}: ${(e as Error).message}`;
 }
@@ -245,6 +247,22 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
   return result;
 }
 
+/** Appends --stats records to `file` (emptied first). Measurements are secondary: if the file
+ * cannot be written, picking goes on, with one warning. */
+async function statsWriter(file: string): Promise<(record: PickStats) => void> {
+  await writeFileAtomic(file, '');
+  let failed = false;
+  return (record) => {
+    if (failed) return;
+    try {
+      appendFileSync(file, JSON.stringify(record) + '\n');
+    } catch (e) {
+      failed = true;
+      process.stderr.write(`drpnet pick: warning: --stats ${file} cannot be written (${(e as Error).message}); picking goes on without it\n`);
+    }
+  };
+}
+
 export async function pickCommand(argv: string[]): Promise<number> {
   const args = parse(
     argv,
@@ -283,12 +301,10 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${planFiles(found).length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
-  const statsFile = v.stats;
-  if (statsFile) await writeFileAtomic(statsFile, '');
   const res = await runPickBatch(jobs, settings, {
     resume: Boolean(v.resume),
     report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`),
-    stats: statsFile ? (r) => appendFileSync(statsFile, JSON.stringify(r) + '\n') : undefined,
+    stats: v.stats ? await statsWriter(v.stats) : undefined,
   });
   const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);

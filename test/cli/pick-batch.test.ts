@@ -7,7 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRelionCoordinates } from '../../src/core/coords/relion';
 import { isMicrographFileName } from '../../src/core/io/micrograph';
-import { temporaryName, writeFileAtomic } from '../../src/cli/files';
+import { openFileReader, ReadBuffer, temporaryName, writeFileAtomic } from '../../src/cli/files';
+import { createImage } from '../../src/core/image';
+import { writeMrc } from '../../src/core/io/mrc';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
 
@@ -167,6 +169,42 @@ describe('drpnet pick failures', () => {
     const run = await pick(dir);
     expect(run.result).toBe(1);
     expect(run.stderr).toMatch(/FAILED .*cut\.mrc: header says \d+x\d+x1 float32 .* file holds 4,000 bytes of data/);
+  });
+
+  it('names the micrograph whose pixels are not finite numbers', async () => {
+    const dir = path.join(root, 'nan');
+    const img = createImage(64, 64, new Float32Array(64 * 64).fill(1));
+    img.data[100] = Number.NaN;
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'nan.mrc'), new Uint8Array(writeMrc(img)));
+    const run = await pick(dir);
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/FAILED .*nan\.mrc: the micrograph contains values that are not finite numbers/);
+  });
+});
+
+describe('file readers', () => {
+  it('share one buffer for band-sized reads and give a large read memory of its own', async () => {
+    const file = path.join(root, 'bytes.bin');
+    const big = ReadBuffer.KEEP_BYTES + 8;
+    await writeFile(file, Uint8Array.from({ length: big }, (_, i) => i % 251));
+    const shared = new ReadBuffer();
+    const a = await openFileReader(file, shared);
+    const b = await openFileReader(file, shared);
+    try {
+      const first = await a.read(10, 4);
+      expect([...first]).toEqual([10, 11, 12, 13]);
+      const second = await b.read(1000, 4);
+      expect(second.buffer).toBe(first.buffer); // the batch's one buffer
+      const whole = await a.read(0, big);
+      expect(whole.buffer).not.toBe(first.buffer);
+      expect(whole.byteLength).toBe(big);
+      expect(whole[big - 1]).toBe((big - 1) % 251);
+      await expect(a.read(big - 2, 4)).rejects.toMatchObject({ code: 'truncated', file });
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
 

@@ -73,18 +73,16 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /** The reader for a file: magic bytes win over the extension. */
-function chooseFormat(head: Uint8Array, fileName: string): MicrographFormat | undefined {
+function chooseFormat(head: Uint8Array, fileName: string): { format?: MicrographFormat; magic: ReturnType<typeof sniffMagic> } {
   const magic = sniffMagic(head);
-  if (magic === 'tiff' || magic === 'png' || magic === 'jpeg' || magic === 'mrc') return magic;
-  return formatFromFileName(fileName);
+  if (magic === 'tiff' || magic === 'png' || magic === 'jpeg' || magic === 'mrc') return { format: magic, magic };
+  return { format: formatFromFileName(fileName), magic };
 }
 
 /** Reads any supported micrograph. Magic bytes win over the extension. */
 export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph> {
   if (buffer.byteLength === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
-  const head = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024));
-  const magic = sniffMagic(head);
-  const format = chooseFormat(head, fileName);
+  const { format, magic } = chooseFormat(new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024)), fileName);
   switch (format) {
     case 'mrc':
       return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
@@ -113,7 +111,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
 export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph | StreamedMicrograph> {
   if (reader.size === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
   const head = await reader.read(0, Math.min(reader.size, 1024));
-  if (chooseFormat(head, fileName) === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
+  if (chooseFormat(head, fileName).format === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
   return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);
 }
 
