@@ -22,7 +22,7 @@ import { ensureCliBundle } from '../scripts/build-cli.mjs';
 import { browserThroughputLines } from './browser-throughput';
 import { relionPeerLines } from './relion-peer';
 import { FULL as RETRAIN_FULL, QUICK as RETRAIN_QUICK, retrainBenchmark } from './retrain';
-import { fmt, machine, median, simulateCached } from './stats';
+import { BENCH_WORK, DRPNET_BIN, fmt, machine, median, simulateCached } from './stats';
 import { cliThroughputSection } from './throughput';
 
 const SECTIONS = ['pick', 'blur', 'repick', 'cli', 'browser', 'relion', 'retrain'] as const;
@@ -33,7 +33,7 @@ const quick = Boolean(values.quick);
 const only = new Set<Section>((values.only?.split(',') as Section[] | undefined) ?? SECTIONS);
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section '${s}' (use ${SECTIONS.join(',')})`);
 
-const WORK = '/tmp/drpnet-bench';
+const WORK = BENCH_WORK;
 mkdirSync(WORK, { recursive: true });
 const lines: string[] = [];
 const say = (s = '') => {
@@ -49,7 +49,7 @@ type PickOnce = MicrographStats & { rssReadyBytes: number };
 /** One whole pick of a micrograph file by the shipped command (`drpnet pick --stats`), in a fresh process. */
 function pickOnce(file: string, diameter: number): PickOnce {
   const stats = path.join(WORK, 'pick-once.stats.jsonl');
-  execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../bin/drpnet.js'), 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [DRPNET_BIN, 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], { stdio: ['ignore', 'ignore', 'inherit'] });
   const [ready, mic] = readFileSync(stats, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PickStats);
   if (ready.event !== 'ready' || mic?.event !== 'micrograph') throw new Error(`unexpected --stats records in ${stats}`);
   return { ...mic, rssReadyBytes: ready.rssBytes };

@@ -1,9 +1,15 @@
 // Small helpers shared by the benchmark scripts.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { writeFileAtomic } from '../src/cli/files';
 import { writeMrc } from '../src/core/io/mrc';
 import { simulateMicrograph, type SimConfig } from '../src/core/simulate/simulate';
+
+/** Where the benchmarks keep simulated micrographs (a cache across runs) and their outputs. */
+export const BENCH_WORK = '/tmp/drpnet-bench';
+/** The shipped `drpnet` command, as the benchmarks run it. */
+export const DRPNET_BIN = path.resolve(import.meta.dirname, '../bin/drpnet.js');
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -13,11 +13,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
 import { ensureCliBundle } from '../scripts/build-cli.mjs';
-import { fmt, machine, median, procStatus, simulateCached } from './stats';
+import { BENCH_WORK, DRPNET_BIN, fmt, machine, median, procStatus, simulateCached } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin/drpnet.js');
-const WORK = '/tmp/drpnet-bench';
+const WORK = BENCH_WORK;
 const PIXEL_SIZE = 1.3;
 const KIND = 'betagal';
 
@@ -59,7 +58,7 @@ async function ensureDataset(count: number, size: number, log: (line: string) =>
 
 /** Runs one `drpnet pick` over the folder, sampling memory as each micrograph's line arrives. */
 function runPick(dir: string, out: string, diameter: number, models: string | undefined, log: (line: string) => void) {
-  const args = [BIN, 'pick', dir, '--diameter', String(diameter), '--out', out, ...(models ? ['--models', models] : [])];
+  const args = [DRPNET_BIN, 'pick', dir, '--diameter', String(diameter), '--out', out, ...(models ? ['--models', models] : [])];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const samples: Sample[] = [];

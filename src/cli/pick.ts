@@ -12,7 +12,7 @@ import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
-import { PickSession, pickMicrograph, type Models } from '../core/pipeline';
+import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { listOption, numberOption, parse, UsageError } from './args';
 import { allExist, expandInputs, openFileReader, ReadBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend } from './models';
@@ -136,7 +136,6 @@ export type PickStats =
     };
 
 const rss = () => process.memoryUsage().rss;
-const ms = (t: number) => Math.round((performance.now() - t) * 10) / 10;
 const maxRss = () => process.resourceUsage().maxRSS * 1024;
 
 export interface BatchResult {
@@ -182,7 +181,7 @@ async function pickFile(file: string, models: Models, settings: PickSettings, bu
   const reader = await openFileReader(file, buffer);
   try {
     const micrograph = await openMicrograph(reader, file, { frame: settings.frame });
-    const open = ms(t);
+    const open = msSince(t);
     const picked = await pickMicrograph(new PickSession(file, micrograph), models, settings.params);
     const timings: Record<string, number> = { open, ...picked.timings };
     return { picked, note: micrograph.note, timings };
@@ -203,8 +202,9 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     (models ??= (async () => {
       const info = await startBackend(settings.backend);
       const loaded = await loadModels({ dir: settings.models, withClassifier: settings.params.useClassifier });
-      opts.report(`backend ${describeBackend(info)}, diameter ${settings.params.diameter} px`, 'info');
-      opts.stats?.({ event: 'ready', backend: describeBackend(info), rssBytes: rss() });
+      const backend = describeBackend(info);
+      opts.report(`backend ${backend}, diameter ${settings.params.diameter} px`, 'info');
+      opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
       return loaded;
     })());
   const readBuffer = new ReadBuffer(); // one for the whole batch: micrographs are read one at a time
@@ -232,9 +232,9 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       for (const out of job.outputs) {
         await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
       }
-      timings.write = ms(tWrite);
+      timings.write = msSince(tWrite);
       const { width, height } = picked.detection.map;
-      opts.stats?.({ event: 'micrograph', micrograph: job.file, picks: picked.picks.length, candidates: picked.all.length, workingSize: `${width}x${height}`, timings, totalMs: ms(tPick), rssBytes: rss(), maxRssBytes: maxRss() });
+      opts.stats?.({ event: 'micrograph', micrograph: job.file, picks: picked.picks.length, candidates: picked.all.length, workingSize: `${width}x${height}`, timings, totalMs: msSince(tPick), rssBytes: rss(), maxRssBytes: maxRss() });
       result.picked++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note ? ` (${note})` : ''}`, 'done');

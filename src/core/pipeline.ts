@@ -82,7 +82,8 @@ interface Detection {
 /** In a preview, a candidate within this many working pixels of a classified one shows its output (near-cache.ts says why). */
 export const CLASSIFIER_PREVIEW_RADIUS = 1;
 
-function ms(t0: number): number {
+/** Milliseconds since t0, to 0.1 ms: how stage timings are reported. */
+export function msSince(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
 }
 
@@ -140,24 +141,24 @@ export class PickSession {
     opts.onProgress?.('preprocess', 0);
     const reduced = 'image' in m ? reduceImage(m.image, scale) : await m.reduce(scale, opts.signal);
     const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal: opts.signal });
-    timings.preprocess = ms(t);
+    timings.preprocess = msSince(t);
     throwIfAborted(opts.signal);
 
     t = performance.now();
     const input = prepareNetworkInput(pre, models.fcrnMeta.inputSmoothing);
-    timings.networkInput = ms(t);
+    timings.networkInput = msSince(t);
 
     t = performance.now();
     const raw = await runFcrn(models.fcrn, input, {
       signal: opts.signal,
       onProgress: (f) => opts.onProgress?.('detector', f),
     });
-    timings.fcrn = ms(t);
+    timings.fcrn = msSince(t);
 
     t = performance.now();
     const map = normaliseMapInPlace(raw);
     const detector = new PeakDetector(map);
-    timings.mapSetup = ms(t);
+    timings.mapSetup = msSince(t);
     this.detection = { key, pre, scale, radius, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
     return { map, mapScale: scale, radius, timings };
   }
@@ -169,7 +170,7 @@ export class PickSession {
     const timings: Record<string, number> = {};
     let t = performance.now();
     const peaks = d.detector.detect(params);
-    timings.peaks = ms(t);
+    timings.peaks = msSince(t);
 
     t = performance.now();
     // The map and the preprocessed image share the working grid.
@@ -178,7 +179,7 @@ export class PickSession {
     const inside = dropBorderPicks(apart, d.pre.width, d.pre.height, d.radius);
     const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
     const screen = intensityScreen(inside, stats, params);
-    timings.screens = ms(t);
+    timings.screens = msSince(t);
 
     let probs: (number | undefined)[] = inside.map(() => undefined);
     let unclassified = 0;
@@ -186,7 +187,7 @@ export class PickSession {
     if (classifying && models.classifier && inside.length) {
       t = performance.now();
       ({ probs, unclassified } = await this.classify(models.classifier, inside, opts));
-      timings.classifier = ms(t);
+      timings.classifier = msSince(t);
     }
     throwIfAborted(opts.signal);
 

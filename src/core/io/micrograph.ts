@@ -109,7 +109,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
  * full-resolution image is never held. Other formats are read and decoded whole.
  */
 export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph | StreamedMicrograph> {
-  if (reader.size === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
+  // An empty file: both readers below say so.
   const head = await reader.read(0, Math.min(reader.size, 1024));
   if (chooseFormat(head, fileName).format === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
   return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);

@@ -152,9 +152,8 @@ function rejectOtherFormats(bytes: Uint8Array, fileName: string): void {
 }
 
 /** Parses and validates the 1024-byte header at the start of `buffer`; checks the sizes it
- * declares against the file's length, `totalBytes` (default: the buffer holds the whole file). */
-export function readMrcHeader(buffer: ArrayBuffer, fileName: string, totalBytes = buffer.byteLength): MrcHeader {
-  const total = totalBytes;
+ * declares against the file's length, `total` (default: the buffer holds the whole file). */
+export function readMrcHeader(buffer: ArrayBuffer, fileName: string, total = buffer.byteLength): MrcHeader {
   if (total === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
   const bytes = new Uint8Array(buffer, 0, Math.min(total, buffer.byteLength, MRC_HEADER_BYTES));
   rejectOtherFormats(bytes, fileName);

@@ -104,10 +104,6 @@ export interface PreprocessOptions {
   signal?: AbortSignal;
 }
 
-function checkScale(scale: number): void {
-  if (!Number.isInteger(scale) || scale < 1) throw new ParameterError(`working scale must be a whole number >= 1, got ${scale}`);
-}
-
 /**
  * Step 3 for detection: normalise to [0,1] -> area downsample by `scale` -> Gaussian sigma 1
  * -> robust stretch to [0,1] -> mean to 0.55 -> illumination correction
@@ -115,7 +111,6 @@ function checkScale(scale: number): void {
  * particles darker than background. The input is not modified.
  */
 export function preprocessForDetection(img: Image2D, scale: number, opts: PreprocessOptions): Image2D {
-  checkScale(scale);
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot preprocess an empty image');
   return preprocessReduced(reduceImage(img, scale), opts);
 }

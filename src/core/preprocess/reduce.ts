@@ -67,4 +67,3 @@ export function reduceImage(img: Image2D, scale: number): ReducedImage {
   r.addRows(img.data);
   return r.result();
 }
-
