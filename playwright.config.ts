@@ -11,7 +11,8 @@ const chromiumFlags = [
   '--enable-unsafe-webgpu',
 ];
 
-const port = 4317;
+// E2E_PORT lets two checkouts run their e2e tests side by side without sharing a dev server.
+const port = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'e2e',
