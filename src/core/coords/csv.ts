@@ -54,24 +54,40 @@ export function splitCsvLine(line: string, delimiter: string): string[] | null {
   }
 }
 
+/** True for a header whose names are separated by single tabs and hold no spaces: the
+ * `image_name<TAB>x_coord<TAB>...` Topaz writes (pandas to_csv with sep='\t'). */
+function isTabSeparatedHeader(line: string): boolean {
+  const names = line.split('\t');
+  return names.length > 1 && names.every((n) => /^\S+$/.test(n.trim()));
+}
+
 /**
  * Reads a table with a header line. `delimiter` 'whitespace' splits on runs of spaces/tabs
- * (Topaz); otherwise a single character. Blank lines and lines starting with # are skipped.
+ * (Topaz); otherwise a single character. Blank lines and lines starting with # are skipped,
+ * except in a whitespace table under a tab-separated header: there rows are split at tabs, so
+ * a micrograph name may hold spaces, and a row of a micrograph named `#...` is a row when it
+ * has the header's number of fields.
  */
 export function parseTextTable(text: string, fileName: string, delimiter: string | 'whitespace'): TextTable {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   let header: string[] | undefined;
   let headerLine = 0;
+  let tabs = false;
   const rows: string[][] = [];
   const rowLines: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i].trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const cells = delimiter === 'whitespace' ? t.split(/\s+/) : splitCsvLine(t, delimiter);
+    if (t === '') continue;
+    let cells: string[] | null;
+    const byTab = tabs ? t.split('\t').map((c) => c.trim()) : undefined;
+    if (byTab && header && byTab.length === header.length) cells = byTab;
+    else if (t.startsWith('#')) continue;
+    else cells = delimiter === 'whitespace' ? t.split(/\s+/) : splitCsvLine(t, delimiter);
     if (cells === null) throw new CoordinateFileError('a quoted field is not closed on this line', fileName, i + 1);
     if (!header) {
       header = cells;
       headerLine = i + 1;
+      tabs = delimiter === 'whitespace' && isTabSeparatedHeader(t);
       continue;
     }
     if (cells.length !== header.length) {

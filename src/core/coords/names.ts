@@ -28,10 +28,12 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-/** File name without directories and without known extensions (`a/mic.mrc.gz` -> `mic`). */
+/** File name without directories and without known extensions (`a/mic.mrc.gz` -> `mic`), and
+ * without the spaces that ended up at its ends (`mic .mrc`: Topaz's image_name `mic ` is read
+ * back as `mic`, so both must name the same micrograph). */
 export function micrographBase(name: string): string {
   let b = baseName(name);
-  for (let i = 0; i < 3 && EXT_RE.test(b); i++) b = b.replace(EXT_RE, '');
+  for (let i = 0; i < 3 && EXT_RE.test(b); i++) b = b.replace(EXT_RE, '').trim();
   return b;
 }
 

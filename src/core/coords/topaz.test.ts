@@ -44,15 +44,25 @@ describe('writeTopaz', () => {
     expect(writeTopaz(WRITER_PICKS, WRITER_MICROGRAPH)).toBe(golden('written/mic_0001.txt'));
   });
 
+  it('reads a tab-separated table whose names hold spaces or start with #, and still skips # comments', () => {
+    const text = '# picked with topaz extract\nimage_name\tx_coord\ty_coord\tscore\n#12 sq 3\t10\t20\t0.5\nmic 2\t30\t40\t1\n# a comment\n';
+    expect([...readTopaz(text, 't.txt')]).toEqual([
+      ['#12 sq 3', [{ x: 10, y: 20, score: 0.5 }]],
+      ['mic 2', [{ x: 30, y: 40, score: 1 }]],
+    ]);
+    // Rows separated by spaces under a tab-separated header are still read.
+    expect([...readTopaz('image_name\tx_coord\ty_coord\tscore\nmic_1 1 2 3\n', 't.txt')]).toEqual([['mic_1', [{ x: 1, y: 2, score: 3 }]]]);
+  });
+
   it('writes a readable image_name for a name that is empty once folder and extension are gone', () => {
     expect([...readTopaz(writeTopaz([{ x: 1, y: 2 }], 'dir/.mrc'), 't.txt').keys()]).toEqual(['micrograph']);
   });
 
-  it('round-trips picks (6 significant digits); picks without a score get 0', () => {
+  it('round-trips picks (6 significant digits) and a name with spaces; picks without a score get 0', () => {
     const back = readTopaz(writeTopaz(ROUND_TRIP_PICKS, 'data/my mic.mrc'), 't.txt');
     expect([...back]).toEqual([
       [
-        'my_mic',
+        'my mic',
         [
           { x: sig6(3712.45678), y: 0.25, score: sig6(-3.14159265) },
           { x: 10, y: 20, score: 0 },

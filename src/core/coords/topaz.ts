@@ -24,8 +24,9 @@ export function readTopaz(text: string, fileName: string, defaultMicrograph?: st
 
 /** Writes the picks of one micrograph as a Topaz table; picks without a score get 0. */
 export function writeTopaz(picks: Pick[], micrographName: string): string {
-  // Whitespace would split the name into columns, and an empty name would drop one: both unreadable.
-  const name = (micrographBase(micrographName) || 'micrograph').replace(/\s/g, '_');
+  // Columns are tab-separated, as Topaz writes them: a name may hold spaces (readTopaz splits
+  // such a table at tabs) but not a tab or a line break, and an empty name would drop a column.
+  const name = (micrographBase(micrographName) || 'micrograph').replace(/[\t\r\n]/g, '_');
   const lines = ['image_name\tx_coord\ty_coord\tscore'];
   for (const p of picks) lines.push(`${name}\t${formatNumber(p.x)}\t${formatNumber(p.y)}\t${formatNumber(p.score ?? 0)}`);
   return lines.join('\n') + '\n';
