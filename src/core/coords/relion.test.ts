@@ -85,6 +85,16 @@ describe('RELION coordinate tolerance', () => {
     expect(readRelionCoordinates(parseStar(text, 'a.star'), 'a.star')).toEqual([{ x: 5, y: 6 }]);
   });
 
+  it('reads the coordinates of every data block, in file order (two files joined with cat)', () => {
+    const one = writeRelionCoordinates([{ x: 1, y: 2, score: 0.5 }]);
+    const two = 'data_more\nloop_\n_rlnCoordinateY\n_rlnCoordinateX\n40 30\n60 50\n';
+    expect(readRelionCoordinates(one + two, 'mic_autopick.star')).toEqual([
+      { x: 1, y: 2, score: 0.5, classNumber: 0, psi: -999 },
+      { x: 30, y: 40 },
+      { x: 50, y: 60 },
+    ]);
+  });
+
   it('errors name the file and the line', () => {
     const bad = 'data_\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n1 2\nabc 4\n';
     const err = expectCoordError(() => readRelionCoordinates(bad, 'mic_autopick.star'), 'mic_autopick.star', 6);
@@ -169,6 +179,20 @@ describe('RELION particles STAR', () => {
     const byMic = readRelionParticles(golden('relion30_particles.star'), 'particles.star');
     expect(byMic.get('Micrographs/mic_0001.mrc')).toEqual([{ x: 1231.5, y: 568.25, classNumber: 1, psi: 45 }]);
     expect(byMic.get('Micrographs/mic_0002.mrc')).toEqual([{ x: 3004, y: 1502, classNumber: 1, psi: -90.5 }]);
+  });
+
+  it('reads the particles of every data block, each with its own columns', () => {
+    const first = 'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnOriginX\n_rlnOriginY\nm1.mrc 10 10 1 2\n';
+    const second = 'data_particles\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnMicrographName\n5 6 m2.mrc\n7 8 m1.mrc\n';
+    expect([...readRelionParticles(first + second, 'p.star')]).toEqual([
+      ['m1.mrc', [{ x: 9, y: 8 }, { x: 7, y: 8 }]],
+      ['m2.mrc', [{ x: 5, y: 6 }]],
+    ]);
+  });
+
+  it('refuses a file that mixes particle tables with a coordinate table that names no micrograph', () => {
+    const text = 'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\nm1.mrc 10 10\ndata_\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n1 2\n';
+    expect(expectCoordError(() => readRelionParticles(text, 'p.star'), 'p.star', 8).message).toMatch(/coordinates without _rlnMicrographName/);
   });
 
   it('errors: Angstrom origins without a pixel size, and no particle table', () => {

@@ -18,7 +18,7 @@
 //   `data_micrographs`; RELION 3.0: one unnamed block, pixel size from
 //   _rlnDetectorPixelSize (um) * 1e4 / _rlnMagnification.
 import { CoordinateFileError } from '../errors';
-import { columnIndex, findBlock, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarBlock, type StarDocument, type StarLoop } from './star';
+import { columnIndex, findBlock, findLoopsWith, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarBlock, type StarDocument, type StarLoop } from './star';
 import type { Pick } from './types';
 
 /** RELION's "no in-plane angle" value for _rlnAnglePsi. */
@@ -70,13 +70,14 @@ export function readRelionCoordinates(text: string | StarDocument, fileName: str
   // MetaDataTable::write writes nothing at all for an empty table, so no picks = an empty file.
   if (typeof text === 'string' && isBlankText(text)) return [];
   const doc = parsed(text, fileName);
-  const found = findLoopWith(doc, [X, Y]);
-  if (!found) {
+  const found = findLoopsWith(doc, [X, Y]);
+  if (!found.length) {
     // A coordinate file for a micrograph with no picks may have no table at all.
     if (doc.blocks.every((b) => b.loops.length === 0)) return [];
     throw new CoordinateFileError('no table with _rlnCoordinateX and _rlnCoordinateY', fileName);
   }
-  return picksFromLoop(found.loop, fileName);
+  // Every table with coordinates (two files joined with cat give two data blocks), in file order.
+  return found.flatMap(({ loop }) => picksFromLoop(loop, fileName));
 }
 
 /**
@@ -159,38 +160,45 @@ export interface ReadParticlesOptions {
  */
 export function readRelionParticles(text: string | StarDocument, fileName: string, opts: ReadParticlesOptions = {}): Map<string, Pick[]> {
   const doc = parsed(text, fileName);
-  const found = mainLoop(doc, 'particles', [MIC, X, Y]);
-  if (!found) throw new CoordinateFileError('no table with _rlnMicrographName, _rlnCoordinateX and _rlnCoordinateY', fileName);
-  const loop = found.loop;
-  const im = columnIndex(loop, MIC);
-  let shift: ((row: string[], line: number) => [number, number]) | undefined;
-  if (opts.applyOrigins ?? true) {
-    const oxPx = columnIndex(loop, 'rlnOriginX');
-    const oyPx = columnIndex(loop, 'rlnOriginY');
-    const oxA = columnIndex(loop, 'rlnOriginXAngst');
-    const oyA = columnIndex(loop, 'rlnOriginYAngst');
-    const ig = columnIndex(loop, 'rlnOpticsGroup');
-    const sizes = opticsPixelSizes(doc, ['rlnMicrographPixelSize', 'rlnMicrographOriginalPixelSize', 'rlnImagePixelSize']);
-    if (oxA >= 0 && oyA >= 0) {
-      shift = (row, line) => {
-        const g = ig >= 0 ? parseStrictNumber(row[ig]) : sizes.size === 1 ? [...sizes.keys()][0] : undefined;
-        const px = g !== undefined ? sizes.get(g) : undefined;
-        if (px === undefined) throw new CoordinateFileError('origins are in Angstrom but no pixel size was found for this particle\'s optics group', fileName, line);
-        return [parseNumberCell(row[oxA], fileName, line, '_rlnOriginXAngst') / px, parseNumberCell(row[oyA], fileName, line, '_rlnOriginYAngst') / px];
-      };
-    } else if (oxPx >= 0 && oyPx >= 0) {
-      shift = (row, line) => [parseNumberCell(row[oxPx], fileName, line, '_rlnOriginX'), parseNumberCell(row[oyPx], fileName, line, '_rlnOriginY')];
-    }
-  }
-  const picks = picksFromLoop(loop, fileName, shift);
+  const found = findLoopsWith(doc, [MIC, X, Y]);
+  if (!found.length) throw new CoordinateFileError('no table with _rlnMicrographName, _rlnCoordinateX and _rlnCoordinateY', fileName);
+  // Coordinates that belong to no named micrograph would be lost without a word.
+  const unnamed = findLoopsWith(doc, [X, Y]).find(({ loop }) => columnIndex(loop, MIC) < 0);
+  if (unnamed) throw new CoordinateFileError('this table has coordinates without _rlnMicrographName, beside particle tables that have it', fileName, unnamed.loop.line);
+  const sizes = opticsPixelSizes(doc, ['rlnMicrographPixelSize', 'rlnMicrographOriginalPixelSize', 'rlnImagePixelSize']);
   const out = new Map<string, Pick[]>();
-  loop.rows.forEach((row, r) => {
-    const name = row[im];
-    const list = out.get(name);
-    if (list) list.push(picks[r]);
-    else out.set(name, [picks[r]]);
-  });
+  // Every particle table (each data block with its own columns), in file order.
+  for (const { loop } of found) {
+    const im = columnIndex(loop, MIC);
+    const picks = picksFromLoop(loop, fileName, (opts.applyOrigins ?? true) ? originShift(loop, sizes, fileName) : undefined);
+    loop.rows.forEach((row, r) => {
+      const name = row[im];
+      const list = out.get(name);
+      if (list) list.push(picks[r]);
+      else out.set(name, [picks[r]]);
+    });
+  }
   return out;
+}
+
+/** The origin of each row of a particle table in micrograph pixels (_rlnOriginX/Y, or
+ * _rlnOriginX/YAngst over the optics group's pixel size), or undefined without origins. */
+function originShift(loop: StarLoop, sizes: Map<number, number>, fileName: string): ((row: string[], line: number) => [number, number]) | undefined {
+  const oxPx = columnIndex(loop, 'rlnOriginX');
+  const oyPx = columnIndex(loop, 'rlnOriginY');
+  const oxA = columnIndex(loop, 'rlnOriginXAngst');
+  const oyA = columnIndex(loop, 'rlnOriginYAngst');
+  const ig = columnIndex(loop, 'rlnOpticsGroup');
+  if (oxA >= 0 && oyA >= 0) {
+    return (row, line) => {
+      const g = ig >= 0 ? parseStrictNumber(row[ig]) : sizes.size === 1 ? [...sizes.keys()][0] : undefined;
+      const px = g !== undefined ? sizes.get(g) : undefined;
+      if (px === undefined) throw new CoordinateFileError('origins are in Angstrom but no pixel size was found for this particle\'s optics group', fileName, line);
+      return [parseNumberCell(row[oxA], fileName, line, '_rlnOriginXAngst') / px, parseNumberCell(row[oyA], fileName, line, '_rlnOriginYAngst') / px];
+    };
+  }
+  if (oxPx >= 0 && oyPx >= 0) return (row, line) => [parseNumberCell(row[oxPx], fileName, line, '_rlnOriginX'), parseNumberCell(row[oyPx], fileName, line, '_rlnOriginY')];
+  return undefined;
 }
 
 export interface MicrographEntry {

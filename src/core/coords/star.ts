@@ -178,15 +178,15 @@ export function columnIndex(loop: StarLoop, name: string): number {
   return loop.columns.findIndex((c) => lower(c) === want);
 }
 
+/** Every loop (in file order, over all blocks or one block) that has all these columns. */
+export function findLoopsWith(where: StarDocument | StarBlock, columns: string[]): { block: StarBlock; loop: StarLoop }[] {
+  const blocks = 'blocks' in where ? where.blocks : [where];
+  return blocks.flatMap((block) => block.loops.filter((loop) => columns.every((c) => columnIndex(loop, c) >= 0)).map((loop) => ({ block, loop })));
+}
+
 /** The first loop (in file order, over all blocks or one block) that has all these columns. */
 export function findLoopWith(where: StarDocument | StarBlock, columns: string[]): { block?: StarBlock; loop: StarLoop } | undefined {
-  const blocks = 'blocks' in where ? where.blocks : [where];
-  for (const block of blocks) {
-    for (const loop of block.loops) {
-      if (columns.every((c) => columnIndex(loop, c) >= 0)) return { block, loop };
-    }
-  }
-  return undefined;
+  return findLoopsWith(where, columns)[0];
 }
 
 /** Parses a required number from a table cell; the error names the line and column. */
