@@ -1,11 +1,21 @@
 // Option parsing for the subcommands, on node:util's parseArgs, with typed numeric options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DrpnetError } from '../core/errors';
 
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * What to print for an error that stops a command: the message of one the user can act on (a
+ * bad argument, a typed engine error, a file-system problem said in words), the stack of a bug.
+ */
+export function stoppingMessage(e: unknown): string {
+  const known = e instanceof DrpnetError || (e instanceof Error && (e.name === 'UsageError' || e.name === 'FileSystemError'));
+  return known ? (e as Error).message : e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -21,17 +31,30 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
   }
 }
 
+/** A decimal number as people write one: `140`, `-0.5`, `.5`, `1e-3`. Not what else JavaScript's
+ * Number() accepts (`0x40`, `0b1`, `Infinity`, an empty string as 0). */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
 export function numberOption(value: unknown, name: string, check?: (v: number) => boolean): number | undefined {
   if (value === undefined) return undefined;
-  const v = Number(value);
+  const v = DECIMAL.test(String(value)) ? Number(value) : Number.NaN;
   if (!Number.isFinite(v) || (check && !check(v))) throw new UsageError(`--${name}: '${String(value)}' is not a valid value`);
   return v;
 }
 
-export function listOption(value: unknown): string[] | undefined {
+/** A comma-separated list; given but empty (`""`, `,`: an unset shell variable) is an error. */
+export function listOption(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
-  return String(value)
+  const items = String(value)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (!items.length) throw new UsageError(`--${name}: '${String(value)}' names no ${name}; give at least one`);
+  return items;
+}
+
+/** A file or folder name; given but empty (an unset shell variable) is an error, never "here". */
+export function pathOption(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name}: the path is empty`);
+  return value;
 }

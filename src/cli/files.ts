@@ -1,25 +1,200 @@
 // File-system helpers shared by the CLI commands.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ByteReader } from '../core/io/byte-reader';
 import { MicrographError } from '../core/errors';
 import { toArrayBuffer } from '../core/io/micrograph';
 
-/** Expands files and folders (one level deep) into the files whose names pass `accept`, sorted. */
-export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * A file-system problem said in words, naming the path: what `drpnet` prints instead of Node's
+ * `EEXIST: file already exists, mkdir ...`. `reason` is the words alone.
+ */
+export class FileSystemError extends Error {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'FileSystemError';
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** What a system error code means, in words (codes from errno(3); Node sets `code`). */
+export function fileSystemReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'EEXIST':
+      return 'something of that name is already there';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device (the disk is full)';
+    case 'EDQUOT':
+      return 'your disk quota is used up';
+    case 'ELOOP':
+      return 'a loop of symbolic links';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many files are open';
+    case 'EIO':
+      return 'input/output error (a failing disk or network file system)';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** `<file>: <what is wrong>` for a system error about `file` (which the error may not name: ENOSPC). */
+export function describeFileSystemError(e: unknown, file: string): string {
+  return `${file}: ${fileSystemReason(e)}`;
+}
+
+/** Why something that is there is not a regular file, in words. */
+export function notRegularReason(st: Stats): string {
+  const kind = st.isDirectory()
+    ? 'a folder'
+    : st.isFIFO()
+      ? 'a named pipe'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : 'something else';
+  return `not a regular file (${kind})`;
+}
+
+/**
+ * Why a path cannot be opened as a regular file, in words, or undefined when it can: missing,
+ * a dangling link or a loop of links (told apart with lstat), not a regular file (a folder, a
+ * named pipe that would block a reader forever), or another system error.
+ */
+export async function whyNotAFile(file: string): Promise<string | undefined> {
+  let st: Stats;
+  try {
+    st = await fs.stat(file);
+  } catch (e) {
+    const link = await fs.lstat(file).catch(() => undefined);
+    if (link?.isSymbolicLink()) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') return 'a loop of symbolic links';
+      const target = await fs.readlink(file).catch(() => '?');
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return `a symbolic link to ${path.resolve(path.dirname(file), target)}, which does not exist`;
+    }
+    return fileSystemReason(e);
+  }
+  return st.isFile() ? undefined : notRegularReason(st);
+}
+
+/** One input named on the command line that cannot be picked (missing, a named pipe, ...). */
+export interface InputProblem {
+  file: string;
+  message: string;
+}
+
+export interface ExpandedInputs {
+  /** Files to read: regular files, files in folders, and links to them; sorted within a folder. */
+  files: string[];
+  /** Inputs named on the command line that cannot be read: each fails on its own. */
+  failed: InputProblem[];
+  /** Entries of a folder whose names pass `accept` but that are not regular files: skipped. */
+  skipped: InputProblem[];
+}
+
+/**
+ * Expands files and folders (one level deep) into the files whose names pass `accept`. A named
+ * input that is missing (a typo, a glob that matched nothing, a dangling link) fails on its own
+ * instead of stopping the others; an entry of a folder that is not a regular file (a named pipe
+ * called *.mrc would block its reader forever) is skipped. A folder's dangling links stay in
+ * the list: the reader fails them one at a time.
+ */
+export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<ExpandedInputs> {
+  const out: ExpandedInputs = { files: [], failed: [], skipped: [] };
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => undefined);
-    if (!st) throw new Error(`${input}: no such file or folder`);
-    if (st.isDirectory()) {
-      const names = (await fs.readdir(input)).filter(accept).sort();
-      out.push(...names.map((n) => path.join(input, n)));
-    } else {
-      out.push(input);
+    if (!st?.isDirectory()) {
+      const why = await whyNotAFile(input);
+      if (why === undefined) out.files.push(input);
+      else out.failed.push({ file: input, message: `${input}: ${why}` });
+      continue;
+    }
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(input, { withFileTypes: true });
+    } catch (e) {
+      out.failed.push({ file: input, message: `${describeFileSystemError(e, input)} (cannot list the folder)` });
+      continue;
+    }
+    for (const entry of entries.filter((d) => accept(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const file = path.join(input, entry.name);
+      if (entry.isFile()) {
+        out.files.push(file);
+        continue;
+      }
+      const target = entry.isSymbolicLink() ? await fs.stat(file).catch(() => undefined) : undefined;
+      if (entry.isSymbolicLink() && (!target || target.isFile())) out.files.push(file);
+      else out.skipped.push({ file, message: `${file}: ${notRegularReason(target ?? (await fs.lstat(file)))}` });
     }
   }
   return out;
+}
+
+/**
+ * Creates `dir` when needed and checks that a file can be written into it, before any work: an
+ * output folder that cannot be written is found now, not after every micrograph was picked.
+ * Throws a FileSystemError that says why in words.
+ */
+export async function checkWritableFolder(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new FileSystemError(dir, `cannot create the folder: ${await whyNoFolder(dir, e)}`);
+  }
+  const probe = temporaryName(path.join(dir, 'write-check'));
+  try {
+    await fs.writeFile(probe, '', { flag: 'wx' });
+  } catch (e) {
+    throw new FileSystemError(dir, `cannot write into the folder: ${fileSystemReason(e)}`);
+  } finally {
+    await fs.rm(probe, { force: true });
+  }
+}
+
+/**
+ * Why `mkdir -p dir` failed. Node reports a recursive mkdir's failure by the deepest missing
+ * folder (ENOENT on a read-only file system, EEXIST when a file is in the way): the nearest
+ * existing ancestor, and a plain mkdir of the next folder below it, tell the real cause.
+ */
+async function whyNoFolder(dir: string, e: unknown): Promise<string> {
+  const target = path.resolve(dir);
+  let child = target;
+  let at = target;
+  let st = await fs.stat(at).catch(() => undefined);
+  while (!st && path.dirname(at) !== at) {
+    child = at;
+    at = path.dirname(at);
+    st = await fs.stat(at).catch(() => undefined);
+  }
+  if (!st) return fileSystemReason(e);
+  if (!st.isDirectory()) return `${at === target ? 'it' : at} is a file, not a folder`;
+  if (at === target) return fileSystemReason(e);
+  try {
+    await fs.mkdir(child);
+    await fs.rmdir(child);
+  } catch (e2) {
+    return `cannot create ${child}: ${fileSystemReason(e2)}`;
+  }
+  return fileSystemReason(e);
 }
 
 /** Reads a whole file into an ArrayBuffer of exactly its size (no copy unless Node pooled it). */
@@ -45,12 +220,19 @@ export class ReadBuffer {
   }
 }
 
+/** Opening a named pipe for reading waits for a writer, forever if none comes; opened
+ * non-blocking it returns at once, and is then refused as not a regular file. (O_NONBLOCK does
+ * nothing to a regular file's reads; it is undefined, so 0, on Windows.) */
+const OPEN_FOR_READING = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
 /** A file opened for random reads (a streamed micrograph); close it when done. What a read
  * returns lies in `buffer`, valid until the next read by any reader sharing that buffer. */
 export async function openFileReader(file: string, buffer = new ReadBuffer()): Promise<ByteReader & { close(): Promise<void> }> {
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(file, OPEN_FOR_READING);
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) throw new FileSystemError(file, notRegularReason(st));
+    const { size } = st;
     return {
       size,
       async read(offset, length) {
@@ -86,7 +268,11 @@ export function temporaryName(file: string): string {
  * resumes after this one was killed) sees either the whole new file or no file at all.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (e) {
+    throw new FileSystemError(file, `cannot create its folder: ${await whyNoFolder(path.dirname(file), e)}`);
+  }
   const tmp = temporaryName(file);
   try {
     const handle = await fs.open(tmp, 'wx');
@@ -99,7 +285,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true });
-    throw e;
+    // Errors from the temporary (ENOSPC names no file at all) are said of the file meant.
+    throw new FileSystemError(file, `cannot write the file: ${fileSystemReason(e)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 // `drpnet` command line: a thin layer over src/core. Each subcommand lives in its own module.
-import { DrpnetError } from '../core/errors';
+import { stoppingMessage } from './args';
 
 interface Command {
   summary: string;
@@ -35,8 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     // Argument errors and typed engine errors are the user's to fix: print them plainly.
-    const message = e instanceof DrpnetError || (e instanceof Error && e.name === 'UsageError') ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-    process.stderr.write(`drpnet ${name}: ${message}\n`);
+    process.stderr.write(`drpnet ${name}: ${stoppingMessage(e)}\n`);
     return 2;
   }
 }

@@ -6,8 +6,25 @@ import { initBackend, type BackendChoice, type BackendResult } from '../core/mod
 import { loadModelFromDir } from '../core/model/model-io-node';
 import { readMetadata } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
+import { UsageError } from './args';
+import { whyNotAFile } from './files';
 
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
+
+/**
+ * Checks that the model files a pick needs are there, before any work: a wrong --models then
+ * fails once, up front, not once per micrograph.
+ */
+export async function checkModelFiles(dir: string | undefined, withClassifier: boolean): Promise<void> {
+  const base = dir ?? SHIPPED_MODELS_DIR;
+  for (const kind of withClassifier ? ['fcrn', 'classifier'] : ['fcrn']) {
+    const file = path.join(base, kind, 'model.json');
+    const why = await whyNotAFile(file);
+    if (why === undefined) continue;
+    const what = dir === undefined ? 'the shipped models' : '--models';
+    throw new UsageError(`${what}: ${file}: ${why} (the models folder holds fcrn/ and classifier/, each with model.json and weights.bin)`);
+  }
+}
 
 export async function loadModels(opts: { dir?: string; detector?: string; classifier?: string; withClassifier: boolean }): Promise<Models> {
   const dir = opts.dir ?? SHIPPED_MODELS_DIR;

@@ -13,12 +13,15 @@ import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
-import { listOption, numberOption, parse, UsageError } from './args';
-import { allExist, expandInputs, openFileReader, ReadBuffer, writeFileAtomic } from './files';
-import { describeBackend, loadModels, startBackend } from './models';
+import { listOption, numberOption, parse, pathOption, UsageError } from './args';
+import { allExist, checkWritableFolder, expandInputs, fileSystemReason, FileSystemError, openFileReader, ReadBuffer, whyNotAFile, writeFileAtomic } from './files';
+import { checkModelFiles, describeBackend, loadModels, startBackend } from './models';
 
 const FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
 const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
+/** Smallest --diameter: a radius of one pixel at full scale (larger micrographs, picked at a
+ * reduced scale, need more; the pipeline says so per micrograph). */
+const MIN_DIAMETER = 2;
 
 /** The picking options every picking command shares (parseArgs form). */
 export const PICK_OPTIONS = {
@@ -39,7 +42,8 @@ export type PickOptionValues = {
   [K in keyof typeof PICK_OPTIONS]?: (typeof PICK_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
 
-export const PICK_OPTIONS_HELP = `  --diameter PX        particle diameter in pixels of the original micrograph (required)
+export const PICK_OPTIONS_HELP = `  --diameter PX        particle diameter in pixels of the original micrograph (required,
+                       at least ${MIN_DIAMETER})
   --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
   --threshold T        peak height threshold h on the 0..255 map (default ${DEFAULT_PICK_PARAMS.threshold})
   --k-level K          strictness 1..3; the h-maxima height is T*K (default ${DEFAULT_PICK_PARAMS.kLevel})
@@ -63,7 +67,13 @@ ${PICK_OPTIONS_HELP}
   --resume             skip micrographs whose output files (all formats) already exist
   --stats FILE         write measurements as JSON lines: the memory once the models are
                        loaded, then per micrograph its stage times and the peak memory so far
-                       (one file per task: each run empties it first)`;
+                       (one file per task: each run empties it first); a file that
+                       cannot be written gets one warning, and picking goes on
+
+Bad options, models that are not there and output folders that cannot be written are refused
+before anything is picked (exit 2). An input that cannot be read (a missing path, a dangling
+link, a named pipe) fails alone and the others are picked (exit 1); in a folder, what is not a
+regular file is skipped with a warning.`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {
@@ -78,6 +88,8 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   const positive = (x: number) => x > 0;
   const diameter = numberOption(v.diameter, 'diameter', positive);
   if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
+  // The detector needs a particle radius of at least one pixel even at full scale.
+  if (diameter < MIN_DIAMETER) throw new UsageError(`--diameter: ${diameter} px is too small to pick: the particle radius must be at least one pixel (give at least ${MIN_DIAMETER})`);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${backend}' (use ${BACKENDS.join(', ')})`);
   const params: PickParams = {
@@ -92,7 +104,7 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
     negativeStain: Boolean(v['negative-stain']),
   };
   const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
-  return { params, frame, models: v.models, backend };
+  return { params, frame, models: pathOption(v.models, 'models'), backend };
 }
 
 /** One micrograph of a batch and the coordinate files it gets. */
@@ -104,6 +116,9 @@ export interface PickJob {
   outputs: { path: string; format: CoordinateFormat }[];
   /** Box size written to .box/.cbox outputs (default: the diameter). */
   boxSize?: number;
+  /** Why this input cannot be picked, found before the batch (a missing path named on the
+   * command line): it fails in its place in the batch, the others are picked. */
+  problem?: string;
 }
 
 export interface BatchOptions {
@@ -166,12 +181,19 @@ export function checkDistinctOutputs(jobs: readonly PickJob[]): void {
   }
 }
 
-function errorText(e: unknown, job: PickJob): string {
+async function errorText(e: unknown, job: PickJob): Promise<string> {
   const label = job.label ?? job.file;
   // An error about the micrograph's content (not its file) may not name it.
   if (e instanceof DrpnetError) return e.file ? e.message : `${label}: ${e.message}`;
-  if ((e as NodeJS.ErrnoException).code === 'ENOENT' && (e as NodeJS.ErrnoException).path === job.file) return `${label}: the micrograph file does not exist (${job.file})`;
-  return `${label}: ${(e as Error).message}`;
+  if (e instanceof FileSystemError) return e.file === job.file ? `${label}: ${e.reason}` : `${label}: ${e.message}`;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code !== undefined && err.path === job.file) {
+    // Opening the micrograph failed: say why in words (a dangling link, a loop, ...).
+    const why = await whyNotAFile(job.file);
+    if (err.code === 'ENOENT' && why === fileSystemReason(err)) return `${label}: the micrograph file does not exist (${job.file})`;
+    return `${label}: ${why ?? fileSystemReason(err)}`;
+  }
+  return `${label}: ${err.message}`;
 }
 
 /** Opens one micrograph file and picks it; an MRC streams from the open file into the working
@@ -221,9 +243,16 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       opts.report(`${tag} ${label}: skipped, output exists`, 'skipped');
       continue;
     }
+    if (job.problem !== undefined) {
+      result.failed.push({ job, message: job.problem });
+      opts.report(`${tag} FAILED ${job.problem}`, 'failed');
+      continue;
+    }
     const t0 = performance.now();
+    // Outside the per-micrograph try: models that cannot be loaded stop the batch once, they
+    // do not fail every micrograph in turn.
+    const loaded = await getModels();
     try {
-      const loaded = await getModels();
       const tPick = performance.now(); // the first micrograph's t0 also covers loading the models
       const { picked, note, timings } = await pickFile(job.file, loaded, settings, readBuffer);
       const name = path.basename(job.file);
@@ -239,7 +268,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note ? ` (${note})` : ''}`, 'done');
     } catch (e) {
-      const message = errorText(e, job);
+      const message = await errorText(e, job);
       result.failed.push({ job, message });
       opts.report(`${tag} FAILED ${message}`, 'failed');
     }
@@ -249,8 +278,14 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
 
 /** Appends --stats records to `file` (emptied first). Measurements are secondary: if the file
  * cannot be written, picking goes on, with one warning. */
-async function statsWriter(file: string): Promise<(record: PickStats) => void> {
-  await writeFileAtomic(file, '');
+async function statsWriter(file: string): Promise<((record: PickStats) => void) | undefined> {
+  const warn = (e: unknown) => process.stderr.write(`drpnet pick: warning: --stats ${file} cannot be written (${e instanceof FileSystemError ? e.reason : fileSystemReason(e)}); picking goes on without it\n`);
+  try {
+    await writeFileAtomic(file, '');
+  } catch (e) {
+    warn(e);
+    return undefined;
+  }
   let failed = false;
   return (record) => {
     if (failed) return;
@@ -258,7 +293,7 @@ async function statsWriter(file: string): Promise<(record: PickStats) => void> {
       appendFileSync(file, JSON.stringify(record) + '\n');
     } catch (e) {
       failed = true;
-      process.stderr.write(`drpnet pick: warning: --stats ${file} cannot be written (${(e as Error).message}); picking goes on without it\n`);
+      warn(e);
     }
   };
 }
@@ -284,27 +319,43 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const v = args.values;
   const settings = pickSettingsFrom(v, HELP);
   if (!args.positionals.length) throw new UsageError(`no micrographs given\n${HELP}`);
-  const formats = (listOption(v.format) ?? ['star']) as CoordinateFormat[];
+  const formats = (listOption(v.format, 'format') ?? ['star']) as CoordinateFormat[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format: unknown format '${f}' (use ${FORMATS.join(', ')})`);
   const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0) ?? Math.round(settings.params.diameter);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  const out = pathOption(v.out, 'out');
+  const statsFile = pathOption(v.stats, 'stats');
+  await checkModelFiles(settings.models, settings.params.useClassifier);
 
-  const found = await expandInputs(args.positionals, isMicrographFileName);
+  const inputs = await expandInputs(args.positionals, isMicrographFileName);
+  for (const s of inputs.skipped) process.stderr.write(`drpnet pick: warning: skipped ${s.message}\n`);
+  // A named input that cannot be read is planned like the others (so one shard reports it)
+  // and fails in its place.
+  const problems = new Map(inputs.failed.map((f) => [f.file, f.message]));
+  const found = [...inputs.files, ...problems.keys()];
   if (!found.length) throw new UsageError('no micrograph files found in the given folders');
   const files = planFiles(found, shard);
   const jobs: PickJob[] = files.map((file) => ({
     file,
     boxSize,
-    outputs: formats.map((format) => ({ path: path.join(v.out ?? path.dirname(file), coordinateFileName(path.basename(file), format)), format })),
+    problem: problems.get(file),
+    outputs: formats.map((format) => ({ path: path.join(out ?? path.dirname(file), coordinateFileName(path.basename(file), format)), format })),
   }));
   checkDistinctOutputs(jobs);
+  // Every output folder is checked before the first micrograph is picked.
+  const folders = new Set(jobs.filter((j) => j.problem === undefined).flatMap((j) => j.outputs.map((o) => path.dirname(o.path))));
+  for (const folder of folders) {
+    await checkWritableFolder(folder).catch((e: FileSystemError) => {
+      throw new UsageError(`${e.message}${out === undefined ? ' (--out DIR writes the coordinate files elsewhere)' : ''}`);
+    });
+  }
   const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${planFiles(found).length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
   const res = await runPickBatch(jobs, settings, {
     resume: Boolean(v.resume),
     report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`),
-    stats: v.stats ? await statsWriter(v.stats) : undefined,
+    stats: statsFile === undefined ? undefined : await statsWriter(statsFile),
   });
   const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
 import { readRelionMicrographs, writeRelionCoordinateList } from '../core/coords';
-import { DrpnetError, ParameterError } from '../core/errors';
+import { ParameterError } from '../core/errors';
 import {
   COORDINATE_LIST_FILE,
   COORDS_SUFFIX_FILE,
@@ -26,8 +26,9 @@ import {
   RELION_PIPELINE,
   type RelionPipelineVersion,
 } from '../core/relion/job';
-import { UsageError } from './args';
-import { allExist, writeFileAtomic } from './files';
+import { stoppingMessage, UsageError } from './args';
+import { allExist, checkWritableFolder, writeFileAtomic } from './files';
+import { checkModelFiles } from './models';
 import { checkDistinctOutputs, PICK_OPTIONS, PICK_OPTIONS_HELP, pickSettingsFrom, runPickBatch, type PickJob, type PickOptionValues } from './pick';
 
 const HELP = `usage (from the RELION project directory):
@@ -180,7 +181,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   if (!oArg || oArg.startsWith('--')) throw new UsageError(`--o JOB_DIR is required\n${HELP}`);
   const jobDir = path.resolve(cwd, oArg);
   const inJob = (name: string) => path.join(jobDir, name);
-  await fs.mkdir(jobDir, { recursive: true });
+  // No exit file can be written where the job directory cannot be: said in words, exit 2.
+  await checkWritableFolder(jobDir);
   const sharded = argv.some((a) => a === '--shard' || a.startsWith('--shard='));
   const log = async (line: string) => fs.appendFile(inJob(LOG_FILE), `${new Date().toISOString()} ${line}\n`);
   if (!sharded) {
@@ -199,6 +201,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     const v = parseRelionArgs(argv);
     if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
     const settings = pickSettingsFrom(v as PickOptionValues, HELP);
+    await checkModelFiles(settings.models, settings.params.useClassifier);
     const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
     const j = v.j === undefined ? 1 : Number(v.j);
     if (!Number.isInteger(j) || j < 1) throw new UsageError(`--j: '${String(v.j)}' is not a positive whole number`);
@@ -247,7 +250,6 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     process.stdout.write(`drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`);
     return 0;
   } catch (e) {
-    const known = e instanceof DrpnetError || (e instanceof Error && e.name === 'UsageError');
-    return fail(known ? (e as Error).message : ((e as Error).stack ?? String(e)));
+    return fail(stoppingMessage(e));
   }
 }

@@ -59,7 +59,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const seed = numberOption(v.seed, 'seed', Number.isInteger) ?? 1;
   const preset = (v.preset ?? 'typical') as SimPresetName;
   if (!SIM_PRESET_NAMES.includes(preset)) throw new UsageError(`--preset: unknown preset '${preset}' (use ${SIM_PRESET_NAMES.join(', ')})`);
-  const kinds = listOption(v.particle) ?? ['betagal'];
+  const kinds = listOption(v.particle, 'particle') ?? ['betagal'];
   for (const k of kinds) if (!isParticleKind(k)) throw new UsageError(`--particle: unknown particle '${k}' (use ${PARTICLE_KINDS.join(', ')})`);
   const overrides: Partial<SimConfig> = { width: size, height: size, kind: kinds.length === 1 ? (kinds[0] as ParticleKind) : (kinds as ParticleKind[]) };
   const pixel = numberOption(v.pixel, 'pixel', (x) => x > 0);
@@ -69,7 +69,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const dose = numberOption(v.dose, 'dose', (x) => x > 0);
   if (dose !== undefined) overrides.dose = dose;
   if (v.defocus !== undefined) {
-    const range = (listOption(v.defocus) ?? []).map(Number);
+    const range = (listOption(v.defocus, 'defocus') ?? []).map(Number);
     if (range.length !== 2 || !range.every((x) => x > 0) || range[0] > range[1]) throw new UsageError(`--defocus: expected MIN,MAX in micrometres, got '${v.defocus}'`);
     overrides.defocusUm = [range[0], range[1]];
   }

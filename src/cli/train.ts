@@ -160,9 +160,11 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
   const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
   if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${help}`);
-  const files = await expandInputs(inputs, isMicrographFileName).catch((e: Error) => {
-    throw new UsageError(`--micrographs: ${e.message}`);
-  });
+  // Training on part of what was named would go unnoticed: a missing input stops it here.
+  const expanded = await expandInputs(inputs, isMicrographFileName);
+  if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
+  for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
+  const files = expanded.files;
   if (!files.length) throw new UsageError('no micrograph files found in the given folders');
   const backend = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError } from './errors';
+import { CancelledError, ParameterError } from './errors';
 import { createImage, type Image2D } from './image';
 import type { Micrograph } from './io/micrograph';
 import { initBackend } from './model/backend';
@@ -97,6 +97,14 @@ describe('PickSession', () => {
     const session = new PickSession('edge', micrographWithParticles(560, 540, edge, 30));
     const res = await pickMicrograph(session, models, params);
     expect(res.all.every((p) => p.x > 30 && p.y > 30)).toBe(true);
+  });
+
+  it('says which diameter a micrograph needs when it is picked at a scale that leaves the particle under one pixel', async () => {
+    // 4096 px wide is reduced 3 times (at most 1800 working px): a 4 px particle would be 1.3 px wide.
+    const session = new PickSession('wide', micrographWithParticles(4096, 8, [], 1));
+    const err = await session.detect(models, { ...params, diameter: 4 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParameterError);
+    expect((err as Error).message).toBe('particle diameter 4 px is too small for a 4096 px wide micrograph, which is picked at 1/3 scale: give at least 6 px');
   });
 
   it('stops with CancelledError when its signal is aborted', async () => {

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
 import type { Pick } from './coords/types';
-import { throwIfAborted } from './errors';
+import { ParameterError, throwIfAborted } from './errors';
 import type { Image2D } from './image';
 import { micrographSize, type Micrograph } from './io/micrograph';
 import type { StreamedMicrograph } from './io/mrc-stream';
@@ -131,6 +131,9 @@ export class PickSession {
     const { width, height } = micrographSize(m);
     const refRadius = models.fcrnMeta.workingRadius;
     const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(width, height), { refRadius });
+    if (radius < 1) {
+      throw new ParameterError(`particle diameter ${params.diameter} px is too small for a ${Math.max(width, height)} px wide micrograph, which is picked at 1/${scale} scale: give at least ${2 * scale} px`);
+    }
     const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
     if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;

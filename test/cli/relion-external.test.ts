@@ -244,3 +244,15 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     for (const f of names) expect(await readFile(path.join(a, f), 'utf8')).toBe(await readFile(path.join(b, f), 'utf8'));
   }, 60_000);
 });
+
+describe('drpnet relion-external: models', () => {
+  it('--models that does not exist fails the job once, before any micrograph', async () => {
+    const cwd = await copyProject('no-models');
+    const missing = path.join(tmp, 'no-such-models');
+    const run = await captureOutput(() => relionExternalCommand(['--o', 'External/job014/', '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', missing], { cwd }));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toContain(`--models: ${missing}/fcrn/model.json: no such file or folder`);
+    expect(run.stdout + run.stderr).not.toContain('[1/');
+    expect(await exists(path.join(cwd, 'External/job014/RELION_JOB_EXIT_FAILURE'))).toBe(true);
+  });
+});

@@ -1,0 +1,169 @@
+// `drpnet pick` and `drpnet eval` on the inputs a new user or a cluster operator gets wrong
+// (issue 15): empty lists, named pipes, missing paths, folders where files belong, odd numbers,
+// outputs that cannot be written. Bad arguments are refused before any work (exit 2); a bad
+// input fails or is skipped on its own, with a message naming it, and the rest goes on.
+// Random-weight models: these tests check the plumbing, not the quality of the picks.
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFileSystemError, writeFileAtomic } from '../../src/cli/files';
+import { pickCommand } from '../../src/cli/pick';
+import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
+
+const DIAMETER = '28';
+let root: string;
+let mics: string;
+let models: string;
+const names = ['mic_01.mrc', 'mic_02.mrc'];
+
+const pick = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--diameter', DIAMETER, '--models', models]));
+/** `drpnet pick` with only the models added: the test gives every other option. */
+const pickWith = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--models', models]));
+
+/** Runs the real `drpnet` command; resolves with its exit status and output, or kills it after `limitMs`. */
+function runCli(argv: string[], limitMs = 40_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [DRPNET_BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+const autopick = (mic: string) => mic.replace(/\.mrc$/, '_autopick.star');
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'drpnet-hardening-'));
+  mics = path.join(root, 'mics');
+  models = await writeRandomModels(path.join(root, 'models'));
+  for (let i = 0; i < names.length; i++) await writeSimulatedMrc(path.join(mics, names[i]), 31 + i);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('pick: arguments are refused before any work (exit 2)', () => {
+  it.each([[''], [','], [' , ']])('--format %j is an empty list', async (formats) => {
+    const out = path.join(root, `empty-format-${formats.length}`);
+    await expect(pick(mics, '--out', out, '--format', formats)).rejects.toThrow(/--format: .*no format/);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('--out "" is refused, not taken as the current folder', async () => {
+    await expect(pick(mics, '--out', '')).rejects.toThrow(/--out: .*empty/);
+  });
+
+  it.each(['0x40', '0b101', '0o17', '1_000', '40px', 'Infinity', ''])('--diameter %j is not a number', async (value) => {
+    await expect(pickWith(mics, '--out', path.join(root, 'nan'), '--diameter', value)).rejects.toThrow(/--diameter: .* is not a valid value/);
+  });
+
+  it.each(['1', '1.5'])('--diameter %s is too small to pick: refused as an argument', async (value) => {
+    await expect(pickWith(mics, '--out', path.join(root, 'tiny'), '--diameter', value)).rejects.toThrow(/--diameter: .*at least 2/);
+  });
+
+  it('--models that does not exist fails once, before any micrograph', async () => {
+    const missing = path.join(root, 'no-models');
+    const run = captureOutput(() => pickCommand([mics, '--diameter', DIAMETER, '--models', missing, '--out', path.join(root, 'nomodels')]));
+    await expect(run).rejects.toThrow(new RegExp(`--models: .*${missing}/fcrn/model\\.json`));
+  });
+
+  it('an --out that is a file is refused up front, in words, naming it', async () => {
+    const file = path.join(root, 'out-is-a-file');
+    await writeFile(file, 'x');
+    await expect(pick(mics, '--out', file)).rejects.toThrow(new RegExp(`${file}.* is a file, not a folder`));
+    await expect(pick(mics, '--out', path.join(file, 'below'))).rejects.toThrow(new RegExp(`${file}.* is a file, not a folder`));
+  });
+});
+
+describe('pick: a bad input fails on its own, the rest are picked', () => {
+  it('missing paths, a dangling link and a link loop on the command line: each named, the good ones picked, exit 1', async () => {
+    const dir = path.join(root, 'missing');
+    await mkdir(dir);
+    await symlink(path.join(dir, 'nowhere.mrc'), path.join(dir, 'dangling.mrc'));
+    await symlink(path.join(dir, 'loop_b.mrc'), path.join(dir, 'loop_a.mrc'));
+    await symlink(path.join(dir, 'loop_a.mrc'), path.join(dir, 'loop_b.mrc'));
+    const out = path.join(root, 'missing-out');
+    const typo = path.join(root, 'micrograps');
+    const glob = path.join(mics, '*.tiff');
+    const run = await pick(typo, path.join(mics, names[0]), glob, path.join(dir, 'dangling.mrc'), path.join(dir, 'loop_a.mrc'), '--out', out);
+    expect(run.result).toBe(1);
+    expect(run.stderr).toContain(`FAILED ${typo}: no such file or folder`);
+    expect(run.stderr).toContain(`FAILED ${glob}: no such file or folder`);
+    expect(run.stderr).toMatch(/FAILED .*dangling\.mrc: a symbolic link to .*nowhere\.mrc, which does not exist/);
+    expect(run.stderr).toMatch(/FAILED .*loop_a\.mrc: a loop of symbolic links/);
+    expect(run.stderr).toContain('1 picked, 4 failed');
+    expect(await readdir(out)).toEqual([autopick(names[0])]);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('--stats naming an existing folder: a warning, and picking goes on', async () => {
+    const out = path.join(root, 'stats-dir');
+    const statsDir = path.join(root, 'a-folder');
+    await mkdir(statsDir);
+    const run = await pick(path.join(mics, names[0]), '--out', out, '--stats', statsDir);
+    expect(run.result).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`warning: --stats ${statsDir} cannot be written \\(.*is a folder.*\\); picking goes on without it`));
+    expect(await readdir(out)).toEqual([autopick(names[0])]);
+  });
+
+  it('named pipes called *.mrc, in a folder or given directly, are skipped with a message instead of blocking', async () => {
+    const dir = path.join(root, 'fifo');
+    await mkdir(dir);
+    await copyFile(path.join(mics, names[0]), path.join(dir, names[0]));
+    await copyFile(path.join(mics, names[1]), path.join(dir, 'z_last.mrc'));
+    execFileSync('mkfifo', [path.join(dir, 'a_pipe.mrc'), path.join(root, 'direct_pipe.mrc')]);
+    await mkdir(path.join(dir, 'folder.mrc'));
+    const out = path.join(root, 'fifo-out');
+    // In a folder: not a micrograph file, so skipped with a warning; the others are picked.
+    const inFolder = await runCli(['pick', dir, '--diameter', DIAMETER, '--models', models, '--out', out]);
+    expect(inFolder.timedOut).toBe(false);
+    expect(inFolder.stderr).toMatch(/warning: skipped .*a_pipe\.mrc: not a regular file \(a named pipe\)/);
+    expect(inFolder.stderr).toMatch(/warning: skipped .*folder\.mrc: not a regular file \(a folder\)/);
+    expect(inFolder.stderr).toContain('2 picked, 0 failed');
+    expect(inFolder.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([autopick(names[0]), 'z_last_autopick.star']);
+    // Given by name: that input fails, the other is picked.
+    const direct = await runCli(['pick', path.join(root, 'direct_pipe.mrc'), path.join(dir, names[0]), '--diameter', DIAMETER, '--models', models, '--out', path.join(root, 'fifo-out2')]);
+    expect(direct.timedOut).toBe(false);
+    expect(direct.stderr).toMatch(/FAILED .*direct_pipe\.mrc: not a regular file \(a named pipe\)/);
+    expect(direct.stderr).toContain('1 picked, 1 failed');
+    expect(direct.code).toBe(1);
+  }, 90_000);
+});
+
+describe('file-system errors in words', () => {
+  it('a full device (ENOSPC, which names no file) is said in words with the file it was writing', () => {
+    let error: unknown;
+    const fd = openSync('/dev/full', 'w');
+    try {
+      writeSync(fd, 'x');
+    } catch (e) {
+      error = e;
+    } finally {
+      closeSync(fd);
+    }
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(describeFileSystemError(error, 'picks/mic_01_autopick.star')).toBe('picks/mic_01_autopick.star: no space left on the device (the disk is full)');
+  });
+
+  it('a failed atomic write names the file it meant to write', async () => {
+    const target = path.join(root, 'atomic', 'x_autopick.star');
+    await mkdir(target, { recursive: true });
+    await expect(writeFileAtomic(target, 'data')).rejects.toThrow(`${target}: cannot write the file: it is a folder`);
+  });
+});
