@@ -1,12 +1,9 @@
 // `drpnet eval`: recall, precision and F1 of picks against ground truth, per micrograph and
 // overall, matching coordinate files by micrograph name.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { readCoordinates } from '../core/coords';
-import { micrographKey } from '../core/coords/names';
-import type { Pick } from '../core/coords/types';
+import type { CoordinateFormat } from '../core/coords/types';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
-import { numberOption, parse, UsageError } from './args';
+import { listOption, numberOption, parse, pathOption, UsageError } from './args';
+import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
 
@@ -14,26 +11,14 @@ const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diamet
   --truth DIR      ground-truth coordinate files, matched to picks by micrograph name
   --radius PX      matching radius in original pixels (default: the particle radius)
   --diameter PX    particle diameter; the default radius is half of it
-  --json           print JSON instead of a table`;
+  --format LIST    which formats of --picks to read, most preferred first: where a micrograph
+                   has files of several formats (pick --format star,box), only the first
+                   one's is read (default ${READ_PREFERENCE.join(',')}; --truth always uses that order)
+  --box-size PX    box size for .box files that give only the corner (two columns)
+  --json           print JSON instead of a table
 
-const COORD_EXT = /\.(star|box|cbox|txt|csv|tsv)$/i;
-
-/** All picks in a folder, keyed by micrograph name (files may hold one or many micrographs). */
-async function readFolder(dir: string): Promise<Map<string, Pick[]>> {
-  const names = (await fs.readdir(dir).catch(() => {
-    throw new UsageError(`${dir}: no such folder`);
-  })).filter((n) => COORD_EXT.test(n)).sort();
-  const out = new Map<string, Pick[]>();
-  for (const name of names) {
-    const file = path.join(dir, name);
-    const groups = readCoordinates(await fs.readFile(file, 'utf8'), file);
-    for (const [mic, picks] of groups) {
-      const key = micrographKey(mic);
-      out.set(key, [...(out.get(key) ?? []), ...picks]);
-    }
-  }
-  return out;
-}
+A file that is not a coordinate file is skipped with a warning; one that cannot be read is
+named and the rest is scored, with exit status 1.`;
 
 function row(name: string, m: MatchResult): string {
   const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
@@ -41,7 +26,11 @@ function row(name: string, m: MatchResult): string {
 }
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const args = parse(argv, { picks: { type: 'string' }, truth: { type: 'string' }, radius: { type: 'string' }, diameter: { type: 'string' }, json: { type: 'boolean' } }, HELP);
+  const args = parse(
+    argv,
+    { picks: { type: 'string' }, truth: { type: 'string' }, radius: { type: 'string' }, diameter: { type: 'string' }, format: { type: 'string' }, 'box-size': { type: 'string' }, json: { type: 'boolean' } },
+    HELP,
+  );
   if (args.wantsHelp) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -51,9 +40,21 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const diameter = numberOption(v.diameter, 'diameter', (x) => x > 0);
   const radius = numberOption(v.radius, 'radius', (x) => x > 0) ?? (diameter !== undefined ? diameter / 2 : undefined);
   if (radius === undefined) throw new UsageError('give the matching radius with --radius PX (or the particle --diameter PX)');
+  const formats = listOption(v.format, 'format') as CoordinateFormat[] | undefined;
+  for (const f of formats ?? []) if (!READ_PREFERENCE.includes(f)) throw new UsageError(`--format: unknown format '${f}' (use ${READ_PREFERENCE.join(', ')})`);
+  const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0);
 
-  const [picks, truth] = await Promise.all([readFolder(v.picks), readFolder(v.truth)]);
-  if (!truth.size) throw new UsageError(`${v.truth}: no ground-truth coordinate files found`);
+  const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, { label: '--picks', formats, boxSize });
+  const truthRead = await readCoordinateFolder(pathOption(v.truth, 'truth') as string, { label: '--truth', boxSize });
+  for (const r of [picked, truthRead]) {
+    process.stderr.write(`drpnet eval: ${r.summary}\n`);
+    for (const w of r.warnings) process.stderr.write(`drpnet eval: warning: ${w}\n`);
+    for (const f of r.failed) process.stderr.write(`drpnet eval: FAILED ${f}\n`);
+  }
+  const failures = picked.failed.length + truthRead.failed.length;
+  const picks = picked.picks;
+  const truth = truthRead.picks;
+  if (!truth.size && !truthRead.failed.length) throw new UsageError(`${v.truth}: no ground-truth coordinate files found`);
   const perMicrograph: { micrograph: string; result: MatchResult }[] = [];
   for (const [mic, t] of [...truth].sort(([a], [b]) => a.localeCompare(b))) {
     perMicrograph.push({ micrograph: mic, result: matchPicks(picks.get(mic) ?? [], t, radius) });
@@ -71,5 +72,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(row('overall', overall) + '\n');
     if (unmatched.length) process.stderr.write(`picks without ground truth (not scored): ${unmatched.join(', ')}\n`);
   }
-  return 0;
+  if (failures) process.stderr.write(`drpnet eval: ${failures} coordinate file(s) could not be read; the scores leave them out\n`);
+  return failures ? 1 : 0;
 }

@@ -3,10 +3,8 @@
 // classifier labels) and write it in the tfjs layers format the CLI and the browser load.
 // Defaults are the paper's (docs/drpnet.md, Training). A bad micrograph or truth file is
 // reported and skipped; the exit status is non-zero when nothing could be trained.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { readCoordinates } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
 import type { Pick } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
@@ -35,6 +33,7 @@ import {
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
 import { numberOption, parse, UsageError } from './args';
+import { readCoordinateFolder } from './coordinate-folder';
 import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend } from './models';
 
@@ -98,8 +97,6 @@ const COMMON_OPTIONS = {
   backend: { type: 'string' },
 } as const;
 
-const COORD_EXT = /\.(star|box|cbox|txt|csv|tsv)$/i;
-
 const log: Log = (line) => process.stderr.write(line + '\n');
 
 function failure(e: unknown, file: string): string {
@@ -113,24 +110,13 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
   await writeFileAtomic(path.join(dir, 'training.json'), JSON.stringify(meta.trainingSummary ?? {}, null, 2) + '\n');
 }
 
-/** Ground truth of every coordinate file in `dir`, by micrograph key; unreadable files are reported and skipped. */
+/** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
+ * (coordinate-folder.ts); unreadable files are reported and skipped. */
 async function readTruthFolder(dir: string): Promise<Map<string, Pick[]>> {
-  const names = await fs.readdir(dir).catch(() => {
-    throw new UsageError(`--truth ${dir}: no such folder`);
-  });
-  const out = new Map<string, Pick[]>();
-  for (const name of names.filter((n) => COORD_EXT.test(n)).sort()) {
-    const file = path.join(dir, name);
-    try {
-      for (const [mic, picks] of readCoordinates(await fs.readFile(file, 'utf8'), file)) {
-        const key = micrographKey(mic);
-        out.set(key, [...(out.get(key) ?? []), ...picks]);
-      }
-    } catch (e) {
-      log(`skipped truth file ${failure(e, file)}`);
-    }
-  }
-  return out;
+  const truth = await readCoordinateFolder(dir, { label: '--truth' });
+  for (const w of truth.warnings) log(`warning: ${w}`);
+  for (const f of truth.failed) log(`skipped truth file ${f}`);
+  return truth.picks;
 }
 
 interface CommonArgs {

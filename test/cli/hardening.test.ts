@@ -10,7 +10,10 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCoordinates } from '../../src/core/coords';
+import type { Pick } from '../../src/core/coords/types';
 import { describeFileSystemError, writeFileAtomic } from '../../src/cli/files';
+import { evalCommand } from '../../src/cli/eval';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
 
@@ -23,6 +26,7 @@ const names = ['mic_01.mrc', 'mic_02.mrc'];
 const pick = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--diameter', DIAMETER, '--models', models]));
 /** `drpnet pick` with only the models added: the test gives every other option. */
 const pickWith = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--models', models]));
+const evaluate = (...argv: string[]) => captureOutput(() => evalCommand(argv));
 
 /** Runs the real `drpnet` command; resolves with its exit status and output, or kills it after `limitMs`. */
 function runCli(argv: string[], limitMs = 40_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }> {
@@ -165,5 +169,92 @@ describe('file-system errors in words', () => {
     const target = path.join(root, 'atomic', 'x_autopick.star');
     await mkdir(target, { recursive: true });
     await expect(writeFileAtomic(target, 'data')).rejects.toThrow(`${target}: cannot write the file: it is a folder`);
+  });
+});
+
+describe('eval', () => {
+  const truthPicks: Pick[] = Array.from({ length: 10 }, (_, i) => ({ x: 40 + 60 * i, y: 50 + 17 * i }));
+  /** What `pick --format ...` writes for mic_01.mrc, into `dir`. */
+  async function writePicks(dir: string, formats: ('star' | 'box' | 'cbox' | 'topaz' | 'csv')[], picks: Pick[] = truthPicks) {
+    await mkdir(dir, { recursive: true });
+    const ext = { star: '_autopick.star', box: '.box', cbox: '.cbox', topaz: '.txt', csv: '.csv' };
+    for (const f of formats) await writeFile(path.join(dir, `mic_01${ext[f]}`), writeCoordinates(f, picks, { micrographName: 'mic_01.mrc', boxSize: 28 }));
+  }
+  let truth: string;
+  beforeAll(async () => {
+    truth = path.join(root, 'truth');
+    await writePicks(truth, ['star']);
+  });
+
+  it('reads one file per micrograph when a folder holds several formats (README: pick --format star,box, then eval)', async () => {
+    const picks = path.join(root, 'eval-two-formats');
+    // The .box holds extra false picks: reading both files would also show in the precision.
+    await writePicks(picks, ['star']);
+    await writePicks(picks, ['box'], [...truthPicks, { x: 900, y: 900 }]);
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
+    expect(run.result).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.overall).toMatchObject({ tp: 10, fp: 0, fn: 0, precision: 1, recall: 1 });
+    expect(run.stderr).toMatch(/warning: .*1 micrograph\(s\) have coordinates in several formats: used star, skipped box \(mic_01\.box\); --format chooses/);
+    expect(run.stderr).toMatch(/--picks .*: read star \(1 micrograph\)/);
+  });
+
+  it('--format chooses the format read (and the order of preference)', async () => {
+    const picks = path.join(root, 'eval-choose');
+    await writePicks(picks, ['star', 'topaz', 'csv']);
+    await writePicks(picks, ['box'], [...truthPicks, { x: 900, y: 900 }]);
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json', '--format', 'box');
+    expect(run.result).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 1, fn: 0 });
+    expect(run.stderr).toMatch(/--picks .*: read box \(1 micrograph\)/);
+    const csvFirst = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json', '--format', 'csv,star');
+    expect(JSON.parse(csvFirst.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(csvFirst.stderr).toMatch(/used csv, skipped star \(mic_01_autopick\.star\)/);
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', 'png')).rejects.toThrow(/--format: unknown format 'png'/);
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', ',')).rejects.toThrow(/--format: .*no format/);
+  });
+
+  it('two files of one format for one micrograph: refused, naming both', async () => {
+    const picks = path.join(root, 'eval-same-format');
+    await writePicks(picks, ['star']);
+    await writeFile(path.join(picks, 'mic_01_manualpick.star'), writeCoordinates('star', truthPicks.slice(0, 3), { micrographName: 'mic_01.mrc', boxSize: 28 }));
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10')).rejects.toThrow(/mic_01 has star coordinates in two files, .*mic_01_autopick\.star and .*mic_01_manualpick\.star/);
+  });
+
+  it('skips what is not a coordinate file with a warning; a file that cannot be read fails alone (exit 1)', async () => {
+    const picks = path.join(root, 'eval-strays');
+    await writePicks(picks, ['star']);
+    await mkdir(path.join(picks, 'x.star'));
+    await writeFile(path.join(picks, 'note.txt'), 'remember to check the ice\n');
+    await symlink(path.join(picks, 'gone.star'), path.join(picks, 'mic_02_autopick.star'));
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).toMatch(/warning: skipped .*x\.star: not a regular file \(a folder\)/);
+    expect(run.stderr).toMatch(/warning: skipped .*note\.txt: not a coordinate file/);
+    expect(run.stderr).toMatch(/FAILED .*mic_02_autopick\.star: a symbolic link to .*gone\.star, which does not exist/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.result).toBe(1);
+  });
+
+  it('a named pipe called *.star does not block eval', async () => {
+    const picks = path.join(root, 'eval-fifo');
+    await writePicks(picks, ['star']);
+    execFileSync('mkfifo', [path.join(picks, 'pipe.star')]);
+    const run = await runCli(['eval', '--picks', picks, '--truth', truth, '--radius', '10']);
+    expect(run.timedOut).toBe(false);
+    expect(run.stderr).toMatch(/warning: skipped .*pipe\.star: not a regular file \(a named pipe\)/);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it('--box-size reads .box files that give only the corner', async () => {
+    const picks = path.join(root, 'eval-2col');
+    await mkdir(picks);
+    await writeFile(path.join(picks, 'mic_01.box'), truthPicks.map((p) => `${p.x - 14}\t${p.y - 14}\n`).join(''));
+    const without = await evaluate('--picks', picks, '--truth', truth, '--radius', '10');
+    expect(without.result).toBe(1);
+    expect(without.stderr).toMatch(/mic_01\.box: line 1: .*give the box size.*--box-size/);
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--box-size', '28', '--json');
+    expect(run.result).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
   });
 });

@@ -1,0 +1,160 @@
+// Reads a folder of coordinate files into picks per micrograph, one file per micrograph: what
+// `drpnet eval` scores and `drpnet train-*` learns from. `drpnet pick --format star,box` writes
+// each micrograph's picks twice; read both and every pick counts twice.
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { detectCoordinateFormat, micrographKey, readCoordinates, type CoordinateFormat, type Pick } from '../core/coords';
+import { isBlankText } from '../core/coords/star';
+import { CoordinateFileError } from '../core/errors';
+import { UsageError } from './args';
+import { describeFileSystemError, notRegularReason, whyNotAFile } from './files';
+
+/** File names looked at (the extensions the coordinate writers use, and .tsv tables). */
+export const COORDINATE_FILE = /\.(star|box|cbox|txt|csv|tsv)$/i;
+
+/**
+ * Which file a micrograph's picks are read from when a folder holds several: files of one
+ * micrograph (RELION .star first, the default of `drpnet pick`, then crYOLO .cbox and EMAN
+ * .box) before tables of many (Topaz, CSV), which may be merged exports of other runs.
+ */
+export const READ_PREFERENCE: readonly CoordinateFormat[] = ['star', 'cbox', 'box', 'topaz', 'csv'];
+
+export interface FolderOptions {
+  /** Formats to read, most preferred first (default READ_PREFERENCE); files of others are ignored. */
+  formats?: readonly CoordinateFormat[];
+  /** Box size for .box/.cbox rows that give only the corner. */
+  boxSize?: number;
+  /** How the folder was given ("--picks"), for messages. */
+  label: string;
+}
+
+export interface FolderContents {
+  /** Picks by micrograph key (micrographKey), each micrograph's from one file's format. */
+  picks: Map<string, Pick[]>;
+  /** One line on what was read: "read star (12 micrographs)". */
+  summary: string;
+  /** Skipped entries and skipped duplicates, one line each. */
+  warnings: string[];
+  /** Coordinate files that could not be read, `<file>: <why>`: the rest is still read. */
+  failed: string[];
+}
+
+interface Candidate {
+  format: CoordinateFormat;
+  file: string;
+  picks: Pick[];
+}
+
+/** The format of a blank file (no text to tell it by): its extension's. */
+function formatOfBlank(file: string): CoordinateFormat {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.txt' || ext === '.tsv' ? 'topaz' : (ext.slice(1) as CoordinateFormat);
+}
+
+const count = (n: number) => `${n} micrograph${n === 1 ? '' : 's'}`;
+
+/** Lists a few names and how many more. */
+function someOf(names: string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+async function listFolder(dir: string, label: string): Promise<Dirent[]> {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new UsageError(`${label} ${describeFileSystemError(e, dir)}`);
+  }
+}
+
+/**
+ * Reads every coordinate file in `dir` (not below). What is not a coordinate file (a folder
+ * or named pipe with such a name, a text file that is no coordinate table) is skipped with a
+ * warning; a coordinate file that cannot be read fails alone. Where a micrograph has files of
+ * several formats, the most preferred one is read and the others are named in a warning; two
+ * files of one format for one micrograph are refused (UsageError): which one is meant cannot be
+ * known.
+ */
+export async function readCoordinateFolder(dir: string, opts: FolderOptions): Promise<FolderContents> {
+  const order = opts.formats ?? READ_PREFERENCE;
+  const warnings: string[] = [];
+  const failed: string[] = [];
+  const ignored = new Map<CoordinateFormat, number>();
+  const byKey = new Map<string, Candidate[]>();
+  const entries = (await listFolder(dir, opts.label)).filter((d) => COORDINATE_FILE.test(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st) {
+      failed.push(`${file}: ${await whyNotAFile(file)}`);
+      continue;
+    }
+    if (!st.isFile()) {
+      warnings.push(`skipped ${file}: ${notRegularReason(st)}`);
+      continue;
+    }
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      failed.push(describeFileSystemError(e, file));
+      continue;
+    }
+    let format: CoordinateFormat;
+    try {
+      format = isBlankText(text) ? formatOfBlank(file) : detectCoordinateFormat(text, file);
+    } catch (e) {
+      // Only a .txt/.tsv is told by its text: one that is no coordinate table is a stray note.
+      warnings.push(`skipped ${(e as Error).message}`);
+      continue;
+    }
+    if (!order.includes(format)) {
+      ignored.set(format, (ignored.get(format) ?? 0) + 1);
+      continue;
+    }
+    let groups: Map<string, Pick[]>;
+    try {
+      groups = readCoordinates(text, file, { boxSize: opts.boxSize });
+    } catch (e) {
+      if (!(e instanceof CoordinateFileError)) throw e;
+      // The readers ask for "the box size" in general; here it is an option.
+      failed.push(/give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
+      continue;
+    }
+    for (const [mic, picks] of groups) {
+      const key = micrographKey(mic);
+      const list = byKey.get(key) ?? [];
+      const same = list.find((c) => c.file === file);
+      if (same) same.picks = [...same.picks, ...picks];
+      else list.push({ format, file, picks });
+      byKey.set(key, list);
+    }
+  }
+
+  const picks = new Map<string, Pick[]>();
+  const used = new Map<CoordinateFormat, number>();
+  /** "used star, skipped box" -> the skipped files. */
+  const duplicates = new Map<string, string[]>();
+  for (const [key, candidates] of byKey) {
+    const best = order.find((f) => candidates.some((c) => c.format === f)) as CoordinateFormat;
+    const chosen = candidates.filter((c) => c.format === best);
+    if (chosen.length > 1) {
+      throw new UsageError(`${opts.label} ${dir}: ${key} has ${best} coordinates in two files, ${chosen[0].file} and ${chosen[1].file}; keep one of them in the folder`);
+    }
+    picks.set(key, chosen[0].picks);
+    used.set(best, (used.get(best) ?? 0) + 1);
+    const skipped = candidates.filter((c) => c.format !== best);
+    if (skipped.length) {
+      const what = `used ${best}, skipped ${[...new Set(skipped.map((c) => c.format))].join(', ')}`;
+      duplicates.set(what, [...(duplicates.get(what) ?? []), ...skipped.map((c) => path.basename(c.file))]);
+    }
+  }
+  if (duplicates.size) {
+    const n = [...byKey.values()].filter((c) => c.length > 1).length;
+    const parts = [...duplicates].map(([what, files]) => `${what} (${someOf(files)})`);
+    warnings.push(`${opts.label} ${dir}: ${n} micrograph(s) have coordinates in several formats: ${parts.join('; ')}; --format chooses`);
+  }
+  const read = order.filter((f) => used.has(f)).map((f) => `${f} (${count(used.get(f) as number)})`);
+  const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);
+  const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
+  return { picks, summary, warnings, failed };
+}
