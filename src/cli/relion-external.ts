@@ -4,8 +4,9 @@
 // leaves: per-micrograph <name>_autopick.star files, the list files, RELION_OUTPUT_NODES.star
 // and RELION_JOB_EXIT_SUCCESS, or RELION_JOB_EXIT_FAILURE with the reason on stderr and in
 // drpnet.log. File layout facts and their sources: src/core/relion/job.ts.
-import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, promises as fs, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
@@ -27,7 +28,7 @@ import {
   type RelionPipelineVersion,
 } from '../core/relion/job';
 import { stoppingMessage, UsageError } from './args';
-import { allExist, checkWritableFolder, writeFileAtomic } from './files';
+import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic } from './files';
 import { checkModelFiles } from './models';
 import { checkDistinctOutputs, PICK_OPTIONS, PICK_OPTIONS_HELP, pickSettingsFrom, runPickBatch, type PickJob, type PickOptionValues } from './pick';
 
@@ -44,7 +45,11 @@ ${PICK_OPTIONS_HELP}
   --relion_version V   3.1 or 4 (also for 5): which RELION_OUTPUT_NODES.star to write
                        (default: read from default_pipeline.star, else 4)
   --shard I/N          pick only part I of N (cluster arrays); writes no RELION exit files,
-                       a later run without --shard finishes the job`;
+                       a later run without --shard finishes the job
+
+Stopped by RELION's Abort (RELION_JOB_ABORT_NOW), SIGTERM (SLURM's time limit, scancel) or
+SIGINT (Ctrl-C), it stops its worker processes and writes RELION_JOB_EXIT_ABORTED; Continue
+keeps what was picked and picks the rest.`;
 
 /** Log file in the job directory (RELION itself captures stdout/stderr in run.out/run.err). */
 export const LOG_FILE = 'drpnet.log';
@@ -139,29 +144,21 @@ async function resolveVersion(cwd: string, option: string | undefined): Promise<
   return pipelineVersion(text) ?? '4';
 }
 
-/** Runs `drpnet relion-external ... --shard i/n` for i < n in parallel; resolves when all exit. */
-async function runChildren(argv: readonly string[], n: number, cwd: string): Promise<void> {
+/** Runs `drpnet relion-external ... --shard i/n` for i < n in parallel, each added to
+ * `children` as it starts (a stop signal stops them too); resolves when all exit. */
+async function runChildren(argv: readonly string[], n: number, cwd: string, children: ChildProcess[]): Promise<void> {
   const base: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (/^--(j|shard)$/.test(argv[i])) i++;
     else if (!/^--(j|shard)=/.test(argv[i])) base.push(argv[i]);
   }
-  const children = Array.from({ length: n }, (_, i) =>
-    spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }),
-  );
-  const forward = (signal: NodeJS.Signals) => {
-    for (const c of children) c.kill(signal);
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-  };
-  process.once('SIGTERM', forward);
-  process.once('SIGINT', forward);
-  try {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
-  } finally {
-    process.off('SIGTERM', forward);
-    process.off('SIGINT', forward);
-  }
+  for (let i = 0; i < n; i++) children.push(spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }));
+  await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
 }
+
+/** The signals that stop a job from outside: SIGTERM (SLURM at the time limit and on scancel,
+ * `kill`), SIGINT (Ctrl-C in a terminal). */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export interface ExternalEnv {
   /** The RELION project directory (default: the working directory). */
@@ -181,75 +178,110 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   if (!oArg || oArg.startsWith('--')) throw new UsageError(`--o JOB_DIR is required\n${HELP}`);
   const jobDir = path.resolve(cwd, oArg);
   const inJob = (name: string) => path.join(jobDir, name);
-  // No exit file can be written where the job directory cannot be: said in words, exit 2.
-  await checkWritableFolder(jobDir);
   const sharded = argv.some((a) => a === '--shard' || a.startsWith('--shard='));
   const log = async (line: string) => fs.appendFile(inJob(LOG_FILE), `${new Date().toISOString()} ${line}\n`);
-  if (!sharded) {
-    for (const f of [RELION_JOB_EXIT_SUCCESS, RELION_JOB_EXIT_FAILURE, RELION_JOB_EXIT_ABORTED]) await fs.rm(inJob(f), { force: true });
-  }
-  await log(`drpnet relion-external ${argv.join(' ')}`);
-
+  // Set once the job's outcome is being written: a stop signal then lets it finish.
+  let ending = false;
+  /** Worker processes (--j), stopped with the job. */
+  const children: ChildProcess[] = [];
   const fail = async (reason: string): Promise<number> => {
+    ending = true;
     process.stderr.write(`drpnet relion-external: ${reason}\n`);
     await log(`FAILED: ${reason}`);
     if (!sharded) await writeFileAtomic(inJob(RELION_JOB_EXIT_FAILURE), '');
     return 1;
   };
 
-  try {
-    const v = parseRelionArgs(argv);
-    if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
-    const settings = pickSettingsFrom(v as PickOptionValues, HELP);
-    await checkModelFiles(settings.models, settings.params.useClassifier);
-    const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
-    const j = v.j === undefined ? 1 : Number(v.j);
-    if (!Number.isInteger(j) || j < 1) throw new UsageError(`--j: '${String(v.j)}' is not a positive whole number`);
-    const version = await resolveVersion(cwd, v['relion-version'] as string | undefined);
-    const inMics = v['in-mics'] as string;
-    const plan = await planJob(cwd, oArg, inMics, shard);
-    const prefix = shard ? `[shard ${shard.index}/${shard.count}] ` : '';
-    process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
+  const runJob = async (): Promise<number> => {
+    try {
+      const v = parseRelionArgs(argv);
+      if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
+      const settings = pickSettingsFrom(v as PickOptionValues, HELP);
+      await checkModelFiles(settings.models, settings.params.useClassifier);
+      const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
+      const j = v.j === undefined ? 1 : Number(v.j);
+      if (!Number.isInteger(j) || j < 1) throw new UsageError(`--j: '${String(v.j)}' is not a positive whole number`);
+      const version = await resolveVersion(cwd, v['relion-version'] as string | undefined);
+      const inMics = v['in-mics'] as string;
+      const plan = await planJob(cwd, oArg, inMics, shard);
+      const prefix = shard ? `[shard ${shard.index}/${shard.count}] ` : '';
+      process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
 
-    const workers = shard ? 1 : Math.min(j, plan.jobs.length);
-    if (workers > 1) await runChildren(argv, workers, cwd);
-    const abortFile = inJob(RELION_JOB_ABORT_NOW);
-    const res = await runPickBatch(plan.jobs, settings, {
-      // After worker processes, this pass only picks what they left undone (their failures).
-      resume: workers > 1 || !v.overwrite,
-      report: (line, kind) => {
-        // The workers already said which micrographs they picked; this pass only checks.
-        if (workers > 1 && kind === 'skipped') return;
-        (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
-      },
-      shouldStop: () => allExist([abortFile]),
-    });
-    for (const f of res.failed) await log(`micrograph failed: ${f.message}`);
-    if (res.stopped) {
-      const note = `stopped on ${RELION_JOB_ABORT_NOW} after ${res.picked} micrograph(s)`;
-      process.stderr.write(`drpnet relion-external: ${note}\n`);
-      await log(note);
-      if (!sharded) {
-        await fs.rm(abortFile, { force: true });
-        await writeFileAtomic(inJob(RELION_JOB_EXIT_ABORTED), '');
+      const workers = shard ? 1 : Math.min(j, plan.jobs.length);
+      if (workers > 1) await runChildren(argv, workers, cwd, children);
+      const abortFile = inJob(RELION_JOB_ABORT_NOW);
+      const res = await runPickBatch(plan.jobs, settings, {
+        // After worker processes, this pass only picks what they left undone (their failures).
+        resume: workers > 1 || !v.overwrite,
+        report: (line, kind) => {
+          // The workers already said which micrographs they picked; this pass only checks.
+          if (workers > 1 && kind === 'skipped') return;
+          (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+        },
+        shouldStop: () => allExist([abortFile]),
+      });
+      for (const f of res.failed) await log(`micrograph failed: ${f.message}`);
+      if (res.stopped) {
+        const note = `stopped on ${RELION_JOB_ABORT_NOW} after ${res.picked} micrograph(s)`;
+        process.stderr.write(`drpnet relion-external: ${note}\n`);
+        await log(note);
+        ending = true;
+        if (!sharded) {
+          await fs.rm(abortFile, { force: true });
+          await writeFileAtomic(inJob(RELION_JOB_EXIT_ABORTED), '');
+        }
+        return 1;
       }
-      return 1;
-    }
-    if (res.failed.length) {
-      const list = res.failed.map((f) => `  ${f.message}`).join('\n');
-      return await fail(`${res.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
-    }
-    await log(`${res.picked} picked, ${res.skipped} already done`);
-    if (sharded) return 0;
+      if (res.failed.length) {
+        const list = res.failed.map((f) => `  ${f.message}`).join('\n');
+        return await fail(`${res.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
+      }
+      await log(`${res.picked} picked, ${res.skipped} already done`);
+      if (sharded) return 0;
 
-    const listEntries = plan.names.map((name) => ({ micrographName: name, coordinateFile: coordinateFilePath(plan.jobRel, name) }));
-    await writeFileAtomic(inJob(COORDS_SUFFIX_FILE), coordsSuffixText(inMics));
-    await writeFileAtomic(inJob(COORDINATE_LIST_FILE), writeRelionCoordinateList(listEntries));
-    await writeFileAtomic(inJob(RELION_OUTPUT_NODES), outputNodesText(plan.jobRel, version));
-    await writeFileAtomic(inJob(RELION_JOB_EXIT_SUCCESS), '');
-    process.stdout.write(`drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`);
-    return 0;
-  } catch (e) {
-    return fail(stoppingMessage(e));
+      ending = true;
+      const listEntries = plan.names.map((name) => ({ micrographName: name, coordinateFile: coordinateFilePath(plan.jobRel, name) }));
+      await writeFileAtomic(inJob(COORDS_SUFFIX_FILE), coordsSuffixText(inMics));
+      await writeFileAtomic(inJob(COORDINATE_LIST_FILE), writeRelionCoordinateList(listEntries));
+      await writeFileAtomic(inJob(RELION_OUTPUT_NODES), outputNodesText(plan.jobRel, version));
+      await writeFileAtomic(inJob(RELION_JOB_EXIT_SUCCESS), '');
+      process.stdout.write(`drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`);
+      return 0;
+    } catch (e) {
+      return fail(stoppingMessage(e));
+    }
+  };
+
+  // A job stopped from outside must still leave an exit file, or RELION shows it as running
+  // forever: on SIGTERM or SIGINT, stop the worker processes, log it, write
+  // RELION_JOB_EXIT_ABORTED (as RELION's own programs do when aborted; RELION 3.1.3's
+  // relion_pipeliner then marks the job aborted, test/relion/external-job.test.ts) and exit at
+  // once with 128 + the signal's number. Written synchronously: nothing else runs before the exit.
+  const onStopSignal = (signal: NodeJS.Signals) => {
+    if (ending) return;
+    ending = true;
+    for (const c of children) c.kill(signal);
+    const note = `stopped by ${signal}`;
+    process.stderr.write(`drpnet relion-external: ${note}\n`);
+    try {
+      mkdirSync(jobDir, { recursive: true }); // stopped before it was made
+      appendFileSync(inJob(LOG_FILE), `${new Date().toISOString()} ${note}\n`);
+      if (!sharded) writeFileSync(inJob(RELION_JOB_EXIT_ABORTED), '');
+    } catch (e) {
+      process.stderr.write(`drpnet relion-external: ${describeFileSystemError(e, inJob(RELION_JOB_EXIT_ABORTED))}\n`);
+    }
+    process.exit(128 + osConstants.signals[signal]);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
+  try {
+    // No exit file can be written where the job directory cannot be: said in words, exit 2.
+    await checkWritableFolder(jobDir);
+    if (!sharded) {
+      for (const f of [RELION_JOB_EXIT_SUCCESS, RELION_JOB_EXIT_FAILURE, RELION_JOB_EXIT_ABORTED]) await fs.rm(inJob(f), { force: true });
+    }
+    await log(`drpnet relion-external ${argv.join(' ')}`);
+    return await runJob();
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onStopSignal);
   }
 }

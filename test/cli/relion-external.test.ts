@@ -1,7 +1,7 @@
 // `drpnet relion-external` on a RELION-style project tree built here: what it leaves in the
 // job directory, its exit files on success, failure and abort, and worker processes (--j).
 // Random-weight models: these tests check the plumbing, not the quality of the picks.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -255,4 +255,73 @@ describe('drpnet relion-external: models', () => {
     expect(run.stdout + run.stderr).not.toContain('[1/');
     expect(await exists(path.join(cwd, 'External/job014/RELION_JOB_EXIT_FAILURE'))).toBe(true);
   });
+});
+
+describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel, Ctrl-C)', () => {
+  const MANY = 8;
+  let many: RelionProject;
+  beforeAll(async () => {
+    many = await writeRelionProject(path.join(tmp, 'many'), MANY, '3.1');
+  }, 120_000);
+
+  /**
+   * Starts the real command in a copy of the project, sends `signal` once `ready` matches its
+   * output, and resolves when it has exited, with how long that took after the signal.
+   */
+  async function signalled(name: string, signal: NodeJS.Signals, extra: string[] = [], ready = /\[1\/\d+\] .*picks in/) {
+    const cwd = path.join(tmp, name);
+    await cp(many.root, cwd, { recursive: true });
+    const job = 'External/job020';
+    const child = spawn(process.execPath, [DRPNET_BIN, 'relion-external', '--o', `${job}/`, '--in_mics', many.star, '--diameter', String(DIAMETER), '--models', models, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let sentAt = 0;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (!sentAt && ready.test(out)) {
+        sentAt = performance.now();
+        child.kill(signal);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const status = await exited;
+    return { cwd, job: path.join(cwd, job), status, out, afterSignalMs: performance.now() - sentAt, sent: sentAt > 0 };
+  }
+
+  const coordinateFiles = async (job: string) => (await readdir(path.join(job, 'Movies')).catch(() => [] as string[])).filter((f) => f.endsWith('_autopick.star'));
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s: writes RELION_JOB_EXIT_ABORTED and exits promptly, keeping what was picked', async (signal) => {
+    const run = await signalled(`signal-${signal}`, signal);
+    expect(run.sent).toBe(true);
+    expect(run.status).toEqual({ code: 128 + (signal === 'SIGINT' ? 2 : 15), signal: null });
+    expect(run.afterSignalMs).toBeLessThan(10_000);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
+    expect(await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).toMatch(new RegExp(`stopped by ${signal}`));
+    const picked = await coordinateFiles(run.job);
+    expect(picked.length).toBeGreaterThan(0);
+    expect(picked.length).toBeLessThan(MANY);
+    // Continuing the job picks only the rest and replaces the abort file with success.
+    const again = await captureOutput(() => relionExternalCommand(['--o', 'External/job020/', '--in_mics', many.star, '--diameter', String(DIAMETER), '--models', models], { cwd: run.cwd }));
+    expect(again.result).toBe(0);
+    expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(picked.length);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(false);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(true);
+  }, 90_000);
+
+  it('SIGTERM with --j 2: the worker processes stop too, and the job is marked aborted', async () => {
+    const run = await signalled('signal-workers', 'SIGTERM', ['--j', '2'], /\[shard \d\/2\] \[1\/\d+\] .*picks in/);
+    expect(run.sent).toBe(true);
+    expect(run.status.code).toBe(143);
+    expect(run.afterSignalMs).toBeLessThan(10_000);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
+    // No worker is left picking: nothing is written after the command has exited.
+    const before = await coordinateFiles(run.job);
+    expect(before.length).toBeLessThan(MANY);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await coordinateFiles(run.job)).toEqual(before);
+  }, 90_000);
 });

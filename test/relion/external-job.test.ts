@@ -2,7 +2,8 @@
 // (--addJob External, --RunJobs), and its output consumed by RELION's own Extract job: the
 // pipeline registers our coordinates node, and the extraction takes every pick we wrote.
 // (The job-directory contract itself is tested directly with the command's own tests.)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { readCoordinates, type Pick } from '../../src/core/coords';
 import { matchPicks } from '../../src/core/metrics';
 import { particleDiameterPx } from '../../src/core/simulate/phantoms';
 import { PIXEL_SIZE, writeRandomModels, writeRelionProject, type RelionProject } from '../helpers/fixtures';
-import { addJob, PROCESS_FAILED, PROCESS_FINISHED, processNamed, readPipeline, runJobs } from './helpers/pipeliner';
+import { addJob, PROCESS_ABORTED, PROCESS_FAILED, PROCESS_FINISHED, processNamed, readPipeline, runJobs } from './helpers/pipeliner';
 import { coordinateFilePath } from './helpers/project';
 import { relionVersion } from './helpers/relion';
 
@@ -92,4 +93,30 @@ describe('relion_pipeliner runs `drpnet relion-external` as an External job', ()
     expect(processNamed(readPipeline(root), job).status).toBe(PROCESS_FAILED);
     expect(readFileSync(path.join(root, job, 'run.err'), 'utf8')).toMatch(/--diameter/);
   });
+
+  it('is marked aborted by RELION when the command is stopped by SIGTERM (SLURM time limit, scancel)', async () => {
+    // A project with enough micrographs that the job is still picking when it is stopped.
+    const many = await writeRelionProject(path.join(path.dirname(root), 'many'), 8, '3.1');
+    // The External executable records its process id (the shell exec's into node) so the test
+    // can signal it as SLURM would.
+    const wrapper = path.join(path.dirname(root), 'drpnet-wrapper.sh');
+    writeFileSync(wrapper, `#!/bin/sh\necho $$ > "$2/drpnet.pid"\nexec ${FN_EXE} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const job = addJob(many.root, 'External', { fn_exe: wrapper, in_mic: many.star, param1_label: 'diameter', param1_value: String(diameter), param2_label: 'models', param2_value: models });
+    const pipeliner = spawn('relion_pipeliner', ['--RunJobs', job, '--sec_wait_after', '1'], { cwd: many.root, stdio: 'ignore' });
+    const done = new Promise<number | null>((resolve) => pipeliner.on('close', (code) => resolve(code)));
+    const runOut = path.join(many.root, job, 'run.out');
+    const pidFile = path.join(many.root, job, 'drpnet.pid');
+    const started = performance.now();
+    while (!(existsSync(pidFile) && existsSync(runOut) && /\[1\/8\]/.test(readFileSync(runOut, 'utf8')))) {
+      if (performance.now() - started > 60_000) throw new Error(`the External job did not start picking; run.out:\n${existsSync(runOut) ? readFileSync(runOut, 'utf8') : '(none)'}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+    const timer = setTimeout(() => pipeliner.kill('SIGKILL'), 60_000);
+    await done;
+    clearTimeout(timer);
+    expect(existsSync(path.join(many.root, job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+    expect(processNamed(readPipeline(many.root), job).status).toBe(PROCESS_ABORTED);
+  }, 180_000);
 });

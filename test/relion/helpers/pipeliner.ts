@@ -15,6 +15,7 @@ import { runRelion } from './relion';
 
 export const PROCESS_FINISHED = 2;
 export const PROCESS_FAILED = 3;
+export const PROCESS_ABORTED = 4;
 
 export interface PipelineProcess {
   name: string;
