@@ -11,7 +11,6 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { CancelledError, DrpnetError } from '../src/core/errors';
 import { cropImage, imageStats } from '../src/core/image';
 import { decodeMicrograph } from '../src/core/io/micrograph';
-import type { RasterDecoder } from '../src/core/io/raster';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from '../src/app/training/model-library';
 import type { PickParams } from '../src/core/params';
@@ -61,17 +60,6 @@ let modelBaseUrl = '';
 let activeModels: ActiveModels = { ...SHIPPED_MODELS };
 let cancelFlags: Int32Array | undefined;
 let nextId = 1;
-
-/** PNG/JPEG through the browser's own decoder (core has no DOM). */
-const rasterDecoder: RasterDecoder = async (bytes, mime) => {
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }));
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new DrpnetError('decode-failed', 'this browser cannot draw images in a worker');
-  ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  return { width: bitmap.width, height: bitmap.height, rgba: data };
-};
 
 function get(id: string): Open {
   const o = opened.get(id);
@@ -164,7 +152,7 @@ const api: EngineApi = {
   },
 
   async open(name: string, source: MicrographSource, opts: OpenOptions = {}): Promise<OpenResult> {
-    const micrograph = await decodeMicrograph(await readSource(source), name, { frame: opts.frame, raster: rasterDecoder });
+    const micrograph = await decodeMicrograph(await readSource(source), name, { frame: opts.frame });
     const { image } = micrograph;
     const thumbnail = toGreyImage(image, { maxSide: THUMBNAIL_SIDE });
     const display = toGreyImage(image, { maxSide: DISPLAY_SIDE });

@@ -4,7 +4,7 @@ import { DrpnetError, MicrographError } from '../errors';
 import { createImage } from '../image';
 import { decodeMicrograph, isMicrographFileName, MICROGRAPH_EXTENSIONS, toArrayBuffer } from './micrograph';
 import { writeMrc } from './mrc';
-import type { RasterDecoder } from './raster';
+import { encode as encodePng } from 'fast-png';
 import { buildMrc, buildTiff, pngSignatureBytes } from './test-fixtures';
 
 const mrc = () => writeMrc(createImage(3, 2, Float32Array.from([1, 2, 3, 4, 5, 6])), { pixelSize: 1.5 });
@@ -54,12 +54,12 @@ describe('decodeMicrograph', () => {
     expect(Array.from((await decodeMicrograph(pages, 'p.tif')).image.data)).toEqual([2]);
   });
 
-  it('PNG goes to the injected decoder; without one it needs the browser', async () => {
-    const decoder: RasterDecoder = async () => ({ width: 1, height: 1, rgba: Uint8ClampedArray.from([50, 50, 50, 255]) });
-    const m = await decodeMicrograph(pngSignatureBytes(), 'x.png', { raster: decoder });
+  it('PNG is decoded here, at its own depth', async () => {
+    const png = encodePng({ width: 1, height: 1, data: Uint16Array.from([50000]), depth: 16, channels: 1 });
+    const m = await decodeMicrograph(png.slice().buffer as ArrayBuffer, 'x.png');
     expect(m.format).toBe('png');
-    expect(m.image.data[0]).toBeCloseTo(50, 4);
-    await expect(decodeMicrograph(pngSignatureBytes(), 'x.png')).rejects.toMatchObject({ code: 'unsupported-format' });
+    expect(m.image.data[0]).toBe(50000);
+    await expect(decodeMicrograph(pngSignatureBytes(), 'x.png')).rejects.toMatchObject({ code: 'decode-failed' });
   });
 
   it('errors name the file and say what is wrong', async () => {

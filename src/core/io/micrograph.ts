@@ -6,7 +6,7 @@ import { sniffMagic } from './magic';
 import type { ByteReader } from './byte-reader';
 import { readMrc } from './mrc';
 import { openMrcStream, type StreamedMicrograph } from './mrc-stream';
-import { decodeRaster, type RasterDecoder } from './raster';
+import { decodeRaster } from './raster';
 import { readTiff } from './tiff';
 
 export type MicrographFormat = 'mrc' | 'tiff' | 'png' | 'jpeg';
@@ -29,8 +29,6 @@ export interface DecodeOptions {
   frame?: number;
   /** Force MRC mode-0 bytes signed or unsigned (see mrc.ts). */
   mode0Signed?: boolean;
-  /** PNG/JPEG decoder supplied by the host (browser); absent in Node. */
-  raster?: RasterDecoder;
 }
 
 const EXTENSIONS: Record<string, MicrographFormat> = {
@@ -93,7 +91,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     case 'jpeg':
       if (magic !== format)
         throw new MicrographError('decode-failed', `named as ${format.toUpperCase()} but it does not start with a ${format.toUpperCase()} signature`, fileName);
-      return decodeRaster(buffer, fileName, format, opts.raster);
+      return decodeRaster(buffer, fileName, format);
     default:
       throw new MicrographError(
         'unsupported-format',

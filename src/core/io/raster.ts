@@ -1,53 +1,92 @@
-// PNG / JPEG micrographs. Core has no DOM, so the pixel decoding is injected by the host: the
-// browser worker passes a decoder built on createImageBitmap + OffscreenCanvas; Node has none.
-// Note: canvas decoding yields 8 bits per channel, so 16-bit PNGs lose precision here.
+// PNG and JPEG micrographs, decoded in pure JavaScript so the CLI (Node, no native binary) and the
+// browser worker read them the same way. PNG keeps its full depth: a 16-bit micrograph stays
+// 0..65535 (a canvas would give 8 bits). Colour images become grey with BT.601 luma weights.
+import { decode as decodePngBytes, convertIndexedToRgb, type DecodedPng } from 'fast-png';
+import { decode as decodeJpegBytes } from 'jpeg-js';
 import { MicrographError } from '../errors';
 import { createImage, type Image2D } from '../image';
 import type { Micrograph } from './micrograph';
 
-export type RasterDecoder = (
-  bytes: ArrayBuffer,
-  mime: string,
-) => Promise<{ width: number; height: number; rgba: Uint8ClampedArray }>;
-
 export type RasterFormat = 'png' | 'jpeg';
-
-const MIME: Record<RasterFormat, string> = { png: 'image/png', jpeg: 'image/jpeg' };
 
 /** Luma weights of ITU-R BT.601 (Y' = 0.299 R + 0.587 G + 0.114 B). */
 export const BT601 = { r: 0.299, g: 0.587, b: 0.114 } as const;
 
-/** RGBA (8 bits per channel, row-major) -> grey in 0..255; alpha is ignored. */
-export function rgbaToGrey(rgba: ArrayLike<number>, width: number, height: number): Image2D {
+/** Largest raster we decode, in pixels (64k x 64k is far beyond any detector; guards memory). */
+const MAX_PIXELS = 2 ** 30;
+
+/**
+ * Interleaved samples (`channels` per pixel, row-major) -> grey. 1 or 2 channels: the first
+ * (grey, alpha ignored); 3 or 4: BT.601 luma of R, G, B (alpha ignored).
+ */
+export function samplesToGrey(samples: ArrayLike<number>, width: number, height: number, channels: number): Image2D {
   const n = width * height;
-  if (rgba.length !== n * 4) throw new RangeError(`RGBA data has ${rgba.length} values, expected ${n * 4}`);
+  if (!(channels >= 1 && channels <= 4)) throw new RangeError(`expected 1..4 channels per pixel, got ${channels}`);
+  if (samples.length !== n * channels) throw new RangeError(`image data has ${samples.length} values, expected ${n * channels}`);
   const out = new Float32Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 4) out[i] = BT601.r * rgba[j] + BT601.g * rgba[j + 1] + BT601.b * rgba[j + 2];
+  if (channels <= 2) {
+    for (let i = 0, j = 0; i < n; i++, j += channels) out[i] = samples[j];
+  } else {
+    for (let i = 0, j = 0; i < n; i++, j += channels) out[i] = BT601.r * samples[j] + BT601.g * samples[j + 1] + BT601.b * samples[j + 2];
+  }
   return createImage(width, height, out);
 }
 
-/** Decodes a PNG/JPEG through the host's decoder and converts it to grey. */
-export async function decodeRaster(
-  buffer: ArrayBuffer,
-  fileName: string,
-  format: RasterFormat,
-  decoder?: RasterDecoder,
-): Promise<Micrograph> {
+/** Grey samples of 1, 2 or 4 bits, packed MSB first with each row starting on a byte: one value per pixel. */
+export function unpackBits(packed: ArrayLike<number>, width: number, height: number, depth: 1 | 2 | 4): Uint8Array {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const perByte = 8 / depth;
+  const mask = (1 << depth) - 1;
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const byte = packed[y * rowBytes + Math.floor(x / perByte)];
+      const shift = 8 - depth * ((x % perByte) + 1);
+      out[y * width + x] = (byte >> shift) & mask;
+    }
+  }
+  return out;
+}
+
+function pngToGrey(png: DecodedPng): Image2D {
+  const { width, height } = png;
+  if (png.palette) {
+    const rgb = convertIndexedToRgb(png);
+    return samplesToGrey(rgb, width, height, png.palette[0].length);
+  }
+  if (png.depth < 8) return samplesToGrey(unpackBits(png.data, width, height, png.depth as 1 | 2 | 4), width, height, 1);
+  return samplesToGrey(png.data, width, height, png.channels);
+}
+
+function checkSize(width: number, height: number, label: string, fileName: string): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new MicrographError('bad-dimensions', `the ${label} header gives ${width} x ${height} pixels`, fileName);
+  if (width * height > MAX_PIXELS)
+    throw new MicrographError('bad-dimensions', `the ${label} image is ${width} x ${height} pixels, more than ${MAX_PIXELS.toLocaleString('en-US')}`, fileName);
+}
+
+/** Decodes a PNG or JPEG micrograph to grey at its own bit depth (8-bit: 0..255, 16-bit: 0..65535). */
+export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: RasterFormat): Micrograph {
   const label = format.toUpperCase();
-  if (!decoder)
-    throw new MicrographError(
-      'unsupported-format',
-      `${label} micrographs can only be opened in the browser workbench; convert the file to MRC or TIFF for the command line`,
-      fileName,
-    );
-  let decoded: Awaited<ReturnType<RasterDecoder>>;
+  const bytes = new Uint8Array(buffer);
+  let image: Image2D;
+  let depth: number;
   try {
-    decoded = await decoder(buffer, MIME[format]);
+    if (format === 'png') {
+      const png = decodePngBytes(bytes);
+      checkSize(png.width, png.height, label, fileName);
+      image = pngToGrey(png);
+      depth = png.depth;
+    } else {
+      // The decoder's own limits are set above ours, so MAX_PIXELS is the one that applies.
+      const jpg = decodeJpegBytes(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 16384 });
+      checkSize(jpg.width, jpg.height, label, fileName);
+      image = samplesToGrey(jpg.data, jpg.width, jpg.height, 4);
+      depth = 8;
+    }
   } catch (e) {
+    if (e instanceof MicrographError) throw e;
     throw new MicrographError('decode-failed', `could not decode the ${label} image (${e instanceof Error ? e.message : String(e)})`, fileName);
   }
-  const { width, height, rgba } = decoded;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || rgba.length !== width * height * 4)
-    throw new MicrographError('decode-failed', `the ${label} decoder returned an inconsistent image (${width} x ${height}, ${rgba.length} bytes)`, fileName);
-  return { image: rgbaToGrey(rgba, width, height), frames: 1, averaged: false, format };
+  return { image, frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined };
 }
