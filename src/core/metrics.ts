@@ -203,3 +203,24 @@ export function averagePrecision(curve: readonly PrPoint[]): number {
   }
   return ap;
 }
+
+/**
+ * matchPicks restricted to a region of interest, with what lies outside it neither rewarded nor
+ * punished: truth outside the region is left out, and so is a pick that lies outside or that
+ * matches such truth. Used to score over the particles lying wholly inside a micrograph, where a
+ * pick of a particle cut by the edge is neither right nor wrong.
+ */
+export function matchInRegion(picks: readonly Point[], truth: readonly Point[], radius: number, inside: (p: Point) => boolean): Scores {
+  const m = matchPicks(picks, truth, radius);
+  const matchedTo = new Map(m.pairs.map(([i, j]) => [i, j]));
+  let tp = 0;
+  let fp = 0;
+  picks.forEach((p, i) => {
+    const j = matchedTo.get(i);
+    if (j === undefined) {
+      if (inside(p)) fp++;
+    } else if (inside(truth[j])) tp++;
+  });
+  const fn = truth.filter(inside).length - tp;
+  return scoresFromCounts({ tp, fp, fn });
+}

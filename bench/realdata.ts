@@ -1,0 +1,66 @@
+// The shared real micrographs (../shared/realdata, outside the repository: their labels carry no
+// licence) with their fixed split, and the scoring its README prescribes: one-to-one matching
+// within one particle radius, over particles lying wholly inside the micrograph.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readRelionCoordinates } from '../src/core/coords/relion';
+import type { Pick } from '../src/core/coords/types';
+import { decodeMicrograph, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
+import { aggregate, matchInRegion, type Scores } from '../src/core/metrics';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REALDATA_DIR = process.env.DRPNET_REALDATA ?? path.join(ROOT, 'shared/realdata');
+
+export interface RealSet {
+  name: string;
+  dir: string;
+  /** Particle diameter in original pixels (the README's). */
+  diameter: number;
+  /** How many micrographs, sorted by name, form the labelled part (fine-tuning, choosing settings). */
+  labelled: number;
+}
+
+/** EMPIAR-10146 apoferritin: README of ../shared/realdata/empiar10146-apoferritin. */
+export const APOFERRITIN: RealSet = { name: 'empiar10146-apoferritin', dir: path.join(REALDATA_DIR, 'empiar10146-apoferritin'), diameter: 64, labelled: 5 };
+
+export interface RealMicrograph {
+  name: string;
+  file: string;
+  micrograph: Micrograph;
+  truth: Pick[];
+}
+
+export function realSetAvailable(set: RealSet): boolean {
+  return existsSync(path.join(set.dir, 'micrographs'));
+}
+
+/** Micrograph file names of a set, sorted by name, split into labelled and scoring parts. */
+export function realSplit(set: RealSet): { labelled: string[]; scoring: string[] } {
+  const names = readdirSync(path.join(set.dir, 'micrographs')).filter((n) => !n.startsWith('.')).sort();
+  return { labelled: names.slice(0, set.labelled), scoring: names.slice(set.labelled) };
+}
+
+export function stem(name: string): string {
+  return name.replace(/\.[^.]+$/, '');
+}
+
+export async function loadRealMicrograph(set: RealSet, fileName: string): Promise<RealMicrograph> {
+  const file = path.join(set.dir, 'micrographs', fileName);
+  const micrograph = await decodeMicrograph(toArrayBuffer(readFileSync(file)), fileName);
+  const starFile = path.join(set.dir, 'coordinates', `${stem(fileName)}.star`);
+  const truth = readRelionCoordinates(readFileSync(starFile, 'utf8'), starFile);
+  return { name: fileName, file, micrograph, truth };
+}
+
+/** Scores over the particles lying wholly inside the micrograph (centre at least one radius from each edge). */
+export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMicrograph, diameter: number): Scores {
+  const r = diameter / 2;
+  const { width, height } = m.micrograph.image;
+  const inside = (p: { x: number; y: number }) => p.x >= r && p.y >= r && p.x <= width - 1 - r && p.y <= height - 1 - r;
+  return matchInRegion(picks, m.truth, r, inside);
+}
+
+export function pooled(scores: readonly Scores[]): Scores {
+  return aggregate(scores);
+}
