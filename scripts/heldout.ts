@@ -10,7 +10,7 @@ import { dropBorderPicks } from '../src/core/candidates';
 import type { Pick } from '../src/core/coords/types';
 import { chooseWorkingScale, originalToWorking } from '../src/core/preprocess/scale';
 import { presetConfig, type SimPresetName } from '../src/core/simulate/presets';
-import { PARTICLE_KINDS } from '../src/core/simulate/phantoms';
+import { NAMED_KINDS } from '../src/core/simulate/phantoms';
 import { simulateMicrograph, truthPicks, type SimConfig, type SimResult } from '../src/core/simulate/simulate';
 import { simDiameter, TRAINING_KINDS } from '../src/core/train/dataset';
 
@@ -26,7 +26,7 @@ export interface Condition {
 
 export const CONDITIONS: Condition[] = [
   { name: 'typical', preset: 'typical', note: 'betagal, dose 40, defocus 1.5-2.5 um, no carbon' },
-  ...PARTICLE_KINDS.map((k) => ({
+  ...NAMED_KINDS.map((k) => ({
     name: `kind: ${k}`,
     preset: k as SimPresetName,
     note: TRAINING_KINDS.includes(k) ? 'trained kind, held-out seeds/defocus/dose' : 'HELD-OUT kind',

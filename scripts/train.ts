@@ -18,14 +18,15 @@ import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
 import { loadModelFromDir } from '../src/core/model/model-io-node';
 import { readMetadata, type ModelMetadata } from '../src/core/model/model-io';
-import { simulateMicrograph } from '../src/core/simulate/simulate';
 import { labelFromTruth } from '../src/core/train/classifier-samples';
 import {
   FCRN_WORKING_RADIUS,
   simTrainingMicrograph,
+  simulateTraining,
   trainingSimConfigs,
+  TRAINING_B_FACTOR,
   TRAINING_DEFOCUS_UM,
-  TRAINING_DOSE_RANGES,
+  TRAINING_DOSE,
   TRAINING_KINDS,
   TRAINING_SEED_BASE,
   type ClassifierSet,
@@ -115,7 +116,7 @@ function buildDetectorSet(count: number, perMicrograph: number): { data: Detecto
   const configs = trainingSimConfigs({ count, seedOffset: 0 });
   const set = new DetectorSetBuilder({ perMicrograph, backgroundPerMicrograph: TRAIN_DEFAULTS.backgroundPerMicrograph });
   configs.forEach((cfg, i) => {
-    set.add(simTrainingMicrograph(simulateMicrograph(cfg)), cfg.seed);
+    set.add(simTrainingMicrograph(simulateTraining(cfg)), cfg.seed);
     if ((i + 1) % 16 === 0 || i + 1 === count) log(`detector data: ${i + 1}/${count} micrographs, ${set.patches} patches`);
   });
   return { data: set.build(), radii: set.radii, particles: set.particles };
@@ -145,7 +146,8 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
     patchesByWorkingRadius: radii,
     kinds: TRAINING_KINDS,
     defocusUm: TRAINING_DEFOCUS_UM,
-    dose: TRAINING_DOSE_RANGES,
+    dose: TRAINING_DOSE,
+    bFactor: TRAINING_B_FACTOR,
     seeds: `${TRAINING_SEED_BASE}..${TRAINING_SEED_BASE + args.fcrnMicrographs - 1}`,
     ...recipe,
     loss: 'MSE on labels scaled to peak 1',
@@ -162,7 +164,7 @@ async function buildClassifierSet(count: number, fcrn: tf.LayersModel, fcrnMeta:
   const configs = trainingSimConfigs({ count, seedOffset: CLASSIFIER_SEED_OFFSET });
   const set = new ClassifierSetBuilder();
   for (let i = 0; i < configs.length; i++) {
-    const sim = simulateMicrograph(configs[i]);
+    const sim = simulateTraining(configs[i]);
     set.add(await labelFromTruth(simTrainingMicrograph(sim), { fcrn, fcrnMeta }, { seed: configs[i].seed }));
     if ((i + 1) % 8 === 0 || i + 1 === count) log(`classifier data: ${i + 1}/${count} micrographs, ${set.patches} patches`);
   }

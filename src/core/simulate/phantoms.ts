@@ -19,9 +19,16 @@ import {
   type Vec3,
 } from './rotation';
 
-export type ParticleKind = 'trpv1' | 'betagal' | 'proteasome' | 'apoferritin' | 'ribosome' | 'small';
+export type ParticleKind = 'trpv1' | 'betagal' | 'proteasome' | 'apoferritin' | 'ribosome' | 'small' | 'shell' | 'ring' | 'rod' | 'dimer';
 
-export const PARTICLE_KINDS: readonly ParticleKind[] = ['trpv1', 'betagal', 'proteasome', 'apoferritin', 'ribosome', 'small'];
+export const PARTICLE_KINDS: readonly ParticleKind[] = ['trpv1', 'betagal', 'proteasome', 'apoferritin', 'ribosome', 'small', 'shell', 'ring', 'rod', 'dimer'];
+
+/**
+ * The named complexes of the first releases. The generic shapes after them (a hollow shell, a
+ * flat ring, a rod, a two-lobed dimer) widen what the shipped models see in training, so that
+ * they find particles of shapes they were never shown; docs/simulator.md lists all kinds.
+ */
+export const NAMED_KINDS: readonly ParticleKind[] = ['trpv1', 'betagal', 'proteasome', 'apoferritin', 'ribosome', 'small'];
 
 /** Protein mass density, Da per cubic angstrom (1.35 g/cm^3). */
 export const PROTEIN_DENSITY_DA_PER_A3 = 0.81;
@@ -138,6 +145,57 @@ const SPECS: Record<ParticleKind, KindSpec> = {
     atoms: 1500,
     densityScale: 1,
     description: 'small globular protein, ~60 A (~50 kDa)',
+  },
+  shell: {
+    // A large hollow capsid-like shell: 48 blobs on a sphere of ~110 A radius, ~25 A thick.
+    diameterA: 260,
+    symmetry: { type: 'O' },
+    parts: [
+      { centre: [105, 30, 12], radii: [16, 26, 30], orientation: quatFromTo([0, 0, 1], normalize([-0.3, 1, 0])) },
+      { centre: [70, 70, 45], radii: [16, 26, 28], orientation: quatFromTo([0, 0, 1], normalize([1, -1, 0])) },
+    ],
+    anchor: [105, 30, 12],
+    atoms: 9000,
+    densityScale: 1,
+    description: 'capsid-like hollow shell (O symmetry), ~260 A outer, ~200 A inner diameter',
+  },
+  ring: {
+    // A flat toroid: rings in top views, short bars in side views.
+    diameterA: 140,
+    symmetry: { type: 'C', n: 10 },
+    parts: [{ centre: [52, 0, 0], radii: [16, 16, 20] }],
+    anchor: [52, 0, 0],
+    atoms: 2600,
+    densityScale: 1,
+    description: 'flat C10 toroid, ~140 A across, ~40 A thick, ~70 A hole',
+  },
+  rod: {
+    // An elongated particle: a chain of lobes along one axis.
+    diameterA: 280,
+    symmetry: { type: 'C', n: 1 },
+    parts: [
+      { centre: [0, 0, -100], radii: [28, 26, 40] },
+      { centre: [4, 3, -35], radii: [24, 24, 38] },
+      { centre: [-3, 2, 30], radii: [25, 22, 38] },
+      { centre: [2, -4, 98], radii: [30, 27, 40] },
+    ],
+    anchor: [0, 0, 0],
+    atoms: 3600,
+    densityScale: 1,
+    description: 'elongated rod of four lobes, ~280 x 60 A',
+  },
+  dimer: {
+    // Two globular lobes side by side with a narrow waist.
+    diameterA: 170,
+    symmetry: { type: 'C', n: 2 },
+    parts: [
+      { centre: [42, 0, 0], radii: [40, 34, 32] },
+      { centre: [8, 0, 6], radii: [14, 14, 14] },
+    ],
+    anchor: [42, 0, 0],
+    atoms: 3800,
+    densityScale: 1,
+    description: 'C2 dimer of two ~80 A globular lobes, ~170 A long',
   },
 };
 

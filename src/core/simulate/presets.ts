@@ -38,6 +38,10 @@ export const SIM_PRESETS: Readonly<Record<SimPresetName, Partial<SimConfig>>> = 
   apoferritin: { kind: 'apoferritin' },
   ribosome: { kind: 'ribosome', pixelSize: 1.8 },
   small: { kind: 'small', defocusUm: [1.0, 2.0] },
+  shell: { kind: 'shell', pixelSize: 2.2 },
+  ring: { kind: 'ring' },
+  rod: { kind: 'rod', pixelSize: 1.8 },
+  dimer: { kind: 'dimer' },
 };
 
 export const SIM_PRESET_NAMES = Object.keys(SIM_PRESETS) as SimPresetName[];

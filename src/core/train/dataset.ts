@@ -14,9 +14,10 @@ import type { Image2D } from '../image';
 import type { Micrograph } from '../io/micrograph';
 import { NETWORK_INPUT_SIGMA, prepareNetworkInput } from '../preprocess/preprocess';
 import { originalToWorking } from '../preprocess/scale';
-import { createRng } from '../random';
-import { particleDiameterPx, type ParticleKind } from '../simulate/phantoms';
-import type { SimConfig, SimResult } from '../simulate/simulate';
+import { createRng, type Rng } from '../random';
+import { particleDiameterA, particleDiameterPx, type ParticleKind } from '../simulate/phantoms';
+import { applyPostSteps, randomPostSteps, type PostStep } from '../simulate/postprocess';
+import { simulateMicrograph, type SimConfig, type SimResult } from '../simulate/simulate';
 import { sampleDetectorPatches, type DetectorSamples } from './batches';
 import { detectorLabelMap, labelDiskRadius, type Centre } from './labels';
 import {
@@ -113,8 +114,8 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
   });
 }
 
-/** Concatenates sample sets of the same patch size. */
-export function concatDetectorSamples(sets: readonly DetectorSamples[]): DetectorSamples {
+/** Concatenates sample sets of the same patch size (weights of 1 for a set that has none, when any has some). */
+export function concatDetectorSamples(sets: readonly (DetectorSamples & { weights?: Float32Array })[]): DetectorSamples & { weights?: Float32Array } {
   if (!sets.length) throw new ParameterError('no detector training samples to concatenate');
   const size = sets[0].size;
   if (sets.some((s) => s.size !== size)) throw new ParameterError('detector sample sets have different patch sizes');
@@ -122,13 +123,16 @@ export function concatDetectorSamples(sets: readonly DetectorSamples[]): Detecto
   const per = size * size;
   const inputs = new Float32Array(n * per);
   const labels = new Float32Array(n * per);
+  const weighted = sets.some((s) => s.weights);
+  const weights = weighted ? new Float32Array(n * per).fill(1) : undefined;
   let o = 0;
   for (const s of sets) {
     inputs.set(s.inputs.subarray(0, s.n * per), o * per);
     labels.set(s.labels.subarray(0, s.n * per), o * per);
+    if (weights && s.weights) weights.set(s.weights.subarray(0, s.n * per), o * per);
     o += s.n;
   }
-  return { inputs, labels, n, size };
+  return { inputs, labels, n, size, weights };
 }
 
 export interface ClassifierSet {
@@ -151,15 +155,20 @@ export function concatClassifierSets(sets: readonly ClassifierSet[], per = 64 * 
   return { patches, labels, n };
 }
 
-/** Simulation settings of one training micrograph. */
-export type TrainingSimConfig = Partial<SimConfig> & { seed: number };
+/** Simulation settings of one training micrograph, and what is done to the image afterwards. */
+export type TrainingSimConfig = Partial<SimConfig> & { seed: number; post?: PostStep[] };
 
-/** Kinds the shipped models train on; betagal and apoferritin are held out for evaluation. */
-export const TRAINING_KINDS: readonly ParticleKind[] = ['trpv1', 'proteasome', 'ribosome', 'small'];
-/** Defocus ranges (um) used in training: the evaluation's 1.5-2.5 (typical) and 0.5-1.0 (low) are held out. */
-export const TRAINING_DEFOCUS_UM: readonly [number, number][] = [[1.0, 1.4], [2.6, 3.4]];
-/** Doses (e/A^2) drawn in training: 25-35 or 45-60, never the evaluation's 40. */
-export const TRAINING_DOSE_RANGES: readonly [number, number][] = [[25, 35], [45, 60]];
+/**
+ * Kinds the shipped models train on: four named complexes and four generic shapes (a hollow
+ * shell, a flat ring, a rod, a dimer). betagal and apoferritin stay held out for evaluation.
+ */
+export const TRAINING_KINDS: readonly ParticleKind[] = ['trpv1', 'proteasome', 'ribosome', 'small', 'shell', 'ring', 'rod', 'dimer'];
+/** Defocus drawn in training, um (underfocus): from near focus to far, as real data sets are. */
+export const TRAINING_DEFOCUS_UM: readonly [number, number] = [0.3, 3.6];
+/** Dose drawn in training, e/A^2, log-uniform: very noisy exposures to clean ones. */
+export const TRAINING_DOSE: readonly [number, number] = [5, 80];
+/** Envelope B-factor drawn in training, A^2: from a sharp image to a blurred, drifting one. */
+export const TRAINING_B_FACTOR: readonly [number, number] = [30, 400];
 /** Seeds of training micrographs start here; evaluation seeds are far away (evaluate.ts). */
 export const TRAINING_SEED_BASE = 100_000;
 
@@ -172,10 +181,18 @@ export interface TrainingRecipe {
   seedOffset: number;
 }
 
+function logUniform(rng: Rng, [a, b]: readonly [number, number]): number {
+  return Math.exp(rng.uniform(Math.log(a), Math.log(b)));
+}
+
 /**
- * Varied training micrographs: training kinds at pixel sizes that spread the working radius
- * over 6..12 px, training defocus/dose ranges, and in some images carbon edges,
- * contamination, crowding or negative stain. Deterministic from the recipe.
+ * Varied training micrographs, wide on purpose so the networks carry over to data they never
+ * saw: every training kind at pixel sizes that spread the working radius over 5..12 px, defocus
+ * from near focus to far with astigmatism, dose, B-factor, ice thickness and structural noise
+ * over wide ranges, particle density from sparse to packed, and in some images carbon edges,
+ * contamination, clumping, empty regions or negative stain. Some images are then put through
+ * the filtering and export steps shared data sets often went through (postprocess.ts).
+ * Deterministic from the recipe.
  */
 export function trainingSimConfigs(recipe: TrainingRecipe): TrainingSimConfig[] {
   const size = recipe.size ?? 1024;
@@ -184,36 +201,48 @@ export function trainingSimConfigs(recipe: TrainingRecipe): TrainingSimConfig[] 
     const seed = TRAINING_SEED_BASE + recipe.seedOffset + i;
     const rng = createRng(seed * 7919);
     const kind = TRAINING_KINDS[i % TRAINING_KINDS.length];
-    // Pixel size 1.0..2.4 A/px puts every training kind at working radius 6..12 on 1024^2.
-    const pixelSize = Math.round(rng.uniform(1.0, 2.4) * 100) / 100;
-    const dr = TRAINING_DOSE_RANGES[rng.int(2)];
-    const fr = TRAINING_DEFOCUS_UM[rng.int(2)];
-    const d0 = rng.uniform(fr[0], fr[1]);
+    // Draw the particle's diameter on the image and take the pixel size that gives it: every
+    // diameter users type maps to a working radius of 4..7 px (scale.ts), each with its own
+    // rounding and downsampling.
+    const diameterPx = logUniform(rng, [16, Math.max(17, Math.min(160, size / 6))]);
+    const pixelSize = Math.round((particleDiameterA(kind) / diameterPx) * 1000) / 1000;
+    const d0 = rng.uniform(TRAINING_DEFOCUS_UM[0], TRAINING_DEFOCUS_UM[1]);
     const cfg: TrainingSimConfig = {
       seed,
       width: size,
       height: size,
       kind,
-      pixelSize,
-      dose: Math.round(rng.uniform(dr[0], dr[1])),
+      pixelSize: Math.min(40, Math.max(0.3, pixelSize)),
+      dose: Math.round(logUniform(rng, TRAINING_DOSE) * 10) / 10,
+      bFactor: Math.round(logUniform(rng, TRAINING_B_FACTOR)),
       defocusUm: [d0, d0],
-      density: rng.uniform(0.12, 0.3),
-      iceThicknessNm: rng.uniform(25, 60),
+      astigmatismUm: Math.min(d0, rng.uniform(0, 0.4)),
+      density: rng.uniform(0.05, 0.45),
+      iceThicknessNm: rng.uniform(15, 110),
       iceGradientNm: rng.uniform(0, 20),
-      iceVariation: rng.uniform(0.02, 0.15),
+      iceVariation: rng.uniform(0.01, 0.08),
+      iceNoise: logUniform(rng, [0.5, 3]),
     };
     const u = rng.next();
-    if (u < 0.2) Object.assign(cfg, { carbon: 'edge', carbonFraction: rng.uniform(0.2, 0.45) });
-    else if (u < 0.4) Object.assign(cfg, { contamination: 1 + rng.int(5) });
-    else if (u < 0.55) Object.assign(cfg, { density: rng.uniform(0.35, 0.5), clumping: 0.3, overlap: 0.05 });
-    else if (u < 0.65) {
+    if (u < 0.12) Object.assign(cfg, { carbon: 'edge', carbonFraction: rng.uniform(0.2, 0.45) });
+    else if (u < 0.27) Object.assign(cfg, { contamination: 1 + rng.int(5) });
+    else if (u < 0.42) Object.assign(cfg, { density: rng.uniform(0.35, 0.55), clumping: rng.uniform(0, 0.4), overlap: rng.uniform(0, 0.1) });
+    else if (u < 0.5) {
       const s0 = rng.uniform(0.8, 1.4);
       Object.assign(cfg, {
-        negativeStain: true, voltageKv: 200, amplitudeContrast: 0.3, iceThicknessNm: 20, iceGradientNm: 4,
-        defocusUm: [s0, s0], dose: Math.round(rng.uniform(20, 35)),
+        negativeStain: true, voltageKv: 200, amplitudeContrast: 0.3, iceThicknessNm: 20, iceGradientNm: 4, iceNoise: 1,
+        defocusUm: [s0, s0], dose: Math.round(rng.uniform(20, 35)), bFactor: Math.round(rng.uniform(30, 150)),
       });
-    } else if (u < 0.72) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.3) });
+    } else if (u < 0.58) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.4) });
+    cfg.post = randomPostSteps(rng, diameterPx / 2);
     out.push(cfg);
   }
   return out;
+}
+
+/** Simulates a training micrograph and applies its post-processing steps. */
+export function simulateTraining(cfg: TrainingSimConfig): SimResult {
+  const { post, ...sim } = cfg;
+  const r = simulateMicrograph(sim);
+  return post?.length ? { ...r, image: applyPostSteps(r.image, post) } : r;
 }
