@@ -12,6 +12,11 @@ export interface DetectorTrainingData {
   inputs: Float32Array;
   /** n label patches, same layout (detectorLabelMap values). */
   labels: Float32Array;
+  /**
+   * Optional per-pixel loss weights, same layout: 0 leaves a pixel out of the loss, 1 counts it
+   * fully. Positive-unlabelled training weighs places nobody labelled below labelled ones.
+   */
+  weights?: Float32Array;
   n: number;
   size: number;
 }
@@ -80,21 +85,41 @@ export async function readScalars(ts: readonly tf.Tensor[]): Promise<number[]> {
   }
 }
 
+/** Like readScalars, for small vectors. */
+async function readVectors(ts: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  try {
+    return await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+  } finally {
+    tf.dispose(ts as tf.Tensor[]);
+  }
+}
+
+/** Mean squared error, each pixel's term times its weight, over the sum of the weights (plain MSE without weights). */
+function weightedMse(y: tf.Tensor, pred: tf.Tensor, w?: tf.Tensor): tf.Scalar {
+  if (!w) return tf.losses.meanSquaredError(y, pred) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(w, tf.squaredDifference(pred, y))), tf.maximum(tf.sum(w), 1e-6)) as tf.Scalar;
+}
+
 /** Mean squared error of the model on the given rows, in inference mode, batched. */
 async function meanSquaredError(model: tf.LayersModel, data: DetectorTrainingData, rows: number[], batchSize: number): Promise<number> {
   const per = data.size * data.size;
   let sum = 0;
+  let weight = 0;
   for (const b of toBatches(rows, batchSize)) {
-    const [s] = await readScalars([
+    const [s] = await readVectors([
       tf.tidy(() => {
         const shape: [number, number, number, number] = [b.length, data.size, data.size, 1];
         const pred = model.predict(tf.tensor4d(gatherRows(data.inputs, per, b), shape)) as tf.Tensor;
-        return tf.sum(tf.squaredDifference(pred, tf.tensor4d(gatherRows(data.labels, per, b), shape)));
+        const sq = tf.squaredDifference(pred, tf.tensor4d(gatherRows(data.labels, per, b), shape));
+        if (!data.weights) return tf.stack([tf.sum(sq), tf.scalar(b.length * per)]);
+        const w = tf.tensor4d(gatherRows(data.weights, per, b), shape);
+        return tf.stack([tf.sum(tf.mul(w, sq)), tf.sum(w)]);
       }),
     ]);
-    sum += s;
+    sum += s[0];
+    weight += s[1];
   }
-  return sum / (rows.length * per);
+  return sum / Math.max(weight, 1e-6);
 }
 
 export async function trainDetector(
@@ -105,7 +130,7 @@ export async function trainDetector(
   const o = { ...DEFAULT_DETECTOR_TRAINING, ...options };
   checkCommonOptions(o);
   const per = data.size * data.size;
-  if (!(data.n > 0) || data.inputs.length !== data.n * per || data.labels.length !== data.n * per) {
+  if (!(data.n > 0) || data.inputs.length !== data.n * per || data.labels.length !== data.n * per || (data.weights && data.weights.length !== data.n * per)) {
     throw new ParameterError(
       `training data must hold ${data.n} patches of ${data.size}x${data.size}: got ${data.inputs.length} input and ${data.labels.length} label values`,
     );
@@ -130,7 +155,8 @@ export async function trainDetector(
         const lossT = tf.tidy(() => {
           const x = tf.tensor4d(gatherRows(data.inputs, per, rows), shape);
           const y = tf.tensor4d(gatherRows(data.labels, per, rows), shape);
-          return optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, vars) as tf.Scalar;
+          const w = data.weights ? tf.tensor4d(gatherRows(data.weights, per, rows), shape) : undefined;
+          return optimizer.minimize(() => weightedMse(y, model.apply(x, { training: true }) as tf.Tensor, w), true, vars) as tf.Scalar;
         });
         const [loss] = await readScalars([lossT]);
         lossSum += loss * rows.length;
