@@ -36,6 +36,7 @@ import {
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
 import { numberOption, parse, UsageError } from './args';
 import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
 const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
@@ -45,9 +46,9 @@ const D = DEFAULT_DETECTOR_TRAINING;
 const C = DEFAULT_CLASSIFIER_TRAINING;
 
 const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
-  --diameter PX        particle diameter in pixels of the original micrograph (required)
+${paramHelp(['diameter'])}
   --out DIR            output folder: model.json, weights.bin, training.json (required)
-  --negative-stain     particles are brighter than the background
+${paramHelp(['negativeStain'])}
   --validation F       fraction held out for validation loss (default ${D.validationFraction})
   --seed S             seed of initial weights, sample choice, shuffling (default ${D.seed})
   --progress-every N   print the loss every N batches (default 20)
@@ -72,8 +73,9 @@ const CLASSIFIER_HELP = `usage: drpnet train-classifier --micrographs DIR|FILES 
                        low-std random patches are background; classes balanced
 ${COMMON_HELP}
   --detector DIR       detector model that finds the candidates (default public/models/fcrn)
-  --threshold T        peak threshold; unsupervised levels use T, 2T, 3T (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
-  --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
+  --threshold T        peak threshold, as picking's; unsupervised levels use T, 2T, 3T
+                       (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
+${paramHelp(['sigma'])}
   --strict-level K     unsupervised: level of the particles, 2 or 3 (default ${UNSUPERVISED_DEFAULTS.strictLevel})
   --epochs N           (default ${C.epochs})
   --batch-size N       (default ${C.batchSize})
@@ -83,10 +85,9 @@ ${COMMON_HELP}
 
 const COMMON_OPTIONS = {
   micrographs: { type: 'string', multiple: true },
-  diameter: { type: 'string' },
+  ...paramOptions(['diameter', 'negativeStain']),
   out: { type: 'string' },
   truth: { type: 'string' },
-  'negative-stain': { type: 'boolean' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
@@ -155,7 +156,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 async function commonArgs(v: Values, positionals: string[], help: string): Promise<CommonArgs> {
   const positive = (x: number) => x > 0;
   const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
-  const diameter = numberOption(v.diameter, 'diameter', positive);
+  const diameter = paramFromOption(v, 'diameter');
   if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
   if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
   const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
@@ -170,7 +171,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
     files,
     diameter,
     out: v.out,
-    negativeStain: Boolean(v['negative-stain']),
+    negativeStain: paramFromOption(v, 'negativeStain') ?? DEFAULT_PICK_PARAMS.negativeStain,
     validation: numberOption(v.validation, 'validation', (x) => x >= 0 && x < 1),
     seed: numberOption(v.seed, 'seed', Number.isInteger) ?? D.seed,
     epochs: numberOption(v.epochs, 'epochs', positiveInt),
@@ -322,8 +323,7 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
       ...COMMON_OPTIONS,
       unsupervised: { type: 'boolean' },
       detector: { type: 'string' },
-      threshold: { type: 'string' },
-      sigma: { type: 'string' },
+      ...paramOptions(['threshold', 'sigma']),
       'strict-level': { type: 'string' },
     },
     CLASSIFIER_HELP,
@@ -336,8 +336,8 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   const a = await commonArgs(v, args.positionals, CLASSIFIER_HELP);
   const unsupervised = Boolean(v.unsupervised);
   if (unsupervised === Boolean(a.truth)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${CLASSIFIER_HELP}`);
-  const sigma = numberOption(v.sigma, 'sigma', (x) => x > 0) ?? DEFAULT_PICK_PARAMS.sigma;
-  const threshold = numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
+  const sigma = paramFromOption(v, 'sigma') ?? DEFAULT_PICK_PARAMS.sigma;
+  const threshold = paramFromOption(v, 'threshold') ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
   const strictLevel = numberOption(v['strict-level'], 'strict-level', (x) => x === 2 || x === 3) ?? UNSUPERVISED_DEFAULTS.strictLevel;
   const backend = describeBackend(await startBackend(a.backend));
   const models: Models = await loadModels({ detector: v.detector, withClassifier: false });

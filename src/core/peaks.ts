@@ -21,7 +21,7 @@
 import { ParameterError } from './errors';
 import type { Image2D } from './image';
 import { createImage } from './image';
-import type { PeakParams } from './params';
+import { checkPickParams, type PeakParams } from './params';
 import { gaussianBlur } from './preprocess/gaussian';
 
 export const PEAK_PRESMOOTH_SIGMA = 2;
@@ -320,11 +320,7 @@ function sortPeaks(peaks: Peak[]): void {
   peaks.sort((a, b) => b.height - a.height || a.y - b.y || a.x - b.x);
 }
 
-function checkParams(p: PeakParams): void {
-  if (!Number.isFinite(p.sigma) || p.sigma < 0) throw new ParameterError(`peak sigma must be a number >= 0, got ${p.sigma}`);
-  if (!Number.isFinite(p.threshold) || p.threshold < 0) throw new ParameterError(`peak threshold must be a number >= 0, got ${p.threshold}`);
-  if (!Number.isFinite(p.kLevel) || p.kLevel <= 0) throw new ParameterError(`strictness level k must be a positive number, got ${p.kLevel}`);
-}
+const PEAK_KEYS = ['sigma', 'threshold', 'kLevel'] as const;
 
 /** The map scaled to [0, 255]; all zeros for a constant map. */
 export function normaliseMap(map: Image2D): Float32Array {
@@ -389,7 +385,7 @@ export class PeakDetector {
   }
 
   detect(params: PeakParams): Peak[] {
-    checkParams(params);
+    checkPickParams(params, PEAK_KEYS);
     // A constant map has no particles (MATLAB would call the whole image one maximum).
     if (this.flat) return [];
     this.ensureSmoothed(params.sigma);

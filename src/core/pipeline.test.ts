@@ -60,7 +60,7 @@ describe('PickSession', () => {
     { x: 260, y: 380 },
     { x: 420, y: 420 },
   ];
-  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 100, kLevel: 1 };
+  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 34, kLevel: 3 }; // peak height T*k = 102 of 255
 
   it('returns picks in ORIGINAL pixels at the particle centres, whatever the working scale', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
@@ -80,11 +80,11 @@ describe('PickSession', () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
     const first = await session.detect(models, params);
     expect(first.timings.fcrn).toBeGreaterThanOrEqual(0);
-    const again = await session.detect(models, { ...params, threshold: 40, sigma: 3 });
+    const again = await session.detect(models, { ...params, threshold: 20, sigma: 3 });
     expect(again.timings.fcrn).toBeUndefined();
     expect(again.map).toBe(first.map);
     const loose = await session.repick(models, params);
-    const strict = await session.repick(models, { ...params, threshold: 200 });
+    const strict = await session.repick(models, { ...params, threshold: 40 });
     expect(strict.picks.length).toBeLessThanOrEqual(loose.picks.length);
     // A new diameter changes the working scale, so the detector runs again.
     const rescaled = await session.detect(models, { ...params, diameter: 30 });

@@ -12,7 +12,7 @@ import type { StreamedMicrograph } from './io/mrc-stream';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
-import type { PickParams } from './params';
+import { checkPickParams, type PickParams } from './params';
 import { PeakDetector, type Peak } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
 import { reduceImage } from './preprocess/reduce';
@@ -126,6 +126,7 @@ export class PickSession {
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
   async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
+    checkPickParams(params);
     const timings: Record<string, number> = {};
     const m = this.micrograph;
     const { width, height } = micrographSize(m);
@@ -167,6 +168,7 @@ export class PickSession {
   async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
     const d = this.detection;
     if (!d) throw new Error('repick called before detect');
+    checkPickParams(params);
     const timings: Record<string, number> = {};
     let t = performance.now();
     const peaks = d.detector.detect(params);
