@@ -14,7 +14,7 @@ import { decodeMicrograph } from '../src/core/io/micrograph';
 import type { RasterDecoder } from '../src/core/io/raster';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from '../src/app/training/model-library';
-import type { PickParams } from '../src/core/params';
+import { detectorKey, type PickParams } from '../src/core/params';
 import { PickSession, type DetectOutput, type Models } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
@@ -82,11 +82,6 @@ function get(id: string): Open {
 function loadedModels(): Models {
   if (!models) throw new DrpnetError('model-error', modelProblem);
   return models;
-}
-
-/** The parameters that decide the detector map (everything else is a re-pick). */
-function detectKey(p: PickParams): string {
-  return `${p.diameter}|${p.negativeStain}`;
 }
 
 function cancelRequested(jobId: number): boolean {
@@ -205,8 +200,8 @@ const api: EngineApi = {
     return withJob(jobId, onProgress, async (signal, progress) => {
       const o = get(id);
       const det = await o.session.detect(loadedModels(), params, { signal, onProgress: progress.report });
-      if (o.detectedFor !== detectKey(params)) o.detectTimings = det.timings;
-      o.detectedFor = detectKey(params);
+      if (o.detectedFor !== detectorKey(params)) o.detectTimings = det.timings;
+      o.detectedFor = detectorKey(params);
       const map = mapOf(det, true);
       return Comlink.transfer({ map, timings: o.detectTimings }, [map.data.buffer as ArrayBuffer]);
     });
@@ -217,10 +212,10 @@ const api: EngineApi = {
       const o = get(id);
       const m = loadedModels();
       const usedModels = activeModels;
-      const detected = o.detectedFor !== detectKey(params);
+      const detected = o.detectedFor !== detectorKey(params);
       const det = await o.session.detect(m, params, { signal, onProgress: progress.report });
       if (detected) o.detectTimings = det.timings;
-      o.detectedFor = detectKey(params);
+      o.detectedFor = detectorKey(params);
       // A preview never runs the classifier, except right after a detector run (nothing is cached then).
       const cachedOnly = preview && !detected;
       // Only a run with the detector reports progress; a re-pick is too short to show any.
@@ -234,7 +229,7 @@ const api: EngineApi = {
 
   async map(id: string, params: PickParams): Promise<MapImage | undefined> {
     const o = get(id);
-    if (o.detectedFor !== detectKey(params)) return undefined;
+    if (o.detectedFor !== detectorKey(params)) return undefined;
     const map = mapOf(await o.session.detect(loadedModels(), params), true);
     return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
   },

@@ -2,9 +2,9 @@
 // on parameter changes, batches, backend switches, session restore. Components call these;
 // the numeric work happens in the workers, reached only through engine-bridge.ts.
 import type { Pick as Particle } from '../core/coords';
-import type { PickParams } from '../core/params';
+import { detectorKey, type PickParams } from '../core/params';
 import type { BackendChoice, PickResult, Progress, RenderedView, RenderRequest } from '../../workers/engine-api';
-import { detectKey, engine, type BatchHandle, type Described } from './engine-bridge';
+import { engine, type BatchHandle, type Described } from './engine-bridge';
 import { errorMessage, isCancelled } from './error-text';
 import { classifyFile, matchCoordinateFile } from './file-routing';
 import { parseCoordinates } from './coords-io';
@@ -182,16 +182,16 @@ export async function renderDetail(key: string, req: RenderRequest): Promise<Ren
 async function refreshHeatmap(key: string): Promise<void> {
   const m = mic(key);
   if (!m?.pickedWith) return;
-  const want = detectKey(m.params);
-  if (store().heatmaps[key]?.detectKey === want) return;
+  const want = detectorKey(m.params);
+  if (store().heatmaps[key]?.detectorKey === want) return;
   const map = await engine.map(key, m.params).catch(() => undefined);
-  if (map && mic(key)) store().setHeatmap(key, { ...map, detectKey: want });
+  if (map && mic(key)) store().setHeatmap(key, { ...map, detectorKey: want });
 }
 
 // ---------------------------------------------------------------- picking
 
 function mapWanted(key: string, params: PickParams): boolean {
-  return key === store().currentKey && store().heatmaps[key]?.detectKey !== detectKey(params);
+  return key === store().currentKey && store().heatmaps[key]?.detectorKey !== detectorKey(params);
 }
 
 function showProgress(key: string, p: Progress): void {
@@ -201,7 +201,7 @@ function showProgress(key: string, p: Progress): void {
 function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   const m = mic(key);
   if (!m) return;
-  if (r.map) store().setHeatmap(key, { ...r.map, detectKey: detectKey(params) });
+  if (r.map) store().setHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
   if (r.unclassified > 0) {
     store().updateMic(key, { auto: r.picks, timings: r.timings }); // a preview: the exact pick follows
     return;

@@ -10,7 +10,7 @@
 // - Batch: workers pull the next micrograph when free (batch-queue.ts); cancelling keeps the
 //   results delivered so far.
 import * as Comlink from 'comlink';
-import type { PickParams } from '../core/params';
+import { detectorKey, type PickParams } from '../core/params';
 import {
   CANCEL_SLOTS,
   type BackendChoice,
@@ -103,16 +103,11 @@ export function modelBaseUrl(): string {
   return new URL(urlOptions(location.search).models ?? `${import.meta.env.BASE_URL}models/`, location.href).href;
 }
 
-/** The parameters that decide the detector map; any other change is a re-pick on the kept map. */
-export function detectKey(p: Pick<PickParams, 'diameter' | 'negativeStain'>): string {
-  return `${p.diameter}|${p.negativeStain}`;
-}
-
 interface Held {
   id: string;
   bytes: number;
   info: MicrographInfo;
-  /** detectKey() of the detector map the worker keeps for it, once a pick made one. */
+  /** detectorKey() of the detector map the worker keeps for it, once a pick made one. */
   mapFor?: string;
 }
 
@@ -440,7 +435,7 @@ export class EngineBridge {
           if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
           if (notStarted.delete(seq)) throw cancelledError();
           const jobId = this.nextJob++;
-          const wanted = detectKey(req.params);
+          const wanted = detectorKey(req.params);
           this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
           const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
           try {
@@ -458,7 +453,7 @@ export class EngineBridge {
         if (!f) notStarted.add(seq);
         // A running detector run that the newest request also needs is left to finish; a
         // re-pick on the kept map is cheaper to redo than to wait for.
-        else if (!f.detecting || !newest || detectKey(f.params) !== detectKey(newest)) this.cancelJob(f.slot, f.jobId);
+        else if (!f.detecting || !newest || detectorKey(f.params) !== detectorKey(newest)) this.cancelJob(f.slot, f.jobId);
       },
     );
     this.runners.set(key, runner);

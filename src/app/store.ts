@@ -34,8 +34,8 @@ export interface MicrographEntry {
 }
 
 export interface HeatmapData extends MapImage {
-  /** detectKey() of the parameters the map was computed with. */
-  detectKey: string;
+  /** detectorKey() of the parameters the map was computed with. */
+  detectorKey: string;
 }
 
 export interface MicImages {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from './errors';
-import { checkPickParams, DEFAULT_PICK_PARAMS, isValidParam, PARAM_KEYS, PARAM_SPECS, paramsOfStage } from './params';
+import { checkPickParams, DEFAULT_PICK_PARAMS, detectorKey, isValidParam, PARAM_KEYS, PARAM_SPECS, paramsOfStage } from './params';
 
 describe('the parameter table', () => {
   it('gives every parameter a default inside its own range', () => {
@@ -53,5 +53,15 @@ describe('the parameter table', () => {
     const all = [...paramsOfStage('detector'), ...paramsOfStage('peaks'), ...paramsOfStage('classifier')];
     expect(all.sort()).toEqual([...PARAM_KEYS].sort());
     expect(paramsOfStage('detector').sort()).toEqual(['diameter', 'negativeStain']);
+  });
+
+  it('changes the detector key exactly when a detector-stage parameter changes', () => {
+    const base = DEFAULT_PICK_PARAMS;
+    for (const k of PARAM_KEYS) {
+      const spec = PARAM_SPECS[k];
+      const other = spec.kind === 'boolean' ? !spec.default : spec.default === spec.max ? spec.min : spec.max;
+      const changed = detectorKey({ ...base, [k]: other }) !== detectorKey(base);
+      expect(changed, k).toBe(spec.stage === 'detector');
+    }
   });
 });

@@ -248,3 +248,14 @@ export function checkPickParams(params: Partial<PickParams>, keys: readonly Para
     if (!isValidParam(k, params[k])) throw new ParameterError(`pick parameter ${k} must be ${describeRange(PARAM_SPECS[k])}, got ${String(params[k])}`);
   }
 }
+
+const DETECTOR_PARAMS = paramsOfStage('detector');
+
+/**
+ * The answer to "does this change need the detector again?": the values of the parameters of
+ * the 'detector' stage. Two parameter sets with the same key share one detector map (for the
+ * same micrograph and detector model); any other change is a re-pick on the kept map.
+ */
+export function detectorKey(params: PickParams): string {
+  return DETECTOR_PARAMS.map((k) => String(params[k])).join('|');
+}

@@ -12,7 +12,7 @@ import type { StreamedMicrograph } from './io/mrc-stream';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
-import { checkPickParams, type PickParams } from './params';
+import { checkPickParams, detectorKey, type PickParams } from './params';
 import { PeakDetector, type Peak } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
 import { reduceImage } from './preprocess/reduce';
@@ -132,7 +132,7 @@ export class PickSession {
     const { width, height } = micrographSize(m);
     const refRadius = models.fcrnMeta.workingRadius;
     const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(width, height), { refRadius });
-    const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
+    const key = `${detectorKey(params)}|${models.fcrn.name}|${refRadius}`;
     if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;
       return { map: d.map, mapScale: d.scale, radius: d.radius, timings };

@@ -1,6 +1,6 @@
 // The parameter panel: one control per pick parameter, as param-controls.ts generates them
 // from the parameter table (sliders and number boxes for numbers, checkboxes for booleans).
-import { isValidParam, PARAM_SPECS, type ParamKey, type PickParams } from '../../core/params';
+import { detectorKey, isValidParam, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
 import { PARAM_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
@@ -8,8 +8,8 @@ import { currentMic, useWorkbench } from '../store';
 /** Quiet time before a detector re-run; peak parameters re-pick at once (requests coalesce). */
 const DETECT_DELAY_MS = 400;
 
-function update(key: string, patch: Partial<PickParams>): void {
-  const slow = (Object.keys(patch) as ParamKey[]).some((k) => PARAM_SPECS[k].stage === 'detector');
+function update(key: string, params: PickParams, patch: Partial<PickParams>): void {
+  const slow = detectorKey({ ...params, ...patch }) !== detectorKey(params);
   changeParams(key, patch, slow ? DETECT_DELAY_MS : 0);
 }
 
@@ -18,7 +18,7 @@ function Control({ micKey, c, params }: { micKey: string; c: ParamControl; param
   if (c.kind === 'boolean') {
     return (
       <label className="check" title={c.hint}>
-        <input type="checkbox" data-testid={c.testid} checked={value as boolean} onChange={(e) => update(micKey, { [c.key]: e.target.checked })} />
+        <input type="checkbox" data-testid={c.testid} checked={value as boolean} onChange={(e) => update(micKey, params, { [c.key]: e.target.checked })} />
         {c.label}
       </label>
     );
@@ -26,7 +26,7 @@ function Control({ micKey, c, params }: { micKey: string; c: ParamControl; param
   return (
     <label className="param" title={c.hint}>
       <span className="param-label">{c.label}</span>
-      <input type="range" data-testid={c.testid} min={c.min} max={c.max} step={c.step} value={value as number} onChange={(e) => update(micKey, { [c.key]: Number(e.target.value) })} />
+      <input type="range" data-testid={c.testid} min={c.min} max={c.max} step={c.step} value={value as number} onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })} />
       <input
         type="number"
         data-testid={`${c.testid}-number`}
@@ -36,7 +36,7 @@ function Control({ micKey, c, params }: { micKey: string; c: ParamControl; param
         value={value as number}
         onChange={(e) => {
           const v = Number(e.target.value);
-          if (e.target.value !== '' && isValidParam(c.key, v)) update(micKey, { [c.key]: v });
+          if (e.target.value !== '' && isValidParam(c.key, v)) update(micKey, params, { [c.key]: v });
         }}
       />
     </label>
