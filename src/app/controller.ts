@@ -1,13 +1,12 @@
 // Workbench actions that involve the engine or storage: loading files, picking, re-picking
 // on parameter changes, batches, backend switches, session restore. Components call these;
 // the numeric work happens in the workers, reached only through engine-bridge.ts.
-import type { Pick as Particle } from '../core/coords';
+import { matchMicrograph, readCoordinates, type Pick as Particle } from '../core/coords';
+import { fileKind } from '../core/file-kinds';
 import { detectorKey, type PickParams } from '../core/params';
 import type { BackendChoice, PickResult, Progress, RenderedView, RenderRequest } from '../../workers/engine-api';
 import { engine, type BatchHandle, type Described } from './engine-bridge';
 import { errorMessage, isCancelled } from './error-text';
-import { classifyFile, matchCoordinateFile } from './file-routing';
-import { parseCoordinates } from './coords-io';
 import { PRIORITY, type Priority } from './lane';
 import * as persist from './persist';
 import { createAutosave } from './autosave';
@@ -356,7 +355,7 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   const others: string[] = [];
   const as = opts.coordinatesAs ?? store().loadCoordinatesAs;
   for (const f of files) {
-    const kind = classifyFile(f.name);
+    const kind = fileKind(f.name);
     if (kind === 'coordinates') await readCoordinateFile(f, as);
     else if (kind === 'other') others.push(f.name);
     else addMicrographFile(f, opts);
@@ -390,7 +389,7 @@ function addMicrographFile(f: InputFile, opts: AddOptions): void {
 /** Reads a coordinate file into pending groups; a bad file is reported and nothing else changes. */
 async function readCoordinateFile(f: InputFile, as: 'truth' | 'picks'): Promise<void> {
   try {
-    for (const [micrograph, picks] of parseCoordinates(await f.blob.text(), f.name)) pendingCoordinates.push({ file: f.name, micrograph, picks, as });
+    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name)) pendingCoordinates.push({ file: f.name, micrograph, picks, as });
   } catch (e) {
     store().notify(errorMessage(e));
   }
@@ -401,7 +400,7 @@ function assignCoordinates(): void {
   const names = store().micrographs.map((m) => m.name);
   const still: PendingCoordinates[] = [];
   for (const g of pendingCoordinates) {
-    const target = matchCoordinateFile(g.micrograph, names);
+    const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) {
       still.push(g);

@@ -2,7 +2,7 @@
 // overall, matching coordinate files by micrograph name.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readCoordinates } from '../core/coords';
+import { coordinateExtensionList, isCoordinateFileName, readCoordinates } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
 import type { Pick } from '../core/coords/types';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
@@ -10,19 +10,17 @@ import { numberOption, parse, UsageError } from './args';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
 
-  --picks DIR      coordinate files to score (.star, .box, .cbox, topaz .txt, .csv)
+  --picks DIR      coordinate files to score (${coordinateExtensionList()})
   --truth DIR      ground-truth coordinate files, matched to picks by micrograph name
   --radius PX      matching radius in original pixels (default: the particle radius)
   --diameter PX    particle diameter; the default radius is half of it
   --json           print JSON instead of a table`;
 
-const COORD_EXT = /\.(star|box|cbox|txt|csv|tsv)$/i;
-
 /** All picks in a folder, keyed by micrograph name (files may hold one or many micrographs). */
 async function readFolder(dir: string): Promise<Map<string, Pick[]>> {
   const names = (await fs.readdir(dir).catch(() => {
     throw new UsageError(`${dir}: no such folder`);
-  })).filter((n) => COORD_EXT.test(n)).sort();
+  })).filter((n) => isCoordinateFileName(n)).sort();
   const out = new Map<string, Pick[]>();
   for (const name of names) {
     const file = path.join(dir, name);

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
-import { coordinateFileName, writeCoordinates } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, coordinateFileName, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
@@ -18,7 +18,7 @@ import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from '.
 import { allExist, expandInputs, openFileReader, ReadBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend } from './models';
 
-const FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
+const FORMATS = COORDINATE_FORMAT_IDS;
 const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
 
 /** The picking options every picking command shares (parseArgs form): the pick parameters' and these. */

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { readCoordinates } from '../core/coords';
+import { coordinateExtensionList, isCoordinateFileName, readCoordinates } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
 import type { Pick } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
@@ -56,7 +56,7 @@ ${paramHelp(['negativeStain'])}
 
 const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
 
-  --truth DIR          ground-truth coordinate files (.star .box .cbox topaz .txt .csv), matched by name
+  --truth DIR          ground-truth coordinate files (${coordinateExtensionList()}), matched by name
 ${COMMON_HELP}
   --epochs N           (default ${D.epochs})
   --batch-size N       (default ${D.batchSize})
@@ -99,8 +99,6 @@ const COMMON_OPTIONS = {
   backend: { type: 'string' },
 } as const;
 
-const COORD_EXT = /\.(star|box|cbox|txt|csv|tsv)$/i;
-
 const log: Log = (line) => process.stderr.write(line + '\n');
 
 function failure(e: unknown, file: string): string {
@@ -120,7 +118,7 @@ async function readTruthFolder(dir: string): Promise<Map<string, Pick[]>> {
     throw new UsageError(`--truth ${dir}: no such folder`);
   });
   const out = new Map<string, Pick[]>();
-  for (const name of names.filter((n) => COORD_EXT.test(n)).sort()) {
+  for (const name of names.filter((n) => isCoordinateFileName(n)).sort()) {
     const file = path.join(dir, name);
     try {
       for (const [mic, picks] of readCoordinates(await fs.readFile(file, 'utf8'), file)) {

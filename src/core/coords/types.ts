@@ -16,5 +16,5 @@ export interface Pick {
 /** Review state of a pick in the workbench. */
 export type PickState = 'auto' | 'accepted' | 'rejected' | 'manual';
 
-/** The coordinate formats the project reads and writes. */
-export type CoordinateFormat = 'star' | 'box' | 'cbox' | 'topaz' | 'csv';
+/** The coordinate formats the project reads and writes (one record each in formats.ts). */
+export type { CoordinateFormat } from './formats';

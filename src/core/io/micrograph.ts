@@ -4,12 +4,14 @@ import { MicrographError } from '../errors';
 import type { Image2D } from '../image';
 import { sniffMagic } from './magic';
 import type { ByteReader } from './byte-reader';
+import { dotted } from '../file-names';
+import { formatFromFileName, micrographExtensionList, MICROGRAPH_FORMATS, type MicrographFormat } from './formats';
 import { readMrc } from './mrc';
 import { openMrcStream, type StreamedMicrograph } from './mrc-stream';
 import { decodeRaster, type RasterDecoder } from './raster';
 import { readTiff } from './tiff';
 
-export type MicrographFormat = 'mrc' | 'tiff' | 'png' | 'jpeg';
+export { formatFromFileName, isMicrographFileName, MICROGRAPH_EXTENSIONS, type MicrographFormat } from './formats';
 
 export interface Micrograph {
   image: Image2D;
@@ -31,37 +33,6 @@ export interface DecodeOptions {
   mode0Signed?: boolean;
   /** PNG/JPEG decoder supplied by the host (browser); absent in Node. */
   raster?: RasterDecoder;
-}
-
-const EXTENSIONS: Record<string, MicrographFormat> = {
-  mrc: 'mrc',
-  mrcs: 'mrc',
-  st: 'mrc',
-  map: 'mrc',
-  tif: 'tiff',
-  tiff: 'tiff',
-  png: 'png',
-  jpg: 'jpeg',
-  jpeg: 'jpeg',
-};
-
-/** File extensions (lower case, no dot) this module reads. */
-export const MICROGRAPH_EXTENSIONS: readonly string[] = Object.keys(EXTENSIONS);
-
-function extensionOf(fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-}
-
-/** The format a file name's extension says, or undefined. */
-export function formatFromFileName(fileName: string): MicrographFormat | undefined {
-  return EXTENSIONS[extensionOf(fileName)];
-}
-
-/** True when the name has a micrograph extension (.mrc .mrcs .st .map .tif .tiff .png .jpg .jpeg). */
-export function isMicrographFileName(name: string): boolean {
-  return formatFromFileName(name) !== undefined;
 }
 
 /** The ArrayBuffer behind `bytes` without copying when it covers the buffer exactly (Node's
@@ -87,7 +58,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     case 'mrc':
       return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
     case 'tiff':
-      if (magic !== 'tiff') throw new MicrographError('decode-failed', 'named .tif/.tiff but it does not start with a TIFF signature (II*\\0 or MM\\0*)', fileName);
+      if (magic !== 'tiff') throw new MicrographError('decode-failed', `named ${dotted(MICROGRAPH_FORMATS.tiff.extensions, '/')} but it does not start with a TIFF signature (II*\\0 or MM\\0*)`, fileName);
       return readTiff(buffer, fileName, { frame: opts.frame });
     case 'png':
     case 'jpeg':
@@ -97,7 +68,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     default:
       throw new MicrographError(
         'unsupported-format',
-        `not a micrograph format this program reads; supported: ${MICROGRAPH_EXTENSIONS.map((e) => '.' + e).join(' ')}`,
+        `not a micrograph format this program reads; supported: ${micrographExtensionList()}`,
         fileName,
       );
   }
