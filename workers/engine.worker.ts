@@ -13,14 +13,15 @@ import { cropImage, imageStats } from '../src/core/image';
 import { decodeMicrograph } from '../src/core/io/micrograph';
 import type { RasterDecoder } from '../src/core/io/raster';
 import { initBackend } from '../src/core/model/backend';
-import { getActiveModels, getModel } from '../src/app/training/model-library';
+import { getActiveModels, getModel } from './model-library';
 import { detectorKey, type PickParams } from '../src/core/params';
 import { PickSession, type DetectOutput, type Models } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
   CANCEL_SLOTS,
+  DISPLAY_SIDE,
+  THUMBNAIL_SIDE,
   type BackendInfo,
-  type DetectResult,
   type EngineApi,
   type EngineInit,
   type EngineMemory,
@@ -46,8 +47,6 @@ interface Open {
   detectTimings: Record<string, number>;
 }
 
-const THUMBNAIL_SIDE = 128;
-const DISPLAY_SIDE = 2048;
 /** Progress messages are sent at most this often (ms); each tile reports otherwise. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -194,17 +193,6 @@ const api: EngineApi = {
     const g = toGreyImage(crop, { maxSide: Math.max(1, Math.floor(view.maxSide)), window: o.window });
     const out: RenderedView = { width: g.width, height: g.height, data: g.data, x0, y0, scale: g.scale };
     return Comlink.transfer(out, [g.data.buffer as ArrayBuffer]);
-  },
-
-  async detect(id: string, params: PickParams, jobId: number, onProgress?: (p: Progress) => void): Promise<DetectResult> {
-    return withJob(jobId, onProgress, async (signal, progress) => {
-      const o = get(id);
-      const det = await o.session.detect(loadedModels(), params, { signal, onProgress: progress.report });
-      if (o.detectedFor !== detectorKey(params)) o.detectTimings = det.timings;
-      o.detectedFor = detectorKey(params);
-      const map = mapOf(det, true);
-      return Comlink.transfer({ map, timings: o.detectTimings }, [map.data.buffer as ArrayBuffer]);
-    });
   },
 
   async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void, preview = false): Promise<PickResult> {

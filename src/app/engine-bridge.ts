@@ -10,9 +10,11 @@
 // - Batch: workers pull the next micrograph when free (batch-queue.ts); cancelling keeps the
 //   results delivered so far.
 import * as Comlink from 'comlink';
+import { CancelledError } from '../core/errors';
 import { detectorKey, type PickParams } from '../core/params';
 import {
   CANCEL_SLOTS,
+  DISPLAY_SIDE,
   type BackendChoice,
   type BackendInfo,
   type EngineApi,
@@ -96,8 +98,6 @@ export interface CancellableJob<T> {
   promise: Promise<T>;
   cancel(): void;
 }
-
-const DISPLAY_SIDE = 2048;
 
 export function modelBaseUrl(): string {
   return new URL(urlOptions(location.search).models ?? `${import.meta.env.BASE_URL}models/`, location.href).href;
@@ -189,12 +189,6 @@ function sharedFlags(): Int32Array | undefined {
   return new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
 }
 
-function cancelledError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'CancelledError';
-  return e;
-}
-
 export class EngineBridge {
   constructor(private readonly createEndpoint: EndpointFactory = workerEndpoint) {}
 
@@ -240,14 +234,14 @@ export class EngineBridge {
     const plan = planPool(opts.backend, cores, opts.workers);
     const first = this.addSlot();
     const firstInfo = await this.initSlot(first, opts.backend, base, plan.threadsPerWorker);
-    if (gen !== this.generation) throw cancelledError();
+    if (gen !== this.generation) throw new CancelledError();
     // 'auto' learns the backend from the first worker: WebGPU keeps a single queue.
     const resolved = planPool(firstInfo.backend, cores, opts.workers);
     const workers = firstInfo.backend === 'webgpu' ? 1 : plan.workers;
     const rest: Promise<BackendInfo>[] = [];
     for (let i = 1; i < workers; i++) rest.push(this.initSlot(this.addSlot(), firstInfo.backend, base, resolved.threadsPerWorker));
     await Promise.all(rest);
-    if (gen !== this.generation) throw cancelledError();
+    if (gen !== this.generation) throw new CancelledError();
     this.budget = workerBudget(deviceMemory(), workers);
     this.poolInfo = { ...firstInfo, workers, threadsPerWorker: firstInfo.backend === 'webgpu' ? 1 : resolved.threadsPerWorker };
     return this.poolInfo;
@@ -274,7 +268,7 @@ export class EngineBridge {
     this.generation++;
     this.starting = undefined;
     for (const s of this.slots) {
-      s.kill(cancelledError());
+      s.kill(new CancelledError());
       s.endpoint.terminate();
     }
     this.slots = [];
@@ -350,11 +344,11 @@ export class EngineBridge {
 
   private async openOn(slot: Slot, key: string, r: Registered, display: boolean): Promise<OpenResult> {
     const res = await this.guard(slot, slot.api.open(r.name, r.source, { display }));
-    const info: MicrographInfo = { width: res.width, height: res.height, pixelSize: res.pixelSize, frames: res.frames, note: res.note, displayScale: res.displayScale };
+    const { id: _id, name: _name, stats: _stats, thumbnail: _thumbnail, display: _display, ...info } = res;
     const held: Held = { id: res.id, bytes: sessionBytes(res.width, res.height), info };
     if (r.home !== slot || this.registered.get(key) !== r) {
       void this.guard(slot, slot.api.close(res.id)).catch(() => {}); // unregistered or restarted meanwhile
-      throw cancelledError();
+      throw new CancelledError();
     }
     r.held = held;
     slot.held.set(key, held);
@@ -376,7 +370,7 @@ export class EngineBridge {
     const slot = r.home;
     r.busy++;
     const task = slot.lane.run(priority, async () => {
-      if (r.home !== slot) throw cancelledError(); // the pool restarted or the file was replaced
+      if (r.home !== slot) throw new CancelledError(); // the pool restarted or the file was replaced
       let opened: OpenResult | undefined;
       if (!r.held) opened = await this.openOn(slot, key, r, display);
       const held = r.held!;
@@ -433,7 +427,7 @@ export class EngineBridge {
       (req, seq) =>
         this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, false, async (slot, held, opened) => {
           if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
-          if (notStarted.delete(seq)) throw cancelledError();
+          if (notStarted.delete(seq)) throw new CancelledError();
           const jobId = this.nextJob++;
           const wanted = detectorKey(req.params);
           this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
