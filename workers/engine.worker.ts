@@ -10,7 +10,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { CancelledError, DrpnetError } from '../src/core/errors';
 import { cropImage, imageStats } from '../src/core/image';
-import { decodeMicrograph } from '../src/core/io/micrograph';
+import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import type { RasterDecoder } from '../src/core/io/raster';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
@@ -38,7 +38,8 @@ import { SHIPPED_MODELS, type ActiveModels, type SampleChoiceResult, type Traini
 import * as training from './training';
 
 interface Open {
-  session: PickSession;
+  /** The decoded micrograph (its image is what render() shows) and its picking state. */
+  session: PickSession<Micrograph>;
   /** Display contrast window, so detail views match the whole-image display. */
   window: GreyWindow;
   /** Detector-relevant parameters of the map the session keeps, when it keeps one. */
@@ -184,7 +185,7 @@ const api: EngineApi = {
 
   async render(id: string, view: RenderRequest): Promise<RenderedView> {
     const o = get(id);
-    const img = o.session.image;
+    const img = o.session.micrograph.image;
     const x0 = Math.max(0, Math.floor(view.x0));
     const y0 = Math.max(0, Math.floor(view.y0));
     const whole = x0 === 0 && y0 === 0 && view.x1 >= img.width && view.y1 >= img.height;
@@ -250,14 +251,14 @@ const api: EngineApi = {
 
   async classifierPatches(id: string, params: PickParams, xy: Float32Array, jobId: number): Promise<Float32Array> {
     return withJob(jobId, undefined, async (signal) => {
-      const patches = training.classifierPatches(get(id).session, loadedModels(), params, xy, signal);
+      const patches = await training.classifierPatches(get(id).session, loadedModels(), params, xy, signal);
       return Comlink.transfer(patches, [patches.buffer as ArrayBuffer]);
     });
   },
 
   async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number) {
     return withJob(jobId, undefined, async () => {
-      const d = training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
+      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
       return Comlink.transfer(d, [d.inputs.buffer as ArrayBuffer, d.labels.buffer as ArrayBuffer]);
     });
   },

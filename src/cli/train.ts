@@ -286,7 +286,7 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
 
   const set = new DetectorSetBuilder({ perMicrograph, refRadius });
   const skipped = await forEachMicrograph(a, truth, async (m, i) => {
-    const r = set.add(m, a.seed + i);
+    const r = await set.add(m, a.seed + i);
     return `${r.particles} particles, ${r.patches} patches at working radius ${r.radius}`;
   });
   if (!set.patches) {

@@ -251,11 +251,14 @@ export function checkPickParams(params: Partial<PickParams>, keys: readonly Para
 
 const DETECTOR_PARAMS = paramsOfStage('detector');
 
+/** The 'detector' stage's parameters: what a working image and a detector map depend on. */
+export type DetectorParams = Pick<PickParams, { [K in ParamKey]: Table[K]['stage'] extends 'detector' ? K : never }[ParamKey]>;
+
 /**
  * The answer to "does this change need the detector again?": the values of the parameters of
  * the 'detector' stage. Two parameter sets with the same key share one detector map (for the
  * same micrograph and detector model); any other change is a re-pick on the kept map.
  */
-export function detectorKey(params: PickParams): string {
-  return DETECTOR_PARAMS.map((k) => String(params[k])).join('|');
+export function detectorKey(params: DetectorParams): string {
+  return DETECTOR_PARAMS.map((k) => String((params as Partial<PickParams>)[k])).join('|');
 }

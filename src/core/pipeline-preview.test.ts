@@ -7,6 +7,7 @@ import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, type PickParams } from './params';
 import { PickSession, type Models } from './pipeline';
+import { decodedMicrograph } from './io/micrograph';
 import { simulateMicrograph } from './simulate/simulate';
 
 const META: ModelMetadata = { kind: 'fcrn', workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2026-01-01' };
@@ -14,7 +15,7 @@ const META: ModelMetadata = { kind: 'fcrn', workingRadius: 12, inputSmoothing: 3
 describe('re-pick preview', () => {
   let models: Models;
   const sim = simulateMicrograph({ width: 384, height: 384, pixelSize: 4, kind: 'betagal', seed: 3 });
-  const micrograph = () => ({ image: { ...sim.image, data: sim.image.data.slice() }, frames: 1, averaged: false, format: 'mrc' as const });
+  const micrograph = () => decodedMicrograph({ ...sim.image, data: sim.image.data.slice() }, { frames: 1, averaged: false, format: 'mrc' });
   const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 40, threshold: 2, sigma: 2, cutoff: 0.5 };
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from './errors';
 import { createImage, type Image2D } from './image';
-import type { Micrograph } from './io/micrograph';
+import { decodedMicrograph, type Micrograph } from './io/micrograph';
 import { initBackend } from './model/backend';
 import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
@@ -44,7 +44,7 @@ function micrographWithParticles(width: number, height: number, centres: { x: nu
       img.data[y * width + x] = v;
     }
   }
-  return { image: img, frames: 1, averaged: false, format: 'mrc' };
+  return decodedMicrograph(img, { frames: 1, averaged: false, format: 'mrc' });
 }
 
 describe('PickSession', () => {

@@ -7,17 +7,15 @@ import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressN
 import type { Pick } from './coords/types';
 import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
-import { micrographSize, type Micrograph } from './io/micrograph';
-import type { StreamedMicrograph } from './io/mrc-stream';
+import type { OpenedMicrograph } from './io/micrograph-source';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
-import { checkPickParams, detectorKey, type PickParams } from './params';
+import { checkPickParams, detectorKey, type DetectorParams, type PickParams } from './params';
 import { PeakDetector, type Peak } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
-import { reduceImage } from './preprocess/reduce';
 import { percentiles } from './preprocess/percentile';
-import { chooseWorkingScale, workingToOriginal } from './preprocess/scale';
+import { workingGeometry, workingToOriginal, type WorkingGeometry } from './preprocess/scale';
 
 export interface Models {
   fcrn: tf.LayersModel;
@@ -62,11 +60,16 @@ export interface RunOptions {
   cachedOnly?: boolean;
 }
 
+/** The preprocessed micrograph at the working scale, and that scale. */
+export interface WorkingImage {
+  /** Preprocessed (pipeline step 3): what the detector sees, the screens measure and the classifier's patches are cut from. */
+  pre: Image2D;
+  geometry: WorkingGeometry;
+}
+
 interface Detection {
   key: string;
-  pre: Image2D;
-  scale: number;
-  radius: number;
+  work: WorkingImage;
   map: Image2D;
   detector: PeakDetector;
   /** The detector that made the map: a retrained one (same name) must not reuse it. */
@@ -108,40 +111,52 @@ export function normaliseMapInPlace(map: Image2D): Image2D {
   return map;
 }
 
-/** State kept for one open micrograph: its preprocessed image, detector map and caches. */
-export class PickSession {
+/** State kept for one open micrograph: its working image, detector map and caches. */
+export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
+  private working?: { key: string; work: WorkingImage };
   private detection?: Detection;
 
-  /** A decoded micrograph (the workbench, which also displays it) or a streamed one (the CLI). */
+  /**
+   * Any opened micrograph: one decoded whole (the workbench, which also displays it, and
+   * training: PickSession<Micrograph> keeps its image in reach) or one streamed from its file
+   * (the CLI).
+   */
   constructor(
     readonly name: string,
-    readonly micrograph: Micrograph | StreamedMicrograph,
+    readonly micrograph: M,
   ) {}
 
-  /** The full-resolution image; only a session opened from a decoded micrograph keeps one. */
-  get image(): Image2D {
-    if (!('image' in this.micrograph)) throw new Error(`${this.name} was opened streamed and keeps no full-resolution image`);
-    return this.micrograph.image;
+  /**
+   * The preprocessed working image for this diameter and stain, at the working scale of a
+   * detector trained at working radius refRadius. Kept until they change: the detector runs
+   * on it, and training cuts its patches from it.
+   */
+  async workingImage(params: DetectorParams, refRadius: number, signal?: AbortSignal): Promise<WorkingImage> {
+    const key = `${detectorKey(params)}|${refRadius}`;
+    if (this.working?.key === key) return this.working.work;
+    this.working = undefined;
+    const geometry = workingGeometry(params.diameter, this.micrograph, refRadius);
+    const reduced = await this.micrograph.reduce(geometry.scale, signal);
+    const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal });
+    this.working = { key, work: { pre, geometry } };
+    return this.working.work;
   }
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
   async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
     checkPickParams(params);
     const timings: Record<string, number> = {};
-    const m = this.micrograph;
-    const { width, height } = micrographSize(m);
     const refRadius = models.fcrnMeta.workingRadius;
-    const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(width, height), { refRadius });
     const key = `${detectorKey(params)}|${models.fcrn.name}|${refRadius}`;
     if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;
-      return { map: d.map, mapScale: d.scale, radius: d.radius, timings };
+      return { map: d.map, mapScale: d.work.geometry.scale, radius: d.work.geometry.radius, timings };
     }
     this.detection = undefined;
     let t = performance.now();
     opts.onProgress?.('preprocess', 0);
-    const reduced = 'image' in m ? reduceImage(m.image, scale) : await m.reduce(scale, opts.signal);
-    const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal: opts.signal });
+    const work = await this.workingImage(params, refRadius, opts.signal);
+    const { pre, geometry } = work;
     timings.preprocess = msSince(t);
     throwIfAborted(opts.signal);
 
@@ -160,14 +175,16 @@ export class PickSession {
     const map = normaliseMapInPlace(raw);
     const detector = new PeakDetector(map);
     timings.mapSetup = msSince(t);
-    this.detection = { key, pre, scale, radius, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
-    return { map, mapScale: scale, radius, timings };
+    this.detection = { key, work, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
   /** Steps 5-8 on the kept map. detect() must have run for these parameters. */
   async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
     const d = this.detection;
     if (!d) throw new Error('repick called before detect');
+    const { pre } = d.work;
+    const { scale, radius } = d.work.geometry;
     checkPickParams(params);
     const timings: Record<string, number> = {};
     let t = performance.now();
@@ -177,9 +194,9 @@ export class PickSession {
     t = performance.now();
     // The map and the preprocessed image share the working grid.
     const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
-    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / d.scale);
-    const inside = dropBorderPicks(apart, d.pre.width, d.pre.height, d.radius);
-    const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
+    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / scale);
+    const inside = dropBorderPicks(apart, pre.width, pre.height, radius);
+    const stats = inside.map((c) => patchStats(pre, c.x, c.y, radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = msSince(t);
 
@@ -198,8 +215,8 @@ export class PickSession {
       // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
       const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.cachedOnly) : 1 - p < params.cutoff);
       return {
-        x: workingToOriginal(c.x, d.scale),
-        y: workingToOriginal(c.y, d.scale),
+        x: workingToOriginal(c.x, scale),
+        y: workingToOriginal(c.y, scale),
         score: p ?? c.peak.height,
         peakHeight: c.peak.height,
         pParticle: p,
@@ -222,7 +239,7 @@ export class PickSession {
     const missing = cands.filter((_, i) => known[i] === undefined);
     if (opts.cachedOnly) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
-      const patches = extractPatches(d.pre, missing, d.radius, classifierBoxRadii(model));
+      const patches = extractPatches(d.work.pre, missing, d.work.geometry.radius, classifierBoxRadii(model));
       const p = await classifyPatches(model, patches, missing.length, {
         signal: opts.signal,
         onProgress: (f) => opts.onProgress?.('classifier', f),

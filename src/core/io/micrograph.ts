@@ -1,30 +1,18 @@
 // One entry point for every micrograph file: picks the reader by magic bytes first, then by
-// file extension, and returns the same Micrograph whatever the format.
+// file extension, and returns the same Micrograph (micrograph-source.ts) whatever the format.
 import { MicrographError } from '../errors';
-import type { Image2D } from '../image';
 import { sniffMagic } from './magic';
 import type { ByteReader } from './byte-reader';
 import { dotted } from '../file-names';
 import { formatFromFileName, micrographExtensionList, MICROGRAPH_FORMATS, type MicrographFormat } from './formats';
 import { readMrc } from './mrc';
-import { openMrcStream, type StreamedMicrograph } from './mrc-stream';
+import type { Micrograph, OpenedMicrograph } from './micrograph-source';
+import { openMrcStream } from './mrc-stream';
 import { decodeRaster, type RasterDecoder } from './raster';
 import { readTiff } from './tiff';
 
 export { formatFromFileName, isMicrographFileName, MICROGRAPH_EXTENSIONS, type MicrographFormat } from './formats';
-
-export interface Micrograph {
-  image: Image2D;
-  /** Angstrom per pixel, when the file says (MRC only). */
-  pixelSize?: number;
-  /** Frames (sections, pages) in the file. */
-  frames: number;
-  /** True when several frames were averaged into `image`. */
-  averaged: boolean;
-  format: MicrographFormat;
-  /** What the reader decided on the user's behalf (frames averaged, byte order guessed, ...). */
-  note?: string;
-}
+export { decodedMicrograph, type Micrograph, type MicrographDescription, type OpenedMicrograph } from './micrograph-source';
 
 export interface DecodeOptions {
   /** 0-based frame of a stack / page of a multi-page TIFF; default: average them all. */
@@ -79,14 +67,9 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
  * pixels go straight into the working-scale reduction when the pick needs them, so the
  * full-resolution image is never held. Other formats are read and decoded whole.
  */
-export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph | StreamedMicrograph> {
+export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<OpenedMicrograph> {
   // An empty file: both readers below say so.
   const head = await reader.read(0, Math.min(reader.size, 1024));
   if (chooseFormat(head, fileName).format === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
   return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);
-}
-
-/** The micrograph's size, whichever way it was opened. */
-export function micrographSize(m: Micrograph | StreamedMicrograph): { width: number; height: number } {
-  return 'image' in m ? m.image : m;
 }

@@ -3,7 +3,7 @@
 // Note: canvas decoding yields 8 bits per channel, so 16-bit PNGs lose precision here.
 import { MicrographError } from '../errors';
 import { createImage, type Image2D } from '../image';
-import type { Micrograph } from './micrograph';
+import { decodedMicrograph, type Micrograph } from './micrograph-source';
 
 export type RasterDecoder = (
   bytes: ArrayBuffer,
@@ -49,5 +49,5 @@ export async function decodeRaster(
   const { width, height, rgba } = decoded;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || rgba.length !== width * height * 4)
     throw new MicrographError('decode-failed', `the ${label} decoder returned an inconsistent image (${width} x ${height}, ${rgba.length} bytes)`, fileName);
-  return { image: rgbaToGrey(rgba, width, height), frames: 1, averaged: false, format };
+  return decodedMicrograph(rgbaToGrey(rgba, width, height), { frames: 1, averaged: false, format });
 }

@@ -45,6 +45,24 @@ export function chooseWorkingScale(diameter: number, width: number, opts: ScaleO
   return { scale, radius: Math.floor(half / scale), f1, f2, refRadius };
 }
 
+/** Where picking works on a micrograph: the working scale and the particle radius there. */
+export interface WorkingGeometry {
+  /** Original pixels per working pixel. */
+  scale: number;
+  /** Particle radius, working pixels (floor, as chooseWorkingScale gives it). */
+  radius: number;
+}
+
+/**
+ * The working geometry for a particle diameter on a micrograph, for a detector trained at
+ * working radius refRadius. The size rule looks at the longer side, so a portrait micrograph
+ * works at the scale of its landscape twin. Picking and training both take it from here.
+ */
+export function workingGeometry(diameter: number, size: { width: number; height: number }, refRadius: number): WorkingGeometry {
+  const { scale, radius } = chooseWorkingScale(diameter, Math.max(size.width, size.height), { refRadius });
+  return { scale, radius };
+}
+
 /**
  * Working-pixel coordinate (pixel-index units, centre of working pixel i at i) to original
  * pixels: working pixel i averages original pixels i*s .. i*s + s - 1, centred at i*s + (s-1)/2.
