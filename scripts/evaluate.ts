@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { DogPicker } from '../src/core/baseline/dog';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { aggregate, matchPicks, scoresFromCounts, type Counts } from '../src/core/metrics';
 import { initBackend } from '../src/core/model/backend';
 import { loadModelFromDir } from '../src/core/model/model-io-node';
@@ -51,7 +51,7 @@ const log = (m: string) => console.log(`[${((performance.now() - t0) / 1000).toF
 
 interface Prepared {
   sim: SimResult;
-  truth: Pick[];
+  truth: Particle[];
   matchRadius: number;
   session: PickSession;
   dog: DogPicker;

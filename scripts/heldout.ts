@@ -7,7 +7,7 @@
 // default kind of every condition preset), typical defocus 1.5-2.5 um and dose 40 are held
 // out, and low defocus 0.5-1.0 um is below the training range.
 import { dropBorderPicks } from '../src/core/candidates';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { chooseWorkingScale, originalToWorking } from '../src/core/preprocess/scale';
 import { presetConfig, type SimPresetName } from '../src/core/simulate/presets';
 import { PARTICLE_KINDS } from '../src/core/simulate/phantoms';
@@ -62,6 +62,6 @@ export function insideScoredBand<T extends { x: number; y: number }>(points: rea
 }
 
 /** Truth the picker can be held to (inside the scored band), and the matching radius (d/2). */
-export function scorableTruth(sim: SimResult, refRadius: number): { truth: Pick[]; radius: number } {
+export function scorableTruth(sim: SimResult, refRadius: number): { truth: Particle[]; radius: number } {
   return { truth: insideScoredBand(truthPicks(sim), sim, refRadius), radius: simDiameter(sim) / 2 };
 }

@@ -1,7 +1,7 @@
 // Workbench actions that involve the engine or storage: loading files, picking, re-picking
 // on parameter changes, batches, backend switches, session restore. Components call these;
 // the numeric work happens in the workers, reached only through engine-bridge.ts.
-import { matchMicrograph, readCoordinates, type Pick as Particle } from '../core/coords';
+import { matchMicrograph, readCoordinates, type Particle } from '../core/coords';
 import { fileKind } from '../core/file-kinds';
 import { detectorKey, type PickParams } from '../core/params';
 import type { BackendChoice, PickResult, Progress, RenderedView, RenderRequest } from '../../workers/engine-api';

@@ -1,12 +1,12 @@
 // Export of picks: one file per micrograph and format, or everything as one zip (fflate).
 // Rejected picks are left out by the caller (keptPicks); coordinates are ORIGINAL pixels.
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, writeRelionCoordinateList, type CoordinateFormat, type Pick } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, writeRelionCoordinateList, type CoordinateFormat, type Particle } from '../core/coords';
 import { COORDINATE_LIST_FILE } from '../core/relion/job';
 
 export interface ExportItem {
   micrographName: string;
-  picks: Pick[];
+  picks: Particle[];
   /** Box size for box-based formats: the particle diameter, original pixels. */
   boxSize: number;
 }

@@ -1,7 +1,7 @@
 // The workbench state (zustand). Plain data and synchronous actions only: anything that talks
 // to the engine lives in controller.ts, so this module runs (and is tested) in Node.
 import { create } from 'zustand';
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
@@ -28,7 +28,7 @@ export interface MicrographEntry {
   pickedWith?: PickParams;
   /** The user's decisions, kept apart from auto picks (see picks-merge.ts for the rule). */
   edits: PickEdits;
-  truth?: Pick[];
+  truth?: Particle[];
   truthName?: string;
   timings: Record<string, number>;
 }

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { coordinateExtensionList, isCoordinateFileName, readCoordinates } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
 import { numberOption, parse, UsageError } from './args';
 
@@ -17,11 +17,11 @@ const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diamet
   --json           print JSON instead of a table`;
 
 /** All picks in a folder, keyed by micrograph name (files may hold one or many micrographs). */
-async function readFolder(dir: string): Promise<Map<string, Pick[]>> {
+async function readFolder(dir: string): Promise<Map<string, Particle[]>> {
   const names = (await fs.readdir(dir).catch(() => {
     throw new UsageError(`${dir}: no such folder`);
   })).filter((n) => isCoordinateFileName(n)).sort();
-  const out = new Map<string, Pick[]>();
+  const out = new Map<string, Particle[]>();
   for (const name of names) {
     const file = path.join(dir, name);
     const groups = readCoordinates(await fs.readFile(file, 'utf8'), file);

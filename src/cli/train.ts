@@ -8,7 +8,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { coordinateExtensionList, isCoordinateFileName, readCoordinates } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
@@ -113,11 +113,11 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
 }
 
 /** Ground truth of every coordinate file in `dir`, by micrograph key; unreadable files are reported and skipped. */
-async function readTruthFolder(dir: string): Promise<Map<string, Pick[]>> {
+async function readTruthFolder(dir: string): Promise<Map<string, Particle[]>> {
   const names = await fs.readdir(dir).catch(() => {
     throw new UsageError(`--truth ${dir}: no such folder`);
   });
-  const out = new Map<string, Pick[]>();
+  const out = new Map<string, Particle[]>();
   for (const name of names.filter((n) => isCoordinateFileName(n)).sort()) {
     const file = path.join(dir, name);
     try {
@@ -197,7 +197,7 @@ async function loadInitModel(dir: string, kind: ModelKind): Promise<{ model: tf.
  */
 async function forEachMicrograph(
   a: CommonArgs,
-  truth: Map<string, Pick[]> | undefined,
+  truth: Map<string, Particle[]> | undefined,
   use: (m: TrainingMicrograph, index: number) => Promise<string>,
 ): Promise<string[]> {
   const skipped: string[] = [];

@@ -4,7 +4,7 @@
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
 import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
-import type { Pick } from './coords/types';
+import type { Particle } from './coords/types';
 import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
 import type { OpenedMicrograph } from './io/micrograph-source';
@@ -23,7 +23,7 @@ export interface Models {
   classifier?: tf.LayersModel;
 }
 
-export interface ScoredPick extends Pick {
+export interface ScoredPick extends Particle {
   /** Classifier probability of "particle", when the classifier ran. */
   pParticle?: number;
   /** Detector peak height on the 0..1 scale of the normalised map. */

@@ -5,7 +5,7 @@
 // detection (PeakDetector), minimum-distance rule and border drop, so only the detector map
 // differs.
 import { dropBorderPicks, suppressNeighbours } from '../candidates';
-import type { Pick } from '../coords/types';
+import type { Particle } from '../coords/types';
 import { ParameterError } from '../errors';
 import { createImage, type Image2D } from '../image';
 import type { PeakParams } from '../params';
@@ -69,7 +69,7 @@ export class DogPicker {
   }
 
   /** Picks in ORIGINAL pixels, score = peak height on the normalised map (0..1). minDistance: in diameters, as PickParams'. */
-  pick(params: PeakParams & { minDistance?: number }): Pick[] {
+  pick(params: PeakParams & { minDistance?: number }): Particle[] {
     const peaks = this.detector.detect(params);
     const apart = suppressNeighbours(peaks, (p) => p.height, ((params.minDistance ?? 0) * this.diameter) / this.scale);
     const inside = dropBorderPicks(apart, this.map.width, this.map.height, this.radius);
@@ -78,6 +78,6 @@ export class DogPicker {
 }
 
 /** One-call DoG picking. */
-export function pickDog(image: Image2D, opts: DogOptions, params: PeakParams): Pick[] {
+export function pickDog(image: Image2D, opts: DogOptions, params: PeakParams): Particle[] {
   return new DogPicker(image, opts).pick(params);
 }

@@ -10,12 +10,12 @@ import { baseName } from './names';
 import { readRelionCoordinates, readRelionParticles, writeRelionCoordinates } from './relion';
 import { columnIndex, findLoopWith, isBlankText, parseStar } from './star';
 import { readTopaz, writeTopaz } from './topaz';
-import type { CoordinateFormat, Pick } from './types';
+import type { CoordinateFormat, Particle } from './types';
 
 export * from './formats';
 export * from './names';
 export { readRelionCoordinateList, readRelionMicrographs, readRelionParticles, writeRelionCoordinateList } from './relion';
-export type { CoordinateFormat, Pick, PickState } from './types';
+export type { CoordinateFormat, Particle, PickState } from './types';
 
 export interface WriteOptions {
   /** The micrograph's file name (Topaz and CSV rows carry it). */
@@ -25,7 +25,7 @@ export interface WriteOptions {
 }
 
 /** Writes the picks of one micrograph; x, y are centres in original micrograph pixels. */
-export function writeCoordinates(format: CoordinateFormat, picks: Pick[], opts: WriteOptions): string {
+export function writeCoordinates(format: CoordinateFormat, picks: Particle[], opts: WriteOptions): string {
   switch (format) {
     case 'star':
       return writeRelionCoordinates(picks);
@@ -65,9 +65,9 @@ export interface ReadOptions {
  * file's own name, which micrographKey() reduces to the micrograph's key; tables of many
  * micrographs (Topaz, CSV, a RELION particles STAR) are keyed by the names they hold.
  */
-export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Pick[]> {
+export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Particle[]> {
   const own = baseName(fileName);
-  const one = (picks: Pick[]) => new Map([[own, picks]]);
+  const one = (picks: Particle[]) => new Map([[own, picks]]);
   // An empty file (RELION writes one for a micrograph without picks) holds no picks, whatever its name.
   if (isBlankText(text)) return one([]);
   switch (detectCoordinateFormat(text, fileName)) {
