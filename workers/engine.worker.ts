@@ -15,7 +15,7 @@ import type { RasterDecoder } from '../src/core/io/raster';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
 import { detectorKey, type PickParams } from '../src/core/params';
-import { PickSession, type DetectOutput, type Models } from '../src/core/pipeline';
+import { PickSession, type DetectorOutput, type Models } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
   CANCEL_SLOTS,
@@ -118,7 +118,7 @@ async function withJob<T>(jobId: number, onProgress: ((p: Progress) => void) | u
   }
 }
 
-function mapOf(det: DetectOutput, copy: boolean): MapImage {
+function mapOf(det: DetectorOutput, copy: boolean): MapImage {
   // The worker keeps its own map for re-picks; the app gets a copy it can own.
   const data = copy ? det.map.data.slice() : det.map.data;
   return { data, width: det.map.width, height: det.map.height, scale: det.mapScale };
@@ -202,13 +202,12 @@ const api: EngineApi = {
       const m = loadedModels();
       const usedModels = activeModels;
       const detected = o.detectedFor !== detectorKey(params);
-      const det = await o.session.detect(m, params, { signal, onProgress: progress.report });
+      const det = await o.session.runDetector(m, params, { signal, onProgress: progress.report });
       if (detected) o.detectTimings = det.timings;
       o.detectedFor = detectorKey(params);
-      // A preview never runs the classifier, except right after a detector run (nothing is cached then).
-      const cachedOnly = preview && !detected;
-      // Only a run with the detector reports progress; a re-pick is too short to show any.
-      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, cachedOnly });
+      // Only a run with the detector reports progress; a re-pick is too short to show any. A
+      // preview right after a detector run is none: nothing is cached then, so it classifies.
+      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, preview: preview && !detected });
       const result: PickResult = { picks: res.picks, timings: { ...o.detectTimings, ...res.timings }, detected, unclassified: res.unclassified, models: usedModels };
       if (!mapWanted) return result;
       result.map = mapOf(det, true);
@@ -219,7 +218,7 @@ const api: EngineApi = {
   async map(id: string, params: PickParams): Promise<MapImage | undefined> {
     const o = get(id);
     if (o.detectedFor !== detectorKey(params)) return undefined;
-    const map = mapOf(await o.session.detect(loadedModels(), params), true);
+    const map = mapOf(await o.session.runDetector(loadedModels(), params), true);
     return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
   },
 

@@ -185,7 +185,7 @@ describe('PickSession with switched models', () => {
   it('re-classifies with a new classifier and re-detects with a new detector of the same name', async () => {
     const s = new PickSession('switch', session.micrograph);
     const p = { ...params, cutoff: 1 };
-    await s.detect(models, p);
+    await s.runDetector(models, p);
     const a = (await s.repick(models, p)).picks.map((x) => x.pParticle);
     const other = { ...models, classifier: buildClassifier({ seed: 1234 }) };
     const b = (await s.repick(other, p)).picks.map((x) => x.pParticle);
@@ -194,8 +194,8 @@ describe('PickSession with switched models', () => {
     const files = await modelToFiles(models.fcrn, models.fcrnMeta);
     const fcrn2 = await modelFromFiles(files.modelJson, files.weights.slice().buffer);
     expect(fcrn2.name).toBe(models.fcrn.name);
-    const det = await s.detect({ ...models, fcrn: fcrn2 }, p);
+    const det = await s.runDetector({ ...models, fcrn: fcrn2 }, p);
     expect(det.timings.fcrn).toBeGreaterThanOrEqual(0); // the detector ran again
-    expect((await s.detect({ ...models, fcrn: fcrn2 }, p)).timings.fcrn).toBeUndefined(); // and kept its map
+    expect((await s.runDetector({ ...models, fcrn: fcrn2 }, p)).timings.fcrn).toBeUndefined(); // and kept its map
   });
 });

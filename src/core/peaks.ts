@@ -9,7 +9,7 @@
 // applications and efficient algorithms", IEEE Trans. Image Processing 2(2) 176-201 (1993),
 // section V.C "hybrid" algorithm (one raster scan, one anti-raster scan, then a FIFO queue).
 //
-// Speed: PeakDetector keeps the normalised map, the last blurred one and its regional maxima
+// Speed: PeakFinder keeps the normalised map, the last blurred one and its regional maxima
 // ("leaves"), so a sigma change redoes one blur and one scan, and a threshold or k change
 // only the search below. That search uses the equivalent definition: a region is an extended
 // maximum iff it is the 8-connected component C of {f >= M - h} around a regional maximum of
@@ -322,8 +322,8 @@ function sortPeaks(peaks: Peak[]): void {
 
 const PEAK_KEYS = ['sigma', 'threshold', 'kLevel'] as const;
 
-/** The map scaled to [0, 255]; all zeros for a constant map. */
-export function normaliseMap(map: Image2D): Float32Array {
+/** A copy of the map scaled min..max to [0, 255], the scale the threshold is on; all zeros for a constant map. */
+export function scaleMapTo255(map: Image2D): Float32Array {
   const src = map.data;
   let min = Infinity;
   let max = -Infinity;
@@ -347,7 +347,7 @@ export function combinedSigma(sigma: number): number {
 }
 
 /** Peak search on one detector map, caching everything a parameter change does not touch. */
-export class PeakDetector {
+export class PeakFinder {
   readonly width: number;
   readonly height: number;
   private readonly normalised: Float32Array;
@@ -360,7 +360,7 @@ export class PeakDetector {
     if (map.width < 1 || map.height < 1) throw new ParameterError('the detector map is empty');
     this.width = map.width;
     this.height = map.height;
-    this.normalised = normaliseMap(map);
+    this.normalised = scaleMapTo255(map);
     let max = 0;
     for (let i = 0; i < this.normalised.length; i++) if (this.normalised[i] > max) max = this.normalised[i];
     this.flat = max === 0;
@@ -384,7 +384,7 @@ export class PeakDetector {
     this.smoothedSigma = sigma;
   }
 
-  detect(params: PeakParams): Peak[] {
+  find(params: PeakParams): Peak[] {
     checkPickParams(params, PEAK_KEYS);
     // A constant map has no particles (MATLAB would call the whole image one maximum).
     if (this.flat) return [];
@@ -407,9 +407,9 @@ function extendedMaximaByReconstruction(buf: PaddedBuffers, hgt: number): Peak[]
   return peaks;
 }
 
-/** Step 5 in one call (use PeakDetector to re-pick the same map quickly). */
-export function detectPeaks(map: Image2D, params: PeakParams): Peak[] {
-  return new PeakDetector(map).detect(params);
+/** Step 5 in one call (use PeakFinder to re-pick the same map quickly). */
+export function findPeaks(map: Image2D, params: PeakParams): Peak[] {
+  return new PeakFinder(map).find(params);
 }
 
 /** HMAX_h(f): reconstruction by dilation of f - h under f (8-connectivity). */

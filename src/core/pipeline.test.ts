@@ -78,16 +78,16 @@ describe('PickSession', () => {
 
   it('re-picks on the kept map without running the detector again', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
-    const first = await session.detect(models, params);
+    const first = await session.runDetector(models, params);
     expect(first.timings.fcrn).toBeGreaterThanOrEqual(0);
-    const again = await session.detect(models, { ...params, threshold: 20, sigma: 3 });
+    const again = await session.runDetector(models, { ...params, threshold: 20, sigma: 3 });
     expect(again.timings.fcrn).toBeUndefined();
     expect(again.map).toBe(first.map);
     const loose = await session.repick(models, params);
     const strict = await session.repick(models, { ...params, threshold: 40 });
     expect(strict.picks.length).toBeLessThanOrEqual(loose.picks.length);
     // A new diameter changes the working scale, so the detector runs again.
-    const rescaled = await session.detect(models, { ...params, diameter: 30 });
+    const rescaled = await session.runDetector(models, { ...params, diameter: 30 });
     expect(rescaled.timings.fcrn).toBeGreaterThanOrEqual(0);
     expect(rescaled.mapScale).toBe(2);
   });
@@ -103,6 +103,6 @@ describe('PickSession', () => {
     const session = new PickSession('cancel', micrographWithParticles(300, 300, centres.slice(0, 1), 30));
     const controller = new AbortController();
     controller.abort();
-    await expect(session.detect(models, params, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(session.runDetector(models, params, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });

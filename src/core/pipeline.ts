@@ -12,7 +12,7 @@ import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
 import { checkPickParams, detectorKey, type DetectorParams, type PickParams } from './params';
-import { PeakDetector, type Peak } from './peaks';
+import { PeakFinder, type Peak } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
 import { percentiles } from './preprocess/percentile';
 import { workingGeometry, workingToOriginal, type WorkingGeometry } from './preprocess/scale';
@@ -32,7 +32,7 @@ export interface ScoredPick extends Particle {
   kept: boolean;
 }
 
-export interface DetectOutput {
+export interface DetectorOutput {
   /** FCRN map, normalised to [0,1], at `mapScale` original pixels per map pixel. */
   map: Image2D;
   mapScale: number;
@@ -44,7 +44,7 @@ export interface DetectOutput {
 export interface PickOutput {
   picks: ScoredPick[];
   timings: Record<string, number>;
-  /** With cachedOnly: candidates the classifier has not seen yet (0: the preview is the final result). */
+  /** A preview's candidates the classifier has not seen yet (0: the preview is the final result). */
   unclassified: number;
 }
 
@@ -57,7 +57,7 @@ export interface RunOptions {
    * CLASSIFIER_PREVIEW_RADIUS; the rest stay unclassified and are not kept. The next repick
    * without this option gives the exact result.
    */
-  cachedOnly?: boolean;
+  preview?: boolean;
 }
 
 /** The preprocessed micrograph at the working scale, and that scale. */
@@ -67,16 +67,17 @@ export interface WorkingImage {
   geometry: WorkingGeometry;
 }
 
+/** The detector's run for one detector key: its map, the peak search on it, and the classifier's outputs. */
 interface Detection {
   key: string;
   work: WorkingImage;
   map: Image2D;
-  detector: PeakDetector;
+  peaks: PeakFinder;
   /** The detector that made the map: a retrained one (same name) must not reuse it. */
   fcrn: tf.LayersModel;
   /** Classifier outputs by exact candidate position, so re-picks only classify new candidates. */
   pCache: Map<string, number>;
-  /** The same outputs looked up by nearness, for previews (RunOptions.cachedOnly). */
+  /** The same outputs looked up by nearness, for previews (RunOptions.preview). */
   pNear: NearCache;
   /** The classifier the cached outputs are from; another one starts a new cache. */
   pFor?: tf.LayersModel;
@@ -90,17 +91,18 @@ export function msSince(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
 }
 
-/** The detector map's percentile that becomes 1 (see normaliseMapInPlace). */
+/** The detector map's percentile that becomes 1 (see normaliseDetectorMap). */
 export const MAP_CLIP_PERCENTILE = 99;
 
 /**
- * The map to [0, 1]: its minimum to 0, its 99th percentile to 1, higher values clipped.
+ * The FCRN's raw map to [0, 1], in place: its minimum to 0, its 99th percentile to 1, higher
+ * values clipped. (The peak search then scales it to 0..255 for its threshold: peaks.ts scaleMapTo255.)
  * Departure from the paper (min..max): a contamination blob or carbon edge that the detector
  * answers strongly would set the max and squash every particle's peak. Particle peaks cover
  * well under 1% of a map, so the clip flattens only the tops of the strongest. Measured on
  * simulated dev micrographs: mean F1 0.794 -> 0.807, contamination 0.63 -> 0.65.
  */
-export function normaliseMapInPlace(map: Image2D): Image2D {
+export function normaliseDetectorMap(map: Image2D): Image2D {
   const [min, top] = percentiles(map.data, [0, MAP_CLIP_PERCENTILE]);
   const span = top - min || 1;
   const d = map.data;
@@ -143,7 +145,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
   }
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
-  async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
+  async runDetector(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectorOutput> {
     checkPickParams(params);
     const timings: Record<string, number> = {};
     const refRadius = models.fcrnMeta.workingRadius;
@@ -172,23 +174,23 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     timings.fcrn = msSince(t);
 
     t = performance.now();
-    const map = normaliseMapInPlace(raw);
-    const detector = new PeakDetector(map);
+    const map = normaliseDetectorMap(raw);
+    const peaks = new PeakFinder(map);
     timings.mapSetup = msSince(t);
-    this.detection = { key, work, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    this.detection = { key, work, map, peaks, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
     return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
-  /** Steps 5-8 on the kept map. detect() must have run for these parameters. */
+  /** Steps 5-8 on the kept map. runDetector() must have run for these parameters. */
   async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
     const d = this.detection;
-    if (!d) throw new Error('repick called before detect');
+    if (!d) throw new Error('repick called before runDetector');
     const { pre } = d.work;
     const { scale, radius } = d.work.geometry;
     checkPickParams(params);
     const timings: Record<string, number> = {};
     let t = performance.now();
-    const peaks = d.detector.detect(params);
+    const peaks = d.peaks.find(params);
     timings.peaks = msSince(t);
 
     t = performance.now();
@@ -213,7 +215,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     const picks: ScoredPick[] = inside.map((c, i) => {
       const p = probs[i];
       // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
-      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.cachedOnly) : 1 - p < params.cutoff);
+      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : 1 - p < params.cutoff);
       return {
         x: workingToOriginal(c.x, scale),
         y: workingToOriginal(c.y, scale),
@@ -237,7 +239,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     }
     const known = cands.map((c) => d.pCache.get(keyOf(c)));
     const missing = cands.filter((_, i) => known[i] === undefined);
-    if (opts.cachedOnly) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
+    if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
       const patches = extractPatches(d.work.pre, missing, d.work.geometry.radius, classifierBoxRadii(model));
       const p = await classifyPatches(model, patches, missing.length, {
@@ -253,9 +255,9 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
   }
 }
 
-/** Detect and pick in one call; returns only the kept picks (what a coordinate file holds). */
+/** Detector and re-pick in one call; returns only the kept picks (what a coordinate file holds). */
 export async function pickMicrograph(session: PickSession, models: Models, params: PickParams, opts: RunOptions = {}) {
-  const det = await session.detect(models, params, opts);
+  const det = await session.runDetector(models, params, opts);
   const res = await session.repick(models, params, opts);
   return { picks: res.picks.filter((p) => p.kept), all: res.picks, detection: det, timings: { ...det.timings, ...res.timings } };
 }

@@ -5,7 +5,7 @@ import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
-import { BackendIndicator } from './BackendPanel';
+import { BackendIndicator } from './BackendIndicator';
 
 
 export function Toolbar() {

@@ -61,7 +61,7 @@ export function candidateParams(m: TrainingMicrograph, peaks: Partial<PickParams
 
 /** Detector candidates (working pixels) at one strictness level, with whether they pass the screens in `params`. */
 export async function candidatesAt(session: PickSession, models: Models, params: PickParams, scale: number, signal?: AbortSignal): Promise<(Point & { kept: boolean })[]> {
-  await session.detect(models, params, { signal });
+  await session.runDetector(models, params, { signal });
   const { picks } = await session.repick(models, params, { signal });
   return picks.map((p) => ({ ...toWorking(p, scale), kept: p.kept }));
 }
