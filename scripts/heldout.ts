@@ -50,8 +50,9 @@ export function simulateCondition(preset: SimPresetName, seed: number, size: num
 }
 
 /**
- * The points inside the band every picker can pick in: step 6 drops boxes within 1.5 r of
- * the edge at the working scale the pipeline chooses for this micrograph.
+ * The points inside the band every picker can pick in: the border drop (docs/method.md, step 6)
+ * drops boxes within 1.5 r of the edge at the working scale the pipeline chooses for this
+ * micrograph.
  */
 export function insideScoredBand<T extends { x: number; y: number }>(points: readonly T[], sim: SimResult, refRadius: number): T[] {
   const W = sim.image.width;

@@ -1,7 +1,7 @@
 // `drpnet train-detector` and `drpnet train-classifier`: train either network on the user's
 // micrographs (ground truth matched by micrograph name, or none for the paper's unsupervised
 // classifier labels) and write it in the tfjs layers format the CLI and the browser load.
-// Defaults are the paper's (docs/drpnet.md, Training). A bad micrograph or truth file is
+// Defaults are the paper's (docs/method.md, "Training"). A bad micrograph or truth file is
 // reported and skipped; the exit status is non-zero when nothing could be trained.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

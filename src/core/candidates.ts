@@ -1,4 +1,4 @@
-// Steps 6-7 and the patch extraction of step 8, at WORKING scale: drop candidates whose box
+// Steps 6-7 and the patch extraction of step 8 (docs/method.md), at WORKING scale: drop candidates whose box
 // leaves the image, screen them on their patch intensity statistics, and cut the boxes
 // around the survivors, resampled to 64x64 for the classifier.
 // Coordinates are working-pixel indices (pixel i's centre at i), as peaks.ts returns them.
@@ -34,7 +34,7 @@ export function borderMargin(radius: number): number {
   return radius + radius / 2;
 }
 
-/** Step 6: keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
+/** Border drop (docs/method.md, step 6): keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
 export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: number, height: number, radius: number): T[] {
   checkRadius(radius);
   const m = borderMargin(radius);
@@ -123,7 +123,7 @@ export interface ScreenResult<T> {
   stdThreshold: number;
 }
 
-/** Step 7: keep candidates above the chosen percentiles of patch mean and patch std. */
+/** Intensity screens (docs/method.md, step 7): keep candidates above the chosen percentiles of patch mean and patch std. */
 export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchStats[], opts: ScreenParams): ScreenResult<T> {
   if (cands.length !== stats.length) throw new ParameterError(`intensity screen got ${cands.length} candidates but ${stats.length} patch statistics`);
   checkPickParams(opts, SCREEN_KEYS);

@@ -1,4 +1,4 @@
-// Pick quality against ground truth (docs/drpnet.md, Evaluation): a pick is a true positive
+// Pick quality against ground truth (docs/method.md, "Evaluation"): a pick is a true positive
 // when it lies within `radius` of a ground-truth centre that no other pick has claimed
 // (one-to-one). matchPicks finds the largest such matching (Hopcroft-Karp on the graph of
 // pick-truth pairs closer than the radius), so a crowded field is never scored lower than

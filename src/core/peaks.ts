@@ -1,9 +1,9 @@
-// Step 5: particle centres from the detector map. The map is normalised to [0,255], smoothed
-// (sigma 2, then the user's sigma: two Gaussians compose to one of sqrt(2^2 + sigma^2), so we
-// blur once), and its EXTENDED MAXIMA of height h = threshold * kLevel are found (MATLAB
-// imextendedmax semantics, 8-connectivity): the regional maxima of the h-maxima transform
-// HMAX_h(f) = reconstruction by dilation of (f - h) under f. Each connected region gives one
-// centre, its centroid.
+// The peak search (docs/method.md, step 5): particle centres from the detector map. The map is
+// normalised to [0,255], smoothed (sigma 2, then the user's sigma: two Gaussians compose to one
+// of sqrt(2^2 + sigma^2), so we blur once), and its EXTENDED MAXIMA of height h = threshold *
+// kLevel are found (MATLAB imextendedmax semantics, 8-connectivity): the regional maxima of the
+// h-maxima transform HMAX_h(f) = reconstruction by dilation of (f - h) under f. Each connected
+// region gives one centre, its centroid.
 //
 // Reconstruction: L. Vincent, "Morphological grayscale reconstruction in image analysis:
 // applications and efficient algorithms", IEEE Trans. Image Processing 2(2) 176-201 (1993),
@@ -407,7 +407,7 @@ function extendedMaximaByReconstruction(buf: PaddedBuffers, hgt: number): Peak[]
   return peaks;
 }
 
-/** Step 5 in one call (use PeakFinder to re-pick the same map quickly). */
+/** The peak search in one call (use PeakFinder to re-pick the same map quickly). */
 export function findPeaks(map: Image2D, params: PeakParams): Peak[] {
   return new PeakFinder(map).find(params);
 }

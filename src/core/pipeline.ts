@@ -1,4 +1,4 @@
-// One micrograph through DRPnet (../shared/docs/drpnet.md steps 2-9): choose the working scale,
+// One micrograph through DRPnet (docs/method.md, steps 2-9): choose the working scale,
 // preprocess, run the FCRN once, then re-pick as often as the user likes on the kept map
 // (peaks, border drop, intensity screens, classifier) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
@@ -62,7 +62,7 @@ export interface RunOptions {
 
 /** The preprocessed micrograph at the working scale, and that scale. */
 export interface WorkingImage {
-  /** Preprocessed (pipeline step 3): what the detector sees, the screens measure and the classifier's patches are cut from. */
+  /** Preprocessed (docs/method.md, step 3): what the detector sees, the screens measure and the classifier's patches are cut from. */
   pre: Image2D;
   geometry: WorkingGeometry;
 }
@@ -181,7 +181,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
-  /** Steps 5-8 on the kept map. runDetector() must have run for these parameters. */
+  /** Steps 5-8 on the kept map (docs/method.md). runDetector() must have run for these parameters. */
   async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
     const d = this.detection;
     if (!d) throw new Error('repick called before runDetector');

@@ -1,6 +1,5 @@
-// Step 2: the working scale from the particle diameter (Nguyen et al. 2021; rule in
-// /work/shared/docs/drpnet.md): bring the particle radius to about r_ref and keep the working
-// image at most ~1800 px wide.
+// The working scale from the particle diameter (docs/method.md, step 2; Nguyen et al. 2021):
+// bring the particle radius to about r_ref and keep the working image at most ~1800 px wide.
 import { ParameterError } from '../errors';
 
 /** Paper's reference particle radius (working px), and the one used for very large particles. */

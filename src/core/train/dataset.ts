@@ -6,7 +6,7 @@
 // with the detector's working radius, preprocessForDetection with its default smoothing, then
 // prepareNetworkInput), so what the networks learn on is what they later see.
 //
-// Departure from the paper (docs/drpnet.md, Training): detector labels are divided by their
+// Departure from the paper (docs/method.md, "Detector labels and training"): detector labels are divided by their
 // peak value R^2 (labels.ts), so particles of every working radius weigh the same in the MSE;
 // the map is normalised before peak search anyway, so only the shape of the label matters.
 import { ParameterError } from '../errors';

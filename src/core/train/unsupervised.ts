@@ -1,4 +1,4 @@
-// The paper's unsupervised classifier labelling (docs/drpnet.md, "Classifier labels,
+// The paper's unsupervised classifier labelling (docs/method.md, "Classifier labels,
 // unsupervised"; Nguyen et al. 2021), per micrograph, without annotation: the FCRN map is
 // computed once (PickSession) and re-picked at strictness levels k = 1, 2, 3 of the threshold.
 // - Particles: candidates at the strict level (k = 2 by default) whose 2r box passes the
