@@ -15,7 +15,7 @@ import {
 } from '../src/core/preprocess/preprocess';
 import { toGreyImage } from '../src/core/preprocess/display';
 import { valueRange } from '../src/core/preprocess/reduce';
-import { PeakDetector } from '../src/core/peaks';
+import { PeakFinder } from '../src/core/peaks';
 import { median } from './stats';
 
 const quick = process.argv.includes('--quick');
@@ -97,18 +97,18 @@ for (const s of [2, 3, 4, 9]) time(`exact sigma ${s} (radius ${Math.ceil(3 * s)}
 for (const s of [2, 4, 9, 30, 100]) time(`recursive sigma ${s}`, () => gaussianBlurRecursive(map, s), quick ? 1 : 5);
 
 console.log('\n# Peak detection on an 1800x1800 map (~5600 bumps)');
-time('PeakDetector construct (normalise)', () => new PeakDetector(map));
-const det = new PeakDetector(map);
-det.detect({ sigma: 4, threshold: 4, kLevel: 1 });
+time('PeakFinder construct (normalise)', () => new PeakFinder(map));
+const finder = new PeakFinder(map);
+finder.find({ sigma: 4, threshold: 4, kLevel: 1 });
 let n = 0;
 const thresholds = [3, 4, 5, 6, 8];
 let ti = 0;
 const repick = time('re-pick, threshold change (maxima search only)', () => {
-  n = det.detect({ sigma: 4, threshold: thresholds[ti++ % thresholds.length], kLevel: 1 }).length;
+  n = finder.find({ sigma: 4, threshold: thresholds[ti++ % thresholds.length], kLevel: 1 }).length;
 }, quick ? 5 : 21);
 const sigmas = [4, 5, 6, 7, 9];
 let si = 0;
-time('re-pick, sigma change (one blur + search)', () => det.detect({ sigma: sigmas[si++ % sigmas.length], threshold: 4, kLevel: 1 }), quick ? 5 : 11);
-time('detectPeaks from scratch', () => new PeakDetector(map).detect({ sigma: 4, threshold: 4, kLevel: 2 }), quick ? 3 : 7);
+time('re-pick, sigma change (one blur + search)', () => finder.find({ sigma: sigmas[si++ % sigmas.length], threshold: 4, kLevel: 1 }), quick ? 5 : 11);
+time('findPeaks from scratch', () => new PeakFinder(map).find({ sigma: 4, threshold: 4, kLevel: 2 }), quick ? 3 : 7);
 console.log(`(last re-pick found ${n} peaks)`);
 console.log(`\nre-pick target <= 50 ms: ${repick <= 50 ? 'MET' : 'NOT MET'} (${repick.toFixed(1)} ms)`);

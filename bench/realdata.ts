@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRelionCoordinates } from '../src/core/coords/relion';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
 import { aggregate, matchInRegion, type Scores } from '../src/core/metrics';
 
@@ -28,7 +28,7 @@ export interface RealMicrograph {
   name: string;
   file: string;
   micrograph: Micrograph;
-  truth: Pick[];
+  truth: Particle[];
 }
 
 export function realSetAvailable(set: RealSet): boolean {

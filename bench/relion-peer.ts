@@ -12,7 +12,7 @@
 // relionPeerLines() returns the markdown so bench/run.ts can put it in docs/benchmarks.md.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph } from '../src/core/io/micrograph';
 import { aggregate, matchPicks, type Counts, type MatchResult } from '../src/core/metrics';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
@@ -56,7 +56,7 @@ interface ConditionResult {
 }
 
 /** Pooled scores of per-micrograph picks against per-micrograph truth, both inside the scored band. */
-function score(picks: Pick[][], sims: SimResult[], truth: Pick[][], refRadius: number): MatchResult {
+function score(picks: Particle[][], sims: SimResult[], truth: Particle[][], refRadius: number): MatchResult {
   const radius = simDiameter(sims[0]) / 2;
   const counts: Counts[] = picks.map((p, i) => matchPicks(insideScoredBand(p, sims[i], refRadius), truth[i], radius));
   return aggregate(counts);
@@ -97,7 +97,7 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
   }
 
   // Ours, default settings, reading the same MRC files.
-  const ours: Pick[][] = [];
+  const ours: Particle[][] = [];
   const oursSeconds: number[] = [];
   for (const mic of project.micrographs) {
     const file = path.join(project.dir, mic);

@@ -19,6 +19,7 @@ import type { Point } from '../src/core/candidates';
 import { aggregate, matchPicks, type Counts } from '../src/core/metrics';
 import { modelFromFiles, readMetadata } from '../src/core/model/model-io';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../src/core/params';
+import type { Micrograph as DecodedMicrograph } from '../src/core/io/micrograph';
 import { PickSession, pickMicrograph, type Models } from '../src/core/pipeline';
 import { truthPicks, type SimResult } from '../src/core/simulate/simulate';
 import { concatClassifierSets, concatDetectorSamples, simDiameter, simMicrograph } from '../src/core/train/dataset';
@@ -52,7 +53,7 @@ const BENCH_CONDITIONS = ['carbon-edge', 'contamination'] as const;
 
 interface Micrograph {
   sim: SimResult;
-  session: PickSession;
+  session: PickSession<DecodedMicrograph>;
   params: PickParams;
 }
 
@@ -82,10 +83,12 @@ async function retrainClassifier(mics: readonly Micrograph[], models: Models, o:
   const byMic: Record<string, Awaited<ReturnType<typeof chooseClassifierSamples>>['samples']> = {};
   for (let i = 0; i < mics.length; i++) byMic[i] = (await chooseClassifierSamples(mics[i].session, models, mics[i].params, { strictLevel: s.strictLevel, lowStdCount: s.lowStdCount, seed: s.seed + i })).samples;
   const review = selectClassifierSamples(byMic, s.maxPerClass, s.seed);
-  const sets = mics.map((m, i) => {
-    const k = kept(review[i]);
-    return { patches: classifierPatches(m.session, models, m.params, packXY(k)), labels: Uint8Array.from(k, (x) => x.label), n: k.length };
-  });
+  const sets = await Promise.all(
+    mics.map(async (m, i) => {
+      const k = kept(review[i]);
+      return { patches: await classifierPatches(m.session, models, m.params, packXY(k)), labels: Uint8Array.from(k, (x) => x.label), n: k.length };
+    }),
+  );
   const data = concatClassifierSets(sets);
   const r = await trainModel({ kind: 'classifier', ...data }, { init: s.init, options: trainOptions(s), summary: { labels: 'unsupervised' } }, models);
   return { model: await asModel(r), result: r, counts: reviewCounts(review) };
@@ -97,10 +100,12 @@ async function fineTuneDetector(mics: readonly Micrograph[], models: Models, o: 
   const allPicks: Record<string, Point[]> = {};
   mics.forEach((m, i) => (allPicks[i] = truthPicks(m.sim).map((p) => ({ x: p.x, y: p.y }))));
   const review = selectDetectorSamples(allPicks, s.maxPicks, s.seed);
-  const sets = mics.map((m, i) => {
-    const t = detectorTruth(review[i], allPicks[i], m.params.diameter);
-    return detectorPatches(m.session, models, m.params, packXY(t.truth), Math.max(1, t.centres), s.seed + i);
-  });
+  const sets = await Promise.all(
+    mics.map((m, i) => {
+      const t = detectorTruth(review[i], allPicks[i], m.params.diameter);
+      return detectorPatches(m.session, models, m.params, packXY(t.truth), Math.max(1, t.centres), s.seed + i);
+    }),
+  );
   const data = concatDetectorSamples(sets.filter((d) => d.n > 0));
   const r = await trainModel({ kind: 'detector', ...data }, { init: s.init, options: trainOptions(s), summary: { labels: 'truth as accepted picks' } }, models);
   const fcrn = await asModel(r);

@@ -130,11 +130,11 @@ async function repick(): Promise<void> {
   await simulateCached(mic, { width: 1800, height: 1800, pixelSize, kind: 'small', seed: 1800 });
   const session = new PickSession('small_1800', await decodeMicrograph(await readArrayBuffer(mic), mic));
   const params = { ...DEFAULT_PICK_PARAMS, diameter };
-  const det = await session.detect(models, params);
+  const det = await session.runDetector(models, params);
   const thresholds = [2, 3, 4, 5, 6, 8];
-  const timed = async (p: typeof params, cachedOnly = false) => {
+  const timed = async (p: typeof params, preview = false) => {
     const t0 = performance.now();
-    const out = await session.repick(models, p, { cachedOnly });
+    const out = await session.repick(models, p, { preview });
     return { ms: performance.now() - t0, out };
   };
   // A first visit is what a slider move does in the workbench: a preview from the classifier

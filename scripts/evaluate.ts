@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { DogPicker } from '../src/core/baseline/dog';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { aggregate, matchPicks, scoresFromCounts, type Counts } from '../src/core/metrics';
 import { initBackend } from '../src/core/model/backend';
 import { loadModelFromDir } from '../src/core/model/model-io-node';
@@ -51,7 +51,7 @@ const log = (m: string) => console.log(`[${((performance.now() - t0) / 1000).toF
 
 interface Prepared {
   sim: SimResult;
-  truth: Pick[];
+  truth: Particle[];
   matchRadius: number;
   session: PickSession;
   dog: DogPicker;
@@ -194,7 +194,7 @@ image model, not on real data.
 - **Matching:** a pick is a true positive when within one particle radius (nominal diameter / 2,
   original px) of a still unmatched truth centre, one-to-one (\`matchPicks\` in src/core/metrics.ts).
   Truth = \`truthPicks\` (particles fully inside the image, not inside contamination; on carbon
-  included), restricted to the band every picker can pick in (step 6 drops boxes within 1.5 r
+  included), restricted to the band every picker can pick in (docs/method.md step 6 drops boxes within 1.5 r
   of the edge; the same rule is applied to truth). Counts are pooled over a condition's images.
 - **Our picker:** \`pickMicrograph\` with the shipped FCRN + classifier at the default settings
   chosen on the tuning set: **${peaksText(best.ours.peaks)}, cutoff ${best.ours.cutoff}** (screens off).

@@ -7,7 +7,7 @@
 // default kind of every condition preset), typical defocus 1.5-2.5 um and dose 40 are held
 // out, and low defocus 0.5-1.0 um is below the training range.
 import { dropBorderPicks } from '../src/core/candidates';
-import type { Pick } from '../src/core/coords/types';
+import type { Particle } from '../src/core/coords/types';
 import { chooseWorkingScale, originalToWorking } from '../src/core/preprocess/scale';
 import { presetConfig, type SimPresetName } from '../src/core/simulate/presets';
 import { NAMED_KINDS } from '../src/core/simulate/phantoms';
@@ -50,8 +50,9 @@ export function simulateCondition(preset: SimPresetName, seed: number, size: num
 }
 
 /**
- * The points inside the band every picker can pick in: step 6 drops boxes within 1.5 r of
- * the edge at the working scale the pipeline chooses for this micrograph.
+ * The points inside the band every picker can pick in: the border drop (docs/method.md, step 6)
+ * drops boxes within 1.5 r of the edge at the working scale the pipeline chooses for this
+ * micrograph.
  */
 export function insideScoredBand<T extends { x: number; y: number }>(points: readonly T[], sim: SimResult, refRadius: number): T[] {
   const W = sim.image.width;
@@ -62,6 +63,6 @@ export function insideScoredBand<T extends { x: number; y: number }>(points: rea
 }
 
 /** Truth the picker can be held to (inside the scored band), and the matching radius (d/2). */
-export function scorableTruth(sim: SimResult, refRadius: number): { truth: Pick[]; radius: number } {
+export function scorableTruth(sim: SimResult, refRadius: number): { truth: Particle[]; radius: number } {
   return { truth: insideScoredBand(truthPicks(sim), sim, refRadius), radius: simDiameter(sim) / 2 };
 }

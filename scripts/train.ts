@@ -112,19 +112,19 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
 const log = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
-function buildDetectorSet(count: number, perMicrograph: number): { data: DetectorSamples; radii: Record<number, number>; particles: number } {
+async function buildDetectorSet(count: number, perMicrograph: number): Promise<{ data: DetectorSamples; radii: Record<number, number>; particles: number }> {
   const configs = trainingSimConfigs({ count, seedOffset: 0 });
   const set = new DetectorSetBuilder({ perMicrograph, backgroundPerMicrograph: TRAIN_DEFAULTS.backgroundPerMicrograph });
-  configs.forEach((cfg, i) => {
-    set.add(simTrainingMicrograph(simulateTraining(cfg)), cfg.seed);
+  for (const [i, cfg] of configs.entries()) {
+    await set.add(simTrainingMicrograph(simulateTraining(cfg)), cfg.seed);
     if ((i + 1) % 16 === 0 || i + 1 === count) log(`detector data: ${i + 1}/${count} micrographs, ${set.patches} patches`);
-  });
+  }
   return { data: set.build(), radii: set.radii, particles: set.particles };
 }
 
 async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   log(`building detector training set from ${args.fcrnMicrographs} simulated micrographs`);
-  const { data, radii, particles } = buildDetectorSet(args.fcrnMicrographs, args.perMicrograph);
+  const { data, radii, particles } = await buildDetectorSet(args.fcrnMicrographs, args.perMicrograph);
   log(`detector set: ${data.n} patches of ${data.size}x${data.size}; by working radius: ${JSON.stringify(radii)}`);
   const model = buildFcrn({ seed: TRAIN_DEFAULTS.seed });
   // The recipe goes into the training call and, as it is, into the model card.

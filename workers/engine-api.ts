@@ -61,10 +61,15 @@ export interface GreyImage {
 /** A file (Blob/File: only a handle crosses to the worker, which reads it) or bytes (transferred). */
 export type MicrographSource = Blob | ArrayBuffer;
 
+/** Longest side of an open micrograph's whole-image display (its view when not zoomed in). */
+export const DISPLAY_SIDE = 2048;
+/** Longest side of the thumbnail in the micrograph list. */
+export const THUMBNAIL_SIDE = 128;
+
 export interface OpenOptions {
   /** 0-based frame of a stack; default: all frames averaged. */
   frame?: number;
-  /** Also return the whole-image display image (longest side <= 2048 px). */
+  /** Also return the whole-image display image (longest side DISPLAY_SIDE). */
   display?: boolean;
 }
 
@@ -82,22 +87,15 @@ export interface MicrographInfo {
   displayScale: number;
 }
 
-export interface OpenResult {
+/** An opened micrograph: what the app keeps of it, and its images. */
+export interface OpenResult extends MicrographInfo {
   id: string;
   name: string;
-  width: number;
-  height: number;
-  /** Angstrom per pixel from the file header, when it has one. */
-  pixelSize?: number;
-  /** Frames in the file; > 1 means a stack that was averaged unless a frame was chosen. */
-  frames: number;
-  note?: string;
   stats: ImageStats;
-  /** Small preview (longest side <= 128 px) for the micrograph list. */
+  /** Small preview (longest side THUMBNAIL_SIDE) for the micrograph list. */
   thumbnail: GreyImage;
-  /** Whole-image display (when asked for) and its downsampling factor from the original. */
+  /** Whole-image display, when asked for (its downsampling factor is displayScale). */
   display?: GreyImage;
-  displayScale: number;
 }
 
 /** A view of the micrograph for the viewer: the region [x0,x1) x [y0,y1) in original pixels. */
@@ -125,11 +123,6 @@ export interface MapImage {
   height: number;
   /** Original pixels per map pixel. */
   scale: number;
-}
-
-export interface DetectResult {
-  map: MapImage;
-  timings: Record<string, number>;
 }
 
 export type { ScoredPick };
@@ -165,8 +158,6 @@ export interface EngineApi {
   open(name: string, source: MicrographSource, opts?: OpenOptions): Promise<OpenResult>;
   /** A region of an open micrograph in the display contrast (detail view when zoomed in). */
   render(id: string, view: RenderRequest): Promise<RenderedView>;
-  /** Preprocess + FCRN; the map stays in the worker for re-picks. */
-  detect(id: string, params: PickParams, jobId: number, onProgress?: (p: Progress) => void): Promise<DetectResult>;
   /**
    * Peaks, border drop, screens and classifier on the kept map; the FCRN runs first only when
    * the map for these parameters is not there (then `detected` is true). mapWanted returns the

@@ -10,16 +10,17 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { CancelledError, DrpnetError } from '../src/core/errors';
 import { cropImage, imageStats } from '../src/core/image';
-import { decodeMicrograph } from '../src/core/io/micrograph';
+import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import { initBackend } from '../src/core/model/backend';
-import { getActiveModels, getModel } from '../src/app/training/model-library';
-import type { PickParams } from '../src/core/params';
-import { PickSession, type DetectOutput, type Models } from '../src/core/pipeline';
+import { getActiveModels, getModel } from './model-library';
+import { detectorKey, type PickParams } from '../src/core/params';
+import { PickSession, type DetectorOutput, type Models } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
   CANCEL_SLOTS,
+  DISPLAY_SIDE,
+  THUMBNAIL_SIDE,
   type BackendInfo,
-  type DetectResult,
   type EngineApi,
   type EngineInit,
   type EngineMemory,
@@ -36,7 +37,8 @@ import { SHIPPED_MODELS, type ActiveModels, type SampleChoiceResult, type Traini
 import * as training from './training';
 
 interface Open {
-  session: PickSession;
+  /** The decoded micrograph (its image is what render() shows) and its picking state. */
+  session: PickSession<Micrograph>;
   /** Display contrast window, so detail views match the whole-image display. */
   window: GreyWindow;
   /** Detector-relevant parameters of the map the session keeps, when it keeps one. */
@@ -45,8 +47,6 @@ interface Open {
   detectTimings: Record<string, number>;
 }
 
-const THUMBNAIL_SIDE = 128;
-const DISPLAY_SIDE = 2048;
 /** Progress messages are sent at most this often (ms); each tile reports otherwise. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -70,11 +70,6 @@ function get(id: string): Open {
 function loadedModels(): Models {
   if (!models) throw new DrpnetError('model-error', modelProblem);
   return models;
-}
-
-/** The parameters that decide the detector map (everything else is a re-pick). */
-function detectKey(p: PickParams): string {
-  return `${p.diameter}|${p.negativeStain}`;
 }
 
 function cancelRequested(jobId: number): boolean {
@@ -111,7 +106,7 @@ async function withJob<T>(jobId: number, onProgress: ((p: Progress) => void) | u
   }
 }
 
-function mapOf(det: DetectOutput, copy: boolean): MapImage {
+function mapOf(det: DetectorOutput, copy: boolean): MapImage {
   // The worker keeps its own map for re-picks; the app gets a copy it can own.
   const data = copy ? det.map.data.slice() : det.map.data;
   return { data, width: det.map.width, height: det.map.height, scale: det.mapScale };
@@ -178,7 +173,7 @@ const api: EngineApi = {
 
   async render(id: string, view: RenderRequest): Promise<RenderedView> {
     const o = get(id);
-    const img = o.session.image;
+    const img = o.session.micrograph.image;
     const x0 = Math.max(0, Math.floor(view.x0));
     const y0 = Math.max(0, Math.floor(view.y0));
     const whole = x0 === 0 && y0 === 0 && view.x1 >= img.width && view.y1 >= img.height;
@@ -189,30 +184,18 @@ const api: EngineApi = {
     return Comlink.transfer(out, [g.data.buffer as ArrayBuffer]);
   },
 
-  async detect(id: string, params: PickParams, jobId: number, onProgress?: (p: Progress) => void): Promise<DetectResult> {
-    return withJob(jobId, onProgress, async (signal, progress) => {
-      const o = get(id);
-      const det = await o.session.detect(loadedModels(), params, { signal, onProgress: progress.report });
-      if (o.detectedFor !== detectKey(params)) o.detectTimings = det.timings;
-      o.detectedFor = detectKey(params);
-      const map = mapOf(det, true);
-      return Comlink.transfer({ map, timings: o.detectTimings }, [map.data.buffer as ArrayBuffer]);
-    });
-  },
-
   async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void, preview = false): Promise<PickResult> {
     return withJob(jobId, onProgress, async (signal, progress) => {
       const o = get(id);
       const m = loadedModels();
       const usedModels = activeModels;
-      const detected = o.detectedFor !== detectKey(params);
-      const det = await o.session.detect(m, params, { signal, onProgress: progress.report });
+      const detected = o.detectedFor !== detectorKey(params);
+      const det = await o.session.runDetector(m, params, { signal, onProgress: progress.report });
       if (detected) o.detectTimings = det.timings;
-      o.detectedFor = detectKey(params);
-      // A preview never runs the classifier, except right after a detector run (nothing is cached then).
-      const cachedOnly = preview && !detected;
-      // Only a run with the detector reports progress; a re-pick is too short to show any.
-      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, cachedOnly });
+      o.detectedFor = detectorKey(params);
+      // Only a run with the detector reports progress; a re-pick is too short to show any. A
+      // preview right after a detector run is none: nothing is cached then, so it classifies.
+      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, preview: preview && !detected });
       const result: PickResult = { picks: res.picks, timings: { ...o.detectTimings, ...res.timings }, detected, unclassified: res.unclassified, models: usedModels };
       if (!mapWanted) return result;
       result.map = mapOf(det, true);
@@ -222,8 +205,8 @@ const api: EngineApi = {
 
   async map(id: string, params: PickParams): Promise<MapImage | undefined> {
     const o = get(id);
-    if (o.detectedFor !== detectKey(params)) return undefined;
-    const map = mapOf(await o.session.detect(loadedModels(), params), true);
+    if (o.detectedFor !== detectorKey(params)) return undefined;
+    const map = mapOf(await o.session.runDetector(loadedModels(), params), true);
     return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
   },
 
@@ -255,14 +238,14 @@ const api: EngineApi = {
 
   async classifierPatches(id: string, params: PickParams, xy: Float32Array, jobId: number): Promise<Float32Array> {
     return withJob(jobId, undefined, async (signal) => {
-      const patches = training.classifierPatches(get(id).session, loadedModels(), params, xy, signal);
+      const patches = await training.classifierPatches(get(id).session, loadedModels(), params, xy, signal);
       return Comlink.transfer(patches, [patches.buffer as ArrayBuffer]);
     });
   },
 
   async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number) {
     return withJob(jobId, undefined, async () => {
-      const d = training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
+      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
       return Comlink.transfer(d, [d.inputs.buffer as ArrayBuffer, d.labels.buffer as ArrayBuffer]);
     });
   },

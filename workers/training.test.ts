@@ -15,6 +15,7 @@ import { modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '
 import { loadModelFromDir } from '../src/core/model/model-io-node';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../src/core/params';
 import { PickSession, type Models } from '../src/core/pipeline';
+import type { Micrograph } from '../src/core/io/micrograph';
 import { simulateMicrograph } from '../src/core/simulate/simulate';
 import { cutPatches } from '../src/core/train/classifier-samples';
 import { simDiameter, simMicrograph } from '../src/core/train/dataset';
@@ -25,7 +26,7 @@ import { chooseClassifierSamples, classifierPatches, detectorPatches, loadModelS
 
 let dir: string;
 let models: Models;
-let session: PickSession;
+let session: PickSession<Micrograph>;
 let params: PickParams;
 
 const request = (over: Partial<TrainRequest['options']> = {}, init: TrainRequest['init'] = 'active'): TrainRequest => ({
@@ -61,20 +62,22 @@ describe('samples and patches on an open micrograph', () => {
       expect(s.y).toBeLessThan(384);
     }
     const some = choice.samples.slice(0, 5);
-    const patches = classifierPatches(session, models, params, packXY(some));
+    const patches = await classifierPatches(session, models, params, packXY(some));
     expect(patches.length).toBe(some.length * 64 * 64);
-    const work = workingImage(sessionMicrograph(session, params), models.fcrnMeta.workingRadius);
+    // The patches come from the session's kept working image, which is the one a fresh training micrograph gets.
+    const work = await workingImage(sessionMicrograph(session, params), models.fcrnMeta.workingRadius);
+    expect(work.pre.data).toEqual((await session.workingImage(params, models.fcrnMeta.workingRadius)).pre.data);
     const core = cutPatches(work, some);
     expect(Math.max(...patches.map((v, i) => Math.abs(v - core[i])))).toBeLessThan(1e-5);
   });
 
-  it('cuts detector patches on the first centres only, with every truth centre in the labels', () => {
+  it('cuts detector patches on the first centres only, with every truth centre in the labels', async () => {
     const truth = [
       { x: 150, y: 150 },
       { x: 300, y: 200 },
       { x: 170, y: 160 },
     ];
-    const d = detectorPatches(session, models, params, packXY(truth), 2, 9);
+    const d = await detectorPatches(session, models, params, packXY(truth), 2, 9);
     expect(d.n).toBe(2);
     expect(d.size).toBe(64);
     expect(d.inputs.length).toBe(2 * 64 * 64);
@@ -83,10 +86,10 @@ describe('samples and patches on an open micrograph', () => {
     expect(Math.max(...d.labels.subarray(0, 64 * 64))).toBeGreaterThan(0.5);
     expect(Math.max(...d.labels)).toBeLessThanOrEqual(1);
     // The third pick lies near the first: not a patch centre, but its disk is in the first patch's labels.
-    const without = detectorPatches(session, models, params, packXY(truth.slice(0, 2)), 2, 9);
+    const without = await detectorPatches(session, models, params, packXY(truth.slice(0, 2)), 2, 9);
     expect(Array.from(without.inputs)).toEqual(Array.from(d.inputs));
     expect(sum(d.labels)).toBeGreaterThan(sum(without.labels) + 0.5);
-    expect(() => detectorPatches(session, models, params, packXY(truth), 4, 9)).toThrow(/patch centres must be 1\.\.3/);
+    await expect(detectorPatches(session, models, params, packXY(truth), 4, 9)).rejects.toThrow(/patch centres must be 1\.\.3/);
   });
 });
 
@@ -128,7 +131,7 @@ describe('trainModel', () => {
       { x: 320, y: 250 },
       { x: 200, y: 280 },
     ];
-    const d = detectorPatches(session, models, params, packXY(truth), 4, 2);
+    const d = await detectorPatches(session, models, params, packXY(truth), 4, 2);
     const r = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }), models);
     expect(r.kind).toBe('fcrn');
     expect(r.metadata).toMatchObject({ kind: 'fcrn', workingRadius: models.fcrnMeta.workingRadius, inputSmoothing: models.fcrnMeta.inputSmoothing });
@@ -182,7 +185,7 @@ describe('PickSession with switched models', () => {
   it('re-classifies with a new classifier and re-detects with a new detector of the same name', async () => {
     const s = new PickSession('switch', session.micrograph);
     const p = { ...params, cutoff: 1 };
-    await s.detect(models, p);
+    await s.runDetector(models, p);
     const a = (await s.repick(models, p)).picks.map((x) => x.pParticle);
     const other = { ...models, classifier: buildClassifier({ seed: 1234 }) };
     const b = (await s.repick(other, p)).picks.map((x) => x.pParticle);
@@ -191,8 +194,8 @@ describe('PickSession with switched models', () => {
     const files = await modelToFiles(models.fcrn, models.fcrnMeta);
     const fcrn2 = await modelFromFiles(files.modelJson, files.weights.slice().buffer);
     expect(fcrn2.name).toBe(models.fcrn.name);
-    const det = await s.detect({ ...models, fcrn: fcrn2 }, p);
+    const det = await s.runDetector({ ...models, fcrn: fcrn2 }, p);
     expect(det.timings.fcrn).toBeGreaterThanOrEqual(0); // the detector ran again
-    expect((await s.detect({ ...models, fcrn: fcrn2 }, p)).timings.fcrn).toBeUndefined(); // and kept its map
+    expect((await s.runDetector({ ...models, fcrn: fcrn2 }, p)).timings.fcrn).toBeUndefined(); // and kept its map
   });
 });

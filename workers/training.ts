@@ -12,13 +12,14 @@ import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
 import { classifierBoxRadii, loadModelFromUrl, modelFromFiles, modelToFiles, readMetadata, type ModelKind } from '../src/core/model/model-io';
 import type { PickParams } from '../src/core/params';
+import type { Micrograph } from '../src/core/io/micrograph';
 import type { Models, PickSession } from '../src/core/pipeline';
 import type { DetectorSamples } from '../src/core/train/batches';
 import { cutPatches } from '../src/core/train/classifier-samples';
-import { detectorImage, detectorSamples } from '../src/core/train/dataset';
+import { detectorImageOf, detectorSamples } from '../src/core/train/dataset';
 import { trainClassifier } from '../src/core/train/train-classifier';
 import { trainDetector, type BatchReport } from '../src/core/train/train-detector';
-import { workingImage, type TrainingMicrograph } from '../src/core/train/training-micrograph';
+import type { TrainingMicrograph } from '../src/core/train/training-micrograph';
 import { classifierMetadata, detectorMetadata, historySummary } from '../src/core/train/training-run';
 import { labelUnsupervised } from '../src/core/train/unsupervised';
 import {
@@ -37,8 +38,8 @@ import {
 const EVENT_INTERVAL_MS = 100;
 
 /** An open micrograph as a training micrograph, with the picking parameters' diameter and stain. */
-export function sessionMicrograph(session: PickSession, params: PickParams, truth?: readonly Point[]): TrainingMicrograph {
-  return { name: session.name, image: session.image, diameter: params.diameter, negativeStain: params.negativeStain, truth };
+export function sessionMicrograph(session: PickSession<Micrograph>, params: PickParams, truth?: readonly Point[]): TrainingMicrograph {
+  return { name: session.name, image: session.micrograph.image, diameter: params.diameter, negativeStain: params.negativeStain, truth };
 }
 
 /** x,y pairs to points. */
@@ -50,15 +51,15 @@ export function pointsOf(xy: Float32Array): Point[] {
 }
 
 /** The paper's unsupervised samples at the micrograph's own sigma and threshold; the session's kept map is reused. */
-export async function chooseClassifierSamples(session: PickSession, models: Models, params: PickParams, opts: UnsupervisedOptions, signal?: AbortSignal): Promise<SampleChoiceResult> {
+export async function chooseClassifierSamples(session: PickSession<Micrograph>, models: Models, params: PickParams, opts: UnsupervisedOptions, signal?: AbortSignal): Promise<SampleChoiceResult> {
   const m = sessionMicrograph(session, params);
   const choice = await labelUnsupervised(m, models, { ...opts, sigma: params.sigma, threshold: params.threshold, signal }, session);
   return { samples: choice.samples, candidatesByLevel: choice.candidatesByLevel };
 }
 
-/** Classifier patches at the given positions, cut as the pipeline cuts them for the active classifier. */
-export function classifierPatches(session: PickSession, models: Models, params: PickParams, xy: Float32Array, signal?: AbortSignal): Float32Array {
-  const work = workingImage(sessionMicrograph(session, params), models.fcrnMeta.workingRadius, signal);
+/** Classifier patches at the given positions, cut from the session's working image as the pipeline cuts them for the active classifier. */
+export async function classifierPatches(session: PickSession, models: Models, params: PickParams, xy: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+  const work = await session.workingImage(params, models.fcrnMeta.workingRadius, signal);
   return cutPatches(work, pointsOf(xy), classifierBoxRadii(models.classifier));
 }
 
@@ -67,11 +68,12 @@ export function classifierPatches(session: PickSession, models: Models, params: 
  * manual picks); patches are cut on the first `centres` of them only, so a pick left out of
  * the patch set still counts as a particle wherever another patch sees it.
  */
-export function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number): DetectorSamples {
+export async function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number): Promise<DetectorSamples> {
   const points = pointsOf(truth);
   if (!(centres >= 1 && centres <= points.length)) throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
-  // The active detector's geometry and input smoothing: the patches are what it sees when picking.
-  const det = detectorImage(sessionMicrograph(session, params, points), models.fcrnMeta.workingRadius, models.fcrnMeta.inputSmoothing);
+  // The session's working image for the active detector, with its input smoothing: the patches are what it sees when picking.
+  const work = await session.workingImage(params, models.fcrnMeta.workingRadius);
+  const det = detectorImageOf(work, points, models.fcrnMeta.inputSmoothing);
   return detectorSamples({ ...det, centres: det.centres.slice(0, centres) }, { seed });
 }
 

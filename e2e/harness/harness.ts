@@ -6,6 +6,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { initBackend, type BackendName } from '../../src/core/model/backend';
 import { loadModelFromUrl, readMetadata } from '../../src/core/model/model-io';
 import { DEFAULT_PICK_PARAMS } from '../../src/core/params';
+import { decodedMicrograph } from '../../src/core/io/micrograph';
 import { PickSession, pickMicrograph } from '../../src/core/pipeline';
 import { particleDiameterPx } from '../../src/core/simulate/phantoms';
 import { simulateMicrograph } from '../../src/core/simulate/simulate';
@@ -22,7 +23,7 @@ async function runPipeline(backend: BackendName, size: number, seed: number) {
   const pixelSize = 4;
   const sim = simulateMicrograph({ width: size, height: size, pixelSize, kind: 'betagal', seed });
   const diameter = Math.round(particleDiameterPx('betagal', pixelSize));
-  const session = new PickSession('harness', { image: sim.image, pixelSize, frames: 1, averaged: false, format: 'mrc' });
+  const session = new PickSession('harness', decodedMicrograph(sim.image, { pixelSize, frames: 1, averaged: false, format: 'mrc' }));
   const t0 = performance.now();
   const res = await pickMicrograph(session, { fcrn, fcrnMeta: readMetadata(fcrn), classifier }, { ...DEFAULT_PICK_PARAMS, diameter });
   return {

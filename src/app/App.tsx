@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { TimingsPanel } from './components/BackendPanel';
+import { TimingsPanel } from './components/TimingsPanel';
 import { DisplayPanel } from './components/DisplayPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { HelpOverlay } from './components/HelpOverlay';

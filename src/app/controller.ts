@@ -1,13 +1,12 @@
 // Workbench actions that involve the engine or storage: loading files, picking, re-picking
 // on parameter changes, batches, backend switches, session restore. Components call these;
 // the numeric work happens in the workers, reached only through engine-bridge.ts.
-import type { Pick as Particle } from '../core/coords';
-import type { PickParams } from '../core/params';
+import { matchMicrograph, readCoordinates, type Particle } from '../core/coords';
+import { fileKind } from '../core/file-kinds';
+import { detectorKey, type PickParams } from '../core/params';
 import type { BackendChoice, PickResult, Progress, RenderedView, RenderRequest } from '../../workers/engine-api';
-import { detectKey, engine, type BatchHandle, type Described } from './engine-bridge';
+import { engine, type BatchHandle, type Described } from './engine-bridge';
 import { errorMessage, isCancelled } from './error-text';
-import { classifyFile, matchCoordinateFile } from './file-routing';
-import { parseCoordinates } from './coords-io';
 import { PRIORITY, type Priority } from './lane';
 import * as persist from './persist';
 import { createAutosave } from './autosave';
@@ -182,16 +181,16 @@ export async function renderDetail(key: string, req: RenderRequest): Promise<Ren
 async function refreshHeatmap(key: string): Promise<void> {
   const m = mic(key);
   if (!m?.pickedWith) return;
-  const want = detectKey(m.params);
-  if (store().heatmaps[key]?.detectKey === want) return;
+  const want = detectorKey(m.params);
+  if (store().heatmaps[key]?.detectorKey === want) return;
   const map = await engine.map(key, m.params).catch(() => undefined);
-  if (map && mic(key)) store().setHeatmap(key, { ...map, detectKey: want });
+  if (map && mic(key)) store().setHeatmap(key, { ...map, detectorKey: want });
 }
 
 // ---------------------------------------------------------------- picking
 
 function mapWanted(key: string, params: PickParams): boolean {
-  return key === store().currentKey && store().heatmaps[key]?.detectKey !== detectKey(params);
+  return key === store().currentKey && store().heatmaps[key]?.detectorKey !== detectorKey(params);
 }
 
 function showProgress(key: string, p: Progress): void {
@@ -201,7 +200,7 @@ function showProgress(key: string, p: Progress): void {
 function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   const m = mic(key);
   if (!m) return;
-  if (r.map) store().setHeatmap(key, { ...r.map, detectKey: detectKey(params) });
+  if (r.map) store().setHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
   if (r.unclassified > 0) {
     store().updateMic(key, { auto: r.picks, timings: r.timings }); // a preview: the exact pick follows
     return;
@@ -356,7 +355,7 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   const others: string[] = [];
   const as = opts.coordinatesAs ?? store().loadCoordinatesAs;
   for (const f of files) {
-    const kind = classifyFile(f.name);
+    const kind = fileKind(f.name);
     if (kind === 'coordinates') await readCoordinateFile(f, as);
     else if (kind === 'other') others.push(f.name);
     else addMicrographFile(f, opts);
@@ -390,7 +389,7 @@ function addMicrographFile(f: InputFile, opts: AddOptions): void {
 /** Reads a coordinate file into pending groups; a bad file is reported and nothing else changes. */
 async function readCoordinateFile(f: InputFile, as: 'truth' | 'picks'): Promise<void> {
   try {
-    for (const [micrograph, picks] of parseCoordinates(await f.blob.text(), f.name)) pendingCoordinates.push({ file: f.name, micrograph, picks, as });
+    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name)) pendingCoordinates.push({ file: f.name, micrograph, picks, as });
   } catch (e) {
     store().notify(errorMessage(e));
   }
@@ -401,7 +400,7 @@ function assignCoordinates(): void {
   const names = store().micrographs.map((m) => m.name);
   const still: PendingCoordinates[] = [];
   for (const g of pendingCoordinates) {
-    const target = matchCoordinateFile(g.micrograph, names);
+    const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) {
       still.push(g);

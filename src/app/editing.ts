@@ -1,6 +1,6 @@
 // Pick-editing actions on the current micrograph: merge rule from picks-merge.ts, state and
 // undo history from the store.
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import * as M from './picks-merge';
 import { currentMic, useWorkbench, type MicrographEntry } from './store';
 
@@ -68,7 +68,7 @@ export function clearEdits(): void {
  * classifier or screens dropped too, ranked by their score) and manual picks, which are always
  * kept whatever the threshold (score +Infinity).
  */
-export function curvePicks(m: MicrographEntry): Pick[] {
+export function curvePicks(m: MicrographEntry): Particle[] {
   const all = M.mergePicks(
     m.auto.map((p) => (p.kept ? p : { ...p, kept: true })),
     m.edits,

@@ -10,9 +10,11 @@
 // - Batch: workers pull the next micrograph when free (batch-queue.ts); cancelling keeps the
 //   results delivered so far.
 import * as Comlink from 'comlink';
-import type { PickParams } from '../core/params';
+import { CancelledError } from '../core/errors';
+import { detectorKey, type PickParams } from '../core/params';
 import {
   CANCEL_SLOTS,
+  DISPLAY_SIDE,
   type BackendChoice,
   type BackendInfo,
   type EngineApi,
@@ -97,22 +99,15 @@ export interface CancellableJob<T> {
   cancel(): void;
 }
 
-const DISPLAY_SIDE = 2048;
-
 export function modelBaseUrl(): string {
   return new URL(urlOptions(location.search).models ?? `${import.meta.env.BASE_URL}models/`, location.href).href;
-}
-
-/** The parameters that decide the detector map; any other change is a re-pick on the kept map. */
-export function detectKey(p: Pick<PickParams, 'diameter' | 'negativeStain'>): string {
-  return `${p.diameter}|${p.negativeStain}`;
 }
 
 interface Held {
   id: string;
   bytes: number;
   info: MicrographInfo;
-  /** detectKey() of the detector map the worker keeps for it, once a pick made one. */
+  /** detectorKey() of the detector map the worker keeps for it, once a pick made one. */
   mapFor?: string;
 }
 
@@ -194,12 +189,6 @@ function sharedFlags(): Int32Array | undefined {
   return new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * 4));
 }
 
-function cancelledError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'CancelledError';
-  return e;
-}
-
 export class EngineBridge {
   constructor(private readonly createEndpoint: EndpointFactory = workerEndpoint) {}
 
@@ -245,14 +234,14 @@ export class EngineBridge {
     const plan = planPool(opts.backend, cores, opts.workers);
     const first = this.addSlot();
     const firstInfo = await this.initSlot(first, opts.backend, base, plan.threadsPerWorker);
-    if (gen !== this.generation) throw cancelledError();
+    if (gen !== this.generation) throw new CancelledError();
     // 'auto' learns the backend from the first worker: WebGPU keeps a single queue.
     const resolved = planPool(firstInfo.backend, cores, opts.workers);
     const workers = firstInfo.backend === 'webgpu' ? 1 : plan.workers;
     const rest: Promise<BackendInfo>[] = [];
     for (let i = 1; i < workers; i++) rest.push(this.initSlot(this.addSlot(), firstInfo.backend, base, resolved.threadsPerWorker));
     await Promise.all(rest);
-    if (gen !== this.generation) throw cancelledError();
+    if (gen !== this.generation) throw new CancelledError();
     this.budget = workerBudget(deviceMemory(), workers);
     this.poolInfo = { ...firstInfo, workers, threadsPerWorker: firstInfo.backend === 'webgpu' ? 1 : resolved.threadsPerWorker };
     return this.poolInfo;
@@ -279,7 +268,7 @@ export class EngineBridge {
     this.generation++;
     this.starting = undefined;
     for (const s of this.slots) {
-      s.kill(cancelledError());
+      s.kill(new CancelledError());
       s.endpoint.terminate();
     }
     this.slots = [];
@@ -355,11 +344,11 @@ export class EngineBridge {
 
   private async openOn(slot: Slot, key: string, r: Registered, display: boolean): Promise<OpenResult> {
     const res = await this.guard(slot, slot.api.open(r.name, r.source, { display }));
-    const info: MicrographInfo = { width: res.width, height: res.height, pixelSize: res.pixelSize, frames: res.frames, note: res.note, displayScale: res.displayScale };
+    const { id: _id, name: _name, stats: _stats, thumbnail: _thumbnail, display: _display, ...info } = res;
     const held: Held = { id: res.id, bytes: sessionBytes(res.width, res.height), info };
     if (r.home !== slot || this.registered.get(key) !== r) {
       void this.guard(slot, slot.api.close(res.id)).catch(() => {}); // unregistered or restarted meanwhile
-      throw cancelledError();
+      throw new CancelledError();
     }
     r.held = held;
     slot.held.set(key, held);
@@ -381,7 +370,7 @@ export class EngineBridge {
     const slot = r.home;
     r.busy++;
     const task = slot.lane.run(priority, async () => {
-      if (r.home !== slot) throw cancelledError(); // the pool restarted or the file was replaced
+      if (r.home !== slot) throw new CancelledError(); // the pool restarted or the file was replaced
       let opened: OpenResult | undefined;
       if (!r.held) opened = await this.openOn(slot, key, r, display);
       const held = r.held!;
@@ -438,9 +427,9 @@ export class EngineBridge {
       (req, seq) =>
         this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, false, async (slot, held, opened) => {
           if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
-          if (notStarted.delete(seq)) throw cancelledError();
+          if (notStarted.delete(seq)) throw new CancelledError();
           const jobId = this.nextJob++;
-          const wanted = detectKey(req.params);
+          const wanted = detectorKey(req.params);
           this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
           const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
           try {
@@ -458,7 +447,7 @@ export class EngineBridge {
         if (!f) notStarted.add(seq);
         // A running detector run that the newest request also needs is left to finish; a
         // re-pick on the kept map is cheaper to redo than to wait for.
-        else if (!f.detecting || !newest || detectKey(f.params) !== detectKey(newest)) this.cancelJob(f.slot, f.jobId);
+        else if (!f.detecting || !newest || detectorKey(f.params) !== detectorKey(newest)) this.cancelJob(f.slot, f.jobId);
       },
     );
     this.runners.set(key, runner);

@@ -1,8 +1,8 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { ScoredPick } from '../../workers/engine-api';
-import { EXPORT_FORMATS, fileNameFor, formatCoordinates } from './coords-io';
-import { buildExportFiles, FORMAT_FOLDER, RELION_LIST_NAME, zipFiles } from './export';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates } from '../core/coords';
+import { buildExportFiles, zipFiles } from './export';
 import { keptPicks, mergePicks, rejectPick } from './picks-merge';
 
 describe('export', () => {
@@ -28,12 +28,12 @@ describe('export', () => {
       { micrographName: 'mic_002.mrc', picks: [], boxSize: 100 },
     ];
     const files = buildExportFiles(items);
-    expect(files.size).toBe(EXPORT_FORMATS.length * 2 + 1);
-    for (const f of EXPORT_FORMATS) {
-      const path = `${FORMAT_FOLDER[f]}/${fileNameFor('mic_001.mrc', f)}`;
-      expect(files.get(path)).toBe(formatCoordinates(f, picks, 'mic_001.mrc', 100));
+    expect(files.size).toBe(COORDINATE_FORMAT_IDS.length * 2 + 1);
+    for (const f of COORDINATE_FORMAT_IDS) {
+      const path = `${COORDINATE_FORMATS[f].exportFolder}/${coordinateFileName('mic_001.mrc', f)}`;
+      expect(files.get(path)).toBe(writeCoordinates(f, picks, { micrographName: 'mic_001.mrc', boxSize: 100 }));
     }
-    const list = files.get(`${FORMAT_FOLDER.star}/${RELION_LIST_NAME}`)!;
+    const list = files.get('relion/autopick.star')!;
     expect(list).toContain('data_coordinate_files');
     expect(list).toContain('mic_001.mrc');
     expect(list).toContain('mic_002.mrc');

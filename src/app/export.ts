@@ -1,40 +1,29 @@
 // Export of picks: one file per micrograph and format, or everything as one zip (fflate).
 // Rejected picks are left out by the caller (keptPicks); coordinates are ORIGINAL pixels.
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import type { CoordinateFormat, Pick } from '../core/coords/types';
-import { EXPORT_FORMATS, fileNameFor, formatCoordinates, relionListFile } from './coords-io';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, writeRelionCoordinateList, type CoordinateFormat, type Particle } from '../core/coords';
+import { COORDINATE_LIST_FILE } from '../core/relion/job';
 
 export interface ExportItem {
   micrographName: string;
-  picks: Pick[];
+  picks: Particle[];
   /** Box size for box-based formats: the particle diameter, original pixels. */
   boxSize: number;
 }
 
-/** Folder inside the zip for each format. */
-export const FORMAT_FOLDER: Record<CoordinateFormat, string> = {
-  star: 'relion',
-  box: 'eman',
-  cbox: 'cryolo',
-  topaz: 'topaz',
-  csv: 'csv',
-};
-
-/** Name of the RELION list file a picking/import job reads. */
-export const RELION_LIST_NAME = 'autopick.star';
-
 /** Path -> text of every file of the export. */
-export function buildExportFiles(items: readonly ExportItem[], formats: readonly CoordinateFormat[] = EXPORT_FORMATS): Map<string, string> {
+export function buildExportFiles(items: readonly ExportItem[], formats: readonly CoordinateFormat[] = COORDINATE_FORMAT_IDS): Map<string, string> {
   const files = new Map<string, string>();
   for (const format of formats) {
-    const folder = FORMAT_FOLDER[format];
+    const folder = COORDINATE_FORMATS[format].exportFolder;
     const listed: Array<{ micrographName: string; coordinateFile: string }> = [];
     for (const item of items) {
-      const name = fileNameFor(item.micrographName, format);
-      files.set(`${folder}/${name}`, formatCoordinates(format, item.picks, item.micrographName, item.boxSize));
+      const name = coordinateFileName(item.micrographName, format);
+      files.set(`${folder}/${name}`, writeCoordinates(format, item.picks, item));
       listed.push({ micrographName: item.micrographName, coordinateFile: `${folder}/${name}` });
     }
-    if (format === 'star' && items.length) files.set(`${folder}/${RELION_LIST_NAME}`, relionListFile(listed));
+    // The list file a RELION 4/5 import or picking job reads (relion/job.ts).
+    if (format === 'star' && items.length) files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));
   }
   return files;
 }

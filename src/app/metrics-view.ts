@@ -1,5 +1,5 @@
 // Metrics for the panel and list, from src/core/metrics (one-to-one matching within a radius).
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import { aggregate, matchPicks, precisionRecallCurve, scoresFromCounts, type Scores } from '../core/metrics';
 
 /** TP/FP/FN with recall, precision and F1 (the core's Scores, without the matched pairs). */
@@ -10,7 +10,7 @@ export function matchingRadius(diameter: number): number {
   return diameter / 2;
 }
 
-export function micrographMetrics(picks: Pick[], truth: Pick[], diameter: number): MetricsSummary {
+export function micrographMetrics(picks: Particle[], truth: Particle[], diameter: number): MetricsSummary {
   return scoresFromCounts(matchPicks(picks, truth, matchingRadius(diameter)));
 }
 
@@ -25,13 +25,13 @@ export interface PrPoint {
 }
 
 /** Precision-recall points over the score threshold of scored picks. */
-export function prCurve(picks: Pick[], truth: Pick[], diameter: number): PrPoint[] {
+export function prCurve(picks: Particle[], truth: Particle[], diameter: number): PrPoint[] {
   return precisionRecallCurve(picks, truth, matchingRadius(diameter)).map((p) => ({ recall: p.recall, precision: p.precision }));
 }
 
 export interface CurveInput {
-  picks: Pick[];
-  truth: Pick[];
+  picks: Particle[];
+  truth: Particle[];
   diameter: number;
 }
 
@@ -42,8 +42,8 @@ export interface CurveInput {
  * (coordinates are scaled so every radius becomes 1).
  */
 export function pooledPrCurve(items: readonly CurveInput[]): PrPoint[] {
-  const picks: Pick[] = [];
-  const truth: Pick[] = [];
+  const picks: Particle[] = [];
+  const truth: Particle[] = [];
   let offset = 0;
   for (const it of items) {
     const r = matchingRadius(it.diameter);

@@ -11,7 +11,7 @@
 //  - Moving an auto pick = reject it where it was + add a manual pick where it was dropped.
 //  - Deleting a manual pick removes it; deleting an auto pick rejects it.
 //  - Candidates the classifier/screens dropped (kept = false) are not shown.
-import type { Pick, PickState } from '../core/coords/types';
+import type { Particle, PickState } from '../core/coords/types';
 import type { ScoredPick } from '../../workers/engine-api';
 
 export interface Mark {
@@ -150,7 +150,7 @@ export function acceptAll(edits: PickEdits, picks: readonly DisplayPick[], diame
 }
 
 /** The picks that count (export, metrics): everything but rejected ones. */
-export function keptPicks(picks: readonly DisplayPick[]): Pick[] {
+export function keptPicks(picks: readonly DisplayPick[]): Particle[] {
   return picks
     .filter((p) => p.state !== 'rejected')
     .map((p) => (p.score !== undefined ? { x: p.x, y: p.y, score: p.score } : { x: p.x, y: p.y }));

@@ -21,6 +21,17 @@ describe('workbench store', () => {
     expect(s().currentKey).toBe('k1');
   });
 
+  it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().setParams('k1', { sigma: 6, kLevel: 2 });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    snap.micrographs[0].params.kLevel = 2.5; // once accepted by the number box
+    delete snap.micrographs[0].params.stdPercentile; // a parameter added since
+    s().reset();
+    applySnapshot(snap);
+    expect(s().micrographs[0].params).toEqual({ ...DEFAULT_PICK_PARAMS, sigma: 6 });
+  });
+
   it('parameter edits stick to the micrograph and become the default for new ones', () => {
     s().addMicrograph('k1', 'a.mrc');
     s().setParams('k1', { threshold: 7.5 });
@@ -65,6 +76,17 @@ describe('workbench store', () => {
     expect(m.auto).toEqual([{ x: 5, y: 6, kept: true, peakHeight: 0.5, score: 0.9 }]);
     expect(m.edits.manual).toEqual([{ id: 'm1', x: 10, y: 20 }]);
     expect(s().currentKey).toBe('k1');
+  });
+
+  it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().setParams('k1', { sigma: 6, kLevel: 2 });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    snap.micrographs[0].params.kLevel = 2.5; // once accepted by the number box
+    delete snap.micrographs[0].params.stdPercentile; // a parameter added since
+    s().reset();
+    applySnapshot(snap);
+    expect(s().micrographs[0].params).toEqual({ ...DEFAULT_PICK_PARAMS, sigma: 6 });
   });
 
   it('snapshot keeps the parameters picks were made with and the worker choice; images merge and drop', () => {

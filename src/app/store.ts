@@ -1,8 +1,8 @@
 // The workbench state (zustand). Plain data and synchronous actions only: anything that talks
 // to the engine lives in controller.ts, so this module runs (and is tested) in Node.
 import { create } from 'zustand';
-import type { Pick } from '../core/coords/types';
-import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
+import type { Particle } from '../core/coords/types';
+import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
@@ -28,14 +28,14 @@ export interface MicrographEntry {
   pickedWith?: PickParams;
   /** The user's decisions, kept apart from auto picks (see picks-merge.ts for the rule). */
   edits: PickEdits;
-  truth?: Pick[];
+  truth?: Particle[];
   truthName?: string;
   timings: Record<string, number>;
 }
 
 export interface HeatmapData extends MapImage {
-  /** detectKey() of the parameters the map was computed with. */
-  detectKey: string;
+  /** detectorKey() of the parameters the map was computed with. */
+  detectorKey: string;
 }
 
 export interface MicImages {
@@ -294,9 +294,9 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
-    micrographs: snap.micrographs.map((m) => ({ ...m, params: { ...DEFAULT_PICK_PARAMS, ...m.params } })),
+    micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params) })),
     currentKey: snap.currentKey,
-    defaultParams: { ...DEFAULT_PICK_PARAMS, ...snap.defaultParams },
+    defaultParams: validParams(snap.defaultParams),
     backendChoice: snap.backendChoice,
     workersChoice: snap.workersChoice,
     showHeatmap: snap.showHeatmap,

@@ -35,9 +35,14 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
  * Number() accepts (`0x40`, `0b1`, `Infinity`, an empty string as 0). */
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
+/** The number a decimal option value gives, NaN for anything else (DECIMAL says what is decimal). */
+export function decimalValue(value: unknown): number {
+  return DECIMAL.test(String(value)) ? Number(value) : Number.NaN;
+}
+
 export function numberOption(value: unknown, name: string, check?: (v: number) => boolean): number | undefined {
   if (value === undefined) return undefined;
-  const v = DECIMAL.test(String(value)) ? Number(value) : Number.NaN;
+  const v = decimalValue(value);
   if (!Number.isFinite(v) || (check && !check(v))) throw new UsageError(`--${name}: '${String(value)}' is not a valid value`);
   return v;
 }
@@ -51,6 +56,15 @@ export function listOption(value: unknown, name: string): string[] | undefined {
     .filter(Boolean);
   if (!items.length) throw new UsageError(`--${name}: '${String(value)}' names no ${name}; give at least one`);
   return items;
+}
+
+/** A comma-separated list (listOption) whose every item is one of `choices`. */
+export function choiceListOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T[] | undefined {
+  const items = listOption(value, name);
+  for (const item of items ?? []) {
+    if (!(choices as readonly string[]).includes(item)) throw new UsageError(`--${name}: unknown ${name} '${item}' (use ${choices.join(', ')})`);
+  }
+  return items as T[] | undefined;
 }
 
 /** A file or folder name; given but empty (an unset shell variable) is an error, never "here". */

@@ -3,21 +3,20 @@
 // each micrograph's picks twice; read both and every pick counts twice.
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { detectCoordinateFormat, micrographKey, readCoordinates, type CoordinateFormat, type Pick } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, coordinateFormatOfExtension, detectCoordinateFormat, isCoordinateFileName, micrographKey, readCoordinates, type CoordinateFormat, type Particle } from '../core/coords';
 import { isBlankText } from '../core/coords/star';
 import { CoordinateFileError } from '../core/errors';
 import { UsageError } from './args';
 import { describeFileSystemError, notRegularReason, whyNotAFile } from './files';
 
-/** File names looked at (the extensions the coordinate writers use, and .tsv tables). */
-export const COORDINATE_FILE = /\.(star|box|cbox|txt|csv|tsv)$/i;
-
 /**
  * Which file a micrograph's picks are read from when a folder holds several: files of one
  * micrograph (RELION .star first, the default of `drpnet pick`, then crYOLO .cbox and EMAN
- * .box) before tables of many (Topaz, CSV), which may be merged exports of other runs.
+ * .box) before tables of many (Topaz, CSV), which may be merged exports of other runs. Every
+ * format of the table (coords/formats.ts) is in it: one not named here is read last.
  */
-export const READ_PREFERENCE: readonly CoordinateFormat[] = ['star', 'cbox', 'box', 'topaz', 'csv'];
+const PREFERRED: readonly CoordinateFormat[] = ['star', 'cbox', 'box', 'topaz', 'csv'];
+export const READ_PREFERENCE: readonly CoordinateFormat[] = [...PREFERRED, ...COORDINATE_FORMAT_IDS.filter((f) => !PREFERRED.includes(f))];
 
 export interface FolderOptions {
   /** Formats to read, most preferred first (default READ_PREFERENCE); files of others are ignored. */
@@ -30,7 +29,7 @@ export interface FolderOptions {
 
 export interface FolderContents {
   /** Picks by micrograph key (micrographKey), each micrograph's from one file's format. */
-  picks: Map<string, Pick[]>;
+  picks: Map<string, Particle[]>;
   /** One line on what was read: "read star (12 micrographs)". */
   summary: string;
   /** Skipped entries and skipped duplicates, one line each. */
@@ -42,13 +41,7 @@ export interface FolderContents {
 interface Candidate {
   format: CoordinateFormat;
   file: string;
-  picks: Pick[];
-}
-
-/** The format of a blank file (no text to tell it by): its extension's. */
-function formatOfBlank(file: string): CoordinateFormat {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.txt' || ext === '.tsv' ? 'topaz' : (ext.slice(1) as CoordinateFormat);
+  picks: Particle[];
 }
 
 const count = (n: number) => `${n} micrograph${n === 1 ? '' : 's'}`;
@@ -80,7 +73,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const failed: string[] = [];
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
-  const entries = (await listFolder(dir, opts.label)).filter((d) => COORDINATE_FILE.test(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await listFolder(dir, opts.label)).filter((d) => isCoordinateFileName(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const file = path.join(dir, entry.name);
     const st = await fs.stat(file).catch(() => undefined);
@@ -101,7 +94,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     }
     let format: CoordinateFormat;
     try {
-      format = isBlankText(text) ? formatOfBlank(file) : detectCoordinateFormat(text, file);
+      format = isBlankText(text) ? (coordinateFormatOfExtension(file) as CoordinateFormat) : detectCoordinateFormat(text, file);
     } catch (e) {
       // Only a .txt/.tsv is told by its text: one that is no coordinate table is a stray note.
       warnings.push(`skipped ${(e as Error).message}`);
@@ -111,7 +104,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       ignored.set(format, (ignored.get(format) ?? 0) + 1);
       continue;
     }
-    let groups: Map<string, Pick[]>;
+    let groups: Map<string, Particle[]>;
     try {
       groups = readCoordinates(text, file, { boxSize: opts.boxSize });
     } catch (e) {
@@ -130,7 +123,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     }
   }
 
-  const picks = new Map<string, Pick[]>();
+  const picks = new Map<string, Particle[]>();
   const used = new Map<CoordinateFormat, number>();
   /** "used star, skipped box" -> the skipped files. */
   const duplicates = new Map<string, string[]>();

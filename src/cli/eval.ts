@@ -1,13 +1,13 @@
 // `drpnet eval`: recall, precision and F1 of picks against ground truth, per micrograph and
 // overall, matching coordinate files by micrograph name.
-import type { CoordinateFormat } from '../core/coords/types';
+import { COORDINATE_FORMAT_IDS, coordinateExtensionList } from '../core/coords/formats';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
-import { listOption, numberOption, parse, pathOption, UsageError } from './args';
+import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
 
-  --picks DIR      coordinate files to score (.star, .box, .cbox, topaz .txt, .csv)
+  --picks DIR      coordinate files to score (${coordinateExtensionList()})
   --truth DIR      ground-truth coordinate files, matched to picks by micrograph name
   --radius PX      matching radius in original pixels (default: the particle radius)
   --diameter PX    particle diameter; the default radius is half of it
@@ -40,8 +40,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const diameter = numberOption(v.diameter, 'diameter', (x) => x > 0);
   const radius = numberOption(v.radius, 'radius', (x) => x > 0) ?? (diameter !== undefined ? diameter / 2 : undefined);
   if (radius === undefined) throw new UsageError('give the matching radius with --radius PX (or the particle --diameter PX)');
-  const formats = listOption(v.format, 'format') as CoordinateFormat[] | undefined;
-  for (const f of formats ?? []) if (!READ_PREFERENCE.includes(f)) throw new UsageError(`--format: unknown format '${f}' (use ${READ_PREFERENCE.join(', ')})`);
+  const formats = choiceListOption(v.format, 'format', COORDINATE_FORMAT_IDS);
   const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0);
 
   const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, { label: '--picks', formats, boxSize });

@@ -6,52 +6,32 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
-import { coordinateFileName, writeCoordinates } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, coordinateFileName, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
-import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
+import type { PickParams } from '../core/params';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
-import { listOption, numberOption, parse, pathOption, UsageError } from './args';
+import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
+import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import { allExist, checkWritableFolder, expandInputs, fileSystemReason, FileSystemError, openFileReader, ReadBuffer, whyNotAFile, writeFileAtomic } from './files';
 import { checkModelFiles, describeBackend, loadModels, startBackend } from './models';
 
-const FORMATS: readonly CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
+const FORMATS = COORDINATE_FORMAT_IDS;
 const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
-/** Smallest --diameter: a radius of one pixel at full scale (larger micrographs, picked at a
- * reduced scale, need more; the pipeline says so per micrograph). */
-const MIN_DIAMETER = 2;
 
-/** The picking options every picking command shares (parseArgs form). */
+/** The picking options every picking command shares (parseArgs form): the pick parameters' and these. */
 export const PICK_OPTIONS = {
-  diameter: { type: 'string' },
-  sigma: { type: 'string' },
-  threshold: { type: 'string' },
-  'k-level': { type: 'string' },
-  cutoff: { type: 'string' },
-  'min-distance': { type: 'string' },
-  'no-classifier': { type: 'boolean' },
-  'negative-stain': { type: 'boolean' },
+  ...paramOptions(),
   frame: { type: 'string' },
   models: { type: 'string' },
   backend: { type: 'string' },
 } as const;
 
-export type PickOptionValues = {
-  [K in keyof typeof PICK_OPTIONS]?: (typeof PICK_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
-};
+export type PickOptionValues = OptionValues;
 
-export const PICK_OPTIONS_HELP = `  --diameter PX        particle diameter in pixels of the original micrograph (required,
-                       at least ${MIN_DIAMETER})
-  --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
-  --threshold T        peak height threshold h on the 0..255 map (default ${DEFAULT_PICK_PARAMS.threshold})
-  --k-level K          strictness 1..3; the h-maxima height is T*K (default ${DEFAULT_PICK_PARAMS.kLevel})
-  --cutoff C           drop a pick when p(background) >= C (default ${DEFAULT_PICK_PARAMS.cutoff})
-  --min-distance D     minimum distance between picks, in particle diameters; 0 = off
-                       (default ${DEFAULT_PICK_PARAMS.minDistance})
-  --no-classifier      skip the second-stage classifier
-  --negative-stain     particles are brighter than the background
+export const PICK_OPTIONS_HELP = `${paramHelp()}
   --frame N            use frame N (0-based) of a stack instead of the average
   --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones)
   --backend B          ${BACKENDS.join('|')} (default auto: wasm in Node)`;
@@ -85,26 +65,11 @@ export interface PickSettings {
 
 /** Reads the shared picking options; throws UsageError naming the bad one. */
 export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
-  const positive = (x: number) => x > 0;
-  const diameter = numberOption(v.diameter, 'diameter', positive);
-  if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
-  // The detector needs a particle radius of at least one pixel even at full scale.
-  if (diameter < MIN_DIAMETER) throw new UsageError(`--diameter: ${diameter} px is too small to pick: the particle radius must be at least one pixel (give at least ${MIN_DIAMETER})`);
+  const params = paramsFromOptions(v, help);
   const backend = (v.backend ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${backend}' (use ${BACKENDS.join(', ')})`);
-  const params: PickParams = {
-    ...DEFAULT_PICK_PARAMS,
-    diameter,
-    sigma: numberOption(v.sigma, 'sigma', positive) ?? DEFAULT_PICK_PARAMS.sigma,
-    threshold: numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? DEFAULT_PICK_PARAMS.threshold,
-    kLevel: numberOption(v['k-level'], 'k-level', (x) => x >= 1 && x <= 3) ?? DEFAULT_PICK_PARAMS.kLevel,
-    cutoff: numberOption(v.cutoff, 'cutoff', (x) => x > 0 && x <= 1) ?? DEFAULT_PICK_PARAMS.cutoff,
-    minDistance: numberOption(v['min-distance'], 'min-distance', (x) => x >= 0) ?? DEFAULT_PICK_PARAMS.minDistance,
-    useClassifier: !v['no-classifier'],
-    negativeStain: Boolean(v['negative-stain']),
-  };
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
-  return { params, frame, models: pathOption(v.models, 'models'), backend };
+  return { params, frame, models: pathOption(typeof v.models === 'string' ? v.models : undefined, 'models'), backend };
 }
 
 /** One micrograph of a batch and the coordinate files it gets. */
@@ -319,8 +284,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const v = args.values;
   const settings = pickSettingsFrom(v, HELP);
   if (!args.positionals.length) throw new UsageError(`no micrographs given\n${HELP}`);
-  const formats = (listOption(v.format, 'format') ?? ['star']) as CoordinateFormat[];
-  for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format: unknown format '${f}' (use ${FORMATS.join(', ')})`);
+  const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
   const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0) ?? Math.round(settings.params.diameter);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');

@@ -1,12 +1,13 @@
 // `drpnet train-detector` and `drpnet train-classifier`: train either network on the user's
 // micrographs (ground truth matched by micrograph name, or none for the paper's unsupervised
 // classifier labels) and write it in the tfjs layers format the CLI and the browser load.
-// Defaults are the paper's (docs/drpnet.md, Training). A bad micrograph or truth file is
+// Defaults are the paper's (docs/method.md, "Training"). A bad micrograph or truth file is
 // reported and skipped; the exit status is non-zero when nothing could be trained.
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { coordinateExtensionList } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
-import type { Pick } from '../core/coords/types';
+import type { Particle } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
@@ -35,6 +36,7 @@ import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsuperv
 import { numberOption, parse, UsageError } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
 import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
 const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
@@ -44,9 +46,9 @@ const D = DEFAULT_DETECTOR_TRAINING;
 const C = DEFAULT_CLASSIFIER_TRAINING;
 
 const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
-  --diameter PX        particle diameter in pixels of the original micrograph (required)
+${paramHelp(['diameter'])}
   --out DIR            output folder: model.json, weights.bin, training.json (required)
-  --negative-stain     particles are brighter than the background
+${paramHelp(['negativeStain'])}
   --validation F       fraction held out for validation loss (default ${D.validationFraction})
   --seed S             seed of initial weights, sample choice, shuffling (default ${D.seed})
   --progress-every N   print the loss every N batches (default 20)
@@ -54,7 +56,7 @@ const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, o
 
 const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
 
-  --truth DIR          ground-truth coordinate files (.star .box .cbox topaz .txt .csv), matched by name
+  --truth DIR          ground-truth coordinate files (${coordinateExtensionList()}), matched by name
 ${COMMON_HELP}
   --epochs N           (default ${D.epochs})
   --batch-size N       (default ${D.batchSize})
@@ -71,8 +73,9 @@ const CLASSIFIER_HELP = `usage: drpnet train-classifier --micrographs DIR|FILES 
                        low-std random patches are background; classes balanced
 ${COMMON_HELP}
   --detector DIR       detector model that finds the candidates (default public/models/fcrn)
-  --threshold T        peak threshold; unsupervised levels use T, 2T, 3T (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
-  --sigma S            peak smoothing sigma, working pixels (default ${DEFAULT_PICK_PARAMS.sigma})
+  --threshold T        peak threshold, as picking's; unsupervised levels use T, 2T, 3T
+                       (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
+${paramHelp(['sigma'])}
   --strict-level K     unsupervised: level of the particles, 2 or 3 (default ${UNSUPERVISED_DEFAULTS.strictLevel})
   --epochs N           (default ${C.epochs})
   --batch-size N       (default ${C.batchSize})
@@ -82,10 +85,9 @@ ${COMMON_HELP}
 
 const COMMON_OPTIONS = {
   micrographs: { type: 'string', multiple: true },
-  diameter: { type: 'string' },
+  ...paramOptions(['diameter', 'negativeStain']),
   out: { type: 'string' },
   truth: { type: 'string' },
-  'negative-stain': { type: 'boolean' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
@@ -112,7 +114,7 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
 
 /** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
  * (coordinate-folder.ts); unreadable files are reported and skipped. */
-async function readTruthFolder(dir: string): Promise<Map<string, Pick[]>> {
+async function readTruthFolder(dir: string): Promise<Map<string, Particle[]>> {
   const truth = await readCoordinateFolder(dir, { label: '--truth' });
   for (const w of truth.warnings) log(`warning: ${w}`);
   for (const f of truth.failed) log(`skipped truth file ${f}`);
@@ -141,7 +143,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 async function commonArgs(v: Values, positionals: string[], help: string): Promise<CommonArgs> {
   const positive = (x: number) => x > 0;
   const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
-  const diameter = numberOption(v.diameter, 'diameter', positive);
+  const diameter = paramFromOption(v, 'diameter');
   if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
   if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
   const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
@@ -158,7 +160,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
     files,
     diameter,
     out: v.out,
-    negativeStain: Boolean(v['negative-stain']),
+    negativeStain: paramFromOption(v, 'negativeStain') ?? DEFAULT_PICK_PARAMS.negativeStain,
     validation: numberOption(v.validation, 'validation', (x) => x >= 0 && x < 1),
     seed: numberOption(v.seed, 'seed', Number.isInteger) ?? D.seed,
     epochs: numberOption(v.epochs, 'epochs', positiveInt),
@@ -186,7 +188,7 @@ async function loadInitModel(dir: string, kind: ModelKind): Promise<{ model: tf.
  */
 async function forEachMicrograph(
   a: CommonArgs,
-  truth: Map<string, Pick[]> | undefined,
+  truth: Map<string, Particle[]> | undefined,
   use: (m: TrainingMicrograph, index: number) => Promise<string>,
 ): Promise<string[]> {
   const skipped: string[] = [];
@@ -275,7 +277,7 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
 
   const set = new DetectorSetBuilder({ perMicrograph, refRadius });
   const skipped = await forEachMicrograph(a, truth, async (m, i) => {
-    const r = set.add(m, a.seed + i);
+    const r = await set.add(m, a.seed + i);
     return `${r.particles} particles, ${r.patches} patches at working radius ${r.radius}`;
   });
   if (!set.patches) {
@@ -310,8 +312,7 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
       ...COMMON_OPTIONS,
       unsupervised: { type: 'boolean' },
       detector: { type: 'string' },
-      threshold: { type: 'string' },
-      sigma: { type: 'string' },
+      ...paramOptions(['threshold', 'sigma']),
       'strict-level': { type: 'string' },
     },
     CLASSIFIER_HELP,
@@ -324,8 +325,8 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   const a = await commonArgs(v, args.positionals, CLASSIFIER_HELP);
   const unsupervised = Boolean(v.unsupervised);
   if (unsupervised === Boolean(a.truth)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${CLASSIFIER_HELP}`);
-  const sigma = numberOption(v.sigma, 'sigma', (x) => x > 0) ?? DEFAULT_PICK_PARAMS.sigma;
-  const threshold = numberOption(v.threshold, 'threshold', (x) => x >= 0) ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
+  const sigma = paramFromOption(v, 'sigma') ?? DEFAULT_PICK_PARAMS.sigma;
+  const threshold = paramFromOption(v, 'threshold') ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
   const strictLevel = numberOption(v['strict-level'], 'strict-level', (x) => x === 2 || x === 3) ?? UNSUPERVISED_DEFAULTS.strictLevel;
   const backend = describeBackend(await startBackend(a.backend));
   const models: Models = await loadModels({ detector: v.detector, withClassifier: false });

@@ -1,8 +1,9 @@
-// Steps 6-7 and the patch extraction of step 8, at WORKING scale: drop candidates whose box
+// Steps 6-7 and the patch extraction of step 8 (docs/method.md), at WORKING scale: drop candidates whose box
 // leaves the image, screen them on their patch intensity statistics, and cut the boxes
 // around the survivors, resampled to 64x64 for the classifier.
 // Coordinates are working-pixel indices (pixel i's centre at i), as peaks.ts returns them.
 import { ParameterError } from './errors';
+import { checkPickParams, type ScreenParams } from './params';
 import type { Image2D } from './image';
 import { sampleBoxBilinear } from './preprocess/downsample';
 import { percentiles } from './preprocess/percentile';
@@ -33,7 +34,7 @@ export function borderMargin(radius: number): number {
   return radius + radius / 2;
 }
 
-/** Step 6: keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
+/** Border drop (docs/method.md, step 6): keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
 export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: number, height: number, radius: number): T[] {
   checkRadius(radius);
   const m = borderMargin(radius);
@@ -111,12 +112,7 @@ export function patchStats(img: Image2D, x: number, y: number, radius: number): 
   return { mean, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)) };
 }
 
-export interface ScreenOptions {
-  /** Keep patches whose mean is >= this percentile of all candidates' means (0 = off). */
-  meanPercentile: number;
-  /** Keep patches whose std is >= this percentile of all candidates' stds (0 = off). */
-  stdPercentile: number;
-}
+const SCREEN_KEYS = ['meanPercentile', 'stdPercentile'] as const;
 
 export interface ScreenResult<T> {
   kept: T[];
@@ -127,12 +123,10 @@ export interface ScreenResult<T> {
   stdThreshold: number;
 }
 
-/** Step 7: keep candidates above the chosen percentiles of patch mean and patch std. */
-export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchStats[], opts: ScreenOptions): ScreenResult<T> {
+/** Intensity screens (docs/method.md, step 7): keep candidates above the chosen percentiles of patch mean and patch std. */
+export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchStats[], opts: ScreenParams): ScreenResult<T> {
   if (cands.length !== stats.length) throw new ParameterError(`intensity screen got ${cands.length} candidates but ${stats.length} patch statistics`);
-  for (const p of [opts.meanPercentile, opts.stdPercentile]) {
-    if (!(p >= 0 && p <= 100)) throw new ParameterError(`screen percentiles must be between 0 and 100, got ${p}`);
-  }
+  checkPickParams(opts, SCREEN_KEYS);
   const cut = (p: number, values: number[]): number => (p > 0 && values.length ? percentiles(values, [p])[0] : -Infinity);
   const meanThreshold = cut(opts.meanPercentile, stats.map((s) => s.mean));
   const stdThreshold = cut(opts.stdPercentile, stats.map((s) => s.std));

@@ -64,17 +64,3 @@ export class CancelledError extends DrpnetError {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
-
-/** Errors cross worker boundaries as plain objects; this rebuilds the message for display. */
-export interface SerializedError {
-  name: string;
-  code: ErrorCode | 'internal';
-  message: string;
-  file?: string;
-}
-
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof DrpnetError) return { name: e.name, code: e.code, message: e.message, file: e.file };
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { name: err.name, code: 'internal', message: err.message };
-}

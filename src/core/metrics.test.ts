@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Pick } from './coords/types';
+import type { Particle } from './coords/types';
 import { aggregate, averagePrecision, matchPicks, precisionRecallCurve, scoresFromCounts } from './metrics';
 
-const pt = (x: number, y = 0, score?: number): Pick => (score === undefined ? { x, y } : { x, y, score });
+const pt = (x: number, y = 0, score?: number): Particle => (score === undefined ? { x, y } : { x, y, score });
 
 /** Reference: the size of a maximum matching by plain augmenting paths (Kuhn), for small inputs. */
-function maximumMatchingSize(picks: Pick[], truth: Pick[], radius: number): number {
+function maximumMatchingSize(picks: Particle[], truth: Particle[], radius: number): number {
   const near = picks.map((p) => truth.map((t, j) => ((t.x - p.x) ** 2 + (t.y - p.y) ** 2 <= radius * radius ? j : -1)).filter((j) => j >= 0));
   const owner = new Array<number>(truth.length).fill(-1);
   const tryPick = (i: number, seen: boolean[]): boolean => {
@@ -177,7 +177,7 @@ describe('precisionRecallCurve and averagePrecision', () => {
     const truthArb = fc.array(fc.record({ x: coord, y: coord }), { maxLength: 20 });
     fc.assert(
       fc.property(picksArb, truthArb, fc.integer({ min: 1, max: 6 }), (ps, ts, r) => {
-        const ps2: Pick[] = ps.map((p) => (p.score === undefined ? { x: p.x, y: p.y } : p));
+        const ps2: Particle[] = ps.map((p) => (p.score === undefined ? { x: p.x, y: p.y } : p));
         const curve = precisionRecallCurve(ps2, ts, r);
         for (let i = 1; i < curve.length; i++) {
           expect(curve[i].recall).toBeGreaterThanOrEqual(curve[i - 1].recall);

@@ -1,11 +1,11 @@
-// Pick quality against ground truth (docs/drpnet.md, Evaluation): a pick is a true positive
+// Pick quality against ground truth (docs/method.md, "Evaluation"): a pick is a true positive
 // when it lies within `radius` of a ground-truth centre that no other pick has claimed
 // (one-to-one). matchPicks finds the largest such matching (Hopcroft-Karp on the graph of
 // pick-truth pairs closer than the radius), so a crowded field is never scored lower than
 // it deserves because of the order picks were visited in. The precision-recall sweep ranks
 // picks by score and matches greedily in that order, as object-detection benchmarks do
 // (PASCAL VOC / COCO), so each point is the result of keeping the picks above a threshold.
-import type { Pick } from './coords/types';
+import type { Particle } from './coords/types';
 
 export interface Counts {
   tp: number;
@@ -24,7 +24,7 @@ export interface MatchResult extends Scores {
   pairs: [number, number][];
 }
 
-type Point = Pick | { x: number; y: number };
+type Point = Particle | { x: number; y: number };
 
 /** Recall, precision and F1 from counts; 0 where a ratio has nothing to count. */
 export function scoresFromCounts({ tp, fp, fn }: Counts): Scores {
@@ -159,7 +159,7 @@ export interface PrPoint {
  * scores rank last) and each takes its nearest unclaimed truth centre within `radius`. One
  * point per distinct score, highest threshold first.
  */
-export function precisionRecallCurve(picks: readonly Pick[], truth: readonly Point[], radius: number): PrPoint[] {
+export function precisionRecallCurve(picks: readonly Particle[], truth: readonly Point[], radius: number): PrPoint[] {
   if (!(radius > 0)) throw new RangeError(`matching radius must be positive, got ${radius}`);
   // A missing or NaN score ranks last; a plain difference would give NaN (an inconsistent sort) for NaN or two infinities.
   const scoreOf = (i: number): number => {

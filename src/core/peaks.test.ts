@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParameterError } from './errors';
 import { createImage, type Image2D } from './image';
 import { createRng } from './random';
-import { detectPeaks, extendedMaxima, hMaximaTransform, PeakDetector, type Peak } from './peaks';
+import { findPeaks, extendedMaxima, hMaximaTransform, PeakFinder, type Peak } from './peaks';
 
 function gaussians(w: number, h: number, bumps: { x: number; y: number; a: number; s: number }[], noise = 0, seed = 1): Image2D {
   const rng = createRng(seed);
@@ -112,7 +112,7 @@ describe('h-maxima reconstruction vs slow reference', () => {
   });
 });
 
-describe('detectPeaks', () => {
+describe('findPeaks', () => {
   const params = { sigma: 1, threshold: 4, kLevel: 1 };
   it('finds isolated Gaussians at their centres within 0.5 px', () => {
     const truth = [
@@ -120,7 +120,7 @@ describe('detectPeaks', () => {
       { x: 70, y: 25.2, a: 0.8, s: 5 },
       { x: 45.7, y: 70.1, a: 0.6, s: 4 },
     ];
-    const peaks = detectPeaks(gaussians(100, 100, truth), params);
+    const peaks = findPeaks(gaussians(100, 100, truth), params);
     expect(peaks.length).toBe(3);
     for (const t of truth) {
       const p = peaks.find((q) => Math.hypot(q.x - t.x, q.y - t.y) < 3)!;
@@ -139,7 +139,7 @@ describe('detectPeaks', () => {
     const peaks = extendedMaxima(img, 0.5);
     expect(peaks.length).toBe(1);
     expect(peaks[0]).toMatchObject({ x: 12, y: 12, area: 75 });
-    const smoothed = detectPeaks(img, { sigma: 0, threshold: 1, kLevel: 1 });
+    const smoothed = findPeaks(img, { sigma: 0, threshold: 1, kLevel: 1 });
     expect(smoothed.length).toBe(1);
     expect(smoothed[0].x).toBeCloseTo(12, 1);
     expect(smoothed[0].y).toBeCloseTo(12, 1);
@@ -164,7 +164,7 @@ describe('detectPeaks', () => {
       { x: 0, y: 20, a: 1, s: 4 },
       { x: 49, y: 39, a: 1, s: 4 },
     ]);
-    const peaks = detectPeaks(img, params);
+    const peaks = findPeaks(img, params);
     expect(peaks.length).toBe(2);
     expect(peaks.some((p) => p.x < 1.5 && Math.abs(p.y - 20) < 1)).toBe(true);
     expect(peaks.some((p) => p.x > 47.5 && p.y > 37.5)).toBe(true);
@@ -172,39 +172,39 @@ describe('detectPeaks', () => {
   it('a higher threshold never gives more peaks (monotone in h)', () => {
     const rng = createRng(9);
     const bumps = Array.from({ length: 60 }, () => ({ x: rng.uniform(0, 120), y: rng.uniform(0, 120), a: rng.uniform(0.1, 1), s: rng.uniform(2, 5) }));
-    const det = new PeakDetector(gaussians(120, 120, bumps, 0.1, 3));
+    const finder = new PeakFinder(gaussians(120, 120, bumps, 0.1, 3));
     for (const sigma of [0, 2, 4]) {
       let prev = Infinity;
       for (const threshold of [0, 0.5, 1, 2, 3, 4, 6, 8, 12, 20, 40]) {
-        const n = det.detect({ sigma, threshold, kLevel: 1 }).length;
+        const n = finder.find({ sigma, threshold, kLevel: 1 }).length;
         expect(n).toBeLessThanOrEqual(prev);
         prev = n;
       }
       // k multiplies the threshold.
-      expect(det.detect({ sigma, threshold: 3, kLevel: 2 }).length).toBe(det.detect({ sigma, threshold: 6, kLevel: 1 }).length);
+      expect(finder.find({ sigma, threshold: 3, kLevel: 2 }).length).toBe(finder.find({ sigma, threshold: 6, kLevel: 1 }).length);
     }
   });
-  it('PeakDetector re-picks give the same answer as a fresh detector', () => {
+  it('PeakFinder re-picks give the same answer as a fresh detector', () => {
     const rng = createRng(4);
     const bumps = Array.from({ length: 40 }, () => ({ x: rng.uniform(0, 100), y: rng.uniform(0, 80), a: rng.uniform(0.2, 1), s: 3 }));
     const map = gaussians(100, 80, bumps, 0.05, 8);
-    const det = new PeakDetector(map);
+    const finder = new PeakFinder(map);
     for (const p of [
       { sigma: 4, threshold: 4, kLevel: 1 },
       { sigma: 4, threshold: 8, kLevel: 2 },
       { sigma: 6, threshold: 3, kLevel: 1 },
       { sigma: 4, threshold: 4, kLevel: 1 },
     ]) {
-      const got: Peak[] = det.detect(p);
-      expect(got).toEqual(detectPeaks(map, p));
+      const got: Peak[] = finder.find(p);
+      expect(got).toEqual(findPeaks(map, p));
     }
   });
   it('a flat map has no peaks; bad parameters are rejected', () => {
-    expect(detectPeaks(createImage(10, 10), params)).toEqual([]);
+    expect(findPeaks(createImage(10, 10), params)).toEqual([]);
     const map = gaussians(20, 20, [{ x: 10, y: 10, a: 1, s: 3 }]);
-    expect(() => detectPeaks(map, { sigma: -1, threshold: 4, kLevel: 1 })).toThrow(ParameterError);
-    expect(() => detectPeaks(map, { sigma: 2, threshold: Number.NaN, kLevel: 1 })).toThrow(ParameterError);
-    expect(() => detectPeaks(map, { sigma: 2, threshold: 4, kLevel: 0 })).toThrow(ParameterError);
-    expect(() => detectPeaks(createImage(3, 3, Float32Array.from([0, 1, 2, 3, Number.NaN, 5, 6, 7, 8])), params)).toThrow(/not finite/);
+    expect(() => findPeaks(map, { sigma: -1, threshold: 4, kLevel: 1 })).toThrow(ParameterError);
+    expect(() => findPeaks(map, { sigma: 2, threshold: Number.NaN, kLevel: 1 })).toThrow(ParameterError);
+    expect(() => findPeaks(map, { sigma: 2, threshold: 4, kLevel: 0 })).toThrow(ParameterError);
+    expect(() => findPeaks(createImage(3, 3, Float32Array.from([0, 1, 2, 3, Number.NaN, 5, 6, 7, 8])), params)).toThrow(/not finite/);
   });
 });

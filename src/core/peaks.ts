@@ -1,15 +1,15 @@
-// Step 5: particle centres from the detector map. The map is normalised to [0,255], smoothed
-// (sigma 2, then the user's sigma: two Gaussians compose to one of sqrt(2^2 + sigma^2), so we
-// blur once), and its EXTENDED MAXIMA of height h = threshold * kLevel are found (MATLAB
-// imextendedmax semantics, 8-connectivity): the regional maxima of the h-maxima transform
-// HMAX_h(f) = reconstruction by dilation of (f - h) under f. Each connected region gives one
-// centre, its centroid.
+// The peak search (docs/method.md, step 5): particle centres from the detector map. The map is
+// normalised to [0,255], smoothed (sigma 2, then the user's sigma: two Gaussians compose to one
+// of sqrt(2^2 + sigma^2), so we blur once), and its EXTENDED MAXIMA of height h = threshold *
+// kLevel are found (MATLAB imextendedmax semantics, 8-connectivity): the regional maxima of the
+// h-maxima transform HMAX_h(f) = reconstruction by dilation of (f - h) under f. Each connected
+// region gives one centre, its centroid.
 //
 // Reconstruction: L. Vincent, "Morphological grayscale reconstruction in image analysis:
 // applications and efficient algorithms", IEEE Trans. Image Processing 2(2) 176-201 (1993),
 // section V.C "hybrid" algorithm (one raster scan, one anti-raster scan, then a FIFO queue).
 //
-// Speed: PeakDetector keeps the normalised map, the last blurred one and its regional maxima
+// Speed: PeakFinder keeps the normalised map, the last blurred one and its regional maxima
 // ("leaves"), so a sigma change redoes one blur and one scan, and a threshold or k change
 // only the search below. That search uses the equivalent definition: a region is an extended
 // maximum iff it is the 8-connected component C of {f >= M - h} around a regional maximum of
@@ -21,7 +21,7 @@
 import { ParameterError } from './errors';
 import type { Image2D } from './image';
 import { createImage } from './image';
-import type { PeakParams } from './params';
+import { checkPickParams, type PeakParams } from './params';
 import { gaussianBlur } from './preprocess/gaussian';
 
 export const PEAK_PRESMOOTH_SIGMA = 2;
@@ -320,14 +320,10 @@ function sortPeaks(peaks: Peak[]): void {
   peaks.sort((a, b) => b.height - a.height || a.y - b.y || a.x - b.x);
 }
 
-function checkParams(p: PeakParams): void {
-  if (!Number.isFinite(p.sigma) || p.sigma < 0) throw new ParameterError(`peak sigma must be a number >= 0, got ${p.sigma}`);
-  if (!Number.isFinite(p.threshold) || p.threshold < 0) throw new ParameterError(`peak threshold must be a number >= 0, got ${p.threshold}`);
-  if (!Number.isFinite(p.kLevel) || p.kLevel <= 0) throw new ParameterError(`strictness level k must be a positive number, got ${p.kLevel}`);
-}
+const PEAK_KEYS = ['sigma', 'threshold', 'kLevel'] as const;
 
-/** The map scaled to [0, 255]; all zeros for a constant map. */
-export function normaliseMap(map: Image2D): Float32Array {
+/** A copy of the map scaled min..max to [0, 255], the scale the threshold is on; all zeros for a constant map. */
+export function scaleMapTo255(map: Image2D): Float32Array {
   const src = map.data;
   let min = Infinity;
   let max = -Infinity;
@@ -351,7 +347,7 @@ export function combinedSigma(sigma: number): number {
 }
 
 /** Peak search on one detector map, caching everything a parameter change does not touch. */
-export class PeakDetector {
+export class PeakFinder {
   readonly width: number;
   readonly height: number;
   private readonly normalised: Float32Array;
@@ -364,7 +360,7 @@ export class PeakDetector {
     if (map.width < 1 || map.height < 1) throw new ParameterError('the detector map is empty');
     this.width = map.width;
     this.height = map.height;
-    this.normalised = normaliseMap(map);
+    this.normalised = scaleMapTo255(map);
     let max = 0;
     for (let i = 0; i < this.normalised.length; i++) if (this.normalised[i] > max) max = this.normalised[i];
     this.flat = max === 0;
@@ -388,8 +384,8 @@ export class PeakDetector {
     this.smoothedSigma = sigma;
   }
 
-  detect(params: PeakParams): Peak[] {
-    checkParams(params);
+  find(params: PeakParams): Peak[] {
+    checkPickParams(params, PEAK_KEYS);
     // A constant map has no particles (MATLAB would call the whole image one maximum).
     if (this.flat) return [];
     this.ensureSmoothed(params.sigma);
@@ -411,9 +407,9 @@ function extendedMaximaByReconstruction(buf: PaddedBuffers, hgt: number): Peak[]
   return peaks;
 }
 
-/** Step 5 in one call (use PeakDetector to re-pick the same map quickly). */
-export function detectPeaks(map: Image2D, params: PeakParams): Peak[] {
-  return new PeakDetector(map).detect(params);
+/** The peak search in one call (use PeakFinder to re-pick the same map quickly). */
+export function findPeaks(map: Image2D, params: PeakParams): Peak[] {
+  return new PeakFinder(map).find(params);
 }
 
 /** HMAX_h(f): reconstruction by dilation of f - h under f (8-connectivity). */

@@ -1,4 +1,4 @@
-// Re-pick previews (RunOptions.cachedOnly): no classifier run, outputs from the cache, and the
+// Re-pick previews (RunOptions.preview): no classifier run, outputs from the cache, and the
 // exact re-pick afterwards is the same as on a session that never previewed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './model/backend';
@@ -7,6 +7,7 @@ import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, type PickParams } from './params';
 import { PickSession, type Models } from './pipeline';
+import { decodedMicrograph } from './io/micrograph';
 import { simulateMicrograph } from './simulate/simulate';
 
 const META: ModelMetadata = { kind: 'fcrn', workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2026-01-01' };
@@ -14,7 +15,7 @@ const META: ModelMetadata = { kind: 'fcrn', workingRadius: 12, inputSmoothing: 3
 describe('re-pick preview', () => {
   let models: Models;
   const sim = simulateMicrograph({ width: 384, height: 384, pixelSize: 4, kind: 'betagal', seed: 3 });
-  const micrograph = () => ({ image: { ...sim.image, data: sim.image.data.slice() }, frames: 1, averaged: false, format: 'mrc' as const });
+  const micrograph = () => decodedMicrograph({ ...sim.image, data: sim.image.data.slice() }, { frames: 1, averaged: false, format: 'mrc' });
   const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 40, threshold: 2, sigma: 2, cutoff: 0.5 };
 
   beforeAll(async () => {
@@ -24,8 +25,8 @@ describe('re-pick preview', () => {
 
   it('shows cached outputs without the classifier, then the exact result matches a fresh session', async () => {
     const s = new PickSession('a', micrograph());
-    await s.detect(models, params);
-    const cold = await s.repick(models, params, { cachedOnly: true });
+    await s.runDetector(models, params);
+    const cold = await s.repick(models, params, { preview: true });
     expect(cold.picks.length).toBeGreaterThan(3);
     expect(cold.unclassified).toBe(cold.picks.length);
     expect(cold.picks.every((p) => p.pParticle === undefined && !p.kept)).toBe(true); // unjudged: not kept yet
@@ -33,15 +34,15 @@ describe('re-pick preview', () => {
 
     const exact = await s.repick(models, params);
     expect(exact.unclassified).toBe(0);
-    const again = await s.repick(models, params, { cachedOnly: true });
+    const again = await s.repick(models, params, { preview: true });
     expect(again.unclassified).toBe(0);
     expect(again.picks).toEqual(exact.picks); // nothing new: the preview is the result
 
     const strict = { ...params, threshold: 6 };
-    const preview = await s.repick(models, strict, { cachedOnly: true });
+    const preview = await s.repick(models, strict, { preview: true });
     const final = await s.repick(models, strict);
     const fresh = new PickSession('b', micrograph());
-    await fresh.detect(models, strict);
+    await fresh.runDetector(models, strict);
     expect(final.picks).toEqual((await fresh.repick(models, strict)).picks);
     // The preview has the final's candidates; those it could look up carry an output.
     expect(preview.picks.map((p) => [p.x, p.y])).toEqual(final.picks.map((p) => [p.x, p.y]));

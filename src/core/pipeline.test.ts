@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, ParameterError } from './errors';
 import { createImage, type Image2D } from './image';
-import type { Micrograph } from './io/micrograph';
+import { decodedMicrograph, type Micrograph } from './io/micrograph';
 import { initBackend } from './model/backend';
 import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
@@ -44,7 +44,7 @@ function micrographWithParticles(width: number, height: number, centres: { x: nu
       img.data[y * width + x] = v;
     }
   }
-  return { image: img, frames: 1, averaged: false, format: 'mrc' };
+  return decodedMicrograph(img, { frames: 1, averaged: false, format: 'mrc' });
 }
 
 describe('PickSession', () => {
@@ -60,7 +60,7 @@ describe('PickSession', () => {
     { x: 260, y: 380 },
     { x: 420, y: 420 },
   ];
-  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 100, kLevel: 1 };
+  const params: PickParams = { ...DEFAULT_PICK_PARAMS, diameter: 60, useClassifier: false, sigma: 2, threshold: 34, kLevel: 3 }; // peak height T*k = 102 of 255
 
   it('returns picks in ORIGINAL pixels at the particle centres, whatever the working scale', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
@@ -78,16 +78,16 @@ describe('PickSession', () => {
 
   it('re-picks on the kept map without running the detector again', async () => {
     const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
-    const first = await session.detect(models, params);
+    const first = await session.runDetector(models, params);
     expect(first.timings.fcrn).toBeGreaterThanOrEqual(0);
-    const again = await session.detect(models, { ...params, threshold: 40, sigma: 3 });
+    const again = await session.runDetector(models, { ...params, threshold: 20, sigma: 3 });
     expect(again.timings.fcrn).toBeUndefined();
     expect(again.map).toBe(first.map);
     const loose = await session.repick(models, params);
-    const strict = await session.repick(models, { ...params, threshold: 200 });
+    const strict = await session.repick(models, { ...params, threshold: 40 });
     expect(strict.picks.length).toBeLessThanOrEqual(loose.picks.length);
     // A new diameter changes the working scale, so the detector runs again.
-    const rescaled = await session.detect(models, { ...params, diameter: 30 });
+    const rescaled = await session.runDetector(models, { ...params, diameter: 30 });
     expect(rescaled.timings.fcrn).toBeGreaterThanOrEqual(0);
     expect(rescaled.mapScale).toBe(2);
   });
@@ -100,17 +100,18 @@ describe('PickSession', () => {
   });
 
   it('says which diameter a micrograph needs when it is picked at a scale that leaves the particle under one pixel', async () => {
-    // 4096 px wide is reduced 3 times (at most 1800 working px): a 4 px particle would be 1.3 px wide.
-    const session = new PickSession('wide', micrographWithParticles(4096, 8, [], 1));
-    const err = await session.detect(models, { ...params, diameter: 4 }).catch((e: unknown) => e);
+    // 9001 px wide is reduced 6 times (at most 1800 working px): a 10 px particle (the smallest
+    // diameter the parameter table allows) would be 1.7 px wide.
+    const session = new PickSession('wide', micrographWithParticles(9001, 8, [], 1));
+    const err = await session.runDetector(models, { ...params, diameter: 10 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParameterError);
-    expect((err as Error).message).toBe('particle diameter 4 px is too small for a 4096 px wide micrograph, which is picked at 1/3 scale: give at least 6 px');
+    expect((err as Error).message).toBe('particle diameter 10 px is too small for a 9001 px wide micrograph, which is picked at 1/6 scale: give at least 12 px');
   });
 
   it('stops with CancelledError when its signal is aborted', async () => {
     const session = new PickSession('cancel', micrographWithParticles(300, 300, centres.slice(0, 1), 30));
     const controller = new AbortController();
     controller.abort();
-    await expect(session.detect(models, params, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(session.runDetector(models, params, { signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 });

@@ -1,23 +1,21 @@
-// One micrograph through DRPnet (../shared/docs/drpnet.md steps 2-9): choose the working scale,
+// One micrograph through DRPnet (docs/method.md, steps 2-9): choose the working scale,
 // preprocess, run the FCRN once, then re-pick as often as the user likes on the kept map
 // (peaks, border drop, intensity screens, classifier) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
 import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
-import type { Pick } from './coords/types';
-import { ParameterError, throwIfAborted } from './errors';
+import type { Particle } from './coords/types';
+import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
-import { micrographSize, type Micrograph } from './io/micrograph';
-import type { StreamedMicrograph } from './io/mrc-stream';
+import type { OpenedMicrograph } from './io/micrograph-source';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
-import type { PickParams } from './params';
-import { PeakDetector, type Peak } from './peaks';
+import { checkPickParams, detectorKey, type DetectorParams, type PickParams } from './params';
+import { PeakFinder, type Peak } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
-import { reduceImage } from './preprocess/reduce';
 import { percentiles } from './preprocess/percentile';
-import { chooseWorkingScale, workingToOriginal } from './preprocess/scale';
+import { workingGeometry, workingToOriginal, type WorkingGeometry } from './preprocess/scale';
 
 export interface Models {
   fcrn: tf.LayersModel;
@@ -25,7 +23,7 @@ export interface Models {
   classifier?: tf.LayersModel;
 }
 
-export interface ScoredPick extends Pick {
+export interface ScoredPick extends Particle {
   /** Classifier probability of "particle", when the classifier ran. */
   pParticle?: number;
   /** Detector peak height on the 0..1 scale of the normalised map. */
@@ -34,7 +32,7 @@ export interface ScoredPick extends Pick {
   kept: boolean;
 }
 
-export interface DetectOutput {
+export interface DetectorOutput {
   /** FCRN map, normalised to [0,1], at `mapScale` original pixels per map pixel. */
   map: Image2D;
   mapScale: number;
@@ -46,7 +44,7 @@ export interface DetectOutput {
 export interface PickOutput {
   picks: ScoredPick[];
   timings: Record<string, number>;
-  /** With cachedOnly: candidates the classifier has not seen yet (0: the preview is the final result). */
+  /** A preview's candidates the classifier has not seen yet (0: the preview is the final result). */
   unclassified: number;
 }
 
@@ -59,21 +57,27 @@ export interface RunOptions {
    * CLASSIFIER_PREVIEW_RADIUS; the rest stay unclassified and are not kept. The next repick
    * without this option gives the exact result.
    */
-  cachedOnly?: boolean;
+  preview?: boolean;
 }
 
+/** The preprocessed micrograph at the working scale, and that scale. */
+export interface WorkingImage {
+  /** Preprocessed (docs/method.md, step 3): what the detector sees, the screens measure and the classifier's patches are cut from. */
+  pre: Image2D;
+  geometry: WorkingGeometry;
+}
+
+/** The detector's run for one detector key: its map, the peak search on it, and the classifier's outputs. */
 interface Detection {
   key: string;
-  pre: Image2D;
-  scale: number;
-  radius: number;
+  work: WorkingImage;
   map: Image2D;
-  detector: PeakDetector;
+  peaks: PeakFinder;
   /** The detector that made the map: a retrained one (same name) must not reuse it. */
   fcrn: tf.LayersModel;
   /** Classifier outputs by exact candidate position, so re-picks only classify new candidates. */
   pCache: Map<string, number>;
-  /** The same outputs looked up by nearness, for previews (RunOptions.cachedOnly). */
+  /** The same outputs looked up by nearness, for previews (RunOptions.preview). */
   pNear: NearCache;
   /** The classifier the cached outputs are from; another one starts a new cache. */
   pFor?: tf.LayersModel;
@@ -87,17 +91,18 @@ export function msSince(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
 }
 
-/** The detector map's percentile that becomes 1 (see normaliseMapInPlace). */
+/** The detector map's percentile that becomes 1 (see normaliseDetectorMap). */
 export const MAP_CLIP_PERCENTILE = 99;
 
 /**
- * The map to [0, 1]: its minimum to 0, its 99th percentile to 1, higher values clipped.
+ * The FCRN's raw map to [0, 1], in place: its minimum to 0, its 99th percentile to 1, higher
+ * values clipped. (The peak search then scales it to 0..255 for its threshold: peaks.ts scaleMapTo255.)
  * Departure from the paper (min..max): a contamination blob or carbon edge that the detector
  * answers strongly would set the max and squash every particle's peak. Particle peaks cover
  * well under 1% of a map, so the clip flattens only the tops of the strongest. Measured on
  * simulated dev micrographs: mean F1 0.794 -> 0.807, contamination 0.63 -> 0.65.
  */
-export function normaliseMapInPlace(map: Image2D): Image2D {
+export function normaliseDetectorMap(map: Image2D): Image2D {
   const [min, top] = percentiles(map.data, [0, MAP_CLIP_PERCENTILE]);
   const span = top - min || 1;
   const d = map.data;
@@ -108,42 +113,52 @@ export function normaliseMapInPlace(map: Image2D): Image2D {
   return map;
 }
 
-/** State kept for one open micrograph: its preprocessed image, detector map and caches. */
-export class PickSession {
+/** State kept for one open micrograph: its working image, detector map and caches. */
+export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
+  private working?: { key: string; work: WorkingImage };
   private detection?: Detection;
 
-  /** A decoded micrograph (the workbench, which also displays it) or a streamed one (the CLI). */
+  /**
+   * Any opened micrograph: one decoded whole (the workbench, which also displays it, and
+   * training: PickSession<Micrograph> keeps its image in reach) or one streamed from its file
+   * (the CLI).
+   */
   constructor(
     readonly name: string,
-    readonly micrograph: Micrograph | StreamedMicrograph,
+    readonly micrograph: M,
   ) {}
 
-  /** The full-resolution image; only a session opened from a decoded micrograph keeps one. */
-  get image(): Image2D {
-    if (!('image' in this.micrograph)) throw new Error(`${this.name} was opened streamed and keeps no full-resolution image`);
-    return this.micrograph.image;
+  /**
+   * The preprocessed working image for this diameter and stain, at the working scale of a
+   * detector trained at working radius refRadius. Kept until they change: the detector runs
+   * on it, and training cuts its patches from it.
+   */
+  async workingImage(params: DetectorParams, refRadius: number, signal?: AbortSignal): Promise<WorkingImage> {
+    const key = `${detectorKey(params)}|${refRadius}`;
+    if (this.working?.key === key) return this.working.work;
+    this.working = undefined;
+    const geometry = workingGeometry(params.diameter, this.micrograph, refRadius);
+    const reduced = await this.micrograph.reduce(geometry.scale, signal);
+    const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal });
+    this.working = { key, work: { pre, geometry } };
+    return this.working.work;
   }
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
-  async detect(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectOutput> {
+  async runDetector(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectorOutput> {
+    checkPickParams(params);
     const timings: Record<string, number> = {};
-    const m = this.micrograph;
-    const { width, height } = micrographSize(m);
     const refRadius = models.fcrnMeta.workingRadius;
-    const { scale, radius } = chooseWorkingScale(params.diameter, Math.max(width, height), { refRadius });
-    if (radius < 1) {
-      throw new ParameterError(`particle diameter ${params.diameter} px is too small for a ${Math.max(width, height)} px wide micrograph, which is picked at 1/${scale} scale: give at least ${2 * scale} px`);
-    }
-    const key = `${scale}|${radius}|${params.negativeStain}|${models.fcrn.name}|${refRadius}`;
+    const key = `${detectorKey(params)}|${models.fcrn.name}|${refRadius}`;
     if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
       const d = this.detection;
-      return { map: d.map, mapScale: d.scale, radius: d.radius, timings };
+      return { map: d.map, mapScale: d.work.geometry.scale, radius: d.work.geometry.radius, timings };
     }
     this.detection = undefined;
     let t = performance.now();
     opts.onProgress?.('preprocess', 0);
-    const reduced = 'image' in m ? reduceImage(m.image, scale) : await m.reduce(scale, opts.signal);
-    const pre = preprocessReduced(reduced, { negativeStain: params.negativeStain, signal: opts.signal });
+    const work = await this.workingImage(params, refRadius, opts.signal);
+    const { pre, geometry } = work;
     timings.preprocess = msSince(t);
     throwIfAborted(opts.signal);
 
@@ -159,28 +174,31 @@ export class PickSession {
     timings.fcrn = msSince(t);
 
     t = performance.now();
-    const map = normaliseMapInPlace(raw);
-    const detector = new PeakDetector(map);
+    const map = normaliseDetectorMap(raw);
+    const peaks = new PeakFinder(map);
     timings.mapSetup = msSince(t);
-    this.detection = { key, pre, scale, radius, map, detector, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
-    return { map, mapScale: scale, radius, timings };
+    this.detection = { key, work, map, peaks, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
-  /** Steps 5-8 on the kept map. detect() must have run for these parameters. */
+  /** Steps 5-8 on the kept map (docs/method.md). runDetector() must have run for these parameters. */
   async repick(models: Models, params: PickParams, opts: RunOptions = {}): Promise<PickOutput> {
     const d = this.detection;
-    if (!d) throw new Error('repick called before detect');
+    if (!d) throw new Error('repick called before runDetector');
+    const { pre } = d.work;
+    const { scale, radius } = d.work.geometry;
+    checkPickParams(params);
     const timings: Record<string, number> = {};
     let t = performance.now();
-    const peaks = d.detector.detect(params);
+    const peaks = d.peaks.find(params);
     timings.peaks = msSince(t);
 
     t = performance.now();
     // The map and the preprocessed image share the working grid.
     const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
-    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / d.scale);
-    const inside = dropBorderPicks(apart, d.pre.width, d.pre.height, d.radius);
-    const stats = inside.map((c) => patchStats(d.pre, c.x, c.y, d.radius));
+    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / scale);
+    const inside = dropBorderPicks(apart, pre.width, pre.height, radius);
+    const stats = inside.map((c) => patchStats(pre, c.x, c.y, radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = msSince(t);
 
@@ -197,10 +215,10 @@ export class PickSession {
     const picks: ScoredPick[] = inside.map((c, i) => {
       const p = probs[i];
       // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
-      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.cachedOnly) : 1 - p < params.cutoff);
+      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : 1 - p < params.cutoff);
       return {
-        x: workingToOriginal(c.x, d.scale),
-        y: workingToOriginal(c.y, d.scale),
+        x: workingToOriginal(c.x, scale),
+        y: workingToOriginal(c.y, scale),
         score: p ?? c.peak.height,
         peakHeight: c.peak.height,
         pParticle: p,
@@ -221,9 +239,9 @@ export class PickSession {
     }
     const known = cands.map((c) => d.pCache.get(keyOf(c)));
     const missing = cands.filter((_, i) => known[i] === undefined);
-    if (opts.cachedOnly) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
+    if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
-      const patches = extractPatches(d.pre, missing, d.radius, classifierBoxRadii(model));
+      const patches = extractPatches(d.work.pre, missing, d.work.geometry.radius, classifierBoxRadii(model));
       const p = await classifyPatches(model, patches, missing.length, {
         signal: opts.signal,
         onProgress: (f) => opts.onProgress?.('classifier', f),
@@ -237,9 +255,9 @@ export class PickSession {
   }
 }
 
-/** Detect and pick in one call; returns only the kept picks (what a coordinate file holds). */
+/** Detector and re-pick in one call; returns only the kept picks (what a coordinate file holds). */
 export async function pickMicrograph(session: PickSession, models: Models, params: PickParams, opts: RunOptions = {}) {
-  const det = await session.detect(models, params, opts);
+  const det = await session.runDetector(models, params, opts);
   const res = await session.repick(models, params, opts);
   return { picks: res.picks.filter((p) => p.kept), all: res.picks, detection: det, timings: { ...det.timings, ...res.timings } };
 }

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCoordinates } from '../../src/core/coords';
-import type { Pick } from '../../src/core/coords/types';
+import type { Particle } from '../../src/core/coords/types';
+import { PICK_PARAMETERS } from '../../src/core/params';
 import { describeFileSystemError, writeFileAtomic } from '../../src/cli/files';
 import { evalCommand } from '../../src/cli/eval';
 import { pickCommand } from '../../src/cli/pick';
@@ -76,8 +77,10 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(pickWith(mics, '--out', path.join(root, 'nan'), '--diameter', value)).rejects.toThrow(/--diameter: .* is not a valid value/);
   });
 
-  it.each(['1', '1.5'])('--diameter %s is too small to pick: refused as an argument', async (value) => {
-    await expect(pickWith(mics, '--out', path.join(root, 'tiny'), '--diameter', value)).rejects.toThrow(/--diameter: .*at least 2/);
+  // The smallest diameter is the parameter table's (src/core/params.ts); below it, refused as an argument.
+  const { min: minDiameter } = PICK_PARAMETERS.diameter;
+  it.each(['1', '1.5', String(minDiameter - 0.5)])('--diameter %s is too small to pick: refused as an argument', async (value) => {
+    await expect(pickWith(mics, '--out', path.join(root, 'tiny'), '--diameter', value)).rejects.toThrow(new RegExp(`--diameter: .* is not a valid value \\(a number from ${minDiameter} to`));
   });
 
   it('--models that does not exist fails once, before any micrograph', async () => {
@@ -173,9 +176,9 @@ describe('file-system errors in words', () => {
 });
 
 describe('eval', () => {
-  const truthPicks: Pick[] = Array.from({ length: 10 }, (_, i) => ({ x: 40 + 60 * i, y: 50 + 17 * i }));
+  const truthPicks: Particle[] = Array.from({ length: 10 }, (_, i) => ({ x: 40 + 60 * i, y: 50 + 17 * i }));
   /** What `pick --format ...` writes for mic_01.mrc, into `dir`. */
-  async function writePicks(dir: string, formats: ('star' | 'box' | 'cbox' | 'topaz' | 'csv')[], picks: Pick[] = truthPicks) {
+  async function writePicks(dir: string, formats: ('star' | 'box' | 'cbox' | 'topaz' | 'csv')[], picks: Particle[] = truthPicks) {
     await mkdir(dir, { recursive: true });
     const ext = { star: '_autopick.star', box: '.box', cbox: '.cbox', topaz: '.txt', csv: '.csv' };
     for (const f of formats) await writeFile(path.join(dir, `mic_01${ext[f]}`), writeCoordinates(f, picks, { micrographName: 'mic_01.mrc', boxSize: 28 }));

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCoordinates, type Pick } from '../../src/core/coords';
+import { readCoordinates, type Particle } from '../../src/core/coords';
 import { matchPicks } from '../../src/core/metrics';
 import { particleDiameterPx } from '../../src/core/simulate/phantoms';
 import { PIXEL_SIZE, writeRandomModels, writeRelionProject, type RelionProject } from '../helpers/fixtures';
@@ -65,7 +65,7 @@ describe('relion_pipeliner runs `drpnet relion-external` as an External job', ()
     expect(processNamed(pipeline, job)).toEqual({ name: job, type: PROC_EXTERNAL, status: PROCESS_FINISHED });
     expect(pipeline.nodes).toContainEqual({ name: `${job}coords_suffix_autopick.star`, type: NODE_MIC_COORDS });
 
-    const ours = new Map<string, Pick[]>(
+    const ours = new Map<string, Particle[]>(
       project.micrographs.map((m) => {
         const file = path.join(root, coordinateFilePath(job, m, '_autopick.star'));
         return [m, [...readCoordinates(readFileSync(file, 'utf8'), file).values()].flat()];

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCoordinates, type Pick } from '../../src/core/coords';
+import { readCoordinates, type Particle } from '../../src/core/coords';
 import { matchPicks } from '../../src/core/metrics';
 import { SHIPPED_MODELS_DIR } from '../../src/cli/models';
 import { boxSizeFor, extractParticles } from './helpers/extract';
@@ -21,7 +21,7 @@ let sim: SimulatedProject;
 let box: number;
 
 /** Every pick has a RELION particle at the same coordinates (to the 6 digits we write), and no more. */
-function expectSameCoordinates(ours: Map<string, Pick[]>, relion: Map<string, Pick[]>): void {
+function expectSameCoordinates(ours: Map<string, Particle[]>, relion: Map<string, Particle[]>): void {
   const withPicks = [...ours].filter(([, p]) => p.length > 0);
   expect([...relion.keys()].sort()).toEqual(withPicks.map(([m]) => m).sort());
   for (const [mic, picks] of withPicks) {
@@ -31,7 +31,7 @@ function expectSameCoordinates(ours: Map<string, Pick[]>, relion: Map<string, Pi
   }
 }
 
-const shifted = (picks: Map<string, Pick[]>, dx: number, dy: number) => new Map([...picks].map(([m, p]) => [m, p.map((q) => ({ ...q, x: q.x + dx, y: q.y + dy }))]));
+const shifted = (picks: Map<string, Particle[]>, dx: number, dy: number) => new Map([...picks].map(([m, p]) => [m, p.map((q) => ({ ...q, x: q.x + dx, y: q.y + dy }))]));
 
 beforeAll(() => {
   expect(relionVersion()).toMatch(/^3\.1\./);

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCoordinates, readRelionParticles, type Pick } from '../../src/core/coords';
+import { readCoordinates, readRelionParticles, type Particle } from '../../src/core/coords';
 import { matchPicks } from '../../src/core/metrics';
 import { runLoG, type LoGResult } from './helpers/autopick';
 import { boxSizeFor, extractParticles } from './helpers/extract';
@@ -18,7 +18,7 @@ let dir: string;
 let sim: SimulatedProject;
 let log: LoGResult;
 
-const total = (m: Map<string, Pick[]>) => [...m.values()].reduce((s, p) => s + p.length, 0);
+const total = (m: Map<string, Particle[]>) => [...m.values()].reduce((s, p) => s + p.length, 0);
 
 interface EvalJson {
   micrographs: { micrograph: string; tp: number; fp: number; fn: number }[];

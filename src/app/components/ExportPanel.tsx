@@ -1,6 +1,5 @@
-import type { CoordinateFormat } from '../../core/coords/types';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, type CoordinateFormat } from '../../core/coords';
 import { errorMessage } from '../error-text';
-import { EXPORT_FORMATS, FORMAT_LABELS, fileNameFor, formatCoordinates } from '../coords-io';
 import { displayPicksOf } from '../editing';
 import { buildExportFiles, download, zipFiles, type ExportItem } from '../export';
 import { keptPicks } from '../picks-merge';
@@ -13,7 +12,7 @@ function itemOf(m: MicrographEntry): ExportItem {
 function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
   try {
     const item = itemOf(m);
-    download(formatCoordinates(format, item.picks, item.micrographName, item.boxSize), fileNameFor(m.name, format), 'text/plain');
+    download(writeCoordinates(format, item.picks, item), coordinateFileName(m.name, format), 'text/plain');
   } catch (e) {
     useWorkbench.getState().notify(`Export failed: ${errorMessage(e)}`);
   }
@@ -44,9 +43,9 @@ export function ExportPanel() {
       {mic && (
         <div className="export-row">
           <span className="small">This micrograph:</span>
-          {EXPORT_FORMATS.map((f) => (
-            <button key={f} data-testid={`export-current-${f}`} onClick={() => exportCurrent(mic, f)} title={FORMAT_LABELS[f]}>
-              {FORMAT_LABELS[f]}
+          {COORDINATE_FORMAT_IDS.map((f) => (
+            <button key={f} data-testid={`export-current-${f}`} onClick={() => exportCurrent(mic, f)} title={COORDINATE_FORMATS[f].label}>
+              {COORDINATE_FORMATS[f].label}
             </button>
           ))}
         </div>

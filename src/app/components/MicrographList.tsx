@@ -73,7 +73,7 @@ export function MicrographList() {
             {batch.cancelling ? 'Stopping…' : 'Cancel'}
           </button>
         ) : (
-          <button data-testid="pick-all" disabled={!canPick || !micrographs.length} onClick={pickAll} title="Pick every micrograph not yet picked with its parameters, on all workers">
+          <button data-testid="pick-all" disabled={!canPick || !micrographs.length} onClick={pickAll} title="Particle every micrograph not yet picked with its parameters, on all workers">
             Pick all
           </button>
         )}

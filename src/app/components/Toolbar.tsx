@@ -1,12 +1,12 @@
 import { useRef } from 'react';
+import { FILE_INPUT_ACCEPT } from '../../core/file-kinds';
 import { addFiles, loadSamples, newSession } from '../controller';
 import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
-import { BackendIndicator } from './BackendPanel';
+import { BackendIndicator } from './BackendIndicator';
 
-const ACCEPT = '.mrc,.mrcs,.tif,.tiff,.png,.jpg,.jpeg,.star,.box,.cbox,.txt,.csv';
 
 export function Toolbar() {
   const fileRef = useRef<HTMLInputElement>(null);
@@ -28,7 +28,7 @@ export function Toolbar() {
     <header className="toolbar">
       <h1>DRPnet workbench</h1>
       <button onClick={() => fileRef.current?.click()}>Open files…</button>
-      <input ref={fileRef} type="file" multiple accept={ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
+      <input ref={fileRef} type="file" multiple accept={FILE_INPUT_ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
       <button onClick={() => folderRef.current?.click()}>Open folder…</button>
       <input
         ref={(el) => {

@@ -7,6 +7,8 @@ import type Konva from 'konva';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Image as KImage, Layer, Shape, Stage } from 'react-konva';
 import type { RenderedView } from '../../../workers/engine-api';
+import { coordinateExtensionList } from '../../core/coords/formats';
+import { micrographExtensionList } from '../../core/io/formats';
 import { histogram8, percentileLut } from '../contrast';
 import { renderDetail } from '../controller';
 import { addManualPick, displayPicksOf, movePickById, rejectBox, togglePickById } from '../editing';
@@ -203,7 +205,9 @@ export function Viewer() {
   if (!mic) {
     return (
       <div className="viewer empty" ref={wrapRef} data-testid="viewer">
-        <p>Drop micrographs (.mrc .mrcs .tif .png .jpg), coordinate files or whole folders here, or use “Open files”.</p>
+        <p>
+          Drop micrographs ({micrographExtensionList()}), coordinate files ({coordinateExtensionList()}) or whole folders here, or use “Open files”.
+        </p>
       </div>
     );
   }

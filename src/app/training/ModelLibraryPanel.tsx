@@ -3,7 +3,7 @@
 import { useRef } from 'react';
 import type { ModelKind } from '../../core/model/model-io';
 import { SHIPPED_MODEL } from '../../../workers/training-api';
-import type { ModelInfo } from './model-library';
+import type { ModelInfo } from '../../../workers/model-library';
 import { activate, downloadModel, importModelFiles, removeModel } from './training-controller';
 import { useTraining } from './training-store';
 

@@ -131,7 +131,7 @@ describe('app output loads in the CLI', () => {
     const params = { ...DEFAULT_PICK_PARAMS, diameter: DIAMETER };
     const options = { epochs: 1, batchSize: 4, learningRate: 1e-4, lrDecay: 1, validationFraction: 0, seed: 2 };
     const picks = truthPicks(sim).slice(0, 8);
-    const det = detectorPatches(session, models, params, packXY(picks), picks.length, 1);
+    const det = await detectorPatches(session, models, params, packXY(picks), picks.length, 1);
     const trainedFcrn = await trainModel({ kind: 'detector', ...det }, { init: 'active', options, summary: { labels: 'user picks' } }, models);
     const patches = new Float32Array(8 * 64 * 64).map((_, i) => (i % 97) / 97);
     const labels = Uint8Array.from({ length: 8 }, (_, i) => i % 2);

@@ -26,7 +26,7 @@ export interface DetectorSettings extends TrainOptions {
   init: 'active' | 'fresh';
 }
 
-// Paper values (docs/drpnet.md, Training): Adam lr 5e-5, batch 8, 5 epochs, 10% validation.
+// Paper values (docs/method.md, "Classifier training"): Adam lr 5e-5, batch 8, 5 epochs, 10% validation.
 // Continuing from the shipped classifier is the default: with a few hundred samples per
 // dataset it adapts in a few epochs, where fresh weights would need far more.
 export const CLASSIFIER_DEFAULTS: ClassifierSettings = {

@@ -10,6 +10,7 @@
 // Models can also be switched, downloaded (zip, the CLI's layout) and loaded from files.
 import * as Comlink from 'comlink';
 import type { Point } from '../../core/candidates';
+import { CancelledError } from '../../core/errors';
 import type { ModelKind } from '../../core/model/model-io';
 import type { DetectorSamples } from '../../core/train/batches';
 import { countSamples } from '../../core/train/classifier-samples';
@@ -21,7 +22,7 @@ import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { download } from '../export';
 import { useWorkbench, type MicrographEntry } from '../store';
-import * as library from './model-library';
+import * as library from '../../../workers/model-library';
 import { fileSafeName, modelZip, readModelUpload } from './model-files';
 import { detectorTruth, kept, packXY, reviewCounts, selectClassifierSamples, selectDetectorSamples, type ReviewSet } from './review';
 import { trainOptions, type TrainKind } from './settings';
@@ -77,14 +78,8 @@ async function perMicrograph<T>(
   return { results, failures };
 }
 
-function cancelledError(): Error {
-  const e = new Error('cancelled');
-  e.name = 'CancelledError';
-  return e;
-}
-
 function throwIfCancelled(): void {
-  if (cancelled) throw cancelledError();
+  if (cancelled) throw new CancelledError();
 }
 
 // ---------------------------------------------------------------- choosing samples

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { Point } from '../../core/candidates';
 import { SHIPPED_MODELS, type ActiveModels, type EpochReport } from '../../../workers/training-api';
-import type { ModelInfo } from './model-library';
+import type { ModelInfo } from '../../../workers/model-library';
 import { applyClick, sampleAt, type ClickAction, type ReviewSet } from './review';
 import { CLASSIFIER_DEFAULTS, DETECTOR_DEFAULTS, type ClassifierSettings, type DetectorSettings, type TrainKind } from './settings';
 

@@ -2,14 +2,14 @@
 // detector RELION's LoG autopicking is (Zivanov et al. 2018 use a Laplacian of Gaussian; DoG
 // approximates it: G(k s) - G(s) ~ (k - 1) s^2 Laplacian of G(s)). It runs on the SAME
 // preprocessed working image as the DRPnet pipeline (pipeline.ts), then the SAME peak
-// detection (PeakDetector), minimum-distance rule and border drop, so only the detector map
+// search (PeakFinder), minimum-distance rule and border drop, so only the detector map
 // differs.
 import { dropBorderPicks, suppressNeighbours } from '../candidates';
-import type { Pick } from '../coords/types';
+import type { Particle } from '../coords/types';
 import { ParameterError } from '../errors';
 import { createImage, type Image2D } from '../image';
 import type { PeakParams } from '../params';
-import { PeakDetector } from '../peaks';
+import { PeakFinder } from '../peaks';
 import { gaussianBlur } from '../preprocess/gaussian';
 import { preprocessForDetection } from '../preprocess/preprocess';
 import { chooseWorkingScale, workingToOriginal } from '../preprocess/scale';
@@ -55,7 +55,7 @@ export class DogPicker {
   readonly radius: number;
   readonly diameter: number;
   readonly map: Image2D;
-  private readonly detector: PeakDetector;
+  private readonly finder: PeakFinder;
 
   constructor(image: Image2D, opts: DogOptions) {
     const { scale, radius } = chooseWorkingScale(opts.diameter, Math.max(image.width, image.height), { refRadius: opts.refRadius ?? 7 });
@@ -65,12 +65,12 @@ export class DogPicker {
     this.diameter = opts.diameter;
     const pre = preprocessForDetection(image, scale, { negativeStain: opts.negativeStain });
     this.map = dogResponse(pre, radius);
-    this.detector = new PeakDetector(this.map);
+    this.finder = new PeakFinder(this.map);
   }
 
   /** Picks in ORIGINAL pixels, score = peak height on the normalised map (0..1). minDistance: in diameters, as PickParams'. */
-  pick(params: PeakParams & { minDistance?: number }): Pick[] {
-    const peaks = this.detector.detect(params);
+  pick(params: PeakParams & { minDistance?: number }): Particle[] {
+    const peaks = this.finder.find(params);
     const apart = suppressNeighbours(peaks, (p) => p.height, ((params.minDistance ?? 0) * this.diameter) / this.scale);
     const inside = dropBorderPicks(apart, this.map.width, this.map.height, this.radius);
     return inside.map((p) => ({ x: workingToOriginal(p.x, this.scale), y: workingToOriginal(p.y, this.scale), score: p.height, classNumber: 1 }));
@@ -78,6 +78,6 @@ export class DogPicker {
 }
 
 /** One-call DoG picking. */
-export function pickDog(image: Image2D, opts: DogOptions, params: PeakParams): Pick[] {
+export function pickDog(image: Image2D, opts: DogOptions, params: PeakParams): Particle[] {
   return new DogPicker(image, opts).pick(params);
 }

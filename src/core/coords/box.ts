@@ -10,7 +10,7 @@
 // do we. Extra columns (EMAN2 helix markers, crYOLO's confidence) are ignored on reading.
 import { CoordinateFileError } from '../errors';
 import { finiteCoordinate, formatNumber, parseStrictNumber } from './star';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 export interface ReadBoxOptions {
   /** Box size for rows that give only the corner (two columns). */
@@ -18,9 +18,9 @@ export interface ReadBoxOptions {
 }
 
 /** Reads a .box file into centre-based picks. */
-export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {}): Pick[] {
+export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {}): Particle[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  const picks: Pick[] = [];
+  const picks: Particle[] = [];
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i].trim();
     if (t === '' || t.startsWith('#')) continue;
@@ -53,7 +53,7 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
 }
 
 /** Writes picks as a tab-separated .box file with square boxes of `boxSize` pixels. */
-export function writeBox(picks: Pick[], boxSize: number): string {
+export function writeBox(picks: Particle[], boxSize: number): string {
   if (!(boxSize > 0) || !Number.isFinite(boxSize)) throw new RangeError(`box size must be a positive number, got ${boxSize}`);
   const size = formatNumber(boxSize);
   return picks.map((p) => `${formatNumber(p.x - boxSize / 2)}\t${formatNumber(p.y - boxSize / 2)}\t${size}\t${size}\n`).join('');

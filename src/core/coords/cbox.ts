@@ -12,7 +12,7 @@
 // value); we read any non-number there as "unknown".
 import { CoordinateFileError } from '../errors';
 import { columnIndex, findBlock, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarDocument } from './star';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 export interface ReadCboxOptions {
   /** Box size used when a file has no _Width/_Height columns. */
@@ -20,7 +20,7 @@ export interface ReadCboxOptions {
 }
 
 /** Reads a .cbox file into centre-based picks, score = _Confidence. */
-export function readCbox(text: string | StarDocument, fileName: string, opts: ReadCboxOptions = {}): Pick[] {
+export function readCbox(text: string | StarDocument, fileName: string, opts: ReadCboxOptions = {}): Particle[] {
   if (typeof text === 'string' && isBlankText(text)) return [];
   const doc = typeof text === 'string' ? parseStar(text, fileName) : text;
   const cryolo = findBlock(doc, 'cryolo');
@@ -42,7 +42,7 @@ export function readCbox(text: string | StarDocument, fileName: string, opts: Re
     const line = loop.rowLines[r];
     const w = iw >= 0 ? parseNumberCell(row[iw], fileName, line, '_Width') : (opts.boxSize as number);
     const h = ih >= 0 ? parseNumberCell(row[ih], fileName, line, '_Height') : (opts.boxSize as number);
-    const p: Pick = {
+    const p: Particle = {
       x: finiteCoordinate(parseNumberCell(row[ix], fileName, line, '_CoordinateX') + w / 2, fileName, line, 'x centre'),
       y: finiteCoordinate(parseNumberCell(row[iy], fileName, line, '_CoordinateY') + h / 2, fileName, line, 'y centre'),
     };
@@ -56,7 +56,7 @@ const CBOX_COLUMNS = ['CoordinateX', 'CoordinateY', 'CoordinateZ', 'Width', 'Hei
 const NA = '<NA>';
 
 /** Writes picks as a crYOLO 2D .cbox; picks without a score get confidence 1. */
-export function writeCbox(picks: Pick[], boxSize: number): string {
+export function writeCbox(picks: Particle[], boxSize: number): string {
   if (!(boxSize > 0) || !Number.isFinite(boxSize)) throw new RangeError(`box size must be a positive number, got ${boxSize}`);
   const size = formatNumber(boxSize);
   const rows = picks.map((p) => [

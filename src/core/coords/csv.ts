@@ -11,7 +11,7 @@
 // columns ignored; fields may be quoted as in RFC 4180.
 import { CoordinateFileError } from '../errors';
 import { formatNumber, isBlankText, parseStrictNumber } from './star';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 export interface TextTable {
   header: string[];
@@ -121,7 +121,7 @@ export function findColumn(header: string[], aliases: readonly string[]): number
  * Turns a header table into picks grouped by micrograph. Rows without a micrograph column are
  * grouped under `defaultMicrograph`.
  */
-export function picksFromTable(table: TextTable, fileName: string, defaultMicrograph: string | undefined): Map<string, Pick[]> {
+export function picksFromTable(table: TextTable, fileName: string, defaultMicrograph: string | undefined): Map<string, Particle[]> {
   const im = findColumn(table.header, COLUMN_ALIASES.micrograph);
   const ix = findColumn(table.header, COLUMN_ALIASES.x);
   const iy = findColumn(table.header, COLUMN_ALIASES.y);
@@ -132,7 +132,7 @@ export function picksFromTable(table: TextTable, fileName: string, defaultMicrog
   if (im < 0 && defaultMicrograph === undefined) {
     throw new CoordinateFileError('the header has no micrograph column (e.g. "micrograph_name")', fileName, table.headerLine);
   }
-  const out = new Map<string, Pick[]>();
+  const out = new Map<string, Particle[]>();
   table.rows.forEach((row, r) => {
     const line = table.rowLines[r];
     const num = (k: number, what: string) => {
@@ -140,7 +140,7 @@ export function picksFromTable(table: TextTable, fileName: string, defaultMicrog
       if (v === undefined) throw new CoordinateFileError(`${what} "${row[k]}" is not a number`, fileName, line);
       return v;
     };
-    const p: Pick = { x: num(ix, 'x'), y: num(iy, 'y') };
+    const p: Particle = { x: num(ix, 'x'), y: num(iy, 'y') };
     if (is >= 0 && row[is] !== '') p.score = num(is, 'score');
     const name = im >= 0 ? row[im] : (defaultMicrograph as string);
     if (name === '') throw new CoordinateFileError('empty micrograph name', fileName, line);
@@ -152,7 +152,7 @@ export function picksFromTable(table: TextTable, fileName: string, defaultMicrog
 }
 
 /** Reads a CSV (comma, or tab/semicolon when the header uses them) into picks by micrograph. */
-export function readCsv(text: string, fileName: string, defaultMicrograph?: string): Map<string, Pick[]> {
+export function readCsv(text: string, fileName: string, defaultMicrograph?: string): Map<string, Particle[]> {
   if (isBlankText(text)) return new Map();
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
@@ -165,7 +165,7 @@ function csvField(v: string): string {
 }
 
 /** Writes picks of one micrograph as `micrograph_name,x,y,score` (score empty when unknown). */
-export function writeCsv(picks: Pick[], micrographName: string): string {
+export function writeCsv(picks: Particle[], micrographName: string): string {
   const name = csvField(micrographName);
   const lines = ['micrograph_name,x,y,score'];
   for (const p of picks) lines.push(`${name},${formatNumber(p.x)},${formatNumber(p.y)},${p.score === undefined ? '' : formatNumber(p.score)}`);

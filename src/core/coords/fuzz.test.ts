@@ -12,7 +12,7 @@ import { readRelionCoordinateList, readRelionCoordinates, readRelionMicrographs,
 import { parseStar } from './star';
 import { golden, sig6 } from './testdata/golden';
 import { readTopaz, writeTopaz } from './topaz';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 /** Per call, on a 2-core machine that is busy with other work; a parse of these inputs takes well under 1 ms. */
 const TIME_BOUND_MS = 200;
@@ -103,7 +103,7 @@ function mutate(text: string, muts: Mutation[]): string {
 
 const finite = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
 
-function checkPicks(picks: Pick[]): void {
+function checkPicks(picks: Particle[]): void {
   for (const p of picks) {
     expect(Number.isFinite(p.x) && Number.isFinite(p.y), `pick ${JSON.stringify(p)}`).toBe(true);
     expect(finite(p.score) && finite(p.classNumber) && finite(p.psi), `pick ${JSON.stringify(p)}`).toBe(true);
@@ -111,8 +111,8 @@ function checkPicks(picks: Pick[]): void {
 }
 
 function checkResult(result: unknown): void {
-  if (result instanceof Map) for (const picks of result.values()) checkPicks(picks as Pick[]);
-  else if (Array.isArray(result) && result.every((p) => p && typeof p === 'object' && 'x' in p)) checkPicks(result as Pick[]);
+  if (result instanceof Map) for (const picks of result.values()) checkPicks(picks as Particle[]);
+  else if (Array.isArray(result) && result.every((p) => p && typeof p === 'object' && 'x' in p)) checkPicks(result as Particle[]);
 }
 
 /** A reader either gives a well-formed result or a CoordinateFileError that names the file, within the time bound. */

@@ -28,7 +28,7 @@ describe('detectCoordinateFormat', () => {
 
   it('says which formats it reads when it recognises none', () => {
     const err = expectCoordError(() => detectCoordinateFormat('hello world\n', 'notes.txt'), 'notes.txt');
-    expect(err.message).toMatch(/RELION \.star, EMAN \.box, crYOLO \.cbox, Topaz table or CSV/);
+    expect(err.message).toMatch(/RELION \.star, EMAN \.box, crYOLO \.cbox, Topaz \.txt or CSV/);
   });
 });
 

@@ -5,15 +5,17 @@ import { CoordinateFileError } from '../errors';
 import { readBox, writeBox } from './box';
 import { readCbox, writeCbox } from './cbox';
 import { readCsv, writeCsv } from './csv';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFormatFromName } from './formats';
 import { baseName } from './names';
 import { readRelionCoordinates, readRelionParticles, writeRelionCoordinates } from './relion';
 import { columnIndex, findLoopWith, isBlankText, parseStar } from './star';
 import { readTopaz, writeTopaz } from './topaz';
-import type { CoordinateFormat, Pick } from './types';
+import type { CoordinateFormat, Particle } from './types';
 
+export * from './formats';
 export * from './names';
 export { readRelionCoordinateList, readRelionMicrographs, readRelionParticles, writeRelionCoordinateList } from './relion';
-export type { CoordinateFormat, Pick, PickState } from './types';
+export type { CoordinateFormat, Particle, PickState } from './types';
 
 export interface WriteOptions {
   /** The micrograph's file name (Topaz and CSV rows carry it). */
@@ -23,7 +25,7 @@ export interface WriteOptions {
 }
 
 /** Writes the picks of one micrograph; x, y are centres in original micrograph pixels. */
-export function writeCoordinates(format: CoordinateFormat, picks: Pick[], opts: WriteOptions): string {
+export function writeCoordinates(format: CoordinateFormat, picks: Particle[], opts: WriteOptions): string {
   switch (format) {
     case 'star':
       return writeRelionCoordinates(picks);
@@ -38,19 +40,18 @@ export function writeCoordinates(format: CoordinateFormat, picks: Pick[], opts: 
   }
 }
 
+const FORMAT_LABELS = COORDINATE_FORMAT_IDS.map((f) => COORDINATE_FORMATS[f].label);
+
 /** The format of a coordinate file, from its name and, where the name is ambiguous, its text. */
 export function detectCoordinateFormat(text: string, fileName: string): CoordinateFormat {
-  const name = baseName(fileName).toLowerCase();
-  if (name.endsWith('.cbox')) return 'cbox';
-  if (name.endsWith('.box')) return 'box';
-  if (name.endsWith('.csv')) return 'csv';
-  if (name.endsWith('.star')) return 'star';
+  const byName = coordinateFormatFromName(fileName);
+  if (byName) return byName;
   const first = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#'))?.trim() ?? '';
   if (/^data_/i.test(first)) return /^data_(global|cryolo)\b/i.test(first) ? 'cbox' : 'star';
   if (/^(image_name|x_coord)\s/i.test(first)) return 'topaz';
   if (first.includes(',')) return 'csv';
   if (/^[+-]?[\d.]/.test(first)) return 'box';
-  throw new CoordinateFileError('not a coordinate file this program reads (RELION .star, EMAN .box, crYOLO .cbox, Topaz table or CSV)', fileName);
+  throw new CoordinateFileError(`not a coordinate file this program reads (${FORMAT_LABELS.slice(0, -1).join(', ')} or ${FORMAT_LABELS.at(-1)})`, fileName);
 }
 
 export interface ReadOptions {
@@ -64,9 +65,9 @@ export interface ReadOptions {
  * file's own name, which micrographKey() reduces to the micrograph's key; tables of many
  * micrographs (Topaz, CSV, a RELION particles STAR) are keyed by the names they hold.
  */
-export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Pick[]> {
+export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Particle[]> {
   const own = baseName(fileName);
-  const one = (picks: Pick[]) => new Map([[own, picks]]);
+  const one = (picks: Particle[]) => new Map([[own, picks]]);
   // An empty file (RELION writes one for a micrograph without picks) holds no picks, whatever its name.
   if (isBlankText(text)) return one([]);
   switch (detectCoordinateFormat(text, fileName)) {

@@ -7,26 +7,23 @@
 // - EMAN/crYOLO: <base>.box, crYOLO: <base>.cbox (CBOX folder), Topaz: image_name = base without
 //   extension (one table for many micrographs), cryoSPARC/others: <base>.csv.
 // So `Movies/mic_0001.mrc`, `mic_0001_autopick.star`, `mic_0001.box` and Topaz's `mic_0001` all
-// reduce to the key `mic_0001`.
-import type { CoordinateFormat } from './types';
+// reduce to the key `mic_0001`. The format tables (io/formats.ts, coords/formats.ts) give the
+// extensions; the other names here are what people and pickers add.
+import { baseName } from '../file-names';
+import { MICROGRAPH_EXTENSIONS } from '../io/formats';
+import { COORDINATE_EXTENSIONS, COORDINATE_FORMATS, type CoordinateFormat } from './formats';
 
-/** Extensions removed from names (micrographs, movies, coordinate files, compression). */
-const EXTENSIONS = [
-  'mrc', 'mrcs', 'st', 'tif', 'tiff', 'eer', 'png', 'jpg', 'jpeg', 'dm4', 'hdf', 'spi',
-  'star', 'box', 'cbox', 'txt', 'csv', 'tsv', 'coords', 'json', 'gz', 'bz2', 'xz', 'zst',
-];
+export { baseName };
 
-/** Suffixes pickers append to the micrograph base name. */
-const SUFFIXES = ['_autopick', '_manualpick', '_manual', '_picks', '_picked', '_pick', '_coords', '_coordinates', '_particles', '_topaz', '_cryolo'];
+/** Extensions removed from names besides the formats' own: other movie and image formats, other tables, compression. */
+const OTHER_EXTENSIONS = ['eer', 'dm4', 'hdf', 'spi', 'coords', 'json', 'gz', 'bz2', 'xz', 'zst'];
+const EXTENSIONS = [...MICROGRAPH_EXTENSIONS, ...COORDINATE_EXTENSIONS, ...OTHER_EXTENSIONS];
+
+/** Suffixes pickers and people append to the micrograph base name (RELION, crYOLO, Topaz, ground truth). */
+const SUFFIXES = ['_autopick', '_manualpick', '_manual', '_picks', '_picked', '_pick', '_coords', '_coordinates', '_particles', '_topaz', '_cryolo', '_truth', '_gt'];
 
 const EXT_RE = new RegExp(`\\.(${EXTENSIONS.join('|')})$`, 'i');
 const SUFFIX_RE = new RegExp(`(${SUFFIXES.join('|')})$`, 'i');
-
-/** The last path component, for '/' and '\' separators alike. */
-export function baseName(path: string): string {
-  const parts = path.trim().split(/[\\/]/);
-  return parts[parts.length - 1] ?? '';
-}
 
 /** File name without directories and without known extensions (`a/mic.mrc.gz` -> `mic`), and
  * without the spaces that ended up at its ends (`mic .mrc`: Topaz's image_name `mic ` is read
@@ -54,24 +51,35 @@ export function sameMicrograph(a: string, b: string): boolean {
   return micrographKey(a) === micrographKey(b);
 }
 
-/** File extension written for each format (with the dot). */
-export function formatExtension(format: CoordinateFormat): string {
-  switch (format) {
-    case 'star':
-      return '.star';
-    case 'box':
-      return '.box';
-    case 'cbox':
-      return '.cbox';
-    case 'topaz':
-      return '.txt';
-    case 'csv':
-      return '.csv';
+/**
+ * The micrograph of `micrographNames` that a coordinate file (or a micrograph name inside one)
+ * belongs to, or undefined. Case is ignored. Tries, in order: the same base name; the same
+ * micrographKey (picker suffixes removed); the longest micrograph base name the coordinate
+ * name starts with, followed by '_', '-' or '.' (`mic_01_topaz-run3.txt` -> `mic_01.mrc`).
+ */
+export function matchMicrograph(coordinateName: string, micrographNames: readonly string[]): string | undefined {
+  const lower = (s: string) => s.toLowerCase();
+  const byBase = new Map<string, string>();
+  const byKey = new Map<string, string>();
+  for (const m of micrographNames) {
+    byBase.set(lower(micrographBase(m)), m);
+    byKey.set(lower(micrographKey(m)), m);
   }
+  const base = lower(micrographBase(coordinateName));
+  const hit = byBase.get(base) ?? byKey.get(lower(micrographKey(coordinateName)));
+  if (hit) return hit;
+  let best: string | undefined;
+  let bestLength = 0;
+  for (const [b, m] of byBase) {
+    if (b.length > bestLength && base.startsWith(b) && /^[_\-.]/.test(base.slice(b.length))) {
+      best = m;
+      bestLength = b.length;
+    }
+  }
+  return best;
 }
 
 /** Output file name: `<base>_autopick.star`, `<base>.box`, `<base>.cbox`, `<base>.txt`, `<base>.csv`. */
 export function coordinateFileName(micrographName: string, format: CoordinateFormat): string {
-  const base = micrographBase(micrographName) || 'micrograph';
-  return format === 'star' ? `${base}_autopick.star` : `${base}${formatExtension(format)}`;
+  return `${micrographBase(micrographName) || 'micrograph'}${COORDINATE_FORMATS[format].fileSuffix}`;
 }

@@ -9,7 +9,7 @@ import {
 } from './relion';
 import { parseStar } from './star';
 import { expectCoordError, golden, sig6, WRITER_PICKS } from './testdata/golden';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 describe('RELION per-micrograph coordinate files (golden)', () => {
   it('RELION 3.0 autopick.star: unnamed block, no version line, %12.6f / %12.6e values', () => {
@@ -111,7 +111,7 @@ describe('writeRelionCoordinates', () => {
   });
 
   it('round-trips picks to 6 significant digits', () => {
-    const picks: Pick[] = [
+    const picks: Particle[] = [
       { x: 3712.4567891, y: 0.1, score: 0.123456789, classNumber: 4, psi: -33.3333333 },
       { x: 1e-7, y: 98765.4321, score: -12, classNumber: 1, psi: 0 },
     ];

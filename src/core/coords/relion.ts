@@ -3,7 +3,7 @@
 // Conventions (RELION source, src/autopicker.cpp and src/metadata_label.h; RELION docs,
 // relion.readthedocs.io "Conventions & File formats"):
 // - _rlnCoordinateX/_rlnCoordinateY: the particle CENTRE in pixels of the micrograph as
-//   stored in the MRC file, x along a row, y down the rows (file order), no flip. Pick uses
+//   stored in the MRC file, x along a row, y down the rows (file order), no flip. Particle uses
 //   the same frame, so nothing is converted.
 // - Autopick coordinate file `<mic>_autopick.star`: one unnamed `data_` block with a loop of
 //   _rlnCoordinateX, _rlnCoordinateY, _rlnClassNumber (reference index + 1; 0 as a dummy where
@@ -19,7 +19,7 @@
 //   _rlnDetectorPixelSize (um) * 1e4 / _rlnMagnification.
 import { CoordinateFileError } from '../errors';
 import { columnIndex, findBlock, findLoopsWith, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarBlock, type StarDocument, type StarLoop } from './star';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 /** RELION's "no in-plane angle" value for _rlnAnglePsi. */
 export const RELION_UNKNOWN_PSI = -999;
@@ -35,7 +35,7 @@ function optionalNumber(loop: StarLoop, row: string[], col: number): number | un
   return col >= 0 ? parseStrictNumber(row[col]) : undefined;
 }
 
-function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[], line: number) => [number, number]): Pick[] {
+function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[], line: number) => [number, number]): Particle[] {
   const ix = columnIndex(loop, X);
   const iy = columnIndex(loop, Y);
   const iClass = columnIndex(loop, 'rlnClassNumber');
@@ -50,7 +50,7 @@ function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[],
       x = finiteCoordinate(x - dx, fileName, line, 'x centre (coordinate - origin)');
       y = finiteCoordinate(y - dy, fileName, line, 'y centre (coordinate - origin)');
     }
-    const p: Pick = { x, y };
+    const p: Particle = { x, y };
     const score = optionalNumber(loop, row, iFom);
     const cls = optionalNumber(loop, row, iClass);
     const psi = optionalNumber(loop, row, iPsi);
@@ -66,7 +66,7 @@ function parsed(text: string | StarDocument, fileName: string): StarDocument {
 }
 
 /** Reads a per-micrograph coordinate STAR (`<mic>_autopick.star`, `_manualpick.star`, RELION 3.0 to 5). */
-export function readRelionCoordinates(text: string | StarDocument, fileName: string): Pick[] {
+export function readRelionCoordinates(text: string | StarDocument, fileName: string): Particle[] {
   // MetaDataTable::write writes nothing at all for an empty table, so no picks = an empty file.
   if (typeof text === 'string' && isBlankText(text)) return [];
   const doc = parsed(text, fileName);
@@ -85,7 +85,7 @@ export function readRelionCoordinates(text: string | StarDocument, fileName: str
  * columns are written when any pick carries one of them; missing values get RELION's defaults
  * (class 0, psi -999, figure of merit -999).
  */
-export function writeRelionCoordinates(picks: Pick[]): string {
+export function writeRelionCoordinates(picks: Particle[]): string {
   const extra = picks.some((p) => p.score !== undefined || p.classNumber !== undefined || p.psi !== undefined);
   const columns = extra ? [X, Y, 'rlnClassNumber', 'rlnAutopickFigureOfMerit', 'rlnAnglePsi'] : [X, Y];
   const rows = picks.map((p) => {
@@ -158,7 +158,7 @@ export interface ReadParticlesOptions {
  * Origins in Angstrom are divided by the optics group's _rlnMicrographPixelSize, else
  * _rlnMicrographOriginalPixelSize, else _rlnImagePixelSize (exact only for unbinned extraction).
  */
-export function readRelionParticles(text: string | StarDocument, fileName: string, opts: ReadParticlesOptions = {}): Map<string, Pick[]> {
+export function readRelionParticles(text: string | StarDocument, fileName: string, opts: ReadParticlesOptions = {}): Map<string, Particle[]> {
   const doc = parsed(text, fileName);
   const found = findLoopsWith(doc, [MIC, X, Y]);
   if (!found.length) throw new CoordinateFileError('no table with _rlnMicrographName, _rlnCoordinateX and _rlnCoordinateY', fileName);
@@ -166,7 +166,7 @@ export function readRelionParticles(text: string | StarDocument, fileName: strin
   const unnamed = findLoopsWith(doc, [X, Y]).find(({ loop }) => columnIndex(loop, MIC) < 0);
   if (unnamed) throw new CoordinateFileError('this table has coordinates without _rlnMicrographName, beside particle tables that have it', fileName, unnamed.loop.line);
   const sizes = opticsPixelSizes(doc, ['rlnMicrographPixelSize', 'rlnMicrographOriginalPixelSize', 'rlnImagePixelSize']);
-  const out = new Map<string, Pick[]>();
+  const out = new Map<string, Particle[]>();
   // Every particle table (each data block with its own columns), in file order.
   for (const { loop } of found) {
     const im = columnIndex(loop, MIC);

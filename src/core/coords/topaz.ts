@@ -11,19 +11,19 @@
 import { micrographBase } from './names';
 import { formatNumber, isBlankText } from './star';
 import { parseTextTable, picksFromTable } from './csv';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 /**
  * Reads a Topaz table into picks grouped by image_name (whitespace or tab separated). A table
  * without an image_name column (one micrograph per file) is grouped under `defaultMicrograph`.
  */
-export function readTopaz(text: string, fileName: string, defaultMicrograph?: string): Map<string, Pick[]> {
+export function readTopaz(text: string, fileName: string, defaultMicrograph?: string): Map<string, Particle[]> {
   if (isBlankText(text)) return new Map();
   return picksFromTable(parseTextTable(text, fileName, 'whitespace'), fileName, defaultMicrograph);
 }
 
 /** Writes the picks of one micrograph as a Topaz table; picks without a score get 0. */
-export function writeTopaz(picks: Pick[], micrographName: string): string {
+export function writeTopaz(picks: Particle[], micrographName: string): string {
   // Columns are tab-separated, as Topaz writes them: a name may hold spaces (readTopaz splits
   // such a table at tabs) but not a tab or a line break, and an empty name would drop a column.
   const name = (micrographBase(micrographName) || 'micrograph').replace(/[\t\r\n]/g, '_');

@@ -1,8 +1,9 @@
-// One particle pick. x, y are the particle CENTRE in ORIGINAL micrograph pixels, origin at
+// One particle position: a pick, or a ground-truth particle. (Named Particle, not Pick, so that
+// TypeScript's Pick<> keeps its meaning.) x, y are the particle CENTRE in ORIGINAL micrograph pixels, origin at
 // the first pixel of the file (x to the right along a row, y down the rows, i.e. the way
 // RELION's _rlnCoordinateX/Y index an MRC read in file order). Writers for corner-based
 // formats (EMAN .box) convert at the boundary.
-export interface Pick {
+export interface Particle {
   x: number;
   y: number;
   /** Figure of merit: higher is more particle-like (RELION _rlnAutopickFigureOfMerit). */
@@ -16,5 +17,5 @@ export interface Pick {
 /** Review state of a pick in the workbench. */
 export type PickState = 'auto' | 'accepted' | 'rejected' | 'manual';
 
-/** The coordinate formats the project reads and writes. */
-export type CoordinateFormat = 'star' | 'box' | 'cbox' | 'topaz' | 'csv';
+/** The coordinate formats the project reads and writes (one record each in formats.ts). */
+export type { CoordinateFormat } from './formats';

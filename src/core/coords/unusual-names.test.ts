@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coordinateFileName, micrographKey, readCoordinates, writeCoordinates, type CoordinateFormat } from './index';
 import { sig6 } from './testdata/golden';
-import type { Pick } from './types';
+import type { Particle } from './types';
 
 const FORMATS: CoordinateFormat[] = ['star', 'box', 'cbox', 'topaz', 'csv'];
 const BOX = 64;
@@ -35,7 +35,7 @@ const close = (back: number, x: number) => Math.abs(back - x) <= 1e-5 * (Math.ab
 describe('coordinate files of micrographs with unusual names', () => {
   it.each(FORMATS)('%s: what is written reads back under the same micrograph', (format) => {
     fc.assert(
-      fc.property(micrographName, picks, (name, written: Pick[]) => {
+      fc.property(micrographName, picks, (name, written: Particle[]) => {
         const file = `out/${coordinateFileName(name, format)}`;
         const text = writeCoordinates(format, written, { micrographName: name, boxSize: BOX });
         const groups = readCoordinates(text, file);

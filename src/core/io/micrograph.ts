@@ -1,65 +1,24 @@
 // One entry point for every micrograph file: picks the reader by magic bytes first, then by
-// file extension, and returns the same Micrograph whatever the format.
+// file extension, and returns the same Micrograph (micrograph-source.ts) whatever the format.
 import { MicrographError } from '../errors';
-import type { Image2D } from '../image';
 import { sniffMagic } from './magic';
 import type { ByteReader } from './byte-reader';
+import { dotted } from '../file-names';
+import { formatFromFileName, micrographExtensionList, MICROGRAPH_FORMATS, type MicrographFormat } from './formats';
 import { readMrc } from './mrc';
-import { openMrcStream, type StreamedMicrograph } from './mrc-stream';
+import type { Micrograph, OpenedMicrograph } from './micrograph-source';
+import { openMrcStream } from './mrc-stream';
 import { decodeRaster } from './raster';
 import { readTiff } from './tiff';
 
-export type MicrographFormat = 'mrc' | 'tiff' | 'png' | 'jpeg';
-
-export interface Micrograph {
-  image: Image2D;
-  /** Angstrom per pixel, when the file says (MRC only). */
-  pixelSize?: number;
-  /** Frames (sections, pages) in the file. */
-  frames: number;
-  /** True when several frames were averaged into `image`. */
-  averaged: boolean;
-  format: MicrographFormat;
-  /** What the reader decided on the user's behalf (frames averaged, byte order guessed, ...). */
-  note?: string;
-}
+export { formatFromFileName, isMicrographFileName, MICROGRAPH_EXTENSIONS, type MicrographFormat } from './formats';
+export { decodedMicrograph, type Micrograph, type MicrographDescription, type OpenedMicrograph } from './micrograph-source';
 
 export interface DecodeOptions {
   /** 0-based frame of a stack / page of a multi-page TIFF; default: average them all. */
   frame?: number;
   /** Force MRC mode-0 bytes signed or unsigned (see mrc.ts). */
   mode0Signed?: boolean;
-}
-
-const EXTENSIONS: Record<string, MicrographFormat> = {
-  mrc: 'mrc',
-  mrcs: 'mrc',
-  st: 'mrc',
-  map: 'mrc',
-  tif: 'tiff',
-  tiff: 'tiff',
-  png: 'png',
-  jpg: 'jpeg',
-  jpeg: 'jpeg',
-};
-
-/** File extensions (lower case, no dot) this module reads. */
-export const MICROGRAPH_EXTENSIONS: readonly string[] = Object.keys(EXTENSIONS);
-
-function extensionOf(fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
-}
-
-/** The format a file name's extension says, or undefined. */
-export function formatFromFileName(fileName: string): MicrographFormat | undefined {
-  return EXTENSIONS[extensionOf(fileName)];
-}
-
-/** True when the name has a micrograph extension (.mrc .mrcs .st .map .tif .tiff .png .jpg .jpeg). */
-export function isMicrographFileName(name: string): boolean {
-  return formatFromFileName(name) !== undefined;
 }
 
 /** The ArrayBuffer behind `bytes` without copying when it covers the buffer exactly (Node's
@@ -85,7 +44,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     case 'mrc':
       return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
     case 'tiff':
-      if (magic !== 'tiff') throw new MicrographError('decode-failed', 'named .tif/.tiff but it does not start with a TIFF signature (II*\\0 or MM\\0*)', fileName);
+      if (magic !== 'tiff') throw new MicrographError('decode-failed', `named ${dotted(MICROGRAPH_FORMATS.tiff.extensions, '/')} but it does not start with a TIFF signature (II*\\0 or MM\\0*)`, fileName);
       return readTiff(buffer, fileName, { frame: opts.frame });
     case 'png':
     case 'jpeg':
@@ -95,7 +54,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     default:
       throw new MicrographError(
         'unsupported-format',
-        `not a micrograph format this program reads; supported: ${MICROGRAPH_EXTENSIONS.map((e) => '.' + e).join(' ')}`,
+        `not a micrograph format this program reads; supported: ${micrographExtensionList()}`,
         fileName,
       );
   }
@@ -106,14 +65,9 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
  * pixels go straight into the working-scale reduction when the pick needs them, so the
  * full-resolution image is never held. Other formats are read and decoded whole.
  */
-export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph | StreamedMicrograph> {
+export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<OpenedMicrograph> {
   // An empty file: both readers below say so.
   const head = await reader.read(0, Math.min(reader.size, 1024));
   if (chooseFormat(head, fileName).format === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
   return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);
-}
-
-/** The micrograph's size, whichever way it was opened. */
-export function micrographSize(m: Micrograph | StreamedMicrograph): { width: number; height: number } {
-  return 'image' in m ? m.image : m;
 }

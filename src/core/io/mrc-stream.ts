@@ -2,18 +2,16 @@
 // full-resolution image is never resident (the CLI's path: a 4096x4096 float32 micrograph is
 // 64 MiB, the reduction at scale 10 well under 1 MiB). Same pixels, notes and errors as readMrc.
 import { MicrographError, throwIfAborted } from '../errors';
-import { Reducer, type PixelSource, type ReducedImage } from '../preprocess/reduce';
+import { Reducer, type ReducedImage } from '../preprocess/reduce';
 import type { ByteReader } from './byte-reader';
-import type { Micrograph } from './micrograph';
+import type { OpenedMicrograph } from './micrograph-source';
 import { MRC_HEADER_BYTES, mrcDescription, mrcFloat32View, mrcVoxelBytes, planMrcRead, readMrcHeader, readMrcVoxels, scaleInPlace, type ReadMrcOptions } from './mrc';
-
-/** A micrograph opened for picking whose pixels stay in the file until reduce() reads them. */
-export type StreamedMicrograph = Omit<Micrograph, 'image'> & PixelSource;
 
 /** Bytes of one band read from the file (per section); rounded to whole blocks of rows. */
 export const STREAM_BAND_BYTES = 2 ** 20;
 
-export async function openMrcStream(reader: ByteReader, fileName: string, opts: ReadMrcOptions & { bandBytes?: number } = {}): Promise<StreamedMicrograph> {
+export async function openMrcStream(reader: ByteReader, fileName: string, opts: ReadMrcOptions & { bandBytes?: number } = {}): Promise<OpenedMicrograph> {
+  // Its pixels stay in the file until reduce() reads them.
   if (reader.size === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
   const head = await reader.read(0, Math.min(reader.size, MRC_HEADER_BYTES));
   const headCopy = head.slice().buffer as ArrayBuffer; // the reader's view is reused by the next read

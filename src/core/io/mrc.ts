@@ -12,7 +12,7 @@
 import { MicrographError, ParameterError } from '../errors';
 import { createImage, imageStats, type Image2D } from '../image';
 import { describeKind, sniffMagic } from './magic';
-import type { Micrograph } from './micrograph';
+import { decodedMicrograph, type Micrograph, type MicrographDescription } from './micrograph-source';
 
 export const MRC_HEADER_BYTES = 1024;
 /** Largest side accepted, in pixels. */
@@ -389,7 +389,7 @@ export function mrcFloat32View(plan: MrcReadPlan, buffer: ArrayBuffer, offset: n
 }
 
 /** Micrograph fields that describe the file rather than its pixels. */
-export function mrcDescription(plan: MrcReadPlan): Omit<Micrograph, 'image'> {
+export function mrcDescription(plan: MrcReadPlan): MicrographDescription {
   const h = plan.header;
   return {
     pixelSize: h.pixelSize,
@@ -413,7 +413,7 @@ export function readMrc(buffer: ArrayBuffer, fileName: string, opts: ReadMrcOpti
     for (const [k, z] of sections.entries()) readMrcVoxels(plan, buffer, h.dataOffset + z * planeBytes, data, k > 0);
     if (sections.length > 1) scaleInPlace(data, 1 / sections.length);
   }
-  return { image: createImage(h.nx, h.ny, data), ...mrcDescription(plan) };
+  return decodedMicrograph(createImage(h.nx, h.ny, data), mrcDescription(plan));
 }
 
 /** Multiplies every value by k (the frame average's last step, kept in one place so the

@@ -5,7 +5,7 @@ import { decode as decodePngBytes, convertIndexedToRgb, type DecodedPng } from '
 import { decode as decodeJpegBytes } from 'jpeg-js';
 import { MicrographError } from '../errors';
 import { createImage, type Image2D } from '../image';
-import type { Micrograph } from './micrograph';
+import { decodedMicrograph, type Micrograph } from './micrograph-source';
 
 export type RasterFormat = 'png' | 'jpeg';
 
@@ -88,5 +88,5 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
     if (e instanceof MicrographError) throw e;
     throw new MicrographError('decode-failed', `could not decode the ${label} image (${e instanceof Error ? e.message : String(e)})`, fileName);
   }
-  return { image, frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined };
+  return decodedMicrograph(image, { frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined });
 }

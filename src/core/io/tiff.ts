@@ -7,7 +7,7 @@
 import { fromArrayBuffer } from 'geotiff';
 import { DrpnetError, MicrographError, ParameterError } from '../errors';
 import { createImage } from '../image';
-import type { Micrograph } from './micrograph';
+import { decodedMicrograph, type Micrograph } from './micrograph-source';
 import { BT601 } from './raster';
 
 /** Largest side accepted, and largest page in pixels (as for MRC: one float32 plane < 2 GiB). */
@@ -181,11 +181,10 @@ export async function readTiff(buffer: ArrayBuffer, fileName: string, opts: Read
   if (chosen.length > 1) notes.push(`averaged ${chosen.length} pages`);
   else if (full.length > 1) notes.push(`page ${opts.frame} of ${full.length}`);
   if (chosen[0].p.samplesPerPixel >= 3) notes.push('colour converted to grey (BT.601 luma)');
-  return {
-    image: createImage(width, height, out),
+  return decodedMicrograph(createImage(width, height, out), {
     frames: full.length,
     averaged: chosen.length > 1,
     format: 'tiff',
     note: notes.length ? notes.join('; ') : undefined,
-  };
+  });
 }

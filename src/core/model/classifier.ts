@@ -1,4 +1,4 @@
-// Stage 2 of DRPnet: the particle/background classifier on 64x64 patches (docs/drpnet.md
+// Stage 2 of DRPnet: the particle/background classifier on 64x64 patches (docs/method.md,
 // step 8). Output index 0 = background, index 1 = particle (softmax probabilities).
 // Departure from the paper: the pools have stride 2, not 1. The receptive field is the same
 // but the dense layer shrinks from ~25M to ~131k weights (~0.7 MB file instead of ~100 MB).

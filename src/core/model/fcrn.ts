@@ -1,5 +1,5 @@
 // Stage 1 of DRPnet: the fully convolutional regression network (FCRN). Architecture from
-// Nguyen et al. 2021 (see docs/drpnet.md step 4): any input size, 'same' padding throughout,
+// Nguyen et al. 2021 (docs/method.md, step 4): any input size, 'same' padding throughout,
 // output a map of the input's size whose local maxima are particle centres.
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,5 +1,5 @@
-// Resampling: area-averaging downsample by an integer factor (step 3's "downsample by
-// scale", not decimation) and bilinear resampling (patches to 64x64, maps for display).
+// Resampling: area-averaging downsample by an integer factor (docs/method.md, step 3: each
+// working pixel the mean of a block, not decimation) and bilinear resampling (patches to 64x64, maps for display).
 // Coordinates: pixel i covers [i, i+1) and has its centre at i + 0.5 in "edge" units.
 import { ParameterError } from '../errors';
 import { createImage, type Image2D } from '../image';

@@ -4,7 +4,7 @@
 //  - recursive: the third-order IIR Gaussian of Young & van Vliet ("Recursive implementation
 //    of the Gaussian filter", Signal Processing 44 (1995) 139-151) with the variance-matched
 //    poles of Young, van Vliet & van Ginkel (2002), whose cost per pixel does not depend on
-//    sigma (the sigma-100 background of step 3).
+//    sigma (the sigma-100 background of docs/method.md, step 3).
 // Borders of the recursive filter: the line is padded with ceil(3 sigma) symmetric samples,
 // so both methods see the same extended image.
 import { ParameterError } from '../errors';

@@ -1,7 +1,7 @@
-// Step 3's illumination correction: I' = I - G_sigma(I) + mean(G_sigma(I)), removing the
-// slowly varying background (ice thickness, beam falloff) while keeping the mean level.
-// sigma is in WORKING pixels (the paper's 100); the recursive Gaussian makes it cost the
-// same as a small blur.
+// The illumination correction of preprocessing (docs/method.md, step 3): I' = I - G_sigma(I) +
+// mean(G_sigma(I)), removing the slowly varying background (ice thickness, beam falloff) while
+// keeping the mean level. sigma is in WORKING pixels (the paper's 100); the recursive Gaussian
+// makes it cost the same as a small blur.
 // Departure from the paper (whose MATLAB imgaussfilt pads by replicating the edge): the
 // background is estimated with ANTISYMMETRIC borders, so a linear gradient (ice thickness) is
 // followed up to the image edges instead of bending within ~sigma of them; measured in

@@ -1,5 +1,6 @@
-// Step 3 (preprocessing at working scale) and step 4's input smoothing, one small function
-// per sub-step so tests and bench/numerics.ts can check and time each.
+// Preprocessing at working scale (docs/method.md, step 3) and the detector's input smoothing
+// (step 4), one small function per sub-step so tests and bench/numerics.ts can check and time
+// each.
 //
 // POLARITY the networks see: cryo-EM convention, particles DARKER than the background
 // (bright-field, underfocus). Negative-stain micrographs (particles brighter) are inverted
@@ -20,7 +21,7 @@ export const TRAINING_SMOOTH_SIGMA = 0.5;
 /** Contrast stretch: median +- this many robust standard deviations map to [0, 1]. */
 export const STRETCH_SIGMAS = 4;
 export const TARGET_MEAN = 0.55;
-/** Step 4: smoothing of the FCRN's input (the shipped detector's metadata carries its own). */
+/** Smoothing of the FCRN's input (docs/method.md, step 4) (the shipped detector's metadata carries its own). */
 export const NETWORK_INPUT_SIGMA = 1;
 
 interface InPlace {
@@ -105,10 +106,10 @@ export interface PreprocessOptions {
 }
 
 /**
- * Step 3 for detection: normalise to [0,1] -> area downsample by `scale` -> Gaussian sigma 1
- * -> robust stretch to [0,1] -> mean to 0.55 -> illumination correction
- * (sigma 100 working px) -> invert for negative stain. Output ceil(w/scale) x ceil(h/scale),
- * particles darker than background. The input is not modified.
+ * Preprocessing for detection (docs/method.md, step 3): normalise to [0,1] -> area downsample
+ * by `scale` -> Gaussian sigma 1 -> robust stretch to [0,1] -> mean to 0.55 -> illumination
+ * correction (sigma 100 working px) -> invert for negative stain. Output ceil(w/scale) x
+ * ceil(h/scale), particles darker than background. The input is not modified.
  */
 export function preprocessForDetection(img: Image2D, scale: number, opts: PreprocessOptions): Image2D {
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot preprocess an empty image');
@@ -140,9 +141,10 @@ export function preprocessReduced(reduced: ReducedImage, opts: PreprocessOptions
 }
 
 /**
- * Step 4's input: the preprocessed working image smoothed with the detector's own input sigma
- * (model metadata inputSmoothing). The paper's further 2x downscale for particles at its
- * reference radius does not arise at our working radius (chooseWorkingScale keeps r <= ref).
+ * The detector's input (docs/method.md, step 4): the preprocessed working image smoothed with
+ * the detector's own input sigma (model metadata inputSmoothing). The paper's further 2x
+ * downscale for particles at its reference radius does not arise at our working radius
+ * (chooseWorkingScale keeps r <= ref).
  */
 export function prepareNetworkInput(pre: Image2D, sigma: number): Image2D {
   if (!(sigma >= 0)) throw new ParameterError(`network input smoothing must be >= 0, got ${sigma}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../errors';
 import { chooseWorkingScale, originalToWorking, workingToOriginal } from './scale';
 
-describe('chooseWorkingScale (paper rule, step 2)', () => {
+describe('chooseWorkingScale (paper rule, docs/method.md step 2)', () => {
   it('small particle on a 4096 px K2-size image: f1 = 1, f2 keeps width <= 1800', () => {
     // d/2 = 30 <= 32 -> f1 = 1; 4096 > 1800 -> f2 = ceil(4096/1800) = 3.
     expect(chooseWorkingScale(60, 4096)).toEqual({ scale: 3, radius: 10, f1: 1, f2: 3, refRadius: 32 });

@@ -1,6 +1,5 @@
-// Step 2: the working scale from the particle diameter (Nguyen et al. 2021; rule in
-// /work/shared/docs/drpnet.md): bring the particle radius to about r_ref and keep the working
-// image at most ~1800 px wide.
+// The working scale from the particle diameter (docs/method.md, step 2; Nguyen et al. 2021):
+// bring the particle radius to about r_ref and keep the working image at most ~1800 px wide.
 import { ParameterError } from '../errors';
 
 /** Paper's reference particle radius (working px), and the one used for very large particles. */
@@ -43,6 +42,30 @@ export function chooseWorkingScale(diameter: number, width: number, opts: ScaleO
   const f2 = reduced > maxW ? Math.ceil(reduced / maxW) : 1;
   const scale = f1 * f2;
   return { scale, radius: Math.floor(half / scale), f1, f2, refRadius };
+}
+
+/** Where picking works on a micrograph: the working scale and the particle radius there. */
+export interface WorkingGeometry {
+  /** Original pixels per working pixel. */
+  scale: number;
+  /** Particle radius, working pixels (floor, as chooseWorkingScale gives it). */
+  radius: number;
+}
+
+/**
+ * The working geometry for a particle diameter on a micrograph, for a detector trained at
+ * working radius refRadius. The size rule looks at the longer side, so a portrait micrograph
+ * works at the scale of its landscape twin. Picking and training both take it from here.
+ * Throws a ParameterError naming the diameter needed when the particle would be under one
+ * working pixel (a small diameter on a micrograph wide enough to be reduced several times).
+ */
+export function workingGeometry(diameter: number, size: { width: number; height: number }, refRadius: number): WorkingGeometry {
+  const side = Math.max(size.width, size.height);
+  const { scale, radius } = chooseWorkingScale(diameter, side, { refRadius });
+  if (radius < 1) {
+    throw new ParameterError(`particle diameter ${diameter} px is too small for a ${side} px wide micrograph, which is picked at 1/${scale} scale: give at least ${2 * scale} px`);
+  }
+  return { scale, radius };
 }
 
 /**

@@ -19,7 +19,7 @@
 import { ParameterError } from '../errors';
 import { nextPow2, rfft2d, irfft2d, signedIndex } from '../fft2d';
 import { createImage, type Image2D } from '../image';
-import type { Pick } from '../coords/types';
+import type { Particle } from '../coords/types';
 import { createRng, type Rng } from '../random';
 import {
   carbonDistance,
@@ -617,7 +617,7 @@ export interface TruthOptions {
  * least its nominal radius from each edge (not cut) and not inside a contamination blob.
  * Overlapping and clumped particles count; particles on carbon count unless excluded.
  */
-export function truthPicks(result: SimResult, opts: TruthOptions = {}): Pick[] {
+export function truthPicks(result: SimResult, opts: TruthOptions = {}): Particle[] {
   const includeOnCarbon = opts.includeOnCarbon ?? true;
   return result.truth
     .filter((p) => !p.cut && !p.inContamination && (includeOnCarbon || !p.onCarbon))

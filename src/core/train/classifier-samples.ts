@@ -6,11 +6,11 @@
 import { CLASSIFIER_BOX_RADII, extractPatches, patchStats, type Point } from '../candidates';
 import { ParameterError } from '../errors';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
-import { PickSession, type Models } from '../pipeline';
+import type { Models, PickSession, WorkingImage } from '../pipeline';
 import { workingToOriginal } from '../preprocess/scale';
 import { createRng, type Rng } from '../random';
 import { randomBackgroundCentres } from './batches';
-import { asMicrograph, toWorking, workingImage, type TrainingMicrograph, type WorkingImage } from './training-micrograph';
+import { sessionFor, toWorking, workingImage, type TrainingMicrograph } from './training-micrograph';
 
 /** 0 background, 1 particle (the classifier's output indices). */
 export type SampleLabel = 0 | 1;
@@ -59,14 +59,9 @@ export function candidateParams(m: TrainingMicrograph, peaks: Partial<PickParams
   return { ...DEFAULT_PICK_PARAMS, meanPercentile: 0, stdPercentile: 0, ...peaks, diameter: m.diameter, negativeStain: m.negativeStain, useClassifier: false };
 }
 
-/** Where the detector's map lives: the caller's session (the worker keeps one per micrograph) or a new one. */
-export function sessionFor(m: TrainingMicrograph, session?: PickSession): PickSession {
-  return session ?? new PickSession(m.name, asMicrograph(m.image));
-}
-
 /** Detector candidates (working pixels) at one strictness level, with whether they pass the screens in `params`. */
 export async function candidatesAt(session: PickSession, models: Models, params: PickParams, scale: number, signal?: AbortSignal): Promise<(Point & { kept: boolean })[]> {
-  await session.detect(models, params, { signal });
+  await session.runDetector(models, params, { signal });
   const { picks } = await session.repick(models, params, { signal });
   return picks.map((p) => ({ ...toWorking(p, scale), kept: p.kept }));
 }
@@ -151,17 +146,13 @@ export interface SupervisedSpec {
  * from it background (between the two radii: left out as ambiguous); plus jittered truth
  * centres and random background away from truth.
  */
-export async function labelFromTruth(
-  m: TrainingMicrograph,
-  models: Models,
-  spec: SupervisedSpec,
-  session?: PickSession,
-  work: WorkingImage = workingImage(m, models.fcrnMeta.workingRadius, spec.signal),
-): Promise<SampleChoice> {
+export async function labelFromTruth(m: TrainingMicrograph, models: Models, spec: SupervisedSpec, session?: PickSession): Promise<SampleChoice> {
   if (!m.truth) throw new ParameterError(`${m.name}: supervised classifier labelling needs ground-truth particle centres`);
+  const s = sessionFor(m, session);
+  const work = await workingImage(m, models.fcrnMeta.workingRadius, s, spec.signal);
   const { scale, radius } = work.geometry;
   const params = candidateParams(m, { sigma: 4, threshold: 2, kLevel: 1, ...(spec.peaks ?? {}) });
-  const cands = await candidatesAt(sessionFor(m, session), models, params, scale, spec.signal);
+  const cands = await candidatesAt(s, models, params, scale, spec.signal);
   const truth = m.truth.map((t) => toWorking(t, scale));
   const rng = createRng(spec.seed);
   const posR = radius * (spec.positiveFraction ?? 1 / 3);

@@ -22,23 +22,23 @@ describe('training sets from a simulation', () => {
     await initBackend('wasm');
   });
 
-  it('a simulation is a training micrograph with its visible particles as truth', () => {
+  it('a simulation is a training micrograph with its visible particles as truth', async () => {
     const sim = simulateMicrograph({ ...trainingSimConfigs({ count: 1, size: 256, seedOffset: 0 })[0] });
     const m = simTrainingMicrograph(sim);
     expect(m.image).toBe(sim.image);
     expect(m.diameter).toBe(simDiameter(sim));
     expect(m.truth).toEqual(visibleCentres(sim));
     expect(m.negativeStain).toBe(sim.params.negativeStain);
-    expect(() => detectorImage({ ...m, truth: undefined })).toThrow(/needs ground-truth/);
+    await expect(detectorImage({ ...m, truth: undefined })).rejects.toThrow(/needs ground-truth/);
   });
 
-  it('detector patches: one per particle inside (capped) plus background, labels peaking on particles', () => {
+  it('detector patches: one per particle inside (capped) plus background, labels peaking on particles', async () => {
     const cfg = trainingSimConfigs({ count: 1, size: 1024, seedOffset: 0 })[0];
     const m = simTrainingMicrograph(simulateMicrograph(cfg));
-    const det = detectorImage(m);
+    const det = await detectorImage(m);
     const inside = det.centres.filter((c) => c.x >= 32 && c.y >= 32 && c.x < det.input.width - 32 && c.y < det.input.height - 32);
     const set = new DetectorSetBuilder({ perMicrograph: 30, backgroundPerMicrograph: 4 });
-    const added = set.add(m, cfg.seed);
+    const added = await set.add(m, cfg.seed);
     const s = set.build();
     const particlePatches = Math.min(30, inside.length);
     expect(added).toEqual({ patches: particlePatches + 4, particles: det.centres.length, radius: det.geometry.radius });

@@ -6,29 +6,24 @@
 // with the detector's working radius, preprocessForDetection with its default smoothing, then
 // prepareNetworkInput), so what the networks learn on is what they later see.
 //
-// Departure from the paper (docs/drpnet.md, Training): detector labels are divided by their
+// Departure from the paper (docs/method.md, "Detector labels and training"): detector labels are divided by their
 // peak value R^2 (labels.ts), so particles of every working radius weigh the same in the MSE;
 // the map is normalised before peak search anyway, so only the shape of the label matters.
 import { ParameterError } from '../errors';
 import type { Image2D } from '../image';
 import type { Micrograph } from '../io/micrograph';
 import { NETWORK_INPUT_SIGMA, prepareNetworkInput } from '../preprocess/preprocess';
-import { originalToWorking } from '../preprocess/scale';
+import type { WorkingImage } from '../pipeline';
+import { originalToWorking, type WorkingGeometry } from '../preprocess/scale';
 import { createRng, type Rng } from '../random';
 import { particleDiameterA, particleDiameterPx, type ParticleKind } from '../simulate/phantoms';
 import { applyPostSteps, randomPostSteps, type PostStep } from '../simulate/postprocess';
 import { simulateMicrograph, type SimConfig, type SimResult } from '../simulate/simulate';
 import { sampleDetectorPatches, type DetectorSamples } from './batches';
 import { detectorLabelMap, labelDiskRadius, type Centre } from './labels';
-import {
-  asMicrograph,
-  FCRN_WORKING_RADIUS,
-  workingImage,
-  type TrainingMicrograph,
-  type WorkingGeometry,
-} from './training-micrograph';
+import { asMicrograph, FCRN_WORKING_RADIUS, workingImage, type TrainingMicrograph } from './training-micrograph';
 
-export { FCRN_WORKING_RADIUS, workingGeometry, type WorkingGeometry } from './training-micrograph';
+export { FCRN_WORKING_RADIUS } from './training-micrograph';
 
 /** Wraps a simulated image as the Micrograph the pipeline takes. */
 export function simMicrograph(sim: SimResult): Micrograph {
@@ -68,12 +63,17 @@ export interface DetectorImage {
 }
 
 /** Preprocess a micrograph as pipeline.ts does and draw the label map of its truth centres. */
-export function detectorImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, inputSmoothing = NETWORK_INPUT_SIGMA): DetectorImage {
+export async function detectorImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, inputSmoothing = NETWORK_INPUT_SIGMA): Promise<DetectorImage> {
   if (!m.truth) throw new ParameterError(`${m.name}: detector training needs ground-truth particle centres`);
-  const { pre, geometry } = workingImage(m, refRadius);
+  return detectorImageOf(await workingImage(m, refRadius), m.truth, inputSmoothing);
+}
+
+/** The network input of a working image (smoothed as the detector's metadata says) and the label map of truth centres (ORIGINAL pixels). */
+export function detectorImageOf(work: WorkingImage, truth: readonly Centre[], inputSmoothing: number): DetectorImage {
+  const { pre, geometry } = work;
   const { scale, radius } = geometry;
   const input = prepareNetworkInput(pre, inputSmoothing);
-  const centres = m.truth.map((c) => ({ x: originalToWorking(c.x, scale), y: originalToWorking(c.y, scale) }));
+  const centres = truth.map((c) => ({ x: originalToWorking(c.x, scale), y: originalToWorking(c.y, scale) }));
   const labels = detectorLabelMap(input.width, input.height, centres, radius);
   const peak = labelDiskRadius(radius) ** 2;
   for (let i = 0; i < labels.data.length; i++) labels.data[i] /= peak;

@@ -46,15 +46,16 @@ export const DETECTOR_FINE_TUNE_DEFAULTS: Readonly<Omit<DetectorFineTuneOptions,
 };
 
 /** Crops, labels and PU weights of the labelled micrographs at the detector's own geometry. */
-export function fineTuneDetectorSet(micrographs: readonly LabelledMicrograph[], meta: ModelMetadata, opts: Pick<DetectorFineTuneOptions, 'unlabelledWeight' | 'cropSize' | 'copies' | 'seed'>): WeightedDetectorSamples {
+export async function fineTuneDetectorSet(micrographs: readonly LabelledMicrograph[], meta: ModelMetadata, opts: Pick<DetectorFineTuneOptions, 'unlabelledWeight' | 'cropSize' | 'copies' | 'seed'>): Promise<WeightedDetectorSamples> {
   if (!micrographs.length) throw new ParameterError('fine-tuning needs at least one labelled micrograph');
-  const sets = micrographs.map((m, i) => {
-    const det = detectorImage(m, meta.workingRadius, meta.inputSmoothing);
+  const sets: WeightedDetectorSamples[] = [];
+  for (const [i, m] of micrographs.entries()) {
+    const det = await detectorImage(m, meta.workingRadius, meta.inputSmoothing);
     const { scale, radius } = det.geometry;
     const negatives = (m.negatives ?? []).map((p) => toWorking(p, scale));
     const weights = detectorWeightMap(det.input.width, det.input.height, [...det.centres, ...negatives], radius, opts.unlabelledWeight);
-    return detectorCrops(det.input, det.labels, weights, { size: opts.cropSize, copies: opts.copies, seed: opts.seed * 1000 + i });
-  });
+    sets.push(detectorCrops(det.input, det.labels, weights, { size: opts.cropSize, copies: opts.copies, seed: opts.seed * 1000 + i }));
+  }
   return concatDetectorSamples(sets) as WeightedDetectorSamples;
 }
 
@@ -66,7 +67,7 @@ export async function fineTuneDetector(
   options: Partial<DetectorFineTuneOptions> = {},
 ): Promise<TrainingResult<DetectorEpochReport> & { samples: number }> {
   const o = { ...DETECTOR_FINE_TUNE_DEFAULTS, ...options };
-  const data = fineTuneDetectorSet(micrographs, meta, o);
+  const data = await fineTuneDetectorSet(micrographs, meta, o);
   const result = await trainDetector(model, data, {
     epochs: o.epochs,
     learningRate: o.learningRate,

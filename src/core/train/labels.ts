@@ -1,4 +1,4 @@
-// FCRN training targets (docs/drpnet.md, Training): around each particle centre a filled
+// FCRN training targets (docs/method.md, "Detector labels and training"): around each particle centre a filled
 // disk of radius R = floor(r); inside it the label is the squared distance to the disk's
 // border, (R - d)^2, so it peaks at R^2 on the centre and falls to 0 on the particle's edge;
 // 0 outside. Overlapping disks take the maximum.

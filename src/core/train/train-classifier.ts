@@ -1,4 +1,4 @@
-// Classifier training (docs/drpnet.md, Training): categorical cross-entropy on the softmax
+// Classifier training (docs/method.md, "Classifier training"): categorical cross-entropy on the softmax
 // output (index 0 background, 1 particle), Adam lr 5e-5, batch 8, 5 epochs, 10% validation.
 // Class balancing: every epoch the minority class of the training split is oversampled
 // (seeded draws with replacement) up to the majority's count. Shuffling, splitting and

@@ -1,4 +1,4 @@
-// FCRN training (docs/drpnet.md, Training): MSE between the network's map and the disk
+// FCRN training (docs/method.md, "Detector labels and training"): MSE between the network's map and the disk
 // labels, Adam, learning rate x lrDecay after every epoch (paper: 1e-3, x0.1, batch 16,
 // ~7 epochs). Shuffling and batching are ours and seeded, so a run repeats for a seed on the
 // same backend. Works on wasm through grad-kernels.ts and on cpu/webgpu natively.

@@ -1,12 +1,12 @@
 // What every training-set builder takes: one micrograph (any source: a file the user opened, a
 // simulation), its particle diameter, its stain, and optionally ground-truth centres, all in
-// ORIGINAL pixels. Geometry and preprocessing are the pipeline's own (pipeline.ts), so the
-// networks train on exactly what they later see.
+// ORIGINAL pixels. Its working image is the one a PickSession keeps (pipeline.ts: the same scale
+// rule and preprocessing), so the networks train on exactly what they later see.
 import type { Point } from '../candidates';
 import type { Image2D } from '../image';
-import type { Micrograph } from '../io/micrograph';
-import { preprocessForDetection } from '../preprocess/preprocess';
-import { chooseWorkingScale, originalToWorking } from '../preprocess/scale';
+import { decodedMicrograph, type Micrograph } from '../io/micrograph';
+import { PickSession, type WorkingImage } from '../pipeline';
+import { originalToWorking } from '../preprocess/scale';
 
 /**
  * The shipped detector's working radius (the paper's r_ref is 32). The FCRN's receptive field
@@ -29,42 +29,22 @@ export interface TrainingMicrograph {
   truth?: readonly Point[];
 }
 
-export interface WorkingGeometry {
-  /** Original pixels per working pixel. */
-  scale: number;
-  /** Particle radius, working pixels (floor, as the pipeline uses it). */
-  radius: number;
+/** Wraps an image as the Micrograph the pipeline takes. */
+export function asMicrograph(image: Image2D, pixelSize?: number): Micrograph {
+  return decodedMicrograph(image, { pixelSize, frames: 1, averaged: false, format: 'mrc' });
 }
 
-/** The scale the pipeline will work at for a particle diameter on an image of this width. */
-export function workingGeometry(diameter: number, width: number, refRadius = FCRN_WORKING_RADIUS): WorkingGeometry {
-  const { scale, radius } = chooseWorkingScale(diameter, width, { refRadius });
-  return { scale, radius };
+/** Where a training micrograph's working image and detector map live: the caller's session (the worker keeps one per micrograph) or a new one. */
+export function sessionFor(m: TrainingMicrograph, session?: PickSession): PickSession {
+  return session ?? new PickSession(m.name, asMicrograph(m.image));
 }
 
-/** Geometry of a training micrograph, as PickSession.detect chooses it. */
-export function micrographGeometry(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS): WorkingGeometry {
-  return workingGeometry(m.diameter, Math.max(m.image.width, m.image.height), refRadius);
-}
-
-export interface WorkingImage {
-  /** The preprocessed working image that classifier patches are cut from and screened on. */
-  pre: Image2D;
-  geometry: WorkingGeometry;
-}
-
-/** Step 3 of the pipeline on a training micrograph (what PickSession keeps as its working image). */
-export function workingImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, signal?: AbortSignal): WorkingImage {
-  const geometry = micrographGeometry(m, refRadius);
-  return { pre: preprocessForDetection(m.image, geometry.scale, { negativeStain: m.negativeStain, signal }), geometry };
+/** The working image of a training micrograph for a detector of working radius refRadius (the session's, when given). */
+export function workingImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, session?: PickSession, signal?: AbortSignal): Promise<WorkingImage> {
+  return sessionFor(m, session).workingImage(m, refRadius, signal);
 }
 
 /** Original-pixel point to working pixels. */
 export function toWorking(p: Point, scale: number): Point {
   return { x: originalToWorking(p.x, scale), y: originalToWorking(p.y, scale) };
-}
-
-/** Wraps an image as the Micrograph the pipeline takes. */
-export function asMicrograph(image: Image2D, pixelSize?: number): Micrograph {
-  return { image, pixelSize, frames: 1, averaged: false, format: 'mrc' };
 }

@@ -33,8 +33,8 @@ export class DetectorSetBuilder {
   constructor(readonly spec: DetectorSetSpec = {}) {}
 
   /** Adds one micrograph's particle-centred patches (seeded augmentation); returns what it added. */
-  add(m: TrainingMicrograph, seed: number): { patches: number; particles: number; radius: number } {
-    const det = detectorImage(m, this.spec.refRadius ?? FCRN_WORKING_RADIUS);
+  async add(m: TrainingMicrograph, seed: number): Promise<{ patches: number; particles: number; radius: number }> {
+    const det = await detectorImage(m, this.spec.refRadius ?? FCRN_WORKING_RADIUS);
     const s = detectorSamples(det, { maxParticles: this.spec.perMicrograph, backgroundCount: this.spec.backgroundPerMicrograph ?? 0, seed });
     this.sets.push(s);
     const r = det.geometry.radius;

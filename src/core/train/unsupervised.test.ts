@@ -65,7 +65,7 @@ describe('labelUnsupervised', () => {
     expect(rows.length).toBe(2 * kept1);
 
     // Repeatable, and the caller's session (its map already computed) gives the same samples.
-    expect((await labelUnsupervised(m, models, spec, session, choice.work)).samples).toEqual(choice.samples);
+    expect((await labelUnsupervised(m, models, spec, session)).samples).toEqual(choice.samples);
     await expect(labelUnsupervised(m, models, { ...spec, strictLevel: 1 })).rejects.toThrow(/strict level/);
     fcrn.dispose();
   });
@@ -74,7 +74,7 @@ describe('labelUnsupervised', () => {
     // TRPV1 at 1.5 A/px (working radius 11), typical conditions; 12 training micrographs, 5 epochs.
     const cfg = (seed: number, size: number) => presetConfig('typical', { kind: 'trpv1', width: size, height: size, pixelSize: 1.5, seed });
     const set = new DetectorSetBuilder();
-    for (let i = 0; i < 12; i++) set.add(simTrainingMicrograph(simulateMicrograph(cfg(500 + i, 512))), i);
+    for (let i = 0; i < 12; i++) await set.add(simTrainingMicrograph(simulateMicrograph(cfg(500 + i, 512))), i);
     const fcrn = buildFcrn({ seed: 3 });
     await trainDetector(fcrn, set.build(), { epochs: 5, batchSize: 16, learningRate: 2e-3, lrDecay: 1, validationFraction: 0.1, seed: 1 });
     let positives = 0;

@@ -1,4 +1,4 @@
-// The paper's unsupervised classifier labelling (docs/drpnet.md, "Classifier labels,
+// The paper's unsupervised classifier labelling (docs/method.md, "Classifier labels,
 // unsupervised"; Nguyen et al. 2021), per micrograph, without annotation: the FCRN map is
 // computed once (PickSession) and re-picked at strictness levels k = 1, 2, 3 of the threshold.
 // - Particles: candidates at the strict level (k = 2 by default) whose 2r box passes the
@@ -19,11 +19,10 @@ import {
   makeSample,
   nearestDistance,
   randomCentres,
-  sessionFor,
   type ClassifierSample,
   type SampleChoice,
 } from './classifier-samples';
-import { workingImage, type TrainingMicrograph, type WorkingImage } from './training-micrograph';
+import { sessionFor, workingImage, type TrainingMicrograph } from './training-micrograph';
 
 export interface UnsupervisedSpec {
   /** The user's peak settings: Gaussian sigma and threshold T; level k searches at height T * k. */
@@ -64,21 +63,15 @@ function levelOf(p: { x: number; y: number }, byLevel: readonly { x: number; y: 
 
 /**
  * Chooses particle and background samples on one micrograph from the detector alone.
- * `session` may be the caller's (its kept map is reused); `work` the preprocessed image if
- * already at hand.
+ * `session` may be the caller's: its kept working image and map are reused.
  */
-export async function labelUnsupervised(
-  m: TrainingMicrograph,
-  models: Models,
-  spec: UnsupervisedSpec,
-  session?: PickSession,
-  work: WorkingImage = workingImage(m, models.fcrnMeta.workingRadius, spec.signal),
-): Promise<SampleChoice> {
+export async function labelUnsupervised(m: TrainingMicrograph, models: Models, spec: UnsupervisedSpec, session?: PickSession): Promise<SampleChoice> {
   const o = { ...UNSUPERVISED_DEFAULTS, ...spec };
   if (o.strictLevel !== 2 && o.strictLevel !== 3) throw new ParameterError(`the strict level must be 2 or 3, got ${o.strictLevel}`);
   if (!(o.lowStdPercentile >= 0 && o.lowStdPercentile <= 100)) throw new ParameterError(`lowStdPercentile must be between 0 and 100, got ${o.lowStdPercentile}`);
-  const { scale, radius } = work.geometry;
   const s = sessionFor(m, session);
+  const work = await workingImage(m, models.fcrnMeta.workingRadius, s, o.signal);
+  const { scale, radius } = work.geometry;
   const base = { sigma: o.sigma, threshold: o.threshold };
   const byLevel: { x: number; y: number; kept: boolean }[][] = [];
   for (let k = 1; k <= 3; k++) {

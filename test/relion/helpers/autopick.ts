@@ -8,7 +8,7 @@
 // Coordinate files: <odir>/<micrograph path without extension>_<pickname>.star.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readCoordinates, type Pick } from '../../../src/core/coords';
+import { readCoordinates, type Particle } from '../../../src/core/coords';
 import { coordinateFilePath, type RelionProject } from './project';
 import { runRelion } from './relion';
 
@@ -26,7 +26,7 @@ export interface LoGOptions {
 
 export interface LoGResult {
   /** Picks per project-relative micrograph path, as read by readCoordinates. */
-  picks: Map<string, Pick[]>;
+  picks: Map<string, Particle[]>;
   /** Wall-clock seconds of the whole relion_autopick run. */
   seconds: number;
   /** The particle total RELION printed ("Total number of particles from N micrographs is M"). */
@@ -44,7 +44,7 @@ export function runLoG(project: RelionProject, opts: LoGOptions): LoGResult {
   const run = runRelion('relion_autopick', args, project.dir, { tolerateAbortAfter: /Total number of particles from \d+ micrographs is 0\b/ });
   const total = /Total number of particles from \d+ micrographs is (\d+)/.exec(run.stdout);
   if (!total) throw new Error(`relion_autopick printed no particle total:\n${run.stdout.slice(-2000)}`);
-  const picks = new Map<string, Pick[]>();
+  const picks = new Map<string, Particle[]>();
   for (const mic of project.micrographs) {
     const file = path.join(project.dir, coordinateFilePath(opts.odir, mic, '_autopick.star'));
     picks.set(mic, [...readCoordinates(readFileSync(file, 'utf8'), file).values()].flat());

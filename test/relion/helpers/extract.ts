@@ -7,7 +7,7 @@
 // particles come out bright on a zero-mean background.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readCoordinates, type Pick } from '../../../src/core/coords';
+import { readCoordinates, type Particle } from '../../../src/core/coords';
 import { columnIndex, findBlock, findLoopWith, parseStar } from '../../../src/core/coords/star';
 import type { RelionProject } from './project';
 import { runRelion } from './relion';
@@ -17,7 +17,7 @@ export interface Extraction {
   /** Project-relative particles STAR. */
   particlesStar: string;
   /** Particles as RELION wrote them, by _rlnMicrographName (read with readCoordinates). */
-  picks: Map<string, Pick[]>;
+  picks: Map<string, Particle[]>;
   /** Mean of every extracted box, over all stacks. */
   mean: StackMean;
   /** Box side in pixels, as the optics block says (_rlnImageSize). */

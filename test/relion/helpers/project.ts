@@ -12,7 +12,7 @@
 // - relion_pipeliner needs an existing default_pipeline.star with a data_pipeline_general block.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeCoordinates, type Pick } from '../../../src/core/coords';
+import { writeCoordinates, type Particle } from '../../../src/core/coords';
 import { writeStar } from '../../../src/core/coords/star';
 import type { Image2D } from '../../../src/core/image';
 import { writeMrc } from '../../../src/core/io/mrc';
@@ -78,7 +78,7 @@ export function coordinateFilePath(coordDir: string, micrograph: string, suffix:
 }
 
 /** Writes one RELION coordinate STAR per micrograph (project-relative path -> picks) under coordDir. */
-export function writeCoordinateDir(project: RelionProject, coordDir: string, suffix: string, picks: Map<string, Pick[]>): void {
+export function writeCoordinateDir(project: RelionProject, coordDir: string, suffix: string, picks: Map<string, Particle[]>): void {
   for (const [mic, list] of picks) {
     const file = path.join(project.dir, coordinateFilePath(coordDir, mic, suffix));
     mkdirSync(path.dirname(file), { recursive: true });

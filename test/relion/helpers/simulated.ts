@@ -1,5 +1,5 @@
 // A RELION project of simulated micrographs with their ground truth, for the integration tests.
-import type { Pick } from '../../../src/core/coords';
+import type { Particle } from '../../../src/core/coords';
 import { presetConfig, type SimPresetName } from '../../../src/core/simulate/presets';
 import { simulateMicrograph, truthPicks } from '../../../src/core/simulate/simulate';
 import { simDiameter } from '../../../src/core/train/dataset';
@@ -8,7 +8,7 @@ import { createRelionProject, type RelionProject } from './project';
 export interface SimulatedProject {
   project: RelionProject;
   /** Ground truth per project-relative micrograph path (truthPicks: particles not cut by the edge). */
-  truth: Map<string, Pick[]>;
+  truth: Map<string, Particle[]>;
   /** Nominal particle diameter, micrograph pixels. */
   diameter: number;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { CoordinateFileError } from '../../errors';
-import type { Pick } from '../types';
+import type { Particle } from '../types';
 
 /** Text of a golden file in this folder, byte for byte (utf8). */
 export function golden(name: string): string {
@@ -11,7 +11,7 @@ export function golden(name: string): string {
 }
 
 /** The picks every file in written/ was written from (micrograph Movies/mic_0001.mrc, box 180). */
-export const WRITER_PICKS: Pick[] = [
+export const WRITER_PICKS: Particle[] = [
   { x: 1234.5, y: 567.25, score: 2.345678, classNumber: 1, psi: 45 },
   { x: 88, y: 3900.75, score: 0.987654, classNumber: 2, psi: -120.5 },
   { x: 4001, y: 12, score: -1.5 },
@@ -21,7 +21,7 @@ export const WRITER_MICROGRAPH = 'Movies/mic_0001.mrc';
 export const WRITER_BOX = 180;
 
 /** Picks with more digits than the writers keep, one of them without a score. */
-export const ROUND_TRIP_PICKS: Pick[] = [
+export const ROUND_TRIP_PICKS: Particle[] = [
   { x: 3712.45678, y: 0.25, score: -3.14159265 },
   { x: 10, y: 20 },
 ];

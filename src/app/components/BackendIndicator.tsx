@@ -2,7 +2,7 @@ import type { BackendChoice } from '../../../workers/engine-api';
 import { setWorkers, switchBackend } from '../controller';
 import type { PoolInfo } from '../engine-bridge';
 import { MAX_WORKERS } from '../pool-plan';
-import { currentMic, useWorkbench } from '../store';
+import { useWorkbench } from '../store';
 
 export function backendLabel(info: PoolInfo | undefined): string {
   if (!info) return 'starting…';
@@ -52,33 +52,5 @@ export function BackendIndicator() {
         ))}
       </select>
     </div>
-  );
-}
-
-export function TimingsPanel() {
-  const mic = useWorkbench(currentMic);
-  const entries = Object.entries(mic?.timings ?? {});
-  if (!mic || !entries.length) return null;
-  return (
-    <section className="panel timings-panel">
-      <h2>Timings</h2>
-      <table className="timings" data-testid="timings">
-        <tbody>
-          {entries.map(([stage, ms]) => (
-            <tr key={stage} data-stage={stage}>
-              <th>{stage}</th>
-              <td>{ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {mic.info && (
-        <p className="small">
-          {mic.info.width}×{mic.info.height} px{mic.info.pixelSize ? `, ${mic.info.pixelSize.toFixed(3)} Å/px` : ''}
-          {mic.info.frames > 1 ? `, ${mic.info.frames} frames` : ''}
-          {mic.info.note ? ` — ${mic.info.note}` : ''}
-        </p>
-      )}
-    </section>
   );
 }

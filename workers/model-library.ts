@@ -1,12 +1,13 @@
 // The model library in IndexedDB (idb): models trained in the browser or loaded from files
 // (model.json + weights.bin, our metadata inside), and which detector and classifier are
-// active. A database of its own, apart from the session autosave (persist.ts), so "new
-// session" keeps the models. The page lists and writes it; every engine worker reads the
-// active models from it when it starts (workers/engine.worker.ts), so a reload or a backend
-// switch picks with them at once.
+// active. A database of its own, apart from the session autosave (src/app/persist.ts), so
+// "new session" keeps the models. Every engine worker reads the active models from it when it
+// starts (engine.worker.ts), so a reload or a backend switch picks with them at once; the page
+// lists and writes it (src/app/training/). It lives beside the workers because they read it:
+// the app may import from workers/, the workers never from the app.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ModelKind, ModelMetadata } from '../../core/model/model-io';
-import { SHIPPED_MODELS, type ActiveModels } from '../../../workers/training-api';
+import type { ModelKind, ModelMetadata } from '../src/core/model/model-io';
+import { SHIPPED_MODELS, type ActiveModels } from './training-api';
 
 export interface StoredModel {
   id: string;
