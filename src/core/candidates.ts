@@ -42,6 +42,15 @@ export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: num
 }
 
 /**
+ * The edge margin (a pick parameter): whether a centre lies at least `margin` pixels inside each
+ * edge of a width x height image (original pixels). One particle radius keeps the particles
+ * lying wholly inside, whose boxes RELION would otherwise extract across the edge.
+ */
+export function insideEdgeMargin(x: number, y: number, width: number, height: number, margin: number): boolean {
+  return x >= margin && y >= margin && x <= width - 1 - margin && y <= height - 1 - margin;
+}
+
+/**
  * Of candidates closer than `minDistance` (working px), keeps the highest: candidates are taken
  * in order of decreasing `height` and each is kept when no kept one lies within the distance.
  * The result keeps the input order. Cells of side minDistance make it linear in practice.

@@ -92,11 +92,20 @@ describe('PickSession', () => {
     expect(rescaled.mapScale).toBe(2);
   });
 
-  it('drops candidates whose box leaves the image', async () => {
-    const edge = [{ x: 12, y: 270 }, ...centres];
+  it('keeps the particles lying wholly inside by default, and follows the edge margin', async () => {
+    // Centres 20 px (2/3 of a radius) and 45 px (1.5 radii) from an edge.
+    const edge = [{ x: 20, y: 270 }, { x: 280, y: 45 }, ...centres];
     const session = new PickSession('edge', micrographWithParticles(560, 540, edge, 30));
-    const res = await pickMicrograph(session, models, params);
-    expect(res.all.every((p) => p.x > 30 && p.y > 30)).toBe(true);
+    const near = (picks: { x: number; y: number }[], c: { x: number; y: number }) => picks.some((p) => Math.hypot(p.x - c.x, p.y - c.y) < 6);
+    const byDefault = (await pickMicrograph(session, models, params)).picks;
+    expect(byDefault.every((p) => p.x >= 30 && p.y >= 30 && p.x <= 529 && p.y <= 509)).toBe(true);
+    expect(near(byDefault, edge[0])).toBe(false);
+    expect(near(byDefault, edge[1])).toBe(true);
+    const all = (await session.repick(models, { ...params, edgeMargin: 0 })).picks.filter((p) => p.kept);
+    expect(near(all, edge[0])).toBe(true);
+    const strict = (await session.repick(models, { ...params, edgeMargin: 2 })).picks.filter((p) => p.kept);
+    expect(near(strict, edge[1])).toBe(false);
+    expect(strict.every((p) => p.x >= 60 && p.y >= 60 && p.x <= 499 && p.y <= 479)).toBe(true);
   });
 
   it('says which diameter a micrograph needs when it is picked at a scale that leaves the particle under one pixel', async () => {

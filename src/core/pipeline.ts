@@ -3,7 +3,7 @@
 // (peaks, border drop, intensity screens, classifier) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
-import { dropBorderPicks, extractPatches, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
+import { extractPatches, insideEdgeMargin, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
 import type { Particle } from './coords/types';
 import { throwIfAborted } from './errors';
 import type { Image2D } from './image';
@@ -197,7 +197,10 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     // The map and the preprocessed image share the working grid.
     const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
     const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / scale);
-    const inside = dropBorderPicks(apart, pre.width, pre.height, radius);
+    // The edge margin is the user's, in original pixels; a classifier box may still cross the edge (patches are mirrored there).
+    const margin = (params.edgeMargin * params.diameter) / 2;
+    const { width, height } = this.micrograph;
+    const inside = apart.filter((c) => insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin));
     const stats = inside.map((c) => patchStats(pre, c.x, c.y, radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = msSince(t);
