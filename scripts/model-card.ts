@@ -41,6 +41,7 @@ export function modelCard(meta: ModelMetadata): string {
     '',
     `- Working radius: ${meta.workingRadius} px (micrographs are downsampled so particles have about this radius; src/core/preprocess/scale.ts).`,
     meta.kind === 'fcrn' ? `- Input smoothing: Gaussian sigma ${meta.inputSmoothing} working px.` : `- Input box: ${meta.boxRadii} particle radii, resampled to ${meta.patchSize}x${meta.patchSize}.`,
+    ...(meta.noiseLevel !== undefined ? [`- Noise level: ${meta.noiseLevel} (median raw output at candidates on simulated empty micrographs; per-micrograph calibration, src/core/calibrate.ts).`] : []),
     `- Created: ${meta.created}.`,
     '',
     '## Training data and run',
@@ -63,4 +64,16 @@ export function modelCard(meta: ModelMetadata): string {
     METRICS_END,
     '',
   ].join('\n');
+}
+
+/** The card, with the held-out metrics block of `previous` (the card it replaces) when the weights did not change. */
+export function keepMetrics(card: string, previous: string | undefined): string {
+  const from = (t: string) => {
+    const i = t.indexOf(METRICS_BEGIN);
+    const j = t.indexOf(METRICS_END);
+    return i >= 0 && j > i ? t.slice(i, j + METRICS_END.length) : undefined;
+  };
+  const old = previous && from(previous);
+  const fresh = from(card);
+  return old && fresh ? card.replace(fresh, old) : card;
 }

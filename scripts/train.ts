@@ -2,17 +2,18 @@
 // from scratch, on simulated micrographs only (docs/simulator.md), deterministically from the
 // seeds below. Defaults are the settings the shipped models were made with.
 //
-//   npx tsx scripts/train.ts [--out public/models] [--only fcrn|classifier]
+//   npx tsx scripts/train.ts [--out public/models] [--only fcrn|classifier|noise-level]
 //        [--fcrn-micrographs N] [--fcrn-epochs N] [--per-micrograph N]
 //        [--cls-micrographs N] [--cls-epochs N] [--measure]
 //
 // --measure trains a few batches of each network and prints samples/s, to size a run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { saveTrainedModel } from '../src/cli/train';
-import { modelCard } from './model-card';
+import { keepMetrics, modelCard } from './model-card';
+import { measureNoiseLevel } from '../src/core/train/noise-level';
 import { initBackend } from '../src/core/model/backend';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
@@ -22,6 +23,7 @@ import { labelFromTruth } from '../src/core/train/classifier-samples';
 import {
   FCRN_WORKING_RADIUS,
   simTrainingMicrograph,
+  emptyTrainingMicrographs,
   simulateTraining,
   trainingSimConfigs,
   TRAINING_B_FACTOR,
@@ -64,7 +66,7 @@ export const TRAIN_DEFAULTS = {
 
 interface Args {
   out: string;
-  only?: 'fcrn' | 'classifier';
+  only?: 'fcrn' | 'classifier' | 'noise-level';
   fcrnMicrographs: number;
   fcrnEpochs: number;
   perMicrograph: number;
@@ -94,7 +96,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (k === '--out') (a.out = resolve(v)), i++;
     else if (k === '--only') {
-      if (v !== 'fcrn' && v !== 'classifier') throw new Error(`--only must be fcrn or classifier, got ${v}`);
+      if (v !== 'fcrn' && v !== 'classifier' && v !== 'noise-level') throw new Error(`--only must be fcrn, classifier or noise-level, got ${v}`);
       a.only = v;
       i++;
     } else if (k === '--fcrn-micrographs') a.fcrnMicrographs = num();
@@ -156,6 +158,9 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
   });
   return { model, meta };
 }
+
+/** Empty micrographs the detector's noise level is measured on. */
+const NOISE_MICROGRAPHS = 24;
 
 /** Classifier micrographs use their own seeds (offset 50,000) so they differ from the detector's. */
 const CLASSIFIER_SEED_OFFSET = 50_000;
@@ -234,17 +239,26 @@ async function main(): Promise<void> {
   const clsDir = join(args.out, 'classifier');
   let fcrn: tf.LayersModel;
   let fcrnMeta: ModelMetadata;
-  if (args.only === 'classifier') {
+  if (args.only === 'classifier' || args.only === 'noise-level') {
     fcrn = await loadModelFromDir(fcrnDir);
     fcrnMeta = readMetadata(fcrn, fcrnDir);
     log(`using the detector in ${fcrnDir}`);
   } else {
     ({ model: fcrn, meta: fcrnMeta } = await trainFcrn(args));
+  }
+  if (args.only !== 'classifier') {
+    // What the detector gives on micrographs without particles (calibrate.ts); stored with it.
+    log(`measuring the detector's noise level on ${NOISE_MICROGRAPHS} empty micrographs`);
+    fcrnMeta = { ...fcrnMeta, noiseLevel: Math.round((await measureNoiseLevel({ fcrn, fcrnMeta }, emptyTrainingMicrographs(NOISE_MICROGRAPHS))) * 1e4) / 1e4 };
+    log(`noise level ${fcrnMeta.noiseLevel}`);
     await saveTrainedModel(fcrn, fcrnDir, fcrnMeta);
-    writeFileSync(join(fcrnDir, 'MODEL_CARD.md'), modelCard(fcrnMeta));
+    const cardFile = join(fcrnDir, 'MODEL_CARD.md');
+    const card = modelCard(fcrnMeta);
+    // Measuring the noise level alone leaves the weights, and so their held-out metrics, as they were.
+    writeFileSync(cardFile, args.only === 'noise-level' && existsSync(cardFile) ? keepMetrics(card, readFileSync(cardFile, 'utf8')) : card);
     log(`saved ${fcrnDir}`);
   }
-  if (args.only !== 'fcrn') {
+  if (args.only !== 'fcrn' && args.only !== 'noise-level') {
     const { model, meta } = await trainCls(args, fcrn, fcrnMeta);
     await saveTrainedModel(model, clsDir, meta);
     writeFileSync(join(clsDir, 'MODEL_CARD.md'), modelCard(meta));

@@ -164,6 +164,16 @@ export const PICK_PARAMETERS = {
     max: 1,
     step: 0.005,
   },
+  calibrate: {
+    kind: 'boolean',
+    label: 'Calibrate per micrograph',
+    help: "when the cutoff keeps fewer than half as many picks as the detector counts particles on a micrograph, keep the detector's count, best scored first",
+    flag: 'no-calibrate',
+    flagSets: false,
+    flagHelp: "keep exactly what the cutoff keeps, without the per-micrograph check against the detector's count",
+    stage: 'classifier',
+    default: true,
+  },
   meanPercentile: {
     kind: 'number',
     label: 'Mean screen',

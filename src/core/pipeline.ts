@@ -3,10 +3,11 @@
 // (peaks, border drop, intensity screens, classifier) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
+import { calibrateCount, type Calibration } from './calibrate';
 import { extractPatches, insideEdgeMargin, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
 import type { Particle } from './coords/types';
 import { throwIfAborted } from './errors';
-import type { Image2D } from './image';
+import { createImage, type Image2D } from './image';
 import type { OpenedMicrograph } from './io/micrograph-source';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
@@ -28,6 +29,8 @@ export interface ScoredPick extends Particle {
   pParticle?: number;
   /** Detector peak height on the 0..1 scale of the normalised map. */
   peakHeight: number;
+  /** The detector's raw output at the pick (calibrate.ts compares it with the model's noise level). */
+  detectorRaw?: number;
   /** False when a screen or the classifier drops this candidate at the current settings. */
   kept: boolean;
 }
@@ -43,6 +46,8 @@ export interface DetectorOutput {
 
 export interface PickOutput {
   picks: ScoredPick[];
+  /** What the per-micrograph calibration found (calibrate.ts); absent when it did not run. */
+  calibration?: Omit<Calibration, 'keep'>;
   timings: Record<string, number>;
   /** A preview's candidates the classifier has not seen yet (0: the preview is the final result). */
   unclassified: number;
@@ -72,6 +77,8 @@ interface Detection {
   key: string;
   work: WorkingImage;
   map: Image2D;
+  /** The detector's output before normalisation (its heights are what calibration compares). */
+  raw: Image2D;
   peaks: PeakFinder;
   /** The detector that made the map: a retrained one (same name) must not reuse it. */
   fcrn: tf.LayersModel;
@@ -174,10 +181,10 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     timings.fcrn = msSince(t);
 
     t = performance.now();
-    const map = normaliseDetectorMap(raw);
+    const map = normaliseDetectorMap(createImage(raw.width, raw.height, raw.data.slice()));
     const peaks = new PeakFinder(map);
     timings.mapSetup = msSince(t);
-    this.detection = { key, work, map, peaks, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    this.detection = { key, work, map, raw, peaks, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
     return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
@@ -215,21 +222,37 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     }
     throwIfAborted(opts.signal);
 
+    // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
+    const passes = inside.map((_, i) => {
+      const p = probs[i];
+      return screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : 1 - p < params.cutoff);
+    });
+    const rawAt = inside.map((c) => d.raw.data[Math.round(c.y) * d.raw.width + Math.round(c.x)]);
+    const noiseLevel = models.fcrnMeta.noiseLevel;
+    let calibration: Calibration | undefined;
+    if (params.calibrate && noiseLevel !== undefined) {
+      calibration = calibrateCount({
+        score: inside.map((c, i) => (!screen.keep[i] ? undefined : classifying ? probs[i] : c.peak.height)),
+        passes,
+        raw: rawAt,
+        noiseLevel,
+      });
+    }
+    const keep = calibration?.keep ?? passes;
     const picks: ScoredPick[] = inside.map((c, i) => {
       const p = probs[i];
-      // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
-      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : 1 - p < params.cutoff);
       return {
         x: workingToOriginal(c.x, scale),
         y: workingToOriginal(c.y, scale),
         score: p ?? c.peak.height,
         peakHeight: c.peak.height,
+        detectorRaw: rawAt[i],
         pParticle: p,
         classNumber: 1,
-        kept,
+        kept: keep[i],
       };
     });
-    return { picks, timings, unclassified };
+    return { picks, timings, unclassified, calibration: calibration && { detectorCount: calibration.detectorCount, settingsCount: calibration.settingsCount, adjusted: calibration.adjusted, scoreThreshold: calibration.scoreThreshold } };
   }
 
   private async classify(model: tf.LayersModel, cands: readonly (Point & { peak: Peak })[], opts: RunOptions): Promise<{ probs: (number | undefined)[]; unclassified: number }> {

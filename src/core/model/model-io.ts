@@ -17,6 +17,11 @@ export interface ModelMetadata {
   patchSize: number;
   /** Classifiers: side of the input box in particle radii (candidates.ts CLASSIFIER_BOX_RADII). */
   boxRadii?: number;
+  /**
+   * Detectors: the median raw output at candidates on simulated empty micrographs, measured after
+   * training; picking compares candidates with it to estimate how many are particles (calibrate.ts).
+   */
+  noiseLevel?: number;
   /** ISO date of creation. */
   created: string;
   /** Free-form summary of the training run (epochs, losses, data). */
@@ -47,6 +52,9 @@ export function validateMetadata(meta: unknown, file?: string): ModelMetadata {
   if (typeof m.created !== 'string') throw modelError("the model's metadata has no creation date (created)", file);
   if (m.boxRadii !== undefined && !(typeof m.boxRadii === 'number' && m.boxRadii > 0)) {
     throw modelError(`the model's metadata field boxRadii must be a positive number, got ${JSON.stringify(m.boxRadii)}`, file);
+  }
+  if (m.noiseLevel !== undefined && !(typeof m.noiseLevel === 'number' && Number.isFinite(m.noiseLevel))) {
+    throw modelError(`the model's metadata field noiseLevel must be a number, got ${JSON.stringify(m.noiseLevel)}`, file);
   }
   return m as unknown as ModelMetadata;
 }

@@ -246,3 +246,17 @@ export function simulateTraining(cfg: TrainingSimConfig): SimResult {
   const r = simulateMicrograph(sim);
   return post?.length ? { ...r, image: applyPostSteps(r.image, post) } : r;
 }
+
+/** Seeds of the empty micrographs a detector's particle level is measured on (particle-level.ts). */
+export const EMPTY_SEED_OFFSET = 70_000;
+
+/**
+ * Micrographs of the training conditions without particles: ice, carbon, contamination, noise
+ * and post-processing alone, each with the diameter it would have been picked at.
+ */
+export function emptyTrainingMicrographs(count: number, size = 1024): { image: Image2D; diameter: number; negativeStain: boolean }[] {
+  return trainingSimConfigs({ count, size, seedOffset: EMPTY_SEED_OFFSET }).map((cfg) => {
+    const sim = simulateTraining({ ...cfg, count: 0 });
+    return { image: sim.image, diameter: simDiameter(sim), negativeStain: sim.params.negativeStain };
+  });
+}

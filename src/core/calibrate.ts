@@ -1,0 +1,71 @@
+// Per-micrograph calibration of how many picks to keep, from the scores themselves.
+//
+// A fixed classifier cutoff fails on data unlike its training data when the classifier's
+// probabilities all fall: a handful of picks where hundreds of particles are (F1 0.10 on the
+// real apoferritin set with the first shipped models). The detector fails differently, so it
+// checks the classifier. Its raw output at the candidates is compared with what it gives on
+// micrographs without particles: the model's `noiseLevel` (metadata, measured after training)
+// is the median raw output at candidates on simulated empty micrographs. Half of the
+// candidates that are noise fall below it, and particles rarely do, so
+//   particles ~ candidates - 2 x (candidates below the noise level)
+// (Storey's estimate of the share of true nulls, at lambda = 1/2, read as a count). When the
+// user's settings keep fewer than half of that, the count is kept instead, the best-scored
+// candidates (classifier p(particle), or the detector's height without a classifier) first.
+//
+// Only ever more picks, never fewer: on empty ice the classifier already rejects most
+// candidates, and on micrographs whose detector output is low overall (contamination) the
+// estimate falls to zero while the classifier is right.
+import { ParameterError } from './errors';
+
+/** The settings' count stands unless it is under the estimate divided by this. */
+export const COUNT_AGREEMENT = 2;
+
+export interface CalibrationInput {
+  /** What ranks the candidates: p(particle), or the detector's height without a classifier; undefined = screened out or unclassified, never kept. */
+  score: readonly (number | undefined)[];
+  /** Whether the user's settings keep each candidate (its cutoff, its screens). */
+  passes: readonly boolean[];
+  /** Raw detector output at each candidate. */
+  raw: readonly number[];
+  /** The detector's median raw output at candidates on empty micrographs (ModelMetadata.noiseLevel). */
+  noiseLevel: number;
+}
+
+export interface Calibration {
+  /** Kept, by candidate. */
+  keep: boolean[];
+  /** The detector's estimate of how many candidates are particles. */
+  detectorCount: number;
+  /** Candidates the user's settings keep. */
+  settingsCount: number;
+  /** True when the detector's count was kept instead of the settings'. */
+  adjusted: boolean;
+  /** The lowest score kept when adjusted (the effective threshold); undefined otherwise. */
+  scoreThreshold?: number;
+}
+
+/** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */
+export function particleCount(raw: readonly number[], noiseLevel: number): number {
+  const below = raw.filter((r) => r < noiseLevel).length;
+  return Math.max(0, raw.length - 2 * below);
+}
+
+/** Which candidates to keep (see the file comment). */
+export function calibrateCount(input: CalibrationInput): Calibration {
+  const { score, passes, raw, noiseLevel } = input;
+  if (score.length !== raw.length || passes.length !== raw.length) {
+    throw new ParameterError(`calibration got ${score.length} scores, ${passes.length} decisions and ${raw.length} detector heights`);
+  }
+  if (!Number.isFinite(noiseLevel)) throw new ParameterError(`the detector's noise level must be a number, got ${noiseLevel}`);
+  const settingsCount = passes.filter(Boolean).length;
+  const detectorCount = particleCount(raw.filter((_, i) => score[i] !== undefined), noiseLevel);
+  if (settingsCount * COUNT_AGREEMENT >= detectorCount) return { keep: passes.slice(), detectorCount, settingsCount, adjusted: false };
+  const ranked = score
+    .map((s, i) => ({ s, i }))
+    .filter((c): c is { s: number; i: number } => c.s !== undefined)
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, detectorCount);
+  const keep = raw.map(() => false);
+  for (const c of ranked) keep[c.i] = true;
+  return { keep, detectorCount, settingsCount, adjusted: true, scoreThreshold: ranked.length ? ranked[ranked.length - 1].s : undefined };
+}
