@@ -180,9 +180,10 @@ export interface EngineApi {
   classifierPatches(id: string, params: PickParams, xy: Float32Array, jobId: number): Promise<Float32Array>;
   /**
    * Detector patches of an open micrograph: labels drawn from every centre in `truth` (x,y
-   * pairs, original pixels), one patch on each of its first `centres`. Transferred.
+   * pairs, original pixels), one patch on each of its first `centres` and on each rejected pick
+   * (x,y pairs), with positive-unlabelled loss weights. Transferred.
    */
-  detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number): Promise<DetectorSamples>;
+  detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number, rejected?: Float32Array): Promise<DetectorSamples>;
   /** Trains a copy of the active model (or fresh weights) on transferred data; returns the model files. */
   train(data: TrainingData, req: TrainRequest, jobId: number, onEvent?: (e: TrainingEvent) => void): Promise<TrainResult>;
   /** Checks that model files build a DRPnet model; returns its metadata. */

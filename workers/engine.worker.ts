@@ -243,10 +243,10 @@ const api: EngineApi = {
     });
   },
 
-  async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number) {
+  async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number, rejected?: Float32Array) {
     return withJob(jobId, undefined, async () => {
-      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed);
-      return Comlink.transfer(d, [d.inputs.buffer as ArrayBuffer, d.labels.buffer as ArrayBuffer]);
+      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed, rejected);
+      return Comlink.transfer(d, [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])] as ArrayBuffer[]);
     });
   },
 

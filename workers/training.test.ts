@@ -22,6 +22,7 @@ import { simDiameter, simMicrograph } from '../src/core/train/dataset';
 import { workingImage } from '../src/core/train/training-micrograph';
 import { packXY } from '../src/app/training/review';
 import { SHIPPED_MODEL, type TrainingEvent, type TrainRequest } from './training-api';
+import { DETECTOR_FINE_TUNE_DEFAULTS } from '../src/core/train/fine-tune';
 import { chooseClassifierSamples, classifierPatches, detectorPatches, loadModelSet, sessionMicrograph, trainModel, type StoredModelFiles } from './training';
 
 let dir: string;
@@ -90,6 +91,20 @@ describe('samples and patches on an open micrograph', () => {
     expect(Array.from(without.inputs)).toEqual(Array.from(d.inputs));
     expect(sum(d.labels)).toBeGreaterThan(sum(without.labels) + 0.5);
     await expect(detectorPatches(session, models, params, packXY(truth), 4, 9)).rejects.toThrow(/patch centres must be 1\.\.3/);
+  });
+
+  it('adds a patch on each rejected pick, and weighs the marked places fully and the rest less (positive-unlabelled)', async () => {
+    const truth = [{ x: 150, y: 150 }];
+    const rejected = [{ x: 330, y: 300 }];
+    const d = await detectorPatches(session, models, params, packXY(truth), 1, 9, packXY(rejected));
+    expect(d.n).toBe(2);
+    const w = d.weights!;
+    expect(w).toHaveLength(2 * 64 * 64);
+    // Each patch is centred on its mark (flips of an even-sized patch move the centre by at most one pixel): weight 1 there.
+    for (const i of [0, 1]) expect(Math.max(...w.subarray(i * 4096 + 31 * 64 + 31, i * 4096 + 31 * 64 + 34))).toBe(1);
+    // The rejected pick is background in the labels; unmarked corners weigh the unlabelled weight.
+    expect(Math.max(...d.labels.subarray(4096 + 30 * 64, 4096 + 35 * 64))).toBe(0);
+    expect(w[0]).toBeCloseTo(DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight, 6);
   });
 });
 

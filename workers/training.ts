@@ -19,7 +19,9 @@ import { cutPatches } from '../src/core/train/classifier-samples';
 import { detectorImageOf, detectorSamples } from '../src/core/train/dataset';
 import { trainClassifier } from '../src/core/train/train-classifier';
 import { trainDetector, type BatchReport } from '../src/core/train/train-detector';
-import type { TrainingMicrograph } from '../src/core/train/training-micrograph';
+import { toWorking, type TrainingMicrograph } from '../src/core/train/training-micrograph';
+import { detectorWeightMap } from '../src/core/train/detector-crops';
+import { DETECTOR_FINE_TUNE_DEFAULTS } from '../src/core/train/fine-tune';
 import { classifierMetadata, detectorMetadata, historySummary } from '../src/core/train/training-run';
 import { labelUnsupervised } from '../src/core/train/unsupervised';
 import {
@@ -65,16 +67,20 @@ export async function classifierPatches(session: PickSession, models: Models, pa
 
 /**
  * Detector patches: the label map holds a disk at every truth centre (the user's accepted and
- * manual picks); patches are cut on the first `centres` of them only, so a pick left out of
- * the patch set still counts as a particle wherever another patch sees it.
+ * manual picks); patches are cut on the first `centres` of them and on every rejected pick,
+ * so a pick left out of the patch set still counts as a particle wherever another patch sees
+ * it. Positive-unlabelled weights (detector-crops.ts): the user's picks and rejections count
+ * fully, places they did not mark count less, since users never mark every particle.
  */
-export async function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number): Promise<DetectorSamples> {
+export async function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number, rejected: Float32Array = new Float32Array(0)): Promise<DetectorSamples> {
   const points = pointsOf(truth);
   if (!(centres >= 1 && centres <= points.length)) throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
   // The session's working image for the active detector, with its input smoothing: the patches are what it sees when picking.
   const work = await session.workingImage(params, models.fcrnMeta.workingRadius);
   const det = detectorImageOf(work, points, models.fcrnMeta.inputSmoothing);
-  return detectorSamples({ ...det, centres: det.centres.slice(0, centres) }, { seed });
+  const negatives = pointsOf(rejected).map((p) => toWorking(p, work.geometry.scale));
+  const weights = detectorWeightMap(det.input.width, det.input.height, [...det.centres, ...negatives], work.geometry.radius, DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight);
+  return detectorSamples({ ...det, centres: [...det.centres.slice(0, centres), ...negatives] }, { seed, weights });
 }
 
 async function copyOf(model: tf.LayersModel, kind: ModelKind): Promise<tf.LayersModel> {

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: { summary: 'write simulated micrographs with ground truth', run: async (a) => (await import('./simulate')).simulateCommand(a) },
   'train-detector': { summary: 'train the FCRN detector', run: async (a) => (await import('./train')).trainDetectorCommand(a) },
   'train-classifier': { summary: 'train the false-pick classifier', run: async (a) => (await import('./train')).trainClassifierCommand(a) },
+  'fine-tune': { summary: 'adapt both networks to your data (a few labelled micrographs, or none)', run: async (a) => (await import('./fine-tune')).fineTuneCommand(a) },
 };
 
 export function usage(): string {

@@ -177,7 +177,9 @@ async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]
   const { results, failures } = await perMicrograph('detector', 'patches', mics, 'Cutting patches', (m, i) => {
     const t = detectorTruth(samples[m.key], allPicks[m.key] ?? [], m.params.diameter);
     const xy = packXY(t.truth);
-    return engine.onMicrograph(m.key, (api, id, jobId) => api.detectorPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), t.centres, seed + i, jobId));
+    // The user's rejections are places that are not particles (negatives in the loss).
+    const rejected = packXY(m.edits.rejected);
+    return engine.onMicrograph(m.key, (api, id, jobId) => api.detectorPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), t.centres, seed + i, jobId, Comlink.transfer(rejected, [rejected.buffer])));
   });
   throwIfCancelled();
   const sets: DetectorSamples[] = [...results.values()].filter((d) => d.n > 0);
@@ -186,7 +188,7 @@ async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]
 }
 
 function transferList(d: TrainingData): ArrayBuffer[] {
-  return (d.kind === 'classifier' ? [d.patches.buffer, d.labels.buffer] : [d.inputs.buffer, d.labels.buffer]) as ArrayBuffer[];
+  return (d.kind === 'classifier' ? [d.patches.buffer, d.labels.buffer] : [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])]) as ArrayBuffer[];
 }
 
 function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) => void {

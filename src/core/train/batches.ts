@@ -143,12 +143,16 @@ export interface DetectorSampleOptions {
   minBackgroundDistance?: number;
   /** Apply a random flip/rotation to each patch (image and label alike). Default false. */
   augment?: boolean;
+  /** Per-pixel loss weights of the image (detector-crops.ts detectorWeightMap), cut like the labels. */
+  weights?: Image2D;
   seed: number;
 }
 
 export interface DetectorSamples {
   inputs: Float32Array;
   labels: Float32Array;
+  /** Per-pixel loss weights, same layout (absent: every pixel counts fully). */
+  weights?: Float32Array;
   n: number;
   size: number;
 }
@@ -167,15 +171,15 @@ export function sampleDetectorPatches(image: Image2D, labels: Image2D, centres: 
   const po: PatchOptions = { size, border: opts.border };
   const x = extractPatches(image, all, po);
   const y = extractPatches(labels, all, po);
+  const w = opts.weights && extractPatches(opts.weights, all, po);
   if (opts.augment) {
     const per = size * size;
     for (let i = 0; i < x.n; i++) {
       const t = rng.int(8);
-      x.data.set(dihedral(x.data.subarray(i * per, (i + 1) * per), size, t), i * per);
-      y.data.set(dihedral(y.data.subarray(i * per, (i + 1) * per), size, t), i * per);
+      for (const set of w ? [x, y, w] : [x, y]) set.data.set(dihedral(set.data.subarray(i * per, (i + 1) * per), size, t), i * per);
     }
   }
-  return { inputs: x.data, labels: y.data, n: x.n, size };
+  return { inputs: x.data, labels: y.data, weights: w?.data, n: x.n, size };
 }
 
 /** Seeded split of sample indices 0..n-1 into training and validation sets. */

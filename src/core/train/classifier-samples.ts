@@ -29,7 +29,9 @@ export type SampleReason =
   /** Supervised particle: a truth centre, jittered. */
   | 'jittered-truth'
   /** Supervised background: a random patch away from every truth centre. */
-  | 'random-background';
+  | 'random-background'
+  /** Supervised background: a pick the user rejected. */
+  | 'rejected-pick';
 
 export interface ClassifierSample {
   /** Centre, ORIGINAL micrograph pixels. */
@@ -137,6 +139,8 @@ export interface SupervisedSpec {
   randomBackground?: number;
   /** Truth centres (jittered by up to r/4) added as particles, at most this many (default 20). */
   truthPositives?: number;
+  /** Places the user said are not particles (rejected picks), original pixels: background samples. */
+  negatives?: readonly Point[];
   seed: number;
   signal?: AbortSignal;
 }
@@ -177,5 +181,6 @@ export async function labelFromTruth(m: TrainingMicrograph, models: Models, spec
   for (const b of randomCentres(work, truth, spec.randomBackground ?? 10, radius * 1.2, rng)) {
     samples.push(makeSample(work, b, 0, 'random-background', 0));
   }
+  for (const n of spec.negatives ?? []) samples.push(makeSample(work, toWorking(n, scale), 0, 'rejected-pick', 0));
   return { samples, work, candidates: cands.length, candidatesByLevel: { [params.kLevel]: cands.length } };
 }

@@ -87,6 +87,8 @@ export interface DetectorSampleSpec {
   maxParticles?: number;
   /** Background patches (away from particles) per micrograph (default 0). */
   backgroundCount?: number;
+  /** Per-pixel loss weights (detector-crops.ts detectorWeightMap), cut with the patches. */
+  weights?: Image2D;
   seed: number;
 }
 
@@ -110,6 +112,7 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
     backgroundCount: spec.backgroundCount ?? 0,
     minBackgroundDistance: det.geometry.radius,
     augment: true,
+    weights: spec.weights,
     seed: spec.seed,
   });
 }

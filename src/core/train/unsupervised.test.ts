@@ -53,10 +53,11 @@ describe('labelUnsupervised', () => {
       expect(s.std).toBeLessThan(cut);
       expect(nearestDistance(s, [...pos, ...neg])).toBeGreaterThanOrEqual(radius * scale - scale);
     }
-    // Every sample lies inside the pipeline's border margin.
+    // Every sample lies inside the default edge margin: one particle radius from each edge.
+    const margin = (DEFAULT_PICK_PARAMS.edgeMargin * m.diameter) / 2;
     for (const s of choice.samples) {
-      expect(Math.min(s.x, s.y)).toBeGreaterThanOrEqual(1.5 * r - scale);
-      expect(Math.max(s.x, s.y)).toBeLessThanOrEqual(511 - 1.5 * r + scale);
+      expect(Math.min(s.x, s.y)).toBeGreaterThanOrEqual(margin);
+      expect(Math.max(s.x, s.y)).toBeLessThanOrEqual(511 - margin);
     }
     // Balanced: as many particles as background samples.
     const rows = balancedSubset(choice.samples.map((s) => s.label), 1);

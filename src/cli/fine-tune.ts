@@ -1,0 +1,145 @@
+// `drpnet fine-tune`: adapts both networks to the user's data and writes a models folder that
+// `drpnet pick --models DIR` uses. With --truth, from a few labelled micrographs (the last one
+// held out to check the result); with --unsupervised, by self-training on the micrographs
+// themselves (src/core/train/adapt.ts).
+import path from 'node:path';
+import { micrographKey } from '../core/coords/names';
+import { DrpnetError } from '../core/errors';
+import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import type { BackendChoice } from '../core/model/backend';
+import type { Scores } from '../core/metrics';
+import { ADAPT_DEFAULTS, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
+import type { LabelledMicrograph } from '../core/train/fine-tune';
+import type { TrainingMicrograph } from '../core/train/training-micrograph';
+import { coordinateExtensionList } from '../core/coords';
+import { numberOption, parse, pathOption, UsageError } from './args';
+import { readCoordinateFolder } from './coordinate-folder';
+import { checkWritableFolder, expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { describeBackend, loadModels, startBackend, checkModelFiles } from './models';
+import { paramFromOption, paramHelp, paramOptions } from './param-options';
+import { saveTrainedModel } from './train';
+
+const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
+const LABELS = ['partial', 'complete'] as const;
+
+const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
+
+Adapts the detector and the classifier to your data and writes DIR/fcrn and DIR/classifier,
+which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done and measured.
+
+  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
+  --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
+                       by name; micrographs without a file are left out. With two or more, the
+                       last (by name) is held out: the new models are kept only if they pick it
+                       at least as well as the old ones, else the old ones are written
+  --unsupervised       no labels: self-training on the models' own best picks (at most
+                       ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
+  --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
+                       (default partial: places nobody labelled count less than labels)
+${paramHelp(['diameter', 'negativeStain'])}
+  --out DIR            output folder (required)
+  --models DIR         models to start from (default: the shipped ones)
+  --epochs N           detector epochs (default ${ADAPT_DEFAULTS.detectorEpochs})
+  --classifier-epochs N (default ${ADAPT_DEFAULTS.classifierEpochs})
+  --seed S             (default ${ADAPT_DEFAULTS.seed})
+  --backend B          ${BACKENDS.join('|')} (default wasm)`;
+
+const OPTIONS = {
+  micrographs: { type: 'string', multiple: true },
+  truth: { type: 'string' },
+  unsupervised: { type: 'boolean' },
+  labels: { type: 'string' },
+  ...paramOptions(['diameter', 'negativeStain']),
+  out: { type: 'string' },
+  models: { type: 'string' },
+  epochs: { type: 'string' },
+  'classifier-epochs': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+const log = (line: string) => process.stderr.write(line + '\n');
+const pct = (s: Scores) => `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
+
+export async function fineTuneCommand(argv: string[]): Promise<number> {
+  const args = parse(argv, OPTIONS, HELP);
+  if (args.wantsHelp) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const v = args.values;
+  const diameter = paramFromOption(v, 'diameter');
+  if (diameter === undefined) throw new UsageError(`--diameter is required\n${HELP}`);
+  const out = pathOption(v.out, 'out');
+  if (!out) throw new UsageError(`--out is required\n${HELP}`);
+  const truthDir = pathOption(v.truth, 'truth');
+  const unsupervised = Boolean(v.unsupervised);
+  if (unsupervised === Boolean(truthDir)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${HELP}`);
+  const labels = (v.labels ?? 'partial') as (typeof LABELS)[number];
+  if (!LABELS.includes(labels)) throw new UsageError(`--labels: unknown kind '${String(v.labels)}' (use ${LABELS.join(', ')})`);
+  if (unsupervised && v.labels !== undefined) throw new UsageError('--labels goes with --truth');
+  const backendChoice = (v.backend ?? 'wasm') as BackendChoice;
+  if (!BACKENDS.includes(backendChoice)) throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
+  const options = {
+    detectorEpochs: numberOption(v.epochs, 'epochs', (x) => Number.isInteger(x) && x > 0) ?? ADAPT_DEFAULTS.detectorEpochs,
+    classifierEpochs: numberOption(v['classifier-epochs'], 'classifier-epochs', (x) => Number.isInteger(x) && x >= 0) ?? ADAPT_DEFAULTS.classifierEpochs,
+    seed: numberOption(v.seed, 'seed', Number.isInteger) ?? ADAPT_DEFAULTS.seed,
+    labelsComplete: labels === 'complete',
+  };
+  const negativeStain = paramFromOption(v, 'negativeStain') ?? false;
+  const inputs = [...(v.micrographs ?? []), ...args.positionals];
+  if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${HELP}`);
+  // Adapting on part of what was named would go unnoticed: a missing input stops it here.
+  const expanded = await expandInputs(inputs, isMicrographFileName);
+  if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
+  for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
+  const files = [...expanded.files].sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+  if (!files.length) throw new UsageError('no micrograph files found in the given folders');
+  const modelsDir = pathOption(v.models, 'models');
+  await checkModelFiles(modelsDir, true);
+  await checkWritableFolder(out);
+
+  const backend = describeBackend(await startBackend(backendChoice));
+  const base = await loadModels({ dir: modelsDir, withClassifier: true });
+  const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;
+  for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
+  for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
+
+  const micrographs: LabelledMicrograph[] = [];
+  for (const file of files) {
+    const picks = truth?.picks.get(micrographKey(file));
+    if (truth && !picks?.length) {
+      log(`${file}: no labelled particles in ${truthDir}; left out`);
+      continue;
+    }
+    try {
+      const m = await decodeMicrograph(await readArrayBuffer(file), file);
+      micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
+    } catch (e) {
+      log(`${file}: left out: ${e instanceof DrpnetError ? e.message : (e as Error).message}`);
+    }
+  }
+  if (!micrographs.length) {
+    log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
+    return 1;
+  }
+  log(`drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${diameter} px, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`);
+  const t0 = performance.now();
+  const opts = {
+    ...options,
+    onProgress: (stage: string, detail: string) => log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${stage}: ${detail}`),
+    onEpoch: (stage: string, e: { epoch: number; loss: number }) => log(`  ${stage} epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}`),
+  };
+  const r: AdaptResult = unsupervised ? await adaptUnsupervised(base as Required<typeof base>, micrographs, opts) : await adaptSupervised(base as Required<typeof base>, micrographs, opts);
+  await saveTrainedModel(r.fcrn, path.join(out, 'fcrn'), r.fcrnMeta);
+  await saveTrainedModel(r.classifier, path.join(out, 'classifier'), r.classifierMeta);
+  const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, ...r.summary };
+  await writeFileAtomic(path.join(out, 'fine-tune.json'), JSON.stringify(report, null, 2) + '\n');
+  if (r.check) log(`held-out ${r.check.micrograph}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
+  log(
+    r.adapted
+      ? `drpnet fine-tune: wrote the adapted models to ${out} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
+      : `drpnet fine-tune: the adapted models picked the held-out micrograph worse; wrote the old models unchanged to ${out}`,
+  );
+  return 0;
+}

@@ -1,0 +1,214 @@
+// Adapting the shipped models to one data set, as the CLI's `drpnet fine-tune` and the
+// workbench do it: from a few labelled micrographs (supervised), or from the data alone
+// (self-training on the models' own confident picks). Both return new models and a report;
+// neither replaces the models it started from unless a check on held-out data says so.
+//
+// Supervised: the detector is fine-tuned on crops of the labelled micrographs with
+// positive-unlabelled loss weights (fine-tune.ts), then the classifier on candidates of the
+// new detector (near a label: particle; far from every label, or a rejected pick: background).
+// One labelled micrograph (the last) is held out when there are two or more: the new models
+// are kept only if they pick it at least as well as the old ones (F1 at default settings).
+//
+// Unsupervised: self-training. The models' own best picks are the labels, their worst
+// candidates the rejections, and the rest unlabelled; then as supervised, without a check.
+import type * as tf from '@tensorflow/tfjs';
+import type { Point } from '../candidates';
+import { ParameterError, throwIfAborted } from '../errors';
+import { matchPicks, type Scores } from '../metrics';
+import { classifierBoxRadii, modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '../model/model-io';
+import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
+import { PickSession, pickMicrograph, type Models } from '../pipeline';
+import { labelFromTruth } from './classifier-samples';
+import { fineTuneDetector, DETECTOR_FINE_TUNE_DEFAULTS, type LabelledMicrograph } from './fine-tune';
+import { trainClassifier, type ClassifierEpochReport } from './train-classifier';
+import type { BatchReport, DetectorEpochReport } from './train-detector';
+import { asMicrograph, type TrainingMicrograph } from './training-micrograph';
+import { classifierMetadata, ClassifierSetBuilder, countLabels, detectorMetadata, historySummary } from './training-run';
+
+export interface AdaptModels extends Models {
+  classifier: tf.LayersModel;
+}
+
+export interface AdaptOptions {
+  /** Every particle of the labelled micrographs is labelled: unlabelled places are background. */
+  labelsComplete: boolean;
+  detectorEpochs: number;
+  classifierEpochs: number;
+  classifierLearningRate: number;
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, detail: string) => void;
+  onBatch?: (stage: 'detector' | 'classifier', b: BatchReport) => void;
+  onEpoch?: (stage: 'detector' | 'classifier', e: DetectorEpochReport | ClassifierEpochReport) => void;
+}
+
+export const ADAPT_DEFAULTS: Readonly<Omit<AdaptOptions, 'signal' | 'onProgress' | 'onBatch' | 'onEpoch'>> = {
+  labelsComplete: false,
+  detectorEpochs: DETECTOR_FINE_TUNE_DEFAULTS.epochs,
+  classifierEpochs: 4,
+  classifierLearningRate: 2e-4,
+  seed: 1,
+};
+
+/** What the check on held-out data found, per model set tried. */
+export interface AdaptCheck {
+  micrograph: string;
+  base: Scores;
+  adapted: Scores;
+}
+
+export interface AdaptResult {
+  fcrn: tf.LayersModel;
+  fcrnMeta: ModelMetadata;
+  classifier: tf.LayersModel;
+  classifierMeta: ModelMetadata;
+  /** false: the held-out check found the adapted models worse, and these are copies of the old ones. */
+  adapted: boolean;
+  check: AdaptCheck | null;
+  seconds: number;
+  summary: Record<string, unknown>;
+}
+
+/** A deep copy of a model with its metadata (training changes the copy only). */
+export async function copyModel(model: tf.LayersModel): Promise<tf.LayersModel> {
+  const files = await modelToFiles(model, readMetadata(model));
+  return modelFromFiles(files.modelJson, files.weights.slice().buffer);
+}
+
+/** F1 of the models' picks at default settings (the user's diameter and stain) against the micrograph's truth. */
+export async function scoreOn(models: Models, m: LabelledMicrograph, params: Partial<PickParams> = {}): Promise<Scores> {
+  if (!m.truth) throw new ParameterError(`${m.name}: scoring needs ground truth`);
+  const session = new PickSession(m.name, asMicrograph(m.image));
+  const res = await pickMicrograph(session, models, { ...DEFAULT_PICK_PARAMS, ...params, diameter: m.diameter, negativeStain: m.negativeStain });
+  return matchPicks(res.picks, m.truth as Point[], m.diameter / 2);
+}
+
+interface TunedPair extends AdaptModels {
+  summary: Record<string, unknown>;
+}
+
+/** Fine-tunes copies of both networks on labelled (or pseudo-labelled) micrographs. */
+async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograph[], labelsComplete: boolean, o: AdaptOptions): Promise<TunedPair> {
+  o.onProgress?.('detector', `fine-tuning the detector on ${train.length} micrograph(s)`);
+  const fcrn = await copyModel(base.fcrn);
+  const det = await fineTuneDetector(fcrn, base.fcrnMeta, train, {
+    unlabelledWeight: labelsComplete ? 1 : DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight,
+    epochs: o.detectorEpochs,
+    seed: o.seed,
+    signal: o.signal,
+    onBatch: (b) => o.onBatch?.('detector', b),
+    onEpoch: (e) => o.onEpoch?.('detector', e),
+  });
+  throwIfAborted(o.signal);
+  // The noise level belongs to the detector it was measured on; the fine-tuned one keeps it as an estimate.
+  const fcrnMeta: ModelMetadata = { ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}), inputSmoothing: base.fcrnMeta.inputSmoothing, noiseLevel: base.fcrnMeta.noiseLevel };
+
+  o.onProgress?.('classifier', "fine-tuning the classifier on the new detector's candidates");
+  const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));
+  for (const [i, m] of train.entries()) {
+    throwIfAborted(o.signal);
+    set.add(await labelFromTruth(m, { fcrn, fcrnMeta }, { seed: o.seed * 100 + i, negatives: m.negatives, signal: o.signal }));
+  }
+  const data = set.build();
+  const counts = countLabels(data.labels);
+  const classifier = await copyModel(base.classifier);
+  let clsHistory: ClassifierEpochReport[] = [];
+  if (counts.particles && counts.background) {
+    clsHistory = (
+      await trainClassifier(classifier, data, {
+        epochs: o.classifierEpochs,
+        learningRate: o.classifierLearningRate,
+        lrDecay: 0.7,
+        batchSize: 16,
+        validationFraction: 0,
+        balance: true,
+        seed: o.seed,
+        signal: o.signal,
+        onBatch: (b) => o.onBatch?.('classifier', b),
+        onEpoch: (e) => o.onEpoch?.('classifier', e),
+      })
+    ).history;
+  }
+  return {
+    fcrn,
+    fcrnMeta,
+    classifier,
+    summary: {
+      micrographs: train.map((m) => m.name),
+      labelsComplete,
+      detectorCrops: det.samples,
+      detectorHistory: historySummary(det.history),
+      classifierPatches: data.n,
+      classifierParticles: counts.particles,
+      classifierHistory: historySummary(clsHistory),
+    },
+  };
+}
+
+async function result(base: AdaptModels, tuned: TunedPair, keep: boolean, check: AdaptCheck | null, t0: number, method: string): Promise<AdaptResult> {
+  const seconds = (performance.now() - t0) / 1000;
+  const summary = { method, ...tuned.summary, check, trainingSeconds: Math.round(seconds) };
+  if (!keep) {
+    tuned.fcrn.dispose();
+    tuned.classifier.dispose();
+    return { fcrn: await copyModel(base.fcrn), fcrnMeta: base.fcrnMeta, classifier: await copyModel(base.classifier), classifierMeta: readMetadata(base.classifier), adapted: false, check, seconds, summary };
+  }
+  const fcrnMeta = { ...tuned.fcrnMeta, trainingSummary: summary };
+  const classifierMeta = classifierMetadata(base.fcrnMeta.workingRadius, summary, classifierBoxRadii(base.classifier));
+  return { fcrn: tuned.fcrn, fcrnMeta, classifier: tuned.classifier, classifierMeta, adapted: true, check, seconds, summary };
+}
+
+/** Supervised fine-tuning of both networks from labelled micrographs (see the file comment). */
+export async function adaptSupervised(base: AdaptModels, labelled: readonly LabelledMicrograph[], options: Partial<AdaptOptions> = {}): Promise<AdaptResult> {
+  const o = { ...ADAPT_DEFAULTS, ...options };
+  if (!labelled.length) throw new ParameterError('fine-tuning needs at least one labelled micrograph');
+  for (const m of labelled) if (!m.truth?.length) throw new ParameterError(`${m.name}: no labelled particles`);
+  const t0 = performance.now();
+  const held = labelled.length >= 2 ? labelled[labelled.length - 1] : undefined;
+  const tuned = await fineTuneBoth(base, held ? labelled.slice(0, -1) : labelled, o.labelsComplete, o);
+  let check: AdaptCheck | null = null;
+  if (held) {
+    o.onProgress?.('check', `picking the held-out micrograph ${held.name} with the old and the new models`);
+    check = { micrograph: held.name, base: await scoreOn(base, held), adapted: await scoreOn(tuned, held) };
+  }
+  return result(base, tuned, !check || check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
+}
+
+/** Self-training settings: which of the models' own picks become labels. */
+export const SELF_TRAINING = {
+  /** At most this many micrographs are picked and trained on. */
+  maxMicrographs: 20,
+  /** The best-scored share of the kept picks that become particles. */
+  positiveShare: 0.5,
+  /** The worst-scored share of the dropped candidates that become background. */
+  negativeShare: 0.5,
+} as const;
+
+/**
+ * Unsupervised adaptation by self-training: the models pick each micrograph at default
+ * settings; the best-scored half of their picks become labelled particles, the worst-scored
+ * half of the candidates they dropped become rejected picks, and everything else is unlabelled.
+ * Both networks are then fine-tuned as from partial labels. Without truth there is nothing to
+ * check the result against: the report says so.
+ */
+export async function adaptUnsupervised(base: AdaptModels, micrographs: readonly TrainingMicrograph[], options: Partial<AdaptOptions> = {}): Promise<AdaptResult> {
+  const o = { ...ADAPT_DEFAULTS, ...options };
+  if (!micrographs.length) throw new ParameterError('adaptation needs at least one micrograph');
+  const t0 = performance.now();
+  const pseudo: LabelledMicrograph[] = [];
+  for (const m of micrographs.slice(0, SELF_TRAINING.maxMicrographs)) {
+    throwIfAborted(o.signal);
+    o.onProgress?.('labels', `picking ${m.name} with the current models`);
+    const session = new PickSession(m.name, asMicrograph(m.image));
+    const res = await pickMicrograph(session, base, { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, negativeStain: m.negativeStain }, { signal: o.signal });
+    const byScore = (a: { score?: number }, b: { score?: number }) => (b.score ?? 0) - (a.score ?? 0);
+    const kept = res.all.filter((p) => p.kept).sort(byScore);
+    const dropped = res.all.filter((p) => !p.kept).sort(byScore);
+    const truth = kept.slice(0, Math.ceil(kept.length * SELF_TRAINING.positiveShare));
+    const negatives = dropped.slice(dropped.length - Math.floor(dropped.length * SELF_TRAINING.negativeShare));
+    if (truth.length) pseudo.push({ ...m, truth, negatives });
+  }
+  if (!pseudo.length) throw new ParameterError('the models kept no pick on these micrographs; there is nothing to learn from');
+  const tuned = await fineTuneBoth(base, pseudo, false, o);
+  return result(base, tuned, true, null, t0, 'self-training');
+}

@@ -1,0 +1,84 @@
+// `drpnet fine-tune`: adapts both networks from labelled micrographs (or none) and writes a
+// models folder `drpnet pick --models` reads. Small simulated micrographs and few epochs: these
+// tests check the command and its files; docs/quality.md measures what fine-tuning gains.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRelionCoordinates } from '../../src/core/coords/relion';
+import { writeMrc } from '../../src/core/io/mrc';
+import { simulateMicrograph, truthPicks } from '../../src/core/simulate/simulate';
+import { main } from '../../src/cli/main';
+import { pickCommand } from '../../src/cli/pick';
+import { captureOutput, PIXEL_SIZE } from '../helpers/fixtures';
+
+// 'small' particles are 60 A across: 46 px at 1.3 A/px.
+const DIAMETER = '46';
+let root: string;
+let mics: string;
+let truth: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'drpnet-fine-tune-'));
+  mics = path.join(root, 'mics');
+  truth = path.join(root, 'truth');
+  await mkdir(mics, { recursive: true });
+  await mkdir(truth, { recursive: true });
+  for (let i = 0; i < 3; i++) {
+    const sim = simulateMicrograph({ width: 512, height: 448, pixelSize: PIXEL_SIZE, kind: 'small', density: 0.3, seed: 40 + i });
+    const name = `mic_${i + 1}`;
+    await writeFile(path.join(mics, `${name}.mrc`), new Uint8Array(writeMrc(sim.image, { pixelSize: PIXEL_SIZE })));
+    await writeFile(path.join(truth, `${name}.star`), writeRelionCoordinates(truthPicks(sim)));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const fineTune = (...argv: string[]) => captureOutput(() => main(['fine-tune', ...argv]));
+
+describe('drpnet fine-tune', () => {
+  it('from labelled micrographs: writes both models and a report, and pick reads them', async () => {
+    const out = path.join(root, 'tuned');
+    const run = await fineTune('--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, '--out', out, '--epochs', '2', '--classifier-epochs', '1', '--labels', 'complete');
+    expect(run.result, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
+    expect(report.method).toBe('supervised fine-tuning');
+    expect(report.micrographs).toEqual(['mic_1.mrc', 'mic_2.mrc']);
+    expect(report.check.micrograph).toBe('mic_3.mrc');
+    expect(typeof report.adapted).toBe('boolean');
+    expect(run.stderr).toContain('held-out mic_3.mrc: old models F1');
+    for (const kind of ['fcrn', 'classifier']) {
+      const meta = JSON.parse(await readFile(path.join(out, kind, 'model.json'), 'utf8')).userDefinedMetadata;
+      expect(meta.kind).toBe(kind);
+    }
+    const picked = await captureOutput(() => pickCommand([path.join(mics, 'mic_3.mrc'), '--diameter', DIAMETER, '--models', out, '--out', path.join(root, 'picks')]));
+    expect(picked.result, picked.stderr).toBe(0);
+  }, 300_000);
+
+  it('without labels: self-training writes models and says nothing checks them', async () => {
+    const out = path.join(root, 'self');
+    const run = await fineTune(mics, '--unsupervised', '--diameter', DIAMETER, '--out', out, '--epochs', '1', '--classifier-epochs', '1');
+    expect(run.result, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
+    expect(report.method).toBe('self-training');
+    expect(report.check).toBeNull();
+    expect(report.micrographs).toHaveLength(3);
+  }, 300_000);
+
+  it('refuses what cannot work before training', async () => {
+    const out = path.join(root, 'refused');
+    const both = await fineTune(mics, '--truth', truth, '--unsupervised', '--diameter', DIAMETER, '--out', out);
+    expect(both.result).toBe(2);
+    expect(both.stderr).toContain('exactly one of --truth DIR and --unsupervised');
+    const labels = await fineTune(mics, '--truth', truth, '--labels', 'most', '--diameter', DIAMETER, '--out', out);
+    expect(labels.stderr).toContain("--labels: unknown kind 'most'");
+    const models = await fineTune(mics, '--truth', truth, '--diameter', DIAMETER, '--out', out, '--models', path.join(root, 'nowhere'));
+    expect(models.result).toBe(2);
+    expect(models.stderr).toContain('--models');
+    const none = await fineTune(mics, '--truth', path.join(root, 'mics'), '--diameter', DIAMETER, '--out', out);
+    expect(none.result).toBe(1);
+    expect(none.stderr).toContain('no usable labelled micrograph');
+  }, 120_000);
+});
