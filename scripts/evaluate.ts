@@ -194,7 +194,7 @@ image model, not on real data.
 - **Matching:** a pick is a true positive when within one particle radius (nominal diameter / 2,
   original px) of a still unmatched truth centre, one-to-one (\`matchPicks\` in src/core/metrics.ts).
   Truth = \`truthPicks\` (particles fully inside the image, not inside contamination; on carbon
-  included), restricted to the band every picker can pick in (docs/method.md step 6 drops boxes within 1.5 r
+  included), restricted to the band every picker can pick in (the paper's border drop, docs/method.md step 6, drops boxes within 1.5 r
   of the edge; the same rule is applied to truth). Counts are pooled over a condition's images.
 - **Our picker:** \`pickMicrograph\` with the shipped FCRN + classifier at the default settings
   chosen on the tuning set: **${peaksText(best.ours.peaks)}, cutoff ${best.ours.cutoff}** (screens off).

@@ -50,7 +50,7 @@ export function simulateCondition(preset: SimPresetName, seed: number, size: num
 }
 
 /**
- * The points inside the band every picker can pick in: the border drop (docs/method.md, step 6)
+ * The points inside the band every picker can pick in: the paper's border drop (docs/method.md, step 6)
  * drops boxes within 1.5 r of the edge at the working scale the pipeline chooses for this
  * micrograph.
  */

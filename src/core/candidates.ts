@@ -34,7 +34,7 @@ export function borderMargin(radius: number): number {
   return radius + radius / 2;
 }
 
-/** Border drop (docs/method.md, step 6): keep candidates whose 2r box plus r/2 margin lies inside the width x height image. */
+/** The paper's border drop (docs/method.md, step 6): keep candidates whose 2r box plus r/2 margin lies inside the width x height image. Picking now uses the user's edge margin; the DoG baseline and the held-out scoring band keep this rule. */
 export function dropBorderPicks<T extends Point>(peaks: readonly T[], width: number, height: number, radius: number): T[] {
   checkRadius(radius);
   const m = borderMargin(radius);

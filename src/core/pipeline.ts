@@ -1,6 +1,6 @@
 // One micrograph through DRPnet (docs/method.md, steps 2-9): choose the working scale,
 // preprocess, run the FCRN once, then re-pick as often as the user likes on the kept map
-// (peaks, border drop, intensity screens, classifier) without running the FCRN again.
+// (peaks, edge margin, intensity screens, classifier, calibration) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
 import { calibrateCount, type Calibration } from './calibrate';

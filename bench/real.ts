@@ -1,0 +1,186 @@
+// Picking quality on REAL micrographs (the `real` section of `npm run bench`, and the table
+// of docs/quality.md): the shared apoferritin set with its fixed split (bench/realdata.ts),
+// every number from the 14 scoring micrographs, every run the command a user would type.
+//
+//   npx tsx bench/real.ts [--models DIR] [--skip relion,fine-tune,adapt]
+//
+// Rows: the models at default settings (only --diameter); the same without per-micrograph
+// calibration; the best classifier cutoff and the best peak threshold chosen afterwards on
+// these micrographs (ranking, apart from calibration); `drpnet fine-tune --truth` on the 5
+// labelled micrographs; `drpnet fine-tune --unsupervised` on the 14 themselves; RELION 3.1's
+// LoG autopicker at its best threshold of a sweep (chosen on the 14: generous to RELION).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { readCoordinates } from '../src/core/coords';
+import type { Scores } from '../src/core/metrics';
+import { DEFAULT_PICK_PARAMS } from '../src/core/params';
+import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
+import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
+import { runLoG } from '../test/relion/helpers/autopick';
+import { createRelionProject } from '../test/relion/helpers/project';
+import { relionVersion } from '../test/relion/helpers/relion';
+import { LOG_ADJUST_SWEEP, LOG_DIAMETER_RANGE } from './relion-peer';
+import { APOFERRITIN, loadRealMicrograph, pooled, realSetAvailable, realSplit, scoreReal, stem, type RealMicrograph } from './realdata';
+import { BENCH_WORK, DRPNET_BIN, machine } from './stats';
+
+/** Pixel size given to RELION (the source states none; ~2 A/px by the README's estimate). LoG works in A, so only the product with the diameter matters. */
+const RELION_PIXEL_A = 2;
+
+interface Row {
+  what: string;
+  command: string;
+  scores: Scores;
+  picksPerMicrograph: number;
+  seconds?: number;
+  note?: string;
+}
+
+const WORK = path.join(BENCH_WORK, 'real');
+
+function drpnet(args: string[]): number {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [DRPNET_BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return (performance.now() - t0) / 1000;
+}
+
+/** Scores the STAR files `drpnet pick` wrote for the scoring micrographs. */
+function scoreFolder(dir: string, mics: RealMicrograph[]): { scores: Scores; perMic: number } {
+  let picks = 0;
+  const scores = mics.map((m) => {
+    const file = path.join(dir, `${stem(m.name)}_autopick.star`);
+    const p = [...readCoordinates(readFileSync(file, 'utf8'), file).values()].flat();
+    picks += p.length;
+    return scoreReal(p, m, APOFERRITIN.diameter);
+  });
+  return { scores: pooled(scores), perMic: picks / mics.length };
+}
+
+/** `drpnet pick` of the scoring micrographs at default settings (only --diameter), scored. */
+function pickRow(what: string, models: string | undefined, mics: RealMicrograph[], extra: string[] = []): Row {
+  const out = path.join(WORK, `picks-${what.replace(/\W+/g, '-')}`);
+  rmSync(out, { recursive: true, force: true });
+  const args = ['pick', ...mics.map((m) => m.file), '--diameter', String(APOFERRITIN.diameter), '--out', out, ...extra, ...(models ? ['--models', models] : [])];
+  const seconds = drpnet(args);
+  const { scores, perMic } = scoreFolder(out, mics);
+  return { what, command: `drpnet ${args.slice(0, 1).join(' ')} <14 micrographs> ${args.slice(1 + mics.length).join(' ').replace(out, 'OUT').replace(WORK, '...')}`, scores, picksPerMicrograph: perMic, seconds };
+}
+
+/** The best F1 over thresholds of one score, all candidates of a loose pick ranked by it. */
+function bestOver(all: ScoredPick[][], mics: RealMicrograph[], score: (p: ScoredPick) => number | undefined): { scores: Scores; perMic: number; threshold: number } {
+  const values = [...new Set(all.flat().map(score).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+  let best = { scores: pooled([]), perMic: 0, threshold: 0 };
+  const step = Math.max(1, Math.floor(values.length / 200));
+  for (let i = 0; i < values.length; i += step) {
+    const t = values[i];
+    const kept = all.map((picks) => picks.filter((p) => (score(p) ?? -Infinity) >= t));
+    const s = pooled(kept.map((k, j) => scoreReal(k, mics[j], APOFERRITIN.diameter)));
+    if (s.f1 > best.scores.f1) best = { scores: s, perMic: kept.reduce((n, k) => n + k.length, 0) / mics.length, threshold: t };
+  }
+  return best;
+}
+
+async function oracleRows(models: string | undefined, mics: RealMicrograph[]): Promise<Row[]> {
+  await startBackend('wasm');
+  const m = await loadModels({ dir: models, withClassifier: true });
+  // Every candidate the peak search finds at a low threshold, with its classifier p and peak height.
+  const params = { ...DEFAULT_PICK_PARAMS, diameter: APOFERRITIN.diameter, threshold: 0.5, cutoff: 1, calibrate: false };
+  const all: ScoredPick[][] = [];
+  for (const mic of mics) all.push((await pickMicrograph(new PickSession(mic.name, mic.micrograph), m, params)).all);
+  const cls = bestOver(all, mics, (p) => p.pParticle);
+  const peak = bestOver(all, mics, (p) => p.peakHeight);
+  return [
+    { what: 'best classifier cutoff, chosen afterwards', command: `(p(particle) >= ${cls.threshold.toFixed(3)}, threshold 0.5)`, scores: cls.scores, picksPerMicrograph: cls.perMic },
+    { what: 'best peak threshold, chosen afterwards', command: `(peak height >= ${peak.threshold.toFixed(3)}, no classifier)`, scores: peak.scores, picksPerMicrograph: peak.perMic },
+  ];
+}
+
+function relionRow(mics: RealMicrograph[]): Row {
+  const dir = path.join(WORK, 'relion');
+  rmSync(dir, { recursive: true, force: true });
+  const project = createRelionProject(
+    dir,
+    mics.map((m) => ({ fileName: `${stem(m.name)}.mrc`, image: m.micrograph.image })),
+    { pixelSize: RELION_PIXEL_A, voltageKv: 300, csMm: 2.7, amplitudeContrast: 0.1 },
+  );
+  const dA = APOFERRITIN.diameter * RELION_PIXEL_A;
+  let best: Row | undefined;
+  let seconds = 0;
+  for (const adjust of LOG_ADJUST_SWEEP) {
+    const res = runLoG(project, { odir: `AutoPick/adjust_${adjust}`, diameterMinA: LOG_DIAMETER_RANGE[0] * dA, diameterMaxA: LOG_DIAMETER_RANGE[1] * dA, adjustThreshold: adjust });
+    seconds += res.seconds;
+    const picks = project.micrographs.map((mic) => res.picks.get(mic) ?? []);
+    const scores = pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter)));
+    if (!best || scores.f1 > best.scores.f1) {
+      best = { what: `RELION ${relionVersion()} LoG, best threshold of a sweep`, command: `relion_autopick --LoG --LoG_adjust_threshold ${adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`, scores, picksPerMicrograph: picks.reduce((n, p) => n + p.length, 0) / mics.length };
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { ...best!, seconds: seconds / LOG_ADJUST_SWEEP.length };
+}
+
+const pct = (v: number) => (100 * v).toFixed(1);
+
+/** Runs every row and returns the markdown section. */
+export async function realLines(opts: { models?: string; skip?: Set<string> } = {}, log: (m: string) => void = () => {}): Promise<string[]> {
+  if (!realSetAvailable(APOFERRITIN)) return ['## Real micrographs', '', `Not measured: ${APOFERRITIN.dir} is not there (the shared real data lives outside the repository).`, ''];
+  mkdirSync(WORK, { recursive: true });
+  const skip = opts.skip ?? new Set<string>();
+  const split = realSplit(APOFERRITIN);
+  const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
+  const models = opts.models;
+  const rows: Row[] = [];
+  log('real: default settings');
+  rows.push(pickRow('models at default settings (only --diameter)', models, scoring));
+  rows.push(pickRow('the same without per-micrograph calibration', models, scoring, ['--no-calibrate']));
+  log('real: thresholds chosen afterwards');
+  rows.push(...(await oracleRows(models, scoring)));
+  if (!skip.has('fine-tune')) {
+    log('real: fine-tune on the 5 labelled micrographs');
+    const truth = path.join(WORK, 'truth');
+    rmSync(truth, { recursive: true, force: true });
+    mkdirSync(truth, { recursive: true });
+    for (const n of split.labelled) copyFileSync(path.join(APOFERRITIN.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
+    const out = path.join(WORK, 'fine-tuned');
+    const args = ['fine-tune', ...split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)), '--truth', truth, '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
+    const seconds = drpnet(args);
+    const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
+    const row = pickRow('after `drpnet fine-tune --truth` on the 5 labelled', out, scoring);
+    rows.push({ ...row, command: `drpnet fine-tune <5 labelled> --truth TRUTH --diameter 64 --out DIR; then pick --models DIR`, seconds, note: report.adapted ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}` : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written` });
+  }
+  if (!skip.has('adapt')) {
+    log('real: unsupervised adaptation on the 14');
+    const out = path.join(WORK, 'adapted');
+    const args = ['fine-tune', ...scoring.map((m) => m.file), '--unsupervised', '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
+    const seconds = drpnet(args);
+    const row = pickRow('after `drpnet fine-tune --unsupervised` on the 14', out, scoring);
+    rows.push({ ...row, command: 'drpnet fine-tune <14 micrographs> --unsupervised --diameter 64 --out DIR; then pick --models DIR', seconds });
+  }
+  if (!skip.has('relion')) {
+    log('real: RELION LoG sweep');
+    rows.push(relionRow(scoring));
+  }
+  const truth = scoring.reduce((n, m) => n + m.truth.length, 0);
+  return [
+    `## Real micrographs: EMPIAR-10146 apoferritin (zero-shot)`,
+    '',
+    `Command: \`npx tsx bench/real.ts\` (or \`npm run bench -- --only real\`). Machine: ${machine()}.`,
+    `The 14 scoring micrographs of the fixed split (${truth} labelled particles; ${APOFERRITIN.dir}), 1240 x 1200 px, diameter ${APOFERRITIN.diameter} px.`,
+    `Models: ${models ?? path.relative(process.cwd(), SHIPPED_MODELS_DIR)} (trained on simulated micrographs only, never on these). Scoring: one-to-one matches within one radius (${APOFERRITIN.diameter / 2} px), over particles lying wholly inside; picks and truth outside that region count neither way (bench/realdata.ts).`,
+    '',
+    '| what | recall | precision | **F1** | picks / micrograph | seconds | how |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.what} | ${pct(r.scores.recall)} | ${pct(r.scores.precision)} | **${pct(r.scores.f1)}** | ${r.picksPerMicrograph.toFixed(0)} | ${r.seconds === undefined ? '-' : r.seconds.toFixed(0)} | ${r.command}${r.note ? `; ${r.note}` : ''} |`),
+    '',
+    'Seconds: the whole command (Node start-up and model loading included); for RELION, one relion_autopick run over the 14, mean over the sweep.',
+    '',
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const at = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+  const t0 = performance.now();
+  const lines = await realLines({ models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []) }, (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`));
+  console.log(lines.join('\n'));
+}
