@@ -5,6 +5,8 @@
 //   3. the detector fine-tuned from N picks (truth standing in for a user's accepted picks)
 //      + the shipped classifier, and + a classifier retrained unsupervised on its candidates,
 //   4. both detectors alone (no classifier), which isolates what the fine-tuning changed,
+//   5. `drpnet fine-tune --unsupervised` (self-training, src/core/train/adapt.ts) and
+//      `drpnet fine-tune --truth` (truth of the adapting half standing in for labels),
 // through the same code the app runs in its worker (workers/training.ts) and the same sample
 // selection (src/app/training/review.ts) and defaults (src/app/training/settings.ts).
 // Each dataset is split: the first half of its micrographs adapts the models (unsupervised
@@ -12,6 +14,7 @@
 //
 //   npx tsx bench/retrain.ts [--quick] [--images N] [--size PX] [--picks N]
 //       [--classifier-epochs N] [--detector-epochs N] [--max-per-class N] [--models DIR]
+//       [--conditions carbon-edge,contamination|all]
 // bench/run.ts can call retrainBenchmark() and add its lines to docs/benchmarks.md.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,7 @@ import { loadModels, startBackend } from '../src/cli/models';
 import { chooseClassifierSamples, classifierPatches, detectorPatches, trainModel } from '../workers/training';
 import type { TrainResult } from '../workers/training-api';
 import { CONDITIONS, scorableTruth, simulateCondition, testSeed } from '../scripts/heldout';
+import { adaptSupervised, adaptUnsupervised } from '../src/core/train/adapt';
 import { machine } from './stats';
 
 export interface RetrainBenchOptions {
@@ -43,6 +47,8 @@ export interface RetrainBenchOptions {
   maxPerClass: number;
   /** Folder with fcrn/ and classifier/ (default: public/models). */
   models?: string;
+  /** Condition presets to run (default carbon-edge and contamination; 'all' for every condition of docs/quality.md). */
+  conditions?: string[];
   log?: (line: string) => void;
 }
 
@@ -125,7 +131,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
   const shipped = await loadModels({ dir: o.models, withClassifier: true });
   const nAdapt = Math.ceil(o.images / 2);
   const lines = [
-    '## Retraining on held-out carbon-edge and contamination micrographs',
+    `## Retraining on held-out simulated micrographs (${o.conditions?.join(', ') ?? BENCH_CONDITIONS.join(', ')})`,
     '',
     `Machine: ${machine()}. Command: \`npx tsx bench/retrain.ts --images ${o.images} --size ${o.size} --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}\`.`,
     '',
@@ -137,9 +143,11 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     '| condition | models | precision | recall | F1 | training |',
     '|---|---|---|---|---|---|',
   ];
-  for (const preset of BENCH_CONDITIONS) {
-    const c = CONDITIONS.findIndex((x) => x.preset === preset);
-    const mics = Array.from({ length: o.images }, (_, i) => micrograph(simulateCondition(preset, testSeed(c, i), o.size)));
+  const wanted = o.conditions?.includes('all') ? CONDITIONS.map((c) => c.preset) : (o.conditions ?? BENCH_CONDITIONS);
+  for (const preset of wanted) {
+    const c = CONDITIONS.findIndex((x) => x.preset === preset || x.name === preset);
+    if (c < 0) throw new Error(`--conditions: unknown condition '${preset}' (use ${CONDITIONS.map((x) => x.preset).join(', ')} or all)`);
+    const mics = Array.from({ length: o.images }, (_, i) => micrograph(simulateCondition(CONDITIONS[c].preset, testSeed(c, i), o.size)));
     const [adapt, scored] = [mics.slice(0, nAdapt), mics.slice(nAdapt)];
     const name = CONDITIONS[c].name;
     const truthN = scored.reduce((s, m) => s + scorableTruth(m.sim, shipped.fcrnMeta.workingRadius).truth.length, 0);
@@ -158,6 +166,13 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     row('fine-tuned detector + classifier retrained on it, unsupervised', await score(scored, { ...det.models, classifier: both.model }), `${both.counts.particles} + ${both.counts.background} patches, ${trainingNote(both.result)}`);
     row('shipped detector alone (no classifier)', await score(scored, shipped, false), '-');
     row('fine-tuned detector alone (no classifier)', await score(scored, det.models, false), '-');
+
+    const base = { ...shipped, classifier: shipped.classifier! };
+    const asTraining = (m: Micrograph, truth = false) => ({ name: m.session.name, image: m.session.micrograph.image, diameter: m.params.diameter, negativeStain: m.params.negativeStain, truth: truth ? truthPicks(m.sim) : undefined });
+    const self = await adaptUnsupervised(base, adapt.map((m) => asTraining(m)), { seed: 1 });
+    row('`drpnet fine-tune --unsupervised` (self-training)', await score(scored, self), `${self.seconds.toFixed(0)} s`);
+    const sup = await adaptSupervised(base, adapt.map((m) => asTraining(m, true)), { seed: 1 });
+    row('`drpnet fine-tune --truth` (truth of the adapting half as labels)', await score(scored, sup), `${sup.seconds.toFixed(0)} s, ${sup.adapted ? 'kept' : 'not kept (held-out check)'}`);
   }
   lines.push('');
   return lines;
@@ -177,6 +192,7 @@ function parseArgs(argv: string[]): RetrainBenchOptions {
     const a = argv[i];
     if (a === '--quick') continue;
     if (a === '--models') o.models = path.resolve(argv[++i]);
+    else if (a === '--conditions') o.conditions = argv[++i].split(',');
     else if (num[a]) (o as unknown as Record<string, number>)[num[a]] = Number(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
