@@ -14,14 +14,14 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph } from '../src/core/io/micrograph';
-import { aggregate, matchPicks, type Counts, type MatchResult } from '../src/core/metrics';
+import { aggregate, type MatchResult } from '../src/core/metrics';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type Models } from '../src/core/pipeline';
 import type { SimResult } from '../src/core/simulate/simulate';
 import { simDiameter, simMicrograph } from '../src/core/train/dataset';
 import { readArrayBuffer } from '../src/cli/files';
 import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
-import { CONDITIONS, insideScoredBand, scorableTruth, simulateCondition, testSeed, type Condition } from '../scripts/heldout';
+import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition, testSeed, type Condition } from '../scripts/heldout';
 import { runLoG } from '../test/relion/helpers/autopick';
 import { createRelionProject, type RelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
@@ -56,10 +56,8 @@ interface ConditionResult {
 }
 
 /** Pooled scores of per-micrograph picks against per-micrograph truth, both inside the scored band. */
-function score(picks: Particle[][], sims: SimResult[], truth: Particle[][], refRadius: number): MatchResult {
-  const radius = simDiameter(sims[0]) / 2;
-  const counts: Counts[] = picks.map((p, i) => matchPicks(insideScoredBand(p, sims[i], refRadius), truth[i], radius));
-  return aggregate(counts);
+function score(picks: Particle[][], sims: SimResult[], refRadius: number): MatchResult {
+  return aggregate(picks.map((p, i) => scoreInBand(p, sims[i], refRadius)));
 }
 
 async function runCondition(c: number, opts: PeerOptions, models: Models, log: (m: string) => void): Promise<ConditionResult> {
@@ -91,7 +89,7 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
       whiteParticles: p.negativeStain,
     });
     perMic.push(res.seconds / opts.images);
-    const m = score(project.micrographs.map((mic) => res.picks.get(mic) ?? []), sims, truth, refRadius);
+    const m = score(project.micrographs.map((mic) => res.picks.get(mic) ?? []), sims, refRadius);
     if (adjust === 0) relionDefault = m;
     if (!relionBest || m.f1 > relionBest.f1) relionBest = { ...m, adjust };
   }
@@ -112,7 +110,7 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
     truth: truth.reduce((s, t) => s + t.length, 0),
     relionDefault: relionDefault!,
     relionBest: relionBest!,
-    ours: score(ours, sims, truth, refRadius),
+    ours: score(ours, sims, refRadius),
     relionSecondsPerMic: median(perMic),
     oursSecondsPerMic: median(oursSeconds),
   };

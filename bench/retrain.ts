@@ -19,7 +19,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Point } from '../src/core/candidates';
-import { aggregate, matchPicks, type Counts } from '../src/core/metrics';
+import { aggregate, type Counts } from '../src/core/metrics';
 import { modelFromFiles, readMetadata } from '../src/core/model/model-io';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../src/core/params';
 import type { Micrograph as DecodedMicrograph } from '../src/core/io/micrograph';
@@ -31,7 +31,7 @@ import { CLASSIFIER_DEFAULTS, DETECTOR_DEFAULTS, trainOptions } from '../src/app
 import { loadModels, startBackend } from '../src/cli/models';
 import { chooseClassifierSamples, classifierPatches, detectorPatches, trainModel } from '../workers/training';
 import type { TrainResult } from '../workers/training-api';
-import { CONDITIONS, scorableTruth, simulateCondition, testSeed } from '../scripts/heldout';
+import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition, testSeed } from '../scripts/heldout';
 import { adaptSupervised, adaptUnsupervised } from '../src/core/train/adapt';
 import { machine } from './stats';
 
@@ -72,9 +72,8 @@ function micrograph(sim: SimResult): Micrograph {
 async function score(mics: readonly Micrograph[], models: Models, useClassifier = true): Promise<ReturnType<typeof aggregate>> {
   const counts: Counts[] = [];
   for (const m of mics) {
-    const { truth, radius } = scorableTruth(m.sim, models.fcrnMeta.workingRadius);
     const out = await pickMicrograph(m.session, models, { ...m.params, useClassifier });
-    counts.push(matchPicks(out.picks, truth, radius));
+    counts.push(scoreInBand(out.picks, m.sim, models.fcrnMeta.workingRadius));
   }
   return aggregate(counts);
 }

@@ -21,7 +21,7 @@ import type { SimResult } from '../src/core/simulate/simulate';
 import { METRICS_BEGIN, METRICS_END } from './model-card';
 import { simDiameter, simMicrograph, TRAINING_KINDS } from '../src/core/train/dataset';
 import { realLines } from '../bench/real';
-import { CONDITIONS, scorableTruth, simulateCondition as simulate, testSeed, TEST_SEED_BASE, TUNING_SEED_BASE } from './heldout';
+import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition as simulate, testSeed, TEST_SEED_BASE, TUNING_SEED_BASE } from './heldout';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -81,7 +81,7 @@ function paramsFor(p: Prepared, peaks: PeakChoice, cutoff: number, useClassifier
 async function oursCounts(p: Prepared, models: Models, peaks: PeakChoice, cutoff: number, useClassifier = true): Promise<Counts & { ms: number }> {
   const t = performance.now();
   const out = await pickMicrograph(p.session, models, paramsFor(p, peaks, cutoff, useClassifier));
-  const m = matchPicks(out.picks, p.truth, p.matchRadius);
+  const m = scoreInBand(out.picks, p.sim, models.fcrnMeta.workingRadius);
   return { tp: m.tp, fp: m.fp, fn: m.fn, ms: performance.now() - t };
 }
 
@@ -204,7 +204,7 @@ real micrographs (the shared apoferritin set, never trained on), and real data d
   original px) of a still unmatched truth centre, one-to-one (\`matchPicks\` in src/core/metrics.ts).
   Truth = \`truthPicks\` (particles fully inside the image, not inside contamination; on carbon
   included), restricted to the band every picker can pick in (the paper's border drop, docs/method.md step 6, drops boxes within 1.5 r
-  of the edge; the same rule is applied to truth). Counts are pooled over a condition's images.
+  of the edge; the same rule is applied to truth and to every picker's picks, so a pick nearer the edge counts neither way). Counts are pooled over a condition's images.
 - **Our picker:** \`pickMicrograph\` with the shipped FCRN + classifier at the default settings
   chosen on the tuning set: **${peaksText(best.ours.peaks)}, cutoff ${best.ours.cutoff}** (screens off).
   "Detector only" is the same without the classifier (its own best peaks: ${peaksText(best.detectorOnly.peaks)}).

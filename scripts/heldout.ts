@@ -7,6 +7,7 @@
 // default kind of every condition preset), typical defocus 1.5-2.5 um and dose 40 are held
 // out, and low defocus 0.5-1.0 um is below the training range.
 import { dropBorderPicks } from '../src/core/candidates';
+import { matchPicks, type MatchResult } from '../src/core/metrics';
 import type { Particle } from '../src/core/coords/types';
 import { chooseWorkingScale, originalToWorking } from '../src/core/preprocess/scale';
 import { presetConfig, type SimPresetName } from '../src/core/simulate/presets';
@@ -65,4 +66,14 @@ export function insideScoredBand<T extends { x: number; y: number }>(points: rea
 /** Truth the picker can be held to (inside the scored band), and the matching radius (d/2). */
 export function scorableTruth(sim: SimResult, refRadius: number): { truth: Particle[]; radius: number } {
   return { truth: insideScoredBand(truthPicks(sim), sim, refRadius), radius: simDiameter(sim) / 2 };
+}
+
+/**
+ * A picker's picks scored against the scorable truth, both held to the band: a pick nearer the
+ * edge (the edge margin lets the picker keep particles lying wholly inside) counts neither way,
+ * as the truth there does not.
+ */
+export function scoreInBand(picks: readonly { x: number; y: number }[], sim: SimResult, refRadius: number): MatchResult {
+  const { truth, radius } = scorableTruth(sim, refRadius);
+  return matchPicks(insideScoredBand(picks, sim, refRadius), truth, radius);
 }
