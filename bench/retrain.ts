@@ -14,7 +14,7 @@
 //
 //   npx tsx bench/retrain.ts [--quick] [--images N] [--size PX] [--picks N]
 //       [--classifier-epochs N] [--detector-epochs N] [--max-per-class N] [--models DIR]
-//       [--conditions carbon-edge,contamination|all]
+//       [--conditions carbon-edge,contamination|all] [--fine-tune-only]
 // bench/run.ts can call retrainBenchmark() and add its lines to docs/benchmarks.md.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,8 @@ export interface RetrainBenchOptions {
   models?: string;
   /** Condition presets to run (default carbon-edge and contamination; 'all' for every condition of docs/quality.md). */
   conditions?: string[];
+  /** Only the shipped models and `drpnet fine-tune`'s two modes (skips the workbench's retraining rows). */
+  fineTuneOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -155,17 +157,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
       log(`${name}: ${what}: P ${pct(m.precision)} R ${pct(m.recall)} F1 ${pct(m.f1)} ${note}`);
     };
     row('shipped detector + classifier', await score(scored, shipped), '-');
-
-    const cls = await retrainClassifier(adapt, shipped, o);
-    row('+ classifier retrained, unsupervised', await score(scored, { ...shipped, classifier: cls.model }), `${cls.counts.particles} + ${cls.counts.background} patches, ${trainingNote(cls.result)}`);
-
-    const det = await fineTuneDetector(adapt, shipped, o);
-    row(`detector fine-tuned from ${det.picks} picks + shipped classifier`, await score(scored, det.models), `${det.patches} patches, ${trainingNote(det.result)}`);
-    const both = await retrainClassifier(adapt, det.models, o);
-    row('fine-tuned detector + classifier retrained on it, unsupervised', await score(scored, { ...det.models, classifier: both.model }), `${both.counts.particles} + ${both.counts.background} patches, ${trainingNote(both.result)}`);
-    row('shipped detector alone (no classifier)', await score(scored, shipped, false), '-');
-    row('fine-tuned detector alone (no classifier)', await score(scored, det.models, false), '-');
-
+    if (!o.fineTuneOnly) await workbenchRows(adapt, scored, shipped, o, row);
     const base = { ...shipped, classifier: shipped.classifier! };
     const asTraining = (m: Micrograph, truth = false) => ({ name: m.session.name, image: m.session.micrograph.image, diameter: m.params.diameter, negativeStain: m.params.negativeStain, truth: truth ? truthPicks(m.sim) : undefined });
     const self = await adaptUnsupervised(base, adapt.map((m) => asTraining(m)), { seed: 1 });
@@ -175,6 +167,21 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
   }
   lines.push('');
   return lines;
+}
+
+type RowFn = (what: string, m: ReturnType<typeof aggregate>, note: string) => void;
+
+/** The workbench's retraining runs: the paper's unsupervised classifier, the detector fine-tuned from picks, and both. */
+async function workbenchRows(adapt: Micrograph[], scored: Micrograph[], shipped: Models, o: RetrainBenchOptions, row: RowFn): Promise<void> {
+  const cls = await retrainClassifier(adapt, shipped, o);
+  row('+ classifier retrained, unsupervised', await score(scored, { ...shipped, classifier: cls.model }), `${cls.counts.particles} + ${cls.counts.background} patches, ${trainingNote(cls.result)}`);
+
+  const det = await fineTuneDetector(adapt, shipped, o);
+  row(`detector fine-tuned from ${det.picks} picks + shipped classifier`, await score(scored, det.models), `${det.patches} patches, ${trainingNote(det.result)}`);
+  const both = await retrainClassifier(adapt, det.models, o);
+  row('fine-tuned detector + classifier retrained on it, unsupervised', await score(scored, { ...det.models, classifier: both.model }), `${both.counts.particles} + ${both.counts.background} patches, ${trainingNote(both.result)}`);
+  row('shipped detector alone (no classifier)', await score(scored, shipped, false), '-');
+  row('fine-tuned detector alone (no classifier)', await score(scored, det.models, false), '-');
 }
 
 function parseArgs(argv: string[]): RetrainBenchOptions {
@@ -192,6 +199,7 @@ function parseArgs(argv: string[]): RetrainBenchOptions {
     if (a === '--quick') continue;
     if (a === '--models') o.models = path.resolve(argv[++i]);
     else if (a === '--conditions') o.conditions = argv[++i].split(',');
+    else if (a === '--fine-tune-only') o.fineTuneOnly = true;
     else if (num[a]) (o as unknown as Record<string, number>)[num[a]] = Number(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
