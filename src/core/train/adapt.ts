@@ -107,7 +107,7 @@ async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograp
   const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));
   for (const [i, m] of train.entries()) {
     throwIfAborted(o.signal);
-    set.add(await labelFromTruth(m, { fcrn, fcrnMeta }, { seed: o.seed * 100 + i, negatives: m.negatives, signal: o.signal }));
+    set.add(await labelFromTruth(m, { fcrn, fcrnMeta }, { seed: o.seed * 100 + i, negatives: m.negatives, labelsComplete, signal: o.signal }));
   }
   const data = set.build();
   const counts = countLabels(data.labels);
@@ -174,22 +174,20 @@ export async function adaptSupervised(base: AdaptModels, labelled: readonly Labe
   return result(base, tuned, !check || check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
 }
 
-/** Self-training settings: which of the models' own picks become labels. */
+/** Self-training settings: which of the models' own decisions become labels. */
 export const SELF_TRAINING = {
   /** At most this many micrographs are picked and trained on. */
   maxMicrographs: 20,
-  /** The best-scored share of the kept picks that become particles. */
-  positiveShare: 0.5,
   /** The worst-scored share of the dropped candidates that become background. */
   negativeShare: 0.5,
 } as const;
 
 /**
  * Unsupervised adaptation by self-training: the models pick each micrograph at default
- * settings; the best-scored half of their picks become labelled particles, the worst-scored
- * half of the candidates they dropped become rejected picks, and everything else is unlabelled.
- * Both networks are then fine-tuned as from partial labels. Without truth there is nothing to
- * check the result against: the report says so.
+ * settings; their picks become labelled particles, the worst-scored half of the candidates they
+ * dropped become rejected picks, and everything else is unlabelled. Both networks are then
+ * fine-tuned as from partial labels: the classifier's background is only those rejections.
+ * Without truth there is nothing to check the result against: the report says so.
  */
 export async function adaptUnsupervised(base: AdaptModels, micrographs: readonly TrainingMicrograph[], options: Partial<AdaptOptions> = {}): Promise<AdaptResult> {
   const o = { ...ADAPT_DEFAULTS, ...options };
@@ -204,7 +202,7 @@ export async function adaptUnsupervised(base: AdaptModels, micrographs: readonly
     const byScore = (a: { score?: number }, b: { score?: number }) => (b.score ?? 0) - (a.score ?? 0);
     const kept = res.all.filter((p) => p.kept).sort(byScore);
     const dropped = res.all.filter((p) => !p.kept).sort(byScore);
-    const truth = kept.slice(0, Math.ceil(kept.length * SELF_TRAINING.positiveShare));
+    const truth = kept;
     const negatives = dropped.slice(dropped.length - Math.floor(dropped.length * SELF_TRAINING.negativeShare));
     if (truth.length) pseudo.push({ ...m, truth, negatives });
   }

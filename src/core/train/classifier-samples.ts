@@ -141,6 +141,12 @@ export interface SupervisedSpec {
   truthPositives?: number;
   /** Places the user said are not particles (rejected picks), original pixels: background samples. */
   negatives?: readonly Point[];
+  /**
+   * Every particle is in the truth (default true): candidates far from it, and random patches
+   * away from it, are background. With partial labels they may be unlabelled particles, so only
+   * the negatives are background (positive-unlabelled).
+   */
+  labelsComplete?: boolean;
   seed: number;
   signal?: AbortSignal;
 }
@@ -161,11 +167,12 @@ export async function labelFromTruth(m: TrainingMicrograph, models: Models, spec
   const rng = createRng(spec.seed);
   const posR = radius * (spec.positiveFraction ?? 1 / 3);
   const negR = radius * (spec.negativeFraction ?? 1);
+  const complete = spec.labelsComplete ?? true;
   const samples: ClassifierSample[] = [];
   for (const c of cands) {
     const d = nearestDistance(c, truth);
     if (d <= posR) samples.push(makeSample(work, c, 1, 'near-truth', params.kLevel));
-    else if (d > negR) samples.push(makeSample(work, c, 0, 'far-from-truth', params.kLevel));
+    else if (d > negR && complete) samples.push(makeSample(work, c, 0, 'far-from-truth', params.kLevel));
   }
   // Jittered truth centres inside the pipeline's border margin (1.5 r).
   const mg = 1.5 * radius;
@@ -178,7 +185,7 @@ export async function labelFromTruth(m: TrainingMicrograph, models: Models, spec
     const j = rng.uniform(0, radius / 4);
     samples.push(makeSample(work, { x: t.x + j * Math.cos(a), y: t.y + j * Math.sin(a) }, 1, 'jittered-truth', 0));
   }
-  for (const b of randomCentres(work, truth, spec.randomBackground ?? 10, radius * 1.2, rng)) {
+  for (const b of randomCentres(work, truth, complete ? (spec.randomBackground ?? 10) : 0, radius * 1.2, rng)) {
     samples.push(makeSample(work, b, 0, 'random-background', 0));
   }
   for (const n of spec.negatives ?? []) samples.push(makeSample(work, toWorking(n, scale), 0, 'rejected-pick', 0));
