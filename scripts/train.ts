@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { saveTrainedModel } from '../src/cli/train';
 import { keepMetrics, modelCard } from './model-card';
-import { measureNoiseLevel } from '../src/core/train/noise-level';
+import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../src/core/train/noise-level';
 import { initBackend } from '../src/core/model/backend';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
@@ -23,7 +23,6 @@ import { labelFromTruth } from '../src/core/train/classifier-samples';
 import {
   FCRN_WORKING_RADIUS,
   simTrainingMicrograph,
-  emptyTrainingMicrographs,
   simulateTraining,
   trainingSimConfigs,
   TRAINING_B_FACTOR,
@@ -159,9 +158,6 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
   return { model, meta };
 }
 
-/** Empty micrographs the detector's noise level is measured on. */
-const NOISE_MICROGRAPHS = 24;
-
 /** Classifier micrographs use their own seeds (offset 50,000) so they differ from the detector's. */
 const CLASSIFIER_SEED_OFFSET = 50_000;
 
@@ -248,8 +244,8 @@ async function main(): Promise<void> {
   }
   if (args.only !== 'classifier') {
     // What the detector gives on micrographs without particles (calibrate.ts); stored with it.
-    log(`measuring the detector's noise level on ${NOISE_MICROGRAPHS} empty micrographs`);
-    fcrnMeta = { ...fcrnMeta, noiseLevel: Math.round((await measureNoiseLevel({ fcrn, fcrnMeta }, emptyTrainingMicrographs(NOISE_MICROGRAPHS))) * 1e4) / 1e4 };
+    log(`measuring the detector's noise level on ${NOISE_LEVEL_MICROGRAPHS} empty micrographs`);
+    fcrnMeta = { ...fcrnMeta, noiseLevel: Math.round((await measureNoiseLevel({ fcrn, fcrnMeta })) * 1e4) / 1e4 };
     log(`noise level ${fcrnMeta.noiseLevel}`);
     await saveTrainedModel(fcrn, fcrnDir, fcrnMeta);
     const cardFile = join(fcrnDir, 'MODEL_CARD.md');

@@ -20,6 +20,7 @@ import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import { labelFromTruth } from './classifier-samples';
 import { fineTuneDetector, DETECTOR_FINE_TUNE_DEFAULTS, type LabelledMicrograph } from './fine-tune';
+import { measureNoiseLevel } from './noise-level';
 import { trainClassifier, type ClassifierEpochReport } from './train-classifier';
 import type { BatchReport, DetectorEpochReport } from './train-detector';
 import { asMicrograph, type TrainingMicrograph } from './training-micrograph';
@@ -100,8 +101,11 @@ async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograp
     onEpoch: (e) => o.onEpoch?.('detector', e),
   });
   throwIfAborted(o.signal);
-  // The noise level belongs to the detector it was measured on; the fine-tuned one keeps it as an estimate.
-  const fcrnMeta: ModelMetadata = { ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}), inputSmoothing: base.fcrnMeta.inputSmoothing, noiseLevel: base.fcrnMeta.noiseLevel };
+  const fcrnMeta: ModelMetadata = { ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}), inputSmoothing: base.fcrnMeta.inputSmoothing };
+  // Fine-tuning moves the detector's output scale: its noise level is measured anew (calibrate.ts).
+  o.onProgress?.('noise level', "measuring the new detector's output on empty micrographs");
+  fcrnMeta.noiseLevel = Math.round((await measureNoiseLevel({ fcrn, fcrnMeta })) * 1e4) / 1e4;
+  throwIfAborted(o.signal);
 
   o.onProgress?.('classifier', "fine-tuning the classifier on the new detector's candidates");
   const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));

@@ -7,6 +7,7 @@ import { DEFAULT_PICK_PARAMS } from '../params';
 import { PickSession, type Models } from '../pipeline';
 import { percentiles } from '../preprocess/percentile';
 import { asMicrograph } from './training-micrograph';
+import { emptyTrainingMicrographs } from './dataset';
 import type { Image2D } from '../image';
 
 
@@ -29,8 +30,11 @@ export async function emptyCandidateHeights(models: Models, micrographs: readonl
   return heights;
 }
 
-/** The noise level from empty micrographs (see the file comment). */
-export async function measureNoiseLevel(models: Models, micrographs: readonly EmptyMicrograph[]): Promise<number> {
+/** How many empty micrographs a noise level is measured on. */
+export const NOISE_LEVEL_MICROGRAPHS = 24;
+
+/** The noise level from empty micrographs (see the file comment; default: NOISE_LEVEL_MICROGRAPHS of the training conditions). */
+export async function measureNoiseLevel(models: Models, micrographs: readonly EmptyMicrograph[] = emptyTrainingMicrographs(NOISE_LEVEL_MICROGRAPHS)): Promise<number> {
   const heights = await emptyCandidateHeights(models, micrographs);
   if (!heights.length) throw new ParameterError('the detector found no candidate on the empty micrographs; its noise level cannot be measured');
   return percentiles(Float32Array.from(heights), [50])[0];
