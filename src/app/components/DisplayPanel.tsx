@@ -1,14 +1,29 @@
-import { useWorkbench } from '../store';
+import { lowpassSigmaOf } from '../controller';
+import { currentMic, useWorkbench } from '../store';
 
 export function DisplayPanel() {
   const s = useWorkbench();
+  const mic = currentMic(s);
   const hasHeat = !!(s.currentKey && s.heatmaps[s.currentKey]);
+  const unit = mic?.info?.pixelSize ? 'Å' : 'px';
+  const sigma = lowpassSigmaOf(mic);
   return (
     <section className="panel display-panel">
       <h2>Display</h2>
       <label className="check">
+        <input type="checkbox" data-testid="show-picks" checked={s.showPicks} onChange={(e) => s.set({ showPicks: e.target.checked })} />
+        Picks (v)
+      </label>
+      <label className="check">
         <input type="checkbox" data-testid="heatmap-toggle" checked={s.showHeatmap} onChange={(e) => s.set({ showHeatmap: e.target.checked })} />
         Probability heatmap (h){!hasHeat && s.showHeatmap ? ' — pick to compute' : ''}
+      </label>
+      <label className="param" title="Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off">
+        <span className="param-label">Low-pass filter ({unit}, 0 = off)</span>
+        <input type="range" data-testid="lowpass" min={0} max={60} step={1} value={s.lowpass} onChange={(e) => s.set({ lowpass: Number(e.target.value) })} />
+        <output data-testid="lowpass-value" data-sigma={sigma.toFixed(2)}>
+          {s.lowpass ? `${s.lowpass} ${unit}` : 'off'}
+        </output>
       </label>
       <label className="param">
         <span className="param-label">Heatmap opacity</span>

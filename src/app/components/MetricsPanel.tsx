@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { unloadTruth } from '../controller';
 import { curvePicks, displayPicksOf } from '../editing';
 import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
@@ -37,8 +38,9 @@ export function MetricsPanel() {
     if (picked.length > 1) out.push({ id: 'all', label: `all (${picked.length})`, points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))), at: all });
     return out;
   }, [mic, withTruth, current, all]);
-  const anyTruth = micrographs.some((m) => m.truth);
-  if (!anyTruth) return null;
+  const truthKeys = micrographs.filter((m) => m.truth).map((m) => m.key);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  if (!truthKeys.length) return null;
   return (
     <section className="panel metrics-panel" data-testid="metrics-panel">
       <h2>Against ground truth</h2>
@@ -63,6 +65,17 @@ export function MetricsPanel() {
       )}
       {!withTruth.length && <p className="small">Ground truth is loaded; pick to compare.</p>}
       {series.length > 0 && <PrCurve series={series} />}
+      <div className="buttons">
+        {mic?.truth && (
+          <button data-testid="unload-truth" disabled={readOnly} onClick={() => unloadTruth([mic.key])} title={`Unload ${mic.truthName ?? 'the ground truth'} from this micrograph (undo brings it back)`}>
+            Unload truth here
+          </button>
+        )}
+        <button data-testid="unload-truth-all" disabled={readOnly} onClick={() => unloadTruth(truthKeys)} title="Unload the ground truth of every micrograph (undo brings it back)">
+          Unload all truth ({truthKeys.length})
+        </button>
+      </div>
+      {mic?.truthName && <p className="small">Truth here: {mic.truthName}</p>}
     </section>
   );
 }
