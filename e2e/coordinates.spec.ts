@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { corruptMrc } from './fixtures';
-import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint } from './helpers';
+import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint, storeValue } from './helpers';
 
 test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({ page }) => {
   await page.goto('/?backend=wasm');
@@ -17,12 +17,16 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   const name = download.suggestedFilename();
   const text = readFileSync(await download.path());
 
-  // Dropped back: the workbench asks; "Don't load" loads nothing.
-  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
-  await expect(page.getByTestId('coordinate-prompt')).toContainText(name);
-  await page.getByTestId('coords-cancel').click();
-  await expect(page.getByTestId('coordinate-prompt')).toHaveCount(0);
-  expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+  // Dropped back: the workbench asks; "Don't load" (or Escape) loads nothing.
+  for (const answer of ['click', 'Escape']) {
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+    await expect(page.getByTestId('coordinate-prompt')).toContainText(name);
+    if (answer === 'click') await page.getByTestId('coords-cancel').click();
+    else await page.keyboard.press('Escape');
+    await expect(page.getByTestId('coordinate-prompt')).toHaveCount(0);
+    expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+    expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+  }
 
   // As editable picks: manual picks, no F1 of 100 against itself; the demo's truth stays the truth.
   const f1 = await page.getByTestId('metrics-f1').textContent();

@@ -105,11 +105,13 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
     }
     store().set({ backendInfo: info, engineReady: true, backendNote: note, backendError: info.modelError ? `models not loaded: ${info.modelError}` : undefined });
     if (info.modelError) store().notify(`The picking models could not be loaded: ${info.modelError}`, 'error');
-    // Micrographs whose opening met the engine down are opened now.
+    // Micrographs whose opening met the engine down are opened now; with picking on arrival,
+    // those never picked (a restart cancels what was waiting) are picked.
     const later = [...thumbnails.later];
     thumbnails.later.clear();
     for (const k of later) queueThumbnail(k);
     void showCurrent();
+    if (store().autoPick) ensurePicked(store().micrographs.filter((m) => !m.pickedWith && m.info && !later.includes(m.key)).map((m) => m.key));
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {
@@ -401,6 +403,8 @@ export function redo(): void {
 // by the next one; the progress bar counts them all.
 let batchHandle: BatchHandle | undefined;
 const waiting = new Set<string>();
+/** The keys of the batch running now. */
+let batchKeys = new Set<string>();
 const counts = { done: 0, failed: 0 };
 
 function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
@@ -410,9 +414,10 @@ function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
 /** Picks these micrographs in the background when they are not picked with their parameters yet. */
 export function ensurePicked(keys: readonly string[]): void {
   if (store().readOnly) return;
+  const fresh = keys.filter((k) => !waiting.has(k) && !batchKeys.has(k) && needsPick(mic(k)));
   for (const k of keys) waiting.add(k);
   const b = store().batch;
-  if (b && batchHandle) store().set({ batch: { ...b, total: b.total + keys.filter((k) => needsPick(mic(k))).length } });
+  if (b && batchHandle && fresh.length) store().set({ batch: { ...b, total: b.total + fresh.length } });
   pumpPicks();
 }
 
@@ -470,9 +475,11 @@ function runBatch(items: MicrographEntry[]): void {
     },
   );
   batchHandle = handle;
+  batchKeys = new Set(items.map((m) => m.key));
   void handle.done.finally(() => {
     if (batchHandle !== handle) return;
     batchHandle = undefined;
+    batchKeys = new Set();
     if (store().batch?.cancelling) {
       waiting.clear();
       store().set({ batch: undefined });

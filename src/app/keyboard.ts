@@ -1,6 +1,6 @@
 // Global keyboard shortcuts (listed in components/HelpOverlay.tsx). A focused control keeps
 // the keys it uses itself (key-targets.ts): a slider its arrows, a text field every key.
-import { nextUnreviewed, redo, toggleFlag, undo } from './controller';
+import { answerCoordinatePrompt, nextUnreviewed, redo, toggleFlag, undo } from './controller';
 import { acceptAllPicks, deleteSelected } from './editing';
 import { fieldOwnsKey, type KeyTarget } from './key-targets';
 import { useWorkbench } from './store';
@@ -8,11 +8,14 @@ import { viewerCommands } from './viewer-commands';
 
 export function handleKey(e: KeyboardEvent): void {
   const s = useWorkbench.getState();
+  if (s.coordinatePrompt) {
+    if (e.key === 'Escape') answerCoordinatePrompt(undefined); // as "Don't load"
+    return; // otherwise the dialog waits for its answer
+  }
   if (e.key === 'Escape') {
     s.set({ helpOpen: false, selectedPickId: undefined });
     return;
   }
-  if (s.coordinatePrompt) return; // the dialog waits for its answer
   if (fieldOwnsKey(e.target as KeyTarget | null, e.key)) return;
   const ctrl = e.ctrlKey || e.metaKey;
   const key = e.key.toLowerCase();
