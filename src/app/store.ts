@@ -420,7 +420,8 @@ export function applySnapshot(snap: SessionSnapshot): void {
     micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params) })),
     currentKey: snap.currentKey,
     defaultParams: validParams(snap.defaultParams),
-    diameter: validDiameter(snap.diameter),
+    // A session saved before the session-wide diameter: the last diameter used, in px.
+    diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : 0,

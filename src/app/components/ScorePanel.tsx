@@ -22,6 +22,24 @@ export function ScorePanel() {
   const picked = useMemo(() => micrographs.filter((m) => m.auto.length && m.status !== 'error'), [micrographs]);
   const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
   const hist = useMemo(() => scoreHistogram(lists), [lists]);
+  // Each class of bars is one path (a live re-pick redraws two elements, not eighty).
+  const bars = useMemo(() => {
+    const x = (v: number): number => PAD + v * (W - 2 * PAD);
+    const height = (n: number): number => (hist.peak ? (Math.sqrt(n) / Math.sqrt(hist.peak)) * (H - 2 * PAD) : 0);
+    let kept = '';
+    let dropped = '';
+    for (const b of hist.bins) {
+      const all = b.kept + b.dropped;
+      if (!all) continue;
+      const top = height(all);
+      const low = (top * b.dropped) / all;
+      const bx = x(b.lo).toFixed(1);
+      const bw = Math.max(1, x(b.hi) - x(b.lo) - 1).toFixed(1);
+      if (top > low) kept += `M${bx},${(H - PAD - top).toFixed(1)}h${bw}v${(top - low).toFixed(1)}h-${bw}z`;
+      if (low > 0) dropped += `M${bx},${(H - PAD - low).toFixed(1)}h${bw}v${low.toFixed(1)}h-${bw}z`;
+    }
+    return { kept, dropped };
+  }, [hist]);
   if (!picked.length) return null;
   const cutoff = mic?.params.cutoff ?? picked[0].params.cutoff;
   const mixed = new Set(micrographs.map((m) => m.params.cutoff)).size > 1;
@@ -29,7 +47,6 @@ export function ScorePanel() {
   const above = countAbove(lists, line);
   const kept = picked.reduce((n, m) => n + m.auto.filter((p) => p.kept).length, 0);
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
-  const barH = (n: number): number => (hist.peak ? (Math.sqrt(n) / Math.sqrt(hist.peak)) * (H - 2 * PAD) : 0);
   const setFromPointer = (clientX: number): void => {
     const r = svg.current!.getBoundingClientRect();
     const v = (clientX - r.left - PAD) / (r.width - 2 * PAD);
@@ -62,18 +79,8 @@ export function ScorePanel() {
           onPointerCancel={() => (dragging.current = false)}
         >
           <rect className="frame" x={0} y={0} width={W} height={H} />
-          {hist.bins.map((b, i) => {
-            const hk = barH(b.kept + b.dropped);
-            const hd = b.kept + b.dropped ? (hk * b.dropped) / (b.kept + b.dropped) : 0;
-            const bx = x(b.lo);
-            const bw = Math.max(1, x(b.hi) - x(b.lo) - 1);
-            return (
-              <g key={i}>
-                <rect className="bar kept" x={bx} y={H - PAD - hk} width={bw} height={Math.max(0, hk - hd)} />
-                <rect className="bar dropped" x={bx} y={H - PAD - hd} width={bw} height={hd} />
-              </g>
-            );
-          })}
+          <path className="bar kept" d={bars.kept} />
+          <path className="bar dropped" d={bars.dropped} />
           <line className="cutoff-line" data-testid="score-cutoff-line" x1={x(line)} x2={x(line)} y1={0} y2={H} />
           <text x={PAD + 2} y={11}>
             p(particle) 0
