@@ -2,11 +2,20 @@ import { lowpassSigmaOf } from '../controller';
 import { currentMic, useWorkbench } from '../store';
 
 export function DisplayPanel() {
-  const s = useWorkbench();
-  const mic = currentMic(s);
-  const hasHeat = !!(s.currentKey && s.heatmaps[s.currentKey]);
-  const unit = mic?.info?.pixelSize ? 'Å' : 'px';
-  const sigma = lowpassSigmaOf(mic);
+  // Only what it shows: a re-pick of the current micrograph does not draw this panel again.
+  const s = {
+    set: useWorkbench((x) => x.set),
+    showPicks: useWorkbench((x) => x.showPicks),
+    showHeatmap: useWorkbench((x) => x.showHeatmap),
+    heatmapOpacity: useWorkbench((x) => x.heatmapOpacity),
+    contrastLow: useWorkbench((x) => x.contrastLow),
+    contrastHigh: useWorkbench((x) => x.contrastHigh),
+    lowpass: useWorkbench((x) => x.lowpass),
+  };
+  const hasHeat = useWorkbench((x) => !!(x.currentKey && x.heatmaps[x.currentKey]));
+  const pixelSize = useWorkbench((x) => currentMic(x)?.info?.pixelSize);
+  const sigma = useWorkbench((x) => lowpassSigmaOf(currentMic(x)));
+  const unit = pixelSize ? 'Å' : 'px';
   return (
     <section className="panel display-panel">
       <h2>Display</h2>

@@ -3,6 +3,7 @@
 // numbers, checkboxes for booleans). The diameter is the session's (SessionPanel). A slider
 // re-picks as it moves; a number box commits on Enter or when it loses focus. Every change is
 // an undo step (a slider drag is one).
+import { memo } from 'react';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
@@ -17,7 +18,8 @@ function update(key: string, params: PickParams, patch: Partial<PickParams>): vo
   changeParams(key, patch, slow ? DETECT_DELAY_MS : 0);
 }
 
-function Control({ micKey, c, params, disabled }: { micKey: string; c: ParamControl; params: PickParams; disabled: boolean }) {
+/** One parameter's control; drawn again only when the parameters change (not on every re-pick). */
+const Control = memo(function Control({ micKey, c, params, disabled }: { micKey: string; c: ParamControl; params: PickParams; disabled: boolean }) {
   const value = params[c.key];
   if (c.kind === 'boolean') {
     return (
@@ -44,7 +46,7 @@ function Control({ micKey, c, params, disabled }: { micKey: string; c: ParamCont
       />
     </label>
   );
-}
+});
 
 export function ParamsPanel() {
   const mic = useWorkbench(currentMic);
