@@ -33,3 +33,16 @@ export function simulatedMicrograph(name: string, size: number, seed: number, pi
   writeFileSync(out.truthPath, writeCoordinates('star', truthPicks(sim), { micrographName: out.name, boxSize: diameter }));
   return out;
 }
+
+/** The bytes of an MRC file whose header promises a 4096x4096 float32 image it does not hold. */
+export function corruptMrc(): Buffer {
+  const corrupt = Buffer.alloc(2048, 7);
+  corrupt.writeInt32LE(4096, 0);
+  corrupt.writeInt32LE(4096, 4);
+  corrupt.writeInt32LE(1, 8);
+  corrupt.writeInt32LE(2, 12);
+  corrupt.write('MAP ', 208, 'ascii');
+  corrupt.writeUInt8(0x44, 212);
+  corrupt.writeUInt8(0x44, 213);
+  return corrupt;
+}

@@ -67,9 +67,77 @@ export function emptySpot(picks: { x: number; y: number }[], mic: { width: numbe
   return best;
 }
 
-/** Waits until the engine pool is up with the models loaded. */
+/** Waits until the engine pool is up with the models loaded (a software GPU adapter is up, labelled slow). */
 export async function engineReady(page: Page, backend = 'wasm'): Promise<void> {
   const indicator = page.getByTestId('backend-indicator');
   await expect(indicator).toHaveAttribute('data-backend', backend);
-  await expect(indicator).toHaveClass(/\bok\b/);
+  await expect(indicator).toHaveClass(/\b(ok|slow)\b/);
+}
+
+export interface PageMicrograph {
+  key: string;
+  name: string;
+  status: string;
+  params: Record<string, number | boolean>;
+  pickedWith?: Record<string, number | boolean>;
+  candidates: number;
+  kept: number;
+  truth: number;
+  reviewed: boolean;
+  excluded: boolean;
+  demo: boolean;
+}
+
+/** Every micrograph as the store holds it (parameters, what it was picked with, flags). */
+export async function micrographs(page: Page): Promise<PageMicrograph[]> {
+  return page.evaluate(async () => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    type M = { key: string; name: string; status: string; params: Record<string, number | boolean>; pickedWith?: Record<string, number | boolean>; auto: { kept: boolean }[]; truth?: unknown[]; reviewed?: boolean; excluded?: boolean; demo?: boolean };
+    return (store.useWorkbench.getState().micrographs as M[]).map((m) => ({
+      key: m.key,
+      name: m.name,
+      status: m.status,
+      params: m.params,
+      pickedWith: m.pickedWith,
+      candidates: m.auto.length,
+      kept: m.auto.filter((p) => p.kept).length,
+      truth: m.truth?.length ?? 0,
+      reviewed: !!m.reviewed,
+      excluded: !!m.excluded,
+      demo: !!m.demo,
+    }));
+  });
+}
+
+/** A value of the workbench state (session settings, read-only flag, undo steps). */
+export async function storeValue<T>(page: Page, name: string): Promise<T> {
+  return page.evaluate(async (name) => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    return store.useWorkbench.getState()[name];
+  }, name);
+}
+
+/** Waits until every micrograph listed is picked. */
+export async function allPicked(page: Page, timeout = 180_000): Promise<void> {
+  await expect.poll(async () => {
+    const s = await rowStatuses(page);
+    return s.length > 0 && s.every((x) => x === 'picked');
+  }, { timeout }).toBe(true);
+}
+
+/** Moves focus off any field (so shortcuts reach the workbench). */
+export async function blurFields(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+}
+
+/** Drags with the mouse from one world point (original pixels) to another on the viewer. */
+export async function dragWorld(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  const a = await screenPoint(page, from.x, from.y);
+  const b = await screenPoint(page, to.x, to.y);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
 }

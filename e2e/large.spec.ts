@@ -13,17 +13,24 @@ test.beforeAll(() => {
   big = simulatedMicrograph('large_4k', 4096, 21);
 });
 
+/** The session diameter, typed before anything of that size is dropped. */
+async function setDiameter(page: Page, px: number): Promise<void> {
+  const d = page.getByTestId('session-diameter');
+  await d.fill(String(px));
+  await d.press('Enter');
+}
+
 async function openBig(page: Page): Promise<void> {
   await page.goto('/?backend=wasm');
   await engineReady(page);
+  await setDiameter(page, big.diameter);
   await page.getByTestId('file-input').setInputFiles(big.path);
   const row = page.getByTestId('mic-row').filter({ hasText: big.name });
   await row.click();
   await expect(page.getByTestId('current-pick-count')).toBeVisible();
-  const d = page.getByTestId('param-diameter-number');
-  await d.fill(String(big.diameter));
-  await page.getByTestId('pick-current').click();
+  // Picked on arrival, with the session's diameter.
   await expect(row).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  await expect(page.getByTestId('mic-diameter')).toContainText(`${big.diameter} px`);
 }
 
 test('live re-pick on a kept 4k map takes under 100 ms, from the field edit to the frame that draws it', async ({ page }, testInfo) => {
@@ -56,6 +63,7 @@ test('live re-pick on a kept 4k map takes under 100 ms, from the field edit to t
       const t0 = performance.now();
       setValue.call(input, String(v));
       input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })); // the field commits on Enter
       await updated;
       // The first update (a preview when new candidates await the classifier) is drawn by Konva
       // in the next animation frame.
@@ -114,14 +122,11 @@ test('pick all runs on every worker; cancelling keeps what finished', async ({ p
     copyFileSync(big.path, p);
     return p;
   });
-  // The first file gets the large particle's diameter; files added after it inherit it.
+  // The session's diameter, then the files: they are picked on arrival, with progress.
   const rows = page.getByTestId('mic-row');
-  await page.getByTestId('file-input').setInputFiles(files[0]);
-  await rows.filter({ hasText: 'batch_0.mrc' }).click();
-  await page.getByTestId('param-diameter-number').fill(String(big.diameter));
-  await page.getByTestId('file-input').setInputFiles(files.slice(1));
+  await setDiameter(page, big.diameter);
+  await page.getByTestId('file-input').setInputFiles(files);
   await expect(rows).toHaveCount(3 + files.length);
-  await page.getByTestId('pick-all').click();
   await expect(page.getByTestId('pick-all-progress')).toBeVisible();
   // Two micrographs are picked at the same time, one per worker.
   await expect.poll(async () => (await rowStatuses(page)).filter((s) => s === 'picking').length, { timeout: 60_000 }).toBe(2);

@@ -22,14 +22,17 @@ test('a dropped folder (folder chooser) loads micrographs with their ground trut
   writeFileSync(path.join(dir, 'notes.md'), 'not a micrograph');
   await page.goto('/?backend=wasm');
   await engineReady(page);
+  // The session's diameter first; the folder's micrograph is picked with it when it arrives.
+  await page.getByTestId('session-diameter').fill(String(small.diameter));
+  await page.getByTestId('session-diameter').press('Enter');
   await page.getByTestId('folder-input').setInputFiles(dir);
+  await expect(page.getByTestId('coordinate-prompt')).toContainText('grid_a.star');
+  await page.getByTestId('coords-as-truth').click();
   const row = page.getByTestId('mic-row').filter({ hasText: 'grid_a.mrc' });
-  await expect(row).toHaveAttribute('data-status', 'queued');
   await expect(page.getByTestId('notice').filter({ hasText: 'notes.md' })).toHaveCount(1);
-  await row.click();
-  await page.getByTestId('param-diameter-number').fill(String(small.diameter));
-  await page.getByTestId('pick-current').click();
   await expect(row).toHaveAttribute('data-status', 'picked');
+  await row.click();
+  await expect(page.getByTestId('mic-diameter')).toContainText(`${small.diameter} px`);
   await expect(row.getByTestId('mic-f1')).toHaveText(/F1 \d/);
   await expect(page.getByTestId('metrics-recall')).toHaveText(/\d/);
 });
@@ -37,7 +40,6 @@ test('a dropped folder (folder chooser) loads micrographs with their ground trut
 test('files dropped on the page open, and coordinate files load as editable picks when asked', async ({ page }) => {
   await page.goto('/?backend=wasm');
   await engineReady(page);
-  await page.getByTestId('coords-as').selectOption('picks');
   const truthText = readFileSync(small.truthPath, 'utf8');
   const truth = [...readCoordinates(truthText, small.truthPath).values()].flat();
   const bytes = [...readFileSync(small.path)];
@@ -52,14 +54,17 @@ test('files dropped on the page open, and coordinate files load as editable pick
     },
     { bytes, name: 'dropped.mrc', truthText, truthName: 'dropped_manualpick.star' },
   );
+  // Asked, not assumed: the coordinates become editable picks.
+  await expect(page.getByTestId('coordinate-prompt')).toContainText('dropped_manualpick.star');
+  await page.getByTestId('coords-as-picks').click();
   const row = page.getByTestId('mic-row').filter({ hasText: 'dropped.mrc' });
-  await expect(row).toHaveAttribute('data-picks', String(truth.length));
+  await expect(row).toHaveAttribute('data-status', 'picked');
   await row.click();
-  const picks = await currentPicks(page);
-  expect(picks.filter((p) => p.state === 'manual')).toHaveLength(truth.length);
+  const manual = async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length;
+  await expect.poll(manual).toBe(truth.length);
   // Editable: undo takes them away again.
   await page.getByTestId('undo').click();
-  await expect(row).toHaveAttribute('data-picks', '0');
+  await expect.poll(manual).toBe(0);
 });
 
 test('new session clears everything only after confirmation', async ({ page }) => {

@@ -1,9 +1,12 @@
 // Retraining in the browser on the bundled demo, WASM backend, small and fast settings:
-// - the classifier from the paper's unsupervised samples: choose, review on the canvas (flip
-//   one, remove one), train one epoch with a validation split; the new model is listed and
-//   active, the next pick uses it (the worker reports its id, p(particle) changes), and it
-//   survives a reload;
-// - the detector from accepted picks: the same flow, then the detector is active.
+// - the classifier from the paper's unsupervised samples: demo micrographs stay out unless
+//   asked; choose, review on the canvas (flip one, remove one), train one epoch with a
+//   validation split; the new model is compared before/after (pick counts, F1 against the
+//   demo's truth) and not used until the user keeps it (issue 13, defect 5); kept, it is
+//   listed and active, the next pick uses it (the worker reports its id, p(particle)
+//   changes), and it survives a reload;
+// - the detector from accepted picks: the same flow, and discarded: the models in use and
+//   the picks stay as they were, and the model leaves the library.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
@@ -54,8 +57,8 @@ async function appP(page: Page): Promise<number[]> {
   });
 }
 
+/** The demo micrographs are picked as they arrive. */
 async function pickAll(page: Page): Promise<void> {
-  await page.getByTestId('pick-all').click();
   await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 120_000 }).toBe(true);
 }
 
@@ -93,6 +96,10 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   expect(before.models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
   expect(await appP(page)).toEqual(before.p);
 
+  // The demo micrographs are the held-out check: left out unless asked.
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('train-message')).toContainText('demo micrographs are left out of training');
+  await page.getByTestId('train-include-demo').check();
   // Choose samples with small settings.
   await page.getByTestId('training-panel').locator('summary').click();
   await setField(page, 'maxPerClass', '24');
@@ -118,12 +125,25 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   // Train: progress with speed, loss and accuracy curves for training and validation.
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-speed')).toContainText(/samples\/s on wasm/, { timeout: 120_000 });
-  await expect(page.getByTestId('train-message')).toContainText(/saved and active/, { timeout: 180_000 });
+  // Trained, stored, not in use: before and after on every picked micrograph, F1 against the demo's truth.
+  const comparison = page.getByTestId('model-comparison');
+  await expect(comparison).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('train-message')).toContainText(/saved, not in use yet.*Keep it or discard it/);
+  await expect(page.getByTestId('comparison-row')).toHaveCount(3);
+  expect(Number(await comparison.getAttribute('data-picks-before'))).toBeGreaterThan(0);
+  expect(Number(await comparison.getAttribute('data-picks-after'))).toBeGreaterThan(0);
+  expect(Number(await comparison.getAttribute('data-f1-before'))).toBeGreaterThan(0.3);
+  expect(Number(await comparison.getAttribute('data-f1-after'))).toBeGreaterThanOrEqual(0);
+  expect(['better', 'worse', 'same']).toContain(await comparison.getAttribute('data-verdict'));
+  await expect(page.getByTestId('active-classifier')).toHaveValue('shipped');
+  expect(await appP(page)).toEqual(before.p); // the app's picks did not change
   await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
   await expect(page.getByTestId('loss-chart-batch')).not.toHaveAttribute('data-points', '0');
   await expect(page.getByTestId('accuracy-chart-val')).toHaveAttribute('data-points', '1');
   await expect(page.getByTestId('accuracy-chart-train')).toHaveAttribute('data-points', '1');
   await shot('02-trained');
+  await page.getByTestId('comparison-keep').click();
+  await expect(page.getByTestId('train-message')).toContainText(/kept and active/);
 
   // Listed and active.
   const row = page.locator('[data-testid="model-row"][data-kind="classifier"][data-active="true"]:not([data-id="shipped"])');
@@ -188,7 +208,6 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await engineReady(page);
   await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
   await page.getByTestId('mic-row').first().click();
-  await page.getByTestId('pick-current').click();
   await expect(page.getByTestId('mic-row').first()).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
   await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
   await page.keyboard.press('a'); // accept all picks of this micrograph
@@ -196,6 +215,7 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   const n = Math.min(12, (await currentPicks(page)).filter((p) => p.state === 'accepted').length);
 
   await page.getByTestId('train-tab-detector').click();
+  await page.getByTestId('train-include-demo').check();
   await page.getByTestId('training-panel').locator('summary').click();
   await setField(page, 'maxPicks', String(n));
   await setField(page, 'epochs', '1');
@@ -209,11 +229,15 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await clickWorld(page, s.x, s.y);
   await expect.poll(() => reviewCount(page, 'removed')).toBe(1);
 
+  const picksBefore = (await currentPicks(page)).map((p) => `${p.x},${p.y},${p.state}`);
   await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-message')).toContainText(/saved and active/, { timeout: 180_000 });
+  const comparison = page.getByTestId('model-comparison');
+  await expect(comparison).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
-  const row = page.locator('[data-testid="model-row"][data-kind="fcrn"][data-active="true"]:not([data-id="shipped"])');
+  // Stored in the library, not active.
+  const row = page.locator('[data-testid="model-row"][data-kind="fcrn"]:not([data-id="shipped"])');
   await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-active', 'false');
   const id = await row.getAttribute('data-id');
   expect(id).toMatch(/^fcrn-/);
   // Picks whose 64x64 patch would leave the image are left out, and the message says so.
@@ -221,8 +245,16 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   expect(patches).toBeGreaterThan(0);
   expect(patches).toBeLessThanOrEqual(n - 1);
   if (patches < n - 1) await expect(page.getByTestId('train-message')).toContainText(`${n - 1 - patches} of the ${n - 1} picks lie too close to the edge`);
-  const after = await enginePick(page);
-  expect(after.models).toEqual({ fcrn: id, classifier: 'shipped' });
+  expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
+
+  // Discarded: gone from the library; the models in use and the picks are what they were.
+  await page.getByTestId('comparison-discard').click();
+  await expect(page.getByTestId('train-message')).toContainText('discarded; the models in use are unchanged');
+  await expect(comparison).toHaveCount(0);
+  await expect(row).toHaveCount(0);
+  await expect(page.getByTestId('active-fcrn')).toHaveValue('shipped');
+  expect((await currentPicks(page)).map((p) => `${p.x},${p.y},${p.state}`)).toEqual(picksBefore);
+  expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
 });
 
 test('training runs on WebGPU (small, on the software adapter headless Chromium offers)', async ({ page }) => {

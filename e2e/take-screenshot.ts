@@ -16,7 +16,7 @@ try {
   await page.locator('[data-testid="backend-indicator"].ok').waitFor({ timeout: 120_000 });
   const rows = page.getByTestId('mic-row');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="mic-row"]').length > 0);
-  await page.getByTestId('pick-all').click();
+  // The demo micrographs are picked as they arrive.
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="mic-row"]')].every((e) => e.getAttribute('data-status') === 'picked'), null, { timeout: 300_000 });
   await rows.first().click();
   await page.keyboard.press('h');

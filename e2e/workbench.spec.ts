@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readCoordinates } from '../src/core/coords';
-import { currentMicrograph, currentPicks, emptySpot, engineReady, pickCount, rowStatuses, screenPoint, type PagePick } from './helpers';
+import { corruptMrc } from './fixtures';
+import { currentMicrograph, currentPicks, dragWorld, emptySpot, engineReady, pickCount, rowStatuses, screenPoint, type PagePick } from './helpers';
 
 const closeTo = (a: { x: number; y: number }, b: { x: number; y: number }, tol = 0.01): boolean => Math.hypot(a.x - b.x, a.y - b.y) < tol;
 
@@ -32,8 +33,7 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
   const nSamples = await rows.count();
 
-  // Pick everything (on the pool of workers), with the first micrograph's heatmap on screen.
-  await page.getByTestId('pick-all').click();
+  // Every micrograph is picked as it arrives (on the pool of workers); then the first one's heatmap.
   await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 180_000 }).toBe(true);
   await rows.first().click();
   await expect.poll(() => pickCount(page)).toBeGreaterThan(5);
@@ -53,20 +53,23 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   const c0 = await candidateCount(page);
   const fcrn = await page.getByTestId('timings').locator('tr[data-stage="fcrn"] td').textContent();
   await threshold.fill(String(t0 * 4 + 8));
+  await threshold.press('Enter');
   await expect.poll(() => candidateCount(page)).toBeLessThan(c0);
   await expect.poll(() => pickCount(page)).not.toBe(before);
   await threshold.fill(String(t0));
+  await threshold.press('Enter');
   await expect.poll(() => pickCount(page)).toBe(before);
   await expect.poll(() => candidateCount(page)).toBe(c0);
   await expect(page.getByTestId('timings').locator('tr[data-stage="fcrn"] td')).toHaveText(fcrn!);
 
-  // Reject one pick by clicking it, add a manual pick in empty space.
+  // Reject one pick (a click selects it, Delete rejects it), add a manual pick in empty space.
   await page.getByTestId('zoom-fit').click();
   const mic = await currentMicrograph(page);
   const picks = await currentPicks(page);
   const victim = picks.find((p) => p.state === 'auto')!;
   let at = await screenPoint(page, victim.x, victim.y);
   await page.mouse.click(at.x, at.y);
+  await page.keyboard.press('Delete');
   await expect.poll(async () => (await counts(page)).rejected).toBe(1);
   const empty = emptySpot(picks, mic);
   expect(empty.d).toBeGreaterThan(mic.diameter / 2);
@@ -104,12 +107,7 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
 
   // Drag a pick to move it: the old position is rejected, a manual pick lands where it was dropped.
   const mover = (await currentPicks(page)).find((p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2)!;
-  const from = await screenPoint(page, mover.x, mover.y);
-  const to = await screenPoint(page, mover.x + mic.diameter * 0.8, mover.y);
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 5 });
-  await page.mouse.up();
+  await dragWorld(page, mover, { x: mover.x + mic.diameter * 0.8, y: mover.y });
   await expect.poll(async () => (await counts(page)).manual).toBe(edited.manual + 1);
   const moved = (await currentPicks(page)).filter((p) => p.state === 'manual').some((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.8)) < mic.diameter / 10);
   expect(moved).toBe(true);
@@ -170,15 +168,7 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   await shot('04-restored');
 
   // A corrupt MRC gets its own error row; the rest keeps working.
-  const corrupt = Buffer.alloc(2048, 7);
-  corrupt.writeInt32LE(4096, 0);
-  corrupt.writeInt32LE(4096, 4);
-  corrupt.writeInt32LE(1, 8);
-  corrupt.writeInt32LE(2, 12);
-  corrupt.write('MAP ', 208, 'ascii');
-  corrupt.writeUInt8(0x44, 212);
-  corrupt.writeUInt8(0x44, 213);
-  await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corrupt });
+  await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corruptMrc() });
   const bad = rows.filter({ hasText: 'corrupt.mrc' });
   await expect(bad).toHaveAttribute('data-status', 'error');
   await expect(bad.getByTestId('mic-error')).toContainText(/corrupt\.mrc.*4096x4096/);
@@ -187,6 +177,7 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   const threshold2 = page.getByTestId('param-threshold-number');
   const c1 = await candidateCount(page);
   await threshold2.fill(String(Number(await threshold2.inputValue()) * 4 + 8));
+  await threshold2.press('Enter');
   await expect.poll(() => candidateCount(page)).toBeLessThan(c1);
   await rows.first().click();
   await expect.poll(() => pickCount(page)).toBe(kept.length);

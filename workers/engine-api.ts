@@ -106,6 +106,8 @@ export interface RenderRequest {
   y1: number;
   /** Longest side of the returned image. */
   maxSide: number;
+  /** Display low-pass: Gaussian sigma in original pixels (absent or 0: none). */
+  lowpassSigma?: number;
 }
 
 export interface RenderedView extends GreyImage {

@@ -41,6 +41,8 @@ interface Open {
   session: PickSession<Micrograph>;
   /** Display contrast window, so detail views match the whole-image display. */
   window: GreyWindow;
+  /** The windows of low-passed displays, by sigma: a filtered image has a narrower range. */
+  lowpassWindows: Map<number, GreyWindow>;
   /** Detector-relevant parameters of the map the session keeps, when it keeps one. */
   detectedFor?: string;
   /** Stage timings of the detector run that made the kept map. */
@@ -152,7 +154,7 @@ const api: EngineApi = {
     const thumbnail = toGreyImage(image, { maxSide: THUMBNAIL_SIDE });
     const display = toGreyImage(image, { maxSide: DISPLAY_SIDE });
     const id = String(nextId++);
-    opened.set(id, { session: new PickSession(name, micrograph), window: display.window, detectTimings: {} });
+    opened.set(id, { session: new PickSession(name, micrograph), window: display.window, lowpassWindows: new Map(), detectTimings: {} });
     const result: OpenResult = {
       id,
       name,
@@ -179,7 +181,15 @@ const api: EngineApi = {
     const whole = x0 === 0 && y0 === 0 && view.x1 >= img.width && view.y1 >= img.height;
     const crop = whole ? img : cropImage(img, x0, y0, view.x1, view.y1); // the whole image is not copied
     if (!crop.width || !crop.height) throw new DrpnetError('bad-parameter', `${o.session.name}: the view lies outside the micrograph`);
-    const g = toGreyImage(crop, { maxSide: Math.max(1, Math.floor(view.maxSide)), window: o.window });
+    const lowpassSigma = view.lowpassSigma && view.lowpassSigma > 0 ? view.lowpassSigma : 0;
+    let window = o.window;
+    if (lowpassSigma) {
+      // The whole image through the same filter sets the window, so details match the display.
+      const known = o.lowpassWindows.get(lowpassSigma);
+      window = known ?? toGreyImage(img, { maxSide: DISPLAY_SIDE, lowpassSigma }).window;
+      o.lowpassWindows.set(lowpassSigma, window);
+    }
+    const g = toGreyImage(crop, { maxSide: Math.max(1, Math.floor(view.maxSide)), window, lowpassSigma });
     const out: RenderedView = { width: g.width, height: g.height, data: g.data, x0, y0, scale: g.scale };
     return Comlink.transfer(out, [g.data.buffer as ArrayBuffer]);
   },

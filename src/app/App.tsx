@@ -1,39 +1,21 @@
 import { useEffect, useState } from 'react';
 import { TimingsPanel } from './components/TimingsPanel';
+import { CoordinatePrompt, ReadOnlyBanner } from './components/Dialogs';
 import { DisplayPanel } from './components/DisplayPanel';
 import { ExportPanel } from './components/ExportPanel';
 import { HelpOverlay } from './components/HelpOverlay';
 import { MetricsPanel } from './components/MetricsPanel';
 import { MicrographList } from './components/MicrographList';
+import { Notices } from './components/Notices';
 import { ParamsPanel } from './components/ParamsPanel';
+import { ScorePanel } from './components/ScorePanel';
+import { SessionPanel } from './components/SessionPanel';
 import { Toolbar } from './components/Toolbar';
 import { Viewer } from './components/Viewer';
 import { addFiles, boot } from './controller';
 import { filesFromDrop } from './drop';
 import { handleKey } from './keyboard';
-import { useWorkbench } from './store';
 import { TrainingPanel } from './training/TrainingPanel';
-
-
-function Notices() {
-  const notices = useWorkbench((s) => s.notices);
-  const warning = useWorkbench((s) => s.storageWarning);
-  const dismiss = useWorkbench((s) => s.dismissNotice);
-  return (
-    <div className="notices">
-      {warning && (
-        <div className="notice warn" data-testid="storage-warning">
-          {warning}
-        </div>
-      )}
-      {notices.map((n, i) => (
-        <div key={i} className="notice" data-testid="notice" onClick={() => dismiss(i)} title="click to dismiss">
-          {n}
-        </div>
-      ))}
-    </div>
-  );
-}
 
 export function App() {
   const [dragging, setDragging] = useState(false);
@@ -60,16 +42,18 @@ export function App() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        void filesFromDrop(e.dataTransfer).then(addFiles);
+        void filesFromDrop(e.dataTransfer).then((files) => addFiles(files));
       }}
     >
       <Toolbar />
-      <Notices />
+      <ReadOnlyBanner />
       <main className="layout">
         <MicrographList />
         <Viewer />
         <aside className="side">
+          <SessionPanel />
           <ParamsPanel />
+          <ScorePanel />
           <DisplayPanel />
           <MetricsPanel />
           <ExportPanel />
@@ -77,7 +61,9 @@ export function App() {
           <TimingsPanel />
         </aside>
       </main>
+      <Notices />
       <HelpOverlay />
+      <CoordinatePrompt />
       {dragging && <div className="drop-hint">Drop micrographs, coordinate files or folders</div>}
     </div>
   );

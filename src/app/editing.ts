@@ -20,6 +20,15 @@ function find(picks: M.DisplayPick[], id: string | undefined): M.DisplayPick | u
   return id ? picks.find((p) => p.id === id) : undefined;
 }
 
+/**
+ * A click on a pick: the first click selects it (nothing changes); a click on the selected
+ * pick rejects it, or accepts it when it is rejected. Delete rejects the selected pick.
+ */
+export function clickPick(id: string): void {
+  if (store().selectedPickId === id) togglePickById(id);
+  else store().set({ selectedPickId: id });
+}
+
 export function togglePickById(id: string): void {
   withCurrent((m, picks) => {
     const p = find(picks, id);
@@ -36,19 +45,26 @@ export function addManualPick(x: number, y: number): void {
 
 export function movePickById(id: string, x: number, y: number): void {
   const newId = store().newManualId();
+  let moved: string | undefined;
   withCurrent((m, picks) => {
     const p = find(picks, id);
-    return p ? M.movePick(m.edits, p, x, y, newId, m.params.diameter) : m.edits;
+    if (!p) return m.edits;
+    moved = p.state === 'manual' ? p.id : newId;
+    return M.movePick(m.edits, p, x, y, newId, m.params.diameter);
   });
+  if (moved) store().set({ selectedPickId: moved });
 }
 
+/** Rejects the selected auto pick (it stays selected, shown rejected) or deletes the selected manual pick. */
 export function deleteSelected(): void {
   const id = store().selectedPickId;
+  let manual = false;
   withCurrent((m, picks) => {
     const p = find(picks, id);
+    manual = p?.state === 'manual';
     return p ? M.rejectPick(m.edits, p, m.params.diameter) : m.edits;
   });
-  store().set({ selectedPickId: undefined });
+  if (manual) store().set({ selectedPickId: undefined });
 }
 
 export function rejectBox(box: M.Box): void {

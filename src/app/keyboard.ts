@@ -1,33 +1,33 @@
-// Global keyboard shortcuts (listed in components/HelpOverlay.tsx).
+// Global keyboard shortcuts (listed in components/HelpOverlay.tsx). A focused control keeps
+// the keys it uses itself (key-targets.ts): a slider its arrows, a text field every key.
+import { answerCoordinatePrompt, nextUnreviewed, redo, toggleFlag, undo } from './controller';
 import { acceptAllPicks, deleteSelected } from './editing';
+import { fieldOwnsKey, type KeyTarget } from './key-targets';
 import { useWorkbench } from './store';
 import { viewerCommands } from './viewer-commands';
 
-function typingInField(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el || !el.tagName) return false;
-  const tag = el.tagName.toLowerCase();
-  return (tag === 'input' && !['range', 'checkbox'].includes((el as HTMLInputElement).type)) || tag === 'textarea' || tag === 'select' || el.isContentEditable;
-}
-
 export function handleKey(e: KeyboardEvent): void {
   const s = useWorkbench.getState();
+  if (s.coordinatePrompt) {
+    if (e.key === 'Escape') answerCoordinatePrompt(undefined); // as "Don't load"
+    return; // otherwise the dialog waits for its answer
+  }
   if (e.key === 'Escape') {
     s.set({ helpOpen: false, selectedPickId: undefined });
     return;
   }
-  if (typingInField(e.target)) return;
+  if (fieldOwnsKey(e.target as KeyTarget | null, e.key)) return;
   const ctrl = e.ctrlKey || e.metaKey;
   const key = e.key.toLowerCase();
   if (ctrl && key === 'z') {
     e.preventDefault();
-    if (e.shiftKey) s.redo();
-    else s.undo();
+    if (e.shiftKey) redo();
+    else undo();
     return;
   }
   if (ctrl && key === 'y') {
     e.preventDefault();
-    s.redo();
+    redo();
     return;
   }
   if (ctrl || e.altKey) return;
@@ -38,7 +38,11 @@ export function handleKey(e: KeyboardEvent): void {
     p: () => s.step(-1),
     arrowleft: () => s.step(-1),
     arrowup: () => s.step(-1),
+    u: nextUnreviewed,
+    r: () => toggleFlag(s.currentKey, 'reviewed'),
+    e: () => toggleFlag(s.currentKey, 'excluded'),
     h: () => s.set({ showHeatmap: !s.showHeatmap }),
+    v: () => s.set({ showPicks: !s.showPicks }),
     a: acceptAllPicks,
     delete: deleteSelected,
     backspace: deleteSelected,

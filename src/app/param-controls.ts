@@ -31,3 +31,9 @@ function controlOf(key: ParamKey): ParamControl {
 
 /** Every parameter's control, in the table's order. */
 export const PARAM_CONTROLS: readonly ParamControl[] = PARAM_KEYS.map(controlOf);
+
+/** Parameters set once for the whole session (SessionPanel), not per micrograph. */
+export const SESSION_PARAMS: readonly ParamKey[] = ['diameter'];
+
+/** The controls of the per-micrograph panel: every other parameter of the table, in its order. */
+export const MICROGRAPH_CONTROLS: readonly ParamControl[] = PARAM_CONTROLS.filter((c) => !SESSION_PARAMS.includes(c.key));

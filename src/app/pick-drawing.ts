@@ -12,6 +12,8 @@ export const STATE_COLOUR: Record<PickState, string> = {
   manual: '#ffc83d',
 };
 export const TRUTH_COLOUR = '#ff5cf0';
+/** The ring around the selected pick: white, outside the circle, so any state shows it. */
+export const SELECTED_COLOUR = '#ffffff';
 
 /** Opacity steps a confidence is rounded to (one canvas path per state and step). */
 const OPACITY_STEPS = 8;
@@ -37,7 +39,7 @@ export function confidences(picks: readonly DisplayPick[]): Map<string, number> 
 
 /** Circle opacity from state and confidence, rounded to a step. */
 export function circleOpacity(state: PickState, confidence: number): number {
-  if (state === 'rejected') return 0.6;
+  if (state === 'rejected') return 0.9;
   if (state === 'manual' || state === 'accepted') return 1;
   const a = 0.35 + 0.65 * Math.min(1, Math.max(0, confidence));
   return Math.round(a * OPACITY_STEPS) / OPACITY_STEPS;
@@ -55,8 +57,11 @@ export interface PickScene {
   box?: Box;
 }
 
-/** Draws the scene in world coordinates; `scale` (screen px per world px) keeps line widths constant on screen. */
-export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, scale: number, visible: Rect): void {
+/**
+ * Draws the scene in world coordinates; `scale` (screen px per world px) keeps line widths
+ * constant on screen. Returns how many picks it drew (those in or near the visible rect).
+ */
+export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, scale: number, visible: Rect): number {
   const px = 1 / scale;
   const r = scene.radius;
   const near = (p: Mark, pad: number): boolean => p.x >= visible.x0 - pad && p.x <= visible.x1 + pad && p.y >= visible.y0 - pad && p.y <= visible.y1 + pad;
@@ -77,8 +82,10 @@ export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, s
   }
 
   const groups = new Map<string, { state: PickState; alpha: number; picks: DisplayPick[] }>();
+  let drawn = 0;
   for (const p of scene.picks) {
     if (!near(p, r)) continue;
+    drawn++;
     const alpha = circleOpacity(p.state, scene.confidence.get(p.id) ?? 1);
     const k = `${p.state}|${alpha}`;
     let g = groups.get(k);
@@ -96,6 +103,21 @@ export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, s
     ctx.strokeStyle = STATE_COLOUR[g.state];
     ctx.setLineDash(g.state === 'rejected' ? [6 * px, 4 * px] : []);
     ctx.stroke();
+    if (g.state === 'rejected') {
+      // A cross as well: a dashed circle alone is lost at fit zoom, where circles are a few pixels wide.
+      const c = Math.max(r * 0.45, 3 * px);
+      ctx.beginPath();
+      for (const p of g.picks) {
+        ctx.moveTo(p.x - c, p.y - c);
+        ctx.lineTo(p.x + c, p.y + c);
+        ctx.moveTo(p.x - c, p.y + c);
+        ctx.lineTo(p.x + c, p.y - c);
+      }
+      ctx.setLineDash([]);
+      ctx.lineWidth = 2.2 * px;
+      ctx.stroke();
+      ctx.lineWidth = 1.8 * px;
+    }
   }
 
   const selected = scene.selectedId ? scene.picks.find((p) => p.id === scene.selectedId) : undefined;
@@ -106,6 +128,11 @@ export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, s
     ctx.arc(selected.x, selected.y, r, 0, 2 * Math.PI);
     ctx.lineWidth = 3.5 * px;
     ctx.strokeStyle = STATE_COLOUR[selected.state];
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(selected.x, selected.y, r + 6 * px, 0, 2 * Math.PI);
+    ctx.lineWidth = 3 * px;
+    ctx.strokeStyle = SELECTED_COLOUR;
     ctx.stroke();
   }
   if (scene.preview) {
@@ -125,4 +152,5 @@ export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, s
   }
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
+  return drawn;
 }

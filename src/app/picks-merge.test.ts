@@ -44,15 +44,26 @@ describe('mergePicks', () => {
     expect(edits.rejected).toHaveLength(0);
   });
 
-  it('moving an auto pick rejects the old place and adds a manual pick', () => {
-    const picks = M.mergePicks(auto([[50, 50]]), M.EMPTY_EDITS, D);
+  it('moving an auto pick rejects the old place and adds a manual pick that keeps its score', () => {
+    const picks = M.mergePicks([{ x: 50, y: 50, score: 0.93, pParticle: 0.93, kept: true, peakHeight: 0.5 }], M.EMPTY_EDITS, D);
     const edits = M.movePick(M.EMPTY_EDITS, picks[0], 300, 310, 'm7', D);
     const after = M.mergePicks(auto([[52, 49]]), edits, D);
     expect(after.map((p) => [p.id, p.state])).toEqual([
       ['a0', 'rejected'],
       ['m7', 'manual'],
     ]);
-    expect(M.keptPicks(after)).toEqual([{ x: 300, y: 310 }]);
+    expect(M.keptPicks(after)).toEqual([{ x: 300, y: 310, score: 0.93 }]);
+    expect(after[1].pParticle).toBe(0.93);
+  });
+
+  it('rejecting a rejected pick or accepting an accepted one changes nothing (no empty undo step)', () => {
+    const picks = M.mergePicks(auto([[50, 50]]), M.EMPTY_EDITS, D);
+    const rejected = M.rejectPick(M.EMPTY_EDITS, picks[0], D);
+    const shown = M.mergePicks(auto([[50, 50]]), rejected, D)[0];
+    expect(M.rejectPick(rejected, shown, D)).toBe(rejected);
+    const accepted = M.acceptPick(rejected, shown, D);
+    expect(M.acceptPick(accepted, M.mergePicks(auto([[50, 50]]), accepted, D)[0], D)).toBe(accepted);
+    expect(M.rejectPick(M.EMPTY_EDITS, { id: 'm9', x: 1, y: 1, state: 'manual' }, D)).toBe(M.EMPTY_EDITS);
   });
 
   it('deleting a manual pick removes it; moving one updates it in place', () => {

@@ -8,8 +8,10 @@
 //  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
 //    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
 //  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
-//  - Moving an auto pick = reject it where it was + add a manual pick where it was dropped.
-//  - Deleting a manual pick removes it; deleting an auto pick rejects it.
+//  - Moving an auto pick = reject it where it was + add a manual pick where it was dropped,
+//    which keeps the auto pick's score (exports write it).
+//  - Deleting a manual pick removes it; deleting an auto pick rejects it. Rejecting what is
+//    rejected already, or accepting what is accepted, changes nothing (returns the same edits).
 //  - Candidates the classifier/screens dropped (kept = false) are not shown.
 import type { Particle, PickState } from '../core/coords/types';
 import type { ScoredPick } from '../../workers/engine-api';
@@ -21,6 +23,9 @@ export interface Mark {
 
 export interface ManualPick extends Mark {
   id: string;
+  /** The score of the automatic pick it was moved from (or of an imported pick): kept in exports. */
+  score?: number;
+  pParticle?: number;
 }
 
 export interface PickEdits {
@@ -75,7 +80,7 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
     else if (da <= r2) state = 'accepted';
     out.push({ id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state });
   });
-  for (const m of edits.manual) out.push({ id: m.id, x: m.x, y: m.y, state: 'manual' });
+  for (const m of edits.manual) out.push({ id: m.id, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'manual' });
   return out;
 }
 
@@ -87,7 +92,8 @@ function without(marks: readonly Mark[], p: Mark, r2: number): Mark[] {
 
 /** Reject (auto) or delete (manual) one pick. */
 export function rejectPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
-  if (isManual(pick)) return { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) };
+  if (isManual(pick)) return edits.manual.some((m) => m.id === pick.id) ? { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) } : edits;
+  if (pick.state === 'rejected') return edits;
   const r2 = matchRadius(diameter) ** 2;
   return {
     ...edits,
@@ -98,7 +104,7 @@ export function rejectPick(edits: PickEdits, pick: DisplayPick, diameter: number
 
 /** Accept one auto pick (clears a rejection). Manual picks are accepted already. */
 export function acceptPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
-  if (isManual(pick)) return edits;
+  if (isManual(pick) || pick.state === 'accepted') return edits;
   const r2 = matchRadius(diameter) ** 2;
   return {
     ...edits,
@@ -113,13 +119,18 @@ export function togglePick(edits: PickEdits, pick: DisplayPick, diameter: number
   return pick.state === 'rejected' ? acceptPick(edits, pick, diameter) : rejectPick(edits, pick, diameter);
 }
 
-export function addManual(edits: PickEdits, x: number, y: number, id: string): PickEdits {
-  return { ...edits, manual: [...edits.manual, { id, x, y }] };
+export function addManual(edits: PickEdits, x: number, y: number, id: string, score?: number, pParticle?: number): PickEdits {
+  const pick: ManualPick = { id, x, y };
+  if (score !== undefined) pick.score = score;
+  if (pParticle !== undefined) pick.pParticle = pParticle;
+  return { ...edits, manual: [...edits.manual, pick] };
 }
 
+/** Moves a pick: a manual one moves; an auto one is rejected where it was and added where it lands, with its score. */
 export function movePick(edits: PickEdits, pick: DisplayPick, x: number, y: number, newId: string, diameter: number): PickEdits {
   if (isManual(pick)) return { ...edits, manual: edits.manual.map((m) => (m.id === pick.id ? { ...m, x, y } : m)) };
-  return addManual(rejectPick(edits, pick, diameter), x, y, newId);
+  const rejected = pick.state === 'rejected' ? edits : rejectPick(edits, pick, diameter);
+  return addManual(rejected, x, y, newId, pick.score, pick.pParticle);
 }
 
 export interface Box {

@@ -108,4 +108,14 @@ describe('workbench store', () => {
     expect(s().images.k1.thumbnail).toBe(grey);
     expect(s().images.k1.display).toBeUndefined();
   });
+
+  it('a session saved before the session-wide diameter gets the last diameter used', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().setParams('k1', { diameter: 102 });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    delete snap.diameter;
+    s().reset();
+    applySnapshot(snap);
+    expect(s().diameter).toEqual({ value: 102, unit: 'px' });
+  });
 });

@@ -5,6 +5,7 @@ import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
+import { changedBefore, currentValues, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
@@ -31,6 +32,33 @@ export interface MicrographEntry {
   truth?: Particle[];
   truthName?: string;
   timings: Record<string, number>;
+  /** Bundled demo data: it keeps its own diameter and stays out of training unless asked. */
+  demo?: boolean;
+  /** The user marked it as reviewed. */
+  reviewed?: boolean;
+  /** Left out of the export of all micrographs. */
+  excluded?: boolean;
+  /** Why its diameter is not the session's (no pixel size to convert Å with). */
+  diameterNote?: string;
+}
+
+export type DiameterUnit = 'px' | 'A';
+
+/** The session's particle diameter as the user entered it; each micrograph gets it in its own pixels. */
+export interface DiameterSetting {
+  value: number;
+  unit: DiameterUnit;
+}
+
+/** Session-wide settings that undo restores with the micrographs' fields. */
+export interface SessionSettings {
+  diameter: DiameterSetting;
+}
+
+export interface Notice {
+  id: number;
+  text: string;
+  tone: 'info' | 'error';
 }
 
 export interface HeatmapData extends MapImage {
@@ -42,6 +70,8 @@ export interface MicImages {
   thumbnail?: GreyImage;
   /** Whole-image display; kept only for recently viewed micrographs. */
   display?: GreyImage;
+  /** The low-pass (Gaussian sigma, original pixels; 0 = none) the display was rendered with. */
+  displayLowpass?: number;
 }
 
 export interface BatchState {
@@ -52,9 +82,13 @@ export interface BatchState {
   cancelling?: boolean;
 }
 
-interface HistoryEntry {
-  key: string;
-  edits: PickEdits;
+export type HistoryEntry = HistoryStep<SessionSettings>;
+
+export interface ChangeOptions {
+  /** Changes with the same key in quick succession are one undo step (a slider drag). */
+  mergeKey?: string;
+  /** New session settings made in the same step. */
+  session?: SessionSettings;
 }
 
 export interface WorkbenchState {
@@ -63,23 +97,38 @@ export interface WorkbenchState {
   /** Runtime only (not persisted): images and detector maps. */
   images: Record<string, MicImages>;
   heatmaps: Record<string, HeatmapData>;
-  /** Parameters given to newly added micrographs (the last ones edited). */
+  /** Parameters given to newly added micrographs (the last ones edited; the diameter comes from `diameter`). */
   defaultParams: PickParams;
+  /** The session's particle diameter, which new micrographs inherit. */
+  diameter: DiameterSetting;
+  /** Pick micrographs as they arrive. */
+  autoPick: boolean;
+  /** Draw the pick circles (key v). */
+  showPicks: boolean;
+  /** Display low-pass filter: resolution in Å (in px when the micrograph has no pixel size); 0 = off. */
+  lowpass: number;
+  /** Set when this tab may only look (the session is open for editing in another tab): why. */
+  readOnly?: string;
+  /** This tab asked the editing tab to hand the session over and waits. */
+  takingOver?: boolean;
   backendChoice: BackendChoice;
   /** Worker count asked for (undefined: one per core). */
   workersChoice?: number;
   backendInfo?: PoolInfo;
   backendError?: string;
+  /** Why the engine runs on another backend than the one asked for. */
+  backendNote?: string;
   engineReady: boolean;
   showHeatmap: boolean;
   heatmapOpacity: number;
   contrastLow: number;
   contrastHigh: number;
-  loadCoordinatesAs: 'truth' | 'picks';
+  /** Coordinate files waiting for the user's answer: ground truth or editable picks. */
+  coordinatePrompt?: { files: string[] };
   helpOpen: boolean;
   selectedPickId?: string;
   batch?: BatchState;
-  notices: string[];
+  notices: Notice[];
   storageWarning?: string;
   /** Autosave: everything written, a write waiting, or storage unavailable. */
   saveState: 'saved' | 'saving' | 'off';
@@ -94,19 +143,34 @@ export interface WorkbenchState {
   setHeatmap(key: string, heat: HeatmapData | undefined): void;
   setCurrent(key: string | undefined): void;
   step(delta: number): void;
+  /**
+   * The one way the user's changes reach micrographs: patches per micrograph key (and new
+   * session settings), recorded as one undo step. Fields that do not really change are left
+   * out; a change that changes nothing records nothing. False when nothing changed (or this
+   * tab is read-only).
+   */
+  change(label: string, patches: Record<string, Partial<TrackedFields>>, opts?: ChangeOptions): boolean;
+  /** One micrograph's parameters; a run of edits of the same parameter is one undo step. */
   setParams(key: string, patch: Partial<PickParams>): void;
   /** Replace a micrograph's edits, recording the previous ones for undo. */
   commitEdits(key: string, edits: PickEdits): void;
-  undo(): void;
-  redo(): void;
+  /** Undo / redo one step; returns the keys of the micrographs it changed. */
+  undo(): string[];
+  redo(): string[];
+  /** Drops a micrograph from the session (its history steps then skip it). */
+  removeMicrograph(key: string): void;
   newManualId(): string;
   set(patch: Partial<WorkbenchState>): void;
-  notify(message: string): void;
-  dismissNotice(index: number): void;
+  notify(message: string, tone?: Notice['tone']): number;
+  dismissNotice(id: number): void;
   reset(): void;
 }
 
-const HISTORY_LIMIT = 200;
+/** Notices kept on screen at most (the oldest go first). */
+const NOTICE_LIMIT = 5;
+let noticeId = 0;
+
+export const DEFAULT_DIAMETER: DiameterSetting = { value: DEFAULT_PICK_PARAMS.diameter, unit: 'px' };
 
 function initialData() {
   return {
@@ -115,20 +179,26 @@ function initialData() {
     images: {},
     heatmaps: {},
     defaultParams: { ...DEFAULT_PICK_PARAMS },
+    diameter: { ...DEFAULT_DIAMETER },
+    autoPick: true,
+    showPicks: true,
+    lowpass: 0,
+    readOnly: undefined as string | undefined,
     backendChoice: 'auto' as BackendChoice,
     workersChoice: undefined,
     backendInfo: undefined,
     backendError: undefined,
+    backendNote: undefined as string | undefined,
     engineReady: false,
     showHeatmap: false,
     heatmapOpacity: 0.5,
     contrastLow: 0,
     contrastHigh: 100,
-    loadCoordinatesAs: 'truth' as const,
+    coordinatePrompt: undefined,
     helpOpen: false,
     selectedPickId: undefined,
     batch: undefined,
-    notices: [] as string[],
+    notices: [] as Notice[],
     storageWarning: undefined,
     saveState: 'saved' as 'saved' | 'saving' | 'off',
     past: [] as HistoryEntry[],
@@ -182,46 +252,60 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     get().setCurrent(micrographs[j].key);
   },
 
+  change(label, patches, opts = {}) {
+    const st = get();
+    if (st.readOnly) {
+      st.notify(`Not changed: ${st.readOnly}`, 'error');
+      return false;
+    }
+    const before: Record<string, Partial<TrackedFields>> = {};
+    for (const [key, patch] of Object.entries(patches)) {
+      const mic = st.micrographs.find((m) => m.key === key);
+      const changed = mic && changedBefore(mic, patch);
+      if (changed) before[key] = changed;
+    }
+    const sessionChanged = !!opts.session && JSON.stringify(opts.session.diameter) !== JSON.stringify(st.diameter);
+    if (!Object.keys(before).length && !sessionChanged) return false;
+    const step: HistoryEntry = { label, before, session: sessionChanged ? { diameter: st.diameter } : undefined, mergeKey: opts.mergeKey, at: Date.now() };
+    set((s) => ({
+      micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
+      ...(sessionChanged ? { diameter: opts.session!.diameter } : {}),
+      past: pushStep(s.past, step),
+      future: [],
+    }));
+    return true;
+  },
+
   setParams(key, patch) {
     const mic = get().micrographs.find((m) => m.key === key);
     if (!mic) return;
     const params = { ...mic.params, ...patch };
-    get().updateMic(key, { params });
-    set({ defaultParams: params });
+    if (get().change('parameters', { [key]: { params } }, { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}` })) set({ defaultParams: params });
   },
 
   commitEdits(key, edits) {
-    const mic = get().micrographs.find((m) => m.key === key);
-    if (!mic || mic.edits === edits) return;
-    const past = [...get().past, { key, edits: mic.edits }].slice(-HISTORY_LIMIT);
-    set({ past, future: [] });
-    get().updateMic(key, { edits });
+    get().change('edit picks', { [key]: { edits } });
   },
 
   undo() {
-    const { past, future, micrographs } = get();
-    const last = past[past.length - 1];
-    if (!last) return;
-    const mic = micrographs.find((m) => m.key === last.key);
-    if (!mic) {
-      set({ past: past.slice(0, -1) });
-      return;
-    }
-    set({ past: past.slice(0, -1), future: [...future, { key: last.key, edits: mic.edits }], currentKey: last.key });
-    get().updateMic(last.key, { edits: last.edits });
+    return travel(get().past, 'past', 'future');
   },
 
   redo() {
-    const { past, future, micrographs } = get();
-    const next = future[future.length - 1];
-    if (!next) return;
-    const mic = micrographs.find((m) => m.key === next.key);
-    if (!mic) {
-      set({ future: future.slice(0, -1) });
-      return;
-    }
-    set({ future: future.slice(0, -1), past: [...past, { key: next.key, edits: mic.edits }], currentKey: next.key });
-    get().updateMic(next.key, { edits: next.edits });
+    return travel(get().future, 'future', 'past');
+  },
+
+  removeMicrograph(key) {
+    const s = get();
+    const i = s.micrographs.findIndex((m) => m.key === key);
+    if (i < 0) return;
+    const micrographs = s.micrographs.filter((m) => m.key !== key);
+    const images = { ...s.images };
+    delete images[key];
+    const heatmaps = { ...s.heatmaps };
+    delete heatmaps[key];
+    const currentKey = s.currentKey === key ? micrographs[Math.min(i, micrographs.length - 1)]?.key : s.currentKey;
+    set({ micrographs, images, heatmaps, currentKey, selectedPickId: s.currentKey === key ? undefined : s.selectedPickId });
   },
 
   newManualId() {
@@ -234,19 +318,47 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     set(patch);
   },
 
-  notify(message) {
-    set((s) => ({ notices: [...s.notices, message].slice(-8) }));
+  notify(message, tone = 'info') {
+    const id = ++noticeId;
+    set((s) => ({ notices: [...s.notices.filter((n) => n.text !== message), { id, text: message, tone }].slice(-NOTICE_LIMIT) }));
+    return id;
   },
 
-  dismissNotice(index) {
-    set((s) => ({ notices: s.notices.filter((_, i) => i !== index) }));
+  dismissNotice(id) {
+    set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
   },
 
   reset() {
-    const { backendChoice, workersChoice, backendInfo, engineReady, backendError } = get();
-    set({ ...initialData(), backendChoice, workersChoice, backendInfo, engineReady, backendError });
+    const { backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, readOnly } = get();
+    set({ ...initialData(), backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, readOnly });
   },
 }));
+
+/**
+ * Undo (from = past) or redo (from = future): applies the last step's values and moves the
+ * values it replaced to the other stack. Returns the keys of the micrographs it changed.
+ */
+function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'past' | 'future'): string[] {
+  const s = useWorkbench.getState();
+  const step = stack[stack.length - 1];
+  if (!step) return [];
+  if (s.readOnly) {
+    s.notify(`Not changed: ${s.readOnly}`, 'error');
+    return [];
+  }
+  const fieldsOf = (key: string) => s.micrographs.find((m) => m.key === key);
+  const inverse = currentValues(step, fieldsOf, { diameter: s.diameter });
+  const keys = Object.keys(inverse.before);
+  useWorkbench.setState({
+    [from]: stack.slice(0, -1),
+    [to]: [...s[to], inverse],
+    micrographs: s.micrographs.map((m) => (step.before[m.key] ? { ...m, ...step.before[m.key] } : m)),
+    ...(step.session ? { diameter: step.session.diameter } : {}),
+    // A step on one micrograph brings it on screen, so the user sees what changed back.
+    ...(keys.length === 1 ? { currentKey: keys[0], selectedPickId: s.currentKey === keys[0] ? s.selectedPickId : undefined } : {}),
+  } as Partial<WorkbenchState>);
+  return keys;
+}
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
@@ -258,13 +370,17 @@ export interface SessionSnapshot {
   micrographs: Array<Omit<MicrographEntry, 'progress' | 'progressStage'>>;
   currentKey?: string;
   defaultParams: PickParams;
+  /** Absent in sessions saved before the session-wide diameter. */
+  diameter?: DiameterSetting;
+  autoPick?: boolean;
+  showPicks?: boolean;
+  lowpass?: number;
   backendChoice: BackendChoice;
   workersChoice?: number;
   showHeatmap: boolean;
   heatmapOpacity: number;
   contrastLow: number;
   contrastHigh: number;
-  loadCoordinatesAs: 'truth' | 'picks';
   nextManualId: number;
 }
 
@@ -280,15 +396,22 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     micrographs: s.micrographs.map(({ progress: _p, progressStage: _s, ...m }) => ({ ...m, status: restoredStatus(m) })),
     currentKey: s.currentKey,
     defaultParams: s.defaultParams,
+    diameter: s.diameter,
+    autoPick: s.autoPick,
+    showPicks: s.showPicks,
+    lowpass: s.lowpass,
     backendChoice: s.backendChoice,
     workersChoice: s.workersChoice,
     showHeatmap: s.showHeatmap,
     heatmapOpacity: s.heatmapOpacity,
     contrastLow: s.contrastLow,
     contrastHigh: s.contrastHigh,
-    loadCoordinatesAs: s.loadCoordinatesAs,
     nextManualId: s.nextManualId,
   };
+}
+
+function validDiameter(d: DiameterSetting | undefined): DiameterSetting {
+  return d && (d.unit === 'px' || d.unit === 'A') && Number.isFinite(d.value) && d.value > 0 ? d : { ...DEFAULT_DIAMETER };
 }
 
 export function applySnapshot(snap: SessionSnapshot): void {
@@ -297,13 +420,17 @@ export function applySnapshot(snap: SessionSnapshot): void {
     micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params) })),
     currentKey: snap.currentKey,
     defaultParams: validParams(snap.defaultParams),
+    // A session saved before the session-wide diameter: the last diameter used, in px.
+    diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
+    autoPick: snap.autoPick ?? true,
+    showPicks: snap.showPicks ?? true,
+    lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : 0,
     backendChoice: snap.backendChoice,
     workersChoice: snap.workersChoice,
     showHeatmap: snap.showHeatmap,
     heatmapOpacity: snap.heatmapOpacity,
     contrastLow: snap.contrastLow,
     contrastHigh: snap.contrastHigh,
-    loadCoordinatesAs: snap.loadCoordinatesAs,
     nextManualId: snap.nextManualId,
     past: [],
     future: [],

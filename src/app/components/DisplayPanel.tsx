@@ -1,14 +1,38 @@
-import { useWorkbench } from '../store';
+import { lowpassSigmaOf } from '../controller';
+import { currentMic, useWorkbench } from '../store';
 
 export function DisplayPanel() {
-  const s = useWorkbench();
-  const hasHeat = !!(s.currentKey && s.heatmaps[s.currentKey]);
+  // Only what it shows: a re-pick of the current micrograph does not draw this panel again.
+  const s = {
+    set: useWorkbench((x) => x.set),
+    showPicks: useWorkbench((x) => x.showPicks),
+    showHeatmap: useWorkbench((x) => x.showHeatmap),
+    heatmapOpacity: useWorkbench((x) => x.heatmapOpacity),
+    contrastLow: useWorkbench((x) => x.contrastLow),
+    contrastHigh: useWorkbench((x) => x.contrastHigh),
+    lowpass: useWorkbench((x) => x.lowpass),
+  };
+  const hasHeat = useWorkbench((x) => !!(x.currentKey && x.heatmaps[x.currentKey]));
+  const pixelSize = useWorkbench((x) => currentMic(x)?.info?.pixelSize);
+  const sigma = useWorkbench((x) => lowpassSigmaOf(currentMic(x)));
+  const unit = pixelSize ? 'Å' : 'px';
   return (
     <section className="panel display-panel">
       <h2>Display</h2>
       <label className="check">
+        <input type="checkbox" data-testid="show-picks" checked={s.showPicks} onChange={(e) => s.set({ showPicks: e.target.checked })} />
+        Picks (v)
+      </label>
+      <label className="check">
         <input type="checkbox" data-testid="heatmap-toggle" checked={s.showHeatmap} onChange={(e) => s.set({ showHeatmap: e.target.checked })} />
         Probability heatmap (h){!hasHeat && s.showHeatmap ? ' — pick to compute' : ''}
+      </label>
+      <label className="param" title="Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off">
+        <span className="param-label">Low-pass filter ({unit}, 0 = off)</span>
+        <input type="range" data-testid="lowpass" min={0} max={60} step={1} value={s.lowpass} onChange={(e) => s.set({ lowpass: Number(e.target.value) })} />
+        <output data-testid="lowpass-value" data-sigma={sigma.toFixed(2)}>
+          {s.lowpass ? `${s.lowpass} ${unit}` : 'off'}
+        </output>
       </label>
       <label className="param">
         <span className="param-label">Heatmap opacity</span>

@@ -18,9 +18,9 @@ function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
   }
 }
 
-/** Micrographs with something to export: picked, or with picks added by hand. */
+/** Micrographs with something to export: picked, or with picks added by hand, and not excluded by the user. */
 function exportable(m: MicrographEntry): boolean {
-  return m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
+  return !m.excluded && m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
 }
 
 function exportAll(): void {
@@ -37,6 +37,7 @@ function exportAll(): void {
 export function ExportPanel() {
   const mic = useWorkbench(currentMic);
   const count = useWorkbench((s) => s.micrographs.filter(exportable).length);
+  const excluded = useWorkbench((s) => s.micrographs.filter((m) => m.excluded).length);
   return (
     <section className="panel export-panel">
       <h2>Export</h2>
@@ -53,7 +54,12 @@ export function ExportPanel() {
       <button data-testid="export-all-zip" disabled={!count} onClick={exportAll}>
         All micrographs ({count}), all formats (.zip)
       </button>
-      <p className="small">Rejected picks are left out; coordinates are in original micrograph pixels.</p>
+      {excluded > 0 && (
+        <p className="small" data-testid="export-excluded">
+          {excluded} micrograph{excluded === 1 ? ' is' : 's are'} excluded from it (⊘ in the list, or e).
+        </p>
+      )}
+      <p className="small">Rejected picks are left out; every other circle is exported, faint ones too. Coordinates are in original micrograph pixels.</p>
     </section>
   );
 }

@@ -3,19 +3,24 @@ import { useWorkbench } from '../store';
 export const SHORTCUTS: Array<[string, string]> = [
   ['n / → ', 'next micrograph'],
   ['p / ←', 'previous micrograph'],
+  ['u', 'next micrograph not marked reviewed'],
+  ['r', 'mark this micrograph reviewed (again: not reviewed)'],
+  ['e', 'exclude this micrograph from the export (again: include it)'],
   ['h', 'toggle probability heatmap'],
+  ['v', 'hide / show the picks'],
   ['a', 'accept all picks of this micrograph'],
-  ['click pick', 'reject / accept it'],
+  ['click pick', 'select it (nothing changes)'],
+  ['click selected pick', 'reject it / accept it again'],
+  ['Delete / Backspace', 'reject the selected pick (delete it, if manual)'],
   ['click empty', 'add a manual pick'],
-  ['drag pick', 'move it'],
+  ['drag pick', 'move it (it keeps its score)'],
   ['drag empty', 'pan'],
   ['wheel', 'zoom'],
   ['shift + drag', 'reject every pick in the box'],
-  ['Delete / Backspace', 'reject (or delete, if manual) the selected pick'],
-  ['ctrl+z / ctrl+shift+z', 'undo / redo'],
+  ['ctrl+z / ctrl+shift+z', 'undo / redo (picks, parameters, truth, flags)'],
   ['f / 1', 'fit / 1:1 zoom'],
   ['?', 'this help'],
-  ['Esc', 'close help'],
+  ['Esc', 'deselect, close help'],
 ];
 
 export function HelpOverlay() {
@@ -42,7 +47,11 @@ export function HelpOverlay() {
           Edits survive re-picking: rejections and acceptances are matched to new automatic picks within a quarter of the particle diameter; manual picks are kept as they are.
         </p>
         <p className="small">
-          Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after you pause. A new particle diameter runs the detector again.
+          Circles: full colour is a confident pick, fainter ones are less confident (lower p(particle)) but are kept and exported all the same; a dashed red circle with a cross is rejected and
+          not exported.
+        </p>
+        <p className="small">
+          Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after you pause. A number box commits on Enter or when it loses focus. A new particle diameter runs the detector again.
         </p>
         <button onClick={() => set({ helpOpen: false })}>Close</button>
       </div>

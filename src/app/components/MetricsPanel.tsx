@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { unloadTruth } from '../controller';
 import { curvePicks, displayPicksOf } from '../editing';
 import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
@@ -22,23 +23,34 @@ function metricsOf(m: MicrographEntry): MetricsSummary {
   return micrographMetrics(keptPicks(displayPicksOf(m)), m.truth!, m.params.diameter);
 }
 
+/**
+ * The same array as last time while its entries are the same objects: a live re-pick of a
+ * micrograph without truth then recomputes none of the pooled metrics and curves.
+ */
+function useSameEntries(list: MicrographEntry[]): MicrographEntry[] {
+  const last = useRef(list);
+  if (last.current.length !== list.length || last.current.some((m, i) => m !== list[i])) last.current = list;
+  return last.current;
+}
+
 export function MetricsPanel() {
   const mic = useWorkbench(currentMic);
   const micrographs = useWorkbench((s) => s.micrographs);
   // Pooled over the micrographs that were picked: unpicked ones would only add misses.
-  const withTruth = useMemo(() => micrographs.filter((m) => m.truth && m.pickedWith && m.status !== 'error'), [micrographs]);
+  const withTruth = useSameEntries(micrographs.filter((m) => m.truth && m.pickedWith && m.status !== 'error'));
   const all = useMemo(() => pooledMetrics(withTruth.map(metricsOf)), [withTruth]);
-  const current = useMemo(() => (mic?.truth && mic.pickedWith ? metricsOf(mic) : undefined), [mic]);
+  const scored = mic?.truth && mic.pickedWith ? mic : undefined;
+  const current = useMemo(() => (scored ? metricsOf(scored) : undefined), [scored]);
   // Curves sweep the engine's scores over its candidates; the dot is what is kept now.
-  const series = useMemo(() => {
-    const out: PrSeries[] = [];
-    if (current && mic?.truth && mic.auto.length) out.push({ id: 'current', label: 'this', points: prCurve(curvePicks(mic), mic.truth, mic.params.diameter), at: current });
+  const currentSeries = useMemo((): PrSeries | undefined => (current && scored?.auto.length ? { id: 'current', label: 'this', points: prCurve(curvePicks(scored), scored.truth!, scored.params.diameter), at: current } : undefined), [scored, current]);
+  const allSeries = useMemo((): PrSeries | undefined => {
     const picked = withTruth.filter((m) => m.auto.length);
-    if (picked.length > 1) out.push({ id: 'all', label: `all (${picked.length})`, points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))), at: all });
-    return out;
-  }, [mic, withTruth, current, all]);
-  const anyTruth = micrographs.some((m) => m.truth);
-  if (!anyTruth) return null;
+    return picked.length > 1 ? { id: 'all', label: `all (${picked.length})`, points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))), at: all } : undefined;
+  }, [withTruth, all]);
+  const series = useMemo(() => [currentSeries, allSeries].filter((x): x is PrSeries => !!x), [currentSeries, allSeries]);
+  const truthKeys = micrographs.filter((m) => m.truth).map((m) => m.key);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  if (!truthKeys.length) return null;
   return (
     <section className="panel metrics-panel" data-testid="metrics-panel">
       <h2>Against ground truth</h2>
@@ -63,6 +75,17 @@ export function MetricsPanel() {
       )}
       {!withTruth.length && <p className="small">Ground truth is loaded; pick to compare.</p>}
       {series.length > 0 && <PrCurve series={series} />}
+      <div className="buttons">
+        {mic?.truth && (
+          <button data-testid="unload-truth" disabled={readOnly} onClick={() => unloadTruth([mic.key])} title={`Unload ${mic.truthName ?? 'the ground truth'} from this micrograph (undo brings it back)`}>
+            Unload truth here
+          </button>
+        )}
+        <button data-testid="unload-truth-all" disabled={readOnly} onClick={() => unloadTruth(truthKeys)} title="Unload the ground truth of every micrograph (undo brings it back)">
+          Unload all truth ({truthKeys.length})
+        </button>
+      </div>
+      {mic?.truthName && <p className="small">Truth here: {mic.truthName}</p>}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { cancelBatch, pickAll } from '../controller';
+import { cancelBatch, pickAll, removeMicrograph, toggleFlag } from '../controller';
 import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
@@ -17,7 +17,17 @@ const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'pi
   error: 'error',
 };
 
-const Row = memo(function Row({ m, current }: { m: MicrographEntry; current: boolean }) {
+function editCount(m: MicrographEntry): number {
+  return m.edits.manual.length + m.edits.rejected.length + m.edits.accepted.length;
+}
+
+function confirmRemove(m: MicrographEntry): void {
+  const n = editCount(m);
+  if (n && !window.confirm(`Remove ${m.name}? Its ${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks) go with it; export them first to keep them.`)) return;
+  void removeMicrograph(m.key);
+}
+
+const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; current: boolean; readOnly: boolean }) {
   const thumb = useWorkbench((s) => s.images[m.key]?.thumbnail);
   const setCurrent = useWorkbench((s) => s.setCurrent);
   const kept = m.status === 'error' ? [] : keptPicks(displayPicksOf(m));
@@ -25,11 +35,13 @@ const Row = memo(function Row({ m, current }: { m: MicrographEntry; current: boo
   const status = STATUS_LABEL[m.status];
   return (
     <li
-      className={`mic-row ${current ? 'current' : ''} status-${status}`}
+      className={`mic-row ${current ? 'current' : ''} status-${status} ${m.reviewed ? 'reviewed' : ''} ${m.excluded ? 'excluded' : ''}`}
       data-testid="mic-row"
       data-name={m.name}
       data-status={status}
       data-picks={kept.length}
+      data-reviewed={!!m.reviewed}
+      data-excluded={!!m.excluded}
       onClick={() => setCurrent(m.key)}
     >
       <div className="thumb">{thumb ? <img src={thumbnailUrl(thumb)} alt="" /> : <span className="thumb-empty" />}</div>
@@ -38,9 +50,9 @@ const Row = memo(function Row({ m, current }: { m: MicrographEntry; current: boo
           {m.name}
         </div>
         <div className="mic-meta">
-          <span className={`badge ${status}`} data-testid="mic-status">
+          <span className={`badge ${status}`} data-testid="mic-status" data-progress={m.progress === undefined ? '' : Math.round(m.progress * 100)}>
             {status}
-            {m.status === 'detecting' && m.progress !== undefined ? ` ${Math.round(m.progress * 100)}%` : ''}
+            {(m.status === 'detecting' || m.status === 'picking') && m.progress !== undefined ? ` ${Math.round(m.progress * 100)}%` : ''}
           </span>
           <span data-testid="mic-pick-count">{kept.length}</span> picks
           {metrics && (
@@ -48,12 +60,26 @@ const Row = memo(function Row({ m, current }: { m: MicrographEntry; current: boo
               F1 {(metrics.f1 * 100).toFixed(1)}
             </span>
           )}
+          {m.demo && <span className="tag">demo</span>}
+          {m.excluded && <span className="tag excluded-tag">not exported</span>}
         </div>
         {m.error && (
           <div className="mic-error" data-testid="mic-error">
             {m.error}
           </div>
         )}
+        {m.diameterNote && <div className="mic-note">{m.diameterNote}</div>}
+      </div>
+      <div className="row-tools" onClick={(e) => e.stopPropagation()}>
+        <button className={`icon flag ${m.reviewed ? 'on' : ''}`} data-testid="mic-reviewed" aria-pressed={!!m.reviewed} disabled={readOnly} title="Reviewed (r on the current micrograph; u goes to the next unreviewed one)" onClick={() => toggleFlag(m.key, 'reviewed')}>
+          ✓
+        </button>
+        <button className={`icon flag ${m.excluded ? 'on' : ''}`} data-testid="mic-excluded" aria-pressed={!!m.excluded} disabled={readOnly} title="Leave out of the export of all micrographs (e)" onClick={() => toggleFlag(m.key, 'excluded')}>
+          ⊘
+        </button>
+        <button className="icon" data-testid="mic-remove" disabled={readOnly} title="Remove from the session" onClick={() => confirmRemove(m)}>
+          ✕
+        </button>
       </div>
     </li>
   );
@@ -63,30 +89,37 @@ export function MicrographList() {
   const micrographs = useWorkbench((s) => s.micrographs);
   const currentKey = useWorkbench((s) => s.currentKey);
   const batch = useWorkbench((s) => s.batch);
-  const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
+  const reviewed = micrographs.filter((m) => m.reviewed).length;
   return (
     <section className="panel list-panel">
       <header className="panel-head">
         <h2>Micrographs ({micrographs.length})</h2>
         {batch ? (
-          <button data-testid="cancel-batch" disabled={batch.cancelling} onClick={cancelBatch} title="Stop the batch; finished micrographs keep their picks">
+          <button data-testid="cancel-batch" disabled={batch.cancelling} onClick={cancelBatch} title="Stop picking; finished micrographs keep their picks">
             {batch.cancelling ? 'Stopping…' : 'Cancel'}
           </button>
         ) : (
-          <button data-testid="pick-all" disabled={!canPick || !micrographs.length} onClick={pickAll} title="Particle every micrograph not yet picked with its parameters, on all workers">
+          <button data-testid="pick-all" disabled={!canPick || !micrographs.length} onClick={pickAll} title="Pick every micrograph not yet picked with its parameters, on all workers">
             Pick all
           </button>
         )}
       </header>
+      {micrographs.length > 0 && (
+        <div className="small review-count" data-testid="review-progress">
+          {reviewed} of {micrographs.length} reviewed
+        </div>
+      )}
       {batch && (
         <div className="progress" data-testid="pick-all-progress" data-done={batch.done} data-total={batch.total}>
-          <progress max={batch.total} value={batch.done} /> {batch.done}/{batch.total}
+          <progress max={batch.total} value={batch.done} /> {batch.done}/{batch.total} picked
           {batch.failed > 0 && <span className="bad"> · {batch.failed} failed</span>}
         </div>
       )}
       <ul className="mic-list" data-testid="mic-list">
         {micrographs.map((m) => (
-          <Row key={m.key} m={m} current={m.key === currentKey} />
+          <Row key={m.key} m={m} current={m.key === currentKey} readOnly={readOnly} />
         ))}
       </ul>
     </section>

@@ -1,9 +1,14 @@
-// The parameter panel: one control per pick parameter, as param-controls.ts generates them
-// from the parameter table (sliders and number boxes for numbers, checkboxes for booleans).
-import { detectorKey, isValidParam, type PickParams } from '../../core/params';
+// The parameter panel: one control per pick parameter of the current micrograph, as
+// param-controls.ts generates them from the parameter table (sliders with number boxes for
+// numbers, checkboxes for booleans). The diameter is the session's (SessionPanel). A slider
+// re-picks as it moves; a number box commits on Enter or when it loses focus. Every change is
+// an undo step (a slider drag is one).
+import { memo } from 'react';
+import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
-import { PARAM_CONTROLS, type ParamControl } from '../param-controls';
+import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
+import { NumberInput } from './NumberInput';
 
 /** Quiet time before a detector re-run; peak parameters re-pick at once (requests coalesce). */
 const DETECT_DELAY_MS = 400;
@@ -13,53 +18,65 @@ function update(key: string, params: PickParams, patch: Partial<PickParams>): vo
   changeParams(key, patch, slow ? DETECT_DELAY_MS : 0);
 }
 
-function Control({ micKey, c, params }: { micKey: string; c: ParamControl; params: PickParams }) {
+/** One parameter's control; drawn again only when the parameters change (not on every re-pick). */
+const Control = memo(function Control({ micKey, c, params, disabled }: { micKey: string; c: ParamControl; params: PickParams; disabled: boolean }) {
   const value = params[c.key];
   if (c.kind === 'boolean') {
     return (
       <label className="check" title={c.hint}>
-        <input type="checkbox" data-testid={c.testid} checked={value as boolean} onChange={(e) => update(micKey, params, { [c.key]: e.target.checked })} />
+        <input type="checkbox" data-testid={c.testid} disabled={disabled} checked={value as boolean} onChange={(e) => update(micKey, params, { [c.key]: e.target.checked })} />
         {c.label}
       </label>
     );
   }
+  const spec = PARAM_SPECS[c.key];
   return (
     <label className="param" title={c.hint}>
       <span className="param-label">{c.label}</span>
-      <input type="range" data-testid={c.testid} min={c.min} max={c.max} step={c.step} value={value as number} onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })} />
-      <input
-        type="number"
-        data-testid={`${c.testid}-number`}
+      <input type="range" data-testid={c.testid} disabled={disabled} min={c.min} max={c.max} step={c.step} value={value as number} onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })} />
+      <NumberInput
+        testid={`${c.testid}-number`}
+        disabled={disabled}
+        value={value as number}
         min={c.min}
         max={c.max}
         step={c.step}
-        value={value as number}
-        onChange={(e) => {
-          const v = Number(e.target.value);
-          if (e.target.value !== '' && isValidParam(c.key, v)) update(micKey, params, { [c.key]: v });
-        }}
+        integer={spec.kind === 'number' && spec.integer}
+        onCommit={(v) => update(micKey, params, { [c.key]: v })}
       />
     </label>
   );
-}
+});
 
 export function ParamsPanel() {
   const mic = useWorkbench(currentMic);
   const batch = useWorkbench((s) => s.batch);
-  const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError);
+  const others = useWorkbench((s) => s.micrographs.length - 1);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   if (!mic) return null;
   return (
     <section className="panel params-panel" data-testid="params-panel">
-      <h2>Parameters</h2>
-      {PARAM_CONTROLS.map((c) => (
-        <Control key={c.key} micKey={mic.key} c={c} params={mic.params} />
+      <h2>Parameters of this micrograph</h2>
+      <p className="small diameter-line" data-testid="mic-diameter">
+        Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : ' (the session’s)'}
+      </p>
+      {MICROGRAPH_CONTROLS.map((c) => (
+        <Control key={c.key} micKey={mic.key} c={c} params={mic.params} disabled={readOnly} />
       ))}
       <div className="buttons">
         <button data-testid="pick-current" disabled={!canPick || (mic.status === 'error' && !mic.info)} onClick={() => void pickMicrograph(mic.key)}>
           Pick this micrograph
         </button>
-        <button data-testid="apply-all" disabled={!canPick || !!batch} onClick={applyParamsToAll} title="Copy these parameters to every micrograph and pick them all">
-          Apply to all
+        <button
+          data-testid="apply-all"
+          disabled={!canPick || !!batch || others < 1}
+          onClick={() => {
+            if (window.confirm(`Apply these parameters to the other ${others} micrograph${others === 1 ? '' : 's'} and pick them again? Each keeps its diameter. Undo (Ctrl+Z) gives them their own parameters back.`)) applyParamsToAll();
+          }}
+          title="Copy these parameters to every other micrograph and pick them again (asks first; undo restores)"
+        >
+          Apply to all…
         </button>
       </div>
     </section>

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { PrPoint } from '../metrics-view';
 
 export interface PrSeries {
@@ -8,8 +9,8 @@ export interface PrSeries {
   at?: PrPoint;
 }
 
-/** Small precision-recall plot (SVG), recall on x, precision on y, both 0..1, one line per series. */
-export function PrCurve({ series, width = 260, height = 170 }: { series: PrSeries[]; width?: number; height?: number }) {
+/** Small precision-recall plot (SVG), recall on x, precision on y, both 0..1, one line per series (drawn again only when a series changes). */
+export const PrCurve = memo(function PrCurve({ series, width = 260, height = 170 }: { series: PrSeries[]; width?: number; height?: number }) {
   const pad = 26;
   const w = width - pad - 6;
   const h = height - pad - 6;
@@ -54,4 +55,4 @@ export function PrCurve({ series, width = 260, height = 170 }: { series: PrSerie
       ))}
     </svg>
   );
-}
+});

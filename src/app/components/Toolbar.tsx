@@ -1,23 +1,26 @@
+// The toolbar wraps onto a second row when the window is narrow (at 1440 px and below with a
+// long backend name), so nothing leaves the screen and the current micrograph's name keeps room.
 import { useRef } from 'react';
 import { FILE_INPUT_ACCEPT } from '../../core/file-kinds';
-import { addFiles, loadSamples, newSession } from '../controller';
+import { addFiles, loadSamples, newSession, redo, undo } from '../controller';
 import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
 import { BackendIndicator } from './BackendIndicator';
 
-
 export function Toolbar() {
   const fileRef = useRef<HTMLInputElement>(null);
   const folderRef = useRef<HTMLInputElement>(null);
-  const coordsAs = useWorkbench((s) => s.loadCoordinatesAs);
   const set = useWorkbench((s) => s.set);
   const mic = useWorkbench(currentMic);
   const count = mic ? keptPicks(displayPicksOf(mic)).length : 0;
-  const canUndo = useWorkbench((s) => s.past.length > 0);
-  const canRedo = useWorkbench((s) => s.future.length > 0);
+  const canUndo = useWorkbench((s) => s.past.length > 0 && !s.readOnly);
+  const canRedo = useWorkbench((s) => s.future.length > 0 && !s.readOnly);
+  const undoLabel = useWorkbench((s) => s.past[s.past.length - 1]?.label);
+  const redoLabel = useWorkbench((s) => s.future[s.future.length - 1]?.label);
   const saveState = useWorkbench((s) => s.saveState);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
 
   const onFiles = (list: FileList | null, input: HTMLInputElement | null): void => {
     void addFiles(filesFromInput(list));
@@ -25,52 +28,66 @@ export function Toolbar() {
   };
 
   return (
-    <header className="toolbar">
+    <header className="toolbar" data-testid="toolbar">
       <h1>DRPnet workbench</h1>
-      <button onClick={() => fileRef.current?.click()}>Open files…</button>
-      <input ref={fileRef} type="file" multiple accept={FILE_INPUT_ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
-      <button onClick={() => folderRef.current?.click()}>Open folder…</button>
-      <input
-        ref={(el) => {
-          folderRef.current = el;
-          el?.setAttribute('webkitdirectory', '');
-        }}
-        type="file"
-        multiple
-        data-testid="folder-input"
-        hidden
-        onChange={(e) => onFiles(e.target.files, e.target)}
-      />
-      <label className="coords-as" title="How coordinate files you load are used">
-        coords as
-        <select data-testid="coords-as" value={coordsAs} onChange={(e) => set({ loadCoordinatesAs: e.target.value as 'truth' | 'picks' })}>
-          <option value="truth">ground truth</option>
-          <option value="picks">editable picks</option>
-        </select>
-      </label>
-      <button onClick={() => void loadSamples()} data-testid="load-samples">Demo data</button>
-      <span className="sep" />
-      <button onClick={() => useWorkbench.getState().undo()} disabled={!canUndo} title="Undo (ctrl+z)" data-testid="undo">↶</button>
-      <button onClick={() => useWorkbench.getState().redo()} disabled={!canRedo} title="Redo (ctrl+shift+z)" data-testid="redo">↷</button>
+      <div className="tool-group">
+        <button disabled={readOnly} onClick={() => fileRef.current?.click()}>
+          Open files…
+        </button>
+        <input ref={fileRef} type="file" multiple accept={FILE_INPUT_ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
+        <button disabled={readOnly} onClick={() => folderRef.current?.click()}>
+          Open folder…
+        </button>
+        <input
+          ref={(el) => {
+            folderRef.current = el;
+            el?.setAttribute('webkitdirectory', '');
+          }}
+          type="file"
+          multiple
+          data-testid="folder-input"
+          hidden
+          onChange={(e) => onFiles(e.target.files, e.target)}
+        />
+        <button disabled={readOnly} onClick={() => void loadSamples()} data-testid="load-samples">
+          Demo data
+        </button>
+      </div>
+      <div className="tool-group">
+        <button onClick={undo} disabled={!canUndo} title={`Undo${undoLabel ? ` ${undoLabel}` : ''} (ctrl+z)`} data-testid="undo">
+          ↶
+        </button>
+        <button onClick={redo} disabled={!canRedo} title={`Redo${redoLabel ? ` ${redoLabel}` : ''} (ctrl+shift+z)`} data-testid="redo">
+          ↷
+        </button>
+      </div>
       {mic && (
-        <span className="current-count">
-          {mic.name}: <b data-testid="current-pick-count">{count}</b> picks
+        <span className="current-count" data-testid="current-status" title={`${mic.name}: ${count} picks`}>
+          <span className="current-name">{mic.name}</span>
+          <span>
+            : <b data-testid="current-pick-count">{count}</b> picks
+          </span>
         </span>
       )}
       <span className="grow" />
-      <span className={`save-state ${saveState}`} data-testid="save-state" data-state={saveState} title="Picks, edits and parameters are saved in this browser as you work">
-        {saveState === 'saved' ? '✓ saved' : saveState === 'saving' ? 'saving…' : 'not saved'}
-      </span>
-      <BackendIndicator />
-      <button
-        data-testid="new-session"
-        onClick={() => {
-          if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.')) void newSession();
-        }}
-      >
-        New session
-      </button>
-      <button onClick={() => set({ helpOpen: true })} title="Keyboard shortcuts (?)" data-testid="help-button">?</button>
+      <div className="tool-group">
+        <span className={`save-state ${saveState}`} data-testid="save-state" data-state={saveState} title="Picks, edits and parameters are saved in this browser as you work">
+          {readOnly ? 'read-only' : saveState === 'saved' ? '✓ saved' : saveState === 'saving' ? 'saving…' : 'not saved'}
+        </span>
+        <BackendIndicator />
+        <button
+          data-testid="new-session"
+          disabled={readOnly}
+          onClick={() => {
+            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.')) void newSession();
+          }}
+        >
+          New session
+        </button>
+        <button onClick={() => set({ helpOpen: true })} title="Keyboard shortcuts (?)" data-testid="help-button">
+          ?
+        </button>
+      </div>
     </header>
   );
 }

@@ -10,11 +10,11 @@ import type { RenderedView } from '../../../workers/engine-api';
 import { coordinateExtensionList } from '../../core/coords/formats';
 import { micrographExtensionList } from '../../core/io/formats';
 import { histogram8, percentileLut } from '../contrast';
-import { renderDetail } from '../controller';
-import { addManualPick, displayPicksOf, movePickById, rejectBox, togglePickById } from '../editing';
+import { lowpassSigmaOf, renderDetail } from '../controller';
+import { addManualPick, clickPick, displayPicksOf, movePickById, rejectBox } from '../editing';
 import { greyCanvas, rgbaCanvas } from '../grey-canvas';
 import { colourizeMap } from '../heatmap';
-import { confidences, drawPickScene, STATE_COLOUR, TRUTH_COLOUR, type PickScene } from '../pick-drawing';
+import { confidences, drawPickScene, SELECTED_COLOUR, STATE_COLOUR, TRUTH_COLOUR, type PickScene } from '../pick-drawing';
 import { pickAt, type Box } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
 import { viewerCommands } from '../viewer-commands';
@@ -34,6 +34,8 @@ type Gesture =
 
 interface Detail extends RenderedView {
   key: string;
+  /** The low-pass sigma it was rendered with. */
+  lowpass: number;
 }
 
 export function Viewer() {
@@ -45,6 +47,9 @@ export function Viewer() {
   const contrastLow = useWorkbench((s) => s.contrastLow);
   const contrastHigh = useWorkbench((s) => s.contrastHigh);
   const selectedId = useWorkbench((s) => s.selectedPickId);
+  const showPicks = useWorkbench((s) => s.showPicks);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  const lowpass = useWorkbench((s) => lowpassSigmaOf(currentMic(s)));
 
   const wrapRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
@@ -70,12 +75,13 @@ export function Viewer() {
   const hist = useMemo(() => (display ? histogram8(display.data) : undefined), [display]);
   const lut = useMemo(() => (hist ? percentileLut(hist, contrastLow, contrastHigh) : undefined), [hist, contrastLow, contrastHigh]);
   const imageCanvas = useMemo(() => (display && lut ? greyCanvas(display, lut) : undefined), [display, lut]);
-  const detailCanvas = useMemo(() => (detail && lut && detail.key === mic?.key ? greyCanvas(detail, lut) : undefined), [detail, lut, mic?.key]);
+  const detailCanvas = useMemo(() => (detail && lut && detail.key === mic?.key && detail.lowpass === lowpass ? greyCanvas(detail, lut) : undefined), [detail, lut, mic?.key, lowpass]);
   const heatCanvas = useMemo(() => (heat ? rgbaCanvas(colourizeMap(heat.data, heat.width, heat.height), heat.width, heat.height) : undefined), [heat]);
 
   const picks = useMemo(() => (mic ? displayPicksOf(mic) : []), [mic?.auto, mic?.edits, mic?.params.diameter]);
   const conf = useMemo(() => confidences(picks), [picks]);
   const diameter = mic?.params.diameter ?? 100;
+  const known = !!mic?.info;
   const W = mic?.info?.width ?? 1;
   const H = mic?.info?.height ?? 1;
   const displayScale = mic?.info?.displayScale ?? 1;
@@ -84,18 +90,18 @@ export function Viewer() {
   const drawPicks = (): void => {
     picksLayerRef.current?.batchDraw();
   };
-  scene.current = { ...scene.current, picks, confidence: conf, radius: diameter / 2, truth: mic?.truth, selectedId };
-  useEffect(drawPicks, [picks, conf, diameter, mic?.truth, selectedId]);
+  scene.current = { ...scene.current, picks: showPicks ? picks : [], confidence: conf, radius: diameter / 2, truth: showPicks ? mic?.truth : undefined, selectedId };
+  useEffect(drawPicks, [picks, conf, diameter, mic?.truth, selectedId, showPicks]);
 
   const requestDetail = async (): Promise<void> => {
     if (!key || !mic?.info) return;
     const req = detailRequest(view.current, size.width, size.height, W, H, displayScale);
     if (!req || renderScale(req) >= displayScale) return;
     const visible = visibleRect(view.current, size.width, size.height, W, H);
-    if (detail && detail.key === key && detailCovers({ x0: detail.x0, y0: detail.y0, x1: detail.x0 + detail.width * detail.scale, y1: detail.y0 + detail.height * detail.scale, scale: detail.scale }, visible, renderScale(req))) return;
+    if (detail && detail.key === key && detail.lowpass === lowpass && detailCovers({ x0: detail.x0, y0: detail.y0, x1: detail.x0 + detail.width * detail.scale, y1: detail.y0 + detail.height * detail.scale, scale: detail.scale }, visible, renderScale(req))) return;
     const seq = ++detailSeq.current;
-    const v = await renderDetail(key, req);
-    if (v && seq === detailSeq.current) setDetail({ ...v, key });
+    const v = await renderDetail(key, { ...req, lowpassSigma: lowpass || undefined });
+    if (v && seq === detailSeq.current) setDetail({ ...v, key, lowpass });
   };
   const scheduleDetail = (): void => {
     if (detailTimer.current !== undefined) clearTimeout(detailTimer.current);
@@ -110,10 +116,14 @@ export function Viewer() {
       stage.position({ x: v.x, y: v.y });
       stage.batchDraw();
     }
-    if (zoomLabel.current) zoomLabel.current.textContent = `${(v.scale * 100).toFixed(v.scale < 0.1 ? 1 : 0)}%`;
+    if (zoomLabel.current) zoomLabel.current.textContent = known ? `${(v.scale * 100).toFixed(v.scale < 0.1 ? 1 : 0)}%` : '';
     scheduleDetail();
   };
-  const fit = (): void => apply(fitView(size.width, size.height, W, H));
+  // Until the micrograph's size is known there is nothing to fit (a 1x1 placeholder would read 3200%).
+  const fit = (): void => {
+    if (known) apply(fitView(size.width, size.height, W, H));
+    else if (zoomLabel.current) zoomLabel.current.textContent = '';
+  };
   const oneToOne = (): void => apply(zoomAt(view.current, 1, size.width / 2, size.height / 2));
   viewerCommands.fit = fit;
   viewerCommands.oneToOne = oneToOne;
@@ -122,7 +132,12 @@ export function Viewer() {
   useEffect(() => {
     setDetail((d) => (d && d.key !== key ? undefined : d));
     fit();
-  }, [key, W, H, size.width, size.height]);
+  }, [key, W, H, known, size.width, size.height]);
+
+  // A new low-pass filter: the detail view is rendered again through it.
+  useEffect(() => {
+    if (known) scheduleDetail();
+  }, [lowpass]);
 
   useEffect(() => {
     const el = wrapRef.current;
@@ -130,6 +145,7 @@ export function Viewer() {
     // A native listener: React's wheel listener is passive and cannot stop the page scrolling.
     const onWheel = (e: WheelEvent): void => {
       e.preventDefault();
+      if (!known) return;
       const r = el.getBoundingClientRect();
       const v = view.current;
       const s = e.deltaY < 0 ? v.scale * WHEEL_STEP : v.scale / WHEEL_STEP;
@@ -154,11 +170,12 @@ export function Viewer() {
     e.currentTarget.setPointerCapture(e.pointerId);
     const p = local(e);
     const w = world(e);
-    if (e.shiftKey) {
+    if (e.shiftKey && showPicks && !readOnly) {
       gesture.current = { kind: 'box', box: { x0: w.x, y0: w.y, x1: w.x, y1: w.y } };
       return;
     }
-    const hit = pickAt(picks, w.x, w.y, diameter);
+    // Hidden picks cannot be hit (a click then adds nothing either: it only pans).
+    const hit = showPicks && !readOnly ? pickAt(picks, w.x, w.y, diameter) : undefined;
     gesture.current = hit ? { kind: 'pick', id: hit.id, sx: p.x, sy: p.y, moved: false } : { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false };
   };
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
@@ -195,10 +212,11 @@ export function Viewer() {
     } else if (g.kind === 'pick') {
       scene.current = { ...scene.current, preview: undefined };
       drawPicks();
-      if (!g.moved) togglePickById(g.id);
+      if (!g.moved) clickPick(g.id);
       else if (inImage(w)) movePickById(g.id, w.x, w.y);
-    } else if (!g.moved && inImage(w)) {
-      addManualPick(w.x, w.y);
+    } else if (!g.moved && inImage(w) && known && showPicks) {
+      if (readOnly) useWorkbench.getState().notify(`Not done: ${useWorkbench.getState().readOnly}`, 'error');
+      else addManualPick(w.x, w.y);
     }
   };
 
@@ -233,7 +251,8 @@ export function Viewer() {
             perfectDrawEnabled={false}
             sceneFunc={(ctx) => {
               const v = view.current;
-              drawPickScene(ctx._context, scene.current, v.scale, visibleRect(v, size.width, size.height, W, H));
+              const drawn = drawPickScene(ctx._context, scene.current, v.scale, visibleRect(v, size.width, size.height, W, H));
+              wrapRef.current?.setAttribute('data-drawn-picks', String(drawn));
             }}
           />
         </Layer>
@@ -248,10 +267,18 @@ export function Viewer() {
           1:1
         </button>
         <span ref={zoomLabel} className="zoom" data-testid="zoom-level" />
-        <span className="legend">
-          <i style={{ color: STATE_COLOUR.auto }}>● auto</i> <i style={{ color: STATE_COLOUR.accepted }}>● accepted</i> <i style={{ color: STATE_COLOUR.rejected }}>● rejected</i>{' '}
-          <i style={{ color: STATE_COLOUR.manual }}>● manual</i>
-          {mic.truth && <i style={{ color: TRUTH_COLOUR }}> ○ truth</i>}
+        <span className="legend" data-testid="legend">
+          <i style={{ color: STATE_COLOUR.auto }}>○ auto</i>
+          <i className="legend-faint" title="Circle opacity follows the classifier's p(particle): a faint circle is a less confident pick. It is kept and exported all the same.">
+            <b style={{ color: STATE_COLOUR.auto, opacity: 1 }}>○</b>
+            <b style={{ color: STATE_COLOUR.auto, opacity: 0.4 }}>○</b> faint = less confident, still exported
+          </i>
+          <i style={{ color: STATE_COLOUR.accepted }}>○ accepted</i>
+          <i style={{ color: STATE_COLOUR.rejected }}>⊗ rejected (not exported)</i>
+          <i style={{ color: STATE_COLOUR.manual }}>○ manual</i>
+          <i style={{ color: SELECTED_COLOUR }}>◎ selected</i>
+          {mic.truth && <i style={{ color: TRUTH_COLOUR }}>○ truth</i>}
+          {!showPicks && <i className="picks-hidden">picks hidden (v)</i>}
         </span>
       </div>
     </div>

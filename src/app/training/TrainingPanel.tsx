@@ -7,8 +7,9 @@ import { reviewCounts } from './review';
 import type { ClassifierSettings, DetectorSettings, TrainKind } from './settings';
 import { SAMPLE_COLOUR } from './TrainingOverlay';
 import { TrainingChart, type ChartSeries } from './TrainingChart';
-import { cancelRun, chooseSamples, discardReview, initTraining, trainReviewed } from './training-controller';
-import { useTraining, type Curves } from './training-store';
+import { total, verdict, type Side } from './comparison';
+import { cancelRun, chooseSamples, discardPending, discardReview, initTraining, keepPending, trainReviewed } from './training-controller';
+import { useTraining, type Curves, type PendingModel } from './training-store';
 import './training.css';
 
 type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
@@ -111,12 +112,72 @@ function Charts({ curves, epochs }: { curves: Curves; epochs: number }) {
   );
 }
 
+const f1 = (s: Side): string => (s.metrics ? (s.metrics.f1 * 100).toFixed(1) : '–');
+
+/** The retrained model's picks next to the current ones; keep or discard. */
+function PendingComparison({ p }: { p: PendingModel }) {
+  const before = total(p.rows, 'before');
+  const after = total(p.rows, 'after');
+  const v = verdict(p.rows);
+  const what = p.kind === 'fcrn' ? 'detector' : 'classifier';
+  return (
+    <div className={`model-comparison verdict-${v}`} data-testid="model-comparison" data-verdict={v} data-picks-before={before.picks} data-picks-after={after.picks} data-f1-before={before.metrics ? before.metrics.f1.toFixed(4) : ''} data-f1-after={after.metrics ? after.metrics.f1.toFixed(4) : ''}>
+      <p className="small">
+        The new {what} is stored but not in use. Picked with it ({p.rows.length} micrograph{p.rows.length === 1 ? '' : 's'}), before → after:
+      </p>
+      <table className="metrics comparison">
+        <thead>
+          <tr>
+            <th />
+            <th>picks</th>
+            <th>F1</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.key} data-testid="comparison-row" data-before={r.before.picks} data-after={r.after.picks}>
+              <th title={r.name}>{r.name}</th>
+              <td>
+                {r.before.picks} → {r.after.picks}
+              </td>
+              <td>
+                {f1(r.before)} → {f1(r.after)}
+              </td>
+            </tr>
+          ))}
+          <tr className="total">
+            <th>all</th>
+            <td>
+              {before.picks} → {after.picks}
+            </td>
+            <td>
+              {f1(before)} → {f1(after)}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {v === 'worse' && <p className="small bad">It picks worse against the ground truth: discarding it is advised.</p>}
+      {v === 'unknown' && <p className="small">No ground truth is loaded: judge from the pick counts and by looking.</p>}
+      <div className="buttons">
+        <button data-testid="comparison-keep" onClick={() => void keepPending()}>
+          Keep and use it
+        </button>
+        <button data-testid="comparison-discard" onClick={() => void discardPending()}>
+          Discard it
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function TrainingPanel() {
   const tab = useTraining((s) => s.tab);
   const set = useTraining((s) => s.set);
   const review = useTraining((s) => s.review);
   const busy = useTraining((s) => s.busy);
   const curves = useTraining((s) => s.curves);
+  const pending = useTraining((s) => s.pending);
+  const includeDemo = useTraining((s) => s.includeDemo);
   const message = useTraining((s) => s.message);
   const showSamples = useTraining((s) => s.showSamples);
   const clickAction = useTraining((s) => s.clickAction);
@@ -143,6 +204,10 @@ export function TrainingPanel() {
             ? 'The paper’s method: strict-level candidates that pass the intensity screen are particles; loose-level candidates away from them, and low-contrast patches, are background. Each micrograph uses its own sigma and threshold.'
             : 'Your accepted and manual picks are particles (press “a” to accept all picks of a micrograph); everything else in a patch is background.'}
         </p>
+        <label className="check" title="The demo micrographs are the held-out check of a retrained model; tick to train on them too">
+          <input type="checkbox" data-testid="train-include-demo" checked={includeDemo} disabled={!!busy} onChange={(e) => set({ includeDemo: e.target.checked })} />
+          Include demo micrographs
+        </label>
         <details className="train-settings">
           <summary>Settings</summary>
           {tab === 'classifier' ? <ClassifierFields /> : <DetectorFields />}
@@ -151,7 +216,7 @@ export function TrainingPanel() {
           <button data-testid="choose-samples" disabled={!!busy} onClick={() => void chooseSamples(tab)}>
             {reviewing ? 'Choose again' : 'Choose samples'}
           </button>
-          <button data-testid="train-start" disabled={!!busy || !reviewing} onClick={() => void trainReviewed()}>
+          <button data-testid="train-start" disabled={!!busy || !reviewing || !!pending} onClick={() => void trainReviewed()} title={pending ? 'Keep or discard the model just trained first' : undefined}>
             Train
           </button>
           {reviewing && !busy && (
@@ -204,6 +269,7 @@ export function TrainingPanel() {
           </div>
         )}
         {curves && curves.kind === tab && <Charts curves={curves} epochs={busy?.epochs ?? Math.max(epochs, curves.epochs.length, 1)} />}
+        {pending && !busy && <PendingComparison p={pending} />}
         {message && (
           <p className={`small train-message ${message.error ? 'bad' : ''}`} data-testid="train-message">
             {message.text}

@@ -5,8 +5,12 @@
 //  2. the user reviews them on the micrograph (review.ts, training-store.ts clickSample);
 //  3. patches are cut where each micrograph is open and come back transferred; training runs
 //     on one worker (bridge.exclusiveJob) with batch/epoch events, and can be cancelled;
-//  4. the model is stored in the library (IndexedDB), made active, and loaded into every
-//     worker; the micrographs that had picks are picked again with it.
+//  4. the model is stored in the library (IndexedDB) but not used yet: every picked
+//     micrograph is picked with it on the side (the app's picks stay) and the user sees the
+//     pick counts, and F1 where ground truth is loaded, before and after; then keeps it (it
+//     becomes active and the micrographs are picked again) or discards it (it is deleted).
+//     Demo micrographs stay out of the training samples unless asked, so their ground truth
+//     is a held-out check.
 // Models can also be switched, downloaded (zip, the CLI's layout) and loaded from files.
 import * as Comlink from 'comlink';
 import type { Point } from '../../core/candidates';
@@ -18,7 +22,10 @@ import { concatClassifierSets, concatDetectorSamples, type ClassifierSet } from 
 import { SHIPPED_MODEL, type ActiveModels, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult } from '../../../workers/training-api';
 import { pickMicrograph } from '../controller';
 import { displayPicksOf } from '../editing';
+import { keptPicks, mergePicks } from '../picks-merge';
+import { sideOf, total, verdict, type ComparisonRow } from './comparison';
 import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
+import { PRIORITY } from '../lane';
 import { errorMessage, isCancelled } from '../error-text';
 import { download } from '../export';
 import { useWorkbench, type MicrographEntry } from '../store';
@@ -84,10 +91,17 @@ function throwIfCancelled(): void {
 
 // ---------------------------------------------------------------- choosing samples
 
+/** Micrographs training may use: demo data only when asked. */
+function trainable(m: MicrographEntry): boolean {
+  return usable(m) && (!m.demo || training().includeDemo);
+}
+
+const DEMO_LEFT_OUT = 'demo micrographs are left out of training unless "Include demo micrographs" is ticked';
+
 function classifierMicrographs(): MicrographEntry[] {
   const s = workbench();
   const scope = training().classifier.scope;
-  return s.micrographs.filter((m) => usable(m) && (scope === 'all' || (scope === 'picked' ? !!m.pickedWith : m.key === s.currentKey)));
+  return s.micrographs.filter((m) => trainable(m) && (scope === 'all' || (scope === 'picked' ? !!m.pickedWith : m.key === s.currentKey)));
 }
 
 /** The user's accepted and manual picks of a micrograph (what the detector learns as particles). */
@@ -122,7 +136,7 @@ export async function chooseSamples(kind: TrainKind): Promise<void> {
 async function chooseClassifierSamples(): Promise<void> {
   const settings = training().classifier;
   const mics = classifierMicrographs();
-  if (!mics.length) throw new Error('no micrograph to label (load micrographs, or pick some when the scope is "picked")');
+  if (!mics.length) throw new Error(`no micrograph to label (load micrographs, or pick some when the scope is "picked"; ${DEMO_LEFT_OUT})`);
   const { results, failures } = await perMicrograph('classifier', 'samples', mics, 'Choosing samples', (m, i) =>
     engine.onMicrograph(m.key, (api, id, jobId) => api.chooseClassifierSamples(id, m.params, { strictLevel: settings.strictLevel, lowStdCount: settings.lowStdCount, seed: settings.seed + i }, jobId)),
   );
@@ -139,10 +153,10 @@ function chooseDetectorSamples(): void {
   const settings = training().detector;
   const allPicks: Record<string, Point[]> = {};
   for (const m of workbench().micrographs) {
-    const picks = usable(m) ? userPicks(m) : [];
+    const picks = trainable(m) ? userPicks(m) : [];
     if (picks.length) allPicks[m.key] = picks;
   }
-  if (!Object.keys(allPicks).length) throw new Error('no accepted or manual picks yet: accept picks (click a rejected one, or "a" accepts all on a micrograph) or add manual ones first');
+  if (!Object.keys(allPicks).length) throw new Error(`no accepted or manual picks yet: accept picks (select one and click it again when rejected, or "a" accepts all on a micrograph) or add manual ones first; ${DEMO_LEFT_OUT}`);
   const samples = selectDetectorSamples(allPicks, settings.maxPicks, settings.seed);
   training().set({ review: { kind: 'detector', samples, allPicks, failures: [] } });
   say(`Patch centres: ${describeReview(samples, [])} Every accepted and manual pick on these micrographs is a particle in the labels.`);
@@ -259,19 +273,94 @@ export async function trainReviewed(): Promise<void> {
     training().set({ curves: { ...curves, epochs: result.history } });
     progress(kind, 'saving', 1, 'Saving the model');
     const id = await storeModel(modelKind(kind), runName(kind, prepared.micrographs, data.n), 'trained', result.modelJson as Record<string, unknown>, result.weights, result.metadata);
+    await refreshLibrary();
     const last = result.history[result.history.length - 1];
     training().set({ review: undefined });
     const trained = `Trained in ${result.seconds.toFixed(1)} s on ${result.backend} (${last ? `${last.samplesPerSecond.toFixed(1)} samples/s, final loss ${last.loss.toFixed(4)}` : 'no epoch'})`;
     const centres = counts.particles + counts.background;
     const edge = kind === 'detector' && data.n < centres ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.` : '';
     const skipped = `${edge}${prepared.failures.length ? ` Skipped: ${prepared.failures.join('; ')}` : ''}`;
-    if (await activate(modelKind(kind), id)) say(`${trained}; saved and active.${skipped}`);
+    await compareWith(modelKind(kind), id, runName(kind, prepared.micrographs, data.n), `${trained}; saved, not in use yet.${skipped}`);
   } catch (e) {
     say(isCancelled(e) ? 'Training cancelled; the active model is unchanged.' : `Training failed: ${errorMessage(e)}`, !isCancelled(e));
   } finally {
     running = [];
     training().set({ busy: undefined });
   }
+}
+
+// ---------------------------------------------------------------- before / after
+
+/** A fresh pick of one micrograph from the engine, not applied to the app (asked again when an app pick supersedes it). */
+async function sidePick(m: MicrographEntry) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = await engine.pick(m.key, m.params, { priority: PRIORITY.batch });
+    if (r) return r;
+  }
+  throw new Error(`${m.name}: every pick was superseded`);
+}
+
+/** Picks every picked micrograph with the new model on the side, then goes back to the models in use; the user chooses. */
+async function compareWith(kind: ModelKind, id: string, name: string, trained: string): Promise<void> {
+  const previous = training().active;
+  const mics = workbench().micrographs.filter((m) => m.pickedWith && usable(m));
+  const rows: ComparisonRow[] = mics.map((m) => ({ key: m.key, name: m.name, before: sideOf(keptPicks(displayPicksOf(m)), m.truth, m.params.diameter), after: { picks: 0 } }));
+  progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
+  const failures: string[] = [];
+  try {
+    await engine.broadcast((api) => api.useModels({ ...previous, [kind]: id }));
+    for (let i = 0; i < mics.length; i++) {
+      throwIfCancelled();
+      const m = mics[i];
+      try {
+        const r = await sidePick(m);
+        const now = micByKey(m.key) ?? m;
+        rows[i].after = sideOf(keptPicks(mergePicks(r.picks, now.edits, now.params.diameter)), now.truth, now.params.diameter);
+      } catch (e) {
+        if (isCancelled(e)) throw e;
+        failures.push(`${m.name}: ${errorMessage(e)}`);
+      }
+      progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', (i + 1) / mics.length, `Picked ${i + 1} / ${mics.length} micrograph(s) with the new model`);
+    }
+  } catch (e) {
+    // Cancelled (or the engine failed) before the user could judge it: it is not kept.
+    await library.deleteModel(id).catch(() => undefined);
+    await refreshLibrary();
+    throw e;
+  } finally {
+    // Back to the models in use: the new one only picks for the app once it is kept.
+    await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
+  }
+  const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
+  training().set({ pending: { kind, id, name, rows: done } });
+  const v = verdict(done);
+  const before = total(done, 'before');
+  const after = total(done, 'after');
+  const f1 = before.metrics && after.metrics ? ` F1 against the loaded ground truth ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.` : '';
+  const advice = v === 'worse' ? ' It picks worse: discarding it is advised.' : v === 'better' ? ' It picks better.' : '';
+  say(`${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`);
+}
+
+/** Keeps the retrained model: it becomes active and every picked micrograph is picked again with it. */
+export async function keepPending(): Promise<void> {
+  const p = training().pending;
+  if (!p) return;
+  training().set({ pending: undefined });
+  if (await activate(p.kind, p.id)) say(`${p.name}: kept and active; the micrographs are picked again with it.`);
+}
+
+/** Discards the retrained model: deleted from the library, the models in use stay. */
+export async function discardPending(): Promise<void> {
+  const p = training().pending;
+  if (!p) return;
+  training().set({ pending: undefined });
+  try {
+    await library.deleteModel(p.id);
+  } catch (e) {
+    say(`Could not delete ${p.name}: ${errorMessage(e)}`, true);
+  }
+  await refreshLibrary();
+  say(`${p.name}: discarded; the models in use are unchanged.`);
 }
 
 /** Cancels the sample choice or training in progress (results so far are dropped). */

@@ -6,6 +6,8 @@ import { create } from 'zustand';
 import type { Point } from '../../core/candidates';
 import { SHIPPED_MODELS, type ActiveModels, type EpochReport } from '../../../workers/training-api';
 import type { ModelInfo } from '../../../workers/model-library';
+import type { ModelKind } from '../../core/model/model-io';
+import type { ComparisonRow } from './comparison';
 import { applyClick, sampleAt, type ClickAction, type ReviewSet } from './review';
 import { CLASSIFIER_DEFAULTS, DETECTOR_DEFAULTS, type ClassifierSettings, type DetectorSettings, type TrainKind } from './settings';
 
@@ -18,7 +20,7 @@ export interface Review {
   failures: string[];
 }
 
-export type RunPhase = 'samples' | 'patches' | 'training' | 'saving';
+export type RunPhase = 'samples' | 'patches' | 'training' | 'saving' | 'comparing';
 
 export interface RunProgress {
   kind: TrainKind;
@@ -43,8 +45,20 @@ export interface Curves {
   epochs: EpochReport[];
 }
 
+/** A retrained model waiting for the user's choice, with its before/after picks. */
+export interface PendingModel {
+  kind: ModelKind;
+  id: string;
+  name: string;
+  rows: ComparisonRow[];
+}
+
 export interface TrainingState {
   tab: TrainKind;
+  /** Demo micrographs take part in training (off by default: they are the held-out check). */
+  includeDemo: boolean;
+  /** A trained model not in use yet: keep it or discard it. */
+  pending?: PendingModel;
   classifier: ClassifierSettings;
   detector: DetectorSettings;
   review?: Review;
@@ -64,6 +78,7 @@ export interface TrainingState {
 
 export const useTraining = create<TrainingState>()((set) => ({
   tab: 'classifier',
+  includeDemo: false,
   classifier: { ...CLASSIFIER_DEFAULTS },
   detector: { ...DETECTOR_DEFAULTS },
   showSamples: true,

@@ -1,0 +1,94 @@
+// A new user's first minutes (issue 13, defects 2 and 13): the particle diameter is set for the
+// session before anything is dropped, in Å, and each dropped micrograph is picked on arrival
+// with it, its progress shown and never going back; the zoom never reads nonsense while an
+// image opens; notices go away by themselves and never cover the viewer; no console errors.
+import { expect, test, type Page } from '@playwright/test';
+import { engineReady, micrographs } from './helpers';
+import { simulatedMicrograph, type SimulatedFile } from './fixtures';
+
+let big: SimulatedFile;
+
+test.beforeAll(() => {
+  big = simulatedMicrograph('large_4k', 4096, 21);
+});
+
+/** Records every value a badge's progress and the zoom label take from now on. */
+async function watch(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { progressSeen: Record<string, number[]>; zoomSeen: string[] };
+    w.progressSeen = {};
+    w.zoomSeen = [];
+    const record = (): void => {
+      for (const row of document.querySelectorAll('[data-testid="mic-row"]')) {
+        const p = row.querySelector('[data-testid="mic-status"]')?.getAttribute('data-progress');
+        const name = row.getAttribute('data-name')!;
+        if (p) (w.progressSeen[name] ??= []).push(Number(p));
+      }
+      const z = document.querySelector('[data-testid="zoom-level"]')?.textContent;
+      if (z !== undefined && z !== null && w.zoomSeen[w.zoomSeen.length - 1] !== z) w.zoomSeen.push(z);
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+test('the diameter is set in Å before anything is dropped; a dropped micrograph is picked on arrival with it', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  // An empty session: the diameter is there to set before any file.
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('new-session').click();
+  await expect(page.getByTestId('mic-row')).toHaveCount(0);
+  await expect(page.getByTestId('session-panel')).toBeVisible();
+  await expect(page.getByTestId('session-diameter')).toHaveValue('140');
+  await page.getByTestId('session-diameter-unit').selectOption('A');
+  const angstrom = Math.round(big.diameter * 1.3);
+  await page.getByTestId('session-diameter').fill(String(angstrom));
+  await page.getByTestId('session-diameter').press('Enter');
+  await expect(page.getByTestId('session-diameter-note')).toContainText('pixel size in its header');
+
+  await watch(page);
+  await page.getByTestId('file-input').setInputFiles(big.path);
+  const row = page.getByTestId('mic-row').filter({ hasText: big.name });
+  // Nothing else to press: it is picked as it arrives.
+  await expect(row).toHaveAttribute('data-status', 'picked', { timeout: 180_000 });
+  const m = (await micrographs(page)).find((x) => x.name === big.name)!;
+  const px = Math.round((angstrom / 1.3) * 10) / 10;
+  expect(m.params.diameter).toBe(px);
+  expect(m.pickedWith?.diameter).toBe(px);
+  expect(m.kept).toBeGreaterThan(50);
+  await expect(page.getByTestId('session-diameter-note')).toContainText(`${angstrom} Å = ${px} px at 1.3 Å/px`);
+
+  const seen = await page.evaluate(() => {
+    const w = window as unknown as { progressSeen: Record<string, number[]>; zoomSeen: string[] };
+    return { progressSeen: w.progressSeen, zoomSeen: w.zoomSeen };
+  });
+  const progress = seen.progressSeen[big.name] ?? [];
+  console.log(`progress of ${big.name}: ${progress.join(' ')}; zoom labels: ${seen.zoomSeen.join(' ')}`);
+  expect(progress.some((p) => p > 0 && p < 100)).toBe(true); // shown while it ran
+  for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]); // never back
+  // The zoom label was empty until the size was known, then the fitted zoom (4096 px in ~1000 px: ~20%).
+  for (const z of seen.zoomSeen) expect(z === '' || Number.parseFloat(z) <= 100).toBe(true);
+  await expect(page.getByTestId('zoom-level')).toHaveText(/^\d+(\.\d)?%$/);
+  expect(problems).toEqual([]);
+});
+
+test('notices go away by themselves, can be closed, and never cover the viewer', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await page.getByTestId('file-input').setInputFiles([{ name: 'notes.md', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+  const notice = page.getByTestId('notice').filter({ hasText: 'notes.md' });
+  await expect(notice).toHaveCount(1);
+  const n = (await notice.boundingBox())!;
+  const v = (await page.getByTestId('viewer').boundingBox())!;
+  expect(n.x + n.width <= v.x || n.y >= v.y + v.height).toBe(true);
+  // Gone without a click.
+  await expect(notice).toHaveCount(0, { timeout: 15_000 });
+  await page.getByTestId('file-input').setInputFiles([{ name: 'other.doc', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+  const second = page.getByTestId('notice').filter({ hasText: 'other.doc' });
+  await expect(second).toHaveCount(1);
+  await second.getByTestId('notice-close').click();
+  await expect(second).toHaveCount(0);
+});

@@ -1,0 +1,103 @@
+// Coordinate files and the micrograph list (issue 13, defects 6 and 8): a coordinate file is
+// never taken as ground truth without asking; truth can be unloaded (and brought back with
+// Ctrl+Z); a single micrograph, errored or demo, can be removed, and stays removed.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { corruptMrc } from './fixtures';
+import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+
+test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const rows = page.getByTestId('mic-row');
+  await rows.first().click();
+  await expect(page.getByTestId('metrics-f1')).toHaveText(/\d/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-current-star').click()]);
+  const name = download.suggestedFilename();
+  const text = readFileSync(await download.path());
+
+  // Dropped back: the workbench asks; "Don't load" (or Escape) loads nothing.
+  for (const answer of ['click', 'Escape']) {
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+    await expect(page.getByTestId('coordinate-prompt')).toContainText(name);
+    if (answer === 'click') await page.getByTestId('coords-cancel').click();
+    else await page.keyboard.press('Escape');
+    await expect(page.getByTestId('coordinate-prompt')).toHaveCount(0);
+    expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+    expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+  }
+
+  // As editable picks: manual picks, no F1 of 100 against itself; the demo's truth stays the truth.
+  const f1 = await page.getByTestId('metrics-f1').textContent();
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+  await page.getByTestId('coords-as-picks').click();
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBeGreaterThan(5);
+  await expect(page.getByTestId('metrics-f1')).not.toHaveText('100.0');
+  expect(Number(await page.getByTestId('metrics-f1').textContent())).toBeCloseTo(Number(f1), 0);
+
+  // Unload this micrograph's truth, then everyone's: the metrics go; Ctrl+Z brings them back.
+  await page.getByTestId('unload-truth').click();
+  await expect(page.getByTestId('metrics-f1')).toHaveCount(0);
+  await expect(rows.first().getByTestId('mic-f1')).toHaveCount(0);
+  await page.getByTestId('unload-truth-all').click();
+  await expect(page.getByTestId('metrics-panel')).toHaveCount(0);
+  expect((await micrographs(page)).every((m) => m.truth === 0)).toBe(true);
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('metrics-panel')).toBeVisible();
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('metrics-f1')).toHaveText(/\d/);
+
+  // As ground truth when asked so: the exported file scores the picks it came from.
+  await page.getByTestId('unload-truth').click();
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+  await page.getByTestId('coords-as-truth').click();
+  await expect(page.getByTestId('metrics-f1')).toHaveText(/\d/);
+  expect((await micrographs(page))[0].truth).toBeGreaterThan(5);
+});
+
+test('a micrograph is removed from the list: an errored one at once, one with edits after confirmation; it stays removed', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const rows = page.getByTestId('mic-row');
+  const n = await rows.count();
+  await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corruptMrc() });
+  const bad = rows.filter({ hasText: 'corrupt.mrc' });
+  await expect(bad).toHaveAttribute('data-status', 'error');
+  await bad.getByTestId('mic-remove').click();
+  await expect(bad).toHaveCount(0);
+  await expect(rows).toHaveCount(n);
+
+  // A demo micrograph with an edit: asked first.
+  await rows.nth(1).click();
+  await page.getByTestId('zoom-fit').click();
+  const pick = (await currentPicks(page)).find((p) => p.state === 'auto')!;
+  const at = await screenPoint(page, pick.x, pick.y);
+  await page.mouse.click(at.x, at.y);
+  await page.keyboard.press('Delete');
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'rejected').length).toBe(1);
+  const second = await rows.nth(1).getAttribute('data-name');
+  let question = '';
+  page.once('dialog', (d) => {
+    question = d.message();
+    void d.dismiss();
+  });
+  await rows.nth(1).getByTestId('mic-remove').click();
+  expect(question).toMatch(/1 edit/);
+  await expect(rows).toHaveCount(n);
+  page.once('dialog', (d) => void d.accept());
+  await rows.nth(1).getByTestId('mic-remove').click();
+  await expect(rows).toHaveCount(n - 1);
+  await expect(rows.filter({ hasText: second! })).toHaveCount(0);
+  // The next one is on screen.
+  await expect(rows.nth(1)).toHaveClass(/current/);
+
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await engineReady(page);
+  await expect.poll(() => rows.count()).toBe(n - 1);
+  await expect(rows.filter({ hasText: second! })).toHaveCount(0);
+  await expect(rows.filter({ hasText: 'corrupt.mrc' })).toHaveCount(0);
+});

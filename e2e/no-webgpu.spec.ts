@@ -1,0 +1,23 @@
+// A forced backend that cannot start (issue 13, defect 10): WebGPU asked for where the browser
+// has no adapter falls back to WASM, says why, and picks.
+import { expect, test } from '@playwright/test';
+import { allPicked, engineReady } from './helpers';
+
+// The configured Chromium without --enable-unsafe-webgpu: it offers no WebGPU adapter.
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  },
+});
+
+test('a forced WebGPU without an adapter falls back to WASM, says why, and picks', async ({ page }) => {
+  await page.goto('/?backend=webgpu');
+  await engineReady(page, 'wasm');
+  await expect(page.getByTestId('backend-note')).toBeVisible();
+  await expect(page.getByTestId('backend-note')).toHaveAttribute('title', /WebGPU could not start \(.+\); picking runs on WASM instead/);
+  await expect(page.getByTestId('notice').filter({ hasText: 'WebGPU could not start' })).toHaveCount(1);
+  await expect(page.getByTestId('backend-select')).toHaveValue('webgpu');
+  await allPicked(page);
+  await expect(page.getByTestId('pick-all')).toBeEnabled();
+});

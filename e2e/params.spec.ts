@@ -1,0 +1,141 @@
+// Numbers are typed as a person types them: a field commits on Enter or when it loses focus,
+// clamps what is out of range, and every parameter change is undone with Ctrl+Z (issue 13,
+// defects 1, 3 and 7).
+import { expect, test } from '@playwright/test';
+import { allPicked, blurFields, engineReady, micrographs, storeValue } from './helpers';
+import { simulatedMicrograph, type SimulatedFile } from './fixtures';
+
+let small: SimulatedFile;
+
+test.beforeAll(() => {
+  small = simulatedMicrograph('small_512', 512, 5, 4);
+});
+
+const mine = async (page: import('@playwright/test').Page) => (await micrographs(page)).find((m) => m.name === small.name)!;
+
+test('the diameter is typed, committed on Enter or blur, clamped, and undone with Ctrl+Z', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('file-input').setInputFiles(small.path);
+  await expect.poll(async () => (await mine(page))?.pickedWith?.diameter).toBe(140);
+
+  // Select all and type 102: nothing happens on the way (no 1, no 10), Enter commits.
+  const field = page.getByTestId('session-diameter');
+  await field.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('102', { delay: 80 });
+  await expect(field).toHaveValue('102');
+  expect(await storeValue(page, 'diameter')).toEqual({ value: 140, unit: 'px' });
+  expect((await mine(page)).params.diameter).toBe(140);
+  expect((await mine(page)).status).toBe('picked');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => storeValue(page, 'diameter')).toEqual({ value: 102, unit: 'px' });
+  await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(102);
+
+  // Backspace once leaves "10" in the field; nothing runs until the field loses focus.
+  await field.click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Backspace');
+  await expect(field).toHaveValue('10');
+  expect((await mine(page)).params.diameter).toBe(102);
+  // Out of range is clamped, not refused: 5 becomes the smallest diameter, on blur.
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('5');
+  await blurFields(page);
+  await expect(field).toHaveValue('10');
+  await expect.poll(async () => (await mine(page)).params.diameter).toBe(10);
+  await field.fill('5000');
+  await field.press('Enter');
+  await expect(field).toHaveValue('800');
+  await expect.poll(async () => (await mine(page)).params.diameter).toBe(800);
+
+  // Ctrl+Z goes back step by step, and the micrograph is picked again each time.
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect(field).toHaveValue('10');
+  await page.keyboard.press('Control+z');
+  await expect(field).toHaveValue('102');
+  await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(102);
+  await page.keyboard.press('Control+Shift+z');
+  await expect(field).toHaveValue('10');
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(102);
+
+  // A micrograph's own parameter: the same, and one Ctrl+Z takes it back.
+  await page.getByTestId('mic-row').filter({ hasText: small.name }).click();
+  const threshold = page.getByTestId('param-threshold-number');
+  const before = (await mine(page)).params.threshold;
+  await threshold.fill('12');
+  expect((await mine(page)).params.threshold).toBe(before); // typed, not committed
+  await threshold.press('Enter');
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(12);
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect(threshold).toHaveValue(String(before));
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(before);
+  // Escape goes back to the committed value.
+  await threshold.fill('30');
+  await threshold.press('Escape');
+  await expect(threshold).toHaveValue(String(before));
+});
+
+test('arrow keys on a focused slider move the slider, not the micrograph', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const rows = page.getByTestId('mic-row');
+  await rows.first().click();
+  const slider = page.getByTestId('param-sigma');
+  const sigma0 = Number(await slider.inputValue());
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(rows.first()).toHaveClass(/current/);
+  await expect(slider).toHaveValue(String(sigma0 + 1)); // two steps of 0.5
+  await expect.poll(async () => (await micrographs(page))[0].pickedWith?.sigma).toBe(sigma0 + 1);
+  await page.keyboard.press('ArrowLeft');
+  await expect(slider).toHaveValue(String(sigma0 + 0.5));
+  await expect(rows.first()).toHaveClass(/current/);
+  // Letter shortcuts still work with the slider focused; Ctrl+Z undoes the slider's moves.
+  await page.keyboard.press('n');
+  await expect(rows.nth(1)).toHaveClass(/current/);
+  await page.keyboard.press('Control+z');
+  await expect(rows.first()).toHaveClass(/current/);
+  await expect.poll(async () => (await micrographs(page))[0].params.sigma).toBe(sigma0);
+});
+
+test('"Apply to all" asks first, keeps each diameter, and one Ctrl+Z restores every micrograph', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const rows = page.getByTestId('mic-row');
+  await rows.first().click();
+  const threshold = page.getByTestId('param-threshold-number');
+  const t0 = Number(await threshold.inputValue());
+  await threshold.fill(String(t0 + 2));
+  await threshold.press('Enter');
+  const before = await micrographs(page);
+
+  // Dismissed: nothing changes.
+  page.once('dialog', (d) => void d.dismiss());
+  await page.getByTestId('apply-all').click();
+  expect((await micrographs(page)).slice(1).map((m) => m.params.threshold)).toEqual(before.slice(1).map((m) => m.params.threshold));
+
+  let question = '';
+  page.once('dialog', (d) => {
+    question = d.message();
+    void d.accept();
+  });
+  await page.getByTestId('apply-all').click();
+  expect(question).toMatch(/other 2 micrographs/);
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === t0 + 2), { timeout: 120_000 }).toBe(true);
+  expect((await micrographs(page)).map((m) => m.params.diameter)).toEqual(before.map((m) => m.params.diameter));
+
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await micrographs(page)).slice(1).map((m) => m.pickedWith?.threshold), { timeout: 120_000 }).toEqual(before.slice(1).map((m) => m.params.threshold));
+  expect((await micrographs(page))[0].params.threshold).toBe(t0 + 2);
+  await expect(rows.first()).toHaveClass(/current/);
+});

@@ -1,0 +1,241 @@
+// Reviewing picks as in crYOLO's box manager or cryoSPARC's Inspect Picks (issue 13, defects
+// 11 and 12 and "what a review tool needs"): what a circle means and which one is selected,
+// selecting without changing, a low-pass display and a key to hide picks, one score cutoff for
+// every micrograph, reviewed / excluded flags with a "next unreviewed" key, and the viewer
+// drawing exactly the picks the engine keeps, edge ones included.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
+import { readCoordinates } from '../src/core/coords';
+import { allPicked, blurFields, currentMicrograph, currentPicks, dragWorld, emptySpot, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+
+type Rgba = [number, number, number, number];
+
+/** Pixels of one of the stage's layers (0: image, 1: picks) around a world point, as [dx, dy, rgba] in screen pixels. */
+async function layerPixels(page: Page, layer: number, x: number, y: number, radius: number): Promise<Array<[number, number, Rgba]>> {
+  return page.evaluate(
+    ({ layer, x, y, radius }) => {
+      type Stage = { getLayers(): { getCanvas(): { _canvas: HTMLCanvasElement } }[]; getAbsoluteTransform(): { point(p: { x: number; y: number }): { x: number; y: number } } };
+      const Konva = (window as unknown as { Konva: { stages: Stage[] } }).Konva;
+      const stage = Konva.stages[Konva.stages.length - 1];
+      const canvas = stage.getLayers()[layer].getCanvas()._canvas;
+      const ratio = canvas.width / canvas.clientWidth;
+      const c = stage.getAbsoluteTransform().point({ x, y });
+      const side = 2 * radius + 1;
+      const data = canvas.getContext('2d')!.getImageData(Math.round((c.x - radius) * ratio), Math.round((c.y - radius) * ratio), Math.round(side * ratio), Math.round(side * ratio)).data;
+      const w = Math.round(side * ratio);
+      const out: Array<[number, number, [number, number, number, number]]> = [];
+      for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) {
+        const o = (j * w + i) * 4;
+        out.push([i / ratio - radius, j / ratio - radius, [data[o], data[o + 1], data[o + 2], data[o + 3]]]);
+      }
+      return out;
+    },
+    { layer, x, y, radius },
+  );
+}
+
+const isWhite = ([r, g, b, a]: Rgba): boolean => a > 150 && r > 200 && g > 200 && b > 200;
+const isRed = ([r, g, b, a]: Rgba): boolean => a > 150 && r > 180 && g < 120 && b < 120;
+
+async function openDemo(page: Page): Promise<void> {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('mic-row').first().click();
+  await page.getByTestId('zoom-fit').click();
+}
+
+/** The auto pick nearest the micrograph's centre. */
+async function centralPick(page: Page) {
+  const mic = await currentMicrograph(page);
+  const picks = (await currentPicks(page)).filter((p) => p.state === 'auto');
+  return picks.reduce((a, b) => (Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a));
+}
+
+test('a click selects a pick (ringed in white) without changing it; rejected picks show at fit zoom; Delete twice is one undo step; a moved pick keeps its score', async ({ page }) => {
+  await openDemo(page);
+  await expect(page.getByTestId('legend')).toContainText('faint = less confident, still exported');
+  await expect(page.getByTestId('legend')).toContainText('rejected (not exported)');
+  const pick = await centralPick(page);
+  const mic = await currentMicrograph(page);
+  const at = await screenPoint(page, pick.x, pick.y);
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(() => storeValue(page, 'selectedPickId')).toBe(pick.id);
+  expect((await currentPicks(page)).find((p) => p.id === pick.id)!.state).toBe('auto');
+  expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+  // The white ring lies just outside the circle (radius r on screen, ring at r + 6 px).
+  const scale = (await screenPoint(page, pick.x + 100, pick.y)).x - at.x;
+  const r = (mic.diameter / 2) * (scale / 100);
+  const ring = await layerPixels(page, 1, pick.x, pick.y, Math.ceil(r + 9));
+  expect(ring.filter(([dx, dy, c]) => Math.abs(Math.hypot(dx, dy) - (r + 6)) < 1.5 && isWhite(c)).length).toBeGreaterThan(10);
+
+  // A second click on the selected pick rejects it; at fit zoom it shows as a red cross.
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(async () => (await currentPicks(page)).find((p) => p.id === pick.id)!.state).toBe('rejected');
+  await page.keyboard.press('Escape');
+  const cross = await layerPixels(page, 1, pick.x, pick.y, Math.ceil(r));
+  expect(cross.filter(([dx, dy, c]) => Math.hypot(dx, dy) < r * 0.6 && isRed(c)).length).toBeGreaterThan(8);
+  // Delete on a rejected pick changes nothing and records no step.
+  await page.mouse.click(at.x, at.y);
+  const steps = (await storeValue<unknown[]>(page, 'past')).length;
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Delete');
+  expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(steps);
+  expect((await currentPicks(page)).find((p) => p.id === pick.id)!.state).toBe('rejected');
+
+  // Drag an auto pick: it lands as a manual pick with the score it had, which the export writes.
+  const mover = (await currentPicks(page)).filter((p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2 && p.id !== pick.id)[0];
+  const score = await page.evaluate(async (id) => {
+    const url = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ url);
+    const m = store.currentMic(store.useWorkbench.getState());
+    return m.auto[Number(id.slice(1))].score as number;
+  }, mover.id);
+  await dragWorld(page, mover, { x: mover.x + mic.diameter * 0.6, y: mover.y });
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBe(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-current-star').click()]);
+  const exported = [...readCoordinates(readFileSync(await download.path(), 'utf8'), download.suggestedFilename()).values()].flat();
+  const moved = exported.find((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.6)) < mic.diameter / 10 && Math.abs(p.y - mover.y) < mic.diameter / 10)!;
+  expect(moved.score).toBeCloseTo(score, 4);
+});
+
+test('a low-pass display filter, and v hides and shows the picks', async ({ page }) => {
+  await openDemo(page);
+  const mic = await currentMicrograph(page);
+  // Roughness: how much neighbouring pixels differ, against the spread of the grey values (the
+  // display contrast is stretched again after filtering, so the spread alone stays).
+  const roughness = async (): Promise<number> => {
+    const px = await layerPixels(page, 0, mic.width / 2, mic.height / 2, 60);
+    const g = px.map(([, , c]) => c[0]);
+    const m = g.reduce((a, b) => a + b, 0) / g.length;
+    const sd = Math.sqrt(g.reduce((a, b) => a + (b - m) ** 2, 0) / g.length);
+    let d = 0;
+    for (let i = 1; i < g.length; i++) d += Math.abs(g[i] - g[i - 1]);
+    return d / (g.length - 1) / sd;
+  };
+  const sharp = await roughness();
+  const slider = page.getByTestId('lowpass');
+  await slider.fill('30');
+  await expect(page.getByTestId('lowpass-value')).toHaveText('30 Å');
+  await expect.poll(roughness, { timeout: 30_000 }).toBeLessThan(sharp * 0.6);
+  // The picks are untouched by the filter.
+  const drawn = Number(await page.getByTestId('viewer').getAttribute('data-drawn-picks'));
+  expect(drawn).toBe((await currentPicks(page)).length);
+  await slider.fill('0');
+  await expect(page.getByTestId('lowpass-value')).toHaveText('off');
+  await expect.poll(roughness, { timeout: 30_000 }).toBeGreaterThan(sharp * 0.9);
+
+  await blurFields(page);
+  await page.keyboard.press('v');
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-drawn-picks', '0');
+  await expect(page.getByTestId('legend')).toContainText('picks hidden');
+  await expect(page.getByTestId('show-picks')).not.toBeChecked();
+  // Hidden picks are not edited by a click.
+  const spot = emptySpot(await currentPicks(page), mic);
+  const at = await screenPoint(page, spot.x, spot.y);
+  await page.mouse.click(at.x, at.y);
+  expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+  await page.keyboard.press('v');
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-drawn-picks', String(drawn));
+});
+
+test('one score cutoff for every micrograph: drag the line on the histogram; one Ctrl+Z restores it', async ({ page }) => {
+  await openDemo(page);
+  const hist = page.getByTestId('score-histogram');
+  await expect(hist).toBeVisible();
+  const before = await micrographs(page);
+  expect(new Set(before.map((m) => m.params.cutoff)).size).toBe(1);
+  const box = (await hist.boundingBox())!;
+  // Drag the line from where it is (p(particle) = 1 - cutoff) to p = 0.6: cutoff 0.4.
+  const xAt = (p: number) => box.x + 4 + p * (box.width - 8);
+  await page.mouse.move(xAt(1 - (before[0].params.cutoff as number)), box.y + box.height / 2);
+  await page.mouse.down();
+  for (const p of [0.2, 0.35, 0.5, 0.6]) await page.mouse.move(xAt(p), box.y + box.height / 2, { steps: 2 });
+  await page.mouse.up();
+  await expect.poll(async () => (await micrographs(page)).map((m) => m.params.cutoff)).toEqual(before.map(() => 0.4));
+  // Every micrograph is picked again with it; fewer picks are kept.
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0.4), { timeout: 60_000 }).toBe(true);
+  const after = await micrographs(page);
+  expect(after.reduce((n, m) => n + m.kept, 0)).toBeLessThan(before.reduce((n, m) => n + m.kept, 0));
+  await expect(hist).toHaveAttribute('data-line', '0.600');
+  await expect(page.getByTestId('score-summary')).toContainText(`${after.reduce((n, m) => n + m.kept, 0)} picks kept on 3 micrographs`);
+  // The whole drag is one undo step.
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await micrographs(page)).map((m) => m.pickedWith?.cutoff), { timeout: 60_000 }).toEqual(before.map((m) => m.params.cutoff));
+  expect((await micrographs(page)).map((m) => m.kept)).toEqual(before.map((m) => m.kept));
+  // Typed, the same.
+  await page.getByTestId('score-cutoff').fill('0.5');
+  await page.getByTestId('score-cutoff').press('Enter');
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0.5), { timeout: 60_000 }).toBe(true);
+});
+
+test('reviewed and excluded flags, a key for the next unreviewed micrograph, and the export leaves excluded ones out', async ({ page }) => {
+  await openDemo(page);
+  const rows = page.getByTestId('mic-row');
+  await blurFields(page);
+  await page.keyboard.press('r');
+  await expect(rows.nth(0)).toHaveAttribute('data-reviewed', 'true');
+  await page.keyboard.press('u');
+  await expect(rows.nth(1)).toHaveClass(/current/);
+  await rows.nth(1).getByTestId('mic-reviewed').click();
+  await expect(rows.nth(1)).toHaveAttribute('data-reviewed', 'true');
+  await page.keyboard.press('u');
+  await expect(rows.nth(2)).toHaveClass(/current/);
+  await page.keyboard.press('e');
+  await expect(rows.nth(2)).toHaveAttribute('data-excluded', 'true');
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('review-progress')).toHaveText('3 of 3 reviewed');
+  await page.keyboard.press('u');
+  await expect(page.getByTestId('notice').filter({ hasText: 'Every micrograph is marked reviewed' })).toHaveCount(1);
+  // Flags are undo steps too.
+  await page.keyboard.press('Control+z');
+  await expect(rows.nth(2)).toHaveAttribute('data-reviewed', 'false');
+  await page.keyboard.press('Control+Shift+z');
+  await expect(rows.nth(2)).toHaveAttribute('data-reviewed', 'true');
+
+  const excludedName = (await rows.nth(2).getAttribute('data-name'))!.replace(/\.[^.]+$/, '');
+  await expect(page.getByTestId('export-excluded')).toContainText('1 micrograph is excluded');
+  const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all-zip').click()]);
+  const names = Object.keys(unzipSync(readFileSync(await zip.path())));
+  expect(names.filter((n) => n.startsWith('relion/') && n.endsWith('_autopick.star') && n !== 'relion/autopick.star')).toHaveLength(2);
+  expect(names.some((n) => n.includes(excludedName))).toBe(false);
+  expect(strFromU8(unzipSync(readFileSync(await zip.path()))['relion/autopick.star'])).not.toContain(excludedName);
+
+  // After a reload the flags are back.
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await engineReady(page);
+  await expect(rows.nth(2)).toHaveAttribute('data-excluded', 'true');
+  await expect(page.getByTestId('review-progress')).toHaveText('3 of 3 reviewed');
+});
+
+test('the viewer draws exactly the picks the engine keeps, those near the edge included', async ({ page }) => {
+  await openDemo(page);
+  const fresh = async () =>
+    page.evaluate(async () => {
+      const [storeUrl, bridgeUrl] = ['/src/app/store.ts', '/src/app/engine-bridge.ts'];
+      const store = await import(/* @vite-ignore */ storeUrl);
+      const bridge = await import(/* @vite-ignore */ bridgeUrl);
+      const mic = store.currentMic(store.useWorkbench.getState());
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const r = await bridge.engine.pick(mic.key, mic.params);
+        if (r) return (r.picks as { x: number; y: number; kept: boolean }[]).filter((p) => p.kept).map((p) => ({ x: p.x, y: p.y }));
+      }
+      throw new Error('every pick was superseded');
+    });
+  const mic = await currentMicrograph(page);
+  for (const threshold of ['4', '2']) {
+    await page.getByTestId('param-threshold-number').fill(threshold);
+    await page.getByTestId('param-threshold-number').press('Enter');
+    await expect.poll(async () => (await micrographs(page))[0].pickedWith?.threshold).toBe(Number(threshold));
+    const engineKept = await fresh();
+    const shown = await currentPicks(page);
+    expect(shown.map((p) => `${p.x},${p.y}`).sort()).toEqual(engineKept.map((p) => `${p.x},${p.y}`).sort());
+    await expect(page.getByTestId('viewer')).toHaveAttribute('data-drawn-picks', String(engineKept.length));
+    // The pick nearest an edge is among those drawn: the viewer adds no margin of its own.
+    const edge = Math.min(...engineKept.map((p) => Math.min(p.x, p.y, mic.width - p.x, mic.height - p.y)));
+    console.log(`threshold ${threshold}: ${engineKept.length} picks kept by the engine, the nearest ${edge.toFixed(1)} px from an edge, all drawn`);
+  }
+});

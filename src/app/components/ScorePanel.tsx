@@ -1,0 +1,105 @@
+// The score histogram over every micrograph with one classifier cutoff for all of them: drag
+// the line (or type the cutoff) and every micrograph is picked again with it, the one on
+// screen at once. One drag is one undo step.
+import { useMemo, useRef } from 'react';
+import { PICK_PARAMETERS } from '../../core/params';
+import { setParamForAll } from '../controller';
+import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from '../score-histogram';
+import { currentMic, useWorkbench } from '../store';
+import { NumberInput } from './NumberInput';
+
+const W = 270;
+const H = 90;
+const PAD = 4;
+const SPEC = PICK_PARAMETERS.cutoff;
+
+export function ScorePanel() {
+  const micrographs = useWorkbench((s) => s.micrographs);
+  const mic = useWorkbench(currentMic);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  const svg = useRef<SVGSVGElement>(null);
+  const dragging = useRef(false);
+  const picked = useMemo(() => micrographs.filter((m) => m.auto.length && m.status !== 'error'), [micrographs]);
+  const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
+  const hist = useMemo(() => scoreHistogram(lists), [lists]);
+  // Each class of bars is one path (a live re-pick redraws two elements, not eighty).
+  const bars = useMemo(() => {
+    const x = (v: number): number => PAD + v * (W - 2 * PAD);
+    const height = (n: number): number => (hist.peak ? (Math.sqrt(n) / Math.sqrt(hist.peak)) * (H - 2 * PAD) : 0);
+    let kept = '';
+    let dropped = '';
+    for (const b of hist.bins) {
+      const all = b.kept + b.dropped;
+      if (!all) continue;
+      const top = height(all);
+      const low = (top * b.dropped) / all;
+      const bx = x(b.lo).toFixed(1);
+      const bw = Math.max(1, x(b.hi) - x(b.lo) - 1).toFixed(1);
+      if (top > low) kept += `M${bx},${(H - PAD - top).toFixed(1)}h${bw}v${(top - low).toFixed(1)}h-${bw}z`;
+      if (low > 0) dropped += `M${bx},${(H - PAD - low).toFixed(1)}h${bw}v${low.toFixed(1)}h-${bw}z`;
+    }
+    return { kept, dropped };
+  }, [hist]);
+  if (!picked.length) return null;
+  const cutoff = mic?.params.cutoff ?? picked[0].params.cutoff;
+  const mixed = new Set(micrographs.map((m) => m.params.cutoff)).size > 1;
+  const line = lineForCutoff(cutoff);
+  const above = countAbove(lists, line);
+  const kept = picked.reduce((n, m) => n + m.auto.filter((p) => p.kept).length, 0);
+  const x = (v: number): number => PAD + v * (W - 2 * PAD);
+  const setFromPointer = (clientX: number): void => {
+    const r = svg.current!.getBoundingClientRect();
+    const v = (clientX - r.left - PAD) / (r.width - 2 * PAD);
+    const c = cutoffForLine(v, SPEC.step);
+    if (c !== cutoff || mixed) setParamForAll('cutoff', c);
+  };
+  const noClassifier = !!mic && !mic.params.useClassifier;
+  return (
+    <section className="panel score-panel" data-testid="score-panel">
+      <h2>Pick scores, all micrographs</h2>
+      {hist.scored === 0 ? (
+        <p className="small">No classifier scores: the classifier is off.</p>
+      ) : (
+        <svg
+          ref={svg}
+          className={`score-hist ${readOnly ? 'read-only' : ''}`}
+          data-testid="score-histogram"
+          data-line={line.toFixed(3)}
+          width={W}
+          height={H}
+          viewBox={`0 0 ${W} ${H}`}
+          onPointerDown={(e) => {
+            if (readOnly) return;
+            dragging.current = true;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            setFromPointer(e.clientX);
+          }}
+          onPointerMove={(e) => dragging.current && setFromPointer(e.clientX)}
+          onPointerUp={() => (dragging.current = false)}
+          onPointerCancel={() => (dragging.current = false)}
+        >
+          <rect className="frame" x={0} y={0} width={W} height={H} />
+          <path className="bar kept" d={bars.kept} />
+          <path className="bar dropped" d={bars.dropped} />
+          <line className="cutoff-line" data-testid="score-cutoff-line" x1={x(line)} x2={x(line)} y1={0} y2={H} />
+          <text x={PAD + 2} y={11}>
+            p(particle) 0
+          </text>
+          <text x={W - PAD - 2} y={11} textAnchor="end">
+            1
+          </text>
+        </svg>
+      )}
+      <label className="param score-cutoff" title="Candidates with p(background) at or above this are dropped, on every micrograph">
+        <span className="param-label">
+          Classifier cutoff for all micrographs{mixed ? ' (they differ now; this sets all)' : ''}
+        </span>
+        <span className="small" data-testid="score-summary">
+          {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph{picked.length === 1 ? '' : 's'}
+          {noClassifier ? ' · the classifier is off here' : ''}
+        </span>
+        <NumberInput testid="score-cutoff" disabled={readOnly} value={cutoff} min={SPEC.min} max={SPEC.max} step={SPEC.step} onCommit={(c) => setParamForAll('cutoff', c)} />
+      </label>
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+// The session's settings, shown before anything is dropped: the particle diameter every
+// micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
+// size) and whether micrographs are picked as they arrive.
+import { setDiameterUnit, setSessionDiameter } from '../controller';
+import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
+import { currentMic, useWorkbench, type DiameterUnit } from '../store';
+import { NumberInput } from './NumberInput';
+
+export function SessionPanel() {
+  const setting = useWorkbench((s) => s.diameter);
+  const autoPick = useWorkbench((s) => s.autoPick);
+  const set = useWorkbench((s) => s.set);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
+  const mic = useWorkbench(currentMic);
+  const pixelSize = useWorkbench((s) => currentMic(s)?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize);
+  const demoOnly = useWorkbench((s) => s.micrographs.filter((m) => m.demo).length);
+  const range = diameterRange(setting.unit, pixelSize);
+  const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, mic.info.pixelSize) : undefined;
+  return (
+    <section className="panel session-panel" data-testid="session-panel">
+      <h2>Session</h2>
+      <label className="param diameter-field" title="The particle diameter every micrograph of this session is picked with; new micrographs inherit it. Changing it runs the detector again.">
+        <span className="param-label">Particle diameter</span>
+        <NumberInput testid="session-diameter" disabled={readOnly} value={setting.value} min={range.min} max={range.max} step={setting.unit === 'px' ? 2 : 1} onCommit={(value) => setSessionDiameter({ ...setting, value })} />
+        <select data-testid="session-diameter-unit" disabled={readOnly} value={setting.unit} onChange={(e) => setDiameterUnit(e.target.value as DiameterUnit)} title="Å: converted with each micrograph's pixel size from its header">
+          <option value="px">px</option>
+          <option value="A">Å</option>
+        </select>
+      </label>
+      <p className="small" data-testid="session-diameter-note">
+        {mic?.demo
+          ? `This demo micrograph keeps its own diameter (${mic.params.diameter} px).`
+          : mic?.diameterNote
+            ? mic.diameterNote
+            : micPx !== undefined
+              ? setting.unit === 'A'
+                ? `${setting.value} Å = ${micPx} px at ${formatPixelSize(mic!.info!.pixelSize!)} Å/px (this micrograph's header).`
+                : `${micPx} px${mic!.info!.pixelSize ? ` = ${Math.round(micPx * mic!.info!.pixelSize * 10) / 10} Å at ${formatPixelSize(mic!.info!.pixelSize)} Å/px` : ''} on this micrograph.`
+              : setting.unit === 'A'
+                ? 'Each micrograph converts it with the pixel size in its header.'
+                : `New micrographs are picked at ${setting.value} ${unitLabel(setting.unit)}.`}
+        {demoOnly > 0 && !mic?.demo ? ' Demo micrographs keep their own.' : ''}
+      </p>
+      <label className="check" title="Pick every micrograph as soon as it is dropped or opened">
+        <input type="checkbox" data-testid="auto-pick" disabled={readOnly} checked={autoPick} onChange={(e) => set({ autoPick: e.target.checked })} />
+        Pick new micrographs on arrival
+      </label>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+// The session's particle diameter (entered in Å or px) in each micrograph's own pixels, with
+// the header's pixel size (Å per pixel). The result stays inside the diameter's range in the
+// parameter table (src/core/params.ts).
+import { PICK_PARAMETERS } from '../core/params';
+import type { DiameterSetting, DiameterUnit } from './store';
+
+const SPEC = PICK_PARAMETERS.diameter;
+
+/** Pixels to one decimal, inside the table's range. */
+export function clampDiameterPx(px: number): number {
+  return Math.round(Math.min(SPEC.max, Math.max(SPEC.min, px)) * 10) / 10;
+}
+
+function usable(pixelSize: number | undefined): pixelSize is number {
+  return typeof pixelSize === 'number' && Number.isFinite(pixelSize) && pixelSize > 0;
+}
+
+/** The diameter in pixels of a micrograph with this pixel size; undefined when Å cannot be converted (no pixel size). */
+export function diameterInPx(setting: DiameterSetting, pixelSize: number | undefined): number | undefined {
+  if (setting.unit === 'px') return clampDiameterPx(setting.value);
+  return usable(pixelSize) ? clampDiameterPx(setting.value / pixelSize) : undefined;
+}
+
+/** The same physical diameter in another unit (the number is kept when no pixel size is known). */
+export function convertSetting(setting: DiameterSetting, unit: DiameterUnit, pixelSize: number | undefined): DiameterSetting {
+  if (setting.unit === unit || !usable(pixelSize)) return { value: setting.value, unit };
+  const value = unit === 'A' ? setting.value * pixelSize : setting.value / pixelSize;
+  return { value: Math.round(value * 10) / 10, unit };
+}
+
+/** The values the diameter field accepts in a unit: the table's pixel range, in Å with a known pixel size. */
+export function diameterRange(unit: DiameterUnit, pixelSize: number | undefined): { min: number; max: number } {
+  if (unit === 'px' || !usable(pixelSize)) return unit === 'px' ? { min: SPEC.min, max: SPEC.max } : { min: 1, max: 10000 };
+  return { min: Math.round(SPEC.min * pixelSize * 10) / 10, max: Math.round(SPEC.max * pixelSize * 10) / 10 };
+}
+
+export function unitLabel(unit: DiameterUnit): string {
+  return unit === 'A' ? 'Å' : 'px';
+}
+
+/** A header's pixel size as people write it (float32 headers give 1.2999999523 for 1.3). */
+export function formatPixelSize(pixelSize: number): string {
+  return String(Number(pixelSize.toPrecision(5)));
+}

@@ -1,0 +1,105 @@
+// The one undo history of the workbench: pick edits, parameter changes (one micrograph's or
+// all of them at once), ground truth loaded or unloaded, review flags and the session's
+// diameter are all steps of it. A step keeps, for each micrograph it touched, the values the
+// changed fields had before; undo puts them back and keeps what it replaced for redo. Pure:
+// the store (store.ts) holds the stacks and applies the values.
+import type { PickParams } from '../core/params';
+import type { Particle } from '../core/coords/types';
+import type { PickEdits } from './picks-merge';
+
+/** The fields of a micrograph that the user changes (and undo restores). */
+export interface TrackedFields {
+  params: PickParams;
+  edits: PickEdits;
+  truth?: Particle[];
+  truthName?: string;
+  reviewed?: boolean;
+  excluded?: boolean;
+}
+
+export type TrackedKey = keyof TrackedFields;
+
+export interface HistoryStep<S> {
+  /** What the step did, in words ("parameters", "edit picks", "apply to all"). */
+  label: string;
+  /** Per micrograph key, the values its changed fields had before the step. */
+  before: Record<string, Partial<TrackedFields>>;
+  /** The session settings before the step, when it changed them. */
+  session?: S;
+  /** Steps with the same merge key made in quick succession are one step (one slider drag). */
+  mergeKey?: string;
+  /** When the step was last extended (ms). */
+  at: number;
+}
+
+/** Steps kept for undo. */
+export const HISTORY_LIMIT = 200;
+/** Changes with the same merge key closer than this (ms) are one undo step. */
+export const MERGE_WINDOW_MS = 1000;
+
+function sameParams(a: PickParams, b: PickParams): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof PickParams)[]);
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function sameMarks(a: readonly { x: number; y: number; id?: string }[], b: readonly { x: number; y: number; id?: string }[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.x === b[i].x && m.y === b[i].y && m.id === b[i].id);
+}
+
+/** Whether two edit sets say the same (the same marks in the same order). */
+export function sameEdits(a: PickEdits, b: PickEdits): boolean {
+  return a === b || (sameMarks(a.manual, b.manual) && sameMarks(a.rejected, b.rejected) && sameMarks(a.accepted, b.accepted));
+}
+
+/** Whether a field's new value differs from the old one (by content for params and edits). */
+export function fieldChanged<K extends TrackedKey>(key: K, before: TrackedFields[K], after: TrackedFields[K]): boolean {
+  if (before === after) return false;
+  if (before === undefined || after === undefined) return true;
+  if (key === 'params') return !sameParams(before as PickParams, after as PickParams);
+  if (key === 'edits') return !sameEdits(before as PickEdits, after as PickEdits);
+  return true;
+}
+
+/**
+ * What a patch really changes of a micrograph: the fields whose value differs, with their old
+ * values (undefined when nothing changes).
+ */
+export function changedBefore(current: TrackedFields, patch: Partial<TrackedFields>): Partial<TrackedFields> | undefined {
+  const out: Partial<TrackedFields> = {};
+  let any = false;
+  for (const k of Object.keys(patch) as TrackedKey[]) {
+    if (fieldChanged(k, current[k], patch[k] as never)) {
+      (out as Record<string, unknown>)[k] = current[k];
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/**
+ * The past stack after a new step: appended, or folded into the last step when both have the
+ * same merge key within MERGE_WINDOW_MS (the last step keeps its older "before" values).
+ */
+export function pushStep<S>(past: readonly HistoryStep<S>[], step: HistoryStep<S>): HistoryStep<S>[] {
+  const last = past[past.length - 1];
+  if (last && step.mergeKey && last.mergeKey === step.mergeKey && step.at - last.at <= MERGE_WINDOW_MS) {
+    const before = { ...step.before };
+    for (const [key, fields] of Object.entries(last.before)) before[key] = { ...before[key], ...fields };
+    return [...past.slice(0, -1), { ...last, before, session: last.session ?? step.session, at: step.at }];
+  }
+  return [...past, step].slice(-HISTORY_LIMIT);
+}
+
+/** The values a step's fields have now: what undo replaces, kept for redo (and the other way round). */
+export function currentValues<S>(step: HistoryStep<S>, fieldsOf: (key: string) => TrackedFields | undefined, session: S): HistoryStep<S> {
+  const before: Record<string, Partial<TrackedFields>> = {};
+  for (const [key, fields] of Object.entries(step.before)) {
+    const now = fieldsOf(key);
+    if (!now) continue;
+    const out: Partial<TrackedFields> = {};
+    for (const k of Object.keys(fields) as TrackedKey[]) (out as Record<string, unknown>)[k] = now[k];
+    before[key] = out;
+  }
+  return { label: step.label, before, session: step.session === undefined ? undefined : session, at: step.at };
+}
