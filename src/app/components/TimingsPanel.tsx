@@ -20,7 +20,7 @@ export function TimingsPanel() {
         </tbody>
       </table>
       {mic.info && (
-        <p className="small">
+        <p className="small" data-testid="micrograph-info">
           {mic.info.width}×{mic.info.height} px{mic.info.pixelSize ? `, ${mic.info.pixelSize.toFixed(3)} Å/px` : ''}
           {mic.info.frames > 1 ? `, ${mic.info.frames} frames` : ''}
           {mic.info.note ? ` — ${mic.info.note}` : ''}
