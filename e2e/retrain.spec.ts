@@ -96,6 +96,9 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   expect(before.models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
   expect(await appP(page)).toEqual(before.p);
 
+  // Detector fine-tuning is offered first; this run is the classifier's.
+  await expect(page.getByTestId('train-tab-detector')).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('train-tab-classifier').click();
   // The demo micrographs are the held-out check: left out unless asked.
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('train-message')).toContainText('demo micrographs are left out of training');
