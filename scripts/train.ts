@@ -4,8 +4,10 @@
 //
 //   npx tsx scripts/train.ts [--out public/models] [--only fcrn|classifier|noise-level]
 //        [--fcrn-micrographs N] [--fcrn-epochs N] [--per-micrograph N]
-//        [--cls-micrographs N] [--cls-epochs N] [--measure]
+//        [--cls-micrographs N] [--cls-epochs N] [--recipe narrow|wide] [--measure]
 //
+// --recipe picks the simulated ranges (src/core/train/dataset.ts): 'narrow' made the shipped
+// models; 'wide' was tried for real micrographs and not shipped (docs/method.md).
 // --measure trains a few batches of each network and prints samples/s, to size a run.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,12 +26,11 @@ import {
   FCRN_WORKING_RADIUS,
   simTrainingMicrograph,
   simulateTraining,
+  RECIPE_NAMES,
   trainingSimConfigs,
-  TRAINING_B_FACTOR,
-  TRAINING_DEFOCUS_UM,
-  TRAINING_DOSE,
-  TRAINING_KINDS,
+  TRAINING_RANGES,
   TRAINING_SEED_BASE,
+  type RecipeName,
   type ClassifierSet,
 } from '../src/core/train/dataset';
 import type { DetectorSamples } from '../src/core/train/batches';
@@ -61,6 +62,7 @@ export const TRAIN_DEFAULTS = {
   clsLearningRate: 5e-4,
   clsLrDecay: 0.7,
   seed: 7,
+  recipe: 'narrow' as RecipeName,
 };
 
 interface Args {
@@ -71,6 +73,7 @@ interface Args {
   perMicrograph: number;
   clsMicrographs: number;
   clsEpochs: number;
+  recipe: RecipeName;
   measure: boolean;
 }
 
@@ -82,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     perMicrograph: TRAIN_DEFAULTS.perMicrograph,
     clsMicrographs: TRAIN_DEFAULTS.clsMicrographs,
     clsEpochs: TRAIN_DEFAULTS.clsEpochs,
+    recipe: TRAIN_DEFAULTS.recipe,
     measure: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -103,7 +107,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--per-micrograph') a.perMicrograph = num();
     else if (k === '--cls-micrographs') a.clsMicrographs = num();
     else if (k === '--cls-epochs') a.clsEpochs = num();
-    else if (k === '--measure') a.measure = true;
+    else if (k === '--recipe') {
+      if (!RECIPE_NAMES.includes(v as RecipeName)) throw new Error(`--recipe must be ${RECIPE_NAMES.join(' or ')}, got ${v}`);
+      a.recipe = v as RecipeName;
+      i++;
+    } else if (k === '--measure') a.measure = true;
     else throw new Error(`unknown option ${k}`);
   }
   return a;
@@ -113,8 +121,8 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
 const log = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
-async function buildDetectorSet(count: number, perMicrograph: number): Promise<{ data: DetectorSamples; radii: Record<number, number>; particles: number }> {
-  const configs = trainingSimConfigs({ count, seedOffset: 0 });
+async function buildDetectorSet(recipe: RecipeName, count: number, perMicrograph: number): Promise<{ data: DetectorSamples; radii: Record<number, number>; particles: number }> {
+  const configs = trainingSimConfigs({ name: recipe, count, seedOffset: 0 });
   const set = new DetectorSetBuilder({ perMicrograph, backgroundPerMicrograph: TRAIN_DEFAULTS.backgroundPerMicrograph });
   for (const [i, cfg] of configs.entries()) {
     await set.add(simTrainingMicrograph(simulateTraining(cfg)), cfg.seed);
@@ -125,7 +133,7 @@ async function buildDetectorSet(count: number, perMicrograph: number): Promise<{
 
 async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   log(`building detector training set from ${args.fcrnMicrographs} simulated micrographs`);
-  const { data, radii, particles } = await buildDetectorSet(args.fcrnMicrographs, args.perMicrograph);
+  const { data, radii, particles } = await buildDetectorSet(args.recipe, args.fcrnMicrographs, args.perMicrograph);
   log(`detector set: ${data.n} patches of ${data.size}x${data.size}; by working radius: ${JSON.stringify(radii)}`);
   const model = buildFcrn({ seed: TRAIN_DEFAULTS.seed });
   // The recipe goes into the training call and, as it is, into the model card.
@@ -145,10 +153,8 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
     visibleParticles: particles,
     patches: data.n,
     patchesByWorkingRadius: radii,
-    kinds: TRAINING_KINDS,
-    defocusUm: TRAINING_DEFOCUS_UM,
-    dose: TRAINING_DOSE,
-    bFactor: TRAINING_B_FACTOR,
+    recipe: args.recipe,
+    ...TRAINING_RANGES[args.recipe],
     seeds: `${TRAINING_SEED_BASE}..${TRAINING_SEED_BASE + args.fcrnMicrographs - 1}`,
     ...recipe,
     loss: 'MSE on labels scaled to peak 1',
@@ -161,8 +167,8 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
 /** Classifier micrographs use their own seeds (offset 50,000) so they differ from the detector's. */
 const CLASSIFIER_SEED_OFFSET = 50_000;
 
-async function buildClassifierSet(count: number, fcrn: tf.LayersModel, fcrnMeta: ModelMetadata): Promise<{ set: ClassifierSet; candidates: number; positives: number }> {
-  const configs = trainingSimConfigs({ count, seedOffset: CLASSIFIER_SEED_OFFSET });
+async function buildClassifierSet(recipe: RecipeName, count: number, fcrn: tf.LayersModel, fcrnMeta: ModelMetadata): Promise<{ set: ClassifierSet; candidates: number; positives: number }> {
+  const configs = trainingSimConfigs({ name: recipe, count, seedOffset: CLASSIFIER_SEED_OFFSET });
   const set = new ClassifierSetBuilder();
   for (let i = 0; i < configs.length; i++) {
     const sim = simulateTraining(configs[i]);
@@ -174,7 +180,7 @@ async function buildClassifierSet(count: number, fcrn: tf.LayersModel, fcrnMeta:
 
 async function trainCls(args: Args, fcrn: tf.LayersModel, fcrnMeta: ModelMetadata): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   log(`building classifier training set from ${args.clsMicrographs} simulated micrographs`);
-  const { set, candidates, positives } = await buildClassifierSet(args.clsMicrographs, fcrn, fcrnMeta);
+  const { set, candidates, positives } = await buildClassifierSet(args.recipe, args.clsMicrographs, fcrn, fcrnMeta);
   const nPos = countLabels(set.labels).particles;
   log(`classifier set: ${set.n} patches, ${nPos} particle / ${set.n - nPos} background (${candidates} detector candidates, ${positives} matched truth)`);
   const model = buildClassifier({ seed: TRAIN_DEFAULTS.seed });
@@ -193,7 +199,8 @@ async function trainCls(args: Args, fcrn: tf.LayersModel, fcrnMeta: ModelMetadat
     micrographs: args.clsMicrographs,
     micrographSize: 1024,
     seeds: `${TRAINING_SEED_BASE + CLASSIFIER_SEED_OFFSET}..${TRAINING_SEED_BASE + CLASSIFIER_SEED_OFFSET + args.clsMicrographs - 1}`,
-    kinds: TRAINING_KINDS,
+    recipe: args.recipe,
+    kinds: TRAINING_RANGES[args.recipe].kinds,
     patches: set.n,
     particlePatches: nPos,
     backgroundPatches: set.n - nPos,

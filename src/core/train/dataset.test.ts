@@ -4,7 +4,7 @@ import { initBackend } from '../model/backend';
 import { buildFcrn } from '../model/fcrn';
 import { simulateMicrograph } from '../simulate/simulate';
 import { labelFromTruth } from './classifier-samples';
-import { detectorImage, simDiameter, simTrainingMicrograph, trainingSimConfigs, visibleCentres } from './dataset';
+import { detectorImage, simDiameter, simTrainingMicrograph, trainingSimConfigs, TRAINING_RANGES, visibleCentres } from './dataset';
 import { ClassifierSetBuilder, DetectorSetBuilder } from './training-run';
 
 function sums(a: Float32Array): { sum: number; sq: number } {
@@ -74,5 +74,23 @@ describe('training sets from a simulation', () => {
     expect(set.byReason['random-background']).toBe(10);
     expect(set.candidates).toBeGreaterThan(0);
     fcrn.dispose();
+  });
+});
+
+describe('training recipes', () => {
+  it('narrow (the shipped models) draws from its own ranges; wide adds generic shapes and post-processing', () => {
+    const narrow = trainingSimConfigs({ count: 40, seedOffset: 0 });
+    expect(trainingSimConfigs({ name: 'narrow', count: 40, seedOffset: 0 })).toEqual(narrow);
+    for (const c of narrow) {
+      expect(TRAINING_RANGES.narrow.kinds).toContain(c.kind);
+      expect(c.post).toBeUndefined();
+      if (c.negativeStain) continue;
+      expect(TRAINING_RANGES.narrow.defocusUm.some(([a, b]) => c.defocusUm![0] >= a && c.defocusUm![0] <= b)).toBe(true);
+      expect(TRAINING_RANGES.narrow.dose.some(([a, b]) => c.dose! >= a && c.dose! <= b)).toBe(true);
+    }
+    const wide = trainingSimConfigs({ name: 'wide', count: 40, seedOffset: 0 });
+    expect(new Set(wide.map((c) => c.kind))).toEqual(new Set(TRAINING_RANGES.wide.kinds));
+    expect(wide.some((c) => c.post?.length)).toBe(true);
+    expect(wide.every((c) => c.negativeStain || (c.defocusUm![0] >= 0.3 && c.defocusUm![0] <= 3.6))).toBe(true);
   });
 });
