@@ -1,0 +1,141 @@
+// How well CAN the 14 scoring apoferritin micrographs be picked? Three references for the
+// numbers of bench/real.ts, each scored the same way (bench/realdata.ts):
+//   1. chance: random points at the particles' density, no two closer than 0.75 diameters;
+//   2. a matched filter: the mean particle of the 5 labelled micrographs (its radial profile,
+//      learned from their labels), correlated with each micrograph, best threshold afterwards;
+//   3. our detector trained from scratch on the 5 labelled micrographs with every label (no
+//      simulated data at all), best threshold afterwards; and the same scored on the 5 it was
+//      trained on, which says whether it could even fit them.
+//
+//   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train]
+import { parseArgs } from 'node:util';
+import { suppressNeighbours } from '../src/core/candidates';
+import { createImage, type Image2D } from '../src/core/image';
+import type { Scores } from '../src/core/metrics';
+import { buildFcrn } from '../src/core/model/fcrn';
+import { DEFAULT_PICK_PARAMS } from '../src/core/params';
+import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
+import { gaussianBlur } from '../src/core/preprocess/gaussian';
+import { reduceImage } from '../src/core/preprocess/reduce';
+import { createRng } from '../src/core/random';
+import { fineTuneDetector } from '../src/core/train/fine-tune';
+import { detectorMetadata } from '../src/core/train/training-run';
+import { FCRN_WORKING_RADIUS } from '../src/core/train/training-micrograph';
+import { startBackend } from '../src/cli/models';
+import { APOFERRITIN, loadRealMicrograph, pooled, realSplit, scoreReal, type RealMicrograph } from '../bench/realdata';
+
+const { values } = parseArgs({ options: { epochs: { type: 'string', default: '30' }, skip: { type: 'string', default: '' } } });
+const D = APOFERRITIN.diameter;
+const split = realSplit(APOFERRITIN);
+const labelled = await Promise.all(split.labelled.map((n) => loadRealMicrograph(APOFERRITIN, n)));
+const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
+const pct = (s: Scores) => `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
+
+/** The best pooled F1 over thresholds of `score` (each micrograph's candidates ranked by it). */
+function bestThreshold(cands: { x: number; y: number; s: number }[][], mics: RealMicrograph[]): Scores {
+  const all = cands.flat().map((c) => c.s).sort((a, b) => a - b);
+  let best = pooled([]);
+  for (let q = 0; q < 1; q += 0.01) {
+    const t = all[Math.floor(q * all.length)];
+    const s = pooled(cands.map((c, i) => scoreReal(c.filter((p) => p.s >= t), mics[i], D)));
+    if (s.f1 > best.f1) best = s;
+  }
+  return best;
+}
+
+// 1. Chance.
+const rng = createRng(1);
+const chance = pooled(
+  scoring.map((m) => {
+    const { width: W, height: H } = m.micrograph.image;
+    const pts: { x: number; y: number }[] = [];
+    for (let tries = 0; pts.length < m.truth.length && tries < 200_000; tries++) {
+      const p = { x: rng.uniform(D / 2, W - 1 - D / 2), y: rng.uniform(D / 2, H - 1 - D / 2) };
+      if (pts.every((q) => Math.hypot(q.x - p.x, q.y - p.y) >= 0.75 * D)) pts.push(p);
+    }
+    return scoreReal(pts, m, D);
+  }),
+);
+console.log(`1. chance, as many random points as particles: ${pct(chance)}`);
+
+// 2. Matched filter: 4x binned, background removed, unit variance; the labelled mean particle's radial profile.
+const S = 4;
+const R = Math.ceil((0.75 * D) / S);
+function flatten(img: Image2D): Image2D {
+  const r = reduceImage(img, S).image;
+  const bg = gaussianBlur(r, (2 * D) / S);
+  const out = createImage(r.width, r.height);
+  let ss = 0;
+  for (let i = 0; i < out.data.length; i++) ss += (out.data[i] = r.data[i] - bg.data[i]) ** 2;
+  const sd = Math.sqrt(ss / out.data.length) || 1;
+  for (let i = 0; i < out.data.length; i++) out.data[i] /= sd;
+  return out;
+}
+const profile = new Float64Array(R + 1);
+const counts = new Float64Array(R + 1);
+for (const m of labelled) {
+  const f = flatten(m.micrograph.image);
+  for (const t of m.truth) {
+    const cx = Math.round((t.x - (S - 1) / 2) / S);
+    const cy = Math.round((t.y - (S - 1) / 2) / S);
+    for (let y = -R; y <= R; y++) {
+      for (let x = -R; x <= R; x++) {
+        const r = Math.round(Math.hypot(x, y));
+        if (r > R || cx + x < 0 || cy + y < 0 || cx + x >= f.width || cy + y >= f.height) continue;
+        profile[r] += f.data[(cy + y) * f.width + cx + x];
+        counts[r]++;
+      }
+    }
+  }
+}
+const kernel: { dx: number; dy: number; w: number }[] = [];
+let mean = 0;
+for (let y = -R; y <= R; y++) for (let x = -R; x <= R; x++) if (Math.hypot(x, y) <= R) kernel.push({ dx: x, dy: y, w: profile[Math.round(Math.hypot(x, y))] / counts[Math.round(Math.hypot(x, y))] });
+for (const k of kernel) mean += k.w / kernel.length;
+for (const k of kernel) k.w -= mean;
+const matched = scoring.map((m) => {
+  const f = flatten(m.micrograph.image);
+  const c = createImage(f.width, f.height);
+  for (let y = R; y < f.height - R; y++) for (let x = R; x < f.width - R; x++) {
+    let s = 0;
+    for (const k of kernel) s += k.w * f.data[(y + k.dy) * f.width + x + k.dx];
+    c.data[y * f.width + x] = s;
+  }
+  const peaks: { x: number; y: number; s: number }[] = [];
+  for (let y = R; y < f.height - R; y++) {
+    for (let x = R; x < f.width - R; x++) {
+      const v = c.data[y * f.width + x];
+      let top = true;
+      for (let dy = -1; dy <= 1 && top; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && c.data[(y + dy) * f.width + x + dx] > v) top = false;
+      if (top) peaks.push({ x: x * S + (S - 1) / 2, y: y * S + (S - 1) / 2, s: v });
+    }
+  }
+  return suppressNeighbours(peaks, (p) => p.s, D / 2);
+});
+console.log(`2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestThreshold(matched, scoring))}`);
+
+// 3. Our detector, from scratch, on the labelled micrographs only.
+if (!values.skip!.split(',').includes('train')) {
+  await startBackend('wasm');
+  const fcrn = buildFcrn({ seed: 3 });
+  const fcrnMeta = detectorMetadata(FCRN_WORKING_RADIUS, 96, {});
+  const t0 = performance.now();
+  await fineTuneDetector(fcrn, fcrnMeta, labelled.map((m) => ({ name: m.name, image: m.micrograph.image, diameter: D, negativeStain: false, truth: m.truth })), {
+    unlabelledWeight: 1,
+    epochs: Number(values.epochs),
+    learningRate: 1e-3,
+    lrDecay: 0.93,
+    onEpoch: (e) => process.stderr.write(`  epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}\n`),
+  });
+  const candidates = async (mics: RealMicrograph[]) => {
+    const out: { x: number; y: number; s: number }[][] = [];
+    for (const m of mics) {
+      const r = await pickMicrograph(new PickSession(m.name, m.micrograph), { fcrn, fcrnMeta }, { ...DEFAULT_PICK_PARAMS, diameter: D, threshold: 0.5, useClassifier: false, calibrate: false });
+      out.push(r.all.map((p: ScoredPick) => ({ x: p.x, y: p.y, s: p.peakHeight })));
+    }
+    return out;
+  };
+  console.log(`3. detector trained from scratch on the 5 labelled (${values.epochs} epochs, ${((performance.now() - t0) / 1000).toFixed(0)} s), best threshold afterwards:`);
+  console.log(`   on the 14 scoring: ${pct(bestThreshold(await candidates(scoring), scoring))}`);
+  console.log(`   on the 5 it was trained on: ${pct(bestThreshold(await candidates(labelled), labelled))}`);
+}
