@@ -32,8 +32,8 @@ which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done a
                        by name; micrographs without a file are left out. With two or more, the
                        last (by name) is held out: the new models are kept only if they pick it
                        at least as well as the old ones, else the old ones are written
-  --unsupervised       no labels: self-training on the models' own best picks (at most
-                       ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
+  --unsupervised       no labels: self-training on the picks the models keep at default
+                       settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
                        (default partial: places nobody labelled count less than labels)
 ${paramHelp(['diameter', 'negativeStain'])}

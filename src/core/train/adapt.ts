@@ -9,8 +9,9 @@
 // One labelled micrograph (the last) is held out when there are two or more: the new models
 // are kept only if they pick it at least as well as the old ones (F1 at default settings).
 //
-// Unsupervised: self-training. The models' own best picks are the labels, their worst
-// candidates the rejections, and the rest unlabelled; then as supervised, without a check.
+// Unsupervised: self-training. The picks the models keep at default settings are the labels,
+// the worst-scored half of the candidates they dropped the rejections, and the rest
+// unlabelled; then as supervised with partial labels, without a check.
 import type * as tf from '@tensorflow/tfjs';
 import type { Point } from '../candidates';
 import { ParameterError, throwIfAborted } from '../errors';
