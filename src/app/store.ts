@@ -1,5 +1,5 @@
 // The workbench state (zustand). Plain data and synchronous actions only: anything that talks
-// to the engine lives in controller.ts, so this module runs (and is tested) in Node.
+// to the engine lives in controller/, so this module runs (and is tested) in Node.
 import { create } from 'zustand';
 import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';

@@ -1,5 +1,5 @@
 import type { BackendChoice } from '../../../workers/engine-api';
-import { setWorkers, switchBackend } from '../controller';
+import { setWorkers, switchBackend } from '../controller/engine-lifecycle';
 import type { PoolInfo } from '../engine-bridge';
 import { MAX_WORKERS } from '../pool-plan';
 import { useWorkbench } from '../store';

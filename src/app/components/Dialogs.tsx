@@ -1,6 +1,7 @@
 // Questions and banners over the workbench: how to use dropped coordinate files, and the
 // banner of a tab that only looks at a session another tab edits.
-import { answerCoordinatePrompt, takeOver } from '../controller';
+import { answerCoordinatePrompt } from '../controller/files';
+import { takeOver } from '../controller/two-tabs';
 import { useWorkbench } from '../store';
 
 export function CoordinatePrompt() {

@@ -1,4 +1,4 @@
-import { lowpassSigmaOf } from '../controller';
+import { lowpassSigmaOf } from '../controller/viewing';
 import { currentMic, useWorkbench } from '../store';
 
 export function DisplayPanel() {

@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import { unloadTruth } from '../controller';
+import { unloadTruth } from '../controller/files';
 import { curvePicks, displayPicksOf } from '../editing';
 import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';

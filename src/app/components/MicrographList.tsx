@@ -1,5 +1,7 @@
 import { memo } from 'react';
-import { cancelBatch, pickAll, removeMicrograph, toggleFlag } from '../controller';
+import { removeMicrograph } from '../controller/files';
+import { cancelBatch, pickAll } from '../controller/picking';
+import { toggleFlag } from '../controller/review-flags';
 import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';

@@ -5,7 +5,7 @@
 // an undo step (a slider drag is one).
 import { memo } from 'react';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
-import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
+import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';

@@ -3,7 +3,7 @@
 // screen at once. One drag is one undo step.
 import { useMemo, useRef } from 'react';
 import { PICK_PARAMETERS } from '../../core/params';
-import { setParamForAll } from '../controller';
+import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from '../score-histogram';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';

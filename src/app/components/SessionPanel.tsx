@@ -1,7 +1,7 @@
 // The session's settings, shown before anything is dropped: the particle diameter every
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
-import { setDiameterUnit, setSessionDiameter } from '../controller';
+import { setDiameterUnit, setSessionDiameter } from '../controller/session-diameter';
 import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
 import { currentMic, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';

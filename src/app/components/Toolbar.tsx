@@ -2,7 +2,9 @@
 // long backend name), so nothing leaves the screen and the current micrograph's name keeps room.
 import { useRef } from 'react';
 import { FILE_INPUT_ACCEPT } from '../../core/file-kinds';
-import { addFiles, loadSamples, newSession, redo, undo } from '../controller';
+import { addFiles, loadSamples } from '../controller/files';
+import { redo, undo } from '../controller/picking';
+import { newSession } from '../controller/session';
 import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';

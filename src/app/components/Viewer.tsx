@@ -10,7 +10,7 @@ import type { RenderedView } from '../../../workers/engine-api';
 import { coordinateExtensionList } from '../../core/coords/formats';
 import { micrographExtensionList } from '../../core/io/formats';
 import { histogram8, percentileLut } from '../contrast';
-import { lowpassSigmaOf, renderDetail } from '../controller';
+import { lowpassSigmaOf, renderDetail } from '../controller/viewing';
 import { addManualPick, clickPick, displayPicksOf, movePickById, rejectBox } from '../editing';
 import { greyCanvas, rgbaCanvas } from '../grey-canvas';
 import { colourizeMap } from '../heatmap';

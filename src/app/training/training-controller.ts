@@ -20,7 +20,7 @@ import type { DetectorSamples } from '../../core/train/batches';
 import { countSamples } from '../../core/train/classifier-samples';
 import { concatClassifierSets, concatDetectorSamples, type ClassifierSet } from '../../core/train/dataset';
 import { SHIPPED_MODEL, type ActiveModels, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult } from '../../../workers/training-api';
-import { pickMicrograph } from '../controller';
+import { pickMicrograph } from '../controller/picking';
 import { displayPicksOf } from '../editing';
 import { keptPicks, mergePicks } from '../picks-merge';
 import { sideOf, total, verdict, type ComparisonRow } from './comparison';
