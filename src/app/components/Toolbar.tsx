@@ -36,7 +36,15 @@ export function Toolbar() {
         <button disabled={readOnly} onClick={() => fileRef.current?.click()}>
           Open files…
         </button>
-        <input ref={fileRef} type="file" multiple accept={FILE_INPUT_ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
+        <input
+          ref={fileRef}
+          type="file"
+          multiple
+          accept={FILE_INPUT_ACCEPT}
+          data-testid="file-input"
+          hidden
+          onChange={(e) => onFiles(e.target.files, e.target)}
+        />
         <button disabled={readOnly} onClick={() => folderRef.current?.click()}>
           Open folder…
         </button>
@@ -73,7 +81,12 @@ export function Toolbar() {
       )}
       <span className="grow" />
       <div className="tool-group">
-        <span className={`save-state ${saveState}`} data-testid="save-state" data-state={saveState} title="Picks, edits and parameters are saved in this browser as you work">
+        <span
+          className={`save-state ${saveState}`}
+          data-testid="save-state"
+          data-state={saveState}
+          title="Picks, edits and parameters are saved in this browser as you work"
+        >
           {readOnly ? 'read-only' : saveState === 'saved' ? '✓ saved' : saveState === 'saving' ? 'saving…' : 'not saved'}
         </span>
         <BackendIndicator />
@@ -81,7 +94,8 @@ export function Toolbar() {
           data-testid="new-session"
           disabled={readOnly}
           onClick={() => {
-            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.')) void newSession();
+            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.'))
+              void newSession();
           }}
         >
           New session

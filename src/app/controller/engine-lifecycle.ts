@@ -6,7 +6,12 @@ import { store } from './context';
 import { cancelBatch, ensurePicked, pumpPicks } from './picking';
 import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
 
-const BACKEND_NAME: Record<BackendChoice, string> = { auto: 'The automatic backend', webgpu: 'WebGPU', wasm: 'WASM', cpu: 'The CPU backend' };
+const BACKEND_NAME: Record<BackendChoice, string> = {
+  auto: 'The automatic backend',
+  webgpu: 'WebGPU',
+  wasm: 'WASM',
+  cpu: 'The CPU backend',
+};
 
 /**
  * Starts (or restarts) the worker pool on a backend; micrographs reopen on demand. A forced
@@ -14,7 +19,14 @@ const BACKEND_NAME: Record<BackendChoice, string> = { auto: 'The automatic backe
  */
 export async function startEngine(choice: BackendChoice, workers?: number): Promise<void> {
   cancelBatch();
-  store().set({ engineReady: false, backendError: undefined, backendNote: undefined, backendInfo: undefined, backendChoice: choice, workersChoice: workers });
+  store().set({
+    engineReady: false,
+    backendError: undefined,
+    backendNote: undefined,
+    backendInfo: undefined,
+    backendChoice: choice,
+    workersChoice: workers,
+  });
   let note: string | undefined;
   try {
     let info;
@@ -26,14 +38,24 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
       store().notify(note, 'error');
       info = await engine.start({ backend: 'wasm', workers });
     }
-    store().set({ backendInfo: info, engineReady: true, backendNote: note, backendError: info.modelError ? `models not loaded: ${info.modelError}` : undefined });
+    store().set({
+      backendInfo: info,
+      engineReady: true,
+      backendNote: note,
+      backendError: info.modelError ? `models not loaded: ${info.modelError}` : undefined,
+    });
     if (info.modelError) store().notify(`The picking models could not be loaded: ${info.modelError}`, 'error');
     // Micrographs whose opening met the engine down are opened now; with picking on arrival,
     // those never picked (a restart cancels what was waiting) are picked.
     const later = takeDeferredOpenings();
     for (const k of later) queueThumbnail(k);
     void showCurrent();
-    if (store().autoPick) ensurePicked(store().micrographs.filter((m) => !m.pickedWith && m.info && !later.includes(m.key)).map((m) => m.key));
+    if (store().autoPick)
+      ensurePicked(
+        store()
+          .micrographs.filter((m) => !m.pickedWith && m.info && !later.includes(m.key))
+          .map((m) => m.key),
+      );
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {

@@ -51,7 +51,8 @@ function newKey(): string {
 async function storeFile(key: string, name: string, blob: Blob): Promise<void> {
   if (!storage.session || !storage.files || store().readOnly) return;
   try {
-    if (!(await persist.hasRoomFor(blob.size))) throw new DOMException('not enough room left for the micrograph files', 'QuotaExceededError');
+    if (!(await persist.hasRoomFor(blob.size)))
+      throw new DOMException('not enough room left for the micrograph files', 'QuotaExceededError');
     await persist.saveFile(key, name, blob);
   } catch (e) {
     storage.files = false;
@@ -70,7 +71,10 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
     else if (kind === 'other') others.push(f.name);
     else addMicrographFile(f, opts);
   }
-  if (others.length) store().notify(`Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`);
+  if (others.length)
+    store().notify(
+      `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
+    );
   if (coordinates.length) {
     const as = opts.coordinatesAs ?? (await askCoordinatesUse(coordinates.map((f) => f.name)));
     if (as) for (const f of coordinates) await readCoordinateFile(f, as, !!opts.demo);
@@ -95,7 +99,10 @@ function addMicrographFile(f: InputFile, opts: AddOptions): void {
     const m = mic(key)!;
     const patch = opts.paramsFor?.(f.name);
     const px = diameterInPx(store().diameter, undefined);
-    store().updateMic(key, { params: { ...m.params, ...(px !== undefined ? { diameter: px } : {}), ...patch }, demo: opts.demo || undefined });
+    store().updateMic(key, {
+      params: { ...m.params, ...(px !== undefined ? { diameter: px } : {}), ...patch },
+      demo: opts.demo || undefined,
+    });
   }
   void storeFile(key, f.name, f.blob);
   if (key === store().currentKey) void showCurrent();
@@ -151,7 +158,8 @@ export function forgetPendingCoordinates(): void {
 /** Reads a coordinate file into pending groups; a bad file is reported and nothing else changes. */
 async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boolean): Promise<void> {
   try {
-    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name)) pendingCoordinates.push({ file: f.name, micrograph, picks, as, quiet });
+    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name))
+      pendingCoordinates.push({ file: f.name, micrograph, picks, as, quiet });
   } catch (e) {
     store().notify(errorMessage(e), 'error');
   }
@@ -180,7 +188,9 @@ function assignCoordinates(): void {
   pendingCoordinates = still;
   if (still.length) {
     const files = [...new Set(still.map((g) => g.file))];
-    store().notify(`No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added.`);
+    store().notify(
+      `No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added.`,
+    );
   }
 }
 

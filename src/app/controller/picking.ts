@@ -111,10 +111,16 @@ export function changeParams(key: string, patch: Partial<PickParams>, delayMs = 
 
 /** Re-picks what an undo, a redo or a change of many micrographs left stale: the one on screen at once, the others in the background. */
 export function repickStale(keys: readonly string[]): void {
-  const stale = keys.map(mic).filter((m): m is MicrographEntry => !!m && (isPickedOrPicking(m) || store().autoPick) && !samePickParams(m.pickedWith, m.params));
+  const stale = keys
+    .map(mic)
+    .filter((m): m is MicrographEntry => !!m && (isPickedOrPicking(m) || store().autoPick) && !samePickParams(m.pickedWith, m.params));
   const current = stale.find((m) => m.key === store().currentKey);
   if (current && current.pickedWith && detectorKey(current.pickedWith) === detectorKey(current.params)) repickSoon(current.key, 0);
-  ensurePicked(stale.filter((m) => m !== current || !current.pickedWith || detectorKey(current.pickedWith) !== detectorKey(current.params)).map((m) => m.key));
+  ensurePicked(
+    stale
+      .filter((m) => m !== current || !current.pickedWith || detectorKey(current.pickedWith) !== detectorKey(current.params))
+      .map((m) => m.key),
+  );
 }
 
 export function undo(): void {
@@ -211,7 +217,8 @@ function runBatch(items: MicrographEntry[]): void {
       },
       onSkipped: (key) => {
         const m = mic(key);
-        if (m && (m.status === 'picking' || m.status === 'detecting')) store().updateMic(key, { status: before.get(key) ?? 'ready', progress: undefined });
+        if (m && (m.status === 'picking' || m.status === 'detecting'))
+          store().updateMic(key, { status: before.get(key) ?? 'ready', progress: undefined });
       },
     },
   );
@@ -282,14 +289,19 @@ export function setParamForAll(name: keyof PickParams, value: number | boolean):
   if (!s.change(`${String(name)} for all`, patches, { mergeKey: `all:${String(name)}` })) return;
   // The one on screen follows at once; the others after a short quiet (a drag sends many).
   const current = s.currentKey;
-  if (current && mic(current) !== undefined && mic(current)!.params !== before.get(current) && isPickedOrPicking(mic(current)!)) repickSoon(current, 0);
+  if (current && mic(current) !== undefined && mic(current)!.params !== before.get(current) && isPickedOrPicking(mic(current)!))
+    repickSoon(current, 0);
   const t = paramTimers.get('*all*');
   if (t !== undefined) clearTimeout(t);
   paramTimers.set(
     '*all*',
     setTimeout(() => {
       paramTimers.delete('*all*');
-      ensurePicked(store().micrographs.filter((m) => m.key !== store().currentKey && isPickedOrPicking(m)).map((m) => m.key));
+      ensurePicked(
+        store()
+          .micrographs.filter((m) => m.key !== store().currentKey && isPickedOrPicking(m))
+          .map((m) => m.key),
+      );
     }, EXACT_DELAY_MS),
   );
 }

@@ -39,6 +39,9 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const s = store();
   if (s.diameter.unit === unit || refusedReadOnly()) return;
   const pixelSize = knownPixelSize();
-  if (!pixelSize) s.notify(`No micrograph with a pixel size is loaded yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`);
+  if (!pixelSize)
+    s.notify(
+      `No micrograph with a pixel size is loaded yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
+    );
   s.change('diameter unit', {}, { session: { diameter: convertSetting(s.diameter, unit, pixelSize) } });
 }

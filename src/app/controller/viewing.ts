@@ -20,10 +20,13 @@ export function arrivalDiameter(key: string): void {
   const setting = store().diameter;
   const px = diameterInPx(setting, m.info.pixelSize);
   if (px !== undefined) {
-    if (px !== m.params.diameter || m.diameterNote) store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: undefined });
+    if (px !== m.params.diameter || m.diameterNote)
+      store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: undefined });
     return;
   }
-  store().updateMic(key, { diameterNote: `no pixel size in the header: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the diameter in px to change it)` });
+  store().updateMic(key, {
+    diameterNote: `no pixel size in the header: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the diameter in px to change it)`,
+  });
 }
 
 export function applyDescribed(key: string, d: Described): void {
@@ -144,7 +147,14 @@ export async function refreshDisplay(key: string): Promise<void> {
   const sigma = lowpassSigmaOf(m);
   if ((store().images[key]?.displayLowpass ?? -1) === sigma) return;
   try {
-    const v = await engine.render(key, { x0: 0, y0: 0, x1: m.info.width, y1: m.info.height, maxSide: DISPLAY_SIDE, lowpassSigma: sigma || undefined });
+    const v = await engine.render(key, {
+      x0: 0,
+      y0: 0,
+      x1: m.info.width,
+      y1: m.info.height,
+      maxSide: DISPLAY_SIDE,
+      lowpassSigma: sigma || undefined,
+    });
     if (mic(key) && lowpassSigmaOf(mic(key)) === sigma) store().setImages(key, { display: v, displayLowpass: sigma });
   } catch {
     // the display on screen stays

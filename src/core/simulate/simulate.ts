@@ -252,20 +252,39 @@ export function resolveConfig(input: Partial<SimConfig>): SimConfig {
   check(cfg.amplitudeContrast >= 0 && cfg.amplitudeContrast < 1, `amplitude contrast must be in [0, 1), got ${cfg.amplitudeContrast}`);
   const [d0, d1] = cfg.defocusUm;
   check(d0 > 0 && d1 >= d0 && d1 < 20, `defocus range must be 0 < min <= max < 20 um (underfocus), got ${d0}..${d1}`);
-  check(cfg.astigmatismUm >= 0 && cfg.astigmatismUm < d0 * 2, `astigmatism must be >= 0 and smaller than twice the defocus, got ${cfg.astigmatismUm}`);
+  check(
+    cfg.astigmatismUm >= 0 && cfg.astigmatismUm < d0 * 2,
+    `astigmatism must be >= 0 and smaller than twice the defocus, got ${cfg.astigmatismUm}`,
+  );
   check(cfg.dose > 0 && cfg.dose <= 1000, `dose must be 0..1000 e/A^2, got ${cfg.dose}`);
   check(cfg.bFactor >= 0 && cfg.bFactor <= 2000, `B-factor must be 0..2000 A^2, got ${cfg.bFactor}`);
   check(cfg.iceThicknessNm >= 0 && cfg.iceThicknessNm <= 500, `ice thickness must be 0..500 nm, got ${cfg.iceThicknessNm}`);
-  check(Math.abs(cfg.iceGradientNm) <= 2 * Math.max(cfg.iceThicknessNm, 1), `ice gradient must be at most twice the thickness, got ${cfg.iceGradientNm}`);
+  check(
+    Math.abs(cfg.iceGradientNm) <= 2 * Math.max(cfg.iceThicknessNm, 1),
+    `ice gradient must be at most twice the thickness, got ${cfg.iceGradientNm}`,
+  );
   check(cfg.iceVariation >= 0 && cfg.iceVariation <= 1, `ice variation must be 0..1, got ${cfg.iceVariation}`);
   check(cfg.iceNoise >= 0, `ice noise scale must be >= 0, got ${cfg.iceNoise}`);
   check(['none', 'edge', 'area'].includes(cfg.carbon), `carbon must be none, edge or area, got ${cfg.carbon}`);
-  check(cfg.carbonFraction === undefined || (cfg.carbonFraction > 0 && cfg.carbonFraction < 1), `carbon fraction must be in (0, 1), got ${cfg.carbonFraction}`);
-  check(Number.isInteger(cfg.contamination) && cfg.contamination >= 0 && cfg.contamination <= 100, `contamination must be a count 0..100, got ${cfg.contamination}`);
-  for (const [name, v] of [['clumping', cfg.clumping], ['overlap', cfg.overlap], ['emptyFraction', cfg.emptyFraction]] as const)
+  check(
+    cfg.carbonFraction === undefined || (cfg.carbonFraction > 0 && cfg.carbonFraction < 1),
+    `carbon fraction must be in (0, 1), got ${cfg.carbonFraction}`,
+  );
+  check(
+    Number.isInteger(cfg.contamination) && cfg.contamination >= 0 && cfg.contamination <= 100,
+    `contamination must be a count 0..100, got ${cfg.contamination}`,
+  );
+  for (const [name, v] of [
+    ['clumping', cfg.clumping],
+    ['overlap', cfg.overlap],
+    ['emptyFraction', cfg.emptyFraction],
+  ] as const)
     check(v >= 0 && v <= 1, `${name} must be 0..1, got ${v}`);
   if (cfg.preferredView) {
-    check(cfg.preferredView.fraction >= 0 && cfg.preferredView.fraction <= 1, `preferred-view fraction must be 0..1, got ${cfg.preferredView.fraction}`);
+    check(
+      cfg.preferredView.fraction >= 0 && cfg.preferredView.fraction <= 1,
+      `preferred-view fraction must be 0..1, got ${cfg.preferredView.fraction}`,
+    );
     check(cfg.preferredView.spreadDeg >= 0, `preferred-view spread must be >= 0 degrees, got ${cfg.preferredView.spreadDeg}`);
   }
   check(cfg.detector.dqe > 0 && cfg.detector.dqe <= 1, `detector DQE must be in (0, 1], got ${cfg.detector.dqe}`);
@@ -504,7 +523,13 @@ function phaseMap(
   if (cfg.negativeStain) {
     const depth = cfg.stainDepthA ?? 0.6 * Math.max(...kinds.map((k) => particleDiameterPx(k, 1)));
     const grain = grainField(cw, ch, Math.max(1, 8 / ps), rngArtifacts);
-    const ramp = iceRamp(cw, ch, 1, cfg.iceThicknessNm > 0 ? cfg.iceGradientNm / cfg.iceThicknessNm : 0, rngArtifacts.uniform(0, 2 * Math.PI));
+    const ramp = iceRamp(
+      cw,
+      ch,
+      1,
+      cfg.iceThicknessNm > 0 ? cfg.iceGradientNm / cfg.iceThicknessNm : 0,
+      rngArtifacts.uniform(0, 2 * Math.PI),
+    );
     stainA = new Float32Array(cw * ch);
     for (let i = 0; i < cw * ch; i++) {
       // Stain fills the layer except where protein is; it is grainy (~1 nm crystallites).
@@ -556,7 +581,7 @@ function filterSpectrum(spec: HalfSpectrum, cfg: SimConfig, optics: Optics, { cw
   // The MTF is separable except for its mild radial factor; tabulate what can be tabulated.
   const sincX = new Float64Array(cols);
   for (let kx = 0; kx < cols; kx++) sincX[kx] = detectorMtf(kx / cw, 0, Infinity);
-  const iceLut = iceAmp > 0 ? radialTable((s) => iceAmp * iceShape(s), 0.5 * Math.SQRT2 / ps) : null;
+  const iceLut = iceAmp > 0 ? radialTable((s) => iceAmp * iceShape(s), (0.5 * Math.SQRT2) / ps) : null;
   const w0 = cfg.detector.mtfW0;
   const w0f = Number.isFinite(w0) ? 1 / (0.25 * w0 * w0) : 0;
   for (let ky = 0; ky < ch; ky++) {
@@ -567,7 +592,7 @@ function filterSpectrum(spec: HalfSpectrum, cfg: SimConfig, optics: Optics, { cw
     for (let kx = 0; kx < cols; kx++) {
       const fx = kx / cw;
       const sx = fx / ps;
-      const g = ctf(sx, sy) * sincX[kx] * sincY / (1 + (fx * fx + fy * fy) * w0f);
+      const g = (ctf(sx, sy) * sincX[kx] * sincY) / (1 + (fx * fx + fy * fy) * w0f);
       let re = data[row + 2 * kx];
       let im = data[row + 2 * kx + 1];
       if (iceLut && (kx | ky) !== 0) {
@@ -590,7 +615,15 @@ function filterSpectrum(spec: HalfSpectrum, cfg: SimConfig, optics: Optics, { cw
  * texture, stain, carbon and contamination, one pass per effect present. These vary on scales
  * where the CTF is ~ -A, so they act in real space.
  */
-function transmission(cfg: SimConfig, optics: Optics, artifacts: Artifacts, maps: PhaseMaps, { cw }: Canvas, rngArtifacts: Rng, rngIce: Rng): Float32Array {
+function transmission(
+  cfg: SimConfig,
+  optics: Optics,
+  artifacts: Artifacts,
+  maps: PhaseMaps,
+  { cw }: Canvas,
+  rngArtifacts: Rng,
+  rngIce: Rng,
+): Float32Array {
   const { width: W, height: H, pixelSize: ps } = cfg;
   const { contamination } = artifacts;
   const { carbonMask, contamNm, stainA } = maps;
