@@ -17,7 +17,14 @@ import { fmt, median, procStatus } from './stats';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4391;
 // The flags Debian's chromium needs here (see playwright.config.ts).
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface BrowserThroughputOptions {
   /** Micrographs per run (default 100, the dataset size issue 7 states). */
@@ -42,11 +49,15 @@ interface HarnessResult {
 }
 
 async function startVite(): Promise<ChildProcess> {
-  const vite = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-    cwd: ROOT,
-    env: { ...process.env, DRPNET_NO_HMR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const vite = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DRPNET_NO_HMR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
@@ -78,7 +89,8 @@ function browserRssMiB(skip: number | undefined): number {
     return false;
   };
   let sum = 0;
-  for (const [pid, { rssMiB }] of table) if (pid !== process.pid && under(pid, process.pid) && !(skip !== undefined && under(pid, skip))) sum += rssMiB;
+  for (const [pid, { rssMiB }] of table)
+    if (pid !== process.pid && under(pid, process.pid) && !(skip !== undefined && under(pid, skip))) sum += rssMiB;
   return sum;
 }
 
@@ -100,18 +112,26 @@ export async function browserThroughputLines(opts: BrowserThroughputOptions = {}
       const rss: number[] = [];
       const sampler = setInterval(() => rss.push(browserRssMiB(vite.pid)), 1000);
       const r = await page
-        .evaluate(
-          (o) => (window as unknown as { measureThroughput: (o: object) => Promise<HarnessResult> }).measureThroughput(o),
-          { workers, count, size, backend: 'wasm', distinct: 2 },
-        )
+        .evaluate((o) => (window as unknown as { measureThroughput: (o: object) => Promise<HarnessResult> }).measureThroughput(o), {
+          workers,
+          count,
+          size,
+          backend: 'wasm',
+          distinct: 2,
+        })
         .finally(() => clearInterval(sampler));
       if (r.failed) throw new Error(`${r.failed} of ${count} micrographs failed in the browser`);
       const perPick = median(r.timings.map((t) => Object.values(t).reduce((a, b) => a + b, 0)));
       // Growth: the median of each quarter of the batch (micrographs go through at a steady rate).
       const q = rss.length / 4;
-      const quarters = rss.length >= 8 ? [0, 1, 2, 3].map((i) => median(rss.slice(Math.round(i * q), Math.round((i + 1) * q))).toFixed(0)).join(' / ') + ' MiB' : 'n/a (batch too short)';
+      const quarters =
+        rss.length >= 8
+          ? [0, 1, 2, 3].map((i) => median(rss.slice(Math.round(i * q), Math.round((i + 1) * q))).toFixed(0)).join(' / ') + ' MiB'
+          : 'n/a (batch too short)';
       const open = r.memory.reduce((s, m) => s + m.sessions, 0);
-      rows.push(`| ${r.workers} | ${r.threadsPerWorker} | ${r.picked} | ${r.seconds.toFixed(1)} s | **${r.micrographsPerMinute.toFixed(1)}** | ${fmt(perPick)} | ${quarters} | ${open} |`);
+      rows.push(
+        `| ${r.workers} | ${r.threadsPerWorker} | ${r.picked} | ${r.seconds.toFixed(1)} s | **${r.micrographsPerMinute.toFixed(1)}** | ${fmt(perPick)} | ${quarters} | ${open} |`,
+      );
     }
   } finally {
     await browser.close();
@@ -126,13 +146,16 @@ export async function browserThroughputLines(opts: BrowserThroughputOptions = {}
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Browser memory: the resident memory of all of headless Chromium\'s processes (page, GPU, workers) summed, sampled each second; shared pages count once per process, so the sum overstates the total. The workers keep recently picked micrographs open (for live re-picks and the viewer) up to a budget, a quarter of navigator.deviceMemory (src/app/pool-plan.ts), and close the least recently used beyond it: memory rises while that budget fills, then should stay level however long the batch.',
+    "Browser memory: the resident memory of all of headless Chromium's processes (page, GPU, workers) summed, sampled each second; shared pages count once per process, so the sum overstates the total. The workers keep recently picked micrographs open (for live re-picks and the viewer) up to a budget, a quarter of navigator.deviceMemory (src/app/pool-plan.ts), and close the least recently used beyond it: memory rises while that budget fills, then should stay level however long the batch.",
     '',
   ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { count: { type: 'string' }, size: { type: 'string' } } });
-  const lines = await browserThroughputLines({ count: values.count ? Number(values.count) : undefined, size: values.size ? Number(values.size) : undefined });
+  const lines = await browserThroughputLines({
+    count: values.count ? Number(values.count) : undefined,
+    size: values.size ? Number(values.size) : undefined,
+  });
   console.log(lines.join('\n'));
 }

@@ -30,7 +30,9 @@ function time(label: string, fn: () => unknown, runs = RUNS): number {
     ts.push(performance.now() - t0);
   }
   const m = median(ts);
-  console.log(`${label.padEnd(52)} median ${m.toFixed(1).padStart(7)} ms  (min ${Math.min(...ts).toFixed(1)}, max ${Math.max(...ts).toFixed(1)}, n=${runs})`);
+  console.log(
+    `${label.padEnd(52)} median ${m.toFixed(1).padStart(7)} ms  (min ${Math.min(...ts).toFixed(1)}, max ${Math.max(...ts).toFixed(1)}, n=${runs})`,
+  );
   return m;
 }
 
@@ -103,12 +105,20 @@ finder.find({ sigma: 4, threshold: 4, kLevel: 1 });
 let n = 0;
 const thresholds = [3, 4, 5, 6, 8];
 let ti = 0;
-const repick = time('re-pick, threshold change (maxima search only)', () => {
-  n = finder.find({ sigma: 4, threshold: thresholds[ti++ % thresholds.length], kLevel: 1 }).length;
-}, quick ? 5 : 21);
+const repick = time(
+  're-pick, threshold change (maxima search only)',
+  () => {
+    n = finder.find({ sigma: 4, threshold: thresholds[ti++ % thresholds.length], kLevel: 1 }).length;
+  },
+  quick ? 5 : 21,
+);
 const sigmas = [4, 5, 6, 7, 9];
 let si = 0;
-time('re-pick, sigma change (one blur + search)', () => finder.find({ sigma: sigmas[si++ % sigmas.length], threshold: 4, kLevel: 1 }), quick ? 5 : 11);
+time(
+  're-pick, sigma change (one blur + search)',
+  () => finder.find({ sigma: sigmas[si++ % sigmas.length], threshold: 4, kLevel: 1 }),
+  quick ? 5 : 11,
+);
 time('findPeaks from scratch', () => new PeakFinder(map).find({ sigma: 4, threshold: 4, kLevel: 2 }), quick ? 3 : 7);
 console.log(`(last re-pick found ${n} peaks)`);
 console.log(`\nre-pick target <= 50 ms: ${repick <= 50 ? 'MET' : 'NOT MET'} (${repick.toFixed(1)} ms)`);

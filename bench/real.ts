@@ -60,15 +60,45 @@ function scoreFolder(dir: string, mics: RealMicrograph[]): { scores: Scores; per
 function pickRow(what: string, models: string | undefined, mics: RealMicrograph[], extra: string[] = []): Row {
   const out = path.join(WORK, `picks-${what.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
-  const args = ['pick', ...mics.map((m) => m.file), '--diameter', String(APOFERRITIN.diameter), '--out', out, ...extra, ...(models ? ['--models', models] : [])];
+  const args = [
+    'pick',
+    ...mics.map((m) => m.file),
+    '--diameter',
+    String(APOFERRITIN.diameter),
+    '--out',
+    out,
+    ...extra,
+    ...(models ? ['--models', models] : []),
+  ];
   const seconds = drpnet(args);
   const { scores, perMic } = scoreFolder(out, mics);
-  return { what, command: `drpnet ${args.slice(0, 1).join(' ')} <14 micrographs> ${args.slice(1 + mics.length).join(' ').replace(out, 'OUT').replace(WORK, '...')}`, scores, picksPerMicrograph: perMic, seconds };
+  return {
+    what,
+    command: `drpnet ${args.slice(0, 1).join(' ')} <14 micrographs> ${args
+      .slice(1 + mics.length)
+      .join(' ')
+      .replace(out, 'OUT')
+      .replace(WORK, '...')}`,
+    scores,
+    picksPerMicrograph: perMic,
+    seconds,
+  };
 }
 
 /** The best F1 over thresholds of one score, all candidates of a loose pick ranked by it. */
-function bestOver(all: ScoredPick[][], mics: RealMicrograph[], score: (p: ScoredPick) => number | undefined): { scores: Scores; perMic: number; threshold: number } {
-  const values = [...new Set(all.flat().map(score).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+function bestOver(
+  all: ScoredPick[][],
+  mics: RealMicrograph[],
+  score: (p: ScoredPick) => number | undefined,
+): { scores: Scores; perMic: number; threshold: number } {
+  const values = [
+    ...new Set(
+      all
+        .flat()
+        .map(score)
+        .filter((v): v is number => v !== undefined),
+    ),
+  ].sort((a, b) => a - b);
   let best = { scores: pooled([]), perMic: 0, threshold: 0 };
   const step = Math.max(1, Math.floor(values.length / 200));
   for (let i = 0; i < values.length; i += step) {
@@ -90,8 +120,18 @@ async function oracleRows(models: string | undefined, mics: RealMicrograph[]): P
   const cls = bestOver(all, mics, (p) => p.pParticle);
   const peak = bestOver(all, mics, (p) => p.peakHeight);
   return [
-    { what: 'best classifier cutoff, chosen afterwards', command: `(p(particle) >= ${cls.threshold.toFixed(3)}, threshold 0.5)`, scores: cls.scores, picksPerMicrograph: cls.perMic },
-    { what: 'best peak threshold, chosen afterwards', command: `(peak height >= ${peak.threshold.toFixed(3)}, no classifier)`, scores: peak.scores, picksPerMicrograph: peak.perMic },
+    {
+      what: 'best classifier cutoff, chosen afterwards',
+      command: `(p(particle) >= ${cls.threshold.toFixed(3)}, threshold 0.5)`,
+      scores: cls.scores,
+      picksPerMicrograph: cls.perMic,
+    },
+    {
+      what: 'best peak threshold, chosen afterwards',
+      command: `(peak height >= ${peak.threshold.toFixed(3)}, no classifier)`,
+      scores: peak.scores,
+      picksPerMicrograph: peak.perMic,
+    },
   ];
 }
 
@@ -107,12 +147,22 @@ function relionRow(mics: RealMicrograph[]): Row {
   let best: Row | undefined;
   let seconds = 0;
   for (const adjust of LOG_ADJUST_SWEEP) {
-    const res = runLoG(project, { odir: `AutoPick/adjust_${adjust}`, diameterMinA: LOG_DIAMETER_RANGE[0] * dA, diameterMaxA: LOG_DIAMETER_RANGE[1] * dA, adjustThreshold: adjust });
+    const res = runLoG(project, {
+      odir: `AutoPick/adjust_${adjust}`,
+      diameterMinA: LOG_DIAMETER_RANGE[0] * dA,
+      diameterMaxA: LOG_DIAMETER_RANGE[1] * dA,
+      adjustThreshold: adjust,
+    });
     seconds += res.seconds;
     const picks = project.micrographs.map((mic) => res.picks.get(mic) ?? []);
     const scores = pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter)));
     if (!best || scores.f1 > best.scores.f1) {
-      best = { what: `RELION ${relionVersion()} LoG, best threshold of a sweep`, command: `relion_autopick --LoG --LoG_adjust_threshold ${adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`, scores, picksPerMicrograph: picks.reduce((n, p) => n + p.length, 0) / mics.length };
+      best = {
+        what: `RELION ${relionVersion()} LoG, best threshold of a sweep`,
+        command: `relion_autopick --LoG --LoG_adjust_threshold ${adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`,
+        scores,
+        picksPerMicrograph: picks.reduce((n, p) => n + p.length, 0) / mics.length,
+      };
     }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -122,8 +172,17 @@ function relionRow(mics: RealMicrograph[]): Row {
 const pct = (v: number) => (100 * v).toFixed(1);
 
 /** Runs every row and returns the markdown section. */
-export async function realLines(opts: { models?: string; skip?: Set<string> } = {}, log: (m: string) => void = () => {}): Promise<string[]> {
-  if (!realSetAvailable(APOFERRITIN)) return ['## Real micrographs', '', `Not measured: ${APOFERRITIN.dir} is not there (the shared real data lives outside the repository).`, ''];
+export async function realLines(
+  opts: { models?: string; skip?: Set<string> } = {},
+  log: (m: string) => void = () => {},
+): Promise<string[]> {
+  if (!realSetAvailable(APOFERRITIN))
+    return [
+      '## Real micrographs',
+      '',
+      `Not measured: ${APOFERRITIN.dir} is not there (the shared real data lives outside the repository).`,
+      '',
+    ];
   mkdirSync(WORK, { recursive: true });
   const skip = opts.skip ?? new Set<string>();
   const split = realSplit(APOFERRITIN);
@@ -140,21 +199,52 @@ export async function realLines(opts: { models?: string; skip?: Set<string> } = 
     const truth = path.join(WORK, 'truth');
     rmSync(truth, { recursive: true, force: true });
     mkdirSync(truth, { recursive: true });
-    for (const n of split.labelled) copyFileSync(path.join(APOFERRITIN.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
+    for (const n of split.labelled)
+      copyFileSync(path.join(APOFERRITIN.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
     const out = path.join(WORK, 'fine-tuned');
-    const args = ['fine-tune', ...split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)), '--truth', truth, '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
+    const args = [
+      'fine-tune',
+      ...split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)),
+      '--truth',
+      truth,
+      '--diameter',
+      String(APOFERRITIN.diameter),
+      '--out',
+      out,
+      ...(models ? ['--models', models] : []),
+    ];
     const seconds = drpnet(args);
     const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
     const row = pickRow('after `drpnet fine-tune --truth` on the 5 labelled', out, scoring);
-    rows.push({ ...row, command: `drpnet fine-tune <5 labelled> --truth TRUTH --diameter 64 --out DIR; then pick --models DIR`, seconds, note: report.adapted ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}` : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written` });
+    rows.push({
+      ...row,
+      command: `drpnet fine-tune <5 labelled> --truth TRUTH --diameter 64 --out DIR; then pick --models DIR`,
+      seconds,
+      note: report.adapted
+        ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}`
+        : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written`,
+    });
   }
   if (!skip.has('adapt')) {
     log('real: unsupervised adaptation on the 14');
     const out = path.join(WORK, 'adapted');
-    const args = ['fine-tune', ...scoring.map((m) => m.file), '--unsupervised', '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
+    const args = [
+      'fine-tune',
+      ...scoring.map((m) => m.file),
+      '--unsupervised',
+      '--diameter',
+      String(APOFERRITIN.diameter),
+      '--out',
+      out,
+      ...(models ? ['--models', models] : []),
+    ];
     const seconds = drpnet(args);
     const row = pickRow('after `drpnet fine-tune --unsupervised` on the 14', out, scoring);
-    rows.push({ ...row, command: 'drpnet fine-tune <14 micrographs> --unsupervised --diameter 64 --out DIR; then pick --models DIR', seconds });
+    rows.push({
+      ...row,
+      command: 'drpnet fine-tune <14 micrographs> --unsupervised --diameter 64 --out DIR; then pick --models DIR',
+      seconds,
+    });
   }
   if (!skip.has('relion')) {
     log('real: RELION LoG sweep');
@@ -170,7 +260,10 @@ export async function realLines(opts: { models?: string; skip?: Set<string> } = 
     '',
     '| what | recall | precision | **F1** | picks / micrograph | seconds | how |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.what} | ${pct(r.scores.recall)} | ${pct(r.scores.precision)} | **${pct(r.scores.f1)}** | ${r.picksPerMicrograph.toFixed(0)} | ${r.seconds === undefined ? '-' : r.seconds.toFixed(0)} | ${r.command}${r.note ? `; ${r.note}` : ''} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.what} | ${pct(r.scores.recall)} | ${pct(r.scores.precision)} | **${pct(r.scores.f1)}** | ${r.picksPerMicrograph.toFixed(0)} | ${r.seconds === undefined ? '-' : r.seconds.toFixed(0)} | ${r.command}${r.note ? `; ${r.note}` : ''} |`,
+    ),
     '',
     'Seconds: the whole command (Node start-up and model loading included); for RELION, one relion_autopick run over the 14, mean over the sweep.',
     '',
@@ -181,6 +274,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const at = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   const t0 = performance.now();
-  const lines = await realLines({ models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []) }, (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`));
+  const lines = await realLines(
+    { models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []) },
+    (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`),
+  );
   console.log(lines.join('\n'));
 }

@@ -22,7 +22,12 @@ export interface RealSet {
 }
 
 /** EMPIAR-10146 apoferritin: README of ../shared/realdata/empiar10146-apoferritin. */
-export const APOFERRITIN: RealSet = { name: 'empiar10146-apoferritin', dir: path.join(REALDATA_DIR, 'empiar10146-apoferritin'), diameter: 64, labelled: 5 };
+export const APOFERRITIN: RealSet = {
+  name: 'empiar10146-apoferritin',
+  dir: path.join(REALDATA_DIR, 'empiar10146-apoferritin'),
+  diameter: 64,
+  labelled: 5,
+};
 
 export interface RealMicrograph {
   name: string;
@@ -37,7 +42,9 @@ export function realSetAvailable(set: RealSet): boolean {
 
 /** Micrograph file names of a set, sorted by name, split into labelled and scoring parts. */
 export function realSplit(set: RealSet): { labelled: string[]; scoring: string[] } {
-  const names = readdirSync(path.join(set.dir, 'micrographs')).filter((n) => !n.startsWith('.')).sort();
+  const names = readdirSync(path.join(set.dir, 'micrographs'))
+    .filter((n) => !n.startsWith('.'))
+    .sort();
   return { labelled: names.slice(0, set.labelled), scoring: names.slice(set.labelled) };
 }
 

@@ -43,7 +43,12 @@ export interface PeerOptions {
   work: string;
 }
 
-export const DEFAULT_PEER_OPTIONS: PeerOptions = { images: 2, size: 4096, models: SHIPPED_MODELS_DIR, work: '/tmp/drpnet-bench/relion-peer' };
+export const DEFAULT_PEER_OPTIONS: PeerOptions = {
+  images: 2,
+  size: 4096,
+  models: SHIPPED_MODELS_DIR,
+  work: '/tmp/drpnet-bench/relion-peer',
+};
 
 interface ConditionResult {
   condition: Condition;
@@ -89,7 +94,11 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
       whiteParticles: p.negativeStain,
     });
     perMic.push(res.seconds / opts.images);
-    const m = score(project.micrographs.map((mic) => res.picks.get(mic) ?? []), sims, refRadius);
+    const m = score(
+      project.micrographs.map((mic) => res.picks.get(mic) ?? []),
+      sims,
+      refRadius,
+    );
     if (adjust === 0) relionDefault = m;
     if (!relionBest || m.f1 > relionBest.f1) relionBest = { ...m, adjust };
   }
@@ -101,7 +110,11 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
     const file = path.join(project.dir, mic);
     const t0 = performance.now();
     const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
-    const res = await pickMicrograph(new PickSession(file, micrograph), models, { ...DEFAULT_PICK_PARAMS, diameter, negativeStain: p.negativeStain });
+    const res = await pickMicrograph(new PickSession(file, micrograph), models, {
+      ...DEFAULT_PICK_PARAMS,
+      diameter,
+      negativeStain: p.negativeStain,
+    });
     oursSeconds.push((performance.now() - t0) / 1000);
     ours.push(res.picks);
   }
@@ -115,7 +128,9 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
     oursSecondsPerMic: median(oursSeconds),
   };
   rmSync(dir, { recursive: true, force: true });
-  log(`${condition.name}: RELION default F1 ${pct(result.relionDefault.f1)}, best F1 ${pct(result.relionBest.f1)} (adjust ${result.relionBest.adjust}); ours F1 ${pct(result.ours.f1)}`);
+  log(
+    `${condition.name}: RELION default F1 ${pct(result.relionDefault.f1)}, best F1 ${pct(result.relionBest.f1)} (adjust ${result.relionBest.adjust}); ours F1 ${pct(result.ours.f1)}`,
+  );
   return result;
 }
 
@@ -134,8 +149,11 @@ export async function relionPeerLines(options: Partial<PeerOptions> = {}, log: (
   await startBackend('wasm');
   const models = await loadModels({ dir: opts.models, withClassifier: DEFAULT_PICK_PARAMS.useClassifier });
   const wanted = opts.conditions;
-  const indices = CONDITIONS.map((_, c) => c).filter((c) => !wanted || wanted.includes(CONDITIONS[c].name) || wanted.includes(CONDITIONS[c].preset));
-  if (!indices.length) throw new Error(`no condition matches ${wanted?.join(', ')}; conditions: ${CONDITIONS.map((c) => c.preset).join(', ')}`);
+  const indices = CONDITIONS.map((_, c) => c).filter(
+    (c) => !wanted || wanted.includes(CONDITIONS[c].name) || wanted.includes(CONDITIONS[c].preset),
+  );
+  if (!indices.length)
+    throw new Error(`no condition matches ${wanted?.join(', ')}; conditions: ${CONDITIONS.map((c) => c.preset).join(', ')}`);
 
   // One untimed pick first: WASM kernels compile on first use, a cost paid once per process.
   const warm = simulateCondition(CONDITIONS[indices[0]].preset, testSeed(indices[0], 0), Math.min(opts.size, 1024));
@@ -196,6 +214,8 @@ function parseArgs(argv: string[]): Partial<PeerOptions> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = performance.now();
-  const lines = await relionPeerLines(parseArgs(process.argv.slice(2)), (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`));
+  const lines = await relionPeerLines(parseArgs(process.argv.slice(2)), (m) =>
+    console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`),
+  );
   console.log(lines.join('\n'));
 }

@@ -54,7 +54,14 @@ export interface RetrainBenchOptions {
   log?: (line: string) => void;
 }
 
-export const FULL: RetrainBenchOptions = { images: 10, size: 2048, picks: 200, classifierEpochs: CLASSIFIER_DEFAULTS.epochs, detectorEpochs: DETECTOR_DEFAULTS.epochs, maxPerClass: CLASSIFIER_DEFAULTS.maxPerClass };
+export const FULL: RetrainBenchOptions = {
+  images: 10,
+  size: 2048,
+  picks: 200,
+  classifierEpochs: CLASSIFIER_DEFAULTS.epochs,
+  detectorEpochs: DETECTOR_DEFAULTS.epochs,
+  maxPerClass: CLASSIFIER_DEFAULTS.maxPerClass,
+};
 export const QUICK: RetrainBenchOptions = { images: 2, size: 1024, picks: 200, classifierEpochs: 2, detectorEpochs: 2, maxPerClass: 300 };
 
 const BENCH_CONDITIONS = ['carbon-edge', 'contamination'] as const;
@@ -68,7 +75,11 @@ interface Micrograph {
 const pct = (v: number): string => (100 * v).toFixed(1);
 
 function micrograph(sim: SimResult): Micrograph {
-  return { sim, session: new PickSession(`seed ${sim.params.seed}`, simMicrograph(sim)), params: { ...DEFAULT_PICK_PARAMS, diameter: simDiameter(sim), negativeStain: sim.params.negativeStain } };
+  return {
+    sim,
+    session: new PickSession(`seed ${sim.params.seed}`, simMicrograph(sim)),
+    params: { ...DEFAULT_PICK_PARAMS, diameter: simDiameter(sim), negativeStain: sim.params.negativeStain },
+  };
 }
 
 async function score(mics: readonly Micrograph[], models: Models, useClassifier = true): Promise<ReturnType<typeof aggregate>> {
@@ -88,16 +99,31 @@ async function asModel(r: TrainResult) {
 async function retrainClassifier(mics: readonly Micrograph[], models: Models, o: RetrainBenchOptions) {
   const s = { ...CLASSIFIER_DEFAULTS, epochs: o.classifierEpochs, maxPerClass: o.maxPerClass };
   const byMic: Record<string, Awaited<ReturnType<typeof chooseClassifierSamples>>['samples']> = {};
-  for (let i = 0; i < mics.length; i++) byMic[i] = (await chooseClassifierSamples(mics[i].session, models, mics[i].params, { strictLevel: s.strictLevel, lowStdCount: s.lowStdCount, seed: s.seed + i })).samples;
+  for (let i = 0; i < mics.length; i++)
+    byMic[i] = (
+      await chooseClassifierSamples(mics[i].session, models, mics[i].params, {
+        strictLevel: s.strictLevel,
+        lowStdCount: s.lowStdCount,
+        seed: s.seed + i,
+      })
+    ).samples;
   const review = selectClassifierSamples(byMic, s.maxPerClass, s.seed);
   const sets = await Promise.all(
     mics.map(async (m, i) => {
       const k = kept(review[i]);
-      return { patches: await classifierPatches(m.session, models, m.params, packXY(k)), labels: Uint8Array.from(k, (x) => x.label), n: k.length };
+      return {
+        patches: await classifierPatches(m.session, models, m.params, packXY(k)),
+        labels: Uint8Array.from(k, (x) => x.label),
+        n: k.length,
+      };
     }),
   );
   const data = concatClassifierSets(sets);
-  const r = await trainModel({ kind: 'classifier', ...data }, { init: s.init, options: trainOptions(s), summary: { labels: 'unsupervised' } }, models);
+  const r = await trainModel(
+    { kind: 'classifier', ...data },
+    { init: s.init, options: trainOptions(s), summary: { labels: 'unsupervised' } },
+    models,
+  );
   return { model: await asModel(r), result: r, counts: reviewCounts(review) };
 }
 
@@ -114,7 +140,11 @@ async function fineTuneDetector(mics: readonly Micrograph[], models: Models, o: 
     }),
   );
   const data = concatDetectorSamples(sets.filter((d) => d.n > 0));
-  const r = await trainModel({ kind: 'detector', ...data }, { init: s.init, options: trainOptions(s), summary: { labels: 'truth as accepted picks' } }, models);
+  const r = await trainModel(
+    { kind: 'detector', ...data },
+    { init: s.init, options: trainOptions(s), summary: { labels: 'truth as accepted picks' } },
+    models,
+  );
   const fcrn = await asModel(r);
   return { models: { ...models, fcrn, fcrnMeta: readMetadata(fcrn) }, result: r, picks: reviewCounts(review).particles, patches: data.n };
 }
@@ -153,17 +183,37 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     const name = CONDITIONS[c].name;
     const truthN = scored.reduce((s, m) => s + scorableTruth(m.sim, shipped.fcrnMeta.workingRadius).truth.length, 0);
     const row = (what: string, m: ReturnType<typeof aggregate>, note: string) => {
-      lines.push(`| ${name} (${truthN} particles scored) | ${what} | ${pct(m.precision)} | ${pct(m.recall)} | **${pct(m.f1)}** | ${note} |`);
+      lines.push(
+        `| ${name} (${truthN} particles scored) | ${what} | ${pct(m.precision)} | ${pct(m.recall)} | **${pct(m.f1)}** | ${note} |`,
+      );
       log(`${name}: ${what}: P ${pct(m.precision)} R ${pct(m.recall)} F1 ${pct(m.f1)} ${note}`);
     };
     row('shipped detector + classifier', await score(scored, shipped), '-');
     if (!o.fineTuneOnly) await workbenchRows(adapt, scored, shipped, o, row);
     const base = { ...shipped, classifier: shipped.classifier! };
-    const asTraining = (m: Micrograph, truth = false) => ({ name: m.session.name, image: m.session.micrograph.image, diameter: m.params.diameter, negativeStain: m.params.negativeStain, truth: truth ? truthPicks(m.sim) : undefined });
-    const self = await adaptUnsupervised(base, adapt.map((m) => asTraining(m)), { seed: 1 });
+    const asTraining = (m: Micrograph, truth = false) => ({
+      name: m.session.name,
+      image: m.session.micrograph.image,
+      diameter: m.params.diameter,
+      negativeStain: m.params.negativeStain,
+      truth: truth ? truthPicks(m.sim) : undefined,
+    });
+    const self = await adaptUnsupervised(
+      base,
+      adapt.map((m) => asTraining(m)),
+      { seed: 1 },
+    );
     row('`drpnet fine-tune --unsupervised` (self-training)', await score(scored, self), `${self.seconds.toFixed(0)} s`);
-    const sup = await adaptSupervised(base, adapt.map((m) => asTraining(m, true)), { seed: 1 });
-    row('`drpnet fine-tune --truth` (truth of the adapting half as labels)', await score(scored, sup), `${sup.seconds.toFixed(0)} s, ${sup.adapted ? 'kept' : 'not kept (held-out check)'}`);
+    const sup = await adaptSupervised(
+      base,
+      adapt.map((m) => asTraining(m, true)),
+      { seed: 1 },
+    );
+    row(
+      '`drpnet fine-tune --truth` (truth of the adapting half as labels)',
+      await score(scored, sup),
+      `${sup.seconds.toFixed(0)} s, ${sup.adapted ? 'kept' : 'not kept (held-out check)'}`,
+    );
   }
   lines.push('');
   return lines;
@@ -172,14 +222,32 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
 type RowFn = (what: string, m: ReturnType<typeof aggregate>, note: string) => void;
 
 /** The workbench's retraining runs: the paper's unsupervised classifier, the detector fine-tuned from picks, and both. */
-async function workbenchRows(adapt: Micrograph[], scored: Micrograph[], shipped: Models, o: RetrainBenchOptions, row: RowFn): Promise<void> {
+async function workbenchRows(
+  adapt: Micrograph[],
+  scored: Micrograph[],
+  shipped: Models,
+  o: RetrainBenchOptions,
+  row: RowFn,
+): Promise<void> {
   const cls = await retrainClassifier(adapt, shipped, o);
-  row('+ classifier retrained, unsupervised', await score(scored, { ...shipped, classifier: cls.model }), `${cls.counts.particles} + ${cls.counts.background} patches, ${trainingNote(cls.result)}`);
+  row(
+    '+ classifier retrained, unsupervised',
+    await score(scored, { ...shipped, classifier: cls.model }),
+    `${cls.counts.particles} + ${cls.counts.background} patches, ${trainingNote(cls.result)}`,
+  );
 
   const det = await fineTuneDetector(adapt, shipped, o);
-  row(`detector fine-tuned from ${det.picks} picks + shipped classifier`, await score(scored, det.models), `${det.patches} patches, ${trainingNote(det.result)}`);
+  row(
+    `detector fine-tuned from ${det.picks} picks + shipped classifier`,
+    await score(scored, det.models),
+    `${det.patches} patches, ${trainingNote(det.result)}`,
+  );
   const both = await retrainClassifier(adapt, det.models, o);
-  row('fine-tuned detector + classifier retrained on it, unsupervised', await score(scored, { ...det.models, classifier: both.model }), `${both.counts.particles} + ${both.counts.background} patches, ${trainingNote(both.result)}`);
+  row(
+    'fine-tuned detector + classifier retrained on it, unsupervised',
+    await score(scored, { ...det.models, classifier: both.model }),
+    `${both.counts.particles} + ${both.counts.background} patches, ${trainingNote(both.result)}`,
+  );
   row('shipped detector alone (no classifier)', await score(scored, shipped, false), '-');
   row('fine-tuned detector alone (no classifier)', await score(scored, det.models, false), '-');
 }
@@ -208,7 +276,10 @@ function parseArgs(argv: string[]): RetrainBenchOptions {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = performance.now();
-  const opts = { ...parseArgs(process.argv.slice(2)), log: (l: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${l}`) };
+  const opts = {
+    ...parseArgs(process.argv.slice(2)),
+    log: (l: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${l}`),
+  };
   retrainBenchmark(opts)
     .then((lines) => console.log(lines.join('\n')))
     .catch((e) => {

@@ -50,8 +50,13 @@ type PickOnce = MicrographStats & { rssReadyBytes: number };
 /** One whole pick of a micrograph file by the shipped command (`drpnet pick --stats`), in a fresh process. */
 function pickOnce(file: string, diameter: number): PickOnce {
   const stats = path.join(WORK, 'pick-once.stats.jsonl');
-  execFileSync(process.execPath, [DRPNET_BIN, 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const [ready, mic] = readFileSync(stats, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PickStats);
+  execFileSync(process.execPath, [DRPNET_BIN, 'pick', file, '--diameter', String(diameter), '--out', WORK, '--stats', stats], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const [ready, mic] = readFileSync(stats, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PickStats);
   if (ready.event !== 'ready' || mic?.event !== 'micrograph') throw new Error(`unexpected --stats records in ${stats}`);
   return { ...mic, rssReadyBytes: ready.rssBytes };
 }
@@ -76,19 +81,31 @@ async function wholePick(): Promise<void> {
   say();
   say('| stage | median |');
   say('|---|---|');
-  const label: Record<string, string> = { open: 'open (read the MRC header)', preprocess: 'preprocess (streams the pixels from the file)', write: 'write STAR' };
+  const label: Record<string, string> = {
+    open: 'open (read the MRC header)',
+    preprocess: 'preprocess (streams the pixels from the file)',
+    write: 'write STAR',
+  };
   for (const s of stages) say(`| ${label[s] ?? s} | ${fmt(median(runs.map((r) => r.timings[s] ?? 0)))} |`);
   say(`| **whole pick** | **${fmt(median(runs.map((r) => r.totalMs)))}** (target <= 3 s) |`);
   say();
   const [mapW, mapH] = runs[0].workingSize.split('x').map(Number);
   const gflops = (FCRN_FLOPS_PER_PIXEL * mapW * mapH) / (fcrnMs / 1000) / 1e9;
-  say(`Command: \`drpnet pick betagal_4096.mrc --diameter ${DIAMETER} --stats FILE\` (bin/drpnet.js: the bundled CLI in plain Node), timed by the command itself from opening the file to the STAR file written.`);
-  say(`Picks: ${median(runs.map((r) => r.picks))} kept of ${median(runs.map((r) => r.candidates))} candidates. FCRN: ${gflops.toFixed(1)} GFLOP/s achieved (${FCRN_FLOPS_PER_PIXEL} FLOP per working pixel, ${runs[0].workingSize} working pixels).`);
+  say(
+    `Command: \`drpnet pick betagal_4096.mrc --diameter ${DIAMETER} --stats FILE\` (bin/drpnet.js: the bundled CLI in plain Node), timed by the command itself from opening the file to the STAR file written.`,
+  );
+  say(
+    `Picks: ${median(runs.map((r) => r.picks))} kept of ${median(runs.map((r) => r.candidates))} candidates. FCRN: ${gflops.toFixed(1)} GFLOP/s achieved (${FCRN_FLOPS_PER_PIXEL} FLOP per working pixel, ${runs[0].workingSize} working pixels).`,
+  );
   const before = median(runs.map((r) => r.rssReadyBytes));
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   say(`Peak resident memory (micrograph: ${mib(micBytes)} as float32; target < 3x):`);
-  say(`- the whole process: ${mib(rss)} = **${(rss / micBytes).toFixed(2)}x**, of which ${mib(before)} is there before the micrograph (Node, tfjs, the WASM runtime, both models).`);
-  say(`- what the pick adds, peak minus the process before reading the micrograph: ${mib(rss - before)} = ${((rss - before) / micBytes).toFixed(2)}x. The micrograph is streamed from its file into the working scale in 1 MiB bands and never held whole (src/core/io/mrc-stream.ts).`);
+  say(
+    `- the whole process: ${mib(rss)} = **${(rss / micBytes).toFixed(2)}x**, of which ${mib(before)} is there before the micrograph (Node, tfjs, the WASM runtime, both models).`,
+  );
+  say(
+    `- what the pick adds, peak minus the process before reading the micrograph: ${mib(rss - before)} = ${((rss - before) / micBytes).toFixed(2)}x. The micrograph is streamed from its file into the working scale in 1 MiB bands and never held whole (src/core/io/mrc-stream.ts).`,
+  );
   // The fixed part weighs less on a larger micrograph: the same pick on the largest size the
   // workbench is specified for (issue 2), once.
   const big = path.join(WORK, 'betagal_7676x7420.mrc');
@@ -96,7 +113,9 @@ async function wholePick(): Promise<void> {
   progress('whole pick 7676x7420');
   const b = pickOnce(big, DIAMETER);
   const bigBytes = 7676 * 7420 * 4;
-  say(`- the same pick of a 7676x7420 float32 micrograph (${mib(bigBytes)}, one run): ${fmt(b.totalMs)}; the whole process peaks at ${mib(b.maxRssBytes)} = **${(b.maxRssBytes / bigBytes).toFixed(2)}x**, what the pick adds ${mib(b.maxRssBytes - b.rssReadyBytes)} = ${((b.maxRssBytes - b.rssReadyBytes) / bigBytes).toFixed(2)}x.`);
+  say(
+    `- the same pick of a 7676x7420 float32 micrograph (${mib(bigBytes)}, one run): ${fmt(b.totalMs)}; the whole process peaks at ${mib(b.maxRssBytes)} = **${(b.maxRssBytes / bigBytes).toFixed(2)}x**, what the pick adds ${mib(b.maxRssBytes - b.rssReadyBytes)} = ${((b.maxRssBytes - b.rssReadyBytes) / bigBytes).toFixed(2)}x.`,
+  );
   say();
 }
 
@@ -162,12 +181,16 @@ async function repick(): Promise<void> {
     sigmaPreview.push((await timed({ ...params, sigma }, true)).ms);
     sigmaChange.push((await timed({ ...params, sigma })).ms);
   }
-  say(`## Re-pick on a kept ${det.map.width}x${det.map.height} map (peaks, edge margin, screens, classifier cache, calibration; diameter ${diameter} px)`);
+  say(
+    `## Re-pick on a kept ${det.map.width}x${det.map.height} map (peaks, edge margin, screens, classifier cache, calibration; diameter ${diameter} px)`,
+  );
   say();
   say('| re-pick | median |');
   say('|---|---|');
   say(`| threshold change, candidates already classified | **${fmt(median(warm))}** (target <= 50 ms) |`);
-  say(`| threshold change, first visit: preview from the classifier cache (what the slider shows at once) | **${fmt(median(coldPreview))}** |`);
+  say(
+    `| threshold change, first visit: preview from the classifier cache (what the slider shows at once) | **${fmt(median(coldPreview))}** |`,
+  );
   say(`| threshold change, first visit: exact result, new candidates classified (follows in the background) | ${fmt(median(cold))} |`);
   say(`| sigma change: preview (one more blur, cached classifier outputs) | ${fmt(median(sigmaPreview))} |`);
   say(`| sigma change: exact result | ${fmt(median(sigmaChange))} |`);
@@ -184,8 +207,10 @@ say();
 if (only.has('pick')) await wholePick();
 if (only.has('blur')) blur();
 if (only.has('repick')) await repick();
-if (only.has('cli')) for (const l of await cliThroughputSection({ count: quick ? 4 : 300, size: quick ? 1024 : 4096, log: progress })) say(l);
-if (only.has('browser')) for (const l of await browserThroughputLines({ count: quick ? 2 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('cli'))
+  for (const l of await cliThroughputSection({ count: quick ? 4 : 300, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('browser'))
+  for (const l of await browserThroughputLines({ count: quick ? 2 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
 if (only.has('relion')) for (const l of await relionPeerLines(quick ? { images: 1, size: 1024 } : {}, progress)) say(l);
 if (only.has('retrain')) for (const l of await retrainBenchmark({ ...(quick ? RETRAIN_QUICK : RETRAIN_FULL), log: progress })) say(l);
 if (only.has('real')) for (const l of await realLines({ skip: quick ? new Set(['relion', 'adapt']) : undefined }, progress)) say(l);

@@ -51,7 +51,8 @@ async function ensureDataset(count: number, size: number, log: (line: string) =>
   for (let i = 0; i < count; i++) {
     const file = path.join(dir, `mic_${String(i + 1).padStart(4, '0')}.mrc`);
     const t0 = performance.now();
-    if (await simulateCached(file, { width: size, height: size, pixelSize: PIXEL_SIZE, kind: KIND, seed: 7000 + i })) log(`simulated ${path.basename(file)} (${fmt(performance.now() - t0)})`);
+    if (await simulateCached(file, { width: size, height: size, pixelSize: PIXEL_SIZE, kind: KIND, seed: 7000 + i }))
+      log(`simulated ${path.basename(file)} (${fmt(performance.now() - t0)})`);
   }
   return dir;
 }
@@ -76,7 +77,14 @@ function runPick(dir: string, out: string, diameter: number, models: string | un
         continue;
       }
       const mem = child.pid !== undefined ? procStatus(child.pid) : undefined;
-      if (mem) samples.push({ index: Number(m[1]), at: (performance.now() - t0) / 1000, pickSeconds: Number(m[2]), rssMiB: mem.rssMiB, hwmMiB: mem.hwmMiB });
+      if (mem)
+        samples.push({
+          index: Number(m[1]),
+          at: (performance.now() - t0) / 1000,
+          pickSeconds: Number(m[2]),
+          rssMiB: mem.rssMiB,
+          hwmMiB: mem.hwmMiB,
+        });
       log(line);
     }
   });
@@ -133,7 +141,10 @@ export async function cliThroughputSection(opts: ThroughputOptions = {}): Promis
   // Growth is judged on the second half of the run: the first micrographs include model
   // loading and the allocator's and JIT's warm-up, after which a leak-free process is flat.
   const later = samples.slice(Math.floor(samples.length / 2));
-  const { slope: growth, se } = slope(later.map((s) => s.index), later.map((s) => s.rssMiB));
+  const { slope: growth, se } = slope(
+    later.map((s) => s.index),
+    later.map((s) => s.rssMiB),
+  );
   const micMiB = (size * size * 4) / 2 ** 20;
   const projected = growth * 1000;
   // Resident memory moves by several MiB between micrographs with the garbage collector's
@@ -178,7 +189,9 @@ export async function cliThroughputSection(opts: ThroughputOptions = {}): Promis
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { count: { type: 'string' }, distinct: { type: 'string' }, size: { type: 'string' }, models: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { count: { type: 'string' }, distinct: { type: 'string' }, size: { type: 'string' }, models: { type: 'string' } },
+  });
   const lines = await cliThroughputSection({
     count: values.count ? Number(values.count) : undefined,
     distinct: values.distinct ? Number(values.distinct) : undefined,

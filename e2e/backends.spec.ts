@@ -4,7 +4,13 @@
 import { expect, test } from '@playwright/test';
 
 type Candidate = { x: number; y: number; pParticle?: number; kept: boolean };
-type Run = { info: { backend: string; adapter?: string; isFallbackAdapter?: boolean }; seconds: number; diameter: number; map: number[]; picks: Candidate[] };
+type Run = {
+  info: { backend: string; adapter?: string; isFallbackAdapter?: boolean };
+  seconds: number;
+  diameter: number;
+  map: number[];
+  picks: Candidate[];
+};
 
 /** Candidates agree one-to-one within 0.5 px, p(particle) within 1e-2, and the same keep decision. */
 function expectSameCandidates(wasm: Candidate[], gpu: Candidate[]): void {
@@ -21,7 +27,10 @@ function expectSameCandidates(wasm: Candidate[], gpu: Candidate[]): void {
 async function run(page: import('@playwright/test').Page, backend: 'wasm' | 'webgpu'): Promise<Run> {
   await page.goto('/e2e/harness/index.html');
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(1);
-  return page.evaluate(async (b) => (window as unknown as { runPipeline: (b: string, size: number, seed: number) => Promise<Run> }).runPipeline(b, 256, 11), backend);
+  return page.evaluate(
+    async (b) => (window as unknown as { runPipeline: (b: string, size: number, seed: number) => Promise<Run> }).runPipeline(b, 256, 11),
+    backend,
+  );
 }
 
 test('WebGPU and WASM give the same map and picks', async ({ page }) => {
@@ -29,7 +38,9 @@ test('WebGPU and WASM give the same map and picks', async ({ page }) => {
   const gpu = await run(page, 'webgpu');
   expect(wasm.info.backend).toBe('wasm');
   expect(gpu.info.backend).toBe('webgpu');
-  console.log(`wasm ${wasm.seconds.toFixed(2)} s; webgpu (${gpu.info.adapter}) ${gpu.seconds.toFixed(2)} s; ${wasm.picks.length} candidates`);
+  console.log(
+    `wasm ${wasm.seconds.toFixed(2)} s; webgpu (${gpu.info.adapter}) ${gpu.seconds.toFixed(2)} s; ${wasm.picks.length} candidates`,
+  );
 
   // Tolerance: the normalised [0,1] maps agree within 1e-3 everywhere (float32 on different
   // hardware paths); candidates agree one-to-one within 0.5 px and p(particle) within 1e-2.
@@ -67,7 +78,9 @@ test('the workbench engine (worker pool through the bridge) picks the same on We
     return out;
   });
   const { wasm, webgpu } = runs;
-  console.log(`bridge: wasm ${wasm.seconds.toFixed(2)} s (${wasm.info.workers} workers); webgpu (${webgpu.info.adapter}) ${webgpu.seconds.toFixed(2)} s (${webgpu.info.workers} worker); ${wasm.picks.length} candidates`);
+  console.log(
+    `bridge: wasm ${wasm.seconds.toFixed(2)} s (${wasm.info.workers} workers); webgpu (${webgpu.info.adapter}) ${webgpu.seconds.toFixed(2)} s (${webgpu.info.workers} worker); ${wasm.picks.length} candidates`,
+  );
   expect(wasm.info.backend).toBe('wasm');
   expect(webgpu.info).toMatchObject({ backend: 'webgpu', workers: 1 });
   expectSameCandidates(wasm.picks, webgpu.picks);

@@ -6,7 +6,9 @@ import { expect, test } from '@playwright/test';
 import { corruptMrc } from './fixtures';
 import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint, storeValue } from './helpers';
 
-test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({ page }) => {
+test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({
+  page,
+}) => {
   await page.goto('/?backend=wasm');
   await engineReady(page);
   await allPicked(page);
@@ -57,7 +59,9 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   expect((await micrographs(page))[0].truth).toBeGreaterThan(5);
 });
 
-test('a micrograph is removed from the list: an errored one at once, one with edits after confirmation; it stays removed', async ({ page }) => {
+test('a micrograph is removed from the list: an errored one at once, one with edits after confirmation; it stays removed', async ({
+  page,
+}) => {
   await page.goto('/?backend=wasm');
   await engineReady(page);
   await allPicked(page);

@@ -20,11 +20,15 @@ export async function currentPicks(page: Page): Promise<PagePick[]> {
     const editing = await import(/* @vite-ignore */ editingUrl);
     const mic = store.currentMic(store.useWorkbench.getState());
     if (!mic) return [];
-    return editing.displayPicksOf(mic).map((p: { id: string; x: number; y: number; state: string }) => ({ id: p.id, x: p.x, y: p.y, state: p.state }));
+    return editing
+      .displayPicksOf(mic)
+      .map((p: { id: string; x: number; y: number; state: string }) => ({ id: p.id, x: p.x, y: p.y, state: p.state }));
   });
 }
 
-export async function currentMicrograph(page: Page): Promise<{ key: string; name: string; width: number; height: number; diameter: number }> {
+export async function currentMicrograph(
+  page: Page,
+): Promise<{ key: string; name: string; width: number; height: number; diameter: number }> {
   return page.evaluate(async () => {
     const storeUrl = '/src/app/store.ts';
     const store = await import(/* @vite-ignore */ storeUrl);
@@ -37,7 +41,16 @@ export async function currentMicrograph(page: Page): Promise<{ key: string; name
 export async function screenPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
   return page.evaluate(
     ({ x, y }) => {
-      const Konva = (window as unknown as { Konva: { stages: { container(): HTMLElement; getAbsoluteTransform(): { point(p: { x: number; y: number }): { x: number; y: number } } }[] } }).Konva;
+      const Konva = (
+        window as unknown as {
+          Konva: {
+            stages: {
+              container(): HTMLElement;
+              getAbsoluteTransform(): { point(p: { x: number; y: number }): { x: number; y: number } };
+            }[];
+          };
+        }
+      ).Konva;
       const stage = Konva.stages[Konva.stages.length - 1];
       const rect = stage.container().getBoundingClientRect();
       const p = stage.getAbsoluteTransform().point({ x, y });
@@ -56,7 +69,10 @@ export async function rowStatuses(page: Page): Promise<string[]> {
 }
 
 /** The point of the micrograph farthest from every pick (on a grid, inside a border margin). */
-export function emptySpot(picks: { x: number; y: number }[], mic: { width: number; height: number; diameter: number }): { x: number; y: number; d: number } {
+export function emptySpot(
+  picks: { x: number; y: number }[],
+  mic: { width: number; height: number; diameter: number },
+): { x: number; y: number; d: number } {
   let best = { x: 0, y: 0, d: -1 };
   for (let gy = mic.diameter; gy < mic.height - mic.diameter; gy += mic.diameter / 2) {
     for (let gx = mic.diameter; gx < mic.width - mic.diameter; gx += mic.diameter / 2) {
@@ -93,7 +109,18 @@ export async function micrographs(page: Page): Promise<PageMicrograph[]> {
   return page.evaluate(async () => {
     const storeUrl = '/src/app/store.ts';
     const store = await import(/* @vite-ignore */ storeUrl);
-    type M = { key: string; name: string; status: string; params: Record<string, number | boolean>; pickedWith?: Record<string, number | boolean>; auto: { kept: boolean }[]; truth?: unknown[]; reviewed?: boolean; excluded?: boolean; demo?: boolean };
+    type M = {
+      key: string;
+      name: string;
+      status: string;
+      params: Record<string, number | boolean>;
+      pickedWith?: Record<string, number | boolean>;
+      auto: { kept: boolean }[];
+      truth?: unknown[];
+      reviewed?: boolean;
+      excluded?: boolean;
+      demo?: boolean;
+    };
     return (store.useWorkbench.getState().micrographs as M[]).map((m) => ({
       key: m.key,
       name: m.name,
@@ -121,10 +148,15 @@ export async function storeValue<T>(page: Page, name: string): Promise<T> {
 
 /** Waits until every micrograph listed is picked. */
 export async function allPicked(page: Page, timeout = 180_000): Promise<void> {
-  await expect.poll(async () => {
-    const s = await rowStatuses(page);
-    return s.length > 0 && s.every((x) => x === 'picked');
-  }, { timeout }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const s = await rowStatuses(page);
+        return s.length > 0 && s.every((x) => x === 'picked');
+      },
+      { timeout },
+    )
+    .toBe(true);
 }
 
 /** Moves focus off any field (so shortcuts reach the workbench). */

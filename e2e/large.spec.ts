@@ -69,7 +69,11 @@ test('live re-pick on a kept 4k map takes under 100 ms, from the field edit to t
       // in the next animation frame.
       await new Promise((r) => requestAnimationFrame(() => r(undefined)));
       const m = currentMic(useWorkbench.getState());
-      out.push({ ms: performance.now() - t0, picks: m.auto.filter((p: { kept: boolean }) => p.kept).length, repick: { peaks: m.timings.peaks, screens: m.timings.screens, classifier: m.timings.classifier ?? 0 } });
+      out.push({
+        ms: performance.now() - t0,
+        picks: m.auto.filter((p: { kept: boolean }) => p.kept).length,
+        repick: { peaks: m.timings.peaks, screens: m.timings.screens, classifier: m.timings.classifier ?? 0 },
+      });
     }
     return out;
   }, values);
@@ -101,7 +105,9 @@ test('1:1 zoom draws the original pixels of the visible region', async ({ page }
       type Node = { getClassName(): string; scaleX(): number; getChildren?(): Node[] };
       const Konva = (window as unknown as { Konva: { stages: { getChildren(): Node[] }[] } }).Konva;
       const stage = Konva.stages[Konva.stages.length - 1];
-      return stage.getChildren().flatMap((layer) => (layer.getChildren?.() ?? []).filter((n) => n.getClassName() === 'Image').map((n) => n.scaleX()));
+      return stage
+        .getChildren()
+        .flatMap((layer) => (layer.getChildren?.() ?? []).filter((n) => n.getClassName() === 'Image').map((n) => n.scaleX()));
     });
   expect(await images()).toEqual([2]); // fitted: the 2048-px display of the 4096-px image
   await page.keyboard.press('1');
@@ -131,7 +137,8 @@ test('pick all runs on every worker; cancelling keeps what finished', async ({ p
   // Two micrographs are picked at the same time, one per worker.
   await expect.poll(async () => (await rowStatuses(page)).filter((s) => s === 'picking').length, { timeout: 60_000 }).toBe(2);
   const bigRows = rows.filter({ hasText: 'batch_' });
-  const bigPicked = async () => (await bigRows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).filter((st) => st === 'picked').length;
+  const bigPicked = async () =>
+    (await bigRows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).filter((st) => st === 'picked').length;
   await expect.poll(bigPicked, { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
   await page.getByTestId('cancel-batch').click();
   await expect(page.getByTestId('pick-all-progress')).toHaveCount(0, { timeout: 120_000 });

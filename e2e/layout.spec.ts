@@ -11,7 +11,8 @@ async function toolbarFits(page: Page, width: number): Promise<void> {
     for (const el of bar.querySelectorAll<HTMLElement>('button, select, .backend-indicator, .save-state, .current-count, h1')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0) continue; // hidden inputs
-      if (r.left < 0 || r.right > width + 0.5) out.push(`${el.textContent?.trim() || el.dataset.testid} at ${Math.round(r.left)}..${Math.round(r.right)}`);
+      if (r.left < 0 || r.right > width + 0.5)
+        out.push(`${el.textContent?.trim() || el.dataset.testid} at ${Math.round(r.left)}..${Math.round(r.right)}`);
     }
     for (const el of bar.querySelectorAll<HTMLElement>('.backend-indicator, .current-count, [data-testid="current-pick-count"]')) {
       if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.textContent} is cut short`);

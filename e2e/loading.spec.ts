@@ -89,7 +89,21 @@ test('the throughput harness picks a batch on 1 and 2 workers', async ({ page })
   await page.goto('/e2e/harness/throughput.html');
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(1);
   for (const workers of [1, 2]) {
-    const r = await page.evaluate((workers) => (window as unknown as { measureThroughput: (o: object) => Promise<{ workers: number; picked: number; failed: number; micrographsPerMinute: number; timings: Record<string, number>[] }> }).measureThroughput({ workers, count: 4, size: 1024, distinct: 2, pixelSize: 4 }), workers);
+    const r = await page.evaluate(
+      (workers) =>
+        (
+          window as unknown as {
+            measureThroughput: (o: object) => Promise<{
+              workers: number;
+              picked: number;
+              failed: number;
+              micrographsPerMinute: number;
+              timings: Record<string, number>[];
+            }>;
+          }
+        ).measureThroughput({ workers, count: 4, size: 1024, distinct: 2, pixelSize: 4 }),
+      workers,
+    );
     console.log(`throughput harness, ${workers} worker(s), 1024x1024: ${r.micrographsPerMinute.toFixed(1)} micrographs/min`);
     expect(r).toMatchObject({ workers, picked: 4, failed: 0 });
     expect(r.timings.every((t) => t.fcrn > 0)).toBe(true);

@@ -130,12 +130,16 @@ test('"Apply to all" asks first, keeps each diameter, and one Ctrl+Z restores ev
   });
   await page.getByTestId('apply-all').click();
   expect(question).toMatch(/other 2 micrographs/);
-  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === t0 + 2), { timeout: 120_000 }).toBe(true);
+  await expect
+    .poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === t0 + 2), { timeout: 120_000 })
+    .toBe(true);
   expect((await micrographs(page)).map((m) => m.params.diameter)).toEqual(before.map((m) => m.params.diameter));
 
   await blurFields(page);
   await page.keyboard.press('Control+z');
-  await expect.poll(async () => (await micrographs(page)).slice(1).map((m) => m.pickedWith?.threshold), { timeout: 120_000 }).toEqual(before.slice(1).map((m) => m.params.threshold));
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).map((m) => m.pickedWith?.threshold), { timeout: 120_000 })
+    .toEqual(before.slice(1).map((m) => m.params.threshold));
   expect((await micrographs(page))[0].params.threshold).toBe(t0 + 2);
   await expect(rows.first()).toHaveClass(/current/);
 });

@@ -25,7 +25,7 @@ test.beforeAll(() => {
   const d = sim.image.data;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of d) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of d) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
   const values = Uint16Array.from(d, (v) => Math.round(((v - lo) / (hi - lo)) * 65535));
   png = path.join(dir, `${NAME}.png`);
   star = path.join(dir, `${NAME}.star`);

@@ -24,7 +24,11 @@ test('a STAR exported from the workbench is extracted by relion_preprocess at it
   const rows = page.getByTestId('mic-row');
   await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(1);
   // The demo micrographs are picked as they arrive.
-  await expect.poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).every((s) => s === 'picked'), { timeout: 180_000 }).toBe(true);
+  await expect
+    .poll(async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).every((s) => s === 'picked'), {
+      timeout: 180_000,
+    })
+    .toBe(true);
   await rows.first().click();
   const mic = await currentMicrograph(page);
 

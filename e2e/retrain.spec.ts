@@ -75,7 +75,9 @@ async function centralSample(page: Page, skip: (s: Sample) => boolean = () => fa
   const mic = await currentMicrograph(page);
   const samples = (await currentSamples(page)).filter((s) => !skip(s));
   expect(samples.length).toBeGreaterThan(0);
-  return samples.reduce((a, b) => (Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a));
+  return samples.reduce((a, b) =>
+    Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a,
+  );
 }
 
 async function clickWorld(page: Page, x: number, y: number, modifier?: 'Alt'): Promise<void> {
@@ -178,14 +180,20 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   await shot('03-reloaded');
 
   // Download it: the zip holds the CLI's layout and the very weights the workers use.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid="model-row"][data-id="${id}"] [data-testid="model-download"]`).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator(`[data-testid="model-row"][data-id="${id}"] [data-testid="model-download"]`).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^classifier_unsupervised.*\.zip$/);
   const zipBytes = readFileSync(await download.path());
   const files = unzipSync(zipBytes);
   expect(Object.keys(files).sort()).toEqual(['model.json', 'training.json', 'weights.bin']);
   const modelJson = JSON.parse(strFromU8(files['model.json']));
   expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
-  expect(modelJson.userDefinedMetadata).toMatchObject({ kind: 'classifier', trainingSummary: { labels: 'unsupervised, reviewed', epochs: 1, backend: 'wasm' } });
+  expect(modelJson.userDefinedMetadata).toMatchObject({
+    kind: 'classifier',
+    trainingSummary: { labels: 'unsupervised, reviewed', epochs: 1, backend: 'wasm' },
+  });
   expect(JSON.parse(strFromU8(files['training.json']))).toMatchObject({ patches: 47, removedSamples: 1 });
 
   // Loading that zip back adds a model, made active, that picks exactly like the trained one.
@@ -247,7 +255,8 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   const patches = Number((await row.textContent())?.match(/detector · (\d+) patches of picks/)?.[1]);
   expect(patches).toBeGreaterThan(0);
   expect(patches).toBeLessThanOrEqual(n - 1);
-  if (patches < n - 1) await expect(page.getByTestId('train-message')).toContainText(`${n - 1 - patches} of the ${n - 1} picks lie too close to the edge`);
+  if (patches < n - 1)
+    await expect(page.getByTestId('train-message')).toContainText(`${n - 1 - patches} of the ${n - 1} picks lie too close to the edge`);
   expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
 
   // Discarded: gone from the library; the models in use and the picks are what they were.
@@ -265,19 +274,33 @@ test('training runs on WebGPU (small, on the software adapter headless Chromium 
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(1);
   const r = await page.evaluate(async () => {
     // The worker's own training function, in the page on the WebGPU backend.
-    const [backendUrl, classifierUrl, fcrnUrl, trainingUrl] = ['/src/core/model/backend.ts', '/src/core/model/classifier.ts', '/src/core/model/fcrn.ts', '/workers/training.ts'];
+    const [backendUrl, classifierUrl, fcrnUrl, trainingUrl] = [
+      '/src/core/model/backend.ts',
+      '/src/core/model/classifier.ts',
+      '/src/core/model/fcrn.ts',
+      '/workers/training.ts',
+    ];
     const backend = await import(/* @vite-ignore */ backendUrl);
     const info = await backend.initBackend('webgpu');
     const { buildClassifier } = await import(/* @vite-ignore */ classifierUrl);
     const { buildFcrn } = await import(/* @vite-ignore */ fcrnUrl);
     const training = await import(/* @vite-ignore */ trainingUrl);
-    const models = { fcrn: buildFcrn({ seed: 1 }), fcrnMeta: { kind: 'fcrn', workingRadius: 12, inputSmoothing: 1, patchSize: 64, created: '2026-01-01' }, classifier: buildClassifier({ seed: 2 }) };
+    const models = {
+      fcrn: buildFcrn({ seed: 1 }),
+      fcrnMeta: { kind: 'fcrn', workingRadius: 12, inputSmoothing: 1, patchSize: 64, created: '2026-01-01' },
+      classifier: buildClassifier({ seed: 2 }),
+    };
     const n = 4;
     const patches = new Float32Array(n * 4096).map((_, i) => (i % 13) / 13);
     const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
     const events: { type: string }[] = [];
     const options = { epochs: 1, batchSize: 2, learningRate: 1e-3, lrDecay: 1, validationFraction: 0.25, seed: 1 };
-    const res = await training.trainModel({ kind: 'classifier', patches, labels, n }, { init: 'fresh', options, summary: {} }, models, (e: { type: string }) => events.push(e));
+    const res = await training.trainModel(
+      { kind: 'classifier', patches, labels, n },
+      { init: 'fresh', options, summary: {} },
+      models,
+      (e: { type: string }) => events.push(e),
+    );
     return { info, backend: res.backend, history: res.history, events: events.map((e) => e.type), bytes: res.weights.byteLength };
   });
   expect(r.info.backend).toBe('webgpu');

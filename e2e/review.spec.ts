@@ -7,7 +7,18 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readCoordinates } from '../src/core/coords';
-import { allPicked, blurFields, currentMicrograph, currentPicks, dragWorld, emptySpot, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+import {
+  allPicked,
+  blurFields,
+  currentMicrograph,
+  currentPicks,
+  dragWorld,
+  emptySpot,
+  engineReady,
+  micrographs,
+  screenPoint,
+  storeValue,
+} from './helpers';
 
 type Rgba = [number, number, number, number];
 
@@ -15,20 +26,31 @@ type Rgba = [number, number, number, number];
 async function layerPixels(page: Page, layer: number, x: number, y: number, radius: number): Promise<Array<[number, number, Rgba]>> {
   return page.evaluate(
     ({ layer, x, y, radius }) => {
-      type Stage = { getLayers(): { getCanvas(): { _canvas: HTMLCanvasElement } }[]; getAbsoluteTransform(): { point(p: { x: number; y: number }): { x: number; y: number } } };
+      type Stage = {
+        getLayers(): { getCanvas(): { _canvas: HTMLCanvasElement } }[];
+        getAbsoluteTransform(): { point(p: { x: number; y: number }): { x: number; y: number } };
+      };
       const Konva = (window as unknown as { Konva: { stages: Stage[] } }).Konva;
       const stage = Konva.stages[Konva.stages.length - 1];
       const canvas = stage.getLayers()[layer].getCanvas()._canvas;
       const ratio = canvas.width / canvas.clientWidth;
       const c = stage.getAbsoluteTransform().point({ x, y });
       const side = 2 * radius + 1;
-      const data = canvas.getContext('2d')!.getImageData(Math.round((c.x - radius) * ratio), Math.round((c.y - radius) * ratio), Math.round(side * ratio), Math.round(side * ratio)).data;
+      const data = canvas
+        .getContext('2d')!
+        .getImageData(
+          Math.round((c.x - radius) * ratio),
+          Math.round((c.y - radius) * ratio),
+          Math.round(side * ratio),
+          Math.round(side * ratio),
+        ).data;
       const w = Math.round(side * ratio);
       const out: Array<[number, number, [number, number, number, number]]> = [];
-      for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) {
-        const o = (j * w + i) * 4;
-        out.push([i / ratio - radius, j / ratio - radius, [data[o], data[o + 1], data[o + 2], data[o + 3]]]);
-      }
+      for (let j = 0; j < w; j++)
+        for (let i = 0; i < w; i++) {
+          const o = (j * w + i) * 4;
+          out.push([i / ratio - radius, j / ratio - radius, [data[o], data[o + 1], data[o + 2], data[o + 3]]]);
+        }
       return out;
     },
     { layer, x, y, radius },
@@ -50,10 +72,14 @@ async function openDemo(page: Page): Promise<void> {
 async function centralPick(page: Page) {
   const mic = await currentMicrograph(page);
   const picks = (await currentPicks(page)).filter((p) => p.state === 'auto');
-  return picks.reduce((a, b) => (Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a));
+  return picks.reduce((a, b) =>
+    Math.hypot(b.x - mic.width / 2, b.y - mic.height / 2) < Math.hypot(a.x - mic.width / 2, a.y - mic.height / 2) ? b : a,
+  );
 }
 
-test('a click selects a pick (ringed in white) without changing it; rejected picks show at fit zoom; Delete twice is one undo step; a moved pick keeps its score', async ({ page }) => {
+test('a click selects a pick (ringed in white) without changing it; rejected picks show at fit zoom; Delete twice is one undo step; a moved pick keeps its score', async ({
+  page,
+}) => {
   await openDemo(page);
   await expect(page.getByTestId('legend')).toContainText('faint = less confident, still exported');
   await expect(page.getByTestId('legend')).toContainText('rejected (not exported)');
@@ -85,7 +111,9 @@ test('a click selects a pick (ringed in white) without changing it; rejected pic
   expect((await currentPicks(page)).find((p) => p.id === pick.id)!.state).toBe('rejected');
 
   // Drag an auto pick: it lands as a manual pick with the score it had, which the export writes.
-  const mover = (await currentPicks(page)).filter((p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2 && p.id !== pick.id)[0];
+  const mover = (await currentPicks(page)).filter(
+    (p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2 && p.id !== pick.id,
+  )[0];
   const score = await page.evaluate(async (id) => {
     const url = '/src/app/store.ts';
     const store = await import(/* @vite-ignore */ url);
@@ -96,7 +124,9 @@ test('a click selects a pick (ringed in white) without changing it; rejected pic
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBe(1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-current-star').click()]);
   const exported = [...readCoordinates(readFileSync(await download.path(), 'utf8'), download.suggestedFilename()).values()].flat();
-  const moved = exported.find((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.6)) < mic.diameter / 10 && Math.abs(p.y - mover.y) < mic.diameter / 10)!;
+  const moved = exported.find(
+    (p) => Math.abs(p.x - (mover.x + mic.diameter * 0.6)) < mic.diameter / 10 && Math.abs(p.y - mover.y) < mic.diameter / 10,
+  )!;
   expect(moved.score).toBeCloseTo(score, 4);
 });
 
@@ -163,7 +193,9 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   // The whole drag is one undo step.
   await blurFields(page);
   await page.keyboard.press('Control+z');
-  await expect.poll(async () => (await micrographs(page)).map((m) => m.pickedWith?.cutoff), { timeout: 60_000 }).toEqual(before.map((m) => m.params.cutoff));
+  await expect
+    .poll(async () => (await micrographs(page)).map((m) => m.pickedWith?.cutoff), { timeout: 60_000 })
+    .toEqual(before.map((m) => m.params.cutoff));
   expect((await micrographs(page)).map((m) => m.kept)).toEqual(before.map((m) => m.kept));
   // Typed, the same.
   await page.getByTestId('score-cutoff').fill('0.5');
@@ -236,6 +268,8 @@ test('the viewer draws exactly the picks the engine keeps, those near the edge i
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-drawn-picks', String(engineKept.length));
     // The pick nearest an edge is among those drawn: the viewer adds no margin of its own.
     const edge = Math.min(...engineKept.map((p) => Math.min(p.x, p.y, mic.width - p.x, mic.height - p.y)));
-    console.log(`threshold ${threshold}: ${engineKept.length} picks kept by the engine, the nearest ${edge.toFixed(1)} px from an edge, all drawn`);
+    console.log(
+      `threshold ${threshold}: ${engineKept.length} picks kept by the engine, the nearest ${edge.toFixed(1)} px from an edge, all drawn`,
+    );
   }
 });

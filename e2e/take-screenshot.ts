@@ -17,7 +17,11 @@ try {
   const rows = page.getByTestId('mic-row');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="mic-row"]').length > 0);
   // The demo micrographs are picked as they arrive.
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="mic-row"]')].every((e) => e.getAttribute('data-status') === 'picked'), null, { timeout: 300_000 });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid="mic-row"]')].every((e) => e.getAttribute('data-status') === 'picked'),
+    null,
+    { timeout: 300_000 },
+  );
   await rows.first().click();
   await page.keyboard.press('h');
   await page.waitForTimeout(1000); // the heatmap canvas and thumbnails settle

@@ -6,7 +6,17 @@ import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readCoordinates } from '../src/core/coords';
 import { corruptMrc } from './fixtures';
-import { currentMicrograph, currentPicks, dragWorld, emptySpot, engineReady, pickCount, rowStatuses, screenPoint, type PagePick } from './helpers';
+import {
+  currentMicrograph,
+  currentPicks,
+  dragWorld,
+  emptySpot,
+  engineReady,
+  pickCount,
+  rowStatuses,
+  screenPoint,
+  type PagePick,
+} from './helpers';
 
 const closeTo = (a: { x: number; y: number }, b: { x: number; y: number }, tol = 0.01): boolean => Math.hypot(a.x - b.x, a.y - b.y) < tol;
 
@@ -89,7 +99,9 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   // Box select (shift-drag) rejects every pick inside; undo brings them back.
   const edited = await counts(page);
   const box = { x0: mic.width * 0.05, y0: mic.height * 0.05, x1: mic.width * 0.5, y1: mic.height * 0.5 };
-  const inside = (await currentPicks(page)).filter((p) => p.state === 'auto' && p.x >= box.x0 && p.x <= box.x1 && p.y >= box.y0 && p.y <= box.y1).length;
+  const inside = (await currentPicks(page)).filter(
+    (p) => p.state === 'auto' && p.x >= box.x0 && p.x <= box.x1 && p.y >= box.y0 && p.y <= box.y1,
+  ).length;
   expect(inside).toBeGreaterThan(0);
   const a = await screenPoint(page, box.x0, box.y0);
   const b = await screenPoint(page, box.x1, box.y1);
@@ -109,7 +121,9 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   const mover = (await currentPicks(page)).find((p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2)!;
   await dragWorld(page, mover, { x: mover.x + mic.diameter * 0.8, y: mover.y });
   await expect.poll(async () => (await counts(page)).manual).toBe(edited.manual + 1);
-  const moved = (await currentPicks(page)).filter((p) => p.state === 'manual').some((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.8)) < mic.diameter / 10);
+  const moved = (await currentPicks(page))
+    .filter((p) => p.state === 'manual')
+    .some((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.8)) < mic.diameter / 10);
   expect(moved).toBe(true);
   await page.keyboard.press('Control+z');
   await expect.poll(() => counts(page)).toEqual(edited);
@@ -148,7 +162,8 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   const files = unzipSync(readFileSync(await zipDownload.path()));
   const names = Object.keys(files);
   const stem = mic.name.replace(/\.[^.]+$/, '');
-  for (const folder of ['relion', 'eman', 'cryolo', 'topaz', 'csv']) expect(names.filter((n) => n.startsWith(`${folder}/`)).length).toBeGreaterThanOrEqual(nSamples);
+  for (const folder of ['relion', 'eman', 'cryolo', 'topaz', 'csv'])
+    expect(names.filter((n) => n.startsWith(`${folder}/`)).length).toBeGreaterThanOrEqual(nSamples);
   expect(strFromU8(files[`relion/${stem}_autopick.star`])).toBe(text);
   const list = strFromU8(files['relion/autopick.star']);
   expect(list).toContain('data_coordinate_files');

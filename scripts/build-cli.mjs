@@ -91,7 +91,9 @@ export async function ensureCliBundle(outDir = OUT_DIR) {
       await buildCli(outDir);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new Error(`the drpnet command in ${outDir} is older than its sources and could not be rebuilt (${why}); run \`npm ci\` (or \`npm run build:cli\`) where you may write`);
+      throw new Error(
+        `the drpnet command in ${outDir} is older than its sources and could not be rebuilt (${why}); run \`npm ci\` (or \`npm run build:cli\`) where you may write`,
+      );
     }
   }
   return bundleIn(outDir);

@@ -21,7 +21,15 @@ import type { SimResult } from '../src/core/simulate/simulate';
 import { METRICS_BEGIN, METRICS_END } from './model-card';
 import { simDiameter, simMicrograph, TRAINING_KINDS } from '../src/core/train/dataset';
 import { realLines } from '../bench/real';
-import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition as simulate, testSeed, TEST_SEED_BASE, TUNING_SEED_BASE } from './heldout';
+import {
+  CONDITIONS,
+  scorableTruth,
+  scoreInBand,
+  simulateCondition as simulate,
+  testSeed,
+  TEST_SEED_BASE,
+  TUNING_SEED_BASE,
+} from './heldout';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,7 +86,13 @@ function paramsFor(p: Prepared, peaks: PeakChoice, cutoff: number, useClassifier
   return { ...DEFAULT_PICK_PARAMS, ...peaks, cutoff, useClassifier, diameter: simDiameter(p.sim), negativeStain: p.negativeStain };
 }
 
-async function oursCounts(p: Prepared, models: Models, peaks: PeakChoice, cutoff: number, useClassifier = true): Promise<Counts & { ms: number }> {
+async function oursCounts(
+  p: Prepared,
+  models: Models,
+  peaks: PeakChoice,
+  cutoff: number,
+  useClassifier = true,
+): Promise<Counts & { ms: number }> {
   const t = performance.now();
   const out = await pickMicrograph(p.session, models, paramsFor(p, peaks, cutoff, useClassifier));
   const m = scoreInBand(out.picks, p.sim, models.fcrnMeta.workingRadius);
@@ -174,12 +188,16 @@ async function main(): Promise<void> {
     rows.push(
       `| ${cond.name} | ${cond.note} | ${a.tp + a.fn} | ${radius.toFixed(0)} | ${pct(a.recall)} | ${pct(a.precision)} | **${pct(a.f1)}** | ${pct(b.f1)} | ${pct(g.recall)} | ${pct(g.precision)} | ${pct(g.f1)}${flag} |`,
     );
-    log(`${cond.name}: ours R ${pct(a.recall)} P ${pct(a.precision)} F ${pct(a.f1)} | detector only F ${pct(b.f1)} | DoG R ${pct(g.recall)} P ${pct(g.precision)} F ${pct(g.f1)}`);
+    log(
+      `${cond.name}: ours R ${pct(a.recall)} P ${pct(a.precision)} F ${pct(a.f1)} | detector only F ${pct(b.f1)} | DoG R ${pct(g.recall)} P ${pct(g.precision)} F ${pct(g.f1)}`,
+    );
   }
 
   // Real micrographs: the same models, the shared apoferritin set (bench/real.ts).
   log('real micrographs (bench/real.ts)');
-  const realSection = args.skipReal ? ['## Real micrographs', '', 'Not measured in this run (--skip-real); `npx tsx bench/real.ts` measures them.', ''] : await realLines({ models: args.models }, log);
+  const realSection = args.skipReal
+    ? ['## Real micrographs', '', 'Not measured in this run (--skip-real); `npx tsx bench/real.ts` measures them.', '']
+    : await realLines({ models: args.models }, log);
 
   const fm = JSON.parse(readFileSync(join(args.models, 'fcrn/model.json'), 'utf8')).userDefinedMetadata;
   const cm = JSON.parse(readFileSync(join(args.models, 'classifier/model.json'), 'utf8')).userDefinedMetadata;
@@ -249,7 +267,6 @@ function verdict(summary: Record<string, { ours: number; dog: number }>): string
   return lines.join('\n');
 }
 
-
 /** Replaces the metrics block of each model card (if the cards exist). */
 function updateCards(modelsDir: string, rows: string[], peaks: PeakChoice, cutoff: number): void {
   const block = `${METRICS_BEGIN}
@@ -266,7 +283,10 @@ ${METRICS_END}`;
     const text = readFileSync(path, 'utf8');
     const i = text.indexOf(METRICS_BEGIN);
     const j = text.indexOf(METRICS_END);
-    const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + METRICS_END.length) : `${text.trimEnd()}\n\n## Held-out metrics\n\n${block}\n`;
+    const next =
+      i >= 0 && j > i
+        ? text.slice(0, i) + block + text.slice(j + METRICS_END.length)
+        : `${text.trimEnd()}\n\n## Held-out metrics\n\n${block}\n`;
     writeFileSync(path, next);
   }
 }

@@ -24,7 +24,11 @@ detector candidate in the preprocessed working image, resampled to 64x64.`,
 function table(history: unknown): string[] {
   if (!Array.isArray(history) || !history.length) return [];
   const cols = Object.keys(history[0] as object);
-  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...history.map((h) => `| ${cols.map((c) => String((h as Record<string, unknown>)[c] ?? '-')).join(' | ')} |`)];
+  return [
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...history.map((h) => `| ${cols.map((c) => String((h as Record<string, unknown>)[c] ?? '-')).join(' | ')} |`),
+  ];
 }
 
 /** The card's text: what the model is, how it was trained (from its metadata), how to remake it. */
@@ -40,21 +44,27 @@ export function modelCard(meta: ModelMetadata): string {
     '## Geometry',
     '',
     `- Working radius: ${meta.workingRadius} px (micrographs are downsampled so particles have about this radius; src/core/preprocess/scale.ts).`,
-    meta.kind === 'fcrn' ? `- Input smoothing: Gaussian sigma ${meta.inputSmoothing} working px.` : `- Input box: ${meta.boxRadii} particle radii, resampled to ${meta.patchSize}x${meta.patchSize}.`,
-    ...(meta.noiseLevel !== undefined ? [`- Noise level: ${meta.noiseLevel} (median raw output at candidates on simulated empty micrographs; per-micrograph calibration, src/core/calibrate.ts).`] : []),
+    meta.kind === 'fcrn'
+      ? `- Input smoothing: Gaussian sigma ${meta.inputSmoothing} working px.`
+      : `- Input box: ${meta.boxRadii} particle radii, resampled to ${meta.patchSize}x${meta.patchSize}.`,
+    ...(meta.noiseLevel !== undefined
+      ? [
+          `- Noise level: ${meta.noiseLevel} (median raw output at candidates on simulated empty micrographs; per-micrograph calibration, src/core/calibrate.ts).`,
+        ]
+      : []),
     `- Created: ${meta.created}.`,
     '',
     '## Training data and run',
     '',
     'Simulated micrographs only (docs/simulator.md; no real cryo-EM data can be downloaded where it was',
-    'made, and the authors\' weights are licensed for academic use only, so they are not used). Kinds,',
+    "made, and the authors' weights are licensed for academic use only, so they are not used). Kinds,",
     'defocus and dose ranges, and seeds are below; the evaluation uses other kinds, ranges and seeds.',
     '',
     ...Object.entries(facts).map(([k, v]) => `- ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
     '',
     ...table(history),
     '',
-    'Remake it with `npm run train` (scripts/train.ts; deterministic from its seeds, except the classifier\'s',
+    "Remake it with `npm run train` (scripts/train.ts; deterministic from its seeds, except the classifier's",
     'unseeded dropout masks).',
     '',
     '## Held-out metrics',

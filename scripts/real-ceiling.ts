@@ -29,15 +29,27 @@ const D = APOFERRITIN.diameter;
 const split = realSplit(APOFERRITIN);
 const labelled = await Promise.all(split.labelled.map((n) => loadRealMicrograph(APOFERRITIN, n)));
 const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
-const pct = (s: Scores) => `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
+const pct = (s: Scores) =>
+  `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
 
 /** The best pooled F1 over thresholds of `score` (each micrograph's candidates ranked by it). */
 function bestThreshold(cands: { x: number; y: number; s: number }[][], mics: RealMicrograph[]): Scores {
-  const all = cands.flat().map((c) => c.s).sort((a, b) => a - b);
+  const all = cands
+    .flat()
+    .map((c) => c.s)
+    .sort((a, b) => a - b);
   let best = pooled([]);
   for (let q = 0; q < 1; q += 0.01) {
     const t = all[Math.floor(q * all.length)];
-    const s = pooled(cands.map((c, i) => scoreReal(c.filter((p) => p.s >= t), mics[i], D)));
+    const s = pooled(
+      cands.map((c, i) =>
+        scoreReal(
+          c.filter((p) => p.s >= t),
+          mics[i],
+          D,
+        ),
+      ),
+    );
     if (s.f1 > best.f1) best = s;
   }
   return best;
@@ -90,29 +102,36 @@ for (const m of labelled) {
 }
 const kernel: { dx: number; dy: number; w: number }[] = [];
 let mean = 0;
-for (let y = -R; y <= R; y++) for (let x = -R; x <= R; x++) if (Math.hypot(x, y) <= R) kernel.push({ dx: x, dy: y, w: profile[Math.round(Math.hypot(x, y))] / counts[Math.round(Math.hypot(x, y))] });
+for (let y = -R; y <= R; y++)
+  for (let x = -R; x <= R; x++)
+    if (Math.hypot(x, y) <= R)
+      kernel.push({ dx: x, dy: y, w: profile[Math.round(Math.hypot(x, y))] / counts[Math.round(Math.hypot(x, y))] });
 for (const k of kernel) mean += k.w / kernel.length;
 for (const k of kernel) k.w -= mean;
 const matched = scoring.map((m) => {
   const f = flatten(m.micrograph.image);
   const c = createImage(f.width, f.height);
-  for (let y = R; y < f.height - R; y++) for (let x = R; x < f.width - R; x++) {
-    let s = 0;
-    for (const k of kernel) s += k.w * f.data[(y + k.dy) * f.width + x + k.dx];
-    c.data[y * f.width + x] = s;
-  }
+  for (let y = R; y < f.height - R; y++)
+    for (let x = R; x < f.width - R; x++) {
+      let s = 0;
+      for (const k of kernel) s += k.w * f.data[(y + k.dy) * f.width + x + k.dx];
+      c.data[y * f.width + x] = s;
+    }
   const peaks: { x: number; y: number; s: number }[] = [];
   for (let y = R; y < f.height - R; y++) {
     for (let x = R; x < f.width - R; x++) {
       const v = c.data[y * f.width + x];
       let top = true;
-      for (let dy = -1; dy <= 1 && top; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && c.data[(y + dy) * f.width + x + dx] > v) top = false;
+      for (let dy = -1; dy <= 1 && top; dy++)
+        for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && c.data[(y + dy) * f.width + x + dx] > v) top = false;
       if (top) peaks.push({ x: x * S + (S - 1) / 2, y: y * S + (S - 1) / 2, s: v });
     }
   }
   return suppressNeighbours(peaks, (p) => p.s, D / 2);
 });
-console.log(`2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestThreshold(matched, scoring))}`);
+console.log(
+  `2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestThreshold(matched, scoring))}`,
+);
 
 // 3. Our detector, from scratch, on the labelled micrographs only.
 if (!values.skip!.split(',').includes('train')) {
@@ -120,22 +139,33 @@ if (!values.skip!.split(',').includes('train')) {
   const fcrn = buildFcrn({ seed: 3 });
   const fcrnMeta = detectorMetadata(FCRN_WORKING_RADIUS, 96, {});
   const t0 = performance.now();
-  await fineTuneDetector(fcrn, fcrnMeta, labelled.map((m) => ({ name: m.name, image: m.micrograph.image, diameter: D, negativeStain: false, truth: m.truth })), {
-    unlabelledWeight: 1,
-    epochs: Number(values.epochs),
-    learningRate: 1e-3,
-    lrDecay: 0.93,
-    onEpoch: (e) => process.stderr.write(`  epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}\n`),
-  });
+  await fineTuneDetector(
+    fcrn,
+    fcrnMeta,
+    labelled.map((m) => ({ name: m.name, image: m.micrograph.image, diameter: D, negativeStain: false, truth: m.truth })),
+    {
+      unlabelledWeight: 1,
+      epochs: Number(values.epochs),
+      learningRate: 1e-3,
+      lrDecay: 0.93,
+      onEpoch: (e) => process.stderr.write(`  epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}\n`),
+    },
+  );
   const candidates = async (mics: RealMicrograph[]) => {
     const out: { x: number; y: number; s: number }[][] = [];
     for (const m of mics) {
-      const r = await pickMicrograph(new PickSession(m.name, m.micrograph), { fcrn, fcrnMeta }, { ...DEFAULT_PICK_PARAMS, diameter: D, threshold: 0.5, useClassifier: false, calibrate: false });
+      const r = await pickMicrograph(
+        new PickSession(m.name, m.micrograph),
+        { fcrn, fcrnMeta },
+        { ...DEFAULT_PICK_PARAMS, diameter: D, threshold: 0.5, useClassifier: false, calibrate: false },
+      );
       out.push(r.all.map((p: ScoredPick) => ({ x: p.x, y: p.y, s: p.peakHeight })));
     }
     return out;
   };
-  console.log(`3. detector trained from scratch on the 5 labelled (${values.epochs} epochs, ${((performance.now() - t0) / 1000).toFixed(0)} s), best threshold afterwards:`);
+  console.log(
+    `3. detector trained from scratch on the 5 labelled (${values.epochs} epochs, ${((performance.now() - t0) / 1000).toFixed(0)} s), best threshold afterwards:`,
+  );
   console.log(`   on the 14 scoring: ${pct(bestThreshold(await candidates(scoring), scoring))}`);
   console.log(`   on the 5 it was trained on: ${pct(bestThreshold(await candidates(labelled), labelled))}`);
 }

@@ -50,7 +50,12 @@ function pngGray(width: number, height: number, pixels: Uint8Array): Uint8Array 
   ihdr[9] = 0; // greyscale
   const raw = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array())];
+  const parts = [
+    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibSync(raw)),
+    chunk('IEND', new Uint8Array()),
+  ];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -68,7 +73,8 @@ function thumbnail(img: Image2D, factor: number): Image2D {
   const w = Math.floor(img.width / factor);
   const h = Math.floor(img.height / factor);
   const data = new Float32Array(w * h);
-  for (let y = 0; y < h * factor; y++) for (let x = 0; x < w * factor; x++) data[Math.floor(y / factor) * w + Math.floor(x / factor)] += img.data[y * img.width + x];
+  for (let y = 0; y < h * factor; y++)
+    for (let x = 0; x < w * factor; x++) data[Math.floor(y / factor) * w + Math.floor(x / factor)] += img.data[y * img.width + x];
   return { width: w, height: h, data };
 }
 
@@ -127,18 +133,27 @@ writeFileSync(join(docs, 'simulator-spectrum.csv'), csv);
       img[y * t + x] = r < 3 || r > t / 2 - 4 ? 0 : sm[y * t + x] - rs[r] / rc[r];
     }
   const sorted = Float64Array.from(img).sort();
-  writeFileSync(join(docs, 'simulator-spectrum.png'), pngGray(t, t, toBytes(img, sorted[Math.floor(0.02 * t * t)], sorted[Math.floor(0.98 * t * t)])));
+  writeFileSync(
+    join(docs, 'simulator-spectrum.png'),
+    pngGray(t, t, toBytes(img, sorted[Math.floor(0.02 * t * t)], sorted[Math.floor(0.98 * t * t)])),
+  );
 }
 {
   const th = thumbnail(big.image, 8);
   const s = imageStats(th.data);
-  writeFileSync(join(docs, 'simulator-micrograph.png'), pngGray(th.width, th.height, toBytes(th.data, s.mean - 3 * s.std, s.mean + 3 * s.std)));
+  writeFileSync(
+    join(docs, 'simulator-micrograph.png'),
+    pngGray(th.width, th.height, toBytes(th.data, s.mean - 3 * s.std, s.mean + 3 * s.std)),
+  );
 }
 const showcase = simulateMicrograph({ width: 2048, height: 2048, ...SIM_PRESETS.contamination, carbon: 'edge', clumping: 0.3, seed: 5 });
 {
   const th = thumbnail(showcase.image, 4);
   const s = imageStats(th.data);
-  writeFileSync(join(docs, 'simulator-artifacts.png'), pngGray(th.width, th.height, toBytes(th.data, s.mean - 4 * s.std, s.mean + 3 * s.std)));
+  writeFileSync(
+    join(docs, 'simulator-artifacts.png'),
+    pngGray(th.width, th.height, toBytes(th.data, s.mean - 4 * s.std, s.mean + 3 * s.std)),
+  );
 }
 
 // ---- SNR per kind ----
@@ -206,7 +221,9 @@ unless \`includeOnCarbon: false\`. \`truth\` lists every rendered particle with 
 |---|---|
 ${paramRows.map(([a, b]) => `| ${a} | ${b} |`).join('\n')}
 
-Presets (\`SIM_PRESETS\`): ${Object.keys(SIM_PRESETS).map((k) => `\`${k}\``).join(', ')}.
+Presets (\`SIM_PRESETS\`): ${Object.keys(SIM_PRESETS)
+  .map((k) => `\`${k}\``)
+  .join(', ')}.
 
 ## Per-particle SNR at default settings
 
@@ -229,7 +246,9 @@ the top, as in real data.
 ## Speed (this machine: 2 shared CPU cores, Node ${process.version})
 
 - 4096 x 4096, ${big.truth.length} betagal particles: ${(ms4k / 1000).toFixed(1)} s
-  (stages, ms: ${Object.entries(big.timings).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}).
+  (stages, ms: ${Object.entries(big.timings)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ')}).
 - 1024 x 1024 default: ${ms1k.toFixed(0)} ms.
 
 ## Power spectrum

@@ -97,9 +97,10 @@ function parseArgs(argv: string[]): Args {
       i++;
       return n;
     };
-    if (k === '--out') (a.out = resolve(v)), i++;
+    if (k === '--out') ((a.out = resolve(v)), i++);
     else if (k === '--only') {
-      if (v !== 'fcrn' && v !== 'classifier' && v !== 'noise-level') throw new Error(`--only must be fcrn, classifier or noise-level, got ${v}`);
+      if (v !== 'fcrn' && v !== 'classifier' && v !== 'noise-level')
+        throw new Error(`--only must be fcrn, classifier or noise-level, got ${v}`);
       a.only = v;
       i++;
     } else if (k === '--fcrn-micrographs') a.fcrnMicrographs = num();
@@ -121,7 +122,11 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
 const log = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
-async function buildDetectorSet(recipe: RecipeName, count: number, perMicrograph: number): Promise<{ data: DetectorSamples; radii: Record<number, number>; particles: number }> {
+async function buildDetectorSet(
+  recipe: RecipeName,
+  count: number,
+  perMicrograph: number,
+): Promise<{ data: DetectorSamples; radii: Record<number, number>; particles: number }> {
   const configs = trainingSimConfigs({ name: recipe, count, seedOffset: 0 });
   const set = new DetectorSetBuilder({ perMicrograph, backgroundPerMicrograph: TRAIN_DEFAULTS.backgroundPerMicrograph });
   for (const [i, cfg] of configs.entries()) {
@@ -137,7 +142,12 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
   log(`detector set: ${data.n} patches of ${data.size}x${data.size}; by working radius: ${JSON.stringify(radii)}`);
   const model = buildFcrn({ seed: TRAIN_DEFAULTS.seed });
   // The recipe goes into the training call and, as it is, into the model card.
-  const recipe = { epochs: args.fcrnEpochs, batchSize: 16, learningRate: TRAIN_DEFAULTS.fcrnLearningRate, lrDecay: TRAIN_DEFAULTS.fcrnLrDecay };
+  const recipe = {
+    epochs: args.fcrnEpochs,
+    batchSize: 16,
+    learningRate: TRAIN_DEFAULTS.fcrnLearningRate,
+    lrDecay: TRAIN_DEFAULTS.fcrnLrDecay,
+  };
   const tTrain = performance.now();
   const { history } = await trainDetector(model, data, {
     ...recipe,
@@ -167,7 +177,12 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
 /** Classifier micrographs use their own seeds (offset 50,000) so they differ from the detector's. */
 const CLASSIFIER_SEED_OFFSET = 50_000;
 
-async function buildClassifierSet(recipe: RecipeName, count: number, fcrn: tf.LayersModel, fcrnMeta: ModelMetadata): Promise<{ set: ClassifierSet; candidates: number; positives: number }> {
+async function buildClassifierSet(
+  recipe: RecipeName,
+  count: number,
+  fcrn: tf.LayersModel,
+  fcrnMeta: ModelMetadata,
+): Promise<{ set: ClassifierSet; candidates: number; positives: number }> {
   const configs = trainingSimConfigs({ name: recipe, count, seedOffset: CLASSIFIER_SEED_OFFSET });
   const set = new ClassifierSetBuilder();
   for (let i = 0; i < configs.length; i++) {
@@ -178,13 +193,24 @@ async function buildClassifierSet(recipe: RecipeName, count: number, fcrn: tf.La
   return { set: set.build(), candidates: set.candidates, positives: set.byReason['near-truth'] ?? 0 };
 }
 
-async function trainCls(args: Args, fcrn: tf.LayersModel, fcrnMeta: ModelMetadata): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
+async function trainCls(
+  args: Args,
+  fcrn: tf.LayersModel,
+  fcrnMeta: ModelMetadata,
+): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   log(`building classifier training set from ${args.clsMicrographs} simulated micrographs`);
   const { set, candidates, positives } = await buildClassifierSet(args.recipe, args.clsMicrographs, fcrn, fcrnMeta);
   const nPos = countLabels(set.labels).particles;
-  log(`classifier set: ${set.n} patches, ${nPos} particle / ${set.n - nPos} background (${candidates} detector candidates, ${positives} matched truth)`);
+  log(
+    `classifier set: ${set.n} patches, ${nPos} particle / ${set.n - nPos} background (${candidates} detector candidates, ${positives} matched truth)`,
+  );
   const model = buildClassifier({ seed: TRAIN_DEFAULTS.seed });
-  const recipe = { epochs: args.clsEpochs, batchSize: 16, learningRate: TRAIN_DEFAULTS.clsLearningRate, lrDecay: TRAIN_DEFAULTS.clsLrDecay };
+  const recipe = {
+    epochs: args.clsEpochs,
+    batchSize: 16,
+    learningRate: TRAIN_DEFAULTS.clsLearningRate,
+    lrDecay: TRAIN_DEFAULTS.clsLrDecay,
+  };
   const tTrain = performance.now();
   const { history } = await trainClassifier(model, set, {
     ...recipe,
@@ -224,9 +250,17 @@ async function measure(): Promise<void> {
     const inputs = Float32Array.from({ length: n * per }, (_, i) => Math.sin(i * 0.37));
     const t = performance.now();
     if (name === 'FCRN') {
-      await trainDetector(model, { inputs, labels: inputs.map((v) => Math.max(0, v)), n, size }, { epochs: 1, batchSize: batch, validationFraction: 0 });
+      await trainDetector(
+        model,
+        { inputs, labels: inputs.map((v) => Math.max(0, v)), n, size },
+        { epochs: 1, batchSize: batch, validationFraction: 0 },
+      );
     } else {
-      await trainClassifier(model, { patches: inputs, labels: Array.from({ length: n }, (_, i) => i % 2), n }, { epochs: 1, batchSize: batch, validationFraction: 0 });
+      await trainClassifier(
+        model,
+        { patches: inputs, labels: Array.from({ length: n }, (_, i) => i % 2), n },
+        { epochs: 1, batchSize: batch, validationFraction: 0 },
+      );
     }
     log(`${name}: ${((n * 1000) / (performance.now() - t)).toFixed(1)} samples/s (batch ${batch}, ${size}x${size})`);
   }

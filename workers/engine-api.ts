@@ -9,7 +9,15 @@ import type { ScoredPick } from '../src/core/pipeline';
 import type { GreyWindow } from '../src/core/preprocess/display';
 
 import type { BackendChoice, BackendName } from '../src/core/model/backend';
-import type { ActiveModels, SampleChoiceResult, TrainingData, TrainingEvent, TrainRequest, TrainResult, UnsupervisedOptions } from './training-api';
+import type {
+  ActiveModels,
+  SampleChoiceResult,
+  TrainingData,
+  TrainingEvent,
+  TrainRequest,
+  TrainResult,
+  UnsupervisedOptions,
+} from './training-api';
 import type { DetectorSamples } from '../src/core/train/batches';
 import type { ModelMetadata } from '../src/core/model/model-io';
 
@@ -166,7 +174,14 @@ export interface EngineApi {
    * map. preview: no classifier run on the kept map; outputs come from its cache (the same
    * position, or a classified candidate within a working pixel), the rest stay unclassified.
    */
-  pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void, preview?: boolean): Promise<PickResult>;
+  pick(
+    id: string,
+    params: PickParams,
+    jobId: number,
+    mapWanted: boolean,
+    onProgress?: (p: Progress) => void,
+    preview?: boolean,
+  ): Promise<PickResult>;
   /** The kept map for these parameters, or undefined when the FCRN has not run for them. */
   map(id: string, params: PickParams): Promise<MapImage | undefined>;
   cancel(jobId: number): void;
@@ -185,7 +200,15 @@ export interface EngineApi {
    * pairs, original pixels), one patch on each of its first `centres` and on each rejected pick
    * (x,y pairs), with positive-unlabelled loss weights. Transferred.
    */
-  detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number, rejected?: Float32Array): Promise<DetectorSamples>;
+  detectorPatches(
+    id: string,
+    params: PickParams,
+    truth: Float32Array,
+    centres: number,
+    seed: number,
+    jobId: number,
+    rejected?: Float32Array,
+  ): Promise<DetectorSamples>;
   /** Trains a copy of the active model (or fresh weights) on transferred data; returns the model files. */
   train(data: TrainingData, req: TrainRequest, jobId: number, onEvent?: (e: TrainingEvent) => void): Promise<TrainResult>;
   /** Checks that model files build a DRPnet model; returns its metadata. */

@@ -33,7 +33,16 @@ import {
   type RenderRequest,
   type RenderedView,
 } from './engine-api';
-import { SHIPPED_MODELS, type ActiveModels, type SampleChoiceResult, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult, type UnsupervisedOptions } from './training-api';
+import {
+  SHIPPED_MODELS,
+  type ActiveModels,
+  type SampleChoiceResult,
+  type TrainingData,
+  type TrainingEvent,
+  type TrainRequest,
+  type TrainResult,
+  type UnsupervisedOptions,
+} from './training-api';
 import * as training from './training';
 
 interface Open {
@@ -85,7 +94,11 @@ interface JobProgress {
 }
 
 /** Runs a cancellable job: the signal aborts on cancel(), or when a shared flag is seen at a progress point. */
-async function withJob<T>(jobId: number, onProgress: ((p: Progress) => void) | undefined, run: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<T> {
+async function withJob<T>(
+  jobId: number,
+  onProgress: ((p: Progress) => void) | undefined,
+  run: (signal: AbortSignal, progress: JobProgress) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   jobs.set(jobId, controller);
   let last = 0;
@@ -145,7 +158,15 @@ const api: EngineApi = {
       modelProblem = `the picking models could not be loaded: ${modelError}`;
     }
     const threads = backend.backend === 'wasm' ? getThreadsCount() : undefined;
-    return { backend: backend.backend, adapter: backend.adapter, isFallbackAdapter: backend.isFallbackAdapter, threads, modelError, models: activeModels, modelNote };
+    return {
+      backend: backend.backend,
+      adapter: backend.adapter,
+      isFallbackAdapter: backend.isFallbackAdapter,
+      threads,
+      modelError,
+      models: activeModels,
+      modelNote,
+    };
   },
 
   async open(name: string, source: MicrographSource, opts: OpenOptions = {}): Promise<OpenResult> {
@@ -194,7 +215,14 @@ const api: EngineApi = {
     return Comlink.transfer(out, [g.data.buffer as ArrayBuffer]);
   },
 
-  async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void, preview = false): Promise<PickResult> {
+  async pick(
+    id: string,
+    params: PickParams,
+    jobId: number,
+    mapWanted: boolean,
+    onProgress?: (p: Progress) => void,
+    preview = false,
+  ): Promise<PickResult> {
     return withJob(jobId, onProgress, async (signal, progress) => {
       const o = get(id);
       const m = loadedModels();
@@ -205,8 +233,18 @@ const api: EngineApi = {
       o.detectedFor = detectorKey(params);
       // Only a run with the detector reports progress; a re-pick is too short to show any. A
       // preview right after a detector run is none: nothing is cached then, so it classifies.
-      const res = await o.session.repick(m, params, { signal, onProgress: detected ? progress.report : progress.check, preview: preview && !detected });
-      const result: PickResult = { picks: res.picks, timings: { ...o.detectTimings, ...res.timings }, detected, unclassified: res.unclassified, models: usedModels };
+      const res = await o.session.repick(m, params, {
+        signal,
+        onProgress: detected ? progress.report : progress.check,
+        preview: preview && !detected,
+      });
+      const result: PickResult = {
+        picks: res.picks,
+        timings: { ...o.detectTimings, ...res.timings },
+        detected,
+        unclassified: res.unclassified,
+        models: usedModels,
+      };
       if (!mapWanted) return result;
       result.map = mapOf(det, true);
       return Comlink.transfer(result, [result.map.data.buffer as ArrayBuffer]);
@@ -253,7 +291,15 @@ const api: EngineApi = {
     });
   },
 
-  async detectorPatches(id: string, params: PickParams, truth: Float32Array, centres: number, seed: number, jobId: number, rejected?: Float32Array) {
+  async detectorPatches(
+    id: string,
+    params: PickParams,
+    truth: Float32Array,
+    centres: number,
+    seed: number,
+    jobId: number,
+    rejected?: Float32Array,
+  ) {
     return withJob(jobId, undefined, async () => {
       const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed, rejected);
       return Comlink.transfer(d, [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])] as ArrayBuffer[]);

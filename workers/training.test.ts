@@ -23,7 +23,15 @@ import { workingImage } from '../src/core/train/training-micrograph';
 import { packXY } from '../src/app/training/review';
 import { SHIPPED_MODEL, type TrainingEvent, type TrainRequest } from './training-api';
 import { DETECTOR_FINE_TUNE_DEFAULTS } from '../src/core/train/fine-tune';
-import { chooseClassifierSamples, classifierPatches, detectorPatches, loadModelSet, sessionMicrograph, trainModel, type StoredModelFiles } from './training';
+import {
+  chooseClassifierSamples,
+  classifierPatches,
+  detectorPatches,
+  loadModelSet,
+  sessionMicrograph,
+  trainModel,
+  type StoredModelFiles,
+} from './training';
 
 let dir: string;
 let models: Models;
@@ -114,7 +122,8 @@ function classifierData(n: number) {
   for (let i = 0; i < n; i++) {
     labels[i] = i % 2;
     // Particles: a bright centre; background: flat noise-free grey.
-    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) patches[i * 4096 + y * 64 + x] = labels[i] && Math.hypot(x - 32, y - 32) < 12 ? 1 : 0.3;
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 64; x++) patches[i * 4096 + y * 64 + x] = labels[i] && Math.hypot(x - 32, y - 32) < 12 ? 1 : 0.3;
   }
   return { kind: 'classifier' as const, patches, labels, n };
 }
@@ -149,16 +158,26 @@ describe('trainModel', () => {
     const d = await detectorPatches(session, models, params, packXY(truth), 4, 2);
     const r = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }), models);
     expect(r.kind).toBe('fcrn');
-    expect(r.metadata).toMatchObject({ kind: 'fcrn', workingRadius: models.fcrnMeta.workingRadius, inputSmoothing: models.fcrnMeta.inputSmoothing });
+    expect(r.metadata).toMatchObject({
+      kind: 'fcrn',
+      workingRadius: models.fcrnMeta.workingRadius,
+      inputSmoothing: models.fcrnMeta.inputSmoothing,
+    });
     const fresh = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }, 'fresh'), models);
     expect(fresh.metadata.trainingSummary).toMatchObject({ init: 'fresh' });
   });
 
   it('stops with CancelledError when its signal aborts', async () => {
     const ac = new AbortController();
-    const run = trainModel(classifierData(32), request({ epochs: 3 }), models, (e) => {
-      if (e.type === 'batch') ac.abort();
-    }, ac.signal);
+    const run = trainModel(
+      classifierData(32),
+      request({ epochs: 3 }),
+      models,
+      (e) => {
+        if (e.type === 'batch') ac.abort();
+      },
+      ac.signal,
+    );
     await expect(run).rejects.toBeInstanceOf(CancelledError);
   });
 });
@@ -168,7 +187,12 @@ describe('loadModelSet', () => {
 
   it('loads stored models through the reader, keeps unchanged ones, and falls back to the shipped model with a note', async () => {
     const files = await modelToFiles(buildClassifier({ seed: 99 }), meta);
-    const stored: StoredModelFiles = { kind: 'classifier', name: 'mine', modelJson: files.modelJson, weights: files.weights.slice().buffer };
+    const stored: StoredModelFiles = {
+      kind: 'classifier',
+      name: 'mine',
+      modelJson: files.modelJson,
+      weights: files.weights.slice().buffer,
+    };
     const read = async (id: string) => (id === 'c1' ? stored : undefined);
     const server = await serveDir(dir);
     try {
@@ -179,7 +203,10 @@ describe('loadModelSet', () => {
       const expected = (await modelFromFiles(files.modelJson, files.weights.slice().buffer)).predict(x) as tf.Tensor;
       expect(Array.from((set.models.classifier!.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(expected.dataSync()));
 
-      const again = await loadModelSet(server.url, { fcrn: SHIPPED_MODEL, classifier: SHIPPED_MODEL }, read, { models: set.models, ids: set.ids });
+      const again = await loadModelSet(server.url, { fcrn: SHIPPED_MODEL, classifier: SHIPPED_MODEL }, read, {
+        models: set.models,
+        ids: set.ids,
+      });
       expect(again.models.fcrn).toBe(set.models.fcrn);
       expect(again.models.classifier).not.toBe(set.models.classifier);
 

@@ -10,7 +10,14 @@ import type { Point } from '../src/core/candidates';
 import { DrpnetError, ParameterError } from '../src/core/errors';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
-import { classifierBoxRadii, loadModelFromUrl, modelFromFiles, modelToFiles, readMetadata, type ModelKind } from '../src/core/model/model-io';
+import {
+  classifierBoxRadii,
+  loadModelFromUrl,
+  modelFromFiles,
+  modelToFiles,
+  readMetadata,
+  type ModelKind,
+} from '../src/core/model/model-io';
 import type { PickParams } from '../src/core/params';
 import type { Micrograph } from '../src/core/io/micrograph';
 import type { Models, PickSession } from '../src/core/pipeline';
@@ -53,14 +60,26 @@ export function pointsOf(xy: Float32Array): Point[] {
 }
 
 /** The paper's unsupervised samples at the micrograph's own sigma and threshold; the session's kept map is reused. */
-export async function chooseClassifierSamples(session: PickSession<Micrograph>, models: Models, params: PickParams, opts: UnsupervisedOptions, signal?: AbortSignal): Promise<SampleChoiceResult> {
+export async function chooseClassifierSamples(
+  session: PickSession<Micrograph>,
+  models: Models,
+  params: PickParams,
+  opts: UnsupervisedOptions,
+  signal?: AbortSignal,
+): Promise<SampleChoiceResult> {
   const m = sessionMicrograph(session, params);
   const choice = await labelUnsupervised(m, models, { ...opts, sigma: params.sigma, threshold: params.threshold, signal }, session);
   return { samples: choice.samples, candidatesByLevel: choice.candidatesByLevel };
 }
 
 /** Classifier patches at the given positions, cut from the session's working image as the pipeline cuts them for the active classifier. */
-export async function classifierPatches(session: PickSession, models: Models, params: PickParams, xy: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+export async function classifierPatches(
+  session: PickSession,
+  models: Models,
+  params: PickParams,
+  xy: Float32Array,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
   const work = await session.workingImage(params, models.fcrnMeta.workingRadius, signal);
   return cutPatches(work, pointsOf(xy), classifierBoxRadii(models.classifier));
 }
@@ -72,14 +91,29 @@ export async function classifierPatches(session: PickSession, models: Models, pa
  * it. Positive-unlabelled weights (detector-crops.ts): the user's picks and rejections count
  * fully, places they did not mark count less, since users never mark every particle.
  */
-export async function detectorPatches(session: PickSession, models: Models, params: PickParams, truth: Float32Array, centres: number, seed: number, rejected: Float32Array = new Float32Array(0)): Promise<DetectorSamples> {
+export async function detectorPatches(
+  session: PickSession,
+  models: Models,
+  params: PickParams,
+  truth: Float32Array,
+  centres: number,
+  seed: number,
+  rejected: Float32Array = new Float32Array(0),
+): Promise<DetectorSamples> {
   const points = pointsOf(truth);
-  if (!(centres >= 1 && centres <= points.length)) throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
+  if (!(centres >= 1 && centres <= points.length))
+    throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
   // The session's working image for the active detector, with its input smoothing: the patches are what it sees when picking.
   const work = await session.workingImage(params, models.fcrnMeta.workingRadius);
   const det = detectorImageOf(work, points, models.fcrnMeta.inputSmoothing);
   const negatives = pointsOf(rejected).map((p) => toWorking(p, work.geometry.scale));
-  const weights = detectorWeightMap(det.input.width, det.input.height, [...det.centres, ...negatives], work.geometry.radius, DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight);
+  const weights = detectorWeightMap(
+    det.input.width,
+    det.input.height,
+    [...det.centres, ...negatives],
+    work.geometry.radius,
+    DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight,
+  );
   return detectorSamples({ ...det, centres: [...det.centres.slice(0, centres), ...negatives] }, { seed, weights });
 }
 
@@ -118,7 +152,13 @@ function eventSender(batchSize: number, onEvent?: (e: TrainingEvent) => void) {
 }
 
 /** Trains on data that came transferred from the app; the result's weights buffer is meant to be transferred back. */
-export async function trainModel(data: TrainingData, req: TrainRequest, models: Models, onEvent?: (e: TrainingEvent) => void, signal?: AbortSignal): Promise<TrainResult> {
+export async function trainModel(
+  data: TrainingData,
+  req: TrainRequest,
+  models: Models,
+  onEvent?: (e: TrainingEvent) => void,
+  signal?: AbortSignal,
+): Promise<TrainResult> {
   const kind: ModelKind = data.kind === 'detector' ? 'fcrn' : 'classifier';
   const model = await startingModel(kind, req, models);
   const events = eventSender(req.options.batchSize, onEvent);
@@ -130,14 +170,24 @@ export async function trainModel(data: TrainingData, req: TrainRequest, models: 
         ? (await trainDetector(model, data, common)).history
         : (await trainClassifier(model, data, { ...common, balance: true })).history;
     const seconds = (performance.now() - t0) / 1000;
-    const summary = { ...req.summary, init: req.init, ...req.options, backend: tf.getBackend(), history: historySummary(history), trainingSeconds: Math.round(seconds) };
+    const summary = {
+      ...req.summary,
+      init: req.init,
+      ...req.options,
+      backend: tf.getBackend(),
+      history: historySummary(history),
+      trainingSeconds: Math.round(seconds),
+    };
     // Patches were cut at the active detector's working radius and input smoothing (a classifier's patches too).
     const { workingRadius, inputSmoothing } = models.fcrnMeta;
     // A classifier's patches were cut with the active classifier's box (classifierPatches).
     const metadata =
-      data.kind === 'detector' ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing } : classifierMetadata(workingRadius, summary, classifierBoxRadii(models.classifier));
+      data.kind === 'detector'
+        ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing }
+        : classifierMetadata(workingRadius, summary, classifierBoxRadii(models.classifier));
     const files = await modelToFiles(model, metadata);
-    const weights = files.weights.buffer.byteLength === files.weights.byteLength ? (files.weights.buffer as ArrayBuffer) : files.weights.slice().buffer;
+    const weights =
+      files.weights.buffer.byteLength === files.weights.byteLength ? (files.weights.buffer as ArrayBuffer) : files.weights.slice().buffer;
     return { kind, modelJson: files.modelJson, weights, metadata, history, backend: tf.getBackend(), seconds };
   } finally {
     model.dispose();
@@ -171,7 +221,13 @@ export interface LoadedModels {
   notes: string[];
 }
 
-async function loadOne(kind: ModelKind, id: string, baseUrl: string, read: ModelReader, notes: string[]): Promise<{ model: tf.LayersModel; id: string }> {
+async function loadOne(
+  kind: ModelKind,
+  id: string,
+  baseUrl: string,
+  read: ModelReader,
+  notes: string[],
+): Promise<{ model: tf.LayersModel; id: string }> {
   const shipped = async () => ({ model: await loadModelFromUrl(`${baseUrl}${kind}/model.json`), id: SHIPPED_MODEL });
   if (id === SHIPPED_MODEL) return shipped();
   try {
@@ -192,15 +248,25 @@ async function loadOne(kind: ModelKind, id: string, baseUrl: string, read: Model
  * from `baseUrl`. A stored model that fails falls back to the shipped one, with a note.
  * Models of `current` whose id is unchanged are kept (so their sessions keep their maps).
  */
-export async function loadModelSet(baseUrl: string, ids: ActiveModels, read: ModelReader, current?: { models: Models; ids: ActiveModels }): Promise<LoadedModels> {
+export async function loadModelSet(
+  baseUrl: string,
+  ids: ActiveModels,
+  read: ModelReader,
+  current?: { models: Models; ids: ActiveModels },
+): Promise<LoadedModels> {
   const notes: string[] = [];
-  const keep = (kind: ModelKind) => (current && current.ids[kind] === ids[kind] ? (kind === 'fcrn' ? current.models.fcrn : current.models.classifier) : undefined);
+  const keep = (kind: ModelKind) =>
+    current && current.ids[kind] === ids[kind] ? (kind === 'fcrn' ? current.models.fcrn : current.models.classifier) : undefined;
   const one = async (kind: ModelKind) => {
     const kept = keep(kind);
     return kept ? { model: kept, id: ids[kind] } : loadOne(kind, ids[kind], baseUrl, read, notes);
   };
   const [f, c] = await Promise.all([one('fcrn'), one('classifier')]);
-  return { models: { fcrn: f.model, fcrnMeta: readMetadata(f.model, `${f.id} fcrn`), classifier: c.model }, ids: { fcrn: f.id, classifier: c.id }, notes };
+  return {
+    models: { fcrn: f.model, fcrnMeta: readMetadata(f.model, `${f.id} fcrn`), classifier: c.model },
+    ids: { fcrn: f.id, classifier: c.id },
+    notes,
+  };
 }
 
 /** Frees the models of `old` that `next` does not use. */

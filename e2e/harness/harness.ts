@@ -19,7 +19,10 @@ async function runPipeline(backend: BackendName, size: number, seed: number) {
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     },
   });
-  const [fcrn, classifier] = await Promise.all([loadModelFromUrl('/models/fcrn/model.json'), loadModelFromUrl('/models/classifier/model.json')]);
+  const [fcrn, classifier] = await Promise.all([
+    loadModelFromUrl('/models/fcrn/model.json'),
+    loadModelFromUrl('/models/classifier/model.json'),
+  ]);
   const pixelSize = 4;
   const sim = simulateMicrograph({ width: size, height: size, pixelSize, kind: 'betagal', seed });
   const diameter = Math.round(particleDiameterPx('betagal', pixelSize));

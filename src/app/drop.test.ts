@@ -21,7 +21,10 @@ function dir(name: string, children: FileSystemEntry[], chunk = 2): FileSystemEn
 
 describe('filesFromEntries', () => {
   it('walks dropped folders recursively, reading listings chunk by chunk', async () => {
-    const tree = [file('top.mrc'), dir('run', [file('a.mrc'), file('b.mrc'), file('c.mrc'), dir('truth', [file('a.star'), file('b.star')])])];
+    const tree = [
+      file('top.mrc'),
+      dir('run', [file('a.mrc'), file('b.mrc'), file('c.mrc'), dir('truth', [file('a.star'), file('b.star')])]),
+    ];
     const out = await filesFromEntries(tree);
     expect(out.map((f) => f.name)).toEqual(['top.mrc', 'a.mrc', 'b.mrc', 'c.mrc', 'a.star', 'b.star']);
     expect(await out[4].blob.text()).toBe('a.star');

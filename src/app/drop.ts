@@ -1,6 +1,6 @@
 // Turns a drop (files and whole folders) or a file-input selection into plain files.
 // Folders are walked with DataTransferItem.webkitGetAsEntry (File and Directory Entries API).
-import type { InputFile } from './controller';
+import type { InputFile } from './controller/files';
 
 function readAllEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
   const reader = dir.createReader();

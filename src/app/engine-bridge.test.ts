@@ -51,9 +51,25 @@ function fakePool(opts: FakeOptions = {}) {
         open.set(id, { name });
         const side = opts.side ?? 100;
         const grey = { width: 4, height: 4, data: new Uint8ClampedArray(16) };
-        return { id, name, width: side, height: side, frames: 1, stats: { min: 0, max: 1, mean: 0.5, std: 0.1 }, thumbnail: grey, display: o.display ? grey : undefined, displayScale: 1 };
+        return {
+          id,
+          name,
+          width: side,
+          height: side,
+          frames: 1,
+          stats: { min: 0, max: 1, mean: 0.5, std: 0.1 },
+          thumbnail: grey,
+          display: o.display ? grey : undefined,
+          displayScale: 1,
+        };
       },
-      async pick(id: string, params: PickParams, jobId: number, mapWanted: boolean, onProgress?: (p: Progress) => void): Promise<PickResult> {
+      async pick(
+        id: string,
+        params: PickParams,
+        jobId: number,
+        mapWanted: boolean,
+        onProgress?: (p: Progress) => void,
+      ): Promise<PickResult> {
         const o = open.get(id);
         if (!o) throw new Error(`no open micrograph with id ${id}`);
         calls.push({ worker: index, what: 'pick', name: o.name, jobId });
@@ -75,7 +91,13 @@ function fakePool(opts: FakeOptions = {}) {
           }
         }
         const picks = [{ x: params.threshold, y: 1, score: 1, kept: true, peakHeight: 1 }];
-        return { picks, timings: {}, detected, unclassified: 0, map: mapWanted ? { data: new Float32Array(4), width: 2, height: 2, scale: 1 } : undefined };
+        return {
+          picks,
+          timings: {},
+          detected,
+          unclassified: 0,
+          map: mapWanted ? { data: new Float32Array(4), width: 2, height: 2, scale: 1 } : undefined,
+        };
       },
       async render() {
         return { width: 1, height: 1, data: new Uint8ClampedArray(1), x0: 0, y0: 0, scale: 1 };

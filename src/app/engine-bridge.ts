@@ -260,7 +260,10 @@ export class EngineBridge {
   }
 
   private initSlot(slot: Slot, backend: BackendChoice, base: string, threads: number): Promise<BackendInfo> {
-    return this.guard(slot, slot.api.init({ backend, modelBaseUrl: base, threads: backend === 'webgpu' ? undefined : threads, cancelFlags: slot.flags }));
+    return this.guard(
+      slot,
+      slot.api.init({ backend, modelBaseUrl: base, threads: backend === 'webgpu' ? undefined : threads, cancelFlags: slot.flags }),
+    );
   }
 
   /** Terminates every worker; calls in flight reject as cancelled. */
@@ -360,11 +363,20 @@ export class EngineBridge {
    * A micrograph open nowhere gets a home now (the given slot, else the least loaded), so
    * later calls for it queue in the same lane.
    */
-  private async dispatch<T>(key: string, priority: number, prefer: number | undefined, display: boolean, fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>): Promise<T> {
+  private async dispatch<T>(
+    key: string,
+    priority: number,
+    prefer: number | undefined,
+    display: boolean,
+    fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>,
+  ): Promise<T> {
     await this.ready();
     const r = this.reg(key);
     if (!r.home) {
-      const i = prefer !== undefined && prefer < this.slots.length ? prefer : leastLoaded(this.slots.map((s) => ({ load: s.lane.load, bytes: [...s.held.values()].reduce((a, h) => a + h.bytes, 0) })));
+      const i =
+        prefer !== undefined && prefer < this.slots.length
+          ? prefer
+          : leastLoaded(this.slots.map((s) => ({ load: s.lane.load, bytes: [...s.held.values()].reduce((a, h) => a + h.bytes, 0) })));
       r.home = this.slots[i];
     }
     const slot = r.home;
@@ -433,7 +445,10 @@ export class EngineBridge {
           this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
           const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
           try {
-            const r = await this.guard(slot, slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview));
+            const r = await this.guard(
+              slot,
+              slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview),
+            );
             held.mapFor = wanted;
             return r;
           } finally {
@@ -545,7 +560,14 @@ export class EngineBridge {
   /** Calls every worker (e.g. to load new models into each). */
   async broadcast<T>(call: (api: Comlink.Remote<EngineApi>) => Promise<T>): Promise<T[]> {
     await this.ready();
-    return Promise.all(this.slots.map((s) => this.guard(s, s.lane.run(PRIORITY.interactive, () => call(s.api)))));
+    return Promise.all(
+      this.slots.map((s) =>
+        this.guard(
+          s,
+          s.lane.run(PRIORITY.interactive, () => call(s.api)),
+        ),
+      ),
+    );
   }
 
   /** Runs a long task on one worker (the least busy), in its lane. */
@@ -572,16 +594,28 @@ export class EngineBridge {
   }
 
   /** A cancellable task on a micrograph's home worker (opened there first when needed), with its open id. */
-  onMicrograph<T>(key: string, call: (api: Comlink.Remote<EngineApi>, id: string, jobId: number) => Promise<T>, priority: Priority = PRIORITY.batch): CancellableJob<T> {
-    return this.cancellable((take) => this.dispatch(key, priority, undefined, false, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))));
+  onMicrograph<T>(
+    key: string,
+    call: (api: Comlink.Remote<EngineApi>, id: string, jobId: number) => Promise<T>,
+    priority: Priority = PRIORITY.batch,
+  ): CancellableJob<T> {
+    return this.cancellable((take) =>
+      this.dispatch(key, priority, undefined, false, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))),
+    );
   }
 
   /** exclusive() with a job id that cancel() reaches (long tasks such as training). */
-  exclusiveJob<T>(call: (api: Comlink.Remote<EngineApi>, jobId: number) => Promise<T>, priority: Priority = PRIORITY.batch): CancellableJob<T> {
+  exclusiveJob<T>(
+    call: (api: Comlink.Remote<EngineApi>, jobId: number) => Promise<T>,
+    priority: Priority = PRIORITY.batch,
+  ): CancellableJob<T> {
     return this.cancellable(async (take) => {
       await this.ready();
       const s = this.slots[leastLoaded(this.slots.map((x) => ({ load: x.lane.load, bytes: 0 })))];
-      return this.guard(s, s.lane.run(priority, () => call(s.api, take(s))));
+      return this.guard(
+        s,
+        s.lane.run(priority, () => call(s.api, take(s))),
+      );
     });
   }
 

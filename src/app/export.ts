@@ -1,7 +1,15 @@
 // Export of picks: one file per micrograph and format, or everything as one zip (fflate).
 // Rejected picks are left out by the caller (keptPicks); coordinates are ORIGINAL pixels.
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, writeRelionCoordinateList, type CoordinateFormat, type Particle } from '../core/coords';
+import {
+  COORDINATE_FORMAT_IDS,
+  COORDINATE_FORMATS,
+  coordinateFileName,
+  writeCoordinates,
+  writeRelionCoordinateList,
+  type CoordinateFormat,
+  type Particle,
+} from '../core/coords';
 import { COORDINATE_LIST_FILE } from '../core/relion/job';
 
 export interface ExportItem {
@@ -12,7 +20,10 @@ export interface ExportItem {
 }
 
 /** Path -> text of every file of the export. */
-export function buildExportFiles(items: readonly ExportItem[], formats: readonly CoordinateFormat[] = COORDINATE_FORMAT_IDS): Map<string, string> {
+export function buildExportFiles(
+  items: readonly ExportItem[],
+  formats: readonly CoordinateFormat[] = COORDINATE_FORMAT_IDS,
+): Map<string, string> {
   const files = new Map<string, string>();
   for (const format of formats) {
     const folder = COORDINATE_FORMATS[format].exportFolder;

@@ -17,7 +17,9 @@ describe('heatmap colour map', () => {
     expect([...out.slice(12, 16)]).toEqual([...out.slice(0, 4)]); // -1 clamps to 0
     expect([...out.slice(16, 20)]).toEqual([...out.slice(0, 4)]); // NaN as 0
     expect(out[23]).toBe(Math.round(Math.sqrt(0.2) * 1.5 * 255)); // shown through a square root
-    expect([...out.slice(20, 23)]).toEqual([...viridisLut().slice(Math.round(Math.sqrt(0.2) * 255) * 3, Math.round(Math.sqrt(0.2) * 255) * 3 + 3)]);
+    expect([...out.slice(20, 23)]).toEqual([
+      ...viridisLut().slice(Math.round(Math.sqrt(0.2) * 255) * 3, Math.round(Math.sqrt(0.2) * 255) * 3 + 3),
+    ]);
   });
 
   it('rejects a map shorter than its dimensions', () => {

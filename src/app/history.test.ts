@@ -22,7 +22,12 @@ describe('one undo history for edits, parameters, truth, flags and the session d
   });
 
   it('a run of edits of one parameter is one step; another parameter or a pause starts a new one', () => {
-    const step = (mergeKey: string, at: number, sigma: number): HistoryStep<unknown> => ({ label: 'p', before: { k: { params: { ...DEFAULT_PICK_PARAMS, sigma } } }, mergeKey, at });
+    const step = (mergeKey: string, at: number, sigma: number): HistoryStep<unknown> => ({
+      label: 'p',
+      before: { k: { params: { ...DEFAULT_PICK_PARAMS, sigma } } },
+      mergeKey,
+      at,
+    });
     let past = pushStep([], step('a', 0, 1));
     past = pushStep(past, step('a', 300, 2));
     past = pushStep(past, step('a', 600, 3));
@@ -54,7 +59,11 @@ describe('one undo history for edits, parameters, truth, flags and the session d
     s().addMicrograph('k1', 'a.mrc');
     s().addMicrograph('k2', 'b.mrc');
     const p = (d: number) => ({ ...DEFAULT_PICK_PARAMS, diameter: d });
-    s().change('particle diameter', { k1: { params: p(102) }, k2: { params: p(102) } }, { session: { diameter: { value: 102, unit: 'px' } } });
+    s().change(
+      'particle diameter',
+      { k1: { params: p(102) }, k2: { params: p(102) } },
+      { session: { diameter: { value: 102, unit: 'px' } } },
+    );
     s().change('truth', { k1: { truth: [{ x: 1, y: 1 }], truthName: 't.star' } });
     s().change('flags', { k2: { reviewed: true, excluded: true } });
     expect(s().past).toHaveLength(3);

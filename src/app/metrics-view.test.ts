@@ -7,7 +7,14 @@ describe('metrics view', () => {
       { x: 100, y: 100 },
       { x: 500, y: 500 },
     ];
-    const m = micrographMetrics([{ x: 140, y: 100 }, { x: 900, y: 900 }], truth, 100);
+    const m = micrographMetrics(
+      [
+        { x: 140, y: 100 },
+        { x: 900, y: 900 },
+      ],
+      truth,
+      100,
+    );
     expect([m.tp, m.fp, m.fn]).toEqual([1, 1, 1]);
     expect(m.f1).toBeCloseTo(0.5);
   });

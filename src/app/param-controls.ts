@@ -26,7 +26,9 @@ function hintOf(spec: ParamSpec): string {
 function controlOf(key: ParamKey): ParamControl {
   const spec = PARAM_SPECS[key];
   const common = { key, testid: paramTestId(key), label: labelOf(spec), hint: hintOf(spec) };
-  return spec.kind === 'number' ? { kind: 'number', ...common, min: spec.min, max: spec.max, step: spec.step } : { kind: 'boolean', ...common };
+  return spec.kind === 'number'
+    ? { kind: 'number', ...common, min: spec.min, max: spec.max, step: spec.step }
+    : { kind: 'boolean', ...common };
 }
 
 /** Every parameter's control, in the table's order. */

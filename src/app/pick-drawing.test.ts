@@ -30,11 +30,22 @@ function recorder() {
   return { ctx: ctx as unknown as CanvasRenderingContext2D, strokes };
 }
 
-const pick = (id: string, x: number, state: DisplayPick['state'], extra: Partial<DisplayPick> = {}): DisplayPick => ({ id, x, y: 50, state, ...extra });
+const pick = (id: string, x: number, state: DisplayPick['state'], extra: Partial<DisplayPick> = {}): DisplayPick => ({
+  id,
+  x,
+  y: 50,
+  state,
+  ...extra,
+});
 
 describe('pick drawing', () => {
   it('confidence is p(particle) when known, else the score rank; opacity steps by state', () => {
-    const c = confidences([pick('a', 0, 'auto', { pParticle: 0.3, score: 0.3 }), pick('b', 0, 'auto', { score: 2 }), pick('c', 0, 'auto', { score: 6 }), pick('m', 0, 'manual')]);
+    const c = confidences([
+      pick('a', 0, 'auto', { pParticle: 0.3, score: 0.3 }),
+      pick('b', 0, 'auto', { score: 2 }),
+      pick('c', 0, 'auto', { score: 6 }),
+      pick('m', 0, 'manual'),
+    ]);
     expect([c.get('a'), c.get('b'), c.get('c'), c.get('m')]).toEqual([0.3, 0, 1, 1]);
     expect(circleOpacity('rejected', 0)).toBe(0.9); // rejected picks stay visible whatever their score
     expect(circleOpacity('manual', 0)).toBe(1);
@@ -42,9 +53,20 @@ describe('pick drawing', () => {
     expect(circleOpacity('auto', 1)).toBe(1);
   });
   it('draws one path per state and opacity step, skips picks out of view, keeps line widths on screen', () => {
-    const picks = [pick('a', 10, 'auto'), pick('b', 20, 'auto'), pick('r', 30, 'rejected'), pick('m', 40, 'manual'), pick('far', 5000, 'auto')];
+    const picks = [
+      pick('a', 10, 'auto'),
+      pick('b', 20, 'auto'),
+      pick('r', 30, 'rejected'),
+      pick('m', 40, 'manual'),
+      pick('far', 5000, 'auto'),
+    ];
     const { ctx, strokes } = recorder();
-    const drawn = drawPickScene(ctx, { picks, confidence: new Map(), radius: 5, truth: [{ x: 15, y: 50 }], selectedId: 'm', box: { x0: 0, y0: 0, x1: 9, y1: 9 } }, 2, { x0: 0, y0: 0, x1: 100, y1: 100 });
+    const drawn = drawPickScene(
+      ctx,
+      { picks, confidence: new Map(), radius: 5, truth: [{ x: 15, y: 50 }], selectedId: 'm', box: { x0: 0, y0: 0, x1: 9, y1: 9 } },
+      2,
+      { x0: 0, y0: 0, x1: 100, y1: 100 },
+    );
     expect(drawn).toBe(4); // 'far' is out of view
     expect(strokes[0]).toMatchObject({ arcs: 1, width: 0.75 }); // truth marker
     expect(strokes.find((s) => s.colour === STATE_COLOUR.auto)).toMatchObject({ arcs: 2, alpha: 1, width: 0.9 });

@@ -64,7 +64,8 @@ export interface PickScene {
 export function drawPickScene(ctx: CanvasRenderingContext2D, scene: PickScene, scale: number, visible: Rect): number {
   const px = 1 / scale;
   const r = scene.radius;
-  const near = (p: Mark, pad: number): boolean => p.x >= visible.x0 - pad && p.x <= visible.x1 + pad && p.y >= visible.y0 - pad && p.y <= visible.y1 + pad;
+  const near = (p: Mark, pad: number): boolean =>
+    p.x >= visible.x0 - pad && p.x <= visible.x1 + pad && p.y >= visible.y0 - pad && p.y <= visible.y1 + pad;
 
   if (scene.truth?.length) {
     ctx.beginPath();

@@ -13,9 +13,23 @@ describe('mergePicks', () => {
   });
 
   it('keeps a rejection on an auto pick that moved slightly after a repick', () => {
-    const before = M.mergePicks(auto([[100, 100], [400, 400]]), M.EMPTY_EDITS, D);
+    const before = M.mergePicks(
+      auto([
+        [100, 100],
+        [400, 400],
+      ]),
+      M.EMPTY_EDITS,
+      D,
+    );
     const edits = M.rejectPick(M.EMPTY_EDITS, before[0], D);
-    const after = M.mergePicks(auto([[410, 395], [112, 95]]), edits, D);
+    const after = M.mergePicks(
+      auto([
+        [410, 395],
+        [112, 95],
+      ]),
+      edits,
+      D,
+    );
     expect(after.find((p) => p.x === 112)!.state).toBe('rejected');
     expect(after.find((p) => p.x === 410)!.state).toBe('auto');
   });
@@ -28,7 +42,14 @@ describe('mergePicks', () => {
 
   it('manual picks survive any repick and hide an auto duplicate', () => {
     let edits = M.addManual(M.EMPTY_EDITS, 250, 250, 'm1');
-    const after = M.mergePicks(auto([[255, 248], [600, 600]]), edits, D);
+    const after = M.mergePicks(
+      auto([
+        [255, 248],
+        [600, 600],
+      ]),
+      edits,
+      D,
+    );
     expect(after.map((p) => p.state).sort()).toEqual(['auto', 'manual']);
     edits = M.addManual(edits, 900, 900, 'm2');
     expect(M.mergePicks([], edits, D).map((p) => p.id)).toEqual(['m1', 'm2']);
@@ -76,7 +97,12 @@ describe('mergePicks', () => {
   });
 
   it('box select rejects exactly the picks inside the box (any drag direction)', () => {
-    const a = auto([[10, 10], [50, 50], [90, 90], [200, 20]]);
+    const a = auto([
+      [10, 10],
+      [50, 50],
+      [90, 90],
+      [200, 20],
+    ]);
     const picks = M.mergePicks(a, M.EMPTY_EDITS, 20);
     const edits = M.rejectInBox(M.EMPTY_EDITS, picks, { x0: 95, y0: 95, x1: 40, y1: 40 }, 20);
     const states = M.mergePicks(a, edits, 20).map((p) => p.state);
@@ -84,14 +110,24 @@ describe('mergePicks', () => {
   });
 
   it('accept all accepts auto picks and leaves rejected ones rejected', () => {
-    const a = auto([[10, 10], [300, 300]]);
+    const a = auto([
+      [10, 10],
+      [300, 300],
+    ]);
     let edits = M.rejectPick(M.EMPTY_EDITS, M.mergePicks(a, M.EMPTY_EDITS, D)[1], D);
     edits = M.acceptAll(edits, M.mergePicks(a, edits, D), D);
     expect(M.mergePicks(a, edits, D).map((p) => p.state)).toEqual(['accepted', 'rejected']);
   });
 
   it('pickAt finds the nearest pick whose circle contains the point', () => {
-    const picks = M.mergePicks(auto([[100, 100], [160, 100]]), M.EMPTY_EDITS, D);
+    const picks = M.mergePicks(
+      auto([
+        [100, 100],
+        [160, 100],
+      ]),
+      M.EMPTY_EDITS,
+      D,
+    );
     expect(M.pickAt(picks, 135, 100, D)?.id).toBe('a1');
     expect(M.pickAt(picks, 100, 300, D)).toBeUndefined();
   });

@@ -92,7 +92,8 @@ function without(marks: readonly Mark[], p: Mark, r2: number): Mark[] {
 
 /** Reject (auto) or delete (manual) one pick. */
 export function rejectPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
-  if (isManual(pick)) return edits.manual.some((m) => m.id === pick.id) ? { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) } : edits;
+  if (isManual(pick))
+    return edits.manual.some((m) => m.id === pick.id) ? { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) } : edits;
   if (pick.state === 'rejected') return edits;
   const r2 = matchRadius(diameter) ** 2;
   return {

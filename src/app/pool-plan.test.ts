@@ -35,7 +35,18 @@ describe('memory budget and eviction', () => {
     expect(evictions(held, 10, new Set(['a', 'b', 'c', 'd']))).toEqual([]);
   });
   it('a new micrograph goes to the least busy worker, then the one holding least', () => {
-    expect(leastLoaded([{ load: 2, bytes: 0 }, { load: 1, bytes: 900 }, { load: 1, bytes: 100 }])).toBe(2);
-    expect(leastLoaded([{ load: 0, bytes: 5 }, { load: 0, bytes: 5 }])).toBe(0);
+    expect(
+      leastLoaded([
+        { load: 2, bytes: 0 },
+        { load: 1, bytes: 900 },
+        { load: 1, bytes: 100 },
+      ]),
+    ).toBe(2);
+    expect(
+      leastLoaded([
+        { load: 0, bytes: 5 },
+        { load: 0, bytes: 5 },
+      ]),
+    ).toBe(0);
   });
 });

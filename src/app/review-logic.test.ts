@@ -31,7 +31,8 @@ describe('number fields', () => {
 describe('keys a focused control keeps', () => {
   it('a slider keeps its arrows and page keys, not the letter shortcuts or undo', () => {
     const slider = { tagName: 'INPUT', type: 'range' };
-    for (const k of ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']) expect(fieldOwnsKey(slider, k)).toBe(true);
+    for (const k of ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'])
+      expect(fieldOwnsKey(slider, k)).toBe(true);
     for (const k of ['n', 'p', 'h', 'z', 'Delete']) expect(fieldOwnsKey(slider, k)).toBe(false);
   });
   it('a text field keeps every key; a checkbox and a button Space and Enter only; the page none', () => {
@@ -110,7 +111,10 @@ describe('score histogram', () => {
 });
 
 describe('a retrained model before and after', () => {
-  const truth = [{ x: 100, y: 100 }, { x: 300, y: 300 }];
+  const truth = [
+    { x: 100, y: 100 },
+    { x: 300, y: 300 },
+  ];
   const row = (before: { x: number; y: number }[], after: { x: number; y: number }[], withTruth = true): ComparisonRow => ({
     key: 'k',
     name: 'a.mrc',

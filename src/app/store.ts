@@ -1,5 +1,5 @@
 // The workbench state (zustand). Plain data and synchronous actions only: anything that talks
-// to the engine lives in controller.ts, so this module runs (and is tested) in Node.
+// to the engine lives in controller/, so this module runs (and is tested) in Node.
 import { create } from 'zustand';
 import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
@@ -247,7 +247,10 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   step(delta) {
     const { micrographs, currentKey } = get();
     if (!micrographs.length) return;
-    const i = Math.max(0, micrographs.findIndex((m) => m.key === currentKey));
+    const i = Math.max(
+      0,
+      micrographs.findIndex((m) => m.key === currentKey),
+    );
     const j = Math.min(micrographs.length - 1, Math.max(0, i + delta));
     get().setCurrent(micrographs[j].key);
   },
@@ -266,7 +269,13 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     }
     const sessionChanged = !!opts.session && JSON.stringify(opts.session.diameter) !== JSON.stringify(st.diameter);
     if (!Object.keys(before).length && !sessionChanged) return false;
-    const step: HistoryEntry = { label, before, session: sessionChanged ? { diameter: st.diameter } : undefined, mergeKey: opts.mergeKey, at: Date.now() };
+    const step: HistoryEntry = {
+      label,
+      before,
+      session: sessionChanged ? { diameter: st.diameter } : undefined,
+      mergeKey: opts.mergeKey,
+      at: Date.now(),
+    };
     set((s) => ({
       micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
       ...(sessionChanged ? { diameter: opts.session!.diameter } : {}),
@@ -280,7 +289,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     const mic = get().micrographs.find((m) => m.key === key);
     if (!mic) return;
     const params = { ...mic.params, ...patch };
-    if (get().change('parameters', { [key]: { params } }, { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}` })) set({ defaultParams: params });
+    if (get().change('parameters', { [key]: { params } }, { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}` }))
+      set({ defaultParams: params });
   },
 
   commitEdits(key, edits) {

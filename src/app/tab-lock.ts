@@ -49,12 +49,13 @@ export function waitForSession(): Promise<void> {
   const lm = locks();
   channel?.postMessage({ type: 'takeover' } satisfies TabMessage);
   if (!lm) return Promise.resolve();
-  return new Promise((resolve) =>
-    void lm.request(LOCK_NAME, {}, async () => {
-      resolve();
-      // Held until the page reloads and claims it again.
-      await new Promise<void>((r) => (release = r));
-    }),
+  return new Promise(
+    (resolve) =>
+      void lm.request(LOCK_NAME, {}, async () => {
+        resolve();
+        // Held until the page reloads and claims it again.
+        await new Promise<void>((r) => (release = r));
+      }),
   );
 }
 

@@ -55,7 +55,16 @@ export type DetailRequest = RenderRequest;
  * visible part plus half a viewport around it, so short pans stay sharp; its resolution
  * matches the screen, capped at `cap` pixels on its longest side.
  */
-export function detailRequest(v: ViewTransform, viewW: number, viewH: number, imgW: number, imgH: number, displayScale: number, threshold = 1.25, cap = 2048): DetailRequest | undefined {
+export function detailRequest(
+  v: ViewTransform,
+  viewW: number,
+  viewH: number,
+  imgW: number,
+  imgH: number,
+  displayScale: number,
+  threshold = 1.25,
+  cap = 2048,
+): DetailRequest | undefined {
   if (v.scale * displayScale <= threshold) return undefined;
   const r = visibleRect(v, viewW, viewH, imgW, imgH);
   if (r.x1 <= r.x0 || r.y1 <= r.y0) return undefined;

@@ -62,7 +62,8 @@ export function listOption(value: unknown, name: string): string[] | undefined {
 export function choiceListOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T[] | undefined {
   const items = listOption(value, name);
   for (const item of items ?? []) {
-    if (!(choices as readonly string[]).includes(item)) throw new UsageError(`--${name}: unknown ${name} '${item}' (use ${choices.join(', ')})`);
+    if (!(choices as readonly string[]).includes(item))
+      throw new UsageError(`--${name}: unknown ${name} '${item}' (use ${choices.join(', ')})`);
   }
   return items as T[] | undefined;
 }

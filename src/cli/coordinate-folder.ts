@@ -3,7 +3,16 @@
 // each micrograph's picks twice; read both and every pick counts twice.
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { COORDINATE_FORMAT_IDS, coordinateFormatOfExtension, detectCoordinateFormat, isCoordinateFileName, micrographKey, readCoordinates, type CoordinateFormat, type Particle } from '../core/coords';
+import {
+  COORDINATE_FORMAT_IDS,
+  coordinateFormatOfExtension,
+  detectCoordinateFormat,
+  isCoordinateFileName,
+  micrographKey,
+  readCoordinates,
+  type CoordinateFormat,
+  type Particle,
+} from '../core/coords';
 import { isBlankText } from '../core/coords/star';
 import { CoordinateFileError } from '../core/errors';
 import { UsageError } from './args';
@@ -73,7 +82,9 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const failed: string[] = [];
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
-  const entries = (await listFolder(dir, opts.label)).filter((d) => isCoordinateFileName(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await listFolder(dir, opts.label))
+    .filter((d) => isCoordinateFileName(d.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const file = path.join(dir, entry.name);
     const st = await fs.stat(file).catch(() => undefined);
@@ -131,7 +142,9 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     const best = order.find((f) => candidates.some((c) => c.format === f)) as CoordinateFormat;
     const chosen = candidates.filter((c) => c.format === best);
     if (chosen.length > 1) {
-      throw new UsageError(`${opts.label} ${dir}: ${key} has ${best} coordinates in two files, ${chosen[0].file} and ${chosen[1].file}; keep one of them in the folder`);
+      throw new UsageError(
+        `${opts.label} ${dir}: ${key} has ${best} coordinates in two files, ${chosen[0].file} and ${chosen[1].file}; keep one of them in the folder`,
+      );
     }
     picks.set(key, chosen[0].picks);
     used.set(best, (used.get(best) ?? 0) + 1);

@@ -28,7 +28,15 @@ function row(name: string, m: MatchResult): string {
 export async function evalCommand(argv: string[]): Promise<number> {
   const args = parse(
     argv,
-    { picks: { type: 'string' }, truth: { type: 'string' }, radius: { type: 'string' }, diameter: { type: 'string' }, format: { type: 'string' }, 'box-size': { type: 'string' }, json: { type: 'boolean' } },
+    {
+      picks: { type: 'string' },
+      truth: { type: 'string' },
+      radius: { type: 'string' },
+      diameter: { type: 'string' },
+      format: { type: 'string' },
+      'box-size': { type: 'string' },
+      json: { type: 'boolean' },
+    },
     HELP,
   );
   if (args.wantsHelp) {
@@ -63,10 +71,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   if (v.json) {
     const strip = (m: MatchResult) => ({ tp: m.tp, fp: m.fp, fn: m.fn, recall: m.recall, precision: m.precision, f1: m.f1 });
-    const json = { radius, micrographs: perMicrograph.map((p) => ({ micrograph: p.micrograph, ...strip(p.result) })), overall: strip(overall), picksWithoutTruth: unmatched };
+    const json = {
+      radius,
+      micrographs: perMicrograph.map((p) => ({ micrograph: p.micrograph, ...strip(p.result) })),
+      overall: strip(overall),
+      picksWithoutTruth: unmatched,
+    };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    process.stdout.write(`${'micrograph'.padEnd(32)} ${'TP'.padStart(6)} ${'FP'.padStart(6)} ${'FN'.padStart(6)} ${'recall'.padStart(6)} ${'prec'.padStart(6)} ${'F1'.padStart(6)}\n`);
+    process.stdout.write(
+      `${'micrograph'.padEnd(32)} ${'TP'.padStart(6)} ${'FP'.padStart(6)} ${'FN'.padStart(6)} ${'recall'.padStart(6)} ${'prec'.padStart(6)} ${'F1'.padStart(6)}\n`,
+    );
     for (const p of perMicrograph) process.stdout.write(row(p.micrograph, p.result) + '\n');
     process.stdout.write(row('overall', overall) + '\n');
     if (unmatched.length) process.stderr.write(`picks without ground truth (not scored): ${unmatched.join(', ')}\n`);

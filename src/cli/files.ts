@@ -89,7 +89,8 @@ export async function whyNotAFile(file: string): Promise<string | undefined> {
     if (link?.isSymbolicLink()) {
       if ((e as NodeJS.ErrnoException).code === 'ELOOP') return 'a loop of symbolic links';
       const target = await fs.readlink(file).catch(() => '?');
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return `a symbolic link to ${path.resolve(path.dirname(file), target)}, which does not exist`;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        return `a symbolic link to ${path.resolve(path.dirname(file), target)}, which does not exist`;
     }
     return fileSystemReason(e);
   }
@@ -240,7 +241,12 @@ export async function openFileReader(file: string, buffer = new ReadBuffer()): P
         let got = 0;
         while (got < length) {
           const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
-          if (bytesRead === 0) throw new MicrographError('truncated', `the file ended at byte ${offset + got} while ${length} bytes were read from byte ${offset} (was it changed while being read?)`, file);
+          if (bytesRead === 0)
+            throw new MicrographError(
+              'truncated',
+              `the file ended at byte ${offset + got} while ${length} bytes were read from byte ${offset} (was it changed while being read?)`,
+              file,
+            );
           got += bytesRead;
         }
         return buf;

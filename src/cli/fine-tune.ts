@@ -59,7 +59,8 @@ const OPTIONS = {
 } as const;
 
 const log = (line: string) => process.stderr.write(line + '\n');
-const pct = (s: Scores) => `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
+const pct = (s: Scores) =>
+  `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
 
 export async function fineTuneCommand(argv: string[]): Promise<number> {
   const args = parse(argv, OPTIONS, HELP);
@@ -79,10 +80,12 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   if (!LABELS.includes(labels)) throw new UsageError(`--labels: unknown kind '${String(v.labels)}' (use ${LABELS.join(', ')})`);
   if (unsupervised && v.labels !== undefined) throw new UsageError('--labels goes with --truth');
   const backendChoice = (v.backend ?? 'wasm') as BackendChoice;
-  if (!BACKENDS.includes(backendChoice)) throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
+  if (!BACKENDS.includes(backendChoice))
+    throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
   const options = {
     detectorEpochs: numberOption(v.epochs, 'epochs', (x) => Number.isInteger(x) && x > 0) ?? ADAPT_DEFAULTS.detectorEpochs,
-    classifierEpochs: numberOption(v['classifier-epochs'], 'classifier-epochs', (x) => Number.isInteger(x) && x >= 0) ?? ADAPT_DEFAULTS.classifierEpochs,
+    classifierEpochs:
+      numberOption(v['classifier-epochs'], 'classifier-epochs', (x) => Number.isInteger(x) && x >= 0) ?? ADAPT_DEFAULTS.classifierEpochs,
     seed: numberOption(v.seed, 'seed', Number.isInteger) ?? ADAPT_DEFAULTS.seed,
     labelsComplete: labels === 'complete',
   };
@@ -123,14 +126,18 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
     return 1;
   }
-  log(`drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${diameter} px, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`);
+  log(
+    `drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${diameter} px, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`,
+  );
   const t0 = performance.now();
   const opts = {
     ...options,
     onProgress: (stage: string, detail: string) => log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${stage}: ${detail}`),
     onEpoch: (stage: string, e: { epoch: number; loss: number }) => log(`  ${stage} epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}`),
   };
-  const r: AdaptResult = unsupervised ? await adaptUnsupervised(base as Required<typeof base>, micrographs, opts) : await adaptSupervised(base as Required<typeof base>, micrographs, opts);
+  const r: AdaptResult = unsupervised
+    ? await adaptUnsupervised(base as Required<typeof base>, micrographs, opts)
+    : await adaptSupervised(base as Required<typeof base>, micrographs, opts);
   await saveTrainedModel(r.fcrn, path.join(out, 'fcrn'), r.fcrnMeta);
   await saveTrainedModel(r.classifier, path.join(out, 'classifier'), r.classifierMeta);
   const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, ...r.summary };

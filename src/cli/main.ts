@@ -8,12 +8,18 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   pick: { summary: 'pick particles in micrographs', run: async (a) => (await import('./pick')).pickCommand(a) },
-  'relion-external': { summary: 'pick as a RELION External job (writes the job directory RELION expects)', run: async (a) => (await import('./relion-external')).relionExternalCommand(a) },
+  'relion-external': {
+    summary: 'pick as a RELION External job (writes the job directory RELION expects)',
+    run: async (a) => (await import('./relion-external')).relionExternalCommand(a),
+  },
   eval: { summary: 'score picks against ground truth', run: async (a) => (await import('./eval')).evalCommand(a) },
   simulate: { summary: 'write simulated micrographs with ground truth', run: async (a) => (await import('./simulate')).simulateCommand(a) },
   'train-detector': { summary: 'train the FCRN detector', run: async (a) => (await import('./train')).trainDetectorCommand(a) },
   'train-classifier': { summary: 'train the false-pick classifier', run: async (a) => (await import('./train')).trainClassifierCommand(a) },
-  'fine-tune': { summary: 'adapt both networks to your data (a few labelled micrographs, or none)', run: async (a) => (await import('./fine-tune')).fineTuneCommand(a) },
+  'fine-tune': {
+    summary: 'adapt both networks to your data (a few labelled micrographs, or none)',
+    run: async (a) => (await import('./fine-tune')).fineTuneCommand(a),
+  },
 };
 
 export function usage(): string {
@@ -40,4 +46,3 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 }
-

@@ -20,7 +20,11 @@ describe('pick parameters on the command line', () => {
         const argv = [`--${spec.flag}`, String(v), ...(k === 'diameter' ? [] : ['--diameter', '140'])];
         expect(pickParams(argv)[k], `${spec.flag} ${v}`).toBe(v);
         // RELION's External job passes the same options, with _ for -.
-        const relion = parseRelionArgs([`--${spec.flag.replace(/-/g, '_')}`, String(v), ...(k === 'diameter' ? [] : ['--diameter', '140'])]);
+        const relion = parseRelionArgs([
+          `--${spec.flag.replace(/-/g, '_')}`,
+          String(v),
+          ...(k === 'diameter' ? [] : ['--diameter', '140']),
+        ]);
         expect(paramsFromOptions(relion, 'help')[k], `relion ${spec.flag} ${v}`).toBe(v);
       }
     }
@@ -42,7 +46,9 @@ describe('pick parameters on the command line', () => {
       if (spec.kind !== 'number') continue;
       for (const v of [spec.min - spec.step, spec.max + spec.step, 'abc', '']) {
         const argv = ['--diameter', '140', `--${spec.flag}=${v}`];
-        expect(() => pickParams(argv), `${spec.flag} ${v}`).toThrow(new RegExp(`^--${spec.flag}: '.*' is not a valid value \\(a (whole )?number from ${spec.min} to ${spec.max}\\)`));
+        expect(() => pickParams(argv), `${spec.flag} ${v}`).toThrow(
+          new RegExp(`^--${spec.flag}: '.*' is not a valid value \\(a (whole )?number from ${spec.min} to ${spec.max}\\)`),
+        );
       }
     }
     expect(() => pickParams(['--diameter', '140', '--k-level', '2.5'])).toThrow(/whole number from 1 to 3/);
@@ -55,7 +61,9 @@ describe('pick parameters on the command line', () => {
       // '0x40' would be 64, '0o17' 15, '0b1' 1, ' ' 0 under Number(): each inside some range.
       for (const v of ['0x40', '0o17', '0b1', '1_0', 'Infinity', ' ', '']) {
         const argv = ['--diameter', '140', `--${spec.flag}=${v}`];
-        expect(() => pickParams(argv), `${spec.flag} ${JSON.stringify(v)}`).toThrow(new RegExp(`^--${spec.flag}: '.*' is not a valid value`));
+        expect(() => pickParams(argv), `${spec.flag} ${JSON.stringify(v)}`).toThrow(
+          new RegExp(`^--${spec.flag}: '.*' is not a valid value`),
+        );
       }
     }
     expect(pickParams(['--diameter', '1.4e2', '--sigma', '.5', '--threshold', '+4']).diameter).toBe(140);
@@ -72,7 +80,10 @@ describe('pick parameters on the command line', () => {
     for (const k of PARAM_KEYS) {
       const spec = PARAM_SPECS[k];
       expect(help).toContain(`--${spec.flag}`);
-      if (spec.kind === 'number') expect(help.replace(/\s+/g, ' ')).toContain(`(${spec.min}..${spec.max}${spec.unit ? ` ${spec.unit}` : ''}; ${spec.required ? 'required' : `default ${spec.default}`})`);
+      if (spec.kind === 'number')
+        expect(help.replace(/\s+/g, ' ')).toContain(
+          `(${spec.min}..${spec.max}${spec.unit ? ` ${spec.unit}` : ''}; ${spec.required ? 'required' : `default ${spec.default}`})`,
+        );
     }
     for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
   });

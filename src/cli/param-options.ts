@@ -1,7 +1,16 @@
 // The pick parameters as command-line options, all generated from the parameter table
 // (src/core/params.ts): the parseArgs options, the --help lines, and reading and checking the
 // values. A parameter added to the table is an option of every command that takes these.
-import { DEFAULT_PICK_PARAMS, describeRange, isValidParam, PARAM_KEYS, PARAM_SPECS, type NumberParam, type ParamKey, type PickParams } from '../core/params';
+import {
+  DEFAULT_PICK_PARAMS,
+  describeRange,
+  isValidParam,
+  PARAM_KEYS,
+  PARAM_SPECS,
+  type NumberParam,
+  type ParamKey,
+  type PickParams,
+} from '../core/params';
 import { decimalValue, UsageError } from './args';
 
 type OptionType = 'string' | 'boolean';

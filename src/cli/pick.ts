@@ -15,7 +15,17 @@ import type { PickParams } from '../core/params';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
-import { allExist, checkWritableFolder, expandInputs, fileSystemReason, FileSystemError, openFileReader, ReadBuffer, whyNotAFile, writeFileAtomic } from './files';
+import {
+  allExist,
+  checkWritableFolder,
+  expandInputs,
+  fileSystemReason,
+  FileSystemError,
+  openFileReader,
+  ReadBuffer,
+  whyNotAFile,
+  writeFileAtomic,
+} from './files';
 import { checkModelFiles, describeBackend, loadModels, startBackend } from './models';
 
 const FORMATS = COORDINATE_FORMAT_IDS;
@@ -228,7 +238,17 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       }
       timings.write = msSince(tWrite);
       const { width, height } = picked.detection.map;
-      opts.stats?.({ event: 'micrograph', micrograph: job.file, picks: picked.picks.length, candidates: picked.all.length, workingSize: `${width}x${height}`, timings, totalMs: msSince(tPick), rssBytes: rss(), maxRssBytes: maxRss() });
+      opts.stats?.({
+        event: 'micrograph',
+        micrograph: job.file,
+        picks: picked.picks.length,
+        candidates: picked.all.length,
+        workingSize: `${width}x${height}`,
+        timings,
+        totalMs: msSince(tPick),
+        rssBytes: rss(),
+        maxRssBytes: maxRss(),
+      });
       result.picked++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note ? ` (${note})` : ''}`, 'done');
@@ -244,7 +264,10 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
 /** Appends --stats records to `file` (emptied first). Measurements are secondary: if the file
  * cannot be written, picking goes on, with one warning. */
 async function statsWriter(file: string): Promise<((record: PickStats) => void) | undefined> {
-  const warn = (e: unknown) => process.stderr.write(`drpnet pick: warning: --stats ${file} cannot be written (${e instanceof FileSystemError ? e.reason : fileSystemReason(e)}); picking goes on without it\n`);
+  const warn = (e: unknown) =>
+    process.stderr.write(
+      `drpnet pick: warning: --stats ${file} cannot be written (${e instanceof FileSystemError ? e.reason : fileSystemReason(e)}); picking goes on without it\n`,
+    );
   try {
     await writeFileAtomic(file, '');
   } catch (e) {
@@ -303,7 +326,10 @@ export async function pickCommand(argv: string[]): Promise<number> {
     file,
     boxSize,
     problem: problems.get(file),
-    outputs: formats.map((format) => ({ path: path.join(out ?? path.dirname(file), coordinateFileName(path.basename(file), format)), format })),
+    outputs: formats.map((format) => ({
+      path: path.join(out ?? path.dirname(file), coordinateFileName(path.basename(file), format)),
+      format,
+    })),
   }));
   checkDistinctOutputs(jobs);
   // Every output folder is checked before the first micrograph is picked.

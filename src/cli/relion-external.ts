@@ -30,7 +30,15 @@ import {
 import { stoppingMessage, UsageError } from './args';
 import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic } from './files';
 import { checkModelFiles } from './models';
-import { checkDistinctOutputs, PICK_OPTIONS, PICK_OPTIONS_HELP, pickSettingsFrom, runPickBatch, type PickJob, type PickOptionValues } from './pick';
+import {
+  checkDistinctOutputs,
+  PICK_OPTIONS,
+  PICK_OPTIONS_HELP,
+  pickSettingsFrom,
+  runPickBatch,
+  type PickJob,
+  type PickOptionValues,
+} from './pick';
 
 const HELP = `usage (from the RELION project directory):
   drpnet relion-external --o JOB_DIR --in_mics MICROGRAPHS_STAR --diameter PX [options]
@@ -86,7 +94,8 @@ export function parseRelionArgs(argv: readonly string[]): Values {
   const out: Values = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
-    if (!token.startsWith('--') || token.length < 3) throw new UsageError(`unexpected argument '${token}' (options are --name value)\n${HELP}`);
+    if (!token.startsWith('--') || token.length < 3)
+      throw new UsageError(`unexpected argument '${token}' (options are --name value)\n${HELP}`);
     const eq = token.indexOf('=');
     const name = (eq > 0 ? token.slice(2, eq) : token.slice(2)).toLowerCase().replace(/_/g, '-');
     const type = KNOWN[name];
@@ -124,7 +133,8 @@ async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard
   const jobAbs = path.resolve(cwd, jobDir);
   const all: PickJob[] = names.map((name) => {
     const out = path.resolve(cwd, coordinateFilePath(jobRel, name));
-    if (!out.startsWith(jobAbs + path.sep)) throw new ParameterError(`${inMics}: micrograph ${name} would get a coordinate file outside the job directory (${out})`);
+    if (!out.startsWith(jobAbs + path.sep))
+      throw new ParameterError(`${inMics}: micrograph ${name} would get a coordinate file outside the job directory (${out})`);
     return { file: path.resolve(cwd, name), label: name, outputs: [{ path: out, format: 'star' }] };
   });
   checkDistinctOutputs(all);
@@ -152,7 +162,8 @@ async function runChildren(argv: readonly string[], n: number, cwd: string, chil
     if (/^--(j|shard)$/.test(argv[i])) i++;
     else if (!/^--(j|shard)=/.test(argv[i])) base.push(argv[i]);
   }
-  for (let i = 0; i < n; i++) children.push(spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }));
+  for (let i = 0; i < n; i++)
+    children.push(spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }));
   await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
 }
 
@@ -245,7 +256,9 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       await writeFileAtomic(inJob(COORDINATE_LIST_FILE), writeRelionCoordinateList(listEntries));
       await writeFileAtomic(inJob(RELION_OUTPUT_NODES), outputNodesText(plan.jobRel, version));
       await writeFileAtomic(inJob(RELION_JOB_EXIT_SUCCESS), '');
-      process.stdout.write(`drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`);
+      process.stdout.write(
+        `drpnet relion-external: done, ${plan.names.length} coordinate file(s) listed in ${plan.jobRel}/${version === '3.1' ? COORDS_SUFFIX_FILE : COORDINATE_LIST_FILE}\n`,
+      );
       return 0;
     } catch (e) {
       return fail(stoppingMessage(e));

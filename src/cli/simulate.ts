@@ -60,8 +60,13 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const preset = (v.preset ?? 'typical') as SimPresetName;
   if (!SIM_PRESET_NAMES.includes(preset)) throw new UsageError(`--preset: unknown preset '${preset}' (use ${SIM_PRESET_NAMES.join(', ')})`);
   const kinds = listOption(v.particle, 'particle') ?? ['betagal'];
-  for (const k of kinds) if (!isParticleKind(k)) throw new UsageError(`--particle: unknown particle '${k}' (use ${PARTICLE_KINDS.join(', ')})`);
-  const overrides: Partial<SimConfig> = { width: size, height: size, kind: kinds.length === 1 ? (kinds[0] as ParticleKind) : (kinds as ParticleKind[]) };
+  for (const k of kinds)
+    if (!isParticleKind(k)) throw new UsageError(`--particle: unknown particle '${k}' (use ${PARTICLE_KINDS.join(', ')})`);
+  const overrides: Partial<SimConfig> = {
+    width: size,
+    height: size,
+    kind: kinds.length === 1 ? (kinds[0] as ParticleKind) : (kinds as ParticleKind[]),
+  };
   const pixel = numberOption(v.pixel, 'pixel', (x) => x > 0);
   if (pixel !== undefined) overrides.pixelSize = pixel;
   const particles = numberOption(v.particles, 'particles', (x) => Number.isInteger(x) && x >= 0);
@@ -70,7 +75,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   if (dose !== undefined) overrides.dose = dose;
   if (v.defocus !== undefined) {
     const range = (listOption(v.defocus, 'defocus') ?? []).map(Number);
-    if (range.length !== 2 || !range.every((x) => x > 0) || range[0] > range[1]) throw new UsageError(`--defocus: expected MIN,MAX in micrometres, got '${v.defocus}'`);
+    if (range.length !== 2 || !range.every((x) => x > 0) || range[0] > range[1])
+      throw new UsageError(`--defocus: expected MIN,MAX in micrometres, got '${v.defocus}'`);
     overrides.defocusUm = [range[0], range[1]];
   }
   if (v.carbon !== undefined) {
@@ -95,7 +101,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     );
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     const defocus = result.params.defocusMeanUm.toFixed(2);
-    process.stderr.write(`[${i + 1}/${count}] ${name}.mrc: ${truth.length} particles (diameter ${diameter.toFixed(0)} px), defocus ${defocus} um, ${secs} s\n`);
+    process.stderr.write(
+      `[${i + 1}/${count}] ${name}.mrc: ${truth.length} particles (diameter ${diameter.toFixed(0)} px), defocus ${defocus} um, ${secs} s\n`,
+    );
   }
   return 0;
 }

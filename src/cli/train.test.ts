@@ -20,8 +20,10 @@ let root: string;
 let mics: string;
 let truth: string;
 
-const detector = (...argv: string[]) => captureOutput(() => trainDetectorCommand(['--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, ...argv]));
-const classifier = (...argv: string[]) => captureOutput(() => trainClassifierCommand(['--micrographs', mics, '--diameter', DIAMETER, ...argv]));
+const detector = (...argv: string[]) =>
+  captureOutput(() => trainDetectorCommand(['--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, ...argv]));
+const classifier = (...argv: string[]) =>
+  captureOutput(() => trainClassifierCommand(['--micrographs', mics, '--diameter', DIAMETER, ...argv]));
 
 async function history(dir: string): Promise<{ epoch: number; valLoss: number | null; loss: number; accuracy?: number }[]> {
   return JSON.parse(await readFile(path.join(dir, 'training.json'), 'utf8')).history;
@@ -37,7 +39,10 @@ beforeAll(async () => {
     const sim = simulateMicrograph({ width: 768, height: 768, pixelSize: 1.3, kind: 'small', seed: 40 + i });
     const name = `mic_${i + 1}.mrc`;
     await writeFile(path.join(mics, name), new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
-    await writeFile(path.join(truth, `mic_${i + 1}_autopick.star`), writeCoordinates('star', truthPicks(sim), { micrographName: name, boxSize: 46 }));
+    await writeFile(
+      path.join(truth, `mic_${i + 1}_autopick.star`),
+      writeCoordinates('star', truthPicks(sim), { micrographName: name, boxSize: 46 }),
+    );
   }
   await writeFile(path.join(mics, 'broken.mrc'), 'not an MRC file');
   await writeFile(path.join(truth, 'broken_autopick.star'), 'data_\nloop_\n_rlnCoordinateX #1\nnot-a-number\n');
@@ -50,7 +55,20 @@ afterAll(async () => {
 describe('drpnet train-detector', () => {
   it('trains, reports progress and validation loss per epoch, skips bad files, and writes a loadable model', async () => {
     const out = path.join(root, 'fcrn');
-    const run = await detector('--out', out, '--epochs', '2', '--batch-size', '8', '--validation', '0.2', '--seed', '3', '--progress-every', '2');
+    const run = await detector(
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--validation',
+      '0.2',
+      '--seed',
+      '3',
+      '--progress-every',
+      '2',
+    );
     expect(run.result).toBe(0);
     expect(run.stderr).toMatch(/\[1\/4\] .*broken\.mrc/); // sorted: broken.mrc comes first
     expect(run.stderr).toMatch(/SKIPPED .*broken\.mrc/);
@@ -85,7 +103,20 @@ describe('drpnet train-detector', () => {
     const start = path.join(root, 'fcrn');
     const out = path.join(root, 'fcrn-tuned');
     // With a vanishing learning rate the result stays at the starting weights, which a fresh seed would not have.
-    const run = await detector('--out', out, '--init', start, '--epochs', '1', '--lr', '1e-12', '--batch-size', '16', '--per-micrograph', '5');
+    const run = await detector(
+      '--out',
+      out,
+      '--init',
+      start,
+      '--epochs',
+      '1',
+      '--lr',
+      '1e-12',
+      '--batch-size',
+      '16',
+      '--per-micrograph',
+      '5',
+    );
     expect(run.result).toBe(0);
     expect(run.stderr).toContain(`from ${start}`);
     const [a, b] = await Promise.all([loadModelFromDir(start), loadModelFromDir(out)]);
@@ -101,7 +132,9 @@ describe('drpnet train-detector', () => {
   it('exits non-zero when no micrograph has truth', async () => {
     const empty = path.join(root, 'empty-truth');
     await mkdir(empty, { recursive: true });
-    const run = await captureOutput(() => trainDetectorCommand(['--micrographs', mics, '--truth', empty, '--diameter', DIAMETER, '--out', path.join(root, 'none')]));
+    const run = await captureOutput(() =>
+      trainDetectorCommand(['--micrographs', mics, '--truth', empty, '--diameter', DIAMETER, '--out', path.join(root, 'none')]),
+    );
     expect(run.result).toBe(1);
     expect(run.stderr).toMatch(/no ground-truth picks for this micrograph/);
     expect(run.stderr).toMatch(/nothing trained/);
@@ -111,10 +144,25 @@ describe('drpnet train-detector', () => {
 describe('drpnet train-classifier', () => {
   it('supervised from truth: trains with validation loss and accuracy, writes a classifier', async () => {
     const out = path.join(root, 'cls-truth');
-    const run = await classifier('--truth', truth, '--detector', path.join(root, 'fcrn'), '--out', out, '--epochs', '1', '--batch-size', '16', '--lr', '1e-4');
+    const run = await classifier(
+      '--truth',
+      truth,
+      '--detector',
+      path.join(root, 'fcrn'),
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '16',
+      '--lr',
+      '1e-4',
+    );
     expect(run.result).toBe(0);
     expect(run.stderr).toMatch(/mic_2\.mrc: \d+ candidates; \d+ particle \/ \d+ background samples/);
-    expect(run.stderr).toMatch(/classifier epoch 1, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, acc [\d.]+, val acc [\d.]+, [\d.]+ samples\/s/);
+    expect(run.stderr).toMatch(
+      /classifier epoch 1, lr 1\.0e-4, loss [\d.]+, val loss [\d.]+, acc [\d.]+, val acc [\d.]+, [\d.]+ samples\/s/,
+    );
     const model = await loadModelFromDir(out);
     expect(readMetadata(model)).toMatchObject({ kind: 'classifier', workingRadius: 7, patchSize: 64 });
     expect(readMetadata(model).trainingSummary).toMatchObject({ labels: 'truth', micrographs: 3 });
@@ -124,7 +172,21 @@ describe('drpnet train-classifier', () => {
   it('unsupervised: balanced detector-chosen samples, continuing from --init', async () => {
     const out = path.join(root, 'cls-unsup');
     const init = path.join(root, 'cls-truth');
-    const run = await classifier('--unsupervised', '--detector', path.join(root, 'fcrn'), '--threshold', '1', '--out', out, '--epochs', '1', '--init', init, '--seed', '2');
+    const run = await classifier(
+      '--unsupervised',
+      '--detector',
+      path.join(root, 'fcrn'),
+      '--threshold',
+      '1',
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--init',
+      init,
+      '--seed',
+      '2',
+    );
     expect(run.result).toBe(0);
     expect(run.stderr).toContain('unsupervised labels: threshold 1 (levels 1, 2, 3)');
     const summary = readMetadata(await loadModelFromDir(out)).trainingSummary!;
@@ -139,7 +201,9 @@ describe('drpnet train-classifier', () => {
   });
 
   it('asks for exactly one of --truth and --unsupervised, and the right kind of --init model', async () => {
-    await expect(detector('--out', path.join(root, 'x'), '--init', path.join(root, 'cls-truth'))).rejects.toThrow(/a classifier model, not a fcrn/);
+    await expect(detector('--out', path.join(root, 'x'), '--init', path.join(root, 'cls-truth'))).rejects.toThrow(
+      /a classifier model, not a fcrn/,
+    );
     await expect(classifier('--out', path.join(root, 'x'))).rejects.toThrow(/exactly one of --truth DIR and --unsupervised/);
     await expect(classifier('--out', path.join(root, 'x'), '--truth', truth, '--unsupervised')).rejects.toThrow(/exactly one/);
   });

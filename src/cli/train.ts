@@ -199,7 +199,13 @@ async function forEachMicrograph(
       const t = truth?.get(micrographKey(file));
       if (truth && !t?.length) throw new DrpnetError('bad-coordinates', `no ground-truth picks for this micrograph in ${a.truth}`, file);
       const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
-      const m: TrainingMicrograph = { name: path.basename(file), image: micrograph.image, diameter: a.diameter, negativeStain: a.negativeStain, truth: t };
+      const m: TrainingMicrograph = {
+        name: path.basename(file),
+        image: micrograph.image,
+        diameter: a.diameter,
+        negativeStain: a.negativeStain,
+        truth: t,
+      };
       const t0 = performance.now();
       const line = await use(m, i);
       log(`${tag} ${file}: ${line} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -285,7 +291,9 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const data = set.build();
-  log(`training set: ${data.n} patches of ${data.size}x${data.size} from ${set.micrographs} micrograph(s); by working radius ${JSON.stringify(set.radii)}`);
+  log(
+    `training set: ${data.n} patches of ${data.size}x${data.size} from ${set.micrographs} micrograph(s); by working radius ${JSON.stringify(set.radii)}`,
+  );
 
   const model = init?.model ?? buildFcrn({ seed: a.seed });
   const opts = trainingOptions(a, D);
@@ -295,14 +303,30 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
     onBatch: batchLogger(a.progressEvery, log),
     onEpoch: (e) => log(`detector ${epochLine(e)}`),
   });
-  const run: RunFacts = { command: 'drpnet train-detector', micrographs: set.micrographs, skipped, backend, options: opts, history, started: t0 };
-  return finish(model, a.out, detectorMetadata(refRadius, data.size, runSummary(a, run, {
-    particles: set.particles,
-    patches: data.n,
-    patchesByWorkingRadius: set.radii,
-    perMicrograph: perMicrograph ?? 'all',
-    loss: 'MSE on labels scaled to peak 1',
-  })));
+  const run: RunFacts = {
+    command: 'drpnet train-detector',
+    micrographs: set.micrographs,
+    skipped,
+    backend,
+    options: opts,
+    history,
+    started: t0,
+  };
+  return finish(
+    model,
+    a.out,
+    detectorMetadata(
+      refRadius,
+      data.size,
+      runSummary(a, run, {
+        particles: set.particles,
+        patches: data.n,
+        patchesByWorkingRadius: set.radii,
+        perMicrograph: perMicrograph ?? 'all',
+        loss: 'MSE on labels scaled to peak 1',
+      }),
+    ),
+  );
 }
 
 export async function trainClassifierCommand(argv: string[]): Promise<number> {
@@ -332,7 +356,11 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   const models: Models = await loadModels({ detector: v.detector, withClassifier: false });
   const init = a.init ? await loadInitModel(a.init, 'classifier') : undefined;
   log(startLine('train-classifier', a, backend, a.init));
-  log(unsupervised ? `unsupervised labels: threshold ${threshold} (levels ${threshold}, ${2 * threshold}, ${3 * threshold}), sigma ${sigma}, particles at level ${strictLevel}` : `labels from truth in ${a.truth}: candidates at threshold ${threshold}, sigma ${sigma}`);
+  log(
+    unsupervised
+      ? `unsupervised labels: threshold ${threshold} (levels ${threshold}, ${2 * threshold}, ${3 * threshold}), sigma ${sigma}, particles at level ${strictLevel}`
+      : `labels from truth in ${a.truth}: candidates at threshold ${threshold}, sigma ${sigma}`,
+  );
   const truth = a.truth ? await readTruthFolder(a.truth) : undefined;
 
   // Patches are cut with the box of the classifier being trained: --init's, or the default.
@@ -350,7 +378,9 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   // sets keep every sample and the trainer oversamples the minority class.
   const data = set.build(unsupervised ? a.seed : undefined);
   const counts = countLabels(data.labels);
-  log(`training set: ${data.n} patches, ${counts.particles} particle / ${counts.background} background, from ${set.micrographs} micrograph(s); samples by reason ${JSON.stringify(set.byReason)}`);
+  log(
+    `training set: ${data.n} patches, ${counts.particles} particle / ${counts.background} background, from ${set.micrographs} micrograph(s); samples by reason ${JSON.stringify(set.byReason)}`,
+  );
   if (!counts.particles || !counts.background) {
     log('drpnet train-classifier: the samples hold only one class (or none); nothing trained');
     return 1;
@@ -366,19 +396,37 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
     onEpoch: (e) => log(`classifier ${epochLine(e)}`),
   });
   if (init && init.meta.workingRadius !== models.fcrnMeta.workingRadius) {
-    log(`note: --init had working radius ${init.meta.workingRadius}; the new model takes the detector's (${models.fcrnMeta.workingRadius}), the scale its patches were cut at`);
+    log(
+      `note: --init had working radius ${init.meta.workingRadius}; the new model takes the detector's (${models.fcrnMeta.workingRadius}), the scale its patches were cut at`,
+    );
   }
-  const run: RunFacts = { command: 'drpnet train-classifier', micrographs: set.micrographs, skipped, backend, options: opts, history, started: t0 };
-  return finish(model, a.out, classifierMetadata(models.fcrnMeta.workingRadius, runSummary(a, run, {
-    labels: unsupervised ? 'unsupervised' : 'truth',
-    detector: v.detector ?? 'public/models/fcrn',
-    peaks: { sigma, threshold, ...(unsupervised ? { strictLevel } : { kLevel: 1 }) },
-    detectorCandidates: set.candidates,
-    samplesChosenByReason: set.byReason,
-    balanced: unsupervised ? 'larger class cut to the smaller class' : false,
-    patches: data.n,
-    particlePatches: counts.particles,
-    backgroundPatches: counts.background,
-    loss: unsupervised ? 'categorical cross-entropy' : 'categorical cross-entropy, minority class oversampled',
-  }), boxRadii));
+  const run: RunFacts = {
+    command: 'drpnet train-classifier',
+    micrographs: set.micrographs,
+    skipped,
+    backend,
+    options: opts,
+    history,
+    started: t0,
+  };
+  return finish(
+    model,
+    a.out,
+    classifierMetadata(
+      models.fcrnMeta.workingRadius,
+      runSummary(a, run, {
+        labels: unsupervised ? 'unsupervised' : 'truth',
+        detector: v.detector ?? 'public/models/fcrn',
+        peaks: { sigma, threshold, ...(unsupervised ? { strictLevel } : { kLevel: 1 }) },
+        detectorCandidates: set.candidates,
+        samplesChosenByReason: set.byReason,
+        balanced: unsupervised ? 'larger class cut to the smaller class' : false,
+        patches: data.n,
+        particlePatches: counts.particles,
+        backgroundPatches: counts.background,
+        loss: unsupervised ? 'categorical cross-entropy' : 'categorical cross-entropy, minority class oversampled',
+      }),
+      boxRadii,
+    ),
+  );
 }

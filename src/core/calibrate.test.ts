@@ -50,12 +50,17 @@ describe('calibrateCount', () => {
 
   it('keeps at least half the detector count, and all the settings keep (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.float({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.float({ min: 0, max: 1, noNaN: true })), { maxLength: 60 }), (rows) => {
-        const c = calibrateCount({ score: rows.map((r) => r[0]), passes: rows.map((r) => r[1]), raw: rows.map((r) => r[2]), noiseLevel });
-        const kept = c.keep.filter(Boolean).length;
-        expect(kept * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
-        if (!c.adjusted) expect(c.keep).toEqual(rows.map((r) => r[1]));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.float({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.float({ min: 0, max: 1, noNaN: true })), {
+          maxLength: 60,
+        }),
+        (rows) => {
+          const c = calibrateCount({ score: rows.map((r) => r[0]), passes: rows.map((r) => r[1]), raw: rows.map((r) => r[2]), noiseLevel });
+          const kept = c.keep.filter(Boolean).length;
+          expect(kept * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
+          if (!c.adjusted) expect(c.keep).toEqual(rows.map((r) => r[1]));
+        },
+      ),
     );
   });
 });

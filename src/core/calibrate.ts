@@ -58,7 +58,10 @@ export function calibrateCount(input: CalibrationInput): Calibration {
   }
   if (!Number.isFinite(noiseLevel)) throw new ParameterError(`the detector's noise level must be a number, got ${noiseLevel}`);
   const settingsCount = passes.filter(Boolean).length;
-  const detectorCount = particleCount(raw.filter((_, i) => score[i] !== undefined), noiseLevel);
+  const detectorCount = particleCount(
+    raw.filter((_, i) => score[i] !== undefined),
+    noiseLevel,
+  );
   if (settingsCount * COUNT_AGREEMENT >= detectorCount) return { keep: passes.slice(), detectorCount, settingsCount, adjusted: false };
   const ranked = score
     .map((s, i) => ({ s, i }))

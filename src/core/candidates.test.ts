@@ -14,7 +14,11 @@ describe('dropBorderPicks', () => {
       { x: 50, y: 65 }, // 65 + 15 = 80 > 79: outside at the bottom
       { x: 50, y: 40, score: 3 },
     ];
-    expect(dropBorderPicks(picks, 100, 80, r)).toEqual([{ x: 15, y: 15 }, { x: 84, y: 50 }, { x: 50, y: 40, score: 3 }]);
+    expect(dropBorderPicks(picks, 100, 80, r)).toEqual([
+      { x: 15, y: 15 },
+      { x: 84, y: 50 },
+      { x: 50, y: 40, score: 3 },
+    ]);
     expect(() => dropBorderPicks(picks, 100, 80, 0)).toThrow(ParameterError);
   });
 });
@@ -77,12 +81,13 @@ describe('suppressNeighbours', () => {
   });
   it('matches a brute-force check on random candidates', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const c = Array.from({ length: 300 }, () => ({ x: rand() * 200, y: rand() * 200, h: rand() }));
     const kept = suppressNeighbours(c, h, 9);
     for (const a of kept) for (const b of kept) if (a !== b) expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeGreaterThanOrEqual(9);
     // Every dropped candidate has a higher kept one within the distance.
-    for (const d of c.filter((x) => !kept.includes(x))) expect(kept.some((k) => k.h > d.h && Math.hypot(k.x - d.x, k.y - d.y) < 9)).toBe(true);
+    for (const d of c.filter((x) => !kept.includes(x)))
+      expect(kept.some((k) => k.h > d.h && Math.hypot(k.x - d.x, k.y - d.y) < 9)).toBe(true);
   });
 });
 
@@ -92,11 +97,24 @@ describe('extractPatches', () => {
     const img = createImage(w, 80);
     for (let y = 0; y < 80; y++) for (let x = 0; x < w; x++) img.data[y * w + x] = x + 1000 * y;
     const r = 16;
-    const out = extractPatches(img, [{ x: 40, y: 30 }, { x: 60, y: 50 }], r, 2, 64);
+    const out = extractPatches(
+      img,
+      [
+        { x: 40, y: 30 },
+        { x: 60, y: 50 },
+      ],
+      r,
+      2,
+      64,
+    );
     expect(out.length).toBe(2 * 64 * 64);
     // Patch pixel u samples x = cx - r + (u + 0.5) * (2r/64); linear data is reproduced exactly.
     const at = (i: number, u: number, v: number) => out[i * 4096 + v * 64 + u];
-    for (const [u, v] of [[0, 0], [31, 40], [63, 63]]) {
+    for (const [u, v] of [
+      [0, 0],
+      [31, 40],
+      [63, 63],
+    ]) {
       const sx = 40 - r + (u + 0.5) * 0.5;
       const sy = 30 - r + (v + 0.5) * 0.5;
       expect(at(0, u, v)).toBeCloseTo(sx + 1000 * sy, 1);

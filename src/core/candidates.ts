@@ -26,7 +26,8 @@ export const CLASSIFIER_PATCH_SIZE = 64;
 export const CLASSIFIER_BOX_RADII = 4;
 
 function checkRadius(radius: number): void {
-  if (!Number.isFinite(radius) || radius <= 0) throw new ParameterError(`particle radius must be a positive number of pixels, got ${radius}`);
+  if (!Number.isFinite(radius) || radius <= 0)
+    throw new ParameterError(`particle radius must be a positive number of pixels, got ${radius}`);
 }
 
 /** Half-side of the box that must stay inside: r (the 2r box) plus an r/2 margin. */
@@ -134,11 +135,18 @@ export interface ScreenResult<T> {
 
 /** Intensity screens (docs/method.md, step 7): keep candidates above the chosen percentiles of patch mean and patch std. */
 export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchStats[], opts: ScreenParams): ScreenResult<T> {
-  if (cands.length !== stats.length) throw new ParameterError(`intensity screen got ${cands.length} candidates but ${stats.length} patch statistics`);
+  if (cands.length !== stats.length)
+    throw new ParameterError(`intensity screen got ${cands.length} candidates but ${stats.length} patch statistics`);
   checkPickParams(opts, SCREEN_KEYS);
   const cut = (p: number, values: number[]): number => (p > 0 && values.length ? percentiles(values, [p])[0] : -Infinity);
-  const meanThreshold = cut(opts.meanPercentile, stats.map((s) => s.mean));
-  const stdThreshold = cut(opts.stdPercentile, stats.map((s) => s.std));
+  const meanThreshold = cut(
+    opts.meanPercentile,
+    stats.map((s) => s.mean),
+  );
+  const stdThreshold = cut(
+    opts.stdPercentile,
+    stats.map((s) => s.std),
+  );
   const keep = stats.map((s) => s.mean >= meanThreshold && s.std >= stdThreshold);
   return { kept: cands.filter((_, i) => keep[i]), keep, meanThreshold, stdThreshold };
 }
@@ -149,7 +157,13 @@ export function intensityScreen<T>(cands: readonly T[], stats: readonly PatchSta
  * is a pixel index, so the box spans [x + 0.5 - side/2, x + 0.5 + side/2) in edge units;
  * samples beyond the image repeat the edge pixel.
  */
-export function extractPatches(img: Image2D, centres: readonly Point[], radius: number, boxRadii = CLASSIFIER_BOX_RADII, size = CLASSIFIER_PATCH_SIZE): Float32Array {
+export function extractPatches(
+  img: Image2D,
+  centres: readonly Point[],
+  radius: number,
+  boxRadii = CLASSIFIER_BOX_RADII,
+  size = CLASSIFIER_PATCH_SIZE,
+): Float32Array {
   checkRadius(radius);
   if (!Number.isInteger(size) || size < 1) throw new ParameterError(`patch size must be a whole number >= 1, got ${size}`);
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot cut patches from an empty image');

@@ -18,7 +18,8 @@ describe('fft2d', () => {
     const w = 32;
     const h = 16;
     const img = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) img[y * w + x] = Math.cos((2 * Math.PI * (3 * x)) / w + (2 * Math.PI * (2 * y)) / h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) img[y * w + x] = Math.cos((2 * Math.PI * (3 * x)) / w + (2 * Math.PI * (2 * y)) / h);
     const s = rfft2d(img, w, h);
     const at = (kx: number, ky: number) => Math.hypot(s.data[2 * (ky * s.cols + kx)], s.data[2 * (ky * s.cols + kx) + 1]);
     expect(at(3, 2)).toBeCloseTo((w * h) / 2, 2);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, coordinateFormatOfExtension, detectCoordinateFormat, matchMicrograph, micrographKey } from './coords';
+import {
+  COORDINATE_FORMAT_IDS,
+  COORDINATE_FORMATS,
+  coordinateFileName,
+  coordinateFormatOfExtension,
+  detectCoordinateFormat,
+  matchMicrograph,
+  micrographKey,
+} from './coords';
 import { FILE_INPUT_ACCEPT, fileKind } from './file-kinds';
 import { MICROGRAPH_EXTENSIONS } from './io/formats';
 

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createImage, cropImage } from './image';
 
 describe('cropImage', () => {
-  const img = createImage(5, 4, Float32Array.from({ length: 20 }, (_, i) => i));
+  const img = createImage(
+    5,
+    4,
+    Float32Array.from({ length: 20 }, (_, i) => i),
+  );
   it('copies the region [x0,x1) x [y0,y1)', () => {
     const c = cropImage(img, 1, 2, 4, 4);
     expect([c.width, c.height]).toEqual([3, 2]);

@@ -7,7 +7,9 @@ const pt = (x: number, y = 0, score?: number): Particle => (score === undefined 
 
 /** Reference: the size of a maximum matching by plain augmenting paths (Kuhn), for small inputs. */
 function maximumMatchingSize(picks: Particle[], truth: Particle[], radius: number): number {
-  const near = picks.map((p) => truth.map((t, j) => ((t.x - p.x) ** 2 + (t.y - p.y) ** 2 <= radius * radius ? j : -1)).filter((j) => j >= 0));
+  const near = picks.map((p) =>
+    truth.map((t, j) => ((t.x - p.x) ** 2 + (t.y - p.y) ** 2 <= radius * radius ? j : -1)).filter((j) => j >= 0),
+  );
   const owner = new Array<number>(truth.length).fill(-1);
   const tryPick = (i: number, seen: boolean[]): boolean => {
     for (const j of near[i]) {
@@ -172,7 +174,10 @@ describe('precisionRecallCurve and averagePrecision', () => {
 
   it('recall never falls, thresholds fall strictly, and the last point counts every pick (random fields)', () => {
     const coord = fc.integer({ min: 0, max: 40 });
-    const score = fc.option(fc.integer({ min: 0, max: 5 }).map((s) => s / 5), { nil: undefined });
+    const score = fc.option(
+      fc.integer({ min: 0, max: 5 }).map((s) => s / 5),
+      { nil: undefined },
+    );
     const picksArb = fc.array(fc.record({ x: coord, y: coord, score }), { maxLength: 20 });
     const truthArb = fc.array(fc.record({ x: coord, y: coord }), { maxLength: 20 });
     fc.assert(

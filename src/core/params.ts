@@ -238,7 +238,9 @@ export const PARAM_SPECS: Readonly<Record<ParamKey, ParamSpec>> = PICK_PARAMETER
 /** The parameters in the table's order (the workbench shows them in it). */
 export const PARAM_KEYS = Object.keys(PICK_PARAMETERS) as ParamKey[];
 
-export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = Object.freeze(Object.fromEntries(PARAM_KEYS.map((k) => [k, PARAM_SPECS[k].default])) as PickParams);
+export const DEFAULT_PICK_PARAMS: Readonly<PickParams> = Object.freeze(
+  Object.fromEntries(PARAM_KEYS.map((k) => [k, PARAM_SPECS[k].default])) as PickParams,
+);
 
 /** The parameters whose change makes this stage stale. */
 export function paramsOfStage(stage: ParamStage): ParamKey[] {
@@ -255,7 +257,13 @@ export function describeRange(spec: ParamSpec): string {
 export function isValidParam(key: ParamKey, value: unknown): boolean {
   const spec = PARAM_SPECS[key];
   if (spec.kind === 'boolean') return typeof value === 'boolean';
-  return typeof value === 'number' && Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
+  return (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= spec.min &&
+    value <= spec.max &&
+    (!spec.integer || Number.isInteger(value))
+  );
 }
 
 /** Stored parameters made whole: each valid value kept, each missing or invalid one (a range changed since) replaced by its default. */
@@ -268,7 +276,8 @@ export function validParams(stored: Partial<PickParams> | undefined): PickParams
 /** Throws a ParameterError naming the first parameter of `keys` (default: all) that is not valid. */
 export function checkPickParams(params: Partial<PickParams>, keys: readonly ParamKey[] = PARAM_KEYS): void {
   for (const k of keys) {
-    if (!isValidParam(k, params[k])) throw new ParameterError(`pick parameter ${k} must be ${describeRange(PARAM_SPECS[k])}, got ${String(params[k])}`);
+    if (!isValidParam(k, params[k]))
+      throw new ParameterError(`pick parameter ${k} must be ${describeRange(PARAM_SPECS[k])}, got ${String(params[k])}`);
   }
 }
 

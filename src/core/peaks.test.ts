@@ -103,7 +103,12 @@ describe('h-maxima reconstruction vs slow reference', () => {
   it('flood and reconstruction agree on smooth random maps', () => {
     const rng = createRng(5);
     for (let t = 0; t < 10; t++) {
-      const bumps = Array.from({ length: 30 }, () => ({ x: rng.uniform(0, 80), y: rng.uniform(0, 60), a: rng.uniform(5, 100), s: rng.uniform(1.5, 6) }));
+      const bumps = Array.from({ length: 30 }, () => ({
+        x: rng.uniform(0, 80),
+        y: rng.uniform(0, 60),
+        a: rng.uniform(5, 100),
+        s: rng.uniform(1.5, 6),
+      }));
       const img = gaussians(80, 60, bumps, 3, t);
       for (const hgt of [0, 1, 4, 12, 40]) {
         expect(extendedMaxima(img, hgt, 'flood').map(key).sort()).toEqual(extendedMaxima(img, hgt, 'reconstruction').map(key).sort());
@@ -171,7 +176,12 @@ describe('findPeaks', () => {
   });
   it('a higher threshold never gives more peaks (monotone in h)', () => {
     const rng = createRng(9);
-    const bumps = Array.from({ length: 60 }, () => ({ x: rng.uniform(0, 120), y: rng.uniform(0, 120), a: rng.uniform(0.1, 1), s: rng.uniform(2, 5) }));
+    const bumps = Array.from({ length: 60 }, () => ({
+      x: rng.uniform(0, 120),
+      y: rng.uniform(0, 120),
+      a: rng.uniform(0.1, 1),
+      s: rng.uniform(2, 5),
+    }));
     const finder = new PeakFinder(gaussians(120, 120, bumps, 0.1, 3));
     for (const sigma of [0, 2, 4]) {
       let prev = Infinity;

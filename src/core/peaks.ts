@@ -147,7 +147,8 @@ function reconstructByDilation(buf: PaddedBuffers): void {
     count--;
     const gp = g[p];
     for (let k = 0; k < 8; k++) {
-      const q = p + (k === 0 ? off0 : k === 1 ? off1 : k === 2 ? off2 : k === 3 ? off3 : k === 4 ? off4 : k === 5 ? off5 : k === 6 ? off6 : off7);
+      const q =
+        p + (k === 0 ? off0 : k === 1 ? off1 : k === 2 ? off2 : k === 3 ? off3 : k === 4 ? off4 : k === 5 ? off5 : k === 6 ? off6 : off7);
       const gq = g[q];
       const fq = f[q];
       if (gq < gp && gq !== fq) {
@@ -232,7 +233,17 @@ function findLeaves(buf: PaddedBuffers): Int32Array {
     for (let x = 0; x < w; x++, p++) {
       if (label[p]) continue;
       const v = f[p];
-      if (f[p - W - 1] > v || f[p - W] > v || f[p - W + 1] > v || f[p - 1] > v || f[p + 1] > v || f[p + W - 1] > v || f[p + W] > v || f[p + W + 1] > v) continue;
+      if (
+        f[p - W - 1] > v ||
+        f[p - W] > v ||
+        f[p - W + 1] > v ||
+        f[p - 1] > v ||
+        f[p + 1] > v ||
+        f[p + W - 1] > v ||
+        f[p + W] > v ||
+        f[p + W + 1] > v
+      )
+        continue;
       let isMax = true;
       let sp = 0;
       label[p] = 1;

@@ -46,6 +46,8 @@ describe('re-pick preview', () => {
     expect(final.picks).toEqual((await fresh.repick(models, strict)).picks);
     // The preview has the final's candidates; those it could look up carry an output.
     expect(preview.picks.map((p) => [p.x, p.y])).toEqual(final.picks.map((p) => [p.x, p.y]));
-    expect(preview.picks.filter((p) => p.pParticle !== undefined).length).toBeGreaterThanOrEqual(preview.picks.length - preview.unclassified);
+    expect(preview.picks.filter((p) => p.pParticle !== undefined).length).toBeGreaterThanOrEqual(
+      preview.picks.length - preview.unclassified,
+    );
   });
 });

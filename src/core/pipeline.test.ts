@@ -96,7 +96,8 @@ describe('PickSession', () => {
     // Centres 20 px (2/3 of a radius) and 45 px (1.5 radii) from an edge.
     const edge = [{ x: 20, y: 270 }, { x: 280, y: 45 }, ...centres];
     const session = new PickSession('edge', micrographWithParticles(560, 540, edge, 30));
-    const near = (picks: { x: number; y: number }[], c: { x: number; y: number }) => picks.some((p) => Math.hypot(p.x - c.x, p.y - c.y) < 6);
+    const near = (picks: { x: number; y: number }[], c: { x: number; y: number }) =>
+      picks.some((p) => Math.hypot(p.x - c.x, p.y - c.y) < 6);
     const byDefault = (await pickMicrograph(session, models, params)).picks;
     expect(byDefault.every((p) => p.x >= 30 && p.y >= 30 && p.x <= 529 && p.y <= 509)).toBe(true);
     expect(near(byDefault, edge[0])).toBe(false);
@@ -114,7 +115,9 @@ describe('PickSession', () => {
     const session = new PickSession('wide', micrographWithParticles(9001, 8, [], 1));
     const err = await session.runDetector(models, { ...params, diameter: 10 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParameterError);
-    expect((err as Error).message).toBe('particle diameter 10 px is too small for a 9001 px wide micrograph, which is picked at 1/6 scale: give at least 12 px');
+    expect((err as Error).message).toBe(
+      'particle diameter 10 px is too small for a 9001 px wide micrograph, which is picked at 1/6 scale: give at least 12 px',
+    );
   });
 
   it('stops with CancelledError when its signal is aborted', async () => {

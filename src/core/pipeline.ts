@@ -207,7 +207,9 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     // The edge margin is the user's, in original pixels; a classifier box may still cross the edge (patches are mirrored there).
     const margin = (params.edgeMargin * params.diameter) / 2;
     const { width, height } = this.micrograph;
-    const inside = apart.filter((c) => insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin));
+    const inside = apart.filter((c) =>
+      insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin),
+    );
     const stats = inside.map((c) => patchStats(pre, c.x, c.y, radius));
     const screen = intensityScreen(inside, stats, params);
     timings.screens = msSince(t);
@@ -252,10 +254,24 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         kept: keep[i],
       };
     });
-    return { picks, timings, unclassified, calibration: calibration && { detectorCount: calibration.detectorCount, settingsCount: calibration.settingsCount, adjusted: calibration.adjusted, scoreThreshold: calibration.scoreThreshold } };
+    return {
+      picks,
+      timings,
+      unclassified,
+      calibration: calibration && {
+        detectorCount: calibration.detectorCount,
+        settingsCount: calibration.settingsCount,
+        adjusted: calibration.adjusted,
+        scoreThreshold: calibration.scoreThreshold,
+      },
+    };
   }
 
-  private async classify(model: tf.LayersModel, cands: readonly (Point & { peak: Peak })[], opts: RunOptions): Promise<{ probs: (number | undefined)[]; unclassified: number }> {
+  private async classify(
+    model: tf.LayersModel,
+    cands: readonly (Point & { peak: Peak })[],
+    opts: RunOptions,
+  ): Promise<{ probs: (number | undefined)[]; unclassified: number }> {
     const d = this.detection!;
     const keyOf = (c: Point) => `${Math.round(c.x * 4)},${Math.round(c.y * 4)}`;
     if (d.pFor !== model) {

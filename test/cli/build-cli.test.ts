@@ -20,7 +20,9 @@ it('rebuilds the CLI bundle when it is older than its sources, and only then', a
   const bundle = await ensureCliBundle(outDir);
   expect(cliBundleStale(outDir)).toBe(false);
   const { inputs } = JSON.parse(await readFile(path.join(outDir, 'inputs.json'), 'utf8'));
-  expect(inputs).toEqual(expect.arrayContaining(['src/cli/main.ts', 'src/core/io/mrc-stream.ts', 'package-lock.json', 'scripts/build-cli.mjs']));
+  expect(inputs).toEqual(
+    expect.arrayContaining(['src/cli/main.ts', 'src/core/io/mrc-stream.ts', 'package-lock.json', 'scripts/build-cli.mjs']),
+  );
   const fresh = (await stat(bundle)).mtimeMs;
   expect(await ensureCliBundle(outDir)).toBe(bundle);
   expect((await stat(bundle)).mtimeMs).toBe(fresh); // not rebuilt when nothing changed

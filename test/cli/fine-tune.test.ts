@@ -41,7 +41,22 @@ const fineTune = (...argv: string[]) => captureOutput(() => main(['fine-tune', .
 describe('drpnet fine-tune', () => {
   it('from labelled micrographs: writes both models and a report, and pick reads them', async () => {
     const out = path.join(root, 'tuned');
-    const run = await fineTune('--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, '--out', out, '--epochs', '2', '--classifier-epochs', '1', '--labels', 'complete');
+    const run = await fineTune(
+      '--micrographs',
+      mics,
+      '--truth',
+      truth,
+      '--diameter',
+      DIAMETER,
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--classifier-epochs',
+      '1',
+      '--labels',
+      'complete',
+    );
     expect(run.result, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
     expect(report.method).toBe('supervised fine-tuning');
@@ -53,7 +68,9 @@ describe('drpnet fine-tune', () => {
       const meta = JSON.parse(await readFile(path.join(out, kind, 'model.json'), 'utf8')).userDefinedMetadata;
       expect(meta.kind).toBe(kind);
     }
-    const picked = await captureOutput(() => pickCommand([path.join(mics, 'mic_3.mrc'), '--diameter', DIAMETER, '--models', out, '--out', path.join(root, 'picks')]));
+    const picked = await captureOutput(() =>
+      pickCommand([path.join(mics, 'mic_3.mrc'), '--diameter', DIAMETER, '--models', out, '--out', path.join(root, 'picks')]),
+    );
     expect(picked.result, picked.stderr).toBe(0);
   }, 300_000);
 

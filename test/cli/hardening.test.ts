@@ -30,7 +30,10 @@ const pickWith = (...argv: string[]) => captureOutput(() => pickCommand([...argv
 const evaluate = (...argv: string[]) => captureOutput(() => evalCommand(argv));
 
 /** Runs the real `drpnet` command; resolves with its exit status and output, or kills it after `limitMs`. */
-function runCli(argv: string[], limitMs = 40_000): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }> {
+function runCli(
+  argv: string[],
+  limitMs = 40_000,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [DRPNET_BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -74,13 +77,17 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
   });
 
   it.each(['0x40', '0b101', '0o17', '1_000', '40px', 'Infinity', ''])('--diameter %j is not a number', async (value) => {
-    await expect(pickWith(mics, '--out', path.join(root, 'nan'), '--diameter', value)).rejects.toThrow(/--diameter: .* is not a valid value/);
+    await expect(pickWith(mics, '--out', path.join(root, 'nan'), '--diameter', value)).rejects.toThrow(
+      /--diameter: .* is not a valid value/,
+    );
   });
 
   // The smallest diameter is the parameter table's (src/core/params.ts); below it, refused as an argument.
   const { min: minDiameter } = PICK_PARAMETERS.diameter;
   it.each(['1', '1.5', String(minDiameter - 0.5)])('--diameter %s is too small to pick: refused as an argument', async (value) => {
-    await expect(pickWith(mics, '--out', path.join(root, 'tiny'), '--diameter', value)).rejects.toThrow(new RegExp(`--diameter: .* is not a valid value \\(a number from ${minDiameter} to`));
+    await expect(pickWith(mics, '--out', path.join(root, 'tiny'), '--diameter', value)).rejects.toThrow(
+      new RegExp(`--diameter: .* is not a valid value \\(a number from ${minDiameter} to`),
+    );
   });
 
   it('--models that does not exist fails once, before any micrograph', async () => {
@@ -107,7 +114,15 @@ describe('pick: a bad input fails on its own, the rest are picked', () => {
     const out = path.join(root, 'missing-out');
     const typo = path.join(root, 'micrograps');
     const glob = path.join(mics, '*.tiff');
-    const run = await pick(typo, path.join(mics, names[0]), glob, path.join(dir, 'dangling.mrc'), path.join(dir, 'loop_a.mrc'), '--out', out);
+    const run = await pick(
+      typo,
+      path.join(mics, names[0]),
+      glob,
+      path.join(dir, 'dangling.mrc'),
+      path.join(dir, 'loop_a.mrc'),
+      '--out',
+      out,
+    );
     expect(run.result).toBe(1);
     expect(run.stderr).toContain(`FAILED ${typo}: no such file or folder`);
     expect(run.stderr).toContain(`FAILED ${glob}: no such file or folder`);
@@ -124,7 +139,9 @@ describe('pick: a bad input fails on its own, the rest are picked', () => {
     await mkdir(statsDir);
     const run = await pick(path.join(mics, names[0]), '--out', out, '--stats', statsDir);
     expect(run.result).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`warning: --stats ${statsDir} cannot be written \\(.*is a folder.*\\); picking goes on without it`));
+    expect(run.stderr).toMatch(
+      new RegExp(`warning: --stats ${statsDir} cannot be written \\(.*is a folder.*\\); picking goes on without it`),
+    );
     expect(await readdir(out)).toEqual([autopick(names[0])]);
   });
 
@@ -145,7 +162,17 @@ describe('pick: a bad input fails on its own, the rest are picked', () => {
     expect(inFolder.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([autopick(names[0]), 'z_last_autopick.star']);
     // Given by name: that input fails, the other is picked.
-    const direct = await runCli(['pick', path.join(root, 'direct_pipe.mrc'), path.join(dir, names[0]), '--diameter', DIAMETER, '--models', models, '--out', path.join(root, 'fifo-out2')]);
+    const direct = await runCli([
+      'pick',
+      path.join(root, 'direct_pipe.mrc'),
+      path.join(dir, names[0]),
+      '--diameter',
+      DIAMETER,
+      '--models',
+      models,
+      '--out',
+      path.join(root, 'fifo-out2'),
+    ]);
     expect(direct.timedOut).toBe(false);
     expect(direct.stderr).toMatch(/FAILED .*direct_pipe\.mrc: not a regular file \(a named pipe\)/);
     expect(direct.stderr).toContain('1 picked, 1 failed');
@@ -165,7 +192,9 @@ describe('file-system errors in words', () => {
       closeSync(fd);
     }
     expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    expect(describeFileSystemError(error, 'picks/mic_01_autopick.star')).toBe('picks/mic_01_autopick.star: no space left on the device (the disk is full)');
+    expect(describeFileSystemError(error, 'picks/mic_01_autopick.star')).toBe(
+      'picks/mic_01_autopick.star: no space left on the device (the disk is full)',
+    );
   });
 
   it('a failed atomic write names the file it meant to write', async () => {
@@ -181,7 +210,8 @@ describe('eval', () => {
   async function writePicks(dir: string, formats: ('star' | 'box' | 'cbox' | 'topaz' | 'csv')[], picks: Particle[] = truthPicks) {
     await mkdir(dir, { recursive: true });
     const ext = { star: '_autopick.star', box: '.box', cbox: '.cbox', topaz: '.txt', csv: '.csv' };
-    for (const f of formats) await writeFile(path.join(dir, `mic_01${ext[f]}`), writeCoordinates(f, picks, { micrographName: 'mic_01.mrc', boxSize: 28 }));
+    for (const f of formats)
+      await writeFile(path.join(dir, `mic_01${ext[f]}`), writeCoordinates(f, picks, { micrographName: 'mic_01.mrc', boxSize: 28 }));
   }
   let truth: string;
   beforeAll(async () => {
@@ -198,7 +228,9 @@ describe('eval', () => {
     expect(run.result).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(json.overall).toMatchObject({ tp: 10, fp: 0, fn: 0, precision: 1, recall: 1 });
-    expect(run.stderr).toMatch(/warning: .*1 micrograph\(s\) have coordinates in several formats: used star, skipped box \(mic_01\.box\); --format chooses/);
+    expect(run.stderr).toMatch(
+      /warning: .*1 micrograph\(s\) have coordinates in several formats: used star, skipped box \(mic_01\.box\); --format chooses/,
+    );
     expect(run.stderr).toMatch(/--picks .*: read star \(1 micrograph\)/);
   });
 
@@ -213,15 +245,22 @@ describe('eval', () => {
     const csvFirst = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json', '--format', 'csv,star');
     expect(JSON.parse(csvFirst.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(csvFirst.stderr).toMatch(/used csv, skipped star \(mic_01_autopick\.star\)/);
-    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', 'png')).rejects.toThrow(/--format: unknown format 'png'/);
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', 'png')).rejects.toThrow(
+      /--format: unknown format 'png'/,
+    );
     await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', ',')).rejects.toThrow(/--format: .*no format/);
   });
 
   it('two files of one format for one micrograph: refused, naming both', async () => {
     const picks = path.join(root, 'eval-same-format');
     await writePicks(picks, ['star']);
-    await writeFile(path.join(picks, 'mic_01_manualpick.star'), writeCoordinates('star', truthPicks.slice(0, 3), { micrographName: 'mic_01.mrc', boxSize: 28 }));
-    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10')).rejects.toThrow(/mic_01 has star coordinates in two files, .*mic_01_autopick\.star and .*mic_01_manualpick\.star/);
+    await writeFile(
+      path.join(picks, 'mic_01_manualpick.star'),
+      writeCoordinates('star', truthPicks.slice(0, 3), { micrographName: 'mic_01.mrc', boxSize: 28 }),
+    );
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10')).rejects.toThrow(
+      /mic_01 has star coordinates in two files, .*mic_01_autopick\.star and .*mic_01_manualpick\.star/,
+    );
   });
 
   it('skips what is not a coordinate file with a warning; a file that cannot be read fails alone (exit 1)', async () => {

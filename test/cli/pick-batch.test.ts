@@ -104,7 +104,14 @@ describe('drpnet pick --resume', () => {
 
 describe('atomic outputs', () => {
   it('temporary names never look like an output or a micrograph', () => {
-    for (const file of ['out/mic_01_autopick.star', 'out/mic_01.box', 'out/mic_01.cbox', 'out/mic_01.txt', 'out/mic_01.csv', 'out/mic.mrc']) {
+    for (const file of [
+      'out/mic_01_autopick.star',
+      'out/mic_01.box',
+      'out/mic_01.cbox',
+      'out/mic_01.txt',
+      'out/mic_01.csv',
+      'out/mic.mrc',
+    ]) {
       const tmp = path.basename(temporaryName(file));
       expect(tmp.startsWith('.')).toBe(true);
       expect(tmp.endsWith('.tmp')).toBe(true);
@@ -125,7 +132,9 @@ describe('atomic outputs', () => {
 
   it('a run killed mid-batch leaves only complete files, and --resume finishes the rest', async () => {
     const out = path.join(root, 'killed');
-    const child = spawn(process.execPath, [DRPNET_BIN, 'pick', mics, '--diameter', DIAMETER, '--models', models, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [DRPNET_BIN, 'pick', mics, '--diameter', DIAMETER, '--models', models, '--out', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     const killed = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -187,7 +196,10 @@ describe('file readers', () => {
   it('share one buffer for band-sized reads and give a large read memory of its own', async () => {
     const file = path.join(root, 'bytes.bin');
     const big = ReadBuffer.KEEP_BYTES + 8;
-    await writeFile(file, Uint8Array.from({ length: big }, (_, i) => i % 251));
+    await writeFile(
+      file,
+      Uint8Array.from({ length: big }, (_, i) => i % 251),
+    );
     const shared = new ReadBuffer();
     const a = await openFileReader(file, shared);
     const b = await openFileReader(file, shared);
@@ -209,12 +221,15 @@ describe('file readers', () => {
 });
 
 describe('drpnet pick --stats', () => {
-  it('writes the memory once the models are loaded, then each micrograph\'s stage times and picks', async () => {
+  it("writes the memory once the models are loaded, then each micrograph's stage times and picks", async () => {
     const out = path.join(root, 'stats');
     const statsFile = path.join(out, 'stats.jsonl');
     const run = await pick(path.join(mics, names[0]), path.join(mics, names[1]), '--out', out, '--stats', statsFile);
     expect(run.result).toBe(0);
-    const records = (await readFile(statsFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const records = (await readFile(statsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((r) => r.event)).toEqual(['ready', 'micrograph', 'micrograph']);
     expect(records[0].rssBytes).toBeGreaterThan(0);
     for (const [i, r] of records.slice(1).entries()) {

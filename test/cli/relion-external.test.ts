@@ -17,7 +17,14 @@ import { chooseWorkingScale } from '../../src/core/preprocess/scale';
 import { readArrayBuffer } from '../../src/cli/files';
 import { loadModels } from '../../src/cli/models';
 import { parseRelionArgs, relionExternalCommand } from '../../src/cli/relion-external';
-import { captureOutput, DRPNET_BIN, writePipelineFile, writeRandomModels, writeRelionProject, type RelionProject } from '../helpers/fixtures';
+import {
+  captureOutput,
+  DRPNET_BIN,
+  writePipelineFile,
+  writeRandomModels,
+  writeRelionProject,
+  type RelionProject,
+} from '../helpers/fixtures';
 
 const DIAMETER = 28;
 const WIDTH = 384;
@@ -49,7 +56,10 @@ async function exists(file: string): Promise<boolean> {
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 const coordFile = (job: string, i: number) => `${job}/Movies/mic_${String(i + 1).padStart(4, '0')}_autopick.star`;
@@ -145,21 +155,31 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     await writePipelineFile(cwd, '4', project.star);
     const run = await external(cwd, 'External/job007/');
     expect(run.result).toBe(0);
-    const loop = findBlock(parseStar(await readFile(path.join(cwd, 'External/job007/RELION_OUTPUT_NODES.star'), 'utf8'), 'n'), 'output_nodes')!.loops[0];
+    const loop = findBlock(
+      parseStar(await readFile(path.join(cwd, 'External/job007/RELION_OUTPUT_NODES.star'), 'utf8'), 'n'),
+      'output_nodes',
+    )!.loops[0];
     expect(loop.columns).toEqual(['rlnPipeLineNodeName', 'rlnPipeLineNodeTypeLabel']);
     expect(loop.rows).toEqual([['External/job007/autopick.star', 'MicrographsCoords.star.relion.autopick']]);
     // --relion_version overrides what the pipeline file says.
     const forced = await external(cwd, 'External/job008/', '--relion_version', '3.1');
     expect(forced.result).toBe(0);
-    expect(await readFile(path.join(cwd, 'External/job008/RELION_OUTPUT_NODES.star'), 'utf8')).toContain('External/job008/coords_suffix_autopick.star\t2');
+    expect(await readFile(path.join(cwd, 'External/job008/RELION_OUTPUT_NODES.star'), 'utf8')).toContain(
+      'External/job008/coords_suffix_autopick.star\t2',
+    );
   });
 
   it('reads a RELION 3.0 micrographs STAR (one unnamed block, no optics)', async () => {
     const cwd = await copyProject('v30');
-    const star30 = ['data_', 'loop_', '_rlnMicrographName #1', '_rlnDefocusU #2', ...project.micrographs.map((m) => `${m} 15000`), ''].join('\n');
+    const star30 = ['data_', 'loop_', '_rlnMicrographName #1', '_rlnDefocusU #2', ...project.micrographs.map((m) => `${m} 15000`), ''].join(
+      '\n',
+    );
     await writeFile(path.join(cwd, 'mics30.star'), star30);
     const run = await captureOutput(() =>
-      relionExternalCommand(['--o', 'External/job009/', '--in_mics', 'mics30.star', '--diameter', String(DIAMETER), '--models', models, '--no-classifier'], { cwd }),
+      relionExternalCommand(
+        ['--o', 'External/job009/', '--in_mics', 'mics30.star', '--diameter', String(DIAMETER), '--models', models, '--no-classifier'],
+        { cwd },
+      ),
     );
     expect(run.result).toBe(0);
     expect(await readFile(path.join(cwd, 'External/job009/coords_suffix_autopick.star'), 'utf8')).toBe('mics30.star\n');
@@ -167,8 +187,33 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
   });
 
   it('takes pick options the way RELION passes External job parameters', () => {
-    const v = parseRelionArgs(['--o', 'External/job005/', '--in_mics', 'a.star', '--k_level', '2', '--no_classifier', '--Negative_Stain', 'No', '--threshold', '-0', '--j', '4', '--pipeline_control', 'External/job005/']);
-    expect(v).toEqual({ o: 'External/job005/', 'in-mics': 'a.star', 'k-level': '2', 'no-classifier': true, 'negative-stain': false, threshold: '-0', j: '4', 'pipeline-control': 'External/job005/' });
+    const v = parseRelionArgs([
+      '--o',
+      'External/job005/',
+      '--in_mics',
+      'a.star',
+      '--k_level',
+      '2',
+      '--no_classifier',
+      '--Negative_Stain',
+      'No',
+      '--threshold',
+      '-0',
+      '--j',
+      '4',
+      '--pipeline_control',
+      'External/job005/',
+    ]);
+    expect(v).toEqual({
+      o: 'External/job005/',
+      'in-mics': 'a.star',
+      'k-level': '2',
+      'no-classifier': true,
+      'negative-stain': false,
+      threshold: '-0',
+      j: '4',
+      'pipeline-control': 'External/job005/',
+    });
     expect(() => parseRelionArgs(['--o', 'x', '--sigmaa', '3'])).toThrow(/unknown option --sigmaa/);
   });
 });
@@ -183,10 +228,13 @@ describe('drpnet relion-external failures', () => {
     expect(run.result).toBe(1);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
-    for (const f of ['RELION_OUTPUT_NODES.star', 'autopick.star', 'coords_suffix_autopick.star']) expect(await exists(path.join(cwd, job, f))).toBe(false);
+    for (const f of ['RELION_OUTPUT_NODES.star', 'autopick.star', 'coords_suffix_autopick.star'])
+      expect(await exists(path.join(cwd, job, f))).toBe(false);
     expect(run.stderr).toContain('1 of 3 micrograph(s) failed');
     expect(run.stderr).toContain('MotionCorr/job002/Movies/mic_0002.mrc: the micrograph file does not exist');
-    expect(await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8')).toMatch(/FAILED: 1 of 3 micrograph\(s\) failed:\n.*mic_0002\.mrc: the micrograph file does not exist/);
+    expect(await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8')).toMatch(
+      /FAILED: 1 of 3 micrograph\(s\) failed:\n.*mic_0002\.mrc: the micrograph file does not exist/,
+    );
     expect(await exists(path.join(cwd, coordFile(job, 0)))).toBe(true);
     expect(await exists(path.join(cwd, coordFile(job, 1)))).toBe(false);
 
@@ -231,7 +279,19 @@ describe('drpnet relion-external failures', () => {
 describe('drpnet relion-external --j (worker processes), run as RELION runs it', () => {
   it('with --j 2 gives the same job directory as one process', async () => {
     const cwd = await copyProject('workers');
-    const args = ['relion-external', '--o', 'External/job013/', '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', models, '--j', '2'];
+    const args = [
+      'relion-external',
+      '--o',
+      'External/job013/',
+      '--in_mics',
+      project.star,
+      '--diameter',
+      String(DIAMETER),
+      '--models',
+      models,
+      '--j',
+      '2',
+    ];
     const { stdout } = await promisify(execFile)(process.execPath, [DRPNET_BIN, ...args], { cwd });
     expect(stdout).toContain('[shard 0/2]');
     expect(stdout).toContain('[shard 1/2]');
@@ -249,7 +309,11 @@ describe('drpnet relion-external: models', () => {
   it('--models that does not exist fails the job once, before any micrograph', async () => {
     const cwd = await copyProject('no-models');
     const missing = path.join(tmp, 'no-such-models');
-    const run = await captureOutput(() => relionExternalCommand(['--o', 'External/job014/', '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', missing], { cwd }));
+    const run = await captureOutput(() =>
+      relionExternalCommand(['--o', 'External/job014/', '--in_mics', project.star, '--diameter', String(DIAMETER), '--models', missing], {
+        cwd,
+      }),
+    );
     expect(run.result).toBe(1);
     expect(run.stderr).toContain(`--models: ${missing}/fcrn/model.json: no such file or folder`);
     expect(run.stdout + run.stderr).not.toContain('[1/');
@@ -272,10 +336,28 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     const cwd = path.join(tmp, name);
     await cp(many.root, cwd, { recursive: true });
     const job = 'External/job020';
-    const child = spawn(process.execPath, [DRPNET_BIN, 'relion-external', '--o', `${job}/`, '--in_mics', many.star, '--diameter', String(DIAMETER), '--models', models, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        DRPNET_BIN,
+        'relion-external',
+        '--o',
+        `${job}/`,
+        '--in_mics',
+        many.star,
+        '--diameter',
+        String(DIAMETER),
+        '--models',
+        models,
+        ...extra,
+      ],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let sentAt = 0;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, sig) => resolve({ code, signal: sig })),
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       if (!sentAt && ready.test(out)) {
@@ -289,27 +371,36 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     return { cwd, job: path.join(cwd, job), status, out, afterSignalMs: performance.now() - sentAt, sent: sentAt > 0 };
   }
 
-  const coordinateFiles = async (job: string) => (await readdir(path.join(job, 'Movies')).catch(() => [] as string[])).filter((f) => f.endsWith('_autopick.star'));
+  const coordinateFiles = async (job: string) =>
+    (await readdir(path.join(job, 'Movies')).catch(() => [] as string[])).filter((f) => f.endsWith('_autopick.star'));
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s: writes RELION_JOB_EXIT_ABORTED and exits promptly, keeping what was picked', async (signal) => {
-    const run = await signalled(`signal-${signal}`, signal);
-    expect(run.sent).toBe(true);
-    expect(run.status).toEqual({ code: 128 + (signal === 'SIGINT' ? 2 : 15), signal: null });
-    expect(run.afterSignalMs).toBeLessThan(10_000);
-    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
-    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
-    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
-    expect(await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).toMatch(new RegExp(`stopped by ${signal}`));
-    const picked = await coordinateFiles(run.job);
-    expect(picked.length).toBeGreaterThan(0);
-    expect(picked.length).toBeLessThan(MANY);
-    // Continuing the job picks only the rest and replaces the abort file with success.
-    const again = await captureOutput(() => relionExternalCommand(['--o', 'External/job020/', '--in_mics', many.star, '--diameter', String(DIAMETER), '--models', models], { cwd: run.cwd }));
-    expect(again.result).toBe(0);
-    expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(picked.length);
-    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(false);
-    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(true);
-  }, 90_000);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s: writes RELION_JOB_EXIT_ABORTED and exits promptly, keeping what was picked',
+    async (signal) => {
+      const run = await signalled(`signal-${signal}`, signal);
+      expect(run.sent).toBe(true);
+      expect(run.status).toEqual({ code: 128 + (signal === 'SIGINT' ? 2 : 15), signal: null });
+      expect(run.afterSignalMs).toBeLessThan(10_000);
+      expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+      expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
+      expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
+      expect(await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).toMatch(new RegExp(`stopped by ${signal}`));
+      const picked = await coordinateFiles(run.job);
+      expect(picked.length).toBeGreaterThan(0);
+      expect(picked.length).toBeLessThan(MANY);
+      // Continuing the job picks only the rest and replaces the abort file with success.
+      const again = await captureOutput(() =>
+        relionExternalCommand(['--o', 'External/job020/', '--in_mics', many.star, '--diameter', String(DIAMETER), '--models', models], {
+          cwd: run.cwd,
+        }),
+      );
+      expect(again.result).toBe(0);
+      expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(picked.length);
+      expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(false);
+      expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(true);
+    },
+    90_000,
+  );
 
   it('SIGTERM with --j 2: the worker processes stop too, and the job is marked aborted', async () => {
     const run = await signalled('signal-workers', 'SIGTERM', ['--j', '2'], /\[shard \d\/2\] \[1\/\d+\] .*picks in/);

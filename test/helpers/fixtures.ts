@@ -15,7 +15,13 @@ import { simulateMicrograph } from '../../src/core/simulate/simulate';
 /** Pixel size of the simulated micrographs (A/px). */
 export const PIXEL_SIZE = 1.3;
 
-const metadata = (kind: ModelKind): ModelMetadata => ({ kind, workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2026-01-01T00:00:00.000Z' });
+const metadata = (kind: ModelKind): ModelMetadata => ({
+  kind,
+  workingRadius: 12,
+  inputSmoothing: 3,
+  patchSize: 64,
+  created: '2026-01-01T00:00:00.000Z',
+});
 
 /** Saves a random-weight detector and classifier as DIR/fcrn and DIR/classifier (what --models reads). */
 export async function writeRandomModels(dir: string): Promise<string> {
@@ -54,7 +60,14 @@ export async function writeRelionProject(root: string, count: number, pipeline: 
       name: 'optics',
       loops: [
         {
-          columns: ['rlnOpticsGroupName', 'rlnOpticsGroup', 'rlnMicrographPixelSize', 'rlnVoltage', 'rlnSphericalAberration', 'rlnAmplitudeContrast'],
+          columns: [
+            'rlnOpticsGroupName',
+            'rlnOpticsGroup',
+            'rlnMicrographPixelSize',
+            'rlnVoltage',
+            'rlnSphericalAberration',
+            'rlnAmplitudeContrast',
+          ],
           rows: [['opticsGroup1', '1', String(PIXEL_SIZE), '300', '2.7', '0.1']],
         },
       ],
@@ -84,12 +97,25 @@ export async function writePipelineFile(root: string, version: '3.1' | '4', star
       name: 'pipeline_processes',
       loops: [
         {
-          columns: ['rlnPipeLineProcessName', 'rlnPipeLineProcessAlias', `rlnPipeLineProcess${typeCol}`, `rlnPipeLineProcessStatus${version === '3.1' ? '' : 'Label'}`],
+          columns: [
+            'rlnPipeLineProcessName',
+            'rlnPipeLineProcessAlias',
+            `rlnPipeLineProcess${typeCol}`,
+            `rlnPipeLineProcessStatus${version === '3.1' ? '' : 'Label'}`,
+          ],
           rows: [['CtfFind/job003/', 'None', version === '3.1' ? '2' : 'relion.ctffind.ctffind4', version === '3.1' ? '2' : 'Succeeded']],
         },
       ],
     },
-    { name: 'pipeline_nodes', loops: [{ columns: ['rlnPipeLineNodeName', `rlnPipeLineNode${typeCol}`], rows: [[star, version === '3.1' ? '1' : 'MicrographsData.star.relion.ctf']] }] },
+    {
+      name: 'pipeline_nodes',
+      loops: [
+        {
+          columns: ['rlnPipeLineNodeName', `rlnPipeLineNode${typeCol}`],
+          rows: [[star, version === '3.1' ? '1' : 'MicrographsData.star.relion.ctf']],
+        },
+      ],
+    },
   ]);
   await writeFile(path.join(root, 'default_pipeline.star'), text);
 }

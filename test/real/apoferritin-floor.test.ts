@@ -28,7 +28,10 @@ describe.runIf(available)('shipped models on the real apoferritin micrographs (z
     const scores = [];
     for (const name of realSplit(APOFERRITIN).scoring) {
       const m = await loadRealMicrograph(APOFERRITIN, name);
-      const { picks } = await pickMicrograph(new PickSession(name, m.micrograph), models, { ...DEFAULT_PICK_PARAMS, diameter: APOFERRITIN.diameter });
+      const { picks } = await pickMicrograph(new PickSession(name, m.micrograph), models, {
+        ...DEFAULT_PICK_PARAMS,
+        diameter: APOFERRITIN.diameter,
+      });
       expect(picks.length, name).toBeGreaterThanOrEqual(PICKS_PER_MICROGRAPH[0]);
       expect(picks.length, name).toBeLessThanOrEqual(PICKS_PER_MICROGRAPH[1]);
       scores.push(scoreReal(picks, m, APOFERRITIN.diameter));

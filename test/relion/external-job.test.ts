@@ -53,7 +53,7 @@ function externalJob(inMics: string, diameterValue: string): string {
 }
 
 describe('relion_pipeliner runs `drpnet relion-external` as an External job', () => {
-  it('finishes it, registers its coordinates node, and RELION\'s Extract job extracts every pick', () => {
+  it("finishes it, registers its coordinates node, and RELION's Extract job extracts every pick", () => {
     const job = externalJob(project.star, String(diameter));
     expect(job).toMatch(/^External\/job\d{3}\/$/);
     runJobs(root, [job]);
@@ -75,7 +75,12 @@ describe('relion_pipeliner runs `drpnet relion-external` as an External job', ()
     expect(total).toBeGreaterThan(0);
 
     // RELION's Extract job, given our node as its coordinates, the way the GUI would chain them.
-    const extract = addJob(root, 'Extract', { star_mics: project.star, coords_suffix: `${job}coords_suffix_autopick.star`, extract_size: String(2 * diameter), bg_diameter: '-1' });
+    const extract = addJob(root, 'Extract', {
+      star_mics: project.star,
+      coords_suffix: `${job}coords_suffix_autopick.star`,
+      extract_size: String(2 * diameter),
+      bg_diameter: '-1',
+    });
     runJobs(root, [extract]);
     expect(processNamed(readPipeline(root), extract).status).toBe(PROCESS_FINISHED);
     const particlesFile = path.join(root, extract, 'particles.star');
@@ -102,14 +107,24 @@ describe('relion_pipeliner runs `drpnet relion-external` as an External job', ()
     const wrapper = path.join(path.dirname(root), 'drpnet-wrapper.sh');
     writeFileSync(wrapper, `#!/bin/sh\necho $$ > "$2/drpnet.pid"\nexec ${FN_EXE} "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const job = addJob(many.root, 'External', { fn_exe: wrapper, in_mic: many.star, param1_label: 'diameter', param1_value: String(diameter), param2_label: 'models', param2_value: models });
+    const job = addJob(many.root, 'External', {
+      fn_exe: wrapper,
+      in_mic: many.star,
+      param1_label: 'diameter',
+      param1_value: String(diameter),
+      param2_label: 'models',
+      param2_value: models,
+    });
     const pipeliner = spawn('relion_pipeliner', ['--RunJobs', job, '--sec_wait_after', '1'], { cwd: many.root, stdio: 'ignore' });
     const done = new Promise<number | null>((resolve) => pipeliner.on('close', (code) => resolve(code)));
     const runOut = path.join(many.root, job, 'run.out');
     const pidFile = path.join(many.root, job, 'drpnet.pid');
     const started = performance.now();
     while (!(existsSync(pidFile) && existsSync(runOut) && /\[1\/8\]/.test(readFileSync(runOut, 'utf8')))) {
-      if (performance.now() - started > 60_000) throw new Error(`the External job did not start picking; run.out:\n${existsSync(runOut) ? readFileSync(runOut, 'utf8') : '(none)'}`);
+      if (performance.now() - started > 60_000)
+        throw new Error(
+          `the External job did not start picking; run.out:\n${existsSync(runOut) ? readFileSync(runOut, 'utf8') : '(none)'}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');

@@ -31,7 +31,8 @@ function expectSameCoordinates(ours: Map<string, Particle[]>, relion: Map<string
   }
 }
 
-const shifted = (picks: Map<string, Particle[]>, dx: number, dy: number) => new Map([...picks].map(([m, p]) => [m, p.map((q) => ({ ...q, x: q.x + dx, y: q.y + dy }))]));
+const shifted = (picks: Map<string, Particle[]>, dx: number, dy: number) =>
+  new Map([...picks].map(([m, p]) => [m, p.map((q) => ({ ...q, x: q.x + dx, y: q.y + dy }))]));
 
 beforeAll(() => {
   expect(relionVersion()).toMatch(/^3\.1\./);
@@ -69,9 +70,19 @@ describe('relion_preprocess --extract on coordinates we write', () => {
   });
 
   it('extracts every pick `drpnet pick` writes (shipped models), centred on the particles it found', () => {
-    expect(existsSync(path.join(SHIPPED_MODELS_DIR, 'fcrn/model.json')), `shipped models missing in ${SHIPPED_MODELS_DIR} (npm run train)`).toBe(true);
+    expect(
+      existsSync(path.join(SHIPPED_MODELS_DIR, 'fcrn/model.json')),
+      `shipped models missing in ${SHIPPED_MODELS_DIR} (npm run train)`,
+    ).toBe(true);
     const outDir = 'DrpnetPick';
-    const args = ['pick', path.join(dir, 'Micrographs'), '--diameter', String(Math.round(sim.diameter)), '--out', path.join(dir, outDir, 'Micrographs')];
+    const args = [
+      'pick',
+      path.join(dir, 'Micrographs'),
+      '--diameter',
+      String(Math.round(sim.diameter)),
+      '--out',
+      path.join(dir, outDir, 'Micrographs'),
+    ];
     const res = spawnSync(process.execPath, [path.join(repo, 'bin/drpnet.js'), ...args], { encoding: 'utf8', timeout: 240_000 });
     expect(res.status, res.stderr).toBe(0);
     const ours = new Map(

@@ -27,7 +27,16 @@ interface EvalJson {
 
 /** `drpnet eval --json` through the real CLI. */
 function drpnetEval(picksDir: string, truthDir: string): EvalJson {
-  const args = ['eval', '--picks', path.join(dir, picksDir), '--truth', path.join(dir, truthDir), '--diameter', String(sim.diameter), '--json'];
+  const args = [
+    'eval',
+    '--picks',
+    path.join(dir, picksDir),
+    '--truth',
+    path.join(dir, truthDir),
+    '--diameter',
+    String(sim.diameter),
+    '--json',
+  ];
   const res = spawnSync(process.execPath, [path.join(repo, 'bin/drpnet.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
   expect(res.status, res.stderr).toBe(0);
   return JSON.parse(res.stdout) as EvalJson;
@@ -69,7 +78,11 @@ describe('relion_autopick --LoG output', () => {
     for (const [mic, picks] of log.picks) {
       const truth = sim.truth.get(mic)!;
       tp += matchPicks(picks, truth, r).tp;
-      tpFlipped += matchPicks(picks, truth.map((t) => ({ x: t.x, y: 1023 - t.y })), r).tp;
+      tpFlipped += matchPicks(
+        picks,
+        truth.map((t) => ({ x: t.x, y: 1023 - t.y })),
+        r,
+      ).tp;
     }
     expect(tp / total(sim.truth)).toBeGreaterThan(0.5);
     expect(tp).toBeGreaterThan(3 * tpFlipped);

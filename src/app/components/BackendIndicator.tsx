@@ -1,5 +1,5 @@
 import type { BackendChoice } from '../../../workers/engine-api';
-import { setWorkers, switchBackend } from '../controller';
+import { setWorkers, switchBackend } from '../controller/engine-lifecycle';
 import type { PoolInfo } from '../engine-bridge';
 import { MAX_WORKERS } from '../pool-plan';
 import { useWorkbench } from '../store';
@@ -37,10 +37,21 @@ export function BackendIndicator() {
   const workers = useWorkbench((s) => s.workersChoice);
   const cores = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
   const t = tone(info, ready, error);
-  const title = error ?? (t === 'slow' && info?.backend === 'webgpu' ? 'A software WebGPU adapter (no GPU): picking is many times slower than on WASM. Choose WASM for speed.' : undefined);
+  const title =
+    error ??
+    (t === 'slow' && info?.backend === 'webgpu'
+      ? 'A software WebGPU adapter (no GPU): picking is many times slower than on WASM. Choose WASM for speed.'
+      : undefined);
   return (
     <div className="backend">
-      <span className={`backend-indicator ${t}`} data-testid="backend-indicator" data-backend={info?.backend ?? ''} data-workers={info?.workers ?? ''} data-slow={t === 'slow'} title={title}>
+      <span
+        className={`backend-indicator ${t}`}
+        data-testid="backend-indicator"
+        data-backend={info?.backend ?? ''}
+        data-workers={info?.workers ?? ''}
+        data-slow={t === 'slow'}
+        title={title}
+      >
         {error ? 'engine failed (details in the notice)' : backendLabel(info)}
       </span>
       {note && (
@@ -48,7 +59,12 @@ export function BackendIndicator() {
           ⚠ {choice} unavailable
         </span>
       )}
-      <select data-testid="backend-select" value={choice} onChange={(e) => void switchBackend(e.target.value as BackendChoice)} title="Force a compute backend (restarts the engine)">
+      <select
+        data-testid="backend-select"
+        value={choice}
+        onChange={(e) => void switchBackend(e.target.value as BackendChoice)}
+        title="Force a compute backend (restarts the engine)"
+      >
         <option value="auto">auto</option>
         <option value="webgpu">WebGPU</option>
         <option value="wasm">WASM</option>

@@ -1,6 +1,7 @@
 // Questions and banners over the workbench: how to use dropped coordinate files, and the
 // banner of a tab that only looks at a session another tab edits.
-import { answerCoordinatePrompt, takeOver } from '../controller';
+import { answerCoordinatePrompt } from '../controller/files';
+import { takeOver } from '../controller/two-tabs';
 import { useWorkbench } from '../store';
 
 export function CoordinatePrompt() {
@@ -19,10 +20,18 @@ export function CoordinatePrompt() {
         </p>
         <p>How should they be used?</p>
         <div className="buttons">
-          <button data-testid="coords-as-picks" onClick={() => answerCoordinatePrompt('picks')} title="Add them as manual picks you can edit, move and export">
+          <button
+            data-testid="coords-as-picks"
+            onClick={() => answerCoordinatePrompt('picks')}
+            title="Add them as manual picks you can edit, move and export"
+          >
             Editable picks
           </button>
-          <button data-testid="coords-as-truth" onClick={() => answerCoordinatePrompt('truth')} title="Score the picks against them (recall, precision, F1); not exported">
+          <button
+            data-testid="coords-as-truth"
+            onClick={() => answerCoordinatePrompt('truth')}
+            title="Score the picks against them (recall, precision, F1); not exported"
+          >
             Ground truth (for scoring)
           </button>
           <button data-testid="coords-cancel" onClick={() => answerCoordinatePrompt(undefined)}>
@@ -42,7 +51,12 @@ export function ReadOnlyBanner() {
   return (
     <div className="read-only-banner" data-testid="read-only-banner">
       <span>Read-only: {readOnly}.</span>
-      <button data-testid="take-over" disabled={takingOver} onClick={() => void takeOver()} title="The other tab saves everything and becomes read-only; this tab reloads and edits">
+      <button
+        data-testid="take-over"
+        disabled={takingOver}
+        onClick={() => void takeOver()}
+        title="The other tab saves everything and becomes read-only; this tab reloads and edits"
+      >
         {takingOver ? 'Taking over…' : 'Edit here instead'}
       </button>
     </div>

@@ -1,4 +1,4 @@
-import { lowpassSigmaOf } from '../controller';
+import { lowpassSigmaOf } from '../controller/viewing';
 import { currentMic, useWorkbench } from '../store';
 
 export function DisplayPanel() {
@@ -24,29 +24,69 @@ export function DisplayPanel() {
         Picks (v)
       </label>
       <label className="check">
-        <input type="checkbox" data-testid="heatmap-toggle" checked={s.showHeatmap} onChange={(e) => s.set({ showHeatmap: e.target.checked })} />
+        <input
+          type="checkbox"
+          data-testid="heatmap-toggle"
+          checked={s.showHeatmap}
+          onChange={(e) => s.set({ showHeatmap: e.target.checked })}
+        />
         Probability heatmap (h){!hasHeat && s.showHeatmap ? ' — pick to compute' : ''}
       </label>
-      <label className="param" title="Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off">
+      <label
+        className="param"
+        title="Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off"
+      >
         <span className="param-label">Low-pass filter ({unit}, 0 = off)</span>
-        <input type="range" data-testid="lowpass" min={0} max={60} step={1} value={s.lowpass} onChange={(e) => s.set({ lowpass: Number(e.target.value) })} />
+        <input
+          type="range"
+          data-testid="lowpass"
+          min={0}
+          max={60}
+          step={1}
+          value={s.lowpass}
+          onChange={(e) => s.set({ lowpass: Number(e.target.value) })}
+        />
         <output data-testid="lowpass-value" data-sigma={sigma.toFixed(2)}>
           {s.lowpass ? `${s.lowpass} ${unit}` : 'off'}
         </output>
       </label>
       <label className="param">
         <span className="param-label">Heatmap opacity</span>
-        <input type="range" data-testid="heatmap-opacity" min={0} max={1} step={0.05} value={s.heatmapOpacity} onChange={(e) => s.set({ heatmapOpacity: Number(e.target.value) })} />
+        <input
+          type="range"
+          data-testid="heatmap-opacity"
+          min={0}
+          max={1}
+          step={0.05}
+          value={s.heatmapOpacity}
+          onChange={(e) => s.set({ heatmapOpacity: Number(e.target.value) })}
+        />
         <output>{Math.round(s.heatmapOpacity * 100)}%</output>
       </label>
       <label className="param">
         <span className="param-label">Contrast low (percentile)</span>
-        <input type="range" data-testid="contrast-low" min={0} max={49} step={0.5} value={s.contrastLow} onChange={(e) => s.set({ contrastLow: Number(e.target.value) })} />
+        <input
+          type="range"
+          data-testid="contrast-low"
+          min={0}
+          max={49}
+          step={0.5}
+          value={s.contrastLow}
+          onChange={(e) => s.set({ contrastLow: Number(e.target.value) })}
+        />
         <output>{s.contrastLow}</output>
       </label>
       <label className="param">
         <span className="param-label">Contrast high (percentile)</span>
-        <input type="range" data-testid="contrast-high" min={51} max={100} step={0.5} value={s.contrastHigh} onChange={(e) => s.set({ contrastHigh: Number(e.target.value) })} />
+        <input
+          type="range"
+          data-testid="contrast-high"
+          min={51}
+          max={100}
+          step={0.5}
+          value={s.contrastHigh}
+          onChange={(e) => s.set({ contrastHigh: Number(e.target.value) })}
+        />
         <output>{s.contrastHigh}</output>
       </label>
     </section>

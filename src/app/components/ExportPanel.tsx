@@ -59,7 +59,9 @@ export function ExportPanel() {
           {excluded} micrograph{excluded === 1 ? ' is' : 's are'} excluded from it (⊘ in the list, or e).
         </p>
       )}
-      <p className="small">Rejected picks are left out; every other circle is exported, faint ones too. Coordinates are in original micrograph pixels.</p>
+      <p className="small">
+        Rejected picks are left out; every other circle is exported, faint ones too. Coordinates are in original micrograph pixels.
+      </p>
     </section>
   );
 }

@@ -44,14 +44,16 @@ export function HelpOverlay() {
           </tbody>
         </table>
         <p className="small">
-          Edits survive re-picking: rejections and acceptances are matched to new automatic picks within a quarter of the particle diameter; manual picks are kept as they are.
+          Edits survive re-picking: rejections and acceptances are matched to new automatic picks within a quarter of the particle diameter;
+          manual picks are kept as they are.
         </p>
         <p className="small">
-          Circles: full colour is a confident pick, fainter ones are less confident (lower p(particle)) but are kept and exported all the same; a dashed red circle with a cross is rejected and
-          not exported.
+          Circles: full colour is a confident pick, fainter ones are less confident (lower p(particle)) but are kept and exported all the
+          same; a dashed red circle with a cross is rejected and not exported.
         </p>
         <p className="small">
-          Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after you pause. A number box commits on Enter or when it loses focus. A new particle diameter runs the detector again.
+          Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after
+          you pause. A number box commits on Enter or when it loses focus. A new particle diameter runs the detector again.
         </p>
         <button onClick={() => set({ helpOpen: false })}>Close</button>
       </div>

@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import { unloadTruth } from '../controller';
+import { unloadTruth } from '../controller/files';
 import { curvePicks, displayPicksOf } from '../editing';
 import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
@@ -42,10 +42,23 @@ export function MetricsPanel() {
   const scored = mic?.truth && mic.pickedWith ? mic : undefined;
   const current = useMemo(() => (scored ? metricsOf(scored) : undefined), [scored]);
   // Curves sweep the engine's scores over its candidates; the dot is what is kept now.
-  const currentSeries = useMemo((): PrSeries | undefined => (current && scored?.auto.length ? { id: 'current', label: 'this', points: prCurve(curvePicks(scored), scored.truth!, scored.params.diameter), at: current } : undefined), [scored, current]);
+  const currentSeries = useMemo(
+    (): PrSeries | undefined =>
+      current && scored?.auto.length
+        ? { id: 'current', label: 'this', points: prCurve(curvePicks(scored), scored.truth!, scored.params.diameter), at: current }
+        : undefined,
+    [scored, current],
+  );
   const allSeries = useMemo((): PrSeries | undefined => {
     const picked = withTruth.filter((m) => m.auto.length);
-    return picked.length > 1 ? { id: 'all', label: `all (${picked.length})`, points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))), at: all } : undefined;
+    return picked.length > 1
+      ? {
+          id: 'all',
+          label: `all (${picked.length})`,
+          points: pooledPrCurve(picked.map((m) => ({ picks: curvePicks(m), truth: m.truth!, diameter: m.params.diameter }))),
+          at: all,
+        }
+      : undefined;
   }, [withTruth, all]);
   const series = useMemo(() => [currentSeries, allSeries].filter((x): x is PrSeries => !!x), [currentSeries, allSeries]);
   const truthKeys = micrographs.filter((m) => m.truth).map((m) => m.key);
@@ -77,11 +90,21 @@ export function MetricsPanel() {
       {series.length > 0 && <PrCurve series={series} />}
       <div className="buttons">
         {mic?.truth && (
-          <button data-testid="unload-truth" disabled={readOnly} onClick={() => unloadTruth([mic.key])} title={`Unload ${mic.truthName ?? 'the ground truth'} from this micrograph (undo brings it back)`}>
+          <button
+            data-testid="unload-truth"
+            disabled={readOnly}
+            onClick={() => unloadTruth([mic.key])}
+            title={`Unload ${mic.truthName ?? 'the ground truth'} from this micrograph (undo brings it back)`}
+          >
             Unload truth here
           </button>
         )}
-        <button data-testid="unload-truth-all" disabled={readOnly} onClick={() => unloadTruth(truthKeys)} title="Unload the ground truth of every micrograph (undo brings it back)">
+        <button
+          data-testid="unload-truth-all"
+          disabled={readOnly}
+          onClick={() => unloadTruth(truthKeys)}
+          title="Unload the ground truth of every micrograph (undo brings it back)"
+        >
           Unload all truth ({truthKeys.length})
         </button>
       </div>

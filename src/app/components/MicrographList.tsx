@@ -1,5 +1,7 @@
 import { memo } from 'react';
-import { cancelBatch, pickAll, removeMicrograph, toggleFlag } from '../controller';
+import { removeMicrograph } from '../controller/files';
+import { cancelBatch, pickAll } from '../controller/picking';
+import { toggleFlag } from '../controller/review-flags';
 import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
@@ -23,7 +25,13 @@ function editCount(m: MicrographEntry): number {
 
 function confirmRemove(m: MicrographEntry): void {
   const n = editCount(m);
-  if (n && !window.confirm(`Remove ${m.name}? Its ${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks) go with it; export them first to keep them.`)) return;
+  if (
+    n &&
+    !window.confirm(
+      `Remove ${m.name}? Its ${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks) go with it; export them first to keep them.`,
+    )
+  )
+    return;
   void removeMicrograph(m.key);
 }
 
@@ -50,13 +58,21 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
           {m.name}
         </div>
         <div className="mic-meta">
-          <span className={`badge ${status}`} data-testid="mic-status" data-progress={m.progress === undefined ? '' : Math.round(m.progress * 100)}>
+          <span
+            className={`badge ${status}`}
+            data-testid="mic-status"
+            data-progress={m.progress === undefined ? '' : Math.round(m.progress * 100)}
+          >
             {status}
             {(m.status === 'detecting' || m.status === 'picking') && m.progress !== undefined ? ` ${Math.round(m.progress * 100)}%` : ''}
           </span>
           <span data-testid="mic-pick-count">{kept.length}</span> picks
           {metrics && (
-            <span className="mic-f1" data-testid="mic-f1" title={`recall ${(metrics.recall * 100).toFixed(1)}, precision ${(metrics.precision * 100).toFixed(1)}`}>
+            <span
+              className="mic-f1"
+              data-testid="mic-f1"
+              title={`recall ${(metrics.recall * 100).toFixed(1)}, precision ${(metrics.precision * 100).toFixed(1)}`}
+            >
               F1 {(metrics.f1 * 100).toFixed(1)}
             </span>
           )}
@@ -71,13 +87,33 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
         {m.diameterNote && <div className="mic-note">{m.diameterNote}</div>}
       </div>
       <div className="row-tools" onClick={(e) => e.stopPropagation()}>
-        <button className={`icon flag ${m.reviewed ? 'on' : ''}`} data-testid="mic-reviewed" aria-pressed={!!m.reviewed} disabled={readOnly} title="Reviewed (r on the current micrograph; u goes to the next unreviewed one)" onClick={() => toggleFlag(m.key, 'reviewed')}>
+        <button
+          className={`icon flag ${m.reviewed ? 'on' : ''}`}
+          data-testid="mic-reviewed"
+          aria-pressed={!!m.reviewed}
+          disabled={readOnly}
+          title="Reviewed (r on the current micrograph; u goes to the next unreviewed one)"
+          onClick={() => toggleFlag(m.key, 'reviewed')}
+        >
           ✓
         </button>
-        <button className={`icon flag ${m.excluded ? 'on' : ''}`} data-testid="mic-excluded" aria-pressed={!!m.excluded} disabled={readOnly} title="Leave out of the export of all micrographs (e)" onClick={() => toggleFlag(m.key, 'excluded')}>
+        <button
+          className={`icon flag ${m.excluded ? 'on' : ''}`}
+          data-testid="mic-excluded"
+          aria-pressed={!!m.excluded}
+          disabled={readOnly}
+          title="Leave out of the export of all micrographs (e)"
+          onClick={() => toggleFlag(m.key, 'excluded')}
+        >
           ⊘
         </button>
-        <button className="icon" data-testid="mic-remove" disabled={readOnly} title="Remove from the session" onClick={() => confirmRemove(m)}>
+        <button
+          className="icon"
+          data-testid="mic-remove"
+          disabled={readOnly}
+          title="Remove from the session"
+          onClick={() => confirmRemove(m)}
+        >
           ✕
         </button>
       </div>
@@ -97,11 +133,21 @@ export function MicrographList() {
       <header className="panel-head">
         <h2>Micrographs ({micrographs.length})</h2>
         {batch ? (
-          <button data-testid="cancel-batch" disabled={batch.cancelling} onClick={cancelBatch} title="Stop picking; finished micrographs keep their picks">
+          <button
+            data-testid="cancel-batch"
+            disabled={batch.cancelling}
+            onClick={cancelBatch}
+            title="Stop picking; finished micrographs keep their picks"
+          >
             {batch.cancelling ? 'Stopping…' : 'Cancel'}
           </button>
         ) : (
-          <button data-testid="pick-all" disabled={!canPick || !micrographs.length} onClick={pickAll} title="Pick every micrograph not yet picked with its parameters, on all workers">
+          <button
+            data-testid="pick-all"
+            disabled={!canPick || !micrographs.length}
+            onClick={pickAll}
+            title="Pick every micrograph not yet picked with its parameters, on all workers"
+          >
             Pick all
           </button>
         )}

@@ -15,7 +15,13 @@ function NoticeItem({ n }: { n: Notice }) {
     return () => clearTimeout(t);
   }, [hover, n.id, n.tone, dismiss]);
   return (
-    <div className={`notice ${n.tone}`} data-testid="notice" data-tone={n.tone} onMouseEnter={() => setHover(true)} onMouseLeave={() => setHover(false)}>
+    <div
+      className={`notice ${n.tone}`}
+      data-testid="notice"
+      data-tone={n.tone}
+      onMouseEnter={() => setHover(true)}
+      onMouseLeave={() => setHover(false)}
+    >
       <span>{n.text}</span>
       <button className="icon" data-testid="notice-close" title="Dismiss" onClick={() => dismiss(n.id)}>
         ✕

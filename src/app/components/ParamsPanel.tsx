@@ -5,7 +5,7 @@
 // an undo step (a slider drag is one).
 import { memo } from 'react';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
-import { applyParamsToAll, changeParams, pickMicrograph } from '../controller';
+import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
@@ -19,12 +19,28 @@ function update(key: string, params: PickParams, patch: Partial<PickParams>): vo
 }
 
 /** One parameter's control; drawn again only when the parameters change (not on every re-pick). */
-const Control = memo(function Control({ micKey, c, params, disabled }: { micKey: string; c: ParamControl; params: PickParams; disabled: boolean }) {
+const Control = memo(function Control({
+  micKey,
+  c,
+  params,
+  disabled,
+}: {
+  micKey: string;
+  c: ParamControl;
+  params: PickParams;
+  disabled: boolean;
+}) {
   const value = params[c.key];
   if (c.kind === 'boolean') {
     return (
       <label className="check" title={c.hint}>
-        <input type="checkbox" data-testid={c.testid} disabled={disabled} checked={value as boolean} onChange={(e) => update(micKey, params, { [c.key]: e.target.checked })} />
+        <input
+          type="checkbox"
+          data-testid={c.testid}
+          disabled={disabled}
+          checked={value as boolean}
+          onChange={(e) => update(micKey, params, { [c.key]: e.target.checked })}
+        />
         {c.label}
       </label>
     );
@@ -33,7 +49,16 @@ const Control = memo(function Control({ micKey, c, params, disabled }: { micKey:
   return (
     <label className="param" title={c.hint}>
       <span className="param-label">{c.label}</span>
-      <input type="range" data-testid={c.testid} disabled={disabled} min={c.min} max={c.max} step={c.step} value={value as number} onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })} />
+      <input
+        type="range"
+        data-testid={c.testid}
+        disabled={disabled}
+        min={c.min}
+        max={c.max}
+        step={c.step}
+        value={value as number}
+        onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })}
+      />
       <NumberInput
         testid={`${c.testid}-number`}
         disabled={disabled}
@@ -65,14 +90,23 @@ export function ParamsPanel() {
         <Control key={c.key} micKey={mic.key} c={c} params={mic.params} disabled={readOnly} />
       ))}
       <div className="buttons">
-        <button data-testid="pick-current" disabled={!canPick || (mic.status === 'error' && !mic.info)} onClick={() => void pickMicrograph(mic.key)}>
+        <button
+          data-testid="pick-current"
+          disabled={!canPick || (mic.status === 'error' && !mic.info)}
+          onClick={() => void pickMicrograph(mic.key)}
+        >
           Pick this micrograph
         </button>
         <button
           data-testid="apply-all"
           disabled={!canPick || !!batch || others < 1}
           onClick={() => {
-            if (window.confirm(`Apply these parameters to the other ${others} micrograph${others === 1 ? '' : 's'} and pick them again? Each keeps its diameter. Undo (Ctrl+Z) gives them their own parameters back.`)) applyParamsToAll();
+            if (
+              window.confirm(
+                `Apply these parameters to the other ${others} micrograph${others === 1 ? '' : 's'} and pick them again? Each keeps its diameter. Undo (Ctrl+Z) gives them their own parameters back.`,
+              )
+            )
+              applyParamsToAll();
           }}
           title="Copy these parameters to every other micrograph and pick them again (asks first; undo restores)"
         >

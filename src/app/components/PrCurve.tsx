@@ -10,7 +10,15 @@ export interface PrSeries {
 }
 
 /** Small precision-recall plot (SVG), recall on x, precision on y, both 0..1, one line per series (drawn again only when a series changes). */
-export const PrCurve = memo(function PrCurve({ series, width = 260, height = 170 }: { series: PrSeries[]; width?: number; height?: number }) {
+export const PrCurve = memo(function PrCurve({
+  series,
+  width = 260,
+  height = 170,
+}: {
+  series: PrSeries[];
+  width?: number;
+  height?: number;
+}) {
   const pad = 26;
   const w = width - pad - 6;
   const h = height - pad - 6;

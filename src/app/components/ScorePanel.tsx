@@ -3,7 +3,7 @@
 // screen at once. One drag is one undo step.
 import { useMemo, useRef } from 'react';
 import { PICK_PARAMETERS } from '../../core/params';
-import { setParamForAll } from '../controller';
+import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from '../score-histogram';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
@@ -91,14 +91,21 @@ export function ScorePanel() {
         </svg>
       )}
       <label className="param score-cutoff" title="Candidates with p(background) at or above this are dropped, on every micrograph">
-        <span className="param-label">
-          Classifier cutoff for all micrographs{mixed ? ' (they differ now; this sets all)' : ''}
-        </span>
+        <span className="param-label">Classifier cutoff for all micrographs{mixed ? ' (they differ now; this sets all)' : ''}</span>
         <span className="small" data-testid="score-summary">
-          {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph{picked.length === 1 ? '' : 's'}
+          {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
+          {picked.length === 1 ? '' : 's'}
           {noClassifier ? ' · the classifier is off here' : ''}
         </span>
-        <NumberInput testid="score-cutoff" disabled={readOnly} value={cutoff} min={SPEC.min} max={SPEC.max} step={SPEC.step} onCommit={(c) => setParamForAll('cutoff', c)} />
+        <NumberInput
+          testid="score-cutoff"
+          disabled={readOnly}
+          value={cutoff}
+          min={SPEC.min}
+          max={SPEC.max}
+          step={SPEC.step}
+          onCommit={(c) => setParamForAll('cutoff', c)}
+        />
       </label>
     </section>
   );

@@ -1,7 +1,7 @@
 // The session's settings, shown before anything is dropped: the particle diameter every
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
-import { setDiameterUnit, setSessionDiameter } from '../controller';
+import { setDiameterUnit, setSessionDiameter } from '../controller/session-diameter';
 import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
 import { currentMic, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
@@ -19,10 +19,27 @@ export function SessionPanel() {
   return (
     <section className="panel session-panel" data-testid="session-panel">
       <h2>Session</h2>
-      <label className="param diameter-field" title="The particle diameter every micrograph of this session is picked with; new micrographs inherit it. Changing it runs the detector again.">
+      <label
+        className="param diameter-field"
+        title="The particle diameter every micrograph of this session is picked with; new micrographs inherit it. Changing it runs the detector again."
+      >
         <span className="param-label">Particle diameter</span>
-        <NumberInput testid="session-diameter" disabled={readOnly} value={setting.value} min={range.min} max={range.max} step={setting.unit === 'px' ? 2 : 1} onCommit={(value) => setSessionDiameter({ ...setting, value })} />
-        <select data-testid="session-diameter-unit" disabled={readOnly} value={setting.unit} onChange={(e) => setDiameterUnit(e.target.value as DiameterUnit)} title="Å: converted with each micrograph's pixel size from its header">
+        <NumberInput
+          testid="session-diameter"
+          disabled={readOnly}
+          value={setting.value}
+          min={range.min}
+          max={range.max}
+          step={setting.unit === 'px' ? 2 : 1}
+          onCommit={(value) => setSessionDiameter({ ...setting, value })}
+        />
+        <select
+          data-testid="session-diameter-unit"
+          disabled={readOnly}
+          value={setting.unit}
+          onChange={(e) => setDiameterUnit(e.target.value as DiameterUnit)}
+          title="Å: converted with each micrograph's pixel size from its header"
+        >
           <option value="px">px</option>
           <option value="A">Å</option>
         </select>
@@ -42,7 +59,13 @@ export function SessionPanel() {
         {demoOnly > 0 && !mic?.demo ? ' Demo micrographs keep their own.' : ''}
       </p>
       <label className="check" title="Pick every micrograph as soon as it is dropped or opened">
-        <input type="checkbox" data-testid="auto-pick" disabled={readOnly} checked={autoPick} onChange={(e) => set({ autoPick: e.target.checked })} />
+        <input
+          type="checkbox"
+          data-testid="auto-pick"
+          disabled={readOnly}
+          checked={autoPick}
+          onChange={(e) => set({ autoPick: e.target.checked })}
+        />
         Pick new micrographs on arrival
       </label>
     </section>

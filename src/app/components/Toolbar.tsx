@@ -2,7 +2,9 @@
 // long backend name), so nothing leaves the screen and the current micrograph's name keeps room.
 import { useRef } from 'react';
 import { FILE_INPUT_ACCEPT } from '../../core/file-kinds';
-import { addFiles, loadSamples, newSession, redo, undo } from '../controller';
+import { addFiles, loadSamples } from '../controller/files';
+import { redo, undo } from '../controller/picking';
+import { newSession } from '../controller/session';
 import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
@@ -34,7 +36,15 @@ export function Toolbar() {
         <button disabled={readOnly} onClick={() => fileRef.current?.click()}>
           Open files…
         </button>
-        <input ref={fileRef} type="file" multiple accept={FILE_INPUT_ACCEPT} data-testid="file-input" hidden onChange={(e) => onFiles(e.target.files, e.target)} />
+        <input
+          ref={fileRef}
+          type="file"
+          multiple
+          accept={FILE_INPUT_ACCEPT}
+          data-testid="file-input"
+          hidden
+          onChange={(e) => onFiles(e.target.files, e.target)}
+        />
         <button disabled={readOnly} onClick={() => folderRef.current?.click()}>
           Open folder…
         </button>
@@ -71,7 +81,12 @@ export function Toolbar() {
       )}
       <span className="grow" />
       <div className="tool-group">
-        <span className={`save-state ${saveState}`} data-testid="save-state" data-state={saveState} title="Picks, edits and parameters are saved in this browser as you work">
+        <span
+          className={`save-state ${saveState}`}
+          data-testid="save-state"
+          data-state={saveState}
+          title="Picks, edits and parameters are saved in this browser as you work"
+        >
           {readOnly ? 'read-only' : saveState === 'saved' ? '✓ saved' : saveState === 'saving' ? 'saving…' : 'not saved'}
         </span>
         <BackendIndicator />
@@ -79,7 +94,8 @@ export function Toolbar() {
           data-testid="new-session"
           disabled={readOnly}
           onClick={() => {
-            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.')) void newSession();
+            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.'))
+              void newSession();
           }}
         >
           New session

@@ -10,7 +10,7 @@ import type { RenderedView } from '../../../workers/engine-api';
 import { coordinateExtensionList } from '../../core/coords/formats';
 import { micrographExtensionList } from '../../core/io/formats';
 import { histogram8, percentileLut } from '../contrast';
-import { lowpassSigmaOf, renderDetail } from '../controller';
+import { lowpassSigmaOf, renderDetail } from '../controller/viewing';
 import { addManualPick, clickPick, displayPicksOf, movePickById, rejectBox } from '../editing';
 import { greyCanvas, rgbaCanvas } from '../grey-canvas';
 import { colourizeMap } from '../heatmap';
@@ -20,7 +20,17 @@ import { currentMic, useWorkbench } from '../store';
 import { viewerCommands } from '../viewer-commands';
 import { TrainingOverlay } from '../training/TrainingOverlay';
 import { clickSample } from '../training/training-store';
-import { detailCovers, detailRequest, fitView, renderScale, toWorld, visibleRect, zoomAt, WHEEL_STEP, type ViewTransform } from '../view-math';
+import {
+  detailCovers,
+  detailRequest,
+  fitView,
+  renderScale,
+  toWorld,
+  visibleRect,
+  zoomAt,
+  WHEEL_STEP,
+  type ViewTransform,
+} from '../view-math';
 
 /** Screen pixels the pointer may travel before a press becomes a drag. */
 const DRAG_SLOP = 4;
@@ -75,8 +85,14 @@ export function Viewer() {
   const hist = useMemo(() => (display ? histogram8(display.data) : undefined), [display]);
   const lut = useMemo(() => (hist ? percentileLut(hist, contrastLow, contrastHigh) : undefined), [hist, contrastLow, contrastHigh]);
   const imageCanvas = useMemo(() => (display && lut ? greyCanvas(display, lut) : undefined), [display, lut]);
-  const detailCanvas = useMemo(() => (detail && lut && detail.key === mic?.key && detail.lowpass === lowpass ? greyCanvas(detail, lut) : undefined), [detail, lut, mic?.key, lowpass]);
-  const heatCanvas = useMemo(() => (heat ? rgbaCanvas(colourizeMap(heat.data, heat.width, heat.height), heat.width, heat.height) : undefined), [heat]);
+  const detailCanvas = useMemo(
+    () => (detail && lut && detail.key === mic?.key && detail.lowpass === lowpass ? greyCanvas(detail, lut) : undefined),
+    [detail, lut, mic?.key, lowpass],
+  );
+  const heatCanvas = useMemo(
+    () => (heat ? rgbaCanvas(colourizeMap(heat.data, heat.width, heat.height), heat.width, heat.height) : undefined),
+    [heat],
+  );
 
   const picks = useMemo(() => (mic ? displayPicksOf(mic) : []), [mic?.auto, mic?.edits, mic?.params.diameter]);
   const conf = useMemo(() => confidences(picks), [picks]);
@@ -90,7 +106,14 @@ export function Viewer() {
   const drawPicks = (): void => {
     picksLayerRef.current?.batchDraw();
   };
-  scene.current = { ...scene.current, picks: showPicks ? picks : [], confidence: conf, radius: diameter / 2, truth: showPicks ? mic?.truth : undefined, selectedId };
+  scene.current = {
+    ...scene.current,
+    picks: showPicks ? picks : [],
+    confidence: conf,
+    radius: diameter / 2,
+    truth: showPicks ? mic?.truth : undefined,
+    selectedId,
+  };
   useEffect(drawPicks, [picks, conf, diameter, mic?.truth, selectedId, showPicks]);
 
   const requestDetail = async (): Promise<void> => {
@@ -98,7 +121,23 @@ export function Viewer() {
     const req = detailRequest(view.current, size.width, size.height, W, H, displayScale);
     if (!req || renderScale(req) >= displayScale) return;
     const visible = visibleRect(view.current, size.width, size.height, W, H);
-    if (detail && detail.key === key && detail.lowpass === lowpass && detailCovers({ x0: detail.x0, y0: detail.y0, x1: detail.x0 + detail.width * detail.scale, y1: detail.y0 + detail.height * detail.scale, scale: detail.scale }, visible, renderScale(req))) return;
+    if (
+      detail &&
+      detail.key === key &&
+      detail.lowpass === lowpass &&
+      detailCovers(
+        {
+          x0: detail.x0,
+          y0: detail.y0,
+          x1: detail.x0 + detail.width * detail.scale,
+          y1: detail.y0 + detail.height * detail.scale,
+          scale: detail.scale,
+        },
+        visible,
+        renderScale(req),
+      )
+    )
+      return;
     const seq = ++detailSeq.current;
     const v = await renderDetail(key, { ...req, lowpassSigma: lowpass || undefined });
     if (v && seq === detailSeq.current) setDetail({ ...v, key, lowpass });
@@ -176,7 +215,9 @@ export function Viewer() {
     }
     // Hidden picks cannot be hit (a click then adds nothing either: it only pans).
     const hit = showPicks && !readOnly ? pickAt(picks, w.x, w.y, diameter) : undefined;
-    gesture.current = hit ? { kind: 'pick', id: hit.id, sx: p.x, sy: p.y, moved: false } : { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false };
+    gesture.current = hit
+      ? { kind: 'pick', id: hit.id, sx: p.x, sy: p.y, moved: false }
+      : { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false };
   };
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
     const g = gesture.current;
@@ -224,7 +265,8 @@ export function Viewer() {
     return (
       <div className="viewer empty" ref={wrapRef} data-testid="viewer">
         <p>
-          Drop micrographs ({micrographExtensionList()}), coordinate files ({coordinateExtensionList()}) or whole folders here, or use “Open files”.
+          Drop micrographs ({micrographExtensionList()}), coordinate files ({coordinateExtensionList()}) or whole folders here, or use “Open
+          files”.
         </p>
       </div>
     );
@@ -240,11 +282,30 @@ export function Viewer() {
       onPointerUp={onPointerUp}
       onPointerCancel={() => (gesture.current = undefined)}
     >
-      <Stage ref={stageRef} width={size.width} height={size.height} scaleX={view.current.scale} scaleY={view.current.scale} x={view.current.x} y={view.current.y}>
+      <Stage
+        ref={stageRef}
+        width={size.width}
+        height={size.height}
+        scaleX={view.current.scale}
+        scaleY={view.current.scale}
+        x={view.current.x}
+        y={view.current.y}
+      >
         <Layer listening={false}>
           {imageCanvas && <KImage image={imageCanvas} scaleX={displayScale} scaleY={displayScale} perfectDrawEnabled={false} />}
-          {detailCanvas && detail && <KImage image={detailCanvas} x={detail.x0} y={detail.y0} scaleX={detail.scale} scaleY={detail.scale} perfectDrawEnabled={false} />}
-          {heatCanvas && heat && showHeatmap && <KImage image={heatCanvas} scaleX={heat.scale} scaleY={heat.scale} opacity={heatOpacity} perfectDrawEnabled={false} />}
+          {detailCanvas && detail && (
+            <KImage
+              image={detailCanvas}
+              x={detail.x0}
+              y={detail.y0}
+              scaleX={detail.scale}
+              scaleY={detail.scale}
+              perfectDrawEnabled={false}
+            />
+          )}
+          {heatCanvas && heat && showHeatmap && (
+            <KImage image={heatCanvas} scaleX={heat.scale} scaleY={heat.scale} opacity={heatOpacity} perfectDrawEnabled={false} />
+          )}
         </Layer>
         <Layer ref={picksLayerRef} listening={false}>
           <Shape
@@ -269,7 +330,10 @@ export function Viewer() {
         <span ref={zoomLabel} className="zoom" data-testid="zoom-level" />
         <span className="legend" data-testid="legend">
           <i style={{ color: STATE_COLOUR.auto }}>○ auto</i>
-          <i className="legend-faint" title="Circle opacity follows the classifier's p(particle): a faint circle is a less confident pick. It is kept and exported all the same.">
+          <i
+            className="legend-faint"
+            title="Circle opacity follows the classifier's p(particle): a faint circle is a less confident pick. It is kept and exported all the same."
+          >
             <b style={{ color: STATE_COLOUR.auto, opacity: 1 }}>○</b>
             <b style={{ color: STATE_COLOUR.auto, opacity: 0.4 }}>○</b> faint = less confident, still exported
           </i>

@@ -16,7 +16,13 @@ function ActiveSelect({ kind, models }: { kind: ModelKind; models: ModelInfo[] }
   return (
     <label className="train-field">
       <span>{KIND_LABEL[kind]}</span>
-      <select data-testid={`active-${kind}`} value={active} disabled={busy} onChange={(e) => void activate(kind, e.target.value)} title={`The ${KIND_LABEL[kind].toLowerCase()} picking uses`}>
+      <select
+        data-testid={`active-${kind}`}
+        value={active}
+        disabled={busy}
+        onChange={(e) => void activate(kind, e.target.value)}
+        title={`The ${KIND_LABEL[kind].toLowerCase()} picking uses`}
+      >
         <option value={SHIPPED_MODEL}>shipped (public/models)</option>
         {own.map((m) => (
           <option key={m.id} value={m.id}>
@@ -50,35 +56,74 @@ export function ModelLibraryPanel() {
       <ActiveSelect kind="classifier" models={models} />
       <ul className="model-list">
         {(['fcrn', 'classifier'] as const).map((kind) => (
-          <li key={`shipped-${kind}`} className={`model-row ${active[kind] === SHIPPED_MODEL ? 'active' : ''}`} data-testid="model-row" data-id={SHIPPED_MODEL} data-kind={kind} data-active={active[kind] === SHIPPED_MODEL}>
+          <li
+            key={`shipped-${kind}`}
+            className={`model-row ${active[kind] === SHIPPED_MODEL ? 'active' : ''}`}
+            data-testid="model-row"
+            data-id={SHIPPED_MODEL}
+            data-kind={kind}
+            data-active={active[kind] === SHIPPED_MODEL}
+          >
             <span className="model-name">shipped {kind === 'fcrn' ? 'detector' : 'classifier'}</span>
-            <button className="icon" onClick={() => void downloadModel(kind, SHIPPED_MODEL)} title="Download (model.json + weights.bin as a zip)">
+            <button
+              className="icon"
+              onClick={() => void downloadModel(kind, SHIPPED_MODEL)}
+              title="Download (model.json + weights.bin as a zip)"
+            >
               ⤓
             </button>
           </li>
         ))}
         {models.map((m) => (
-          <li key={m.id} className={`model-row ${active[m.kind] === m.id ? 'active' : ''}`} data-testid="model-row" data-id={m.id} data-kind={m.kind} data-active={active[m.kind] === m.id}>
+          <li
+            key={m.id}
+            className={`model-row ${active[m.kind] === m.id ? 'active' : ''}`}
+            data-testid="model-row"
+            data-id={m.id}
+            data-kind={m.kind}
+            data-active={active[m.kind] === m.id}
+          >
             <span className="model-name" title={`${m.source} ${new Date(m.added).toLocaleString()}`}>
               {m.name}
               <small>{summaryLine(m)}</small>
             </span>
             {active[m.kind] !== m.id && (
-              <button className="icon" disabled={busy} data-testid="model-use" onClick={() => void activate(m.kind, m.id)} title="Use for picking">
+              <button
+                className="icon"
+                disabled={busy}
+                data-testid="model-use"
+                onClick={() => void activate(m.kind, m.id)}
+                title="Use for picking"
+              >
                 ✓
               </button>
             )}
-            <button className="icon" data-testid="model-download" onClick={() => void downloadModel(m.kind, m.id)} title="Download (model.json + weights.bin as a zip)">
+            <button
+              className="icon"
+              data-testid="model-download"
+              onClick={() => void downloadModel(m.kind, m.id)}
+              title="Download (model.json + weights.bin as a zip)"
+            >
               ⤓
             </button>
-            <button className="icon" disabled={busy} data-testid="model-delete" onClick={() => confirm(`Delete ${m.name}?`) && void removeModel(m.kind, m.id)} title="Delete">
+            <button
+              className="icon"
+              disabled={busy}
+              data-testid="model-delete"
+              onClick={() => confirm(`Delete ${m.name}?`) && void removeModel(m.kind, m.id)}
+              title="Delete"
+            >
               ✕
             </button>
           </li>
         ))}
       </ul>
       <div className="buttons">
-        <button disabled={busy} onClick={() => input.current?.click()} title="A zip of model.json + weights.bin, or both files (e.g. from drpnet train-detector / train-classifier)">
+        <button
+          disabled={busy}
+          onClick={() => input.current?.click()}
+          title="A zip of model.json + weights.bin, or both files (e.g. from drpnet train-detector / train-classifier)"
+        >
           Load model files…
         </button>
         <input

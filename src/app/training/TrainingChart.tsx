@@ -13,7 +13,23 @@ export interface ChartSeries {
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
-export function TrainingChart({ title, series, xMax, yRange, testid, width = 270, height = 130 }: { title: string; series: ChartSeries[]; xMax: number; yRange?: [number, number]; testid: string; width?: number; height?: number }) {
+export function TrainingChart({
+  title,
+  series,
+  xMax,
+  yRange,
+  testid,
+  width = 270,
+  height = 130,
+}: {
+  title: string;
+  series: ChartSeries[];
+  xMax: number;
+  yRange?: [number, number];
+  testid: string;
+  width?: number;
+  height?: number;
+}) {
   const pad = { l: 34, r: 6, t: 14, b: 16 };
   const w = width - pad.l - pad.r;
   const h = height - pad.t - pad.b;
@@ -23,7 +39,8 @@ export function TrainingChart({ title, series, xMax, yRange, testid, width = 270
   if (y1 - y0 < 1e-9) [y0, y1] = [y0 - 0.5 * Math.abs(y0 || 1), y1 + 0.5 * Math.abs(y1 || 1)];
   const sx = (x: number): number => pad.l + (Math.min(x, xMax) / Math.max(xMax, 1e-9)) * w;
   const sy = (y: number): number => pad.t + (1 - (y - y0) / (y1 - y0)) * h;
-  const line = (pts: readonly CurvePoint[]): string => pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
+  const line = (pts: readonly CurvePoint[]): string =>
+    pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
   return (
     <svg className="train-chart" data-testid={testid} width={width} height={height} role="img" aria-label={title}>
       <text x={pad.l} y={10} className="chart-title">
@@ -42,8 +59,11 @@ export function TrainingChart({ title, series, xMax, yRange, testid, width = 270
       {series.map((s) => (
         <g key={s.id} data-testid={`${testid}-${s.id}`} data-points={s.points.length} style={{ color: s.colour }}>
           {!s.dots && s.points.length > 1 && <path d={line(s.points)} fill="none" stroke="currentColor" strokeWidth={1.2} />}
-          {(s.dots || s.points.length === 1) && s.points.map((p, i) => <circle key={i} cx={sx(p.x)} cy={sy(p.y)} r={3} fill="currentColor" />)}
-          {s.dots && s.points.length > 1 && <path d={line(s.points)} fill="none" stroke="currentColor" strokeWidth={1} strokeDasharray="3 2" />}
+          {(s.dots || s.points.length === 1) &&
+            s.points.map((p, i) => <circle key={i} cx={sx(p.x)} cy={sy(p.y)} r={3} fill="currentColor" />)}
+          {s.dots && s.points.length > 1 && (
+            <path d={line(s.points)} fill="none" stroke="currentColor" strokeWidth={1} strokeDasharray="3 2" />
+          )}
         </g>
       ))}
       {series.map((s, i) => (

@@ -14,7 +14,25 @@ import './training.css';
 
 type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
 
-function NumberField<T>({ label, value, onChange, min, max, step, name, hint }: { label: string; value: number; onChange: (v: number) => void; min: number; max?: number; step: number; name: NumberKey<T> & string; hint?: string }) {
+function NumberField<T>({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  name,
+  hint,
+}: {
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+  min: number;
+  max?: number;
+  step: number;
+  name: NumberKey<T> & string;
+  hint?: string;
+}) {
   return (
     <label className="train-field" title={hint}>
       <span>{label}</span>
@@ -37,12 +55,61 @@ function NumberField<T>({ label, value, onChange, min, max, step, name, hint }: 
 function CommonFields<T extends ClassifierSettings | DetectorSettings>({ s, set }: { s: T; set: (p: Partial<T>) => void }) {
   return (
     <>
-      <NumberField<T> name={'epochs' as NumberKey<T> & string} label="Epochs" value={s.epochs} min={1} max={100} step={1} onChange={(v) => set({ epochs: Math.round(v) } as Partial<T>)} />
-      <NumberField<T> name={'batchSize' as NumberKey<T> & string} label="Batch size" value={s.batchSize} min={1} max={256} step={1} onChange={(v) => set({ batchSize: Math.round(v) } as Partial<T>)} />
-      <NumberField<T> name={'learningRate' as NumberKey<T> & string} label="Learning rate" value={s.learningRate} min={1e-7} max={1} step={1e-5} onChange={(v) => set({ learningRate: v } as Partial<T>)} hint="Adam" />
-      <NumberField<T> name={'lrDecay' as NumberKey<T> & string} label="LR factor per epoch" value={s.lrDecay} min={0.01} max={1} step={0.05} onChange={(v) => set({ lrDecay: v } as Partial<T>)} />
-      <NumberField<T> name={'validationFraction' as NumberKey<T> & string} label="Validation fraction" value={s.validationFraction} min={0} max={0.5} step={0.05} onChange={(v) => set({ validationFraction: v } as Partial<T>)} hint="Held out from training; its loss (and accuracy) is measured after each epoch" />
-      <NumberField<T> name={'seed' as NumberKey<T> & string} label="Seed" value={s.seed} min={0} step={1} onChange={(v) => set({ seed: Math.round(v) } as Partial<T>)} />
+      <NumberField<T>
+        name={'epochs' as NumberKey<T> & string}
+        label="Epochs"
+        value={s.epochs}
+        min={1}
+        max={100}
+        step={1}
+        onChange={(v) => set({ epochs: Math.round(v) } as Partial<T>)}
+      />
+      <NumberField<T>
+        name={'batchSize' as NumberKey<T> & string}
+        label="Batch size"
+        value={s.batchSize}
+        min={1}
+        max={256}
+        step={1}
+        onChange={(v) => set({ batchSize: Math.round(v) } as Partial<T>)}
+      />
+      <NumberField<T>
+        name={'learningRate' as NumberKey<T> & string}
+        label="Learning rate"
+        value={s.learningRate}
+        min={1e-7}
+        max={1}
+        step={1e-5}
+        onChange={(v) => set({ learningRate: v } as Partial<T>)}
+        hint="Adam"
+      />
+      <NumberField<T>
+        name={'lrDecay' as NumberKey<T> & string}
+        label="LR factor per epoch"
+        value={s.lrDecay}
+        min={0.01}
+        max={1}
+        step={0.05}
+        onChange={(v) => set({ lrDecay: v } as Partial<T>)}
+      />
+      <NumberField<T>
+        name={'validationFraction' as NumberKey<T> & string}
+        label="Validation fraction"
+        value={s.validationFraction}
+        min={0}
+        max={0.5}
+        step={0.05}
+        onChange={(v) => set({ validationFraction: v } as Partial<T>)}
+        hint="Held out from training; its loss (and accuracy) is measured after each epoch"
+      />
+      <NumberField<T>
+        name={'seed' as NumberKey<T> & string}
+        label="Seed"
+        value={s.seed}
+        min={0}
+        step={1}
+        onChange={(v) => set({ seed: Math.round(v) } as Partial<T>)}
+      />
       <label className="train-field">
         <span>Start from</span>
         <select data-testid="train-init" value={s.init} onChange={(e) => set({ init: e.target.value as T['init'] } as Partial<T>)}>
@@ -69,13 +136,34 @@ function ClassifierFields() {
       </label>
       <label className="train-field" title="Candidates at this level (threshold × k) that pass the intensity screen are particles">
         <span>Particles at level k</span>
-        <select data-testid="train-strict-level" value={s.strictLevel} onChange={(e) => set({ strictLevel: Number(e.target.value) as 2 | 3 })}>
+        <select
+          data-testid="train-strict-level"
+          value={s.strictLevel}
+          onChange={(e) => set({ strictLevel: Number(e.target.value) as 2 | 3 })}
+        >
           <option value={2}>2</option>
           <option value={3}>3</option>
         </select>
       </label>
-      <NumberField<ClassifierSettings> name="lowStdCount" label="Low-std background / micrograph" value={s.lowStdCount} min={0} max={500} step={1} onChange={(v) => set({ lowStdCount: Math.round(v) })} hint="Random patches with little contrast (ice, carbon, contamination)" />
-      <NumberField<ClassifierSettings> name="maxPerClass" label="At most, per class" value={s.maxPerClass} min={1} max={100000} step={1} onChange={(v) => set({ maxPerClass: Math.round(v) })} />
+      <NumberField<ClassifierSettings>
+        name="lowStdCount"
+        label="Low-std background / micrograph"
+        value={s.lowStdCount}
+        min={0}
+        max={500}
+        step={1}
+        onChange={(v) => set({ lowStdCount: Math.round(v) })}
+        hint="Random patches with little contrast (ice, carbon, contamination)"
+      />
+      <NumberField<ClassifierSettings>
+        name="maxPerClass"
+        label="At most, per class"
+        value={s.maxPerClass}
+        min={1}
+        max={100000}
+        step={1}
+        onChange={(v) => set({ maxPerClass: Math.round(v) })}
+      />
       <CommonFields s={s} set={set} />
     </div>
   );
@@ -86,7 +174,16 @@ function DetectorFields() {
   const set = useTraining((x) => x.setDetector);
   return (
     <div className="train-fields">
-      <NumberField<DetectorSettings> name="maxPicks" label="At most, picks" value={s.maxPicks} min={1} max={100000} step={1} onChange={(v) => set({ maxPicks: Math.round(v) })} hint="Patch centres drawn from your accepted and manual picks" />
+      <NumberField<DetectorSettings>
+        name="maxPicks"
+        label="At most, picks"
+        value={s.maxPicks}
+        min={1}
+        max={100000}
+        step={1}
+        onChange={(v) => set({ maxPicks: Math.round(v) })}
+        hint="Patch centres drawn from your accepted and manual picks"
+      />
       <CommonFields s={s} set={set} />
     </div>
   );
@@ -98,16 +195,41 @@ function Charts({ curves, epochs }: { curves: Curves; epochs: number }) {
   const loss: ChartSeries[] = [
     { id: 'batch', label: 'train (batches)', points: curves.batchLoss, colour: '#6b7b8c' },
     { id: 'train', label: 'train', points: ep.map((e, i) => ({ x: at(i), y: e.loss })), colour: '#3fd0ff', dots: true },
-    { id: 'val', label: 'validation', points: ep.filter((e) => e.valLoss !== null).map((e) => ({ x: at(e.epoch), y: e.valLoss! })), colour: '#ffc83d', dots: true },
+    {
+      id: 'val',
+      label: 'validation',
+      points: ep.filter((e) => e.valLoss !== null).map((e) => ({ x: at(e.epoch), y: e.valLoss! })),
+      colour: '#ffc83d',
+      dots: true,
+    },
   ];
   const acc: ChartSeries[] = [
-    { id: 'train', label: 'train', points: ep.flatMap((e) => ('accuracy' in e ? [{ x: at(e.epoch), y: e.accuracy }] : [])), colour: '#3fd0ff', dots: true },
-    { id: 'val', label: 'validation', points: ep.flatMap((e) => ('valAccuracy' in e && e.valAccuracy !== null ? [{ x: at(e.epoch), y: e.valAccuracy }] : [])), colour: '#ffc83d', dots: true },
+    {
+      id: 'train',
+      label: 'train',
+      points: ep.flatMap((e) => ('accuracy' in e ? [{ x: at(e.epoch), y: e.accuracy }] : [])),
+      colour: '#3fd0ff',
+      dots: true,
+    },
+    {
+      id: 'val',
+      label: 'validation',
+      points: ep.flatMap((e) => ('valAccuracy' in e && e.valAccuracy !== null ? [{ x: at(e.epoch), y: e.valAccuracy }] : [])),
+      colour: '#ffc83d',
+      dots: true,
+    },
   ];
   return (
     <div className="train-charts">
-      <TrainingChart title={curves.kind === 'detector' ? 'loss (MSE)' : 'loss (cross-entropy)'} series={loss} xMax={epochs} testid="loss-chart" />
-      {curves.kind === 'classifier' && <TrainingChart title="accuracy" series={acc} xMax={epochs} yRange={[0, 1]} testid="accuracy-chart" />}
+      <TrainingChart
+        title={curves.kind === 'detector' ? 'loss (MSE)' : 'loss (cross-entropy)'}
+        series={loss}
+        xMax={epochs}
+        testid="loss-chart"
+      />
+      {curves.kind === 'classifier' && (
+        <TrainingChart title="accuracy" series={acc} xMax={epochs} yRange={[0, 1]} testid="accuracy-chart" />
+      )}
     </div>
   );
 }
@@ -121,9 +243,18 @@ function PendingComparison({ p }: { p: PendingModel }) {
   const v = verdict(p.rows);
   const what = p.kind === 'fcrn' ? 'detector' : 'classifier';
   return (
-    <div className={`model-comparison verdict-${v}`} data-testid="model-comparison" data-verdict={v} data-picks-before={before.picks} data-picks-after={after.picks} data-f1-before={before.metrics ? before.metrics.f1.toFixed(4) : ''} data-f1-after={after.metrics ? after.metrics.f1.toFixed(4) : ''}>
+    <div
+      className={`model-comparison verdict-${v}`}
+      data-testid="model-comparison"
+      data-verdict={v}
+      data-picks-before={before.picks}
+      data-picks-after={after.picks}
+      data-f1-before={before.metrics ? before.metrics.f1.toFixed(4) : ''}
+      data-f1-after={after.metrics ? after.metrics.f1.toFixed(4) : ''}
+    >
       <p className="small">
-        The new {what} is stored but not in use. Picked with it ({p.rows.length} micrograph{p.rows.length === 1 ? '' : 's'}), before → after:
+        The new {what} is stored but not in use. Picked with it ({p.rows.length} micrograph{p.rows.length === 1 ? '' : 's'}), before →
+        after:
       </p>
       <table className="metrics comparison">
         <thead>
@@ -192,10 +323,22 @@ export function TrainingPanel() {
       <section className="panel training-panel" data-testid="training-panel">
         <h2>Retrain</h2>
         <div className="train-tabs" role="tablist">
-          <button role="tab" aria-selected={tab === 'detector'} data-testid="train-tab-detector" className={tab === 'detector' ? 'on' : ''} onClick={() => selectTab('detector')}>
+          <button
+            role="tab"
+            aria-selected={tab === 'detector'}
+            data-testid="train-tab-detector"
+            className={tab === 'detector' ? 'on' : ''}
+            onClick={() => selectTab('detector')}
+          >
             Detector (from my picks)
           </button>
-          <button role="tab" aria-selected={tab === 'classifier'} data-testid="train-tab-classifier" className={tab === 'classifier' ? 'on' : ''} onClick={() => selectTab('classifier')}>
+          <button
+            role="tab"
+            aria-selected={tab === 'classifier'}
+            data-testid="train-tab-classifier"
+            className={tab === 'classifier' ? 'on' : ''}
+            onClick={() => selectTab('classifier')}
+          >
             Classifier (unsupervised)
           </button>
         </div>
@@ -205,7 +348,13 @@ export function TrainingPanel() {
             : 'Your accepted and manual picks are particles (press “a” to accept all picks of a micrograph) and your rejected picks are not; places you did not mark count half, since nobody marks every particle.'}
         </p>
         <label className="check" title="The demo micrographs are the held-out check of a retrained model; tick to train on them too">
-          <input type="checkbox" data-testid="train-include-demo" checked={includeDemo} disabled={!!busy} onChange={(e) => set({ includeDemo: e.target.checked })} />
+          <input
+            type="checkbox"
+            data-testid="train-include-demo"
+            checked={includeDemo}
+            disabled={!!busy}
+            onChange={(e) => set({ includeDemo: e.target.checked })}
+          />
           Include demo micrographs
         </label>
         <details className="train-settings">
@@ -216,7 +365,12 @@ export function TrainingPanel() {
           <button data-testid="choose-samples" disabled={!!busy} onClick={() => void chooseSamples(tab)}>
             {reviewing ? 'Choose again' : 'Choose samples'}
           </button>
-          <button data-testid="train-start" disabled={!!busy || !reviewing || !!pending} onClick={() => void trainReviewed()} title={pending ? 'Keep or discard the model just trained first' : undefined}>
+          <button
+            data-testid="train-start"
+            disabled={!!busy || !reviewing || !!pending}
+            onClick={() => void trainReviewed()}
+            title={pending ? 'Keep or discard the model just trained first' : undefined}
+          >
             Train
           </button>
           {reviewing && !busy && (
@@ -226,19 +380,37 @@ export function TrainingPanel() {
           )}
         </div>
         {reviewing && counts && (
-          <div className="review" data-testid="review-counts" data-particles={counts.particles} data-background={counts.background} data-removed={counts.removed} data-micrographs={counts.micrographs}>
+          <div
+            className="review"
+            data-testid="review-counts"
+            data-particles={counts.particles}
+            data-background={counts.background}
+            data-removed={counts.removed}
+            data-micrographs={counts.micrographs}
+          >
             <span>
-              <i style={{ color: SAMPLE_COLOUR.particle }}>■ {counts.particles} particle</i> <i style={{ color: SAMPLE_COLOUR.background }}>▢ {counts.background} background</i>
-              {counts.removed > 0 && <i style={{ color: SAMPLE_COLOUR.removed }}> ⋯ {counts.removed} removed</i>} on {counts.micrographs} micrograph(s)
+              <i style={{ color: SAMPLE_COLOUR.particle }}>■ {counts.particles} particle</i>{' '}
+              <i style={{ color: SAMPLE_COLOUR.background }}>▢ {counts.background} background</i>
+              {counts.removed > 0 && <i style={{ color: SAMPLE_COLOUR.removed }}> ⋯ {counts.removed} removed</i>} on {counts.micrographs}{' '}
+              micrograph(s)
             </span>
             <label className="check">
-              <input type="checkbox" data-testid="show-samples" checked={showSamples} onChange={(e) => set({ showSamples: e.target.checked })} />
+              <input
+                type="checkbox"
+                data-testid="show-samples"
+                checked={showSamples}
+                onChange={(e) => set({ showSamples: e.target.checked })}
+              />
               show on the micrographs (clicks edit samples, not picks)
             </label>
             {tab === 'classifier' ? (
               <label className="train-field">
                 <span>Click a box to</span>
-                <select data-testid="click-action" value={clickAction} onChange={(e) => set({ clickAction: e.target.value as 'flip' | 'remove' })}>
+                <select
+                  data-testid="click-action"
+                  value={clickAction}
+                  onChange={(e) => set({ clickAction: e.target.value as 'flip' | 'remove' })}
+                >
                   <option value="flip">flip particle / background</option>
                   <option value="remove">remove / restore</option>
                 </select>

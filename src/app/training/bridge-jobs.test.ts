@@ -19,7 +19,16 @@ function fakePool() {
         const id = `w${index}-${++n}`;
         opened.push({ worker: index, name, id });
         const grey = { width: 1, height: 1, data: new Uint8ClampedArray(1) };
-        return { id, name, width: 64, height: 64, frames: 1, stats: { min: 0, max: 1, mean: 0.5, std: 0.1 }, thumbnail: grey, displayScale: 1 };
+        return {
+          id,
+          name,
+          width: 64,
+          height: 64,
+          frames: 1,
+          stats: { min: 0, max: 1, mean: 0.5, std: 0.1 },
+          thumbnail: grey,
+          displayScale: 1,
+        };
       },
       async close() {},
       async cancel(jobId: number) {

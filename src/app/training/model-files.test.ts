@@ -56,7 +56,10 @@ beforeAll(async () => {
   await mkdir(mics, { recursive: true });
   const sim = simulateMicrograph({ width: 640, height: 640, pixelSize: 1.3, kind: 'small', seed: 81 });
   await writeFile(path.join(mics, 'mic_1.mrc'), new Uint8Array(writeMrc(sim.image, { pixelSize: sim.pixelSize })));
-  await writeFile(path.join(root, 'truth', 'mic_1_autopick.star'), writeCoordinates('star', truthPicks(sim), { micrographName: 'mic_1.mrc', boxSize: DIAMETER }));
+  await writeFile(
+    path.join(root, 'truth', 'mic_1_autopick.star'),
+    writeCoordinates('star', truthPicks(sim), { micrographName: 'mic_1.mrc', boxSize: DIAMETER }),
+  );
   await writeRandomModels(path.join(root, 'random'));
 }, 60_000);
 
@@ -68,7 +71,20 @@ describe('CLI output loads in the app', () => {
   it('a train-detector folder, chosen as files or as a zip, builds the same network', async () => {
     const out = path.join(root, 'cli-fcrn');
     const run = await captureOutput(() =>
-      trainDetectorCommand(['--micrographs', mics, '--truth', path.join(root, 'truth'), '--diameter', String(DIAMETER), '--out', out, '--epochs', '1', '--batch-size', '8']),
+      trainDetectorCommand([
+        '--micrographs',
+        mics,
+        '--truth',
+        path.join(root, 'truth'),
+        '--diameter',
+        String(DIAMETER),
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+      ]),
     );
     expect(run.result, run.stderr).toBe(0);
     const cli = await loadModelFromDir(out);
@@ -80,7 +96,10 @@ describe('CLI output loads in the app', () => {
     expect(readMetadata(viaFiles)).toEqual(readMetadata(cli));
     await samePredictions(cli, viaFiles, [1, 48, 40, 1]);
 
-    const zip = zipSync({ 'cli-fcrn/model.json': files.find((f) => f.name === 'model.json')!.bytes, 'cli-fcrn/weights.bin': files.find((f) => f.name === 'weights.bin')!.bytes });
+    const zip = zipSync({
+      'cli-fcrn/model.json': files.find((f) => f.name === 'model.json')!.bytes,
+      'cli-fcrn/weights.bin': files.find((f) => f.name === 'weights.bin')!.bytes,
+    });
     const asZip = readModelUpload([{ name: 'cli-fcrn.zip', bytes: zip }]);
     expect(asZip.source).toBe('cli-fcrn.zip');
     await samePredictions(cli, await modelFromFiles(asZip.modelJson, asZip.weights), [1, 48, 40, 1]);
@@ -104,7 +123,10 @@ describe('CLI output loads in the app', () => {
   });
 
   it('says which file is wrong or missing', () => {
-    const json = { name: 'model.json', bytes: strToU8(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] })) };
+    const json = {
+      name: 'model.json',
+      bytes: strToU8(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] })),
+    };
     const err = (files: UploadedFile[]) => {
       try {
         readModelUpload(files);
@@ -115,7 +137,9 @@ describe('CLI output loads in the app', () => {
       throw new Error('no error');
     };
     expect(err([json])).toMatch(/model\.json: model\.json names the weights file weights\.bin, which is not among the files chosen/);
-    expect(err([{ name: 'weights.bin', bytes: new Uint8Array(4) }])).toMatch(/no model\.json: choose a model's model\.json together with its weights file/);
+    expect(err([{ name: 'weights.bin', bytes: new Uint8Array(4) }])).toMatch(
+      /no model\.json: choose a model's model\.json together with its weights file/,
+    );
     expect(err([{ name: 'model.json', bytes: strToU8('{not json') }])).toMatch(/model\.json: model\.json is not valid JSON/);
     expect(err([{ name: 'm.zip', bytes: strToU8('PK nonsense') }])).toMatch(/m\.zip: not a readable zip file/);
     expect(err([{ name: 'model.json', bytes: strToU8('{"format":"graph-model"}') }])).toMatch(/not a TensorFlow\.js layers model/);
@@ -125,21 +149,39 @@ describe('CLI output loads in the app', () => {
 describe('app output loads in the CLI', () => {
   it('a detector and a classifier trained by the worker code, downloaded as zips, run `drpnet pick` and `train-* --init`', async () => {
     const fcrn = await loadModelFromDir(path.join(root, 'random', 'fcrn'));
-    const models: Models = { fcrn, fcrnMeta: readMetadata(fcrn), classifier: await loadModelFromDir(path.join(root, 'random', 'classifier')) };
+    const models: Models = {
+      fcrn,
+      fcrnMeta: readMetadata(fcrn),
+      classifier: await loadModelFromDir(path.join(root, 'random', 'classifier')),
+    };
     const sim = simulateMicrograph({ width: 640, height: 640, pixelSize: 1.3, kind: 'small', seed: 81 });
     const session = new PickSession('mic_1.mrc', simMicrograph(sim));
     const params = { ...DEFAULT_PICK_PARAMS, diameter: DIAMETER };
     const options = { epochs: 1, batchSize: 4, learningRate: 1e-4, lrDecay: 1, validationFraction: 0, seed: 2 };
     const picks = truthPicks(sim).slice(0, 8);
     const det = await detectorPatches(session, models, params, packXY(picks), picks.length, 1);
-    const trainedFcrn = await trainModel({ kind: 'detector', ...det }, { init: 'active', options, summary: { labels: 'user picks' } }, models);
+    const trainedFcrn = await trainModel(
+      { kind: 'detector', ...det },
+      { init: 'active', options, summary: { labels: 'user picks' } },
+      models,
+    );
     const patches = new Float32Array(8 * 64 * 64).map((_, i) => (i % 97) / 97);
     const labels = Uint8Array.from({ length: 8 }, (_, i) => i % 2);
-    const trainedCls = await trainModel({ kind: 'classifier', patches, labels, n: 8 }, { init: 'active', options, summary: { labels: 'unsupervised' } }, models);
+    const trainedCls = await trainModel(
+      { kind: 'classifier', patches, labels, n: 8 },
+      { init: 'active', options, summary: { labels: 'unsupervised' } },
+      models,
+    );
 
     const appModels = path.join(root, 'app-models');
-    await unzipTo(modelZip(trainedFcrn.modelJson as Record<string, unknown>, trainedFcrn.weights, trainedFcrn.metadata), path.join(appModels, 'fcrn'));
-    await unzipTo(modelZip(trainedCls.modelJson as Record<string, unknown>, trainedCls.weights, trainedCls.metadata), path.join(appModels, 'classifier'));
+    await unzipTo(
+      modelZip(trainedFcrn.modelJson as Record<string, unknown>, trainedFcrn.weights, trainedFcrn.metadata),
+      path.join(appModels, 'fcrn'),
+    );
+    await unzipTo(
+      modelZip(trainedCls.modelJson as Record<string, unknown>, trainedCls.weights, trainedCls.metadata),
+      path.join(appModels, 'classifier'),
+    );
     const training = JSON.parse(await readFile(path.join(appModels, 'classifier', 'training.json'), 'utf8'));
     expect(training).toMatchObject({ labels: 'unsupervised', epochs: 1, history: [expect.objectContaining({ epoch: 1 })] });
 
@@ -148,12 +190,30 @@ describe('app output loads in the CLI', () => {
     await samePredictions(await modelFromFiles(trainedCls.modelJson, trainedCls.weights), viaCli, [2, 64, 64, 1]);
 
     const out = path.join(root, 'picks');
-    const pick = await captureOutput(() => pickCommand([path.join(mics, 'mic_1.mrc'), '--diameter', String(DIAMETER), '--models', appModels, '--out', out, '--cutoff', '1']));
+    const pick = await captureOutput(() =>
+      pickCommand([path.join(mics, 'mic_1.mrc'), '--diameter', String(DIAMETER), '--models', appModels, '--out', out, '--cutoff', '1']),
+    );
     expect(pick.result).toBe(0);
     expect(strFromU8(new Uint8Array(await readFile(path.join(out, 'mic_1_autopick.star'))))).toContain('_rlnCoordinateX');
 
     const more = await captureOutput(() =>
-      trainClassifierCommand(['--micrographs', mics, '--diameter', String(DIAMETER), '--unsupervised', '--detector', path.join(appModels, 'fcrn'), '--init', path.join(appModels, 'classifier'), '--epochs', '1', '--threshold', '1', '--out', path.join(root, 'cli-from-app')]),
+      trainClassifierCommand([
+        '--micrographs',
+        mics,
+        '--diameter',
+        String(DIAMETER),
+        '--unsupervised',
+        '--detector',
+        path.join(appModels, 'fcrn'),
+        '--init',
+        path.join(appModels, 'classifier'),
+        '--epochs',
+        '1',
+        '--threshold',
+        '1',
+        '--out',
+        path.join(root, 'cli-from-app'),
+      ]),
     );
     expect(more.stderr).toContain(`from ${path.join(appModels, 'classifier')}`);
     expect(more.result).toBe(0);

@@ -88,14 +88,17 @@ export function readModelUpload(files: readonly UploadedFile[]): ModelFilePair {
   } catch (e) {
     throw modelError(`${jsonFile.name} is not valid JSON (${(e as Error).message})`, where);
   }
-  if (!json || typeof json !== 'object' || !json.modelTopology) throw modelError(`${jsonFile.name} is not a TensorFlow.js layers model (no modelTopology)`, where);
+  if (!json || typeof json !== 'object' || !json.modelTopology)
+    throw modelError(`${jsonFile.name} is not a TensorFlow.js layers model (no modelTopology)`, where);
   const groups = json.weightsManifest as WeightGroup[] | undefined;
   if (!Array.isArray(groups)) throw modelError(`${jsonFile.name} has no weightsManifest`, where);
-  const parts = groups.flatMap((g) => g.paths ?? []).map((p) => {
-    const f = all.find((x) => x.name === baseName(p));
-    if (!f) throw modelError(`${jsonFile.name} names the weights file ${p}, which is not among the files chosen`, where);
-    return f.bytes;
-  });
+  const parts = groups
+    .flatMap((g) => g.paths ?? [])
+    .map((p) => {
+      const f = all.find((x) => x.name === baseName(p));
+      if (!f) throw modelError(`${jsonFile.name} names the weights file ${p}, which is not among the files chosen`, where);
+      return f.bytes;
+    });
   return { modelJson: singleWeightsFile(json, where), weights: concat(parts), source: where };
 }
 

@@ -1,9 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifierSample } from '../../core/train/classifier-samples';
-import { applyClick, detectorTruth, kept, packXY, reviewCounts, sampleAt, seededSubset, selectClassifierSamples, selectDetectorSamples, type ReviewSample } from './review';
+import {
+  applyClick,
+  detectorTruth,
+  kept,
+  packXY,
+  reviewCounts,
+  sampleAt,
+  seededSubset,
+  selectClassifierSamples,
+  selectDetectorSamples,
+  type ReviewSample,
+} from './review';
 
 const sample = (x: number, y: number, label: 0 | 1, reason = 'strict-candidate'): ReviewSample => ({ x, y, label, reason, removed: false });
-const cs = (x: number, label: 0 | 1): ClassifierSample => ({ x, y: 10, label, reason: label ? 'strict-candidate' : 'loose-candidate', level: 1, mean: 0, std: 1 });
+const cs = (x: number, label: 0 | 1): ClassifierSample => ({
+  x,
+  y: 10,
+  label,
+  reason: label ? 'strict-candidate' : 'loose-candidate',
+  level: 1,
+  mean: 0,
+  std: 1,
+});
 
 describe('review of training samples', () => {
   it('finds the sample whose box holds a point, nearest centre first', () => {
@@ -28,7 +47,14 @@ describe('review of training samples', () => {
   });
 
   it('packs points as x,y pairs', () => {
-    expect(Array.from(packXY([{ x: 1.5, y: 2 }, { x: 3, y: 4 }]))).toEqual([1.5, 2, 3, 4]);
+    expect(
+      Array.from(
+        packXY([
+          { x: 1.5, y: 2 },
+          { x: 3, y: 4 },
+        ]),
+      ),
+    ).toEqual([1.5, 2, 3, 4]);
   });
 
   it('takes seeded subsets in their original order', () => {
@@ -54,16 +80,39 @@ describe('review of training samples', () => {
   });
 
   it('caps the user picks for the detector over all micrographs', () => {
-    const set = selectDetectorSamples({ a: [{ x: 1, y: 1 }, { x: 2, y: 2 }, { x: 3, y: 3 }], b: [{ x: 4, y: 4 }] }, 3, 1);
+    const set = selectDetectorSamples(
+      {
+        a: [
+          { x: 1, y: 1 },
+          { x: 2, y: 2 },
+          { x: 3, y: 3 },
+        ],
+        b: [{ x: 4, y: 4 }],
+      },
+      3,
+      1,
+    );
     expect(reviewCounts(set)).toMatchObject({ particles: 3, background: 0 });
-    expect(Object.values(set).flat().every((s) => s.reason === 'user-pick')).toBe(true);
+    expect(
+      Object.values(set)
+        .flat()
+        .every((s) => s.reason === 'user-pick'),
+    ).toBe(true);
   });
 
   it('puts kept detector samples first as patch centres, with every other pick still a particle', () => {
     const samples = [sample(10, 10, 1), { ...sample(50, 50, 1), removed: true }];
-    const picks = [{ x: 11, y: 10 }, { x: 50, y: 50 }, { x: 90, y: 90 }];
+    const picks = [
+      { x: 11, y: 10 },
+      { x: 50, y: 50 },
+      { x: 90, y: 90 },
+    ];
     const t = detectorTruth(samples, picks, 40);
     expect(t.centres).toBe(1);
-    expect(t.truth).toEqual([{ x: 10, y: 10 }, { x: 50, y: 50 }, { x: 90, y: 90 }]);
+    expect(t.truth).toEqual([
+      { x: 10, y: 10 },
+      { x: 50, y: 50 },
+      { x: 90, y: 90 },
+    ]);
   });
 });

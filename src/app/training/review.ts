@@ -84,7 +84,9 @@ export function packXY(points: readonly Point[]): Float32Array {
 /** A seeded choice of at most `cap` of `indices`, in their order. */
 export function seededSubset(indices: readonly number[], cap: number, seed: number): number[] {
   if (indices.length <= cap) return indices.slice();
-  return shuffleInPlace(indices.slice(), createRng(seed)).slice(0, Math.max(0, cap)).sort((a, b) => a - b);
+  return shuffleInPlace(indices.slice(), createRng(seed))
+    .slice(0, Math.max(0, cap))
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -92,10 +94,17 @@ export function seededSubset(indices: readonly number[], cap: number, seed: numb
  * all of them (the paper cuts the larger class to the smaller's size), then at most
  * `maxPerClass` of each class, seeded.
  */
-export function selectClassifierSamples(byMic: Readonly<Record<string, readonly ClassifierSample[]>>, maxPerClass: number, seed: number): ReviewSet {
+export function selectClassifierSamples(
+  byMic: Readonly<Record<string, readonly ClassifierSample[]>>,
+  maxPerClass: number,
+  seed: number,
+): ReviewSet {
   const flat: { key: string; s: ClassifierSample }[] = [];
   for (const [key, samples] of Object.entries(byMic)) for (const s of samples) flat.push({ key, s });
-  const balanced = balancedSubset(Uint8Array.from(flat, (f) => f.s.label), seed);
+  const balanced = balancedSubset(
+    Uint8Array.from(flat, (f) => f.s.label),
+    seed,
+  );
   const pos = balanced.filter((i) => flat[i].s.label === 1);
   const neg = balanced.filter((i) => flat[i].s.label === 0);
   const chosen = [...seededSubset(pos, maxPerClass, seed), ...seededSubset(neg, maxPerClass, seed + 1)].sort((a, b) => a - b);
@@ -112,7 +121,11 @@ export function selectDetectorSamples(byMic: Readonly<Record<string, readonly Po
   const flat: { key: string; p: Point }[] = [];
   for (const [key, picks] of Object.entries(byMic)) for (const p of picks) flat.push({ key, p });
   const out: ReviewSet = Object.fromEntries(Object.keys(byMic).map((k) => [k, [] as ReviewSample[]]));
-  for (const i of seededSubset(flat.map((_, i) => i), maxPicks, seed)) {
+  for (const i of seededSubset(
+    flat.map((_, i) => i),
+    maxPicks,
+    seed,
+  )) {
     const { key, p } = flat[i];
     out[key].push({ x: p.x, y: p.y, label: 1, reason: 'user-pick', removed: false });
   }
@@ -123,7 +136,11 @@ export function selectDetectorSamples(byMic: Readonly<Record<string, readonly Po
  * What the detector is trained on in one micrograph: every pick of the user is a particle in
  * the label map, and the kept samples (first in the list) are the patch centres.
  */
-export function detectorTruth(samples: readonly ReviewSample[], allPicks: readonly Point[], diameter: number): { truth: Point[]; centres: number } {
+export function detectorTruth(
+  samples: readonly ReviewSample[],
+  allPicks: readonly Point[],
+  diameter: number,
+): { truth: Point[]; centres: number } {
   const centres = kept(samples);
   const r2 = (diameter / 4) ** 2;
   const others = allPicks.filter((p) => !centres.some((c) => (c.x - p.x) ** 2 + (c.y - p.y) ** 2 <= r2));

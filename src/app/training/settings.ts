@@ -57,5 +57,12 @@ export const DETECTOR_DEFAULTS: DetectorSettings = {
 };
 
 export function trainOptions(s: TrainOptions): TrainOptions {
-  return { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, lrDecay: s.lrDecay, validationFraction: s.validationFraction, seed: s.seed };
+  return {
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: s.learningRate,
+    lrDecay: s.lrDecay,
+    validationFraction: s.validationFraction,
+    seed: s.seed,
+  };
 }

@@ -19,8 +19,15 @@ import type { ModelKind } from '../../core/model/model-io';
 import type { DetectorSamples } from '../../core/train/batches';
 import { countSamples } from '../../core/train/classifier-samples';
 import { concatClassifierSets, concatDetectorSamples, type ClassifierSet } from '../../core/train/dataset';
-import { SHIPPED_MODEL, type ActiveModels, type TrainingData, type TrainingEvent, type TrainRequest, type TrainResult } from '../../../workers/training-api';
-import { pickMicrograph } from '../controller';
+import {
+  SHIPPED_MODEL,
+  type ActiveModels,
+  type TrainingData,
+  type TrainingEvent,
+  type TrainRequest,
+  type TrainResult,
+} from '../../../workers/training-api';
+import { pickMicrograph } from '../controller/picking';
 import { displayPicksOf } from '../editing';
 import { keptPicks, mergePicks } from '../picks-merge';
 import { sideOf, total, verdict, type ComparisonRow } from './comparison';
@@ -73,12 +80,14 @@ async function perMicrograph<T>(
   running = jobs;
   await Promise.all(
     jobs.map((j, i) =>
-      j.promise.then(
-        (r) => void results.set(mics[i].key, r),
-        (e) => {
-          if (!isCancelled(e)) failures.push(`${mics[i].name}: ${errorMessage(e)}`);
-        },
-      ).finally(() => progress(kind, phase, ++done / mics.length, `${what}: ${done} / ${mics.length} micrographs`)),
+      j.promise
+        .then(
+          (r) => void results.set(mics[i].key, r),
+          (e) => {
+            if (!isCancelled(e)) failures.push(`${mics[i].name}: ${errorMessage(e)}`);
+          },
+        )
+        .finally(() => progress(kind, phase, ++done / mics.length, `${what}: ${done} / ${mics.length} micrographs`)),
     ),
   );
   running = [];
@@ -138,7 +147,14 @@ async function chooseClassifierSamples(): Promise<void> {
   const mics = classifierMicrographs();
   if (!mics.length) throw new Error(`no micrograph to label (load micrographs, or pick some when the scope is "picked"; ${DEMO_LEFT_OUT})`);
   const { results, failures } = await perMicrograph('classifier', 'samples', mics, 'Choosing samples', (m, i) =>
-    engine.onMicrograph(m.key, (api, id, jobId) => api.chooseClassifierSamples(id, m.params, { strictLevel: settings.strictLevel, lowStdCount: settings.lowStdCount, seed: settings.seed + i }, jobId)),
+    engine.onMicrograph(m.key, (api, id, jobId) =>
+      api.chooseClassifierSamples(
+        id,
+        m.params,
+        { strictLevel: settings.strictLevel, lowStdCount: settings.lowStdCount, seed: settings.seed + i },
+        jobId,
+      ),
+    ),
   );
   throwIfCancelled();
   const byMic = Object.fromEntries([...results].map(([key, r]) => [key, r.samples]));
@@ -146,7 +162,11 @@ async function chooseClassifierSamples(): Promise<void> {
   const all = Object.values(byMic).flat();
   const c = countSamples(all);
   training().set({ review: { kind: 'classifier', samples, failures } });
-  say(`Chosen from ${c.particles} particle and ${c.background} background candidates (${Object.entries(c.byReason).map(([r, n]) => `${r} ${n}`).join(', ')}); classes balanced: ${describeReview(samples, failures)}`);
+  say(
+    `Chosen from ${c.particles} particle and ${c.background} background candidates (${Object.entries(c.byReason)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ')}); classes balanced: ${describeReview(samples, failures)}`,
+  );
 }
 
 function chooseDetectorSamples(): void {
@@ -156,7 +176,10 @@ function chooseDetectorSamples(): void {
     const picks = trainable(m) ? userPicks(m) : [];
     if (picks.length) allPicks[m.key] = picks;
   }
-  if (!Object.keys(allPicks).length) throw new Error(`no accepted or manual picks yet: accept picks (select one and click it again when rejected, or "a" accepts all on a micrograph) or add manual ones first; ${DEMO_LEFT_OUT}`);
+  if (!Object.keys(allPicks).length)
+    throw new Error(
+      `no accepted or manual picks yet: accept picks (select one and click it again when rejected, or "a" accepts all on a micrograph) or add manual ones first; ${DEMO_LEFT_OUT}`,
+    );
   const samples = selectDetectorSamples(allPicks, settings.maxPicks, settings.seed);
   training().set({ review: { kind: 'detector', samples, allPicks, failures: [] } });
   say(`Patch centres: ${describeReview(samples, [])} Every accepted and manual pick on these micrographs is a particle in the labels.`);
@@ -173,7 +196,9 @@ function micByKey(key: string): MicrographEntry | undefined {
 }
 
 async function classifierData(samples: ReviewSet): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
-  const mics = Object.keys(samples).map(micByKey).filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
+  const mics = Object.keys(samples)
+    .map(micByKey)
+    .filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
   const { results, failures } = await perMicrograph('classifier', 'patches', mics, 'Cutting patches', (m) => {
     const xy = packXY(kept(samples[m.key]));
     return engine.onMicrograph(m.key, (api, id, jobId) => api.classifierPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), jobId));
@@ -186,14 +211,30 @@ async function classifierData(samples: ReviewSet): Promise<{ data: TrainingData;
   return { data: { kind: 'classifier', ...concatClassifierSets(sets) }, failures, micrographs: sets.length };
 }
 
-async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]>, seed: number): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
-  const mics = Object.keys(samples).map(micByKey).filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
+async function detectorData(
+  samples: ReviewSet,
+  allPicks: Record<string, Point[]>,
+  seed: number,
+): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
+  const mics = Object.keys(samples)
+    .map(micByKey)
+    .filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
   const { results, failures } = await perMicrograph('detector', 'patches', mics, 'Cutting patches', (m, i) => {
     const t = detectorTruth(samples[m.key], allPicks[m.key] ?? [], m.params.diameter);
     const xy = packXY(t.truth);
     // The user's rejections are places that are not particles (negatives in the loss).
     const rejected = packXY(m.edits.rejected);
-    return engine.onMicrograph(m.key, (api, id, jobId) => api.detectorPatches(id, m.params, Comlink.transfer(xy, [xy.buffer]), t.centres, seed + i, jobId, Comlink.transfer(rejected, [rejected.buffer])));
+    return engine.onMicrograph(m.key, (api, id, jobId) =>
+      api.detectorPatches(
+        id,
+        m.params,
+        Comlink.transfer(xy, [xy.buffer]),
+        t.centres,
+        seed + i,
+        jobId,
+        Comlink.transfer(rejected, [rejected.buffer]),
+      ),
+    );
   });
   throwIfCancelled();
   const sets: DetectorSamples[] = [...results.values()].filter((d) => d.n > 0);
@@ -202,7 +243,11 @@ async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]
 }
 
 function transferList(d: TrainingData): ArrayBuffer[] {
-  return (d.kind === 'classifier' ? [d.patches.buffer, d.labels.buffer] : [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])]) as ArrayBuffer[];
+  return (
+    d.kind === 'classifier'
+      ? [d.patches.buffer, d.labels.buffer]
+      : [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])]
+  ) as ArrayBuffer[];
 }
 
 function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) => void {
@@ -215,17 +260,27 @@ function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) =>
       const x = e.epoch + (e.batch + 1) / e.batches;
       s.set({
         curves: { ...curves, batchLoss: [...curves.batchLoss, { x, y: e.loss }] },
-        busy: { ...s.busy, fraction: x / epochs, samplesPerSecond: e.samplesPerSecond, message: `Training: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch + 1} / ${e.batches}, loss ${e.loss.toFixed(4)}` },
+        busy: {
+          ...s.busy,
+          fraction: x / epochs,
+          samplesPerSecond: e.samplesPerSecond,
+          message: `Training: epoch ${e.epoch + 1} / ${epochs}, batch ${e.batch + 1} / ${e.batches}, loss ${e.loss.toFixed(4)}`,
+        },
       });
     } else {
-      s.set({ curves: { ...curves, epochs: [...curves.epochs, e.report] }, busy: { ...s.busy, samplesPerSecond: e.report.samplesPerSecond } });
+      s.set({
+        curves: { ...curves, epochs: [...curves.epochs, e.report] },
+        busy: { ...s.busy, samplesPerSecond: e.report.samplesPerSecond },
+      });
     }
   };
 }
 
 function runName(kind: TrainKind, micrographs: number, n: number): string {
   const when = new Date().toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return kind === 'classifier' ? `classifier · unsupervised · ${n} patches · ${micrographs} mic. · ${when}` : `detector · ${n} patches of picks · ${micrographs} mic. · ${when}`;
+  return kind === 'classifier'
+    ? `classifier · unsupervised · ${n} patches · ${micrographs} mic. · ${when}`
+    : `detector · ${n} patches of picks · ${micrographs} mic. · ${when}`;
 }
 
 /** Steps 3 and 4 on the samples under review. */
@@ -244,9 +299,16 @@ export async function trainReviewed(): Promise<void> {
     return;
   }
   cancelled = false;
-  training().set({ curves: { kind, batchLoss: [], epochs: [] }, message: undefined, busy: { kind, phase: 'patches', fraction: 0, message: 'Cutting patches', epochs: settings.epochs } });
+  training().set({
+    curves: { kind, batchLoss: [], epochs: [] },
+    message: undefined,
+    busy: { kind, phase: 'patches', fraction: 0, message: 'Cutting patches', epochs: settings.epochs },
+  });
   try {
-    const prepared = kind === 'classifier' ? await classifierData(review.samples) : await detectorData(review.samples, review.allPicks ?? {}, settings.seed);
+    const prepared =
+      kind === 'classifier'
+        ? await classifierData(review.samples)
+        : await detectorData(review.samples, review.allPicks ?? {}, settings.seed);
     const { data } = prepared;
     const req: TrainRequest = {
       init: settings.init,
@@ -256,14 +318,20 @@ export async function trainReviewed(): Promise<void> {
         labels: kind === 'classifier' ? 'unsupervised, reviewed' : 'accepted and manual picks, reviewed',
         micrographs: prepared.micrographs,
         patches: data.n,
-        ...(kind === 'classifier' ? { particlePatches: counts.particles, backgroundPatches: counts.background } : { labelledPicks: Object.values(review.allPicks ?? {}).reduce((s, p) => s + p.length, 0) }),
+        ...(kind === 'classifier'
+          ? { particlePatches: counts.particles, backgroundPatches: counts.background }
+          : { labelledPicks: Object.values(review.allPicks ?? {}).reduce((s, p) => s + p.length, 0) }),
         removedSamples: counts.removed,
         skipped: prepared.failures,
       },
     };
     const backend = workbench().backendInfo?.backend;
-    training().set({ busy: { kind, phase: 'training', fraction: 0, message: `Training on ${data.n} patches`, epochs: settings.epochs, backend } });
-    const job = engine.exclusiveJob((api, jobId) => api.train(Comlink.transfer(data, transferList(data)), req, jobId, Comlink.proxy(onTrainingEvent(kind, settings.epochs))));
+    training().set({
+      busy: { kind, phase: 'training', fraction: 0, message: `Training on ${data.n} patches`, epochs: settings.epochs, backend },
+    });
+    const job = engine.exclusiveJob((api, jobId) =>
+      api.train(Comlink.transfer(data, transferList(data)), req, jobId, Comlink.proxy(onTrainingEvent(kind, settings.epochs))),
+    );
     running = [job];
     const result: TrainResult = await job.promise;
     running = [];
@@ -272,13 +340,23 @@ export async function trainReviewed(): Promise<void> {
     const curves = training().curves ?? { kind, batchLoss: [], epochs: [] };
     training().set({ curves: { ...curves, epochs: result.history } });
     progress(kind, 'saving', 1, 'Saving the model');
-    const id = await storeModel(modelKind(kind), runName(kind, prepared.micrographs, data.n), 'trained', result.modelJson as Record<string, unknown>, result.weights, result.metadata);
+    const id = await storeModel(
+      modelKind(kind),
+      runName(kind, prepared.micrographs, data.n),
+      'trained',
+      result.modelJson as Record<string, unknown>,
+      result.weights,
+      result.metadata,
+    );
     await refreshLibrary();
     const last = result.history[result.history.length - 1];
     training().set({ review: undefined });
     const trained = `Trained in ${result.seconds.toFixed(1)} s on ${result.backend} (${last ? `${last.samplesPerSecond.toFixed(1)} samples/s, final loss ${last.loss.toFixed(4)}` : 'no epoch'})`;
     const centres = counts.particles + counts.background;
-    const edge = kind === 'detector' && data.n < centres ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.` : '';
+    const edge =
+      kind === 'detector' && data.n < centres
+        ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.`
+        : '';
     const skipped = `${edge}${prepared.failures.length ? ` Skipped: ${prepared.failures.join('; ')}` : ''}`;
     await compareWith(modelKind(kind), id, runName(kind, prepared.micrographs, data.n), `${trained}; saved, not in use yet.${skipped}`);
   } catch (e) {
@@ -304,7 +382,12 @@ async function sidePick(m: MicrographEntry) {
 async function compareWith(kind: ModelKind, id: string, name: string, trained: string): Promise<void> {
   const previous = training().active;
   const mics = workbench().micrographs.filter((m) => m.pickedWith && usable(m));
-  const rows: ComparisonRow[] = mics.map((m) => ({ key: m.key, name: m.name, before: sideOf(keptPicks(displayPicksOf(m)), m.truth, m.params.diameter), after: { picks: 0 } }));
+  const rows: ComparisonRow[] = mics.map((m) => ({
+    key: m.key,
+    name: m.name,
+    before: sideOf(keptPicks(displayPicksOf(m)), m.truth, m.params.diameter),
+    after: { picks: 0 },
+  }));
   progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
   try {
@@ -320,7 +403,12 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
         if (isCancelled(e)) throw e;
         failures.push(`${m.name}: ${errorMessage(e)}`);
       }
-      progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', (i + 1) / mics.length, `Picked ${i + 1} / ${mics.length} micrograph(s) with the new model`);
+      progress(
+        kind === 'fcrn' ? 'detector' : 'classifier',
+        'comparing',
+        (i + 1) / mics.length,
+        `Picked ${i + 1} / ${mics.length} micrograph(s) with the new model`,
+      );
     }
   } catch (e) {
     // Cancelled (or the engine failed) before the user could judge it: it is not kept.
@@ -336,9 +424,14 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   const v = verdict(done);
   const before = total(done, 'before');
   const after = total(done, 'after');
-  const f1 = before.metrics && after.metrics ? ` F1 against the loaded ground truth ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.` : '';
+  const f1 =
+    before.metrics && after.metrics
+      ? ` F1 against the loaded ground truth ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
+      : '';
   const advice = v === 'worse' ? ' It picks worse: discarding it is advised.' : v === 'better' ? ' It picks better.' : '';
-  say(`${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`);
+  say(
+    `${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`,
+  );
 }
 
 /** Keeps the retrained model: it becomes active and every picked micrograph is picked again with it. */
@@ -380,7 +473,14 @@ export async function refreshLibrary(): Promise<void> {
   }
 }
 
-async function storeModel(kind: ModelKind, name: string, source: library.StoredModel['source'], modelJson: Record<string, unknown>, weights: ArrayBuffer, metadata: library.StoredModel['metadata']): Promise<string> {
+async function storeModel(
+  kind: ModelKind,
+  name: string,
+  source: library.StoredModel['source'],
+  modelJson: Record<string, unknown>,
+  weights: ArrayBuffer,
+  metadata: library.StoredModel['metadata'],
+): Promise<string> {
   const id = library.newModelId(kind);
   await library.saveModel({ id, kind, name, added: new Date().toISOString(), source, modelJson, weights, metadata });
   return id;
@@ -429,13 +529,20 @@ export async function downloadModel(kind: ModelKind, id: string): Promise<void> 
   try {
     if (id === SHIPPED_MODEL) {
       const base = `${modelBaseUrl()}${kind}/`;
-      const [json, weights] = await Promise.all([fetch(`${base}model.json`).then((r) => r.json()), fetch(`${base}weights.bin`).then((r) => r.arrayBuffer())]);
+      const [json, weights] = await Promise.all([
+        fetch(`${base}model.json`).then((r) => r.json()),
+        fetch(`${base}weights.bin`).then((r) => r.arrayBuffer()),
+      ]);
       download(modelZip(json, weights, json.userDefinedMetadata), `drpnet_${kind}_shipped.zip`, 'application/zip');
       return;
     }
     const rec = await library.getModel(id);
     if (!rec) throw new Error('it is no longer in the model library');
-    download(modelZip(rec.modelJson as Record<string, unknown>, rec.weights, rec.metadata), `${fileSafeName(rec.name)}.zip`, 'application/zip');
+    download(
+      modelZip(rec.modelJson as Record<string, unknown>, rec.weights, rec.metadata),
+      `${fileSafeName(rec.name)}.zip`,
+      'application/zip',
+    );
   } catch (e) {
     say(`Could not download the model: ${errorMessage(e)}`, true);
   }
@@ -447,8 +554,16 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
     const uploads = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
     const pair = readModelUpload(uploads);
     const metadata = await engine.exclusive((api) => api.inspectModel(pair.modelJson, pair.weights));
-    const id = await storeModel(metadata.kind, `${metadata.kind === 'fcrn' ? 'detector' : 'classifier'} from ${pair.source}`, 'imported', pair.modelJson, pair.weights, metadata);
-    if (await activate(metadata.kind, id)) say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.`);
+    const id = await storeModel(
+      metadata.kind,
+      `${metadata.kind === 'fcrn' ? 'detector' : 'classifier'} from ${pair.source}`,
+      'imported',
+      pair.modelJson,
+      pair.weights,
+      metadata,
+    );
+    if (await activate(metadata.kind, id))
+      say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.`);
   } catch (e) {
     say(`Could not load the model: ${errorMessage(e)}`, true);
   }

@@ -6,7 +6,12 @@ const s = (x: number, label: 0 | 1): ReviewSample => ({ x, y: 100, label, reason
 const samples = () => useTraining.getState().review!.samples.k1;
 
 beforeEach(() => {
-  useTraining.setState({ review: { kind: 'classifier', samples: { k1: [s(100, 1), s(200, 0)], k2: [] }, failures: [] }, showSamples: true, clickAction: 'flip', busy: undefined });
+  useTraining.setState({
+    review: { kind: 'classifier', samples: { k1: [s(100, 1), s(200, 0)], k2: [] }, failures: [] },
+    showSamples: true,
+    clickAction: 'flip',
+    busy: undefined,
+  });
 });
 
 describe('clicks on samples under review', () => {

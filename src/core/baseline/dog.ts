@@ -22,7 +22,8 @@ export const DOG_SIGMA_RATIO = 1.6;
  * at which a scale-normalised LoG responds most to a disk of radius r (Lindeberg 1998).
  */
 export function dogSigmas(radius: number): [number, number] {
-  if (!(radius > 0) || !Number.isFinite(radius)) throw new ParameterError(`DoG: particle radius must be a positive number of pixels, got ${radius}`);
+  if (!(radius > 0) || !Number.isFinite(radius))
+    throw new ParameterError(`DoG: particle radius must be a positive number of pixels, got ${radius}`);
   const mid = radius / Math.SQRT2;
   const s1 = mid / Math.sqrt(DOG_SIGMA_RATIO);
   return [s1, s1 * DOG_SIGMA_RATIO];
@@ -59,7 +60,8 @@ export class DogPicker {
 
   constructor(image: Image2D, opts: DogOptions) {
     const { scale, radius } = chooseWorkingScale(opts.diameter, Math.max(image.width, image.height), { refRadius: opts.refRadius ?? 7 });
-    if (radius < 1) throw new ParameterError(`DoG: particle radius is below one working pixel (diameter ${opts.diameter} px at scale ${scale})`);
+    if (radius < 1)
+      throw new ParameterError(`DoG: particle radius is below one working pixel (diameter ${opts.diameter} px at scale ${scale})`);
     this.scale = scale;
     this.radius = radius;
     this.diameter = opts.diameter;
@@ -73,7 +75,12 @@ export class DogPicker {
     const peaks = this.finder.find(params);
     const apart = suppressNeighbours(peaks, (p) => p.height, ((params.minDistance ?? 0) * this.diameter) / this.scale);
     const inside = dropBorderPicks(apart, this.map.width, this.map.height, this.radius);
-    return inside.map((p) => ({ x: workingToOriginal(p.x, this.scale), y: workingToOriginal(p.y, this.scale), score: p.height, classNumber: 1 }));
+    return inside.map((p) => ({
+      x: workingToOriginal(p.x, this.scale),
+      y: workingToOriginal(p.y, this.scale),
+      score: p.height,
+      classNumber: 1,
+    }));
   }
 }
 

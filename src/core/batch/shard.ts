@@ -17,7 +17,9 @@ export function parseShard(text: string): Shard {
   const count = Number(m[2]);
   if (count < 1) throw new ParameterError(`shard '${text}': the number of shards N must be at least 1`);
   if (index >= count) {
-    throw new ParameterError(`shard '${text}': the index I must be 0..${count - 1} (a SLURM array for ${count} tasks is --array=0-${count - 1})`);
+    throw new ParameterError(
+      `shard '${text}': the index I must be 0..${count - 1} (a SLURM array for ${count} tasks is --array=0-${count - 1})`,
+    );
   }
   return { index, count };
 }

@@ -51,7 +51,9 @@ describe('readBox (EMAN .box: lower-left corner + box size)', () => {
     expectCoordError(() => readBox('1 2 -5 5\n', 'a.box'), 'a.box', 1);
     expectCoordError(() => readBox('1 2 nan 5\n', 'a.box'), 'a.box', 1);
     // corner + size / 2 beyond the largest double is an error, not a pick at infinity
-    expect(expectCoordError(() => readBox('0 0 1 1\n1.7e308 0 1.7e308 10\n', 'a.box'), 'a.box', 2).message).toMatch(/x centre works out to Infinity/);
+    expect(expectCoordError(() => readBox('0 0 1 1\n1.7e308 0 1.7e308 10\n', 'a.box'), 'a.box', 2).message).toMatch(
+      /x centre works out to Infinity/,
+    );
   });
 });
 

@@ -19,7 +19,8 @@ describe('readCbox (crYOLO >= 1.8)', () => {
   });
 
   it('reads CRLF, a BOM, any column order and a missing confidence', () => {
-    const text = '\uFEFFdata_cryolo\r\nloop_\r\n_Confidence #1\r\n_Height #2\r\n_CoordinateY #3\r\n_Width #4\r\n_CoordinateX #5\r\n<NA> 50 20 100 10\r\n';
+    const text =
+      '\uFEFFdata_cryolo\r\nloop_\r\n_Confidence #1\r\n_Height #2\r\n_CoordinateY #3\r\n_Width #4\r\n_CoordinateX #5\r\n<NA> 50 20 100 10\r\n';
     expect(readCbox(text, 'x.cbox')).toEqual([{ x: 60, y: 45 }]);
   });
 

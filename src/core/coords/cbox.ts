@@ -11,7 +11,19 @@
 // (_CoordinateZ, _Depth, _NumBoxes, _Angle of a 2D pick) are written as <NA> (pandas' missing
 // value); we read any non-number there as "unknown".
 import { CoordinateFileError } from '../errors';
-import { columnIndex, findBlock, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarDocument } from './star';
+import {
+  columnIndex,
+  findBlock,
+  findLoopWith,
+  finiteCoordinate,
+  formatNumber,
+  isBlankText,
+  parseNumberCell,
+  parseStar,
+  parseStrictNumber,
+  writeStar,
+  type StarDocument,
+} from './star';
 import type { Particle } from './types';
 
 export interface ReadCboxOptions {
@@ -52,7 +64,19 @@ export function readCbox(text: string | StarDocument, fileName: string, opts: Re
   });
 }
 
-const CBOX_COLUMNS = ['CoordinateX', 'CoordinateY', 'CoordinateZ', 'Width', 'Height', 'Depth', 'EstWidth', 'EstHeight', 'Confidence', 'NumBoxes', 'Angle'];
+const CBOX_COLUMNS = [
+  'CoordinateX',
+  'CoordinateY',
+  'CoordinateZ',
+  'Width',
+  'Height',
+  'Depth',
+  'EstWidth',
+  'EstHeight',
+  'Confidence',
+  'NumBoxes',
+  'Angle',
+];
 const NA = '<NA>';
 
 /** Writes picks as a crYOLO 2D .cbox; picks without a score get confidence 1. */

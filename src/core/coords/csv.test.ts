@@ -43,7 +43,15 @@ describe('readCsv', () => {
   });
 
   it('groups rows without a micrograph column under the given name; an empty file has no picks', () => {
-    expect([...readCsv('x,y\n1,2\n3,4\n', 'c.csv', 'mic.mrc')]).toEqual([['mic.mrc', [{ x: 1, y: 2 }, { x: 3, y: 4 }]]]);
+    expect([...readCsv('x,y\n1,2\n3,4\n', 'c.csv', 'mic.mrc')]).toEqual([
+      [
+        'mic.mrc',
+        [
+          { x: 1, y: 2 },
+          { x: 3, y: 4 },
+        ],
+      ],
+    ]);
     expect(readCsv('', 'c.csv').size).toBe(0);
     expect(readCsv('\uFEFF\n \n', 'c.csv').size).toBe(0);
   });

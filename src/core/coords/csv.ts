@@ -127,7 +127,11 @@ export function picksFromTable(table: TextTable, fileName: string, defaultMicrog
   const iy = findColumn(table.header, COLUMN_ALIASES.y);
   const is = findColumn(table.header, COLUMN_ALIASES.score);
   if (ix < 0 || iy < 0) {
-    throw new CoordinateFileError(`the header (${table.header.join(', ')}) has no x and y columns (e.g. "x_coord", "y_coord")`, fileName, table.headerLine);
+    throw new CoordinateFileError(
+      `the header (${table.header.join(', ')}) has no x and y columns (e.g. "x_coord", "y_coord")`,
+      fileName,
+      table.headerLine,
+    );
   }
   if (im < 0 && defaultMicrograph === undefined) {
     throw new CoordinateFileError('the header has no micrograph column (e.g. "micrograph_name")', fileName, table.headerLine);
@@ -154,7 +158,11 @@ export function picksFromTable(table: TextTable, fileName: string, defaultMicrog
 /** Reads a CSV (comma, or tab/semicolon when the header uses them) into picks by micrograph. */
 export function readCsv(text: string, fileName: string, defaultMicrograph?: string): Map<string, Particle[]> {
   if (isBlankText(text)) return new Map();
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  const firstLine =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r\n|\n|\r/)
+      .find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
   const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
   return picksFromTable(parseTextTable(text, fileName, delimiter), fileName, defaultMicrograph);
 }
@@ -168,6 +176,7 @@ function csvField(v: string): string {
 export function writeCsv(picks: Particle[], micrographName: string): string {
   const name = csvField(micrographName);
   const lines = ['micrograph_name,x,y,score'];
-  for (const p of picks) lines.push(`${name},${formatNumber(p.x)},${formatNumber(p.y)},${p.score === undefined ? '' : formatNumber(p.score)}`);
+  for (const p of picks)
+    lines.push(`${name},${formatNumber(p.x)},${formatNumber(p.y)},${p.score === undefined ? '' : formatNumber(p.score)}`);
   return lines.join('\n') + '\n';
 }

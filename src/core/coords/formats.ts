@@ -35,7 +35,9 @@ export const COORDINATE_FORMATS: Readonly<Record<CoordinateFormat, CoordinateFor
 export const COORDINATE_FORMAT_IDS = Object.keys(COORDINATE_FORMATS) as CoordinateFormat[];
 
 /** Every coordinate file extension (lower case, no dot). */
-export const COORDINATE_EXTENSIONS: readonly string[] = [...new Set(COORDINATE_FORMAT_IDS.flatMap((f) => COORDINATE_FORMATS[f].extensions))];
+export const COORDINATE_EXTENSIONS: readonly string[] = [
+  ...new Set(COORDINATE_FORMAT_IDS.flatMap((f) => COORDINATE_FORMATS[f].extensions)),
+];
 
 /** True when the name has a coordinate file extension. */
 export function isCoordinateFileName(name: string): boolean {

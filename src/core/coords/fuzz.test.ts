@@ -8,7 +8,13 @@ import { readBox, writeBox } from './box';
 import { readCbox, writeCbox } from './cbox';
 import { readCsv, writeCsv } from './csv';
 import { readCoordinates } from './index';
-import { readRelionCoordinateList, readRelionCoordinates, readRelionMicrographs, readRelionParticles, writeRelionCoordinates } from './relion';
+import {
+  readRelionCoordinateList,
+  readRelionCoordinates,
+  readRelionMicrographs,
+  readRelionParticles,
+  writeRelionCoordinates,
+} from './relion';
 import { parseStar } from './star';
 import { golden, sig6 } from './testdata/golden';
 import { readTopaz, writeTopaz } from './topaz';
@@ -37,13 +43,76 @@ const TEXTS = GOLDENS.map((name) => ({ name, text: golden(name) }));
 
 /** Pieces of the formats, so random text often gets deep into the parsers. */
 const TOKENS = [
-  'data_', 'data_optics', 'data_particles', 'data_cryolo', 'data_global', 'data_coordinate_files', 'loop_', 'save_x', 'global_', ';',
-  '_rlnCoordinateX', '_rlnCoordinateY', '_rlnMicrographName', '_rlnMicrographCoordinates', '_rlnOriginXAngst', '_rlnOriginYAngst',
-  '_rlnOriginX', '_rlnOriginY', '_rlnOpticsGroup', '_rlnImagePixelSize', '_rlnMicrographPixelSize', '_rlnAutopickFigureOfMerit',
-  '_rlnClassNumber', '_rlnAnglePsi', '_rlnMagnification', '_rlnDetectorPixelSize', '_CoordinateX', '_CoordinateY', '_Width', '_Height',
-  '_Confidence', '_cbox_format_version', '#1', '#', '"', "'", '""', ' ', '\t', '\n', '\r\n', '\r', '\uFEFF', ',', ';',
-  '0', '1', '-2.5', '1e5', '1e308', '-1e308', '1.7e308', '5e-324', '0.000512', 'nan', 'inf', '<NA>', '-999', '180', '0.0',
-  'image_name', 'x_coord', 'y_coord', 'score', 'micrograph_name', 'x', 'y', 'mic.mrc', 'a b', '"q ""x"""',
+  'data_',
+  'data_optics',
+  'data_particles',
+  'data_cryolo',
+  'data_global',
+  'data_coordinate_files',
+  'loop_',
+  'save_x',
+  'global_',
+  ';',
+  '_rlnCoordinateX',
+  '_rlnCoordinateY',
+  '_rlnMicrographName',
+  '_rlnMicrographCoordinates',
+  '_rlnOriginXAngst',
+  '_rlnOriginYAngst',
+  '_rlnOriginX',
+  '_rlnOriginY',
+  '_rlnOpticsGroup',
+  '_rlnImagePixelSize',
+  '_rlnMicrographPixelSize',
+  '_rlnAutopickFigureOfMerit',
+  '_rlnClassNumber',
+  '_rlnAnglePsi',
+  '_rlnMagnification',
+  '_rlnDetectorPixelSize',
+  '_CoordinateX',
+  '_CoordinateY',
+  '_Width',
+  '_Height',
+  '_Confidence',
+  '_cbox_format_version',
+  '#1',
+  '#',
+  '"',
+  "'",
+  '""',
+  ' ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\r',
+  '\uFEFF',
+  ',',
+  ';',
+  '0',
+  '1',
+  '-2.5',
+  '1e5',
+  '1e308',
+  '-1e308',
+  '1.7e308',
+  '5e-324',
+  '0.000512',
+  'nan',
+  'inf',
+  '<NA>',
+  '-999',
+  '180',
+  '0.0',
+  'image_name',
+  'x_coord',
+  'y_coord',
+  'score',
+  'micrograph_name',
+  'x',
+  'y',
+  'mic.mrc',
+  'a b',
+  '"q ""x"""',
 ];
 
 const tokenText = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((t) => t.join(''));
@@ -59,13 +128,20 @@ const HEADERS: Array<[string, string]> = [
     ' ',
   ],
   ['data_\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnOriginX\n_rlnOriginY\n', '\t'],
-  ['data_optics\nloop_\n_rlnOpticsGroup\n_rlnMicrographPixelSize\n1 {num}\ndata_micrographs\nloop_\n_rlnMicrographName\n_rlnOpticsGroup\n', ' '],
+  [
+    'data_optics\nloop_\n_rlnOpticsGroup\n_rlnMicrographPixelSize\n1 {num}\ndata_micrographs\nloop_\n_rlnMicrographName\n_rlnOpticsGroup\n',
+    ' ',
+  ],
   ['data_global\n_cbox_format_version 1.0\ndata_cryolo\nloop_\n_CoordinateX\n_CoordinateY\n_Width\n_Height\n_Confidence\n', ' '],
   ['image_name\tx_coord\ty_coord\tscore\n', '\t'],
   ['micrograph_name,x,y,score\n', ','],
 ];
 const structuredText = fc
-  .tuple(fc.constantFrom(...HEADERS), fc.constantFrom(...NUMS), fc.array(fc.array(fc.constantFrom(...NUMS), { minLength: 1, maxLength: 7 }), { maxLength: 4 }))
+  .tuple(
+    fc.constantFrom(...HEADERS),
+    fc.constantFrom(...NUMS),
+    fc.array(fc.array(fc.constantFrom(...NUMS), { minLength: 1, maxLength: 7 }), { maxLength: 4 }),
+  )
   .map(([[header, sep], px, rows]) => header.replace('{num}', px) + rows.map((r) => r.join(sep)).join('\n') + '\n');
 
 const randomText = fc.oneof(
@@ -177,7 +253,7 @@ describe('coordinate readers on hostile input', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
 
     // Many quotes that never close properly, one long line.
-    const quotes = `data_\nloop_\n_a\n"${"a'b\"c".repeat(100_000)}`;
+    const quotes = `data_\nloop_\n_a\n"${'a\'b"c'.repeat(100_000)}`;
     t0 = performance.now();
     expect(() => parseStar(quotes, 'q.star')).toThrow(CoordinateFileError);
     expect(() => readCsv(`x,y\n"${'a"b'.repeat(100_000)}`, 'q.csv')).toThrow(CoordinateFileError);
@@ -199,7 +275,9 @@ describe('round trips with arbitrary finite numbers', () => {
     fc.assert(
       fc.property(fc.array(pick, { maxLength: 20 }), (picks) => {
         const back = readRelionCoordinates(writeRelionCoordinates(picks), 'a.star');
-        expect(back).toEqual(picks.map((p) => ({ x: kept(p.x), y: kept(p.y), score: kept(p.score), classNumber: p.classNumber, psi: kept(p.psi) })));
+        expect(back).toEqual(
+          picks.map((p) => ({ x: kept(p.x), y: kept(p.y), score: kept(p.score), classNumber: p.classNumber, psi: kept(p.psi) })),
+        );
       }),
       { numRuns: 300 },
     );
@@ -242,7 +320,9 @@ describe('round trips with arbitrary finite numbers', () => {
     fc.assert(
       fc.property(fc.array(pick, { minLength: 1, maxLength: 20 }), anyName, (picks, mic) => {
         const back = readCsv(writeCsv(picks, mic), 'a.csv');
-        const want = picks.map((p) => (p.score === undefined ? { x: kept(p.x), y: kept(p.y) } : { x: kept(p.x), y: kept(p.y), score: kept(p.score) }));
+        const want = picks.map((p) =>
+          p.score === undefined ? { x: kept(p.x), y: kept(p.y) } : { x: kept(p.x), y: kept(p.y), score: kept(p.score) },
+        );
         expect([...back]).toEqual([[mic, want]]);
       }),
       { numRuns: 300 },

@@ -63,7 +63,10 @@ describe('readCoordinates', () => {
     const particles = readCoordinates(golden('relion31_particles.star'), 'Refine3D/run_data.star');
     expect([...particles.keys()]).toEqual(['MotionCorr/job002/Movies/mic_0001.mrc', 'MotionCorr/job002/Movies/mic_0002.mrc']);
     expect(particles.get('MotionCorr/job002/Movies/mic_0001.mrc')!.length).toBe(2);
-    expect([...readCoordinates(golden('relion30_particles.star'), 'particles.star').keys()]).toEqual(['Micrographs/mic_0001.mrc', 'Micrographs/mic_0002.mrc']);
+    expect([...readCoordinates(golden('relion30_particles.star'), 'particles.star').keys()]).toEqual([
+      'Micrographs/mic_0001.mrc',
+      'Micrographs/mic_0002.mrc',
+    ]);
   });
 
   it('CSV and Topaz tables without a micrograph column are keyed by the file name', () => {
@@ -83,7 +86,10 @@ describe('readCoordinates', () => {
   });
 
   it('a RELION list of coordinate files is refused with a message that says what it is', () => {
-    const err = expectCoordError(() => readCoordinates(golden('relion4_autopick_list.star'), 'AutoPick/job010/autopick.star'), 'AutoPick/job010/autopick.star');
+    const err = expectCoordError(
+      () => readCoordinates(golden('relion4_autopick_list.star'), 'AutoPick/job010/autopick.star'),
+      'AutoPick/job010/autopick.star',
+    );
     expect(err.message).toMatch(/list of coordinate files \(data_coordinate_files\)/);
   });
 

@@ -46,12 +46,20 @@ const FORMAT_LABELS = COORDINATE_FORMAT_IDS.map((f) => COORDINATE_FORMATS[f].lab
 export function detectCoordinateFormat(text: string, fileName: string): CoordinateFormat {
   const byName = coordinateFormatFromName(fileName);
   if (byName) return byName;
-  const first = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '' && !l.trim().startsWith('#'))?.trim() ?? '';
+  const first =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r\n|\n|\r/)
+      .find((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+      ?.trim() ?? '';
   if (/^data_/i.test(first)) return /^data_(global|cryolo)\b/i.test(first) ? 'cbox' : 'star';
   if (/^(image_name|x_coord)\s/i.test(first)) return 'topaz';
   if (first.includes(',')) return 'csv';
   if (/^[+-]?[\d.]/.test(first)) return 'box';
-  throw new CoordinateFileError(`not a coordinate file this program reads (${FORMAT_LABELS.slice(0, -1).join(', ')} or ${FORMAT_LABELS.at(-1)})`, fileName);
+  throw new CoordinateFileError(
+    `not a coordinate file this program reads (${FORMAT_LABELS.slice(0, -1).join(', ')} or ${FORMAT_LABELS.at(-1)})`,
+    fileName,
+  );
 }
 
 export interface ReadOptions {
@@ -82,12 +90,16 @@ export function readCoordinates(text: string, fileName: string, opts: ReadOption
     case 'star': {
       const doc = parseStar(text, fileName);
       // crYOLO writes .cbox as STAR; a renamed one is still read as such.
-      if (findLoopWith(doc, ['CoordinateX', 'CoordinateY']) && !findLoopWith(doc, ['rlnCoordinateX'])) return one(readCbox(doc, fileName, opts));
+      if (findLoopWith(doc, ['CoordinateX', 'CoordinateY']) && !findLoopWith(doc, ['rlnCoordinateX']))
+        return one(readCbox(doc, fileName, opts));
       const withMic = findLoopWith(doc, ['rlnMicrographName', 'rlnCoordinateX', 'rlnCoordinateY']);
       if (withMic) return readRelionParticles(doc, fileName);
       const list = findLoopWith(doc, ['rlnMicrographName', 'rlnMicrographCoordinates']);
       if (list && columnIndex(list.loop, 'rlnCoordinateX') < 0) {
-        throw new CoordinateFileError('this is a RELION list of coordinate files (data_coordinate_files); load the per-micrograph coordinate files it names', fileName);
+        throw new CoordinateFileError(
+          'this is a RELION list of coordinate files (data_coordinate_files); load the per-micrograph coordinate files it names',
+          fileName,
+        );
       }
       return one(readRelionCoordinates(doc, fileName));
     }

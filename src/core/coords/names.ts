@@ -20,7 +20,21 @@ const OTHER_EXTENSIONS = ['eer', 'dm4', 'hdf', 'spi', 'coords', 'json', 'gz', 'b
 const EXTENSIONS = [...MICROGRAPH_EXTENSIONS, ...COORDINATE_EXTENSIONS, ...OTHER_EXTENSIONS];
 
 /** Suffixes pickers and people append to the micrograph base name (RELION, crYOLO, Topaz, ground truth). */
-const SUFFIXES = ['_autopick', '_manualpick', '_manual', '_picks', '_picked', '_pick', '_coords', '_coordinates', '_particles', '_topaz', '_cryolo', '_truth', '_gt'];
+const SUFFIXES = [
+  '_autopick',
+  '_manualpick',
+  '_manual',
+  '_picks',
+  '_picked',
+  '_pick',
+  '_coords',
+  '_coordinates',
+  '_particles',
+  '_topaz',
+  '_cryolo',
+  '_truth',
+  '_gt',
+];
 
 const EXT_RE = new RegExp(`\\.(${EXTENSIONS.join('|')})$`, 'i');
 const SUFFIX_RE = new RegExp(`(${SUFFIXES.join('|')})$`, 'i');

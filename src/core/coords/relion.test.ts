@@ -27,7 +27,7 @@ describe('RELION per-micrograph coordinate files (golden)', () => {
     ]);
   });
 
-  it("RELION 5 Topaz-wrapper file: other column order (figure of merit before class)", () => {
+  it('RELION 5 Topaz-wrapper file: other column order (figure of merit before class)', () => {
     expect(readRelionCoordinates(golden('relion5_topaz_autopick.star'), 'relion5_topaz_autopick.star')).toEqual([
       { x: 1240, y: 560, score: 6.173213, classNumber: 0, psi: 0 },
       { x: 96, y: 3904, score: -0.52808, classNumber: 0, psi: 0 },
@@ -100,14 +100,21 @@ describe('RELION coordinate tolerance', () => {
     const err = expectCoordError(() => readRelionCoordinates(bad, 'mic_autopick.star'), 'mic_autopick.star', 6);
     expect(err.message).toMatch(/"abc" in column _rlnCoordinateX is not a number/);
     const noTable = 'data_\nloop_\n_rlnMicrographName\nmic.mrc\n';
-    expect(expectCoordError(() => readRelionCoordinates(noTable, 'x.star'), 'x.star').message).toMatch(/_rlnCoordinateX and _rlnCoordinateY/);
+    expect(expectCoordError(() => readRelionCoordinates(noTable, 'x.star'), 'x.star').message).toMatch(
+      /_rlnCoordinateX and _rlnCoordinateY/,
+    );
   });
 });
 
 describe('writeRelionCoordinates', () => {
   it('writes the golden file byte for byte', () => {
     expect(writeRelionCoordinates(WRITER_PICKS)).toBe(golden('written/mic_0001_autopick.star'));
-    expect(writeRelionCoordinates([{ x: 1234.5, y: 567.25 }, { x: 88, y: 3900.75 }])).toBe(golden('written/xy_only_autopick.star'));
+    expect(
+      writeRelionCoordinates([
+        { x: 1234.5, y: 567.25 },
+        { x: 88, y: 3900.75 },
+      ]),
+    ).toBe(golden('written/xy_only_autopick.star'));
   });
 
   it('round-trips picks to 6 significant digits', () => {
@@ -116,7 +123,9 @@ describe('writeRelionCoordinates', () => {
       { x: 1e-7, y: 98765.4321, score: -12, classNumber: 1, psi: 0 },
     ];
     const back = readRelionCoordinates(writeRelionCoordinates(picks), 'a.star');
-    expect(back).toEqual(picks.map((p) => ({ x: sig6(p.x), y: sig6(p.y), score: sig6(p.score!), classNumber: p.classNumber, psi: sig6(p.psi!) })));
+    expect(back).toEqual(
+      picks.map((p) => ({ x: sig6(p.x), y: sig6(p.y), score: sig6(p.score!), classNumber: p.classNumber, psi: sig6(p.psi!) })),
+    );
     expect(readRelionCoordinates(writeRelionCoordinates([]), 'a.star')).toEqual([]);
   });
 
@@ -182,17 +191,27 @@ describe('RELION particles STAR', () => {
   });
 
   it('reads the particles of every data block, each with its own columns', () => {
-    const first = 'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnOriginX\n_rlnOriginY\nm1.mrc 10 10 1 2\n';
+    const first =
+      'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnOriginX\n_rlnOriginY\nm1.mrc 10 10 1 2\n';
     const second = 'data_particles\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnMicrographName\n5 6 m2.mrc\n7 8 m1.mrc\n';
     expect([...readRelionParticles(first + second, 'p.star')]).toEqual([
-      ['m1.mrc', [{ x: 9, y: 8 }, { x: 7, y: 8 }]],
+      [
+        'm1.mrc',
+        [
+          { x: 9, y: 8 },
+          { x: 7, y: 8 },
+        ],
+      ],
       ['m2.mrc', [{ x: 5, y: 6 }]],
     ]);
   });
 
   it('refuses a file that mixes particle tables with a coordinate table that names no micrograph', () => {
-    const text = 'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\nm1.mrc 10 10\ndata_\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n1 2\n';
-    expect(expectCoordError(() => readRelionParticles(text, 'p.star'), 'p.star', 8).message).toMatch(/coordinates without _rlnMicrographName/);
+    const text =
+      'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\nm1.mrc 10 10\ndata_\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n1 2\n';
+    expect(expectCoordError(() => readRelionParticles(text, 'p.star'), 'p.star', 8).message).toMatch(
+      /coordinates without _rlnMicrographName/,
+    );
   });
 
   it('errors: Angstrom origins without a pixel size, and no particle table', () => {
@@ -211,7 +230,9 @@ describe('RELION particles STAR', () => {
     expect(err.message).toMatch(/no pixel size/);
     // A pixel size so small that origin / pixel size overflows.
     const tiny = `data_optics\nloop_\n_rlnOpticsGroup\n_rlnImagePixelSize\n1 5e-324\n${text}`;
-    expect(expectCoordError(() => readRelionParticles(tiny, 'p.star'), 'p.star', 14).message).toMatch(/x centre \(coordinate - origin\) works out to -Infinity/);
+    expect(expectCoordError(() => readRelionParticles(tiny, 'p.star'), 'p.star', 14).message).toMatch(
+      /x centre \(coordinate - origin\) works out to -Infinity/,
+    );
     expectCoordError(() => readRelionParticles(golden('relion31_autopick.star'), 'p.star'), 'p.star');
   });
 });

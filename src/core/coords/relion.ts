@@ -18,7 +18,22 @@
 //   `data_micrographs`; RELION 3.0: one unnamed block, pixel size from
 //   _rlnDetectorPixelSize (um) * 1e4 / _rlnMagnification.
 import { CoordinateFileError } from '../errors';
-import { columnIndex, findBlock, findLoopsWith, findLoopWith, finiteCoordinate, formatNumber, isBlankText, parseNumberCell, parseStar, parseStrictNumber, writeStar, type StarBlock, type StarDocument, type StarLoop } from './star';
+import {
+  columnIndex,
+  findBlock,
+  findLoopsWith,
+  findLoopWith,
+  finiteCoordinate,
+  formatNumber,
+  isBlankText,
+  parseNumberCell,
+  parseStar,
+  parseStrictNumber,
+  writeStar,
+  type StarBlock,
+  type StarDocument,
+  type StarLoop,
+} from './star';
 import type { Particle } from './types';
 
 /** RELION's "no in-plane angle" value for _rlnAnglePsi. */
@@ -91,7 +106,11 @@ export function writeRelionCoordinates(picks: Particle[]): string {
   const rows = picks.map((p) => {
     const r = [formatNumber(p.x), formatNumber(p.y)];
     if (extra) {
-      r.push(String(Math.round(p.classNumber ?? RELION_DEFAULT_CLASS)), formatNumber(p.score ?? -999), formatNumber(p.psi ?? RELION_UNKNOWN_PSI));
+      r.push(
+        String(Math.round(p.classNumber ?? RELION_DEFAULT_CLASS)),
+        formatNumber(p.score ?? -999),
+        formatNumber(p.psi ?? RELION_UNKNOWN_PSI),
+      );
     }
     return r;
   });
@@ -107,7 +126,8 @@ export interface CoordinateListEntry {
 export function readRelionCoordinateList(text: string | StarDocument, fileName: string): CoordinateListEntry[] {
   const doc = parsed(text, fileName);
   const found = findLoopWith(findBlock(doc, 'coordinate_files') ?? doc, [MIC, 'rlnMicrographCoordinates']);
-  if (!found) throw new CoordinateFileError('no table with _rlnMicrographName and _rlnMicrographCoordinates (data_coordinate_files)', fileName);
+  if (!found)
+    throw new CoordinateFileError('no table with _rlnMicrographName and _rlnMicrographCoordinates (data_coordinate_files)', fileName);
   const im = columnIndex(found.loop, MIC);
   const ic = columnIndex(found.loop, 'rlnMicrographCoordinates');
   return found.loop.rows.map((row) => ({ micrographName: row[im], coordinateFile: row[ic] }));
@@ -116,7 +136,10 @@ export function readRelionCoordinateList(text: string | StarDocument, fileName: 
 /** Writes RELION 4/5's list of coordinate files, as its autopick job writes autopick.star. */
 export function writeRelionCoordinateList(entries: CoordinateListEntry[]): string {
   return writeStar([
-    { name: 'coordinate_files', loops: [{ columns: [MIC, 'rlnMicrographCoordinates'], rows: entries.map((e) => [e.micrographName, e.coordinateFile]) }] },
+    {
+      name: 'coordinate_files',
+      loops: [{ columns: [MIC, 'rlnMicrographCoordinates'], rows: entries.map((e) => [e.micrographName, e.coordinateFile]) }],
+    },
   ]);
 }
 
@@ -158,13 +181,22 @@ export interface ReadParticlesOptions {
  * Origins in Angstrom are divided by the optics group's _rlnMicrographPixelSize, else
  * _rlnMicrographOriginalPixelSize, else _rlnImagePixelSize (exact only for unbinned extraction).
  */
-export function readRelionParticles(text: string | StarDocument, fileName: string, opts: ReadParticlesOptions = {}): Map<string, Particle[]> {
+export function readRelionParticles(
+  text: string | StarDocument,
+  fileName: string,
+  opts: ReadParticlesOptions = {},
+): Map<string, Particle[]> {
   const doc = parsed(text, fileName);
   const found = findLoopsWith(doc, [MIC, X, Y]);
   if (!found.length) throw new CoordinateFileError('no table with _rlnMicrographName, _rlnCoordinateX and _rlnCoordinateY', fileName);
   // Coordinates that belong to no named micrograph would be lost without a word.
   const unnamed = findLoopsWith(doc, [X, Y]).find(({ loop }) => columnIndex(loop, MIC) < 0);
-  if (unnamed) throw new CoordinateFileError('this table has coordinates without _rlnMicrographName, beside particle tables that have it', fileName, unnamed.loop.line);
+  if (unnamed)
+    throw new CoordinateFileError(
+      'this table has coordinates without _rlnMicrographName, beside particle tables that have it',
+      fileName,
+      unnamed.loop.line,
+    );
   const sizes = opticsPixelSizes(doc, ['rlnMicrographPixelSize', 'rlnMicrographOriginalPixelSize', 'rlnImagePixelSize']);
   const out = new Map<string, Particle[]>();
   // Every particle table (each data block with its own columns), in file order.
@@ -183,7 +215,11 @@ export function readRelionParticles(text: string | StarDocument, fileName: strin
 
 /** The origin of each row of a particle table in micrograph pixels (_rlnOriginX/Y, or
  * _rlnOriginX/YAngst over the optics group's pixel size), or undefined without origins. */
-function originShift(loop: StarLoop, sizes: Map<number, number>, fileName: string): ((row: string[], line: number) => [number, number]) | undefined {
+function originShift(
+  loop: StarLoop,
+  sizes: Map<number, number>,
+  fileName: string,
+): ((row: string[], line: number) => [number, number]) | undefined {
   const oxPx = columnIndex(loop, 'rlnOriginX');
   const oyPx = columnIndex(loop, 'rlnOriginY');
   const oxA = columnIndex(loop, 'rlnOriginXAngst');
@@ -193,11 +229,23 @@ function originShift(loop: StarLoop, sizes: Map<number, number>, fileName: strin
     return (row, line) => {
       const g = ig >= 0 ? parseStrictNumber(row[ig]) : sizes.size === 1 ? [...sizes.keys()][0] : undefined;
       const px = g !== undefined ? sizes.get(g) : undefined;
-      if (px === undefined) throw new CoordinateFileError('origins are in Angstrom but no pixel size was found for this particle\'s optics group', fileName, line);
-      return [parseNumberCell(row[oxA], fileName, line, '_rlnOriginXAngst') / px, parseNumberCell(row[oyA], fileName, line, '_rlnOriginYAngst') / px];
+      if (px === undefined)
+        throw new CoordinateFileError(
+          "origins are in Angstrom but no pixel size was found for this particle's optics group",
+          fileName,
+          line,
+        );
+      return [
+        parseNumberCell(row[oxA], fileName, line, '_rlnOriginXAngst') / px,
+        parseNumberCell(row[oyA], fileName, line, '_rlnOriginYAngst') / px,
+      ];
     };
   }
-  if (oxPx >= 0 && oyPx >= 0) return (row, line) => [parseNumberCell(row[oxPx], fileName, line, '_rlnOriginX'), parseNumberCell(row[oyPx], fileName, line, '_rlnOriginY')];
+  if (oxPx >= 0 && oyPx >= 0)
+    return (row, line) => [
+      parseNumberCell(row[oxPx], fileName, line, '_rlnOriginX'),
+      parseNumberCell(row[oyPx], fileName, line, '_rlnOriginY'),
+    ];
   return undefined;
 }
 

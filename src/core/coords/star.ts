@@ -181,7 +181,9 @@ export function columnIndex(loop: StarLoop, name: string): number {
 /** Every loop (in file order, over all blocks or one block) that has all these columns. */
 export function findLoopsWith(where: StarDocument | StarBlock, columns: string[]): { block: StarBlock; loop: StarLoop }[] {
   const blocks = 'blocks' in where ? where.blocks : [where];
-  return blocks.flatMap((block) => block.loops.filter((loop) => columns.every((c) => columnIndex(loop, c) >= 0)).map((loop) => ({ block, loop })));
+  return blocks.flatMap((block) =>
+    block.loops.filter((loop) => columns.every((c) => columnIndex(loop, c) >= 0)).map((loop) => ({ block, loop })),
+  );
 }
 
 /** The first loop (in file order, over all blocks or one block) that has all these columns. */
@@ -218,8 +220,7 @@ export function formatNumber(x: number, digits = 6): string {
 
 /** Quotes a value when STAR would otherwise misread it. */
 export function quoteStarValue(v: string): string {
-  const needs =
-    v === '' || /\s/.test(v) || /^[_#$;'"]/.test(v) || /^(data_|loop_|save_|global_|stop_)/i.test(v);
+  const needs = v === '' || /\s/.test(v) || /^[_#$;'"]/.test(v) || /^(data_|loop_|save_|global_|stop_)/i.test(v);
   if (!needs) return v;
   if (!v.includes('"')) return `"${v}"`;
   if (!v.includes("'")) return `'${v}'`;

@@ -23,8 +23,12 @@ describe('readTopaz', () => {
   });
 
   it('a per-micrograph table without image_name is grouped under the name it is given', () => {
-    expect([...readTopaz('x_coord y_coord score\n1 2 0.5\n', 'mic_0003.txt', 'mic_0003.txt')]).toEqual([['mic_0003.txt', [{ x: 1, y: 2, score: 0.5 }]]]);
-    expect(expectCoordError(() => readTopaz('x_coord y_coord score\n1 2 0.5\n', 't.txt'), 't.txt', 1).message).toMatch(/no micrograph column/);
+    expect([...readTopaz('x_coord y_coord score\n1 2 0.5\n', 'mic_0003.txt', 'mic_0003.txt')]).toEqual([
+      ['mic_0003.txt', [{ x: 1, y: 2, score: 0.5 }]],
+    ]);
+    expect(expectCoordError(() => readTopaz('x_coord y_coord score\n1 2 0.5\n', 't.txt'), 't.txt', 1).message).toMatch(
+      /no micrograph column/,
+    );
   });
 
   it('an empty file has no picks; a header alone has none either', () => {
@@ -33,8 +37,12 @@ describe('readTopaz', () => {
   });
 
   it('errors name the file and the line', () => {
-    expect(expectCoordError(() => readTopaz('image_name x y\nm 1\n', 't.txt'), 't.txt', 2).message).toMatch(/2 fields but the header has 3/);
-    expect(expectCoordError(() => readTopaz('image_name x_coord y_coord\nm 1 two\n', 't.txt'), 't.txt', 2).message).toMatch(/y "two" is not a number/);
+    expect(expectCoordError(() => readTopaz('image_name x y\nm 1\n', 't.txt'), 't.txt', 2).message).toMatch(
+      /2 fields but the header has 3/,
+    );
+    expect(expectCoordError(() => readTopaz('image_name x_coord y_coord\nm 1 two\n', 't.txt'), 't.txt', 2).message).toMatch(
+      /y "two" is not a number/,
+    );
     expect(expectCoordError(() => readTopaz('\nimage_name score\nm 1\n', 't.txt'), 't.txt', 2).message).toMatch(/no x and y columns/);
   });
 });

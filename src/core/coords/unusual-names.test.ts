@@ -13,7 +13,29 @@ const BOX = 64;
 
 /** Pieces that break naive readers: comment and quote characters, separators, dots, letters
  * outside ASCII. Path separators and control characters are not in file names of micrographs. */
-const PIECES = ['#', ' ', '  ', '.', '..', '"', "'", ',', ';', '_', '-', '(1)', 'mic', 'Falcon 4i', 'é', 'Ångström', '日本語', '😀', '0001', 'grid#2', 'x.y'];
+const PIECES = [
+  '#',
+  ' ',
+  '  ',
+  '.',
+  '..',
+  '"',
+  "'",
+  ',',
+  ';',
+  '_',
+  '-',
+  '(1)',
+  'mic',
+  'Falcon 4i',
+  'é',
+  'Ångström',
+  '日本語',
+  '😀',
+  '0001',
+  'grid#2',
+  'x.y',
+];
 const piece = fc.oneof(
   { arbitrary: fc.constantFrom(...PIECES), weight: 3 },
   { arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }).filter((s) => !/[\p{Cc}/\\]/u.test(s)), weight: 1 },
@@ -27,7 +49,10 @@ const micrographName = fc
   .filter((name) => micrographKey(name) !== '' && micrographKey(name) !== micrographKey('micrograph'));
 
 const coordinate = fc.double({ min: 0, max: 8192, noNaN: true });
-const picks = fc.array(fc.record({ x: coordinate, y: coordinate, score: fc.double({ min: -50, max: 50, noNaN: true }) }), { minLength: 1, maxLength: 8 });
+const picks = fc.array(fc.record({ x: coordinate, y: coordinate, score: fc.double({ min: -50, max: 50, noNaN: true }) }), {
+  minLength: 1,
+  maxLength: 8,
+});
 
 /** The writers keep 6 significant digits; corner formats round the corner, not the centre. */
 const close = (back: number, x: number) => Math.abs(back - x) <= 1e-5 * (Math.abs(x) + BOX);
@@ -53,7 +78,10 @@ describe('coordinate files of micrographs with unusual names', () => {
 
   it('the cases that failed: a Topaz table of "#..." and of a name with spaces', () => {
     for (const name of ['#1_grid.mrc', 'Falcon 4i sq3.mrc']) {
-      const groups = readCoordinates(writeCoordinates('topaz', [{ x: 10, y: 20, score: 1 }], { micrographName: name, boxSize: BOX }), 'out/x.txt');
+      const groups = readCoordinates(
+        writeCoordinates('topaz', [{ x: 10, y: 20, score: 1 }], { micrographName: name, boxSize: BOX }),
+        'out/x.txt',
+      );
       expect([...groups]).toEqual([[micrographKey(name), [{ x: 10, y: 20, score: 1 }]]]);
     }
   });

@@ -16,7 +16,8 @@ export function bufferReader(buffer: ArrayBuffer): ByteReader {
   return {
     size: buffer.byteLength,
     async read(offset, length) {
-      if (offset < 0 || offset + length > buffer.byteLength) throw new RangeError(`bytes ${offset}..${offset + length} lie outside a buffer of ${buffer.byteLength}`);
+      if (offset < 0 || offset + length > buffer.byteLength)
+        throw new RangeError(`bytes ${offset}..${offset + length} lie outside a buffer of ${buffer.byteLength}`);
       return new Uint8Array(buffer, offset, length);
     },
   };

@@ -4,19 +4,7 @@
 // ('II+\0' / 'MM\0+'), JPEG (FF D8 FF), GIF87a/89a, BMP ('BM'), gzip (1F 8B), zip ('PK\3\4'),
 // bzip2 ('BZh'), PDF ('%PDF'), HDF5 (89 'HDF' 0D 0A 1A 0A), MRC2014 ('MAP ' at byte 208).
 
-export type FileKind =
-  | 'mrc'
-  | 'tiff'
-  | 'png'
-  | 'jpeg'
-  | 'gif'
-  | 'bmp'
-  | 'gzip'
-  | 'zip'
-  | 'bzip2'
-  | 'pdf'
-  | 'hdf5'
-  | 'text';
+export type FileKind = 'mrc' | 'tiff' | 'png' | 'jpeg' | 'gif' | 'bmp' | 'gzip' | 'zip' | 'bzip2' | 'pdf' | 'hdf5' | 'text';
 
 function startsWith(bytes: Uint8Array, sig: readonly number[], at = 0): boolean {
   if (bytes.length < at + sig.length) return false;

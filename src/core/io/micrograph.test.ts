@@ -21,9 +21,12 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('isMicrographFileName', () => {
-  it.each(['a.mrc', 'B.MRC', 'stack.mrcs', 'tilt.st', 'vol.map', 'x.tif', 'x.TIFF', 'p.png', 'j.jpg', 'j.jpeg', 'dir.d/a.mrc'])('accepts %s', (n) => {
-    expect(isMicrographFileName(n)).toBe(true);
-  });
+  it.each(['a.mrc', 'B.MRC', 'stack.mrcs', 'tilt.st', 'vol.map', 'x.tif', 'x.TIFF', 'p.png', 'j.jpg', 'j.jpeg', 'dir.d/a.mrc'])(
+    'accepts %s',
+    (n) => {
+      expect(isMicrographFileName(n)).toBe(true);
+    },
+  );
   it.each(['a.star', 'a.box', 'mrc', '.mrc', 'a.mrc.gz', 'a.tif/readme', 'noext'])('rejects %s', (n) => {
     expect(isMicrographFileName(n)).toBe(false);
   });
@@ -113,9 +116,16 @@ describe('decodeMicrograph fuzz', () => {
         fc.constantFrom('a.mrc', 'a.tif', 'a.png', 'a.jpg', 'a.txt', 'a.st'),
         async (buf, name) => {
           const t0 = performance.now();
-          expect(['ok', 'empty-file', 'truncated', 'not-mrc', 'unsupported-mode', 'bad-dimensions', 'unsupported-format', 'decode-failed']).toContain(
-            await codeOf(decodeMicrograph(buf, name)),
-          );
+          expect([
+            'ok',
+            'empty-file',
+            'truncated',
+            'not-mrc',
+            'unsupported-mode',
+            'bad-dimensions',
+            'unsupported-format',
+            'decode-failed',
+          ]).toContain(await codeOf(decodeMicrograph(buf, name)));
           expect(performance.now() - t0).toBeLessThan(200);
         },
       ),

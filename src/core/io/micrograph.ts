@@ -44,12 +44,21 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
     case 'mrc':
       return readMrc(buffer, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
     case 'tiff':
-      if (magic !== 'tiff') throw new MicrographError('decode-failed', `named ${dotted(MICROGRAPH_FORMATS.tiff.extensions, '/')} but it does not start with a TIFF signature (II*\\0 or MM\\0*)`, fileName);
+      if (magic !== 'tiff')
+        throw new MicrographError(
+          'decode-failed',
+          `named ${dotted(MICROGRAPH_FORMATS.tiff.extensions, '/')} but it does not start with a TIFF signature (II*\\0 or MM\\0*)`,
+          fileName,
+        );
       return readTiff(buffer, fileName, { frame: opts.frame });
     case 'png':
     case 'jpeg':
       if (magic !== format)
-        throw new MicrographError('decode-failed', `named as ${format.toUpperCase()} but it does not start with a ${format.toUpperCase()} signature`, fileName);
+        throw new MicrographError(
+          'decode-failed',
+          `named as ${format.toUpperCase()} but it does not start with a ${format.toUpperCase()} signature`,
+          fileName,
+        );
       return decodeRaster(buffer, fileName, format);
     default:
       throw new MicrographError(
@@ -68,6 +77,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
 export async function openMicrograph(reader: ByteReader, fileName: string, opts: DecodeOptions = {}): Promise<OpenedMicrograph> {
   // An empty file: both readers below say so.
   const head = await reader.read(0, Math.min(reader.size, 1024));
-  if (chooseFormat(head, fileName).format === 'mrc') return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
+  if (chooseFormat(head, fileName).format === 'mrc')
+    return openMrcStream(reader, fileName, { frame: opts.frame, mode0Signed: opts.mode0Signed });
   return decodeMicrograph(toArrayBuffer(await reader.read(0, reader.size)), fileName, opts);
 }

@@ -22,7 +22,13 @@ function rawValues(mode: number, n: number, seed: number): number[] {
   });
 }
 
-const description = (m: Omit<Micrograph, 'image'>) => ({ pixelSize: m.pixelSize, frames: m.frames, averaged: m.averaged, format: m.format, note: m.note });
+const description = (m: Omit<Micrograph, 'image'>) => ({
+  pixelSize: m.pixelSize,
+  frames: m.frames,
+  averaged: m.averaged,
+  format: m.format,
+  note: m.note,
+});
 
 /** Counts the bytes read, to show the stream never reads the whole file at once. */
 function countingReader(buffer: ArrayBuffer): ByteReader & { largest: number } {
@@ -51,7 +57,17 @@ describe('openMrcStream', () => {
         fc.integer({ min: 1, max: 400 }),
         fc.option(fc.nat(), { nil: undefined }),
         async (mode, littleEndian, nz, nx, ny, scale, bandBytes, frameSeed) => {
-          const spec: MrcSpec = { nx, ny, nz, mode, littleEndian, values: rawValues(mode, nx * ny * nz, nx + ny), nsymbt: mode === 2 ? 6 : 0, cella: [nx * 1.5, ny * 1.5, nz], imodFlags: mode === 0 ? 1 : undefined };
+          const spec: MrcSpec = {
+            nx,
+            ny,
+            nz,
+            mode,
+            littleEndian,
+            values: rawValues(mode, nx * ny * nz, nx + ny),
+            nsymbt: mode === 2 ? 6 : 0,
+            cella: [nx * 1.5, ny * 1.5, nz],
+            imodFlags: mode === 0 ? 1 : undefined,
+          };
           const buf = buildMrc(spec);
           const frame = frameSeed === undefined ? undefined : frameSeed % nz;
           const whole = readMrc(buf, FILE, { frame });
@@ -76,7 +92,7 @@ describe('openMrcStream', () => {
     expect(reduced).toEqual(reduceImage(readMrc(buf, FILE).image, 5));
   });
 
-  it('fails with readMrc\'s typed errors, naming the file', async () => {
+  it("fails with readMrc's typed errors, naming the file", async () => {
     const cases: [ArrayBuffer, string][] = [
       [new ArrayBuffer(0), 'empty-file'],
       [buildMrc({ nx: 8, ny: 8, mode: 2, truncateTo: 1024 + 100 }), 'truncated'],

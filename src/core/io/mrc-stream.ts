@@ -5,12 +5,26 @@ import { MicrographError, throwIfAborted } from '../errors';
 import { Reducer, type ReducedImage } from '../preprocess/reduce';
 import type { ByteReader } from './byte-reader';
 import type { OpenedMicrograph } from './micrograph-source';
-import { MRC_HEADER_BYTES, mrcDescription, mrcFloat32View, mrcVoxelBytes, planMrcRead, readMrcHeader, readMrcVoxels, scaleInPlace, type ReadMrcOptions } from './mrc';
+import {
+  MRC_HEADER_BYTES,
+  mrcDescription,
+  mrcFloat32View,
+  mrcVoxelBytes,
+  planMrcRead,
+  readMrcHeader,
+  readMrcVoxels,
+  scaleInPlace,
+  type ReadMrcOptions,
+} from './mrc';
 
 /** Bytes of one band read from the file (per section); rounded to whole blocks of rows. */
 export const STREAM_BAND_BYTES = 2 ** 20;
 
-export async function openMrcStream(reader: ByteReader, fileName: string, opts: ReadMrcOptions & { bandBytes?: number } = {}): Promise<OpenedMicrograph> {
+export async function openMrcStream(
+  reader: ByteReader,
+  fileName: string,
+  opts: ReadMrcOptions & { bandBytes?: number } = {},
+): Promise<OpenedMicrograph> {
   // Its pixels stay in the file until reduce() reads them.
   if (reader.size === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
   const head = await reader.read(0, Math.min(reader.size, MRC_HEADER_BYTES));

@@ -26,7 +26,11 @@ const values = (m: { image: { data: Float32Array } }) => Array.from(m.image.data
 
 describe('writeMrc -> readMrc', () => {
   it('round-trips pixels, size and pixel size', () => {
-    const img = createImage(5, 3, Float32Array.from({ length: 15 }, (_, i) => Math.sin(i) * 100 - 7.25));
+    const img = createImage(
+      5,
+      3,
+      Float32Array.from({ length: 15 }, (_, i) => Math.sin(i) * 100 - 7.25),
+    );
     const buf = writeMrc(img, { pixelSize: 1.34 });
     expect(buf.byteLength).toBe(1024 + 15 * 4);
     const m = readMrc(buf, FILE);

@@ -59,7 +59,7 @@ describe('decodeRaster', () => {
   it('reads a grey JPEG to within its compression error', () => {
     const w = 16;
     const rgba = new Uint8Array(w * w * 4);
-    for (let i = 0; i < w * w; i++) rgba.fill(i % w < 8 ? 40 : 200, 4 * i, 4 * i + 3), (rgba[4 * i + 3] = 255);
+    for (let i = 0; i < w * w; i++) (rgba.fill(i % w < 8 ? 40 : 200, 4 * i, 4 * i + 3), (rgba[4 * i + 3] = 255));
     const jpg = encodeJpeg({ width: w, height: w, data: rgba }, 95);
     const m = decodeRaster(buf(jpg.data), 'a.jpg', 'jpeg');
     expect(m.format).toBe('jpeg');

@@ -62,7 +62,11 @@ function checkSize(width: number, height: number, label: string, fileName: strin
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
     throw new MicrographError('bad-dimensions', `the ${label} header gives ${width} x ${height} pixels`, fileName);
   if (width * height > MAX_PIXELS)
-    throw new MicrographError('bad-dimensions', `the ${label} image is ${width} x ${height} pixels, more than ${MAX_PIXELS.toLocaleString('en-US')}`, fileName);
+    throw new MicrographError(
+      'bad-dimensions',
+      `the ${label} image is ${width} x ${height} pixels, more than ${MAX_PIXELS.toLocaleString('en-US')}`,
+      fileName,
+    );
 }
 
 /** Decodes a PNG or JPEG micrograph to grey at its own bit depth (8-bit: 0..255, 16-bit: 0..65535). */
@@ -79,14 +83,23 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
       depth = png.depth;
     } else {
       // The decoder's own limits are set above ours, so MAX_PIXELS is the one that applies.
-      const jpg = decodeJpegBytes(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 16384 });
+      const jpg = decodeJpegBytes(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_PIXELS / 1e6,
+        maxMemoryUsageInMB: 16384,
+      });
       checkSize(jpg.width, jpg.height, label, fileName);
       image = samplesToGrey(jpg.data, jpg.width, jpg.height, 4);
       depth = 8;
     }
   } catch (e) {
     if (e instanceof MicrographError) throw e;
-    throw new MicrographError('decode-failed', `could not decode the ${label} image (${e instanceof Error ? e.message : String(e)})`, fileName);
+    throw new MicrographError(
+      'decode-failed',
+      `could not decode the ${label} image (${e instanceof Error ? e.message : String(e)})`,
+      fileName,
+    );
   }
   return decodedMicrograph(image, { frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined });
 }

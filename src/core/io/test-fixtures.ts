@@ -183,5 +183,7 @@ export function buildTiff(pages: TiffPageSpec[], littleEndian = true): ArrayBuff
 
 /** A tiny valid PNG signature + IHDR start, enough for magic-byte sniffing. */
 export function pngSignatureBytes(): ArrayBuffer {
-  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0]).buffer;
+  return new Uint8Array([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0,
+  ]).buffer;
 }

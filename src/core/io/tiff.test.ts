@@ -169,7 +169,13 @@ describe('TIFF fuzz', () => {
         async (s, mutations, cut) => {
           const [bits, sf] = s.kind as [8 | 16 | 32, 1 | 2 | 3];
           const pages = Array.from({ length: s.pages }, (_, p) =>
-            page(Array.from({ length: s.w * s.h }, (_, i) => (i + p) % 100), bits, sf, s.w, s.h),
+            page(
+              Array.from({ length: s.w * s.h }, (_, i) => (i + p) % 100),
+              bits,
+              sf,
+              s.w,
+              s.h,
+            ),
           );
           const buf = buildTiff(pages, s.le);
           const bytes = new Uint8Array(buf);

@@ -32,9 +32,34 @@ export interface TiffPage {
 }
 
 // Field type sizes in bytes, TIFF 6.0 section 2 plus BigTIFF's LONG8/SLONG8/IFD8 (16-18).
-const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
+const TYPE_SIZES: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  16: 8,
+  17: 8,
+  18: 8,
+};
 
-const TAG = { newSubfileType: 254, width: 256, height: 257, bitsPerSample: 258, compression: 259, samplesPerPixel: 277, sampleFormat: 339 } as const;
+const TAG = {
+  newSubfileType: 254,
+  width: 256,
+  height: 257,
+  bitsPerSample: 258,
+  compression: 259,
+  samplesPerPixel: 277,
+  sampleFormat: 339,
+} as const;
 
 function corrupt(fileName: string, what: string): MicrographError {
   return new MicrographError('decode-failed', `the TIFF file is damaged: ${what}`, fileName);
@@ -120,14 +145,29 @@ function checkPage(p: TiffPage, index: number, bufferBytes: number, fileName: st
   const intOk = (p.sampleFormat === 1 || p.sampleFormat === 2) && [8, 16, 32].includes(p.bitsPerSample);
   const floatOk = p.sampleFormat === 3 && [16, 32, 64].includes(p.bitsPerSample);
   if (!intOk && !floatOk)
-    throw new MicrographError('unsupported-format', `${where} holds ${sampleTypeName(p)} samples; supported are 8/16/32-bit integers and 16/32/64-bit floats`, fileName);
+    throw new MicrographError(
+      'unsupported-format',
+      `${where} holds ${sampleTypeName(p)} samples; supported are 8/16/32-bit integers and 16/32/64-bit floats`,
+      fileName,
+    );
   if (p.samplesPerPixel !== 1 && p.samplesPerPixel < 3)
-    throw new MicrographError('unsupported-format', `${where} has ${p.samplesPerPixel} samples per pixel; expected 1 (grey) or 3+ (RGB)`, fileName);
+    throw new MicrographError(
+      'unsupported-format',
+      `${where} has ${p.samplesPerPixel} samples per pixel; expected 1 (grey) or 3+ (RGB)`,
+      fileName,
+    );
   const decoded = p.width * p.height * p.samplesPerPixel * (p.bitsPerSample / 8);
   if (p.compression === 1 && decoded > bufferBytes)
-    throw new MicrographError('truncated', `${where} needs ${decoded.toLocaleString('en-US')} bytes of pixels, the file holds ${bufferBytes.toLocaleString('en-US')}`, fileName);
+    throw new MicrographError(
+      'truncated',
+      `${where} needs ${decoded.toLocaleString('en-US')} bytes of pixels, the file holds ${bufferBytes.toLocaleString('en-US')}`,
+      fileName,
+    );
   if (decoded > bufferBytes * MAX_EXPANSION + 2 ** 24)
-    throw corrupt(fileName, `${where} claims ${p.width} x ${p.height} pixels, far more than ${bufferBytes.toLocaleString('en-US')} compressed bytes can hold`);
+    throw corrupt(
+      fileName,
+      `${where} claims ${p.width} x ${p.height} pixels, far more than ${bufferBytes.toLocaleString('en-US')} compressed bytes can hold`,
+    );
 }
 
 export interface ReadTiffOptions {
@@ -144,13 +184,19 @@ export async function readTiff(buffer: ArrayBuffer, fileName: string, opts: Read
   const full = all.map((p, i) => ({ p, i })).filter((x) => !x.p.reduced);
   if (full.length === 0) throw corrupt(fileName, 'it holds only reduced-resolution pages');
   if (opts.frame !== undefined && !(Number.isInteger(opts.frame) && opts.frame >= 0 && opts.frame < full.length))
-    throw new ParameterError(`${fileName}: page ${opts.frame} does not exist; the file has ${full.length} page(s), numbered 0..${full.length - 1}`);
+    throw new ParameterError(
+      `${fileName}: page ${opts.frame} does not exist; the file has ${full.length} page(s), numbered 0..${full.length - 1}`,
+    );
   const chosen = opts.frame === undefined ? full : [full[opts.frame]];
   const { width, height } = chosen[0].p;
   for (const { p, i } of chosen) {
     checkPage(p, i, buffer.byteLength, fileName);
     if (p.width !== width || p.height !== height)
-      throw new MicrographError('bad-dimensions', `page ${i + 1} is ${p.width} x ${p.height}, page ${chosen[0].i + 1} is ${width} x ${height}; pages must match to be averaged`, fileName);
+      throw new MicrographError(
+        'bad-dimensions',
+        `page ${i + 1} is ${p.width} x ${p.height}, page ${chosen[0].i + 1} is ${width} x ${height}; pages must match to be averaged`,
+        fileName,
+      );
   }
 
   const out = new Float32Array(width * height);
@@ -160,7 +206,8 @@ export async function readTiff(buffer: ArrayBuffer, fileName: string, opts: Read
       const image = await tiff.getImage(i);
       const rgb = p.samplesPerPixel >= 3;
       const rasters = await image.readRasters({ samples: rgb ? [0, 1, 2] : [0], interleave: false });
-      if (rasters.length !== (rgb ? 3 : 1) || rasters[0].length !== out.length) throw new Error(`page ${i + 1} decoded to an unexpected size`);
+      if (rasters.length !== (rgb ? 3 : 1) || rasters[0].length !== out.length)
+        throw new Error(`page ${i + 1} decoded to an unexpected size`);
       if (rgb) {
         const [r, g, b] = rasters;
         for (let k = 0; k < out.length; k++) out[k] += BT601.r * r[k] + BT601.g * g[k] + BT601.b * b[k];

@@ -64,8 +64,7 @@ async function probeWebGpu(): Promise<AdapterProbe> {
   if (!adapter) return { why: 'no WebGPU adapter is available (GPU blocklisted or disabled)' };
   const info = adapter.info ?? {};
   const isFallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter);
-  const description =
-    [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') || 'unknown adapter';
+  const description = [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') || 'unknown adapter';
   return { adapter, description: isFallback ? `${description} (fallback adapter)` : description, isFallback };
 }
 

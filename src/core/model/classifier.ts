@@ -23,10 +23,17 @@ export function buildClassifier(opts: ClassifierOptions = {}): tf.LayersModel {
   const init = () => tf.initializers.glorotUniform({ seed: seed * 1000 + layer++ });
   const input = tf.input({ shape: [CLASSIFIER_PATCH, CLASSIFIER_PATCH, 1], name: 'patch' });
   let x: tf.SymbolicTensor = input;
-  const blocks: [number, number][] = [[11, 16], [7, 16], [5, 32], [3, 64]];
+  const blocks: [number, number][] = [
+    [11, 16],
+    [7, 16],
+    [5, 32],
+    [3, 64],
+  ];
   blocks.forEach(([k, filters], i) => {
     // No conv bias: the batch-norm's beta that follows plays that role.
-    x = tf.layers.conv2d({ filters, kernelSize: k, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}_${k}x${k}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters, kernelSize: k, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}_${k}x${k}` })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization({ momentum: opts.batchNormMomentum ?? 0.99, name: `bn${i + 1}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: `relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
@@ -34,6 +41,8 @@ export function buildClassifier(opts: ClassifierOptions = {}): tf.LayersModel {
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: opts.dropout ?? 0.5, name: 'dropout' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(), name: 'fc128' }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(), name: 'softmax' }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 2, activation: 'softmax', kernelInitializer: init(), name: 'softmax' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'drpnet_classifier' });
 }

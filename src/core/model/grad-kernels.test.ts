@@ -24,8 +24,16 @@ async function convGrads(c: Case, ci: number, co: number): Promise<{ dw: Float32
   const x = tf.tensor4d(randomArray(2 * h * w * ci, 1), [2, h, w, ci]);
   const filt = tf.tensor4d(randomArray(fh * fw * ci * co, 2), [fh, fw, ci, co]);
   const outShape = tf.tidy(() => tf.conv2d(x, filt, c.stride, c.pad).shape);
-  const g = tf.tensor(randomArray(outShape.reduce((a, b) => a * b, 1), 3), outShape);
-  const grads = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.stride, c.pad), g)));
+  const g = tf.tensor(
+    randomArray(
+      outShape.reduce((a, b) => a * b, 1),
+      3,
+    ),
+    outShape,
+  );
+  const grads = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.stride, c.pad), g)),
+  );
   const [dx, dw] = grads([x, filt]);
   const out = { dw: (await dw.data()) as Float32Array, dx: (await dx.data()) as Float32Array };
   tf.dispose([x, filt, g, dx, dw]);
@@ -41,7 +49,13 @@ function maxRelError(a: Float32Array, b: Float32Array): number {
 }
 
 const cases: Case[] = [];
-for (const k of [[9, 9], [3, 3], [1, 7], [7, 1], [11, 11]] as [number, number][]) {
+for (const k of [
+  [9, 9],
+  [3, 3],
+  [1, 7],
+  [7, 1],
+  [11, 11],
+] as [number, number][]) {
   for (const pad of ['same', 'valid'] as const) {
     for (const stride of [1, 2]) cases.push({ k, pad, stride, size: [15, 14] });
   }

@@ -35,7 +35,13 @@ function runWasmKernel(name: string, inputs: Record<string, Info>, attrs: Attrs,
 }
 
 /** Top/left padding and output size of the forward conv, by tfjs's own rules. */
-function forwardPadding(xShape: number[], filterShape: number[], strides: number | [number, number], pad: unknown, dimRoundingMode: unknown) {
+function forwardPadding(
+  xShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: unknown,
+  dimRoundingMode: unknown,
+) {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -86,7 +92,12 @@ export function conv2dBackpropFilterWasm(args: { inputs: Record<string, Info>; a
       { x: xt, filter: dyt },
       {
         strides: [1, 1],
-        pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]],
+        pad: [
+          [0, 0],
+          [pt, pb],
+          [pl, pr],
+          [0, 0],
+        ],
         dataFormat: 'NHWC',
         dilations: [sh, sw],
         dimRoundingMode: undefined,
@@ -134,7 +145,18 @@ export function makeConv2dBackpropInputWasm(original: tf.KernelFunc) {
       return runWasmKernel(
         'Conv2D',
         { x: dy, filter: swapped },
-        { strides: [1, 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [pt, pb],
+            [pl, pr],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: undefined,
+        },
         backend,
       );
     } finally {

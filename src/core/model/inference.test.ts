@@ -26,7 +26,10 @@ describe('runFcrn', () => {
     model = buildFcrn({ seed: 3 });
   });
 
-  it.each([[61, 47], [64, 80]])('tiled output equals untiled for %ix%i (odd and even sizes)', async (w, h) => {
+  it.each([
+    [61, 47],
+    [64, 80],
+  ])('tiled output equals untiled for %ix%i (odd and even sizes)', async (w, h) => {
     const img = noiseImage(w, h, w * h);
     const before = tf.memory().numTensors;
     const fractions: number[] = [];

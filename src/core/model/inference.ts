@@ -39,9 +39,14 @@ export function planTiles(width: number, height: number, tile: number, halo: num
       const x1 = Math.min(width, x0 + tile);
       const y1 = Math.min(height, y0 + tile);
       tiles.push({
-        x0, y0, x1, y1,
-        ix0: Math.max(0, x0 - halo), iy0: Math.max(0, y0 - halo),
-        ix1: Math.min(width, x1 + halo), iy1: Math.min(height, y1 + halo),
+        x0,
+        y0,
+        x1,
+        y1,
+        ix0: Math.max(0, x0 - halo),
+        iy0: Math.max(0, y0 - halo),
+        ix1: Math.min(width, x1 + halo),
+        iy1: Math.min(height, y1 + halo),
       });
     }
   }
@@ -59,10 +64,14 @@ function cropRegion(img: Image2D, x0: number, y0: number, x1: number, y1: number
 export async function runFcrn(model: tf.LayersModel, img: Image2D, opts: FcrnRunOptions = {}): Promise<Image2D> {
   const tile = Math.floor(opts.tile ?? 128);
   const halo = Math.floor(opts.halo ?? FCRN_RECEPTIVE_RADIUS);
-  if (img.width < 1 || img.height < 1) throw new DrpnetError('bad-dimensions', `cannot run the detector on a ${img.width}x${img.height} image`);
+  if (img.width < 1 || img.height < 1)
+    throw new DrpnetError('bad-dimensions', `cannot run the detector on a ${img.width}x${img.height} image`);
   if (!(tile >= 16)) throw new DrpnetError('bad-parameter', `tile size must be at least 16 pixels, got ${opts.tile}`);
   if (!(halo >= FCRN_RECEPTIVE_RADIUS)) {
-    throw new DrpnetError('bad-parameter', `tile halo must be at least the network's receptive radius (${FCRN_RECEPTIVE_RADIUS} px), got ${opts.halo}`);
+    throw new DrpnetError(
+      'bad-parameter',
+      `tile halo must be at least the network's receptive radius (${FCRN_RECEPTIVE_RADIUS} px), got ${opts.halo}`,
+    );
   }
   const out = createImage(img.width, img.height);
   const tiles = planTiles(img.width, img.height, tile, halo);
@@ -100,11 +109,17 @@ export interface ClassifyOptions {
  * p(particle) (softmax output index 1) for `n` patches stored one after another, each
  * size x size (the model's input size, 64), row-major.
  */
-export async function classifyPatches(model: tf.LayersModel, patches: Float32Array, n: number, opts: ClassifyOptions = {}): Promise<Float32Array> {
+export async function classifyPatches(
+  model: tf.LayersModel,
+  patches: Float32Array,
+  n: number,
+  opts: ClassifyOptions = {},
+): Promise<Float32Array> {
   const shape = model.inputs[0].shape;
   const ph = shape[1];
   const pw = shape[2];
-  if (typeof ph !== 'number' || typeof pw !== 'number') throw new DrpnetError('model-error', 'the classifier model has no fixed patch size');
+  if (typeof ph !== 'number' || typeof pw !== 'number')
+    throw new DrpnetError('model-error', 'the classifier model has no fixed patch size');
   const per = ph * pw;
   if (!Number.isInteger(n) || n < 0 || patches.length !== n * per) {
     throw new DrpnetError('bad-parameter', `expected ${n} patches of ${pw}x${ph} (${n * per} values), got ${patches.length} values`);

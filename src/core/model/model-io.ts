@@ -120,7 +120,12 @@ export async function modelFromFiles(modelJson: unknown, weights: ArrayBuffer, f
   }
   try {
     return await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weights, userDefinedMetadata: json.userDefinedMetadata }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs,
+        weightData: weights,
+        userDefinedMetadata: json.userDefinedMetadata,
+      }),
     );
   } catch (e) {
     throw modelError(`the model could not be built: ${(e as Error).message}`, file);

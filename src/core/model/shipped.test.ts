@@ -28,7 +28,12 @@ describe('shipped models', () => {
 
   it('carry the metadata the pipeline relies on', () => {
     expect(models.fcrnMeta).toMatchObject({ kind: 'fcrn', workingRadius: 7, inputSmoothing: 1, patchSize: 64 });
-    expect(readMetadata(models.classifier!, SHIPPED_MODELS_DIR)).toMatchObject({ kind: 'classifier', workingRadius: 7, patchSize: 64, boxRadii: 4 });
+    expect(readMetadata(models.classifier!, SHIPPED_MODELS_DIR)).toMatchObject({
+      kind: 'classifier',
+      workingRadius: 7,
+      patchSize: 64,
+      boxRadii: 4,
+    });
     expect(models.fcrn.countParams()).toBe(26_561);
     expect(models.classifier!.countParams()).toBe(177_682);
   });

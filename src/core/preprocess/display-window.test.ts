@@ -4,7 +4,11 @@ import { toGreyImage } from './display';
 
 describe('toGreyImage window', () => {
   it('reports the window it used, and a crop drawn with that window matches the whole image', () => {
-    const img = createImage(64, 64, Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i / 7) * 100 + (i % 64)));
+    const img = createImage(
+      64,
+      64,
+      Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i / 7) * 100 + (i % 64)),
+    );
     const whole = toGreyImage(img, { maxSide: 64 });
     expect(whole.window.hi).toBeGreaterThan(whole.window.lo);
     const crop = toGreyImage(cropImage(img, 10, 20, 30, 40), { maxSide: 64, window: whole.window });

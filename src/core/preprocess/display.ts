@@ -50,7 +50,8 @@ export function lowpassSigmaPx(resolution: number, pixelSize = 1): number {
 
 export function toGreyImage(img: Image2D, opts: GreyImageOptions): ScaledGreyImage {
   const { maxSide } = opts;
-  if (!Number.isInteger(maxSide) || maxSide < 1) throw new ParameterError(`display size must be a whole number of pixels >= 1, got ${maxSide}`);
+  if (!Number.isInteger(maxSide) || maxSide < 1)
+    throw new ParameterError(`display size must be a whole number of pixels >= 1, got ${maxSide}`);
   if (img.width < 1 || img.height < 1) throw new ParameterError('cannot display an empty image');
   const lowP = opts.lowPercentile ?? 0.5;
   const highP = opts.highPercentile ?? 99.5;

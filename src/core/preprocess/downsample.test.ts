@@ -49,7 +49,11 @@ describe('bilinear resampling', () => {
     const img = ramp(20, 20);
     const out = resizeBilinear(img, 40, 40);
     // output pixel u samples source x = (u + 0.5)/2 - 0.5
-    for (const [u, v] of [[5, 7], [20, 30], [33, 12]]) {
+    for (const [u, v] of [
+      [5, 7],
+      [20, 30],
+      [33, 12],
+    ]) {
       const sx = (u + 0.5) / 2 - 0.5;
       const sy = (v + 0.5) / 2 - 0.5;
       expect(out.data[v * 40 + u]).toBeCloseTo(sx + 100 * sy, 3);
@@ -76,13 +80,23 @@ describe('bilinear resampling', () => {
 describe('AreaDownsampler', () => {
   it('fed in bands of whole blocks gives downsampleArea bit for bit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 5 }), (w, h, f, blocksPerBand) => {
-        const img = createImage(w, h, Float32Array.from({ length: w * h }, (_, i) => Math.sin(i * 1.7) * 1000 + i * 1e-3));
-        const d = new AreaDownsampler(w, h, f);
-        const band = blocksPerBand * f;
-        for (let y = 0; y < h; y += band) d.addRows(img.data.subarray(y * w, Math.min(h, y + band) * w));
-        expect(d.result()).toEqual(downsampleArea(img, f));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 5 }),
+        (w, h, f, blocksPerBand) => {
+          const img = createImage(
+            w,
+            h,
+            Float32Array.from({ length: w * h }, (_, i) => Math.sin(i * 1.7) * 1000 + i * 1e-3),
+          );
+          const d = new AreaDownsampler(w, h, f);
+          const band = blocksPerBand * f;
+          for (let y = 0; y < h; y += band) d.addRows(img.data.subarray(y * w, Math.min(h, y + band) * w));
+          expect(d.result()).toEqual(downsampleArea(img, f));
+        },
+      ),
     );
   });
   it('rejects a band that splits a block, rows beyond the image, and a result before the last row', () => {

@@ -45,7 +45,8 @@ export class AreaDownsampler {
     const { width: w, height: h, factor } = this;
     const rows = w > 0 ? src.length / w : 0;
     const y0 = this.rowsIn;
-    if (!Number.isInteger(rows) || y0 + rows > h) throw new RangeError(`a band of ${src.length} values is not whole rows of ${w} within the ${h} rows left to add from row ${y0}`);
+    if (!Number.isInteger(rows) || y0 + rows > h)
+      throw new RangeError(`a band of ${src.length} values is not whole rows of ${w} within the ${h} rows left to add from row ${y0}`);
     if (y0 + rows < h && rows % factor !== 0) throw new RangeError(`a band of ${rows} rows is not whole blocks of ${factor} rows`);
     this.rowsIn += rows;
     if (factor === 1) {
@@ -137,7 +138,8 @@ export function sampleBoxBilinear(
 
 /** Bilinear resize of a whole image to w x h (pixel-centre aligned, edges clamped). */
 export function resizeBilinear(src: Image2D, w: number, h: number): Image2D {
-  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) throw new ParameterError(`resize target must be whole positive sizes, got ${w} x ${h}`);
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1)
+    throw new ParameterError(`resize target must be whole positive sizes, got ${w} x ${h}`);
   if (src.width < 1 || src.height < 1) throw new ParameterError('cannot resize an empty image');
   const out = createImage(w, h);
   sampleBoxBilinear(src, 0, 0, src.width, src.height, out.data, 0, w, h);

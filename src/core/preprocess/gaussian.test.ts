@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../errors';
 import { createImage, type Image2D } from '../image';
 import { createRng } from '../random';
-import {
-  gaussianBlur,
-  gaussianBlurExact,
-  gaussianBlurRecursive,
-  gaussianKernel,
-  kernelRadius,
-  symmetricIndex,
-} from './gaussian';
+import { gaussianBlur, gaussianBlurExact, gaussianBlurRecursive, gaussianKernel, kernelRadius, symmetricIndex } from './gaussian';
 
 function randomImage(w: number, h: number, seed: number): Image2D {
   const rng = createRng(seed);

@@ -111,7 +111,11 @@ describe('preprocessForDetection', () => {
   });
   it('is invariant to the micrograph gain and offset', () => {
     const a = blobImage(120, 100, -1, 100);
-    const b = createImage(120, 100, a.data.map((v) => 3 * v - 7));
+    const b = createImage(
+      120,
+      100,
+      a.data.map((v) => 3 * v - 7),
+    );
     const pa = preprocessForDetection(a, 2, { negativeStain: false }).data;
     const pb = preprocessForDetection(b, 2, { negativeStain: false }).data;
     let err = 0;

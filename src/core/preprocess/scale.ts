@@ -30,13 +30,15 @@ export interface ScaleOptions {
 
 export function chooseWorkingScale(diameter: number, width: number, opts: ScaleOptions = {}): WorkingScale {
   if (!Number.isFinite(width) || width < 1) throw new ParameterError(`image width must be a positive number of pixels, got ${width}`);
-  if (!Number.isFinite(diameter) || diameter <= 0) throw new ParameterError(`particle diameter must be a positive number of pixels, got ${diameter}`);
+  if (!Number.isFinite(diameter) || diameter <= 0)
+    throw new ParameterError(`particle diameter must be a positive number of pixels, got ${diameter}`);
   if (diameter > width) throw new ParameterError(`particle diameter ${diameter} px is larger than the image (${width} px wide)`);
   const maxW = opts.maxWorkingWidth ?? MAX_WORKING_WIDTH;
   if (!(maxW >= 1)) throw new ParameterError(`maximum working width must be >= 1, got ${maxW}`);
   const half = diameter / 2;
   const refRadius = opts.refRadius ?? (half > LARGE_PARTICLE_RADIUS ? PAPER_LARGE_REF_RADIUS : PAPER_REF_RADIUS);
-  if (!(refRadius > 0) || !Number.isFinite(refRadius)) throw new ParameterError(`reference radius must be a positive number, got ${refRadius}`);
+  if (!(refRadius > 0) || !Number.isFinite(refRadius))
+    throw new ParameterError(`reference radius must be a positive number, got ${refRadius}`);
   const f1 = half <= refRadius ? 1 : half <= 2 * refRadius ? 2 : Math.ceil(half / refRadius);
   const reduced = width / f1;
   const f2 = reduced > maxW ? Math.ceil(reduced / maxW) : 1;
@@ -63,7 +65,9 @@ export function workingGeometry(diameter: number, size: { width: number; height:
   const side = Math.max(size.width, size.height);
   const { scale, radius } = chooseWorkingScale(diameter, side, { refRadius });
   if (radius < 1) {
-    throw new ParameterError(`particle diameter ${diameter} px is too small for a ${side} px wide micrograph, which is picked at 1/${scale} scale: give at least ${2 * scale} px`);
+    throw new ParameterError(
+      `particle diameter ${diameter} px is too small for a ${side} px wide micrograph, which is picked at 1/${scale} scale: give at least ${2 * scale} px`,
+    );
   }
   return { scale, radius };
 }

@@ -96,7 +96,13 @@ export function pipelineVersion(pipelineText: string): RelionPipelineVersion | u
 export function outputNodesText(jobDir: string, version: RelionPipelineVersion): string {
   const loop =
     version === '3.1'
-      ? { columns: ['rlnPipeLineNodeName', 'rlnPipeLineNodeType'], rows: [[joinJobPath(jobDir, COORDS_SUFFIX_FILE), String(NODE_TYPE_COORDS_31)]] }
-      : { columns: ['rlnPipeLineNodeName', 'rlnPipeLineNodeTypeLabel'], rows: [[joinJobPath(jobDir, COORDINATE_LIST_FILE), NODE_LABEL_COORDS]] };
+      ? {
+          columns: ['rlnPipeLineNodeName', 'rlnPipeLineNodeType'],
+          rows: [[joinJobPath(jobDir, COORDS_SUFFIX_FILE), String(NODE_TYPE_COORDS_31)]],
+        }
+      : {
+          columns: ['rlnPipeLineNodeName', 'rlnPipeLineNodeTypeLabel'],
+          rows: [[joinJobPath(jobDir, COORDINATE_LIST_FILE), NODE_LABEL_COORDS]],
+        };
   return writeStar([{ name: 'output_nodes', loops: [loop] }]);
 }

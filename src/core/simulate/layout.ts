@@ -117,7 +117,10 @@ export function layoutParticles(opts: LayoutOptions, rng: Rng): Placement[] {
   const nClump = Math.round((n - nOverlap) * Math.min(1, Math.max(0, opts.clumping)));
 
   const inBounds = (x: number, y: number, r: number): boolean =>
-    x >= -opts.borderMargin * r && x <= width - 1 + opts.borderMargin * r && y >= -opts.borderMargin * r && y <= height - 1 + opts.borderMargin * r;
+    x >= -opts.borderMargin * r &&
+    x <= width - 1 + opts.borderMargin * r &&
+    y >= -opts.borderMargin * r &&
+    y <= height - 1 + opts.borderMargin * r;
   // `closeness` < 1 lets clustered neighbours touch and squeeze a little, as real clumps do.
   const free = (x: number, y: number, r: number, closeness: number): boolean => {
     for (const j of grid.near(x, y, r + maxR)) {

@@ -21,7 +21,18 @@ import {
 
 export type ParticleKind = 'trpv1' | 'betagal' | 'proteasome' | 'apoferritin' | 'ribosome' | 'small' | 'shell' | 'ring' | 'rod' | 'dimer';
 
-export const PARTICLE_KINDS: readonly ParticleKind[] = ['trpv1', 'betagal', 'proteasome', 'apoferritin', 'ribosome', 'small', 'shell', 'ring', 'rod', 'dimer'];
+export const PARTICLE_KINDS: readonly ParticleKind[] = [
+  'trpv1',
+  'betagal',
+  'proteasome',
+  'apoferritin',
+  'ribosome',
+  'small',
+  'shell',
+  'ring',
+  'rod',
+  'dimer',
+];
 
 /**
  * The named complexes of the first releases. The generic shapes after them (a hollow shell, a

@@ -3,7 +3,12 @@ import { createImage } from '../image';
 import { createRng } from '../random';
 import { applyPostStep, applyPostSteps, randomPostSteps } from './postprocess';
 
-const ramp = () => createImage(16, 16, Float32Array.from({ length: 256 }, (_, i) => i * 3 + 100));
+const ramp = () =>
+  createImage(
+    16,
+    16,
+    Float32Array.from({ length: 256 }, (_, i) => i * 3 + 100),
+  );
 
 describe('post-processing steps', () => {
   it('quantises to 8 bits: whole numbers 0..255, order kept', () => {
@@ -33,7 +38,10 @@ describe('post-processing steps', () => {
     const c = applyPostStep(img, { kind: 'curve', lo: 0, hi: 100, gamma: 2 });
     expect(Math.min(...c.data)).toBe(0);
     expect(Math.max(...c.data)).toBe(1);
-    const out = applyPostSteps(img, [{ kind: 'lowpass', sigma: 1 }, { kind: 'highpass', sigma: 3 }]);
+    const out = applyPostSteps(img, [
+      { kind: 'lowpass', sigma: 1 },
+      { kind: 'highpass', sigma: 3 },
+    ]);
     expect([out.width, out.height]).toEqual([16, 16]);
     expect(img.data).toEqual(before);
   });
@@ -41,7 +49,8 @@ describe('post-processing steps', () => {
   it('random chains are seeded and bound the low-pass by the particle size', () => {
     const a = randomPostSteps(createRng(4), 10);
     expect(randomPostSteps(createRng(4), 10)).toEqual(a);
-    for (let s = 0; s < 200; s++) for (const step of randomPostSteps(createRng(s), 10)) if (step.kind === 'lowpass') expect(step.sigma).toBeLessThanOrEqual(2);
+    for (let s = 0; s < 200; s++)
+      for (const step of randomPostSteps(createRng(s), 10)) if (step.kind === 'lowpass') expect(step.sigma).toBeLessThanOrEqual(2);
     expect(() => randomPostSteps(createRng(1), 0)).toThrow();
   });
 });

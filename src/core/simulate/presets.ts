@@ -5,14 +5,7 @@ import { ParameterError } from '../errors';
 import type { ParticleKind } from './phantoms';
 import type { SimConfig } from './simulate';
 
-export type SimPresetName =
-  | 'typical'
-  | 'low-defocus'
-  | 'carbon-edge'
-  | 'contamination'
-  | 'crowded'
-  | 'negative-stain'
-  | ParticleKind;
+export type SimPresetName = 'typical' | 'low-defocus' | 'carbon-edge' | 'contamination' | 'crowded' | 'negative-stain' | ParticleKind;
 
 export const SIM_PRESETS: Readonly<Record<SimPresetName, Partial<SimConfig>>> = {
   typical: { dose: 40, defocusUm: [1.5, 2.5], carbon: 'none' },

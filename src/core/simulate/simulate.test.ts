@@ -96,7 +96,15 @@ describe('simulateMicrograph', () => {
   });
 
   it('negative stain: particles are brighter than the stain', () => {
-    const r = simulateMicrograph({ ...presetConfig('negative-stain'), width: 256, height: 256, kind: 'betagal', count: 6, seed: 4, keepNoiseFree: true });
+    const r = simulateMicrograph({
+      ...presetConfig('negative-stain'),
+      width: 256,
+      height: 256,
+      kind: 'betagal',
+      count: 6,
+      seed: 4,
+      keepNoiseFree: true,
+    });
     const { disk, ring } = diskVsRing(r.noiseFree!, r);
     expect(disk).toBeGreaterThan(ring * 1.03);
   });
@@ -111,12 +119,21 @@ describe('simulateMicrograph', () => {
     expect(carbon.params.carbonFractionUsed).toBeLessThan(0.5);
     // Carbon pixels are darker on average and grainier (higher local variance) than the hole.
     const { cx, cy, holeRadius } = carbon.carbon!;
-    let onS = 0, onN = 0, offS = 0, offN = 0;
+    let onS = 0,
+      onN = 0,
+      offS = 0,
+      offN = 0;
     for (let y = 0; y < 384; y++)
       for (let x = 0; x < 384; x++) {
         const d = Math.hypot(x - cx, y - cy) - holeRadius;
         const v = carbon.image.data[y * 384 + x];
-        if (d > 10) { onS += v; onN++; } else if (d < -10) { offS += v; offN++; }
+        if (d > 10) {
+          onS += v;
+          onN++;
+        } else if (d < -10) {
+          offS += v;
+          offN++;
+        }
       }
     expect(onS / onN).toBeLessThan(offS / offN);
     expect(carbon.truth.some((p) => p.onCarbon)).toBe(true);
@@ -132,7 +149,16 @@ describe('simulateMicrograph', () => {
   });
 
   it('supports clumped and overlapping layouts and empty areas', () => {
-    const r = simulateMicrograph({ width: 512, height: 512, kind: 'small', count: 60, clumping: 0.5, overlap: 0.2, emptyFraction: 0.2, seed: 8 });
+    const r = simulateMicrograph({
+      width: 512,
+      height: 512,
+      kind: 'small',
+      count: 60,
+      clumping: 0.5,
+      overlap: 0.2,
+      emptyFraction: 0.2,
+      seed: 8,
+    });
     expect(r.truth.some((p) => p.clumped)).toBe(true);
     expect(r.truth.some((p) => p.overlapping)).toBe(true);
     expect(r.emptyRegions.length).toBeGreaterThan(0);
@@ -147,8 +173,15 @@ describe('simulateMicrograph', () => {
     let freqs: Float64Array = new Float64Array(0);
     for (let seed = 1; seed <= 4; seed++) {
       const r = simulateMicrograph({
-        width: 512, height: 512, kind: 'apoferritin', density: 0.35, dose: 60, iceNoise: 2,
-        astigmatismUm: 0, defocusUm: [defocus, defocus], seed,
+        width: 512,
+        height: 512,
+        kind: 'apoferritin',
+        density: 0.35,
+        dose: 60,
+        iceNoise: 2,
+        astigmatismUm: 0,
+        defocusUm: [defocus, defocus],
+        seed,
       });
       const ps = radialPowerSpectrum(r.image, r.pixelSize);
       freqs = ps.frequencies;

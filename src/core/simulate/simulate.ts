@@ -1,23 +1,27 @@
 // Simulated cryo-EM (or negative-stain) micrographs with ground truth.
 //
-// Image formation, in order:
-//  1. Layout and orientations of particles (layout.ts, rotation.ts), each kind a pseudo-atomic
-//     model (phantoms.ts) projected along the beam into a map of projected mass (project.ts).
-//  2. Projected potential -> phase: phi = sigma * integral(dV dz), sigma the interaction
-//     constant for the voltage (ctf.ts). Protein contributes its potential in EXCESS of the ice
-//     it displaces; carbon and contamination add their own (soft-capped: see PHASE_CAP_RAD).
-//  3. One FFT pass over the whole canvas: spectrum * CTF * detector MTF, with amorphous-ice
-//     structural noise added in Fourier space first, then back: contrast c(x, y) = CTF (x) phi.
-//  4. Intensity I = I0(x, y) (1 + 2 c), where I0 = dose * pixelSize^2 times slowly varying
-//     transmission factors (ice thickness ramp and texture, carbon, contamination blobs,
-//     stain) applied in real space because they vary on scales where the CTF is ~ -A.
+// Image formation, in order (simulateMicrograph runs one function a stage, named here):
+//  1. Layout and orientations of particles (placeArtifacts, placeParticles; layout.ts,
+//     rotation.ts), each kind a pseudo-atomic model (phantoms.ts) projected along the beam into
+//     a map of projected mass (projectMass; project.ts).
+//  2. Projected potential -> phase (phaseMap): phi = sigma * integral(dV dz), sigma the
+//     interaction constant for the voltage (ctf.ts). Protein contributes its potential in EXCESS
+//     of the ice it displaces; carbon and contamination add their own (soft-capped: see
+//     PHASE_CAP_RAD).
+//  3. One FFT pass over the whole canvas (filterSpectrum, with the optics from drawOptics):
+//     spectrum * CTF * detector MTF, with amorphous-ice structural noise added in Fourier space
+//     first, then back: contrast c(x, y) = CTF (x) phi.
+//  4. Intensity I = I0(x, y) (1 + 2 c) (expectedCounts), where I0 = dose * pixelSize^2 times
+//     slowly varying transmission factors (transmission: ice thickness ramp and texture,
+//     carbon, contamination blobs, stain) applied in real space because they vary on scales
+//     where the CTF is ~ -A.
 //  5. Shot noise at the detector (detector.ts). Output is in counts per pixel, as a
 //     motion-corrected sum would be: mean ~ dose * pixelSize^2.
 // Sign: at underfocus, particles are DARKER than the ice at low resolution (see ctf.ts); in
 // negative stain they are BRIGHTER than the surrounding stain.
 
 import { ParameterError } from '../errors';
-import { nextPow2, rfft2d, irfft2d, signedIndex } from '../fft2d';
+import { nextPow2, rfft2d, irfft2d, signedIndex, type HalfSpectrum } from '../fft2d';
 import { createImage, type Image2D } from '../image';
 import type { Particle } from '../coords/types';
 import { createRng, type Rng } from '../random';
@@ -248,20 +252,39 @@ export function resolveConfig(input: Partial<SimConfig>): SimConfig {
   check(cfg.amplitudeContrast >= 0 && cfg.amplitudeContrast < 1, `amplitude contrast must be in [0, 1), got ${cfg.amplitudeContrast}`);
   const [d0, d1] = cfg.defocusUm;
   check(d0 > 0 && d1 >= d0 && d1 < 20, `defocus range must be 0 < min <= max < 20 um (underfocus), got ${d0}..${d1}`);
-  check(cfg.astigmatismUm >= 0 && cfg.astigmatismUm < d0 * 2, `astigmatism must be >= 0 and smaller than twice the defocus, got ${cfg.astigmatismUm}`);
+  check(
+    cfg.astigmatismUm >= 0 && cfg.astigmatismUm < d0 * 2,
+    `astigmatism must be >= 0 and smaller than twice the defocus, got ${cfg.astigmatismUm}`,
+  );
   check(cfg.dose > 0 && cfg.dose <= 1000, `dose must be 0..1000 e/A^2, got ${cfg.dose}`);
   check(cfg.bFactor >= 0 && cfg.bFactor <= 2000, `B-factor must be 0..2000 A^2, got ${cfg.bFactor}`);
   check(cfg.iceThicknessNm >= 0 && cfg.iceThicknessNm <= 500, `ice thickness must be 0..500 nm, got ${cfg.iceThicknessNm}`);
-  check(Math.abs(cfg.iceGradientNm) <= 2 * Math.max(cfg.iceThicknessNm, 1), `ice gradient must be at most twice the thickness, got ${cfg.iceGradientNm}`);
+  check(
+    Math.abs(cfg.iceGradientNm) <= 2 * Math.max(cfg.iceThicknessNm, 1),
+    `ice gradient must be at most twice the thickness, got ${cfg.iceGradientNm}`,
+  );
   check(cfg.iceVariation >= 0 && cfg.iceVariation <= 1, `ice variation must be 0..1, got ${cfg.iceVariation}`);
   check(cfg.iceNoise >= 0, `ice noise scale must be >= 0, got ${cfg.iceNoise}`);
   check(['none', 'edge', 'area'].includes(cfg.carbon), `carbon must be none, edge or area, got ${cfg.carbon}`);
-  check(cfg.carbonFraction === undefined || (cfg.carbonFraction > 0 && cfg.carbonFraction < 1), `carbon fraction must be in (0, 1), got ${cfg.carbonFraction}`);
-  check(Number.isInteger(cfg.contamination) && cfg.contamination >= 0 && cfg.contamination <= 100, `contamination must be a count 0..100, got ${cfg.contamination}`);
-  for (const [name, v] of [['clumping', cfg.clumping], ['overlap', cfg.overlap], ['emptyFraction', cfg.emptyFraction]] as const)
+  check(
+    cfg.carbonFraction === undefined || (cfg.carbonFraction > 0 && cfg.carbonFraction < 1),
+    `carbon fraction must be in (0, 1), got ${cfg.carbonFraction}`,
+  );
+  check(
+    Number.isInteger(cfg.contamination) && cfg.contamination >= 0 && cfg.contamination <= 100,
+    `contamination must be a count 0..100, got ${cfg.contamination}`,
+  );
+  for (const [name, v] of [
+    ['clumping', cfg.clumping],
+    ['overlap', cfg.overlap],
+    ['emptyFraction', cfg.emptyFraction],
+  ] as const)
     check(v >= 0 && v <= 1, `${name} must be 0..1, got ${v}`);
   if (cfg.preferredView) {
-    check(cfg.preferredView.fraction >= 0 && cfg.preferredView.fraction <= 1, `preferred-view fraction must be 0..1, got ${cfg.preferredView.fraction}`);
+    check(
+      cfg.preferredView.fraction >= 0 && cfg.preferredView.fraction <= 1,
+      `preferred-view fraction must be 0..1, got ${cfg.preferredView.fraction}`,
+    );
     check(cfg.preferredView.spreadDeg >= 0, `preferred-view spread must be >= 0 degrees, got ${cfg.preferredView.spreadDeg}`);
   }
   check(cfg.detector.dqe > 0 && cfg.detector.dqe <= 1, `detector DQE must be in (0, 1], got ${cfg.detector.dqe}`);
@@ -302,10 +325,7 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
   const cfg = resolveConfig(input);
   const kinds = Array.isArray(cfg.kind) ? cfg.kind : [cfg.kind];
   const { width: W, height: H, pixelSize: ps } = cfg;
-  const cw = nextPow2(W);
-  const ch = nextPow2(H);
-  const sigma = interactionConstant(cfg.voltageKv * 1000);
-  const A = cfg.negativeStain ? Math.max(cfg.amplitudeContrast, 0.3) : cfg.amplitudeContrast;
+  const canvas: Canvas = { cw: nextPow2(W), ch: nextPow2(H) };
 
   // Separate streams per stage: changing e.g. the dose does not move the particles.
   const rngOptics = createRng(hashSeed(cfg.seed, 'optics'));
@@ -314,65 +334,186 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
   const rngIce = createRng(hashSeed(cfg.seed, 'ice'));
   const rngNoise = createRng(hashSeed(cfg.seed, 'noise'));
 
-  // ---- Optics drawn for this micrograph ----
-  const defocusMeanUm = rngOptics.uniform(cfg.defocusUm[0], cfg.defocusUm[1]);
-  const astigmatismAngleDeg = cfg.astigmatismAngleDeg ?? rngOptics.uniform(0, 180);
+  const optics = drawOptics(cfg, rngOptics);
+  const artifacts = placeArtifacts(cfg, rngArtifacts);
+  const particles = placeParticles(cfg, kinds, artifacts, rngLayout);
+  lap('layout');
+  const { mass, plan } = projectMass(cfg, kinds, particles, canvas);
+  lap('project');
+  const maps = phaseMap(cfg, kinds, optics, artifacts, mass, canvas, rngArtifacts);
+  lap('phase');
+  const spec = rfft2d(maps.phase, canvas.cw, canvas.ch);
+  lap('fft');
+  filterSpectrum(spec, cfg, optics, canvas, plan.commonSigmaPx, rngIce);
+  lap('ctf');
+  const contrast = irfft2d(spec);
+  lap('ifft');
+  const trans = transmission(cfg, optics, artifacts, maps, canvas, rngArtifacts, rngIce);
+  const expected = expectedCounts(cfg, trans, contrast, canvas);
+  lap('intensity');
+  const noiseFree = cfg.keepNoiseFree ? createImage(W, H, Float32Array.from(expected)) : undefined;
+  applyShotNoise(expected, cfg.detector.dqe, rngNoise);
+  lap('noise');
+
+  const { carbon, contamination, emptyRegions } = artifacts;
+  const params: SimParams = {
+    ...cfg,
+    kinds,
+    placed: particles.length,
+    defocusU: optics.defocusU,
+    defocusV: optics.defocusV,
+    defocusMeanUm: optics.defocusMeanUm,
+    astigmatismAngleDeg: optics.astigmatismAngleDeg,
+    carbonFractionUsed: carbon ? carbon.fraction : 0,
+    sigma: optics.sigma,
+  };
+  const truth = truthOf(cfg, artifacts, particles);
+  return { image: createImage(W, H, expected), pixelSize: ps, truth, params, noiseFree, carbon, contamination, emptyRegions, timings };
+}
+
+/** The periodic canvas the projection and the Fourier pass work on: the image padded to powers of two. */
+interface Canvas {
+  cw: number;
+  ch: number;
+}
+
+/** The optics of one micrograph: what the config fixes and what is drawn for it. */
+interface Optics {
+  /** Interaction constant, rad / (V A). */
+  sigma: number;
+  /** Amplitude contrast used (stain raises it to at least 0.3). */
+  amplitudeContrast: number;
+  defocusMeanUm: number;
+  astigmatismAngleDeg: number;
+  /** Defocus along the astigmatism angle and perpendicular to it, angstrom. */
+  defocusU: number;
+  defocusV: number;
+}
+
+interface Artifacts {
+  carbon: CarbonGeometry | null;
+  contamination: ContaminationBlob[];
+  emptyRegions: EmptyRegion[];
+}
+
+interface PlacedParticle {
+  x: number;
+  y: number;
+  kind: ParticleKind;
+  quat: Quat;
+  clumped: boolean;
+  overlapping: boolean;
+}
+
+/** The phase map and the canvas maps of what it was made of, which the transmission reuses. */
+interface PhaseMaps {
+  phase: Float32Array;
+  carbonMask: Float32Array | null;
+  /** Contamination thickness, nm. */
+  contamNm: Float32Array;
+  /** Stain thickness, angstrom (negative stain only). */
+  stainA: Float32Array | null;
+}
+
+function radiusOf(kind: ParticleKind, ps: number): number {
+  return particleDiameterPx(kind, ps) / 2;
+}
+
+/** Optics drawn for this micrograph. */
+function drawOptics(cfg: SimConfig, rng: Rng): Optics {
+  const sigma = interactionConstant(cfg.voltageKv * 1000);
+  const amplitudeContrast = cfg.negativeStain ? Math.max(cfg.amplitudeContrast, 0.3) : cfg.amplitudeContrast;
+  const defocusMeanUm = rng.uniform(cfg.defocusUm[0], cfg.defocusUm[1]);
+  const astigmatismAngleDeg = cfg.astigmatismAngleDeg ?? rng.uniform(0, 180);
   const defocusU = (defocusMeanUm + cfg.astigmatismUm / 2) * 1e4;
   const defocusV = (defocusMeanUm - cfg.astigmatismUm / 2) * 1e4;
+  return { sigma, amplitudeContrast, defocusMeanUm, astigmatismAngleDeg, defocusU, defocusV };
+}
 
-  // ---- Artifacts geometry ----
+/** Artifacts geometry: carbon, contamination blobs and the regions left without particles. */
+function placeArtifacts(cfg: SimConfig, rng: Rng): Artifacts {
+  const { width: W, height: H } = cfg;
   let carbon: CarbonGeometry | null = null;
   if (cfg.carbon !== 'none') {
     const frac = cfg.carbonFraction ?? (cfg.carbon === 'edge' ? 0.3 : 0.65);
-    carbon = makeCarbon(W, H, frac, rngArtifacts);
+    carbon = makeCarbon(W, H, frac, rng);
   }
-  const contamination = makeContamination(W, H, cfg.contamination, ps, rngArtifacts);
-  const emptyRegions = makeEmptyRegions(W, H, cfg.emptyFraction, rngArtifacts);
+  const contamination = makeContamination(W, H, cfg.contamination, cfg.pixelSize, rng);
+  const emptyRegions = makeEmptyRegions(W, H, cfg.emptyFraction, rng);
+  return { carbon, contamination, emptyRegions };
+}
 
-  // ---- Layout ----
-  const radiusOf = (k: ParticleKind): number => particleDiameterPx(k, ps) / 2;
-  let particles: { x: number; y: number; kind: ParticleKind; quat: Quat; clumped: boolean; overlapping: boolean }[];
+/** Layout: the particles given, or a random layout of kinds drawn from the config. */
+function placeParticles(cfg: SimConfig, kinds: ParticleKind[], artifacts: Artifacts, rng: Rng): PlacedParticle[] {
+  const { width: W, height: H, pixelSize: ps } = cfg;
   if (cfg.particles) {
-    particles = cfg.particles.map((p, i) => ({
+    return cfg.particles.map((p, i) => ({
       x: p.x,
       y: p.y,
       kind: p.kind ?? kinds[i % kinds.length],
-      quat: p.quat ?? drawOrientation(cfg, rngLayout),
+      quat: p.quat ?? drawOrientation(cfg, rng),
       clumped: false,
       overlapping: false,
     }));
-  } else {
-    const n = cfg.count ?? countForDensity(kinds, cfg.density, W, H, ps);
-    const kindList: ParticleKind[] = [];
-    for (let i = 0; i < n; i++) kindList.push(kinds.length === 1 ? kinds[0] : kinds[rngLayout.int(kinds.length)]);
-    // Fewer particles stick in the carbon-covered part (they prefer the air-water interface
-    // of the hole in most preparations): keep half of those drawn there.
-    const accept = carbon ? (x: number, y: number, r: Rng) => carbonDistance(carbon!, x, y) <= 0 || r.next() < 0.5 : undefined;
-    const placed = layoutParticles(
-      { width: W, height: H, radii: kindList.map(radiusOf), clumping: cfg.clumping, overlap: cfg.overlap, emptyRegions, accept, borderMargin: 0.5 },
-      rngLayout,
-    );
-    particles = placed.map((p) => ({
-      x: p.x,
-      y: p.y,
-      kind: kindList[p.index],
-      quat: drawOrientation(cfg, rngLayout),
-      clumped: p.clumped,
-      overlapping: p.overlapping,
-    }));
   }
-  lap('layout');
+  const { carbon, emptyRegions } = artifacts;
+  const n = cfg.count ?? countForDensity(kinds, cfg.density, W, H, ps);
+  const kindList: ParticleKind[] = [];
+  for (let i = 0; i < n; i++) kindList.push(kinds.length === 1 ? kinds[0] : kinds[rng.int(kinds.length)]);
+  // Fewer particles stick in the carbon-covered part (they prefer the air-water interface
+  // of the hole in most preparations): keep half of those drawn there.
+  const accept = carbon ? (x: number, y: number, r: Rng) => carbonDistance(carbon, x, y) <= 0 || r.next() < 0.5 : undefined;
+  const placed = layoutParticles(
+    {
+      width: W,
+      height: H,
+      radii: kindList.map((k) => radiusOf(k, ps)),
+      clumping: cfg.clumping,
+      overlap: cfg.overlap,
+      emptyRegions,
+      accept,
+      borderMargin: 0.5,
+    },
+    rng,
+  );
+  return placed.map((p) => ({
+    x: p.x,
+    y: p.y,
+    kind: kindList[p.index],
+    quat: drawOrientation(cfg, rng),
+    clumped: p.clumped,
+    overlapping: p.overlapping,
+  }));
+}
 
-  // ---- Projected mass (Da per pixel) on the periodic canvas ----
+/** Projected mass (Da per pixel) on the periodic canvas, and the splat plan it was made with. */
+function projectMass(cfg: SimConfig, kinds: ParticleKind[], particles: PlacedParticle[], { cw, ch }: Canvas) {
+  const ps = cfg.pixelSize;
   const mass = new Float32Array(cw * ch);
   const target = { width: cw, height: ch, data: mass, wrap: true };
   const plan = splatPlan(kinds.map(getModel), ps);
   for (const p of particles) {
     projectModel(target, getModel(p.kind), quatToMatrix(p.quat), p.x, p.y, ps, 1, plan.splatSigmaPx.get(p.kind));
   }
-  lap('project');
+  return { mass, plan };
+}
 
-  // ---- Phase map (radians) ----
+/**
+ * Phase map (radians) on the canvas: protein in excess of ice (or the stain around it), carbon
+ * and contamination soft-capped, mean removed.
+ */
+function phaseMap(
+  cfg: SimConfig,
+  kinds: ParticleKind[],
+  optics: Optics,
+  artifacts: Artifacts,
+  mass: Float32Array,
+  { cw, ch }: Canvas,
+  rngArtifacts: Rng,
+): PhaseMaps {
+  const ps = cfg.pixelSize;
+  const { sigma } = optics;
+  const { carbon, contamination } = artifacts;
   const phase = new Float32Array(cw * ch);
   const toThicknessA = 1 / (ps * ps * PROTEIN_DENSITY_DA_PER_A3); // Da/px -> A of protein
   const carbonMask = carbon ? rasterizeCarbon(carbon, cw, ch) : null;
@@ -382,7 +523,13 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
   if (cfg.negativeStain) {
     const depth = cfg.stainDepthA ?? 0.6 * Math.max(...kinds.map((k) => particleDiameterPx(k, 1)));
     const grain = grainField(cw, ch, Math.max(1, 8 / ps), rngArtifacts);
-    const ramp = iceRamp(cw, ch, 1, cfg.iceThicknessNm > 0 ? cfg.iceGradientNm / cfg.iceThicknessNm : 0, rngArtifacts.uniform(0, 2 * Math.PI));
+    const ramp = iceRamp(
+      cw,
+      ch,
+      1,
+      cfg.iceThicknessNm > 0 ? cfg.iceGradientNm / cfg.iceThicknessNm : 0,
+      rngArtifacts.uniform(0, 2 * Math.PI),
+    );
     stainA = new Float32Array(cw * ch);
     for (let i = 0; i < cw * ch; i++) {
       // Stain fills the layer except where protein is; it is grainy (~1 nm crystallites).
@@ -407,21 +554,25 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
   for (let i = 0; i < cw * ch; i++) meanPhase += phase[i];
   meanPhase /= cw * ch;
   for (let i = 0; i < cw * ch; i++) phase[i] -= meanPhase;
-  lap('phase');
+  return { phase, carbonMask, contamNm, stainA };
+}
 
-  // ---- One Fourier pass: + ice structural noise, * CTF * MTF ----
-  const spec = rfft2d(phase, cw, ch);
-  lap('fft');
+/**
+ * The Fourier pass, in place on the phase spectrum: amorphous-ice structural noise added, then
+ * times the CTF and the detector MTF. `commonSigmaPx` is the atoms' shared Gaussian blur.
+ */
+function filterSpectrum(spec: HalfSpectrum, cfg: SimConfig, optics: Optics, { cw, ch }: Canvas, commonSigmaPx: number, rngIce: Rng): void {
+  const ps = cfg.pixelSize;
   const ctf = makeCtf({
     voltageKv: cfg.voltageKv,
     csMm: cfg.csMm,
-    amplitudeContrast: A,
-    defocusU,
-    defocusV,
-    astigmatismAngleDeg,
+    amplitudeContrast: optics.amplitudeContrast,
+    defocusU: optics.defocusU,
+    defocusV: optics.defocusV,
+    astigmatismAngleDeg: optics.astigmatismAngleDeg,
     // The atoms' shared Gaussian blur exp(-2 pi^2 sigma^2 s^2) rides on the B envelope
     // exp(-B s^2 / 4): it adds 8 pi^2 sigma^2 (sigma in A) to B.
-    bFactor: cfg.bFactor + 8 * Math.PI ** 2 * (plan.commonSigmaPx * ps) ** 2,
+    bFactor: cfg.bFactor + 8 * Math.PI ** 2 * (commonSigmaPx * ps) ** 2,
   });
   const iceStd = cfg.negativeStain ? 0 : ICE_NOISE_RAD * cfg.iceNoise * Math.sqrt(cfg.iceThicknessNm / 40);
   const iceAmp = iceStd > 0 ? iceSpectrumScale(cw, ch, ps, iceStd) : 0;
@@ -430,7 +581,7 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
   // The MTF is separable except for its mild radial factor; tabulate what can be tabulated.
   const sincX = new Float64Array(cols);
   for (let kx = 0; kx < cols; kx++) sincX[kx] = detectorMtf(kx / cw, 0, Infinity);
-  const iceLut = iceAmp > 0 ? radialTable((s) => iceAmp * iceShape(s), 0.5 * Math.SQRT2 / ps) : null;
+  const iceLut = iceAmp > 0 ? radialTable((s) => iceAmp * iceShape(s), (0.5 * Math.SQRT2) / ps) : null;
   const w0 = cfg.detector.mtfW0;
   const w0f = Number.isFinite(w0) ? 1 / (0.25 * w0 * w0) : 0;
   for (let ky = 0; ky < ch; ky++) {
@@ -441,7 +592,7 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
     for (let kx = 0; kx < cols; kx++) {
       const fx = kx / cw;
       const sx = fx / ps;
-      const g = ctf(sx, sy) * sincX[kx] * sincY / (1 + (fx * fx + fy * fy) * w0f);
+      const g = (ctf(sx, sy) * sincX[kx] * sincY) / (1 + (fx * fx + fy * fy) * w0f);
       let re = data[row + 2 * kx];
       let im = data[row + 2 * kx + 1];
       if (iceLut && (kx | ky) !== 0) {
@@ -457,13 +608,25 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
       data[row + 2 * kx + 1] = im * g;
     }
   }
-  lap('ctf');
-  const contrast = irfft2d(spec);
-  lap('ifft');
+}
 
-  // ---- Intensity: slowly varying transmission times (1 + 2 c) ----
-  const expected = new Float32Array(W * H);
-  const i0 = cfg.dose * ps * ps;
+/**
+ * Slowly varying transmission (image pixels, 1 = none lost): the ice thickness ramp and
+ * texture, stain, carbon and contamination, one pass per effect present. These vary on scales
+ * where the CTF is ~ -A, so they act in real space.
+ */
+function transmission(
+  cfg: SimConfig,
+  optics: Optics,
+  artifacts: Artifacts,
+  maps: PhaseMaps,
+  { cw }: Canvas,
+  rngArtifacts: Rng,
+  rngIce: Rng,
+): Float32Array {
+  const { width: W, height: H, pixelSize: ps } = cfg;
+  const { contamination } = artifacts;
+  const { carbonMask, contamNm, stainA } = maps;
   const mfp = iceMeanFreePathNm(cfg.voltageKv);
   const iceT = cfg.negativeStain ? null : iceRamp(W, H, cfg.iceThicknessNm, cfg.iceGradientNm, rngArtifacts.uniform(0, 2 * Math.PI));
   if (iceT && cfg.iceVariation > 0) {
@@ -485,13 +648,13 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) stainMean += stainA[y * cw + x];
     stainMean /= W * H;
   }
-  // Transmission, one pass per effect present.
   const trans = new Float32Array(W * H).fill(1);
   if (iceT) {
     // Ice thicker than average scatters more (inelastic loss) and, through the amplitude
     // contrast term (CTF ~ -A at these scales), adds phase contrast of the same sign.
+    const A = optics.amplitudeContrast;
     const iceMean = cfg.iceThicknessNm;
-    const icePhasePerNm = sigma * ICE_POTENTIAL_V * 10;
+    const icePhasePerNm = optics.sigma * ICE_POTENTIAL_V * 10;
     for (let i = 0; i < W * H; i++) {
       const dt = iceT[i] - iceMean;
       trans[i] = Math.exp(-dt / mfp) * (1 - 2 * A * icePhasePerNm * dt);
@@ -520,6 +683,14 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
         trans[i] *= Math.exp(-ext);
       }
   }
+  return trans;
+}
+
+/** Expected counts per pixel before shot noise: I0 times the transmission times (1 + 2 c). */
+function expectedCounts(cfg: SimConfig, trans: Float32Array, contrast: Float32Array, { cw }: Canvas): Float32Array {
+  const { width: W, height: H, pixelSize: ps } = cfg;
+  const expected = new Float32Array(W * H);
+  const i0 = cfg.dose * ps * ps;
   for (let y = 0; y < H; y++) {
     const row = y * W;
     const crow = y * cw;
@@ -528,13 +699,15 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
       expected[row + x] = v > 0 ? v : 0;
     }
   }
-  lap('intensity');
-  const noiseFree = cfg.keepNoiseFree ? createImage(W, H, Float32Array.from(expected)) : undefined;
-  applyShotNoise(expected, cfg.detector.dqe, rngNoise);
-  lap('noise');
+  return expected;
+}
 
-  const truth: SimParticle[] = particles.map((p) => {
-    const r = radiusOf(p.kind);
+/** What each particle is to an evaluation: cut by the border, on carbon, in contamination. */
+function truthOf(cfg: SimConfig, artifacts: Artifacts, particles: PlacedParticle[]): SimParticle[] {
+  const { width: W, height: H } = cfg;
+  const { carbon, contamination } = artifacts;
+  return particles.map((p) => {
+    const r = radiusOf(p.kind, cfg.pixelSize);
     return {
       x: p.x,
       y: p.y,
@@ -548,18 +721,6 @@ export function simulateMicrograph(input: Partial<SimConfig> = {}): SimResult {
       overlapping: p.overlapping,
     };
   });
-  const params: SimParams = {
-    ...cfg,
-    kinds,
-    placed: particles.length,
-    defocusU,
-    defocusV,
-    defocusMeanUm,
-    astigmatismAngleDeg,
-    carbonFractionUsed: carbon ? carbon.fraction : 0,
-    sigma,
-  };
-  return { image: createImage(W, H, expected), pixelSize: ps, truth, params, noiseFree, carbon, contamination, emptyRegions, timings };
 }
 
 // Amorphous-ice structural noise spectrum: a 1/f-like part (water density fluctuations over

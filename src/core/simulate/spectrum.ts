@@ -41,8 +41,7 @@ export function radialPowerSpectrum(image: Image2D, pixelSize: number, tile = 51
       let mean = 0;
       for (let y = 0; y < t; y++) for (let x = 0; x < t; x++) mean += data[(y0 + y) * width + x0 + x];
       mean /= t * t;
-      for (let y = 0; y < t; y++)
-        for (let x = 0; x < t; x++) buf[y * t + x] = (data[(y0 + y) * width + x0 + x] - mean) * win[x] * win[y];
+      for (let y = 0; y < t; y++) for (let x = 0; x < t; x++) buf[y * t + x] = (data[(y0 + y) * width + x0 + x] - mean) * win[x] * win[y];
       const spec = rfft2d(buf, t, t);
       for (let i = 0; i < t * cols; i++) acc[i] += spec.data[2 * i] ** 2 + spec.data[2 * i + 1] ** 2;
       tiles++;

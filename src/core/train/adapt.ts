@@ -81,7 +81,12 @@ export async function copyModel(model: tf.LayersModel): Promise<tf.LayersModel> 
 export async function scoreOn(models: Models, m: LabelledMicrograph, params: Partial<PickParams> = {}): Promise<Scores> {
   if (!m.truth) throw new ParameterError(`${m.name}: scoring needs ground truth`);
   const session = new PickSession(m.name, asMicrograph(m.image));
-  const res = await pickMicrograph(session, models, { ...DEFAULT_PICK_PARAMS, ...params, diameter: m.diameter, negativeStain: m.negativeStain });
+  const res = await pickMicrograph(session, models, {
+    ...DEFAULT_PICK_PARAMS,
+    ...params,
+    diameter: m.diameter,
+    negativeStain: m.negativeStain,
+  });
   return matchPicks(res.picks, m.truth as Point[], m.diameter / 2);
 }
 
@@ -90,7 +95,12 @@ interface TunedPair extends AdaptModels {
 }
 
 /** Fine-tunes copies of both networks on labelled (or pseudo-labelled) micrographs. */
-async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograph[], labelsComplete: boolean, o: AdaptOptions): Promise<TunedPair> {
+async function fineTuneBoth(
+  base: AdaptModels,
+  train: readonly LabelledMicrograph[],
+  labelsComplete: boolean,
+  o: AdaptOptions,
+): Promise<TunedPair> {
   o.onProgress?.('detector', `fine-tuning the detector on ${train.length} micrograph(s)`);
   const fcrn = await copyModel(base.fcrn);
   const det = await fineTuneDetector(fcrn, base.fcrnMeta, train, {
@@ -102,7 +112,10 @@ async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograp
     onEpoch: (e) => o.onEpoch?.('detector', e),
   });
   throwIfAborted(o.signal);
-  const fcrnMeta: ModelMetadata = { ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}), inputSmoothing: base.fcrnMeta.inputSmoothing };
+  const fcrnMeta: ModelMetadata = {
+    ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}),
+    inputSmoothing: base.fcrnMeta.inputSmoothing,
+  };
   // Fine-tuning moves the detector's output scale: its noise level is measured anew (calibrate.ts).
   o.onProgress?.('noise level', "measuring the new detector's output on empty micrographs");
   fcrnMeta.noiseLevel = Math.round((await measureNoiseLevel({ fcrn, fcrnMeta })) * 1e4) / 1e4;
@@ -112,7 +125,9 @@ async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograp
   const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));
   for (const [i, m] of train.entries()) {
     throwIfAborted(o.signal);
-    set.add(await labelFromTruth(m, { fcrn, fcrnMeta }, { seed: o.seed * 100 + i, negatives: m.negatives, labelsComplete, signal: o.signal }));
+    set.add(
+      await labelFromTruth(m, { fcrn, fcrnMeta }, { seed: o.seed * 100 + i, negatives: m.negatives, labelsComplete, signal: o.signal }),
+    );
   }
   const data = set.build();
   const counts = countLabels(data.labels);
@@ -150,13 +165,29 @@ async function fineTuneBoth(base: AdaptModels, train: readonly LabelledMicrograp
   };
 }
 
-async function result(base: AdaptModels, tuned: TunedPair, keep: boolean, check: AdaptCheck | null, t0: number, method: string): Promise<AdaptResult> {
+async function result(
+  base: AdaptModels,
+  tuned: TunedPair,
+  keep: boolean,
+  check: AdaptCheck | null,
+  t0: number,
+  method: string,
+): Promise<AdaptResult> {
   const seconds = (performance.now() - t0) / 1000;
   const summary = { method, ...tuned.summary, check, trainingSeconds: Math.round(seconds) };
   if (!keep) {
     tuned.fcrn.dispose();
     tuned.classifier.dispose();
-    return { fcrn: await copyModel(base.fcrn), fcrnMeta: base.fcrnMeta, classifier: await copyModel(base.classifier), classifierMeta: readMetadata(base.classifier), adapted: false, check, seconds, summary };
+    return {
+      fcrn: await copyModel(base.fcrn),
+      fcrnMeta: base.fcrnMeta,
+      classifier: await copyModel(base.classifier),
+      classifierMeta: readMetadata(base.classifier),
+      adapted: false,
+      check,
+      seconds,
+      summary,
+    };
   }
   const fcrnMeta = { ...tuned.fcrnMeta, trainingSummary: summary };
   const classifierMeta = classifierMetadata(base.fcrnMeta.workingRadius, summary, classifierBoxRadii(base.classifier));
@@ -164,7 +195,11 @@ async function result(base: AdaptModels, tuned: TunedPair, keep: boolean, check:
 }
 
 /** Supervised fine-tuning of both networks from labelled micrographs (see the file comment). */
-export async function adaptSupervised(base: AdaptModels, labelled: readonly LabelledMicrograph[], options: Partial<AdaptOptions> = {}): Promise<AdaptResult> {
+export async function adaptSupervised(
+  base: AdaptModels,
+  labelled: readonly LabelledMicrograph[],
+  options: Partial<AdaptOptions> = {},
+): Promise<AdaptResult> {
   const o = { ...ADAPT_DEFAULTS, ...options };
   if (!labelled.length) throw new ParameterError('fine-tuning needs at least one labelled micrograph');
   for (const m of labelled) if (!m.truth?.length) throw new ParameterError(`${m.name}: no labelled particles`);
@@ -194,7 +229,11 @@ export const SELF_TRAINING = {
  * fine-tuned as from partial labels: the classifier's background is only those rejections.
  * Without truth there is nothing to check the result against: the report says so.
  */
-export async function adaptUnsupervised(base: AdaptModels, micrographs: readonly TrainingMicrograph[], options: Partial<AdaptOptions> = {}): Promise<AdaptResult> {
+export async function adaptUnsupervised(
+  base: AdaptModels,
+  micrographs: readonly TrainingMicrograph[],
+  options: Partial<AdaptOptions> = {},
+): Promise<AdaptResult> {
   const o = { ...ADAPT_DEFAULTS, ...options };
   if (!micrographs.length) throw new ParameterError('adaptation needs at least one micrograph');
   const t0 = performance.now();
@@ -203,7 +242,12 @@ export async function adaptUnsupervised(base: AdaptModels, micrographs: readonly
     throwIfAborted(o.signal);
     o.onProgress?.('labels', `picking ${m.name} with the current models`);
     const session = new PickSession(m.name, asMicrograph(m.image));
-    const res = await pickMicrograph(session, base, { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, negativeStain: m.negativeStain }, { signal: o.signal });
+    const res = await pickMicrograph(
+      session,
+      base,
+      { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, negativeStain: m.negativeStain },
+      { signal: o.signal },
+    );
     const byScore = (a: { score?: number }, b: { score?: number }) => (b.score ?? 0) - (a.score ?? 0);
     const kept = res.all.filter((p) => p.kept).sort(byScore);
     const dropped = res.all.filter((p) => !p.kept).sort(byScore);

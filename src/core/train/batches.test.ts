@@ -17,13 +17,28 @@ describe('patches', () => {
 
   it('centres the patch and reflects at the border, or skips', () => {
     const img = ramp(100, 80);
-    const p = extractPatches(img, [{ x: 50, y: 40 }, { x: 2, y: 3 }], { size: 8 });
+    const p = extractPatches(
+      img,
+      [
+        { x: 50, y: 40 },
+        { x: 2, y: 3 },
+      ],
+      { size: 8 },
+    );
     expect(p.n).toBe(2);
     expect(p.data[4 * 8 + 4]).toBe(40 * 1000 + 50); // centre at index size/2
     expect(p.data[0]).toBe(36 * 1000 + 46);
     // second patch: top-left reads row -1 -> 1 and col -2 -> 2
     expect(p.data[64 + 0]).toBe(1 * 1000 + 2);
-    const s = extractPatches(img, [{ x: 50, y: 40 }, { x: 2, y: 3 }, { x: 96, y: 76 }], { size: 8, border: 'skip' });
+    const s = extractPatches(
+      img,
+      [
+        { x: 50, y: 40 },
+        { x: 2, y: 3 },
+        { x: 96, y: 76 },
+      ],
+      { size: 8, border: 'skip' },
+    );
     expect(s.used).toEqual([0, 2]);
     expect(s.data.length).toBe(2 * 64);
   });

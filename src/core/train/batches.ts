@@ -158,14 +158,25 @@ export interface DetectorSamples {
 }
 
 /** Image and label patches for FCRN training, in the layout trainDetector takes. */
-export function sampleDetectorPatches(image: Image2D, labels: Image2D, centres: readonly Centre[], opts: DetectorSampleOptions): DetectorSamples {
+export function sampleDetectorPatches(
+  image: Image2D,
+  labels: Image2D,
+  centres: readonly Centre[],
+  opts: DetectorSampleOptions,
+): DetectorSamples {
   if (image.width !== labels.width || image.height !== labels.height) {
     throw new ParameterError(`label map is ${labels.width}x${labels.height} but the image is ${image.width}x${image.height}`);
   }
   const size = opts.size ?? 64;
   const rng = createRng(opts.seed);
   const background = randomBackgroundCentres(
-    image.width, image.height, centres, opts.backgroundCount ?? 0, size, opts.minBackgroundDistance ?? size / 2, rng,
+    image.width,
+    image.height,
+    centres,
+    opts.backgroundCount ?? 0,
+    size,
+    opts.minBackgroundDistance ?? size / 2,
+    rng,
   );
   const all = [...centres, ...background];
   const po: PatchOptions = { size, border: opts.border };
@@ -203,7 +214,8 @@ export function gatherRows(data: Float32Array, per: number, indices: readonly nu
 
 /** Consecutive batches of `batchSize` (the last may be shorter). */
 export function toBatches<T>(items: readonly T[], batchSize: number): T[][] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParameterError(`batch size must be a positive whole number, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ParameterError(`batch size must be a positive whole number, got ${batchSize}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += batchSize) out.push(items.slice(i, i + batchSize));
   return out;

@@ -37,7 +37,10 @@ describe('labelFromTruth (supervised)', () => {
     const sim = simulateMicrograph({ width: 512, height: 512, pixelSize: 2, kind: 'trpv1', seed: 31 });
     const m = simTrainingMicrograph(sim);
     const fcrn = buildFcrn({ seed: 2 });
-    const models = { fcrn, fcrnMeta: { kind: 'fcrn' as const, workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2024-01-01' } };
+    const models = {
+      fcrn,
+      fcrnMeta: { kind: 'fcrn' as const, workingRadius: 12, inputSmoothing: 3, patchSize: 64, created: '2024-01-01' },
+    };
     const choice = await labelFromTruth(m, models, { seed: 4, peaks: { sigma: 2, threshold: 0.5, kLevel: 1 } });
     const { scale, radius } = choice.work.geometry;
     const r = radius * scale; // original pixels

@@ -58,11 +58,25 @@ export interface SampleChoice {
 
 /** Peak and screen settings of the candidate search: the pipeline's, without classifier. */
 export function candidateParams(m: TrainingMicrograph, peaks: Partial<PickParams>): PickParams {
-  return { ...DEFAULT_PICK_PARAMS, meanPercentile: 0, stdPercentile: 0, ...peaks, diameter: m.diameter, negativeStain: m.negativeStain, useClassifier: false };
+  return {
+    ...DEFAULT_PICK_PARAMS,
+    meanPercentile: 0,
+    stdPercentile: 0,
+    ...peaks,
+    diameter: m.diameter,
+    negativeStain: m.negativeStain,
+    useClassifier: false,
+  };
 }
 
 /** Detector candidates (working pixels) at one strictness level, with whether they pass the screens in `params`. */
-export async function candidatesAt(session: PickSession, models: Models, params: PickParams, scale: number, signal?: AbortSignal): Promise<(Point & { kept: boolean })[]> {
+export async function candidatesAt(
+  session: PickSession,
+  models: Models,
+  params: PickParams,
+  scale: number,
+  signal?: AbortSignal,
+): Promise<(Point & { kept: boolean })[]> {
   await session.runDetector(models, params, { signal });
   const { picks } = await session.repick(models, params, { signal });
   return picks.map((p) => ({ ...toWorking(p, scale), kept: p.kept }));
@@ -95,7 +109,12 @@ export function makeSample(work: WorkingImage, p: Point, label: SampleLabel, rea
 /** Classifier input patches of the samples (boxes of boxRadii r of the working image, 64x64), in order. */
 export function cutPatches(work: WorkingImage, samples: readonly Point[], boxRadii = CLASSIFIER_BOX_RADII): Float32Array {
   const { scale, radius } = work.geometry;
-  return extractPatches(work.pre, samples.map((s) => toWorking(s, scale)), radius, boxRadii);
+  return extractPatches(
+    work.pre,
+    samples.map((s) => toWorking(s, scale)),
+    radius,
+    boxRadii,
+  );
 }
 
 /**
@@ -118,7 +137,11 @@ export function balancedSubset(labels: ArrayLike<number>, seed: number): number[
 }
 
 /** Samples per reason and per label, for progress lines and the UI. */
-export function countSamples(samples: readonly ClassifierSample[]): { particles: number; background: number; byReason: Partial<Record<SampleReason, number>> } {
+export function countSamples(samples: readonly ClassifierSample[]): {
+  particles: number;
+  background: number;
+  byReason: Partial<Record<SampleReason, number>>;
+} {
   const byReason: Partial<Record<SampleReason, number>> = {};
   let particles = 0;
   for (const s of samples) {
@@ -156,7 +179,12 @@ export interface SupervisedSpec {
  * from it background (between the two radii: left out as ambiguous); plus jittered truth
  * centres and random background away from truth.
  */
-export async function labelFromTruth(m: TrainingMicrograph, models: Models, spec: SupervisedSpec, session?: PickSession): Promise<SampleChoice> {
+export async function labelFromTruth(
+  m: TrainingMicrograph,
+  models: Models,
+  spec: SupervisedSpec,
+  session?: PickSession,
+): Promise<SampleChoice> {
   if (!m.truth) throw new ParameterError(`${m.name}: supervised classifier labelling needs ground-truth particle centres`);
   const s = sessionFor(m, session);
   const work = await workingImage(m, models.fcrnMeta.workingRadius, s, spec.signal);

@@ -63,7 +63,11 @@ describe('training sets from a simulation', () => {
     const fcrn = buildFcrn({ seed: 1 });
     const fcrnMeta = { kind: 'fcrn' as const, workingRadius: 7, inputSmoothing: 1, patchSize: 64, created: '2024-01-01' };
     const set = new ClassifierSetBuilder();
-    const choice = await labelFromTruth(simTrainingMicrograph(simulateMicrograph(cfg)), { fcrn, fcrnMeta }, { seed: cfg.seed, peaks: { sigma: 3, threshold: 0.5, kLevel: 1 } });
+    const choice = await labelFromTruth(
+      simTrainingMicrograph(simulateMicrograph(cfg)),
+      { fcrn, fcrnMeta },
+      { seed: cfg.seed, peaks: { sigma: 3, threshold: 0.5, kLevel: 1 } },
+    );
     set.add(choice);
     const s = set.build();
     expect(s.n).toBe(choice.samples.length);

@@ -63,7 +63,11 @@ export interface DetectorImage {
 }
 
 /** Preprocess a micrograph as pipeline.ts does and draw the label map of its truth centres. */
-export async function detectorImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, inputSmoothing = NETWORK_INPUT_SIGMA): Promise<DetectorImage> {
+export async function detectorImage(
+  m: TrainingMicrograph,
+  refRadius = FCRN_WORKING_RADIUS,
+  inputSmoothing = NETWORK_INPUT_SIGMA,
+): Promise<DetectorImage> {
   if (!m.truth) throw new ParameterError(`${m.name}: detector training needs ground-truth particle centres`);
   return detectorImageOf(await workingImage(m, refRadius), m.truth, inputSmoothing);
 }
@@ -98,9 +102,7 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
   const rng = createRng(spec.seed);
   const half = size / 2;
   // Particle patches must lie inside: reflected borders would mirror particles without labels.
-  let centres = det.centres.filter(
-    (c) => c.x >= half && c.y >= half && c.x < det.input.width - half && c.y < det.input.height - half,
-  );
+  let centres = det.centres.filter((c) => c.x >= half && c.y >= half && c.x < det.input.width - half && c.y < det.input.height - half);
   if (spec.maxParticles !== undefined && centres.length > spec.maxParticles) {
     const picked = new Set<number>();
     while (picked.size < spec.maxParticles) picked.add(rng.int(centres.length));
@@ -118,7 +120,9 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
 }
 
 /** Concatenates sample sets of the same patch size (weights of 1 for a set that has none, when any has some). */
-export function concatDetectorSamples(sets: readonly (DetectorSamples & { weights?: Float32Array })[]): DetectorSamples & { weights?: Float32Array } {
+export function concatDetectorSamples(
+  sets: readonly (DetectorSamples & { weights?: Float32Array })[],
+): DetectorSamples & { weights?: Float32Array } {
   if (!sets.length) throw new ParameterError('no detector training samples to concatenate');
   const size = sets[0].size;
   if (sets.some((s) => s.size !== size)) throw new ParameterError('detector sample sets have different patch sizes');
@@ -182,10 +186,25 @@ export interface RecipeRanges {
  * (docs/method.md, "Real micrographs").
  */
 export const TRAINING_RANGES = {
-  narrow: { kinds: ['trpv1', 'proteasome', 'ribosome', 'small'], defocusUm: [[1.0, 1.4], [2.6, 3.4]], dose: [[25, 35], [45, 60]] },
+  narrow: {
+    kinds: ['trpv1', 'proteasome', 'ribosome', 'small'],
+    defocusUm: [
+      [1.0, 1.4],
+      [2.6, 3.4],
+    ],
+    dose: [
+      [25, 35],
+      [45, 60],
+    ],
+  },
   // Four named complexes and four generic shapes; defocus from near focus to far, dose and
   // B-factor log-uniform from very noisy to clean and from sharp to blurred.
-  wide: { kinds: ['trpv1', 'proteasome', 'ribosome', 'small', 'shell', 'ring', 'rod', 'dimer'], defocusUm: [[0.3, 3.6]], dose: [[5, 80]], bFactor: [30, 400] },
+  wide: {
+    kinds: ['trpv1', 'proteasome', 'ribosome', 'small', 'shell', 'ring', 'rod', 'dimer'],
+    defocusUm: [[0.3, 3.6]],
+    dose: [[5, 80]],
+    bFactor: [30, 400],
+  },
 } as const satisfies Record<string, RecipeRanges>;
 export type RecipeName = keyof typeof TRAINING_RANGES;
 /** Kinds the shipped models were trained on (the narrow recipe); the evaluation holds the others out. */
@@ -240,8 +259,13 @@ function narrowConfig(seed: number, i: number, size: number): TrainingSimConfig 
   else if (u < 0.65) {
     const s0 = rng.uniform(0.8, 1.4);
     Object.assign(cfg, {
-      negativeStain: true, voltageKv: 200, amplitudeContrast: 0.3, iceThicknessNm: 20, iceGradientNm: 4,
-      defocusUm: [s0, s0], dose: Math.round(rng.uniform(20, 35)),
+      negativeStain: true,
+      voltageKv: 200,
+      amplitudeContrast: 0.3,
+      iceThicknessNm: 20,
+      iceGradientNm: 4,
+      defocusUm: [s0, s0],
+      dose: Math.round(rng.uniform(20, 35)),
     });
   } else if (u < 0.72) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.3) });
   return cfg;
@@ -287,8 +311,15 @@ function wideConfig(seed: number, i: number, size: number): TrainingSimConfig {
   else if (u < 0.5) {
     const s0 = rng.uniform(0.8, 1.4);
     Object.assign(cfg, {
-      negativeStain: true, voltageKv: 200, amplitudeContrast: 0.3, iceThicknessNm: 20, iceGradientNm: 4, iceNoise: 1,
-      defocusUm: [s0, s0], dose: Math.round(rng.uniform(20, 35)), bFactor: Math.round(rng.uniform(30, 150)),
+      negativeStain: true,
+      voltageKv: 200,
+      amplitudeContrast: 0.3,
+      iceThicknessNm: 20,
+      iceGradientNm: 4,
+      iceNoise: 1,
+      defocusUm: [s0, s0],
+      dose: Math.round(rng.uniform(20, 35)),
+      bFactor: Math.round(rng.uniform(30, 150)),
     });
   } else if (u < 0.58) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.4) });
   cfg.post = randomPostSteps(rng, diameterPx / 2);

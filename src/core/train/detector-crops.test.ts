@@ -17,7 +17,11 @@ describe('detectorWeightMap', () => {
 describe('detectorCrops', () => {
   const W = 150;
   const H = 100;
-  const input = createImage(W, H, Float32Array.from({ length: W * H }, (_, i) => i));
+  const input = createImage(
+    W,
+    H,
+    Float32Array.from({ length: W * H }, (_, i) => i),
+  );
   const labels = detectorLabelMap(W, H, [{ x: 30, y: 40 }], 5);
   const weights = detectorWeightMap(W, H, [{ x: 30, y: 40 }], 5, 0.5);
 
@@ -37,7 +41,11 @@ describe('detectorCrops', () => {
   });
 
   it('fills a crop larger than the image by reflection', () => {
-    const small = createImage(20, 10, Float32Array.from({ length: 200 }, (_, i) => i % 20));
+    const small = createImage(
+      20,
+      10,
+      Float32Array.from({ length: 200 }, (_, i) => i % 20),
+    );
     const c = detectorCrops(small, createImage(20, 10), createImage(20, 10), { size: 32, copies: 1, seed: 1 });
     expect(c.n).toBe(1);
     expect(c.inputs.every((v) => v >= 0 && v < 20)).toBe(true);

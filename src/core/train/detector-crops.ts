@@ -19,14 +19,9 @@ export interface WeightedDetectorSamples extends DetectorSamples {
 }
 
 /** Loss weights: 1 within the label disk of any positive or negative, `unlabelled` elsewhere. */
-export function detectorWeightMap(
-  width: number,
-  height: number,
-  labelled: readonly Centre[],
-  radius: number,
-  unlabelled: number,
-): Image2D {
-  if (!(unlabelled >= 0 && unlabelled <= 1)) throw new ParameterError(`the weight of unlabelled places must be in [0, 1], got ${unlabelled}`);
+export function detectorWeightMap(width: number, height: number, labelled: readonly Centre[], radius: number, unlabelled: number): Image2D {
+  if (!(unlabelled >= 0 && unlabelled <= 1))
+    throw new ParameterError(`the weight of unlabelled places must be in [0, 1], got ${unlabelled}`);
   const w = createImage(width, height);
   w.data.fill(unlabelled);
   const R = Math.max(1, labelDiskRadius(radius));
@@ -60,7 +55,8 @@ function origins(length: number, size: number, stride: number): number[] {
 /** Crops of image, labels and weights (all the same size), each in `copies` random symmetries. */
 export function detectorCrops(input: Image2D, labels: Image2D, weights: Image2D, spec: CropSpec): WeightedDetectorSamples {
   for (const m of [labels, weights]) {
-    if (m.width !== input.width || m.height !== input.height) throw new ParameterError(`label or weight map is ${m.width}x${m.height} but the image is ${input.width}x${input.height}`);
+    if (m.width !== input.width || m.height !== input.height)
+      throw new ParameterError(`label or weight map is ${m.width}x${m.height} but the image is ${input.width}x${input.height}`);
   }
   const size = spec.size ?? 96;
   const stride = spec.stride ?? Math.round((size * 3) / 4);
@@ -70,7 +66,8 @@ export function detectorCrops(input: Image2D, labels: Image2D, weights: Image2D,
   }
   const centres: Centre[] = [];
   // Crops are cut by centre: patch pixel floor(size/2) sits on the centre pixel (batches.ts).
-  for (const y0 of origins(input.height, size, stride)) for (const x0 of origins(input.width, size, stride)) centres.push({ x: x0 + Math.floor(size / 2), y: y0 + Math.floor(size / 2) });
+  for (const y0 of origins(input.height, size, stride))
+    for (const x0 of origins(input.width, size, stride)) centres.push({ x: x0 + Math.floor(size / 2), y: y0 + Math.floor(size / 2) });
   const rng = createRng(spec.seed);
   const per = size * size;
   const n = centres.length * copies;

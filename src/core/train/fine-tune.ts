@@ -46,7 +46,11 @@ export const DETECTOR_FINE_TUNE_DEFAULTS: Readonly<Omit<DetectorFineTuneOptions,
 };
 
 /** Crops, labels and PU weights of the labelled micrographs at the detector's own geometry. */
-export async function fineTuneDetectorSet(micrographs: readonly LabelledMicrograph[], meta: ModelMetadata, opts: Pick<DetectorFineTuneOptions, 'unlabelledWeight' | 'cropSize' | 'copies' | 'seed'>): Promise<WeightedDetectorSamples> {
+export async function fineTuneDetectorSet(
+  micrographs: readonly LabelledMicrograph[],
+  meta: ModelMetadata,
+  opts: Pick<DetectorFineTuneOptions, 'unlabelledWeight' | 'cropSize' | 'copies' | 'seed'>,
+): Promise<WeightedDetectorSamples> {
   if (!micrographs.length) throw new ParameterError('fine-tuning needs at least one labelled micrograph');
   const sets: WeightedDetectorSamples[] = [];
   for (const [i, m] of micrographs.entries()) {

@@ -23,7 +23,16 @@ describe('detectorLabelMap', () => {
   });
 
   it('overlapping disks take the maximum; disks are clipped at the image edge', () => {
-    const m = detectorLabelMap(30, 10, [{ x: 10, y: 5 }, { x: 14, y: 5 }, { x: 0, y: 0 }], 4); // R = 4
+    const m = detectorLabelMap(
+      30,
+      10,
+      [
+        { x: 10, y: 5 },
+        { x: 14, y: 5 },
+        { x: 0, y: 0 },
+      ],
+      4,
+    ); // R = 4
     expect(m.data[5 * 30 + 12]).toBe(4); // distance 2 from both -> (4-2)^2
     expect(m.data[5 * 30 + 10]).toBe(16);
     expect(m.data[0]).toBe(16);

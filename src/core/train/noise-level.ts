@@ -10,7 +10,6 @@ import { asMicrograph } from './training-micrograph';
 import { emptyTrainingMicrographs } from './dataset';
 import type { Image2D } from '../image';
 
-
 export interface EmptyMicrograph {
   image: Image2D;
   /** The diameter it is picked at, original pixels. */
@@ -23,7 +22,14 @@ export async function emptyCandidateHeights(models: Models, micrographs: readonl
   const heights: number[] = [];
   for (const [i, m] of micrographs.entries()) {
     const session = new PickSession(`empty-${i}`, asMicrograph(m.image));
-    const params = { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, negativeStain: m.negativeStain, threshold: 0.5, useClassifier: false, calibrate: false };
+    const params = {
+      ...DEFAULT_PICK_PARAMS,
+      diameter: m.diameter,
+      negativeStain: m.negativeStain,
+      threshold: 0.5,
+      useClassifier: false,
+      calibrate: false,
+    };
     await session.runDetector(models, params);
     for (const p of (await session.repick(models, params)).picks) if (p.detectorRaw !== undefined) heights.push(p.detectorRaw);
   }
@@ -34,8 +40,12 @@ export async function emptyCandidateHeights(models: Models, micrographs: readonl
 export const NOISE_LEVEL_MICROGRAPHS = 24;
 
 /** The noise level from empty micrographs (see the file comment; default: NOISE_LEVEL_MICROGRAPHS of the training conditions). */
-export async function measureNoiseLevel(models: Models, micrographs: readonly EmptyMicrograph[] = emptyTrainingMicrographs(NOISE_LEVEL_MICROGRAPHS)): Promise<number> {
+export async function measureNoiseLevel(
+  models: Models,
+  micrographs: readonly EmptyMicrograph[] = emptyTrainingMicrographs(NOISE_LEVEL_MICROGRAPHS),
+): Promise<number> {
   const heights = await emptyCandidateHeights(models, micrographs);
-  if (!heights.length) throw new ParameterError('the detector found no candidate on the empty micrographs; its noise level cannot be measured');
+  if (!heights.length)
+    throw new ParameterError('the detector found no candidate on the empty micrographs; its noise level cannot be measured');
   return percentiles(Float32Array.from(heights), [50])[0];
 }

@@ -65,7 +65,13 @@ export function balancedOrder(rows: readonly number[], labels: ArrayLike<number>
 }
 
 function oneHot(labels: ArrayLike<number>, rows: readonly number[]): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(rows.map((r) => labels[r]), 'int32'), 2) as tf.Tensor2D;
+  return tf.oneHot(
+    tf.tensor1d(
+      rows.map((r) => labels[r]),
+      'int32',
+    ),
+    2,
+  ) as tf.Tensor2D;
 }
 
 /** Mean cross-entropy per sample; probabilities clipped so log never sees 0. */
@@ -78,7 +84,13 @@ function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(probs, -1)), 'float32')) as tf.Scalar);
 }
 
-async function evaluate(model: tf.LayersModel, data: ClassifierTrainingData, rows: number[], batchSize: number, side: number): Promise<{ loss: number; accuracy: number }> {
+async function evaluate(
+  model: tf.LayersModel,
+  data: ClassifierTrainingData,
+  rows: number[],
+  batchSize: number,
+  side: number,
+): Promise<{ loss: number; accuracy: number }> {
   let loss = 0;
   let hits = 0;
   for (const b of toBatches(rows, batchSize)) {
@@ -112,12 +124,14 @@ export async function trainClassifier(
     );
   }
   for (let i = 0; i < data.n; i++) {
-    if (data.labels[i] !== 0 && data.labels[i] !== 1) throw new ParameterError(`label ${i} is ${data.labels[i]}; labels must be 0 (background) or 1 (particle)`);
+    if (data.labels[i] !== 0 && data.labels[i] !== 1)
+      throw new ParameterError(`label ${i} is ${data.labels[i]}; labels must be 0 (background) or 1 (particle)`);
   }
   const rng = createRng(o.seed);
   const { train, val } = splitTrainValidation(data.n, o.validationFraction, rng);
   const classes = new Set(train.map((r) => data.labels[r]));
-  if (classes.size < 2) throw new ParameterError('classifier training needs both particle (1) and background (0) examples in the training set');
+  if (classes.size < 2)
+    throw new ParameterError('classifier training needs both particle (1) and background (0) examples in the training set');
   const optimizer = tf.train.adam(o.learningRate);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const history: ClassifierEpochReport[] = [];
@@ -137,11 +151,15 @@ export async function trainClassifier(
           const x = tf.tensor4d(gatherRows(data.patches, per, rows), [rows.length, side, side, 1]);
           const y = oneHot(data.labels, rows);
           let probs: tf.Tensor | undefined;
-          const loss = optimizer.minimize(() => {
-            const p = model.apply(x, { training: true }) as tf.Tensor;
-            probs = tf.keep(p);
-            return crossEntropy(y, p);
-          }, true, vars)!;
+          const loss = optimizer.minimize(
+            () => {
+              const p = model.apply(x, { training: true }) as tf.Tensor;
+              probs = tf.keep(p);
+              return crossEntropy(y, p);
+            },
+            true,
+            vars,
+          )!;
           const h = correct(y, probs!);
           probs!.dispose();
           return [loss, h];

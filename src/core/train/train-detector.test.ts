@@ -49,7 +49,12 @@ describe('trainDetector', () => {
     const before = tf.memory().numTensors;
     const epochs: number[] = [];
     const { history } = await trainDetector(model, data, {
-      epochs: 15, batchSize: 4, learningRate: 2e-3, lrDecay: 1, validationFraction: 0.2, seed: 3,
+      epochs: 15,
+      batchSize: 4,
+      learningRate: 2e-3,
+      lrDecay: 1,
+      validationFraction: 0.2,
+      seed: 3,
       onEpoch: (e) => epochs.push(e.epoch),
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -72,7 +77,14 @@ describe('trainDetector', () => {
 
     // Same seed, same start, same backend: the same losses.
     model.setWeights(initial);
-    const again = await trainDetector(model, data, { epochs: 2, batchSize: 4, learningRate: 2e-3, lrDecay: 1, validationFraction: 0.2, seed: 3 });
+    const again = await trainDetector(model, data, {
+      epochs: 2,
+      batchSize: 4,
+      learningRate: 2e-3,
+      lrDecay: 1,
+      validationFraction: 0.2,
+      seed: 3,
+    });
     expect(again.history.map((h) => h.loss)).toEqual(history.slice(0, 2).map((h) => h.loss));
     tf.dispose(initial);
     model.dispose();
@@ -100,7 +112,14 @@ describe('trainDetector', () => {
   it('cancels between batches with CancelledError', async () => {
     const model = buildFcrn();
     const ctrl = new AbortController();
-    const run = trainDetector(model, toyData(8, 2), { epochs: 3, batchSize: 2, validationFraction: 0, seed: 1, signal: ctrl.signal, onBatch: (b) => b.batch === 1 && ctrl.abort() });
+    const run = trainDetector(model, toyData(8, 2), {
+      epochs: 3,
+      batchSize: 2,
+      validationFraction: 0,
+      seed: 1,
+      signal: ctrl.signal,
+      onBatch: (b) => b.batch === 1 && ctrl.abort(),
+    });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     model.dispose();
   });

@@ -130,7 +130,12 @@ export async function trainDetector(
   const o = { ...DEFAULT_DETECTOR_TRAINING, ...options };
   checkCommonOptions(o);
   const per = data.size * data.size;
-  if (!(data.n > 0) || data.inputs.length !== data.n * per || data.labels.length !== data.n * per || (data.weights && data.weights.length !== data.n * per)) {
+  if (
+    !(data.n > 0) ||
+    data.inputs.length !== data.n * per ||
+    data.labels.length !== data.n * per ||
+    (data.weights && data.weights.length !== data.n * per)
+  ) {
     throw new ParameterError(
       `training data must hold ${data.n} patches of ${data.size}x${data.size}: got ${data.inputs.length} input and ${data.labels.length} label values`,
     );

@@ -40,7 +40,12 @@ export function sessionFor(m: TrainingMicrograph, session?: PickSession): PickSe
 }
 
 /** The working image of a training micrograph for a detector of working radius refRadius (the session's, when given). */
-export function workingImage(m: TrainingMicrograph, refRadius = FCRN_WORKING_RADIUS, session?: PickSession, signal?: AbortSignal): Promise<WorkingImage> {
+export function workingImage(
+  m: TrainingMicrograph,
+  refRadius = FCRN_WORKING_RADIUS,
+  session?: PickSession,
+  signal?: AbortSignal,
+): Promise<WorkingImage> {
   return sessionFor(m, session).workingImage(m, refRadius, signal);
 }
 

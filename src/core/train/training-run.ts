@@ -35,7 +35,11 @@ export class DetectorSetBuilder {
   /** Adds one micrograph's particle-centred patches (seeded augmentation); returns what it added. */
   async add(m: TrainingMicrograph, seed: number): Promise<{ patches: number; particles: number; radius: number }> {
     const det = await detectorImage(m, this.spec.refRadius ?? FCRN_WORKING_RADIUS);
-    const s = detectorSamples(det, { maxParticles: this.spec.perMicrograph, backgroundCount: this.spec.backgroundPerMicrograph ?? 0, seed });
+    const s = detectorSamples(det, {
+      maxParticles: this.spec.perMicrograph,
+      backgroundCount: this.spec.backgroundPerMicrograph ?? 0,
+      seed,
+    });
     this.sets.push(s);
     const r = det.geometry.radius;
     this.radii[r] = (this.radii[r] ?? 0) + s.n;
@@ -66,7 +70,11 @@ export class ClassifierSetBuilder {
   /** Cuts the chosen samples' patches; returns the micrograph's particle/background counts. */
   add(choice: SampleChoice): { particles: number; background: number } {
     const { samples, work } = choice;
-    this.sets.push({ patches: cutPatches(work, samples, this.boxRadii), labels: Uint8Array.from(samples, (s) => s.label), n: samples.length });
+    this.sets.push({
+      patches: cutPatches(work, samples, this.boxRadii),
+      labels: Uint8Array.from(samples, (s) => s.label),
+      n: samples.length,
+    });
     const c = countSamples(samples);
     for (const [k, v] of Object.entries(c.byReason) as [SampleReason, number][]) this.byReason[k] = (this.byReason[k] ?? 0) + v;
     this.candidates += choice.candidates;
@@ -83,7 +91,11 @@ export class ClassifierSetBuilder {
     const all = concatClassifierSets(this.sets);
     if (balanceSeed === undefined) return all;
     const rows = balancedSubset(all.labels, balanceSeed);
-    return { patches: gatherRows(all.patches, CLASSIFIER_PATCH_SIZE ** 2, rows), labels: Uint8Array.from(rows, (r) => all.labels[r]), n: rows.length };
+    return {
+      patches: gatherRows(all.patches, CLASSIFIER_PATCH_SIZE ** 2, rows),
+      labels: Uint8Array.from(rows, (r) => all.labels[r]),
+      n: rows.length,
+    };
   }
 }
 
@@ -118,10 +130,14 @@ export function batchLogger(every: number, log: Log): (b: BatchReport) => void {
 export function historySummary(history: readonly (DetectorEpochReport | ClassifierEpochReport)[]): Record<string, unknown>[] {
   return history.map((h) => {
     const val = h.valLoss === null ? null : roundTo(h.valLoss);
-    if (!('accuracy' in h)) return { epoch: h.epoch + 1, loss: roundTo(h.loss), valLoss: val, samplesPerSecond: roundTo(h.samplesPerSecond, 1) };
+    if (!('accuracy' in h))
+      return { epoch: h.epoch + 1, loss: roundTo(h.loss), valLoss: val, samplesPerSecond: roundTo(h.samplesPerSecond, 1) };
     return {
-      epoch: h.epoch + 1, loss: roundTo(h.loss), accuracy: roundTo(h.accuracy, 4),
-      valLoss: val, valAccuracy: h.valAccuracy === null ? null : roundTo(h.valAccuracy, 4),
+      epoch: h.epoch + 1,
+      loss: roundTo(h.loss),
+      accuracy: roundTo(h.accuracy, 4),
+      valLoss: val,
+      valAccuracy: h.valAccuracy === null ? null : roundTo(h.valAccuracy, 4),
       samplesPerSecond: roundTo(h.samplesPerSecond, 1),
     };
   });
@@ -136,6 +152,18 @@ export function detectorMetadata(workingRadius: number, patchSize: number, train
 }
 
 /** A classifier works on patches cut at its detector's working scale, so it carries that radius. */
-export function classifierMetadata(workingRadius: number, trainingSummary: Record<string, unknown>, boxRadii = CLASSIFIER_BOX_RADII): ModelMetadata {
-  return { kind: 'classifier', workingRadius, inputSmoothing: 0, patchSize: CLASSIFIER_PATCH_SIZE, boxRadii, created: today(), trainingSummary };
+export function classifierMetadata(
+  workingRadius: number,
+  trainingSummary: Record<string, unknown>,
+  boxRadii = CLASSIFIER_BOX_RADII,
+): ModelMetadata {
+  return {
+    kind: 'classifier',
+    workingRadius,
+    inputSmoothing: 0,
+    patchSize: CLASSIFIER_PATCH_SIZE,
+    boxRadii,
+    created: today(),
+    trainingSummary,
+  };
 }

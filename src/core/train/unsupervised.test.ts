@@ -35,11 +35,24 @@ describe('labelUnsupervised', () => {
     expect(pos.length).toBeGreaterThan(3);
     expect(neg.length).toBeGreaterThan(3);
     expect(low.length).toBeGreaterThan(0);
-    expect(countSamples(choice.samples).byReason).toEqual({ 'strict-candidate': pos.length, 'loose-candidate': neg.length, 'low-std': low.length });
+    expect(countSamples(choice.samples).byReason).toEqual({
+      'strict-candidate': pos.length,
+      'loose-candidate': neg.length,
+      'low-std': low.length,
+    });
 
     // Particles are exactly the picks the pipeline keeps at level 2 with the 5%/10% screens.
     const session = new PickSession('check', asMicrograph(m.image));
-    const params = { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, sigma: 2, threshold: 0.5, kLevel: 2, meanPercentile: 5, stdPercentile: 10, useClassifier: false };
+    const params = {
+      ...DEFAULT_PICK_PARAMS,
+      diameter: m.diameter,
+      sigma: 2,
+      threshold: 0.5,
+      kLevel: 2,
+      meanPercentile: 5,
+      stdPercentile: 10,
+      useClassifier: false,
+    };
     const kept = (await pickMicrograph(session, models, params)).picks;
     expect(pos.map((s) => [s.x, s.y])).toEqual(kept.map((p) => [p.x, p.y]));
     for (const s of pos) {
@@ -48,7 +61,10 @@ describe('labelUnsupervised', () => {
     }
     // Background candidates keep r/3 from every particle; random ones keep r from both and have a low std.
     for (const s of neg) expect(nearestDistance(s, pos)).toBeGreaterThan(r / 3);
-    const cut = percentiles(pos.map((s) => s.std), [10])[0];
+    const cut = percentiles(
+      pos.map((s) => s.std),
+      [10],
+    )[0];
     for (const s of low) {
       expect(s.std).toBeLessThan(cut);
       expect(nearestDistance(s, [...pos, ...neg])).toBeGreaterThanOrEqual(radius * scale - scale);
@@ -60,7 +76,10 @@ describe('labelUnsupervised', () => {
       expect(Math.max(s.x, s.y)).toBeLessThanOrEqual(511 - margin);
     }
     // Balanced: as many particles as background samples.
-    const rows = balancedSubset(choice.samples.map((s) => s.label), 1);
+    const rows = balancedSubset(
+      choice.samples.map((s) => s.label),
+      1,
+    );
     const kept1 = rows.filter((i) => choice.samples[i].label === 1).length;
     expect(kept1).toBe(Math.min(pos.length, neg.length + low.length));
     expect(rows.length).toBe(2 * kept1);

@@ -65,10 +65,16 @@ function levelOf(p: { x: number; y: number }, byLevel: readonly { x: number; y: 
  * Chooses particle and background samples on one micrograph from the detector alone.
  * `session` may be the caller's: its kept working image and map are reused.
  */
-export async function labelUnsupervised(m: TrainingMicrograph, models: Models, spec: UnsupervisedSpec, session?: PickSession): Promise<SampleChoice> {
+export async function labelUnsupervised(
+  m: TrainingMicrograph,
+  models: Models,
+  spec: UnsupervisedSpec,
+  session?: PickSession,
+): Promise<SampleChoice> {
   const o = { ...UNSUPERVISED_DEFAULTS, ...spec };
   if (o.strictLevel !== 2 && o.strictLevel !== 3) throw new ParameterError(`the strict level must be 2 or 3, got ${o.strictLevel}`);
-  if (!(o.lowStdPercentile >= 0 && o.lowStdPercentile <= 100)) throw new ParameterError(`lowStdPercentile must be between 0 and 100, got ${o.lowStdPercentile}`);
+  if (!(o.lowStdPercentile >= 0 && o.lowStdPercentile <= 100))
+    throw new ParameterError(`lowStdPercentile must be between 0 and 100, got ${o.lowStdPercentile}`);
   const s = sessionFor(m, session);
   const work = await workingImage(m, models.fcrnMeta.workingRadius, s, o.signal);
   const { scale, radius } = work.geometry;
@@ -85,7 +91,10 @@ export async function labelUnsupervised(m: TrainingMicrograph, models: Models, s
     if (nearestDistance(c, positives) > near) samples.push(makeSample(work, c, 0, 'loose-candidate', levelOf(c, byLevel, near)));
   }
   if (positives.length && o.lowStdCount > 0) {
-    const cut = percentiles(samples.filter((x) => x.label === 1).map((x) => x.std), [o.lowStdPercentile])[0];
+    const cut = percentiles(
+      samples.filter((x) => x.label === 1).map((x) => x.std),
+      [o.lowStdPercentile],
+    )[0];
     const rng = createRng(o.seed);
     // A patch centred at least r from every candidate holds no candidate's centre.
     const drawn = randomCentres(work, byLevel[0].concat(positives), o.lowStdCount * LOW_STD_DRAWS, radius, rng)

@@ -41,7 +41,9 @@ export function runLoG(project: RelionProject, opts: LoGOptions): LoGResult {
   args.push('--LoG_diam_min', opts.diameterMinA.toFixed(1), '--LoG_diam_max', opts.diameterMaxA.toFixed(1));
   args.push('--shrink', '0', '--lowpass', '20', '--LoG_adjust_threshold', String(opts.adjustThreshold ?? 0));
   if (opts.whiteParticles) args.push('--Log_invert');
-  const run = runRelion('relion_autopick', args, project.dir, { tolerateAbortAfter: /Total number of particles from \d+ micrographs is 0\b/ });
+  const run = runRelion('relion_autopick', args, project.dir, {
+    tolerateAbortAfter: /Total number of particles from \d+ micrographs is 0\b/,
+  });
   const total = /Total number of particles from \d+ micrographs is (\d+)/.exec(run.stdout);
   if (!total) throw new Error(`relion_autopick printed no particle total:\n${run.stdout.slice(-2000)}`);
   const picks = new Map<string, Particle[]>();

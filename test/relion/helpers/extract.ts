@@ -30,9 +30,27 @@ export function boxSizeFor(diameter: number): number {
 }
 
 /** Runs relion_preprocess --extract and reads back the particles STAR and the stacks. */
-export function extractParticles(project: RelionProject, coordDir: string, coordSuffix: string, boxSize: number, outDir: string, invertContrast = true): Extraction {
+export function extractParticles(
+  project: RelionProject,
+  coordDir: string,
+  coordSuffix: string,
+  boxSize: number,
+  outDir: string,
+  invertContrast = true,
+): Extraction {
   const particlesStar = `${outDir}/particles.star`;
-  const args = ['--i', project.micrographsStar, '--coord_dir', `${coordDir}/`, '--coord_suffix', coordSuffix, '--part_star', particlesStar, '--part_dir', `${outDir}/`];
+  const args = [
+    '--i',
+    project.micrographsStar,
+    '--coord_dir',
+    `${coordDir}/`,
+    '--coord_suffix',
+    coordSuffix,
+    '--part_star',
+    particlesStar,
+    '--part_dir',
+    `${outDir}/`,
+  ];
   args.push('--extract', '--extract_size', String(boxSize), '--norm', '--bg_radius', String(Math.round(0.375 * boxSize)));
   if (invertContrast) args.push('--invert_contrast');
   runRelion('relion_preprocess', args, project.dir);

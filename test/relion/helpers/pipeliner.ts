@@ -43,12 +43,17 @@ export function readPipeline(projectDir: string): Pipeline {
     const idx = columns.map((c) => columnIndex(loop, c));
     return loop.rows.map((r) => idx.map((i) => r[i]));
   };
-  const processes = table('pipeline_processes', ['rlnPipeLineProcessName', 'rlnPipeLineProcessType', 'rlnPipeLineProcessStatus']).map(([name, type, status]) => ({
+  const processes = table('pipeline_processes', ['rlnPipeLineProcessName', 'rlnPipeLineProcessType', 'rlnPipeLineProcessStatus']).map(
+    ([name, type, status]) => ({
+      name,
+      type: Number(type),
+      status: Number(status),
+    }),
+  );
+  const nodes = table('pipeline_nodes', ['rlnPipeLineNodeName', 'rlnPipeLineNodeType']).map(([name, type]) => ({
     name,
     type: Number(type),
-    status: Number(status),
   }));
-  const nodes = table('pipeline_nodes', ['rlnPipeLineNodeName', 'rlnPipeLineNodeType']).map(([name, type]) => ({ name, type: Number(type) }));
   return { processes, nodes };
 }
 

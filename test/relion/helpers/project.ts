@@ -45,11 +45,30 @@ export interface RelionProject {
 
 /** Text of a RELION 3.1 micrographs STAR: one optics group, micrographs by project-relative path. */
 export function micrographsStarText(micrographs: string[], optics: OpticsGroup): string {
-  const opticsRow = ['opticsGroup1', '1', String(optics.pixelSize), String(optics.voltageKv ?? 300), String(optics.csMm ?? 2.7), String(optics.amplitudeContrast ?? 0.1)];
+  const opticsRow = [
+    'opticsGroup1',
+    '1',
+    String(optics.pixelSize),
+    String(optics.voltageKv ?? 300),
+    String(optics.csMm ?? 2.7),
+    String(optics.amplitudeContrast ?? 0.1),
+  ];
   return writeStar([
     {
       name: 'optics',
-      loops: [{ columns: ['rlnOpticsGroupName', 'rlnOpticsGroup', 'rlnMicrographPixelSize', 'rlnVoltage', 'rlnSphericalAberration', 'rlnAmplitudeContrast'], rows: [opticsRow] }],
+      loops: [
+        {
+          columns: [
+            'rlnOpticsGroupName',
+            'rlnOpticsGroup',
+            'rlnMicrographPixelSize',
+            'rlnVoltage',
+            'rlnSphericalAberration',
+            'rlnAmplitudeContrast',
+          ],
+          rows: [opticsRow],
+        },
+      ],
     },
     { name: 'micrographs', loops: [{ columns: ['rlnMicrographName', 'rlnOpticsGroup'], rows: micrographs.map((m) => [m, '1']) }] },
   ]);
@@ -59,13 +78,21 @@ export function micrographsStarText(micrographs: string[], optics: OpticsGroup):
  * Writes micrographs into `<dir>/<micrographDir>/`, the micrographs STAR and an empty
  * pipeline into `dir`.
  */
-export function createRelionProject(dir: string, micrographs: ProjectMicrograph[], optics: OpticsGroup, micrographDir = 'Micrographs'): RelionProject {
+export function createRelionProject(
+  dir: string,
+  micrographs: ProjectMicrograph[],
+  optics: OpticsGroup,
+  micrographDir = 'Micrographs',
+): RelionProject {
   mkdirSync(path.join(dir, micrographDir), { recursive: true });
   const rel = micrographs.map((m) => `${micrographDir}/${m.fileName}`);
   micrographs.forEach((m, i) => writeFileSync(path.join(dir, rel[i]), new Uint8Array(writeMrc(m.image, { pixelSize: optics.pixelSize }))));
   const micrographsStar = 'micrographs.star';
   writeFileSync(path.join(dir, micrographsStar), micrographsStarText(rel, optics));
-  writeFileSync(path.join(dir, 'default_pipeline.star'), writeStar([{ name: 'pipeline_general', pairs: [['rlnPipeLineJobCounter', '1']] }]));
+  writeFileSync(
+    path.join(dir, 'default_pipeline.star'),
+    writeStar([{ name: 'pipeline_general', pairs: [['rlnPipeLineJobCounter', '1']] }]),
+  );
   return { dir: path.resolve(dir), micrographsStar, micrographs: rel, optics };
 }
 

@@ -26,14 +26,24 @@ export interface SimulatedProjectOptions {
 /** Simulates `count` micrographs into a new RELION project at `dir`. */
 export function simulatedProject(dir: string, opts: SimulatedProjectOptions): SimulatedProject {
   const sims = Array.from({ length: opts.count }, (_, i) => {
-    const overrides = { width: opts.size, height: opts.size, seed: opts.seed + i, ...(opts.pixelSize ? { pixelSize: opts.pixelSize } : {}) };
+    const overrides = {
+      width: opts.size,
+      height: opts.size,
+      seed: opts.seed + i,
+      ...(opts.pixelSize ? { pixelSize: opts.pixelSize } : {}),
+    };
     return simulateMicrograph(presetConfig(opts.preset ?? 'typical', overrides));
   });
   const names = sims.map((_, i) => `mic_${String(i + 1).padStart(4, '0')}.mrc`);
   const project = createRelionProject(
     dir,
     sims.map((s, i) => ({ fileName: names[i], image: s.image })),
-    { pixelSize: sims[0].pixelSize, voltageKv: sims[0].params.voltageKv, csMm: sims[0].params.csMm, amplitudeContrast: sims[0].params.amplitudeContrast },
+    {
+      pixelSize: sims[0].pixelSize,
+      voltageKv: sims[0].params.voltageKv,
+      csMm: sims[0].params.csMm,
+      amplitudeContrast: sims[0].params.amplitudeContrast,
+    },
   );
   const truth = new Map(project.micrographs.map((m, i) => [m, truthPicks(sims[i])]));
   return { project, truth, diameter: simDiameter(sims[0]) };

@@ -1,0 +1,35 @@
+// The workbench's controller: the actions that involve the engine or storage (loading files,
+// picking on arrival, on parameter changes and in batches, undo with the re-picks it needs,
+// backend switches, session restore and the hand-over between tabs). Components call these; the
+// numeric work happens in the workers, reached only through engine-bridge.ts. A module a
+// concern: engine-lifecycle.ts, viewing.ts, picking.ts, session-diameter.ts, review-flags.ts,
+// files.ts, session.ts, two-tabs.ts and boot.ts; this one holds what they share.
+import type { PickParams } from '../../core/params';
+import { errorMessage } from '../error-text';
+import { useWorkbench, type MicrographEntry } from '../store';
+
+export const store = useWorkbench.getState;
+
+/** What autosave may still write: a full quota stops file storage first, the session last. */
+export const storage = { session: true, files: true };
+
+export function mic(key: string): MicrographEntry | undefined {
+  return store().micrographs.find((m) => m.key === key);
+}
+
+export function fail(key: string, e: unknown): void {
+  store().updateMic(key, { status: 'error', error: errorMessage(e), progress: undefined });
+}
+
+export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
+  return !!a && (Object.keys(b) as (keyof PickParams)[]).every((k) => a[k] === b[k]);
+}
+
+/** True (and says so) when this tab may only look. */
+export function refusedReadOnly(): boolean {
+  const why = store().readOnly;
+  if (why) store().notify(`Not done: ${why}`, 'error');
+  return !!why;
+}
+
+export const MISSING_FILE = 'the file is not stored in this browser; drop it again to reopen it (picks and edits are kept)';

@@ -1,0 +1,80 @@
+// Engine lifecycle: starting the worker pool on a backend, switching backends and worker counts.
+import type { BackendChoice } from '../../../workers/engine-api';
+import { engine } from '../engine-bridge';
+import { errorMessage, isCancelled } from '../error-text';
+import { store } from './context';
+import { cancelBatch, ensurePicked, pumpPicks } from './picking';
+import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
+
+const BACKEND_NAME: Record<BackendChoice, string> = {
+  auto: 'The automatic backend',
+  webgpu: 'WebGPU',
+  wasm: 'WASM',
+  cpu: 'The CPU backend',
+};
+
+/**
+ * Starts (or restarts) the worker pool on a backend; micrographs reopen on demand. A forced
+ * backend that cannot start gives way to WASM, and the user is told why.
+ */
+export async function startEngine(choice: BackendChoice, workers?: number): Promise<void> {
+  cancelBatch();
+  store().set({
+    engineReady: false,
+    backendError: undefined,
+    backendNote: undefined,
+    backendInfo: undefined,
+    backendChoice: choice,
+    workersChoice: workers,
+  });
+  let note: string | undefined;
+  try {
+    let info;
+    try {
+      info = await engine.start({ backend: choice, workers });
+    } catch (e) {
+      if (isCancelled(e) || choice === 'wasm') throw e;
+      note = `${BACKEND_NAME[choice]} could not start (${errorMessage(e)}); picking runs on WASM instead.`;
+      store().notify(note, 'error');
+      info = await engine.start({ backend: 'wasm', workers });
+    }
+    store().set({
+      backendInfo: info,
+      engineReady: true,
+      backendNote: note,
+      backendError: info.modelError ? `models not loaded: ${info.modelError}` : undefined,
+    });
+    if (info.modelError) store().notify(`The picking models could not be loaded: ${info.modelError}`, 'error');
+    // Micrographs whose opening met the engine down are opened now; with picking on arrival,
+    // those never picked (a restart cancels what was waiting) are picked.
+    const later = takeDeferredOpenings();
+    for (const k of later) queueThumbnail(k);
+    void showCurrent();
+    if (store().autoPick)
+      ensurePicked(
+        store()
+          .micrographs.filter((m) => !m.pickedWith && m.info && !later.includes(m.key))
+          .map((m) => m.key),
+      );
+    pumpPicks();
+  } catch (e) {
+    if (!isCancelled(e)) {
+      store().set({ backendError: errorMessage(e), backendNote: note });
+      store().notify(`The engine could not start: ${errorMessage(e)}`, 'error');
+    }
+  }
+}
+
+export function switchBackend(choice: BackendChoice): Promise<void> {
+  return startEngine(choice, store().workersChoice);
+}
+
+export function setWorkers(workers: number | undefined): Promise<void> {
+  return startEngine(store().backendChoice, workers);
+}
+
+/** Whether picking can run (pool started and models loaded, and this tab edits). */
+export function canPick(): boolean {
+  const s = store();
+  return s.engineReady && !s.backendInfo?.modelError && !s.readOnly;
+}

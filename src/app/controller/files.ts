@@ -1,0 +1,235 @@
+// Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
+// stored for the next visit, removed; coordinate files become ground truth or picks to edit.
+import { matchMicrograph, readCoordinates, type Particle } from '../../core/coords';
+import { fileKind } from '../../core/file-kinds';
+import type { PickParams } from '../../core/params';
+import { engine } from '../engine-bridge';
+import { errorMessage } from '../error-text';
+import * as persist from '../persist';
+import { diameterInPx } from '../diameter';
+import type { TrackedFields } from '../history';
+import { addManual } from '../picks-merge';
+import { parseSampleIndex } from '../samples';
+import type { MicStatus } from '../store';
+import { mic, refusedReadOnly, storage, store } from './context';
+import { forgetPicking } from './picking';
+import { forgetViews, queueThumbnail, showCurrent } from './viewing';
+
+export interface InputFile {
+  name: string;
+  blob: Blob;
+}
+
+export type CoordinatesUse = 'truth' | 'picks';
+
+export interface AddOptions {
+  /** How coordinate files in this drop are used (default: the user is asked). */
+  coordinatesAs?: CoordinatesUse;
+  /** Parameters for a micrograph of this name (demo data knows its particle diameter). */
+  paramsFor?: (name: string) => Partial<PickParams> | undefined;
+  /** The bundled demo data. */
+  demo?: boolean;
+}
+
+/** Coordinate groups read from files but not yet matched to a loaded micrograph. */
+interface PendingCoordinates {
+  file: string;
+  micrograph: string;
+  picks: Particle[];
+  as: CoordinatesUse;
+  /** Loaded by the program (demo truth), not by the user: not an undo step. */
+  quiet: boolean;
+}
+let pendingCoordinates: PendingCoordinates[] = [];
+let keyCounter = 0;
+
+function newKey(): string {
+  keyCounter++;
+  return `${Date.now().toString(36)}-${keyCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+async function storeFile(key: string, name: string, blob: Blob): Promise<void> {
+  if (!storage.session || !storage.files || store().readOnly) return;
+  try {
+    if (!(await persist.hasRoomFor(blob.size)))
+      throw new DOMException('not enough room left for the micrograph files', 'QuotaExceededError');
+    await persist.saveFile(key, name, blob);
+  } catch (e) {
+    storage.files = false;
+    store().set({ storageWarning: persist.storageProblem(e, 'files') });
+  }
+}
+
+/** Adds micrographs and coordinate files (any order, any mix). A bad file only affects its own row. */
+export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promise<void> {
+  if (refusedReadOnly()) return;
+  const others: string[] = [];
+  const coordinates: InputFile[] = [];
+  for (const f of files) {
+    const kind = fileKind(f.name);
+    if (kind === 'coordinates') coordinates.push(f);
+    else if (kind === 'other') others.push(f.name);
+    else addMicrographFile(f, opts);
+  }
+  if (others.length)
+    store().notify(
+      `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
+    );
+  if (coordinates.length) {
+    const as = opts.coordinatesAs ?? (await askCoordinatesUse(coordinates.map((f) => f.name)));
+    if (as) for (const f of coordinates) await readCoordinateFile(f, as, !!opts.demo);
+  }
+  assignCoordinates();
+}
+
+function addMicrographFile(f: InputFile, opts: AddOptions): void {
+  const existing = store().micrographs.find((m) => m.name === f.name);
+  if (existing && engine.isRegistered(existing.key)) {
+    store().notify(`${f.name} is already loaded; skipped.`);
+    return;
+  }
+  // A new file, or the file of a restored micrograph whose bytes were not stored: picks and edits stay.
+  const key = existing?.key ?? newKey();
+  engine.register(key, f.name, f.blob);
+  if (existing) {
+    const status: MicStatus = existing.pickedWith ? 'picked' : 'queued';
+    store().updateMic(key, { error: undefined, status, info: existing.status === 'error' ? undefined : existing.info });
+  } else {
+    store().addMicrograph(key, f.name);
+    const m = mic(key)!;
+    const patch = opts.paramsFor?.(f.name);
+    const px = diameterInPx(store().diameter, undefined);
+    store().updateMic(key, {
+      params: { ...m.params, ...(px !== undefined ? { diameter: px } : {}), ...patch },
+      demo: opts.demo || undefined,
+    });
+  }
+  void storeFile(key, f.name, f.blob);
+  if (key === store().currentKey) void showCurrent();
+  queueThumbnail(key, true);
+}
+
+/** Removes a micrograph from the session: its row, its picks, its stored file. The caller confirms when it holds edits. */
+export async function removeMicrograph(key: string): Promise<void> {
+  if (refusedReadOnly()) return;
+  const m = mic(key);
+  if (!m) return;
+  forgetPicking(key);
+  forgetViews(key);
+  engine.cancel(key);
+  engine.unregister(key);
+  store().removeMicrograph(key);
+  try {
+    await persist.deleteFile(key);
+  } catch {
+    // the row is gone; an orphan file is cleared with the next new session
+  }
+}
+
+// The question asked when coordinate files arrive: ground truth (to score picks against) or
+// picks to edit. One question at a time; the dialog (CoordinatePrompt) answers it.
+let promptChain: Promise<unknown> = Promise.resolve();
+let answerPrompt: ((as: CoordinatesUse | undefined) => void) | undefined;
+
+function askCoordinatesUse(files: string[]): Promise<CoordinatesUse | undefined> {
+  const asked = promptChain.then(
+    () =>
+      new Promise<CoordinatesUse | undefined>((resolve) => {
+        answerPrompt = resolve;
+        store().set({ coordinatePrompt: { files } });
+      }),
+  );
+  promptChain = asked;
+  return asked;
+}
+
+/** The user's answer: how to use the coordinate files just dropped (undefined: not at all). */
+export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
+  store().set({ coordinatePrompt: undefined });
+  answerPrompt?.(as);
+  answerPrompt = undefined;
+}
+
+/** Forgets the coordinate groups that wait for their micrograph (a new session). */
+export function forgetPendingCoordinates(): void {
+  pendingCoordinates = [];
+}
+
+/** Reads a coordinate file into pending groups; a bad file is reported and nothing else changes. */
+async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boolean): Promise<void> {
+  try {
+    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name))
+      pendingCoordinates.push({ file: f.name, micrograph, picks, as, quiet });
+  } catch (e) {
+    store().notify(errorMessage(e), 'error');
+  }
+}
+
+/** Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks. */
+function assignCoordinates(): void {
+  const names = store().micrographs.map((m) => m.name);
+  const still: PendingCoordinates[] = [];
+  for (const g of pendingCoordinates) {
+    const target = matchMicrograph(g.micrograph, names);
+    const m = target && store().micrographs.find((x) => x.name === target);
+    if (!m) {
+      still.push(g);
+      continue;
+    }
+    if (g.as === 'truth') {
+      if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
+      else store().change('load ground truth', { [m.key]: { truth: g.picks, truthName: g.file } });
+    } else {
+      let edits = m.edits;
+      for (const p of g.picks) edits = addManual(edits, p.x, p.y, store().newManualId(), p.score);
+      store().commitEdits(m.key, edits);
+    }
+  }
+  pendingCoordinates = still;
+  if (still.length) {
+    const files = [...new Set(still.map((g) => g.file))];
+    store().notify(
+      `No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added.`,
+    );
+  }
+}
+
+/** Unloads ground truth from these micrographs (one undo step). */
+export function unloadTruth(keys: readonly string[]): void {
+  const patches: Record<string, Partial<TrackedFields>> = {};
+  for (const k of keys) patches[k] = { truth: undefined, truthName: undefined };
+  store().change('unload ground truth', patches);
+}
+
+/** Loads the bundled demo micrographs listed in public/samples/index.json (their coordinates as ground truth). */
+export async function loadSamples(): Promise<void> {
+  const base = `${import.meta.env.BASE_URL}samples/`;
+  let list;
+  try {
+    const res = await fetch(`${base}index.json`);
+    if (!res.ok) return;
+    list = parseSampleIndex(await res.json());
+  } catch {
+    return; // no demo data bundled
+  }
+  const files: InputFile[] = [];
+  const diameters = new Map<string, number>();
+  for (const s of list) {
+    if (s.diameter) diameters.set(s.micrograph, s.diameter);
+    for (const name of [s.micrograph, s.truth]) {
+      if (!name) continue;
+      try {
+        const r = await fetch(base + name);
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        files.push({ name, blob: await r.blob() });
+      } catch (e) {
+        store().notify(`Could not load the demo file ${name}: ${errorMessage(e)}`, 'error');
+      }
+    }
+  }
+  await addFiles(files, {
+    coordinatesAs: 'truth',
+    demo: true,
+    paramsFor: (name) => (diameters.has(name) ? { diameter: diameters.get(name)! } : undefined),
+  });
+}

@@ -1,0 +1,307 @@
+// Picking: one micrograph on request, again as its parameters change (a live preview, then the
+// exact pick), undo and redo with the re-picks they need, changes to many micrographs at once,
+// and background picking on all workers.
+import { detectorKey, type PickParams } from '../../core/params';
+import type { PickResult, Progress } from '../../../workers/engine-api';
+import { engine, type BatchHandle } from '../engine-bridge';
+import { isCancelled } from '../error-text';
+import { PRIORITY } from '../lane';
+import type { TrackedFields } from '../history';
+import { progressTracker } from '../progress';
+import type { MicrographEntry } from '../store';
+import { fail, MISSING_FILE, mic, refusedReadOnly, samePickParams, store } from './context';
+import { canPick } from './engine-lifecycle';
+import { applyDescribed } from './viewing';
+
+const paramTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+function mapWanted(key: string, params: PickParams): boolean {
+  return key === store().currentKey && store().heatmaps[key]?.detectorKey !== detectorKey(params);
+}
+
+/** Progress of one pick, shown as one figure that never goes back (progress.ts). */
+function progressShower(key: string): (p: Progress) => void {
+  const track = progressTracker();
+  return (p) => store().updateMic(key, { status: 'detecting', progress: track(p.stage, p.fraction), progressStage: p.stage });
+}
+
+function applyPickResult(key: string, params: PickParams, r: PickResult): void {
+  const m = mic(key);
+  if (!m) return;
+  if (r.map) store().setHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
+  if (r.unclassified > 0) {
+    store().updateMic(key, { auto: r.picks, timings: r.timings }); // a preview: the exact pick follows
+    return;
+  }
+  store().updateMic(key, {
+    auto: r.picks,
+    pickedWith: params,
+    status: 'picked',
+    error: undefined,
+    progress: undefined,
+    progressStage: undefined,
+    timings: r.timings,
+  });
+}
+
+/**
+ * Picks one micrograph with its parameters; the detector runs only when its map is not kept.
+ * A preview skips the classifier on candidates it has not seen (EngineApi.pick).
+ */
+export async function pickMicrograph(key: string, opts: { preview?: boolean } = {}): Promise<void> {
+  const m = mic(key);
+  if (!m || refusedReadOnly()) return;
+  if (!engine.isRegistered(key)) {
+    store().updateMic(key, { error: `${m.name}: ${MISSING_FILE}` });
+    return;
+  }
+  const params = m.params;
+  try {
+    const r = await engine.pick(key, params, {
+      priority: PRIORITY.interactive,
+      mapWanted: mapWanted(key, params),
+      onProgress: progressShower(key),
+      onOpened: (d) => applyDescribed(key, d),
+      preview: opts.preview,
+    });
+    if (r) applyPickResult(key, params, r);
+  } catch (e) {
+    if (!isCancelled(e)) fail(key, e);
+  }
+}
+
+/** Quiet time after the last peak-parameter edit before the exact re-pick classifies new candidates. */
+const EXACT_DELAY_MS = 250;
+
+/** Re-picks a micrograph whose parameters changed: at once as a preview, exactly after `delayMs` (or EXACT_DELAY_MS) of quiet. */
+function repickSoon(key: string, delayMs: number): void {
+  const t = paramTimers.get(key);
+  if (t !== undefined) clearTimeout(t);
+  if (delayMs <= 0) void pickMicrograph(key, { preview: true });
+  paramTimers.set(
+    key,
+    setTimeout(
+      () => {
+        paramTimers.delete(key);
+        const now = mic(key);
+        if (now && !samePickParams(now.pickedWith, now.params)) void pickMicrograph(key);
+      },
+      delayMs <= 0 ? EXACT_DELAY_MS : delayMs,
+    ),
+  );
+}
+
+function isPickedOrPicking(m: MicrographEntry): boolean {
+  return !!(m.pickedWith || m.status === 'detecting' || m.status === 'picking');
+}
+
+/**
+ * Called on every parameter edit. A micrograph that has picks re-picks: for peak parameters at
+ * once as a preview on the kept map (circles follow a slider live; requests coalesce in the
+ * bridge), then exactly after EXACT_DELAY_MS of quiet; for parameters that re-run the
+ * detector, after `delayMs` of quiet.
+ */
+export function changeParams(key: string, patch: Partial<PickParams>, delayMs = 0): void {
+  const before = mic(key)?.params;
+  store().setParams(key, patch);
+  const m = mic(key);
+  if (!m || m.params === before || !isPickedOrPicking(m)) return;
+  repickSoon(key, delayMs);
+}
+
+/** Re-picks what an undo, a redo or a change of many micrographs left stale: the one on screen at once, the others in the background. */
+export function repickStale(keys: readonly string[]): void {
+  const stale = keys
+    .map(mic)
+    .filter((m): m is MicrographEntry => !!m && (isPickedOrPicking(m) || store().autoPick) && !samePickParams(m.pickedWith, m.params));
+  const current = stale.find((m) => m.key === store().currentKey);
+  if (current && current.pickedWith && detectorKey(current.pickedWith) === detectorKey(current.params)) repickSoon(current.key, 0);
+  ensurePicked(
+    stale
+      .filter((m) => m !== current || !current.pickedWith || detectorKey(current.pickedWith) !== detectorKey(current.params))
+      .map((m) => m.key),
+  );
+}
+
+export function undo(): void {
+  repickStale(store().undo());
+}
+
+export function redo(): void {
+  repickStale(store().redo());
+}
+
+/** Drops the pending re-pick of a micrograph that leaves the session and takes it off the waiting list. */
+export function forgetPicking(key: string): void {
+  waiting.delete(key);
+  const t = paramTimers.get(key);
+  if (t !== undefined) clearTimeout(t);
+  paramTimers.delete(key);
+}
+
+/** Drops every pending re-pick (the background batch is cancelled apart: cancelBatch). */
+export function cancelRepicks(): void {
+  for (const t of paramTimers.values()) clearTimeout(t);
+  paramTimers.clear();
+}
+
+// Background picking: micrographs that arrived, were changed together or asked for with "Pick
+// all" wait here and are picked on all workers. Keys that come while a batch runs are picked
+// by the next one; the progress bar counts them all.
+let batchHandle: BatchHandle | undefined;
+const waiting = new Set<string>();
+/** The keys of the batch running now. */
+let batchKeys = new Set<string>();
+const counts = { done: 0, failed: 0 };
+
+function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
+  return !!m && engine.isRegistered(m.key) && !(m.status === 'error' && !m.info) && !samePickParams(m.pickedWith, m.params);
+}
+
+/** Picks these micrographs in the background when they are not picked with their parameters yet. */
+export function ensurePicked(keys: readonly string[]): void {
+  if (store().readOnly) return;
+  const fresh = keys.filter((k) => !waiting.has(k) && !batchKeys.has(k) && needsPick(mic(k)));
+  for (const k of keys) waiting.add(k);
+  const b = store().batch;
+  if (b && batchHandle && fresh.length) store().set({ batch: { ...b, total: b.total + fresh.length } });
+  pumpPicks();
+}
+
+export function pumpPicks(): void {
+  if (batchHandle || !waiting.size || !canPick()) return;
+  const current = store().currentKey;
+  const items = [...waiting].map(mic).filter(needsPick);
+  waiting.clear();
+  items.sort((a, b) => Number(b.key === current) - Number(a.key === current));
+  if (!items.length) {
+    store().set({ batch: undefined });
+    return;
+  }
+  runBatch(items);
+}
+
+function runBatch(items: MicrographEntry[]): void {
+  const before = new Map(items.map((m) => [m.key, m.status] as const));
+  const paramsOf = new Map(items.map((m) => [m.key, m.params] as const));
+  const progress = new Map(items.map((m) => [m.key, progressShower(m.key)] as const));
+  const prev = store().batch;
+  if (!prev) {
+    counts.done = 0;
+    counts.failed = 0;
+  }
+  const tick = (): void => {
+    const b = store().batch;
+    if (b) store().set({ batch: { ...b, done: counts.done, failed: counts.failed } });
+  };
+  store().set({ batch: { done: counts.done, failed: counts.failed, total: counts.done + counts.failed + items.length } });
+  const handle = engine.batch(
+    items.map((m) => ({ key: m.key, params: m.params })),
+    {
+      onStart: (key) => store().updateMic(key, { status: 'picking', error: undefined }),
+      onProgress: (key, p) => progress.get(key)?.(p),
+      onOpened: applyDescribed,
+      mapWanted: (key) => mapWanted(key, paramsOf.get(key)!),
+      onDone: (key, r) => {
+        applyPickResult(key, paramsOf.get(key)!, r);
+        counts.done++;
+        tick();
+        // Changed while it was picked: pick it again with what it has now.
+        if (needsPick(mic(key))) waiting.add(key);
+      },
+      onError: (key, e) => {
+        fail(key, e);
+        counts.done++;
+        counts.failed++;
+        tick();
+      },
+      onSkipped: (key) => {
+        const m = mic(key);
+        if (m && (m.status === 'picking' || m.status === 'detecting'))
+          store().updateMic(key, { status: before.get(key) ?? 'ready', progress: undefined });
+      },
+    },
+  );
+  batchHandle = handle;
+  batchKeys = new Set(items.map((m) => m.key));
+  void handle.done.finally(() => {
+    if (batchHandle !== handle) return;
+    batchHandle = undefined;
+    batchKeys = new Set();
+    if (store().batch?.cancelling) {
+      waiting.clear();
+      store().set({ batch: undefined });
+      return;
+    }
+    pumpPicks();
+    if (!batchHandle) store().set({ batch: undefined });
+  });
+}
+
+/** Picks every micrograph not yet picked with its current parameters, on all workers. */
+export function pickAll(): void {
+  if (refusedReadOnly()) return;
+  const items = store().micrographs.filter(needsPick);
+  if (!items.length) {
+    store().notify('Every micrograph is already picked with its current parameters.');
+    return;
+  }
+  ensurePicked(items.map((m) => m.key));
+}
+
+/** Stops background picking: finished micrographs keep their picks, the rest go back to where they were. */
+export function cancelBatch(): void {
+  waiting.clear();
+  if (!batchHandle) {
+    if (store().batch) store().set({ batch: undefined });
+    return;
+  }
+  const b = store().batch;
+  if (b) store().set({ batch: { ...b, cancelling: true } });
+  batchHandle.cancel();
+}
+
+/** Changes several micrographs at once (one undo step) and re-picks them. */
+function changeMany(label: string, patches: Record<string, Partial<TrackedFields>>, mergeKey?: string): void {
+  if (store().change(label, patches, { mergeKey })) repickStale(Object.keys(patches));
+}
+
+/**
+ * Copies the current micrograph's parameters to every other one (each keeps its diameter, which
+ * the session sets) and picks them again; one undo step.
+ */
+export function applyParamsToAll(): void {
+  const s = store();
+  const cur = s.micrographs.find((m) => m.key === s.currentKey);
+  if (!cur || refusedReadOnly()) return;
+  const patches: Record<string, Partial<TrackedFields>> = {};
+  for (const m of s.micrographs) if (m.key !== cur.key) patches[m.key] = { params: { ...cur.params, diameter: m.params.diameter } };
+  changeMany('apply parameters to all', patches);
+}
+
+/** Sets one parameter on every micrograph (the score histogram's cutoff); a drag is one undo step. */
+export function setParamForAll(name: keyof PickParams, value: number | boolean): void {
+  const s = store();
+  if (refusedReadOnly()) return;
+  const patches: Record<string, Partial<TrackedFields>> = {};
+  for (const m of s.micrographs) patches[m.key] = { params: { ...m.params, [name]: value } };
+  const before = new Map(s.micrographs.map((m) => [m.key, m.params]));
+  if (!s.change(`${String(name)} for all`, patches, { mergeKey: `all:${String(name)}` })) return;
+  // The one on screen follows at once; the others after a short quiet (a drag sends many).
+  const current = s.currentKey;
+  if (current && mic(current) !== undefined && mic(current)!.params !== before.get(current) && isPickedOrPicking(mic(current)!))
+    repickSoon(current, 0);
+  const t = paramTimers.get('*all*');
+  if (t !== undefined) clearTimeout(t);
+  paramTimers.set(
+    '*all*',
+    setTimeout(() => {
+      paramTimers.delete('*all*');
+      ensurePicked(
+        store()
+          .micrographs.filter((m) => m.key !== store().currentKey && isPickedOrPicking(m))
+          .map((m) => m.key),
+      );
+    }, EXACT_DELAY_MS),
+  );
+}

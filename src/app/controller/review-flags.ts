@@ -1,0 +1,24 @@
+// Review flags: marking micrographs reviewed or excluded from export, and going to the next one
+// not reviewed.
+import { mic, store } from './context';
+
+export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded'): void {
+  const m = key ? mic(key) : undefined;
+  if (!m) return;
+  store().change(flag === 'reviewed' ? 'mark reviewed' : 'exclude from export', { [m.key]: { [flag]: !m[flag] } });
+}
+
+/** Goes to the next micrograph not marked reviewed (after the current one, wrapping round). */
+export function nextUnreviewed(): void {
+  const s = store();
+  const list = s.micrographs;
+  const i = list.findIndex((m) => m.key === s.currentKey);
+  for (let d = 1; d <= list.length; d++) {
+    const m = list[(i + d + list.length) % list.length];
+    if (!m.reviewed) {
+      if (m.key !== s.currentKey) s.setCurrent(m.key);
+      return;
+    }
+  }
+  s.notify('Every micrograph is marked reviewed.');
+}

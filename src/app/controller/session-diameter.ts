@@ -1,0 +1,47 @@
+// The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
+// taking it in its own pixels.
+import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
+import type { TrackedFields } from '../history';
+import type { DiameterSetting, DiameterUnit } from '../store';
+import { refusedReadOnly, store } from './context';
+import { repickStale } from './picking';
+import { arrivalDiameter } from './viewing';
+
+/** A pixel size to convert the session diameter with when the unit changes: the current micrograph's, else any. */
+function knownPixelSize(): number | undefined {
+  const s = store();
+  const cur = s.micrographs.find((m) => m.key === s.currentKey);
+  return cur?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize;
+}
+
+/**
+ * The session diameter: every micrograph (but the demo data, which keeps its own) takes it in
+ * its own pixels and is picked again; new micrographs inherit it. One undo step.
+ */
+export function setSessionDiameter(setting: DiameterSetting): void {
+  if (refusedReadOnly()) return;
+  const s = store();
+  const patches: Record<string, Partial<TrackedFields>> = {};
+  for (const m of s.micrographs) {
+    if (m.demo || !m.info) continue;
+    const px = diameterInPx(setting, m.info.pixelSize);
+    if (px !== undefined) patches[m.key] = { params: { ...m.params, diameter: px } };
+  }
+  const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
+  if (!s.change('particle diameter', patches, { session: { diameter: setting } })) return;
+  if (px !== undefined) s.set({ defaultParams: { ...s.defaultParams, diameter: px } });
+  for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
+  repickStale(Object.keys(patches));
+}
+
+/** Shows the session diameter in another unit: the same size, converted with a known pixel size. */
+export function setDiameterUnit(unit: DiameterUnit): void {
+  const s = store();
+  if (s.diameter.unit === unit || refusedReadOnly()) return;
+  const pixelSize = knownPixelSize();
+  if (!pixelSize)
+    s.notify(
+      `No micrograph with a pixel size is loaded yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
+    );
+  s.change('diameter unit', {}, { session: { diameter: convertSetting(s.diameter, unit, pixelSize) } });
+}

@@ -1,0 +1,103 @@
+// The session: saved as it changes (autosave), restored on the next visit, cleared for a new one.
+import { createAutosave } from '../autosave';
+import { engine } from '../engine-bridge';
+import * as persist from '../persist';
+import { applySnapshot, toSnapshot, useWorkbench, type MicrographEntry } from '../store';
+import { announce } from '../tab-lock';
+import { MISSING_FILE, refusedReadOnly, storage, store } from './context';
+import { forgetPendingCoordinates } from './files';
+import { cancelBatch, cancelRepicks } from './picking';
+import { forgetAllViews } from './viewing';
+
+/** Quiet time before autosave writes (short: a reload right after an edit should find it). */
+const AUTOSAVE_DELAY_MS = 250;
+
+export const autosave = createAutosave(
+  async () => {
+    if (!storage.session || store().readOnly) return;
+    await persist.saveSession(toSnapshot(store()));
+    announce({ type: 'saved' });
+  },
+  AUTOSAVE_DELAY_MS,
+  {
+    onError: (e) => {
+      storage.session = false;
+      store().set({ storageWarning: persist.storageProblem(e), saveState: 'off' });
+    },
+    onPending: (pending) => {
+      if (storage.session) store().set({ saveState: pending ? 'saving' : 'saved' });
+    },
+  },
+);
+
+/** Registers the stored files of the micrographs in the snapshot that are not registered yet. */
+export async function registerStoredFiles(micrographs: readonly MicrographEntry[]): Promise<void> {
+  for (const m of micrographs) {
+    if (engine.isRegistered(m.key)) continue;
+    const f = await persist.loadFile(m.key);
+    if (f) engine.register(m.key, f.name, f.blob);
+    else if (m.status !== 'error') store().updateMic(m.key, { error: `${m.name}: ${MISSING_FILE}` });
+  }
+}
+
+/** Restores the previous session (files included). Returns false when there was none. */
+export async function restoreSession(): Promise<boolean> {
+  try {
+    const snap = await persist.loadSession();
+    if (!snap || !snap.micrographs.length) return false;
+    applySnapshot(snap);
+    await registerStoredFiles(store().micrographs);
+    return true;
+  } catch (e) {
+    storage.session = false;
+    store().set({ storageWarning: persist.storageProblem(e), saveState: 'off' });
+    return false;
+  }
+}
+
+export function startAutosave(): void {
+  void persist.requestPersistence();
+  useWorkbench.subscribe((s, prev) => {
+    if (s.readOnly) return;
+    if (
+      s.micrographs !== prev.micrographs ||
+      s.currentKey !== prev.currentKey ||
+      s.defaultParams !== prev.defaultParams ||
+      s.diameter !== prev.diameter ||
+      s.autoPick !== prev.autoPick ||
+      s.showPicks !== prev.showPicks ||
+      s.lowpass !== prev.lowpass ||
+      s.showHeatmap !== prev.showHeatmap ||
+      s.contrastLow !== prev.contrastLow ||
+      s.contrastHigh !== prev.contrastHigh ||
+      s.heatmapOpacity !== prev.heatmapOpacity ||
+      s.backendChoice !== prev.backendChoice ||
+      s.workersChoice !== prev.workersChoice
+    ) {
+      autosave.schedule();
+    }
+  });
+  addEventListener('pagehide', () => void autosave.flush());
+  addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void autosave.flush();
+  });
+}
+
+/** Clears everything (memory, worker state, IndexedDB). The caller confirms first. */
+export async function newSession(): Promise<void> {
+  if (refusedReadOnly()) return;
+  cancelBatch();
+  cancelRepicks();
+  for (const m of store().micrographs) engine.unregister(m.key);
+  forgetAllViews();
+  forgetPendingCoordinates();
+  store().reset();
+  try {
+    await persist.clearAll();
+    storage.session = true;
+    storage.files = true;
+    store().set({ storageWarning: undefined, saveState: 'saved' });
+  } catch (e) {
+    store().set({ storageWarning: persist.storageProblem(e) });
+  }
+}

@@ -1,0 +1,44 @@
+// Two tabs: one edits the session, another only shows it (following what the first saves) and
+// can take it over.
+import { engine } from '../engine-bridge';
+import * as persist from '../persist';
+import { applySnapshot } from '../store';
+import { releaseSession, waitForSession } from '../tab-lock';
+import { store } from './context';
+import { cancelBatch, cancelRepicks } from './picking';
+import { autosave, registerStoredFiles } from './session';
+import { queueThumbnail } from './viewing';
+
+export const READ_ONLY_ELSEWHERE = 'this session is open for editing in another tab; this tab only shows it';
+export const READ_ONLY_MOVED = 'this session was taken over by another tab; this tab only shows it';
+
+/** A tab that only looks follows what the editing tab saves. */
+export async function mirrorSavedSession(): Promise<void> {
+  const snap = await persist.loadSession().catch(() => undefined);
+  if (!snap || !store().readOnly) return;
+  const { currentKey, readOnly } = store();
+  const known = new Set(store().micrographs.map((m) => m.key));
+  applySnapshot(snap);
+  const keys = new Set(store().micrographs.map((m) => m.key));
+  store().set({ readOnly, currentKey: currentKey && keys.has(currentKey) ? currentKey : store().currentKey });
+  for (const k of known) if (!keys.has(k)) engine.unregister(k);
+  await registerStoredFiles(store().micrographs);
+  for (const m of store().micrographs) if (!known.has(m.key)) queueThumbnail(m.key);
+}
+
+/** The editing tab, asked by another to hand over: saves, stops its work and only looks from now on. */
+export async function handOver(): Promise<void> {
+  if (store().readOnly) return;
+  cancelBatch();
+  cancelRepicks();
+  await autosave.flush();
+  store().set({ readOnly: READ_ONLY_MOVED });
+  releaseSession();
+}
+
+/** Takes the session over from the tab that edits it: that tab saves and lets go, then this one reloads and edits. */
+export async function takeOver(): Promise<void> {
+  store().set({ takingOver: true });
+  await waitForSession();
+  location.reload();
+}

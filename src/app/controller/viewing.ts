@@ -1,0 +1,194 @@
+// Opening and viewing: micrograph headers and thumbnails in the background, the micrograph on
+// screen (its whole-image display through the low-pass, full-detail regions, its detector map),
+// and the few displays kept on the main thread.
+import { detectorKey } from '../../core/params';
+import { lowpassSigmaPx } from '../../core/preprocess/display';
+import { DISPLAY_SIDE, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
+import { diameterInPx } from '../diameter';
+import { engine, type Described } from '../engine-bridge';
+import { isCancelled } from '../error-text';
+import { PRIORITY, type Priority } from '../lane';
+import { evictions } from '../pool-plan';
+import type { MicImages, MicStatus, MicrographEntry } from '../store';
+import { fail, mic, store } from './context';
+import { ensurePicked } from './picking';
+
+/** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
+export function arrivalDiameter(key: string): void {
+  const m = mic(key);
+  if (!m || m.demo || !m.info) return;
+  const setting = store().diameter;
+  const px = diameterInPx(setting, m.info.pixelSize);
+  if (px !== undefined) {
+    if (px !== m.params.diameter || m.diameterNote)
+      store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: undefined });
+    return;
+  }
+  store().updateMic(key, {
+    diameterNote: `no pixel size in the header: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the diameter in px to change it)`,
+  });
+}
+
+export function applyDescribed(key: string, d: Described): void {
+  const m = mic(key);
+  if (!m) return;
+  const images: MicImages = {};
+  if (d.thumbnail) images.thumbnail = d.thumbnail;
+  if (d.display) images.display = d.display;
+  if (images.thumbnail || images.display) store().setImages(key, { ...images, ...(images.display ? { displayLowpass: 0 } : {}) });
+  const status: MicStatus = m.status === 'queued' || m.status === 'opening' ? (m.pickedWith ? 'picked' : 'ready') : m.status;
+  const first = !m.info;
+  store().updateMic(key, { info: d.info, status, error: status === 'error' ? m.error : undefined });
+  if (first && !m.pickedWith) arrivalDiameter(key);
+}
+
+/** Opens a micrograph for its header and images; false when the engine was not running (try again once it is). */
+async function describe(key: string, display: boolean, priority: Priority): Promise<boolean> {
+  const m = mic(key);
+  if (!m || !engine.isRegistered(key)) return true;
+  if (m.status === 'queued') store().updateMic(key, { status: 'opening' });
+  try {
+    applyDescribed(key, await engine.describe(key, { display, priority }));
+    return true;
+  } catch (e) {
+    // A pool that failed to start (a forced backend giving way to WASM) is not the file's fault.
+    const engineDown = isCancelled(e) || !store().engineReady;
+    if (!engineDown) fail(key, e);
+    else if (mic(key)?.status === 'opening') store().updateMic(key, { status: 'queued' });
+    return !engineDown;
+  }
+}
+
+// Thumbnails are made in the background, as many at a time as there are workers. A micrograph
+// that arrived is picked once its header is read (its pixel size converts the diameter).
+const thumbnails = { queue: [] as string[], active: 0, arrivals: new Set<string>(), later: new Set<string>() };
+
+/** The micrographs whose opening met the engine down, to open now that it runs; forgotten here. */
+export function takeDeferredOpenings(): string[] {
+  const later = [...thumbnails.later];
+  thumbnails.later.clear();
+  return later;
+}
+
+export function queueThumbnail(key: string, arrival = false): void {
+  if (arrival) thumbnails.arrivals.add(key);
+  thumbnails.queue.push(key);
+  pumpThumbnails();
+}
+
+function arrived(key: string): void {
+  if (!thumbnails.arrivals.delete(key)) return;
+  const m = mic(key);
+  if (m && store().autoPick && !m.pickedWith && m.status !== 'error') ensurePicked([key]);
+}
+
+function pumpThumbnails(): void {
+  while (thumbnails.active < Math.max(1, engine.workers) && thumbnails.queue.length) {
+    const key = thumbnails.queue.shift()!;
+    const m = mic(key);
+    if (!m || !engine.isRegistered(key)) continue;
+    if (store().images[key]?.thumbnail && m.info) {
+      arrived(key);
+      continue;
+    }
+    thumbnails.active++;
+    void describe(key, key === store().currentKey, PRIORITY.background).then((done) => {
+      thumbnails.active--;
+      if (done) arrived(key);
+      else thumbnails.later.add(key);
+      pumpThumbnails();
+    });
+  }
+}
+
+/** Whole-image displays and maps kept on the main thread (the rest are fetched again when shown). */
+const KEEP_VIEWS = 4;
+let recentViews: string[] = [];
+
+function keepRecentView(key: string): void {
+  recentViews = [...recentViews.filter((k) => k !== key), key];
+  const drop = evictions(
+    recentViews.map((k) => ({ key: k, bytes: 1 })),
+    KEEP_VIEWS,
+    new Set([key]),
+  );
+  for (const k of drop) {
+    store().setImages(k, { display: undefined });
+    store().setHeatmap(k, undefined);
+  }
+  recentViews = recentViews.filter((k) => !drop.includes(k));
+}
+
+/** Forgets a micrograph that leaves the session: no thumbnail to make, no view to keep. */
+export function forgetViews(key: string): void {
+  thumbnails.queue = thumbnails.queue.filter((k) => k !== key);
+  thumbnails.arrivals.delete(key);
+  recentViews = recentViews.filter((k) => k !== key);
+}
+
+/** Forgets every micrograph (a new session). */
+export function forgetAllViews(): void {
+  thumbnails.queue = [];
+  thumbnails.arrivals.clear();
+  recentViews = [];
+}
+
+/** The display low-pass of a micrograph as a Gaussian sigma in its original pixels (0: off). */
+export function lowpassSigmaOf(m: MicrographEntry | undefined): number {
+  const res = store().lowpass;
+  if (!m || !(res > 0)) return 0;
+  return lowpassSigmaPx(res, m.info?.pixelSize ?? 1);
+}
+
+/** The whole-image display again, through the low-pass filter now chosen. */
+export async function refreshDisplay(key: string): Promise<void> {
+  const m = mic(key);
+  if (!m?.info || !engine.isRegistered(key)) return;
+  const sigma = lowpassSigmaOf(m);
+  if ((store().images[key]?.displayLowpass ?? -1) === sigma) return;
+  try {
+    const v = await engine.render(key, {
+      x0: 0,
+      y0: 0,
+      x1: m.info.width,
+      y1: m.info.height,
+      maxSide: DISPLAY_SIDE,
+      lowpassSigma: sigma || undefined,
+    });
+    if (mic(key) && lowpassSigmaOf(mic(key)) === sigma) store().setImages(key, { display: v, displayLowpass: sigma });
+  } catch {
+    // the display on screen stays
+  }
+}
+
+/** Brings the current micrograph on screen: its worker keeps it open, its display and map come back. */
+export async function showCurrent(): Promise<void> {
+  const key = store().currentKey;
+  if (!key) return;
+  engine.pin([key]);
+  keepRecentView(key);
+  const m = mic(key);
+  if (!m || !engine.isRegistered(key) || (m.status === 'error' && !m.info)) return;
+  if (!store().images[key]?.display) await describe(key, true, PRIORITY.interactive);
+  await refreshDisplay(key);
+  await refreshHeatmap(key);
+}
+
+/** A full-detail region of a micrograph for the viewer; undefined when it cannot be had now. */
+export async function renderDetail(key: string, req: RenderRequest): Promise<RenderedView | undefined> {
+  if (!engine.isRegistered(key)) return undefined;
+  try {
+    return await engine.render(key, req);
+  } catch {
+    return undefined; // the whole-image display stays on screen
+  }
+}
+
+async function refreshHeatmap(key: string): Promise<void> {
+  const m = mic(key);
+  if (!m?.pickedWith) return;
+  const want = detectorKey(m.params);
+  if (store().heatmaps[key]?.detectorKey === want) return;
+  const map = await engine.map(key, m.params).catch(() => undefined);
+  if (map && mic(key)) store().setHeatmap(key, { ...map, detectorKey: want });
+}
