@@ -154,6 +154,15 @@ function trainingNote(r: TrainResult): string {
   return `${r.history.length} epoch(s), ${r.seconds.toFixed(0)} s, ${last.samplesPerSecond.toFixed(1)} samples/s on ${r.backend}`;
 }
 
+/** The command line that reproduces a run with these options. */
+function command(o: RetrainBenchOptions): string {
+  const conditions = o.conditions ? ` --conditions ${o.conditions.join(',')}` : '';
+  const only = o.fineTuneOnly
+    ? ' --fine-tune-only'
+    : ` --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}`;
+  return `npx tsx bench/retrain.ts --images ${o.images} --size ${o.size}${only}${conditions}`;
+}
+
 /** Runs the benchmark; returns markdown lines (a section for docs/benchmarks.md). */
 export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]> {
   const log = o.log ?? (() => {});
@@ -164,12 +173,17 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
   const lines = [
     `## Retraining on held-out simulated micrographs (${o.conditions?.join(', ') ?? BENCH_CONDITIONS.join(', ')})`,
     '',
-    `Machine: ${machine()}. Command: \`npx tsx bench/retrain.ts --images ${o.images} --size ${o.size} --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}\`.`,
+    `Machine: ${machine()}. Command: \`${command(o)}\`.`,
     '',
     `Per condition ${o.images} simulated ${o.size}x${o.size} micrographs (scripts/heldout.ts test seeds): the first ${nAdapt} adapt the models, the other ${o.images - nAdapt} are scored.`,
     `Picking at the app's defaults (sigma ${DEFAULT_PICK_PARAMS.sigma}, threshold ${DEFAULT_PICK_PARAMS.threshold}, k ${DEFAULT_PICK_PARAMS.kLevel}, cutoff ${DEFAULT_PICK_PARAMS.cutoff}); matching as in docs/quality.md (one particle radius, one-to-one).`,
-    `Classifier: the paper's unsupervised samples, classes balanced, at most ${o.maxPerClass} per class, continuing from the shipped classifier (lr ${CLASSIFIER_DEFAULTS.learningRate}, batch ${CLASSIFIER_DEFAULTS.batchSize}).`,
-    `Detector: up to ${o.picks} truth picks as patch centres (all the adapting micrographs hold when fewer; every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}). Single-threaded wasm in Node.`,
+    ...(o.fineTuneOnly
+      ? []
+      : [
+          `Workbench classifier: the paper's unsupervised samples, classes balanced, at most ${o.maxPerClass} per class, continuing from the shipped classifier (lr ${CLASSIFIER_DEFAULTS.learningRate}, batch ${CLASSIFIER_DEFAULTS.batchSize}).`,
+          `Workbench detector: up to ${o.picks} truth picks as patch centres (all the adapting micrographs hold when fewer; every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}).`,
+        ]),
+    '`drpnet fine-tune` rows: its defaults (src/core/train/adapt.ts), on the adapting micrographs; `--truth` holds the last of them out and keeps the result only if it picks that one at least as well. Single-threaded wasm in Node.',
     '',
     '| condition | models | precision | recall | F1 | training |',
     '|---|---|---|---|---|---|',

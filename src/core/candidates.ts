@@ -60,7 +60,9 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
   if (!(minDistance > 0)) return cands.slice();
   const order = cands.map((_, i) => i).sort((a, b) => height(cands[b]) - height(cands[a]));
   const cell = (v: number) => Math.floor(v / minDistance);
-  const grid = new Map<string, T[]>();
+  // Cells keyed by number: string keys made this a third of a re-pick's time.
+  const grid = new Map<number, T[]>();
+  const cellKey = (x: number, y: number) => x * 1_048_576 + y;
   const keep = new Uint8Array(cands.length);
   const d2 = minDistance * minDistance;
   for (const i of order) {
@@ -70,7 +72,7 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
     let free = true;
     for (let dy = -1; dy <= 1 && free; dy++) {
       for (let dx = -1; dx <= 1 && free; dx++) {
-        for (const k of grid.get(`${cx + dx},${cy + dy}`) ?? []) {
+        for (const k of grid.get(cellKey(cx + dx, cy + dy)) ?? []) {
           if ((k.x - c.x) ** 2 + (k.y - c.y) ** 2 < d2) {
             free = false;
             break;
@@ -80,7 +82,7 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
     }
     if (!free) continue;
     keep[i] = 1;
-    const key = `${cx},${cy}`;
+    const key = cellKey(cx, cy);
     const list = grid.get(key);
     if (list) list.push(c);
     else grid.set(key, [c]);

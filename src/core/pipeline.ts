@@ -4,7 +4,15 @@
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
 import { calibrateCount, type Calibration } from './calibrate';
-import { extractPatches, insideEdgeMargin, intensityScreen, patchStats, suppressNeighbours, type Point } from './candidates';
+import {
+  extractPatches,
+  insideEdgeMargin,
+  intensityScreen,
+  patchStats,
+  suppressNeighbours,
+  type PatchStats,
+  type Point,
+} from './candidates';
 import type { Particle } from './coords/types';
 import { throwIfAborted } from './errors';
 import { createImage, type Image2D } from './image';
@@ -13,7 +21,7 @@ import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
 import { checkPickParams, detectorKey, type DetectorParams, type PickParams } from './params';
-import { PeakFinder, type Peak } from './peaks';
+import { PeakFinder } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
 import { percentiles } from './preprocess/percentile';
 import { workingGeometry, workingToOriginal, type WorkingGeometry } from './preprocess/scale';
@@ -82,8 +90,10 @@ interface Detection {
   peaks: PeakFinder;
   /** The detector that made the map: a retrained one (same name) must not reuse it. */
   fcrn: tf.LayersModel;
-  /** Classifier outputs by exact candidate position, so re-picks only classify new candidates. */
-  pCache: Map<string, number>;
+  /** Classifier outputs by exact candidate position (positionKey), so re-picks only classify new candidates. */
+  pCache: Map<number, number>;
+  /** Patch statistics by candidate position: they depend only on the kept image. */
+  statsCache: Map<number, PatchStats>;
   /** The same outputs looked up by nearness, for previews (RunOptions.preview). */
   pNear: NearCache;
   /** The classifier the cached outputs are from; another one starts a new cache. */
@@ -92,6 +102,11 @@ interface Detection {
 
 /** In a preview, a candidate within this many working pixels of a classified one shows its output (near-cache.ts says why). */
 export const CLASSIFIER_PREVIEW_RADIUS = 1;
+
+/** A number naming a candidate position to a quarter working pixel (a string key cost a re-pick ~10 ms). */
+function positionKey(c: Point): number {
+  return Math.round(c.x * 4) * 1_048_576 + Math.round(c.y * 4);
+}
 
 /** Milliseconds since t0, to 0.1 ms: how stage timings are reported. */
 export function msSince(t0: number): number {
@@ -184,7 +199,17 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     const map = normaliseDetectorMap(createImage(raw.width, raw.height, raw.data.slice()));
     const peaks = new PeakFinder(map);
     timings.mapSetup = msSince(t);
-    this.detection = { key, work, map, raw, peaks, fcrn: models.fcrn, pCache: new Map(), pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS) };
+    this.detection = {
+      key,
+      work,
+      map,
+      raw,
+      peaks,
+      fcrn: models.fcrn,
+      pCache: new Map(),
+      statsCache: new Map(),
+      pNear: new NearCache(CLASSIFIER_PREVIEW_RADIUS),
+    };
     return { map, mapScale: geometry.scale, radius: geometry.radius, timings };
   }
 
@@ -202,15 +227,19 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
 
     t = performance.now();
     // The map and the preprocessed image share the working grid.
-    const cands = peaks.map((p) => ({ peak: p, x: p.x, y: p.y }));
-    const apart = suppressNeighbours(cands, (c) => c.peak.height, (params.minDistance * params.diameter) / scale);
+    const apart = suppressNeighbours(peaks, (c) => c.height, (params.minDistance * params.diameter) / scale);
     // The edge margin is the user's, in original pixels; a classifier box may still cross the edge (patches are mirrored there).
     const margin = (params.edgeMargin * params.diameter) / 2;
     const { width, height } = this.micrograph;
     const inside = apart.filter((c) =>
       insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin),
     );
-    const stats = inside.map((c) => patchStats(pre, c.x, c.y, radius));
+    const stats = inside.map((c) => {
+      const k = positionKey(c);
+      let st = d.statsCache.get(k);
+      if (!st) d.statsCache.set(k, (st = patchStats(pre, c.x, c.y, radius)));
+      return st;
+    });
     const screen = intensityScreen(inside, stats, params);
     timings.screens = msSince(t);
 
@@ -234,7 +263,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     let calibration: Calibration | undefined;
     if (params.calibrate && noiseLevel !== undefined) {
       calibration = calibrateCount({
-        score: inside.map((c, i) => (!screen.keep[i] ? undefined : classifying ? probs[i] : c.peak.height)),
+        score: inside.map((c, i) => (!screen.keep[i] ? undefined : classifying ? probs[i] : c.height)),
         passes,
         raw: rawAt,
         noiseLevel,
@@ -246,8 +275,8 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
       return {
         x: workingToOriginal(c.x, scale),
         y: workingToOriginal(c.y, scale),
-        score: p ?? c.peak.height,
-        peakHeight: c.peak.height,
+        score: p ?? c.height,
+        peakHeight: c.height,
         detectorRaw: rawAt[i],
         pParticle: p,
         classNumber: 1,
@@ -269,17 +298,16 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
 
   private async classify(
     model: tf.LayersModel,
-    cands: readonly (Point & { peak: Peak })[],
+    cands: readonly Point[],
     opts: RunOptions,
   ): Promise<{ probs: (number | undefined)[]; unclassified: number }> {
     const d = this.detection!;
-    const keyOf = (c: Point) => `${Math.round(c.x * 4)},${Math.round(c.y * 4)}`;
     if (d.pFor !== model) {
       d.pCache.clear();
       d.pNear.clear();
       d.pFor = model;
     }
-    const known = cands.map((c) => d.pCache.get(keyOf(c)));
+    const known = cands.map((c) => d.pCache.get(positionKey(c)));
     const missing = cands.filter((_, i) => known[i] === undefined);
     if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
@@ -289,11 +317,11 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         onProgress: (f) => opts.onProgress?.('classifier', f),
       });
       missing.forEach((c, i) => {
-        d.pCache.set(keyOf(c), p[i]);
+        d.pCache.set(positionKey(c), p[i]);
         d.pNear.set(c.x, c.y, p[i]);
       });
     }
-    return { probs: cands.map((c) => d.pCache.get(keyOf(c))!), unclassified: 0 };
+    return { probs: cands.map((c) => d.pCache.get(positionKey(c))!), unclassified: 0 };
   }
 }
 
