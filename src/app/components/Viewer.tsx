@@ -2,7 +2,8 @@
 // whole-image display is drawn scaled by displayScale, a full-detail crop of the visible region
 // over it when zoomed in, the heatmap by the map's scale. Pan and zoom change only the stage
 // transform (imperatively, no React render); all picks are one Konva.Shape drawn in a single
-// pass; pointer gestures (click, drag, shift-drag) are handled here with a hit test on the picks.
+// pass; pointer gestures (click, drag, shift-drag, wheel) are handled by useViewerGestures, in
+// training-review mode while this micrograph's training samples are under review.
 import type Konva from 'konva';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Image as KImage, Layer, Shape, Stage } from 'react-konva';
@@ -11,36 +12,19 @@ import { coordinateExtensionList } from '../../core/coords/formats';
 import { micrographExtensionList } from '../../core/io/formats';
 import { histogram8, percentileLut } from '../contrast';
 import { lowpassSigmaOf, renderDetail } from '../controller/viewing';
-import { addManualPick, clickPick, displayPicksOf, movePickById, rejectBox } from '../editing';
+import { displayPicksOf } from '../editing';
 import { greyCanvas, rgbaCanvas } from '../grey-canvas';
 import { colourizeMap } from '../heatmap';
 import { confidences, drawPickScene, SELECTED_COLOUR, STATE_COLOUR, TRUTH_COLOUR, type PickScene } from '../pick-drawing';
-import { pickAt, type Box } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
 import { viewerCommands } from '../viewer-commands';
 import { TrainingOverlay } from '../training/TrainingOverlay';
-import { clickSample } from '../training/training-store';
-import {
-  detailCovers,
-  detailRequest,
-  fitView,
-  renderScale,
-  toWorld,
-  visibleRect,
-  zoomAt,
-  WHEEL_STEP,
-  type ViewTransform,
-} from '../view-math';
+import { reviewingSamples, useTraining } from '../training/training-store';
+import { detailCovers, detailRequest, fitView, renderScale, visibleRect, zoomAt, type ViewTransform } from '../view-math';
+import { useViewerGestures } from './use-viewer-gestures';
 
-/** Screen pixels the pointer may travel before a press becomes a drag. */
-const DRAG_SLOP = 4;
 /** Quiet time after a pan/zoom before the full-detail view is fetched. */
 const DETAIL_DELAY_MS = 150;
-
-type Gesture =
-  | { kind: 'pick'; id: string; sx: number; sy: number; moved: boolean }
-  | { kind: 'pan'; sx: number; sy: number; origin: ViewTransform; moved: boolean }
-  | { kind: 'box'; box: Box };
 
 interface Detail extends RenderedView {
   key: string;
@@ -60,13 +44,14 @@ export function Viewer() {
   const showPicks = useWorkbench((s) => s.showPicks);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const lowpass = useWorkbench((s) => lowpassSigmaOf(currentMic(s)));
+  // While this micrograph's training samples are under review, a click edits them instead of picks.
+  const reviewing = useTraining((s) => reviewingSamples(s, mic?.key));
 
   const wrapRef = useRef<HTMLDivElement>(null);
   const stageRef = useRef<Konva.Stage>(null);
   const picksLayerRef = useRef<Konva.Layer>(null);
   const zoomLabel = useRef<HTMLSpanElement>(null);
   const view = useRef<ViewTransform>({ scale: 1, x: 0, y: 0 });
-  const gesture = useRef<Gesture | undefined>(undefined);
   const scene = useRef<PickScene>({ picks: [], confidence: new Map(), radius: 1 });
   const detailTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const detailSeq = useRef(0);
@@ -178,88 +163,22 @@ export function Viewer() {
     if (known) scheduleDetail();
   }, [lowpass]);
 
-  useEffect(() => {
-    const el = wrapRef.current;
-    if (!el) return;
-    // A native listener: React's wheel listener is passive and cannot stop the page scrolling.
-    const onWheel = (e: WheelEvent): void => {
-      e.preventDefault();
-      if (!known) return;
-      const r = el.getBoundingClientRect();
-      const v = view.current;
-      const s = e.deltaY < 0 ? v.scale * WHEEL_STEP : v.scale / WHEEL_STEP;
-      apply(zoomAt(v, s, e.clientX - r.left, e.clientY - r.top));
-    };
-    el.addEventListener('wheel', onWheel, { passive: false });
-    return () => el.removeEventListener('wheel', onWheel);
+  const gestures = useViewerGestures({
+    mode: reviewing ? 'training-review' : 'picks',
+    wrapRef,
+    view,
+    apply,
+    scene,
+    drawPicks,
+    micKey: key,
+    picks,
+    diameter,
+    width: W,
+    height: H,
+    known,
+    showPicks,
+    readOnly,
   });
-
-  const local = (e: React.PointerEvent): { x: number; y: number } => {
-    const r = wrapRef.current!.getBoundingClientRect();
-    return { x: e.clientX - r.left, y: e.clientY - r.top };
-  };
-  const world = (e: React.PointerEvent): { x: number; y: number } => {
-    const p = local(e);
-    return toWorld(view.current, p.x, p.y);
-  };
-  const inImage = (p: { x: number; y: number }): boolean => p.x >= 0 && p.y >= 0 && p.x < W && p.y < H;
-
-  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
-    if (e.button !== 0 || !mic || (e.target as HTMLElement).closest('.viewer-tools')) return;
-    e.currentTarget.setPointerCapture(e.pointerId);
-    const p = local(e);
-    const w = world(e);
-    if (e.shiftKey && showPicks && !readOnly) {
-      gesture.current = { kind: 'box', box: { x0: w.x, y0: w.y, x1: w.x, y1: w.y } };
-      return;
-    }
-    // Hidden picks cannot be hit (a click then adds nothing either: it only pans).
-    const hit = showPicks && !readOnly ? pickAt(picks, w.x, w.y, diameter) : undefined;
-    gesture.current = hit
-      ? { kind: 'pick', id: hit.id, sx: p.x, sy: p.y, moved: false }
-      : { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false };
-  };
-  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
-    const g = gesture.current;
-    if (!g) return;
-    const p = local(e);
-    if (g.kind === 'box') {
-      const w = world(e);
-      g.box = { ...g.box, x1: w.x, y1: w.y };
-      scene.current = { ...scene.current, box: g.box };
-      drawPicks();
-      return;
-    }
-    if (!g.moved && Math.hypot(p.x - g.sx, p.y - g.sy) <= DRAG_SLOP) return;
-    g.moved = true;
-    if (g.kind === 'pan') {
-      apply({ scale: g.origin.scale, x: g.origin.x + p.x - g.sx, y: g.origin.y + p.y - g.sy });
-    } else {
-      scene.current = { ...scene.current, preview: world(e) };
-      drawPicks();
-    }
-  };
-  const onPointerUp = (e: React.PointerEvent<HTMLDivElement>): void => {
-    const g = gesture.current;
-    gesture.current = undefined;
-    if (!g) return;
-    const w = world(e);
-    // While this micrograph's training samples are under review, a click edits them instead.
-    if (g.kind !== 'box' && !g.moved && clickSample(key, w.x, w.y, diameter, e.altKey || e.ctrlKey)) return;
-    if (g.kind === 'box') {
-      scene.current = { ...scene.current, box: undefined };
-      drawPicks();
-      if (Math.abs(g.box.x1 - g.box.x0) > 1 || Math.abs(g.box.y1 - g.box.y0) > 1) rejectBox(g.box);
-    } else if (g.kind === 'pick') {
-      scene.current = { ...scene.current, preview: undefined };
-      drawPicks();
-      if (!g.moved) clickPick(g.id);
-      else if (inImage(w)) movePickById(g.id, w.x, w.y);
-    } else if (!g.moved && inImage(w) && known && showPicks) {
-      if (readOnly) useWorkbench.getState().notify(`Not done: ${useWorkbench.getState().readOnly}`, 'error');
-      else addManualPick(w.x, w.y);
-    }
-  };
 
   if (!mic) {
     return (
@@ -277,10 +196,10 @@ export function Viewer() {
       className="viewer"
       ref={wrapRef}
       data-testid="viewer"
-      onPointerDown={onPointerDown}
-      onPointerMove={onPointerMove}
-      onPointerUp={onPointerUp}
-      onPointerCancel={() => (gesture.current = undefined)}
+      onPointerDown={gestures.onPointerDown}
+      onPointerMove={gestures.onPointerMove}
+      onPointerUp={gestures.onPointerUp}
+      onPointerCancel={gestures.onPointerCancel}
     >
       <Stage
         ref={stageRef}

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewSample } from './review';
-import { clickSample, useTraining } from './training-store';
+import { clickSample, reviewingSamples, useTraining } from './training-store';
 
 const s = (x: number, label: 0 | 1): ReviewSample => ({ x, y: 100, label, reason: 'strict-candidate', removed: false });
 const samples = () => useTraining.getState().review!.samples.k1;
@@ -14,26 +14,33 @@ beforeEach(() => {
   });
 });
 
+const reviewing = (key: string) => reviewingSamples(useTraining.getState(), key);
+
 describe('clicks on samples under review', () => {
-  it('flip with a plain click, remove with the other action, and leave pick editing alone', () => {
-    expect(clickSample('k1', 105, 100, 40, false)).toBe(true);
+  it('flip with a plain click, remove with the other action, and ignore a miss', () => {
+    expect(reviewing('k1')).toBe(true);
+    clickSample('k1', 105, 100, 40, false);
     expect(samples()[0].label).toBe(0);
-    expect(clickSample('k1', 200, 110, 40, true)).toBe(true);
+    clickSample('k1', 200, 110, 40, true);
     expect(samples()[1].removed).toBe(true);
-    // A miss still belongs to the review: no pick is added or toggled.
-    expect(clickSample('k1', 400, 400, 40, false)).toBe(true);
+    // A miss edits no sample (and, in review mode, the viewer adds or toggles no pick).
+    const before = samples();
+    clickSample('k1', 400, 400, 40, false);
+    expect(samples()).toBe(before);
     useTraining.getState().set({ clickAction: 'remove' });
     clickSample('k1', 100, 100, 40, false);
     expect(samples()[0].removed).toBe(true);
   });
 
-  it('let clicks through where no samples are shown, or while a run is busy', () => {
-    expect(clickSample('k2', 100, 100, 40, false)).toBe(false);
-    expect(clickSample('other', 100, 100, 40, false)).toBe(false);
+  it('leave review mode where no samples are shown, or while a run is busy', () => {
+    expect(reviewing('k2')).toBe(false);
+    expect(reviewing('other')).toBe(false);
     useTraining.getState().set({ showSamples: false });
-    expect(clickSample('k1', 100, 100, 40, false)).toBe(false);
+    expect(reviewing('k1')).toBe(false);
+    clickSample('k1', 100, 100, 40, false);
     useTraining.getState().set({ showSamples: true, busy: { kind: 'classifier', phase: 'training', fraction: 0, message: '' } });
-    expect(clickSample('k1', 100, 100, 40, false)).toBe(false);
+    expect(reviewing('k1')).toBe(false);
+    clickSample('k1', 100, 100, 40, false);
     expect(samples()[0]).toMatchObject({ label: 1, removed: false });
   });
 

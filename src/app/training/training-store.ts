@@ -99,20 +99,25 @@ export function shownSamples(s: TrainingState, key: string | undefined) {
 }
 
 /**
- * A click on the micrograph while samples of it are shown: the sample under it is flipped or
- * removed (`other` = the other action, Alt/Ctrl held). Returns true when the click belonged to
- * the review (then pick editing leaves it alone), also when it hit no sample; false when this
- * micrograph shows no samples or a run is in progress.
+ * Whether clicks on this micrograph edit its training samples rather than its picks: samples of
+ * it are shown under review and no run is in progress. The viewer reads this as its gesture mode.
  */
-export function clickSample(key: string | undefined, x: number, y: number, box: number, other: boolean): boolean {
+export function reviewingSamples(s: TrainingState, key: string | undefined): boolean {
+  return !!shownSamples(s, key)?.length && !s.busy;
+}
+
+/**
+ * A click on the micrograph in review mode: the sample under it is flipped or removed (`other` =
+ * the other action, Alt/Ctrl held). A click that hits no sample changes nothing.
+ */
+export function clickSample(key: string | undefined, x: number, y: number, box: number, other: boolean): void {
   const s = useTraining.getState();
   const samples = shownSamples(s, key);
-  if (!samples?.length || !s.review || s.busy) return false;
+  if (!samples?.length || !s.review || s.busy) return;
   const i = sampleAt(samples, x, y, box);
-  if (i < 0) return true;
+  if (i < 0) return;
   // Detector samples have no label to flip: a click removes or restores them.
   const primary: ClickAction = s.review.kind === 'detector' ? 'remove' : s.clickAction;
   const action: ClickAction = other && s.review.kind === 'classifier' ? (primary === 'flip' ? 'remove' : 'flip') : primary;
   s.set({ review: { ...s.review, samples: { ...s.review.samples, [key!]: applyClick(samples, i, action) } } });
-  return true;
 }
