@@ -226,6 +226,20 @@ function logUniform(rng: Rng, [a, b]: readonly [number, number]): number {
   return Math.exp(rng.uniform(Math.log(a), Math.log(b)));
 }
 
+/** A negatively stained image, as both recipes draw it: 200 kV, thin stain, defocus 0.8-1.4 um, dose 20-35. */
+function negativeStainConfig(rng: Rng): Partial<SimConfig> {
+  const s0 = rng.uniform(0.8, 1.4);
+  return {
+    negativeStain: true,
+    voltageKv: 200,
+    amplitudeContrast: 0.3,
+    iceThicknessNm: 20,
+    iceGradientNm: 4,
+    defocusUm: [s0, s0],
+    dose: Math.round(rng.uniform(20, 35)),
+  };
+}
+
 /**
  * The narrow recipe: training kinds at pixel sizes that spread the working radius over 6..12 px,
  * the training defocus and dose ranges, and in some images carbon edges, contamination,
@@ -256,18 +270,8 @@ function narrowConfig(seed: number, i: number, size: number): TrainingSimConfig 
   if (u < 0.2) Object.assign(cfg, { carbon: 'edge', carbonFraction: rng.uniform(0.2, 0.45) });
   else if (u < 0.4) Object.assign(cfg, { contamination: 1 + rng.int(5) });
   else if (u < 0.55) Object.assign(cfg, { density: rng.uniform(0.35, 0.5), clumping: 0.3, overlap: 0.05 });
-  else if (u < 0.65) {
-    const s0 = rng.uniform(0.8, 1.4);
-    Object.assign(cfg, {
-      negativeStain: true,
-      voltageKv: 200,
-      amplitudeContrast: 0.3,
-      iceThicknessNm: 20,
-      iceGradientNm: 4,
-      defocusUm: [s0, s0],
-      dose: Math.round(rng.uniform(20, 35)),
-    });
-  } else if (u < 0.72) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.3) });
+  else if (u < 0.65) Object.assign(cfg, negativeStainConfig(rng));
+  else if (u < 0.72) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.3) });
   return cfg;
 }
 
@@ -308,20 +312,8 @@ function wideConfig(seed: number, i: number, size: number): TrainingSimConfig {
   if (u < 0.12) Object.assign(cfg, { carbon: 'edge', carbonFraction: rng.uniform(0.2, 0.45) });
   else if (u < 0.27) Object.assign(cfg, { contamination: 1 + rng.int(5) });
   else if (u < 0.42) Object.assign(cfg, { density: rng.uniform(0.35, 0.55), clumping: rng.uniform(0, 0.4), overlap: rng.uniform(0, 0.1) });
-  else if (u < 0.5) {
-    const s0 = rng.uniform(0.8, 1.4);
-    Object.assign(cfg, {
-      negativeStain: true,
-      voltageKv: 200,
-      amplitudeContrast: 0.3,
-      iceThicknessNm: 20,
-      iceGradientNm: 4,
-      iceNoise: 1,
-      defocusUm: [s0, s0],
-      dose: Math.round(rng.uniform(20, 35)),
-      bFactor: Math.round(rng.uniform(30, 150)),
-    });
-  } else if (u < 0.58) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.4) });
+  else if (u < 0.5) Object.assign(cfg, negativeStainConfig(rng), { iceNoise: 1, bFactor: Math.round(rng.uniform(30, 150)) });
+  else if (u < 0.58) Object.assign(cfg, { emptyFraction: rng.uniform(0.1, 0.4) });
   cfg.post = randomPostSteps(rng, diameterPx / 2);
   return cfg;
 }
