@@ -21,7 +21,17 @@ import { runLoG } from '../test/relion/helpers/autopick';
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
 import { LOG_ADJUST_SWEEP, LOG_DIAMETER_RANGE } from './relion-peer';
-import { APOFERRITIN, loadRealMicrograph, pooled, realSetAvailable, realSplit, scoreReal, stem, type RealMicrograph } from './realdata';
+import {
+  APOFERRITIN,
+  bestOver,
+  loadRealMicrograph,
+  pooled,
+  realSetAvailable,
+  realSplit,
+  scoreReal,
+  stem,
+  type RealMicrograph,
+} from './realdata';
 import { BENCH_WORK, DRPNET_BIN, machine } from './stats';
 
 /** Pixel size given to RELION (the source states none; ~2 A/px by the README's estimate). LoG works in A, so only the product with the diameter matters. */
@@ -85,29 +95,9 @@ function pickRow(what: string, models: string | undefined, mics: RealMicrograph[
   };
 }
 
-/** The best F1 over thresholds of one score, all candidates of a loose pick ranked by it. */
-function bestOver(
-  all: ScoredPick[][],
-  mics: RealMicrograph[],
-  score: (p: ScoredPick) => number | undefined,
-): { scores: Scores; perMic: number; threshold: number } {
-  const values = [
-    ...new Set(
-      all
-        .flat()
-        .map(score)
-        .filter((v): v is number => v !== undefined),
-    ),
-  ].sort((a, b) => a - b);
-  let best = { scores: pooled([]), perMic: 0, threshold: 0 };
-  const step = Math.max(1, Math.floor(values.length / 200));
-  for (let i = 0; i < values.length; i += step) {
-    const t = values[i];
-    const kept = all.map((picks) => picks.filter((p) => (score(p) ?? -Infinity) >= t));
-    const s = pooled(kept.map((k, j) => scoreReal(k, mics[j], APOFERRITIN.diameter)));
-    if (s.f1 > best.scores.f1) best = { scores: s, perMic: kept.reduce((n, k) => n + k.length, 0) / mics.length, threshold: t };
-  }
-  return best;
+/** `drpnet fine-tune` of these micrographs at the set's diameter, labelled as `how` says. */
+function fineTuneArgs(files: string[], how: string[], out: string, models: string | undefined): string[] {
+  return ['fine-tune', ...files, ...how, '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
 }
 
 async function oracleRows(models: string | undefined, mics: RealMicrograph[]): Promise<Row[]> {
@@ -202,17 +192,12 @@ export async function realLines(
     for (const n of split.labelled)
       copyFileSync(path.join(APOFERRITIN.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
     const out = path.join(WORK, 'fine-tuned');
-    const args = [
-      'fine-tune',
-      ...split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)),
-      '--truth',
-      truth,
-      '--diameter',
-      String(APOFERRITIN.diameter),
-      '--out',
+    const args = fineTuneArgs(
+      split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)),
+      ['--truth', truth],
       out,
-      ...(models ? ['--models', models] : []),
-    ];
+      models,
+    );
     const seconds = drpnet(args);
     const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
     const row = pickRow('after `drpnet fine-tune --truth` on the 5 labelled', out, scoring);
@@ -228,16 +213,12 @@ export async function realLines(
   if (!skip.has('adapt')) {
     log('real: unsupervised adaptation on the 14');
     const out = path.join(WORK, 'adapted');
-    const args = [
-      'fine-tune',
-      ...scoring.map((m) => m.file),
-      '--unsupervised',
-      '--diameter',
-      String(APOFERRITIN.diameter),
-      '--out',
+    const args = fineTuneArgs(
+      scoring.map((m) => m.file),
+      ['--unsupervised'],
       out,
-      ...(models ? ['--models', models] : []),
-    ];
+      models,
+    );
     const seconds = drpnet(args);
     const row = pickRow('after `drpnet fine-tune --unsupervised` on the 14', out, scoring);
     rows.push({

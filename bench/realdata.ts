@@ -71,3 +71,28 @@ export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMic
 export function pooled(scores: readonly Scores[]): Scores {
   return aggregate(scores);
 }
+
+/** The best pooled F1 over thresholds of one score: each micrograph's candidates (`all`, in `mics` order) ranked by it. */
+export function bestOver<T extends { x: number; y: number }>(
+  all: readonly T[][],
+  mics: readonly RealMicrograph[],
+  score: (p: T) => number | undefined,
+): { scores: Scores; perMic: number; threshold: number } {
+  const values = [
+    ...new Set(
+      all
+        .flat()
+        .map(score)
+        .filter((v): v is number => v !== undefined),
+    ),
+  ].sort((a, b) => a - b);
+  let best = { scores: pooled([]), perMic: 0, threshold: 0 };
+  const step = Math.max(1, Math.floor(values.length / 200));
+  for (let i = 0; i < values.length; i += step) {
+    const t = values[i];
+    const kept = all.map((picks) => picks.filter((p) => (score(p) ?? -Infinity) >= t));
+    const s = pooled(kept.map((k, j) => scoreReal(k, mics[j], APOFERRITIN.diameter)));
+    if (s.f1 > best.scores.f1) best = { scores: s, perMic: kept.reduce((n, k) => n + k.length, 0) / mics.length, threshold: t };
+  }
+  return best;
+}

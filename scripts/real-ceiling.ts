@@ -22,7 +22,7 @@ import { fineTuneDetector } from '../src/core/train/fine-tune';
 import { detectorMetadata } from '../src/core/train/training-run';
 import { FCRN_WORKING_RADIUS } from '../src/core/train/training-micrograph';
 import { startBackend } from '../src/cli/models';
-import { APOFERRITIN, loadRealMicrograph, pooled, realSplit, scoreReal, type RealMicrograph } from '../bench/realdata';
+import { APOFERRITIN, bestOver, loadRealMicrograph, pooled, realSplit, scoreReal, type RealMicrograph } from '../bench/realdata';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '30' }, skip: { type: 'string', default: '' } } });
 const D = APOFERRITIN.diameter;
@@ -31,29 +31,6 @@ const labelled = await Promise.all(split.labelled.map((n) => loadRealMicrograph(
 const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
 const pct = (s: Scores) =>
   `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
-
-/** The best pooled F1 over thresholds of `score` (each micrograph's candidates ranked by it). */
-function bestThreshold(cands: { x: number; y: number; s: number }[][], mics: RealMicrograph[]): Scores {
-  const all = cands
-    .flat()
-    .map((c) => c.s)
-    .sort((a, b) => a - b);
-  let best = pooled([]);
-  for (let q = 0; q < 1; q += 0.01) {
-    const t = all[Math.floor(q * all.length)];
-    const s = pooled(
-      cands.map((c, i) =>
-        scoreReal(
-          c.filter((p) => p.s >= t),
-          mics[i],
-          D,
-        ),
-      ),
-    );
-    if (s.f1 > best.f1) best = s;
-  }
-  return best;
-}
 
 // 1. Chance.
 const rng = createRng(1);
@@ -130,7 +107,7 @@ const matched = scoring.map((m) => {
   return suppressNeighbours(peaks, (p) => p.s, D / 2);
 });
 console.log(
-  `2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestThreshold(matched, scoring))}`,
+  `2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestOver(matched, scoring, (c) => c.s).scores)}`,
 );
 
 // 3. Our detector, from scratch, on the labelled micrographs only.
@@ -166,6 +143,6 @@ if (!values.skip!.split(',').includes('train')) {
   console.log(
     `3. detector trained from scratch on the 5 labelled (${values.epochs} epochs, ${((performance.now() - t0) / 1000).toFixed(0)} s), best threshold afterwards:`,
   );
-  console.log(`   on the 14 scoring: ${pct(bestThreshold(await candidates(scoring), scoring))}`);
-  console.log(`   on the 5 it was trained on: ${pct(bestThreshold(await candidates(labelled), labelled))}`);
+  console.log(`   on the 14 scoring: ${pct(bestOver(await candidates(scoring), scoring, (c) => c.s).scores)}`);
+  console.log(`   on the 5 it was trained on: ${pct(bestOver(await candidates(labelled), labelled, (c) => c.s).scores)}`);
 }
