@@ -63,12 +63,13 @@ export function calibrateCount(input: CalibrationInput): Calibration {
     noiseLevel,
   );
   if (settingsCount * COUNT_AGREEMENT >= detectorCount) return { keep: passes.slice(), detectorCount, settingsCount, adjusted: false };
-  const ranked = score
-    .map((s, i) => ({ s, i }))
-    .filter((c): c is { s: number; i: number } => c.s !== undefined)
-    .sort((a, b) => b.s - a.s || a.i - b.i)
-    .slice(0, detectorCount);
+  // Best score first, ties in candidate order; index arrays, as a re-pick ranks ~10k candidates.
+  const s = Float64Array.from(score, (v) => v ?? Number.NaN);
+  const ranked = Uint32Array.from(score.keys())
+    .filter((i) => score[i] !== undefined)
+    .sort((a, b) => s[b] - s[a] || a - b)
+    .subarray(0, detectorCount);
   const keep = raw.map(() => false);
-  for (const c of ranked) keep[c.i] = true;
-  return { keep, detectorCount, settingsCount, adjusted: true, scoreThreshold: ranked.length ? ranked[ranked.length - 1].s : undefined };
+  for (const i of ranked) keep[i] = true;
+  return { keep, detectorCount, settingsCount, adjusted: true, scoreThreshold: ranked.length ? s[ranked[ranked.length - 1]] : undefined };
 }

@@ -89,6 +89,21 @@ describe('suppressNeighbours', () => {
     for (const d of c.filter((x) => !kept.includes(x)))
       expect(kept.some((k) => k.h > d.h && Math.hypot(k.x - d.x, k.y - d.y) < 9)).toBe(true);
   });
+
+  it('gives the greedy result whether or not the input is already highest first (ties in input order)', () => {
+    let seed = 11;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    // Heights on a coarse grid, so ties occur; coordinates around zero, so cells reach negative values.
+    const c = Array.from({ length: 400 }, () => ({ x: rand() * 120 - 60, y: rand() * 90 - 30, h: Math.floor(rand() * 8) }));
+    const greedy = (cands: typeof c, d: number) => {
+      const order = cands.map((_, i) => i).sort((a, b) => cands[b].h - cands[a].h || a - b);
+      const kept: typeof c = [];
+      for (const i of order) if (kept.every((k) => Math.hypot(k.x - cands[i].x, k.y - cands[i].y) >= d)) kept.push(cands[i]);
+      return cands.filter((x) => kept.includes(x));
+    };
+    const highestFirst = [...c].sort((a, b) => b.h - a.h);
+    for (const input of [c, highestFirst]) for (const d of [0.5, 4, 13]) expect(suppressNeighbours(input, h, d)).toEqual(greedy(input, d));
+  });
 });
 
 describe('extractPatches', () => {

@@ -57,23 +57,40 @@ export function insideEdgeMargin(x: number, y: number, width: number, height: nu
  * The result keeps the input order. Cells of side minDistance make it linear in practice.
  */
 export function suppressNeighbours<T extends Point>(cands: readonly T[], height: (c: T) => number, minDistance: number): T[] {
-  if (!(minDistance > 0)) return cands.slice();
-  const order = cands.map((_, i) => i).sort((a, b) => height(cands[b]) - height(cands[a]));
-  const cell = (v: number) => Math.floor(v / minDistance);
-  // Cells keyed by number: string keys made this a third of a re-pick's time.
-  const grid = new Map<number, T[]>();
-  const cellKey = (x: number, y: number) => x * 1_048_576 + y;
-  const keep = new Uint8Array(cands.length);
+  if (!(minDistance > 0) || cands.length === 0) return cands.slice();
+  const n = cands.length;
+  const h = Float64Array.from(cands, height);
+  // Peaks arrive highest first; the stable sort would leave that order as it is, so it is skipped.
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = h[i - 1] >= h[i];
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  if (!sorted) order.sort((a, b) => h[b] - h[a] || a - b);
+  // Kept candidates in cells of side minDistance, as linked lists in typed arrays (no per-cell arrays).
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const c of cands) {
+    x0 = Math.min(x0, c.x);
+    y0 = Math.min(y0, c.y);
+    x1 = Math.max(x1, c.x);
+    y1 = Math.max(y1, c.y);
+  }
+  const cols = Math.floor((x1 - x0) / minDistance) + 1;
+  const rows = Math.floor((y1 - y0) / minDistance) + 1;
+  const head = new Int32Array(cols * rows).fill(-1);
+  const next = new Int32Array(n);
+  const keep = new Uint8Array(n);
   const d2 = minDistance * minDistance;
   for (const i of order) {
-    const c = cands[i];
-    const cx = cell(c.x);
-    const cy = cell(c.y);
+    const { x, y } = cands[i];
+    const cx = Math.floor((x - x0) / minDistance);
+    const cy = Math.floor((y - y0) / minDistance);
     let free = true;
-    for (let dy = -1; dy <= 1 && free; dy++) {
-      for (let dx = -1; dx <= 1 && free; dx++) {
-        for (const k of grid.get(cellKey(cx + dx, cy + dy)) ?? []) {
-          if ((k.x - c.x) ** 2 + (k.y - c.y) ** 2 < d2) {
+    for (let gy = Math.max(0, cy - 1); gy <= Math.min(rows - 1, cy + 1) && free; gy++) {
+      for (let gx = Math.max(0, cx - 1); gx <= Math.min(cols - 1, cx + 1) && free; gx++) {
+        for (let k = head[gy * cols + gx]; k >= 0; k = next[k]) {
+          if ((cands[k].x - x) ** 2 + (cands[k].y - y) ** 2 < d2) {
             free = false;
             break;
           }
@@ -82,10 +99,9 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
     }
     if (!free) continue;
     keep[i] = 1;
-    const key = cellKey(cx, cy);
-    const list = grid.get(key);
-    if (list) list.push(c);
-    else grid.set(key, [c]);
+    const cell = cy * cols + cx;
+    next[i] = head[cell];
+    head[cell] = i;
   }
   return cands.filter((_, i) => keep[i]);
 }

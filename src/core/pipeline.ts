@@ -103,9 +103,14 @@ interface Detection {
 /** In a preview, a candidate within this many working pixels of a classified one shows its output (near-cache.ts says why). */
 export const CLASSIFIER_PREVIEW_RADIUS = 1;
 
-/** A number naming a candidate position to a quarter working pixel (a string key cost a re-pick ~10 ms). */
-function positionKey(c: Point): number {
-  return Math.round(c.x * 4) * 1_048_576 + Math.round(c.y * 4);
+/**
+ * A number naming a candidate position to a quarter working pixel, for a map `height` rows high.
+ * Keys stay small integers (under 2^30 while the working image is under 8000 px; it is at most
+ * about 1800), which V8 hashes without boxing:
+ * string keys, then keys above 2^31, each cost a re-pick about 10 ms.
+ */
+function positionKey(c: Point, height: number): number {
+  return Math.round(c.x * 4) * (4 * height + 1) + Math.round(c.y * 4);
 }
 
 /** Milliseconds since t0, to 0.1 ms: how stage timings are reported. */
@@ -234,10 +239,10 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     const inside = apart.filter((c) =>
       insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin),
     );
-    const stats = inside.map((c) => {
-      const k = positionKey(c);
-      let st = d.statsCache.get(k);
-      if (!st) d.statsCache.set(k, (st = patchStats(pre, c.x, c.y, radius)));
+    const keys = inside.map((c) => positionKey(c, pre.height));
+    const stats = inside.map((c, i) => {
+      let st = d.statsCache.get(keys[i]);
+      if (!st) d.statsCache.set(keys[i], (st = patchStats(pre, c.x, c.y, radius)));
       return st;
     });
     const screen = intensityScreen(inside, stats, params);
@@ -248,7 +253,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     const classifying = params.useClassifier && !!models.classifier;
     if (classifying && models.classifier && inside.length) {
       t = performance.now();
-      ({ probs, unclassified } = await this.classify(models.classifier, inside, opts));
+      ({ probs, unclassified } = await this.classify(models.classifier, inside, keys, opts));
       timings.classifier = msSince(t);
     }
     throwIfAborted(opts.signal);
@@ -299,6 +304,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
   private async classify(
     model: tf.LayersModel,
     cands: readonly Point[],
+    keys: readonly number[],
     opts: RunOptions,
   ): Promise<{ probs: (number | undefined)[]; unclassified: number }> {
     const d = this.detection!;
@@ -307,8 +313,9 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
       d.pNear.clear();
       d.pFor = model;
     }
-    const known = cands.map((c) => d.pCache.get(positionKey(c)));
-    const missing = cands.filter((_, i) => known[i] === undefined);
+    const known = keys.map((k) => d.pCache.get(k));
+    const missingAt = known.flatMap((p, i) => (p === undefined ? [i] : []));
+    const missing = missingAt.map((i) => cands[i]);
     if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
     if (missing.length) {
       const patches = extractPatches(d.work.pre, missing, d.work.geometry.radius, classifierBoxRadii(model));
@@ -316,12 +323,14 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         signal: opts.signal,
         onProgress: (f) => opts.onProgress?.('classifier', f),
       });
-      missing.forEach((c, i) => {
-        d.pCache.set(positionKey(c), p[i]);
-        d.pNear.set(c.x, c.y, p[i]);
+      missingAt.forEach((j, i) => {
+        d.pCache.set(keys[j], p[i]);
+        d.pNear.set(cands[j].x, cands[j].y, p[i]);
       });
+      // Two candidates on one key share its output, as they will on the next re-pick.
+      for (const j of missingAt) known[j] = d.pCache.get(keys[j]);
     }
-    return { probs: cands.map((c) => d.pCache.get(positionKey(c))!), unclassified: 0 };
+    return { probs: known, unclassified: 0 };
   }
 }
 
