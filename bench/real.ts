@@ -17,10 +17,9 @@ import type { Scores } from '../src/core/metrics';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
 import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
-import { runLoG } from '../test/relion/helpers/autopick';
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
-import { LOG_ADJUST_SWEEP, LOG_DIAMETER_RANGE } from './relion-peer';
+import { bestLoG, LOG_DIAMETER_RANGE, sweepLoG } from './relion-peer';
 import {
   APOFERRITIN,
   bestOver,
@@ -133,30 +132,18 @@ function relionRow(mics: RealMicrograph[]): Row {
     mics.map((m) => ({ fileName: `${stem(m.name)}.mrc`, image: m.micrograph.image })),
     { pixelSize: RELION_PIXEL_A, voltageKv: 300, csMm: 2.7, amplitudeContrast: 0.1 },
   );
-  const dA = APOFERRITIN.diameter * RELION_PIXEL_A;
-  let best: Row | undefined;
-  let seconds = 0;
-  for (const adjust of LOG_ADJUST_SWEEP) {
-    const res = runLoG(project, {
-      odir: `AutoPick/adjust_${adjust}`,
-      diameterMinA: LOG_DIAMETER_RANGE[0] * dA,
-      diameterMaxA: LOG_DIAMETER_RANGE[1] * dA,
-      adjustThreshold: adjust,
-    });
-    seconds += res.seconds;
-    const picks = project.micrographs.map((mic) => res.picks.get(mic) ?? []);
-    const scores = pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter)));
-    if (!best || scores.f1 > best.scores.f1) {
-      best = {
-        what: `RELION ${relionVersion()} LoG, best threshold of a sweep`,
-        command: `relion_autopick --LoG --LoG_adjust_threshold ${adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`,
-        scores,
-        picksPerMicrograph: picks.reduce((n, p) => n + p.length, 0) / mics.length,
-      };
-    }
-  }
+  const sweep = sweepLoG(project, APOFERRITIN.diameter * RELION_PIXEL_A, (picks) =>
+    pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter))),
+  );
   rmSync(dir, { recursive: true, force: true });
-  return { ...best!, seconds: seconds / LOG_ADJUST_SWEEP.length };
+  const best = bestLoG(sweep);
+  return {
+    what: `RELION ${relionVersion()} LoG, best threshold of a sweep`,
+    command: `relion_autopick --LoG --LoG_adjust_threshold ${best.adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`,
+    scores: best.scores,
+    picksPerMicrograph: best.picks.reduce((n, p) => n + p.length, 0) / mics.length,
+    seconds: sweep.reduce((t, r) => t + r.seconds, 0) / sweep.length,
+  };
 }
 
 const pct = (v: number) => (100 * v).toFixed(1);

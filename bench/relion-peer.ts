@@ -81,27 +81,11 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
   const diameter = simDiameter(sims[0]);
   const dA = diameter * sims[0].pixelSize;
 
-  // RELION LoG over the threshold sweep: one relion_autopick process per value, all micrographs.
-  const perMic: number[] = [];
-  let relionDefault: MatchResult | undefined;
-  let relionBest: (MatchResult & { adjust: number }) | undefined;
-  for (const adjust of LOG_ADJUST_SWEEP) {
-    const res = runLoG(project, {
-      odir: `AutoPick/adjust_${adjust}`,
-      diameterMinA: LOG_DIAMETER_RANGE[0] * dA,
-      diameterMaxA: LOG_DIAMETER_RANGE[1] * dA,
-      adjustThreshold: adjust,
-      whiteParticles: p.negativeStain,
-    });
-    perMic.push(res.seconds / opts.images);
-    const m = score(
-      project.micrographs.map((mic) => res.picks.get(mic) ?? []),
-      sims,
-      refRadius,
-    );
-    if (adjust === 0) relionDefault = m;
-    if (!relionBest || m.f1 > relionBest.f1) relionBest = { ...m, adjust };
-  }
+  const sweep = sweepLoG(project, dA, (picks) => score(picks, sims, refRadius), p.negativeStain);
+  const perMic = sweep.map((r) => r.seconds / opts.images);
+  const relionDefault = sweep.find((r) => r.adjust === 0)?.scores;
+  const best = bestLoG(sweep);
+  const relionBest = { ...best.scores, adjust: best.adjust };
 
   // Ours, default settings, reading the same MRC files.
   const ours: Particle[][] = [];
@@ -122,7 +106,7 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
     condition,
     truth: truth.reduce((s, t) => s + t.length, 0),
     relionDefault: relionDefault!,
-    relionBest: relionBest!,
+    relionBest,
     ours: score(ours, sims, refRadius),
     relionSecondsPerMic: median(perMic),
     oursSecondsPerMic: median(oursSeconds),
@@ -132,6 +116,40 @@ async function runCondition(c: number, opts: PeerOptions, models: Models, log: (
     `${condition.name}: RELION default F1 ${pct(result.relionDefault.f1)}, best F1 ${pct(result.relionBest.f1)} (adjust ${result.relionBest.adjust}); ours F1 ${pct(result.ours.f1)}`,
   );
   return result;
+}
+
+export interface LoGRun<S> {
+  adjust: number;
+  /** Picks per micrograph, in the project's order. */
+  picks: Particle[][];
+  scores: S;
+  /** Wall clock of the relion_autopick process over all the micrographs. */
+  seconds: number;
+}
+
+/** RELION's LoG over LOG_ADJUST_SWEEP (diameter range LOG_DIAMETER_RANGE of diameterA): one relion_autopick process per threshold, each scored. */
+export function sweepLoG<S>(
+  project: RelionProject,
+  diameterA: number,
+  score: (picks: Particle[][]) => S,
+  whiteParticles = false,
+): LoGRun<S>[] {
+  return LOG_ADJUST_SWEEP.map((adjust) => {
+    const res = runLoG(project, {
+      odir: `AutoPick/adjust_${adjust}`,
+      diameterMinA: LOG_DIAMETER_RANGE[0] * diameterA,
+      diameterMaxA: LOG_DIAMETER_RANGE[1] * diameterA,
+      adjustThreshold: adjust,
+      whiteParticles,
+    });
+    const picks = project.micrographs.map((mic) => res.picks.get(mic) ?? []);
+    return { adjust, picks, scores: score(picks), seconds: res.seconds };
+  });
+}
+
+/** The sweep's run of highest F1 (the first of equals): RELION at its best threshold, chosen afterwards. */
+export function bestLoG<S extends { f1: number }>(runs: readonly LoGRun<S>[]): LoGRun<S> {
+  return runs.reduce((best, r) => (r.scores.f1 > best.scores.f1 ? r : best));
 }
 
 const pct = (v: number) => (100 * v).toFixed(1);
