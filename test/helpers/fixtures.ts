@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeStar } from '../../src/core/coords/star';
 import { writeMrc } from '../../src/core/io/mrc';
+import { micrographsStarText } from '../relion/helpers/project';
 import { initBackend } from '../../src/core/model/backend';
 import { buildClassifier } from '../../src/core/model/classifier';
 import { buildFcrn } from '../../src/core/model/fcrn';
@@ -55,33 +56,7 @@ export async function writeRelionProject(root: string, count: number, pipeline: 
   const micrographs = Array.from({ length: count }, (_, i) => `MotionCorr/job002/Movies/mic_${String(i + 1).padStart(4, '0')}.mrc`);
   for (let i = 0; i < count; i++) await writeSimulatedMrc(path.join(root, micrographs[i]), 100 + i);
   const star = 'CtfFind/job003/micrographs_ctf.star';
-  const text = writeStar([
-    {
-      name: 'optics',
-      loops: [
-        {
-          columns: [
-            'rlnOpticsGroupName',
-            'rlnOpticsGroup',
-            'rlnMicrographPixelSize',
-            'rlnVoltage',
-            'rlnSphericalAberration',
-            'rlnAmplitudeContrast',
-          ],
-          rows: [['opticsGroup1', '1', String(PIXEL_SIZE), '300', '2.7', '0.1']],
-        },
-      ],
-    },
-    {
-      name: 'micrographs',
-      loops: [
-        {
-          columns: ['rlnMicrographName', 'rlnOpticsGroup', 'rlnDefocusU', 'rlnDefocusV', 'rlnDefocusAngle'],
-          rows: micrographs.map((m) => [m, '1', '15000', '15000', '0']),
-        },
-      ],
-    },
-  ]);
+  const text = micrographsStarText(micrographs, { pixelSize: PIXEL_SIZE }, 15000);
   await mkdir(path.join(root, 'CtfFind/job003'), { recursive: true });
   await writeFile(path.join(root, star), text);
   if (pipeline !== 'none') await writePipelineFile(root, pipeline, star);

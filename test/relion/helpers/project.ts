@@ -43,8 +43,12 @@ export interface RelionProject {
   optics: OpticsGroup;
 }
 
-/** Text of a RELION 3.1 micrographs STAR: one optics group, micrographs by project-relative path. */
-export function micrographsStarText(micrographs: string[], optics: OpticsGroup): string {
+/**
+ * Text of a RELION 3.1 micrographs STAR: one optics group, micrographs by project-relative path;
+ * with `defocusA`, each micrograph also carries CTFFIND's columns (that defocus, no astigmatism),
+ * as a CtfFind job's micrographs_ctf.star does.
+ */
+export function micrographsStarText(micrographs: string[], optics: OpticsGroup, defocusA?: number): string {
   const opticsRow = [
     'opticsGroup1',
     '1',
@@ -70,7 +74,17 @@ export function micrographsStarText(micrographs: string[], optics: OpticsGroup):
         },
       ],
     },
-    { name: 'micrographs', loops: [{ columns: ['rlnMicrographName', 'rlnOpticsGroup'], rows: micrographs.map((m) => [m, '1']) }] },
+    {
+      name: 'micrographs',
+      loops: [
+        defocusA === undefined
+          ? { columns: ['rlnMicrographName', 'rlnOpticsGroup'], rows: micrographs.map((m) => [m, '1']) }
+          : {
+              columns: ['rlnMicrographName', 'rlnOpticsGroup', 'rlnDefocusU', 'rlnDefocusV', 'rlnDefocusAngle'],
+              rows: micrographs.map((m) => [m, '1', String(defocusA), String(defocusA), '0']),
+            },
+      ],
+    },
   ]);
 }
 
