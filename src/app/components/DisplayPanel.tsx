@@ -1,5 +1,7 @@
+import type { ReactNode } from 'react';
 import { lowpassSigmaOf } from '../controller/viewing';
 import { currentMic, useWorkbench } from '../store';
+import { SliderRow, type SliderSpec } from './SliderRow';
 
 export function DisplayPanel() {
   // Only what it shows: a re-pick of the current micrograph does not draw this panel again.
@@ -16,6 +18,50 @@ export function DisplayPanel() {
   const pixelSize = useWorkbench((x) => currentMic(x)?.info?.pixelSize);
   const sigma = useWorkbench((x) => lowpassSigmaOf(currentMic(x)));
   const unit = pixelSize ? 'Å' : 'px';
+  // View settings only: none of these changes the picks.
+  const sliders: (SliderSpec & { key: 'lowpass' | 'heatmapOpacity' | 'contrastLow' | 'contrastHigh'; output: ReactNode })[] = [
+    {
+      key: 'lowpass',
+      label: `Low-pass filter (${unit}, 0 = off)`,
+      title: 'Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off',
+      testId: 'lowpass',
+      min: 0,
+      max: 60,
+      step: 1,
+      output: (
+        <output data-testid="lowpass-value" data-sigma={sigma.toFixed(2)}>
+          {s.lowpass ? `${s.lowpass} ${unit}` : 'off'}
+        </output>
+      ),
+    },
+    {
+      key: 'heatmapOpacity',
+      label: 'Heatmap opacity',
+      testId: 'heatmap-opacity',
+      min: 0,
+      max: 1,
+      step: 0.05,
+      output: <output>{Math.round(s.heatmapOpacity * 100)}%</output>,
+    },
+    {
+      key: 'contrastLow',
+      label: 'Contrast low (percentile)',
+      testId: 'contrast-low',
+      min: 0,
+      max: 49,
+      step: 0.5,
+      output: <output>{s.contrastLow}</output>,
+    },
+    {
+      key: 'contrastHigh',
+      label: 'Contrast high (percentile)',
+      testId: 'contrast-high',
+      min: 51,
+      max: 100,
+      step: 0.5,
+      output: <output>{s.contrastHigh}</output>,
+    },
+  ];
   return (
     <section className="panel display-panel">
       <h2>Display</h2>
@@ -32,63 +78,11 @@ export function DisplayPanel() {
         />
         Probability heatmap (h){!hasHeat && s.showHeatmap ? ' — pick to compute' : ''}
       </label>
-      <label
-        className="param"
-        title="Blurs the display only (picking is unchanged): a Gaussian whose transfer is one half at this resolution. 0 = off"
-      >
-        <span className="param-label">Low-pass filter ({unit}, 0 = off)</span>
-        <input
-          type="range"
-          data-testid="lowpass"
-          min={0}
-          max={60}
-          step={1}
-          value={s.lowpass}
-          onChange={(e) => s.set({ lowpass: Number(e.target.value) })}
-        />
-        <output data-testid="lowpass-value" data-sigma={sigma.toFixed(2)}>
-          {s.lowpass ? `${s.lowpass} ${unit}` : 'off'}
-        </output>
-      </label>
-      <label className="param">
-        <span className="param-label">Heatmap opacity</span>
-        <input
-          type="range"
-          data-testid="heatmap-opacity"
-          min={0}
-          max={1}
-          step={0.05}
-          value={s.heatmapOpacity}
-          onChange={(e) => s.set({ heatmapOpacity: Number(e.target.value) })}
-        />
-        <output>{Math.round(s.heatmapOpacity * 100)}%</output>
-      </label>
-      <label className="param">
-        <span className="param-label">Contrast low (percentile)</span>
-        <input
-          type="range"
-          data-testid="contrast-low"
-          min={0}
-          max={49}
-          step={0.5}
-          value={s.contrastLow}
-          onChange={(e) => s.set({ contrastLow: Number(e.target.value) })}
-        />
-        <output>{s.contrastLow}</output>
-      </label>
-      <label className="param">
-        <span className="param-label">Contrast high (percentile)</span>
-        <input
-          type="range"
-          data-testid="contrast-high"
-          min={51}
-          max={100}
-          step={0.5}
-          value={s.contrastHigh}
-          onChange={(e) => s.set({ contrastHigh: Number(e.target.value) })}
-        />
-        <output>{s.contrastHigh}</output>
-      </label>
+      {sliders.map(({ key, output, ...spec }) => (
+        <SliderRow key={key} {...spec} value={s[key]} onChange={(v) => s.set({ [key]: v })}>
+          {output}
+        </SliderRow>
+      ))}
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/pi
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
+import { SliderRow } from './SliderRow';
 
 /** Quiet time before a detector re-run; peak parameters re-pick at once (requests coalesce). */
 const DETECT_DELAY_MS = 400;
@@ -47,18 +48,17 @@ const Control = memo(function Control({
   }
   const spec = PARAM_SPECS[c.key];
   return (
-    <label className="param" title={c.hint}>
-      <span className="param-label">{c.label}</span>
-      <input
-        type="range"
-        data-testid={c.testid}
-        disabled={disabled}
-        min={c.min}
-        max={c.max}
-        step={c.step}
-        value={value as number}
-        onChange={(e) => update(micKey, params, { [c.key]: Number(e.target.value) })}
-      />
+    <SliderRow
+      label={c.label}
+      title={c.hint}
+      testId={c.testid}
+      disabled={disabled}
+      min={c.min}
+      max={c.max}
+      step={c.step}
+      value={value as number}
+      onChange={(v) => update(micKey, params, { [c.key]: v })}
+    >
       <NumberInput
         testid={`${c.testid}-number`}
         disabled={disabled}
@@ -69,7 +69,7 @@ const Control = memo(function Control({
         integer={spec.kind === 'number' && spec.integer}
         onCommit={(v) => update(micKey, params, { [c.key]: v })}
       />
-    </label>
+    </SliderRow>
   );
 });
 

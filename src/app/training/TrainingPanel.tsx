@@ -52,72 +52,85 @@ function NumberField<T>({
   );
 }
 
-function CommonFields<T extends ClassifierSettings | DetectorSettings>({ s, set }: { s: T; set: (p: Partial<T>) => void }) {
+/** One numeric training setting as a form field: its range, and whether it is a whole number. */
+interface FieldSpec<K extends string> {
+  name: K;
+  label: string;
+  min: number;
+  max?: number;
+  step: number;
+  integer?: boolean;
+  hint?: string;
+}
+
+/** The settings both kinds of training share. */
+type CommonSettings = Pick<ClassifierSettings, keyof ClassifierSettings & keyof DetectorSettings>;
+
+const COMMON_FIELDS: FieldSpec<NumberKey<CommonSettings> & string>[] = [
+  { name: 'epochs', label: 'Epochs', min: 1, max: 100, step: 1, integer: true },
+  { name: 'batchSize', label: 'Batch size', min: 1, max: 256, step: 1, integer: true },
+  { name: 'learningRate', label: 'Learning rate', min: 1e-7, max: 1, step: 1e-5, hint: 'Adam' },
+  { name: 'lrDecay', label: 'LR factor per epoch', min: 0.01, max: 1, step: 0.05 },
+  {
+    name: 'validationFraction',
+    label: 'Validation fraction',
+    min: 0,
+    max: 0.5,
+    step: 0.05,
+    hint: 'Held out from training; its loss (and accuracy) is measured after each epoch',
+  },
+  { name: 'seed', label: 'Seed', min: 0, step: 1, integer: true },
+];
+
+const CLASSIFIER_FIELDS: FieldSpec<NumberKey<ClassifierSettings> & string>[] = [
+  {
+    name: 'lowStdCount',
+    label: 'Low-std background / micrograph',
+    min: 0,
+    max: 500,
+    step: 1,
+    integer: true,
+    hint: 'Random patches with little contrast (ice, carbon, contamination)',
+  },
+  { name: 'maxPerClass', label: 'At most, per class', min: 1, max: 100000, step: 1, integer: true },
+];
+
+const DETECTOR_FIELDS: FieldSpec<NumberKey<DetectorSettings> & string>[] = [
+  {
+    name: 'maxPicks',
+    label: 'At most, picks',
+    min: 1,
+    max: 100000,
+    step: 1,
+    integer: true,
+    hint: 'Patch centres drawn from your accepted and manual picks',
+  },
+];
+
+function NumberFields<T>({ specs, s, set }: { specs: readonly FieldSpec<NumberKey<T> & string>[]; s: T; set: (p: Partial<T>) => void }) {
   return (
     <>
-      <NumberField<T>
-        name={'epochs' as NumberKey<T> & string}
-        label="Epochs"
-        value={s.epochs}
-        min={1}
-        max={100}
-        step={1}
-        onChange={(v) => set({ epochs: Math.round(v) } as Partial<T>)}
-      />
-      <NumberField<T>
-        name={'batchSize' as NumberKey<T> & string}
-        label="Batch size"
-        value={s.batchSize}
-        min={1}
-        max={256}
-        step={1}
-        onChange={(v) => set({ batchSize: Math.round(v) } as Partial<T>)}
-      />
-      <NumberField<T>
-        name={'learningRate' as NumberKey<T> & string}
-        label="Learning rate"
-        value={s.learningRate}
-        min={1e-7}
-        max={1}
-        step={1e-5}
-        onChange={(v) => set({ learningRate: v } as Partial<T>)}
-        hint="Adam"
-      />
-      <NumberField<T>
-        name={'lrDecay' as NumberKey<T> & string}
-        label="LR factor per epoch"
-        value={s.lrDecay}
-        min={0.01}
-        max={1}
-        step={0.05}
-        onChange={(v) => set({ lrDecay: v } as Partial<T>)}
-      />
-      <NumberField<T>
-        name={'validationFraction' as NumberKey<T> & string}
-        label="Validation fraction"
-        value={s.validationFraction}
-        min={0}
-        max={0.5}
-        step={0.05}
-        onChange={(v) => set({ validationFraction: v } as Partial<T>)}
-        hint="Held out from training; its loss (and accuracy) is measured after each epoch"
-      />
-      <NumberField<T>
-        name={'seed' as NumberKey<T> & string}
-        label="Seed"
-        value={s.seed}
-        min={0}
-        step={1}
-        onChange={(v) => set({ seed: Math.round(v) } as Partial<T>)}
-      />
-      <label className="train-field">
-        <span>Start from</span>
-        <select data-testid="train-init" value={s.init} onChange={(e) => set({ init: e.target.value as T['init'] } as Partial<T>)}>
-          <option value="active">the active model</option>
-          <option value="fresh">fresh weights</option>
-        </select>
-      </label>
+      {specs.map(({ integer, ...f }) => (
+        <NumberField<T>
+          key={f.name}
+          {...f}
+          value={s[f.name] as number}
+          onChange={(v) => set({ [f.name]: integer ? Math.round(v) : v } as Partial<T>)}
+        />
+      ))}
     </>
+  );
+}
+
+function InitField<T extends ClassifierSettings | DetectorSettings>({ s, set }: { s: T; set: (p: Partial<T>) => void }) {
+  return (
+    <label className="train-field">
+      <span>Start from</span>
+      <select data-testid="train-init" value={s.init} onChange={(e) => set({ init: e.target.value as T['init'] } as Partial<T>)}>
+        <option value="active">the active model</option>
+        <option value="fresh">fresh weights</option>
+      </select>
+    </label>
   );
 }
 
@@ -145,26 +158,8 @@ function ClassifierFields() {
           <option value={3}>3</option>
         </select>
       </label>
-      <NumberField<ClassifierSettings>
-        name="lowStdCount"
-        label="Low-std background / micrograph"
-        value={s.lowStdCount}
-        min={0}
-        max={500}
-        step={1}
-        onChange={(v) => set({ lowStdCount: Math.round(v) })}
-        hint="Random patches with little contrast (ice, carbon, contamination)"
-      />
-      <NumberField<ClassifierSettings>
-        name="maxPerClass"
-        label="At most, per class"
-        value={s.maxPerClass}
-        min={1}
-        max={100000}
-        step={1}
-        onChange={(v) => set({ maxPerClass: Math.round(v) })}
-      />
-      <CommonFields s={s} set={set} />
+      <NumberFields<ClassifierSettings> specs={[...CLASSIFIER_FIELDS, ...COMMON_FIELDS]} s={s} set={set} />
+      <InitField s={s} set={set} />
     </div>
   );
 }
@@ -174,17 +169,8 @@ function DetectorFields() {
   const set = useTraining((x) => x.setDetector);
   return (
     <div className="train-fields">
-      <NumberField<DetectorSettings>
-        name="maxPicks"
-        label="At most, picks"
-        value={s.maxPicks}
-        min={1}
-        max={100000}
-        step={1}
-        onChange={(v) => set({ maxPicks: Math.round(v) })}
-        hint="Patch centres drawn from your accepted and manual picks"
-      />
-      <CommonFields s={s} set={set} />
+      <NumberFields<DetectorSettings> specs={[...DETECTOR_FIELDS, ...COMMON_FIELDS]} s={s} set={set} />
+      <InitField s={s} set={set} />
     </div>
   );
 }
