@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, throwIfAborted } from '../errors';
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import { gatherRows, splitTrainValidation, toBatches } from './batches';
-import { checkCommonOptions, readScalars, setLearningRate, type BatchReport, type TrainingResult } from './train-detector';
+import { checkCommonOptions, readScalars, setLearningRate, type TrainingOptions, type TrainingResult } from './train-detector';
 
 export interface ClassifierTrainingData {
   /** n patches (the model's input size, 64x64), one after another, row-major. */
@@ -28,18 +28,9 @@ export interface ClassifierEpochReport {
   learningRate: number;
 }
 
-export interface TrainClassifierOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  lrDecay: number;
-  validationFraction: number;
+export interface TrainClassifierOptions extends TrainingOptions<ClassifierEpochReport> {
   /** Oversample the minority class in each epoch (default true). */
   balance: boolean;
-  seed: number;
-  signal?: AbortSignal;
-  onBatch?: (b: BatchReport) => void;
-  onEpoch?: (e: ClassifierEpochReport) => void;
 }
 
 export const DEFAULT_CLASSIFIER_TRAINING: Readonly<Omit<TrainClassifierOptions, 'signal' | 'onBatch' | 'onEpoch'>> = {

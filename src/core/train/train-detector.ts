@@ -37,7 +37,8 @@ export interface DetectorEpochReport {
   learningRate: number;
 }
 
-export interface TrainDetectorOptions {
+/** What both networks' training takes; E is the network's report after each epoch. */
+export interface TrainingOptions<E> {
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -47,8 +48,10 @@ export interface TrainDetectorOptions {
   seed: number;
   signal?: AbortSignal;
   onBatch?: (b: BatchReport) => void;
-  onEpoch?: (e: DetectorEpochReport) => void;
+  onEpoch?: (e: E) => void;
 }
+
+export type TrainDetectorOptions = TrainingOptions<DetectorEpochReport>;
 
 export const DEFAULT_DETECTOR_TRAINING: Readonly<Omit<TrainDetectorOptions, 'signal' | 'onBatch' | 'onEpoch'>> = {
   epochs: 7,
