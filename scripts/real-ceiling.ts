@@ -15,7 +15,7 @@
 //   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles]
 import { parseArgs } from 'node:util';
 import { suppressNeighbours } from '../src/core/candidates';
-import { createImage, type Image2D } from '../src/core/image';
+import { createImage, imageStats, type Image2D } from '../src/core/image';
 import { matchPicks, type Scores } from '../src/core/metrics';
 import { buildFcrn } from '../src/core/model/fcrn';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
@@ -55,9 +55,10 @@ console.log(`1. chance, as many random points as particles: ${pct(chance)}`);
 // 2. Matched filter: 4x binned, background removed, unit variance; the labelled mean particle's radial profile.
 const S = 4;
 const R = Math.ceil((0.75 * D) / S);
-function flatten(img: Image2D): Image2D {
-  const r = reduceImage(img, S).image;
-  const bg = gaussianBlur(r, (2 * D) / S);
+/** The image binned by `bin`, less its background (a Gaussian of `backgroundSigma` original px), scaled to unit standard deviation. */
+function flatten(img: Image2D, bin: number, backgroundSigma: number): Image2D {
+  const r = reduceImage(img, bin).image;
+  const bg = gaussianBlur(r, backgroundSigma / bin);
   const out = createImage(r.width, r.height);
   let ss = 0;
   for (let i = 0; i < out.data.length; i++) ss += (out.data[i] = r.data[i] - bg.data[i]) ** 2;
@@ -68,7 +69,7 @@ function flatten(img: Image2D): Image2D {
 const profile = new Float64Array(R + 1);
 const counts = new Float64Array(R + 1);
 for (const m of labelled) {
-  const f = flatten(m.micrograph.image);
+  const f = flatten(m.micrograph.image, S, 2 * D);
   for (const t of m.truth) {
     const cx = Math.round((t.x - (S - 1) / 2) / S);
     const cy = Math.round((t.y - (S - 1) / 2) / S);
@@ -92,7 +93,7 @@ for (const k of kernel) mean += k.w / kernel.length;
 for (const k of kernel) k.w -= mean;
 const responses: Image2D[] = [];
 const matched = scoring.map((m) => {
-  const f = flatten(m.micrograph.image);
+  const f = flatten(m.micrograph.image, S, 2 * D);
   const c = createImage(f.width, f.height);
   responses.push(c);
   for (let y = R; y < f.height - R; y++)
@@ -177,8 +178,8 @@ scoring.forEach((m, i) => {
     if (v !== undefined) atRandom.push(v);
   }
 });
-const meanOf = (a: readonly number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const sdOf = (a: readonly number[]) => Math.sqrt(meanOf(a.map((v) => (v - meanOf(a)) ** 2)));
+const labelStats = imageStats(atLabels);
+const randomStats = imageStats(atRandom);
 const sortedRandom = [...atRandom].sort((a, b) => a - b);
 const below = (v: number) => {
   let lo = 0;
@@ -190,9 +191,9 @@ const below = (v: number) => {
   }
   return lo;
 };
-const auc = meanOf(atLabels.map((v) => below(v) / sortedRandom.length));
+const auc = atLabels.reduce((sum, v) => sum + below(v) / sortedRandom.length, 0) / atLabels.length;
 console.log(
-  `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${((meanOf(atLabels) - meanOf(atRandom)) / sdOf(atRandom)).toFixed(2)}`,
+  `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${((labelStats.mean - randomStats.mean) / randomStats.std).toFixed(2)}`,
 );
 
 if (!values.skip!.split(',').includes('profiles')) {
@@ -202,25 +203,19 @@ if (!values.skip!.split(',').includes('profiles')) {
   await startBackend('wasm');
   const shipped = await loadModels({ withClassifier: true });
   const rings = Math.ceil((0.75 * D) / 4);
-  const kinds = ['found', 'missed', 'farPicks'] as const;
-  const sums = Object.fromEntries(kinds.map((k) => [k, new Float64Array(rings)])) as Record<(typeof kinds)[number], Float64Array>;
-  const ns = Object.fromEntries(kinds.map((k) => [k, new Float64Array(rings)])) as Record<(typeof kinds)[number], Float64Array>;
+  const profile = () => ({ sum: new Float64Array(rings), n: new Float64Array(rings) });
+  const profiles = { found: profile(), missed: profile(), farPicks: profile() };
   for (const m of scoring) {
-    const img = m.micrograph.image;
-    const bg = gaussianBlur(img, D);
-    const z = createImage(img.width, img.height);
-    let ss = 0;
-    for (let i = 0; i < z.data.length; i++) ss += (z.data[i] = img.data[i] - bg.data[i]) ** 2;
-    const sd = Math.sqrt(ss / z.data.length) || 1;
-    const add = (kind: keyof typeof sums, p: { x: number; y: number }) => {
+    const z = flatten(m.micrograph.image, 1, D);
+    const add = (kind: keyof typeof profiles, p: { x: number; y: number }) => {
       const cx = Math.round(p.x);
       const cy = Math.round(p.y);
       for (let y = -4 * rings; y < 4 * rings; y++)
         for (let x = -4 * rings; x < 4 * rings; x++) {
           const k = Math.floor(Math.hypot(x, y) / 4);
           if (k >= rings || cx + x < 0 || cy + y < 0 || cx + x >= z.width || cy + y >= z.height) continue;
-          sums[kind][k] += z.data[(cy + y) * z.width + cx + x] / sd;
-          ns[kind][k]++;
+          profiles[kind].sum[k] += z.data[(cy + y) * z.width + cx + x];
+          profiles[kind].n[k]++;
         }
     };
     const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, { ...DEFAULT_PICK_PARAMS, diameter: D });
@@ -228,7 +223,7 @@ if (!values.skip!.split(',').includes('profiles')) {
     m.truth.forEach((t, j) => add(found.has(j) ? 'found' : 'missed', t));
     for (const p of r.picks) if (far(p, m.truth, 0.75 * D)) add('farPicks', p);
   }
-  const row = (kind: keyof typeof sums) => Array.from(sums[kind], (v, k) => (v / ns[kind][k]).toFixed(3)).join(' ');
+  const row = (kind: keyof typeof profiles) => Array.from(profiles[kind].sum, (v, k) => (v / profiles[kind].n[k]).toFixed(3)).join(' ');
   console.log(`   radial profile (mean, noise standard deviations; rings of 4 px from the centre outwards):`);
   console.log(`   labelled particles the defaults find:      ${row('found')}`);
   console.log(`   labelled particles the defaults miss:      ${row('missed')}`);
