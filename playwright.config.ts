@@ -1,15 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-// End-to-end tests drive Debian's chromium (no browser download is possible here).
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-];
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAG } from './e2e/chromium';
 
 // E2E_PORT lets two checkouts run their e2e tests side by side without sharing a dev server.
 const port = Number(process.env.E2E_PORT ?? 4317);
@@ -24,7 +14,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, WEBGPU_FLAG] },
     viewport: { width: 1400, height: 900 },
     screenshot: 'on',
     acceptDownloads: true,

@@ -12,19 +12,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { fmt, median, procStatus } from './stats';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4391;
-// The flags Debian's chromium needs here (see playwright.config.ts).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface BrowserThroughputOptions {
   /** Micrographs per run (default 100, the dataset size issue 7 states). */
@@ -99,7 +91,7 @@ export async function browserThroughputLines(opts: BrowserThroughputOptions = {}
   const size = opts.size ?? 4096;
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const vite = await startVite();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
   const rows: string[] = [];
   try {
     const page = await browser.newPage();

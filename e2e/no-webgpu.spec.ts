@@ -1,22 +1,11 @@
 // A forced backend that cannot start (issue 13, defect 10): WebGPU asked for where the browser
 // has no adapter falls back to WASM, says why, and picks.
 import { expect, test } from '@playwright/test';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
 import { allPicked, engineReady } from './helpers';
 
 // The configured Chromium without --enable-unsafe-webgpu: it offers no WebGPU adapter.
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  },
-});
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] } });
 
 test('a forced WebGPU without an adapter falls back to WASM, says why, and picks', async ({ page }) => {
   await page.goto('/?backend=webgpu');

@@ -4,12 +4,13 @@
 // Starts its own Vite server (no hot reload) and Debian's chromium, like the e2e tests.
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
+import { CHROMIUM_PATH } from './chromium';
 
 const out = process.argv[2] ?? 'docs/screenshot.png';
 process.env.DRPNET_NO_HMR = '1';
 const server = await createServer({ server: { port: 4318, strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' });
 await server.listen();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto('http://127.0.0.1:4318/?backend=wasm');
