@@ -54,7 +54,7 @@ export function insideEdgeMargin(x: number, y: number, width: number, height: nu
 /**
  * Of candidates closer than `minDistance` (working px), keeps the highest: candidates are taken
  * in order of decreasing `height` and each is kept when no kept one lies within the distance.
- * The result keeps the input order. Cells of side minDistance make it linear in practice.
+ * The result keeps the input order. A grid of cells at least minDistance wide makes it linear in practice.
  */
 export function suppressNeighbours<T extends Point>(cands: readonly T[], height: (c: T) => number, minDistance: number): T[] {
   if (!(minDistance > 0) || cands.length === 0) return cands.slice();
@@ -65,7 +65,9 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
   for (let i = 1; i < n && sorted; i++) sorted = h[i - 1] >= h[i];
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   if (!sorted) order.sort((a, b) => h[b] - h[a] || a - b);
-  // Kept candidates in cells of side minDistance, as linked lists in typed arrays (no per-cell arrays).
+  // Kept candidates in square cells, as linked lists in typed arrays (no per-cell arrays). Any side
+  // of at least minDistance keeps the 3x3 search exact; a larger one bounds the grid near n cells
+  // when minDistance is small.
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -76,16 +78,17 @@ export function suppressNeighbours<T extends Point>(cands: readonly T[], height:
     x1 = Math.max(x1, c.x);
     y1 = Math.max(y1, c.y);
   }
-  const cols = Math.floor((x1 - x0) / minDistance) + 1;
-  const rows = Math.floor((y1 - y0) / minDistance) + 1;
+  const side = Math.max(minDistance, Math.sqrt(((x1 - x0) * (y1 - y0)) / n), (x1 - x0 + (y1 - y0)) / n);
+  const cols = Math.floor((x1 - x0) / side) + 1;
+  const rows = Math.floor((y1 - y0) / side) + 1;
   const head = new Int32Array(cols * rows).fill(-1);
   const next = new Int32Array(n);
   const keep = new Uint8Array(n);
   const d2 = minDistance * minDistance;
   for (const i of order) {
     const { x, y } = cands[i];
-    const cx = Math.floor((x - x0) / minDistance);
-    const cy = Math.floor((y - y0) / minDistance);
+    const cx = Math.floor((x - x0) / side);
+    const cy = Math.floor((y - y0) / side);
     let free = true;
     for (let gy = Math.max(0, cy - 1); gy <= Math.min(rows - 1, cy + 1) && free; gy++) {
       for (let gx = Math.max(0, cx - 1); gx <= Math.min(cols - 1, cx + 1) && free; gx++) {
