@@ -92,6 +92,23 @@ describe('PickSession', () => {
     expect(rescaled.mapScale).toBe(2);
   });
 
+  it('a re-pick after other settings returns what a fresh session returns: its caches change nothing', async () => {
+    // Many candidates (a low threshold on a noisy field) whose centroids move between settings,
+    // and both intensity screens on, so cached patch statistics decide which are kept.
+    const mic = micrographWithParticles(560, 540, centres, 30, 9);
+    const p: PickParams = { ...params, diameter: 24, threshold: 1, kLevel: 1, minDistance: 0.1, meanPercentile: 30, stdPercentile: 30 };
+    const visited = new PickSession('synthetic', mic);
+    await visited.runDetector(models, p);
+    for (const threshold of [3, 0.5, 2, 5, 1.5, 0.8, 4, 1.2, 0.3]) await visited.repick(models, { ...p, threshold });
+    for (const threshold of [1, 2]) {
+      const fresh = new PickSession('synthetic', mic);
+      await fresh.runDetector(models, p);
+      const expected = await fresh.repick(models, { ...p, threshold });
+      expect(expected.picks.length).toBeGreaterThan(20);
+      expect((await visited.repick(models, { ...p, threshold })).picks).toEqual(expected.picks);
+    }
+  });
+
   it('keeps the particles lying wholly inside by default, and follows the edge margin', async () => {
     // Centres 20 px (2/3 of a radius) and 45 px (1.5 radii) from an edge.
     const edge = [{ x: 20, y: 270 }, { x: 280, y: 45 }, ...centres];

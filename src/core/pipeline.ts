@@ -92,7 +92,7 @@ interface Detection {
   fcrn: tf.LayersModel;
   /** Classifier outputs by exact candidate position (positionKey), so re-picks only classify new candidates. */
   pCache: Map<number, number>;
-  /** Patch statistics by candidate position: they depend only on the kept image. */
+  /** Patch statistics by the pixel a candidate's box is centred on (pixelKey): they depend only on the kept image. */
   statsCache: Map<number, PatchStats>;
   /** The same outputs looked up by nearness, for previews (RunOptions.preview). */
   pNear: NearCache;
@@ -111,6 +111,11 @@ export const CLASSIFIER_PREVIEW_RADIUS = 1;
  */
 function positionKey(c: Point, height: number): number {
   return Math.round(c.x * 4) * (4 * height + 1) + Math.round(c.y * 4);
+}
+
+/** A number naming the pixel patchStats centres a candidate's box on (it rounds the position), for a map `height` rows high. */
+function pixelKey(c: Point, height: number): number {
+  return Math.round(c.x) * (height + 1) + Math.round(c.y);
 }
 
 /** Milliseconds since t0, to 0.1 ms: how stage timings are reported. */
@@ -240,9 +245,10 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
       insideEdgeMargin(workingToOriginal(c.x, scale), workingToOriginal(c.y, scale), width, height, margin),
     );
     const keys = inside.map((c) => positionKey(c, pre.height));
-    const stats = inside.map((c, i) => {
-      let st = d.statsCache.get(keys[i]);
-      if (!st) d.statsCache.set(keys[i], (st = patchStats(pre, c.x, c.y, radius)));
+    const stats = inside.map((c) => {
+      const k = pixelKey(c, pre.height);
+      let st = d.statsCache.get(k);
+      if (!st) d.statsCache.set(k, (st = patchStats(pre, c.x, c.y, radius)));
       return st;
     });
     const screen = intensityScreen(inside, stats, params);
@@ -315,9 +321,9 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     }
     const known = keys.map((k) => d.pCache.get(k));
     const missingAt = known.flatMap((p, i) => (p === undefined ? [i] : []));
-    const missing = missingAt.map((i) => cands[i]);
-    if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missing.length };
-    if (missing.length) {
+    if (opts.preview) return { probs: known.map((p, i) => p ?? d.pNear.get(cands[i].x, cands[i].y)), unclassified: missingAt.length };
+    if (missingAt.length) {
+      const missing = missingAt.map((i) => cands[i]);
       const patches = extractPatches(d.work.pre, missing, d.work.geometry.radius, classifierBoxRadii(model));
       const p = await classifyPatches(model, patches, missing.length, {
         signal: opts.signal,
