@@ -20,17 +20,7 @@ import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models'
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
 import { bestLoG, LOG_DIAMETER_RANGE, sweepLoG } from './relion-peer';
-import {
-  APOFERRITIN,
-  bestOver,
-  loadRealMicrograph,
-  pooled,
-  realSetAvailable,
-  realSplit,
-  scoreReal,
-  stem,
-  type RealMicrograph,
-} from './realdata';
+import { APOFERRITIN, bestOver, loadRealMicrograph, realSetAvailable, realSplit, scoreSet, stem, type RealMicrograph } from './realdata';
 import { BENCH_WORK, DRPNET_BIN, machine } from './stats';
 
 /** Pixel size given to RELION (the source states none; ~2 A/px by the README's estimate). LoG works in A, so only the product with the diameter matters. */
@@ -55,14 +45,11 @@ function drpnet(args: string[]): number {
 
 /** Scores the STAR files `drpnet pick` wrote for the scoring micrographs. */
 function scoreFolder(dir: string, mics: RealMicrograph[]): { scores: Scores; perMic: number } {
-  let picks = 0;
-  const scores = mics.map((m) => {
+  const picks = mics.map((m) => {
     const file = path.join(dir, `${stem(m.name)}_autopick.star`);
-    const p = [...readCoordinates(readFileSync(file, 'utf8'), file).values()].flat();
-    picks += p.length;
-    return scoreReal(p, m, APOFERRITIN.diameter);
+    return [...readCoordinates(readFileSync(file, 'utf8'), file).values()].flat();
   });
-  return { scores: pooled(scores), perMic: picks / mics.length };
+  return scoreSet(picks, mics);
 }
 
 /** `drpnet pick` of the scoring micrographs at default settings (only --diameter), scored. */
@@ -132,16 +119,14 @@ function relionRow(mics: RealMicrograph[]): Row {
     mics.map((m) => ({ fileName: `${stem(m.name)}.mrc`, image: m.micrograph.image })),
     { pixelSize: RELION_PIXEL_A, voltageKv: 300, csMm: 2.7, amplitudeContrast: 0.1 },
   );
-  const sweep = sweepLoG(project, APOFERRITIN.diameter * RELION_PIXEL_A, (picks) =>
-    pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter))),
-  );
+  const sweep = sweepLoG(project, APOFERRITIN.diameter * RELION_PIXEL_A, (picks) => scoreSet(picks, mics).scores);
   rmSync(dir, { recursive: true, force: true });
   const best = bestLoG(sweep);
   return {
     what: `RELION ${relionVersion()} LoG, best threshold of a sweep`,
     command: `relion_autopick --LoG --LoG_adjust_threshold ${best.adjust} (diameter ${LOG_DIAMETER_RANGE.join('-')}x)`,
     scores: best.scores,
-    picksPerMicrograph: best.picks.reduce((n, p) => n + p.length, 0) / mics.length,
+    picksPerMicrograph: best.picks.flat().length / mics.length,
     seconds: sweep.reduce((t, r) => t + r.seconds, 0) / sweep.length,
   };
 }

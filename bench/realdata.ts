@@ -72,6 +72,17 @@ export function pooled(scores: readonly Scores[]): Scores {
   return aggregate(scores);
 }
 
+/** Pooled scores of one set of picks per micrograph (in `mics` order), and the picks per micrograph. */
+export function scoreSet(
+  picks: readonly (readonly { x: number; y: number }[])[],
+  mics: readonly RealMicrograph[],
+): { scores: Scores; perMic: number } {
+  return {
+    scores: pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter))),
+    perMic: picks.reduce((n, p) => n + p.length, 0) / mics.length,
+  };
+}
+
 /** The best pooled F1 over thresholds of one score: each micrograph's candidates (`all`, in `mics` order) ranked by it. */
 export function bestOver<T extends { x: number; y: number }>(
   all: readonly T[][],
@@ -90,9 +101,11 @@ export function bestOver<T extends { x: number; y: number }>(
   const step = Math.max(1, Math.floor(values.length / 200));
   for (let i = 0; i < values.length; i += step) {
     const t = values[i];
-    const kept = all.map((picks) => picks.filter((p) => (score(p) ?? -Infinity) >= t));
-    const s = pooled(kept.map((k, j) => scoreReal(k, mics[j], APOFERRITIN.diameter)));
-    if (s.f1 > best.scores.f1) best = { scores: s, perMic: kept.reduce((n, k) => n + k.length, 0) / mics.length, threshold: t };
+    const s = scoreSet(
+      all.map((picks) => picks.filter((p) => (score(p) ?? -Infinity) >= t)),
+      mics,
+    );
+    if (s.scores.f1 > best.scores.f1) best = { ...s, threshold: t };
   }
   return best;
 }

@@ -28,7 +28,7 @@ import { relionVersion } from '../test/relion/helpers/relion';
 import { machine, median } from './stats';
 
 /** --LoG_adjust_threshold values tried for RELION's best threshold (0 is its default). */
-export const LOG_ADJUST_SWEEP: readonly number[] = [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
+const LOG_ADJUST_SWEEP: readonly number[] = [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
 /** LoG diameter range searched, as a fraction of the true diameter. */
 export const LOG_DIAMETER_RANGE: readonly [number, number] = [0.9, 1.1];
 

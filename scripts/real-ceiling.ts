@@ -27,7 +27,7 @@ import { fineTuneDetector } from '../src/core/train/fine-tune';
 import { detectorMetadata } from '../src/core/train/training-run';
 import { FCRN_WORKING_RADIUS } from '../src/core/train/training-micrograph';
 import { loadModels, startBackend } from '../src/cli/models';
-import { APOFERRITIN, bestOver, loadRealMicrograph, pooled, realSplit, scoreReal, type RealMicrograph } from '../bench/realdata';
+import { APOFERRITIN, bestOver, loadRealMicrograph, realSplit, scoreSet, type RealMicrograph } from '../bench/realdata';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '30' }, skip: { type: 'string', default: '' } } });
 const D = APOFERRITIN.diameter;
@@ -39,7 +39,7 @@ const pct = (s: Scores) =>
 
 // 1. Chance.
 const rng = createRng(1);
-const chance = pooled(
+const chance = scoreSet(
   scoring.map((m) => {
     const { width: W, height: H } = m.micrograph.image;
     const pts: { x: number; y: number }[] = [];
@@ -47,9 +47,10 @@ const chance = pooled(
       const p = { x: rng.uniform(D / 2, W - 1 - D / 2), y: rng.uniform(D / 2, H - 1 - D / 2) };
       if (pts.every((q) => Math.hypot(q.x - p.x, q.y - p.y) >= 0.75 * D)) pts.push(p);
     }
-    return scoreReal(pts, m, D);
+    return pts;
   }),
-);
+  scoring,
+).scores;
 console.log(`1. chance, as many random points as particles: ${pct(chance)}`);
 
 // 2. Matched filter: 4x binned, background removed, unit variance; the labelled mean particle's radial profile.

@@ -13,14 +13,14 @@ import { toWorld, zoomAt, WHEEL_STEP, type ViewTransform } from '../view-math';
 /** Screen pixels the pointer may travel before a press becomes a drag. */
 const DRAG_SLOP = 4;
 
-export type ViewerMode = 'picks' | 'training-review';
+type ViewerMode = 'picks' | 'training-review';
 
 type Gesture =
   | { kind: 'pick'; id: string; sx: number; sy: number; moved: boolean }
   | { kind: 'pan'; sx: number; sy: number; origin: ViewTransform; moved: boolean }
   | { kind: 'box'; box: Box };
 
-export interface ViewerGestureInput {
+interface ViewerGestureInput {
   mode: ViewerMode;
   wrapRef: RefObject<HTMLDivElement | null>;
   /** The current stage transform, read and replaced through `apply`. */
@@ -40,7 +40,7 @@ export interface ViewerGestureInput {
   readOnly: boolean;
 }
 
-export interface ViewerGestureHandlers {
+interface ViewerGestureHandlers {
   onPointerDown(e: React.PointerEvent<HTMLDivElement>): void;
   onPointerMove(e: React.PointerEvent<HTMLDivElement>): void;
   onPointerUp(e: React.PointerEvent<HTMLDivElement>): void;
