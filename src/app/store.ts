@@ -374,6 +374,11 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }
 
+/** A pixel size to show or convert the session diameter with: the current micrograph's, else any known one. */
+export function knownPixelSize(s: WorkbenchState): number | undefined {
+  return currentMic(s)?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize;
+}
+
 /** The part of the state that autosave keeps (no images, maps or UI transients). */
 export interface SessionSnapshot {
   version: 1;

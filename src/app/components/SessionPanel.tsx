@@ -3,7 +3,7 @@
 // size) and whether micrographs are picked as they arrive.
 import { setDiameterUnit, setSessionDiameter } from '../controller/session-diameter';
 import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
-import { currentMic, useWorkbench, type DiameterUnit } from '../store';
+import { currentMic, knownPixelSize, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
 
 export function SessionPanel() {
@@ -12,7 +12,7 @@ export function SessionPanel() {
   const set = useWorkbench((s) => s.set);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const mic = useWorkbench(currentMic);
-  const pixelSize = useWorkbench((s) => currentMic(s)?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize);
+  const pixelSize = useWorkbench(knownPixelSize);
   const demoOnly = useWorkbench((s) => s.micrographs.filter((m) => m.demo).length);
   const range = diameterRange(setting.unit, pixelSize);
   const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, mic.info.pixelSize) : undefined;

@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import type { MicrographEntry } from '../store';
+import { currentMic, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, refusedReadOnly, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
@@ -272,7 +272,7 @@ function changeMany(label: string, patches: Record<string, Partial<TrackedFields
  */
 export function applyParamsToAll(): void {
   const s = store();
-  const cur = s.micrographs.find((m) => m.key === s.currentKey);
+  const cur = currentMic(s);
   if (!cur || refusedReadOnly()) return;
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const m of s.micrographs) if (m.key !== cur.key) patches[m.key] = { params: { ...cur.params, diameter: m.params.diameter } };

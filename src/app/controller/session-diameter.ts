@@ -2,17 +2,10 @@
 // taking it in its own pixels.
 import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import type { DiameterSetting, DiameterUnit } from '../store';
+import { knownPixelSize, type DiameterSetting, type DiameterUnit } from '../store';
 import { refusedReadOnly, store } from './context';
 import { repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
-
-/** A pixel size to convert the session diameter with when the unit changes: the current micrograph's, else any. */
-function knownPixelSize(): number | undefined {
-  const s = store();
-  const cur = s.micrographs.find((m) => m.key === s.currentKey);
-  return cur?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize;
-}
 
 /**
  * The session diameter: every micrograph (but the demo data, which keeps its own) takes it in
@@ -38,7 +31,7 @@ export function setSessionDiameter(setting: DiameterSetting): void {
 export function setDiameterUnit(unit: DiameterUnit): void {
   const s = store();
   if (s.diameter.unit === unit || refusedReadOnly()) return;
-  const pixelSize = knownPixelSize();
+  const pixelSize = knownPixelSize(store());
   if (!pixelSize)
     s.notify(
       `No micrograph with a pixel size is loaded yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,

@@ -14,44 +14,6 @@ import './training.css';
 
 type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
 
-function NumberField<T>({
-  label,
-  value,
-  onChange,
-  min,
-  max,
-  step,
-  name,
-  hint,
-}: {
-  label: string;
-  value: number;
-  onChange: (v: number) => void;
-  min: number;
-  max?: number;
-  step: number;
-  name: NumberKey<T> & string;
-  hint?: string;
-}) {
-  return (
-    <label className="train-field" title={hint}>
-      <span>{label}</span>
-      <input
-        type="number"
-        data-testid={`train-${name}`}
-        value={value}
-        min={min}
-        max={max}
-        step={step}
-        onChange={(e) => {
-          const v = Number(e.target.value);
-          if (e.target.value !== '' && Number.isFinite(v) && v >= min && (max === undefined || v <= max)) onChange(v);
-        }}
-      />
-    </label>
-  );
-}
-
 /** One numeric training setting as a form field: its range, and whether it is a whole number. */
 interface FieldSpec<K extends string> {
   name: K;
@@ -93,6 +55,7 @@ const CLASSIFIER_FIELDS: FieldSpec<NumberKey<ClassifierSettings> & string>[] = [
     hint: 'Random patches with little contrast (ice, carbon, contamination)',
   },
   { name: 'maxPerClass', label: 'At most, per class', min: 1, max: 100000, step: 1, integer: true },
+  ...COMMON_FIELDS,
 ];
 
 const DETECTOR_FIELDS: FieldSpec<NumberKey<DetectorSettings> & string>[] = [
@@ -105,18 +68,29 @@ const DETECTOR_FIELDS: FieldSpec<NumberKey<DetectorSettings> & string>[] = [
     integer: true,
     hint: 'Patch centres drawn from your accepted and manual picks',
   },
+  ...COMMON_FIELDS,
 ];
 
 function NumberFields<T>({ specs, s, set }: { specs: readonly FieldSpec<NumberKey<T> & string>[]; s: T; set: (p: Partial<T>) => void }) {
   return (
     <>
-      {specs.map(({ integer, ...f }) => (
-        <NumberField<T>
-          key={f.name}
-          {...f}
-          value={s[f.name] as number}
-          onChange={(v) => set({ [f.name]: integer ? Math.round(v) : v } as Partial<T>)}
-        />
+      {specs.map(({ name, label, min, max, step, integer, hint }) => (
+        <label key={name} className="train-field" title={hint}>
+          <span>{label}</span>
+          <input
+            type="number"
+            data-testid={`train-${name}`}
+            value={s[name] as number}
+            min={min}
+            max={max}
+            step={step}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (e.target.value !== '' && Number.isFinite(v) && v >= min && (max === undefined || v <= max))
+                set({ [name]: integer ? Math.round(v) : v } as Partial<T>);
+            }}
+          />
+        </label>
       ))}
     </>
   );
@@ -158,7 +132,7 @@ function ClassifierFields() {
           <option value={3}>3</option>
         </select>
       </label>
-      <NumberFields<ClassifierSettings> specs={[...CLASSIFIER_FIELDS, ...COMMON_FIELDS]} s={s} set={set} />
+      <NumberFields<ClassifierSettings> specs={CLASSIFIER_FIELDS} s={s} set={set} />
       <InitField s={s} set={set} />
     </div>
   );
@@ -169,7 +143,7 @@ function DetectorFields() {
   const set = useTraining((x) => x.setDetector);
   return (
     <div className="train-fields">
-      <NumberFields<DetectorSettings> specs={[...DETECTOR_FIELDS, ...COMMON_FIELDS]} s={s} set={set} />
+      <NumberFields<DetectorSettings> specs={DETECTOR_FIELDS} s={s} set={set} />
       <InitField s={s} set={set} />
     </div>
   );

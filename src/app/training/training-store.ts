@@ -112,12 +112,13 @@ export function reviewingSamples(s: TrainingState, key: string | undefined): boo
  */
 export function clickSample(key: string | undefined, x: number, y: number, box: number, other: boolean): void {
   const s = useTraining.getState();
-  const samples = shownSamples(s, key);
-  if (!samples?.length || !s.review || s.busy) return;
+  if (!reviewingSamples(s, key)) return;
+  const samples = shownSamples(s, key)!;
+  const review = s.review!;
   const i = sampleAt(samples, x, y, box);
   if (i < 0) return;
   // Detector samples have no label to flip: a click removes or restores them.
-  const primary: ClickAction = s.review.kind === 'detector' ? 'remove' : s.clickAction;
-  const action: ClickAction = other && s.review.kind === 'classifier' ? (primary === 'flip' ? 'remove' : 'flip') : primary;
-  s.set({ review: { ...s.review, samples: { ...s.review.samples, [key!]: applyClick(samples, i, action) } } });
+  const primary: ClickAction = review.kind === 'detector' ? 'remove' : s.clickAction;
+  const action: ClickAction = other && review.kind === 'classifier' ? (primary === 'flip' ? 'remove' : 'flip') : primary;
+  s.set({ review: { ...review, samples: { ...review.samples, [key!]: applyClick(samples, i, action) } } });
 }
