@@ -299,7 +299,7 @@ function softCap(phi: number): number {
 /** How many particles a density (area fraction of nominal disks) means for this image. */
 export function countForDensity(kinds: ParticleKind[], density: number, width: number, height: number, pixelSize: number): number {
   let meanArea = 0;
-  for (const k of kinds) meanArea += (Math.PI * (particleDiameterPx(k, pixelSize) / 2) ** 2) / kinds.length;
+  for (const k of kinds) meanArea += (Math.PI * radiusOf(k, pixelSize) ** 2) / kinds.length;
   return Math.round((density * width * height) / meanArea);
 }
 
