@@ -1,5 +1,5 @@
-// How well CAN the 14 scoring apoferritin micrographs be picked? Three references for the
-// numbers of bench/real.ts, each scored the same way (bench/realdata.ts):
+// How well CAN the 14 scoring apoferritin micrographs be picked? Five measurements beside the
+// numbers of bench/real.ts, picks scored the same way (bench/realdata.ts):
 //   1. chance: random points at the particles' density, no two closer than 0.75 diameters;
 //   2. a matched filter: the mean particle of the 5 labelled micrographs (its radial profile,
 //      learned from their labels), correlated with each micrograph, best threshold afterwards;
@@ -10,10 +10,15 @@
 //      the 14's labels against random places at least a diameter from any label (AUC, d'), and
 //      the radial profiles, in noise standard deviations, of the mean labelled particle (found
 //      and missed by the shipped models at defaults) and of the mean of their picks that lie far
-//      from every label.
+//      from every label;
+//   5. ranking against localisation: the best F1 afterwards of each score the shipped models'
+//      candidates carry, and of blob filters (differences of Gaussians) read at the same places;
+//      where the default picks lie relative to the label they match; and the candidates moved to
+//      their blob filter's maximum nearby.
 //
-//   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles]
+//   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles,ranking]
 import { parseArgs } from 'node:util';
+import { DOG_SIGMA_RATIO } from '../src/core/baseline/dog';
 import { suppressNeighbours } from '../src/core/candidates';
 import { createImage, imageStats, type Image2D } from '../src/core/image';
 import { matchPicks, type Scores } from '../src/core/metrics';
@@ -55,6 +60,9 @@ console.log(`1. chance, as many random points as particles: ${pct(chance)}`);
 
 // 2. Matched filter: 4x binned, background removed, unit variance; the labelled mean particle's radial profile.
 const S = 4;
+/** Original pixel coordinate -> the binned pixel holding it, and back to that pixel's centre. */
+const toBinned = (v: number) => Math.round((v - (S - 1) / 2) / S);
+const fromBinned = (i: number) => i * S + (S - 1) / 2;
 const R = Math.ceil((0.75 * D) / S);
 /** The image binned by `bin`, less its background (a Gaussian of `backgroundSigma` original px), scaled to unit standard deviation. */
 function flatten(img: Image2D, bin: number, backgroundSigma: number): Image2D {
@@ -72,8 +80,8 @@ const counts = new Float64Array(R + 1);
 for (const m of labelled) {
   const f = flatten(m.micrograph.image, S, 2 * D);
   for (const t of m.truth) {
-    const cx = Math.round((t.x - (S - 1) / 2) / S);
-    const cy = Math.round((t.y - (S - 1) / 2) / S);
+    const cx = toBinned(t.x);
+    const cy = toBinned(t.y);
     for (let y = -R; y <= R; y++) {
       for (let x = -R; x <= R; x++) {
         const r = Math.round(Math.hypot(x, y));
@@ -110,7 +118,7 @@ const matched = scoring.map((m) => {
       let top = true;
       for (let dy = -1; dy <= 1 && top; dy++)
         for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && c.data[(y + dy) * f.width + x + dx] > v) top = false;
-      if (top) peaks.push({ x: x * S + (S - 1) / 2, y: y * S + (S - 1) / 2, s: v });
+      if (top) peaks.push({ x: fromBinned(x), y: fromBinned(y), s: v });
     }
   }
   return suppressNeighbours(peaks, (p) => p.s, D / 2);
@@ -164,8 +172,8 @@ const atRandom: number[] = [];
 scoring.forEach((m, i) => {
   const c = responses[i];
   const at = (p: { x: number; y: number }) => {
-    const x = Math.round((p.x - (S - 1) / 2) / S);
-    const y = Math.round((p.y - (S - 1) / 2) / S);
+    const x = toBinned(p.x);
+    const y = toBinned(p.y);
     return x >= R && y >= R && x < c.width - R && y < c.height - R ? c.data[y * c.width + x] : undefined;
   };
   for (const t of m.truth) {
@@ -197,12 +205,14 @@ console.log(
   `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${((labelStats.mean - randomStats.mean) / randomStats.std).toFixed(2)}`,
 );
 
+let shippedLoad: ReturnType<typeof loadModels> | undefined;
+const shippedModels = () => (shippedLoad ??= startBackend('wasm').then(() => loadModels({ withClassifier: true })));
+
 if (!values.skip!.split(',').includes('profiles')) {
   // Full-resolution radial profiles (4 px rings out to 1.5 radii), micrographs flattened (background
   // sigma one diameter) and scaled to unit standard deviation: labelled particles, and the shipped
   // models' default picks lying at least 0.75 diameters from every label.
-  await startBackend('wasm');
-  const shipped = await loadModels({ withClassifier: true });
+  const models = await shippedModels();
   const rings = Math.ceil((0.75 * D) / 4);
   const profile = () => ({ sum: new Float64Array(rings), n: new Float64Array(rings) });
   const profiles = { found: profile(), missed: profile(), farPicks: profile() };
@@ -219,7 +229,7 @@ if (!values.skip!.split(',').includes('profiles')) {
           profiles[kind].n[k]++;
         }
     };
-    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, { ...DEFAULT_PICK_PARAMS, diameter: D });
+    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), models, { ...DEFAULT_PICK_PARAMS, diameter: D });
     const found = new Set(matchPicks(r.picks, m.truth, D / 2).pairs.map(([, j]) => j));
     m.truth.forEach((t, j) => add(found.has(j) ? 'found' : 'missed', t));
     for (const p of r.picks) if (far(p, m.truth, 0.75 * D)) add('farPicks', p);
@@ -229,4 +239,105 @@ if (!values.skip!.split(',').includes('profiles')) {
   console.log(`   labelled particles the defaults find:      ${row('found')}`);
   console.log(`   labelled particles the defaults miss:      ${row('missed')}`);
   console.log(`   shipped models' picks far from any label:  ${row('farPicks')}`);
+}
+
+if (!values.skip!.split(',').includes('ranking')) {
+  // Every candidate at a low peak threshold (as bench/real.ts's best-afterwards rows), with its
+  // scores, and each of a few blob filters on the 4x binned, flattened micrograph (dark blob
+  // positive) read at the candidate.
+  const shipped = await shippedModels();
+  const dogSigmas = [3, 4, 5, 6]; // binned px: 12-24 original px, blobs of radius ~17-34 px
+  const all: (ScoredPick & { dog: number[] })[][] = [];
+  const dogs: Image2D[][] = [];
+  for (const m of scoring) {
+    const f = flatten(m.micrograph.image, S, 2 * D);
+    const maps = dogSigmas.map((sigma) => {
+      const narrow = gaussianBlur(f, sigma);
+      const wide = gaussianBlur(f, sigma * DOG_SIGMA_RATIO);
+      return createImage(
+        f.width,
+        f.height,
+        narrow.data.map((v, i) => wide.data[i] - v),
+      );
+    });
+    dogs.push(maps);
+    const at = (img: Image2D, p: { x: number; y: number }) =>
+      img.data[Math.min(img.height - 1, Math.max(0, toBinned(p.y))) * img.width + Math.min(img.width - 1, Math.max(0, toBinned(p.x)))];
+    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, {
+      ...DEFAULT_PICK_PARAMS,
+      diameter: D,
+      threshold: 0.5,
+      cutoff: 1,
+      calibrate: false,
+    });
+    all.push(r.all.map((p) => ({ ...p, dog: maps.map((img) => at(img, p)) })));
+  }
+  const perMic = all.reduce((n, c) => n + c.length, 0) / all.length;
+  console.log(
+    `5. ranking: the ${perMic.toFixed(0)} candidates per micrograph, each score's best threshold afterwards (picks per micrograph kept):`,
+  );
+  const line = (what: string, b: { scores: Scores; perMic: number }) =>
+    console.log(`   ${what.padEnd(34)} ${pct(b.scores)}, ${b.perMic.toFixed(0)}`);
+  line(
+    'classifier p(particle)',
+    bestOver(all, scoring, (p) => p.pParticle),
+  );
+  line(
+    'detector peak height',
+    bestOver(all, scoring, (p) => p.peakHeight),
+  );
+  line(
+    'detector raw output',
+    bestOver(all, scoring, (p) => p.detectorRaw),
+  );
+  dogSigmas.forEach((sigma, k) =>
+    line(
+      `difference of Gaussians, sigma ${sigma * S} px`,
+      bestOver(all, scoring, (p) => p.dog[k]),
+    ),
+  );
+
+  // Where do the default picks that match a label lie? Uniform placement within the matching
+  // radius puts a share proportional to each ring's area in it.
+  const ring = 4;
+  const hist = new Float64Array(Math.ceil(D / 2 / ring));
+  const dists: number[] = [];
+  for (const m of scoring) {
+    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, { ...DEFAULT_PICK_PARAMS, diameter: D });
+    for (const p of r.picks) {
+      const d = Math.min(...m.truth.map((t) => Math.hypot(p.x - t.x, p.y - t.y)));
+      if (d >= D / 2) continue;
+      hist[Math.floor(d / ring)]++;
+      dists.push(d);
+    }
+  }
+  dists.sort((a, b) => a - b);
+  const ratio = Array.from(hist, (n, k) => (n / dists.length / (((k + 1) ** 2 - k ** 2) / hist.length ** 2)).toFixed(2));
+  console.log(
+    `   localisation: the ${dists.length} default picks within one radius of a label lie a median ${dists[dists.length >> 1].toFixed(1)} px from it (uniform placement: ${(D / 2 / Math.SQRT2).toFixed(1)} px);`,
+  );
+  console.log(`   their share in each ${ring} px ring from the label outwards, over a uniform placement's: ${ratio.join(' ')}`);
+
+  // The candidates moved to their blob filter's maximum within `reach` binned px, ranked by p(particle).
+  for (const [k, sigma] of dogSigmas.entries())
+    for (const reach of [2, 4]) {
+      const moved = all.map((cands, i) => {
+        const img = dogs[i][k];
+        return cands.map((c) => {
+          const cx = toBinned(c.x);
+          const cy = toBinned(c.y);
+          let best = { x: cx, y: cy, v: -Infinity };
+          for (let y = Math.max(0, cy - reach); y <= Math.min(img.height - 1, cy + reach); y++)
+            for (let x = Math.max(0, cx - reach); x <= Math.min(img.width - 1, cx + reach); x++) {
+              const v = img.data[y * img.width + x];
+              if ((x - cx) ** 2 + (y - cy) ** 2 <= reach * reach && v > best.v) best = { x, y, v };
+            }
+          return { ...c, x: fromBinned(best.x), y: fromBinned(best.y) };
+        });
+      });
+      line(
+        `moved to DoG ${sigma * S} px max within ${reach * S} px`,
+        bestOver(moved, scoring, (p) => p.pParticle),
+      );
+    }
 }
