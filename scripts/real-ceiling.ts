@@ -18,7 +18,7 @@
 //
 //   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles,ranking]
 import { parseArgs } from 'node:util';
-import { DOG_SIGMA_RATIO } from '../src/core/baseline/dog';
+import { dogResponse } from '../src/core/baseline/dog';
 import { suppressNeighbours } from '../src/core/candidates';
 import { createImage, imageStats, type Image2D } from '../src/core/image';
 import { matchPicks, type Scores } from '../src/core/metrics';
@@ -101,8 +101,9 @@ for (let y = -R; y <= R; y++)
 for (const k of kernel) mean += k.w / kernel.length;
 for (const k of kernel) k.w -= mean;
 const responses: Image2D[] = [];
-const matched = scoring.map((m) => {
-  const f = flatten(m.micrograph.image, S, 2 * D);
+/** The scoring micrographs binned by S and flattened, as the matched filter reads them (step 5 too). */
+const binned = scoring.map((m) => flatten(m.micrograph.image, S, 2 * D));
+const matched = binned.map((f) => {
   const c = createImage(f.width, f.height);
   responses.push(c);
   for (let y = R; y < f.height - R; y++)
@@ -205,18 +206,29 @@ console.log(
   `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${((labelStats.mean - randomStats.mean) / randomStats.std).toFixed(2)}`,
 );
 
+// Steps 4 and 5 pick the scoring micrographs with the shipped models: one session per
+// micrograph, so its detector map is made once, and the default picks are made once.
 let shippedLoad: ReturnType<typeof loadModels> | undefined;
 const shippedModels = () => (shippedLoad ??= startBackend('wasm').then(() => loadModels({ withClassifier: true })));
+const sessions = scoring.map((m) => new PickSession(m.name, m.micrograph));
+let defaultsLoad: Promise<ScoredPick[][]> | undefined;
+const shippedDefaultPicks = () =>
+  (defaultsLoad ??= (async () => {
+    const models = await shippedModels();
+    const picks: ScoredPick[][] = [];
+    for (const session of sessions) picks.push((await pickMicrograph(session, models, { ...DEFAULT_PICK_PARAMS, diameter: D })).picks);
+    return picks;
+  })());
 
 if (!values.skip!.split(',').includes('profiles')) {
   // Full-resolution radial profiles (4 px rings out to 1.5 radii), micrographs flattened (background
   // sigma one diameter) and scaled to unit standard deviation: labelled particles, and the shipped
   // models' default picks lying at least 0.75 diameters from every label.
-  const models = await shippedModels();
+  const defaultPicks = await shippedDefaultPicks();
   const rings = Math.ceil((0.75 * D) / 4);
   const profile = () => ({ sum: new Float64Array(rings), n: new Float64Array(rings) });
   const profiles = { found: profile(), missed: profile(), farPicks: profile() };
-  for (const m of scoring) {
+  for (const [i, m] of scoring.entries()) {
     const z = flatten(m.micrograph.image, 1, D);
     const add = (kind: keyof typeof profiles, p: { x: number; y: number }) => {
       const cx = Math.round(p.x);
@@ -229,10 +241,9 @@ if (!values.skip!.split(',').includes('profiles')) {
           profiles[kind].n[k]++;
         }
     };
-    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), models, { ...DEFAULT_PICK_PARAMS, diameter: D });
-    const found = new Set(matchPicks(r.picks, m.truth, D / 2).pairs.map(([, j]) => j));
+    const found = new Set(matchPicks(defaultPicks[i], m.truth, D / 2).pairs.map(([, j]) => j));
     m.truth.forEach((t, j) => add(found.has(j) ? 'found' : 'missed', t));
-    for (const p of r.picks) if (far(p, m.truth, 0.75 * D)) add('farPicks', p);
+    for (const p of defaultPicks[i]) if (far(p, m.truth, 0.75 * D)) add('farPicks', p);
   }
   const row = (kind: keyof typeof profiles) => Array.from(profiles[kind].sum, (v, k) => (v / profiles[kind].n[k]).toFixed(3)).join(' ');
   console.log(`   radial profile (mean, noise standard deviations; rings of 4 px from the centre outwards):`);
@@ -243,27 +254,19 @@ if (!values.skip!.split(',').includes('profiles')) {
 
 if (!values.skip!.split(',').includes('ranking')) {
   // Every candidate at a low peak threshold (as bench/real.ts's best-afterwards rows), with its
-  // scores, and each of a few blob filters on the 4x binned, flattened micrograph (dark blob
-  // positive) read at the candidate.
+  // scores, and blob filters (differences of Gaussians tuned to dark disks of 0.75, 1 and 1.25
+  // particle radii) on the binned, flattened micrograph, read at the candidate.
   const shipped = await shippedModels();
-  const dogSigmas = [3, 4, 5, 6]; // binned px: 12-24 original px, blobs of radius ~17-34 px
-  const all: (ScoredPick & { dog: number[] })[][] = [];
+  const blobRadii = [0.75, 1, 1.25].map((k) => (k * D) / 2);
+  type Candidate = ScoredPick & { dog: number[] };
+  const all: Candidate[][] = [];
   const dogs: Image2D[][] = [];
-  for (const m of scoring) {
-    const f = flatten(m.micrograph.image, S, 2 * D);
-    const maps = dogSigmas.map((sigma) => {
-      const narrow = gaussianBlur(f, sigma);
-      const wide = gaussianBlur(f, sigma * DOG_SIGMA_RATIO);
-      return createImage(
-        f.width,
-        f.height,
-        narrow.data.map((v, i) => wide.data[i] - v),
-      );
-    });
+  for (const [i, f] of binned.entries()) {
+    const maps = blobRadii.map((r) => dogResponse(f, r / S));
     dogs.push(maps);
     const at = (img: Image2D, p: { x: number; y: number }) =>
       img.data[Math.min(img.height - 1, Math.max(0, toBinned(p.y))) * img.width + Math.min(img.width - 1, Math.max(0, toBinned(p.x)))];
-    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, {
+    const r = await pickMicrograph(sessions[i], shipped, {
       ...DEFAULT_PICK_PARAMS,
       diameter: D,
       threshold: 0.5,
@@ -277,35 +280,23 @@ if (!values.skip!.split(',').includes('ranking')) {
     `5. ranking: the ${perMic.toFixed(0)} candidates per micrograph, each score's best threshold afterwards (picks per micrograph kept):`,
   );
   const line = (what: string, b: { scores: Scores; perMic: number }) =>
-    console.log(`   ${what.padEnd(34)} ${pct(b.scores)}, ${b.perMic.toFixed(0)}`);
-  line(
-    'classifier p(particle)',
-    bestOver(all, scoring, (p) => p.pParticle),
-  );
-  line(
-    'detector peak height',
-    bestOver(all, scoring, (p) => p.peakHeight),
-  );
-  line(
-    'detector raw output',
-    bestOver(all, scoring, (p) => p.detectorRaw),
-  );
-  dogSigmas.forEach((sigma, k) =>
-    line(
-      `difference of Gaussians, sigma ${sigma * S} px`,
-      bestOver(all, scoring, (p) => p.dog[k]),
-    ),
-  );
+    console.log(`   ${what.padEnd(36)} ${pct(b.scores)}, ${b.perMic.toFixed(0)}`);
+  const rankings: [string, (p: Candidate) => number | undefined][] = [
+    ['classifier p(particle)', (p) => p.pParticle],
+    ['detector peak height', (p) => p.peakHeight],
+    ['detector raw output', (p) => p.detectorRaw],
+    ...blobRadii.map((r, k): [string, (p: Candidate) => number] => [`blob filter for radius ${r} px`, (p) => p.dog[k]]),
+  ];
+  for (const [what, score] of rankings) line(what, bestOver(all, scoring, score));
 
   // Where do the default picks that match a label lie? Uniform placement within the matching
   // radius puts a share proportional to each ring's area in it.
   const ring = 4;
   const hist = new Float64Array(Math.ceil(D / 2 / ring));
   const dists: number[] = [];
-  for (const m of scoring) {
-    const r = await pickMicrograph(new PickSession(m.name, m.micrograph), shipped, { ...DEFAULT_PICK_PARAMS, diameter: D });
-    for (const p of r.picks) {
-      const d = Math.min(...m.truth.map((t) => Math.hypot(p.x - t.x, p.y - t.y)));
+  for (const [i, picks] of (await shippedDefaultPicks()).entries()) {
+    for (const p of picks) {
+      const d = Math.min(...scoring[i].truth.map((t) => Math.hypot(p.x - t.x, p.y - t.y)));
       if (d >= D / 2) continue;
       hist[Math.floor(d / ring)]++;
       dists.push(d);
@@ -319,7 +310,7 @@ if (!values.skip!.split(',').includes('ranking')) {
   console.log(`   their share in each ${ring} px ring from the label outwards, over a uniform placement's: ${ratio.join(' ')}`);
 
   // The candidates moved to their blob filter's maximum within `reach` binned px, ranked by p(particle).
-  for (const [k, sigma] of dogSigmas.entries())
+  for (const [k, radius] of blobRadii.entries())
     for (const reach of [2, 4]) {
       const moved = all.map((cands, i) => {
         const img = dogs[i][k];
@@ -336,7 +327,7 @@ if (!values.skip!.split(',').includes('ranking')) {
         });
       });
       line(
-        `moved to DoG ${sigma * S} px max within ${reach * S} px`,
+        `moved to radius-${radius} blob max within ${reach * S} px`,
         bestOver(moved, scoring, (p) => p.pParticle),
       );
     }
