@@ -7,8 +7,9 @@
 //      simulated data at all), best threshold afterwards; and the same scored on the 5 it was
 //      trained on, which says whether it could even fit them;
 //   4. how separable one labelled particle is from background: the matched filter's response at
-//      the 14's labels against random places at least a diameter from any label (AUC, d'), and
-//      the radial profiles, in noise standard deviations, of the mean labelled particle (found
+//      the 14's labels against random places at least a diameter from any label (AUC, d'); the
+//      same per micrograph, with the labelled five's template and with one made from that
+//      micrograph's own labels (an oracle); and the radial profiles, in noise standard deviations, of the mean labelled particle (found
 //      and missed by the shipped models at defaults) and of the mean of their picks that lie far
 //      from every label;
 //   5. ranking against localisation: the best F1 afterwards of each score the shipped models'
@@ -75,43 +76,52 @@ function flatten(img: Image2D, bin: number, backgroundSigma: number): Image2D {
   for (let i = 0; i < out.data.length; i++) out.data[i] /= sd;
   return out;
 }
-const profile = new Float64Array(R + 1);
-const counts = new Float64Array(R + 1);
-for (const m of labelled) {
-  const f = flatten(m.micrograph.image, S, 2 * D);
-  for (const t of m.truth) {
-    const cx = toBinned(t.x);
-    const cy = toBinned(t.y);
-    for (let y = -R; y <= R; y++) {
-      for (let x = -R; x <= R; x++) {
-        const r = Math.round(Math.hypot(x, y));
-        if (r > R || cx + x < 0 || cy + y < 0 || cx + x >= f.width || cy + y >= f.height) continue;
-        profile[r] += f.data[(cy + y) * f.width + cx + x];
-        counts[r]++;
+type Kernel = { dx: number; dy: number; w: number }[];
+/** The mean particle's radial profile at the labels of flattened binned images, as a zero-mean kernel. */
+function radialTemplate(images: readonly Image2D[], truths: readonly (readonly { x: number; y: number }[])[]): Kernel {
+  const profile = new Float64Array(R + 1);
+  const counts = new Float64Array(R + 1);
+  images.forEach((f, i) => {
+    for (const t of truths[i]) {
+      const cx = toBinned(t.x);
+      const cy = toBinned(t.y);
+      for (let y = -R; y <= R; y++) {
+        for (let x = -R; x <= R; x++) {
+          const r = Math.round(Math.hypot(x, y));
+          if (r > R || cx + x < 0 || cy + y < 0 || cx + x >= f.width || cy + y >= f.height) continue;
+          profile[r] += f.data[(cy + y) * f.width + cx + x];
+          counts[r]++;
+        }
       }
     }
+  });
+  const kernel: Kernel = [];
+  for (let y = -R; y <= R; y++) {
+    for (let x = -R; x <= R; x++) {
+      if (Math.hypot(x, y) > R) continue;
+      const r = Math.round(Math.hypot(x, y));
+      kernel.push({ dx: x, dy: y, w: profile[r] / counts[r] });
+    }
   }
+  const mean = kernel.reduce((s, k) => s + k.w, 0) / kernel.length;
+  for (const k of kernel) k.w -= mean;
+  return kernel;
 }
-const kernel: { dx: number; dy: number; w: number }[] = [];
-let mean = 0;
-for (let y = -R; y <= R; y++)
-  for (let x = -R; x <= R; x++)
-    if (Math.hypot(x, y) <= R)
-      kernel.push({ dx: x, dy: y, w: profile[Math.round(Math.hypot(x, y))] / counts[Math.round(Math.hypot(x, y))] });
-for (const k of kernel) mean += k.w / kernel.length;
-for (const k of kernel) k.w -= mean;
-const responses: Image2D[] = [];
+/** The kernel's response at binned pixel (x, y), which must lie at least R from each edge. */
+function responseAt(f: Image2D, kernel: Kernel, x: number, y: number): number {
+  let s = 0;
+  for (const k of kernel) s += k.w * f.data[(y + k.dy) * f.width + x + k.dx];
+  return s;
+}
+const kernel = radialTemplate(
+  labelled.map((m) => flatten(m.micrograph.image, S, 2 * D)),
+  labelled.map((m) => m.truth),
+);
 /** The scoring micrographs binned by S and flattened, as the matched filter reads them (step 5 too). */
 const binned = scoring.map((m) => flatten(m.micrograph.image, S, 2 * D));
 const matched = binned.map((f) => {
   const c = createImage(f.width, f.height);
-  responses.push(c);
-  for (let y = R; y < f.height - R; y++)
-    for (let x = R; x < f.width - R; x++) {
-      let s = 0;
-      for (const k of kernel) s += k.w * f.data[(y + k.dy) * f.width + x + k.dx];
-      c.data[y * f.width + x] = s;
-    }
+  for (let y = R; y < f.height - R; y++) for (let x = R; x < f.width - R; x++) c.data[y * f.width + x] = responseAt(f, kernel, x, y);
   const peaks: { x: number; y: number; s: number }[] = [];
   for (let y = R; y < f.height - R; y++) {
     for (let x = R; x < f.width - R; x++) {
@@ -170,26 +180,38 @@ const far = (p: { x: number; y: number }, pts: readonly { x: number; y: number }
   pts.every((q) => Math.hypot(q.x - p.x, q.y - p.y) >= r);
 const atLabels: number[] = [];
 const atRandom: number[] = [];
+/** d' of one micrograph's labels against its random places: with the labelled five's template, and with its own labels' (an oracle). */
+const perMic = { shared: [] as number[], own: [] as number[] };
+const dPrime = (pos: readonly number[], neg: readonly number[]) => {
+  const n = imageStats(neg);
+  return (imageStats(pos).mean - n.mean) / n.std;
+};
 scoring.forEach((m, i) => {
-  const c = responses[i];
-  const at = (p: { x: number; y: number }) => {
+  const f = binned[i];
+  const inner = (p: { x: number; y: number }) => {
     const x = toBinned(p.x);
     const y = toBinned(p.y);
-    return x >= R && y >= R && x < c.width - R && y < c.height - R ? c.data[y * c.width + x] : undefined;
+    return x >= R && y >= R && x < f.width - R && y < f.height - R ? { x, y } : undefined;
   };
-  for (const t of m.truth) {
-    const v = at(t);
-    if (v !== undefined) atLabels.push(v);
-  }
+  const labels = m.truth.map(inner).filter((p) => p !== undefined);
   const { width: W, height: H } = m.micrograph.image;
+  const random: { x: number; y: number }[] = [];
   for (let k = 0; k < 3000; k++) {
     const p = { x: rng.uniform(0, W - 1), y: rng.uniform(0, H - 1) };
-    const v = far(p, m.truth, D) ? at(p) : undefined;
-    if (v !== undefined) atRandom.push(v);
+    const b = far(p, m.truth, D) ? inner(p) : undefined;
+    if (b) random.push(b);
   }
+  const own = radialTemplate([f], [m.truth]);
+  const read = (k: Kernel): [number[], number[]] => [
+    labels.map((p) => responseAt(f, k, p.x, p.y)),
+    random.map((p) => responseAt(f, k, p.x, p.y)),
+  ];
+  const [pos, neg] = read(kernel);
+  atLabels.push(...pos);
+  atRandom.push(...neg);
+  perMic.shared.push(dPrime(pos, neg));
+  perMic.own.push(dPrime(...read(own)));
 });
-const labelStats = imageStats(atLabels);
-const randomStats = imageStats(atRandom);
 const sortedRandom = [...atRandom].sort((a, b) => a - b);
 const below = (v: number) => {
   let lo = 0;
@@ -203,7 +225,11 @@ const below = (v: number) => {
 };
 const auc = atLabels.reduce((sum, v) => sum + below(v) / sortedRandom.length, 0) / atLabels.length;
 console.log(
-  `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${((labelStats.mean - randomStats.mean) / randomStats.std).toFixed(2)}`,
+  `4. one labelled particle against background, matched filter response at ${atLabels.length} labels and ${atRandom.length} random places at least a diameter from any label: AUC ${auc.toFixed(3)}, d' ${dPrime(atLabels, atRandom).toFixed(2)}`,
+);
+const meanOf = (v: readonly number[]) => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(2);
+console.log(
+  `   per micrograph, mean d' with the labelled five's template ${meanOf(perMic.shared)}, with each micrograph's own labels' template (an oracle) ${meanOf(perMic.own)}`,
 );
 
 // Steps 4 and 5 pick the scoring micrographs with the shipped models: one session per
