@@ -1,8 +1,11 @@
 // Picking quality on REAL micrographs (the `real` section of `npm run bench`, and the table
 // of docs/quality.md): the shared apoferritin set with its fixed split (bench/realdata.ts),
 // every number from the 14 scoring micrographs, every run the command a user would type.
+// `--set` measures another set laid out the same way (micrographs/ and coordinates/*.star; the
+// first `--labelled` by name are the labelled part), such as micrographs kept back from here.
 //
 //   npx tsx bench/real.ts [--models DIR] [--skip relion,fine-tune,adapt]
+//                         [--set DIR --diameter PX [--labelled 5] [--pixel A]]
 //
 // Rows: the models at default settings (only --diameter); the same without per-micrograph
 // calibration; the best classifier cutoff and the best peak threshold chosen afterwards on
@@ -20,10 +23,21 @@ import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models'
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
 import { bestLoG, LOG_DIAMETER_RANGE, sweepLoG } from './relion-peer';
-import { APOFERRITIN, bestOver, loadRealMicrograph, realSetAvailable, realSplit, scoreSet, stem, type RealMicrograph } from './realdata';
+import {
+  APOFERRITIN,
+  bestOver,
+  loadRealMicrograph,
+  realSetAt,
+  realSetAvailable,
+  realSplit,
+  scoreSet,
+  stem,
+  type RealMicrograph,
+  type RealSet,
+} from './realdata';
 import { BENCH_WORK, DRPNET_BIN, machine } from './stats';
 
-/** Pixel size given to RELION (the source states none; ~2 A/px by the README's estimate). LoG works in A, so only the product with the diameter matters. */
+/** Pixel size given to RELION when the set states none (the apoferritin README estimates ~2 A/px). LoG works in A, so only the product with the diameter matters. */
 const RELION_PIXEL_A = 2;
 
 interface Row {
@@ -54,13 +68,14 @@ function scoreFolder(dir: string, mics: RealMicrograph[]): { scores: Scores; per
 
 /** `drpnet pick` of the scoring micrographs at default settings (only --diameter), scored. */
 function pickRow(what: string, models: string | undefined, mics: RealMicrograph[], extra: string[] = []): Row {
+  const diameter = mics[0].diameter;
   const out = path.join(WORK, `picks-${what.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
   const args = [
     'pick',
     ...mics.map((m) => m.file),
     '--diameter',
-    String(APOFERRITIN.diameter),
+    String(diameter),
     '--out',
     out,
     ...extra,
@@ -70,7 +85,7 @@ function pickRow(what: string, models: string | undefined, mics: RealMicrograph[
   const { scores, perMic } = scoreFolder(out, mics);
   return {
     what,
-    command: `drpnet ${args.slice(0, 1).join(' ')} <14 micrographs> ${args
+    command: `drpnet ${args.slice(0, 1).join(' ')} <${mics.length} micrographs> ${args
       .slice(1 + mics.length)
       .join(' ')
       .replace(out, 'OUT')
@@ -82,15 +97,15 @@ function pickRow(what: string, models: string | undefined, mics: RealMicrograph[
 }
 
 /** `drpnet fine-tune` of these micrographs at the set's diameter, labelled as `how` says. */
-function fineTuneArgs(files: string[], how: string[], out: string, models: string | undefined): string[] {
-  return ['fine-tune', ...files, ...how, '--diameter', String(APOFERRITIN.diameter), '--out', out, ...(models ? ['--models', models] : [])];
+function fineTuneArgs(set: RealSet, files: string[], how: string[], out: string, models: string | undefined): string[] {
+  return ['fine-tune', ...files, ...how, '--diameter', String(set.diameter), '--out', out, ...(models ? ['--models', models] : [])];
 }
 
 async function oracleRows(models: string | undefined, mics: RealMicrograph[]): Promise<Row[]> {
   await startBackend('wasm');
   const m = await loadModels({ dir: models, withClassifier: true });
   // Every candidate the peak search finds at a low threshold, with its classifier p and peak height.
-  const params = { ...DEFAULT_PICK_PARAMS, diameter: APOFERRITIN.diameter, threshold: 0.5, cutoff: 1, calibrate: false };
+  const params = { ...DEFAULT_PICK_PARAMS, diameter: mics[0].diameter, threshold: 0.5, cutoff: 1, calibrate: false };
   const all: ScoredPick[][] = [];
   for (const mic of mics) all.push((await pickMicrograph(new PickSession(mic.name, mic.micrograph), m, params)).all);
   const cls = bestOver(all, mics, (p) => p.pParticle);
@@ -111,15 +126,16 @@ async function oracleRows(models: string | undefined, mics: RealMicrograph[]): P
   ];
 }
 
-function relionRow(mics: RealMicrograph[]): Row {
+function relionRow(set: RealSet, mics: RealMicrograph[]): Row {
+  const pixelA = set.pixelA ?? RELION_PIXEL_A;
   const dir = path.join(WORK, 'relion');
   rmSync(dir, { recursive: true, force: true });
   const project = createRelionProject(
     dir,
     mics.map((m) => ({ fileName: `${stem(m.name)}.mrc`, image: m.micrograph.image })),
-    { pixelSize: RELION_PIXEL_A, voltageKv: 300, csMm: 2.7, amplitudeContrast: 0.1 },
+    { pixelSize: pixelA, voltageKv: 300, csMm: 2.7, amplitudeContrast: 0.1 },
   );
-  const sweep = sweepLoG(project, APOFERRITIN.diameter * RELION_PIXEL_A, (picks) => scoreSet(picks, mics).scores);
+  const sweep = sweepLoG(project, set.diameter * pixelA, (picks) => scoreSet(picks, mics).scores);
   rmSync(dir, { recursive: true, force: true });
   const best = bestLoG(sweep);
   return {
@@ -135,20 +151,18 @@ const pct = (v: number) => (100 * v).toFixed(1);
 
 /** Runs every row and returns the markdown section. */
 export async function realLines(
-  opts: { models?: string; skip?: Set<string> } = {},
+  opts: { models?: string; skip?: Set<string>; set?: RealSet } = {},
   log: (m: string) => void = () => {},
 ): Promise<string[]> {
-  if (!realSetAvailable(APOFERRITIN))
-    return [
-      '## Real micrographs',
-      '',
-      `Not measured: ${APOFERRITIN.dir} is not there (the shared real data lives outside the repository).`,
-      '',
-    ];
+  const set = opts.set ?? APOFERRITIN;
+  if (!realSetAvailable(set))
+    return ['## Real micrographs', '', `Not measured: ${set.dir} is not there (real data lives outside the repository).`, ''];
   mkdirSync(WORK, { recursive: true });
   const skip = opts.skip ?? new Set<string>();
-  const split = realSplit(APOFERRITIN);
-  const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
+  const split = realSplit(set);
+  const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(set, n)));
+  if (!scoring.length) throw new Error(`${set.dir}: no micrograph is left to score after the ${set.labelled} labelled ones`);
+  const labelledCount = `${split.labelled.length} labelled`;
   const models = opts.models;
   const rows: Row[] = [];
   log('real: default settings');
@@ -156,60 +170,68 @@ export async function realLines(
   rows.push(pickRow('the same without per-micrograph calibration', models, scoring, ['--no-calibrate']));
   log('real: thresholds chosen afterwards');
   rows.push(...(await oracleRows(models, scoring)));
-  if (!skip.has('fine-tune')) {
-    log('real: fine-tune on the 5 labelled micrographs');
+  if (!skip.has('fine-tune') && split.labelled.length) {
+    log(`real: fine-tune on the ${labelledCount} micrographs`);
     const truth = path.join(WORK, 'truth');
     rmSync(truth, { recursive: true, force: true });
     mkdirSync(truth, { recursive: true });
-    for (const n of split.labelled)
-      copyFileSync(path.join(APOFERRITIN.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
+    for (const n of split.labelled) copyFileSync(path.join(set.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
     const out = path.join(WORK, 'fine-tuned');
     const args = fineTuneArgs(
-      split.labelled.map((n) => path.join(APOFERRITIN.dir, 'micrographs', n)),
+      set,
+      split.labelled.map((n) => path.join(set.dir, 'micrographs', n)),
       ['--truth', truth],
       out,
       models,
     );
     const seconds = drpnet(args);
     const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
-    const row = pickRow('after `drpnet fine-tune --truth` on the 5 labelled', out, scoring);
+    const row = pickRow(`after \`drpnet fine-tune --truth\` on the ${labelledCount}`, out, scoring);
     rows.push({
       ...row,
-      command: `drpnet fine-tune <5 labelled> --truth TRUTH --diameter 64 --out DIR; then pick --models DIR`,
+      command: `drpnet fine-tune <${labelledCount}> --truth TRUTH --diameter ${set.diameter} --out DIR; then pick --models DIR`,
       seconds,
-      note: report.adapted
-        ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}`
-        : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written`,
+      note: !report.check
+        ? 'kept without a check (one labelled micrograph: none held out)'
+        : report.adapted
+          ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}`
+          : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written`,
     });
   }
   if (!skip.has('adapt')) {
-    log('real: unsupervised adaptation on the 14');
+    log(`real: unsupervised adaptation on the ${scoring.length}`);
     const out = path.join(WORK, 'adapted');
     const args = fineTuneArgs(
+      set,
       scoring.map((m) => m.file),
       ['--unsupervised'],
       out,
       models,
     );
     const seconds = drpnet(args);
-    const row = pickRow('after `drpnet fine-tune --unsupervised` on the 14', out, scoring);
+    const row = pickRow(`after \`drpnet fine-tune --unsupervised\` on the ${scoring.length}`, out, scoring);
     rows.push({
       ...row,
-      command: 'drpnet fine-tune <14 micrographs> --unsupervised --diameter 64 --out DIR; then pick --models DIR',
+      command: `drpnet fine-tune <${scoring.length} micrographs> --unsupervised --diameter ${set.diameter} --out DIR; then pick --models DIR`,
       seconds,
     });
   }
   if (!skip.has('relion')) {
     log('real: RELION LoG sweep');
-    rows.push(relionRow(scoring));
+    rows.push(relionRow(set, scoring));
   }
   const truth = scoring.reduce((n, m) => n + m.truth.length, 0);
+  const sizes = [...new Set(scoring.map((m) => `${m.micrograph.image.width} x ${m.micrograph.image.height}`))].join(', ');
+  const shared = set === APOFERRITIN;
+  const command = shared
+    ? '`npx tsx bench/real.ts` (or `npm run bench -- --only real`)'
+    : `\`npx tsx bench/real.ts --set ${set.dir} --diameter ${set.diameter} --labelled ${set.labelled}${set.pixelA ? ` --pixel ${set.pixelA}` : ''}\``;
   return [
-    `## Real micrographs: EMPIAR-10146 apoferritin (zero-shot)`,
+    `## Real micrographs: ${shared ? 'EMPIAR-10146 apoferritin' : set.name} (zero-shot)`,
     '',
-    `Command: \`npx tsx bench/real.ts\` (or \`npm run bench -- --only real\`). Machine: ${machine()}.`,
-    `The 14 scoring micrographs of the fixed split (${truth} labelled particles; ${APOFERRITIN.dir}), 1240 x 1200 px, diameter ${APOFERRITIN.diameter} px.`,
-    `Models: ${models ?? path.relative(process.cwd(), SHIPPED_MODELS_DIR)} (trained on simulated micrographs only, never on these). Scoring: one-to-one matches within one radius (${APOFERRITIN.diameter / 2} px), over particles lying wholly inside; picks and truth outside that region count neither way (bench/realdata.ts).`,
+    `Command: ${command}. Machine: ${machine()}.`,
+    `The ${scoring.length} scoring micrographs of the fixed split (${truth} labelled particles; ${set.dir}), ${sizes} px, diameter ${set.diameter} px.`,
+    `Models: ${models ?? path.relative(process.cwd(), SHIPPED_MODELS_DIR)} (trained on simulated micrographs only, never on these). Scoring: one-to-one matches within one radius (${set.diameter / 2} px), over particles lying wholly inside; picks and truth outside that region count neither way (bench/realdata.ts).`,
     '',
     '| what | recall | precision | **F1** | picks / micrograph | seconds | how |',
     '|---|---|---|---|---|---|---|',
@@ -218,7 +240,7 @@ export async function realLines(
         `| ${r.what} | ${pct(r.scores.recall)} | ${pct(r.scores.precision)} | **${pct(r.scores.f1)}** | ${r.picksPerMicrograph.toFixed(0)} | ${r.seconds === undefined ? '-' : r.seconds.toFixed(0)} | ${r.command}${r.note ? `; ${r.note}` : ''} |`,
     ),
     '',
-    'Seconds: the whole command (Node start-up and model loading included); for RELION, one relion_autopick run over the 14, mean over the sweep.',
+    `Seconds: the whole command (Node start-up and model loading included); for RELION, one relion_autopick run over the ${scoring.length}, mean over the sweep.`,
     '',
   ];
 }
@@ -227,8 +249,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const at = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   const t0 = performance.now();
+  const setDir = at('--set');
+  if (setDir && at('--diameter') === undefined)
+    throw new Error("--set needs --diameter PX, the particle diameter in the micrographs' own pixels");
+  const set = setDir
+    ? realSetAt(
+        setDir,
+        Number(at('--diameter')),
+        Number(at('--labelled') ?? 5),
+        at('--pixel') === undefined ? undefined : Number(at('--pixel')),
+      )
+    : undefined;
   const lines = await realLines(
-    { models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []) },
+    { models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []), set },
     (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`),
   );
   console.log(lines.join('\n'));

@@ -12,6 +12,10 @@ import { aggregate, matchInRegion, type Scores } from '../src/core/metrics';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REALDATA_DIR = process.env.DRPNET_REALDATA ?? path.join(ROOT, 'shared/realdata');
 
+/**
+ * A labelled real set laid out as the shared one is: DIR/micrographs/<name>.<ext> (any format
+ * `drpnet pick` reads) and DIR/coordinates/<name>.star (RELION coordinates, original pixels).
+ */
 export interface RealSet {
   name: string;
   dir: string;
@@ -19,6 +23,8 @@ export interface RealSet {
   diameter: number;
   /** How many micrographs, sorted by name, form the labelled part (fine-tuning, choosing settings). */
   labelled: number;
+  /** Pixel size in A, where known (RELION's LoG works in A; a guess only scales its diameter range). */
+  pixelA?: number;
 }
 
 /** EMPIAR-10146 apoferritin: README of ../shared/realdata/empiar10146-apoferritin. */
@@ -29,11 +35,20 @@ export const APOFERRITIN: RealSet = {
   labelled: 5,
 };
 
+/** Another set in the same layout (bench/real.ts --set), e.g. micrographs kept back from the repository. */
+export function realSetAt(dir: string, diameter: number, labelled: number, pixelA?: number): RealSet {
+  if (!(diameter > 0)) throw new RangeError(`the particle diameter must be a positive number of pixels, got ${diameter}`);
+  if (!Number.isInteger(labelled) || labelled < 0) throw new RangeError(`the labelled count must be a whole number >= 0, got ${labelled}`);
+  return { name: path.basename(path.resolve(dir)), dir: path.resolve(dir), diameter, labelled, pixelA };
+}
+
 export interface RealMicrograph {
   name: string;
   file: string;
   micrograph: Micrograph;
   truth: Particle[];
+  /** Its set's particle diameter, original pixels: scoring matches within half of it. */
+  diameter: number;
 }
 
 export function realSetAvailable(set: RealSet): boolean {
@@ -57,12 +72,12 @@ export async function loadRealMicrograph(set: RealSet, fileName: string): Promis
   const micrograph = await decodeMicrograph(toArrayBuffer(readFileSync(file)), fileName);
   const starFile = path.join(set.dir, 'coordinates', `${stem(fileName)}.star`);
   const truth = readRelionCoordinates(readFileSync(starFile, 'utf8'), starFile);
-  return { name: fileName, file, micrograph, truth };
+  return { name: fileName, file, micrograph, truth, diameter: set.diameter };
 }
 
 /** Scores over the particles lying wholly inside the micrograph (centre at least one radius from each edge). */
-export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMicrograph, diameter: number): Scores {
-  const r = diameter / 2;
+export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMicrograph): Scores {
+  const r = m.diameter / 2;
   const { width, height } = m.micrograph.image;
   const inside = (p: { x: number; y: number }) => p.x >= r && p.y >= r && p.x <= width - 1 - r && p.y <= height - 1 - r;
   return matchInRegion(picks, m.truth, r, inside);
@@ -78,7 +93,7 @@ export function scoreSet(
   mics: readonly RealMicrograph[],
 ): { scores: Scores; perMic: number } {
   return {
-    scores: pooled(picks.map((p, i) => scoreReal(p, mics[i], APOFERRITIN.diameter))),
+    scores: pooled(picks.map((p, i) => scoreReal(p, mics[i]))),
     perMic: picks.reduce((n, p) => n + p.length, 0) / mics.length,
   };
 }

@@ -34,7 +34,7 @@ describe.runIf(available)('shipped models on the real apoferritin micrographs (z
       });
       expect(picks.length, name).toBeGreaterThanOrEqual(PICKS_PER_MICROGRAPH[0]);
       expect(picks.length, name).toBeLessThanOrEqual(PICKS_PER_MICROGRAPH[1]);
-      scores.push(scoreReal(picks, m, APOFERRITIN.diameter));
+      scores.push(scoreReal(picks, m));
     }
     const total = pooled(scores);
     expect(total.f1).toBeGreaterThanOrEqual(F1_FLOOR);

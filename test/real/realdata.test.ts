@@ -1,0 +1,53 @@
+// bench/realdata.ts on a set other than the shared one (bench/real.ts --set): its split, and
+// scoring at that set's own diameter, over the particles lying wholly inside.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeRelionCoordinates } from '../../src/core/coords/relion';
+import { createImage } from '../../src/core/image';
+import { writeMrc } from '../../src/core/io/mrc';
+import { loadRealMicrograph, realSetAt, realSetAvailable, realSplit, scoreSet } from '../../bench/realdata';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'drpnet-realset-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+mkdirSync(path.join(dir, 'micrographs'));
+mkdirSync(path.join(dir, 'coordinates'));
+for (const name of ['c', 'a', 'b']) {
+  writeFileSync(path.join(dir, 'micrographs', `${name}.mrc`), new Uint8Array(writeMrc(createImage(200, 100))));
+  // One particle well inside, one whose centre lies 5 px from the left edge (less than a radius of 20).
+  const truth = [
+    { x: 100, y: 50 },
+    { x: 5, y: 50 },
+  ];
+  writeFileSync(path.join(dir, 'coordinates', `${name}.star`), writeRelionCoordinates(truth));
+}
+
+describe('a real set in the shared layout, measured at its own diameter', () => {
+  it('splits by name and carries the diameter to every micrograph', async () => {
+    const set = realSetAt(dir, 40, 1);
+    expect(realSetAvailable(set)).toBe(true);
+    expect(realSplit(set)).toEqual({ labelled: ['a.mrc'], scoring: ['b.mrc', 'c.mrc'] });
+    const m = await loadRealMicrograph(set, 'b.mrc');
+    expect(m.diameter).toBe(40);
+    expect(m.truth).toHaveLength(2);
+    expect(m.micrograph.image.width).toBe(200);
+  });
+
+  it('matches within one radius of the set, and leaves out particles crossing the edge', async () => {
+    const mics = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 40, 1), n)));
+    // 19 px off: inside the radius of 20; the edge particle is neither found nor missed.
+    const near = scoreSet([[{ x: 119, y: 50 }], [{ x: 100, y: 69 }]], mics);
+    expect(near.scores).toMatchObject({ tp: 2, fp: 0, fn: 0 });
+    expect(near.perMic).toBe(1);
+    // 21 px off at diameter 40 is a miss; at diameter 50 (radius 25) it is a match.
+    expect(scoreSet([[{ x: 121, y: 50 }], []], mics).scores).toMatchObject({ tp: 0, fp: 1, fn: 2 });
+    const wider = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 50, 1), n)));
+    expect(scoreSet([[{ x: 121, y: 50 }], []], wider).scores).toMatchObject({ tp: 1, fp: 0, fn: 1 });
+  });
+
+  it('refuses a diameter or labelled count that cannot be right', () => {
+    expect(() => realSetAt(dir, Number.NaN, 5)).toThrow(/diameter/);
+    expect(() => realSetAt(dir, 40, -1)).toThrow(/labelled/);
+  });
+});
