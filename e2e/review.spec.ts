@@ -201,6 +201,21 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   await page.getByTestId('score-cutoff').fill('0.5');
   await page.getByTestId('score-cutoff').press('Enter');
   await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0.5), { timeout: 60_000 }).toBe(true);
+  await expect(page.getByTestId('calibration-note')).toHaveCount(0);
+  // Cutoff 0 keeps no candidate: per-micrograph calibration keeps the detector's count instead, and
+  // says so, where the detector counts any particle (on the contamination micrograph it may not).
+  await page.getByTestId('score-cutoff').fill('0');
+  await page.getByTestId('score-cutoff').press('Enter');
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0), { timeout: 60_000 }).toBe(true);
+  const calibrated = (await micrographs(page)).filter((m) => m.kept > 0);
+  expect(calibrated.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('score-summary')).toContainText(`calibration kept more than the line on ${calibrated.length} (`);
+  // The typical micrograph, shown, says what happened on it.
+  const typical = calibrated.find((m) => m.name === 'betagal_0001.mrc')!;
+  await page.getByTestId('mic-row').filter({ hasText: typical.name }).click();
+  await expect(page.getByTestId('calibration-note')).toHaveText(
+    new RegExp(`^On this micrograph the cutoff kept 0, under half the ${typical.kept} particles the detector counts`),
+  );
 });
 
 test('reviewed and excluded flags, a key for the next unreviewed micrograph, and the export leaves excluded ones out', async ({ page }) => {

@@ -3,6 +3,7 @@
 // which runs a pool of these workers. New capabilities (e.g. in-browser retraining) add
 // methods here and in the worker; the bridge's broadcast()/exclusive() reach every worker or
 // one worker without new plumbing.
+import type { CalibrationReport } from '../src/core/calibrate';
 import type { ImageStats } from '../src/core/image';
 import type { PickParams } from '../src/core/params';
 import type { ScoredPick } from '../src/core/pipeline';
@@ -151,6 +152,8 @@ export interface PickResult {
    * unclassified: this many. 0: the result is exact.
    */
   unclassified: number;
+  /** What per-micrograph calibration found (absent when it is off or the detector has no noise level). */
+  calibration?: CalibrationReport;
   /** The models that made these picks. */
   models?: ActiveModels;
 }

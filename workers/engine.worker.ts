@@ -243,6 +243,7 @@ const api: EngineApi = {
         timings: { ...o.detectTimings, ...res.timings },
         detected,
         unclassified: res.unclassified,
+        calibration: res.calibration,
         models: usedModels,
       };
       if (!mapWanted) return result;

@@ -1,6 +1,7 @@
 // The workbench state (zustand). Plain data and synchronous actions only: anything that talks
 // to the engine lives in controller/, so this module runs (and is tested) in Node.
 import { create } from 'zustand';
+import type { CalibrationReport } from '../core/calibrate';
 import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
@@ -27,6 +28,8 @@ export interface MicrographEntry {
   auto: ScoredPick[];
   /** The parameters `auto` was picked with (undefined: never picked). */
   pickedWith?: PickParams;
+  /** What per-micrograph calibration did in that pick (core/calibrate.ts). */
+  calibration?: CalibrationReport;
   /** The user's decisions, kept apart from auto picks (see picks-merge.ts for the rule). */
   edits: PickEdits;
   truth?: Particle[];

@@ -12,6 +12,7 @@ import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import type { PickParams } from '../core/params';
+import { describeCalibration } from '../core/calibrate';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
@@ -115,6 +116,8 @@ export type PickStats =
       micrograph: string;
       picks: number;
       candidates: number;
+      /** Whether per-micrograph calibration replaced the settings' count (src/core/calibrate.ts). */
+      calibrated: boolean;
       workingSize: string;
       /** Per stage: open (header, or the whole file when not streamed), the pipeline's stages, write. */
       timings: Record<string, number>;
@@ -243,6 +246,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
         micrograph: job.file,
         picks: picked.picks.length,
         candidates: picked.all.length,
+        calibrated: !!picked.calibration?.adjusted,
         workingSize: `${width}x${height}`,
         timings,
         totalMs: msSince(tPick),
@@ -251,7 +255,9 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       });
       result.picked++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
-      opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${note ? ` (${note})` : ''}`, 'done');
+      const calibrated = describeCalibration(picked.calibration);
+      const notes = [note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
+      opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${notes ? ` (${notes})` : ''}`, 'done');
     } catch (e) {
       const message = await errorText(e, job);
       result.failed.push({ job, message });

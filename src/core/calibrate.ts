@@ -44,6 +44,16 @@ export interface Calibration {
   scoreThreshold?: number;
 }
 
+/** What a pick reports of its calibration: everything but the per-candidate decisions. */
+export type CalibrationReport = Omit<Calibration, 'keep'>;
+
+/** One sentence for the user when calibration replaced the settings' count (CLI log, workbench); undefined otherwise. */
+export function describeCalibration(c: CalibrationReport | undefined): string | undefined {
+  if (!c?.adjusted) return undefined;
+  const at = c.scoreThreshold === undefined ? '' : ` (score >= ${c.scoreThreshold.toPrecision(2)})`;
+  return `the cutoff kept ${c.settingsCount}, under half the ${c.detectorCount} particles the detector counts, so the ${c.detectorCount} best-scored candidates were kept${at}`;
+}
+
 /** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */
 export function particleCount(raw: readonly number[], noiseLevel: number): number {
   const below = raw.filter((r) => r < noiseLevel).length;

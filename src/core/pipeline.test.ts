@@ -4,6 +4,7 @@ import { CancelledError, ParameterError } from './errors';
 import { createImage, type Image2D } from './image';
 import { decodedMicrograph, type Micrograph } from './io/micrograph';
 import { initBackend } from './model/backend';
+import { buildClassifier } from './model/classifier';
 import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, type PickParams } from './params';
@@ -107,6 +108,21 @@ describe('PickSession', () => {
       expect(expected.picks.length).toBeGreaterThan(20);
       expect((await visited.repick(models, { ...p, threshold })).picks).toEqual(expected.picks);
     }
+  });
+
+  it('reports what calibration did: nothing when the settings keep enough, the count it kept when they keep nothing', async () => {
+    const session = new PickSession('calibrated', micrographWithParticles(560, 540, centres, 30));
+    // A noise level under every candidate's output: the detector counts each candidate a particle.
+    const counted: Models = { fcrn: models.fcrn, fcrnMeta: { ...META, noiseLevel: -1e9 }, classifier: buildClassifier({ seed: 3 }) };
+    const settings = { ...params, useClassifier: true };
+    const all = await pickMicrograph(session, counted, { ...settings, cutoff: 1 });
+    expect(all.calibration).toMatchObject({ adjusted: false, settingsCount: all.all.length, detectorCount: all.all.length });
+    // Cutoff 0 keeps no candidate; calibration keeps the detector's count, best p(particle) first.
+    const none = await pickMicrograph(session, counted, { ...settings, cutoff: 0 });
+    expect(none.calibration).toMatchObject({ adjusted: true, settingsCount: 0, detectorCount: all.all.length });
+    expect(none.picks).toHaveLength(all.all.length);
+    expect(none.calibration!.scoreThreshold).toBe(Math.min(...none.picks.map((p) => p.pParticle!)));
+    expect((await pickMicrograph(session, counted, { ...settings, cutoff: 0, calibrate: false })).calibration).toBeUndefined();
   });
 
   it('keeps the particles lying wholly inside by default, and follows the edge margin', async () => {

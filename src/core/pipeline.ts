@@ -3,7 +3,7 @@
 // (peaks, edge margin, intensity screens, classifier, calibration) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
-import { calibrateCount, type Calibration } from './calibrate';
+import { calibrateCount, type Calibration, type CalibrationReport } from './calibrate';
 import {
   extractPatches,
   insideEdgeMargin,
@@ -55,7 +55,7 @@ export interface DetectorOutput {
 export interface PickOutput {
   picks: ScoredPick[];
   /** What the per-micrograph calibration found (calibrate.ts); absent when it did not run. */
-  calibration?: Omit<Calibration, 'keep'>;
+  calibration?: CalibrationReport;
   timings: Record<string, number>;
   /** A preview's candidates the classifier has not seen yet (0: the preview is the final result). */
   unclassified: number;
@@ -344,5 +344,11 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
 export async function pickMicrograph(session: PickSession, models: Models, params: PickParams, opts: RunOptions = {}) {
   const det = await session.runDetector(models, params, opts);
   const res = await session.repick(models, params, opts);
-  return { picks: res.picks.filter((p) => p.kept), all: res.picks, detection: det, timings: { ...det.timings, ...res.timings } };
+  return {
+    picks: res.picks.filter((p) => p.kept),
+    all: res.picks,
+    detection: det,
+    calibration: res.calibration,
+    timings: { ...det.timings, ...res.timings },
+  };
 }

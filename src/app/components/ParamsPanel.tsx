@@ -3,7 +3,8 @@
 // numbers, checkboxes for booleans). The diameter is the session's (SessionPanel). A slider
 // re-picks as it moves; a number box commits on Enter or when it loses focus. Every change is
 // an undo step (a slider drag is one).
-import { memo } from 'react';
+import { Fragment, memo } from 'react';
+import { describeCalibration } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
@@ -80,6 +81,7 @@ export function ParamsPanel() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   if (!mic) return null;
+  const calibrated = describeCalibration(mic.calibration);
   return (
     <section className="panel params-panel" data-testid="params-panel">
       <h2>Parameters of this micrograph</h2>
@@ -87,7 +89,14 @@ export function ParamsPanel() {
         Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : ' (the session’s)'}
       </p>
       {MICROGRAPH_CONTROLS.map((c) => (
-        <Control key={c.key} micKey={mic.key} c={c} params={mic.params} disabled={readOnly} />
+        <Fragment key={c.key}>
+          <Control micKey={mic.key} c={c} params={mic.params} disabled={readOnly} />
+          {c.key === 'calibrate' && calibrated && (
+            <p className="small calibration-note" data-testid="calibration-note">
+              On this micrograph {calibrated}.
+            </p>
+          )}
+        </Fragment>
       ))}
       <div className="buttons">
         <button

@@ -46,6 +46,7 @@ export function ScorePanel() {
   const line = lineForCutoff(cutoff);
   const above = countAbove(lists, line);
   const kept = picked.reduce((n, m) => n + m.auto.filter((p) => p.kept).length, 0);
+  const calibrated = picked.filter((m) => m.calibration?.adjusted).length;
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
   const setFromPointer = (clientX: number): void => {
     const r = svg.current!.getBoundingClientRect();
@@ -95,6 +96,9 @@ export function ScorePanel() {
         <span className="small" data-testid="score-summary">
           {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
           {picked.length === 1 ? '' : 's'}
+          {calibrated
+            ? ` · calibration kept more than the line on ${calibrated} (there the line kept under half the particles the detector counts)`
+            : ''}
           {noClassifier ? ' · the classifier is off here' : ''}
         </span>
         <NumberInput

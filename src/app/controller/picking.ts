@@ -36,6 +36,7 @@ function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   store().updateMic(key, {
     auto: r.picks,
     pickedWith: params,
+    calibration: r.calibration,
     status: 'picked',
     error: undefined,
     progress: undefined,
