@@ -67,15 +67,14 @@ function scoreFolder(dir: string, mics: RealMicrograph[]): { scores: Scores; per
 }
 
 /** `drpnet pick` of the scoring micrographs at default settings (only --diameter), scored. */
-function pickRow(what: string, models: string | undefined, mics: RealMicrograph[], extra: string[] = []): Row {
-  const diameter = mics[0].diameter;
+function pickRow(set: RealSet, what: string, models: string | undefined, mics: RealMicrograph[], extra: string[] = []): Row {
   const out = path.join(WORK, `picks-${what.replace(/\W+/g, '-')}`);
   rmSync(out, { recursive: true, force: true });
   const args = [
     'pick',
     ...mics.map((m) => m.file),
     '--diameter',
-    String(diameter),
+    String(set.diameter),
     '--out',
     out,
     ...extra,
@@ -101,11 +100,11 @@ function fineTuneArgs(set: RealSet, files: string[], how: string[], out: string,
   return ['fine-tune', ...files, ...how, '--diameter', String(set.diameter), '--out', out, ...(models ? ['--models', models] : [])];
 }
 
-async function oracleRows(models: string | undefined, mics: RealMicrograph[]): Promise<Row[]> {
+async function oracleRows(set: RealSet, models: string | undefined, mics: RealMicrograph[]): Promise<Row[]> {
   await startBackend('wasm');
   const m = await loadModels({ dir: models, withClassifier: true });
   // Every candidate the peak search finds at a low threshold, with its classifier p and peak height.
-  const params = { ...DEFAULT_PICK_PARAMS, diameter: mics[0].diameter, threshold: 0.5, cutoff: 1, calibrate: false };
+  const params = { ...DEFAULT_PICK_PARAMS, diameter: set.diameter, threshold: 0.5, cutoff: 1, calibrate: false };
   const all: ScoredPick[][] = [];
   for (const mic of mics) all.push((await pickMicrograph(new PickSession(mic.name, mic.micrograph), m, params)).all);
   const cls = bestOver(all, mics, (p) => p.pParticle);
@@ -166,10 +165,10 @@ export async function realLines(
   const models = opts.models;
   const rows: Row[] = [];
   log('real: default settings');
-  rows.push(pickRow('models at default settings (only --diameter)', models, scoring));
-  rows.push(pickRow('the same without per-micrograph calibration', models, scoring, ['--no-calibrate']));
+  rows.push(pickRow(set, 'models at default settings (only --diameter)', models, scoring));
+  rows.push(pickRow(set, 'the same without per-micrograph calibration', models, scoring, ['--no-calibrate']));
   log('real: thresholds chosen afterwards');
-  rows.push(...(await oracleRows(models, scoring)));
+  rows.push(...(await oracleRows(set, models, scoring)));
   if (!skip.has('fine-tune') && split.labelled.length) {
     log(`real: fine-tune on the ${labelledCount} micrographs`);
     const truth = path.join(WORK, 'truth');
@@ -186,7 +185,7 @@ export async function realLines(
     );
     const seconds = drpnet(args);
     const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
-    const row = pickRow(`after \`drpnet fine-tune --truth\` on the ${labelledCount}`, out, scoring);
+    const row = pickRow(set, `after \`drpnet fine-tune --truth\` on the ${labelledCount}`, out, scoring);
     rows.push({
       ...row,
       command: `drpnet fine-tune <${labelledCount}> --truth TRUTH --diameter ${set.diameter} --out DIR; then pick --models DIR`,
@@ -209,7 +208,7 @@ export async function realLines(
       models,
     );
     const seconds = drpnet(args);
-    const row = pickRow(`after \`drpnet fine-tune --unsupervised\` on the ${scoring.length}`, out, scoring);
+    const row = pickRow(set, `after \`drpnet fine-tune --unsupervised\` on the ${scoring.length}`, out, scoring);
     rows.push({
       ...row,
       command: `drpnet fine-tune <${scoring.length} micrographs> --unsupervised --diameter ${set.diameter} --out DIR; then pick --models DIR`,
@@ -252,6 +251,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const setDir = at('--set');
   if (setDir && at('--diameter') === undefined)
     throw new Error("--set needs --diameter PX, the particle diameter in the micrographs' own pixels");
+  for (const flag of ['--diameter', '--labelled', '--pixel'])
+    if (!setDir && at(flag) !== undefined) throw new Error(`${flag} describes a set given with --set DIR; the apoferritin set has its own`);
   const set = setDir
     ? realSetAt(
         setDir,

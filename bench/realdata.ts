@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readRelionCoordinates } from '../src/core/coords/relion';
 import type { Particle } from '../src/core/coords/types';
-import { decodeMicrograph, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
+import { decodeMicrograph, isMicrographFileName, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
 import { aggregate, matchInRegion, type Scores } from '../src/core/metrics';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,6 +39,7 @@ export const APOFERRITIN: RealSet = {
 export function realSetAt(dir: string, diameter: number, labelled: number, pixelA?: number): RealSet {
   if (!(diameter > 0)) throw new RangeError(`the particle diameter must be a positive number of pixels, got ${diameter}`);
   if (!Number.isInteger(labelled) || labelled < 0) throw new RangeError(`the labelled count must be a whole number >= 0, got ${labelled}`);
+  if (pixelA !== undefined && !(pixelA > 0)) throw new RangeError(`the pixel size must be a positive number of angstroms, got ${pixelA}`);
   return { name: path.basename(path.resolve(dir)), dir: path.resolve(dir), diameter, labelled, pixelA };
 }
 
@@ -58,7 +59,7 @@ export function realSetAvailable(set: RealSet): boolean {
 /** Micrograph file names of a set, sorted by name, split into labelled and scoring parts. */
 export function realSplit(set: RealSet): { labelled: string[]; scoring: string[] } {
   const names = readdirSync(path.join(set.dir, 'micrographs'))
-    .filter((n) => !n.startsWith('.'))
+    .filter((n) => !n.startsWith('.') && isMicrographFileName(n))
     .sort();
   return { labelled: names.slice(0, set.labelled), scoring: names.slice(set.labelled) };
 }

@@ -6,13 +6,13 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
+import { describeCalibration } from '../core/calibrate';
 import { COORDINATE_FORMAT_IDS, coordinateFileName, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import type { PickParams } from '../core/params';
-import { describeCalibration } from '../core/calibrate';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';

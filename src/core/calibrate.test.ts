@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calibrateCount, COUNT_AGREEMENT, describeCalibration, particleCount } from './calibrate';
+import { calibrateCount, calibrationReport, COUNT_AGREEMENT, describeCalibration, particleCount } from './calibrate';
 
 describe('particleCount', () => {
   it('counts the candidates not explained by noise: each one below the noise level stands for two noise candidates', () => {
@@ -70,14 +70,17 @@ describe('describeCalibration', () => {
     expect(describeCalibration(undefined)).toBeUndefined();
     expect(describeCalibration({ detectorCount: 4, settingsCount: 2, adjusted: false })).toBeUndefined();
     const score = [0.02, 0.08, 0.01, 0.05, 0.03, 0.07];
-    const { keep: _keep, ...report } = calibrateCount({
-      score,
-      passes: score.map(() => false),
-      raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7],
-      noiseLevel: 0.3,
-    });
+    const report = calibrationReport(
+      calibrateCount({
+        score,
+        passes: score.map(() => false),
+        raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7],
+        noiseLevel: 0.3,
+      }),
+    );
+    expect(report).toEqual({ detectorCount: 4, settingsCount: 0, adjusted: true, scoreThreshold: 0.03 });
     expect(describeCalibration(report)).toBe(
-      'the cutoff kept 0, under half the 4 particles the detector counts, so the 4 best-scored candidates were kept (score >= 0.030)',
+      'the settings (cutoff and screens) kept 0, under half the ~4 particles the detector estimates, so its 4 best-scored candidates were kept: p(particle) >= 0.030, about what a cutoff of 0.970 keeps',
     );
   });
 });

@@ -10,7 +10,8 @@
 //   particles ~ candidates - 2 x (candidates below the noise level)
 // (Storey's estimate of the share of true nulls, at lambda = 1/2, read as a count). When the
 // user's settings keep fewer than half of that, the count is kept instead, the best-scored
-// candidates (classifier p(particle), or the detector's height without a classifier) first.
+// candidates first. It can only step in where the classifier dropped candidates: without a
+// classifier the settings keep every scored candidate, never fewer than the estimate.
 //
 // Only ever more picks, never fewer: on empty ice the classifier already rejects most
 // candidates, and on micrographs whose detector output is low overall (contamination) the
@@ -19,6 +20,8 @@ import { ParameterError } from './errors';
 
 /** The settings' count stands unless it is under the estimate divided by this. */
 export const COUNT_AGREEMENT = 2;
+/** COUNT_AGREEMENT in words, for what the user reads (parameter help, the workbench, the CLI). */
+export const UNDER_SHARE = COUNT_AGREEMENT === 2 ? 'under half' : `under 1/${COUNT_AGREEMENT}`;
 
 export interface CalibrationInput {
   /** What ranks the candidates: p(particle), or the detector's height without a classifier; undefined = screened out or unclassified, never kept. */
@@ -47,11 +50,22 @@ export interface Calibration {
 /** What a pick reports of its calibration: everything but the per-candidate decisions. */
 export type CalibrationReport = Omit<Calibration, 'keep'>;
 
-/** One sentence for the user when calibration replaced the settings' count (CLI log, workbench); undefined otherwise. */
+/** The report of a calibration, without its per-candidate decisions. */
+export function calibrationReport(c: Calibration): CalibrationReport {
+  const { keep: _keep, ...report } = c;
+  return report;
+}
+
+/**
+ * One sentence for the user when calibration replaced the settings' count (CLI log, workbench);
+ * undefined otherwise. The lowest p(particle) kept is also said as the cutoff (a p(background))
+ * that would keep about as many.
+ */
 export function describeCalibration(c: CalibrationReport | undefined): string | undefined {
   if (!c?.adjusted) return undefined;
-  const at = c.scoreThreshold === undefined ? '' : ` (score >= ${c.scoreThreshold.toPrecision(2)})`;
-  return `the cutoff kept ${c.settingsCount}, under half the ${c.detectorCount} particles the detector counts, so the ${c.detectorCount} best-scored candidates were kept${at}`;
+  const p = c.scoreThreshold;
+  const at = p === undefined ? '' : `: p(particle) >= ${p.toFixed(3)}, about what a cutoff of ${(1 - p).toFixed(3)} keeps`;
+  return `the settings (cutoff and screens) kept ${c.settingsCount}, ${UNDER_SHARE} the ~${c.detectorCount} particles the detector estimates, so its ${c.detectorCount} best-scored candidates were kept${at}`;
 }
 
 /** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */

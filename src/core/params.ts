@@ -15,6 +15,7 @@
 // params.test.ts checks every record: its default inside its range, its CLI option parsing
 // back to the same value, and the workbench's controls spanning the same range.
 // Where the values come from: each record's comment; the paper's in docs/method.md.
+import { UNDER_SHARE } from './calibrate';
 import { ParameterError } from './errors';
 
 /**
@@ -167,7 +168,7 @@ export const PICK_PARAMETERS = {
   calibrate: {
     kind: 'boolean',
     label: 'Calibrate per micrograph',
-    help: "when the cutoff keeps fewer than half as many picks as the detector counts particles on a micrograph, keep the detector's count, best scored first",
+    help: `when the cutoff keeps ${UNDER_SHARE} as many picks as the detector counts particles on a micrograph, keep the detector's count, best scored first`,
     flag: 'no-calibrate',
     flagSets: false,
     flagHelp: "keep exactly what the cutoff keeps, without the per-micrograph check against the detector's count",

@@ -3,7 +3,7 @@
 // (peaks, edge margin, intensity screens, classifier, calibration) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
-import { calibrateCount, type Calibration, type CalibrationReport } from './calibrate';
+import { calibrateCount, calibrationReport, type Calibration, type CalibrationReport } from './calibrate';
 import {
   extractPatches,
   insideEdgeMargin,
@@ -298,12 +298,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
       picks,
       timings,
       unclassified,
-      calibration: calibration && {
-        detectorCount: calibration.detectorCount,
-        settingsCount: calibration.settingsCount,
-        adjusted: calibration.adjusted,
-        scoreThreshold: calibration.scoreThreshold,
-      },
+      calibration: calibration && calibrationReport(calibration),
     };
   }
 

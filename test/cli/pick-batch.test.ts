@@ -243,22 +243,37 @@ describe('drpnet pick --stats', () => {
 });
 
 describe('drpnet pick and per-micrograph calibration', () => {
-  it('says on the micrograph line, and in --stats, when calibration kept more than the cutoff did', async () => {
-    // The shipped models carry a noise level; cutoff 0 keeps no candidate, so calibration steps in.
-    const out = path.join(root, 'calibrated');
+  // The shipped models carry a noise level; cutoff 0 keeps no candidate, so calibration steps in.
+  const shipped = async (name: string, ...extra: string[]) => {
+    const out = path.join(root, name);
     const statsFile = path.join(out, 'stats.jsonl');
     const run = await captureOutput(() =>
-      pickCommand([path.join(mics, names[0]), '--diameter', DIAMETER, '--cutoff', '0', '--out', out, '--stats', statsFile]),
+      pickCommand([path.join(mics, names[0]), '--diameter', DIAMETER, '--cutoff', '0', '--out', out, '--stats', statsFile, ...extra]),
     );
     expect(run.result).toBe(0);
     const line = run.stderr.split('\n').find((l) => l.includes('picks in'))!;
-    const [, count] = /: (\d+) picks in/.exec(line)!;
-    expect(Number(count)).toBeGreaterThan(0);
-    expect(line).toContain(`calibrated: the cutoff kept 0, under half the ${count} particles the detector counts`);
-    const record = JSON.parse((await readFile(statsFile, 'utf8')).trim().split('\n')[1]);
-    expect(record).toMatchObject({ event: 'micrograph', picks: Number(count), calibrated: true });
-    // The plain run above (default cutoff, random-weight models without a noise level) was not calibrated.
-    const plain = await pick(path.join(mics, names[1]), '--out', path.join(root, 'plain'));
-    expect(plain.stderr).not.toContain('calibrated');
+    const record = (await readFile(statsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((r) => r.event === 'micrograph');
+    return { line, picks: Number(/: (\d+) picks in/.exec(line)![1]), record };
+  };
+
+  it('says on the micrograph line, and in --stats, when calibration kept more than the cutoff did', async () => {
+    const { line, picks, record } = await shipped('calibrated');
+    expect(picks).toBeGreaterThan(0);
+    expect(line).toContain(
+      `calibrated: the settings (cutoff and screens) kept 0, under half the ~${picks} particles the detector estimates`,
+    );
+    expect(line).toMatch(/p\(particle\) >= \d\.\d{3}, about what a cutoff of \d\.\d{3} keeps\)$/);
+    expect(record).toMatchObject({ picks, calibrated: true });
+  });
+
+  it('says nothing of it when calibration is off, and keeps what the cutoff keeps', async () => {
+    const { line, picks, record } = await shipped('not-calibrated', '--no-calibrate');
+    expect(picks).toBe(0);
+    expect(line).not.toContain('calibrated');
+    expect(record).toMatchObject({ picks: 0, calibrated: false });
   });
 });

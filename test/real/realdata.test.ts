@@ -22,9 +22,11 @@ for (const name of ['c', 'a', 'b']) {
   ];
   writeFileSync(path.join(dir, 'coordinates', `${name}.star`), writeRelionCoordinates(truth));
 }
+// Not a micrograph: left out of the split.
+writeFileSync(path.join(dir, 'micrographs', 'README.md'), 'notes');
 
 describe('a real set in the shared layout, measured at its own diameter', () => {
-  it('splits by name and carries the diameter to every micrograph', async () => {
+  it('splits its micrographs by name and carries the diameter to every micrograph', async () => {
     const set = realSetAt(dir, 40, 1);
     expect(realSetAvailable(set)).toBe(true);
     expect(realSplit(set)).toEqual({ labelled: ['a.mrc'], scoring: ['b.mrc', 'c.mrc'] });
@@ -49,5 +51,6 @@ describe('a real set in the shared layout, measured at its own diameter', () => 
   it('refuses a diameter or labelled count that cannot be right', () => {
     expect(() => realSetAt(dir, Number.NaN, 5)).toThrow(/diameter/);
     expect(() => realSetAt(dir, 40, -1)).toThrow(/labelled/);
+    expect(() => realSetAt(dir, 40, 1, Number.NaN)).toThrow(/pixel size/);
   });
 });

@@ -2,6 +2,7 @@
 // the line (or type the cutoff) and every micrograph is picked again with it, the one on
 // screen at once. One drag is one undo step.
 import { useMemo, useRef } from 'react';
+import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from '../score-histogram';
@@ -97,7 +98,7 @@ export function ScorePanel() {
           {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
           {picked.length === 1 ? '' : 's'}
           {calibrated
-            ? ` · calibration kept more than the line on ${calibrated} (there the line kept under half the particles the detector counts)`
+            ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration kept the detector's particle estimate instead (the line and screens kept ${UNDER_SHARE} of it)`
             : ''}
           {noClassifier ? ' · the classifier is off here' : ''}
         </span>

@@ -30,7 +30,7 @@ function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   if (!m) return;
   if (r.map) store().setHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
   if (r.unclassified > 0) {
-    store().updateMic(key, { auto: r.picks, timings: r.timings }); // a preview: the exact pick follows
+    store().updateMic(key, { auto: r.picks, calibration: r.calibration, timings: r.timings }); // a preview: the exact pick follows
     return;
   }
   store().updateMic(key, {
