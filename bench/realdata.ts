@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { insideEdgeMargin } from '../src/core/candidates';
 import { readRelionCoordinates } from '../src/core/coords/relion';
 import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph, isMicrographFileName, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
@@ -80,8 +81,7 @@ export async function loadRealMicrograph(set: RealSet, fileName: string): Promis
 export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMicrograph): Scores {
   const r = m.diameter / 2;
   const { width, height } = m.micrograph.image;
-  const inside = (p: { x: number; y: number }) => p.x >= r && p.y >= r && p.x <= width - 1 - r && p.y <= height - 1 - r;
-  return matchInRegion(picks, m.truth, r, inside);
+  return matchInRegion(picks, m.truth, r, (p) => insideEdgeMargin(p.x, p.y, width, height, r));
 }
 
 export function pooled(scores: readonly Scores[]): Scores {
