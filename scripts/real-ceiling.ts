@@ -9,9 +9,10 @@
 //   4. how separable one labelled particle is from background: the matched filter's response at
 //      the 14's labels against random places at least a diameter from any label (AUC, d'); the
 //      same per micrograph, with the labelled five's template and with one made from that
-//      micrograph's own labels (an oracle); and the radial profiles, in noise standard deviations, of the mean labelled particle (found
-//      and missed by the shipped models at defaults) and of the mean of their picks that lie far
-//      from every label;
+//      micrograph's own labels (an oracle); the matched filter's maxima far from every label
+//      against those in phase-randomised copies (particles nobody labelled?); and the radial
+//      profiles, in noise standard deviations, of the mean labelled particle (found and missed by
+//      the shipped models at defaults) and of the mean of their picks that lie far from every label;
 //   5. ranking against localisation: the best F1 afterwards of each score the shipped models'
 //      candidates carry, and of blob filters (differences of Gaussians) read at the same places;
 //      where the default picks lie relative to the label they match; and the candidates moved to
@@ -21,13 +22,14 @@
 import { parseArgs } from 'node:util';
 import { dogResponse } from '../src/core/baseline/dog';
 import { suppressNeighbours } from '../src/core/candidates';
-import { createImage, imageStats, type Image2D } from '../src/core/image';
+import { createImage, cropImage, imageStats, type Image2D } from '../src/core/image';
 import { matchPicks, type Scores } from '../src/core/metrics';
 import { buildFcrn } from '../src/core/model/fcrn';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
 import { gaussianBlur } from '../src/core/preprocess/gaussian';
 import { reduceImage } from '../src/core/preprocess/reduce';
+import { irfft2d, nextPow2, padMirror, rfft2d } from '../src/core/fft2d';
 import { createRng } from '../src/core/random';
 import { fineTuneDetector } from '../src/core/train/fine-tune';
 import { detectorMetadata } from '../src/core/train/training-run';
@@ -119,7 +121,8 @@ const kernel = radialTemplate(
 );
 /** The scoring micrographs binned by S and flattened, as the matched filter reads them (step 5 too). */
 const binned = scoring.map((m) => flatten(m.micrograph.image, S, 2 * D));
-const matched = binned.map((f) => {
+/** The matched filter's local maxima in a flattened binned image, at most one within half a diameter (original px, with their response). */
+function matchedPeaks(f: Image2D): { x: number; y: number; s: number }[] {
   const c = createImage(f.width, f.height);
   for (let y = R; y < f.height - R; y++) for (let x = R; x < f.width - R; x++) c.data[y * f.width + x] = responseAt(f, kernel, x, y);
   const peaks: { x: number; y: number; s: number }[] = [];
@@ -133,7 +136,8 @@ const matched = binned.map((f) => {
     }
   }
   return suppressNeighbours(peaks, (p) => p.s, D / 2);
-});
+}
+const matched = binned.map(matchedPeaks);
 console.log(
   `2. matched filter (the labelled micrographs' mean particle), best threshold afterwards: ${pct(bestOver(matched, scoring, (c) => c.s).scores)}`,
 );
@@ -231,6 +235,43 @@ const meanOf = (v: readonly number[]) => (v.reduce((a, b) => a + b, 0) / v.lengt
 console.log(
   `   per micrograph, mean d' with the labelled five's template ${meanOf(perMic.shared)}, with each micrograph's own labels' template (an oracle) ${meanOf(perMic.own)}`,
 );
+
+// Particles nobody labelled would show as more, and stronger, matched-filter maxima far from every
+// label than noise gives. The noise: each micrograph with its spectrum kept and its phases
+// randomised (so it holds no particle), read through the same labels.
+function phaseRandomised(f: Image2D, seed: number): Image2D {
+  const pw = nextPow2(f.width);
+  const ph = nextPow2(f.height);
+  const spec = rfft2d(padMirror(f.data, f.width, f.height, pw, ph), pw, ph);
+  const noiseRng = createRng(seed);
+  const noise = rfft2d(
+    Float32Array.from({ length: pw * ph }, () => noiseRng.normal()),
+    pw,
+    ph,
+  );
+  // Multiplying by a real noise's unit-modulus spectrum keeps the result real and the amplitudes as they were.
+  for (let i = 0; i < spec.data.length; i += 2) {
+    const [a, b] = [noise.data[i], noise.data[i + 1]];
+    const m = Math.hypot(a, b) || 1;
+    const [c, d] = [spec.data[i], spec.data[i + 1]];
+    spec.data[i] = (c * a - d * b) / m;
+    spec.data[i + 1] = (c * b + d * a) / m;
+  }
+  const out = cropImage(createImage(pw, ph, irfft2d(spec)), 0, 0, f.width, f.height);
+  const { mean, std } = imageStats(out.data);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = (out.data[i] - mean) / std;
+  return out;
+}
+const labelMedian = [...atLabels].sort((a, b) => a - b)[atLabels.length >> 1];
+const farMaxima = (peaks: readonly { x: number; y: number; s: number }[][]) => {
+  const kept = peaks.flatMap((p, i) => p.filter((q) => far(q, scoring[i].truth, D)));
+  return `${(kept.length / peaks.length).toFixed(1)} per micrograph, ${(kept.filter((q) => q.s > labelMedian).length / peaks.length).toFixed(1)} above the labels' median response`;
+};
+console.log(`   matched-filter maxima at least a diameter from every label: ${farMaxima(matched)};`);
+for (const seed of [1, 2, 3])
+  console.log(
+    `   the same in phase-randomised copies (seed ${seed}): ${farMaxima(binned.map((f) => matchedPeaks(phaseRandomised(f, seed))))}`,
+  );
 
 // Steps 4 and 5 pick the scoring micrographs with the shipped models: one session per
 // micrograph, so its detector map is made once, and the default picks are made once.
