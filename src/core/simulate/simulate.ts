@@ -20,6 +20,7 @@
 // Sign: at underfocus, particles are DARKER than the ice at low resolution (see ctf.ts); in
 // negative stain they are BRIGHTER than the surrounding stain.
 
+import { insideEdgeMargin } from '../candidates';
 import { ParameterError } from '../errors';
 import { nextPow2, rfft2d, irfft2d, signedIndex, type HalfSpectrum } from '../fft2d';
 import { createImage, type Image2D } from '../image';
@@ -715,7 +716,7 @@ function truthOf(cfg: SimConfig, artifacts: Artifacts, particles: PlacedParticle
       radius: r,
       quat: p.quat,
       onCarbon: carbon ? carbonDistance(carbon, p.x, p.y) > 0 : false,
-      cut: p.x < r || p.y < r || p.x > W - 1 - r || p.y > H - 1 - r,
+      cut: !insideEdgeMargin(p.x, p.y, W, H, r),
       inContamination: contamination.some((b) => insideBlob(b, p.x, p.y)),
       clumped: p.clumped,
       overlapping: p.overlapping,

@@ -3,7 +3,7 @@
 // pixels), its label and why it was chosen, so a user can see and correct the choice on the
 // micrograph before cutPatches() cuts the boxes the pipeline would cut (candidates.ts
 // extractPatches on the preprocessed working image). DOM- and fs-free: runs in a worker.
-import { CLASSIFIER_BOX_RADII, extractPatches, patchStats, type Point } from '../candidates';
+import { CLASSIFIER_BOX_RADII, extractPatches, insideEdgeMargin, patchStats, type Point } from '../candidates';
 import { ParameterError } from '../errors';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
 import type { Models, PickSession, WorkingImage } from '../pipeline';
@@ -205,7 +205,7 @@ export async function labelFromTruth(
   // Jittered truth centres inside the pipeline's border margin (1.5 r).
   const mg = 1.5 * radius;
   const { width, height } = work.pre;
-  const inside = truth.filter((t) => t.x >= mg && t.y >= mg && t.x <= width - 1 - mg && t.y <= height - 1 - mg);
+  const inside = truth.filter((t) => insideEdgeMargin(t.x, t.y, width, height, mg));
   const nTruth = Math.min(spec.truthPositives ?? 20, inside.length);
   for (let i = 0; i < nTruth; i++) {
     const t = inside[rng.int(inside.length)];
