@@ -19,6 +19,8 @@ import { readCoordinates } from '../src/core/coords';
 import type { Scores } from '../src/core/metrics';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
+import type { SettingsReport } from '../src/core/train/adapt';
+import { describeSettings } from '../src/core/tuning';
 import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
@@ -148,6 +150,21 @@ function relionRow(set: RealSet, mics: RealMicrograph[]): Row {
 
 const pct = (v: number) => (100 * v).toFixed(1);
 
+/** What fine-tune.json says of the networks: adapted and kept, or refused by the held-out check. */
+function networksNote(report: { adapted: boolean; check: { micrograph: string; base: Scores; adapted: Scores } | null }): string {
+  if (!report.check) return 'networks kept without a check (one labelled micrograph: none held out)';
+  const f1s = `held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}`;
+  return report.adapted ? `networks kept: ${f1s}` : `networks not kept (${f1s}): the old ones were written`;
+}
+
+/** What fine-tune.json says of the pick settings chosen on the labelled micrographs. */
+function settingsNote(report: { settings?: SettingsReport }): string {
+  const st = report.settings;
+  if (!st) return 'no pick settings chosen';
+  const held = st.check ? `, held-out F1 ${pct(st.check.current.f1)} -> ${pct(st.check.tuned.f1)}` : '';
+  return `pick settings ${describeSettings(st.chosen)} ${st.kept ? 'written with them' : 'not kept'} (labelled F1 ${pct(st.train.current.f1)} -> ${pct(st.train.tuned.f1)}${held})`;
+}
+
 /** Runs every row and returns the markdown section. */
 export async function realLines(
   opts: { models?: string; skip?: Set<string>; set?: RealSet } = {},
@@ -190,11 +207,7 @@ export async function realLines(
       ...row,
       command: `drpnet fine-tune <${labelledCount}> --truth TRUTH --diameter ${set.diameter} --out DIR; then pick --models DIR`,
       seconds,
-      note: !report.check
-        ? 'kept without a check (one labelled micrograph: none held out)'
-        : report.adapted
-          ? `kept: held-out ${report.check.micrograph} F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}`
-          : `not kept: held-out F1 ${pct(report.check.base.f1)} -> ${pct(report.check.adapted.f1)}, the old models were written`,
+      note: `${networksNote(report)}; ${settingsNote(report)}`,
     });
   }
   if (!skip.has('adapt')) {

@@ -14,7 +14,7 @@
 //
 //   npx tsx bench/retrain.ts [--quick] [--images N] [--size PX] [--picks N]
 //       [--classifier-epochs N] [--detector-epochs N] [--max-per-class N] [--models DIR]
-//       [--conditions carbon-edge,contamination|all] [--fine-tune-only]
+//       [--conditions carbon-edge,contamination|all] [--fine-tune-only | --supervised-only]
 // bench/run.ts can call retrainBenchmark() and add its lines to docs/benchmarks.md.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,7 @@ import { chooseClassifierSamples, classifierPatches, detectorPatches, trainModel
 import type { TrainResult } from '../workers/training-api';
 import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition, testSeed } from '../scripts/heldout';
 import { adaptSupervised, adaptUnsupervised } from '../src/core/train/adapt';
+import { describeSettings } from '../src/core/tuning';
 import { machine } from './stats';
 
 export interface RetrainBenchOptions {
@@ -51,6 +52,8 @@ export interface RetrainBenchOptions {
   conditions?: string[];
   /** Only the shipped models and `drpnet fine-tune`'s two modes (skips the workbench's retraining rows). */
   fineTuneOnly?: boolean;
+  /** Only the shipped models and `drpnet fine-tune --truth` (also skips self-training). */
+  supervisedOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -85,7 +88,8 @@ function micrograph(sim: SimResult): Micrograph {
 async function score(mics: readonly Micrograph[], models: Models, useClassifier = true): Promise<ReturnType<typeof aggregate>> {
   const counts: Counts[] = [];
   for (const m of mics) {
-    const out = await pickMicrograph(m.session, models, { ...m.params, useClassifier });
+    // As `drpnet pick --models`: the settings the models carry (fine-tune's) replace the defaults.
+    const out = await pickMicrograph(m.session, models, { ...m.params, ...models.fcrnMeta.pickSettings, useClassifier });
     counts.push(scoreInBand(out.picks, m.sim, models.fcrnMeta.workingRadius));
   }
   return aggregate(counts);
@@ -157,9 +161,11 @@ function trainingNote(r: TrainResult): string {
 /** The command line that reproduces a run with these options. */
 function command(o: RetrainBenchOptions): string {
   const conditions = o.conditions ? ` --conditions ${o.conditions.join(',')}` : '';
-  const only = o.fineTuneOnly
-    ? ' --fine-tune-only'
-    : ` --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}`;
+  const only = o.supervisedOnly
+    ? ' --supervised-only'
+    : o.fineTuneOnly
+      ? ' --fine-tune-only'
+      : ` --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}`;
   return `npx tsx bench/retrain.ts --images ${o.images} --size ${o.size}${only}${conditions}`;
 }
 
@@ -177,13 +183,13 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     '',
     `Per condition ${o.images} simulated ${o.size}x${o.size} micrographs (scripts/heldout.ts test seeds): the first ${nAdapt} adapt the models, the other ${o.images - nAdapt} are scored.`,
     `Picking at the app's defaults (sigma ${DEFAULT_PICK_PARAMS.sigma}, threshold ${DEFAULT_PICK_PARAMS.threshold}, k ${DEFAULT_PICK_PARAMS.kLevel}, cutoff ${DEFAULT_PICK_PARAMS.cutoff}); matching as in docs/quality.md (one particle radius, one-to-one).`,
-    ...(o.fineTuneOnly
+    ...(o.fineTuneOnly || o.supervisedOnly
       ? []
       : [
           `Workbench classifier: the paper's unsupervised samples, classes balanced, at most ${o.maxPerClass} per class, continuing from the shipped classifier (lr ${CLASSIFIER_DEFAULTS.learningRate}, batch ${CLASSIFIER_DEFAULTS.batchSize}).`,
           `Workbench detector: up to ${o.picks} truth picks as patch centres (all the adapting micrographs hold when fewer; every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}).`,
         ]),
-    '`drpnet fine-tune` rows: its defaults (src/core/train/adapt.ts), on the adapting micrographs; `--truth` holds the last of them out and keeps the result only if it picks that one at least as well. Single-threaded wasm in Node.',
+    '`drpnet fine-tune` rows: its defaults (src/core/train/adapt.ts), on the adapting micrographs; `--truth` holds the last of them out and keeps the networks only if they pick that one at least as well, then chooses the pick settings on the others and keeps them only if they pick it better; the scored micrographs are picked at the settings the models carry. Single-threaded wasm in Node.',
     '',
     '| condition | models | precision | recall | F1 | training |',
     '|---|---|---|---|---|---|',
@@ -203,7 +209,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
       log(`${name}: ${what}: P ${pct(m.precision)} R ${pct(m.recall)} F1 ${pct(m.f1)} ${note}`);
     };
     row('shipped detector + classifier', await score(scored, shipped), '-');
-    if (!o.fineTuneOnly) await workbenchRows(adapt, scored, shipped, o, row);
+    if (!o.fineTuneOnly && !o.supervisedOnly) await workbenchRows(adapt, scored, shipped, o, row);
     const base = { ...shipped, classifier: shipped.classifier! };
     const asTraining = (m: Micrograph, truth = false) => ({
       name: m.session.name,
@@ -212,12 +218,14 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
       negativeStain: m.params.negativeStain,
       truth: truth ? truthPicks(m.sim) : undefined,
     });
-    const self = await adaptUnsupervised(
-      base,
-      adapt.map((m) => asTraining(m)),
-      { seed: 1 },
-    );
-    row('`drpnet fine-tune --unsupervised` (self-training)', await score(scored, self), `${self.seconds.toFixed(0)} s`);
+    if (!o.supervisedOnly) {
+      const self = await adaptUnsupervised(
+        base,
+        adapt.map((m) => asTraining(m)),
+        { seed: 1 },
+      );
+      row('`drpnet fine-tune --unsupervised` (self-training)', await score(scored, self), `${self.seconds.toFixed(0)} s`);
+    }
     const sup = await adaptSupervised(
       base,
       adapt.map((m) => asTraining(m, true)),
@@ -226,7 +234,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     row(
       '`drpnet fine-tune --truth` (truth of the adapting half as labels)',
       await score(scored, sup),
-      `${sup.seconds.toFixed(0)} s, ${sup.adapted ? 'kept' : 'not kept (held-out check)'}`,
+      `${sup.seconds.toFixed(0)} s, networks ${sup.adapted ? 'kept' : 'not kept (held-out check)'}, ${sup.settings?.kept ? `settings ${describeSettings(sup.settings.chosen)}` : 'settings not kept'}`,
     );
   }
   lines.push('');
@@ -282,6 +290,7 @@ function parseArgs(argv: string[]): RetrainBenchOptions {
     if (a === '--models') o.models = path.resolve(argv[++i]);
     else if (a === '--conditions') o.conditions = argv[++i].split(',');
     else if (a === '--fine-tune-only') o.fineTuneOnly = true;
+    else if (a === '--supervised-only') o.supervisedOnly = true;
     else if (num[a]) (o as unknown as Record<string, number>)[num[a]] = Number(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }

@@ -1,6 +1,6 @@
 // `drpnet fine-tune`: adapts both networks to the user's data and writes a models folder that
 // `drpnet pick --models DIR` uses. With --truth, from a few labelled micrographs (the last one
-// held out to check the result); with --unsupervised, by self-training on the micrographs
+// held out to check the result), and the pick settings chosen on them; with --unsupervised, by self-training on the micrographs
 // themselves (src/core/train/adapt.ts).
 import path from 'node:path';
 import { micrographKey } from '../core/coords/names';
@@ -10,6 +10,7 @@ import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
 import { ADAPT_DEFAULTS, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
 import type { LabelledMicrograph } from '../core/train/fine-tune';
+import { describeSettings } from '../core/tuning';
 import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError } from './args';
@@ -31,8 +32,11 @@ which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done a
   --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
                        by name; micrographs without a file are left out. With two or more, the
                        last (by name) is held out: the new models are kept only if they pick it
-                       at least as well as the old ones, else the old ones are written
-  --unsupervised       no labels: self-training on the picks the models keep at default
+                       at least as well as the old ones, else the old ones are written. Then
+                       the peak threshold, cutoff and calibration are chosen on the labelled
+                       micrographs and written with the models when they pick the held-out one
+                       better; \`drpnet pick --models DIR\` starts from them
+  --unsupervised       no labels: self-training on the picks the models keep at their
                        settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
                        (default partial: places nobody labelled count less than labels)
@@ -143,10 +147,18 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, ...r.summary };
   await writeFileAtomic(path.join(out, 'fine-tune.json'), JSON.stringify(report, null, 2) + '\n');
   if (r.check) log(`held-out ${r.check.micrograph}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
+  const st = r.settings;
+  if (st) {
+    const held = st.check ? `; held-out ${st.check.micrograph}: ${pct(st.check.current)} -> ${pct(st.check.tuned)}` : '';
+    log(
+      `pick settings: ${describeSettings(st.chosen)} on the labelled micrographs: ${pct(st.train.current)} -> ${pct(st.train.tuned)}${held}`,
+    );
+  }
+  const settingsNote = st?.kept ? ', with the pick settings chosen above' : '';
   log(
     r.adapted
-      ? `drpnet fine-tune: wrote the adapted models to ${out} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
-      : `drpnet fine-tune: the adapted models picked the held-out micrograph worse; wrote the old models unchanged to ${out}`,
+      ? `drpnet fine-tune: wrote the adapted models to ${out}${settingsNote} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
+      : `drpnet fine-tune: the adapted networks picked the held-out micrograph worse; wrote the old networks to ${out}${settingsNote || ' unchanged'}${st?.kept ? `; pick with --models ${out}` : ''}`,
   );
   return 0;
 }

@@ -73,14 +73,22 @@ export function paramFromOption<K extends ParamKey>(values: OptionValues, key: K
   return value as PickParams[K];
 }
 
-/** Every parameter from the options, defaults for those not given; throws UsageError for a bad or missing one. */
-export function paramsFromOptions(values: OptionValues, help: string): PickParams {
+/** The parameters whose options were given, checked; throws UsageError for a bad one. */
+export function givenParams(values: OptionValues): Partial<PickParams> {
   const out: Record<string, number | boolean> = {};
   for (const k of PARAM_KEYS) {
-    const spec = PARAM_SPECS[k];
     const v = paramFromOption(values, k);
-    if (v === undefined && spec.kind === 'number' && spec.required) throw new UsageError(`--${spec.flag} is required\n${help}`);
-    out[k] = v ?? DEFAULT_PICK_PARAMS[k];
+    if (v !== undefined) out[k] = v;
   }
-  return out as PickParams;
+  return out as Partial<PickParams>;
+}
+
+/** Every parameter from the options, defaults for those not given; throws UsageError for a bad or missing one. */
+export function paramsFromOptions(values: OptionValues, help: string): PickParams {
+  const given = givenParams(values);
+  for (const k of PARAM_KEYS) {
+    const spec = PARAM_SPECS[k];
+    if (given[k] === undefined && spec.kind === 'number' && spec.required) throw new UsageError(`--${spec.flag} is required\n${help}`);
+  }
+  return { ...DEFAULT_PICK_PARAMS, ...given };
 }

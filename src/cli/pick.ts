@@ -13,9 +13,10 @@ import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import type { PickParams } from '../core/params';
+import { describeSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
-import { paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
+import { givenParams, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
   allExist,
   checkWritableFolder,
@@ -44,7 +45,9 @@ export type PickOptionValues = OptionValues;
 
 export const PICK_OPTIONS_HELP = `${paramHelp()}
   --frame N            use frame N (0-based) of a stack instead of the average
-  --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones)
+  --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones); settings
+                       that \`drpnet fine-tune\` chose and wrote with them replace the defaults
+                       (options given here still win)
   --backend B          ${BACKENDS.join('|')} (default auto: wasm in Node)`;
 
 const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [options]
@@ -68,7 +71,10 @@ regular file is skipped with a warning.`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {
+  /** The options given, over the defaults. Settings the models carry (drpnet fine-tune) replace defaults, not options: see settingsWithModels. */
   params: PickParams;
+  /** The parameters whose options were given. */
+  given: Partial<PickParams>;
   frame?: number;
   models?: string;
   backend: BackendChoice;
@@ -77,10 +83,21 @@ export interface PickSettings {
 /** Reads the shared picking options; throws UsageError naming the bad one. */
 export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
   const params = paramsFromOptions(v, help);
+  const given = givenParams(v);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
-  return { params, frame, models: pathOption(typeof v.models === 'string' ? v.models : undefined, 'models'), backend };
+  return { params, given, frame, models: pathOption(typeof v.models === 'string' ? v.models : undefined, 'models'), backend };
+}
+
+/**
+ * The settings with what the models' metadata carries (ModelMetadata.pickSettings, chosen by
+ * `drpnet fine-tune` on labelled micrographs) in place of defaults; options given still win.
+ * Also returns which of the models' settings apply, for the log.
+ */
+export function settingsWithModels(settings: PickSettings, models: Models): { settings: PickSettings; fromModels: Partial<PickParams> } {
+  const fromModels = Object.fromEntries(Object.entries(models.fcrnMeta.pickSettings ?? {}).filter(([k]) => !(k in settings.given)));
+  return { settings: { ...settings, params: { ...settings.params, ...fromModels } }, fromModels };
 }
 
 /** One micrograph of a batch and the coordinate files it gets. */
@@ -197,15 +214,19 @@ async function pickFile(file: string, models: Models, settings: PickSettings, bu
  */
 export async function runPickBatch(jobs: readonly PickJob[], settings: PickSettings, opts: BatchOptions): Promise<BatchResult> {
   const result: BatchResult = { picked: 0, skipped: 0, failed: [], stopped: false };
-  let models: Promise<Models> | undefined;
+  let models: Promise<{ models: Models; settings: PickSettings }> | undefined;
   const getModels = () =>
     (models ??= (async () => {
       const info = await startBackend(settings.backend);
       const loaded = await loadModels({ dir: settings.models, withClassifier: settings.params.useClassifier });
       const backend = describeBackend(info);
-      opts.report(`backend ${backend}, diameter ${settings.params.diameter} px`, 'info');
+      const withModels = settingsWithModels(settings, loaded);
+      const carried = Object.keys(withModels.fromModels).length
+        ? `; the models' own settings (drpnet fine-tune): ${describeSettings(withModels.fromModels)}`
+        : '';
+      opts.report(`backend ${backend}, diameter ${settings.params.diameter} px${carried}`, 'info');
       opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
-      return loaded;
+      return { models: loaded, settings: withModels.settings };
     })());
   const readBuffer = new ReadBuffer(); // one for the whole batch: micrographs are read one at a time
   for (let i = 0; i < jobs.length; i++) {
@@ -232,7 +253,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     const loaded = await getModels();
     try {
       const tPick = performance.now(); // the first micrograph's t0 also covers loading the models
-      const { picked, note, timings } = await pickFile(job.file, loaded, settings, readBuffer);
+      const { picked, note, timings } = await pickFile(job.file, loaded.models, loaded.settings, readBuffer);
       const name = path.basename(job.file);
       const boxSize = job.boxSize ?? Math.round(settings.params.diameter);
       const tWrite = performance.now();

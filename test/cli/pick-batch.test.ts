@@ -10,6 +10,7 @@ import { isMicrographFileName } from '../../src/core/io/micrograph';
 import { openFileReader, ReadBuffer, temporaryName, writeFileAtomic } from '../../src/cli/files';
 import { createImage } from '../../src/core/image';
 import { writeMrc } from '../../src/core/io/mrc';
+import { main } from '../../src/cli/main';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
 
@@ -275,5 +276,51 @@ describe('drpnet pick and per-micrograph calibration', () => {
     expect(picks).toBe(0);
     expect(line).not.toContain('calibrated');
     expect(record).toMatchObject({ picks: 0, calibrated: false });
+  });
+});
+
+describe("drpnet pick and the models' own settings", () => {
+  // A models folder whose detector carries settings, as `drpnet fine-tune` writes them.
+  const withSettings = async (pickSettings: Record<string, unknown>) => {
+    const dir = path.join(root, `models-with-settings-${Object.keys(pickSettings).join('-')}`);
+    await mkdir(path.join(dir, 'fcrn'), { recursive: true });
+    await mkdir(path.join(dir, 'classifier'), { recursive: true });
+    for (const f of ['fcrn/weights.bin', 'classifier/model.json', 'classifier/weights.bin'])
+      await copyFile(path.join(models, f), path.join(dir, f));
+    const json = JSON.parse(await readFile(path.join(models, 'fcrn', 'model.json'), 'utf8'));
+    json.userDefinedMetadata.pickSettings = pickSettings;
+    await writeFile(path.join(dir, 'fcrn', 'model.json'), JSON.stringify(json));
+    return dir;
+  };
+  const run = async (modelsDir: string, name: string, ...extra: string[]) => {
+    const out = path.join(root, name);
+    const r = await captureOutput(() =>
+      pickCommand([path.join(mics, names[0]), '--diameter', DIAMETER, '--models', modelsDir, '--out', out, ...extra]),
+    );
+    expect(r.result, r.stderr).toBe(0);
+    return { stderr: r.stderr, star: await readFile(path.join(out, starName(names[0])), 'utf8') };
+  };
+
+  it('replace the defaults, say so, and give way to options given', async () => {
+    const dir = await withSettings({ threshold: 40 });
+    const strictByOption = await run(models, 'strict-by-option', '--threshold', '40');
+    expect(strictByOption.star).not.toBe(reference.get(starName(names[0])));
+    const fromModels = await run(dir, 'strict-by-models');
+    expect(fromModels.star).toBe(strictByOption.star);
+    expect(fromModels.stderr).toContain("; the models' own settings (drpnet fine-tune): threshold 40");
+    const overridden = await run(dir, 'overridden', '--threshold', '4');
+    expect(overridden.star).toBe(reference.get(starName(names[0])));
+    expect(overridden.stderr).not.toContain("the models' own settings");
+  });
+
+  it('refuses settings a detector may not carry, naming the file', async () => {
+    const dir = await withSettings({ diameter: 64 });
+    const r = await captureOutput(() =>
+      main(['pick', path.join(mics, names[0]), '--diameter', DIAMETER, '--models', dir, '--out', path.join(root, 'bad')]),
+    );
+    expect(r.result).toBe(2);
+    expect(r.stderr).toContain(
+      `${path.join(dir, 'fcrn', 'model.json')}: the model's pickSettings name 'diameter'; they may set only threshold, cutoff, calibrate`,
+    );
   });
 });

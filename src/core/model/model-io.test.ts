@@ -8,7 +8,7 @@ import { initBackend } from './backend';
 import { buildClassifier } from './classifier';
 import { buildFcrn } from './fcrn';
 import { createServer } from 'node:http';
-import { loadModelFromUrl, readMetadata, type ModelMetadata } from './model-io';
+import { loadModelFromUrl, readMetadata, validateMetadata, type ModelMetadata } from './model-io';
 import { loadModelFromDir, saveModelToDir } from './model-io-node';
 
 const meta = (kind: 'fcrn' | 'classifier'): ModelMetadata => ({
@@ -99,5 +99,19 @@ describe('model files', () => {
   it('a model without our metadata is refused by readMetadata', () => {
     const m = buildFcrn();
     expect(() => readMetadata(m)).toThrow(DrpnetError);
+  });
+
+  it("pick settings in a detector's metadata: kept through save and load; unknown or out-of-range ones refused", async () => {
+    const withSettings: ModelMetadata = { ...meta('fcrn'), pickSettings: { threshold: 0.5, cutoff: 1, calibrate: false } };
+    await saveModelToDir(buildFcrn({ seed: 5 }), join(dir, 'tuned'), withSettings);
+    expect(readMetadata(await loadModelFromDir(join(dir, 'tuned'))).pickSettings).toEqual({ threshold: 0.5, cutoff: 1, calibrate: false });
+    expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: { diameter: 64 } }, 'model.json')).toThrow(
+      /pickSettings name 'diameter'; they may set only threshold, cutoff, calibrate/,
+    );
+    expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: { cutoff: 2 } })).toThrow(
+      /pickSettings give cutoff 2 \(a number from 0 to 1\)/,
+    );
+    expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: { calibrate: 'yes' } })).toThrow(/calibrate "yes" \(true or false\)/);
+    expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: [] })).toThrow(/pickSettings must be an object/);
   });
 });

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSIFIER_BOX_RADII } from '../candidates';
 import { DrpnetError } from '../errors';
+import { describeRange, isValidParam, PARAM_SPECS, type ParamKey, type PickParams } from '../params';
 
 export type ModelKind = 'fcrn' | 'classifier';
 
@@ -22,11 +23,21 @@ export interface ModelMetadata {
    * training; picking compares candidates with it to estimate how many are particles (calibrate.ts).
    */
   noiseLevel?: number;
+  /**
+   * Detectors: pick settings chosen for this detector and its classifier on a data set's labelled
+   * micrographs (`drpnet fine-tune`, train/tune-settings.ts). Picking with these models starts
+   * from them instead of the defaults; settings the user gives still win.
+   */
+  pickSettings?: ModelPickSettings;
   /** ISO date of creation. */
   created: string;
   /** Free-form summary of the training run (epochs, losses, data). */
   trainingSummary?: Record<string, unknown>;
 }
+
+/** The pick settings a detector's metadata may carry: those that set how many candidates are kept. */
+export const MODEL_PICK_SETTING_KEYS = ['threshold', 'cutoff', 'calibrate'] as const;
+export type ModelPickSettings = Partial<Pick<PickParams, (typeof MODEL_PICK_SETTING_KEYS)[number]>>;
 
 export const WEIGHTS_FILE = 'weights.bin';
 export const MODEL_FILE = 'model.json';
@@ -55,6 +66,19 @@ export function validateMetadata(meta: unknown, file?: string): ModelMetadata {
   }
   if (m.noiseLevel !== undefined && !(typeof m.noiseLevel === 'number' && Number.isFinite(m.noiseLevel))) {
     throw modelError(`the model's metadata field noiseLevel must be a number, got ${JSON.stringify(m.noiseLevel)}`, file);
+  }
+  if (m.pickSettings !== undefined) {
+    if (!m.pickSettings || typeof m.pickSettings !== 'object' || Array.isArray(m.pickSettings))
+      throw modelError(`the model's metadata field pickSettings must be an object, got ${JSON.stringify(m.pickSettings)}`, file);
+    for (const [key, value] of Object.entries(m.pickSettings)) {
+      if (!(MODEL_PICK_SETTING_KEYS as readonly string[]).includes(key))
+        throw modelError(`the model's pickSettings name '${key}'; they may set only ${MODEL_PICK_SETTING_KEYS.join(', ')}`, file);
+      if (!isValidParam(key as ParamKey, value))
+        throw modelError(
+          `the model's pickSettings give ${key} ${JSON.stringify(value)} (${describeRange(PARAM_SPECS[key as ParamKey])})`,
+          file,
+        );
+    }
   }
   return m as unknown as ModelMetadata;
 }

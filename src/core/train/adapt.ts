@@ -7,19 +7,23 @@
 // positive-unlabelled loss weights (fine-tune.ts), then the classifier on candidates of the
 // new detector (near a label: particle; far from every label, or a rejected pick: background).
 // One labelled micrograph (the last) is held out when there are two or more: the new models
-// are kept only if they pick it at least as well as the old ones (F1 at default settings).
+// are kept only if they pick it at least as well as the old ones (F1 at each one's settings).
+// Then the pick settings (peak threshold, cutoff, calibration) are chosen for the models kept,
+// on the same labelled micrographs (tune-settings.ts), and written into the detector's metadata
+// when they pick the held-out one better too: networks can rank a data set's particles well
+// and still keep the wrong number of them.
 //
-// Unsupervised: self-training. The picks the models keep at default settings are the labels,
+// Unsupervised: self-training. The picks the models keep at their settings are the labels,
 // the worst-scored half of the candidates they dropped the rejections, and the rest
 // unlabelled; then as supervised with partial labels, without a check.
 import type * as tf from '@tensorflow/tfjs';
-import type { Point } from '../candidates';
 import { ParameterError, throwIfAborted } from '../errors';
-import { matchPicks, type Scores } from '../metrics';
+import type { Scores } from '../metrics';
 import { classifierBoxRadii, modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '../model/model-io';
-import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import { labelFromTruth } from './classifier-samples';
+import type { TunedSettings } from '../tuning';
+import { LabelledSessions, modelSettings, tuneSettings } from './tune-settings';
 import { fineTuneDetector, DETECTOR_FINE_TUNE_DEFAULTS, type LabelledMicrograph } from './fine-tune';
 import { measureNoiseLevel } from './noise-level';
 import { trainClassifier, type ClassifierEpochReport } from './train-classifier';
@@ -69,25 +73,22 @@ export interface AdaptResult {
   check: AdaptCheck | null;
   seconds: number;
   summary: Record<string, unknown>;
+  /** Supervised only: the pick settings chosen on the labelled micrographs, and whether they were kept. */
+  settings?: SettingsReport;
+}
+
+export interface SettingsReport {
+  chosen: TunedSettings;
+  /** Written into the detector's metadata (ModelMetadata.pickSettings): better than the models' current settings on the training and the held-out micrographs. */
+  kept: boolean;
+  train: { current: Scores; tuned: Scores };
+  check: { micrograph: string; current: Scores; tuned: Scores } | null;
 }
 
 /** A deep copy of a model with its metadata (training changes the copy only). */
 export async function copyModel(model: tf.LayersModel): Promise<tf.LayersModel> {
   const files = await modelToFiles(model, readMetadata(model));
   return modelFromFiles(files.modelJson, files.weights.slice().buffer);
-}
-
-/** F1 of the models' picks at default settings (the user's diameter and stain) against the micrograph's truth. */
-export async function scoreOn(models: Models, m: LabelledMicrograph, params: Partial<PickParams> = {}): Promise<Scores> {
-  if (!m.truth) throw new ParameterError(`${m.name}: scoring needs ground truth`);
-  const session = new PickSession(m.name, asMicrograph(m.image));
-  const res = await pickMicrograph(session, models, {
-    ...DEFAULT_PICK_PARAMS,
-    ...params,
-    diameter: m.diameter,
-    negativeStain: m.negativeStain,
-  });
-  return matchPicks(res.picks, m.truth as Point[], m.diameter / 2);
 }
 
 interface TunedPair extends AdaptModels {
@@ -205,13 +206,43 @@ export async function adaptSupervised(
   for (const m of labelled) if (!m.truth?.length) throw new ParameterError(`${m.name}: no labelled particles`);
   const t0 = performance.now();
   const held = labelled.length >= 2 ? labelled[labelled.length - 1] : undefined;
-  const tuned = await fineTuneBoth(base, held ? labelled.slice(0, -1) : labelled, o.labelsComplete, o);
+  const train = held ? labelled.slice(0, -1) : labelled;
+  const tuned = await fineTuneBoth(base, train, o.labelsComplete, o);
+  const sessions = new LabelledSessions();
   let check: AdaptCheck | null = null;
   if (held) {
     o.onProgress?.('check', `picking the held-out micrograph ${held.name} with the old and the new models`);
-    check = { micrograph: held.name, base: await scoreOn(base, held), adapted: await scoreOn(tuned, held) };
+    check = { micrograph: held.name, base: await sessions.score(base, [held]), adapted: await sessions.score(tuned, [held]) };
   }
-  return result(base, tuned, !check || check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
+  const out = await result(base, tuned, !check || check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
+  return withTunedSettings(out, train, held, sessions, o, t0);
+}
+
+/**
+ * Chooses the pick settings (tune-settings.ts) for the models `out` holds on the training
+ * micrographs, and writes them into the detector's metadata when they pick better there, and on
+ * the held-out micrograph, than the models' current settings do.
+ */
+async function withTunedSettings(
+  out: AdaptResult,
+  train: readonly LabelledMicrograph[],
+  held: LabelledMicrograph | undefined,
+  sessions: LabelledSessions,
+  o: AdaptOptions,
+  t0: number,
+): Promise<AdaptResult> {
+  const models = { fcrn: out.fcrn, fcrnMeta: out.fcrnMeta, classifier: out.classifier };
+  o.onProgress?.('settings', `choosing the peak threshold and classifier cutoff on ${train.length} labelled micrograph(s)`);
+  const tuning = await tuneSettings(models, train, sessions, o.signal);
+  const check = held
+    ? { micrograph: held.name, current: await sessions.score(models, [held]), tuned: await sessions.score(models, [held], tuning.settings) }
+    : null;
+  const kept = tuning.tuned.f1 > tuning.current.f1 && (!check || check.tuned.f1 > check.current.f1);
+  const settings: SettingsReport = { chosen: tuning.settings, kept, train: { current: tuning.current, tuned: tuning.tuned }, check };
+  const fcrnMeta: ModelMetadata = { ...out.fcrnMeta, trainingSummary: { ...out.fcrnMeta.trainingSummary, settings } };
+  if (kept) fcrnMeta.pickSettings = { ...out.fcrnMeta.pickSettings, ...tuning.settings };
+  const seconds = (performance.now() - t0) / 1000;
+  return { ...out, fcrnMeta, seconds, summary: { ...out.summary, settings, trainingSeconds: Math.round(seconds) }, settings };
 }
 
 /** Self-training settings: which of the models' own decisions become labels. */
@@ -223,9 +254,10 @@ export const SELF_TRAINING = {
 } as const;
 
 /**
- * Unsupervised adaptation by self-training: the models pick each micrograph at default
- * settings; their picks become labelled particles, the worst-scored half of the candidates they
- * dropped become rejected picks, and everything else is unlabelled. Both networks are then
+ * Unsupervised adaptation by self-training: the models pick each micrograph at their settings
+ * (the defaults, or those fine-tuning chose); their picks become labelled particles, the
+ * worst-scored half of the candidates they dropped become rejected picks, and everything else
+ * is unlabelled. Both networks are then
  * fine-tuned as from partial labels: the classifier's background is only those rejections.
  * Without truth there is nothing to check the result against: the report says so.
  */
@@ -245,7 +277,7 @@ export async function adaptUnsupervised(
     const res = await pickMicrograph(
       session,
       base,
-      { ...DEFAULT_PICK_PARAMS, diameter: m.diameter, negativeStain: m.negativeStain },
+      { ...modelSettings(base), diameter: m.diameter, negativeStain: m.negativeStain },
       { signal: o.signal },
     );
     const byScore = (a: { score?: number }, b: { score?: number }) => (b.score ?? 0) - (a.score ?? 0);

@@ -1,0 +1,59 @@
+// Choosing pick settings from picks someone checked: the grid of peak thresholds, classifier
+// cutoffs and calibration tried, and the choice among them from match counts per micrograph.
+// Networks trained on simulated particles can rank a data set's particles well and still keep
+// the wrong number of them; a few checked micrographs say how many. Pure: the CLI's fine-tune
+// (train/tune-settings.ts) and the workbench (its engine workers count, the page chooses) share it.
+import { aggregate, type Counts, type Scores } from './metrics';
+import type { ModelPickSettings } from './model/model-io';
+import type { PickParams } from './params';
+
+/** The settings tuning chooses: all a detector's metadata may carry (model-io.ts). */
+export type TunedSettings = Required<ModelPickSettings>;
+
+/** Values tried for each (every combination, and the current settings). */
+export const TUNING_GRID: { readonly [K in keyof TunedSettings]: readonly TunedSettings[K][] } = {
+  threshold: [0.5, 1, 2, 3, 4, 6, 8],
+  cutoff: [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1],
+  calibrate: [true, false],
+};
+
+/** The tuned part of full settings. */
+export function tunedPart(params: PickParams): TunedSettings {
+  return { threshold: params.threshold, cutoff: params.cutoff, calibrate: params.calibrate };
+}
+
+/** "threshold 0.5, cutoff 1, calibrate true": settings as the logs and reports write them. */
+export function describeSettings(settings: Partial<PickParams>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+}
+
+/** Every combination of the grid, `current` first (so a tie keeps it). */
+export function tuningCandidates(current: TunedSettings): TunedSettings[] {
+  const out = [current];
+  for (const threshold of TUNING_GRID.threshold)
+    for (const cutoff of TUNING_GRID.cutoff)
+      for (const calibrate of TUNING_GRID.calibrate)
+        if (threshold !== current.threshold || cutoff !== current.cutoff || calibrate !== current.calibrate)
+          out.push({ threshold, cutoff, calibrate });
+  return out;
+}
+
+export interface TuningResult {
+  settings: TunedSettings;
+  /** Pooled scores on the checked micrographs: at the current settings (the first candidate), and at the chosen ones. */
+  current: Scores;
+  tuned: Scores;
+}
+
+/**
+ * The candidate with the best pooled F1 (the first, the current settings, on a tie).
+ * `counts[i][j]`: micrograph i picked with candidate j against its checked picks.
+ */
+export function bestTuning(candidates: readonly TunedSettings[], counts: readonly (readonly Counts[])[]): TuningResult {
+  const pooled = candidates.map((_, j) => aggregate(counts.map((c) => c[j])));
+  let best = 0;
+  for (let j = 1; j < candidates.length; j++) if (pooled[j].f1 > pooled[best].f1) best = j;
+  return { settings: candidates[best], current: pooled[0], tuned: pooled[best] };
+}
