@@ -2,7 +2,7 @@
 // clamps what is out of range, and every parameter change is undone with Ctrl+Z (issue 13,
 // defects 1, 3 and 7).
 import { expect, test } from '@playwright/test';
-import { allPicked, blurFields, engineReady, micrographs, storeValue } from './helpers';
+import { allPicked, blurFields, currentPicks, engineReady, micrographs, storeValue } from './helpers';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
 
 let small: SimulatedFile;
@@ -142,4 +142,51 @@ test('"Apply to all" asks first, keeps each diameter, and one Ctrl+Z restores ev
     .toEqual(before.slice(1).map((m) => m.params.threshold));
   expect((await micrographs(page))[0].params.threshold).toBe(t0 + 2);
   await expect(rows.first()).toHaveClass(/current/);
+});
+
+test('"Learn from reviewed" chooses the settings that reproduce the reviewed picks and sets them on the others', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const rows = page.getByTestId('mic-row');
+  const learn = page.getByTestId('settings-from-review');
+  await expect(learn).toHaveText('Learn from reviewed (0)');
+  await expect(learn).toBeDisabled();
+
+  // Settings far too strict on every micrograph: a high peak threshold keeps few picks.
+  await rows.first().click();
+  const threshold = page.getByTestId('param-threshold-number');
+  await threshold.fill('20');
+  await threshold.press('Enter');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('apply-all').click();
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === 20), { timeout: 120_000 }).toBe(true);
+  const f1 = async (i: number) => Number(/F1 ([\d.]+)/.exec((await rows.nth(i).getByTestId('mic-f1').textContent()) ?? '')![1]);
+  const strict = [await f1(1), await f1(2)];
+
+  // The user fixes the first micrograph (here: its particles loaded as picks) and marks it reviewed.
+  await page.getByTestId('file-input').setInputFiles('public/samples/truth/betagal_0001.star');
+  await page.getByTestId('coords-as-picks').click();
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBeGreaterThan(20);
+  await rows.first().getByTestId('mic-reviewed').click();
+  await expect(learn).toHaveText('Learn from reviewed (1)');
+
+  await learn.click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'Settings from your 1 reviewed micrograph:' })).toContainText(
+    /Threshold T [\d.]+.*\(F1 against your picks [\d.]+ → [\d.]+\)\. Set on the 2 micrographs not reviewed and on those added later/,
+  );
+  // The others are picked again with a lower threshold and match their truth better; the reviewed one keeps its own.
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => (m.pickedWith?.threshold as number) < 20), { timeout: 120_000 })
+    .toBe(true);
+  expect((await micrographs(page))[0].params.threshold).toBe(20);
+  expect(await storeValue<{ threshold: number }>(page, 'defaultParams')).toMatchObject({
+    threshold: (await micrographs(page))[1].params.threshold,
+  });
+  await expect.poll(async () => (await f1(1)) > strict[0] && (await f1(2)) > strict[1]).toBe(true);
+
+  // One Ctrl+Z gives them the strict settings back.
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 20)).toBe(true);
 });

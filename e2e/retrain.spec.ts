@@ -6,11 +6,13 @@
 //   listed and active, the next pick uses it (the worker reports its id, p(particle)
 //   changes), and it survives a reload;
 // - the detector from accepted picks: the same flow, and discarded: the models in use and
-//   the picks stay as they were, and the model leaves the library.
+//   the picks stay as they were, and the model leaves the library;
+// - a detector from `drpnet fine-tune` carrying pick settings: imported, its settings go to the
+//   micrographs not reviewed.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { strFromU8, unzipSync } from 'fflate';
-import { currentMicrograph, currentPicks, engineReady, rowStatuses, screenPoint } from './helpers';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint } from './helpers';
 
 interface Sample {
   x: number;
@@ -310,4 +312,28 @@ test('training runs on WebGPU (small, on the software adapter headless Chromium 
   expect(r.history[0].samplesPerSecond).toBeGreaterThan(0);
   expect(r.events).toContain('epoch');
   expect(r.bytes).toBeGreaterThan(100_000);
+});
+
+test("an imported detector's pick settings (drpnet fine-tune's) go to the micrographs not reviewed", async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
+  await pickAll(page);
+  await page.getByTestId('mic-row').first().getByTestId('mic-reviewed').click();
+  const before = await micrographs(page);
+  // The shipped detector, as `drpnet fine-tune` writes one that chose settings on labelled micrographs.
+  const modelJson = JSON.parse(readFileSync('public/models/fcrn/model.json', 'utf8'));
+  modelJson.userDefinedMetadata.pickSettings = { threshold: 6, cutoff: 0.95 };
+  const zip = zipSync({ 'model.json': strToU8(JSON.stringify(modelJson)), 'weights.bin': readFileSync('public/models/fcrn/weights.bin') });
+  await page.getByTestId('model-import').setInputFiles({ name: 'fine-tuned.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  await expect(page.getByTestId('train-message')).toContainText(
+    `It carries pick settings chosen on labelled micrographs (Threshold T 6, Classifier cutoff 0.95), now set on the ${before.length - 1} micrographs not reviewed`,
+  );
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => m.pickedWith?.threshold === 6 && m.pickedWith?.cutoff === 0.95), {
+      timeout: 120_000,
+    })
+    .toBe(true);
+  // The reviewed one keeps its own.
+  expect((await micrographs(page))[0].params).toEqual(before[0].params);
 });

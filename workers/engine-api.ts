@@ -5,6 +5,7 @@
 // one worker without new plumbing.
 import type { CalibrationReport } from '../src/core/calibrate';
 import type { ImageStats } from '../src/core/image';
+import type { Counts } from '../src/core/metrics';
 import type { PickParams } from '../src/core/params';
 import type { ScoredPick } from '../src/core/pipeline';
 import type { GreyWindow } from '../src/core/preprocess/display';
@@ -187,6 +188,12 @@ export interface EngineApi {
   ): Promise<PickResult>;
   /** The kept map for these parameters, or undefined when the FCRN has not run for them. */
   map(id: string, params: PickParams): Promise<MapImage | undefined>;
+  /**
+   * Match counts of the micrograph picked at each candidate setting (over `params`) against the
+   * picks the user checked (`truth`, x,y pairs in original pixels; transferred), within one
+   * particle radius: the page pools them over micrographs and chooses (core/tuning.ts).
+   */
+  gridCounts(id: string, params: PickParams, truth: Float32Array, candidates: Partial<PickParams>[], jobId: number): Promise<Counts[]>;
   cancel(jobId: number): void;
   close(id: string): void;
   memory(): Promise<EngineMemory>;

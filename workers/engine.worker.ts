@@ -44,6 +44,7 @@ import {
   type UnsupervisedOptions,
 } from './training-api';
 import * as training from './training';
+import { gridCounts } from '../src/core/train/tune-settings';
 
 interface Open {
   /** The decoded micrograph (its image is what render() shows) and its picking state. */
@@ -257,6 +258,15 @@ const api: EngineApi = {
     if (o.detectedFor !== detectorKey(params)) return undefined;
     const map = mapOf(await o.session.runDetector(loadedModels(), params), true);
     return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
+  },
+
+  async gridCounts(id: string, params: PickParams, truth: Float32Array, candidates: Partial<PickParams>[], jobId: number) {
+    return withJob(jobId, undefined, async (signal) => {
+      const o = get(id);
+      const counts = await gridCounts(o.session, loadedModels(), params, training.pointsOf(truth), candidates, signal);
+      o.detectedFor = detectorKey(params);
+      return counts;
+    });
   },
 
   cancel(jobId: number): void {

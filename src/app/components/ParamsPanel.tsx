@@ -3,10 +3,11 @@
 // numbers, checkboxes for booleans). The diameter is the session's (SessionPanel). A slider
 // re-picks as it moves; a number box commits on Enter or when it loses focus. Every change is
 // an undo step (a slider drag is one).
-import { Fragment, memo } from 'react';
+import { Fragment, memo, useState } from 'react';
 import { describeCalibration } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
+import { reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
@@ -80,6 +81,8 @@ export function ParamsPanel() {
   const others = useWorkbench((s) => s.micrographs.length - 1);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
+  const reviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).length);
+  const [learning, setLearning] = useState(false);
   if (!mic) return null;
   const calibrated = describeCalibration(mic.calibration);
   return (
@@ -120,6 +123,17 @@ export function ParamsPanel() {
           title="Copy these parameters to every other micrograph and pick them again (asks first; undo restores)"
         >
           Apply to all…
+        </button>
+        <button
+          data-testid="settings-from-review"
+          disabled={!canPick || !!batch || learning || reviewed < 1}
+          onClick={() => {
+            setLearning(true);
+            void settingsFromReview().finally(() => setLearning(false));
+          }}
+          title="Choose the peak threshold, classifier cutoff and calibration that best reproduce your picks on the micrographs marked reviewed (✓), and set them on the others"
+        >
+          {learning ? 'Choosing settings…' : `Learn from reviewed (${reviewed})`}
         </button>
       </div>
     </section>

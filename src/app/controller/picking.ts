@@ -280,6 +280,18 @@ export function applyParamsToAll(): void {
   changeMany('apply parameters to all', patches);
 }
 
+/** Sets these parameters on the given micrographs and on those added later, and picks them again; one undo step. */
+export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>, label: string): void {
+  if (refusedReadOnly()) return;
+  const patches: Record<string, Partial<TrackedFields>> = {};
+  for (const key of keys) {
+    const m = mic(key);
+    if (m) patches[key] = { params: { ...m.params, ...patch } };
+  }
+  changeMany(label, patches);
+  store().set({ defaultParams: { ...store().defaultParams, ...patch } });
+}
+
 /** Sets one parameter on every micrograph (the score histogram's cutoff); a drag is one undo step. */
 export function setParamForAll(name: keyof PickParams, value: number | boolean): void {
   const s = store();

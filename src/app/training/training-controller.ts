@@ -28,6 +28,7 @@ import {
   type TrainResult,
 } from '../../../workers/training-api';
 import { pickMicrograph } from '../controller/picking';
+import { describeParams, setOnUnreviewed } from '../controller/settings-from-review';
 import { displayPicksOf } from '../editing';
 import { keptPicks, mergePicks } from '../picks-merge';
 import { sideOf, total, verdict, type ComparisonRow } from './comparison';
@@ -562,8 +563,15 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
       pair.weights,
       metadata,
     );
-    if (await activate(metadata.kind, id))
-      say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.`);
+    if (!(await activate(metadata.kind, id))) return;
+    // A detector from `drpnet fine-tune` may carry the pick settings chosen on labelled micrographs.
+    const carried =
+      metadata.kind === 'fcrn' && metadata.pickSettings && Object.keys(metadata.pickSettings).length ? metadata.pickSettings : undefined;
+    const n = carried ? setOnUnreviewed(carried, 'settings of an imported detector') : 0;
+    const settings = carried
+      ? ` It carries pick settings chosen on labelled micrographs (${describeParams(carried)}), now set on the ${n} micrograph${n === 1 ? '' : 's'} not reviewed and on those added later; Ctrl+Z undoes that.`
+      : '';
+    say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.${settings}`);
   } catch (e) {
     say(`Could not load the model: ${errorMessage(e)}`, true);
   }
