@@ -84,8 +84,7 @@ export function givenParams(values: OptionValues): Partial<PickParams> {
 }
 
 /** Every parameter from the options, defaults for those not given; throws UsageError for a bad or missing one. */
-export function paramsFromOptions(values: OptionValues, help: string): PickParams {
-  const given = givenParams(values);
+export function paramsFromOptions(values: OptionValues, help: string, given = givenParams(values)): PickParams {
   for (const k of PARAM_KEYS) {
     const spec = PARAM_SPECS[k];
     if (given[k] === undefined && spec.kind === 'number' && spec.required) throw new UsageError(`--${spec.flag} is required\n${help}`);

@@ -82,8 +82,8 @@ export interface PickSettings {
 
 /** Reads the shared picking options; throws UsageError naming the bad one. */
 export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
-  const params = paramsFromOptions(v, help);
   const given = givenParams(v);
+  const params = paramsFromOptions(v, help, given);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
