@@ -33,7 +33,7 @@ import { chooseClassifierSamples, classifierPatches, detectorPatches, trainModel
 import type { TrainResult } from '../workers/training-api';
 import { CONDITIONS, scorableTruth, scoreInBand, simulateCondition, testSeed } from '../scripts/heldout';
 import { adaptSupervised, adaptUnsupervised } from '../src/core/train/adapt';
-import { describeSettings } from '../src/core/tuning';
+import { describeSettings, modelSettings } from '../src/core/tuning';
 import { machine } from './stats';
 
 export interface RetrainBenchOptions {
@@ -89,7 +89,12 @@ async function score(mics: readonly Micrograph[], models: Models, useClassifier 
   const counts: Counts[] = [];
   for (const m of mics) {
     // As `drpnet pick --models`: the settings the models carry (fine-tune's) replace the defaults.
-    const out = await pickMicrograph(m.session, models, { ...m.params, ...models.fcrnMeta.pickSettings, useClassifier });
+    const out = await pickMicrograph(m.session, models, {
+      ...modelSettings(models),
+      diameter: m.params.diameter,
+      negativeStain: m.params.negativeStain,
+      useClassifier,
+    });
     counts.push(scoreInBand(out.picks, m.sim, models.fcrnMeta.workingRadius));
   }
   return aggregate(counts);
@@ -182,7 +187,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
     `Machine: ${machine()}. Command: \`${command(o)}\`.`,
     '',
     `Per condition ${o.images} simulated ${o.size}x${o.size} micrographs (scripts/heldout.ts test seeds): the first ${nAdapt} adapt the models, the other ${o.images - nAdapt} are scored.`,
-    `Picking at the app's defaults (sigma ${DEFAULT_PICK_PARAMS.sigma}, threshold ${DEFAULT_PICK_PARAMS.threshold}, k ${DEFAULT_PICK_PARAMS.kLevel}, cutoff ${DEFAULT_PICK_PARAMS.cutoff}); matching as in docs/quality.md (one particle radius, one-to-one).`,
+    `Picking at the app's defaults (sigma ${DEFAULT_PICK_PARAMS.sigma}, threshold ${DEFAULT_PICK_PARAMS.threshold}, k ${DEFAULT_PICK_PARAMS.kLevel}, cutoff ${DEFAULT_PICK_PARAMS.cutoff}), or at the settings \`drpnet fine-tune\` wrote with the models; matching as in docs/quality.md (one particle radius, one-to-one).`,
     ...(o.fineTuneOnly || o.supervisedOnly
       ? []
       : [

@@ -173,7 +173,7 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
 
   await learn.click();
   await expect(page.getByTestId('notice').filter({ hasText: 'Settings from your 1 reviewed micrograph:' })).toContainText(
-    /Threshold T [\d.]+.*\(F1 against your picks [\d.]+ → [\d.]+\)\. Set on the 2 micrographs not reviewed and on those added later/,
+    /Threshold T [\d.]+, Classifier cutoff [\d.]+, Calibrate per micrograph (on|off) \(F1 against your picks [\d.]+ → [\d.]+\)\. Set on the 2 micrographs not reviewed \(Ctrl\+Z undoes that\) and on micrographs added later/,
   );
   // The others are picked again with a lower threshold and match their truth better; the reviewed one keeps its own.
   await expect

@@ -327,7 +327,7 @@ test("an imported detector's pick settings (drpnet fine-tune's) go to the microg
   const zip = zipSync({ 'model.json': strToU8(JSON.stringify(modelJson)), 'weights.bin': readFileSync('public/models/fcrn/weights.bin') });
   await page.getByTestId('model-import').setInputFiles({ name: 'fine-tuned.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
   await expect(page.getByTestId('train-message')).toContainText(
-    `It carries pick settings chosen on labelled micrographs (Threshold T 6, Classifier cutoff 0.95), now set on the ${before.length - 1} micrographs not reviewed`,
+    `It carries pick settings chosen on labelled micrographs (Threshold T 6, Classifier cutoff 0.95). Set on the ${before.length - 1} micrographs not reviewed (Ctrl+Z undoes that)`,
   );
   await expect
     .poll(async () => (await micrographs(page)).slice(1).every((m) => m.pickedWith?.threshold === 6 && m.pickedWith?.cutoff === 0.95), {

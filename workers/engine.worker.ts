@@ -14,7 +14,7 @@ import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
 import { detectorKey, type PickParams } from '../src/core/params';
-import { PickSession, type DetectorOutput, type Models } from '../src/core/pipeline';
+import { PickSession, type DetectorOutput, type Models, type RunOptions } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
   CANCEL_SLOTS,
@@ -120,6 +120,15 @@ async function withJob<T>(
   } finally {
     jobs.delete(jobId);
   }
+}
+
+/** The detector map for these parameters (made, or the kept one), with the bookkeeping pick() reports from. */
+async function detect(o: Open, m: Models, params: PickParams, opts: RunOptions): Promise<{ det: DetectorOutput; detected: boolean }> {
+  const detected = o.detectedFor !== detectorKey(params);
+  const det = await o.session.runDetector(m, params, opts);
+  if (detected) o.detectTimings = det.timings;
+  o.detectedFor = detectorKey(params);
+  return { det, detected };
 }
 
 function mapOf(det: DetectorOutput, copy: boolean): MapImage {
@@ -228,10 +237,7 @@ const api: EngineApi = {
       const o = get(id);
       const m = loadedModels();
       const usedModels = activeModels;
-      const detected = o.detectedFor !== detectorKey(params);
-      const det = await o.session.runDetector(m, params, { signal, onProgress: progress.report });
-      if (detected) o.detectTimings = det.timings;
-      o.detectedFor = detectorKey(params);
+      const { det, detected } = await detect(o, m, params, { signal, onProgress: progress.report });
       // Only a run with the detector reports progress; a re-pick is too short to show any. A
       // preview right after a detector run is none: nothing is cached then, so it classifies.
       const res = await o.session.repick(m, params, {
@@ -263,9 +269,9 @@ const api: EngineApi = {
   async gridCounts(id: string, params: PickParams, truth: Float32Array, candidates: Partial<PickParams>[], jobId: number) {
     return withJob(jobId, undefined, async (signal) => {
       const o = get(id);
-      const counts = await gridCounts(o.session, loadedModels(), params, training.pointsOf(truth), candidates, signal);
-      o.detectedFor = detectorKey(params);
-      return counts;
+      const m = loadedModels();
+      await detect(o, m, params, { signal });
+      return gridCounts(o.session, m, params, training.pointsOf(truth), candidates, signal);
     });
   },
 

@@ -35,7 +35,8 @@ which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done a
                        at least as well as the old ones, else the old ones are written. Then
                        the peak threshold, cutoff and calibration are chosen on the labelled
                        micrographs and written with the models when they pick the held-out one
-                       better; \`drpnet pick --models DIR\` starts from them
+                       better (or, with one labelled micrograph, that one); \`drpnet pick
+                       --models DIR\` starts from them
   --unsupervised       no labels: self-training on the picks the models keep at their
                        settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled

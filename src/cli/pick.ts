@@ -13,7 +13,7 @@ import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import type { PickParams } from '../core/params';
-import { describeSettings } from '../core/tuning';
+import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { givenParams, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
@@ -97,7 +97,7 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
  */
 export function settingsWithModels(settings: PickSettings, models: Models): { settings: PickSettings; fromModels: Partial<PickParams> } {
   const fromModels = Object.fromEntries(Object.entries(models.fcrnMeta.pickSettings ?? {}).filter(([k]) => !(k in settings.given)));
-  return { settings: { ...settings, params: { ...settings.params, ...fromModels } }, fromModels };
+  return { settings: { ...settings, params: { ...modelSettings(models), ...settings.given } }, fromModels };
 }
 
 /** One micrograph of a batch and the coordinate files it gets. */

@@ -48,7 +48,8 @@ describe('bestTuning', () => {
     ]);
     expect(tie.settings).toBe(candidates[0]);
   });
-  it('writes settings as the logs do', () => {
+  it('writes settings as the logs do, or as the panel names them', () => {
     expect(describeSettings({ threshold: 0.5, cutoff: 1, calibrate: true })).toBe('threshold 0.5, cutoff 1, calibrate true');
+    expect(describeSettings({ cutoff: 0.95, calibrate: false }, 'labels')).toBe('Classifier cutoff 0.95, Calibrate per micrograph off');
   });
 });

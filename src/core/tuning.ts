@@ -4,8 +4,8 @@
 // the wrong number of them; a few checked micrographs say how many. Pure: the CLI's fine-tune
 // (train/tune-settings.ts) and the workbench (its engine workers count, the page chooses) share it.
 import { aggregate, type Counts, type Scores } from './metrics';
-import type { ModelPickSettings } from './model/model-io';
-import type { PickParams } from './params';
+import type { ModelMetadata, ModelPickSettings } from './model/model-io';
+import { DEFAULT_PICK_PARAMS, PARAM_SPECS, type ParamKey, type PickParams } from './params';
 
 /** The settings tuning chooses: all a detector's metadata may carry (model-io.ts). */
 export type TunedSettings = Required<ModelPickSettings>;
@@ -22,26 +22,39 @@ export function tunedPart(params: PickParams): TunedSettings {
   return { threshold: params.threshold, cutoff: params.cutoff, calibrate: params.calibrate };
 }
 
-/** "threshold 0.5, cutoff 1, calibrate true": settings as the logs and reports write them. */
-export function describeSettings(settings: Partial<PickParams>): string {
-  return Object.entries(settings)
-    .map(([k, v]) => `${k} ${String(v)}`)
+/** The settings a pick with these models starts from: the defaults, then what their detector's metadata carries. */
+export function modelSettings(models: { fcrnMeta: ModelMetadata }): PickParams {
+  return { ...DEFAULT_PICK_PARAMS, ...models.fcrnMeta.pickSettings };
+}
+
+/**
+ * Settings as the logs write them ("threshold 0.5, cutoff 1, calibrate true"), or with the
+ * workbench's labels ("Threshold T 0.5, Classifier cutoff 1, Calibrate per micrograph on").
+ */
+export function describeSettings(settings: Partial<PickParams>, names: 'keys' | 'labels' = 'keys'): string {
+  return (Object.entries(settings) as [ParamKey, number | boolean][])
+    .map(([k, v]) =>
+      names === 'keys' ? `${k} ${String(v)}` : `${PARAM_SPECS[k].label} ${typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)}`,
+    )
     .join(', ');
+}
+
+/** Every combination of the grid. */
+export function gridCombinations(): TunedSettings[] {
+  const out: TunedSettings[] = [];
+  for (const threshold of TUNING_GRID.threshold)
+    for (const cutoff of TUNING_GRID.cutoff) for (const calibrate of TUNING_GRID.calibrate) out.push({ threshold, cutoff, calibrate });
+  return out;
 }
 
 /** Every combination of the grid, `current` first (so a tie keeps it). */
 export function tuningCandidates(current: TunedSettings): TunedSettings[] {
-  const out = [current];
-  for (const threshold of TUNING_GRID.threshold)
-    for (const cutoff of TUNING_GRID.cutoff)
-      for (const calibrate of TUNING_GRID.calibrate)
-        if (threshold !== current.threshold || cutoff !== current.cutoff || calibrate !== current.calibrate)
-          out.push({ threshold, cutoff, calibrate });
-  return out;
+  const same = (c: TunedSettings) => c.threshold === current.threshold && c.cutoff === current.cutoff && c.calibrate === current.calibrate;
+  return [current, ...gridCombinations().filter((c) => !same(c))];
 }
 
-export interface TuningResult {
-  settings: TunedSettings;
+export interface TuningResult<T = TunedSettings> {
+  settings: T;
   /** Pooled scores on the checked micrographs: at the current settings (the first candidate), and at the chosen ones. */
   current: Scores;
   tuned: Scores;
@@ -51,7 +64,7 @@ export interface TuningResult {
  * The candidate with the best pooled F1 (the first, the current settings, on a tie).
  * `counts[i][j]`: micrograph i picked with candidate j against its checked picks.
  */
-export function bestTuning(candidates: readonly TunedSettings[], counts: readonly (readonly Counts[])[]): TuningResult {
+export function bestTuning<T>(candidates: readonly T[], counts: readonly (readonly Counts[])[]): TuningResult<T> {
   const pooled = candidates.map((_, j) => aggregate(counts.map((c) => c[j])));
   let best = 0;
   for (let j = 1; j < candidates.length; j++) if (pooled[j].f1 > pooled[best].f1) best = j;

@@ -1,7 +1,7 @@
 // `drpnet fine-tune`: adapts both networks from labelled micrographs (or none) and writes a
 // models folder `drpnet pick --models` reads. Small simulated micrographs and few epochs: these
 // tests check the command and its files; docs/quality.md measures what fine-tuning gains.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { writeRelionCoordinates } from '../../src/core/coords/relion';
 import { writeMrc } from '../../src/core/io/mrc';
 import { simulateMicrograph, truthPicks } from '../../src/core/simulate/simulate';
 import { main } from '../../src/cli/main';
+import { SHIPPED_MODELS_DIR } from '../../src/cli/models';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, PIXEL_SIZE } from '../helpers/fixtures';
 
@@ -37,26 +38,30 @@ afterAll(async () => {
 });
 
 const fineTune = (...argv: string[]) => captureOutput(() => main(['fine-tune', ...argv]));
+/** From the three labelled micrographs, every particle labelled, few epochs. */
+const supervised = (out: string, epochs: string, ...extra: string[]) =>
+  fineTune(
+    '--micrographs',
+    mics,
+    '--truth',
+    truth,
+    '--diameter',
+    DIAMETER,
+    '--out',
+    out,
+    '--epochs',
+    epochs,
+    '--classifier-epochs',
+    '1',
+    '--labels',
+    'complete',
+    ...extra,
+  );
 
 describe('drpnet fine-tune', () => {
   it('from labelled micrographs: writes both models and a report, and pick reads them', async () => {
     const out = path.join(root, 'tuned');
-    const run = await fineTune(
-      '--micrographs',
-      mics,
-      '--truth',
-      truth,
-      '--diameter',
-      DIAMETER,
-      '--out',
-      out,
-      '--epochs',
-      '2',
-      '--classifier-epochs',
-      '1',
-      '--labels',
-      'complete',
-    );
+    const run = await supervised(out, '2');
     expect(run.result, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
     expect(report.method).toBe('supervised fine-tuning');
@@ -82,6 +87,29 @@ describe('drpnet fine-tune', () => {
       pickCommand([path.join(mics, 'mic_3.mrc'), '--diameter', DIAMETER, '--models', out, '--out', path.join(root, 'picks')]),
     );
     expect(picked.result, picked.stderr).toBe(0);
+    expect(picked.stderr.includes("the models' own settings (drpnet fine-tune)")).toBe(st.kept);
+  }, 300_000);
+
+  it('from models that carry pick settings: tuning starts from them', async () => {
+    // The shipped models with a peak threshold that keeps almost nothing, as an earlier fine-tune might have written.
+    const start = path.join(root, 'strict-models');
+    for (const kind of ['fcrn', 'classifier']) {
+      await mkdir(path.join(start, kind), { recursive: true });
+      await copyFile(path.join(SHIPPED_MODELS_DIR, kind, 'weights.bin'), path.join(start, kind, 'weights.bin'));
+      const json = JSON.parse(await readFile(path.join(SHIPPED_MODELS_DIR, kind, 'model.json'), 'utf8'));
+      if (kind === 'fcrn') json.userDefinedMetadata.pickSettings = { threshold: 40 };
+      await writeFile(path.join(start, kind, 'model.json'), JSON.stringify(json));
+    }
+    const out = path.join(root, 'from-strict');
+    const run = await supervised(out, '1', '--models', start);
+    expect(run.result, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
+    // Threshold 40 was where tuning started; every setting of the grid keeps more, and picks better.
+    expect(report.settings.train.current.recall).toBeLessThan(0.2);
+    expect(report.settings.kept).toBe(true);
+    expect(report.settings.chosen.threshold).toBeLessThan(40);
+    const fcrnMeta = JSON.parse(await readFile(path.join(out, 'fcrn', 'model.json'), 'utf8')).userDefinedMetadata;
+    expect(fcrnMeta.pickSettings).toEqual(report.settings.chosen);
   }, 300_000);
 
   it('without labels: self-training writes models and says nothing checks them', async () => {

@@ -280,9 +280,12 @@ export function applyParamsToAll(): void {
   changeMany('apply parameters to all', patches);
 }
 
-/** Sets these parameters on the given micrographs and on those added later, and picks them again; one undo step. */
-export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>, label: string): void {
-  if (refusedReadOnly()) return;
+/**
+ * Sets these parameters on the given micrographs (one undo step) and on those added later, and
+ * picks them again. False when this tab may not change the session (it says so).
+ */
+export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>, label: string): boolean {
+  if (refusedReadOnly()) return false;
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const key of keys) {
     const m = mic(key);
@@ -290,6 +293,7 @@ export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>,
   }
   changeMany(label, patches);
   store().set({ defaultParams: { ...store().defaultParams, ...patch } });
+  return true;
 }
 
 /** Sets one parameter on every micrograph (the score histogram's cutoff); a drag is one undo step. */

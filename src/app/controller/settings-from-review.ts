@@ -4,50 +4,46 @@
 // reviewed micrograph's engine worker counts matches at every setting of the grid.
 import * as Comlink from 'comlink';
 import type { Counts } from '../../core/metrics';
-import { PARAM_SPECS, type PickParams } from '../../core/params';
-import { bestTuning, tunedPart, tuningCandidates, type TunedSettings } from '../../core/tuning';
+import type { PickParams } from '../../core/params';
+import { bestTuning, describeSettings, gridCombinations } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
 import { engine } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import { keptPicks } from '../picks-merge';
-import { currentMic, type MicrographEntry } from '../store';
+import type { MicrographEntry } from '../store';
 import { packXY } from '../training/review';
 import { refusedReadOnly, store } from './context';
 import { setParamsOn } from './picking';
 
-/** Micrographs whose picks say what the settings should keep: marked reviewed, and picked. */
+/** Micrographs whose picks say what the settings should keep: marked reviewed, picked, and not left out of the export. */
 export function reviewedMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
-  return micrographs.filter((m) => m.reviewed && !!m.pickedWith);
+  return micrographs.filter((m) => m.reviewed && !m.excluded && !!m.pickedWith);
 }
 
 const pct = (f1: number) => (100 * f1).toFixed(1);
 
-/** "Threshold T 0.5, Classifier cutoff 1, Calibrate per micrograph on": settings as the panel names them. */
-export function describeParams(settings: Partial<PickParams>): string {
-  return (Object.entries(settings) as [keyof PickParams, number | boolean][])
-    .map(([k, v]) => `${PARAM_SPECS[k].label} ${typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)}`)
-    .join(', ');
-}
-
-/** The settings of `to` that differ from `from`. */
-function changed(from: TunedSettings, to: TunedSettings): Partial<PickParams> {
-  return Object.fromEntries((Object.keys(to) as (keyof TunedSettings)[]).filter((k) => to[k] !== from[k]).map((k) => [k, to[k]]));
-}
-
-/** Sets settings on every micrograph not marked reviewed (and on those added later); returns how many. */
-export function setOnUnreviewed(settings: Partial<PickParams>, label: string): number {
+/**
+ * Sets settings on every micrograph not marked reviewed (one undo step) and on those added
+ * later. How many it set them on, or undefined when this tab may not change the session.
+ */
+export function setOnUnreviewed(settings: Partial<PickParams>, label: string): number | undefined {
   const others = store()
     .micrographs.filter((m) => !m.reviewed)
     .map((m) => m.key);
-  setParamsOn(others, settings, label);
-  return others.length;
+  return setParamsOn(others, settings, label) ? others.length : undefined;
+}
+
+/** "Set on the 3 micrographs not reviewed (Ctrl+Z undoes that) and on micrographs added later." */
+export function whereSet(n: number): string {
+  return `Set on the ${n} micrograph${n === 1 ? '' : 's'} not reviewed (Ctrl+Z undoes that) and on micrographs added later.`;
 }
 
 /**
  * Chooses the settings on the reviewed micrographs (their picks, rejected ones left out, are
- * the truth) and sets them on every micrograph not reviewed, and on those added later. Says
- * what it found; reviewed micrographs keep their settings and picks.
+ * the truth; each starts from its own settings) and sets them on every micrograph not
+ * reviewed, and on those added later. Says what it found; reviewed micrographs keep their
+ * settings and picks.
  */
 export async function settingsFromReview(): Promise<void> {
   const s = store();
@@ -59,8 +55,8 @@ export async function settingsFromReview(): Promise<void> {
     );
     return;
   }
-  const base: PickParams = currentMic(s)?.params ?? s.defaultParams;
-  const candidates = tuningCandidates(tunedPart(base));
+  // First each micrograph's own settings (nothing changed), then the grid.
+  const candidates: Partial<PickParams>[] = [{}, ...gridCombinations()];
   const counts: Counts[][] = [];
   const failures: string[] = [];
   await Promise.all(
@@ -88,11 +84,12 @@ export async function settingsFromReview(): Promise<void> {
   const r = bestTuning(candidates, counts);
   const on = `your ${counts.length} reviewed micrograph${counts.length === 1 ? '' : 's'}`;
   if (r.settings === candidates[0]) {
-    store().notify(`On ${on} these settings already match your picks best (F1 ${pct(r.current.f1)}); nothing changed.${unusable}`);
+    store().notify(`On ${on} their own settings already match your picks best (F1 ${pct(r.current.f1)}); nothing changed.${unusable}`);
     return;
   }
   const n = setOnUnreviewed(r.settings, 'settings from reviewed micrographs');
+  if (n === undefined) return;
   store().notify(
-    `Settings from ${on}: ${describeParams(changed(candidates[0], r.settings))} (F1 against your picks ${pct(r.current.f1)} → ${pct(r.tuned.f1)}). Set on the ${n} micrograph${n === 1 ? '' : 's'} not reviewed and on those added later; Ctrl+Z undoes it.${unusable}`,
+    `Settings from ${on}: ${describeSettings(r.settings, 'labels')} (F1 against your picks ${pct(r.current.f1)} → ${pct(r.tuned.f1)}). ${whereSet(n)}${unusable}`,
   );
 }

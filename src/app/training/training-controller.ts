@@ -28,7 +28,8 @@ import {
   type TrainResult,
 } from '../../../workers/training-api';
 import { pickMicrograph } from '../controller/picking';
-import { describeParams, setOnUnreviewed } from '../controller/settings-from-review';
+import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
+import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
 import { keptPicks, mergePicks } from '../picks-merge';
 import { sideOf, total, verdict, type ComparisonRow } from './comparison';
@@ -567,10 +568,11 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
     // A detector from `drpnet fine-tune` may carry the pick settings chosen on labelled micrographs.
     const carried =
       metadata.kind === 'fcrn' && metadata.pickSettings && Object.keys(metadata.pickSettings).length ? metadata.pickSettings : undefined;
-    const n = carried ? setOnUnreviewed(carried, 'settings of an imported detector') : 0;
-    const settings = carried
-      ? ` It carries pick settings chosen on labelled micrographs (${describeParams(carried)}), now set on the ${n} micrograph${n === 1 ? '' : 's'} not reviewed and on those added later; Ctrl+Z undoes that.`
-      : '';
+    const n = carried ? setOnUnreviewed(carried, 'settings of an imported detector') : undefined;
+    const settings =
+      carried && n !== undefined
+        ? ` It carries pick settings chosen on labelled micrographs (${describeSettings(carried, 'labels')}). ${whereSet(n)}`
+        : '';
     say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.${settings}`);
   } catch (e) {
     say(`Could not load the model: ${errorMessage(e)}`, true);

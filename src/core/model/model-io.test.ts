@@ -113,5 +113,6 @@ describe('model files', () => {
     );
     expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: { calibrate: 'yes' } })).toThrow(/calibrate "yes" \(true or false\)/);
     expect(() => validateMetadata({ ...meta('fcrn'), pickSettings: [] })).toThrow(/pickSettings must be an object/);
+    expect(() => validateMetadata({ ...meta('classifier'), pickSettings: { cutoff: 1 } })).toThrow(/only a detector \(fcrn\) carries/);
   });
 });

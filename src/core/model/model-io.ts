@@ -68,6 +68,7 @@ export function validateMetadata(meta: unknown, file?: string): ModelMetadata {
     throw modelError(`the model's metadata field noiseLevel must be a number, got ${JSON.stringify(m.noiseLevel)}`, file);
   }
   if (m.pickSettings !== undefined) {
+    if (m.kind !== 'fcrn') throw modelError("the model's metadata has pickSettings, which only a detector (fcrn) carries", file);
     if (!m.pickSettings || typeof m.pickSettings !== 'object' || Array.isArray(m.pickSettings))
       throw modelError(`the model's metadata field pickSettings must be an object, got ${JSON.stringify(m.pickSettings)}`, file);
     for (const [key, value] of Object.entries(m.pickSettings)) {

@@ -22,8 +22,8 @@ import type { Scores } from '../metrics';
 import { classifierBoxRadii, modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '../model/model-io';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import { labelFromTruth } from './classifier-samples';
-import type { TunedSettings } from '../tuning';
-import { LabelledSessions, modelSettings, tuneSettings } from './tune-settings';
+import { modelSettings, type TunedSettings } from '../tuning';
+import { LabelledSessions, tuneSettings } from './tune-settings';
 import { fineTuneDetector, DETECTOR_FINE_TUNE_DEFAULTS, type LabelledMicrograph } from './fine-tune';
 import { measureNoiseLevel } from './noise-level';
 import { trainClassifier, type ClassifierEpochReport } from './train-classifier';
@@ -113,9 +113,12 @@ async function fineTuneBoth(
     onEpoch: (e) => o.onEpoch?.('detector', e),
   });
   throwIfAborted(o.signal);
+  // The settings the old detector carried stay with the new one until new ones are chosen: the
+  // held-out check and self-training's labels then pick both at the same settings.
   const fcrnMeta: ModelMetadata = {
     ...detectorMetadata(base.fcrnMeta.workingRadius, DETECTOR_FINE_TUNE_DEFAULTS.cropSize, {}),
     inputSmoothing: base.fcrnMeta.inputSmoothing,
+    ...(base.fcrnMeta.pickSettings ? { pickSettings: base.fcrnMeta.pickSettings } : {}),
   };
   // Fine-tuning moves the detector's output scale: its noise level is measured anew (calibrate.ts).
   o.onProgress?.('noise level', "measuring the new detector's output on empty micrographs");
@@ -221,7 +224,8 @@ export async function adaptSupervised(
 /**
  * Chooses the pick settings (tune-settings.ts) for the models `out` holds on the training
  * micrographs, and writes them into the detector's metadata when they pick better there, and on
- * the held-out micrograph, than the models' current settings do.
+ * the held-out micrograph, than the models' current settings do. With one labelled micrograph
+ * nothing is held out: better on it is enough, as for the networks.
  */
 async function withTunedSettings(
   out: AdaptResult,
@@ -239,8 +243,7 @@ async function withTunedSettings(
     : null;
   const kept = tuning.tuned.f1 > tuning.current.f1 && (!check || check.tuned.f1 > check.current.f1);
   const settings: SettingsReport = { chosen: tuning.settings, kept, train: { current: tuning.current, tuned: tuning.tuned }, check };
-  const fcrnMeta: ModelMetadata = { ...out.fcrnMeta, trainingSummary: { ...out.fcrnMeta.trainingSummary, settings } };
-  if (kept) fcrnMeta.pickSettings = { ...out.fcrnMeta.pickSettings, ...tuning.settings };
+  const fcrnMeta: ModelMetadata = kept ? { ...out.fcrnMeta, pickSettings: { ...tuning.settings } } : out.fcrnMeta;
   const seconds = (performance.now() - t0) / 1000;
   return { ...out, fcrnMeta, seconds, summary: { ...out.summary, settings, trainingSeconds: Math.round(seconds) }, settings };
 }

@@ -2,17 +2,12 @@
 // detector map is made once and picked again at every setting of the grid.
 import { throwIfAborted } from '../errors';
 import { aggregate, matchPicks, type Counts, type Scores } from '../metrics';
-import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
+import type { PickParams } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import type { Point } from '../candidates';
-import { bestTuning, tunedPart, tuningCandidates, type TuningResult } from '../tuning';
+import { bestTuning, modelSettings, tunedPart, tuningCandidates, type TuningResult } from '../tuning';
 import type { LabelledMicrograph } from './fine-tune';
 import { asMicrograph } from './training-micrograph';
-
-/** The settings a pick with these models starts from: the defaults, then what their detector's metadata carries. */
-export function modelSettings(models: Models): PickParams {
-  return { ...DEFAULT_PICK_PARAMS, ...models.fcrnMeta.pickSettings };
-}
 
 /**
  * Match counts of one micrograph picked at each candidate setting (over `params`) against the
