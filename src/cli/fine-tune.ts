@@ -1,7 +1,7 @@
 // `drpnet fine-tune`: adapts both networks to the user's data and writes a models folder that
 // `drpnet pick --models DIR` uses. With --truth, from a few labelled micrographs (the last one
-// held out to check the result), and the pick settings chosen on them; with --unsupervised, by self-training on the micrographs
-// themselves (src/core/train/adapt.ts).
+// held out to check the result), and the pick settings chosen on them; with --unsupervised, by
+// self-training on the micrographs themselves (src/core/train/adapt.ts).
 import path from 'node:path';
 import { micrographKey } from '../core/coords/names';
 import { DrpnetError } from '../core/errors';

@@ -238,9 +238,9 @@ async function withTunedSettings(
   const models = { fcrn: out.fcrn, fcrnMeta: out.fcrnMeta, classifier: out.classifier };
   o.onProgress?.('settings', `choosing the peak threshold and classifier cutoff on ${train.length} labelled micrograph(s)`);
   const tuning = await tuneSettings(models, train, sessions, o.signal);
-  const check = held
-    ? { micrograph: held.name, current: await sessions.score(models, [held]), tuned: await sessions.score(models, [held], tuning.settings) }
-    : null;
+  // The network check already picked the held-out micrograph with these models at their settings.
+  const current = out.check && (out.adapted ? out.check.adapted : out.check.base);
+  const check = held && current ? { micrograph: held.name, current, tuned: await sessions.score(models, [held], tuning.settings) } : null;
   const kept = tuning.tuned.f1 > tuning.current.f1 && (!check || check.tuned.f1 > check.current.f1);
   const settings: SettingsReport = { chosen: tuning.settings, kept, train: { current: tuning.current, tuned: tuning.tuned }, check };
   const fcrnMeta: ModelMetadata = kept ? { ...out.fcrnMeta, pickSettings: { ...tuning.settings } } : out.fcrnMeta;
