@@ -171,6 +171,18 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   await rows.first().getByTestId('mic-reviewed').click();
   await expect(learn).toHaveText('Learn from reviewed (1)');
 
+  // Cancelled while it counts (it takes ~0.1 s here, so both clicks go in one task of the page): nothing changes.
+  await page.evaluate(async () => {
+    const button = (id: string) => document.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!;
+    button('settings-from-review').click();
+    await new Promise((r) => setTimeout(r, 0)); // React shows the cancel button
+    if (!button('settings-from-review').textContent!.startsWith('Choosing settings… 0 / 1')) throw new Error('not choosing');
+    button('settings-from-review-cancel').click();
+  });
+  await expect(page.getByTestId('notice')).toContainText('Learning from the reviewed micrographs was cancelled; no settings changed.');
+  await expect(learn).toHaveText('Learn from reviewed (1)');
+  expect((await micrographs(page)).every((m) => m.params.threshold === 20)).toBe(true);
+
   await learn.click();
   await expect(page.getByTestId('notice').filter({ hasText: 'Settings from your 1 reviewed micrograph:' })).toContainText(
     /Threshold T [\d.]+, Classifier cutoff [\d.]+, Calibrate per micrograph (on|off) \(F1 against your picks [\d.]+ → [\d.]+\)\. Set on the 2 micrographs not reviewed \(Ctrl\+Z undoes that\) and on micrographs added later/,

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint } from './helpers';
+import { blurFields, currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint } from './helpers';
 
 interface Sample {
   x: number;
@@ -314,7 +314,9 @@ test('training runs on WebGPU (small, on the software adapter headless Chromium 
   expect(r.bytes).toBeGreaterThan(100_000);
 });
 
-test("an imported detector's pick settings (drpnet fine-tune's) go to the micrographs not reviewed", async ({ page }) => {
+test("an imported detector's pick settings (drpnet fine-tune's) go to the micrographs not reviewed, and again when it is chosen in the library", async ({
+  page,
+}) => {
   await page.goto('/?backend=wasm');
   await engineReady(page);
   await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
@@ -335,5 +337,26 @@ test("an imported detector's pick settings (drpnet fine-tune's) go to the microg
     })
     .toBe(true);
   // The reviewed one keeps its own.
+  expect((await micrographs(page))[0].params).toEqual(before[0].params);
+
+  // Ctrl+Z gives the others their settings back; the detector stays active.
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === before[1].params.threshold))
+    .toBe(true);
+  // Back to the shipped detector, then the imported one again from the library: its settings come with it.
+  const active = page.getByTestId('active-fcrn');
+  await active.selectOption('shipped');
+  await expect(active).toHaveValue('shipped');
+  await active.selectOption({ index: 1 });
+  await expect(page.getByTestId('train-message')).toContainText(
+    /is now the active detector\. It carries pick settings chosen on labelled micrographs \(Threshold T 6, Classifier cutoff 0\.95\)\. Set on the \d+ micrographs not reviewed/,
+  );
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => m.pickedWith?.threshold === 6 && m.pickedWith?.cutoff === 0.95), {
+      timeout: 120_000,
+    })
+    .toBe(true);
   expect((await micrographs(page))[0].params).toEqual(before[0].params);
 });

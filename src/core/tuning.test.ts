@@ -1,5 +1,6 @@
 // The tuning grid and the choice from match counts (tuning.ts).
 import { describe, expect, it } from 'vitest';
+import { MODEL_PICK_SETTING_KEYS } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, isValidParam, type ParamKey } from './params';
 import { bestTuning, describeSettings, tunedPart, tuningCandidates, TUNING_GRID } from './tuning';
 
@@ -12,7 +13,10 @@ describe('tuning candidates', () => {
     const n = TUNING_GRID.threshold.length * TUNING_GRID.cutoff.length * TUNING_GRID.calibrate.length;
     expect(all).toHaveLength(n); // the defaults are in the grid
     expect(new Set(all.map((s) => JSON.stringify(s))).size).toBe(n);
-    for (const s of all) for (const [k, v] of Object.entries(s)) expect(isValidParam(k as ParamKey, v), `${k} ${v}`).toBe(true);
+    for (const s of all) {
+      expect(Object.keys(s).sort()).toEqual([...MODEL_PICK_SETTING_KEYS].sort()); // all a detector may carry, nothing else
+      for (const [k, v] of Object.entries(s)) expect(isValidParam(k as ParamKey, v), `${k} ${v}`).toBe(true);
+    }
     const off = { threshold: 5, cutoff: 0.3, calibrate: false };
     expect(tuningCandidates(off)[0]).toEqual(off);
     expect(tuningCandidates(off)).toHaveLength(n + 1);

@@ -4,7 +4,7 @@
 // the wrong number of them; a few checked micrographs say how many. Pure: the CLI's fine-tune
 // (train/tune-settings.ts) and the workbench (its engine workers count, the page chooses) share it.
 import { aggregate, type Counts, type Scores } from './metrics';
-import type { ModelMetadata, ModelPickSettings } from './model/model-io';
+import { MODEL_PICK_SETTING_KEYS, type ModelMetadata, type ModelPickSettings } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, PARAM_SPECS, type ParamKey, type PickParams } from './params';
 
 /** The settings tuning chooses: all a detector's metadata may carry (model-io.ts). */
@@ -19,7 +19,7 @@ export const TUNING_GRID: { readonly [K in keyof TunedSettings]: readonly TunedS
 
 /** The tuned part of full settings. */
 export function tunedPart(params: PickParams): TunedSettings {
-  return { threshold: params.threshold, cutoff: params.cutoff, calibrate: params.calibrate };
+  return Object.fromEntries(MODEL_PICK_SETTING_KEYS.map((k) => [k, params[k]])) as TunedSettings;
 }
 
 /** The settings a pick with these models starts from: the defaults, then what their detector's metadata carries. */
@@ -39,17 +39,16 @@ export function describeSettings(settings: Partial<PickParams>, names: 'keys' | 
     .join(', ');
 }
 
-/** Every combination of the grid. */
+/** Every combination of the grid, the first key's values outermost. */
 export function gridCombinations(): TunedSettings[] {
-  const out: TunedSettings[] = [];
-  for (const threshold of TUNING_GRID.threshold)
-    for (const cutoff of TUNING_GRID.cutoff) for (const calibrate of TUNING_GRID.calibrate) out.push({ threshold, cutoff, calibrate });
-  return out;
+  let out: ModelPickSettings[] = [{}];
+  for (const k of MODEL_PICK_SETTING_KEYS) out = out.flatMap((c) => TUNING_GRID[k].map((v) => ({ ...c, [k]: v })));
+  return out as TunedSettings[];
 }
 
 /** Every combination of the grid, `current` first (so a tie keeps it). */
 export function tuningCandidates(current: TunedSettings): TunedSettings[] {
-  const same = (c: TunedSettings) => c.threshold === current.threshold && c.cutoff === current.cutoff && c.calibrate === current.calibrate;
+  const same = (c: TunedSettings) => MODEL_PICK_SETTING_KEYS.every((k) => c[k] === current[k]);
   return [current, ...gridCombinations().filter((c) => !same(c))];
 }
 

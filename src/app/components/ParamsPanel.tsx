@@ -7,7 +7,7 @@ import { Fragment, memo, useState } from 'react';
 import { describeCalibration } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
-import { reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
+import { cancelSettingsFromReview, reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
@@ -82,7 +82,8 @@ export function ParamsPanel() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   const reviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).length);
-  const [learning, setLearning] = useState(false);
+  // While choosing: how many reviewed micrographs are counted, of how many.
+  const [learning, setLearning] = useState<{ done: number; total: number }>();
   if (!mic) return null;
   const calibrated = describeCalibration(mic.calibration);
   return (
@@ -126,15 +127,20 @@ export function ParamsPanel() {
         </button>
         <button
           data-testid="settings-from-review"
-          disabled={!canPick || !!batch || learning || reviewed < 1}
+          disabled={!canPick || !!batch || !!learning || reviewed < 1}
           onClick={() => {
-            setLearning(true);
-            void settingsFromReview().finally(() => setLearning(false));
+            setLearning({ done: 0, total: reviewed });
+            void settingsFromReview((done, total) => setLearning({ done, total })).finally(() => setLearning(undefined));
           }}
           title="Choose the peak threshold, classifier cutoff and calibration that best reproduce your picks on the micrographs marked reviewed (✓), and set them on the others"
         >
-          {learning ? 'Choosing settings…' : `Learn from reviewed (${reviewed})`}
+          {learning ? `Choosing settings… ${learning.done} / ${learning.total}` : `Learn from reviewed (${reviewed})`}
         </button>
+        {learning && (
+          <button data-testid="settings-from-review-cancel" onClick={cancelSettingsFromReview} title="Stop choosing; no settings change">
+            Cancel
+          </button>
+        )}
       </div>
     </section>
   );

@@ -7,7 +7,7 @@ import type { Counts } from '../../core/metrics';
 import type { PickParams } from '../../core/params';
 import { bestTuning, describeSettings, gridCombinations } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
-import { engine } from '../engine-bridge';
+import { engine, type CancellableJob } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import { keptPicks } from '../picks-merge';
@@ -39,15 +39,24 @@ export function whereSet(n: number): string {
   return `Set on the ${n} micrograph${n === 1 ? '' : 's'} not reviewed (Ctrl+Z undoes that) and on micrographs added later.`;
 }
 
+let running: CancellableJob<unknown>[] | undefined;
+
+/** Stops "Learn from reviewed" while it counts; nothing is changed. */
+export function cancelSettingsFromReview(): void {
+  const jobs = running;
+  running = undefined;
+  for (const j of jobs ?? []) j.cancel();
+}
+
 /**
  * Chooses the settings on the reviewed micrographs (their picks, rejected ones left out, are
  * the truth; each starts from its own settings) and sets them on every micrograph not
  * reviewed, and on those added later. Says what it found; reviewed micrographs keep their
- * settings and picks.
+ * settings and picks. `progress` hears how many reviewed micrographs are counted so far.
  */
-export async function settingsFromReview(): Promise<void> {
+export async function settingsFromReview(progress?: (done: number, total: number) => void): Promise<void> {
   const s = store();
-  if (refusedReadOnly()) return;
+  if (refusedReadOnly() || running) return;
   const reviewed = reviewedMicrographs(s.micrographs).filter((m) => engine.isRegistered(m.key));
   if (!reviewed.length) {
     s.notify(
@@ -59,23 +68,38 @@ export async function settingsFromReview(): Promise<void> {
   const candidates: Partial<PickParams>[] = [{}, ...gridCombinations()];
   const counts: Counts[][] = [];
   const failures: string[] = [];
+  const jobs = reviewed.map((m) => {
+    const truth = packXY(keptPicks(displayPicksOf(m)));
+    return {
+      m,
+      job: engine.onMicrograph(
+        m.key,
+        (api, id, jobId) => api.gridCounts(id, m.params, Comlink.transfer(truth, [truth.buffer]), candidates, jobId),
+        PRIORITY.interactive,
+      ),
+    };
+  });
+  const mine = jobs.map((j) => j.job);
+  running = mine;
+  progress?.(0, jobs.length);
+  let done = 0;
   await Promise.all(
-    reviewed.map((m) => {
-      const truth = packXY(keptPicks(displayPicksOf(m)));
-      return engine
-        .onMicrograph(
-          m.key,
-          (api, id, jobId) => api.gridCounts(id, m.params, Comlink.transfer(truth, [truth.buffer]), candidates, jobId),
-          PRIORITY.interactive,
-        )
-        .promise.then(
+    jobs.map(({ m, job }) =>
+      job.promise
+        .then(
           (c) => void counts.push(c),
           (e) => {
             if (!isCancelled(e)) failures.push(`${m.name}: ${errorMessage(e)}`);
           },
-        );
-    }),
+        )
+        .finally(() => progress?.(++done, jobs.length)),
+    ),
   );
+  if (running !== mine) {
+    store().notify('Learning from the reviewed micrographs was cancelled; no settings changed.');
+    return;
+  }
+  running = undefined;
   const unusable = failures.length ? ` Could not use ${failures.join('; ')}.` : '';
   if (!counts.length) {
     store().notify(`No settings chosen.${unusable}`, 'error');

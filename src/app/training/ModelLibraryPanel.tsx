@@ -4,7 +4,7 @@ import { useRef } from 'react';
 import type { ModelKind } from '../../core/model/model-io';
 import { SHIPPED_MODEL } from '../../../workers/training-api';
 import type { ModelInfo } from '../../../workers/model-library';
-import { activate, downloadModel, importModelFiles, removeModel } from './training-controller';
+import { activateFromLibrary, downloadModel, importModelFiles, removeModel } from './training-controller';
 import { useTraining } from './training-store';
 
 const KIND_LABEL: Record<ModelKind, string> = { fcrn: 'Detector', classifier: 'Classifier' };
@@ -20,7 +20,7 @@ function ActiveSelect({ kind, models }: { kind: ModelKind; models: ModelInfo[] }
         data-testid={`active-${kind}`}
         value={active}
         disabled={busy}
-        onChange={(e) => void activate(kind, e.target.value)}
+        onChange={(e) => void activateFromLibrary(kind, e.target.value)}
         title={`The ${KIND_LABEL[kind].toLowerCase()} picking uses`}
       >
         <option value={SHIPPED_MODEL}>shipped (public/models)</option>
@@ -92,7 +92,7 @@ export function ModelLibraryPanel() {
                 className="icon"
                 disabled={busy}
                 data-testid="model-use"
-                onClick={() => void activate(m.kind, m.id)}
+                onClick={() => void activateFromLibrary(m.kind, m.id)}
                 title="Use for picking"
               >
                 ✓

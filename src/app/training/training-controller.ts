@@ -508,6 +508,27 @@ export async function activate(kind: ModelKind, id: string): Promise<boolean> {
   }
 }
 
+/** Makes a stored model active from the library; a detector's own pick settings come with it (as on import). */
+export async function activateFromLibrary(kind: ModelKind, id: string): Promise<void> {
+  if (!(await activate(kind, id))) return;
+  const m = training().library.find((x) => x.id === id);
+  const note = m ? applyCarriedSettings(m.metadata) : '';
+  if (m && note) say(`${m.name} is now the active ${kind === 'fcrn' ? 'detector' : 'classifier'}.${note}`);
+}
+
+/**
+ * Sets the pick settings a detector carries (chosen by `drpnet fine-tune` on labelled
+ * micrographs) on the micrographs not reviewed; the sentence that says so, or ''.
+ */
+function applyCarriedSettings(metadata: library.StoredModel['metadata']): string {
+  const carried =
+    metadata.kind === 'fcrn' && metadata.pickSettings && Object.keys(metadata.pickSettings).length ? metadata.pickSettings : undefined;
+  const n = carried ? setOnUnreviewed(carried, 'settings of the detector') : undefined;
+  return carried && n !== undefined
+    ? ` It carries pick settings chosen on labelled micrographs (${describeSettings(carried, 'labels')}). ${whereSet(n)}`
+    : '';
+}
+
 /** Picks again every micrograph that has picks, the one on screen first. */
 function repickAll(detectorChanged: boolean): void {
   const s = workbench();
@@ -565,15 +586,9 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
       metadata,
     );
     if (!(await activate(metadata.kind, id))) return;
-    // A detector from `drpnet fine-tune` may carry the pick settings chosen on labelled micrographs.
-    const carried =
-      metadata.kind === 'fcrn' && metadata.pickSettings && Object.keys(metadata.pickSettings).length ? metadata.pickSettings : undefined;
-    const n = carried ? setOnUnreviewed(carried, 'settings of an imported detector') : undefined;
-    const settings =
-      carried && n !== undefined
-        ? ` It carries pick settings chosen on labelled micrographs (${describeSettings(carried, 'labels')}). ${whereSet(n)}`
-        : '';
-    say(`Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.${settings}`);
+    say(
+      `Loaded ${pair.source} (${metadata.kind}, working radius ${metadata.workingRadius}); it is now active.${applyCarriedSettings(metadata)}`,
+    );
   } catch (e) {
     say(`Could not load the model: ${errorMessage(e)}`, true);
   }
