@@ -124,6 +124,24 @@ describe('trainDetector', () => {
     model.dispose();
   });
 
+  it('trains on at most samplesPerEpoch samples per epoch', async () => {
+    const model = buildFcrn();
+    const d = toyData(12, 3);
+    const batches: number[] = [];
+    const r = await trainDetector(model, d, {
+      epochs: 2,
+      batchSize: 2,
+      validationFraction: 0,
+      samplesPerEpoch: 4,
+      seed: 1,
+      onBatch: (b) => batches.push(b.batches),
+    });
+    expect(r.history).toHaveLength(2);
+    expect(batches).toEqual([2, 2, 2, 2]); // 4 of the 12 per epoch, in batches of 2
+    model.dispose();
+    await expect(trainDetector(buildFcrn(), d, { samplesPerEpoch: 0 })).rejects.toBeInstanceOf(ParameterError);
+  });
+
   it('rejects data of the wrong size', async () => {
     const d = toyData(2, 1);
     await expect(trainDetector(buildFcrn(), { ...d, n: 3 })).rejects.toBeInstanceOf(ParameterError);

@@ -51,7 +51,10 @@ export interface TrainingOptions<E> {
   onEpoch?: (e: E) => void;
 }
 
-export type TrainDetectorOptions = TrainingOptions<DetectorEpochReport>;
+export interface TrainDetectorOptions extends TrainingOptions<DetectorEpochReport> {
+  /** At most this many training samples per epoch, drawn anew each epoch (default: all of them). */
+  samplesPerEpoch?: number;
+}
 
 export const DEFAULT_DETECTOR_TRAINING: Readonly<Omit<TrainDetectorOptions, 'signal' | 'onBatch' | 'onEpoch'>> = {
   epochs: 7,
@@ -132,6 +135,8 @@ export async function trainDetector(
 ): Promise<TrainingResult<DetectorEpochReport>> {
   const o = { ...DEFAULT_DETECTOR_TRAINING, ...options };
   checkCommonOptions(o);
+  if (o.samplesPerEpoch !== undefined && !(Number.isInteger(o.samplesPerEpoch) && o.samplesPerEpoch >= 1))
+    throw new ParameterError(`samples per epoch must be a positive whole number, got ${o.samplesPerEpoch}`);
   const per = data.size * data.size;
   if (
     !(data.n > 0) ||
@@ -152,7 +157,7 @@ export async function trainDetector(
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const lr = o.learningRate * o.lrDecay ** epoch;
       setLearningRate(optimizer, lr);
-      const order = shuffleInPlace(train.slice(), rng);
+      const order = shuffleInPlace(train.slice(), rng).slice(0, o.samplesPerEpoch ?? train.length);
       const batches = toBatches(order, o.batchSize);
       const t0 = performance.now();
       let lossSum = 0;
@@ -173,9 +178,9 @@ export async function trainDetector(
       const seconds = (performance.now() - t0) / 1000;
       const report: DetectorEpochReport = {
         epoch,
-        loss: lossSum / train.length,
+        loss: lossSum / order.length,
         valLoss: val.length ? await meanSquaredError(model, data, val, o.batchSize) : null,
-        samplesPerSecond: train.length / seconds,
+        samplesPerSecond: order.length / seconds,
         learningRate: lr,
       };
       history.push(report);
