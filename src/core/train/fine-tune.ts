@@ -27,8 +27,8 @@ export interface DetectorFineTuneOptions {
   cropSize: number;
   /** Randomly flipped/rotated copies of each crop. */
   copies: number;
-  /** Crops trained on per epoch, drawn anew each epoch: bounds the run's time whatever the micrographs' size. */
-  samplesPerEpoch: number;
+  /** At most this many crops trained on per epoch, drawn anew each epoch (default: all). */
+  samplesPerEpoch?: number;
   batchSize: number;
   seed: number;
   signal?: AbortSignal;
@@ -43,9 +43,6 @@ export const DETECTOR_FINE_TUNE_DEFAULTS: Readonly<Omit<DetectorFineTuneOptions,
   lrDecay: 0.85,
   cropSize: 96,
   copies: 2,
-  // 5 labelled 1240x1200 apoferritin micrographs (diameter 64) give 96 crops, all used; 5 simulated
-  // 4096x4096 ones at diameter 138 give 288: the whole run took 318 s with all, 224 s with 192.
-  samplesPerEpoch: 192,
   batchSize: 8,
   seed: 1,
 };
