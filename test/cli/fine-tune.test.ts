@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRelionCoordinates } from '../../src/core/coords/relion';
 import { writeMrc } from '../../src/core/io/mrc';
 import { simulateMicrograph, truthPicks } from '../../src/core/simulate/simulate';
+import { SUPERVISED_CROPS_PER_EPOCH } from '../../src/core/train/adapt';
 import { main } from '../../src/cli/main';
 import { SHIPPED_MODELS_DIR } from '../../src/cli/models';
 import { pickCommand } from '../../src/cli/pick';
@@ -68,6 +69,7 @@ describe('drpnet fine-tune', () => {
     expect(report.micrographs).toEqual(['mic_1.mrc', 'mic_2.mrc']);
     expect(report.check.micrograph).toBe('mic_3.mrc');
     expect(typeof report.adapted).toBe('boolean');
+    expect(report.detectorCropsPerEpoch).toBe(Math.min(report.detectorCrops, SUPERVISED_CROPS_PER_EPOCH));
     expect(run.stderr).toContain('held-out mic_3.mrc: old models F1');
     for (const kind of ['fcrn', 'classifier']) {
       const meta = JSON.parse(await readFile(path.join(out, kind, 'model.json'), 'utf8')).userDefinedMetadata;
@@ -120,6 +122,7 @@ describe('drpnet fine-tune', () => {
     expect(report.method).toBe('self-training');
     expect(report.check).toBeNull();
     expect(report.micrographs).toHaveLength(3);
+    expect(report.detectorCropsPerEpoch).toBe(report.detectorCrops); // self-training keeps every crop
   }, 300_000);
 
   it('refuses what cannot work before training', async () => {

@@ -172,6 +172,7 @@ async function fineTuneBoth(
       micrographs: train.map((m) => m.name),
       labelsComplete,
       detectorCrops: det.samples,
+      detectorCropsPerEpoch: Math.min(det.samples, cropsPerEpoch ?? det.samples),
       detectorHistory: historySummary(det.history),
       classifierPatches: data.n,
       classifierParticles: counts.particles,
