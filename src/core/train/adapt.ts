@@ -22,7 +22,7 @@ import type { Scores } from '../metrics';
 import { classifierBoxRadii, modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '../model/model-io';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import { labelFromTruth } from './classifier-samples';
-import { modelSettings, type TunedSettings } from '../tuning';
+import type { TunedSettings } from '../tuning';
 import { LabelledSessions, tuneSettings } from './tune-settings';
 import { fineTuneDetector, DETECTOR_FINE_TUNE_DEFAULTS, type LabelledMicrograph } from './fine-tune';
 import { measureNoiseLevel } from './noise-level';
@@ -289,12 +289,7 @@ export async function adaptUnsupervised(
     throwIfAborted(o.signal);
     o.onProgress?.('labels', `picking ${m.name} with the current models`);
     const session = new PickSession(m.name, asMicrograph(m.image));
-    const res = await pickMicrograph(
-      session,
-      base,
-      { ...modelSettings(base), diameter: m.diameter, negativeStain: m.negativeStain },
-      { signal: o.signal },
-    );
+    const res = await pickMicrograph(session, base, LabelledSessions.params(base, m), { signal: o.signal });
     const byScore = (a: { score?: number }, b: { score?: number }) => (b.score ?? 0) - (a.score ?? 0);
     const kept = res.all.filter((p) => p.kept).sort(byScore);
     const dropped = res.all.filter((p) => !p.kept).sort(byScore);
