@@ -9,7 +9,7 @@ export const BACKGROUND_CLASS = 0;
 export const PARTICLE_CLASS = 1;
 
 export interface ClassifierOptions {
-  /** Seed of the weight initialisers (default 1). Dropout masks use tfjs's unseeded generator. */
+  /** Seed of the weight initialisers (default 1). Training seeds the dropout masks (train-classifier.ts). */
   seed?: number;
   /** Dropout rate before the dense layers (paper: 0.5). */
   dropout?: number;

@@ -59,6 +59,21 @@ describe('trainClassifier', () => {
     model.dispose();
   });
 
+  it('repeats for a seed, dropout masks included, and leaves the dropout layer unseeded', async () => {
+    const data = toyPatches(24, 4);
+    const weightsAfter = async (seed: number) => {
+      const model = buildClassifier({ seed: 1 });
+      await trainClassifier(model, data, { epochs: 1, learningRate: 1e-3, seed });
+      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+      expect(model.getLayer('dropout').getConfig().seed).toBeUndefined();
+      model.dispose();
+      return values;
+    };
+    const first = await weightsAfter(2);
+    expect(await weightsAfter(2)).toEqual(first);
+    expect(await weightsAfter(3)).not.toEqual(first);
+  });
+
   it('cancels with CancelledError and refuses one-class data', async () => {
     const model = buildClassifier();
     const data = toyPatches(12, 3);

@@ -2,8 +2,8 @@
 // output (index 0 background, 1 particle), Adam lr 5e-5, batch 8, 5 epochs, 10% validation.
 // Class balancing: every epoch the minority class of the training split is oversampled
 // (seeded draws with replacement) up to the majority's count. Shuffling, splitting and
-// balancing are seeded; dropout masks come from tfjs's own unseeded generator, so classifier
-// runs repeat only up to dropout.
+// balancing are seeded, and so are the dropout masks (a new seed each step, drawn from the same
+// generator), so a run repeats for a seed.
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError, throwIfAborted } from '../errors';
 import { createRng, shuffleInPlace, type Rng } from '../random';
@@ -53,6 +53,15 @@ export function balancedOrder(rows: readonly number[], labels: ArrayLike<number>
     for (let i = 0; i < deficit; i++) order.push(minority[rng.int(minority.length)]);
   }
   return shuffleInPlace(order, rng);
+}
+
+/**
+ * Gives every dropout layer of `model` a new seed. Unseeded, tfjs draws dropout masks from its own
+ * generator and runs do not repeat; one fixed seed would draw the same mask at every step. The
+ * layer's seed is private in tfjs-layers' typings but read at each call (layers/core.js).
+ */
+function seedDropout(model: tf.LayersModel, seed: number | undefined): void {
+  for (const layer of model.layers) if (layer.getClassName() === 'Dropout') (layer as unknown as { seed?: number }).seed = seed;
 }
 
 function oneHot(labels: ArrayLike<number>, rows: readonly number[]): tf.Tensor2D {
@@ -138,6 +147,7 @@ export async function trainClassifier(
       for (let b = 0; b < batches.length; b++) {
         throwIfAborted(o.signal);
         const rows = batches[b];
+        seedDropout(model, rng.int(2 ** 31));
         const out = tf.tidy(() => {
           const x = tf.tensor4d(gatherRows(data.patches, per, rows), [rows.length, side, side, 1]);
           const y = oneHot(data.labels, rows);
@@ -177,6 +187,7 @@ export async function trainClassifier(
     }
   } finally {
     optimizer.dispose();
+    seedDropout(model, undefined);
   }
   return { history };
 }
