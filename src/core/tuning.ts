@@ -10,7 +10,11 @@ import { DEFAULT_PICK_PARAMS, PARAM_SPECS, type ParamKey, type PickParams } from
 /** The settings tuning chooses: all a detector's metadata may carry (model-io.ts). */
 export type TunedSettings = Required<ModelPickSettings>;
 
-/** Values tried for each (every combination, and the current settings). */
+/**
+ * Values tried for each (every combination, and the current settings). Sigma and min distance
+ * stay out: tried as well (nine times the grid), they gained nothing on real micrographs
+ * (docs/method.md, "Real micrographs").
+ */
 export const TUNING_GRID: { readonly [K in keyof TunedSettings]: readonly TunedSettings[K][] } = {
   threshold: [0.5, 1, 2, 3, 4, 6, 8],
   cutoff: [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1],
