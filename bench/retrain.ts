@@ -14,7 +14,7 @@
 //
 //   npx tsx bench/retrain.ts [--quick] [--images N] [--size PX] [--picks N]
 //       [--classifier-epochs N] [--detector-epochs N] [--max-per-class N] [--models DIR]
-//       [--conditions carbon-edge,contamination|all] [--fine-tune-only | --supervised-only]
+//       [--conditions carbon-edge,contamination|all] [--fine-tune-only | --supervised-only] [--seed S]
 // bench/run.ts can call retrainBenchmark() and add its lines to docs/benchmarks.md.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,8 @@ export interface RetrainBenchOptions {
   classifierEpochs: number;
   detectorEpochs: number;
   maxPerClass: number;
+  /** Seed of `drpnet fine-tune`'s runs (its --seed): another seed shows how far its rows move. */
+  seed: number;
   /** Folder with fcrn/ and classifier/ (default: public/models). */
   models?: string;
   /** Condition presets to run (default carbon-edge and contamination; 'all' for every condition of docs/quality.md). */
@@ -64,8 +66,17 @@ export const FULL: RetrainBenchOptions = {
   classifierEpochs: CLASSIFIER_DEFAULTS.epochs,
   detectorEpochs: DETECTOR_DEFAULTS.epochs,
   maxPerClass: CLASSIFIER_DEFAULTS.maxPerClass,
+  seed: 1,
 };
-export const QUICK: RetrainBenchOptions = { images: 2, size: 1024, picks: 200, classifierEpochs: 2, detectorEpochs: 2, maxPerClass: 300 };
+export const QUICK: RetrainBenchOptions = {
+  images: 2,
+  size: 1024,
+  picks: 200,
+  classifierEpochs: 2,
+  detectorEpochs: 2,
+  maxPerClass: 300,
+  seed: 1,
+};
 
 const BENCH_CONDITIONS = ['carbon-edge', 'contamination'] as const;
 
@@ -171,13 +182,15 @@ function command(o: RetrainBenchOptions): string {
     : o.fineTuneOnly
       ? ' --fine-tune-only'
       : ` --picks ${o.picks} --classifier-epochs ${o.classifierEpochs} --detector-epochs ${o.detectorEpochs} --max-per-class ${o.maxPerClass}`;
-  return `npx tsx bench/retrain.ts --images ${o.images} --size ${o.size}${only}${conditions}`;
+  const seed = o.seed === 1 ? '' : ` --seed ${o.seed}`;
+  return `npx tsx bench/retrain.ts --images ${o.images} --size ${o.size}${only}${conditions}${seed}`;
 }
 
 /** Runs the benchmark; returns markdown lines (a section for docs/benchmarks.md). */
 export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]> {
   const log = o.log ?? (() => {});
   if (o.images < 2) throw new Error('--images must be at least 2 (half adapt, half scored)');
+  if (!Number.isInteger(o.seed)) throw new Error(`--seed must be a whole number, got ${o.seed}`);
   await startBackend('wasm');
   const shipped = await loadModels({ dir: o.models, withClassifier: true });
   const nAdapt = Math.ceil(o.images / 2);
@@ -227,14 +240,14 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
       const self = await adaptUnsupervised(
         base,
         adapt.map((m) => asTraining(m)),
-        { seed: 1 },
+        { seed: o.seed },
       );
       row('`drpnet fine-tune --unsupervised` (self-training)', await score(scored, self), `${self.seconds.toFixed(0)} s`);
     }
     const sup = await adaptSupervised(
       base,
       adapt.map((m) => asTraining(m, true)),
-      { seed: 1 },
+      { seed: o.seed },
     );
     row(
       '`drpnet fine-tune --truth` (truth of the adapting half as labels)',
@@ -288,6 +301,7 @@ function parseArgs(argv: string[]): RetrainBenchOptions {
     '--classifier-epochs': 'classifierEpochs',
     '--detector-epochs': 'detectorEpochs',
     '--max-per-class': 'maxPerClass',
+    '--seed': 'seed',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
