@@ -37,15 +37,16 @@ which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done a
                        micrographs and written with the models when they pick the held-out one
                        better (or, with one labelled micrograph, that one); \`drpnet pick
                        --models DIR\` starts from them
-  --unsupervised       no labels: self-training on the picks the models keep at their
-                       settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); nothing checks the result
+  --unsupervised       no labels: self-training of the detector on the picks the models keep
+                       at their settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); the classifier is
+                       written unchanged; nothing checks the result
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
                        (default partial: places nobody labelled count less than labels)
 ${paramHelp(['diameter', 'negativeStain'])}
   --out DIR            output folder (required)
   --models DIR         models to start from (default: the shipped ones)
   --epochs N           detector epochs (default ${ADAPT_DEFAULTS.detectorEpochs})
-  --classifier-epochs N (default ${ADAPT_DEFAULTS.classifierEpochs})
+  --classifier-epochs N with --truth (default ${ADAPT_DEFAULTS.classifierEpochs})
   --seed S             (default ${ADAPT_DEFAULTS.seed})
   --backend B          ${BACKENDS.join('|')} (default wasm)`;
 
@@ -84,6 +85,8 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const labels = (v.labels ?? 'partial') as (typeof LABELS)[number];
   if (!LABELS.includes(labels)) throw new UsageError(`--labels: unknown kind '${String(v.labels)}' (use ${LABELS.join(', ')})`);
   if (unsupervised && v.labels !== undefined) throw new UsageError('--labels goes with --truth');
+  if (unsupervised && v['classifier-epochs'] !== undefined)
+    throw new UsageError('--classifier-epochs goes with --truth: self-training keeps the classifier');
   const backendChoice = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backendChoice))
     throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
@@ -158,7 +161,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const settingsNote = st?.kept ? ', with the pick settings chosen above' : '';
   log(
     r.adapted
-      ? `drpnet fine-tune: wrote the adapted models to ${out}${settingsNote} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
+      ? `drpnet fine-tune: wrote the ${unsupervised ? 'self-trained detector and the classifier it started from' : 'adapted models'} to ${out}${settingsNote} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
       : `drpnet fine-tune: the adapted networks picked the held-out micrograph worse; wrote the old networks to ${out}${settingsNote || ' unchanged'}${st?.kept ? `; pick with --models ${out}` : ''}`,
   );
   return 0;

@@ -114,15 +114,24 @@ describe('drpnet fine-tune', () => {
     expect(fcrnMeta.pickSettings).toEqual(report.settings.chosen);
   }, 300_000);
 
-  it('without labels: self-training writes models and says nothing checks them', async () => {
+  it('without labels: self-training writes models, keeps the classifier and says nothing checks them', async () => {
     const out = path.join(root, 'self');
-    const run = await fineTune(mics, '--unsupervised', '--diameter', DIAMETER, '--out', out, '--epochs', '1', '--classifier-epochs', '1');
+    const run = await fineTune(mics, '--unsupervised', '--diameter', DIAMETER, '--out', out, '--epochs', '1');
     expect(run.result, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
     expect(report.method).toBe('self-training');
     expect(report.check).toBeNull();
     expect(report.micrographs).toHaveLength(3);
     expect(report.detectorCropsPerEpoch).toBe(report.detectorCrops); // self-training keeps every crop
+    expect(report.classifier).toBe('kept');
+    const shippedClassifier = path.join(SHIPPED_MODELS_DIR, 'classifier', 'weights.bin');
+    expect(await readFile(path.join(out, 'classifier', 'weights.bin'))).toEqual(await readFile(shippedClassifier));
+    expect(await readFile(path.join(out, 'fcrn', 'weights.bin'))).not.toEqual(
+      await readFile(path.join(SHIPPED_MODELS_DIR, 'fcrn', 'weights.bin')),
+    );
+    const withEpochs = await fineTune(mics, '--unsupervised', '--diameter', DIAMETER, '--out', out, '--classifier-epochs', '1');
+    expect(withEpochs.result).toBe(2);
+    expect(withEpochs.stderr).toContain('--classifier-epochs goes with --truth');
   }, 300_000);
 
   it('refuses what cannot work before training', async () => {
