@@ -112,7 +112,7 @@ interface TunedPair extends AdaptModels {
  * Fine-tunes copies of both networks on labelled (or pseudo-labelled) micrographs; with
  * `withClassifier` false, the detector only (the classifier is a copy of the old one).
  */
-async function fineTuneBoth(
+async function fineTuneNetworks(
   base: AdaptModels,
   train: readonly LabelledMicrograph[],
   labelsComplete: boolean,
@@ -244,7 +244,7 @@ export async function adaptSupervised(
   const t0 = performance.now();
   const held = labelled.length >= 2 ? labelled[labelled.length - 1] : undefined;
   const train = held ? labelled.slice(0, -1) : labelled;
-  const tuned = await fineTuneBoth(base, train, o.labelsComplete, SUPERVISED_CROPS_PER_EPOCH, true, o);
+  const tuned = await fineTuneNetworks(base, train, o.labelsComplete, SUPERVISED_CROPS_PER_EPOCH, true, o);
   const sessions = new LabelledSessions();
   let check: AdaptCheck | null = null;
   if (held) {
@@ -322,6 +322,6 @@ export async function adaptUnsupervised(
     if (truth.length) pseudo.push({ ...m, truth, negatives });
   }
   if (!pseudo.length) throw new ParameterError('the models kept no pick on these micrographs; there is nothing to learn from');
-  const tuned = await fineTuneBoth(base, pseudo, false, undefined, false, o);
+  const tuned = await fineTuneNetworks(base, pseudo, false, undefined, false, o);
   return result(base, tuned, true, null, t0, 'self-training');
 }
