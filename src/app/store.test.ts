@@ -40,6 +40,18 @@ describe('workbench store', () => {
     expect(s().micrographs[1].params).toEqual({ ...DEFAULT_PICK_PARAMS, threshold: 7.5 });
   });
 
+  it('undoing a parameter edit also takes it back from the default for new micrographs, and redo puts it back', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().setParams('k1', { threshold: 10 });
+    s().undo();
+    expect(s().micrographs[0].params.threshold).toBe(DEFAULT_PICK_PARAMS.threshold);
+    s().addMicrograph('k2', 'b.mrc');
+    expect(s().micrographs[1].params).toEqual(DEFAULT_PICK_PARAMS);
+    s().redo();
+    s().addMicrograph('k3', 'c.mrc');
+    expect(s().micrographs[2].params.threshold).toBe(10);
+  });
+
   it('undo and redo edits across micrographs, and a new edit clears redo', () => {
     s().addMicrograph('k1', 'a.mrc');
     s().addMicrograph('k2', 'b.mrc');

@@ -6,7 +6,7 @@ import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
-import { changedBefore, currentValues, pushStep, type HistoryStep, type TrackedFields } from './history';
+import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
@@ -56,6 +56,8 @@ export interface DiameterSetting {
 /** Session-wide settings that undo restores with the micrographs' fields. */
 export interface SessionSettings {
   diameter: DiameterSetting;
+  /** What micrographs added later start from. */
+  defaultParams: PickParams;
 }
 
 export interface Notice {
@@ -91,7 +93,7 @@ export interface ChangeOptions {
   /** Changes with the same key in quick succession are one undo step (a slider drag). */
   mergeKey?: string;
   /** New session settings made in the same step. */
-  session?: SessionSettings;
+  session?: Partial<SessionSettings>;
 }
 
 export interface WorkbenchState {
@@ -270,18 +272,20 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
       const changed = mic && changedBefore(mic, patch);
       if (changed) before[key] = changed;
     }
-    const sessionChanged = !!opts.session && JSON.stringify(opts.session.diameter) !== JSON.stringify(st.diameter);
+    const session = sessionSettings(st);
+    const nextSession = { ...session, ...opts.session };
+    const sessionChanged = JSON.stringify(nextSession) !== JSON.stringify(session);
     if (!Object.keys(before).length && !sessionChanged) return false;
     const step: HistoryEntry = {
       label,
       before,
-      session: sessionChanged ? { diameter: st.diameter } : undefined,
+      session: sessionChanged ? session : undefined,
       mergeKey: opts.mergeKey,
       at: Date.now(),
     };
     set((s) => ({
       micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
-      ...(sessionChanged ? { diameter: opts.session!.diameter } : {}),
+      ...(sessionChanged ? nextSession : {}),
       past: pushStep(s.past, step),
       future: [],
     }));
@@ -292,8 +296,12 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     const mic = get().micrographs.find((m) => m.key === key);
     if (!mic) return;
     const params = { ...mic.params, ...patch };
-    if (get().change('parameters', { [key]: { params } }, { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}` }))
-      set({ defaultParams: params });
+    if (!fieldChanged('params', mic.params, params)) return;
+    get().change(
+      'parameters',
+      { [key]: { params } },
+      { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}`, session: { defaultParams: params } },
+    );
   },
 
   commitEdits(key, edits) {
@@ -360,17 +368,21 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
     return [];
   }
   const fieldsOf = (key: string) => s.micrographs.find((m) => m.key === key);
-  const inverse = currentValues(step, fieldsOf, { diameter: s.diameter });
+  const inverse = currentValues(step, fieldsOf, sessionSettings(s));
   const keys = Object.keys(inverse.before);
   useWorkbench.setState({
     [from]: stack.slice(0, -1),
     [to]: [...s[to], inverse],
     micrographs: s.micrographs.map((m) => (step.before[m.key] ? { ...m, ...step.before[m.key] } : m)),
-    ...(step.session ? { diameter: step.session.diameter } : {}),
+    ...step.session,
     // A step on one micrograph brings it on screen, so the user sees what changed back.
     ...(keys.length === 1 ? { currentKey: keys[0], selectedPickId: s.currentKey === keys[0] ? s.selectedPickId : undefined } : {}),
   } as Partial<WorkbenchState>);
   return keys;
+}
+
+function sessionSettings(s: WorkbenchState): SessionSettings {
+  return { diameter: s.diameter, defaultParams: s.defaultParams };
 }
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {

@@ -21,8 +21,8 @@ export function setSessionDiameter(setting: DiameterSetting): void {
     if (px !== undefined) patches[m.key] = { params: { ...m.params, diameter: px } };
   }
   const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
-  if (!s.change('particle diameter', patches, { session: { diameter: setting } })) return;
-  if (px !== undefined) s.set({ defaultParams: { ...s.defaultParams, diameter: px } });
+  const session = { diameter: setting, ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}) };
+  if (!s.change('particle diameter', patches, { session })) return;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
 }
