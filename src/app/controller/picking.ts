@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, type MicrographEntry } from '../store';
+import { currentMic, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, refusedReadOnly, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
@@ -65,7 +65,12 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
       onOpened: (d) => applyDescribed(key, d),
       preview: opts.preview,
     });
-    if (r) applyPickResult(key, params, r);
+    if (!r) return;
+    applyPickResult(key, params, r);
+    // Its parameters changed (an undo, a new value) while this pick ran: what it shows is for the
+    // old ones, and nothing else may be coming, so pick again with the parameters it has now.
+    const now = mic(key);
+    if (now && !samePickParams(params, now.params)) repickSoon(key, 0);
   } catch (e) {
     if (!isCancelled(e)) fail(key, e);
   }
@@ -263,8 +268,8 @@ export function cancelBatch(): void {
 }
 
 /** Changes several micrographs at once (one undo step) and re-picks them. */
-function changeMany(label: string, patches: Record<string, Partial<TrackedFields>>, mergeKey?: string): void {
-  if (store().change(label, patches, { mergeKey })) repickStale(Object.keys(patches));
+function changeMany(label: string, patches: Record<string, Partial<TrackedFields>>, opts: ChangeOptions = {}): void {
+  if (store().change(label, patches, opts)) repickStale(Object.keys(patches));
 }
 
 /**
@@ -291,8 +296,7 @@ export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>,
     const m = mic(key);
     if (m) patches[key] = { params: { ...m.params, ...patch } };
   }
-  changeMany(label, patches);
-  store().set({ defaultParams: { ...store().defaultParams, ...patch } });
+  changeMany(label, patches, { session: { defaultParams: { ...store().defaultParams, ...patch } } });
   return true;
 }
 

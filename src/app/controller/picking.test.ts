@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PickParams } from '../../core/params';
+import type { PickResult } from '../../../workers/engine-api';
+import { useWorkbench } from '../store';
+
+// The engine answers each pick only when the test says so, as a busy worker pool would.
+const calls: { params: PickParams; resolve: (r: PickResult) => void }[] = [];
+vi.mock('../engine-bridge', () => ({
+  engine: {
+    isRegistered: () => true,
+    pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve) => calls.push({ params, resolve })),
+  },
+}));
+const { changeParams, pickMicrograph, undo } = await import('./picking');
+
+const s = () => useWorkbench.getState();
+/** A result whose one pick says which threshold it was made with. */
+const resultFor = (params: PickParams): PickResult => ({
+  picks: [{ x: params.threshold, y: 0, peakHeight: 1, kept: true }],
+  timings: {},
+  detected: false,
+  unclassified: 0,
+});
+
+describe('picking controller', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    s().reset();
+    calls.length = 0;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('a pick that finishes after an undo took its parameters back is picked again with the restored ones', async () => {
+    s().addMicrograph('k', 'a.mrc');
+    const first = pickMicrograph('k');
+    calls[0].resolve(resultFor(calls[0].params));
+    await first;
+    const original = s().micrographs[0].params;
+    expect(s().micrographs[0].pickedWith).toEqual(original);
+
+    changeParams('k', { threshold: 10 }); // a preview at once, the exact pick after a quiet
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls.map((c) => c.params.threshold)).toEqual([original.threshold, 10, 10]);
+    undo(); // back to the original threshold while both picks at 10 still run
+    expect(s().micrographs[0].params).toEqual(original);
+    calls[1].resolve(resultFor(calls[1].params));
+    calls[2].resolve(resultFor(calls[2].params));
+    await vi.advanceTimersByTimeAsync(300);
+    const again = calls.slice(3);
+    expect(again.length).toBeGreaterThan(0);
+    for (const c of again) {
+      expect(c.params).toEqual(original);
+      c.resolve(resultFor(c.params));
+    }
+    await vi.advanceTimersByTimeAsync(300);
+    const m = s().micrographs[0];
+    expect(m.pickedWith).toEqual(m.params);
+    expect(m.auto.map((p) => p.x)).toEqual([original.threshold]);
+  });
+});
