@@ -30,6 +30,14 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
     expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
   }
 
+  // Coordinates outside the micrograph (another binning's pixels): refused, named, nothing loaded.
+  const binned = `data_\n\nloop_\n_rlnCoordinateX #1\n_rlnCoordinateY #2\n100 100\n99999 50\n`;
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(binned) });
+  await page.getByTestId('coords-as-picks').click();
+  await expect(page.getByTestId('notice').filter({ hasText: name })).toContainText('1 of 2 coordinates lie outside');
+  expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+  expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+
   // As editable picks: manual picks, no F1 of 100 against itself; the demo's truth stays the truth.
   const f1 = await page.getByTestId('metrics-f1').textContent();
   await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });

@@ -165,15 +165,39 @@ async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boole
   }
 }
 
-/** Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks. */
-function assignCoordinates(): void {
+/** Coordinates outside the micrograph: a file written for another binning or another micrograph. */
+function outsideMessage(g: PendingCoordinates, name: string, width: number, height: number): string | undefined {
+  const outside = g.picks.filter((p) => !(p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height));
+  if (!outside.length) return undefined;
+  const e = outside[0];
+  return (
+    `${g.file}: ${outside.length} of ${g.picks.length} coordinates lie outside ${name} (${width} x ${height} px), ` +
+    `e.g. (${e.x}, ${e.y}). Were they written for another binning or another micrograph? Not loaded; nothing else changed.`
+  );
+}
+
+/**
+ * Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks,
+ * once that micrograph's size is known (called again when a micrograph is first opened).
+ */
+export function assignCoordinates(): void {
   const names = store().micrographs.map((m) => m.name);
   const still: PendingCoordinates[] = [];
+  const unopened: PendingCoordinates[] = [];
   for (const g of pendingCoordinates) {
     const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) {
       still.push(g);
+      continue;
+    }
+    if (!m.info) {
+      unopened.push(g);
+      continue;
+    }
+    const outside = outsideMessage(g, m.name, m.info.width, m.info.height);
+    if (outside) {
+      store().notify(outside, 'error');
       continue;
     }
     if (g.as === 'truth') {
@@ -185,7 +209,7 @@ function assignCoordinates(): void {
       store().commitEdits(m.key, edits);
     }
   }
-  pendingCoordinates = still;
+  pendingCoordinates = [...still, ...unopened];
   if (still.length) {
     const files = [...new Set(still.map((g) => g.file))];
     store().notify(

@@ -11,6 +11,7 @@ import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
 import type { MicImages, MicStatus, MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
+import { assignCoordinates } from './files';
 import { ensurePicked } from './picking';
 
 /** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
@@ -40,6 +41,7 @@ export function applyDescribed(key: string, d: Described): void {
   const first = !m.info;
   store().updateMic(key, { info: d.info, status, error: status === 'error' ? m.error : undefined });
   if (first && !m.pickedWith) arrivalDiameter(key);
+  if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
 }
 
 /** Opens a micrograph for its header and images; false when the engine was not running (try again once it is). */
