@@ -45,6 +45,8 @@ export interface FolderContents {
   warnings: string[];
   /** Coordinate files that could not be read, `<file>: <why>`: the rest is still read. */
   failed: string[];
+  /** The micrograph keys of those files, named after their micrograph: they must not be scored as picking nothing. */
+  failedKeys: Set<string>;
 }
 
 interface Candidate {
@@ -56,7 +58,7 @@ interface Candidate {
 const count = (n: number) => `${n} micrograph${n === 1 ? '' : 's'}`;
 
 /** Lists a few names and how many more. */
-function someOf(names: string[]): string {
+export function someOf(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
@@ -80,6 +82,11 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const order = opts.formats ?? READ_PREFERENCE;
   const warnings: string[] = [];
   const failed: string[] = [];
+  const failedKeys = new Set<string>();
+  const fail = (file: string, why: string) => {
+    failed.push(why);
+    failedKeys.add(micrographKey(file));
+  };
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
   const entries = (await listFolder(dir, opts.label))
@@ -89,7 +96,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     const file = path.join(dir, entry.name);
     const st = await fs.stat(file).catch(() => undefined);
     if (!st) {
-      failed.push(`${file}: ${await whyNotAFile(file)}`);
+      fail(file, `${file}: ${await whyNotAFile(file)}`);
       continue;
     }
     if (!st.isFile()) {
@@ -100,7 +107,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      failed.push(describeFileSystemError(e, file));
+      fail(file, describeFileSystemError(e, file));
       continue;
     }
     let format: CoordinateFormat;
@@ -121,7 +128,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;
       // The readers ask for "the box size" in general; here it is an option.
-      failed.push(/give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
+      fail(file, /give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
       continue;
     }
     for (const [mic, picks] of groups) {
@@ -162,5 +169,5 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const read = order.filter((f) => used.has(f)).map((f) => `${f} (${count(used.get(f) as number)})`);
   const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);
   const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
-  return { picks, summary, warnings, failed };
+  return { picks, summary, warnings, failed, failedKeys };
 }

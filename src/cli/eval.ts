@@ -3,7 +3,7 @@
 import { COORDINATE_FORMAT_IDS, coordinateExtensionList } from '../core/coords/formats';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
 import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
-import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
+import { READ_PREFERENCE, readCoordinateFolder, someOf } from './coordinate-folder';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
 
@@ -18,7 +18,8 @@ const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diamet
   --json           print JSON instead of a table
 
 A file that is not a coordinate file is skipped with a warning; one that cannot be read is
-named and the rest is scored, with exit status 1.`;
+named, its micrograph is left out and the rest is scored, with exit status 1. A micrograph
+with ground truth but no pick file is scored as nothing picked (and named).`;
 
 function row(name: string, m: MatchResult): string {
   const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
@@ -62,11 +63,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const picks = picked.picks;
   const truth = truthRead.picks;
   if (!truth.size && !truthRead.failed.length) throw new UsageError(`${v.truth}: no ground-truth coordinate files found`);
-  const perMicrograph: { micrograph: string; result: MatchResult }[] = [];
-  for (const [mic, t] of [...truth].sort(([a], [b]) => a.localeCompare(b))) {
-    perMicrograph.push({ micrograph: mic, result: matchPicks(picks.get(mic) ?? [], t, radius) });
-  }
+  if (!picks.size && !picked.failed.length) throw new UsageError(`${v.picks}: no coordinate files to score found`);
   const unmatched = [...picks.keys()].filter((k) => !truth.has(k));
+  if (picks.size && unmatched.length === picks.size)
+    throw new UsageError(
+      `no micrograph of --picks has ground truth in --truth (picks for ${someOf([...picks.keys()])}; truth for ${someOf([...truth.keys()])}): are they of the same data set?`,
+    );
+  const perMicrograph: { micrograph: string; result: MatchResult }[] = [];
+  // A micrograph whose pick file could not be read is left out, not scored as picking nothing.
+  const scored = [...truth].filter(([mic]) => !picked.failedKeys.has(mic)).sort(([a], [b]) => a.localeCompare(b));
+  for (const [mic, t] of scored) perMicrograph.push({ micrograph: mic, result: matchPicks(picks.get(mic) ?? [], t, radius) });
+  const withoutPicks = scored.filter(([mic]) => !picks.has(mic)).map(([mic]) => mic);
   const overall = aggregate(perMicrograph.map((p) => p.result));
 
   if (v.json) {
@@ -86,6 +93,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(row('overall', overall) + '\n');
     if (unmatched.length) process.stderr.write(`picks without ground truth (not scored): ${unmatched.join(', ')}\n`);
   }
+  if (withoutPicks.length)
+    process.stderr.write(`drpnet eval: ground truth without a pick file, scored as nothing picked: ${someOf(withoutPicks)}\n`);
   if (failures) process.stderr.write(`drpnet eval: ${failures} coordinate file(s) could not be read; the scores leave them out\n`);
   return failures ? 1 : 0;
 }

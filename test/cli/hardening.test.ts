@@ -278,6 +278,43 @@ describe('eval', () => {
     expect(run.result).toBe(1);
   });
 
+  it('a pick file that cannot be read leaves its micrograph out of the scores, not scored as nothing picked', async () => {
+    const truth2 = path.join(root, 'truth-two');
+    await writePicks(truth2, ['star']);
+    await writeFile(path.join(truth2, 'mic_02_autopick.star'), writeCoordinates('star', truthPicks, { micrographName: 'mic_02.mrc' }));
+    const picks = path.join(root, 'eval-unreadable');
+    await writePicks(picks, ['star']);
+    await writeFile(path.join(picks, 'mic_02_autopick.star'), 'data_\nloop_\n_rlnAnglePsi #1\n12\n');
+    const run = await evaluate('--picks', picks, '--truth', truth2, '--radius', '10', '--json');
+    expect(run.result).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json.micrographs.map((m: { micrograph: string }) => m.micrograph)).toEqual(['mic_01']);
+    expect(json.overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).toMatch(/FAILED .*mic_02_autopick\.star/);
+    // A truth micrograph with no pick file at all is scored as nothing picked, and said so.
+    await rm(path.join(picks, 'mic_02_autopick.star'));
+    const missing = await evaluate('--picks', picks, '--truth', truth2, '--radius', '10', '--json');
+    expect(JSON.parse(missing.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 10 });
+    expect(missing.stderr).toMatch(/ground truth without a pick file, scored as nothing picked: mic_02/);
+  });
+
+  it('an empty picks folder, or picks of another data set, are refused rather than scored 0', async () => {
+    const empty = path.join(root, 'eval-empty');
+    await mkdir(empty);
+    await expect(evaluate('--picks', empty, '--truth', truth, '--radius', '10')).rejects.toThrow(
+      /eval-empty: no coordinate files to score found/,
+    );
+    const other = path.join(root, 'eval-other-set');
+    await mkdir(other);
+    await writeFile(
+      path.join(other, 'grid3_0007_autopick.star'),
+      writeCoordinates('star', truthPicks, { micrographName: 'grid3_0007.mrc' }),
+    );
+    await expect(evaluate('--picks', other, '--truth', truth, '--radius', '10')).rejects.toThrow(
+      /no micrograph of --picks has ground truth in --truth \(picks for grid3_0007; truth for mic_01\)/,
+    );
+  });
+
   it('a named pipe called *.star does not block eval', async () => {
     const picks = path.join(root, 'eval-fifo');
     await writePicks(picks, ['star']);
