@@ -27,7 +27,19 @@ export function usage(): string {
   return ['usage: drpnet <command> [options]', '', 'commands:', ...lines, '', 'Run `drpnet <command> --help` for its options.'].join('\n');
 }
 
+/**
+ * A reader that stops early (`drpnet pick ... 2>&1 | head`) must not stop the work: once the pipe
+ * is closed, what is written to it is dropped instead of ending the process.
+ */
+function outliveClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  outliveClosedPipes();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

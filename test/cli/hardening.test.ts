@@ -204,6 +204,19 @@ describe('file-system errors in words', () => {
   });
 });
 
+describe('pick: output streams', () => {
+  it('a reader that closes the pipe early (2>&1 | head) does not stop the picking', async () => {
+    const out = path.join(root, 'closed-pipe');
+    const child = spawn(process.execPath, [DRPNET_BIN, 'pick', mics, '--diameter', DIAMETER, '--models', models, '--out', out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr.destroy(); // as `head` exits: the next write meets EPIPE
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(names.map(autopick).sort());
+  }, 60_000);
+});
+
 describe('eval', () => {
   const truthPicks: Particle[] = Array.from({ length: 10 }, (_, i) => ({ x: 40 + 60 * i, y: 50 + 17 * i }));
   /** What `pick --format ...` writes for mic_01.mrc, into `dir`. */
