@@ -1,4 +1,4 @@
-// `drpnet fine-tune`: adapts both networks to the user's data and writes a models folder that
+// `drpnet fine-tune`: adapts the networks to the user's data and writes a models folder that
 // `drpnet pick --models DIR` uses. With --truth, from a few labelled micrographs (the last one
 // held out to check the result), and the pick settings chosen on them; with --unsupervised, by
 // self-training on the micrographs themselves (src/core/train/adapt.ts).
@@ -25,8 +25,9 @@ const LABELS = ['partial', 'complete'] as const;
 
 const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
 
-Adapts the detector and the classifier to your data and writes DIR/fcrn and DIR/classifier,
-which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done and measured.
+Adapts the detector to your data, and the classifier where the labels show what background
+is (--labels complete), and writes DIR/fcrn and DIR/classifier, which \`drpnet pick --models
+DIR\` uses, and DIR/fine-tune.json, what was done and measured.
 
   --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
   --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
@@ -41,7 +42,8 @@ which \`drpnet pick --models DIR\` uses, and DIR/fine-tune.json, what was done a
                        at their settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); the classifier is
                        written unchanged; nothing checks the result
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
-                       (default partial: places nobody labelled count less than labels)
+                       (default partial: places nobody labelled count less than labels, and
+                       the classifier, given no background, is kept as it was)
 ${paramHelp(['diameter', 'negativeStain'])}
   --out DIR            output folder (required)
   --models DIR         models to start from (default: the shipped ones)

@@ -17,7 +17,7 @@ const COMMANDS: Record<string, Command> = {
   'train-detector': { summary: 'train the FCRN detector', run: async (a) => (await import('./train')).trainDetectorCommand(a) },
   'train-classifier': { summary: 'train the false-pick classifier', run: async (a) => (await import('./train')).trainClassifierCommand(a) },
   'fine-tune': {
-    summary: 'adapt both networks to your data (a few labelled micrographs, or none)',
+    summary: 'adapt the networks to your data (a few labelled micrographs, or none)',
     run: async (a) => (await import('./fine-tune')).fineTuneCommand(a),
   },
 };

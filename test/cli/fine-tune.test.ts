@@ -71,6 +71,7 @@ describe('drpnet fine-tune', () => {
     expect(typeof report.adapted).toBe('boolean');
     expect(report.detectorCropsPerEpoch).toBe(Math.min(report.detectorCrops, SUPERVISED_CROPS_PER_EPOCH));
     expect(run.stderr).toContain('held-out mic_3.mrc: old models F1');
+    expect(report.classifierHistory).toHaveLength(1); // complete labels: background examples, so the classifier trains
     for (const kind of ['fcrn', 'classifier']) {
       const meta = JSON.parse(await readFile(path.join(out, kind, 'model.json'), 'utf8')).userDefinedMetadata;
       expect(meta.kind).toBe(kind);
@@ -112,6 +113,18 @@ describe('drpnet fine-tune', () => {
     expect(report.settings.chosen.threshold).toBeLessThan(40);
     const fcrnMeta = JSON.parse(await readFile(path.join(out, 'fcrn', 'model.json'), 'utf8')).userDefinedMetadata;
     expect(fcrnMeta.pickSettings).toEqual(report.settings.chosen);
+  }, 300_000);
+
+  it('partial labels (the default) give the classifier no background: it is kept, and the log says why', async () => {
+    const out = path.join(root, 'partial');
+    const run = await fineTune('--micrographs', mics, '--truth', truth, '--diameter', DIAMETER, '--out', out, '--epochs', '1');
+    expect(run.result, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
+    expect(report.labelsComplete).toBe(false);
+    expect(report.classifier).toBe('kept');
+    expect(run.stderr).toMatch(/classifier: kept as it was: the labels give \d+ particle and 0 background examples/);
+    const shippedClassifier = path.join(SHIPPED_MODELS_DIR, 'classifier', 'weights.bin');
+    expect(await readFile(path.join(out, 'classifier', 'weights.bin'))).toEqual(await readFile(shippedClassifier));
   }, 300_000);
 
   it('without labels: self-training writes models, keeps the classifier and says nothing checks them', async () => {

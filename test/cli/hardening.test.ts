@@ -294,7 +294,10 @@ describe('eval', () => {
   it('a pick file that cannot be read leaves its micrograph out of the scores, not scored as nothing picked', async () => {
     const truth2 = path.join(root, 'truth-two');
     await writePicks(truth2, ['star']);
-    await writeFile(path.join(truth2, 'mic_02_autopick.star'), writeCoordinates('star', truthPicks, { micrographName: 'mic_02.mrc' }));
+    await writeFile(
+      path.join(truth2, 'mic_02_autopick.star'),
+      writeCoordinates('star', truthPicks, { micrographName: 'mic_02.mrc', boxSize: 28 }),
+    );
     const picks = path.join(root, 'eval-unreadable');
     await writePicks(picks, ['star']);
     await writeFile(path.join(picks, 'mic_02_autopick.star'), 'data_\nloop_\n_rlnAnglePsi #1\n12\n');
@@ -321,7 +324,7 @@ describe('eval', () => {
     await mkdir(other);
     await writeFile(
       path.join(other, 'grid3_0007_autopick.star'),
-      writeCoordinates('star', truthPicks, { micrographName: 'grid3_0007.mrc' }),
+      writeCoordinates('star', truthPicks, { micrographName: 'grid3_0007.mrc', boxSize: 28 }),
     );
     await expect(evaluate('--picks', other, '--truth', truth, '--radius', '10')).rejects.toThrow(
       /no micrograph of --picks has ground truth in --truth \(picks for grid3_0007; truth for mic_01\)/,

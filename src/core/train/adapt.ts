@@ -150,14 +150,14 @@ async function fineTuneNetworks(
     detectorCropsPerEpoch: Math.min(det.samples, cropsPerEpoch ?? det.samples),
     detectorHistory: historySummary(det.history),
   };
-  if (!withClassifier)
-    return {
-      fcrn,
-      fcrnMeta,
-      classifier: await copyModel(base.classifier),
-      summary: { ...detectorSummary, classifier: 'kept' },
-      classifierKept: true,
-    };
+  const keepClassifier = async (): Promise<TunedPair> => ({
+    fcrn,
+    fcrnMeta,
+    classifier: await copyModel(base.classifier),
+    summary: { ...detectorSummary, classifier: 'kept' },
+    classifierKept: true,
+  });
+  if (!withClassifier) return keepClassifier();
 
   o.onProgress?.('classifier', "fine-tuning the classifier on the new detector's candidates");
   const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));
@@ -169,24 +169,30 @@ async function fineTuneNetworks(
   }
   const data = set.build();
   const counts = countLabels(data.labels);
-  const classifier = await copyModel(base.classifier);
-  let clsHistory: ClassifierEpochReport[] = [];
-  if (counts.particles && counts.background) {
-    clsHistory = (
-      await trainClassifier(classifier, data, {
-        epochs: o.classifierEpochs,
-        learningRate: o.classifierLearningRate,
-        lrDecay: 0.7,
-        batchSize: 16,
-        validationFraction: 0,
-        balance: true,
-        seed: o.seed,
-        signal: o.signal,
-        onBatch: (b) => o.onBatch?.('classifier', b),
-        onEpoch: (e) => o.onEpoch?.('classifier', e),
-      })
-    ).history;
+  if (!counts.particles || !counts.background) {
+    // Partial labels leave every unlabelled candidate unknown: with no rejected pick either,
+    // nothing says what background looks like, and one class cannot train a classifier.
+    o.onProgress?.(
+      'classifier',
+      `kept as it was: the labels give ${counts.particles} particle and ${counts.background} background examples; background comes from complete labels (--labels complete) or rejected picks`,
+    );
+    return keepClassifier();
   }
+  const classifier = await copyModel(base.classifier);
+  const clsHistory = (
+    await trainClassifier(classifier, data, {
+      epochs: o.classifierEpochs,
+      learningRate: o.classifierLearningRate,
+      lrDecay: 0.7,
+      batchSize: 16,
+      validationFraction: 0,
+      balance: true,
+      seed: o.seed,
+      signal: o.signal,
+      onBatch: (b) => o.onBatch?.('classifier', b),
+      onEpoch: (e) => o.onEpoch?.('classifier', e),
+    })
+  ).history;
   return {
     fcrn,
     fcrnMeta,
