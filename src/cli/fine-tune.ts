@@ -4,7 +4,6 @@
 // self-training on the micrographs themselves (src/core/train/adapt.ts).
 import path from 'node:path';
 import { micrographKey } from '../core/coords/names';
-import { DrpnetError } from '../core/errors';
 import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
@@ -119,6 +118,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
 
   const micrographs: LabelledMicrograph[] = [];
+  const unreadable: string[] = [];
   for (const file of files) {
     const picks = truth?.picks.get(micrographKey(file));
     if (truth && !picks?.length) {
@@ -129,9 +129,12 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
       const m = await decodeMicrograph(await readArrayBuffer(file), file);
       micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
     } catch (e) {
-      log(`${file}: left out: ${e instanceof DrpnetError ? e.message : (e as Error).message}`);
+      const why = (e as Error).message;
+      unreadable.push(why.includes(file) ? why : `${file}: ${why}`);
     }
   }
+  // As with a missing input: leaving one out would change which micrograph is held out, unseen.
+  if (unreadable.length) throw new UsageError(`cannot read ${unreadable.join('; ')}; mend or remove it and run again`);
   if (!micrographs.length) {
     log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
     return 1;

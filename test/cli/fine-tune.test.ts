@@ -160,5 +160,16 @@ describe('drpnet fine-tune', () => {
     const none = await fineTune(mics, '--truth', path.join(root, 'mics'), '--diameter', DIAMETER, '--out', out);
     expect(none.result).toBe(1);
     expect(none.stderr).toContain('no usable labelled micrograph');
+    // A labelled micrograph that cannot be read stops it, named once: leaving it out would change the held-out one unseen.
+    const broken = path.join(root, 'broken-mics');
+    await mkdir(broken, { recursive: true });
+    for (const n of ['mic_1.mrc', 'mic_2.mrc']) await copyFile(path.join(mics, n), path.join(broken, n));
+    await writeFile(path.join(broken, 'mic_3.mrc'), (await readFile(path.join(mics, 'mic_3.mrc'))).subarray(0, 2000));
+    const cut = await fineTune('--micrographs', broken, '--truth', truth, '--diameter', DIAMETER, '--out', out);
+    expect(cut.result).toBe(2);
+    const file = path.join(broken, 'mic_3.mrc');
+    expect(cut.stderr).toContain(`cannot read ${file}: `);
+    expect(cut.stderr.split(file).length - 1).toBe(1);
+    await expect(readFile(path.join(out, 'fine-tune.json'))).rejects.toThrow();
   }, 120_000);
 });
