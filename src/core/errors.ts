@@ -47,8 +47,9 @@ export class CoordinateFileError extends DrpnetError {
 
 /** A parameter outside its meaningful range (diameter, sigma, threshold, ...). */
 export class ParameterError extends DrpnetError {
-  constructor(message: string) {
-    super('bad-parameter', message);
+  /** `file`: the file the value does not fit (a frame it does not hold). */
+  constructor(message: string, file?: string) {
+    super('bad-parameter', message, file);
     this.name = 'ParameterError';
   }
 }

@@ -4,6 +4,7 @@
 // training) is one more PixelSource that also holds its image; an MRC streamed from its file
 // (the CLI, io/mrc-stream.ts) holds none. Kept apart from the readers so they and the entry
 // point (micrograph.ts) all import it, and none of them each other's types.
+import { ParameterError } from '../errors';
 import type { Image2D } from '../image';
 import { reduceImage, type PixelSource } from '../preprocess/reduce';
 import type { MicrographFormat } from './formats';
@@ -38,4 +39,10 @@ export function decodedMicrograph(image: Image2D, description: MicrographDescrip
     height: image.height,
     reduce: async (scale) => reduceImage(image, scale),
   };
+}
+
+/** Refuses a frame (an MRC section, a TIFF page; a PNG or JPEG has only frame 0) that the file does not hold. */
+export function checkFrame(frame: number, frames: number, fileName: string, unit = 'frame'): void {
+  if (!Number.isInteger(frame) || frame < 0 || frame >= frames)
+    throw new ParameterError(`${unit} ${frame} does not exist; the file has ${frames} ${unit}(s), numbered 0..${frames - 1}`, fileName);
 }

@@ -65,6 +65,17 @@ describe('decodeMicrograph', () => {
     await expect(decodeMicrograph(pngSignatureBytes(), 'x.png')).rejects.toMatchObject({ code: 'decode-failed' });
   });
 
+  it('a frame asked of a PNG or JPEG must be its only one, frame 0, as of an MRC or TIFF its own', async () => {
+    const png = encodePng({ width: 2, height: 2, data: Uint8Array.from([1, 2, 3, 4]), depth: 8, channels: 1 });
+    const buffer = png.slice().buffer as ArrayBuffer;
+    expect((await decodeMicrograph(buffer, 'x.png', { frame: 0 })).image.data[3]).toBe(4);
+    const e = await decodeMicrograph(buffer, 'x.png', { frame: 3 }).catch((err: Error) => err);
+    expect(e).toMatchObject({ code: 'bad-parameter', file: 'x.png' });
+    expect((e as Error).message).toBe('x.png: frame 3 does not exist; the file has 1 frame(s), numbered 0..0');
+    const stack = buildMrc({ nx: 2, ny: 2, nz: 2, mode: 2, values: [0, 0, 0, 0, 1, 1, 1, 1] });
+    await expect(decodeMicrograph(stack, 's.mrc', { frame: 2 })).rejects.toThrow(/^s\.mrc: frame 2 does not exist; the file has 2 frame/);
+  });
+
   it('errors name the file and say what is wrong', async () => {
     const cases: [ArrayBuffer, string, string, string][] = [
       [new ArrayBuffer(0), 'e.mrc', 'empty-file', 'empty'],

@@ -6,7 +6,7 @@ import type { ByteReader } from './byte-reader';
 import { dotted } from '../file-names';
 import { formatFromFileName, micrographExtensionList, MICROGRAPH_FORMATS, type MicrographFormat } from './formats';
 import { readMrc } from './mrc';
-import type { Micrograph, OpenedMicrograph } from './micrograph-source';
+import { checkFrame, type Micrograph, type OpenedMicrograph } from './micrograph-source';
 import { openMrcStream } from './mrc-stream';
 import { decodeRaster } from './raster';
 import { readTiff } from './tiff';
@@ -59,6 +59,7 @@ export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, op
           `named as ${format.toUpperCase()} but it does not start with a ${format.toUpperCase()} signature`,
           fileName,
         );
+      if (opts.frame !== undefined) checkFrame(opts.frame, 1, fileName);
       return decodeRaster(buffer, fileName, format);
     default:
       throw new MicrographError(

@@ -12,7 +12,7 @@
 import { MicrographError, ParameterError } from '../errors';
 import { createImage, imageStats, type Image2D } from '../image';
 import { describeKind, sniffMagic } from './magic';
-import { decodedMicrograph, type Micrograph, type MicrographDescription } from './micrograph-source';
+import { checkFrame, decodedMicrograph, type Micrograph, type MicrographDescription } from './micrograph-source';
 
 export const MRC_HEADER_BYTES = 1024;
 /** Largest side accepted, in pixels. */
@@ -341,11 +341,6 @@ function readPlane(
     if (add) for (let i = 0; i < n; i++) out[i] += t[v.getUint16(i * 2, le)];
     else for (let i = 0; i < n; i++) out[i] = t[v.getUint16(i * 2, le)];
   }
-}
-
-function checkFrame(frame: number, frames: number, fileName: string): void {
-  if (!Number.isInteger(frame) || frame < 0 || frame >= frames)
-    throw new ParameterError(`${fileName}: frame ${frame} does not exist; the file has ${frames} frame(s), numbered 0..${frames - 1}`);
 }
 
 /** How the pixels of an MRC are read: which sections, how mode-0 bytes are taken, and what

@@ -5,9 +5,9 @@
 // outside the file and absurd image sizes, so a corrupt file cannot hang or allocate
 // gigabytes. Pixel decoding (strips, tiles, compression, predictors) is geotiff's.
 import { fromArrayBuffer } from 'geotiff';
-import { DrpnetError, MicrographError, ParameterError } from '../errors';
+import { DrpnetError, MicrographError } from '../errors';
 import { createImage } from '../image';
-import { decodedMicrograph, type Micrograph } from './micrograph-source';
+import { checkFrame, decodedMicrograph, type Micrograph } from './micrograph-source';
 import { BT601 } from './raster';
 
 /** Largest side accepted, and largest page in pixels (as for MRC: one float32 plane < 2 GiB). */
@@ -183,10 +183,7 @@ export async function readTiff(buffer: ArrayBuffer, fileName: string, opts: Read
   // Index into the full chain, skipping reduced-resolution copies (thumbnails, pyramids).
   const full = all.map((p, i) => ({ p, i })).filter((x) => !x.p.reduced);
   if (full.length === 0) throw corrupt(fileName, 'it holds only reduced-resolution pages');
-  if (opts.frame !== undefined && !(Number.isInteger(opts.frame) && opts.frame >= 0 && opts.frame < full.length))
-    throw new ParameterError(
-      `${fileName}: page ${opts.frame} does not exist; the file has ${full.length} page(s), numbered 0..${full.length - 1}`,
-    );
+  if (opts.frame !== undefined) checkFrame(opts.frame, full.length, fileName, 'page');
   const chosen = opts.frame === undefined ? full : [full[opts.frame]];
   const { width, height } = chosen[0].p;
   for (const { p, i } of chosen) {
