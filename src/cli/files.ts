@@ -157,7 +157,7 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
  */
 export async function checkWritableFolder(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true });
+    await makeFolders(dir);
   } catch (e) {
     throw new FileSystemError(dir, `cannot create the folder: ${await whyNoFolder(dir, e)}`);
   }
@@ -169,6 +169,25 @@ export async function checkWritableFolder(dir: string): Promise<void> {
   } finally {
     await fs.rm(probe, { force: true });
   }
+}
+
+/**
+ * `mkdir -p dir`, one folder at a time from the nearest existing one. Node's recursive mkdir
+ * never returns where the system answers ENOENT for a folder under an existing one (under
+ * /proc, some network mounts), so a job would hang instead of failing.
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  while (!(await fs.stat(at).catch(() => undefined)) && path.dirname(at) !== at) {
+    missing.push(at);
+    at = path.dirname(at);
+  }
+  for (const folder of missing.reverse())
+    await fs.mkdir(folder).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e; // another job of the same array made it meanwhile
+    });
+  if (!(await fs.stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'EEXIST' });
 }
 
 /**
@@ -275,7 +294,7 @@ export function temporaryName(file: string): string {
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await makeFolders(path.dirname(file));
   } catch (e) {
     throw new FileSystemError(file, `cannot create its folder: ${await whyNoFolder(path.dirname(file), e)}`);
   }

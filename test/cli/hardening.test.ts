@@ -102,6 +102,13 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(pick(mics, '--out', file)).rejects.toThrow(new RegExp(`${file}.* is a file, not a folder`));
     await expect(pick(mics, '--out', path.join(file, 'below'))).rejects.toThrow(new RegExp(`${file}.* is a file, not a folder`));
   });
+
+  it('an --out the system will not create (under /proc) is refused at once; Node alone would hang there', async () => {
+    const run = await runCli(['pick', mics, '--diameter', DIAMETER, '--models', models, '--out', '/proc/drpnet-out/picks'], 20_000);
+    expect(run.timedOut).toBe(false);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\/proc\/drpnet-out\/picks: cannot create the folder: cannot create \/proc\/drpnet-out: /);
+  }, 30_000);
 });
 
 describe('pick: a bad input fails on its own, the rest are picked', () => {
