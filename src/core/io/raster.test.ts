@@ -68,19 +68,35 @@ describe('decodeRaster', () => {
     expect(m.image.data[w - 1]).toBeGreaterThan(190);
   });
 
-  it('turns a damaged file into decode-failed naming the file', () => {
+  const failure = (bytes: Uint8Array, name: string, format: 'png' | 'jpeg') => {
+    try {
+      decodeRaster(buf(bytes), name, format);
+    } catch (x) {
+      return x as MicrographError;
+    }
+    throw new Error('decoded');
+  };
+
+  it('a file cut short says so (truncated), naming the file', () => {
     const png = encodePng({ width: 4, height: 4, data: new Uint8Array(16), depth: 8, channels: 1 });
-    const cut = png.slice(0, 40);
-    const e = (() => {
-      try {
-        decodeRaster(buf(cut), FILE, 'png');
-      } catch (x) {
-        return x;
-      }
-    })() as MicrographError;
+    const e = failure(png.slice(0, 40), FILE, 'png');
     expect(e).toBeInstanceOf(MicrographError);
+    expect(e.code).toBe('truncated');
+    expect(e.message).toBe(
+      `${FILE}: the PNG file is cut short: it stops before the IEND chunk that ends every PNG (40 bytes); was it copied or downloaded completely?`,
+    );
+    const rgba = new Uint8Array(16 * 16 * 4).fill(128);
+    const jpg = encodeJpeg({ width: 16, height: 16, data: rgba }, 90).data;
+    expect(failure(jpg.slice(0, jpg.length >> 1), 'j.jpg', 'jpeg')).toMatchObject({ code: 'truncated', file: 'j.jpg' });
+  });
+
+  it("a whole file with damaged data is decode-failed, with the decoder's reason", () => {
+    const w = 64;
+    const png = encodePng({ width: w, height: w, data: new Uint8Array(w * w).map((_, i) => (i * 37) % 251), depth: 8, channels: 1 });
+    const bad = png.slice();
+    bad[60] ^= 0xff; // inside the compressed pixels; the file still ends with IEND
+    const e = failure(bad, FILE, 'png');
     expect(e.code).toBe('decode-failed');
-    expect(e.message).toContain(FILE);
-    expect(() => decodeRaster(buf(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16])), 'j.jpg', 'jpeg')).toThrow(/j\.jpg/);
+    expect(e.message).toMatch(new RegExp(`^${FILE}: could not decode the PNG image \\([^)]*[^:\\s]\\)$`));
   });
 });

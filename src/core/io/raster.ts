@@ -58,6 +58,17 @@ function pngToGrey(png: DecodedPng): Image2D {
   return samplesToGrey(png.data, width, height, png.channels);
 }
 
+/** What ends every file of the format: PNG's IEND chunk (its length, type and CRC), JPEG's end-of-image marker. */
+const END_MARK = { png: 'IEND chunk', jpeg: 'end-of-image marker' } as const;
+const PNG_IEND = [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+
+/** Whether the bytes end as a whole file does (JPEG: the marker may be followed by padding). */
+function endsWhole(bytes: Uint8Array, format: RasterFormat): boolean {
+  if (format === 'png') return bytes.length >= 12 && PNG_IEND.every((b, i) => bytes[bytes.length - 12 + i] === b);
+  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 4096); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  return false;
+}
+
 function checkSize(width: number, height: number, label: string, fileName: string): void {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
     throw new MicrographError('bad-dimensions', `the ${label} header gives ${width} x ${height} pixels`, fileName);
@@ -95,11 +106,14 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
     }
   } catch (e) {
     if (e instanceof MicrographError) throw e;
-    throw new MicrographError(
-      'decode-failed',
-      `could not decode the ${label} image (${e instanceof Error ? e.message : String(e)})`,
-      fileName,
-    );
+    if (!endsWhole(bytes, format))
+      throw new MicrographError(
+        'truncated',
+        `the ${label} file is cut short: it stops before the ${END_MARK[format]} that ends every ${label} (${bytes.length.toLocaleString('en-US')} bytes); was it copied or downloaded completely?`,
+        fileName,
+      );
+    const why = (e instanceof Error ? e.message : String(e)).replace(/[\s:]+$/, '');
+    throw new MicrographError('decode-failed', `could not decode the ${label} image (${why})`, fileName);
   }
   return decodedMicrograph(image, { frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined });
 }
