@@ -16,9 +16,12 @@
 //   5. ranking against localisation: the best F1 afterwards of each score the shipped models'
 //      candidates carry, and of blob filters (differences of Gaussians) read at the same places;
 //      where the default picks lie relative to the label they match; and the candidates moved to
-//      their blob filter's maximum nearby.
+//      their blob filter's maximum nearby;
+//   6. an ideal replica of each micrograph (the labelled mean particle at its labels, in white
+//      noise as strong as the real micrograph's): the matched filter and the shipped models on
+//      it, with the particle as it is and 1.5, 2 and 3 times as strong.
 //
-//   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles,ranking]
+//   npx tsx scripts/real-ceiling.ts [--epochs 30] [--skip train,profiles,ranking,replica]
 import { parseArgs } from 'node:util';
 import { dogResponse } from '../src/core/baseline/dog';
 import { suppressNeighbours } from '../src/core/candidates';
@@ -34,6 +37,7 @@ import { createRng } from '../src/core/random';
 import { fineTuneDetector } from '../src/core/train/fine-tune';
 import { detectorMetadata } from '../src/core/train/training-run';
 import { FCRN_WORKING_RADIUS } from '../src/core/train/training-micrograph';
+import { decodedMicrograph } from '../src/core/io/micrograph-source';
 import { loadModels, startBackend } from '../src/cli/models';
 import { APOFERRITIN, bestOver, loadRealMicrograph, realSplit, scoreSet, type RealMicrograph } from '../bench/realdata';
 
@@ -79,30 +83,43 @@ function flatten(img: Image2D, bin: number, backgroundSigma: number): Image2D {
   return out;
 }
 type Kernel = { dx: number; dy: number; w: number }[];
-/** The mean particle's radial profile at the labels of flattened binned images, as a zero-mean kernel. */
-function radialTemplate(images: readonly Image2D[], truths: readonly (readonly { x: number; y: number }[])[]): Kernel {
-  const profile = new Float64Array(R + 1);
-  const counts = new Float64Array(R + 1);
+/**
+ * The mean of flattened images at their labels, by whole-pixel distance from the centre out to
+ * `radius` pixels of those images; `bin` is the images' binning (labels are in original pixels).
+ */
+function radialProfile(
+  images: readonly Image2D[],
+  truths: readonly (readonly { x: number; y: number }[])[],
+  bin: number,
+  radius: number,
+): Float64Array {
+  const profile = new Float64Array(radius + 1);
+  const counts = new Float64Array(radius + 1);
+  const toPixel = (v: number) => Math.round((v - (bin - 1) / 2) / bin);
   images.forEach((f, i) => {
     for (const t of truths[i]) {
-      const cx = toBinned(t.x);
-      const cy = toBinned(t.y);
-      for (let y = -R; y <= R; y++) {
-        for (let x = -R; x <= R; x++) {
+      const cx = toPixel(t.x);
+      const cy = toPixel(t.y);
+      for (let y = -radius; y <= radius; y++) {
+        for (let x = -radius; x <= radius; x++) {
           const r = Math.round(Math.hypot(x, y));
-          if (r > R || cx + x < 0 || cy + y < 0 || cx + x >= f.width || cy + y >= f.height) continue;
+          if (r > radius || cx + x < 0 || cy + y < 0 || cx + x >= f.width || cy + y >= f.height) continue;
           profile[r] += f.data[(cy + y) * f.width + cx + x];
           counts[r]++;
         }
       }
     }
   });
+  return profile.map((v, r) => v / counts[r]);
+}
+/** The mean particle's radial profile at the labels of flattened binned images, as a zero-mean kernel. */
+function radialTemplate(images: readonly Image2D[], truths: readonly (readonly { x: number; y: number }[])[]): Kernel {
+  const profile = radialProfile(images, truths, S, R);
   const kernel: Kernel = [];
   for (let y = -R; y <= R; y++) {
     for (let x = -R; x <= R; x++) {
       if (Math.hypot(x, y) > R) continue;
-      const r = Math.round(Math.hypot(x, y));
-      kernel.push({ dx: x, dy: y, w: profile[r] / counts[r] });
+      kernel.push({ dx: x, dy: y, w: profile[Math.round(Math.hypot(x, y))] });
     }
   }
   const mean = kernel.reduce((s, k) => s + k.w, 0) / kernel.length;
@@ -398,4 +415,65 @@ if (!values.skip!.split(',').includes('ranking')) {
         bestOver(moved, scoring, (p) => p.pParticle),
       );
     }
+}
+
+if (!values.skip!.split(',').includes('replica')) {
+  // An ideal replica of each scoring micrograph: the labelled five's mean particle (full
+  // resolution, out to one diameter, less its value there) placed at every label of it, in white
+  // Gaussian noise as strong as what is left of the real micrograph once that model is taken
+  // away. A picker cannot do better on the real micrographs than on their replica unless real
+  // particles carry more than the mean particle does; `gain` scales the particle to ask how much
+  // stronger it would have to be for a target F1.
+  const shipped = await shippedModels();
+  const profile = radialProfile(
+    labelled.map((m) => flatten(m.micrograph.image, 1, 2 * D)),
+    labelled.map((m) => m.truth),
+    1,
+    D,
+  );
+  const particleAt = (w: number, h: number, pts: readonly { x: number; y: number }[], gain: number) => {
+    const out = new Float32Array(w * h);
+    for (const t of pts) {
+      const cx = Math.round(t.x);
+      const cy = Math.round(t.y);
+      for (let y = Math.max(-D, -cy); y <= Math.min(D, h - 1 - cy); y++)
+        for (let x = Math.max(-D, -cx); x <= Math.min(D, w - 1 - cx); x++) {
+          const r = Math.round(Math.hypot(x, y));
+          if (r <= D) out[(cy + y) * w + cx + x] += gain * (profile[r] - profile[D]);
+        }
+    }
+    return out;
+  };
+  const noiseSd = scoring.map((m) => {
+    const f = flatten(m.micrograph.image, 1, 2 * D);
+    const model = particleAt(f.width, f.height, m.truth, 1);
+    let ss = 0;
+    for (let i = 0; i < f.data.length; i++) ss += (f.data[i] - model[i]) ** 2;
+    return Math.sqrt(ss / f.data.length);
+  });
+  const replicaRng = createRng(6);
+  console.log(
+    `6. ideal replicas (the labelled mean particle at every label, white noise of sd ${Math.min(...noiseSd).toFixed(3)}-${Math.max(...noiseSd).toFixed(3)}):`,
+  );
+  for (const gain of [1, 1.5, 2, 3]) {
+    const replicas = scoring.map((m, i) => {
+      const { width: w, height: h } = m.micrograph.image;
+      const img = createImage(w, h, particleAt(w, h, m.truth, gain));
+      for (let k = 0; k < img.data.length; k++) img.data[k] += noiseSd[i] * replicaRng.normal();
+      return img;
+    });
+    const mf = bestOver(
+      replicas.map((img) => matchedPeaks(flatten(img, S, 2 * D))),
+      scoring,
+      (c) => c.s,
+    );
+    const picks: ScoredPick[][] = [];
+    for (const [i, img] of replicas.entries()) {
+      const session = new PickSession(scoring[i].name, decodedMicrograph(img, scoring[i].micrograph));
+      picks.push((await pickMicrograph(session, shipped, { ...DEFAULT_PICK_PARAMS, diameter: D })).picks);
+    }
+    console.log(
+      `   particle x${gain}: matched filter, best threshold afterwards: ${pct(mf.scores)}; shipped models at defaults: ${pct(scoreSet(picks, scoring).scores)}`,
+    );
+  }
 }
