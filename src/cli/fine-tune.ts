@@ -153,7 +153,16 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     : await adaptSupervised(base as Required<typeof base>, micrographs, opts);
   await saveTrainedModel(r.fcrn, path.join(out, 'fcrn'), r.fcrnMeta);
   await saveTrainedModel(r.classifier, path.join(out, 'classifier'), r.classifierMeta);
-  const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, ...r.summary };
+  // How the run was made, so a models folder says where it came from.
+  const run = {
+    diameter,
+    negativeStain,
+    ...(unsupervised ? { unsupervised } : { truth: path.resolve(truthDir!), labels, classifierEpochs: options.classifierEpochs }),
+    epochs: options.detectorEpochs,
+    seed: options.seed,
+    models: modelsDir ? path.resolve(modelsDir) : 'shipped',
+  };
+  const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, run, ...r.summary };
   await writeFileAtomic(path.join(out, 'fine-tune.json'), JSON.stringify(report, null, 2) + '\n');
   if (r.check) log(`held-out ${r.check.micrograph}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
   const st = r.settings;

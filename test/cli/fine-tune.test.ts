@@ -122,6 +122,16 @@ describe('drpnet fine-tune', () => {
     const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
     expect(report.labelsComplete).toBe(false);
     expect(report.classifier).toBe('kept');
+    expect(report.run).toEqual({
+      diameter: Number(DIAMETER),
+      negativeStain: false,
+      truth: truth,
+      labels: 'partial',
+      classifierEpochs: 4,
+      epochs: 1,
+      seed: 1,
+      models: 'shipped',
+    });
     expect(run.stderr).toMatch(/classifier: kept as it was: the labels give \d+ particle and 0 background examples/);
     const shippedClassifier = path.join(SHIPPED_MODELS_DIR, 'classifier', 'weights.bin');
     expect(await readFile(path.join(out, 'classifier', 'weights.bin'))).toEqual(await readFile(shippedClassifier));
