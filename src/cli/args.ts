@@ -40,10 +40,23 @@ export function decimalValue(value: unknown): number {
   return DECIMAL.test(String(value)) ? Number(value) : Number.NaN;
 }
 
-export function numberOption(value: unknown, name: string, check?: (v: number) => boolean): number | undefined {
+/** What a numeric option accepts: the test, and the words a refusal says it with. */
+export interface NumberRule {
+  readonly test: (v: number) => boolean;
+  readonly says: string;
+}
+export const ANY_NUMBER: NumberRule = { test: () => true, says: 'a number' };
+export const ABOVE_ZERO: NumberRule = { test: (x) => x > 0, says: 'a number above 0' };
+export const WHOLE: NumberRule = { test: Number.isInteger, says: 'a whole number' };
+/** Whole numbers from `min` up. */
+export function wholeFrom(min: number): NumberRule {
+  return { test: (x) => Number.isInteger(x) && x >= min, says: `a whole number, ${min} or more` };
+}
+
+export function numberOption(value: unknown, name: string, rule: NumberRule = ANY_NUMBER): number | undefined {
   if (value === undefined) return undefined;
   const v = decimalValue(value);
-  if (!Number.isFinite(v) || (check && !check(v))) throw new UsageError(`--${name}: '${String(value)}' is not a valid value`);
+  if (!Number.isFinite(v) || !rule.test(v)) throw new UsageError(`--${name}: '${String(value)}' is not a valid value (${rule.says})`);
   return v;
 }
 

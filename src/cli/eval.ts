@@ -2,7 +2,7 @@
 // overall, matching coordinate files by micrograph name.
 import { COORDINATE_FORMAT_IDS, coordinateExtensionList } from '../core/coords/formats';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
-import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
+import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { READ_PREFERENCE, readCoordinateFolder, someOf } from './coordinate-folder';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
@@ -46,11 +46,11 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const v = args.values;
   if (!v.picks || !v.truth) throw new UsageError(`--picks and --truth are required\n${HELP}`);
-  const diameter = numberOption(v.diameter, 'diameter', (x) => x > 0);
-  const radius = numberOption(v.radius, 'radius', (x) => x > 0) ?? (diameter !== undefined ? diameter / 2 : undefined);
+  const diameter = numberOption(v.diameter, 'diameter', ABOVE_ZERO);
+  const radius = numberOption(v.radius, 'radius', ABOVE_ZERO) ?? (diameter !== undefined ? diameter / 2 : undefined);
   if (radius === undefined) throw new UsageError('give the matching radius with --radius PX (or the particle --diameter PX)');
   const formats = choiceListOption(v.format, 'format', COORDINATE_FORMAT_IDS);
-  const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0);
+  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO);
 
   const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, { label: '--picks', formats, boxSize });
   const truthRead = await readCoordinateFolder(pathOption(v.truth, 'truth') as string, { label: '--truth', boxSize });

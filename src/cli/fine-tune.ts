@@ -12,7 +12,7 @@ import type { LabelledMicrograph } from '../core/train/fine-tune';
 import { describeSettings } from '../core/tuning';
 import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
-import { numberOption, parse, pathOption, UsageError } from './args';
+import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
 import { checkWritableFolder, expandInputs, readArrayBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend, checkModelFiles } from './models';
@@ -92,10 +92,9 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   if (!BACKENDS.includes(backendChoice))
     throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
   const options = {
-    detectorEpochs: numberOption(v.epochs, 'epochs', (x) => Number.isInteger(x) && x > 0) ?? ADAPT_DEFAULTS.detectorEpochs,
-    classifierEpochs:
-      numberOption(v['classifier-epochs'], 'classifier-epochs', (x) => Number.isInteger(x) && x >= 0) ?? ADAPT_DEFAULTS.classifierEpochs,
-    seed: numberOption(v.seed, 'seed', Number.isInteger) ?? ADAPT_DEFAULTS.seed,
+    detectorEpochs: numberOption(v.epochs, 'epochs', wholeFrom(1)) ?? ADAPT_DEFAULTS.detectorEpochs,
+    classifierEpochs: numberOption(v['classifier-epochs'], 'classifier-epochs', wholeFrom(0)) ?? ADAPT_DEFAULTS.classifierEpochs,
+    seed: numberOption(v.seed, 'seed', WHOLE) ?? ADAPT_DEFAULTS.seed,
     labelsComplete: labels === 'complete',
   };
   const negativeStain = paramFromOption(v, 'negativeStain') ?? false;

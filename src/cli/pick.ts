@@ -15,7 +15,7 @@ import type { BackendChoice } from '../core/model/backend';
 import type { PickParams } from '../core/params';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
-import { choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
+import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
 import { givenParams, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
   allExist,
@@ -86,7 +86,7 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   const params = paramsFromOptions(v, help, given);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
-  const frame = numberOption(v.frame, 'frame', (x) => Number.isInteger(x) && x >= 0);
+  const frame = numberOption(v.frame, 'frame', wholeFrom(0));
   return { params, given, frame, models: pathOption(typeof v.models === 'string' ? v.models : undefined, 'models'), backend };
 }
 
@@ -335,7 +335,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const settings = pickSettingsFrom(v, HELP);
   if (!args.positionals.length) throw new UsageError(`no micrographs given\n${HELP}`);
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
-  const boxSize = numberOption(v['box-size'], 'box-size', (x) => x > 0) ?? Math.round(settings.params.diameter);
+  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO) ?? Math.round(settings.params.diameter);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');
   const statsFile = pathOption(v.stats, 'stats');

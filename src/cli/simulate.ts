@@ -6,7 +6,7 @@ import { writeMrc } from '../core/io/mrc';
 import { isParticleKind, PARTICLE_KINDS, particleDiameterPx, type ParticleKind } from '../core/simulate/phantoms';
 import { presetConfig, SIM_PRESET_NAMES, type SimPresetName } from '../core/simulate/presets';
 import { simulateMicrograph, truthPicks, type CarbonMode, type SimConfig } from '../core/simulate/simulate';
-import { listOption, numberOption, parse, UsageError } from './args';
+import { ABOVE_ZERO, listOption, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
 import { writeFileAtomic } from './files';
 
 const HELP = `usage: drpnet simulate --out DIR [options]
@@ -53,10 +53,9 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   }
   const v = args.values;
   if (!v.out) throw new UsageError(`--out is required\n${HELP}`);
-  const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
-  const count = numberOption(v.count, 'count', positiveInt) ?? 1;
-  const size = numberOption(v.size, 'size', (x) => positiveInt(x) && x >= 64) ?? 4096;
-  const seed = numberOption(v.seed, 'seed', Number.isInteger) ?? 1;
+  const count = numberOption(v.count, 'count', wholeFrom(1)) ?? 1;
+  const size = numberOption(v.size, 'size', wholeFrom(64)) ?? 4096;
+  const seed = numberOption(v.seed, 'seed', WHOLE) ?? 1;
   const preset = (v.preset ?? 'typical') as SimPresetName;
   if (!SIM_PRESET_NAMES.includes(preset)) throw new UsageError(`--preset: unknown preset '${preset}' (use ${SIM_PRESET_NAMES.join(', ')})`);
   const kinds = listOption(v.particle, 'particle') ?? ['betagal'];
@@ -67,11 +66,11 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     height: size,
     kind: kinds.length === 1 ? (kinds[0] as ParticleKind) : (kinds as ParticleKind[]),
   };
-  const pixel = numberOption(v.pixel, 'pixel', (x) => x > 0);
+  const pixel = numberOption(v.pixel, 'pixel', ABOVE_ZERO);
   if (pixel !== undefined) overrides.pixelSize = pixel;
-  const particles = numberOption(v.particles, 'particles', (x) => Number.isInteger(x) && x >= 0);
+  const particles = numberOption(v.particles, 'particles', wholeFrom(0));
   if (particles !== undefined) overrides.count = particles;
-  const dose = numberOption(v.dose, 'dose', (x) => x > 0);
+  const dose = numberOption(v.dose, 'dose', ABOVE_ZERO);
   if (dose !== undefined) overrides.dose = dose;
   if (v.defocus !== undefined) {
     const range = (listOption(v.defocus, 'defocus') ?? []).map(Number);
@@ -83,7 +82,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     if (!['none', 'edge', 'area'].includes(v.carbon)) throw new UsageError(`--carbon: expected none, edge or area, got '${v.carbon}'`);
     overrides.carbon = v.carbon as CarbonMode;
   }
-  const contamination = numberOption(v.contamination, 'contamination', (x) => Number.isInteger(x) && x >= 0);
+  const contamination = numberOption(v.contamination, 'contamination', wholeFrom(0));
   if (contamination !== undefined) overrides.contamination = contamination;
   if (v['negative-stain']) overrides.negativeStain = true;
   const prefix = v.prefix ?? 'mic';

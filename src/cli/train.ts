@@ -33,7 +33,7 @@ import {
   type Log,
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
-import { numberOption, parse, UsageError } from './args';
+import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
 import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
@@ -141,8 +141,6 @@ interface CommonArgs {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 async function commonArgs(v: Values, positionals: string[], help: string): Promise<CommonArgs> {
-  const positive = (x: number) => x > 0;
-  const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
   const diameter = paramFromOption(v, 'diameter');
   if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
   if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
@@ -161,15 +159,18 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
     diameter,
     out: v.out,
     negativeStain: paramFromOption(v, 'negativeStain') ?? DEFAULT_PICK_PARAMS.negativeStain,
-    validation: numberOption(v.validation, 'validation', (x) => x >= 0 && x < 1),
-    seed: numberOption(v.seed, 'seed', Number.isInteger) ?? D.seed,
-    epochs: numberOption(v.epochs, 'epochs', positiveInt),
-    batchSize: numberOption(v['batch-size'], 'batch-size', positiveInt),
-    lr: numberOption(v.lr, 'lr', positive),
-    lrDecay: numberOption(v['lr-decay'], 'lr-decay', positive),
+    validation: numberOption(v.validation, 'validation', {
+      test: (x) => x >= 0 && x < 1,
+      says: 'a fraction from 0 up to, not including, 1',
+    }),
+    seed: numberOption(v.seed, 'seed', WHOLE) ?? D.seed,
+    epochs: numberOption(v.epochs, 'epochs', wholeFrom(1)),
+    batchSize: numberOption(v['batch-size'], 'batch-size', wholeFrom(1)),
+    lr: numberOption(v.lr, 'lr', ABOVE_ZERO),
+    lrDecay: numberOption(v['lr-decay'], 'lr-decay', ABOVE_ZERO),
     init: typeof v.init === 'string' ? v.init : undefined,
     truth: typeof v.truth === 'string' ? v.truth : undefined,
-    progressEvery: numberOption(v['progress-every'], 'progress-every', positiveInt) ?? 20,
+    progressEvery: numberOption(v['progress-every'], 'progress-every', wholeFrom(1)) ?? 20,
     backend,
   };
 }
@@ -274,7 +275,7 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
   }
   const a = await commonArgs(args.values, args.positionals, DETECTOR_HELP);
   if (!a.truth) throw new UsageError(`--truth is required\n${DETECTOR_HELP}`);
-  const perMicrograph = numberOption(args.values['per-micrograph'], 'per-micrograph', (x) => Number.isInteger(x) && x > 0);
+  const perMicrograph = numberOption(args.values['per-micrograph'], 'per-micrograph', wholeFrom(1));
   const backend = describeBackend(await startBackend(a.backend));
   const init = a.init ? await loadInitModel(a.init, 'fcrn') : undefined;
   const refRadius = init?.meta.workingRadius ?? FCRN_WORKING_RADIUS;
@@ -351,7 +352,9 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   if (unsupervised === Boolean(a.truth)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${CLASSIFIER_HELP}`);
   const sigma = paramFromOption(v, 'sigma') ?? DEFAULT_PICK_PARAMS.sigma;
   const threshold = paramFromOption(v, 'threshold') ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
-  const strictLevel = numberOption(v['strict-level'], 'strict-level', (x) => x === 2 || x === 3) ?? UNSUPERVISED_DEFAULTS.strictLevel;
+  const strictLevel =
+    numberOption(v['strict-level'], 'strict-level', { test: (x) => x === 2 || x === 3, says: '2 or 3' }) ??
+    UNSUPERVISED_DEFAULTS.strictLevel;
   const backend = describeBackend(await startBackend(a.backend));
   const models: Models = await loadModels({ detector: v.detector, withClassifier: false });
   const init = a.init ? await loadInitModel(a.init, 'classifier') : undefined;

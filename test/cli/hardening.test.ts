@@ -72,6 +72,18 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(readdir(out)).rejects.toThrow();
   });
 
+  it('a numeric option out of its range says what it takes, like the picking parameters do', async () => {
+    await expect(pick(mics, '--out', path.join(root, 'box0'), '--box-size', '0')).rejects.toThrow(
+      "--box-size: '0' is not a valid value (a number above 0)",
+    );
+    await expect(pick(mics, '--out', path.join(root, 'frame'), '--frame', '1.5')).rejects.toThrow(
+      "--frame: '1.5' is not a valid value (a whole number, 0 or more)",
+    );
+    await expect(evaluate('--picks', mics, '--truth', mics, '--radius=-3')).rejects.toThrow(
+      "--radius: '-3' is not a valid value (a number above 0)",
+    );
+  });
+
   it('--out "" is refused, not taken as the current folder', async () => {
     await expect(pick(mics, '--out', '')).rejects.toThrow(/--out: .*empty/);
   });
