@@ -52,6 +52,8 @@ export const PICK_OPTIONS_HELP = `${paramHelp()}
 
 const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [options]
 
+  --micrographs PATH   a micrograph file or folder, as fine-tune and train take them (repeat;
+                       the same as naming it after the options)
 ${PICK_OPTIONS_HELP}
   --out DIR            output folder (default: next to each micrograph)
   --format LIST        any of ${FORMATS.join(',')} (default: star)
@@ -318,6 +320,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
     argv,
     {
       ...PICK_OPTIONS,
+      micrographs: { type: 'string', multiple: true },
       out: { type: 'string' },
       format: { type: 'string' },
       'box-size': { type: 'string' },
@@ -333,7 +336,8 @@ export async function pickCommand(argv: string[]): Promise<number> {
   }
   const v = args.values;
   const settings = pickSettingsFrom(v, HELP);
-  if (!args.positionals.length) throw new UsageError(`no micrographs given\n${HELP}`);
+  const named = [...(v.micrographs ?? []), ...args.positionals];
+  if (!named.length) throw new UsageError(`no micrographs given\n${HELP}`);
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
   const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO) ?? Math.round(settings.params.diameter);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
@@ -341,7 +345,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const statsFile = pathOption(v.stats, 'stats');
   await checkModelFiles(settings.models, settings.params.useClassifier);
 
-  const inputs = await expandInputs(args.positionals, isMicrographFileName);
+  const inputs = await expandInputs(named, isMicrographFileName);
   for (const s of inputs.skipped) process.stderr.write(`drpnet pick: warning: skipped ${s.message}\n`);
   // A named input that cannot be read is planned like the others (so one shard reports it)
   // and fails in its place.

@@ -123,6 +123,15 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
   }, 30_000);
 });
 
+describe('pick: inputs', () => {
+  it('--micrographs names inputs as fine-tune and train take them, with or beside positional ones', async () => {
+    const out = path.join(root, 'named');
+    const run = await pick('--micrographs', path.join(mics, names[0]), path.join(mics, names[1]), '--out', out);
+    expect(run.result, run.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(names.map(autopick).sort());
+  });
+});
+
 describe('pick: a bad input fails on its own, the rest are picked', () => {
   it('missing paths, a dangling link and a link loop on the command line: each named, the good ones picked, exit 1', async () => {
     const dir = path.join(root, 'missing');
