@@ -72,13 +72,13 @@ export function listOption(value: unknown, name: string): string[] | undefined {
 }
 
 /** A comma-separated list (listOption) whose every item is one of `choices`. */
+/** A comma-separated list of choices, in any case (`STAR,box`); an unknown one is an error naming the choices. */
 export function choiceListOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T[] | undefined {
-  const items = listOption(value, name);
-  for (const item of items ?? []) {
-    if (!(choices as readonly string[]).includes(item))
-      throw new UsageError(`--${name}: unknown ${name} '${item}' (use ${choices.join(', ')})`);
-  }
-  return items as T[] | undefined;
+  return listOption(value, name)?.map((item) => {
+    const choice = choices.find((c) => c.toLowerCase() === item.toLowerCase());
+    if (choice === undefined) throw new UsageError(`--${name}: unknown ${name} '${item}' (use ${choices.join(', ')})`);
+    return choice;
+  });
 }
 
 /** A file or folder name; given but empty (an unset shell variable) is an error, never "here". */

@@ -283,7 +283,7 @@ describe('eval', () => {
     expect(run.result).toBe(0);
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 1, fn: 0 });
     expect(run.stderr).toMatch(/--picks .*: read box \(1 micrograph\)/);
-    const csvFirst = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json', '--format', 'csv,star');
+    const csvFirst = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json', '--format', 'CSV,Star');
     expect(JSON.parse(csvFirst.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(csvFirst.stderr).toMatch(/used csv, skipped star \(mic_01_autopick\.star\)/);
     await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--format', 'png')).rejects.toThrow(
