@@ -110,6 +110,16 @@ export interface ExpandedInputs {
   failed: InputProblem[];
   /** Entries of a folder whose names pass `accept` but that are not regular files: skipped. */
   skipped: InputProblem[];
+  /** Folders inside the named folders: not searched, but named when nothing was found. */
+  subfolders: string[];
+}
+
+/** Why nothing was found: a RELION job keeps its micrographs a level down (Movies/), which is not searched. */
+export function nothingFoundMessage(expanded: ExpandedInputs): string {
+  const sub = expanded.subfolders;
+  if (!sub.length) return 'no micrograph files found in the given folders';
+  const some = sub.length <= 3 ? sub.join(', ') : `${sub.slice(0, 3).join(', ')} and ${sub.length - 3} more`;
+  return `no micrograph files found in the given folders; their subfolders are not searched (${some}): name the folder that holds the micrographs`;
 }
 
 /**
@@ -120,7 +130,7 @@ export interface ExpandedInputs {
  * the list: the reader fails them one at a time.
  */
 export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<ExpandedInputs> {
-  const out: ExpandedInputs = { files: [], failed: [], skipped: [] };
+  const out: ExpandedInputs = { files: [], failed: [], skipped: [], subfolders: [] };
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => undefined);
     if (!st?.isDirectory()) {
@@ -136,6 +146,7 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       out.failed.push({ file: input, message: `${describeFileSystemError(e, input)} (cannot list the folder)` });
       continue;
     }
+    for (const d of entries) if (d.isDirectory() && !accept(d.name)) out.subfolders.push(path.join(input, d.name));
     for (const entry of entries.filter((d) => accept(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = path.join(input, entry.name);
       if (entry.isFile()) {

@@ -14,7 +14,7 @@ import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
-import { checkWritableFolder, expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
 import { describeBackend, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { saveTrainedModel } from './train';
@@ -105,7 +105,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
   for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
   const files = [...expanded.files].sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
-  if (!files.length) throw new UsageError('no micrograph files found in the given folders');
+  if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
   const modelsDir = pathOption(v.models, 'models');
   await checkModelFiles(modelsDir, true);
   await checkWritableFolder(out);

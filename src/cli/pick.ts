@@ -23,6 +23,7 @@ import {
   expandInputs,
   fileSystemReason,
   FileSystemError,
+  nothingFoundMessage,
   openFileReader,
   ReadBuffer,
   whyNotAFile,
@@ -350,8 +351,14 @@ export async function pickCommand(argv: string[]): Promise<number> {
   // A named input that cannot be read is planned like the others (so one shard reports it)
   // and fails in its place.
   const problems = new Map(inputs.failed.map((f) => [f.file, f.message]));
-  const found = [...inputs.files, ...problems.keys()];
-  if (!found.length) throw new UsageError('no micrograph files found in the given folders');
+  // A RELION STAR list named as a micrograph: relion-external is what picks what it lists.
+  for (const f of inputs.files.filter((f) => /\.star$/i.test(f)))
+    problems.set(
+      f,
+      `${f}: a STAR file, not a micrograph; to pick the micrographs a RELION STAR file lists, run drpnet relion-external --in_mics ${f}`,
+    );
+  const found = [...inputs.files.filter((f) => !problems.has(f)), ...problems.keys()];
+  if (!found.length) throw new UsageError(nothingFoundMessage(inputs));
   const files = planFiles(found, shard);
   const jobs: PickJob[] = files.map((file) => ({
     file,

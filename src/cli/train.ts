@@ -35,7 +35,7 @@ import {
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
 import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
-import { expandInputs, readArrayBuffer, writeFileAtomic } from './files';
+import { expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
@@ -151,7 +151,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
   for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
   const files = expanded.files;
-  if (!files.length) throw new UsageError('no micrograph files found in the given folders');
+  if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
   const backend = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   return {

@@ -130,6 +130,26 @@ describe('pick: inputs', () => {
     expect(run.result, run.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual(names.map(autopick).sort());
   });
+
+  it('a folder whose micrographs sit a level down (a RELION job: Movies/) is refused naming the subfolder', async () => {
+    const job = path.join(root, 'MotionCorr', 'job002');
+    await mkdir(path.join(job, 'Movies'), { recursive: true });
+    await copyFile(path.join(mics, names[0]), path.join(job, 'Movies', names[0]));
+    await expect(pick(job, '--out', path.join(root, 'job-picks'))).rejects.toThrow(
+      new RegExp(`no micrograph files found in the given folders; their subfolders are not searched \\(${job}/Movies\\)`),
+    );
+  });
+
+  it('a STAR file named as input fails alone, pointing to relion-external', async () => {
+    const list = path.join(root, 'micrographs_ctf.star');
+    await writeFile(list, 'data_micrographs\nloop_\n_rlnMicrographName #1\nmics/mic_01.mrc\n');
+    const run = await pick(path.join(mics, names[0]), list, '--out', path.join(root, 'star-input'));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toContain(
+      `${list}: a STAR file, not a micrograph; to pick the micrographs a RELION STAR file lists, run drpnet relion-external --in_mics ${list}`,
+    );
+    expect(await readdir(path.join(root, 'star-input'))).toEqual([autopick(names[0])]);
+  });
 });
 
 describe('pick: a bad input fails on its own, the rest are picked', () => {
