@@ -27,8 +27,28 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
     const parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true });
     return { ...parsed, wantsHelp: Boolean((parsed.values as { help?: boolean }).help), help };
   } catch (e) {
+    const unknown = (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--([^'=]+)/.exec((e as Error).message);
+    const near = unknown ? nearestOption(unknown[1], Object.keys(options)) : undefined;
+    if (unknown) throw new UsageError(`unknown option --${unknown[1]}${near ? `; did you mean --${near}?` : ''}\n${help}`);
     throw new UsageError(`${(e as Error).message}\n${help}`);
   }
+}
+
+/** The option a mistyped one most likely meant: one it begins, else one at most two edits away. */
+function nearestOption(given: string, names: readonly string[]): string | undefined {
+  const prefixed = names.filter((n) => n.startsWith(given));
+  if (prefixed.length === 1) return prefixed[0];
+  const edits = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const best = names.map((n) => ({ n, d: edits(given, n) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.n : undefined;
 }
 
 /** A decimal number as people write one: `140`, `-0.5`, `.5`, `1e-3`. Not what else JavaScript's

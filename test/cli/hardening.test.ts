@@ -72,6 +72,14 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(readdir(out)).rejects.toThrow();
   });
 
+  it('a mistyped option is refused with the one it most likely meant', async () => {
+    await expect(pick(mics, '--out', path.join(root, 'typo'), '--treshold', '3')).rejects.toThrow(
+      'unknown option --treshold; did you mean --threshold?',
+    );
+    await expect(evaluate('--pick', mics, '--truth', mics)).rejects.toThrow('unknown option --pick; did you mean --picks?');
+    await expect(evaluate('--colour', 'red')).rejects.toThrow(/^unknown option --colour\n/);
+  });
+
   it('a numeric option out of its range says what it takes, like the picking parameters do', async () => {
     await expect(pick(mics, '--out', path.join(root, 'box0'), '--box-size', '0')).rejects.toThrow(
       "--box-size: '0' is not a valid value (a number above 0)",
