@@ -19,14 +19,14 @@ export interface SimulatedFile {
 /** Where simulated inputs are kept between test files and runs (made once per name and settings). */
 export const FIXTURE_DIR = path.join(tmpdir(), 'drpnet-e2e-fixtures');
 
-/** A betagal micrograph of side `size` at `pixelSize` A/px, as float32 MRC + STAR truth in FIXTURE_DIR. */
-export function simulatedMicrograph(name: string, size: number, seed: number, pixelSize = 1.3): SimulatedFile {
-  const dir = path.join(FIXTURE_DIR, `${size}-${seed}-${pixelSize}`);
+/** A betagal micrograph `size` wide and `height` tall at `pixelSize` A/px, as float32 MRC + STAR truth in FIXTURE_DIR. */
+export function simulatedMicrograph(name: string, size: number, seed: number, pixelSize = 1.3, height = size): SimulatedFile {
+  const dir = path.join(FIXTURE_DIR, `${size}${height === size ? '' : `x${height}`}-${seed}-${pixelSize}`);
   mkdirSync(dir, { recursive: true });
   const diameter = Math.round(particleDiameterPx('betagal', pixelSize));
   const out = { path: path.join(dir, `${name}.mrc`), truthPath: path.join(dir, `${name}_truth.star`), name: `${name}.mrc`, diameter };
   if (existsSync(out.path) && existsSync(out.truthPath)) return out;
-  const sim = simulateMicrograph({ width: size, height: size, pixelSize, kind: 'betagal', seed });
+  const sim = simulateMicrograph({ width: size, height, pixelSize, kind: 'betagal', seed });
   // Written under a temporary name and renamed, so a half-written file is never taken as made.
   writeFileSync(`${out.path}.part`, new Uint8Array(writeMrc(sim.image, { pixelSize })));
   renameSync(`${out.path}.part`, out.path);

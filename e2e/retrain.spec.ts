@@ -1,17 +1,20 @@
 // Retraining in the browser on the bundled demo, WASM backend, small and fast settings:
 // - the classifier from the paper's unsupervised samples: demo micrographs stay out unless
-//   asked; choose, review on the canvas (flip one, remove one), train one epoch with a
-//   validation split; the new model is compared before/after (pick counts, F1 against the
-//   demo's truth) and not used until the user keeps it (issue 13, defect 5); kept, it is
-//   listed and active, the next pick uses it (the worker reports its id, p(particle)
-//   changes), and it survives a reload;
-// - the detector from accepted picks: the same flow, and discarded: the models in use and
-//   the picks stay as they were, and the model leaves the library;
+//   asked; choose on the micrograph on screen, review on the canvas (flip one, remove one),
+//   train one epoch with a validation split; the new model is compared before/after (pick
+//   counts, F1 against the truth of the demo micrographs it did not learn from) and not used
+//   until the user keeps it (issue 13, defect 5); kept, it is listed and active, the next pick
+//   uses it (the worker reports its id, p(particle) changes), and it survives a reload;
+// - the detector from accepted picks: the same flow, the micrograph it learnt from not scored,
+//   and discarded: the models in use and the picks stay as they were, and the model leaves the library;
+// - the detector from the user's own reviewed micrograph beside the demo data: the demos are
+//   not compared, and with nothing held out with labels no verdict is given, only why;
 // - a detector from `drpnet fine-tune` carrying pick settings: imported, its settings go to the
 //   micrographs not reviewed.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { simulatedMicrograph } from './fixtures';
 import { blurFields, currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint } from './helpers';
 
 interface Sample {
@@ -107,8 +110,9 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('train-message')).toContainText('demo micrographs are left out of training');
   await page.getByTestId('train-include-demo').check();
-  // Choose samples with small settings.
+  // Choose samples on the micrograph on screen only, with small settings.
   await page.getByTestId('training-panel').locator('summary').click();
+  await page.getByTestId('train-scope').selectOption('current');
   await setField(page, 'maxPerClass', '24');
   await setField(page, 'epochs', '1');
   await setField(page, 'validationFraction', '0.25');
@@ -132,11 +136,19 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   // Train: progress with speed, loss and accuracy curves for training and validation.
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-speed')).toContainText(/samples\/s on wasm/, { timeout: 120_000 });
-  // Trained, stored, not in use: before and after on every picked micrograph, F1 against the demo's truth.
+  // Trained, stored, not in use: before and after on every picked micrograph, F1 against the
+  // truth of the two it did not learn from.
   const comparison = page.getByTestId('model-comparison');
   await expect(comparison).toBeVisible({ timeout: 180_000 });
-  await expect(page.getByTestId('train-message')).toContainText(/saved, not in use yet.*Keep it or discard it/);
+  await expect(page.getByTestId('train-message')).toContainText(
+    /saved, not in use yet.*F1 on the held-out micrographs.*Keep it or discard it/,
+  );
   await expect(page.getByTestId('comparison-row')).toHaveCount(3);
+  expect(await page.getByTestId('comparison-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trained-on')))).toEqual([
+    'true',
+    'false',
+    'false',
+  ]);
   expect(Number(await comparison.getAttribute('data-picks-before'))).toBeGreaterThan(0);
   expect(Number(await comparison.getAttribute('data-picks-after'))).toBeGreaterThan(0);
   expect(Number(await comparison.getAttribute('data-f1-before'))).toBeGreaterThan(0.3);
@@ -158,7 +170,7 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   const id = await row.getAttribute('data-id');
   expect(id).toMatch(/^classifier-/);
   await expect(page.getByTestId('active-classifier')).toHaveValue(id!);
-  await expect(row).toContainText(/unsupervised · 47 patches/);
+  await expect(row).toContainText(/unsupervised · 47 patches · 1 mic/);
 
   // The app picked again with it: p(particle) of its picks changed.
   await expect.poll(async () => (await appP(page)).some((p, i) => Math.abs(p - before.p[i]) > 1e-4)).toBe(true);
@@ -247,6 +259,10 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   const comparison = page.getByTestId('model-comparison');
   await expect(comparison).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
+  // The micrograph it learnt from is not scored; the other two, with their truth, judge it.
+  await expect(page.getByTestId('comparison-row').first()).toHaveAttribute('data-trained-on', 'true');
+  await expect(page.getByTestId('comparison-row').first()).toContainText('trained on');
+  expect(['better', 'worse', 'same']).toContain(await comparison.getAttribute('data-verdict'));
   // Stored in the library, not active.
   const row = page.locator('[data-testid="model-row"][data-kind="fcrn"]:not([data-id="shipped"])');
   await expect(row).toHaveCount(1);
@@ -269,6 +285,49 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await expect(page.getByTestId('active-fcrn')).toHaveValue('shipped');
   expect((await currentPicks(page)).map((p) => `${p.x},${p.y},${p.state}`)).toEqual(picksBefore);
   expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
+});
+
+test("beside the demo data, a detector learnt from the user's reviewed micrograph is judged on theirs alone, never on what it learnt", async ({
+  page,
+}) => {
+  const own = [simulatedMicrograph('own_a', 1240, 31, 1.3, 1200), simulatedMicrograph('own_b', 1240, 32, 1.3, 1200)];
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  const rows = page.getByTestId('mic-row');
+  await expect.poll(() => rows.count()).toBe(3);
+  await page.getByTestId('file-input').setInputFiles(own.map((f) => f.path));
+  await expect(rows).toHaveCount(5);
+  await pickAll(page);
+  // The user accepts the picks of their first micrograph and marks it reviewed.
+  await rows.filter({ hasText: own[0].name }).click();
+  await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
+  await page.keyboard.press('a');
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'accepted').length).toBeGreaterThan(2);
+  await page.keyboard.press('r');
+  await expect(rows.filter({ hasText: own[0].name })).toHaveAttribute('data-reviewed', 'true');
+
+  await page.getByTestId('train-tab-detector').click();
+  await page.getByTestId('training-panel').locator('summary').click();
+  await setField(page, 'maxPicks', '8');
+  await setField(page, 'epochs', '1');
+  await setField(page, 'batchSize', '4');
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('review-counts')).toBeVisible();
+  await page.getByTestId('train-start').click();
+  const comparison = page.getByTestId('model-comparison');
+  await expect(comparison).toBeVisible({ timeout: 180_000 });
+  // The demos are not compared; the reviewed micrograph it learnt from is not scored; the
+  // other has neither truth nor review: no verdict, and the message says what would give one.
+  const compared = page.getByTestId('comparison-row');
+  await expect(compared).toHaveCount(2);
+  await expect(compared.first()).toContainText(own[0].name);
+  await expect(compared.first()).toHaveAttribute('data-trained-on', 'true');
+  await expect(compared.nth(1)).toContainText(own[1].name);
+  await expect(comparison).toHaveAttribute('data-verdict', 'unknown');
+  await expect(comparison).toHaveAttribute('data-f1-before', '');
+  await expect(page.getByTestId('comparison-no-held-out')).toContainText('No held-out micrograph with picks or ground truth to compare on');
+  await expect(page.getByTestId('train-message')).toContainText('No held-out micrograph with picks or ground truth to compare on');
+  await expect(page.getByTestId('train-message')).not.toContainText('discarding it is advised');
 });
 
 test('training runs on WebGPU (small, on the software adapter headless Chromium offers)', async ({ page }) => {

@@ -6,7 +6,7 @@ import { allPicked, currentMicrograph, currentPicks, emptySpot, engineReady, scr
 
 const manualCount = async (page: Page) => (await currentPicks(page)).filter((p) => p.state === 'manual').length;
 
-/** Adds a manual pick at an empty spot of the current micrograph (a click on empty space). */
+/** Adds a manual pick at an empty spot of the current micrograph (a click on empty space; a tab that only shows refuses it). */
 async function addPick(page: Page): Promise<void> {
   await page.getByTestId('zoom-fit').click();
   const spot = emptySpot(await currentPicks(page), await currentMicrograph(page));
@@ -32,7 +32,7 @@ test('a second tab only shows the session until it takes it over; no pick of eit
   await two.getByTestId('mic-row').first().click();
   await expect.poll(() => manualCount(two)).toBe(1);
   await expect(two.getByTestId('session-diameter')).toBeDisabled();
-  await two.getByTestId('viewer').click({ position: { x: 30, y: 200 } });
+  await addPick(two);
   await expect(two.getByTestId('notice').filter({ hasText: 'only shows it' })).toHaveCount(1);
   expect(await manualCount(two)).toBe(1);
 
@@ -52,7 +52,7 @@ test('a second tab only shows the session until it takes it over; no pick of eit
   await expect.poll(() => manualCount(two)).toBe(3);
   // Tab one follows, and cannot change anything now.
   await expect.poll(() => manualCount(one), { timeout: 20_000 }).toBe(3);
-  await one.getByTestId('viewer').click({ position: { x: 30, y: 200 } });
+  await addPick(one);
   await expect(one.getByTestId('notice').filter({ hasText: 'taken over' })).toHaveCount(1);
   expect(await manualCount(one)).toBe(3);
   await expect(one.getByTestId('undo')).toBeDisabled();

@@ -2,6 +2,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { ScoredPick } from '../../workers/engine-api';
 import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates } from '../core/coords';
+import { readRelionCoordinateList } from '../core/coords';
+import { coordinateFilePath, coordsSuffixText } from '../core/relion/job';
 import { buildExportFiles, zipFiles } from './export';
 import { keptPicks, mergePicks, rejectPick } from './picks-merge';
 
@@ -41,5 +43,28 @@ describe('export', () => {
     const unzipped = unzipSync(zipFiles(files));
     expect(Object.keys(unzipped).sort()).toEqual([...files.keys()].sort());
     for (const [path, text] of files) expect(strFromU8(unzipped[path])).toBe(text);
+  });
+
+  it("for a RELION project, lays the RELION folder out as drpnet relion-external does: the project's names, both list files", () => {
+    const star = 'CtfFind/job003/micrographs_ctf.star';
+    const project = {
+      micrographsStar: star,
+      micrographNames: ['MotionCorr/job002/Movies/May08_03.05.02.mrc', 'MotionCorr/job002/Movies/May08_03.05.03.mrc'],
+    };
+    const items = [
+      { micrographName: 'May08_03.05.02.png', picks, boxSize: 100 },
+      { micrographName: 'other.png', picks: [], boxSize: 100 },
+    ];
+    const files = buildExportFiles(items, ['star'], project);
+    const mic = project.micrographNames[0];
+    expect(coordinateFilePath('relion', mic)).toBe('relion/Movies/May08_03.05.02_autopick.star');
+    expect(files.get(coordinateFilePath('relion', mic))).toBe(writeCoordinates('star', picks, items[0]));
+    expect(files.get('relion/coords_suffix_autopick.star')).toBe(coordsSuffixText(star));
+    expect(readRelionCoordinateList(files.get('relion/autopick.star')!, 'autopick.star')).toEqual([
+      { micrographName: mic, coordinateFile: 'relion/Movies/May08_03.05.02_autopick.star' },
+      // Not in the project's STAR: it keeps its own name.
+      { micrographName: 'other.png', coordinateFile: 'relion/other_autopick.star' },
+    ]);
+    expect(files.size).toBe(4);
   });
 });

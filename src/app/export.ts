@@ -5,12 +5,13 @@ import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
   coordinateFileName,
+  matchMicrograph,
   writeCoordinates,
   writeRelionCoordinateList,
   type CoordinateFormat,
   type Particle,
 } from '../core/coords';
-import { COORDINATE_LIST_FILE } from '../core/relion/job';
+import { COORDINATE_LIST_FILE, COORDS_SUFFIX_FILE, coordinateFilePath, coordsSuffixText } from '../core/relion/job';
 
 export interface ExportItem {
   micrographName: string;
@@ -19,24 +20,57 @@ export interface ExportItem {
   boxSize: number;
 }
 
-/** Path -> text of every file of the export. */
+/** The user's RELION project, as `drpnet relion-external --in_mics` knows it. */
+export interface RelionProject {
+  /** Project-relative path of its micrographs STAR. */
+  micrographsStar: string;
+  /** The micrograph names in that STAR (project-relative paths). */
+  micrographNames: readonly string[];
+}
+
+/** Path -> text of every file of the export; with a RELION project its RELION folder is laid out for it (relionJobFiles). */
 export function buildExportFiles(
   items: readonly ExportItem[],
   formats: readonly CoordinateFormat[] = COORDINATE_FORMAT_IDS,
+  project?: RelionProject,
 ): Map<string, string> {
   const files = new Map<string, string>();
   for (const format of formats) {
-    const folder = COORDINATE_FORMATS[format].exportFolder;
-    const listed: Array<{ micrographName: string; coordinateFile: string }> = [];
-    for (const item of items) {
-      const name = coordinateFileName(item.micrographName, format);
-      files.set(`${folder}/${name}`, writeCoordinates(format, item.picks, item));
-      listed.push({ micrographName: item.micrographName, coordinateFile: `${folder}/${name}` });
-    }
-    // The list file a RELION 4/5 import or picking job reads (relion/job.ts).
-    if (format === 'star' && items.length) files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));
+    if (format === 'star' && project) relionJobFiles(files, items, project);
+    else formatFiles(files, items, format);
   }
   return files;
+}
+
+/** One file per micrograph in the format's folder, named after the micrograph (and RELION 4/5's list file). */
+function formatFiles(files: Map<string, string>, items: readonly ExportItem[], format: CoordinateFormat): void {
+  const folder = COORDINATE_FORMATS[format].exportFolder;
+  const listed: Array<{ micrographName: string; coordinateFile: string }> = [];
+  for (const item of items) {
+    const path = `${folder}/${coordinateFileName(item.micrographName, format)}`;
+    files.set(path, writeCoordinates(format, item.picks, item));
+    listed.push({ micrographName: item.micrographName, coordinateFile: path });
+  }
+  // The list file a RELION 4/5 import or picking job reads (relion/job.ts).
+  if (format === 'star' && items.length) files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));
+}
+
+/**
+ * The RELION folder as `drpnet relion-external` leaves its job directory (unzipped in the project
+ * directory, `relion/` is that job directory): each micrograph's coordinates where RELION looks
+ * for them, the micrographs named as the project's STAR names them (a micrograph not in it keeps
+ * its own name), autopick.star for RELION 4/5 and coords_suffix_autopick.star for RELION 3.1.
+ */
+function relionJobFiles(files: Map<string, string>, items: readonly ExportItem[], project: RelionProject): void {
+  const folder = COORDINATE_FORMATS.star.exportFolder;
+  const listed = items.map((item) => {
+    const micrographName = matchMicrograph(item.micrographName, project.micrographNames) ?? item.micrographName;
+    const coordinateFile = coordinateFilePath(folder, micrographName);
+    files.set(coordinateFile, writeCoordinates('star', item.picks, item));
+    return { micrographName, coordinateFile };
+  });
+  files.set(`${folder}/${COORDS_SUFFIX_FILE}`, coordsSuffixText(project.micrographsStar));
+  files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));
 }
 
 export function zipFiles(files: Map<string, string>): Uint8Array {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve } from './metrics-view';
+import { DEFAULT_PICK_PARAMS } from '../core/params';
+import { micrographMetrics, pooledMetrics, pooledPrCurve, pooledWithTruth, prCurve } from './metrics-view';
+import { newEntry, type MicrographEntry } from './store';
 
 describe('metrics view', () => {
   it('counts a pick within half a diameter of a truth centre as a match', () => {
@@ -55,5 +57,21 @@ describe('pooled precision-recall curve', () => {
     // With B's large radius (200 px) its pick at distance ~1131 px still misses; at 1200 px diameter it matches.
     const near = pooledPrCurve([{ ...b, diameter: 2400 }]);
     expect(near[0].recall).toBe(1);
+  });
+});
+
+describe('pooled metrics', () => {
+  it("pools the user's own micrographs with truth, not the demo data beside them; a session of demos only pools the demos", () => {
+    const entry = (key: string, demo: boolean): MicrographEntry => ({
+      ...newEntry(key, `${key}.mrc`, DEFAULT_PICK_PARAMS),
+      status: 'picked',
+      pickedWith: DEFAULT_PICK_PARAMS,
+      truth: [{ x: 1, y: 1 }],
+      demo: demo || undefined,
+    });
+    const demos = [entry('d1', true), entry('d2', true)];
+    expect(pooledWithTruth(demos).map((m) => m.key)).toEqual(['d1', 'd2']);
+    const own = [entry('k1', false), { ...entry('k2', false), truth: undefined }];
+    expect(pooledWithTruth([...demos, ...own]).map((m) => m.key)).toEqual(['k1']);
   });
 });

@@ -1,6 +1,7 @@
 // Metrics for the panel and list, from src/core/metrics (one-to-one matching within a radius).
 import type { Particle } from '../core/coords/types';
 import { aggregate, matchPicks, precisionRecallCurve, scoresFromCounts, type Scores } from '../core/metrics';
+import { workMicrographs, type MicrographEntry } from './store';
 
 /** TP/FP/FN with recall, precision and F1 (the core's Scores, without the matched pairs). */
 export type MetricsSummary = Scores;
@@ -17,6 +18,11 @@ export function micrographMetrics(picks: Particle[], truth: Particle[], diameter
 /** Pools counts over micrographs (micro-average), the way the paper's Table 4 counts. */
 export function pooledMetrics(parts: MetricsSummary[]): MetricsSummary {
   return scoresFromCounts(aggregate(parts));
+}
+
+/** The micrographs the pooled "all" metrics count: the user's work, picked, with ground truth. */
+export function pooledWithTruth(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return workMicrographs(micrographs).filter((m) => m.truth && m.pickedWith && m.status !== 'error');
 }
 
 export interface PrPoint {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import { addManual, EMPTY_EDITS } from './picks-merge';
-import { applySnapshot, currentMic, toSnapshot, useWorkbench } from './store';
+import { applySnapshot, currentMic, toSnapshot, useWorkbench, workMicrographs } from './store';
 
 const s = () => useWorkbench.getState();
 
@@ -19,6 +19,26 @@ describe('workbench store', () => {
     expect(s().currentKey).toBe('k2');
     s().step(-5);
     expect(s().currentKey).toBe('k1');
+  });
+
+  it("the user's first own micrograph comes on screen over the demo data; their later ones do not", () => {
+    s().addMicrograph('d1', 'betagal_0001.mrc', true);
+    s().addMicrograph('d2', 'betagal_0002.mrc', true);
+    expect(s().currentKey).toBe('d1');
+    s().addMicrograph('k1', 'May08_03.05.02.png');
+    expect(s().currentKey).toBe('k1');
+    s().setCurrent('d2');
+    s().addMicrograph('k2', 'May08_03.05.03.png');
+    s().addMicrograph('d3', 'betagal_0003.mrc', true);
+    expect(s().currentKey).toBe('d2');
+  });
+
+  it("the user's work: their own micrographs as soon as there are any, else the demo data", () => {
+    s().addMicrograph('d1', 'betagal_0001.mrc', true);
+    s().addMicrograph('d2', 'betagal_0002.mrc', true);
+    expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['d1', 'd2']);
+    s().addMicrograph('k1', 'own.mrc');
+    expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['k1']);
   });
 
   it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {

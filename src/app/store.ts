@@ -141,7 +141,8 @@ export interface WorkbenchState {
   future: HistoryEntry[];
   nextManualId: number;
 
-  addMicrograph(key: string, name: string): void;
+  /** Adds a micrograph; the user's first own one comes on screen (over the demo data). */
+  addMicrograph(key: string, name: string, demo?: boolean): void;
   updateMic(key: string, patch: Partial<MicrographEntry>): void;
   /** Merges images into the micrograph's (undefined values drop them). */
   setImages(key: string, images: MicImages): void;
@@ -219,12 +220,14 @@ export function newEntry(key: string, name: string, params: PickParams): Microgr
 export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   ...initialData(),
 
-  addMicrograph(key, name) {
+  addMicrograph(key, name, demo) {
     const s = get();
     if (s.micrographs.some((m) => m.key === key)) return;
+    const firstOwn = !demo && s.micrographs.every((m) => m.demo);
     set({
-      micrographs: [...s.micrographs, newEntry(key, name, s.defaultParams)],
-      currentKey: s.currentKey ?? key,
+      micrographs: [...s.micrographs, { ...newEntry(key, name, s.defaultParams), demo: demo || undefined }],
+      currentKey: firstOwn || !s.currentKey ? key : s.currentKey,
+      selectedPickId: firstOwn ? undefined : s.selectedPickId,
     });
   },
 
@@ -383,6 +386,16 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
 
 function sessionSettings(s: WorkbenchState): SessionSettings {
   return { diameter: s.diameter, defaultParams: s.defaultParams };
+}
+
+/**
+ * The micrographs that are the user's work, which exports, "Learn from reviewed", pooled
+ * metrics and retraining's before/after use: their own as soon as the session holds any (the
+ * bundled demo data then stays browsable only), else the demo data (a session of demos only).
+ */
+export function workMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  const own = micrographs.filter((m) => !m.demo);
+  return own.length ? own : [...micrographs];
 }
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {

@@ -3,10 +3,22 @@ import { clampZoom, detailCovers, detailRequest, fitView, MAX_ZOOM, renderScale,
 
 describe('view math', () => {
   it('fit centres the whole image', () => {
-    const v = fitView(1000, 500, 7676, 7420, 1);
+    const v = fitView(1000, 500, 7676, 7420, 0, 1);
     expect(v.scale).toBeCloseTo(500 / 7420);
     expect(v.y).toBeCloseTo(0);
     expect(v.x + (7676 * v.scale) / 2).toBeCloseTo(500);
+  });
+  it('fit keeps the whole image below the tool bar, in a wide viewport and in a tall one', () => {
+    for (const [w, h] of [
+      [1000, 500],
+      [800, 850],
+    ]) {
+      const v = fitView(w, h, 1240, 1200, 60);
+      expect(v.y).toBeGreaterThanOrEqual(60);
+      expect(v.y + 1200 * v.scale).toBeLessThanOrEqual(h);
+      expect(v.x).toBeGreaterThanOrEqual(0);
+      expect(v.x + 1240 * v.scale).toBeLessThanOrEqual(w);
+    }
   });
   it('zoom keeps the point under the cursor fixed and is clamped', () => {
     const v = { scale: 0.5, x: 10, y: 20 };

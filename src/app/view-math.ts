@@ -21,10 +21,11 @@ export function clampZoom(scale: number): number {
   return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, scale));
 }
 
-/** The whole micrograph centred in the viewport, with a small margin. */
-export function fitView(viewW: number, viewH: number, imgW: number, imgH: number, margin = 0.98): ViewTransform {
-  const scale = clampZoom(Math.min(viewW / imgW, viewH / imgH) * margin);
-  return { scale, x: (viewW - imgW * scale) / 2, y: (viewH - imgH * scale) / 2 };
+/** The whole micrograph centred in the viewport below its top `top` pixels (the tool bar), with a small margin. */
+export function fitView(viewW: number, viewH: number, imgW: number, imgH: number, top = 0, margin = 0.98): ViewTransform {
+  const h = Math.max(1, viewH - top);
+  const scale = clampZoom(Math.min(viewW / imgW, h / imgH) * margin);
+  return { scale, x: (viewW - imgW * scale) / 2, y: top + (h - imgH * scale) / 2 };
 }
 
 /** Zoom to `scale`, keeping the world point under screen point (px, py) in place. */

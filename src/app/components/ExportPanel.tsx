@@ -1,9 +1,18 @@
-import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates, type CoordinateFormat } from '../../core/coords';
+import { useState } from 'react';
+import {
+  COORDINATE_FORMAT_IDS,
+  COORDINATE_FORMATS,
+  coordinateFileName,
+  matchMicrograph,
+  readRelionMicrographs,
+  writeCoordinates,
+  type CoordinateFormat,
+} from '../../core/coords';
 import { errorMessage } from '../error-text';
 import { displayPicksOf } from '../editing';
-import { buildExportFiles, download, zipFiles, type ExportItem } from '../export';
+import { buildExportFiles, download, zipFiles, type ExportItem, type RelionProject } from '../export';
 import { keptPicks } from '../picks-merge';
-import { currentMic, useWorkbench, type MicrographEntry } from '../store';
+import { currentMic, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 function itemOf(m: MicrographEntry): ExportItem {
   return { micrographName: m.name, picks: keptPicks(displayPicksOf(m)), boxSize: Math.round(m.params.diameter) };
@@ -23,21 +32,71 @@ function exportable(m: MicrographEntry): boolean {
   return !m.excluded && m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
 }
 
-function exportAll(): void {
+/** What "All micrographs" exports: the user's work, less what is excluded or not picked. */
+function exported(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return workMicrographs(micrographs).filter(exportable);
+}
+
+function exportAll(project: RelionProject | undefined): void {
   const s = useWorkbench.getState();
-  const done = s.micrographs.filter(exportable);
+  const done = exported(s.micrographs);
   try {
-    const zip = zipFiles(buildExportFiles(done.map(itemOf)));
+    const zip = zipFiles(buildExportFiles(done.map(itemOf), COORDINATE_FORMAT_IDS, project));
     download(zip, 'drpnet_picks.zip', 'application/zip');
   } catch (e) {
     s.notify(`Export failed: ${errorMessage(e)}`);
   }
 }
 
+/** The micrographs STAR of the user's RELION project: chosen as a file, its path in the project typed. */
+function RelionProjectRow({ project, onChange }: { project?: RelionProject; onChange(p: RelionProject): void }) {
+  const notInIt = useWorkbench((s) =>
+    project ? exported(s.micrographs).filter((m) => !matchMicrograph(m.name, project.micrographNames)).length : 0,
+  );
+  const read = async (file: File | undefined): Promise<void> => {
+    if (!file) return;
+    try {
+      const micrographNames = readRelionMicrographs(await file.text(), file.name).map((m) => m.name);
+      onChange({ micrographsStar: project?.micrographsStar || file.name, micrographNames });
+    } catch (e) {
+      useWorkbench.getState().notify(`Not a micrographs STAR: ${errorMessage(e)}`, 'error');
+    }
+  };
+  return (
+    <div className="relion-project">
+      <label className="small" title="The zip's relion/ folder is then laid out as a RELION picking job of this project">
+        RELION micrographs STAR:{' '}
+        <input type="file" accept=".star" data-testid="relion-mics-file" onChange={(e) => void read(e.target.files?.[0])} />
+      </label>
+      {project && (
+        <>
+          <label className="small">
+            its path in the project{' '}
+            <input
+              type="text"
+              data-testid="relion-mics-path"
+              value={project.micrographsStar}
+              placeholder="CtfFind/job003/micrographs_ctf.star"
+              onChange={(e) => onChange({ ...project, micrographsStar: e.target.value })}
+            />
+          </label>
+          <p className="small" data-testid="relion-project-note">
+            Unzip in the project directory: relion/ then holds the coordinates where RELION looks for them, autopick.star (RELION 4/5) and
+            coords_suffix_autopick.star (RELION 3.1) as Extract's input coordinates.
+            {notInIt > 0 && ` ${notInIt} micrograph${notInIt === 1 ? ' is' : 's are'} not in that STAR and keep their own names.`}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
+
 export function ExportPanel() {
+  const [project, setProject] = useState<RelionProject | undefined>();
   const mic = useWorkbench(currentMic);
-  const count = useWorkbench((s) => s.micrographs.filter(exportable).length);
-  const excluded = useWorkbench((s) => s.micrographs.filter((m) => m.excluded).length);
+  const count = useWorkbench((s) => exported(s.micrographs).length);
+  const excluded = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => m.excluded).length);
+  const demosLeftOut = useWorkbench((s) => s.micrographs.length - workMicrographs(s.micrographs).length);
   return (
     <section className="panel export-panel">
       <h2>Export</h2>
@@ -51,9 +110,15 @@ export function ExportPanel() {
           ))}
         </div>
       )}
-      <button data-testid="export-all-zip" disabled={!count} onClick={exportAll}>
+      <RelionProjectRow project={project} onChange={setProject} />
+      <button data-testid="export-all-zip" disabled={!count} onClick={() => exportAll(project)}>
         All micrographs ({count}), all formats (.zip)
       </button>
+      {demosLeftOut > 0 && (
+        <p className="small" data-testid="export-demos-left-out">
+          The {demosLeftOut} demo micrograph{demosLeftOut === 1 ? ' is' : 's are'} left out of it, since the session holds your own.
+        </p>
+      )}
       {excluded > 0 && (
         <p className="small" data-testid="export-excluded">
           {excluded} micrograph{excluded === 1 ? ' is' : 's are'} excluded from it (⊘ in the list, or e).

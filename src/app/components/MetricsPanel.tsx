@@ -1,7 +1,7 @@
 import { useMemo, useRef } from 'react';
 import { unloadTruth } from '../controller/files';
 import { curvePicks, displayPicksOf } from '../editing';
-import { micrographMetrics, pooledMetrics, pooledPrCurve, prCurve, type MetricsSummary } from '../metrics-view';
+import { micrographMetrics, pooledMetrics, pooledPrCurve, pooledWithTruth, prCurve, type MetricsSummary } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench, type MicrographEntry } from '../store';
 import { PrCurve, type PrSeries } from './PrCurve';
@@ -36,8 +36,8 @@ function useSameEntries(list: MicrographEntry[]): MicrographEntry[] {
 export function MetricsPanel() {
   const mic = useWorkbench(currentMic);
   const micrographs = useWorkbench((s) => s.micrographs);
-  // Pooled over the micrographs that were picked: unpicked ones would only add misses.
-  const withTruth = useSameEntries(micrographs.filter((m) => m.truth && m.pickedWith && m.status !== 'error'));
+  // Pooled over the user's work that was picked: unpicked ones would only add misses.
+  const withTruth = useSameEntries(pooledWithTruth(micrographs));
   const all = useMemo(() => pooledMetrics(withTruth.map(metricsOf)), [withTruth]);
   const scored = mic?.truth && mic.pickedWith ? mic : undefined;
   const current = useMemo(() => (scored ? metricsOf(scored) : undefined), [scored]);

@@ -25,6 +25,8 @@ import { useViewerGestures } from './use-viewer-gestures';
 
 /** Quiet time after a pan/zoom before the full-detail view is fetched. */
 const DETAIL_DELAY_MS = 150;
+/** Screen pixels between the tool bar and a fitted micrograph. */
+const TOOLS_GAP = 4;
 
 interface Detail extends RenderedView {
   key: string;
@@ -51,6 +53,7 @@ export function Viewer() {
   const stageRef = useRef<Konva.Stage>(null);
   const picksLayerRef = useRef<Konva.Layer>(null);
   const zoomLabel = useRef<HTMLSpanElement>(null);
+  const toolsRef = useRef<HTMLDivElement>(null);
   const view = useRef<ViewTransform>({ scale: 1, x: 0, y: 0 });
   const scene = useRef<PickScene>({ picks: [], confidence: new Map(), radius: 1 });
   const detailTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -143,9 +146,11 @@ export function Viewer() {
     if (zoomLabel.current) zoomLabel.current.textContent = known ? `${(v.scale * 100).toFixed(v.scale < 0.1 ? 1 : 0)}%` : '';
     scheduleDetail();
   };
+  // The tool bar and legend lie over the stage: a fitted micrograph goes below them, whole and clickable.
+  const toolsBottom = (): number => (toolsRef.current ? toolsRef.current.offsetTop + toolsRef.current.offsetHeight + TOOLS_GAP : 0);
   // Until the micrograph's size is known there is nothing to fit (a 1x1 placeholder would read 3200%).
   const fit = (): void => {
-    if (known) apply(fitView(size.width, size.height, W, H));
+    if (known) apply(fitView(size.width, size.height, W, H, toolsBottom()));
     else if (zoomLabel.current) zoomLabel.current.textContent = '';
   };
   const oneToOne = (): void => apply(zoomAt(view.current, 1, size.width / 2, size.height / 2));
@@ -239,7 +244,7 @@ export function Viewer() {
         <TrainingOverlay micKey={key} diameter={diameter} />
       </Stage>
       {!imageCanvas && <div className="viewer-wait">{mic.status === 'error' ? mic.error : 'opening…'}</div>}
-      <div className="viewer-tools">
+      <div className="viewer-tools" ref={toolsRef}>
         <button onClick={fit} data-testid="zoom-fit" title="Fit (f)">
           Fit
         </button>

@@ -95,14 +95,11 @@ function addMicrographFile(f: InputFile, opts: AddOptions): void {
     const status: MicStatus = existing.pickedWith ? 'picked' : 'queued';
     store().updateMic(key, { error: undefined, status, info: existing.status === 'error' ? undefined : existing.info });
   } else {
-    store().addMicrograph(key, f.name);
+    store().addMicrograph(key, f.name, opts.demo);
     const m = mic(key)!;
     const patch = opts.paramsFor?.(f.name);
     const px = diameterInPx(store().diameter, undefined);
-    store().updateMic(key, {
-      params: { ...m.params, ...(px !== undefined ? { diameter: px } : {}), ...patch },
-      demo: opts.demo || undefined,
-    });
+    store().updateMic(key, { params: { ...m.params, ...(px !== undefined ? { diameter: px } : {}), ...patch } });
   }
   void storeFile(key, f.name, f.blob);
   if (key === store().currentKey) void showCurrent();

@@ -11,25 +11,25 @@ import { engine, type CancellableJob } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import { keptPicks } from '../picks-merge';
-import type { MicrographEntry } from '../store';
+import { workMicrographs, type MicrographEntry } from '../store';
 import { packXY } from '../training/review';
 import { refusedReadOnly, store } from './context';
 import { setParamsOn } from './picking';
 
-/** Micrographs whose picks say what the settings should keep: marked reviewed, picked, and not left out of the export. */
+/** Micrographs whose picks say what the settings should keep: the user's work, marked reviewed, picked, and not left out of the export. */
 export function reviewedMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
-  return micrographs.filter((m) => m.reviewed && !m.excluded && !!m.pickedWith);
+  return workMicrographs(micrographs).filter((m) => m.reviewed && !m.excluded && !!m.pickedWith);
 }
 
 const pct = (f1: number) => (100 * f1).toFixed(1);
 
 /**
- * Sets settings on every micrograph not marked reviewed (one undo step) and on those added
- * later. How many it set them on, or undefined when this tab may not change the session.
+ * Sets settings on every micrograph of the user's work not marked reviewed (one undo step) and
+ * on those added later. How many it set them on, or undefined when this tab may not change the session.
  */
 export function setOnUnreviewed(settings: Partial<PickParams>, label: string): number | undefined {
-  const others = store()
-    .micrographs.filter((m) => !m.reviewed)
+  const others = workMicrographs(store().micrographs)
+    .filter((m) => !m.reviewed)
     .map((m) => m.key);
   return setParamsOn(others, settings, label) ? others.length : undefined;
 }

@@ -7,7 +7,7 @@ import { reviewCounts } from './review';
 import type { ClassifierSettings, DetectorSettings, TrainKind } from './settings';
 import { SAMPLE_COLOUR } from './TrainingOverlay';
 import { TrainingChart, type ChartSeries } from './TrainingChart';
-import { total, verdict, type Side } from './comparison';
+import { NO_HELD_OUT, total, verdict, type ComparisonRow, type Side } from './comparison';
 import { cancelRun, chooseSamples, discardPending, discardReview, initTraining, keepPending, trainReviewed } from './training-controller';
 import { useTraining, type Curves, type PendingModel } from './training-store';
 import './training.css';
@@ -196,6 +196,15 @@ function Charts({ curves, epochs }: { curves: Curves; epochs: number }) {
 
 const f1 = (s: Side): string => (s.metrics ? (s.metrics.f1 * 100).toFixed(1) : '–');
 
+function RowF1({ r }: { r: ComparisonRow }) {
+  if (r.trainedOn) return <td title="The new model learnt from this micrograph: it is no check of it">trained on</td>;
+  return (
+    <td>
+      {f1(r.before)} → {f1(r.after)}
+    </td>
+  );
+}
+
 /** The retrained model's picks next to the current ones; keep or discard. */
 function PendingComparison({ p }: { p: PendingModel }) {
   const before = total(p.rows, 'before');
@@ -226,14 +235,18 @@ function PendingComparison({ p }: { p: PendingModel }) {
         </thead>
         <tbody>
           {p.rows.map((r) => (
-            <tr key={r.key} data-testid="comparison-row" data-before={r.before.picks} data-after={r.after.picks}>
+            <tr
+              key={r.key}
+              data-testid="comparison-row"
+              data-before={r.before.picks}
+              data-after={r.after.picks}
+              data-trained-on={!!r.trainedOn}
+            >
               <th title={r.name}>{r.name}</th>
               <td>
                 {r.before.picks} → {r.after.picks}
               </td>
-              <td>
-                {f1(r.before)} → {f1(r.after)}
-              </td>
+              <RowF1 r={r} />
             </tr>
           ))}
           <tr className="total">
@@ -247,8 +260,12 @@ function PendingComparison({ p }: { p: PendingModel }) {
           </tr>
         </tbody>
       </table>
-      {v === 'worse' && <p className="small bad">It picks worse against the ground truth: discarding it is advised.</p>}
-      {v === 'unknown' && <p className="small">No ground truth is loaded: judge from the pick counts and by looking.</p>}
+      {v === 'worse' && <p className="small bad">It picks worse on the held-out micrographs: discarding it is advised.</p>}
+      {v === 'unknown' && (
+        <p className="small" data-testid="comparison-no-held-out">
+          {NO_HELD_OUT} Meanwhile judge from the pick counts and by looking.
+        </p>
+      )}
       <div className="buttons">
         <button data-testid="comparison-keep" onClick={() => void keepPending()}>
           Keep and use it
@@ -307,7 +324,10 @@ export function TrainingPanel() {
             ? 'The paper’s method: strict-level candidates that pass the intensity screen are particles; loose-level candidates away from them, and low-contrast patches, are background. Each micrograph uses its own sigma and threshold. Where we measured it, it did not raise F1: compare before keeping.'
             : 'Your accepted and manual picks are particles (press “a” to accept all picks of a micrograph) and your rejected picks are not; places you did not mark count half, since nobody marks every particle.'}
         </p>
-        <label className="check" title="The demo micrographs are the held-out check of a retrained model; tick to train on them too">
+        <label
+          className="check"
+          title="Demo micrographs stay out of training unless ticked; in a session of demos only, they are the held-out check of a retrained model"
+        >
           <input
             type="checkbox"
             data-testid="train-include-demo"

@@ -1,8 +1,13 @@
-// Before and after a retrained model: each picked micrograph's pick count, and its F1 where
-// ground truth is loaded, with the model in use and with the new one. The user keeps the new
-// model or discards it from this (a retrained model is never switched on by itself). Pure.
+// Before and after a retrained model: each picked micrograph's pick count, and its F1 where it
+// is a held-out check with labels (ground truth, or the user's reviewed picks), with the model
+// in use and with the new one. The user keeps the new model or discards it from this (a
+// retrained model is never switched on by itself). Pure.
+import type { ScoredPick } from '../../../workers/engine-api';
 import type { Particle } from '../../core/coords/types';
+import { displayPicksOf } from '../editing';
 import { micrographMetrics, pooledMetrics, type MetricsSummary } from '../metrics-view';
+import { EMPTY_EDITS, keptPicks, mergePicks } from '../picks-merge';
+import type { MicrographEntry } from '../store';
 
 export interface Side {
   picks: number;
@@ -15,13 +20,34 @@ export interface ComparisonRow {
   name: string;
   before: Side;
   after: Side;
+  /** The new model learnt from this micrograph: it is no held-out check and has no F1. */
+  trainedOn?: boolean;
 }
 
-export function sideOf(kept: Particle[], truth: Particle[] | undefined, diameter: number): Side {
-  return truth ? { picks: kept.length, metrics: micrographMetrics(kept, truth, diameter) } : { picks: kept.length };
+/** What the verdict says when no micrograph can judge the new model. */
+export const NO_HELD_OUT =
+  'No held-out micrograph with picks or ground truth to compare on: review or load truth for one more micrograph (one the new model did not learn from).';
+
+/**
+ * What a micrograph's picks are scored against: its ground truth, else the picks of a micrograph
+ * the user marked reviewed; nothing for one the new model learnt from (its own training labels
+ * would make it look perfect).
+ */
+export function heldOutLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>): Particle[] | undefined {
+  if (trainedOn.has(m.key)) return undefined;
+  return m.truth ?? (m.reviewed ? keptPicks(displayPicksOf(m)) : undefined);
 }
 
-/** Pick counts summed, metrics pooled over the micrographs with truth (undefined without any). */
+/** A model's own picks, the user's edits left out (reviewed picks may be the labels). */
+export function modelPicks(auto: readonly ScoredPick[], diameter: number): Particle[] {
+  return keptPicks(mergePicks(auto, EMPTY_EDITS, diameter));
+}
+
+export function sideOf(kept: Particle[], labels: Particle[] | undefined, diameter: number): Side {
+  return labels ? { picks: kept.length, metrics: micrographMetrics(kept, labels, diameter) } : { picks: kept.length };
+}
+
+/** Pick counts summed, metrics pooled over the held-out micrographs with labels (undefined without any). */
 export function total(rows: readonly ComparisonRow[], which: 'before' | 'after'): Side {
   const withTruth = rows.map((r) => r[which].metrics).filter((m): m is MetricsSummary => !!m);
   const picks = rows.reduce((n, r) => n + r[which].picks, 0);
@@ -31,7 +57,7 @@ export function total(rows: readonly ComparisonRow[], which: 'before' | 'after')
 /** F1 differences smaller than this (0.5 points) count as no change. */
 export const F1_TOLERANCE = 0.005;
 
-/** What the truth says about the new model: better, worse, about the same, or nothing (no truth). */
+/** What the held-out labels say about the new model: better, worse, about the same, or nothing (none). */
 export function verdict(rows: readonly ComparisonRow[]): 'better' | 'worse' | 'same' | 'unknown' {
   const a = total(rows, 'before').metrics;
   const b = total(rows, 'after').metrics;

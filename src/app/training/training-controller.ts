@@ -6,11 +6,12 @@
 //  3. patches are cut where each micrograph is open and come back transferred; training runs
 //     on one worker (bridge.exclusiveJob) with batch/epoch events, and can be cancelled;
 //  4. the model is stored in the library (IndexedDB) but not used yet: every picked
-//     micrograph is picked with it on the side (the app's picks stay) and the user sees the
-//     pick counts, and F1 where ground truth is loaded, before and after; then keeps it (it
+//     micrograph of the user's work (store.ts workMicrographs) is picked with it on the side
+//     (the app's picks stay) and the user sees the pick counts before and after, and F1 on
+//     those it did not learn from that have ground truth or reviewed picks; then keeps it (it
 //     becomes active and the micrographs are picked again) or discards it (it is deleted).
-//     Demo micrographs stay out of the training samples unless asked, so their ground truth
-//     is a held-out check.
+//     Demo micrographs stay out of the training samples unless asked, so in a session of
+//     demos only their ground truth is a held-out check.
 // Models can also be switched, downloaded (zip, the CLI's layout) and loaded from files.
 import * as Comlink from 'comlink';
 import type { Point } from '../../core/candidates';
@@ -31,13 +32,12 @@ import { pickMicrograph } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
-import { keptPicks, mergePicks } from '../picks-merge';
-import { sideOf, total, verdict, type ComparisonRow } from './comparison';
+import { heldOutLabels, modelPicks, NO_HELD_OUT, sideOf, total, verdict, type ComparisonRow } from './comparison';
 import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
 import { PRIORITY } from '../lane';
 import { errorMessage, isCancelled } from '../error-text';
 import { download } from '../export';
-import { useWorkbench, type MicrographEntry } from '../store';
+import { useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 import * as library from '../../../workers/model-library';
 import { fileSafeName, modelZip, readModelUpload } from './model-files';
 import { detectorTruth, kept, packXY, reviewCounts, selectClassifierSamples, selectDetectorSamples, type ReviewSet } from './review';
@@ -197,7 +197,14 @@ function micByKey(key: string): MicrographEntry | undefined {
   return workbench().micrographs.find((m) => m.key === key);
 }
 
-async function classifierData(samples: ReviewSet): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
+/** Training data, the micrographs it came from (keys) and those that could not be used. */
+interface Prepared {
+  data: TrainingData;
+  failures: string[];
+  trainedOn: string[];
+}
+
+async function classifierData(samples: ReviewSet): Promise<Prepared> {
   const mics = Object.keys(samples)
     .map(micByKey)
     .filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
@@ -210,14 +217,10 @@ async function classifierData(samples: ReviewSet): Promise<{ data: TrainingData;
     const k = kept(samples[key]);
     return { patches, labels: Uint8Array.from(k, (s) => s.label), n: k.length };
   });
-  return { data: { kind: 'classifier', ...concatClassifierSets(sets) }, failures, micrographs: sets.length };
+  return { data: { kind: 'classifier', ...concatClassifierSets(sets) }, failures, trainedOn: [...results.keys()] };
 }
 
-async function detectorData(
-  samples: ReviewSet,
-  allPicks: Record<string, Point[]>,
-  seed: number,
-): Promise<{ data: TrainingData; failures: string[]; micrographs: number }> {
+async function detectorData(samples: ReviewSet, allPicks: Record<string, Point[]>, seed: number): Promise<Prepared> {
   const mics = Object.keys(samples)
     .map(micByKey)
     .filter((m): m is MicrographEntry => !!m && kept(samples[m.key]).length > 0);
@@ -239,9 +242,10 @@ async function detectorData(
     );
   });
   throwIfCancelled();
-  const sets: DetectorSamples[] = [...results.values()].filter((d) => d.n > 0);
-  if (!sets.length) throw new Error('no patch could be cut: every pick lies too close to the micrograph edge for a 64x64 patch');
-  return { data: { kind: 'detector', ...concatDetectorSamples(sets) }, failures, micrographs: sets.length };
+  const cut = [...results].filter(([, d]) => d.n > 0);
+  if (!cut.length) throw new Error('no patch could be cut: every pick lies too close to the micrograph edge for a 64x64 patch');
+  const sets: DetectorSamples[] = cut.map(([, d]) => d);
+  return { data: { kind: 'detector', ...concatDetectorSamples(sets) }, failures, trainedOn: cut.map(([key]) => key) };
 }
 
 function transferList(d: TrainingData): ArrayBuffer[] {
@@ -318,7 +322,7 @@ export async function trainReviewed(): Promise<void> {
       summary: {
         command: 'workbench',
         labels: kind === 'classifier' ? 'unsupervised, reviewed' : 'accepted and manual picks, reviewed',
-        micrographs: prepared.micrographs,
+        micrographs: prepared.trainedOn.length,
         patches: data.n,
         ...(kind === 'classifier'
           ? { particlePatches: counts.particles, backgroundPatches: counts.background }
@@ -344,7 +348,7 @@ export async function trainReviewed(): Promise<void> {
     progress(kind, 'saving', 1, 'Saving the model');
     const id = await storeModel(
       modelKind(kind),
-      runName(kind, prepared.micrographs, data.n),
+      runName(kind, prepared.trainedOn.length, data.n),
       'trained',
       result.modelJson as Record<string, unknown>,
       result.weights,
@@ -360,7 +364,13 @@ export async function trainReviewed(): Promise<void> {
         ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.`
         : '';
     const skipped = `${edge}${prepared.failures.length ? ` Skipped: ${prepared.failures.join('; ')}` : ''}`;
-    await compareWith(modelKind(kind), id, runName(kind, prepared.micrographs, data.n), `${trained}; saved, not in use yet.${skipped}`);
+    await compareWith(
+      modelKind(kind),
+      id,
+      runName(kind, prepared.trainedOn.length, data.n),
+      `${trained}; saved, not in use yet.${skipped}`,
+      new Set(prepared.trainedOn),
+    );
   } catch (e) {
     say(isCancelled(e) ? 'Training cancelled; the active model is unchanged.' : `Training failed: ${errorMessage(e)}`, !isCancelled(e));
   } finally {
@@ -380,15 +390,21 @@ async function sidePick(m: MicrographEntry) {
   throw new Error(`${m.name}: every pick was superseded`);
 }
 
-/** Picks every picked micrograph with the new model on the side, then goes back to the models in use; the user chooses. */
-async function compareWith(kind: ModelKind, id: string, name: string, trained: string): Promise<void> {
+/**
+ * Picks every picked micrograph of the user's work with the new model on the side, then goes
+ * back to the models in use; the user chooses. Only micrographs it did not learn from
+ * (`trainedOn`) are scored.
+ */
+async function compareWith(kind: ModelKind, id: string, name: string, trained: string, trainedOn: ReadonlySet<string>): Promise<void> {
   const previous = training().active;
-  const mics = workbench().micrographs.filter((m) => m.pickedWith && usable(m));
-  const rows: ComparisonRow[] = mics.map((m) => ({
+  const mics = workMicrographs(workbench().micrographs).filter((m) => m.pickedWith && usable(m));
+  const labels = mics.map((m) => heldOutLabels(m, trainedOn));
+  const rows: ComparisonRow[] = mics.map((m, i) => ({
     key: m.key,
     name: m.name,
-    before: sideOf(keptPicks(displayPicksOf(m)), m.truth, m.params.diameter),
+    before: sideOf(modelPicks(m.auto, m.params.diameter), labels[i], m.params.diameter),
     after: { picks: 0 },
+    trainedOn: trainedOn.has(m.key) || undefined,
   }));
   progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
@@ -399,8 +415,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
       const m = mics[i];
       try {
         const r = await sidePick(m);
-        const now = micByKey(m.key) ?? m;
-        rows[i].after = sideOf(keptPicks(mergePicks(r.picks, now.edits, now.params.diameter)), now.truth, now.params.diameter);
+        rows[i].after = sideOf(modelPicks(r.picks, m.params.diameter), labels[i], m.params.diameter);
       } catch (e) {
         if (isCancelled(e)) throw e;
         failures.push(`${m.name}: ${errorMessage(e)}`);
@@ -428,9 +443,11 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   const after = total(done, 'after');
   const f1 =
     before.metrics && after.metrics
-      ? ` F1 against the loaded ground truth ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
+      ? ` F1 on the held-out micrographs ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
       : '';
-  const advice = v === 'worse' ? ' It picks worse: discarding it is advised.' : v === 'better' ? ' It picks better.' : '';
+  const advice = { worse: ' It picks worse: discarding it is advised.', better: ' It picks better.', same: '', unknown: ` ${NO_HELD_OUT}` }[
+    v
+  ];
   say(
     `${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`,
   );

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { ScoredPick } from '../../../workers/engine-api';
+import { DEFAULT_PICK_PARAMS } from '../../core/params';
+import { addManual, EMPTY_EDITS } from '../picks-merge';
+import { newEntry, type MicrographEntry } from '../store';
+import { heldOutLabels, modelPicks, sideOf, total, verdict, type ComparisonRow } from './comparison';
+
+const D = 100;
+const auto: ScoredPick[] = [
+  { x: 100, y: 100, score: 0.9, kept: true, peakHeight: 1 },
+  { x: 400, y: 400, score: 0.8, kept: true, peakHeight: 1 },
+  { x: 700, y: 700, score: 0.1, kept: false, peakHeight: 1 },
+];
+
+function mic(key: string, patch: Partial<MicrographEntry> = {}): MicrographEntry {
+  return { ...newEntry(key, `${key}.mrc`, { ...DEFAULT_PICK_PARAMS, diameter: D }), status: 'picked', auto, ...patch };
+}
+
+describe('before / after comparison of a retrained model', () => {
+  it("never scores a micrograph the model learnt from, not even on its ground truth; a reviewed one's picks are labels", () => {
+    const reviewed = mic('a', { reviewed: true, edits: addManual(EMPTY_EDITS, 900, 900, 'm1') });
+    const withTruth = mic('b', { truth: [{ x: 100, y: 100 }] });
+    const plain = mic('c');
+    const trainedOn = new Set(['a']);
+    expect(heldOutLabels(reviewed, trainedOn)).toBeUndefined();
+    expect(heldOutLabels(withTruth, trainedOn)).toEqual([{ x: 100, y: 100 }]);
+    expect(heldOutLabels(plain, trainedOn)).toBeUndefined();
+    expect(heldOutLabels(reviewed, new Set())).toEqual([
+      { x: 100, y: 100, score: 0.9 },
+      { x: 400, y: 400, score: 0.8 },
+      { x: 900, y: 900 },
+    ]);
+    expect(heldOutLabels(withTruth, new Set(['b']))).toBeUndefined();
+  });
+
+  it("scores the model's own picks, without the user's edits", () => {
+    expect(modelPicks(auto, D)).toEqual([
+      { x: 100, y: 100, score: 0.9 },
+      { x: 400, y: 400, score: 0.8 },
+    ]);
+  });
+
+  it('judges by the held-out micrographs alone; none with labels: no verdict', () => {
+    const labels = [{ x: 100, y: 100 }];
+    const trained: ComparisonRow = {
+      key: 'a',
+      name: 'a.mrc',
+      before: sideOf(modelPicks(auto, D), undefined, D),
+      after: sideOf([], undefined, D),
+      trainedOn: true,
+    };
+    expect(verdict([trained])).toBe('unknown');
+    const heldOut: ComparisonRow = {
+      key: 'b',
+      name: 'b.mrc',
+      before: sideOf(modelPicks(auto, D), labels, D),
+      after: sideOf([{ x: 100, y: 100 }], labels, D),
+    };
+    expect(verdict([trained, heldOut])).toBe('better');
+    expect(total([trained, heldOut], 'before')).toMatchObject({ picks: 4, metrics: { tp: 1, fp: 1 } });
+  });
+});
