@@ -45,6 +45,14 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBeGreaterThan(5);
   await expect(page.getByTestId('metrics-f1')).not.toHaveText('100.0');
   expect(Number(await page.getByTestId('metrics-f1').textContent())).toBeCloseTo(Number(f1), 0);
+  // They replace the automatic picks (no circle twice), which come back on request.
+  expect((await currentPicks(page)).every((p) => p.state === 'manual')).toBe(true);
+  await expect(page.getByTestId('auto-set-aside')).toContainText(name);
+  await page.getByTestId('bring-auto-back').click();
+  await expect(page.getByTestId('auto-set-aside')).toHaveCount(0);
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('auto-set-aside')).toBeVisible();
 
   // Unload this micrograph's truth, then everyone's: the metrics go; Ctrl+Z brings them back.
   await page.getByTestId('unload-truth').click();

@@ -49,7 +49,13 @@ function sameMarks(a: readonly { x: number; y: number; id?: string }[], b: reado
 
 /** Whether two edit sets say the same (the same marks in the same order). */
 export function sameEdits(a: PickEdits, b: PickEdits): boolean {
-  return a === b || (sameMarks(a.manual, b.manual) && sameMarks(a.rejected, b.rejected) && sameMarks(a.accepted, b.accepted));
+  return (
+    a === b ||
+    (sameMarks(a.manual, b.manual) &&
+      sameMarks(a.rejected, b.rejected) &&
+      sameMarks(a.accepted, b.accepted) &&
+      a.autoSetAside === b.autoSetAside)
+  );
 }
 
 /** Whether a field's new value differs from the old one (by content for params and edits). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ScoredPick } from '../../workers/engine-api';
+import { sameEdits } from './history';
 import * as M from './picks-merge';
 
 const D = 100; // diameter; match radius 25
@@ -53,6 +54,19 @@ describe('mergePicks', () => {
     expect(after.map((p) => p.state).sort()).toEqual(['auto', 'manual']);
     edits = M.addManual(edits, 900, 900, 'm2');
     expect(M.mergePicks([], edits, D).map((p) => p.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('picks loaded from a file replace the automatic ones until they are brought back', () => {
+    const picks = auto([
+      [100, 100],
+      [300, 300],
+    ]);
+    const rejected = M.rejectPick(M.EMPTY_EDITS, M.mergePicks(picks, M.EMPTY_EDITS, D)[0], D);
+    const loaded = M.replaceAuto(rejected, [{ id: 'm1', x: 500, y: 500, score: 0.7 }], 'mic_manualpick.star');
+    expect(M.mergePicks(picks, loaded, D)).toEqual([{ id: 'm1', x: 500, y: 500, score: 0.7, pParticle: undefined, state: 'manual' }]);
+    expect(sameEdits(loaded, { ...loaded, autoSetAside: undefined })).toBe(false);
+    const back = M.bringAutoBack(loaded);
+    expect(M.mergePicks(picks, back, D).map((p) => p.state)).toEqual(['rejected', 'auto', 'manual']);
   });
 
   it('toggle rejects then accepts, and accept wins over an older rejection', () => {

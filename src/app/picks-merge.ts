@@ -32,6 +32,8 @@ export interface PickEdits {
   manual: ManualPick[];
   rejected: Mark[];
   accepted: Mark[];
+  /** The automatic picks are set aside: picks loaded from a file replace them (neither shown, exported nor negatives). */
+  autoSetAside?: string;
 }
 
 export interface DisplayPick {
@@ -71,7 +73,7 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
   const r2 = matchRadius(diameter) ** 2;
   const out: DisplayPick[] = [];
   auto.forEach((p, i) => {
-    if (!p.kept) return;
+    if (!p.kept || edits.autoSetAside) return;
     if (nearest2(p, edits.manual) <= r2) return;
     const dr = nearest2(p, edits.rejected);
     const da = nearest2(p, edits.accepted);
@@ -118,6 +120,16 @@ export function acceptPick(edits: PickEdits, pick: DisplayPick, diameter: number
 export function togglePick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
   if (isManual(pick)) return edits;
   return pick.state === 'rejected' ? acceptPick(edits, pick, diameter) : rejectPick(edits, pick, diameter);
+}
+
+/** Picks loaded from `file` replace the automatic ones, which are set aside (undo, or bringAutoBack, returns them). */
+export function replaceAuto(edits: PickEdits, picks: readonly ManualPick[], file: string): PickEdits {
+  return { ...edits, manual: [...edits.manual, ...picks], autoSetAside: file };
+}
+
+export function bringAutoBack(edits: PickEdits): PickEdits {
+  const { autoSetAside: _, ...rest } = edits;
+  return rest;
 }
 
 export function addManual(edits: PickEdits, x: number, y: number, id: string, score?: number, pParticle?: number): PickEdits {

@@ -23,7 +23,7 @@ export function CoordinatePrompt() {
           <button
             data-testid="coords-as-picks"
             onClick={() => answerCoordinatePrompt('picks')}
-            title="Add them as manual picks you can edit, move and export"
+            title="They become this micrograph's picks, to edit, move and export; its automatic picks are set aside (Ctrl+Z brings them back)"
           >
             Editable picks
           </button>

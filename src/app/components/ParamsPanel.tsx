@@ -6,7 +6,7 @@
 import { Fragment, memo, useState } from 'react';
 import { describeCalibration } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
-import { applyParamsToAll, changeParams, pickMicrograph } from '../controller/picking';
+import { applyParamsToAll, bringBackAutomaticPicks, changeParams, pickMicrograph } from '../controller/picking';
 import { cancelSettingsFromReview, reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
@@ -92,6 +92,15 @@ export function ParamsPanel() {
       <p className="small diameter-line" data-testid="mic-diameter">
         Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : ' (the session’s)'}
       </p>
+      {mic.edits.autoSetAside && (
+        <p className="small set-aside-note" data-testid="auto-set-aside">
+          The picks loaded from {mic.edits.autoSetAside} replace this micrograph’s automatic picks, so the settings below do not change what
+          it shows.{' '}
+          <button data-testid="bring-auto-back" disabled={readOnly} onClick={() => bringBackAutomaticPicks(mic.key)}>
+            Bring the automatic picks back
+          </button>
+        </p>
+      )}
       {MICROGRAPH_CONTROLS.map((c) => (
         <Fragment key={c.key}>
           <Control micKey={mic.key} c={c} params={mic.params} disabled={readOnly} />

@@ -8,7 +8,7 @@ import { errorMessage } from '../error-text';
 import * as persist from '../persist';
 import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
-import { addManual } from '../picks-merge';
+import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
 import type { MicStatus } from '../store';
 import { mic, refusedReadOnly, storage, store } from './context';
@@ -201,9 +201,13 @@ export function assignCoordinates(): void {
       if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
       else store().change('load ground truth', { [m.key]: { truth: g.picks, truthName: g.file } });
     } else {
-      let edits = m.edits;
-      for (const p of g.picks) edits = addManual(edits, p.x, p.y, store().newManualId(), p.score);
-      store().commitEdits(m.key, edits);
+      const picks = g.picks.map((p) => ({
+        id: store().newManualId(),
+        x: p.x,
+        y: p.y,
+        ...(p.score !== undefined ? { score: p.score } : {}),
+      }));
+      store().commitEdits(m.key, replaceAuto(m.edits, picks, g.file));
     }
   }
   pendingCoordinates = [...still, ...unopened];

@@ -12,6 +12,7 @@ import { currentMic, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, refusedReadOnly, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
+import { bringAutoBack } from '../picks-merge';
 
 const paramTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -265,6 +266,12 @@ export function cancelBatch(): void {
   const b = store().batch;
   if (b) store().set({ batch: { ...b, cancelling: true } });
   batchHandle.cancel();
+}
+
+/** Shows a micrograph's automatic picks again beside the picks loaded from a file (one undo step). */
+export function bringBackAutomaticPicks(key: string): void {
+  const m = mic(key);
+  if (m && !refusedReadOnly()) store().commitEdits(key, bringAutoBack(m.edits));
 }
 
 /** Changes several micrographs at once (one undo step) and re-picks them. */
