@@ -91,8 +91,7 @@ export function listOption(value: unknown, name: string): string[] | undefined {
   return items;
 }
 
-/** A comma-separated list (listOption) whose every item is one of `choices`. */
-/** A comma-separated list of choices, in any case (`STAR,box`); an unknown one is an error naming the choices. */
+/** A comma-separated list (listOption) of choices, in any case (`STAR,box`); an unknown one is an error naming the choices. */
 export function choiceListOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T[] | undefined {
   return listOption(value, name)?.map((item) => {
     const choice = choices.find((c) => c.toLowerCase() === item.toLowerCase());

@@ -16,7 +16,7 @@ import {
 import { isBlankText } from '../core/coords/star';
 import { CoordinateFileError } from '../core/errors';
 import { UsageError } from './args';
-import { describeFileSystemError, notRegularReason, whyNotAFile } from './files';
+import { describeFileSystemError, notRegularReason, someOf, whyNotAFile } from './files';
 
 /**
  * Which file a micrograph's picks are read from when a folder holds several: files of one
@@ -56,11 +56,6 @@ interface Candidate {
 }
 
 const count = (n: number) => `${n} micrograph${n === 1 ? '' : 's'}`;
-
-/** Lists a few names and how many more. */
-export function someOf(names: readonly string[]): string {
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
-}
 
 async function listFolder(dir: string, label: string): Promise<Dirent[]> {
   try {

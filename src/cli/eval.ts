@@ -3,7 +3,8 @@
 import { COORDINATE_FORMAT_IDS, coordinateExtensionList } from '../core/coords/formats';
 import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
 import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
-import { READ_PREFERENCE, readCoordinateFolder, someOf } from './coordinate-folder';
+import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
+import { someOf } from './files';
 
 const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
 

@@ -114,12 +114,16 @@ export interface ExpandedInputs {
   subfolders: string[];
 }
 
+/** Lists a few names and how many more. */
+export function someOf(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
 /** Why nothing was found: a RELION job keeps its micrographs a level down (Movies/), which is not searched. */
 export function nothingFoundMessage(expanded: ExpandedInputs): string {
   const sub = expanded.subfolders;
   if (!sub.length) return 'no micrograph files found in the given folders';
-  const some = sub.length <= 3 ? sub.join(', ') : `${sub.slice(0, 3).join(', ')} and ${sub.length - 3} more`;
-  return `no micrograph files found in the given folders; their subfolders are not searched (${some}): name the folder that holds the micrographs`;
+  return `no micrograph files found in the given folders; their subfolders are not searched (${someOf(sub)}): name the folder that holds the micrographs`;
 }
 
 /**
