@@ -21,7 +21,7 @@ import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
 import type { SettingsReport } from '../src/core/train/adapt';
 import { describeSettings } from '../src/core/tuning';
-import { loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
+import { FINE_TUNE_REPORT, loadModels, SHIPPED_MODELS_DIR, startBackend } from '../src/cli/models';
 import { createRelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
 import { bestLoG, LOG_DIAMETER_RANGE, sweepLoG } from './relion-peer';
@@ -201,7 +201,7 @@ export async function realLines(
       models,
     );
     const seconds = drpnet(args);
-    const report = JSON.parse(readFileSync(path.join(out, 'fine-tune.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(path.join(out, FINE_TUNE_REPORT), 'utf8'));
     const row = pickRow(set, `after \`drpnet fine-tune --truth\` on the ${labelledCount}`, out, scoring);
     rows.push({
       ...row,

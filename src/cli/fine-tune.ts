@@ -15,7 +15,7 @@ import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
 import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
-import { describeBackend, loadModels, startBackend, checkModelFiles } from './models';
+import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { saveTrainedModel } from './train';
 
@@ -162,7 +162,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     models: modelsDir ? path.resolve(modelsDir) : 'shipped',
   };
   const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, run, ...r.summary };
-  await writeFileAtomic(path.join(out, 'fine-tune.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFileAtomic(path.join(out, FINE_TUNE_REPORT), JSON.stringify(report, null, 2) + '\n');
   if (r.check) log(`held-out ${r.check.micrograph}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
   const st = r.settings;
   if (st) {

@@ -1,4 +1,5 @@
 // Loads the detector and classifier for the CLI: the shipped ones in public/models by default.
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,19 @@ import { readMetadata } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
 import { UsageError } from './args';
 import { whyNotAFile } from './files';
+
+/** What `drpnet fine-tune` writes beside the models it made: what was done and measured, and how (its `run`). */
+export const FINE_TUNE_REPORT = 'fine-tune.json';
+
+/** The particle diameter a models folder was fine-tuned at, when `drpnet fine-tune` made it (undefined otherwise). */
+export async function fineTunedDiameter(dir: string): Promise<number | undefined> {
+  try {
+    const d = JSON.parse(await readFile(path.join(dir, FINE_TUNE_REPORT), 'utf8'))?.run?.diameter;
+    return typeof d === 'number' && d > 0 ? d : undefined;
+  } catch {
+    return undefined; // not made by fine-tune, or from before it recorded the run
+  }
+}
 
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
 

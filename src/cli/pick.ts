@@ -29,7 +29,7 @@ import {
   whyNotAFile,
   writeFileAtomic,
 } from './files';
-import { checkModelFiles, describeBackend, loadModels, startBackend } from './models';
+import { checkModelFiles, describeBackend, FINE_TUNE_REPORT, fineTunedDiameter, loadModels, startBackend } from './models';
 
 const FORMATS = COORDINATE_FORMAT_IDS;
 const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
@@ -228,6 +228,13 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
         ? `; the models' own settings (drpnet fine-tune): ${describeSettings(withModels.fromModels)}`
         : '';
       opts.report(`backend ${backend}, diameter ${settings.params.diameter} px${carried}`, 'info');
+      // Models fine-tuned on one data set fit its particles: a very different diameter is likely another set.
+      const tunedAt = settings.models ? await fineTunedDiameter(settings.models) : undefined;
+      if (tunedAt && Math.abs(settings.params.diameter / tunedAt - 1) > 0.25)
+        opts.report(
+          `warning: the models in ${settings.models} were fine-tuned at diameter ${tunedAt} px (${FINE_TUNE_REPORT}); these micrographs are picked at ${settings.params.diameter} px`,
+          'info',
+        );
       opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
       return { models: loaded, settings: withModels.settings };
     })());

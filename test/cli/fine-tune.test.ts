@@ -91,6 +91,20 @@ describe('drpnet fine-tune', () => {
     );
     expect(picked.result, picked.stderr).toBe(0);
     expect(picked.stderr.includes("the models' own settings (drpnet fine-tune)")).toBe(st.kept);
+    expect(picked.stderr).not.toContain('were fine-tuned at diameter');
+    // Picked at a very different diameter: probably another data set, which the log says.
+    const other = await captureOutput(() =>
+      pickCommand([
+        path.join(mics, 'mic_3.mrc'),
+        '--diameter',
+        String(2 * Number(DIAMETER)),
+        '--models',
+        out,
+        '--out',
+        path.join(root, 'picks2'),
+      ]),
+    );
+    expect(other.stderr).toContain(`warning: the models in ${out} were fine-tuned at diameter ${DIAMETER} px (fine-tune.json)`);
   }, 300_000);
 
   it('from models that carry pick settings: tuning starts from them', async () => {
