@@ -159,7 +159,7 @@ async function fineTuneNetworks(
   });
   if (!withClassifier) return keepClassifier();
 
-  o.onProgress?.('classifier', "fine-tuning the classifier on the new detector's candidates");
+  o.onProgress?.('classifier', "labelling the new detector's candidates for the classifier");
   const set = new ClassifierSetBuilder(classifierBoxRadii(base.classifier));
   for (const [i, m] of train.entries()) {
     throwIfAborted(o.signal);
