@@ -256,9 +256,17 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
 
   const picksBefore = (await currentPicks(page)).map((p) => `${p.x},${p.y},${p.state}`);
   await page.getByTestId('train-start').click();
+  // After its epochs the new detector's noise level is measured (per-micrograph calibration
+  // needs it), shown as a step of its own.
+  const progress = page.getByTestId('train-progress');
+  await expect(progress).toHaveAttribute('data-phase', 'noise-level', { timeout: 180_000 });
+  await expect(progress).toContainText("Measuring the new detector's noise level");
   const comparison = page.getByTestId('model-comparison');
   await expect(comparison).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('loss-chart-val')).toHaveAttribute('data-points', '1');
+  const measured = (await page.getByTestId('train-message').textContent())?.match(/noise level ([\d.]+) measured in ([\d.]+) s/);
+  expect(measured).not.toBeNull();
+  console.log(`retrained detector: noise level ${measured![1]}, measured in ${measured![2]} s`);
   // The micrograph it learnt from is not scored; the other two, with their truth, judge it.
   await expect(page.getByTestId('comparison-row').first()).toHaveAttribute('data-trained-on', 'true');
   await expect(page.getByTestId('comparison-row').first()).toContainText('trained on');
@@ -269,6 +277,15 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await expect(row).toHaveAttribute('data-active', 'false');
   const id = await row.getAttribute('data-id');
   expect(id).toMatch(/^fcrn-/);
+  // The model library keeps the noise level with the model (its metadata and its model.json).
+  const stored = await page.evaluate(async (modelId) => {
+    const libraryUrl = '/workers/model-library.ts';
+    const library = await import(/* @vite-ignore */ libraryUrl);
+    const m = await library.getModel(modelId);
+    return { meta: m.metadata.noiseLevel, json: m.modelJson.userDefinedMetadata.noiseLevel };
+  }, id);
+  expect(stored.meta).toBe(Number(measured![1]));
+  expect(stored.json).toBe(stored.meta);
   // Picks whose 64x64 patch would leave the image are left out, and the message says so.
   const patches = Number((await row.textContent())?.match(/detector · (\d+) patches of picks/)?.[1]);
   expect(patches).toBeGreaterThan(0);

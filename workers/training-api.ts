@@ -52,7 +52,9 @@ export type EpochReport = DetectorEpochReport | ClassifierEpochReport;
 
 export type TrainingEvent =
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; samplesPerSecond: number }
-  | { type: 'epoch'; report: EpochReport };
+  | { type: 'epoch'; report: EpochReport }
+  /** After a detector's epochs: its noise level is measured on this many simulated empty micrographs (fraction done). */
+  | { type: 'noise-level'; fraction: number; micrographs: number };
 
 export interface TrainResult {
   kind: ModelKind;

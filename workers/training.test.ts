@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveDir } from '../test/helpers/static-server';
 import { writeRandomModels } from '../test/helpers/fixtures';
 import { CancelledError } from '../src/core/errors';
@@ -32,6 +32,19 @@ import {
   trainModel,
   type StoredModelFiles,
 } from './training';
+
+// A detector's noise level is measured as in the app (measureNoiseLevel after training), on two
+// small empty micrographs here instead of 24 of 1024 px, to keep the test short.
+vi.mock('../src/core/train/noise-level', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/core/train/noise-level')>();
+  const { emptyTrainingMicrographs } = await import('../src/core/train/dataset');
+  return {
+    ...original,
+    measureNoiseLevel: (models: Models, _m: unknown, opts: Parameters<typeof original.measureNoiseLevel>[2]) => {
+      return original.measureNoiseLevel(models, emptyTrainingMicrographs(2, 384), opts);
+    },
+  };
+});
 
 let dir: string;
 let models: Models;
@@ -140,6 +153,9 @@ describe('trainModel', () => {
     expect(r.history[0].valLoss).not.toBeNull();
     expect(r.metadata).toMatchObject({ kind: 'classifier', workingRadius: models.fcrnMeta.workingRadius, patchSize: 64 });
     expect(r.metadata.trainingSummary).toMatchObject({ labels: 'test', init: 'active', epochs: 1, backend: 'wasm' });
+    // A classifier has no noise level: nothing is measured for it.
+    expect(r.metadata.noiseLevel).toBeUndefined();
+    expect(events.some((e) => e.type === 'noise-level')).toBe(false);
     // The active model is untouched; the trained one differs from it.
     models.classifier!.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i])));
     const trained = await modelFromFiles(r.modelJson, r.weights);
@@ -156,13 +172,24 @@ describe('trainModel', () => {
       { x: 200, y: 280 },
     ];
     const d = await detectorPatches(session, models, params, packXY(truth), 4, 2);
-    const r = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }), models);
+    const events: TrainingEvent[] = [];
+    const r = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }), models, (e) => events.push(e));
     expect(r.kind).toBe('fcrn');
     expect(r.metadata).toMatchObject({
       kind: 'fcrn',
       workingRadius: models.fcrnMeta.workingRadius,
       inputSmoothing: models.fcrnMeta.inputSmoothing,
     });
+    // Its noise level is measured after the epochs (with progress), and the model's files carry it:
+    // without it per-micrograph calibration is off for the retrained detector.
+    expect(r.metadata.noiseLevel).toEqual(expect.any(Number));
+    expect(r.metadata.trainingSummary).toMatchObject({ noiseLevelSeconds: expect.any(Number) });
+    const noise = events.filter((e) => e.type === 'noise-level');
+    expect(noise.map((e) => e.fraction)).toEqual([0, 0.5, 1]);
+    expect(events.slice(events.indexOf(noise[0])).some((e) => e.type === 'epoch')).toBe(false);
+    const trained = await modelFromFiles(r.modelJson, r.weights);
+    expect(readMetadata(trained).noiseLevel).toBe(r.metadata.noiseLevel);
+    trained.dispose();
     const fresh = await trainModel({ kind: 'detector', ...d }, request({ batchSize: 2 }, 'fresh'), models);
     expect(fresh.metadata.trainingSummary).toMatchObject({ init: 'fresh' });
   });

@@ -17,6 +17,7 @@ import {
   modelToFiles,
   readMetadata,
   type ModelKind,
+  type ModelMetadata,
 } from '../src/core/model/model-io';
 import type { PickParams } from '../src/core/params';
 import type { Micrograph } from '../src/core/io/micrograph';
@@ -31,6 +32,7 @@ import { detectorWeightMap } from '../src/core/train/detector-crops';
 import { DETECTOR_FINE_TUNE_DEFAULTS } from '../src/core/train/fine-tune';
 import { classifierMetadata, detectorMetadata, historySummary } from '../src/core/train/training-run';
 import { labelUnsupervised } from '../src/core/train/unsupervised';
+import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../src/core/train/noise-level';
 import {
   SHIPPED_MODEL,
   type ActiveModels,
@@ -151,6 +153,50 @@ function eventSender(batchSize: number, onEvent?: (e: TrainingEvent) => void) {
   };
 }
 
+/**
+ * Side of the simulated empty micrographs a retrained detector's noise level is measured on.
+ * `drpnet fine-tune` and scripts/train.ts use 1024 px; that took 28 s in the page on WASM
+ * (headless Chromium, a loaded 2-core machine; ~18 s in Node, 60% of it simulation), too long
+ * after a training run of seconds. 768 px costs ~56% of it and, on the same 24 conditions, gives
+ * the shipped detector 0.193 for its 0.199 (512 px: 0.177). Fewer micrographs would be cheaper
+ * but drop conditions and move the median far (the first 12: 0.084).
+ */
+export const RETRAINED_NOISE_LEVEL_SIZE = 768;
+
+/**
+ * A retrained detector's metadata with its noise level (docs/method.md, step 8b): without one,
+ * per-micrograph calibration is off for it, and picks collapse where the classifier's
+ * probabilities fall (~12 per micrograph on the real apoferritin set). Measured as `drpnet
+ * fine-tune` measures it, on NOISE_LEVEL_MICROGRAPHS simulated empty micrographs of the
+ * training conditions (of RETRAINED_NOISE_LEVEL_SIZE px), reported as a step of its own.
+ */
+async function withNoiseLevel(
+  fcrn: tf.LayersModel,
+  fcrnMeta: ModelMetadata,
+  onEvent?: (e: TrainingEvent) => void,
+  signal?: AbortSignal,
+): Promise<ModelMetadata> {
+  const t0 = performance.now();
+  onEvent?.({ type: 'noise-level', fraction: 0, micrographs: NOISE_LEVEL_MICROGRAPHS });
+  try {
+    const level = await measureNoiseLevel({ fcrn, fcrnMeta }, undefined, {
+      size: RETRAINED_NOISE_LEVEL_SIZE,
+      signal,
+      onProgress: (fraction) => onEvent?.({ type: 'noise-level', fraction, micrographs: NOISE_LEVEL_MICROGRAPHS }),
+    });
+    const seconds = Math.round((performance.now() - t0) / 100) / 10;
+    return {
+      ...fcrnMeta,
+      noiseLevel: Math.round(level * 1e4) / 1e4,
+      trainingSummary: { ...fcrnMeta.trainingSummary, noiseLevelSeconds: seconds },
+    };
+  } catch (e) {
+    // A detector that finds no candidate on empty ice has no noise level: it is kept, and says why it is not calibrated.
+    if (!(e instanceof ParameterError)) throw e;
+    return { ...fcrnMeta, trainingSummary: { ...fcrnMeta.trainingSummary, noiseLevelProblem: e.message } };
+  }
+}
+
 /** Trains on data that came transferred from the app; the result's weights buffer is meant to be transferred back. */
 export async function trainModel(
   data: TrainingData,
@@ -183,7 +229,7 @@ export async function trainModel(
     // A classifier's patches were cut with the active classifier's box (classifierPatches).
     const metadata =
       data.kind === 'detector'
-        ? { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing }
+        ? await withNoiseLevel(model, { ...detectorMetadata(workingRadius, data.size, summary), inputSmoothing }, onEvent, signal)
         : classifierMetadata(workingRadius, summary, classifierBoxRadii(models.classifier));
     const files = await modelToFiles(model, metadata);
     const weights =

@@ -260,9 +260,18 @@ function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) =>
   return (e) => {
     const s = training();
     // Events travel on the callback's own port and may arrive after the run's result.
-    if (s.busy?.phase !== 'training') return;
+    if (s.busy?.phase !== 'training' && s.busy?.phase !== 'noise-level') return;
     const curves = s.curves ?? { kind, batchLoss: [], epochs: [] };
-    if (e.type === 'batch') {
+    if (e.type === 'noise-level') {
+      s.set({
+        busy: {
+          ...s.busy,
+          phase: 'noise-level',
+          fraction: e.fraction,
+          message: `Measuring the new detector's noise level (for per-micrograph calibration) on ${e.micrographs} simulated empty micrographs: ${Math.round(e.fraction * e.micrographs)} / ${e.micrographs}`,
+        },
+      });
+    } else if (e.type === 'batch') {
       const x = e.epoch + (e.batch + 1) / e.batches;
       s.set({
         curves: { ...curves, batchLoss: [...curves.batchLoss, { x, y: e.loss }] },
@@ -280,6 +289,16 @@ function onTrainingEvent(kind: TrainKind, epochs: number): (e: TrainingEvent) =>
       });
     }
   };
+}
+
+/** A retrained detector's noise level as the run's message says it ('' for a classifier). */
+function noiseLevelNote(r: TrainResult): string {
+  const summary = r.metadata.trainingSummary ?? {};
+  const t = summary.noiseLevelSeconds;
+  if (r.metadata.noiseLevel !== undefined)
+    return `; noise level ${r.metadata.noiseLevel}${typeof t === 'number' ? ` measured in ${t.toFixed(1)} s` : ''}`;
+  const problem = summary.noiseLevelProblem;
+  return typeof problem === 'string' ? `; no per-micrograph calibration with it: ${problem}` : '';
 }
 
 function runName(kind: TrainKind, micrographs: number, n: number): string {
@@ -357,7 +376,8 @@ export async function trainReviewed(): Promise<void> {
     await refreshLibrary();
     const last = result.history[result.history.length - 1];
     training().set({ review: undefined });
-    const trained = `Trained in ${result.seconds.toFixed(1)} s on ${result.backend} (${last ? `${last.samplesPerSecond.toFixed(1)} samples/s, final loss ${last.loss.toFixed(4)}` : 'no epoch'})`;
+    const noise = noiseLevelNote(result);
+    const trained = `Trained in ${result.seconds.toFixed(1)} s on ${result.backend} (${last ? `${last.samplesPerSecond.toFixed(1)} samples/s, final loss ${last.loss.toFixed(4)}` : 'no epoch'}${noise})`;
     const centres = counts.particles + counts.background;
     const edge =
       kind === 'detector' && data.n < centres

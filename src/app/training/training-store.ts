@@ -20,7 +20,7 @@ export interface Review {
   failures: string[];
 }
 
-export type RunPhase = 'samples' | 'patches' | 'training' | 'saving' | 'comparing';
+export type RunPhase = 'samples' | 'patches' | 'training' | 'noise-level' | 'saving' | 'comparing';
 
 export interface RunProgress {
   kind: TrainKind;

@@ -340,9 +340,17 @@ export const EMPTY_SEED_OFFSET = 70_000;
  * and post-processing alone, each with the diameter it would have been picked at.
  */
 export function emptyTrainingMicrographs(count: number, size = 1024): { image: Image2D; diameter: number; negativeStain: boolean }[] {
+  return [...eachEmptyTrainingMicrograph(count, size)];
+}
+
+/** emptyTrainingMicrographs one at a time, each simulated only when it is asked for (a caller can show progress or stop). */
+export function* eachEmptyTrainingMicrograph(
+  count: number,
+  size = 1024,
+): Generator<{ image: Image2D; diameter: number; negativeStain: boolean }> {
   // The wide recipe's: the level is measured over as many kinds of empty image as we simulate.
-  return trainingSimConfigs({ name: 'wide', count, size, seedOffset: EMPTY_SEED_OFFSET }).map((cfg) => {
+  for (const cfg of trainingSimConfigs({ name: 'wide', count, size, seedOffset: EMPTY_SEED_OFFSET })) {
     const sim = simulateTraining({ ...cfg, count: 0 });
-    return { image: sim.image, diameter: simDiameter(sim), negativeStain: sim.params.negativeStain };
-  });
+    yield { image: sim.image, diameter: simDiameter(sim), negativeStain: sim.params.negativeStain };
+  }
 }

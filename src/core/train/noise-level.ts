@@ -2,12 +2,12 @@
 // output at its loose candidates on micrographs without particles. Measured once after
 // training, on simulated empty micrographs of the training conditions, so it says what this
 // detector does on ice, carbon, contamination, noise and post-processing alone.
-import { ParameterError } from '../errors';
+import { ParameterError, throwIfAborted } from '../errors';
 import { DEFAULT_PICK_PARAMS } from '../params';
 import { PickSession, type Models } from '../pipeline';
 import { percentiles } from '../preprocess/percentile';
 import { asMicrograph } from './training-micrograph';
-import { emptyTrainingMicrographs } from './dataset';
+import { eachEmptyTrainingMicrograph } from './dataset';
 import type { Image2D } from '../image';
 
 export interface EmptyMicrograph {
@@ -17,10 +17,26 @@ export interface EmptyMicrograph {
   negativeStain: boolean;
 }
 
-/** Raw detector heights of every loose candidate (threshold 0.5, no classifier) on the micrographs. */
-export async function emptyCandidateHeights(models: Models, micrographs: readonly EmptyMicrograph[]): Promise<number[]> {
+export interface NoiseLevelOptions {
+  /** Called after each micrograph with the share done (0..1]. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Raw detector heights of every loose candidate (threshold 0.5, no classifier) on the
+ * micrographs; `count` of them (micrographs may be a generator that simulates each when asked).
+ */
+export async function emptyCandidateHeights(
+  models: Models,
+  micrographs: Iterable<EmptyMicrograph>,
+  opts: NoiseLevelOptions & { count?: number } = {},
+): Promise<number[]> {
   const heights: number[] = [];
-  for (const [i, m] of micrographs.entries()) {
+  const count = opts.count ?? (Array.isArray(micrographs) ? micrographs.length : undefined);
+  let i = 0;
+  for (const m of micrographs) {
+    throwIfAborted(opts.signal);
     const session = new PickSession(`empty-${i}`, asMicrograph(m.image));
     const params = {
       ...DEFAULT_PICK_PARAMS,
@@ -30,8 +46,10 @@ export async function emptyCandidateHeights(models: Models, micrographs: readonl
       useClassifier: false,
       calibrate: false,
     };
-    await session.runDetector(models, params);
+    await session.runDetector(models, params, { signal: opts.signal });
     for (const p of (await session.repick(models, params)).picks) if (p.detectorRaw !== undefined) heights.push(p.detectorRaw);
+    i++;
+    if (count) opts.onProgress?.(Math.min(1, i / count));
   }
   return heights;
 }
@@ -39,12 +57,22 @@ export async function emptyCandidateHeights(models: Models, micrographs: readonl
 /** How many empty micrographs a noise level is measured on. */
 export const NOISE_LEVEL_MICROGRAPHS = 24;
 
-/** The noise level from empty micrographs (see the file comment; default: NOISE_LEVEL_MICROGRAPHS of the training conditions). */
+/**
+ * The noise level from empty micrographs (see the file comment; default: NOISE_LEVEL_MICROGRAPHS
+ * of the training conditions, `size` px square (default 1024), simulated one at a time as they
+ * are measured).
+ */
 export async function measureNoiseLevel(
   models: Models,
-  micrographs: readonly EmptyMicrograph[] = emptyTrainingMicrographs(NOISE_LEVEL_MICROGRAPHS),
+  micrographs?: readonly EmptyMicrograph[],
+  opts: NoiseLevelOptions & { size?: number } = {},
 ): Promise<number> {
-  const heights = await emptyCandidateHeights(models, micrographs);
+  const heights = micrographs
+    ? await emptyCandidateHeights(models, micrographs, opts)
+    : await emptyCandidateHeights(models, eachEmptyTrainingMicrograph(NOISE_LEVEL_MICROGRAPHS, opts.size), {
+        ...opts,
+        count: NOISE_LEVEL_MICROGRAPHS,
+      });
   if (!heights.length)
     throw new ParameterError('the detector found no candidate on the empty micrographs; its noise level cannot be measured');
   return percentiles(Float32Array.from(heights), [50])[0];
