@@ -226,7 +226,25 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   const back = await enginePick(page);
   expect(back.models.classifier).toBe('shipped');
   back.p.forEach((p, i) => expect(p).toBeCloseTo(before.p[i], 5));
+  // Reloaded at once, before its re-picks may have finished: every micrograph is picked again by
+  // the shipped models (the classifier that picked it is part of being up to date), and then
+  // "Pick all" finds nothing to do.
+  await page.reload();
+  await engineReady(page);
+  await expect.poll(async () => (await classifiersThatPicked(page)).every((c) => c === 'shipped'), { timeout: 120_000 }).toBe(true);
+  await pickAll(page);
+  await page.getByTestId('pick-all').click();
+  await expect(page.getByTestId('notices')).toContainText('Every micrograph is already picked with its current parameters and models');
 });
+
+/** The classifier that made each micrograph's picks, as the app keeps it. */
+async function classifiersThatPicked(page: Page): Promise<(string | undefined)[]> {
+  return page.evaluate(async () => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    return store.useWorkbench.getState().micrographs.map((m: { pickedBy?: { classifier: string } }) => m.pickedBy?.classifier);
+  });
+}
 
 test('detector fine-tuning from accepted picks', async ({ page }) => {
   await page.goto('/?backend=wasm');

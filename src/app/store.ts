@@ -6,6 +6,7 @@ import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
+import type { ActiveModels } from '../../workers/training-api';
 import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 
@@ -28,6 +29,8 @@ export interface MicrographEntry {
   auto: ScoredPick[];
   /** The parameters `auto` was picked with (undefined: never picked). */
   pickedWith?: PickParams;
+  /** The models (model-library ids) that picked `auto`: picks by others are picked again (undefined: saved before this was kept). */
+  pickedBy?: ActiveModels;
   /** What per-micrograph calibration did in that pick (core/calibrate.ts). */
   calibration?: CalibrationReport;
   /** The user's decisions, kept apart from auto picks (see picks-merge.ts for the rule). */

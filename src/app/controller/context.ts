@@ -5,6 +5,7 @@
 // concern: engine-lifecycle.ts, viewing.ts, picking.ts, session-diameter.ts, review-flags.ts,
 // files.ts, session.ts, two-tabs.ts and boot.ts; this one holds what they share.
 import type { PickParams } from '../../core/params';
+import type { ActiveModels } from '../../../workers/training-api';
 import { errorMessage } from '../error-text';
 import { useWorkbench, type MicrographEntry } from '../store';
 
@@ -23,6 +24,20 @@ export function fail(key: string, e: unknown): void {
 
 export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
   return !!a && (Object.keys(b) as (keyof PickParams)[]).every((k) => a[k] === b[k]);
+}
+
+/**
+ * Whether picks made by the models `made` are what the models `inUse` would make. Unknown on
+ * either side (picks saved before micrographs kept their models, an engine not started) counts
+ * as the same.
+ */
+export function sameModels(made: ActiveModels | undefined, inUse: ActiveModels | undefined): boolean {
+  return !made || !inUse || (made.fcrn === inUse.fcrn && made.classifier === inUse.classifier);
+}
+
+/** Whether a micrograph's automatic picks are up to date: made with its parameters, by the models the workers use now. */
+export function pickedUpToDate(m: MicrographEntry): boolean {
+  return samePickParams(m.pickedWith, m.params) && sameModels(m.pickedBy, store().backendInfo?.models);
 }
 
 /** True (and says so) when this tab may only look. */

@@ -3,7 +3,7 @@ import type { BackendChoice } from '../../../workers/engine-api';
 import { engine } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { store } from './context';
-import { cancelBatch, ensurePicked, pumpPicks } from './picking';
+import { cancelBatch, ensurePicked, pumpPicks, repickOtherModels } from './picking';
 import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
 
 const BACKEND_NAME: Record<BackendChoice, string> = {
@@ -46,7 +46,8 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
     });
     if (info.modelError) store().notify(`The picking models could not be loaded: ${info.modelError}`, 'error');
     // Micrographs whose opening met the engine down are opened now; with picking on arrival,
-    // those never picked (a restart cancels what was waiting) are picked.
+    // those never picked (a restart cancels what was waiting) are picked. Those picked by other
+    // models than the ones loaded (a switch of model whose re-picks a reload cut short) are picked again.
     const later = takeDeferredOpenings();
     for (const k of later) queueThumbnail(k);
     void showCurrent();
@@ -56,6 +57,7 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
           .micrographs.filter((m) => !m.pickedWith && m.info && !later.includes(m.key))
           .map((m) => m.key),
       );
+    repickOtherModels();
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {

@@ -5,13 +5,21 @@ import { useWorkbench } from '../store';
 
 // The engine answers each pick only when the test says so, as a busy worker pool would.
 const calls: { params: PickParams; resolve: (r: PickResult) => void }[] = [];
+/** Background batches asked for: the keys of each; they finish when the test says so. */
+const batches: { keys: string[]; finish: () => void }[] = [];
 vi.mock('../engine-bridge', () => ({
   engine: {
     isRegistered: () => true,
     pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve) => calls.push({ params, resolve })),
+    batch: (items: { key: string }[]) => {
+      let finish = () => {};
+      const done = new Promise((resolve) => (finish = () => resolve({ picked: 0, failed: 0, skipped: 0, seconds: 0 })));
+      batches.push({ keys: items.map((it) => it.key), finish });
+      return { cancel: finish, done };
+    },
   },
 }));
-const { changeParams, pickMicrograph, undo } = await import('./picking');
+const { changeParams, pickAll, pickMicrograph, repickOtherModels, undo } = await import('./picking');
 
 const s = () => useWorkbench.getState();
 /** A result whose one pick says which threshold it was made with. */
@@ -27,6 +35,7 @@ describe('picking controller', () => {
     vi.useFakeTimers();
     s().reset();
     calls.length = 0;
+    batches.length = 0;
   });
   afterEach(() => vi.useRealTimers());
 
@@ -56,5 +65,34 @@ describe('picking controller', () => {
     const m = s().micrographs[0];
     expect(m.pickedWith).toEqual(m.params);
     expect(m.auto.map((p) => p.x)).toEqual([original.threshold]);
+  });
+
+  it('picks made by other models than those in use are not up to date: "Pick all" and a switch of model pick them again', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    const retrained = { fcrn: 'fcrn-1', classifier: 'shipped' };
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models: retrained } });
+    for (const k of ['a', 'b']) {
+      s().addMicrograph(k, `${k}.mrc`);
+      const picking = pickMicrograph(k);
+      calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models: retrained });
+      await picking;
+    }
+    expect(s().micrographs.map((m) => m.pickedBy)).toEqual([retrained, retrained]);
+    pickAll();
+    expect(batches).toHaveLength(0);
+    expect(s().notices.at(-1)?.text).toMatch(/already picked/);
+
+    // Back to the shipped detector (as after a reload, or a switch whose re-picks did not finish).
+    s().set({ backendInfo: { ...s().backendInfo!, models: shipped } });
+    pickAll();
+    expect(batches.map((b) => b.keys.sort())).toEqual([['a', 'b']]);
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    // A switch of model re-picks them without being asked.
+    repickOtherModels();
+    expect(batches.map((b) => b.keys.sort())).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
   });
 });

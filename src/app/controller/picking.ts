@@ -9,7 +9,7 @@ import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
 import { currentMic, type ChangeOptions, type MicrographEntry } from '../store';
-import { fail, MISSING_FILE, mic, refusedReadOnly, samePickParams, store } from './context';
+import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
 import { bringAutoBack } from '../picks-merge';
@@ -37,6 +37,7 @@ function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   store().updateMic(key, {
     auto: r.picks,
     pickedWith: params,
+    pickedBy: r.models,
     calibration: r.calibration,
     status: 'picked',
     error: undefined,
@@ -162,7 +163,7 @@ let batchKeys = new Set<string>();
 const counts = { done: 0, failed: 0 };
 
 function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
-  return !!m && engine.isRegistered(m.key) && !(m.status === 'error' && !m.info) && !samePickParams(m.pickedWith, m.params);
+  return !!m && engine.isRegistered(m.key) && !(m.status === 'error' && !m.info) && !pickedUpToDate(m);
 }
 
 /** Picks these micrographs in the background when they are not picked with their parameters yet. */
@@ -213,8 +214,10 @@ function runBatch(items: MicrographEntry[]): void {
         applyPickResult(key, paramsOf.get(key)!, r);
         counts.done++;
         tick();
-        // Changed while it was picked: pick it again with what it has now.
-        if (needsPick(mic(key))) waiting.add(key);
+        // Changed while it was picked: pick it again with what it has now. (Picks by other models,
+        // a retrained one on trial, are picked again when the models in use are back: recheckModels.)
+        const now = mic(key);
+        if (now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
       },
       onError: (key, e) => {
         fail(key, e);
@@ -245,12 +248,24 @@ function runBatch(items: MicrographEntry[]): void {
   });
 }
 
-/** Picks every micrograph not yet picked with its current parameters, on all workers. */
+/**
+ * Picks again, in the background, every picked micrograph whose picks other models made (the
+ * models in use changed, or a model on trial picked for the app meanwhile); the one on screen first.
+ */
+export function repickOtherModels(): void {
+  const s = store();
+  const inUse = s.backendInfo?.models;
+  const stale = s.micrographs.filter((m) => m.pickedWith && !sameModels(m.pickedBy, inUse) && needsPick(m));
+  for (const m of stale) if (m.pickedBy?.fcrn !== inUse?.fcrn) s.setHeatmap(m.key, undefined); // from the old detector
+  ensurePicked(stale.map((m) => m.key));
+}
+
+/** Picks every micrograph not yet picked with its current parameters and models, on all workers. */
 export function pickAll(): void {
   if (refusedReadOnly()) return;
   const items = store().micrographs.filter(needsPick);
   if (!items.length) {
-    store().notify('Every micrograph is already picked with its current parameters.');
+    store().notify('Every micrograph is already picked with its current parameters and models.');
     return;
   }
   ensurePicked(items.map((m) => m.key));

@@ -28,7 +28,7 @@ import {
   type TrainRequest,
   type TrainResult,
 } from '../../../workers/training-api';
-import { pickMicrograph } from '../controller/picking';
+import { repickOtherModels } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
@@ -453,8 +453,10 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     await refreshLibrary();
     throw e;
   } finally {
-    // Back to the models in use: the new one only picks for the app once it is kept.
+    // Back to the models in use: the new one only picks for the app once it is kept. What it
+    // picked for the app meanwhile (a parameter changed during the comparison) is picked again.
     await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
+    repickOtherModels();
   }
   const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
   training().set({ pending: { kind, id, name, rows: done } });
@@ -534,9 +536,12 @@ export async function activate(kind: ModelKind, id: string): Promise<boolean> {
     const loaded = replies[0]?.models ?? active;
     const notes = [...new Set(replies.map((r) => r.note).filter((n): n is string => !!n))];
     if (notes.length) say(notes.join('; '), true);
+    // The models in use, which say whose picks are up to date (controller/context.ts pickedUpToDate).
+    const info = workbench().backendInfo;
+    if (info) workbench().set({ backendInfo: { ...info, models: loaded, modelNote: undefined } });
     training().set({ active: loaded });
     await refreshLibrary();
-    repickAll(kind === 'fcrn');
+    repickOtherModels();
     return loaded[kind] === id;
   } catch (e) {
     say(`Could not switch the ${kind}: ${errorMessage(e)}`, true);
@@ -564,18 +569,6 @@ function applyCarriedSettings(metadata: library.StoredModel['metadata']): string
   return carried && n !== undefined
     ? ` It carries pick settings chosen on labelled micrographs (${describeSettings(carried, 'labels')}). ${whereSet(n)}`
     : '';
-}
-
-/** Picks again every micrograph that has picks, the one on screen first. */
-function repickAll(detectorChanged: boolean): void {
-  const s = workbench();
-  const picked = s.micrographs.filter((m) => m.pickedWith && engine.isRegistered(m.key));
-  picked.sort((a, b) => Number(b.key === s.currentKey) - Number(a.key === s.currentKey));
-  for (const m of picked) {
-    // The kept heatmap came from the old detector.
-    if (detectorChanged) s.setHeatmap(m.key, undefined);
-    void pickMicrograph(m.key);
-  }
 }
 
 export async function removeModel(kind: ModelKind, id: string): Promise<void> {
