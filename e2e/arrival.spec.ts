@@ -3,7 +3,7 @@
 // with it, its progress shown and never going back; the zoom never reads nonsense while an
 // image opens; notices go away by themselves and never cover the viewer; no console errors.
 import { expect, test, type Page } from '@playwright/test';
-import { engineReady, micrographs } from './helpers';
+import { engineReady, micrographs, rowStatuses } from './helpers';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
 
 let big: SimulatedFile;
@@ -91,4 +91,41 @@ test('notices go away by themselves, can be closed, and never cover the viewer',
   await expect(second).toHaveCount(1);
   await second.getByTestId('notice-close').click();
   await expect(second).toHaveCount(0);
+});
+
+test('files dropped together count in the progress at once; Cancel stops the picking of those still being opened', async ({ page }) => {
+  const files = Array.from({ length: 10 }, (_, i) => simulatedMicrograph(`drop_${i}`, 1536, 40 + i));
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await expect.poll(async () => (await rowStatuses(page)).length).toBeGreaterThan(0);
+  await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 120_000 }).toBe(true);
+  const demos = (await rowStatuses(page)).length;
+  // Every total the progress bar shows from now on.
+  await page.evaluate(() => {
+    const w = window as unknown as { totals: number[] };
+    w.totals = [];
+    new MutationObserver(() => {
+      const t = document.querySelector('[data-testid="pick-all-progress"]')?.getAttribute('data-total');
+      if (t && w.totals[w.totals.length - 1] !== Number(t)) w.totals.push(Number(t));
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path));
+  const progress = page.getByTestId('pick-all-progress');
+  await expect(progress).toHaveAttribute('data-total', String(files.length));
+  // Cancel once the first is picked, while others are still being opened.
+  await expect
+    .poll(async () => (await rowStatuses(page)).filter((s) => s === 'picked').length, { timeout: 120_000 })
+    .toBeGreaterThan(demos);
+  await page.getByTestId('cancel-batch').click();
+  await expect(progress).toHaveCount(0, { timeout: 60_000 });
+  const picked = (await rowStatuses(page)).filter((s) => s === 'picked').length;
+  expect(picked).toBeLessThan(demos + files.length);
+  // Nothing more is picked, no new batch starts, and the rest are not left half-way.
+  await page.waitForTimeout(8000);
+  const after = await rowStatuses(page);
+  expect(after.filter((s) => s === 'picked').length).toBe(picked);
+  expect(after.filter((s) => s === 'picking' || s === 'detecting')).toEqual([]);
+  await expect(progress).toHaveCount(0);
+  await expect(page.getByTestId('pick-all')).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { totals: number[] }).totals)).toEqual([files.length]);
 });

@@ -3,7 +3,7 @@ import type { BackendChoice } from '../../../workers/engine-api';
 import { engine } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { store } from './context';
-import { cancelBatch, ensurePicked, pumpPicks, repickOtherModels } from './picking';
+import { ensurePicked, pumpPicks, repickOtherModels, stopBatch } from './picking';
 import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
 
 const BACKEND_NAME: Record<BackendChoice, string> = {
@@ -18,7 +18,7 @@ const BACKEND_NAME: Record<BackendChoice, string> = {
  * backend that cannot start gives way to WASM, and the user is told why.
  */
 export async function startEngine(choice: BackendChoice, workers?: number): Promise<void> {
-  cancelBatch();
+  stopBatch();
   store().set({
     engineReady: false,
     backendError: undefined,

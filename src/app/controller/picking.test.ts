@@ -19,7 +19,8 @@ vi.mock('../engine-bridge', () => ({
     },
   },
 }));
-const { changeParams, pickAll, pickMicrograph, repickOtherModels, undo } = await import('./picking');
+const { cancelBatch, changeParams, expectArrival, pickAll, pickArrived, pickMicrograph, repickOtherModels, undo } =
+  await import('./picking');
 
 const s = () => useWorkbench.getState();
 /** A result whose one pick says which threshold it was made with. */
@@ -37,7 +38,12 @@ describe('picking controller', () => {
     calls.length = 0;
     batches.length = 0;
   });
-  afterEach(() => vi.useRealTimers());
+  afterEach(async () => {
+    // Batches left running would hold the picking controller's state into the next test.
+    for (const b of batches) b.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    vi.useRealTimers();
+  });
 
   it('a pick that finishes after an undo took its parameters back is picked again with the restored ones', async () => {
     s().addMicrograph('k', 'a.mrc');
@@ -94,5 +100,40 @@ describe('picking controller', () => {
       ['a', 'b'],
       ['a', 'b'],
     ]);
+  });
+
+  it('a drop of files counts them all in the progress at once, and Cancel stops picking those still being opened', async () => {
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 } });
+    const keys = ['a', 'b', 'c', 'd'];
+    for (const k of keys) {
+      s().addMicrograph(k, `${k}.mrc`);
+      expectArrival(k);
+    }
+    expect(s().batch).toMatchObject({ done: 0, total: 4 });
+    const open = (k: string) => s().updateMic(k, { status: 'ready', info: { width: 64, height: 64, frames: 1, displayScale: 1 } });
+    open('a');
+    pickArrived('a');
+    expect(batches.map((b) => b.keys)).toEqual([['a']]);
+    expect(s().batch).toMatchObject({ done: 0, total: 4 });
+    open('b');
+    pickArrived('b'); // waits for the running batch
+    expect(s().batch).toMatchObject({ done: 0, total: 4 });
+
+    cancelBatch();
+    expect(s().batch?.cancelling).toBe(true);
+    open('c');
+    pickArrived('c');
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    open('d');
+    pickArrived('d');
+    await vi.advanceTimersByTimeAsync(0);
+    // No new batch started for what was opened after Cancel, and the progress bar is gone.
+    expect(batches).toHaveLength(1);
+    expect(s().batch).toBeUndefined();
+    expect(s().micrographs.map((m) => m.status)).toEqual(['ready', 'ready', 'ready', 'ready']);
+    // "Pick all" picks the rest.
+    pickAll();
+    expect(batches[1].keys.sort()).toEqual(keys);
   });
 });

@@ -141,6 +141,7 @@ export function redo(): void {
 
 /** Drops the pending re-pick of a micrograph that leaves the session and takes it off the waiting list. */
 export function forgetPicking(key: string): void {
+  dropArrival(key);
   waiting.delete(key);
   const t = paramTimers.get(key);
   if (t !== undefined) clearTimeout(t);
@@ -155,24 +156,70 @@ export function cancelRepicks(): void {
 
 // Background picking: micrographs that arrived, were changed together or asked for with "Pick
 // all" wait here and are picked on all workers. Keys that come while a batch runs are picked
-// by the next one; the progress bar counts them all.
+// by the next one; the progress bar counts them all, micrographs still being opened included.
 let batchHandle: BatchHandle | undefined;
 const waiting = new Set<string>();
 /** The keys of the batch running now. */
 let batchKeys = new Set<string>();
 const counts = { done: 0, failed: 0 };
+/**
+ * Micrographs that arrived with picking on arrival, picked once opened (their header converts the
+ * diameter): counted in the progress bar's total from the moment they arrive, so a drop of 19
+ * shows n/19 at once; Cancel drops them.
+ */
+const arriving = new Set<string>();
+
+/** A micrograph arrived: it is picked once opened (pickArrived), when picking on arrival is on. */
+export function expectArrival(key: string): void {
+  if (!store().autoPick || store().readOnly || arriving.has(key)) return;
+  arriving.add(key);
+  const b = store().batch;
+  if (b) store().set({ batch: { ...b, total: b.total + 1 } });
+  else if (canPick()) {
+    counts.done = 0;
+    counts.failed = 0;
+    store().set({ batch: { done: 0, failed: 0, total: arriving.size } });
+  }
+}
+
+/** An arrived micrograph is open: picked now, unless Cancel came first (or it failed to open). */
+export function pickArrived(key: string): void {
+  if (!arriving.has(key)) return;
+  const m = mic(key);
+  if (m && store().autoPick && !m.pickedWith && m.status !== 'error') {
+    arriving.delete(key);
+    ensurePicked([key], true);
+  } else dropArrival(key);
+}
+
+/** Takes an arrival that will not be picked out of the progress bar's total. */
+function dropArrival(key: string): void {
+  if (!arriving.delete(key)) return;
+  const b = store().batch;
+  if (!b) return;
+  if (!batchHandle && !waiting.size && !arriving.size) store().set({ batch: undefined });
+  else store().set({ batch: { ...b, total: Math.max(b.done, b.total - 1) } });
+}
+
+/** The progress bar goes when nothing is picked, waits or is being opened to be picked. */
+function endBatchDisplay(): void {
+  if (!arriving.size) store().set({ batch: undefined });
+}
 
 function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
   return !!m && engine.isRegistered(m.key) && !(m.status === 'error' && !m.info) && !pickedUpToDate(m);
 }
 
-/** Picks these micrographs in the background when they are not picked with their parameters yet. */
-export function ensurePicked(keys: readonly string[]): void {
+/**
+ * Picks these micrographs in the background when they are not picked with their parameters yet.
+ * `counted`: they are arrivals, already in the progress bar's total.
+ */
+export function ensurePicked(keys: readonly string[], counted = false): void {
   if (store().readOnly) return;
   const fresh = keys.filter((k) => !waiting.has(k) && !batchKeys.has(k) && needsPick(mic(k)));
   for (const k of keys) waiting.add(k);
   const b = store().batch;
-  if (b && batchHandle && fresh.length) store().set({ batch: { ...b, total: b.total + fresh.length } });
+  if (b && batchHandle && fresh.length && !counted) store().set({ batch: { ...b, total: b.total + fresh.length } });
   pumpPicks();
 }
 
@@ -183,7 +230,7 @@ export function pumpPicks(): void {
   waiting.clear();
   items.sort((a, b) => Number(b.key === current) - Number(a.key === current));
   if (!items.length) {
-    store().set({ batch: undefined });
+    endBatchDisplay();
     return;
   }
   runBatch(items);
@@ -202,7 +249,9 @@ function runBatch(items: MicrographEntry[]): void {
     const b = store().batch;
     if (b) store().set({ batch: { ...b, done: counts.done, failed: counts.failed } });
   };
-  store().set({ batch: { done: counts.done, failed: counts.failed, total: counts.done + counts.failed + items.length } });
+  const itemKeys = new Set(items.map((m) => m.key));
+  const opening = [...arriving].filter((k) => !itemKeys.has(k)).length;
+  store().set({ batch: { done: counts.done, failed: counts.failed, total: counts.done + items.length + opening } });
   const handle = engine.batch(
     items.map((m) => ({ key: m.key, params: m.params })),
     {
@@ -227,8 +276,9 @@ function runBatch(items: MicrographEntry[]): void {
       },
       onSkipped: (key) => {
         const m = mic(key);
-        if (m && (m.status === 'picking' || m.status === 'detecting'))
-          store().updateMic(key, { status: before.get(key) ?? 'ready', progress: undefined });
+        // Opened meanwhile (the batch opens what it picks): ready, not back to queued.
+        const back = m?.info ? (m.pickedWith ? 'picked' : 'ready') : (before.get(key) ?? 'ready');
+        if (m && (m.status === 'picking' || m.status === 'detecting')) store().updateMic(key, { status: back, progress: undefined });
       },
     },
   );
@@ -244,7 +294,7 @@ function runBatch(items: MicrographEntry[]): void {
       return;
     }
     pumpPicks();
-    if (!batchHandle) store().set({ batch: undefined });
+    if (!batchHandle) endBatchDisplay();
   });
 }
 
@@ -271,8 +321,18 @@ export function pickAll(): void {
   ensurePicked(items.map((m) => m.key));
 }
 
-/** Stops background picking: finished micrographs keep their picks, the rest go back to where they were. */
+/**
+ * Stops background picking (the Cancel button): finished micrographs keep their picks, the rest go
+ * back to where they were, and micrographs still being opened are not picked when they are
+ * ("Pick all" picks them).
+ */
 export function cancelBatch(): void {
+  arriving.clear();
+  stopBatch();
+}
+
+/** Stops the batch running now; micrographs still being opened are picked once they are (an engine restart). */
+export function stopBatch(): void {
   waiting.clear();
   if (!batchHandle) {
     if (store().batch) store().set({ batch: undefined });

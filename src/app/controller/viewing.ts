@@ -12,7 +12,7 @@ import { evictions } from '../pool-plan';
 import type { MicImages, MicStatus, MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
 import { assignCoordinates } from './files';
-import { ensurePicked } from './picking';
+import { expectArrival, pickArrived } from './picking';
 
 /** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
 export function arrivalDiameter(key: string): void {
@@ -63,7 +63,7 @@ async function describe(key: string, display: boolean, priority: Priority): Prom
 
 // Thumbnails are made in the background, as many at a time as there are workers. A micrograph
 // that arrived is picked once its header is read (its pixel size converts the diameter).
-const thumbnails = { queue: [] as string[], active: 0, arrivals: new Set<string>(), later: new Set<string>() };
+const thumbnails = { queue: [] as string[], active: 0, later: new Set<string>() };
 
 /** The micrographs whose opening met the engine down, to open now that it runs; forgotten here. */
 export function takeDeferredOpenings(): string[] {
@@ -73,15 +73,9 @@ export function takeDeferredOpenings(): string[] {
 }
 
 export function queueThumbnail(key: string, arrival = false): void {
-  if (arrival) thumbnails.arrivals.add(key);
+  if (arrival) expectArrival(key);
   thumbnails.queue.push(key);
   pumpThumbnails();
-}
-
-function arrived(key: string): void {
-  if (!thumbnails.arrivals.delete(key)) return;
-  const m = mic(key);
-  if (m && store().autoPick && !m.pickedWith && m.status !== 'error') ensurePicked([key]);
 }
 
 function pumpThumbnails(): void {
@@ -90,13 +84,13 @@ function pumpThumbnails(): void {
     const m = mic(key);
     if (!m || !engine.isRegistered(key)) continue;
     if (store().images[key]?.thumbnail && m.info) {
-      arrived(key);
+      pickArrived(key);
       continue;
     }
     thumbnails.active++;
     void describe(key, key === store().currentKey, PRIORITY.background).then((done) => {
       thumbnails.active--;
-      if (done) arrived(key);
+      if (done) pickArrived(key);
       else thumbnails.later.add(key);
       pumpThumbnails();
     });
@@ -124,14 +118,12 @@ function keepRecentView(key: string): void {
 /** Forgets a micrograph that leaves the session: no thumbnail to make, no view to keep. */
 export function forgetViews(key: string): void {
   thumbnails.queue = thumbnails.queue.filter((k) => k !== key);
-  thumbnails.arrivals.delete(key);
   recentViews = recentViews.filter((k) => k !== key);
 }
 
 /** Forgets every micrograph (a new session). */
 export function forgetAllViews(): void {
   thumbnails.queue = [];
-  thumbnails.arrivals.clear();
   recentViews = [];
 }
 
