@@ -202,6 +202,16 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   await page.getByTestId('score-cutoff').press('Enter');
   await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0.5), { timeout: 60_000 }).toBe(true);
   await expect(page.getByTestId('calibration-note')).toHaveCount(0);
+  // One micrograph's own cutoff does not become the box's: it shows what it sets for all, and says they differ.
+  await page.getByTestId('param-cutoff-number').fill('0.2');
+  await page.getByTestId('param-cutoff-number').press('Enter');
+  await expect(page.getByTestId('score-cutoff-label')).toContainText('mixed: 2 of 3 at 0.5');
+  await expect(page.getByTestId('score-cutoff')).toHaveValue('0.5');
+  await expect(hist).toHaveAttribute('data-line', '0.500');
+  // The axis label sits under the bars, not over the tallest one.
+  const label = (await page.getByTestId('score-axis-label').boundingBox())!;
+  const frame = (await hist.locator('rect.frame').boundingBox())!;
+  expect(label.y).toBeGreaterThanOrEqual(frame.y + frame.height - 1);
   // Cutoff 0 keeps no candidate: per-micrograph calibration keeps the detector's count instead, and
   // says so, where the detector counts any particle (on the contamination micrograph it may not).
   await page.getByTestId('score-cutoff').fill('0');

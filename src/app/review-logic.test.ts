@@ -7,7 +7,7 @@ import { fieldOwnsKey } from './key-targets';
 import { committedNumber, steppedNumber } from './number-entry';
 import { MICROGRAPH_CONTROLS, PARAM_CONTROLS, SESSION_PARAMS } from './param-controls';
 import { overallProgress, progressTracker } from './progress';
-import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from './score-histogram';
+import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from './score-histogram';
 import { sideOf, total, verdict, type ComparisonRow } from './training/comparison';
 
 describe('number fields', () => {
@@ -129,5 +129,14 @@ describe('a retrained model before and after', () => {
     expect(verdict([row([truth[0]], truth)])).toBe('better');
     expect(verdict([row(truth, truth)])).toBe('same');
     expect(verdict([row(truth, [], false)])).toBe('unknown');
+  });
+});
+
+describe('the cutoff the score histogram sets for all micrographs', () => {
+  it('is theirs when they agree, and the most common, marked mixed, when one micrograph was set apart', () => {
+    expect(sharedCutoff([0.5, 0.5], 0.9)).toEqual({ value: 0.5 });
+    expect(sharedCutoff([], 0.9)).toEqual({ value: 0.9 });
+    // The current micrograph's own 0.2 is not what the box shows while 21 others are at 0.5.
+    expect(sharedCutoff([0.2, ...Array<number>(21).fill(0.5)], 0.9)).toEqual({ value: 0.5, mixed: { at: 21, of: 22 } });
   });
 });

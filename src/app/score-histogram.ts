@@ -55,3 +55,19 @@ export function countAbove(lists: readonly (readonly ScoredCandidate[])[], line:
   for (const list of lists) for (const c of list) if (c.pParticle !== undefined && c.pParticle > line) n++;
   return n;
 }
+
+/** The cutoff the histogram's box shows and sets for every micrograph: theirs when they agree, else the most common one. */
+export interface SharedCutoff {
+  value: number;
+  /** The micrographs' cutoffs differ: this many are at `value`, of `of`. */
+  mixed?: { at: number; of: number };
+}
+
+export function sharedCutoff(cutoffs: readonly number[], fallback: number): SharedCutoff {
+  const counts = new Map<number, number>();
+  for (const c of cutoffs) counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (counts.size <= 1) return { value: cutoffs[0] ?? fallback };
+  // The most common; among equals, the first met.
+  const [value, at] = [...counts].reduce((best, e) => (e[1] > best[1] ? e : best));
+  return { value, mixed: { at, of: cutoffs.length } };
+}

@@ -5,12 +5,14 @@ import { useMemo, useRef } from 'react';
 import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
-import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram } from '../score-histogram';
+import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
 import { currentMic, useWorkbench } from '../store';
 import { NumberInput } from './NumberInput';
 
 const W = 270;
+/** The bars' height; the axis labels go in a strip under them, clear of the bars. */
 const H = 90;
+const AXIS = 13;
 const PAD = 4;
 const SPEC = PICK_PARAMETERS.cutoff;
 
@@ -42,8 +44,13 @@ export function ScorePanel() {
     return { kept, dropped };
   }, [hist]);
   if (!picked.length) return null;
-  const cutoff = mic?.params.cutoff ?? picked[0].params.cutoff;
-  const mixed = new Set(micrographs.map((m) => m.params.cutoff)).size > 1;
+  // What the box (and the line) set for all: the micrographs' one cutoff, or the most common when they differ.
+  const shared = sharedCutoff(
+    micrographs.map((m) => m.params.cutoff),
+    picked[0].params.cutoff,
+  );
+  const cutoff = shared.value;
+  const mixed = !!shared.mixed;
   const line = lineForCutoff(cutoff);
   const above = countAbove(lists, line);
   const kept = picked.reduce((n, m) => n + m.auto.filter((p) => p.kept).length, 0);
@@ -68,8 +75,8 @@ export function ScorePanel() {
           data-testid="score-histogram"
           data-line={line.toFixed(3)}
           width={W}
-          height={H}
-          viewBox={`0 0 ${W} ${H}`}
+          height={H + AXIS}
+          viewBox={`0 0 ${W} ${H + AXIS}`}
           onPointerDown={(e) => {
             if (readOnly) return;
             dragging.current = true;
@@ -84,16 +91,19 @@ export function ScorePanel() {
           <path className="bar kept" d={bars.kept} />
           <path className="bar dropped" d={bars.dropped} />
           <line className="cutoff-line" data-testid="score-cutoff-line" x1={x(line)} x2={x(line)} y1={0} y2={H} />
-          <text x={PAD + 2} y={11}>
+          <text x={PAD} y={H + AXIS - 2} data-testid="score-axis-label">
             p(particle) 0
           </text>
-          <text x={W - PAD - 2} y={11} textAnchor="end">
+          <text x={W - PAD} y={H + AXIS - 2} textAnchor="end">
             1
           </text>
         </svg>
       )}
       <label className="param score-cutoff" title="Candidates with p(background) at or above this are dropped, on every micrograph">
-        <span className="param-label">Classifier cutoff for all micrographs{mixed ? ' (they differ now; this sets all)' : ''}</span>
+        <span className="param-label" data-testid="score-cutoff-label">
+          Classifier cutoff for all micrographs
+          {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets all)` : ''}
+        </span>
         <span className="small" data-testid="score-summary">
           {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
           {picked.length === 1 ? '' : 's'}
