@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
-import { micrographMetrics, pooledMetrics, pooledPrCurve, pooledWithTruth, prCurve } from './metrics-view';
+import { micrographMetrics, noPooledNote, pooledMetrics, pooledPrCurve, pooledWithTruth, prCurve } from './metrics-view';
 import { newEntry, type MicrographEntry } from './store';
 
 describe('metrics view', () => {
@@ -73,5 +73,21 @@ describe('pooled metrics', () => {
     expect(pooledWithTruth(demos).map((m) => m.key)).toEqual(['d1', 'd2']);
     const own = [entry('k1', false), { ...entry('k2', false), truth: undefined }];
     expect(pooledWithTruth([...demos, ...own]).map((m) => m.key)).toEqual(['k1']);
+    expect(noPooledNote([...demos, ...own])).toBeUndefined();
+  });
+
+  it('says why nothing is pooled: truth only on the demos, left out beside own micrographs; or truth not picked yet', () => {
+    const entry = (key: string, demo: boolean, truth: boolean): MicrographEntry => ({
+      ...newEntry(key, `${key}.mrc`, DEFAULT_PICK_PARAMS),
+      status: 'picked',
+      pickedWith: DEFAULT_PICK_PARAMS,
+      truth: truth ? [{ x: 1, y: 1 }] : undefined,
+      demo: demo || undefined,
+    });
+    // Everything picked, truth only on the demos: not "pick to compare".
+    const note = noPooledNote([entry('d1', true, true), entry('k1', false, false)]);
+    expect(note).toMatch(/^Only the demo micrographs have ground truth, and the pooled metrics leave them out/);
+    expect(note).toContain('answer "Ground truth (for scoring)"');
+    expect(noPooledNote([entry('d1', true, true), { ...entry('k1', false, true), pickedWith: undefined }])).toMatch(/not picked yet/);
   });
 });

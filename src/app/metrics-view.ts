@@ -25,6 +25,24 @@ export function pooledWithTruth(micrographs: readonly MicrographEntry[]): Microg
   return workMicrographs(micrographs).filter((m) => m.truth && m.pickedWith && m.status !== 'error');
 }
 
+/**
+ * What the metrics panel says when nothing is pooled (undefined when something is): ground truth
+ * held only by the demo micrographs, which the pooled metrics leave out beside the user's own,
+ * or truth on micrographs not picked yet.
+ */
+export function noPooledNote(micrographs: readonly MicrographEntry[]): string | undefined {
+  if (pooledWithTruth(micrographs).length) return undefined;
+  const work = workMicrographs(micrographs);
+  if (work.some((m) => m.truth)) return 'Ground truth is loaded on micrographs not picked yet; pick them to compare.';
+  if (micrographs.some((m) => m.truth && m.demo))
+    return (
+      'Only the demo micrographs have ground truth, and the pooled metrics leave them out now that ' +
+      'the session holds micrographs of your own (a demo on screen is still scored). To score yours, ' +
+      'drop their coordinate files (.star, .box, ...) and answer "Ground truth (for scoring)".'
+    );
+  return undefined;
+}
+
 export interface PrPoint {
   recall: number;
   precision: number;

@@ -1,7 +1,15 @@
 import { useMemo, useRef } from 'react';
 import { unloadTruth } from '../controller/files';
 import { curvePicks, displayPicksOf } from '../editing';
-import { micrographMetrics, pooledMetrics, pooledPrCurve, pooledWithTruth, prCurve, type MetricsSummary } from '../metrics-view';
+import {
+  micrographMetrics,
+  noPooledNote,
+  pooledMetrics,
+  pooledPrCurve,
+  pooledWithTruth,
+  prCurve,
+  type MetricsSummary,
+} from '../metrics-view';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench, type MicrographEntry } from '../store';
 import { PrCurve, type PrSeries } from './PrCurve';
@@ -63,30 +71,37 @@ export function MetricsPanel() {
   const series = useMemo(() => [currentSeries, allSeries].filter((x): x is PrSeries => !!x), [currentSeries, allSeries]);
   const truthKeys = micrographs.filter((m) => m.truth).map((m) => m.key);
   const readOnly = useWorkbench((s) => !!s.readOnly);
+  const note = useMemo(() => noPooledNote(micrographs), [micrographs]);
   if (!truthKeys.length) return null;
   return (
     <section className="panel metrics-panel" data-testid="metrics-panel">
       <h2>Against ground truth</h2>
-      <table className="metrics">
-        <thead>
-          <tr>
-            <th />
-            <th>recall</th>
-            <th>precision</th>
-            <th>F1</th>
-          </tr>
-        </thead>
-        <tbody>
-          {current && <Row label="this" m={current} suffix="" />}
-          {withTruth.length > 0 && <Row label={`all (${withTruth.length})`} m={all} suffix="-all" />}
-        </tbody>
-      </table>
+      {(current || withTruth.length > 0) && (
+        <table className="metrics">
+          <thead>
+            <tr>
+              <th />
+              <th>recall</th>
+              <th>precision</th>
+              <th>F1</th>
+            </tr>
+          </thead>
+          <tbody>
+            {current && <Row label="this" m={current} suffix="" />}
+            {withTruth.length > 0 && <Row label={`all (${withTruth.length})`} m={all} suffix="-all" />}
+          </tbody>
+        </table>
+      )}
       {current && mic && (
         <p className="small">
           TP {current.tp} · FP {current.fp} · FN {current.fn} · match radius {mic.params.diameter / 2} px
         </p>
       )}
-      {!withTruth.length && <p className="small">Ground truth is loaded; pick to compare.</p>}
+      {note && (
+        <p className="small" data-testid="metrics-note">
+          {note}
+        </p>
+      )}
       {series.length > 0 && <PrCurve series={series} />}
       <div className="buttons">
         {mic?.truth && (
