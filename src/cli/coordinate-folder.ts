@@ -39,6 +39,8 @@ export interface FolderOptions {
 export interface FolderContents {
   /** Picks by micrograph key (micrographKey), each micrograph's from one file's format. */
   picks: Map<string, Particle[]>;
+  /** The file each micrograph's picks were read from, by the same key. */
+  files: Map<string, string>;
   /** One line on what was read: "read star (12 micrographs)". */
   summary: string;
   /** Skipped entries and skipped duplicates, one line each. */
@@ -137,6 +139,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   }
 
   const picks = new Map<string, Particle[]>();
+  const files = new Map<string, string>();
   const used = new Map<CoordinateFormat, number>();
   /** "used star, skipped box" -> the skipped files. */
   const duplicates = new Map<string, string[]>();
@@ -149,6 +152,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       );
     }
     picks.set(key, chosen[0].picks);
+    files.set(key, chosen[0].file);
     used.set(best, (used.get(best) ?? 0) + 1);
     const skipped = candidates.filter((c) => c.format !== best);
     if (skipped.length) {
@@ -164,5 +168,5 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const read = order.filter((f) => used.has(f)).map((f) => `${f} (${count(used.get(f) as number)})`);
   const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);
   const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
-  return { picks, summary, warnings, failed, failedKeys };
+  return { picks, files, summary, warnings, failed, failedKeys };
 }

@@ -4,7 +4,8 @@
 // self-training on the micrographs themselves (src/core/train/adapt.ts).
 import path from 'node:path';
 import { micrographKey } from '../core/coords/names';
-import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import { decodeMicrograph, isMicrographFileName, type Micrograph } from '../core/io/micrograph';
+import { outsideMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
 import { ADAPT_DEFAULTS, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
@@ -32,7 +33,8 @@ DIR\` uses, and DIR/fine-tune.json, what was done and measured.
   --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
                        by name; micrographs without a file are left out. With two or more, the
                        last (by name) is held out: the new models are kept only if they pick it
-                       at least as well as the old ones, else the old ones are written. Then
+                       at least as well as the old ones, else the old ones are written (with
+                       one, the same check runs on the micrograph they were trained on). Then
                        the peak threshold, cutoff and calibration are chosen on the labelled
                        micrographs and written with the models when they pick the held-out one
                        better (or, with one labelled micrograph, that one); \`drpnet pick
@@ -107,7 +109,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const files = [...expanded.files].sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
   if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
   const modelsDir = pathOption(v.models, 'models');
-  await checkModelFiles(modelsDir, true);
+  await checkModelFiles({ dir: modelsDir }, true);
   await checkWritableFolder(out);
 
   const backend = describeBackend(await startBackend(backendChoice));
@@ -118,22 +120,31 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
 
   const micrographs: LabelledMicrograph[] = [];
   const unreadable: string[] = [];
+  const misplaced: string[] = [];
   for (const file of files) {
     const picks = truth?.picks.get(micrographKey(file));
     if (truth && !picks?.length) {
       log(`${file}: no labelled particles in ${truthDir}; left out`);
       continue;
     }
+    let m: Micrograph;
     try {
-      const m = await decodeMicrograph(await readArrayBuffer(file), file);
-      micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
+      m = await decodeMicrograph(await readArrayBuffer(file), file);
     } catch (e) {
       const why = (e as Error).message;
       unreadable.push(why.includes(file) ? why : `${file}: ${why}`);
+      continue;
     }
+    const { width, height } = m.image;
+    const outside = picks && outsideMessage(picks, path.basename(file), width, height);
+    if (outside) misplaced.push(`${truth!.files.get(micrographKey(file))}: ${outside}`);
+    else
+      micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
   }
   // As with a missing input: leaving one out would change which micrograph is held out, unseen.
   if (unreadable.length) throw new UsageError(`cannot read ${unreadable.join('; ')}; mend or remove it and run again`);
+  // Labels of another binning would teach the detector particles where there are none.
+  if (misplaced.length) throw new UsageError(`${misplaced.join('; ')} Nothing trained; mend or remove the file and run again`);
   if (!micrographs.length) {
     log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
     return 1;
@@ -163,7 +174,12 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   };
   const report = { adapted: r.adapted, seconds: Math.round(r.seconds), check: r.check, run, ...r.summary };
   await writeFileAtomic(path.join(out, FINE_TUNE_REPORT), JSON.stringify(report, null, 2) + '\n');
-  if (r.check) log(`held-out ${r.check.micrograph}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
+  if (r.check) {
+    const where = r.check.heldOut
+      ? `held-out ${r.check.micrograph}`
+      : `${r.check.micrograph}, the only labelled micrograph (nothing held out, so the new models are checked on what they were trained on)`;
+    log(`${where}: old models ${pct(r.check.base)}; new models ${pct(r.check.adapted)}`);
+  }
   const st = r.settings;
   if (st) {
     const held = st.check ? `; held-out ${st.check.micrograph}: ${pct(st.check.current)} -> ${pct(st.check.tuned)}` : '';
@@ -175,7 +191,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   log(
     r.adapted
       ? `drpnet fine-tune: wrote the ${unsupervised ? 'self-trained detector and the classifier it started from' : 'adapted models'} to ${out}${settingsNote} in ${r.seconds.toFixed(0)} s; pick with --models ${out}`
-      : `drpnet fine-tune: the adapted networks picked the held-out micrograph worse; wrote the old networks to ${out}${settingsNote || ' unchanged'}${st?.kept ? `; pick with --models ${out}` : ''}`,
+      : `drpnet fine-tune: the adapted networks picked ${r.check?.heldOut === false ? 'the labelled' : 'the held-out'} micrograph worse; wrote the old networks to ${out}${settingsNote || ' unchanged'}${st?.kept ? `; pick with --models ${out}` : ''}`,
   );
   return 0;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
 import { loadModelFromDir } from '../core/model/model-io-node';
-import { readMetadata } from '../core/model/model-io';
+import { readMetadata, type ModelKind } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
 import { UsageError } from './args';
 import { whyNotAFile } from './files';
@@ -29,23 +29,57 @@ export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import
  * Checks that the model files a pick needs are there, before any work: a wrong --models then
  * fails once, up front, not once per micrograph.
  */
-export async function checkModelFiles(dir: string | undefined, withClassifier: boolean): Promise<void> {
-  const base = dir ?? SHIPPED_MODELS_DIR;
-  for (const kind of withClassifier ? ['fcrn', 'classifier'] : ['fcrn']) {
-    const file = path.join(base, kind, 'model.json');
+/** Where the models of a run come from: a folder of both, and either network from a folder of its own. */
+export interface ModelSources {
+  /** Holds fcrn/ and classifier/ (--models; default: the shipped models). */
+  dir?: string;
+  /** A detector's own folder (model.json, weights.bin), as `drpnet train-detector` writes it. */
+  detector?: string;
+  /** A classifier's own folder, as `drpnet train-classifier` writes it. */
+  classifier?: string;
+}
+
+/** The model.json folder of each network a run loads, and the option that named it. */
+function modelFolders(src: ModelSources, withClassifier: boolean): { kind: ModelKind; dir: string; what: string }[] {
+  const base = src.dir ?? SHIPPED_MODELS_DIR;
+  const from = src.dir === undefined ? 'the shipped models' : '--models';
+  const folders: { kind: ModelKind; dir: string; what: string }[] = [
+    { kind: 'fcrn', dir: src.detector ?? path.join(base, 'fcrn'), what: src.detector ? '--detector' : from },
+  ];
+  if (withClassifier)
+    folders.push({
+      kind: 'classifier',
+      dir: src.classifier ?? path.join(base, 'classifier'),
+      what: src.classifier ? '--classifier' : from,
+    });
+  return folders;
+}
+
+/** Refuses, before any work, models that are not there (UsageError naming the option). */
+export async function checkModelFiles(src: ModelSources, withClassifier: boolean): Promise<void> {
+  for (const { dir, what } of modelFolders(src, withClassifier)) {
+    const file = path.join(dir, 'model.json');
     const why = await whyNotAFile(file);
     if (why === undefined) continue;
-    const what = dir === undefined ? 'the shipped models' : '--models';
-    throw new UsageError(`${what}: ${file}: ${why} (the models folder holds fcrn/ and classifier/, each with model.json and weights.bin)`);
+    const holds =
+      what === '--models'
+        ? 'the models folder holds fcrn/ and classifier/, each with model.json and weights.bin'
+        : "a network's folder holds model.json and weights.bin";
+    throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
   }
 }
 
-export async function loadModels(opts: { dir?: string; detector?: string; classifier?: string; withClassifier: boolean }): Promise<Models> {
-  const dir = opts.dir ?? SHIPPED_MODELS_DIR;
-  const fcrnDir = opts.detector ?? path.join(dir, 'fcrn');
-  const fcrn = await loadModelFromDir(fcrnDir);
-  const classifier = opts.withClassifier ? await loadModelFromDir(opts.classifier ?? path.join(dir, 'classifier')) : undefined;
-  return { fcrn, fcrnMeta: readMetadata(fcrn, path.join(fcrnDir, 'model.json')), classifier };
+export async function loadModels(opts: ModelSources & { withClassifier: boolean }): Promise<Models> {
+  const loaded = [];
+  for (const { kind, dir, what } of modelFolders(opts, opts.withClassifier)) {
+    const model = await loadModelFromDir(dir);
+    const meta = readMetadata(model, path.join(dir, 'model.json'));
+    // A classifier given as the detector would fail deep in picking, with a shape error.
+    if (meta.kind !== kind)
+      throw new UsageError(`${what} ${dir}: that is a ${meta.kind} model, not a ${kind === 'fcrn' ? 'detector' : 'classifier'}`);
+    loaded.push({ model, meta });
+  }
+  return { fcrn: loaded[0].model, fcrnMeta: loaded[0].meta, classifier: loaded[1]?.model };
 }
 
 /** tfjs-backend-wasm's folder of .wasm files, found from the installed package: the bundled

@@ -29,7 +29,15 @@ import {
   whyNotAFile,
   writeFileAtomic,
 } from './files';
-import { checkModelFiles, describeBackend, FINE_TUNE_REPORT, fineTunedDiameter, loadModels, startBackend } from './models';
+import {
+  checkModelFiles,
+  describeBackend,
+  FINE_TUNE_REPORT,
+  fineTunedDiameter,
+  loadModels,
+  startBackend,
+  type ModelSources,
+} from './models';
 
 const FORMATS = COORDINATE_FORMAT_IDS;
 const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
@@ -39,6 +47,8 @@ export const PICK_OPTIONS = {
   ...paramOptions(),
   frame: { type: 'string' },
   models: { type: 'string' },
+  detector: { type: 'string' },
+  classifier: { type: 'string' },
   backend: { type: 'string' },
 } as const;
 
@@ -49,6 +59,10 @@ export const PICK_OPTIONS_HELP = `${paramHelp()}
   --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones); settings
                        that \`drpnet fine-tune\` chose and wrote with them replace the defaults
                        (options given here still win)
+  --detector DIR       a detector's own folder (\`drpnet train-detector --out DIR\`), in place of
+                       the one in --models
+  --classifier DIR     a classifier's own folder (\`drpnet train-classifier --out DIR\`), in
+                       place of the one in --models
   --backend B          ${BACKENDS.join('|')} (default auto: wasm in Node)`;
 
 const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [options]
@@ -79,7 +93,8 @@ export interface PickSettings {
   /** The parameters whose options were given. */
   given: Partial<PickParams>;
   frame?: number;
-  models?: string;
+  /** Where the networks come from (--models, --detector, --classifier). */
+  sources: ModelSources;
   backend: BackendChoice;
 }
 
@@ -90,7 +105,14 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', wholeFrom(0));
-  return { params, given, frame, models: pathOption(typeof v.models === 'string' ? v.models : undefined, 'models'), backend };
+  const folder = (name: 'models' | 'detector' | 'classifier') => pathOption(typeof v[name] === 'string' ? v[name] : undefined, name);
+  return {
+    params,
+    given,
+    frame,
+    sources: { dir: folder('models'), detector: folder('detector'), classifier: folder('classifier') },
+    backend,
+  };
 }
 
 /**
@@ -221,7 +243,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
   const getModels = () =>
     (models ??= (async () => {
       const info = await startBackend(settings.backend);
-      const loaded = await loadModels({ dir: settings.models, withClassifier: settings.params.useClassifier });
+      const loaded = await loadModels({ ...settings.sources, withClassifier: settings.params.useClassifier });
       const backend = describeBackend(info);
       const withModels = settingsWithModels(settings, loaded);
       const carried = Object.keys(withModels.fromModels).length
@@ -229,10 +251,11 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
         : '';
       opts.report(`backend ${backend}, diameter ${settings.params.diameter} px${carried}`, 'info');
       // Models fine-tuned on one data set fit its particles: a very different diameter is likely another set.
-      const tunedAt = settings.models ? await fineTunedDiameter(settings.models) : undefined;
+      const dir = settings.sources.dir;
+      const tunedAt = dir && !settings.sources.detector ? await fineTunedDiameter(dir) : undefined;
       if (tunedAt && Math.abs(settings.params.diameter / tunedAt - 1) > 0.25)
         opts.report(
-          `warning: the models in ${settings.models} were fine-tuned at diameter ${tunedAt} px (${FINE_TUNE_REPORT}); these micrographs are picked at ${settings.params.diameter} px`,
+          `warning: the models in ${dir} were fine-tuned at diameter ${tunedAt} px (${FINE_TUNE_REPORT}); these micrographs are picked at ${settings.params.diameter} px`,
           'info',
         );
       opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
@@ -351,7 +374,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');
   const statsFile = pathOption(v.stats, 'stats');
-  await checkModelFiles(settings.models, settings.params.useClassifier);
+  await checkModelFiles(settings.sources, settings.params.useClassifier);
 
   const inputs = await expandInputs(named, isMicrographFileName);
   for (const s of inputs.skipped) process.stderr.write(`drpnet pick: warning: skipped ${s.message}\n`);

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../../test/helpers/fixtures';
 import { serveDir } from '../../test/helpers/static-server';
-import { writeCoordinates } from '../core/coords';
+import { readCoordinates, writeCoordinates } from '../core/coords';
 import { writeMrc } from '../core/io/mrc';
 import { readMetadata, loadModelFromUrl } from '../core/model/model-io';
 import { loadModelFromDir } from '../core/model/model-io-node';
 import { simulateMicrograph, truthPicks } from '../core/simulate/simulate';
 import { loadModels } from './models';
+import { pickCommand } from './pick';
 import { trainClassifierCommand, trainDetectorCommand } from './train';
 
 const DIAMETER = '46'; // 'small' particles at 1.3 A/px: working radius 5 at scale 4
@@ -85,6 +86,9 @@ describe('drpnet train-detector', () => {
     expect(meta).toMatchObject({ kind: 'fcrn', workingRadius: 7, inputSmoothing: 1, patchSize: 64 });
     expect(meta.trainingSummary).toMatchObject({ micrographs: 3, epochs: 2, batchSize: 8, seed: 3, init: null });
     expect((meta.trainingSummary!.skipped as string[]).length).toBe(1);
+    // Measured after training, so per-micrograph calibration runs with this detector.
+    expect(meta.noiseLevel).toBeGreaterThan(0);
+    expect(run.stderr).toContain(`saved ${out}; pick with it: drpnet pick ... --detector ${out}`);
     // The CLI's loader, and the browser's (over HTTP), read the same files.
     expect((await loadModels({ detector: out, withClassifier: false })).fcrnMeta.kind).toBe('fcrn');
     const server = await serveDir(root);
@@ -137,6 +141,37 @@ describe('drpnet train-detector', () => {
     );
     expect(run.result).toBe(1);
     expect(run.stderr).toMatch(/no ground-truth picks for this micrograph/);
+    expect(run.stderr).toMatch(/nothing trained/);
+  });
+
+  it('skips a micrograph whose labels lie outside it (written for another binning), naming the file', async () => {
+    const doubled = path.join(root, 'truth-x2');
+    await mkdir(doubled, { recursive: true });
+    const text = await readFile(path.join(truth, 'mic_1_autopick.star'), 'utf8');
+    const picks = [...readCoordinates(text, 'mic_1_autopick.star').values()][0];
+    const file = path.join(doubled, 'mic_1_autopick.star');
+    await writeFile(
+      file,
+      writeCoordinates(
+        'star',
+        picks.map((p) => ({ ...p, x: 2 * p.x, y: 2 * p.y })),
+        { micrographName: 'mic_1.mrc', boxSize: 46 },
+      ),
+    );
+    const run = await captureOutput(() =>
+      trainDetectorCommand([
+        '--micrographs',
+        path.join(mics, 'mic_1.mrc'),
+        '--truth',
+        doubled,
+        '--diameter',
+        DIAMETER,
+        '--out',
+        path.join(root, 'x2'),
+      ]),
+    );
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`SKIPPED ${file}: \\d+ of ${picks.length} coordinates lie outside mic_1.mrc \\(768 x 768 px\\)`));
     expect(run.stderr).toMatch(/nothing trained/);
   });
 });
@@ -198,6 +233,19 @@ describe('drpnet train-classifier', () => {
     // `drpnet pick` loads the pair as it loads the shipped models.
     const models = await loadModels({ detector: path.join(root, 'fcrn'), classifier: out, withClassifier: true });
     expect(readMetadata(models.classifier!).kind).toBe('classifier');
+    const picks = path.join(root, 'picks-own');
+    const mic = path.join(mics, 'mic_1.mrc');
+    const own = ['--diameter', DIAMETER, '--out', picks];
+    const picked = await captureOutput(() => pickCommand([mic, ...own, '--detector', path.join(root, 'fcrn'), '--classifier', out]));
+    expect(picked.result, picked.stderr).toBe(0);
+    expect(await readFile(path.join(picks, 'mic_1_autopick.star'), 'utf8')).toContain('_rlnCoordinateX');
+    // Each network's folder is checked for its kind, and for being there, before anything is picked.
+    await expect(captureOutput(() => pickCommand([mic, ...own, '--detector', out]))).rejects.toThrow(
+      `--detector ${out}: that is a classifier model, not a detector`,
+    );
+    await expect(captureOutput(() => pickCommand([mic, ...own, '--classifier', path.join(root, 'nowhere')]))).rejects.toThrow(
+      /--classifier: .*nowhere\/model\.json: .*a network's folder holds model\.json and weights\.bin/,
+    );
   });
 
   it('asks for exactly one of --truth and --unsupervised, and the right kind of --init model', async () => {

@@ -7,7 +7,6 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { coordinateExtensionList } from '../core/coords';
 import { micrographKey } from '../core/coords/names';
-import type { Particle } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
@@ -34,7 +33,9 @@ import {
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
 import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
-import { readCoordinateFolder } from './coordinate-folder';
+import { readCoordinateFolder, type FolderContents } from './coordinate-folder';
+import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
+import { outsideMessage } from '../core/coords/bounds';
 import { expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
@@ -114,11 +115,11 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
 
 /** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
  * (coordinate-folder.ts); unreadable files are reported and skipped. */
-async function readTruthFolder(dir: string): Promise<Map<string, Particle[]>> {
+async function readTruthFolder(dir: string): Promise<FolderContents> {
   const truth = await readCoordinateFolder(dir, { label: '--truth' });
   for (const w of truth.warnings) log(`warning: ${w}`);
   for (const f of truth.failed) log(`skipped truth file ${f}`);
-  return truth.picks;
+  return truth;
 }
 
 interface CommonArgs {
@@ -189,7 +190,7 @@ async function loadInitModel(dir: string, kind: ModelKind): Promise<{ model: tf.
  */
 async function forEachMicrograph(
   a: CommonArgs,
-  truth: Map<string, Particle[]> | undefined,
+  truth: FolderContents | undefined,
   use: (m: TrainingMicrograph, index: number) => Promise<string>,
 ): Promise<string[]> {
   const skipped: string[] = [];
@@ -197,9 +198,13 @@ async function forEachMicrograph(
     const file = a.files[i];
     const tag = `[${i + 1}/${a.files.length}]`;
     try {
-      const t = truth?.get(micrographKey(file));
+      const t = truth?.picks.get(micrographKey(file));
       if (truth && !t?.length) throw new DrpnetError('bad-coordinates', `no ground-truth picks for this micrograph in ${a.truth}`, file);
       const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
+      const { width, height } = micrograph.image;
+      // Labels of another binning would teach the detector particles where there are none.
+      const outside = t && outsideMessage(t, path.basename(file), width, height);
+      if (outside) throw new DrpnetError('bad-coordinates', outside, truth!.files.get(micrographKey(file)));
       const m: TrainingMicrograph = {
         name: path.basename(file),
         image: micrograph.image,
@@ -259,7 +264,7 @@ function runSummary(a: CommonArgs, r: RunFacts, specific: Record<string, unknown
 
 async function finish(model: tf.LayersModel, out: string, meta: ModelMetadata): Promise<number> {
   await saveTrainedModel(model, out, meta);
-  log(`saved ${out}`);
+  log(`saved ${out}; pick with it: drpnet pick ... --${meta.kind === 'fcrn' ? 'detector' : 'classifier'} ${out}`);
   return 0;
 }
 
@@ -313,21 +318,25 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
     history,
     started: t0,
   };
-  return finish(
-    model,
-    a.out,
-    detectorMetadata(
-      refRadius,
-      data.size,
-      runSummary(a, run, {
-        particles: set.particles,
-        patches: data.n,
-        patchesByWorkingRadius: set.radii,
-        perMicrograph: perMicrograph ?? 'all',
-        loss: 'MSE on labels scaled to peak 1',
-      }),
-    ),
+  const meta = detectorMetadata(
+    refRadius,
+    data.size,
+    runSummary(a, run, {
+      particles: set.particles,
+      patches: data.n,
+      patchesByWorkingRadius: set.radii,
+      perMicrograph: perMicrograph ?? 'all',
+      loss: 'MSE on labels scaled to peak 1',
+    }),
   );
+  // Without it, per-micrograph calibration (calibrate.ts) cannot run, and on data unlike the
+  // classifier's a pick keeps a handful of particles where hundreds are.
+  const tNoise = performance.now();
+  meta.noiseLevel = Math.round((await measureNoiseLevel({ fcrn: model, fcrnMeta: meta })) * 1e4) / 1e4;
+  log(
+    `noise level ${meta.noiseLevel} (the median output at candidates on ${NOISE_LEVEL_MICROGRAPHS} simulated empty micrographs, for per-micrograph calibration), ${((performance.now() - tNoise) / 1000).toFixed(0)} s`,
+  );
+  return finish(model, a.out, meta);
 }
 
 export async function trainClassifierCommand(argv: string[]): Promise<number> {

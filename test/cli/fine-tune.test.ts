@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeRelionCoordinates } from '../../src/core/coords/relion';
+import { readRelionCoordinates, writeRelionCoordinates } from '../../src/core/coords/relion';
 import { writeMrc } from '../../src/core/io/mrc';
 import { simulateMicrograph, truthPicks } from '../../src/core/simulate/simulate';
 import { SUPERVISED_CROPS_PER_EPOCH } from '../../src/core/train/adapt';
@@ -170,6 +170,40 @@ describe('drpnet fine-tune', () => {
     expect(withEpochs.result).toBe(2);
     expect(withEpochs.stderr).toContain('--classifier-epochs goes with --truth');
   }, 300_000);
+
+  it('with a single labelled micrograph: the networks are still checked, on that micrograph', async () => {
+    const one = path.join(root, 'truth-one');
+    await mkdir(one, { recursive: true });
+    await copyFile(path.join(truth, 'mic_1.star'), path.join(one, 'mic_1.star'));
+    const out = path.join(root, 'one');
+    const run = await fineTune('--micrographs', mics, '--truth', one, '--diameter', DIAMETER, '--out', out, '--epochs', '1');
+    expect(run.result, run.stderr).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'fine-tune.json'), 'utf8'));
+    expect(report.micrographs).toEqual(['mic_1.mrc']);
+    expect(report.check).toMatchObject({ micrograph: 'mic_1.mrc', heldOut: false });
+    // Kept only if the new networks pick it at least as well as the old ones did.
+    expect(report.adapted).toBe(report.check.adapted.f1 >= report.check.base.f1);
+    expect(run.stderr).toContain('mic_1.mrc, the only labelled micrograph (nothing held out');
+    const written = await readFile(path.join(out, 'fcrn', 'weights.bin'));
+    const shipped = await readFile(path.join(SHIPPED_MODELS_DIR, 'fcrn', 'weights.bin'));
+    expect(written.equals(shipped)).toBe(!report.adapted);
+  }, 300_000);
+
+  it('refuses labels that lie outside their micrograph (another binning), before training', async () => {
+    const doubled = path.join(root, 'truth-x2');
+    await mkdir(doubled, { recursive: true });
+    for (const n of ['mic_1', 'mic_2', 'mic_3']) await copyFile(path.join(truth, `${n}.star`), path.join(doubled, `${n}.star`));
+    const text = await readFile(path.join(truth, 'mic_2.star'), 'utf8');
+    const picks = readRelionCoordinates(text, 'mic_2.star');
+    const file = path.join(doubled, 'mic_2.star');
+    await writeFile(file, writeRelionCoordinates(picks.map((p) => ({ ...p, x: 2 * p.x, y: 2 * p.y }))));
+    const out = path.join(root, 'x2');
+    const run = await fineTune('--micrographs', mics, '--truth', doubled, '--diameter', DIAMETER, '--out', out);
+    expect(run.result).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`${file}: \\d+ of ${picks.length} coordinates lie outside mic_2.mrc \\(512 x 448 px\\)`));
+    expect(run.stderr).toContain('Nothing trained');
+    await expect(readFile(path.join(out, 'fine-tune.json'))).rejects.toThrow();
+  }, 120_000);
 
   it('refuses what cannot work before training', async () => {
     const out = path.join(root, 'refused');

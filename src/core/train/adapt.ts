@@ -8,6 +8,8 @@
 // new detector (near a label: particle; far from every label, or a rejected pick: background).
 // One labelled micrograph (the last) is held out when there are two or more: the new models
 // are kept only if they pick it at least as well as the old ones (F1 at each one's settings).
+// With a single labelled micrograph nothing can be held out; the same check on the micrograph
+// they were trained on still refuses networks that fine-tuning made worse even there.
 // Then the pick settings (peak threshold, cutoff, calibration) are chosen for the models kept,
 // on the same labelled micrographs (tune-settings.ts), and written into the detector's metadata
 // when they pick the held-out one better too: networks can rank a data set's particles well
@@ -70,6 +72,8 @@ export const SUPERVISED_CROPS_PER_EPOCH = 192;
 /** What the check on held-out data found, per model set tried. */
 export interface AdaptCheck {
   micrograph: string;
+  /** false: the only labelled micrograph, which the new models were trained on (a check that favours them). */
+  heldOut: boolean;
   base: Scores;
   adapted: Scores;
 }
@@ -252,12 +256,18 @@ export async function adaptSupervised(
   const train = held ? labelled.slice(0, -1) : labelled;
   const tuned = await fineTuneNetworks(base, train, o.labelsComplete, SUPERVISED_CROPS_PER_EPOCH, true, o);
   const sessions = new LabelledSessions();
-  let check: AdaptCheck | null = null;
-  if (held) {
-    o.onProgress?.('check', `picking the held-out micrograph ${held.name} with the old and the new models`);
-    check = { micrograph: held.name, base: await sessions.score(base, [held]), adapted: await sessions.score(tuned, [held]) };
-  }
-  const out = await result(base, tuned, !check || check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
+  const checkOn = held ?? labelled[0];
+  o.onProgress?.(
+    'check',
+    `picking ${held ? 'the held-out micrograph' : 'the only labelled micrograph (none is left to hold out)'} ${checkOn.name} with the old and the new models`,
+  );
+  const check: AdaptCheck = {
+    micrograph: checkOn.name,
+    heldOut: held !== undefined,
+    base: await sessions.score(base, [checkOn]),
+    adapted: await sessions.score(tuned, [checkOn]),
+  };
+  const out = await result(base, tuned, check.adapted.f1 >= check.base.f1, check, t0, 'supervised fine-tuning');
   return withTunedSettings(out, train, held, sessions, o, t0);
 }
 
@@ -279,7 +289,7 @@ async function withTunedSettings(
   o.onProgress?.('settings', `choosing the peak threshold and classifier cutoff on ${train.length} labelled micrograph(s)`);
   const tuning = await tuneSettings(models, train, sessions, o.signal);
   // The network check already picked the held-out micrograph with these models at their settings.
-  const current = out.check && (out.adapted ? out.check.adapted : out.check.base);
+  const current = out.check?.heldOut ? (out.adapted ? out.check.adapted : out.check.base) : undefined;
   const check = held && current ? { micrograph: held.name, current, tuned: await sessions.score(models, [held], tuning.settings) } : null;
   const kept = tuning.tuned.f1 > tuning.current.f1 && (!check || check.tuned.f1 > check.current.f1);
   const settings: SettingsReport = { chosen: tuning.settings, kept, train: { current: tuning.current, tuned: tuning.tuned }, check };
