@@ -65,6 +65,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const truth = truthRead.picks;
   if (!truth.size && !truthRead.failed.length) throw new UsageError(`${v.truth}: no ground-truth coordinate files found`);
   if (!picks.size && !picked.failed.length) throw new UsageError(`${v.picks}: no coordinate files to score found`);
+  // Nothing left to match against: say so, rather than that the two sets do not match.
+  if (!truth.size) throw new UsageError(`--truth: none of its ${truthRead.failed.length} coordinate file(s) could be read (FAILED above)`);
   const unmatched = [...picks.keys()].filter((k) => !truth.has(k));
   if (picks.size && unmatched.length === picks.size)
     throw new UsageError(

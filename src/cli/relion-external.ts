@@ -129,6 +129,20 @@ async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard
   });
   const names = [...new Set(readRelionMicrographs(text, inMics).map((m) => m.name))];
   if (!names.length) throw new ParameterError(`${inMics}: the micrographs STAR file lists no micrographs`);
+  // RELION names files relative to the project directory and runs jobs there: from anywhere
+  // else every micrograph would fail on its own, one line each.
+  const found = await Promise.all(
+    names.map((n) =>
+      fs.stat(path.resolve(cwd, n)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (!found.some(Boolean))
+    throw new ParameterError(
+      `${inMics}: none of its ${names.length} micrograph(s) is found from ${cwd} (e.g. ${names[0]}); RELION names them relative to the project directory: run drpnet relion-external from there`,
+    );
   const jobRel = projectRelative(cwd, jobDir);
   const jobAbs = path.resolve(cwd, jobDir);
   const all: PickJob[] = names.map((name) => {
@@ -208,7 +222,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const v = parseRelionArgs(argv);
       if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
       const settings = pickSettingsFrom(v as PickOptionValues, HELP);
-      await checkModelFiles(settings.models, settings.params.useClassifier);
+      await checkModelFiles(settings.sources, settings.params.useClassifier);
       const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
       const j = v.j === undefined ? 1 : Number(v.j);
       if (!Number.isInteger(j) || j < 1) throw new UsageError(`--j: '${String(v.j)}' is not a positive whole number`);
@@ -233,7 +247,9 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       });
       for (const f of res.failed) await log(`micrograph failed: ${f.message}`);
       if (res.stopped) {
-        const note = `stopped on ${RELION_JOB_ABORT_NOW} after ${res.picked} micrograph(s)`;
+        // Counted from the job directory: worker processes (--j) pick beside this one, and earlier runs count too.
+        const done = await Promise.all(plan.jobs.map((job) => allExist(job.outputs.map((o) => o.path))));
+        const note = `stopped on ${RELION_JOB_ABORT_NOW} with ${done.filter(Boolean).length} of ${plan.jobs.length} micrograph(s) picked`;
         process.stderr.write(`drpnet relion-external: ${note}\n`);
         await log(note);
         ending = true;

@@ -385,6 +385,13 @@ describe('eval', () => {
     await expect(evaluate('--picks', other, '--truth', truth, '--radius', '10')).rejects.toThrow(
       /no micrograph of --picks has ground truth in --truth \(picks for grid3_0007; truth for mic_01\)/,
     );
+    // Truth that cannot be read at all (corner-only .box rows, no --box-size) is named as the cause.
+    const cornersOnly = path.join(root, 'eval-truth-corners');
+    await mkdir(cornersOnly);
+    await writeFile(path.join(cornersOnly, 'mic_01.box'), '10\t20\n30\t40\n');
+    await expect(evaluate('--picks', other, '--truth', cornersOnly, '--radius', '10')).rejects.toThrow(
+      '--truth: none of its 1 coordinate file(s) could be read (FAILED above)',
+    );
   });
 
   it('a named pipe called *.star does not block eval', async () => {

@@ -267,12 +267,19 @@ describe('drpnet relion-external failures', () => {
     const job = 'External/job012';
     await mkdir(path.join(cwd, job), { recursive: true });
     await writeFile(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'), '');
+    // One micrograph picked by an earlier run: the abort note counts the job's coordinate files.
+    await mkdir(path.dirname(path.join(cwd, coordFile(job, 0))), { recursive: true });
+    await writeFile(
+      path.join(cwd, coordFile(job, 0)),
+      writeCoordinates('star', [{ x: 50, y: 60 }], { micrographName: 'mic_0001.mrc', boxSize: DIAMETER }),
+    );
     const run = await external(cwd, job);
     expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/stopped on RELION_JOB_ABORT_NOW with 1 of \d+ micrograph\(s\) picked/);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'))).toBe(false);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
-    expect(await exists(path.join(cwd, coordFile(job, 0)))).toBe(false);
+    expect(await exists(path.join(cwd, coordFile(job, 1)))).toBe(false);
   });
 });
 
@@ -318,6 +325,15 @@ describe('drpnet relion-external: models', () => {
     expect(run.stderr).toContain(`--models: ${missing}/fcrn/model.json: no such file or folder`);
     expect(run.stdout + run.stderr).not.toContain('[1/');
     expect(await exists(path.join(cwd, 'External/job014/RELION_JOB_EXIT_FAILURE'))).toBe(true);
+  });
+
+  it('run from outside the project directory: one error up front, not one per micrograph', async () => {
+    const cwd = await copyProject('outside');
+    const args = ['--in_mics', path.join(cwd, project.star), '--diameter', String(DIAMETER), '--models', models];
+    const run = await captureOutput(() => relionExternalCommand(['--o', path.join(cwd, 'External/job015/'), ...args], { cwd: tmp }));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/none of its 3 micrograph\(s\) is found from .*; RELION names them relative to the project directory/);
+    expect(run.stdout + run.stderr).not.toContain('[1/');
   });
 });
 

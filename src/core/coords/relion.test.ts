@@ -255,4 +255,12 @@ describe('RELION micrographs STAR', () => {
     expect(readRelionMicrographs('data_\nloop_\n_rlnMicrographName\na.mrc\n', 'm.star')).toEqual([{ name: 'a.mrc' }]);
     expectCoordError(() => readRelionMicrographs(golden('relion31_autopick.star'), 'm.star'), 'm.star');
   });
+
+  it('a movies STAR (Import of movies) is named as such, with the file to give instead', () => {
+    const movies =
+      'data_optics\nloop_\n_rlnOpticsGroup #1\n1\ndata_movies\nloop_\n_rlnMicrographMovieName #1\n_rlnOpticsGroup #2\nMovies/a.tiff 1\n';
+    expect(() => readRelionMicrographs(movies, 'movies.star')).toThrow(
+      /movies\.star: this lists movies \(_rlnMicrographMovieName\), not micrographs: .*corrected_micrographs\.star/,
+    );
+  });
 });

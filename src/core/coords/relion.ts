@@ -260,6 +260,11 @@ export interface MicrographEntry {
 export function readRelionMicrographs(text: string | StarDocument, fileName: string): MicrographEntry[] {
   const doc = parsed(text, fileName);
   const found = mainLoop(doc, 'micrographs', [MIC]);
+  if (!found && findLoopWith(doc, ['rlnMicrographMovieName']))
+    throw new CoordinateFileError(
+      'this lists movies (_rlnMicrographMovieName), not micrographs: give the micrographs STAR of a motion-correction job (MotionCorr/jobNNN/corrected_micrographs.star) or of CTF estimation',
+      fileName,
+    );
   if (!found) throw new CoordinateFileError('no table with _rlnMicrographName', fileName);
   const loop = found.loop;
   const im = columnIndex(loop, MIC);
