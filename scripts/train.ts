@@ -286,7 +286,7 @@ async function main(): Promise<void> {
   if (args.only !== 'classifier') {
     // What the detector gives on micrographs without particles (calibrate.ts); stored with it.
     log(`measuring the detector's noise level on ${NOISE_LEVEL_MICROGRAPHS} empty micrographs`);
-    fcrnMeta = { ...fcrnMeta, noiseLevel: Math.round((await measureNoiseLevel({ fcrn, fcrnMeta })) * 1e4) / 1e4 };
+    fcrnMeta = { ...fcrnMeta, noiseLevel: await measureNoiseLevel({ fcrn, fcrnMeta }) };
     log(`noise level ${fcrnMeta.noiseLevel}`);
     await saveTrainedModel(fcrn, fcrnDir, fcrnMeta);
     const cardFile = join(fcrnDir, 'MODEL_CARD.md');

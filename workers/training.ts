@@ -187,7 +187,7 @@ async function withNoiseLevel(
     const seconds = Math.round((performance.now() - t0) / 100) / 10;
     return {
       ...fcrnMeta,
-      noiseLevel: Math.round(level * 1e4) / 1e4,
+      noiseLevel: level,
       trainingSummary: { ...fcrnMeta.trainingSummary, noiseLevelSeconds: seconds },
     };
   } catch (e) {

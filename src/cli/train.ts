@@ -332,7 +332,7 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
   // Without it, per-micrograph calibration (calibrate.ts) cannot run, and on data unlike the
   // classifier's a pick keeps a handful of particles where hundreds are.
   const tNoise = performance.now();
-  meta.noiseLevel = Math.round((await measureNoiseLevel({ fcrn: model, fcrnMeta: meta })) * 1e4) / 1e4;
+  meta.noiseLevel = await measureNoiseLevel({ fcrn: model, fcrnMeta: meta });
   log(
     `noise level ${meta.noiseLevel} (the median output at candidates on ${NOISE_LEVEL_MICROGRAPHS} simulated empty micrographs, for per-micrograph calibration), ${((performance.now() - tNoise) / 1000).toFixed(0)} s`,
   );

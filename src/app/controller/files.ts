@@ -1,6 +1,7 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
 import { matchMicrograph, readCoordinates, type Particle } from '../../core/coords';
+import { outsideMessage } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';
 import { engine } from '../engine-bridge';
@@ -163,14 +164,9 @@ async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boole
 }
 
 /** Coordinates outside the micrograph: a file written for another binning or another micrograph. */
-function outsideMessage(g: PendingCoordinates, name: string, width: number, height: number): string | undefined {
-  const outside = g.picks.filter((p) => !(p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height));
-  if (!outside.length) return undefined;
-  const e = outside[0];
-  return (
-    `${g.file}: ${outside.length} of ${g.picks.length} coordinates lie outside ${name} (${width} x ${height} px), ` +
-    `e.g. (${e.x}, ${e.y}). Were they written for another binning or another micrograph? Not loaded; nothing else changed.`
-  );
+function outsideFileMessage(g: PendingCoordinates, name: string, width: number, height: number): string | undefined {
+  const why = outsideMessage(g.picks, name, width, height);
+  return why && `${g.file}: ${why} Not loaded; nothing else changed.`;
 }
 
 /**
@@ -192,7 +188,7 @@ export function assignCoordinates(): void {
       unopened.push(g);
       continue;
     }
-    const outside = outsideMessage(g, m.name, m.info.width, m.info.height);
+    const outside = outsideFileMessage(g, m.name, m.info.width, m.info.height);
     if (outside) {
       store().notify(outside, 'error');
       continue;

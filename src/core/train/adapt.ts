@@ -145,7 +145,7 @@ async function fineTuneNetworks(
   };
   // Fine-tuning moves the detector's output scale: its noise level is measured anew (calibrate.ts).
   o.onProgress?.('noise level', "measuring the new detector's output on empty micrographs");
-  fcrnMeta.noiseLevel = Math.round((await measureNoiseLevel({ fcrn, fcrnMeta })) * 1e4) / 1e4;
+  fcrnMeta.noiseLevel = await measureNoiseLevel({ fcrn, fcrnMeta });
   throwIfAborted(o.signal);
   const detectorSummary = {
     micrographs: train.map((m) => m.name),

@@ -60,7 +60,7 @@ export const NOISE_LEVEL_MICROGRAPHS = 24;
 /**
  * The noise level from empty micrographs (see the file comment; default: NOISE_LEVEL_MICROGRAPHS
  * of the training conditions, `size` px square (default 1024), simulated one at a time as they
- * are measured).
+ * are measured), to 4 decimals as model metadata stores it.
  */
 export async function measureNoiseLevel(
   models: Models,
@@ -75,5 +75,5 @@ export async function measureNoiseLevel(
       });
   if (!heights.length)
     throw new ParameterError('the detector found no candidate on the empty micrographs; its noise level cannot be measured');
-  return percentiles(Float32Array.from(heights), [50])[0];
+  return Math.round(percentiles(Float32Array.from(heights), [50])[0] * 1e4) / 1e4;
 }
