@@ -117,14 +117,16 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   await page.getByTestId('undo').click();
   await expect.poll(() => counts(page)).toEqual(edited);
 
-  // Drag a pick to move it: the old position is rejected, a manual pick lands where it was dropped.
+  // Drag a pick to move it: it leaves its old place (not rejected: no negative for retraining),
+  // and a manual pick lands where it was dropped.
   const mover = (await currentPicks(page)).find((p) => p.state === 'auto' && p.x > mic.diameter * 2 && p.x < mic.width - mic.diameter * 2)!;
   await dragWorld(page, mover, { x: mover.x + mic.diameter * 0.8, y: mover.y });
   await expect.poll(async () => (await counts(page)).manual).toBe(edited.manual + 1);
-  const moved = (await currentPicks(page))
-    .filter((p) => p.state === 'manual')
-    .some((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.8)) < mic.diameter / 10);
+  const after = await currentPicks(page);
+  const moved = after.filter((p) => p.state === 'manual').some((p) => Math.abs(p.x - (mover.x + mic.diameter * 0.8)) < mic.diameter / 10);
   expect(moved).toBe(true);
+  expect(after.some((p) => p.id === mover.id)).toBe(false);
+  expect((await counts(page)).rejected).toBe(edited.rejected);
   await page.keyboard.press('Control+z');
   await expect.poll(() => counts(page)).toEqual(edited);
 

@@ -54,6 +54,7 @@ export function sameEdits(a: PickEdits, b: PickEdits): boolean {
     (sameMarks(a.manual, b.manual) &&
       sameMarks(a.rejected, b.rejected) &&
       sameMarks(a.accepted, b.accepted) &&
+      sameMarks(a.moved ?? [], b.moved ?? []) &&
       a.autoSetAside === b.autoSetAside)
   );
 }

@@ -79,16 +79,24 @@ describe('mergePicks', () => {
     expect(edits.rejected).toHaveLength(0);
   });
 
-  it('moving an auto pick rejects the old place and adds a manual pick that keeps its score', () => {
+  it('moving an auto pick hides it where it was, without rejecting it, and adds a manual pick that keeps its score', () => {
     const picks = M.mergePicks([{ x: 50, y: 50, score: 0.93, pParticle: 0.93, kept: true, peakHeight: 0.5 }], M.EMPTY_EDITS, D);
     const edits = M.movePick(M.EMPTY_EDITS, picks[0], 300, 310, 'm7', D);
+    // After a re-pick that finds the same particle a little off: still hidden, and no negative for retraining.
     const after = M.mergePicks(auto([[52, 49]]), edits, D);
-    expect(after.map((p) => [p.id, p.state])).toEqual([
-      ['a0', 'rejected'],
-      ['m7', 'manual'],
-    ]);
+    expect(after.map((p) => [p.id, p.state])).toEqual([['m7', 'manual']]);
+    expect(edits.rejected).toEqual([]);
     expect(M.keptPicks(after)).toEqual([{ x: 300, y: 310, score: 0.93 }]);
-    expect(after[1].pParticle).toBe(0.93);
+    expect(after[0].pParticle).toBe(0.93);
+    // Moving a rejected pick takes its rejection back: the user says a particle is there.
+    const rejected = M.rejectPick(M.EMPTY_EDITS, picks[0], D);
+    const shown = M.mergePicks(auto([[50, 50]]), rejected, D)[0];
+    expect(M.movePick(rejected, shown, 60, 60, 'm8', D).rejected).toEqual([]);
+  });
+
+  it('sessions saved before moves were kept apart (no moved list) merge as before', () => {
+    const old = { manual: [], rejected: [{ x: 50, y: 50 }], accepted: [] };
+    expect(M.mergePicks(auto([[50, 50]]), old, D)[0].state).toBe('rejected');
   });
 
   it('rejecting a rejected pick or accepting an accepted one changes nothing (no empty undo step)', () => {

@@ -8,7 +8,10 @@
 //  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
 //    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
 //  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
-//  - Moving an auto pick = reject it where it was + add a manual pick where it was dropped,
+//      moved    : positions of auto picks the user dragged elsewhere — hidden there, neither
+//                 exported nor a negative for retraining (the particle is still there; the
+//                 pick was only off-centre), as a move is in crYOLO's box manager.
+//  - Moving an auto pick = a moved mark where it was + a manual pick where it was dropped,
 //    which keeps the auto pick's score (exports write it).
 //  - Deleting a manual pick removes it; deleting an auto pick rejects it. Rejecting what is
 //    rejected already, or accepting what is accepted, changes nothing (returns the same edits).
@@ -32,6 +35,8 @@ export interface PickEdits {
   manual: ManualPick[];
   rejected: Mark[];
   accepted: Mark[];
+  /** Auto picks the user moved away (absent in sessions saved before moves kept them apart from rejections). */
+  moved?: Mark[];
   /** The automatic picks are set aside: picks loaded from a file replace them (neither shown, exported nor negatives). */
   autoSetAside?: string;
 }
@@ -74,7 +79,7 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
   const out: DisplayPick[] = [];
   auto.forEach((p, i) => {
     if (!p.kept || edits.autoSetAside) return;
-    if (nearest2(p, edits.manual) <= r2) return;
+    if (nearest2(p, edits.manual) <= r2 || nearest2(p, edits.moved ?? []) <= r2) return;
     const dr = nearest2(p, edits.rejected);
     const da = nearest2(p, edits.accepted);
     let state: PickState = 'auto';
@@ -139,11 +144,20 @@ export function addManual(edits: PickEdits, x: number, y: number, id: string, sc
   return { ...edits, manual: [...edits.manual, pick] };
 }
 
-/** Moves a pick: a manual one moves; an auto one is rejected where it was and added where it lands, with its score. */
+/**
+ * Moves a pick: a manual one moves; an auto one is hidden where it was (a moved mark, which
+ * also clears a rejection or acceptance there) and added where it lands, with its score.
+ */
 export function movePick(edits: PickEdits, pick: DisplayPick, x: number, y: number, newId: string, diameter: number): PickEdits {
   if (isManual(pick)) return { ...edits, manual: edits.manual.map((m) => (m.id === pick.id ? { ...m, x, y } : m)) };
-  const rejected = pick.state === 'rejected' ? edits : rejectPick(edits, pick, diameter);
-  return addManual(rejected, x, y, newId, pick.score, pick.pParticle);
+  const r2 = matchRadius(diameter) ** 2;
+  const moved: PickEdits = {
+    ...edits,
+    rejected: without(edits.rejected, pick, r2),
+    accepted: without(edits.accepted, pick, r2),
+    moved: [...without(edits.moved ?? [], pick, r2), { x: pick.x, y: pick.y }],
+  };
+  return addManual(moved, x, y, newId, pick.score, pick.pParticle);
 }
 
 export interface Box {

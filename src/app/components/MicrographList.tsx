@@ -20,7 +20,7 @@ const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'pi
 };
 
 function editCount(m: MicrographEntry): number {
-  return m.edits.manual.length + m.edits.rejected.length + m.edits.accepted.length;
+  return m.edits.manual.length + m.edits.rejected.length + m.edits.accepted.length + (m.edits.moved?.length ?? 0);
 }
 
 function confirmRemove(m: MicrographEntry): void {
