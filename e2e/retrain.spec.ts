@@ -266,6 +266,8 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', String(n));
   expect(await reviewCount(page, 'background')).toBe(0);
+  // The detector's negatives are the rejected picks, and the message counts them (none here).
+  await expect(page.getByTestId('train-message')).toContainText('and 0 rejected pick(s) there as places without a particle');
   // A click removes a patch centre.
   await page.getByTestId('zoom-fit').click();
   const s = await centralSample(page);

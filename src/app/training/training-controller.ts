@@ -184,7 +184,13 @@ function chooseDetectorSamples(): void {
     );
   const samples = selectDetectorSamples(allPicks, settings.maxPicks, settings.seed);
   training().set({ review: { kind: 'detector', samples, allPicks, failures: [] } });
-  say(`Patch centres: ${describeReview(samples, [])} Every accepted and manual pick on these micrographs is a particle in the labels.`);
+  // The detector's samples are all particles; its negatives are the rejected picks (detectorData).
+  const c = reviewCounts(samples);
+  const rejected = Object.keys(samples).reduce((n, key) => n + (micByKey(key)?.edits.rejected.length ?? 0), 0);
+  say(
+    `Patch centres: ${c.particles} particle(s) on ${c.micrographs} micrograph(s), and ${rejected} rejected pick(s) there as places without a particle. ` +
+      'Every accepted and manual pick on these micrographs is a particle in the labels.',
+  );
 }
 
 export function discardReview(): void {
