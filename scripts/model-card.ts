@@ -64,8 +64,10 @@ export function modelCard(meta: ModelMetadata): string {
     '',
     ...table(history),
     '',
-    "Remake it with `npm run train` (scripts/train.ts; deterministic from its seeds, except the classifier's",
-    'unseeded dropout masks).',
+    meta.kind === 'fcrn'
+      ? 'Remake it with `npm run train -- --only fcrn` (scripts/train.ts; deterministic from its seeds).'
+      : 'Remake it with `npm run train -- --only classifier` on the detector it was trained with, in the same folder ' +
+        "(scripts/train.ts; deterministic from its seeds except the unseeded dropout masks): its training set is that detector's candidates.",
     '',
     '## Held-out metrics',
     '',

@@ -27,10 +27,12 @@ import {
   simTrainingMicrograph,
   simulateTraining,
   RECIPE_NAMES,
+  recipeKinds,
   trainingSimConfigs,
   TRAINING_RANGES,
   TRAINING_SEED_BASE,
   type RecipeName,
+  type RecipeRanges,
   type ClassifierSet,
 } from '../src/core/train/dataset';
 import type { DetectorSamples } from '../src/core/train/batches';
@@ -157,6 +159,7 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
     onEpoch: (e) => log(`FCRN ${epochLine(e)}`),
   });
   const seconds = (performance.now() - tTrain) / 1000;
+  const { detectorKinds: _, ...detectorRanges }: RecipeRanges = TRAINING_RANGES[args.recipe];
   const meta = detectorMetadata(FCRN_WORKING_RADIUS, data.size, {
     micrographs: args.fcrnMicrographs,
     micrographSize: 1024,
@@ -164,7 +167,8 @@ async function trainFcrn(args: Args): Promise<{ model: tf.LayersModel; meta: Mod
     patches: data.n,
     patchesByWorkingRadius: radii,
     recipe: args.recipe,
-    ...TRAINING_RANGES[args.recipe],
+    ...detectorRanges,
+    kinds: recipeKinds(args.recipe, 'detector'),
     seeds: `${TRAINING_SEED_BASE}..${TRAINING_SEED_BASE + args.fcrnMicrographs - 1}`,
     ...recipe,
     loss: 'MSE on labels scaled to peak 1',
@@ -183,7 +187,7 @@ async function buildClassifierSet(
   fcrn: tf.LayersModel,
   fcrnMeta: ModelMetadata,
 ): Promise<{ set: ClassifierSet; candidates: number; positives: number }> {
-  const configs = trainingSimConfigs({ name: recipe, count, seedOffset: CLASSIFIER_SEED_OFFSET });
+  const configs = trainingSimConfigs({ name: recipe, count, seedOffset: CLASSIFIER_SEED_OFFSET, network: 'classifier' });
   const set = new ClassifierSetBuilder();
   for (let i = 0; i < configs.length; i++) {
     const sim = simulateTraining(configs[i]);
@@ -226,7 +230,7 @@ async function trainCls(
     micrographSize: 1024,
     seeds: `${TRAINING_SEED_BASE + CLASSIFIER_SEED_OFFSET}..${TRAINING_SEED_BASE + CLASSIFIER_SEED_OFFSET + args.clsMicrographs - 1}`,
     recipe: args.recipe,
-    kinds: TRAINING_RANGES[args.recipe].kinds,
+    kinds: recipeKinds(args.recipe, 'classifier'),
     patches: set.n,
     particlePatches: nPos,
     backgroundPatches: set.n - nPos,

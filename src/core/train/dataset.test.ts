@@ -84,9 +84,12 @@ describe('training sets from a simulation', () => {
 describe('training recipes', () => {
   it('narrow (the shipped models) draws from its own ranges; wide adds generic shapes and post-processing', () => {
     const narrow = trainingSimConfigs({ count: 40, seedOffset: 0 });
-    expect(trainingSimConfigs({ name: 'narrow', count: 40, seedOffset: 0 })).toEqual(narrow);
+    expect(trainingSimConfigs({ name: 'narrow', count: 40, seedOffset: 0, network: 'detector' })).toEqual(narrow);
+    // The detector's set adds the hollow shapes; the classifier's keeps the four complexes.
+    expect(new Set(narrow.map((c) => c.kind))).toEqual(new Set(['trpv1', 'proteasome', 'ribosome', 'small', 'shell', 'ring']));
+    const classifier = trainingSimConfigs({ count: 40, seedOffset: 0, network: 'classifier' });
+    expect(new Set(classifier.map((c) => c.kind))).toEqual(new Set(TRAINING_RANGES.narrow.kinds));
     for (const c of narrow) {
-      expect(TRAINING_RANGES.narrow.kinds).toContain(c.kind);
       expect(c.post).toBeUndefined();
       if (c.negativeStain) continue;
       expect(TRAINING_RANGES.narrow.defocusUm.some(([a, b]) => c.defocusUm![0] >= a && c.defocusUm![0] <= b)).toBe(true);
