@@ -25,10 +25,6 @@ export async function fineTunedDiameter(dir: string): Promise<number | undefined
 
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
 
-/**
- * Checks that the model files a pick needs are there, before any work: a wrong --models then
- * fails once, up front, not once per micrograph.
- */
 /** Where the models of a run come from: a folder of both, and either network from a folder of its own. */
 export interface ModelSources {
   /** Holds fcrn/ and classifier/ (--models; default: the shipped models). */
@@ -55,7 +51,10 @@ function modelFolders(src: ModelSources, withClassifier: boolean): { kind: Model
   return folders;
 }
 
-/** Refuses, before any work, models that are not there (UsageError naming the option). */
+/**
+ * Checks that the model files a run needs are there, before any work: a wrong --models then
+ * fails once, up front, not once per micrograph (UsageError naming the option).
+ */
 export async function checkModelFiles(src: ModelSources, withClassifier: boolean): Promise<void> {
   for (const { dir, what } of modelFolders(src, withClassifier)) {
     const file = path.join(dir, 'model.json');
