@@ -153,14 +153,14 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   await expect(learn).toHaveText('Learn from reviewed (0)');
   await expect(learn).toBeDisabled();
 
-  // Settings far too strict on every micrograph: a high peak threshold keeps few picks.
+  // Settings far too strict on every micrograph: the highest peak threshold keeps few picks.
   await rows.first().click();
   const threshold = page.getByTestId('param-threshold-number');
-  await threshold.fill('20');
+  await threshold.fill('40');
   await threshold.press('Enter');
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('apply-all').click();
-  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === 20), { timeout: 120_000 }).toBe(true);
+  await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.threshold === 40), { timeout: 120_000 }).toBe(true);
   const f1 = async (i: number) => Number(/F1 ([\d.]+)/.exec((await rows.nth(i).getByTestId('mic-f1').textContent()) ?? '')![1]);
   const strict = [await f1(1), await f1(2)];
 
@@ -181,7 +181,7 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   });
   await expect(page.getByTestId('notice')).toContainText('Learning from the reviewed micrographs was cancelled; no settings changed.');
   await expect(learn).toHaveText('Learn from reviewed (1)');
-  expect((await micrographs(page)).every((m) => m.params.threshold === 20)).toBe(true);
+  expect((await micrographs(page)).every((m) => m.params.threshold === 40)).toBe(true);
 
   await learn.click();
   await expect(page.getByTestId('notice').filter({ hasText: 'Settings from your 1 reviewed micrograph:' })).toContainText(
@@ -189,9 +189,9 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   );
   // The others are picked again with a lower threshold and match their truth better; the reviewed one keeps its own.
   await expect
-    .poll(async () => (await micrographs(page)).slice(1).every((m) => (m.pickedWith?.threshold as number) < 20), { timeout: 120_000 })
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => (m.pickedWith?.threshold as number) < 40), { timeout: 120_000 })
     .toBe(true);
-  expect((await micrographs(page))[0].params.threshold).toBe(20);
+  expect((await micrographs(page))[0].params.threshold).toBe(40);
   expect(await storeValue<{ threshold: number }>(page, 'defaultParams')).toMatchObject({
     threshold: (await micrographs(page))[1].params.threshold,
   });
@@ -200,5 +200,5 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   // One Ctrl+Z gives them the strict settings back.
   await blurFields(page);
   await page.keyboard.press('Control+z');
-  await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 20)).toBe(true);
+  await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 40)).toBe(true);
 });
