@@ -264,7 +264,7 @@ function runBatch(items: MicrographEntry[]): void {
         counts.done++;
         tick();
         // Changed while it was picked: pick it again with what it has now. (Picks by other models,
-        // a retrained one on trial, are picked again when the models in use are back: recheckModels.)
+        // a retrained one on trial, are picked again when the models in use are back: repickOtherModels.)
         const now = mic(key);
         if (now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
       },
