@@ -5,6 +5,7 @@
 //   counts, F1 against the truth of the demo micrographs it did not learn from) and not used
 //   until the user keeps it (issue 13, defect 5); kept, it is listed and active, the next pick
 //   uses it (the worker reports its id, p(particle) changes), and it survives a reload;
+//   a reload before keeping or discarding it keeps the comparison and the choice;
 // - the detector from accepted picks: the same flow, the micrograph it learnt from not scored,
 //   and discarded: the models in use and the picks stay as they were, and the model leaves the library;
 // - the detector from the user's own reviewed micrograph beside the demo data: the demos are
@@ -161,6 +162,25 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   await expect(page.getByTestId('accuracy-chart-val')).toHaveAttribute('data-points', '1');
   await expect(page.getByTestId('accuracy-chart-train')).toHaveAttribute('data-points', '1');
   await shot('02-trained');
+  // A reload before the choice keeps the choice: the same comparison, the model still not in use.
+  const shown = await comparison.evaluate((c) => [
+    c.getAttribute('data-picks-before'),
+    c.getAttribute('data-picks-after'),
+    c.getAttribute('data-verdict'),
+  ]);
+  await page.reload();
+  await engineReady(page);
+  await expect(comparison).toBeVisible();
+  expect(
+    await comparison.evaluate((c) => [
+      c.getAttribute('data-picks-before'),
+      c.getAttribute('data-picks-after'),
+      c.getAttribute('data-verdict'),
+    ]),
+  ).toEqual(shown);
+  await expect(page.getByTestId('comparison-row')).toHaveCount(3);
+  await expect(page.getByTestId('active-classifier')).toHaveValue('shipped');
+  await expect(page.getByTestId('train-start')).toBeDisabled();
   await page.getByTestId('comparison-keep').click();
   await expect(page.getByTestId('train-message')).toContainText(/kept and active/);
 

@@ -271,6 +271,9 @@ test('reviewed and excluded flags, a key for the next unreviewed micrograph, and
   await engineReady(page);
   await expect(rows.nth(2)).toHaveAttribute('data-excluded', 'true');
   await expect(page.getByTestId('review-progress')).toHaveText('3 of 3 reviewed');
+  // Every thumbnail comes back once the stored files are read; until then a row says so.
+  await expect(rows.locator('.thumb img')).toHaveCount(3);
+  await expect(page.getByTestId('thumb-opening')).toHaveCount(0);
 });
 
 test('the viewer draws exactly the picks the engine keeps, those near the edge included', async ({ page }) => {

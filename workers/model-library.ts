@@ -28,11 +28,18 @@ export type ModelInfo = Omit<StoredModel, 'modelJson' | 'weights'> & { bytes: nu
 
 interface ModelDB extends DBSchema {
   models: { key: string; value: StoredModel };
-  settings: { key: string; value: ActiveModels };
+  // 'active': ActiveModels; 'pending': the page's record of a trained model awaiting keep or discard.
+  settings: { key: string; value: ActiveModels | PendingRecord };
+}
+
+/** What the page keeps about a retrained model not yet kept or discarded (its shape is the page's business). */
+export interface PendingRecord {
+  id: string;
 }
 
 const DB_NAME = 'drpnet-models';
 const ACTIVE_KEY = 'active';
+const PENDING_KEY = 'pending';
 
 let dbPromise: Promise<IDBPDatabase<ModelDB>> | undefined;
 
@@ -72,7 +79,7 @@ export async function deleteModel(id: string): Promise<void> {
 /** The active models; the shipped ones when none were chosen (or storage is unavailable). */
 export async function getActiveModels(): Promise<ActiveModels> {
   try {
-    return { ...SHIPPED_MODELS, ...((await (await db()).get('settings', ACTIVE_KEY)) ?? {}) };
+    return { ...SHIPPED_MODELS, ...(((await (await db()).get('settings', ACTIVE_KEY)) as ActiveModels | undefined) ?? {}) };
   } catch {
     return { ...SHIPPED_MODELS };
   }
@@ -80,6 +87,16 @@ export async function getActiveModels(): Promise<ActiveModels> {
 
 export async function setActiveModels(ids: ActiveModels): Promise<void> {
   await (await db()).put('settings', ids, ACTIVE_KEY);
+}
+
+/** The retrained model awaiting the user's choice, so a reload does not lose the choice (undefined: none). */
+export async function getPending(): Promise<PendingRecord | undefined> {
+  return (await (await db()).get('settings', PENDING_KEY)) as PendingRecord | undefined;
+}
+
+export async function setPending(p: PendingRecord | undefined): Promise<void> {
+  if (p) await (await db()).put('settings', p, PENDING_KEY);
+  else await (await db()).delete('settings', PENDING_KEY);
 }
 
 /** A new library id for a model of this kind. */

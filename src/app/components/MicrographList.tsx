@@ -52,7 +52,16 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
       data-excluded={!!m.excluded}
       onClick={() => setCurrent(m.key)}
     >
-      <div className="thumb">{thumb ? <img src={thumbnailUrl(thumb)} alt="" /> : <span className="thumb-empty" />}</div>
+      <div className="thumb">
+        {thumb ? (
+          <img src={thumbnailUrl(thumb)} alt="" />
+        ) : (
+          // Until the file is read (after a reload the picks are back before the files are), not a black square.
+          <span className="thumb-empty" data-testid="thumb-opening">
+            {m.status === 'error' ? '' : 'opening…'}
+          </span>
+        )}
+      </div>
       <div className="mic-main">
         <div className="mic-name" title={m.name}>
           {m.name}

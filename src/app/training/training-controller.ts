@@ -42,7 +42,7 @@ import * as library from '../../../workers/model-library';
 import { fileSafeName, modelZip, readModelUpload } from './model-files';
 import { detectorTruth, kept, packXY, reviewCounts, selectClassifierSamples, selectDetectorSamples, type ReviewSet } from './review';
 import { trainOptions, type TrainKind } from './settings';
-import { useTraining, type RunPhase } from './training-store';
+import { isPendingModel, useTraining, type PendingModel, type RunPhase } from './training-store';
 
 const training = useTraining.getState;
 const workbench = useWorkbench.getState;
@@ -465,7 +465,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     repickOtherModels();
   }
   const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
-  training().set({ pending: { kind, id, name, rows: done } });
+  setPending({ kind, id, name, rows: done });
   const v = verdict(done);
   const before = total(done, 'before');
   const after = total(done, 'after');
@@ -485,7 +485,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
 export async function keepPending(): Promise<void> {
   const p = training().pending;
   if (!p) return;
-  training().set({ pending: undefined });
+  setPending(undefined);
   if (await activate(p.kind, p.id)) say(`${p.name}: kept and active; the micrographs are picked again with it.`);
 }
 
@@ -493,7 +493,7 @@ export async function keepPending(): Promise<void> {
 export async function discardPending(): Promise<void> {
   const p = training().pending;
   if (!p) return;
-  training().set({ pending: undefined });
+  setPending(undefined);
   try {
     await library.deleteModel(p.id);
   } catch (e) {
@@ -501,6 +501,26 @@ export async function discardPending(): Promise<void> {
   }
   await refreshLibrary();
   say(`${p.name}: discarded; the models in use are unchanged.`);
+}
+
+/** Sets or clears the model awaiting keep or discard, in the page and in the library, so a reload keeps the choice open. */
+function setPending(p: PendingModel | undefined): void {
+  training().set({ pending: p });
+  library.setPending(p).catch((e) => say(`The retrained model's comparison is not stored: ${errorMessage(e)}`, true));
+}
+
+/** Brings back a comparison left open before a reload, while its model is stored and not in use. */
+async function restorePending(): Promise<void> {
+  try {
+    const stored = await library.getPending();
+    if (!stored || training().pending) return;
+    const p = isPendingModel(stored) ? stored : undefined;
+    const models = await library.listModels();
+    if (p && models.some((m) => m.id === p.id && m.kind === p.kind) && training().active[p.kind] !== p.id) training().set({ pending: p });
+    else await library.setPending(undefined);
+  } catch {
+    // Storage unavailable: there is nothing to bring back.
+  }
 }
 
 /** Cancels the sample choice or training in progress (results so far are dropped). */
@@ -546,6 +566,7 @@ export async function activate(kind: ModelKind, id: string): Promise<boolean> {
     const info = workbench().backendInfo;
     if (info) workbench().set({ backendInfo: { ...info, models: loaded, modelNote: undefined } });
     training().set({ active: loaded });
+    if (training().pending?.id === loaded[kind]) setPending(undefined); // chosen in the library: kept
     await refreshLibrary();
     repickOtherModels();
     return loaded[kind] === id;
@@ -579,6 +600,7 @@ function applyCarriedSettings(metadata: library.StoredModel['metadata']): string
 
 export async function removeModel(kind: ModelKind, id: string): Promise<void> {
   if (training().active[kind] === id) await activate(kind, SHIPPED_MODEL);
+  if (training().pending?.id === id) setPending(undefined);
   await library.deleteModel(id);
   await refreshLibrary();
 }
@@ -637,6 +659,7 @@ export function initTraining(): void {
   if (started) return;
   started = true;
   void refreshLibrary();
+  void restorePending();
   // What the workers loaded when they started, else what they will load.
   const loaded = workbench().backendInfo?.models;
   if (loaded) training().set({ active: loaded });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewSample } from './review';
-import { clickSample, reviewingSamples, useTraining } from './training-store';
+import { clickSample, isPendingModel, reviewingSamples, useTraining } from './training-store';
 
 const s = (x: number, label: 0 | 1): ReviewSample => ({ x, y: 100, label, reason: 'strict-candidate', removed: false });
 const samples = () => useTraining.getState().review!.samples.k1;
@@ -48,5 +48,19 @@ describe('clicks on samples under review', () => {
     useTraining.getState().set({ review: { kind: 'detector', samples: { k1: [s(100, 1)] }, failures: [] } });
     clickSample('k1', 100, 100, 40, true);
     expect(samples()[0]).toMatchObject({ label: 1, removed: true });
+  });
+});
+
+describe('a pending model read back after a reload', () => {
+  const row = { key: 'k1', name: 'a.mrc', before: { picks: 10 }, after: { picks: 12 } };
+  it('is taken when it has the shape the page wrote', () => {
+    expect(isPendingModel({ kind: 'fcrn', id: 'fcrn-1', name: 'detector from 1 mic', rows: [row] })).toBe(true);
+    expect(isPendingModel({ kind: 'classifier', id: 'c', name: 'n', rows: [] })).toBe(true);
+  });
+  it('is refused when anything is missing or of another kind', () => {
+    expect(isPendingModel(undefined)).toBe(false);
+    expect(isPendingModel({ id: 'x' })).toBe(false);
+    expect(isPendingModel({ kind: 'other', id: 'x', name: 'n', rows: [] })).toBe(false);
+    expect(isPendingModel({ kind: 'fcrn', id: 'x', name: 'n', rows: [{ key: 'k1', name: 'a' }] })).toBe(false);
   });
 });

@@ -53,6 +53,26 @@ export interface PendingModel {
   rows: ComparisonRow[];
 }
 
+/** Whether a stored record (from before a reload) has a pending model's shape. */
+export function isPendingModel(v: unknown): v is PendingModel {
+  const p = v as Partial<PendingModel> | null;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    (p.kind === 'fcrn' || p.kind === 'classifier') &&
+    typeof p.id === 'string' &&
+    typeof p.name === 'string' &&
+    Array.isArray(p.rows) &&
+    p.rows.every(
+      (r) =>
+        typeof r?.key === 'string' &&
+        typeof r.name === 'string' &&
+        typeof r.before?.picks === 'number' &&
+        typeof r.after?.picks === 'number',
+    )
+  );
+}
+
 export interface TrainingState {
   tab: TrainKind;
   /** Demo micrographs take part in training (off by default: they are the held-out check). */
