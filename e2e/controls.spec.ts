@@ -23,7 +23,7 @@ test('each display slider shows and sets its view setting', async ({ page }) => 
     { testId: 'heatmap-opacity', setting: 'heatmapOpacity', value: '0.3', shown: '30%' },
     { testId: 'contrast-low', setting: 'contrastLow', value: '2.5', shown: '2.5' },
     { testId: 'contrast-high', setting: 'contrastHigh', value: '97', shown: '97' },
-    { testId: 'lowpass', setting: 'lowpass', value: '20', shown: '20' },
+    { testId: 'lowpass', setting: 'lowpass', value: '25', shown: '25' },
   ];
   for (const s of sliders) {
     const input = page.getByTestId(s.testId);

@@ -144,8 +144,26 @@ test('a low-pass display filter, and v hides and shows the picks', async ({ page
     for (let i = 1; i < g.length; i++) d += Math.abs(g[i] - g[i - 1]);
     return d / (g.length - 1) / sd;
   };
-  const sharp = await roughness();
+  // The Gaussian sigma (px) of the display on screen.
+  const displaySigma = () =>
+    page.evaluate(async () => {
+      const storeUrl = '/src/app/store.ts';
+      const store = await import(/* @vite-ignore */ storeUrl);
+      const s = store.useWorkbench.getState();
+      return s.images[s.currentKey]?.displayLowpass as number | undefined;
+    });
+  // On at start (20 Å, RELION's manual-picking default), so particles show in noisy micrographs.
   const slider = page.getByTestId('lowpass');
+  await expect(page.getByTestId('lowpass-value')).toHaveText('20 Å');
+  const sigma20 = Number(await page.getByTestId('lowpass-value').getAttribute('data-sigma'));
+  expect(sigma20).toBeGreaterThan(1);
+  await expect.poll(displaySigma, { timeout: 30_000 }).toBeCloseTo(sigma20, 2);
+  const atStart = await roughness();
+  await slider.fill('0');
+  await expect(page.getByTestId('lowpass-value')).toHaveText('off');
+  await expect.poll(displaySigma, { timeout: 30_000 }).toBe(0);
+  const sharp = await roughness();
+  expect(sharp).toBeGreaterThan(atStart * 1.3);
   await slider.fill('30');
   await expect(page.getByTestId('lowpass-value')).toHaveText('30 Å');
   await expect.poll(roughness, { timeout: 30_000 }).toBeLessThan(sharp * 0.6);

@@ -50,6 +50,13 @@ export interface MicrographEntry {
 
 export type DiameterUnit = 'px' | 'A';
 
+/**
+ * Display low-pass at start: 20 Å, as RELION's manual-picking display (its "Lowpass filter (A)"
+ * default), so particles in a noisy micrograph are visible before any setting is touched; in px
+ * for a micrograph without a pixel size (a 16-bit PNG).
+ */
+export const DEFAULT_LOWPASS = 20;
+
 /** The session's particle diameter as the user entered it; each micrograph gets it in its own pixels. */
 export interface DiameterSetting {
   value: number;
@@ -191,7 +198,7 @@ function initialData() {
     diameter: { ...DEFAULT_DIAMETER },
     autoPick: true,
     showPicks: true,
-    lowpass: 0,
+    lowpass: DEFAULT_LOWPASS,
     readOnly: undefined as string | undefined,
     backendChoice: 'auto' as BackendChoice,
     workersChoice: undefined,
@@ -470,7 +477,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
-    lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : 0,
+    lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,
     backendChoice: snap.backendChoice,
     workersChoice: snap.workersChoice,
     showHeatmap: snap.showHeatmap,

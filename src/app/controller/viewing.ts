@@ -42,6 +42,8 @@ export function applyDescribed(key: string, d: Described): void {
   store().updateMic(key, { info: d.info, status, error: status === 'error' ? m.error : undefined });
   if (first && !m.pickedWith) arrivalDiameter(key);
   if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
+  // An unfiltered display for the micrograph on screen (opened by a pick, or before its size was known): through the low-pass now.
+  if (images.display && key === store().currentKey) void refreshDisplay(key);
 }
 
 /** Opens a micrograph for its header and images; false when the engine was not running (try again once it is). */
