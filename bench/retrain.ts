@@ -207,7 +207,7 @@ export async function retrainBenchmark(o: RetrainBenchOptions): Promise<string[]
           `Workbench classifier: the paper's unsupervised samples, classes balanced, at most ${o.maxPerClass} per class, continuing from the shipped classifier (lr ${CLASSIFIER_DEFAULTS.learningRate}, batch ${CLASSIFIER_DEFAULTS.batchSize}).`,
           `Workbench detector: up to ${o.picks} truth picks as patch centres (all the adapting micrographs hold when fewer; every truth particle of those micrographs in the labels), continuing from the shipped detector (lr ${DETECTOR_DEFAULTS.learningRate}, x${DETECTOR_DEFAULTS.lrDecay} per epoch, batch ${DETECTOR_DEFAULTS.batchSize}).`,
         ]),
-    '`drpnet fine-tune` rows: its defaults (src/core/train/adapt.ts), on the adapting micrographs; `--truth` holds the last of them out and keeps the networks only if they pick that one at least as well, then chooses the pick settings on the others and keeps them only if they pick it better; the scored micrographs are picked at the settings the models carry. Single-threaded wasm in Node.',
+    '`drpnet fine-tune` rows: its defaults (src/core/train/adapt.ts), on the adapting micrographs; `--truth` holds the last of them out and keeps the networks only if they pick that one at least as well, then chooses the pick settings on the others and keeps them only if they pick it better by at least half a point of F1 (SETTINGS_MARGIN); the scored micrographs are picked at the settings the models carry. Single-threaded wasm in Node.',
     '',
     '| condition | models | precision | recall | F1 | training |',
     '|---|---|---|---|---|---|',
