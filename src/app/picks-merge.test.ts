@@ -141,6 +141,35 @@ describe('mergePicks', () => {
     expect(M.mergePicks(a, edits, D).map((p) => p.state)).toEqual(['accepted', 'rejected']);
   });
 
+  it('an accepted pick the re-pick no longer finds stays, with its score (a retrained detector must not drop reviewed work)', () => {
+    const before = M.mergePicks(
+      [{ x: 100, y: 100, score: 0.8, pParticle: 0.8, kept: true, peakHeight: 0.5 }, ...auto([[400, 400]])],
+      M.EMPTY_EDITS,
+      D,
+    );
+    const edits = M.acceptAll(M.EMPTY_EDITS, before, D);
+    // The new picks: the first particle is gone, the second found a little off.
+    const after = M.mergePicks(auto([[410, 395]]), edits, D);
+    expect(after.map((p) => [p.x, p.y, p.state])).toEqual([
+      [410, 395, 'accepted'],
+      [100, 100, 'accepted'],
+    ]);
+    expect(M.keptPicks(after)).toContainEqual({ x: 100, y: 100, score: 0.8 });
+    // An automatic pick within a particle radius is the same particle: no duplicate.
+    expect(M.mergePicks(auto([[135, 100]]), edits, D).map((p) => [p.x, p.state])).toEqual([
+      [135, 'auto'],
+      [400, 'accepted'],
+    ]);
+    // Rejecting it, or moving it, removes the acceptance; set-aside automatic picks take it with them.
+    const kept = after.find((p) => p.x === 100)!;
+    expect(M.mergePicks(auto([[410, 395]]), M.rejectPick(edits, kept, D), D).map((p) => p.x)).toEqual([410]);
+    expect(M.mergePicks([], M.movePick(edits, kept, 700, 700, 'm1', D), D).map((p) => [p.x, p.state])).toEqual([
+      [400, 'accepted'],
+      [700, 'manual'],
+    ]);
+    expect(M.mergePicks([], M.replaceAuto(edits, [], 'f.star'), D)).toEqual([]);
+  });
+
   it('pickAt finds the nearest pick whose circle contains the point', () => {
     const picks = M.mergePicks(
       auto([

@@ -8,6 +8,9 @@
 //  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
 //    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
 //  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
+//  - An accepted mark that no kept auto pick lies within a particle radius of (the re-pick,
+//    say by a retrained detector, lost that particle) is shown on its own, 'accepted', with the
+//    score it was accepted at: what the user confirmed stays picked.
 //      moved    : positions of auto picks the user dragged elsewhere — hidden there, neither
 //                 exported nor a negative for retraining (the particle is still there; the
 //                 pick was only off-centre), as a move is in crYOLO's box manager.
@@ -24,6 +27,12 @@ export interface Mark {
   y: number;
 }
 
+/** An accepted auto pick, with its score when accepted (absent in older sessions), shown with it should a re-pick lose it. */
+export interface AcceptedMark extends Mark {
+  score?: number;
+  pParticle?: number;
+}
+
 export interface ManualPick extends Mark {
   id: string;
   /** The score of the automatic pick it was moved from (or of an imported pick): kept in exports. */
@@ -34,7 +43,7 @@ export interface ManualPick extends Mark {
 export interface PickEdits {
   manual: ManualPick[];
   rejected: Mark[];
-  accepted: Mark[];
+  accepted: AcceptedMark[];
   /** Auto picks the user moved away (absent in sessions saved before moves kept them apart from rejections). */
   moved?: Mark[];
   /** The automatic picks are set aside: picks loaded from a file replace them (neither shown, exported nor negatives). */
@@ -87,6 +96,14 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
     else if (da <= r2) state = 'accepted';
     out.push({ id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state });
   });
+  if (!edits.autoSetAside) {
+    const kept = auto.filter((p) => p.kept);
+    const sameParticle2 = (diameter / 2) ** 2;
+    edits.accepted.forEach((m, i) => {
+      if (nearest2(m, kept) > sameParticle2)
+        out.push({ id: `k${i}`, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'accepted' });
+    });
+  }
   for (const m of edits.manual) out.push({ id: m.id, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'manual' });
   return out;
 }
@@ -117,8 +134,15 @@ export function acceptPick(edits: PickEdits, pick: DisplayPick, diameter: number
   return {
     ...edits,
     rejected: without(edits.rejected, pick, r2),
-    accepted: [...without(edits.accepted, pick, r2), { x: pick.x, y: pick.y }],
+    accepted: [...without(edits.accepted, pick, r2), acceptedMark(pick)],
   };
+}
+
+function acceptedMark(pick: DisplayPick): AcceptedMark {
+  const m: AcceptedMark = { x: pick.x, y: pick.y };
+  if (pick.score !== undefined) m.score = pick.score;
+  if (pick.pParticle !== undefined) m.pParticle = pick.pParticle;
+  return m;
 }
 
 /** Click on a pick: a rejected pick becomes accepted, anything else auto becomes rejected. */

@@ -45,7 +45,7 @@ export function HelpOverlay() {
         </table>
         <p className="small">
           Edits survive re-picking: rejections and acceptances are matched to new automatic picks within a quarter of the particle diameter;
-          manual picks are kept as they are.
+          an accepted pick the re-pick no longer finds stays where you accepted it; manual picks are kept as they are.
         </p>
         <p className="small">
           Circles: full colour is a confident pick, fainter ones are less confident (lower p(particle)) but are kept and exported all the
