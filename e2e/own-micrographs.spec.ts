@@ -136,3 +136,15 @@ test('at Fit the whole micrograph lies below the tool bar: its top edge takes a 
   await page.keyboard.up('Shift');
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state !== 'rejected' && inBox(p))).toEqual([]);
 });
+
+test('the score histogram pools the own micrographs only, as the other pooled numbers do', async ({ page }) => {
+  const own = simulatedMicrograph('own_scores', 512, 33);
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('file-input').setInputFiles([own.path]);
+  await allPicked(page);
+  const mine = (await micrographs(page)).filter((m) => !m.demo);
+  expect(mine.map((m) => m.name)).toEqual([own.name]);
+  await expect(page.getByTestId('score-summary')).toContainText(`${mine[0].kept} picks kept on 1 micrograph`);
+});

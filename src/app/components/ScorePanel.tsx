@@ -6,7 +6,7 @@ import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
-import { currentMic, useWorkbench } from '../store';
+import { currentMic, useWorkbench, workMicrographs } from '../store';
 import { NumberInput } from './NumberInput';
 
 const W = 270;
@@ -22,7 +22,9 @@ export function ScorePanel() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const svg = useRef<SVGSVGElement>(null);
   const dragging = useRef(false);
-  const picked = useMemo(() => micrographs.filter((m) => m.auto.length && m.status !== 'error'), [micrographs]);
+  // The user's own micrographs once there are any: demo scores (simulated data) would skew the pool.
+  const work = useMemo(() => workMicrographs(micrographs), [micrographs]);
+  const picked = useMemo(() => work.filter((m) => m.auto.length && m.status !== 'error'), [work]);
   const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
   const hist = useMemo(() => scoreHistogram(lists), [lists]);
   // Each class of bars is one path (a live re-pick redraws two elements, not eighty).
@@ -46,7 +48,7 @@ export function ScorePanel() {
   if (!picked.length) return null;
   // What the box (and the line) set for all: the micrographs' one cutoff, or the most common when they differ.
   const shared = sharedCutoff(
-    micrographs.map((m) => m.params.cutoff),
+    work.map((m) => m.params.cutoff),
     picked[0].params.cutoff,
   );
   const cutoff = shared.value;
