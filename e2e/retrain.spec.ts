@@ -9,7 +9,8 @@
 // - the detector from accepted picks: the same flow, the micrograph it learnt from not scored,
 //   and discarded: the models in use and the picks stay as they were, and the model leaves the library;
 // - the detector from the user's own reviewed micrograph beside the demo data: the demos are
-//   not compared, and with nothing held out with labels no verdict is given, only why;
+//   not compared, and with nothing held out with labels no verdict is given, only why; kept,
+//   it picks the micrograph not reviewed again and leaves the reviewed one's picks as checked;
 // - a detector from `drpnet fine-tune` carrying pick settings: imported, its settings go to the
 //   micrographs not reviewed.
 import { readFileSync } from 'node:fs';
@@ -385,6 +386,25 @@ test("beside the demo data, a detector learnt from the user's reviewed micrograp
   await expect(page.getByTestId('comparison-no-held-out')).toContainText('No held-out micrograph with picks or ground truth to compare on');
   await expect(page.getByTestId('train-message')).toContainText('No held-out micrograph with picks or ground truth to compare on');
   await expect(page.getByTestId('train-message')).not.toContainText('discarding it is advised');
+
+  // Kept: the micrograph not reviewed is picked again with it; the reviewed one keeps the picks the user checked.
+  const pickedBy = () =>
+    page.evaluate(async () => {
+      const storeUrl = '/src/app/store.ts';
+      const store = await import(/* @vite-ignore */ storeUrl);
+      return Object.fromEntries(
+        store.useWorkbench.getState().micrographs.map((m: { name: string; pickedBy?: { fcrn: string } }) => [m.name, m.pickedBy?.fcrn]),
+      );
+    });
+  const reviewedRow = rows.filter({ hasText: own[0].name });
+  const checked = await reviewedRow.getAttribute('data-picks');
+  await page.getByTestId('comparison-keep').click();
+  await expect(page.getByTestId('train-message')).toContainText(
+    'kept and active; the micrographs are picked again with it (the 1 marked reviewed keep their picks)',
+  );
+  await expect.poll(async () => (await pickedBy())[own[1].name], { timeout: 120_000 }).toMatch(/^fcrn-/);
+  expect((await pickedBy())[own[0].name]).toBe('shipped');
+  await expect(reviewedRow).toHaveAttribute('data-picks', checked!);
 });
 
 test('training runs on WebGPU (small, on the software adapter headless Chromium offers)', async ({ page }) => {

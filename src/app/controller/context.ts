@@ -35,9 +35,14 @@ export function sameModels(made: ActiveModels | undefined, inUse: ActiveModels |
   return !made || !inUse || (made.fcrn === inUse.fcrn && made.classifier === inUse.classifier);
 }
 
-/** Whether a micrograph's automatic picks are up to date: made with its parameters, by the models the workers use now. */
+/**
+ * Whether a micrograph's automatic picks are up to date: made with its parameters, by the models
+ * the workers use now. One marked reviewed keeps its picks when the models change: they are what
+ * the user checked (and what a retrained model learnt from); a change of its own parameters
+ * still picks it again.
+ */
 export function pickedUpToDate(m: MicrographEntry): boolean {
-  return samePickParams(m.pickedWith, m.params) && sameModels(m.pickedBy, store().backendInfo?.models);
+  return samePickParams(m.pickedWith, m.params) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));
 }
 
 /** True (and says so) when this tab may only look. */

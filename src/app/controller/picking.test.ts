@@ -102,6 +102,31 @@ describe('picking controller', () => {
     ]);
   });
 
+  it('a micrograph marked reviewed keeps its picks when the models change', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    const retrained = { fcrn: 'fcrn-1', classifier: 'shipped' };
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models: shipped } });
+    for (const k of ['a', 'b']) {
+      s().addMicrograph(k, `${k}.mrc`);
+      const picking = pickMicrograph(k);
+      calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models: shipped });
+      await picking;
+    }
+    s().updateMic('a', { reviewed: true });
+    // A retrained detector kept: only the micrograph not reviewed is picked again, by the switch or by "Pick all".
+    s().set({ backendInfo: { ...s().backendInfo!, models: retrained } });
+    repickOtherModels();
+    expect(batches.map((b) => b.keys)).toEqual([['b']]);
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    pickAll();
+    expect(batches.map((b) => b.keys)).toEqual([['b'], ['b']]);
+    // A change of its own parameters still picks it again.
+    changeParams('a', { threshold: 6 });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls.at(-1)?.params.threshold).toBe(6);
+  });
+
   it('a drop of files counts them all in the progress at once, and Cancel stops picking those still being opened', async () => {
     s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 } });
     const keys = ['a', 'b', 'c', 'd'];

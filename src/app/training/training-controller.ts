@@ -481,12 +481,16 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   );
 }
 
-/** Keeps the retrained model: it becomes active and every picked micrograph is picked again with it. */
+/** Keeps the retrained model: it becomes active and every picked micrograph not marked reviewed is picked again with it. */
 export async function keepPending(): Promise<void> {
   const p = training().pending;
   if (!p) return;
   setPending(undefined);
-  if (await activate(p.kind, p.id)) say(`${p.name}: kept and active; the micrographs are picked again with it.`);
+  if (await activate(p.kind, p.id)) {
+    const reviewed = workMicrographs(workbench().micrographs).filter((m) => m.reviewed).length;
+    const kept = reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : '';
+    say(`${p.name}: kept and active; the micrographs are picked again with it${kept}.`);
+  }
 }
 
 /** Discards the retrained model: deleted from the library, the models in use stay. */
