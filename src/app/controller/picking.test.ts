@@ -73,16 +73,21 @@ describe('picking controller', () => {
     expect(m.auto.map((p) => p.x)).toEqual([original.threshold]);
   });
 
-  it('picks made by other models than those in use are not up to date: "Pick all" and a switch of model pick them again', async () => {
-    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
-    const retrained = { fcrn: 'fcrn-1', classifier: 'shipped' };
-    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models: retrained } });
+  /** Micrographs a and b, picked by these models, the models the workers use. */
+  async function pickTwoWith(models: { fcrn: string; classifier: string }): Promise<void> {
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models } });
     for (const k of ['a', 'b']) {
       s().addMicrograph(k, `${k}.mrc`);
       const picking = pickMicrograph(k);
-      calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models: retrained });
+      calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models });
       await picking;
     }
+  }
+
+  it('picks made by other models than those in use are not up to date: "Pick all" and a switch of model pick them again', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    const retrained = { fcrn: 'fcrn-1', classifier: 'shipped' };
+    await pickTwoWith(retrained);
     expect(s().micrographs.map((m) => m.pickedBy)).toEqual([retrained, retrained]);
     pickAll();
     expect(batches).toHaveLength(0);
@@ -105,13 +110,7 @@ describe('picking controller', () => {
   it('a micrograph marked reviewed keeps its picks when the models change', async () => {
     const shipped = { fcrn: 'shipped', classifier: 'shipped' };
     const retrained = { fcrn: 'fcrn-1', classifier: 'shipped' };
-    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models: shipped } });
-    for (const k of ['a', 'b']) {
-      s().addMicrograph(k, `${k}.mrc`);
-      const picking = pickMicrograph(k);
-      calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models: shipped });
-      await picking;
-    }
+    await pickTwoWith(shipped);
     s().updateMic('a', { reviewed: true });
     // A retrained detector kept: only the micrograph not reviewed is picked again, by the switch or by "Pick all".
     s().set({ backendInfo: { ...s().backendInfo!, models: retrained } });
