@@ -327,12 +327,10 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   }, id);
   expect(stored.meta).toBe(Number(measured![1]));
   expect(stored.json).toBe(stored.meta);
-  // Picks whose 64x64 patch would leave the image are left out, and the message says so.
+  // Every pick makes a patch, those near the edge included (moved inside the micrograph).
   const patches = Number((await row.textContent())?.match(/detector · (\d+) patches of picks/)?.[1]);
-  expect(patches).toBeGreaterThan(0);
-  expect(patches).toBeLessThanOrEqual(n - 1);
-  if (patches < n - 1)
-    await expect(page.getByTestId('train-message')).toContainText(`${n - 1 - patches} of the ${n - 1} picks lie too close to the edge`);
+  expect(patches).toBe(n - 1);
+  await expect(page.getByTestId('train-message')).not.toContainText('were left out');
   expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
 
   // Discarded: gone from the library; the models in use and the picks are what they were.

@@ -114,6 +114,24 @@ describe('samples and patches on an open micrograph', () => {
     await expect(detectorPatches(session, models, params, packXY(truth), 4, 9)).rejects.toThrow(/patch centres must be 1\.\.3/);
   });
 
+  it("keeps picks near the micrograph's edge: their patches are moved inside, the particle off the patch's middle", async () => {
+    const corners = [
+      { x: 6, y: 6 },
+      { x: 440, y: 378 },
+    ];
+    const d = await detectorPatches(session, models, params, packXY(corners), 2, 9);
+    expect(d.n).toBe(2);
+    for (const i of [0, 1]) {
+      const labels = d.labels.subarray(i * 4096, (i + 1) * 4096);
+      const peak = labels.indexOf(Math.max(...labels));
+      expect(labels[peak]).toBeGreaterThan(0.5);
+      // In a corner of the patch (whichever flip the augmentation drew), not at its middle.
+      const [px, py] = [peak % 64, Math.floor(peak / 64)];
+      expect(Math.min(px, 63 - px)).toBeLessThan(8);
+      expect(Math.min(py, 63 - py)).toBeLessThan(8);
+    }
+  });
+
   it('adds a patch on each rejected pick, and weighs the marked places fully and the rest less (positive-unlabelled)', async () => {
     const truth = [{ x: 150, y: 150 }];
     const rejected = [{ x: 330, y: 300 }];

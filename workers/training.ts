@@ -116,7 +116,8 @@ export async function detectorPatches(
     work.geometry.radius,
     DETECTOR_FINE_TUNE_DEFAULTS.unlabelledWeight,
   );
-  return detectorSamples({ ...det, centres: [...det.centres.slice(0, centres), ...negatives] }, { seed, weights });
+  // The user's picks near the edge count too: their patches are moved inside the image.
+  return detectorSamples({ ...det, centres: [...det.centres.slice(0, centres), ...negatives] }, { seed, weights, border: 'shift' });
 }
 
 async function copyOf(model: tf.LayersModel, kind: ModelKind): Promise<tf.LayersModel> {

@@ -287,7 +287,8 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
   log(startLine('train-detector', a, backend, a.init));
   const truth = await readTruthFolder(a.truth);
 
-  const set = new DetectorSetBuilder({ perMicrograph, refRadius });
+  // The user's labels near the edge count too (their patches are moved inside the micrograph).
+  const set = new DetectorSetBuilder({ perMicrograph, refRadius, border: 'shift' });
   const skipped = await forEachMicrograph(a, truth, async (m, i) => {
     const r = await set.add(m, a.seed + i);
     return `${r.particles} particles, ${r.patches} patches at working radius ${r.radius}`;

@@ -387,7 +387,7 @@ export async function trainReviewed(): Promise<void> {
     const centres = counts.particles + counts.background;
     const edge =
       kind === 'detector' && data.n < centres
-        ? ` ${centres - data.n} of the ${centres} picks lie too close to the edge for a 64x64 patch and were left out.`
+        ? ` ${centres - data.n} of the ${centres} picks were left out: their micrographs are smaller than a 64x64 patch at the detector's scale.`
         : '';
     const skipped = `${edge}${prepared.failures.length ? ` Skipped: ${prepared.failures.join('; ')}` : ''}`;
     await compareWith(

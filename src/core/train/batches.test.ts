@@ -43,6 +43,24 @@ describe('patches', () => {
     expect(s.data.length).toBe(2 * 64);
   });
 
+  it("with border 'shift' moves a patch that would cross the edge inside the image, and leaves out only an image smaller than a patch", () => {
+    const img = ramp(100, 80);
+    const p = extractPatches(
+      img,
+      [
+        { x: 50, y: 40 },
+        { x: 2, y: 3 },
+        { x: 99, y: 79 },
+      ],
+      { size: 8, border: 'shift' },
+    );
+    expect(p.used).toEqual([0, 1, 2]);
+    expect(p.data[4 * 8 + 4]).toBe(40 * 1000 + 50); // inside: as before
+    expect(p.data[64]).toBe(0); // near the top-left corner: the patch starts at (0, 0)
+    expect(p.data[2 * 64 + 63]).toBe(79 * 1000 + 99); // near the bottom-right: it ends at the last pixel
+    expect(extractPatches(ramp(6, 80), [{ x: 3, y: 40 }], { size: 8, border: 'shift' }).n).toBe(0);
+  });
+
   it('resamples a larger region bilinearly (linear ramps stay linear)', () => {
     const img = ramp(100, 80);
     const p = extractPatches(img, [{ x: 50, y: 40 }], { size: 8, sourceSize: 16 });

@@ -2,13 +2,15 @@
 // centres, plus optional random background patches and seeded dihedral augmentation
 // (flips and 90-degree rotations). Patches that reach past the image edge are, by default,
 // filled by REFLECTION (mirror without repeating the edge pixel, numpy's 'reflect'); with
-// border: 'skip' they are left out and `used` says which centres made it.
+// border: 'skip' they are left out and `used` says which centres made it; with border: 'shift'
+// the patch is moved inside the image, its centre off the patch's middle (left out only when
+// the image is smaller than a patch).
 import { ParameterError } from '../errors';
 import type { Image2D } from '../image';
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import type { Centre } from './labels';
 
-export type BorderMode = 'reflect' | 'skip';
+export type BorderMode = 'reflect' | 'skip' | 'shift';
 
 export interface PatchOptions {
   /** Output patch side in pixels (default 64). */
@@ -36,6 +38,11 @@ export function reflectIndex(i: number, n: number): number {
   return j < n ? j : period - j;
 }
 
+/** A centre moved just far enough that its patch (from c - half) lies inside. */
+function clampCentre(c: number, lo: number, hi: number): number {
+  return Math.round(c) < lo ? lo : Math.round(c) > hi ? hi : c;
+}
+
 function checkSize(size: number, what: string): void {
   if (!Number.isInteger(size) || size < 1) throw new ParameterError(`${what} must be a positive whole number of pixels, got ${size}`);
 }
@@ -56,7 +63,12 @@ export function extractPatches(img: Image2D, centres: readonly Centre[], opts: P
   const used: number[] = [];
   const half = Math.floor(src / 2);
   for (let c = 0; c < centres.length; c++) {
-    const { x: cx, y: cy } = centres[c];
+    let { x: cx, y: cy } = centres[c];
+    if (border === 'shift') {
+      if (W < src || H < src) continue;
+      cx = clampCentre(cx, half, W - src + half);
+      cy = clampCentre(cy, half, H - src + half);
+    }
     const rx = Math.round(cx);
     const ry = Math.round(cy);
     if (border === 'skip' && (rx - half < 0 || ry - half < 0 || rx - half + src > W || ry - half + src > H)) continue;

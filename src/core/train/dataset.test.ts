@@ -56,6 +56,10 @@ describe('training sets from a simulation', () => {
     // Labels are scaled to peak 1 and the input is the network input (preprocessed, smoothed).
     expect(s.labels.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(s.inputs.every(Number.isFinite)).toBe(true);
+    // With border 'shift' (a user's labels) the particles near the edge make patches too.
+    expect(inside.length).toBeLessThan(det.centres.length);
+    const all = new DetectorSetBuilder({ border: 'shift' });
+    expect((await all.add(m, cfg.seed)).patches).toBe(det.centres.length);
   });
 
   it('supervised classifier samples: labels follow why each sample was chosen', async () => {

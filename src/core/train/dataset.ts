@@ -93,6 +93,12 @@ export interface DetectorSampleSpec {
   backgroundCount?: number;
   /** Per-pixel loss weights (detector-crops.ts detectorWeightMap), cut with the patches. */
   weights?: Image2D;
+  /**
+   * Particles nearer the edge than half a patch: left out ('skip', default, as the shipped
+   * models were trained) or in a patch moved inside the image ('shift', so a user's picks near
+   * the edge are not lost: a third or more of them on a 1240 px micrograph at diameter 64).
+   */
+  border?: 'skip' | 'shift';
   seed: number;
 }
 
@@ -102,7 +108,12 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
   const rng = createRng(spec.seed);
   const half = size / 2;
   // Particle patches must lie inside: reflected borders would mirror particles without labels.
-  let centres = det.centres.filter((c) => c.x >= half && c.y >= half && c.x < det.input.width - half && c.y < det.input.height - half);
+  const border = spec.border ?? 'skip';
+  const fits = (c: { x: number; y: number }) =>
+    border === 'shift'
+      ? det.input.width >= size && det.input.height >= size
+      : c.x >= half && c.y >= half && c.x < det.input.width - half && c.y < det.input.height - half;
+  let centres = det.centres.filter(fits);
   if (spec.maxParticles !== undefined && centres.length > spec.maxParticles) {
     const picked = new Set<number>();
     while (picked.size < spec.maxParticles) picked.add(rng.int(centres.length));
@@ -110,7 +121,7 @@ export function detectorSamples(det: DetectorImage, spec: DetectorSampleSpec): D
   }
   return sampleDetectorPatches(det.input, det.labels, centres, {
     size,
-    border: 'skip',
+    border,
     backgroundCount: spec.backgroundCount ?? 0,
     minBackgroundDistance: det.geometry.radius,
     augment: true,

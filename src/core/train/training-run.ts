@@ -20,6 +20,8 @@ export interface DetectorSetSpec {
   backgroundPerMicrograph?: number;
   /** Working radius of the detector being trained (default FCRN_WORKING_RADIUS). */
   refRadius?: number;
+  /** Particles nearer the edge than half a patch (dataset.ts DetectorSampleSpec.border; default 'skip', as the shipped recipe). */
+  border?: 'skip' | 'shift';
 }
 
 /** Detector patches gathered one micrograph at a time. */
@@ -38,6 +40,7 @@ export class DetectorSetBuilder {
     const s = detectorSamples(det, {
       maxParticles: this.spec.perMicrograph,
       backgroundCount: this.spec.backgroundPerMicrograph ?? 0,
+      border: this.spec.border,
       seed,
     });
     this.sets.push(s);
