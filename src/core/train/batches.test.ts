@@ -10,6 +10,9 @@ const ramp = (w: number, h: number) => {
   return img;
 };
 
+/** Centres in the middle of a 100x80 image, at its top-left corner, and one more. */
+const middleCornerAnd = (other: { x: number; y: number }) => [{ x: 50, y: 40 }, { x: 2, y: 3 }, other];
+
 describe('patches', () => {
   it('reflects indices without repeating the edge', () => {
     expect([-2, -1, 0, 4, 5, 6, 9].map((i) => reflectIndex(i, 5))).toEqual([2, 1, 0, 4, 3, 2, 1]);
@@ -30,30 +33,14 @@ describe('patches', () => {
     expect(p.data[0]).toBe(36 * 1000 + 46);
     // second patch: top-left reads row -1 -> 1 and col -2 -> 2
     expect(p.data[64 + 0]).toBe(1 * 1000 + 2);
-    const s = extractPatches(
-      img,
-      [
-        { x: 50, y: 40 },
-        { x: 2, y: 3 },
-        { x: 96, y: 76 },
-      ],
-      { size: 8, border: 'skip' },
-    );
+    const s = extractPatches(img, middleCornerAnd({ x: 96, y: 76 }), { size: 8, border: 'skip' });
     expect(s.used).toEqual([0, 2]);
     expect(s.data.length).toBe(2 * 64);
   });
 
   it("with border 'shift' moves a patch that would cross the edge inside the image, and leaves out only an image smaller than a patch", () => {
     const img = ramp(100, 80);
-    const p = extractPatches(
-      img,
-      [
-        { x: 50, y: 40 },
-        { x: 2, y: 3 },
-        { x: 99, y: 79 },
-      ],
-      { size: 8, border: 'shift' },
-    );
+    const p = extractPatches(img, middleCornerAnd({ x: 99, y: 79 }), { size: 8, border: 'shift' });
     expect(p.used).toEqual([0, 1, 2]);
     expect(p.data[4 * 8 + 4]).toBe(40 * 1000 + 50); // inside: as before
     expect(p.data[64]).toBe(0); // near the top-left corner: the patch starts at (0, 0)
