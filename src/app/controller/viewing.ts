@@ -136,12 +136,16 @@ export function lowpassSigmaOf(m: MicrographEntry | undefined): number {
   return lowpassSigmaPx(res, m.info?.pixelSize ?? 1);
 }
 
+/** The low-pass sigma of each whole-image display being rendered, so one asked for twice is rendered once. */
+const rendering = new Map<string, number>();
+
 /** The whole-image display again, through the low-pass filter now chosen. */
 export async function refreshDisplay(key: string): Promise<void> {
   const m = mic(key);
   if (!m?.info || !engine.isRegistered(key)) return;
   const sigma = lowpassSigmaOf(m);
-  if ((store().images[key]?.displayLowpass ?? -1) === sigma) return;
+  if ((store().images[key]?.displayLowpass ?? -1) === sigma || rendering.get(key) === sigma) return;
+  rendering.set(key, sigma);
   try {
     const v = await engine.render(key, {
       x0: 0,
@@ -154,6 +158,8 @@ export async function refreshDisplay(key: string): Promise<void> {
     if (mic(key) && lowpassSigmaOf(mic(key)) === sigma) store().setImages(key, { display: v, displayLowpass: sigma });
   } catch {
     // the display on screen stays
+  } finally {
+    if (rendering.get(key) === sigma) rendering.delete(key);
   }
 }
 

@@ -513,14 +513,14 @@ function setPending(p: PendingModel | undefined): void {
   library.setPending(p).catch((e) => say(`The retrained model's comparison is not stored: ${errorMessage(e)}`, true));
 }
 
-/** Brings back a comparison left open before a reload, while its model is stored and not in use. */
+/** Brings back a comparison left open before a reload, while its model is stored (in the library as read) and not in use. */
 async function restorePending(): Promise<void> {
   try {
     const stored = await library.getPending();
     if (!stored || training().pending) return;
     const p = isPendingModel(stored) ? stored : undefined;
-    const models = await library.listModels();
-    if (p && models.some((m) => m.id === p.id && m.kind === p.kind) && training().active[p.kind] !== p.id) training().set({ pending: p });
+    const stillStored = p && training().library.some((m) => m.id === p.id && m.kind === p.kind);
+    if (p && stillStored && training().active[p.kind] !== p.id) training().set({ pending: p });
     else await library.setPending(undefined);
   } catch {
     // Storage unavailable: there is nothing to bring back.
@@ -662,8 +662,7 @@ let started = false;
 export function initTraining(): void {
   if (started) return;
   started = true;
-  void refreshLibrary();
-  void restorePending();
+  void refreshLibrary().then(restorePending);
   // What the workers loaded when they started, else what they will load.
   const loaded = workbench().backendInfo?.models;
   if (loaded) training().set({ active: loaded });
