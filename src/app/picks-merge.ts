@@ -4,16 +4,16 @@
 //  - The user's decisions live apart, in PickEdits, as positions in ORIGINAL pixels:
 //      manual   : picks the user added (or moved) — always shown, state 'manual';
 //      rejected : positions of auto picks the user rejected;
-//      accepted : positions of auto picks the user explicitly accepted.
+//      accepted : positions of auto picks the user explicitly accepted;
+//      moved    : positions of auto picks the user dragged elsewhere — hidden there, neither
+//                 exported nor a negative for retraining (the particle is still there; the
+//                 pick was only off-centre), as a move is in crYOLO's box manager.
 //  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
 //    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
 //  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
 //  - An accepted mark that no kept auto pick lies within a particle radius of (the re-pick,
 //    say by a retrained detector, lost that particle) is shown on its own, 'accepted', with the
 //    score it was accepted at: what the user confirmed stays picked.
-//      moved    : positions of auto picks the user dragged elsewhere — hidden there, neither
-//                 exported nor a negative for retraining (the particle is still there; the
-//                 pick was only off-centre), as a move is in crYOLO's box manager.
 //  - Moving an auto pick = a moved mark where it was + a manual pick where it was dropped,
 //    which keeps the auto pick's score (exports write it).
 //  - Deleting a manual pick removes it; deleting an auto pick rejects it. Rejecting what is
@@ -85,9 +85,18 @@ function nearest2(p: Mark, marks: readonly Mark[]): number {
 
 export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diameter: number): DisplayPick[] {
   const r2 = matchRadius(diameter) ** 2;
+  const manual: DisplayPick[] = edits.manual.map((m) => ({
+    id: m.id,
+    x: m.x,
+    y: m.y,
+    score: m.score,
+    pParticle: m.pParticle,
+    state: 'manual',
+  }));
+  if (edits.autoSetAside) return manual;
   const out: DisplayPick[] = [];
   auto.forEach((p, i) => {
-    if (!p.kept || edits.autoSetAside) return;
+    if (!p.kept) return;
     if (nearest2(p, edits.manual) <= r2 || nearest2(p, edits.moved ?? []) <= r2) return;
     const dr = nearest2(p, edits.rejected);
     const da = nearest2(p, edits.accepted);
@@ -96,16 +105,13 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
     else if (da <= r2) state = 'accepted';
     out.push({ id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state });
   });
-  if (!edits.autoSetAside) {
-    const kept = auto.filter((p) => p.kept);
-    const sameParticle2 = (diameter / 2) ** 2;
-    edits.accepted.forEach((m, i) => {
-      if (nearest2(m, kept) > sameParticle2)
-        out.push({ id: `k${i}`, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'accepted' });
-    });
-  }
-  for (const m of edits.manual) out.push({ id: m.id, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'manual' });
-  return out;
+  const kept = auto.filter((p) => p.kept);
+  const sameParticle2 = (diameter / 2) ** 2;
+  edits.accepted.forEach((m, i) => {
+    if (nearest2(m, kept) > sameParticle2)
+      out.push({ id: `k${i}`, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'accepted' });
+  });
+  return [...out, ...manual];
 }
 
 const isManual = (p: DisplayPick): boolean => p.state === 'manual';

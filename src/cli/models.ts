@@ -61,9 +61,9 @@ export async function checkModelFiles(src: ModelSources, withClassifier: boolean
     const why = await whyNotAFile(file);
     if (why === undefined) continue;
     const holds =
-      what === '--models'
-        ? 'the models folder holds fcrn/ and classifier/, each with model.json and weights.bin'
-        : "a network's folder holds model.json and weights.bin";
+      what === '--detector' || what === '--classifier'
+        ? "a network's folder holds model.json and weights.bin"
+        : 'the models folder holds fcrn/ and classifier/, each with model.json and weights.bin';
     throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
   }
 }
