@@ -56,5 +56,8 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
 export function writeBox(picks: Particle[], boxSize: number): string {
   if (!(boxSize > 0) || !Number.isFinite(boxSize)) throw new RangeError(`box size must be a positive number, got ${boxSize}`);
   const size = formatNumber(boxSize);
-  return picks.map((p) => `${formatNumber(p.x - boxSize / 2)}\t${formatNumber(p.y - boxSize / 2)}\t${size}\t${size}\n`).join('');
+  // Whole-pixel corners, as e2boxer writes them: RELION 3.1's extraction drops a corner's
+  // decimals (a centre up to 1 px off); a rounded corner is at most half a pixel off.
+  const corner = (c: number) => String(Math.round(c - boxSize / 2));
+  return picks.map((p) => `${corner(p.x)}\t${corner(p.y)}\t${size}\t${size}\n`).join('');
 }
