@@ -9,7 +9,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { readRelionCoordinateList } from '../src/core/coords';
 import { micrographsStarText } from '../test/relion/helpers/project';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
-import { allPicked, currentPicks, dragWorld, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+import { allPicked, blurFields, currentPicks, dragWorld, engineReady, micrographs, screenPoint, storeValue } from './helpers';
 
 let ownA: SimulatedFile;
 let ownB: SimulatedFile;
@@ -40,6 +40,14 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   await expect(rows).toHaveCount(3);
   const demoName = (await currentName(page))!;
   expect(demoName).toMatch(/^betagal_/);
+  // With a demo on screen, the note says what the user's own micrographs will be picked at.
+  const note = page.getByTestId('session-diameter-note');
+  await expect(note).toContainText('This demo micrograph keeps its own diameter (69 px); yours are picked at 140 px.');
+  await page.getByTestId('session-diameter').fill('130');
+  await page.getByTestId('session-diameter').press('Enter');
+  await expect(note).toContainText('yours are picked at 130 px.');
+  await page.getByTestId('session-diameter').fill('140');
+  await page.getByTestId('session-diameter').press('Enter');
 
   await page.getByTestId('file-input').setInputFiles([ownA.path, ownB.path]);
   await expect.poll(() => currentName(page)).toBe(ownA.name);
@@ -89,6 +97,19 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   ]);
   expect(strFromU8(forProject['relion/Movies/own_a_autopick.star'])).toBe(strFromU8(plain['relion/own_a_autopick.star']));
   expect(Object.keys(forProject).filter((n) => n.startsWith('eman/'))).toEqual(['eman/own_a.box', 'eman/own_b.box']);
+
+  // Review progress and "next unreviewed" (u) go over the user's micrographs: the reviewed demo
+  // does not count, and u walks from one own micrograph to the other, never into the demos.
+  await expect(page.getByTestId('review-progress')).toHaveText('1 of 2 of yours reviewed');
+  await rows.filter({ hasText: ownA.name }).click();
+  await blurFields(page);
+  await page.keyboard.press('u');
+  await expect.poll(() => currentName(page)).toBe(ownB.name);
+  await page.keyboard.press('r');
+  await expect(page.getByTestId('review-progress')).toHaveText('2 of 2 of yours reviewed');
+  await page.keyboard.press('u');
+  await expect(page.getByTestId('notice').filter({ hasText: 'Every micrograph of yours is marked reviewed' })).toHaveCount(1);
+  expect(await currentName(page)).toBe(ownB.name);
 
   // The demos stay browsable.
   await rows.filter({ hasText: demoName }).click();

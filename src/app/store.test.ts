@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import { addManual, EMPTY_EDITS } from './picks-merge';
-import { applySnapshot, currentMic, toSnapshot, useWorkbench, workMicrographs } from './store';
+import { applySnapshot, currentMic, knownPixelSize, toSnapshot, useWorkbench, workMicrographs } from './store';
 
 const s = () => useWorkbench.getState();
 
@@ -39,6 +39,21 @@ describe('workbench store', () => {
     expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['d1', 'd2']);
     s().addMicrograph('k1', 'own.mrc');
     expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['k1']);
+  });
+
+  it("converts the session diameter with a pixel size of the user's work, never a demo's once they have their own", () => {
+    const info = (pixelSize?: number) => ({ width: 100, height: 100, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
+    s().addMicrograph('d1', 'betagal_0001.mrc', true);
+    s().updateMic('d1', { info: info(2.6) });
+    expect(knownPixelSize(s())).toBe(2.6);
+    s().addMicrograph('k1', 'May08_03.05.02.png');
+    s().updateMic('k1', { info: info() });
+    expect(knownPixelSize(s())).toBeUndefined();
+    s().setCurrent('d1');
+    expect(knownPixelSize(s())).toBeUndefined();
+    s().addMicrograph('k2', 'own.mrc');
+    s().updateMic('k2', { info: info(1.3) });
+    expect(knownPixelSize(s())).toBe(1.3);
   });
 
   it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {

@@ -412,9 +412,14 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }
 
-/** A pixel size to show or convert the session diameter with: the current micrograph's, else any known one. */
+/**
+ * A pixel size to show or convert the session diameter with: the current micrograph's, else any
+ * known one, from the user's work only (a demo's pixel size says nothing of a PNG's).
+ */
 export function knownPixelSize(s: WorkbenchState): number | undefined {
-  return currentMic(s)?.info?.pixelSize ?? s.micrographs.find((m) => m.info?.pixelSize)?.info?.pixelSize;
+  const work = workMicrographs(s.micrographs);
+  const mic = currentMic(s);
+  return (mic && work.includes(mic) ? mic.info?.pixelSize : undefined) ?? work.find((m) => m.info?.pixelSize)?.info?.pixelSize;
 }
 
 /** The part of the state that autosave keeps (no images, maps or UI transients). */

@@ -6,7 +6,7 @@ import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
-import { useWorkbench, type MicrographEntry } from '../store';
+import { useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 /** The four states a user sees; 'opening'/'ready' are still waiting to be picked. */
 const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'picked' | 'error'> = {
@@ -136,7 +136,9 @@ export function MicrographList() {
   const batch = useWorkbench((s) => s.batch);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
-  const reviewed = micrographs.filter((m) => m.reviewed).length;
+  // Progress over the user's own micrographs once there are any (the demos are not their work).
+  const work = workMicrographs(micrographs);
+  const reviewed = work.filter((m) => m.reviewed).length;
   return (
     <section className="panel list-panel">
       <header className="panel-head">
@@ -163,7 +165,7 @@ export function MicrographList() {
       </header>
       {micrographs.length > 0 && (
         <div className="small review-count" data-testid="review-progress">
-          {reviewed} of {micrographs.length} reviewed
+          {reviewed} of {work.length} {work.length < micrographs.length ? 'of yours ' : ''}reviewed
         </div>
       )}
       {batch && (

@@ -46,7 +46,7 @@ export function SessionPanel() {
       </label>
       <p className="small" data-testid="session-diameter-note">
         {mic?.demo
-          ? `This demo micrograph keeps its own diameter (${mic.params.diameter} px).`
+          ? `This demo micrograph keeps its own diameter (${mic.params.diameter} px); yours are picked at ${setting.value} ${unitLabel(setting.unit)}.`
           : mic?.diameterNote
             ? mic.diameterNote
             : micPx !== undefined

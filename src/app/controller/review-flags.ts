@@ -1,5 +1,6 @@
 // Review flags: marking micrographs reviewed or excluded from export, and going to the next one
 // not reviewed.
+import { workMicrographs } from '../store';
 import { mic, store } from './context';
 
 export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded'): void {
@@ -8,10 +9,11 @@ export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded
   store().change(flag === 'reviewed' ? 'mark reviewed' : 'exclude from export', { [m.key]: { [flag]: !m[flag] } });
 }
 
-/** Goes to the next micrograph not marked reviewed (after the current one, wrapping round). */
+/** Goes to the next micrograph of the user's work not marked reviewed (after the current one,
+ * wrapping round); the bundled demos are skipped once the user has micrographs of their own. */
 export function nextUnreviewed(): void {
   const s = store();
-  const list = s.micrographs;
+  const list = workMicrographs(s.micrographs);
   const i = list.findIndex((m) => m.key === s.currentKey);
   for (let d = 1; d <= list.length; d++) {
     const m = list[(i + d + list.length) % list.length];
@@ -20,5 +22,5 @@ export function nextUnreviewed(): void {
       return;
     }
   }
-  s.notify('Every micrograph is marked reviewed.');
+  s.notify(list.length < s.micrographs.length ? 'Every micrograph of yours is marked reviewed.' : 'Every micrograph is marked reviewed.');
 }
