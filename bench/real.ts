@@ -109,7 +109,7 @@ async function oracleRows(set: RealSet, models: string | undefined, mics: RealMi
   const params = { ...DEFAULT_PICK_PARAMS, diameter: set.diameter, threshold: 0.5, cutoff: 1, calibrate: false };
   const all: ScoredPick[][] = [];
   for (const mic of mics) all.push((await pickMicrograph(new PickSession(mic.name, mic.micrograph), m, params)).all);
-  const cls = bestOver(all, mics, (p) => p.pParticle);
+  const cls = bestOver(all, mics, (p) => p.pClassifier);
   const peak = bestOver(all, mics, (p) => p.peakHeight);
   return [
     {

@@ -366,7 +366,7 @@ if (!values.skip!.split(',').includes('ranking')) {
   const line = (what: string, b: { scores: Scores; perMic: number }) =>
     console.log(`   ${what.padEnd(36)} ${pct(b.scores)}, ${b.perMic.toFixed(0)}`);
   const rankings: [string, (p: Candidate) => number | undefined][] = [
-    ['classifier p(particle)', (p) => p.pParticle],
+    ['classifier p(particle)', (p) => p.pClassifier],
     ['detector peak height', (p) => p.peakHeight],
     ['detector raw output', (p) => p.detectorRaw],
     ...blobRadii.map((r, k): [string, (p: Candidate) => number] => [`blob filter for radius ${r} px`, (p) => p.dog[k]]),
@@ -412,7 +412,7 @@ if (!values.skip!.split(',').includes('ranking')) {
       });
       line(
         `moved to radius-${radius} blob max within ${reach * S} px`,
-        bestOver(moved, scoring, (p) => p.pParticle),
+        bestOver(moved, scoring, (p) => p.pClassifier),
       );
     }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calibrateCount, calibrationReport, COUNT_AGREEMENT, describeCalibration, particleCount } from './calibrate';
+import { calibratedP, calibrateScores, COUNT_AGREEMENT, describeCalibration, particleCount, passesCutoff } from './calibrate';
 
 describe('particleCount', () => {
   it('counts the candidates not explained by noise: each one below the noise level stands for two noise candidates', () => {
@@ -12,53 +12,72 @@ describe('particleCount', () => {
   });
 });
 
-describe('calibrateCount', () => {
+describe('calibrateScores', () => {
   const noiseLevel = 0.3;
+  const referenceCutoff = 0.9;
+  /** What a cutoff keeps of the scores after calibration. */
+  const keptAt = (p: readonly (number | undefined)[], shift: number, cutoff: number) =>
+    p.map((v) => v !== undefined && passesCutoff(calibratedP(v, shift), cutoff));
 
-  it("keeps the settings' picks when they keep at least half of the detector's count", () => {
-    const c = calibrateCount({ score: [0.9, 0.8, 0.7, 0.05], passes: [true, true, false, false], raw: [0.5, 0.4, 0.35, 0.31], noiseLevel });
-    expect(c).toMatchObject({ keep: [true, true, false, false], detectorCount: 4, settingsCount: 2, adjusted: false });
+  it("leaves the scores alone when the default cutoff keeps at least half of the detector's count", () => {
+    const c = calibrateScores({ p: [0.9, 0.8, 0.7, 0.05], raw: [0.5, 0.4, 0.35, 0.31], noiseLevel, referenceCutoff });
+    expect(c).toEqual({ detectorCount: 4, referenceCutoff, referenceCount: 3, adjusted: false, shift: 0 });
+    expect(calibratedP(0.05, c.shift)).toBe(0.05);
   });
 
-  it("keeps the detector's count, best classifier scores first, when the classifier rejects nearly everything", () => {
+  it("raises the scores until the default cutoff keeps the detector's count, best scores first", () => {
     // A classifier that has never seen such data: every p(particle) under 0.1.
-    const score = [0.02, 0.08, 0.01, 0.05, 0.03, 0.07];
-    const c = calibrateCount({ score, passes: score.map(() => false), raw: [0.5, 0.6, 0.4, 0.45, 0.35, 0.7], noiseLevel });
-    expect(c.detectorCount).toBe(6);
-    expect(c.adjusted).toBe(true);
-    expect(c.keep).toEqual(score.map(() => true));
-    const four = calibrateCount({ score, passes: score.map(() => false), raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7], noiseLevel });
+    const p = [0.02, 0.08, 0.01, 0.05, 0.03, 0.07];
+    const all = calibrateScores({ p, raw: [0.5, 0.6, 0.4, 0.45, 0.35, 0.7], noiseLevel, referenceCutoff });
+    expect(all).toMatchObject({ detectorCount: 6, referenceCount: 0, adjusted: true });
+    expect(keptAt(p, all.shift, referenceCutoff)).toEqual(p.map(() => true));
+    const four = calibrateScores({ p, raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7], noiseLevel, referenceCutoff });
     expect(four.detectorCount).toBe(4);
-    expect(four.keep).toEqual([false, true, false, true, true, true]);
-    expect(four.scoreThreshold).toBe(0.03);
+    expect(four.shift).toBeGreaterThan(0);
+    expect(keptAt(p, four.shift, referenceCutoff)).toEqual([false, true, false, true, true, true]);
+    // The order of the scores is kept, and they stay probabilities.
+    const q = p.map((v) => calibratedP(v, four.shift));
+    expect([...q].sort((a, b) => a - b)).toEqual(q.slice().sort((a, b) => a - b));
+    expect(Math.min(...q)).toBeGreaterThan(0);
+    expect(Math.max(...q)).toBeLessThan(1);
   });
 
-  it('never removes a pick the settings keep (on empty ice the classifier decides)', () => {
+  it('keeps candidates tied with the last one kept, and works with probabilities of exactly 0 and 1', () => {
+    const p = [0, 0, 0, 1e-9, 1e-9, 0];
+    const c = calibrateScores({ p, raw: p.map(() => 0.9), noiseLevel, referenceCutoff });
+    expect(c.detectorCount).toBe(6);
+    expect(keptAt(p, c.shift, referenceCutoff)).toEqual(p.map(() => true));
+    const tied = [0.01, 0.01, 0.01, 0.001];
+    const three = calibrateScores({ p: tied, raw: [0.9, 0.9, 0.1, 0.9], noiseLevel, referenceCutoff });
+    expect(three.detectorCount).toBe(2);
+    expect(keptAt(tied, three.shift, referenceCutoff)).toEqual([true, true, true, false]);
+    expect(calibrateScores({ p: [1, 1], raw: [0.9, 0.9], noiseLevel, referenceCutoff }).adjusted).toBe(false);
+  });
+
+  it('never shifts when the classifier keeps enough (on empty ice it decides)', () => {
     const raw = Array.from({ length: 90 }, (_, i) => (i % 2 ? 0.1 : 0.35));
-    const passes = raw.map((_, i) => i < 12);
-    const c = calibrateCount({ score: raw.map(() => 0.5), passes, raw, noiseLevel });
-    expect(c.detectorCount).toBe(0);
-    expect(c.adjusted).toBe(false);
-    expect(c.keep).toEqual(passes);
+    const c = calibrateScores({ p: raw.map((_, i) => (i < 12 ? 0.95 : 0.01)), raw, noiseLevel, referenceCutoff });
+    expect(c).toMatchObject({ detectorCount: 0, adjusted: false, shift: 0 });
   });
 
-  it('never keeps a candidate without a score (screened out, or not classified yet)', () => {
-    const c = calibrateCount({ score: [undefined, 0.01, undefined], passes: [false, false, false], raw: [0.9, 0.9, 0.9], noiseLevel });
+  it('never counts a candidate without a score (screened out, or not classified yet)', () => {
+    const c = calibrateScores({ p: [undefined, 0.01, undefined], raw: [0.9, 0.9, 0.9], noiseLevel, referenceCutoff });
     expect(c.detectorCount).toBe(1);
-    expect(c.keep).toEqual([false, true, false]);
+    expect(keptAt([undefined, 0.01, undefined], c.shift, referenceCutoff)).toEqual([false, true, false]);
   });
 
-  it('keeps at least half the detector count, and all the settings keep (property)', () => {
+  it('keeps at least half the detector count at the default cutoff, and a looser cutoff never keeps fewer (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.float({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.float({ min: 0, max: 1, noNaN: true })), {
-          maxLength: 60,
-        }),
-        (rows) => {
-          const c = calibrateCount({ score: rows.map((r) => r[0]), passes: rows.map((r) => r[1]), raw: rows.map((r) => r[2]), noiseLevel });
-          const kept = c.keep.filter(Boolean).length;
-          expect(kept * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
-          if (!c.adjusted) expect(c.keep).toEqual(rows.map((r) => r[1]));
+        fc.array(fc.tuple(fc.float({ min: 0, max: 1, noNaN: true }), fc.float({ min: 0, max: 1, noNaN: true })), { maxLength: 60 }),
+        fc.array(fc.float({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 6 }),
+        (rows, cutoffs) => {
+          const p = rows.map((r) => r[0]);
+          const c = calibrateScores({ p, raw: rows.map((r) => r[1]), noiseLevel, referenceCutoff });
+          const atDefault = keptAt(p, c.shift, referenceCutoff).filter(Boolean).length;
+          expect(atDefault * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
+          const counts = [...cutoffs].sort((a, b) => a - b).map((k) => keptAt(p, c.shift, k).filter(Boolean).length);
+          counts.slice(1).forEach((n, i) => expect(n).toBeGreaterThanOrEqual(counts[i]));
         },
       ),
     );
@@ -66,21 +85,17 @@ describe('calibrateCount', () => {
 });
 
 describe('describeCalibration', () => {
-  it('says nothing when the settings stood, and says what was kept and why when they did not', () => {
+  it('says nothing when the scores stood, and says what was done and why when they did not', () => {
     expect(describeCalibration(undefined)).toBeUndefined();
-    expect(describeCalibration({ detectorCount: 4, settingsCount: 2, adjusted: false })).toBeUndefined();
-    const score = [0.02, 0.08, 0.01, 0.05, 0.03, 0.07];
-    const report = calibrationReport(
-      calibrateCount({
-        score,
-        passes: score.map(() => false),
-        raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7],
-        noiseLevel: 0.3,
-      }),
-    );
-    expect(report).toEqual({ detectorCount: 4, settingsCount: 0, adjusted: true, scoreThreshold: 0.03 });
+    expect(describeCalibration({ detectorCount: 4, referenceCutoff: 0.9, referenceCount: 2, adjusted: false, shift: 0 })).toBeUndefined();
+    const report = calibrateScores({
+      p: [0.02, 0.08, 0.01, 0.05, 0.03, 0.07],
+      raw: [0.5, 0.6, 0.1, 0.45, 0.35, 0.7],
+      noiseLevel: 0.3,
+      referenceCutoff: 0.9,
+    });
     expect(describeCalibration(report)).toBe(
-      'the settings (cutoff and screens) kept 0, under half the ~4 particles the detector estimates, so its 4 best-scored candidates were kept: p(particle) >= 0.030, about what a cutoff of 0.970 keeps',
+      `the classifier's scores run low here: the default cutoff 0.9 kept 0 of the ~4 particles the detector estimates, so p(particle) was raised (odds x${Math.exp(report.shift).toPrecision(3)}) until that cutoff keeps 4; the cutoff works from there`,
     );
   });
 });

@@ -1,4 +1,4 @@
-// Per-micrograph calibration of how many picks to keep, from the scores themselves.
+// Per-micrograph calibration of the classifier's scores, from the scores themselves.
 //
 // A fixed classifier cutoff fails on data unlike its training data when the classifier's
 // probabilities all fall: a handful of picks where hundreds of particles are (F1 0.10 on the
@@ -9,63 +9,72 @@
 // candidates that are noise fall below it, and particles rarely do, so
 //   particles ~ candidates - 2 x (candidates below the noise level)
 // (Storey's estimate of the share of true nulls, at lambda = 1/2, read as a count). When the
-// user's settings keep fewer than half of that, the count is kept instead, the best-scored
-// candidates first. It can only step in where the classifier dropped candidates: without a
-// classifier the settings keep every scored candidate, never fewer than the estimate.
+// default cutoff keeps fewer than half of that, the classifier's scores on this micrograph are
+// shifted (one offset added to every logit p(particle)) until the default cutoff keeps the
+// detector's count, best-scored candidates first. The user's cutoff then works on the shifted
+// scores: the check is made at the default cutoff, never at the user's, so moving the cutoff
+// always moves the count one way (deciding at the user's cutoff made a looser cutoff keep fewer
+// picks, where it stepped out). Without a classifier there is nothing to calibrate.
 //
 // Only ever more picks, never fewer: on empty ice the classifier already rejects most
 // candidates, and on micrographs whose detector output is low overall (contamination) the
 // estimate falls to zero while the classifier is right.
 import { ParameterError } from './errors';
 
-/** The settings' count stands unless it is under the estimate divided by this. */
+/** The classifier's count stands unless it is under the estimate divided by this. */
 export const COUNT_AGREEMENT = 2;
 /** COUNT_AGREEMENT in words, for what the user reads (parameter help, the workbench, the CLI). */
 export const UNDER_SHARE = COUNT_AGREEMENT === 2 ? 'under half' : `under 1/${COUNT_AGREEMENT}`;
 
 export interface CalibrationInput {
-  /** What ranks the candidates: p(particle), or the detector's height without a classifier; undefined = screened out or unclassified, never kept. */
-  score: readonly (number | undefined)[];
-  /** Whether the user's settings keep each candidate (its cutoff, its screens). */
-  passes: readonly boolean[];
+  /** The classifier's p(particle) at each candidate; undefined = screened out or unclassified, never kept. */
+  p: readonly (number | undefined)[];
   /** Raw detector output at each candidate. */
   raw: readonly number[];
   /** The detector's median raw output at candidates on empty micrographs (ModelMetadata.noiseLevel). */
   noiseLevel: number;
+  /** The cutoff the classifier is checked at: the default, whatever the user's is. */
+  referenceCutoff: number;
 }
 
-export interface Calibration {
-  /** Kept, by candidate. */
-  keep: boolean[];
+/** What calibration found on one micrograph. */
+export interface CalibrationReport {
   /** The detector's estimate of how many candidates are particles. */
   detectorCount: number;
-  /** Candidates the user's settings keep. */
-  settingsCount: number;
-  /** True when the detector's count was kept instead of the settings'. */
+  /** The cutoff the classifier was checked at (CalibrationInput.referenceCutoff). */
+  referenceCutoff: number;
+  /** Candidates the reference cutoff keeps with the classifier's own scores. */
+  referenceCount: number;
+  /** True when the scores were shifted. */
   adjusted: boolean;
-  /** The lowest score kept when adjusted (the effective threshold); undefined otherwise. */
-  scoreThreshold?: number;
+  /** Added to every logit p(particle) on this micrograph; 0 unless adjusted. */
+  shift: number;
 }
 
-/** What a pick reports of its calibration: everything but the per-candidate decisions. */
-export type CalibrationReport = Omit<Calibration, 'keep'>;
+/** Whether a pick with this p(particle) passes the cutoff (a p(background) at or above it is dropped). */
+export function passesCutoff(p: number, cutoff: number): boolean {
+  return 1 - p < cutoff;
+}
 
-/** The report of a calibration, without its per-candidate decisions. */
-export function calibrationReport(c: Calibration): CalibrationReport {
-  const { keep: _keep, ...report } = c;
-  return report;
+// Logits of probabilities this close to 0 or 1 are clamped (float32 outputs reach both).
+const P_EDGE = 1e-12;
+const logit = (p: number): number => {
+  const q = Math.min(1 - P_EDGE, Math.max(P_EDGE, p));
+  return Math.log(q / (1 - q));
+};
+
+/** p(particle) after a calibration's shift; unchanged when there is none. */
+export function calibratedP(p: number, shift: number): number {
+  return shift === 0 ? p : 1 / (1 + Math.exp(-(logit(p) + shift)));
 }
 
 /**
- * One sentence for the user when calibration replaced the settings' count (CLI log, workbench);
- * undefined otherwise. The lowest p(particle) kept is also said as the cutoff (a p(background))
- * that would keep about as many.
+ * One sentence for the user when calibration shifted the scores (CLI log, workbench);
+ * undefined otherwise.
  */
 export function describeCalibration(c: CalibrationReport | undefined): string | undefined {
   if (!c?.adjusted) return undefined;
-  const p = c.scoreThreshold;
-  const at = p === undefined ? '' : `: p(particle) >= ${p.toFixed(3)}, about what a cutoff of ${(1 - p).toFixed(3)} keeps`;
-  return `the settings (cutoff and screens) kept ${c.settingsCount}, ${UNDER_SHARE} the ~${c.detectorCount} particles the detector estimates, so its ${c.detectorCount} best-scored candidates were kept${at}`;
+  return `the classifier's scores run low here: the default cutoff ${c.referenceCutoff} kept ${c.referenceCount} of the ~${c.detectorCount} particles the detector estimates, so p(particle) was raised (odds x${Math.exp(c.shift).toPrecision(3)}) until that cutoff keeps ${c.detectorCount}; the cutoff works from there`;
 }
 
 /** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */
@@ -74,26 +83,24 @@ export function particleCount(raw: readonly number[], noiseLevel: number): numbe
   return Math.max(0, raw.length - 2 * below);
 }
 
-/** Which candidates to keep (see the file comment). */
-export function calibrateCount(input: CalibrationInput): Calibration {
-  const { score, passes, raw, noiseLevel } = input;
-  if (score.length !== raw.length || passes.length !== raw.length) {
-    throw new ParameterError(`calibration got ${score.length} scores, ${passes.length} decisions and ${raw.length} detector heights`);
-  }
+/** The shift for one micrograph's scores (see the file comment). */
+export function calibrateScores(input: CalibrationInput): CalibrationReport {
+  const { p, raw, noiseLevel, referenceCutoff } = input;
+  if (p.length !== raw.length) throw new ParameterError(`calibration got ${p.length} scores and ${raw.length} detector heights`);
   if (!Number.isFinite(noiseLevel)) throw new ParameterError(`the detector's noise level must be a number, got ${noiseLevel}`);
-  const settingsCount = passes.filter(Boolean).length;
+  const scored = p.flatMap((v, i) => (v === undefined ? [] : [i]));
   const detectorCount = particleCount(
-    raw.filter((_, i) => score[i] !== undefined),
+    scored.map((i) => raw[i]),
     noiseLevel,
   );
-  if (settingsCount * COUNT_AGREEMENT >= detectorCount) return { keep: passes.slice(), detectorCount, settingsCount, adjusted: false };
-  // Best score first, ties in candidate order; index arrays, as a re-pick ranks ~10k candidates.
-  const s = Float64Array.from(score, (v) => v ?? Number.NaN);
-  const ranked = Uint32Array.from(score.keys())
-    .filter((i) => score[i] !== undefined)
-    .sort((a, b) => s[b] - s[a] || a - b)
-    .subarray(0, detectorCount);
-  const keep = raw.map(() => false);
-  for (const i of ranked) keep[i] = true;
-  return { keep, detectorCount, settingsCount, adjusted: true, scoreThreshold: ranked.length ? s[ranked[ranked.length - 1]] : undefined };
+  const referenceCount = scored.filter((i) => passesCutoff(p[i]!, referenceCutoff)).length;
+  if (referenceCount * COUNT_AGREEMENT >= detectorCount)
+    return { detectorCount, referenceCutoff, referenceCount, adjusted: false, shift: 0 };
+  // The boundary sits halfway (in logits) between the detectorCount-th best score and the next
+  // lower one; candidates tied with the last one kept are kept with it.
+  const logits = Float64Array.from(scored, (i) => logit(p[i]!)).sort((a, b) => b - a);
+  const last = logits[Math.min(detectorCount, logits.length) - 1];
+  const next = logits.find((l) => l < last);
+  const boundary = next === undefined ? last - 1 : (last + next) / 2;
+  return { detectorCount, referenceCutoff, referenceCount, adjusted: true, shift: logit(1 - referenceCutoff) - boundary };
 }

@@ -155,7 +155,7 @@ export const PICK_PARAMETERS = {
   cutoff: {
     kind: 'number',
     label: 'Classifier cutoff',
-    help: 'drop a pick when the classifier gives it p(background) >= this; 1 keeps all',
+    help: 'drop a pick when its p(background) (1 - p(particle), after calibration) is at or above this; 1 keeps all',
     flag: 'cutoff',
     metavar: 'C',
     unit: '',
@@ -168,10 +168,10 @@ export const PICK_PARAMETERS = {
   calibrate: {
     kind: 'boolean',
     label: 'Calibrate per micrograph',
-    help: `when the cutoff keeps ${UNDER_SHARE} as many picks as the detector counts particles on a micrograph, keep the detector's count, best scored first`,
+    help: `when the default cutoff keeps ${UNDER_SHARE} as many picks as the detector counts particles on a micrograph, raise the classifier's scores there until it keeps the detector's count; the cutoff works from there`,
     flag: 'no-calibrate',
     flagSets: false,
-    flagHelp: "keep exactly what the cutoff keeps, without the per-micrograph check against the detector's count",
+    flagHelp: "use the classifier's own scores, without the per-micrograph check against the detector's count",
     stage: 'classifier',
     default: true,
   },

@@ -7,7 +7,7 @@ import { initBackend } from './model/backend';
 import { buildClassifier } from './model/classifier';
 import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
-import { DEFAULT_PICK_PARAMS, type PickParams } from './params';
+import { DEFAULT_PICK_PARAMS, PICK_PARAMETERS, type PickParams } from './params';
 import { PickSession, pickMicrograph, type Models } from './pipeline';
 import { createRng } from './random';
 
@@ -110,19 +110,48 @@ describe('PickSession', () => {
     }
   });
 
-  it('reports what calibration did: nothing when the settings keep enough, the count it kept when they keep nothing', async () => {
+  it('reports what calibration did: nothing when the classifier keeps enough, a shift of its scores when it keeps too few', async () => {
     const session = new PickSession('calibrated', micrographWithParticles(560, 540, centres, 30));
     // A noise level under every candidate's output: the detector counts each candidate a particle.
-    const counted: Models = { fcrn: models.fcrn, fcrnMeta: { ...META, noiseLevel: -1e9 }, classifier: buildClassifier({ seed: 3 }) };
+    const meta = { ...META, noiseLevel: -1e9 };
+    const reference = PICK_PARAMETERS.cutoff.default;
     const settings = { ...params, useClassifier: true };
-    const all = await pickMicrograph(session, counted, { ...settings, cutoff: 1 });
-    expect(all.calibration).toMatchObject({ adjusted: false, settingsCount: all.all.length, detectorCount: all.all.length });
-    // Cutoff 0 keeps no candidate; calibration keeps the detector's count, best p(particle) first.
-    const none = await pickMicrograph(session, counted, { ...settings, cutoff: 0 });
-    expect(none.calibration).toMatchObject({ adjusted: true, settingsCount: 0, detectorCount: all.all.length });
-    expect(none.picks).toHaveLength(all.all.length);
-    expect(none.calibration!.scoreThreshold).toBe(Math.min(...none.picks.map((p) => p.pParticle!)));
-    expect((await pickMicrograph(session, counted, { ...settings, cutoff: 0, calibrate: false })).calibration).toBeUndefined();
+    const untrained = buildClassifier({ seed: 3 });
+    // An untrained classifier says about 0.5 everywhere: the default cutoff keeps every candidate.
+    const even = await pickMicrograph(session, { fcrn: models.fcrn, fcrnMeta: meta, classifier: untrained }, settings);
+    expect(even.calibration).toEqual({
+      detectorCount: even.all.length,
+      referenceCutoff: reference,
+      referenceCount: even.all.length,
+      adjusted: false,
+      shift: 0,
+    });
+    // The same classifier with its particle output pushed down (p(particle) ~ 1e-5), as on data unlike its training data.
+    const low = buildClassifier({ seed: 3 });
+    low.setWeights(untrained.getWeights());
+    const out = low.getLayer('softmax');
+    out.setWeights([out.getWeights()[0], tf.tensor1d([6, -6])]);
+    const shy: Models = { fcrn: models.fcrn, fcrnMeta: meta, classifier: low };
+    const raw = await pickMicrograph(session, shy, { ...settings, calibrate: false });
+    expect(raw.calibration).toBeUndefined();
+    expect(raw.picks).toHaveLength(0);
+    const n = raw.all.length;
+    expect(n).toBeGreaterThan(2);
+    const calibrated = await pickMicrograph(session, shy, settings);
+    expect(calibrated.calibration).toMatchObject({ detectorCount: n, referenceCount: 0, adjusted: true });
+    expect(calibrated.picks).toHaveLength(n);
+    calibrated.all.forEach((p, i) => {
+      // The classifier's own output stays beside the raised one, and the order is kept.
+      expect(p.pClassifier).toBe(raw.all[i].pParticle);
+      expect(p.pParticle).toBeGreaterThan(p.pClassifier!);
+      expect(p.score).toBe(p.pParticle);
+    });
+    // The cutoff works on the raised scores, one way: 0 keeps nothing, stricter keeps fewer.
+    const counts: number[] = [];
+    for (const cutoff of [0, 0.5, 0.8, 0.9, 0.95, 1])
+      counts.push((await pickMicrograph(session, shy, { ...settings, cutoff })).picks.length);
+    expect(counts[0]).toBe(0);
+    counts.slice(1).forEach((c, i) => expect(c).toBeGreaterThanOrEqual(counts[i]));
   });
 
   it('keeps the particles lying wholly inside by default, and follows the edge margin', async () => {

@@ -3,7 +3,7 @@
 // (peaks, edge margin, intensity screens, classifier, calibration) without running the FCRN again.
 // Used unchanged by the engine worker and the CLI.
 import type * as tf from '@tensorflow/tfjs';
-import { calibrateCount, calibrationReport, type Calibration, type CalibrationReport } from './calibrate';
+import { calibratedP, calibrateScores, passesCutoff, type CalibrationReport } from './calibrate';
 import {
   extractPatches,
   insideEdgeMargin,
@@ -20,7 +20,7 @@ import type { OpenedMicrograph } from './io/micrograph-source';
 import { classifyPatches, runFcrn } from './model/inference';
 import { NearCache } from './near-cache';
 import { classifierBoxRadii, type ModelMetadata } from './model/model-io';
-import { checkPickParams, detectorKey, type DetectorParams, type PickParams } from './params';
+import { checkPickParams, detectorKey, PICK_PARAMETERS, type DetectorParams, type PickParams } from './params';
 import { PeakFinder } from './peaks';
 import { prepareNetworkInput, preprocessReduced } from './preprocess/preprocess';
 import { percentiles } from './preprocess/percentile';
@@ -33,8 +33,11 @@ export interface Models {
 }
 
 export interface ScoredPick extends Particle {
-  /** Classifier probability of "particle", when the classifier ran. */
+  /** p(particle), when the classifier ran: its output after this micrograph's calibration
+   * (calibrate.ts), what the cutoff compares and the figure of merit written. */
   pParticle?: number;
+  /** The classifier's own output, before calibration. */
+  pClassifier?: number;
   /** Detector peak height on the 0..1 scale of the normalised map. */
   peakHeight: number;
   /** The detector's raw output at the pick (calibrate.ts compares it with the model's noise level). */
@@ -264,25 +267,23 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     }
     throwIfAborted(opts.signal);
 
-    // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
-    const passes = inside.map((_, i) => {
-      const p = probs[i];
-      return screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : 1 - p < params.cutoff);
-    });
     const rawAt = inside.map((c) => d.raw.data[Math.round(c.y) * d.raw.width + Math.round(c.x)]);
     const noiseLevel = models.fcrnMeta.noiseLevel;
-    let calibration: Calibration | undefined;
-    if (params.calibrate && noiseLevel !== undefined) {
-      calibration = calibrateCount({
-        score: inside.map((c, i) => (!screen.keep[i] ? undefined : classifying ? probs[i] : c.height)),
-        passes,
+    let calibration: CalibrationReport | undefined;
+    if (classifying && params.calibrate && noiseLevel !== undefined) {
+      calibration = calibrateScores({
+        p: inside.map((_, i) => (screen.keep[i] ? probs[i] : undefined)),
         raw: rawAt,
         noiseLevel,
+        referenceCutoff: PICK_PARAMETERS.cutoff.default,
       });
     }
-    const keep = calibration?.keep ?? passes;
+    const shift = calibration?.shift ?? 0;
     const picks: ScoredPick[] = inside.map((c, i) => {
-      const p = probs[i];
+      const raw = probs[i];
+      const p = raw === undefined ? undefined : calibratedP(raw, shift);
+      // A preview keeps no candidate the classifier has not judged (it more often drops than keeps).
+      const kept = screen.keep[i] && (p === undefined ? !(classifying && opts.preview) : passesCutoff(p, params.cutoff));
       return {
         x: workingToOriginal(c.x, scale),
         y: workingToOriginal(c.y, scale),
@@ -290,15 +291,16 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         peakHeight: c.height,
         detectorRaw: rawAt[i],
         pParticle: p,
+        pClassifier: raw,
         classNumber: 1,
-        kept: keep[i],
+        kept,
       };
     });
     return {
       picks,
       timings,
       unclassified,
-      calibration: calibration && calibrationReport(calibration),
+      calibration,
     };
   }
 

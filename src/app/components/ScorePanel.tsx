@@ -110,7 +110,7 @@ export function ScorePanel() {
           {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
           {picked.length === 1 ? '' : 's'}
           {calibrated
-            ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration kept the detector's particle estimate instead (the line and screens kept ${UNDER_SHARE} of it)`
+            ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration raised the classifier's scores (the default cutoff kept ${UNDER_SHARE} the detector's particle estimate there)`
             : ''}
           {noClassifier ? ' · the classifier is off here' : ''}
         </span>
