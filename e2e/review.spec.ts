@@ -280,7 +280,7 @@ test("a classifier whose scores run low: calibration raises them to the detector
   expect(typical.kept).toBeGreaterThan(20);
   await page.getByTestId('mic-row').filter({ hasText: typical.name }).click();
   await expect(page.getByTestId('calibration-note')).toContainText(
-    `On this micrograph the classifier's scores run low here: the default cutoff 0.9 kept 0 of the ~${typical.kept} particles the detector estimates, so p(particle) was raised`,
+    `On this micrograph the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~${typical.kept} particles the detector estimates, so p(particle) was raised`,
   );
   const calibrated = before.filter((m) => m.kept > 0);
   await expect(page.getByTestId('score-summary')).toContainText(

@@ -95,7 +95,7 @@ describe('describeCalibration', () => {
       referenceCutoff: 0.9,
     });
     expect(describeCalibration(report)).toBe(
-      `the classifier's scores run low here: the default cutoff 0.9 kept 0 of the ~4 particles the detector estimates, so p(particle) was raised (odds x${Math.exp(report.shift).toPrecision(3)}) until that cutoff keeps 4; the cutoff works from there`,
+      `the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~4 particles the detector estimates, so p(particle) was raised (odds x${Math.exp(report.shift).toPrecision(3)}) until that cutoff keeps 4; other cutoffs keep more or fewer from there`,
     );
   });
 });

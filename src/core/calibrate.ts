@@ -74,7 +74,7 @@ export function calibratedP(p: number, shift: number): number {
  */
 export function describeCalibration(c: CalibrationReport | undefined): string | undefined {
   if (!c?.adjusted) return undefined;
-  return `the classifier's scores run low here: the default cutoff ${c.referenceCutoff} kept ${c.referenceCount} of the ~${c.detectorCount} particles the detector estimates, so p(particle) was raised (odds x${Math.exp(c.shift).toPrecision(3)}) until that cutoff keeps ${c.detectorCount}; the cutoff works from there`;
+  return `the classifier's scores ran low: the default cutoff ${c.referenceCutoff} kept ${c.referenceCount} of the ~${c.detectorCount} particles the detector estimates, so p(particle) was raised (odds x${Math.exp(c.shift).toPrecision(3)}) until that cutoff keeps ${c.detectorCount}; other cutoffs keep more or fewer from there`;
 }
 
 /** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */
