@@ -42,3 +42,17 @@ test('the toolbar wraps at 1440 px and below, with a long backend name; a softwa
   }
   await page.screenshot({ path: test.info().outputPath('toolbar-1024.png') });
 });
+
+test('on a 1440 x 900 laptop the Export button of the toolbar brings the export panel into view', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('mic-row').first().click();
+  // Below the parameters, the scores and the display settings: out of sight at first.
+  await expect(page.getByTestId('export-all-zip')).not.toBeInViewport();
+  await page.getByTestId('toolbar-export').click();
+  await expect(page.getByTestId('export-all-zip')).toBeInViewport();
+  await expect(page.getByTestId('export-current-star')).toBeInViewport();
+  await expect(page.getByTestId('toolbar')).toBeInViewport();
+});

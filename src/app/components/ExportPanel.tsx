@@ -91,6 +91,9 @@ function RelionProjectRow({ project, onChange }: { project?: RelionProject; onCh
   );
 }
 
+/** The export panel's element id (the toolbar's Export button scrolls to it). */
+export const EXPORT_PANEL_ID = 'export-panel';
+
 export function ExportPanel() {
   const [project, setProject] = useState<RelionProject | undefined>();
   const mic = useWorkbench(currentMic);
@@ -98,7 +101,7 @@ export function ExportPanel() {
   const excluded = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => m.excluded).length);
   const demosLeftOut = useWorkbench((s) => s.micrographs.length - workMicrographs(s.micrographs).length);
   return (
-    <section className="panel export-panel">
+    <section className="panel export-panel" id={EXPORT_PANEL_ID} data-testid="export-panel">
       <h2>Export</h2>
       {mic && (
         <div className="export-row">

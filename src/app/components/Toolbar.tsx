@@ -10,6 +10,7 @@ import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench } from '../store';
 import { BackendIndicator } from './BackendIndicator';
+import { EXPORT_PANEL_ID } from './ExportPanel';
 
 export function Toolbar() {
   const fileRef = useRef<HTMLInputElement>(null);
@@ -61,6 +62,13 @@ export function Toolbar() {
         />
         <button disabled={readOnly} onClick={() => void loadSamples()} data-testid="load-samples">
           Demo data
+        </button>
+        <button
+          onClick={() => document.getElementById(EXPORT_PANEL_ID)?.scrollIntoView({ block: 'start' })}
+          title="Go to the export panel (coordinate files of this micrograph, or of all of them in one zip)"
+          data-testid="toolbar-export"
+        >
+          Export…
         </button>
       </div>
       <div className="tool-group">
