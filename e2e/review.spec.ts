@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readCoordinates } from '../src/core/coords';
+import { shyClassifierWeights } from '../test/helpers/shy-classifier';
 import {
   allPicked,
   blurFields,
@@ -241,19 +242,7 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
  * down (p(particle) x ~e^-12): a classifier that gives particles low scores, as the shipped one
  * does on real micrographs unlike its training data. */
 async function serveShyModels(page: Page): Promise<string> {
-  const manifest = JSON.parse(readFileSync('public/models/classifier/model.json', 'utf8')) as {
-    weightsManifest: { weights: { name: string; shape: number[] }[] }[];
-  };
-  let offset = 0;
-  for (const w of manifest.weightsManifest[0].weights) {
-    if (w.name === 'softmax/bias') break;
-    offset += 4 * w.shape.reduce((a, b) => a * b, 1);
-  }
-  const weights = readFileSync('public/models/classifier/weights.bin');
-  const bias = new Float32Array(weights.buffer.slice(weights.byteOffset + offset, weights.byteOffset + offset + 8));
-  bias[0] += 6;
-  bias[1] -= 6;
-  Buffer.from(bias.buffer).copy(weights, offset);
+  const weights = shyClassifierWeights('public/models');
   // The context's route also answers the engine's workers.
   const prefix = '/shy-models/';
   await page.context().route(

@@ -11,8 +11,10 @@ import { openFileReader, ReadBuffer, temporaryName, writeFileAtomic } from '../.
 import { createImage } from '../../src/core/image';
 import { writeMrc } from '../../src/core/io/mrc';
 import { main } from '../../src/cli/main';
+import { SHIPPED_MODELS_DIR } from '../../src/cli/models';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, DRPNET_BIN, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
+import { shyClassifierWeights } from '../helpers/shy-classifier';
 
 const COUNT = 8;
 const DIAMETER = '28';
@@ -244,12 +246,33 @@ describe('drpnet pick --stats', () => {
 });
 
 describe('drpnet pick and per-micrograph calibration', () => {
-  // The shipped models carry a noise level; cutoff 0 keeps no candidate, so calibration steps in.
-  const shipped = async (name: string, ...extra: string[]) => {
+  // The shipped models with a classifier whose scores run low (as on real data unlike its
+  // training data): at the default cutoff it keeps nothing, so calibration steps in.
+  const shy = async () => {
+    const dir = path.join(root, 'models-shy');
+    await mkdir(path.join(dir, 'fcrn'), { recursive: true });
+    await mkdir(path.join(dir, 'classifier'), { recursive: true });
+    for (const f of ['fcrn/model.json', 'fcrn/weights.bin', 'classifier/model.json'])
+      await copyFile(path.join(SHIPPED_MODELS_DIR, f), path.join(dir, f));
+    await writeFile(path.join(dir, 'classifier', 'weights.bin'), shyClassifierWeights(SHIPPED_MODELS_DIR));
+    return dir;
+  };
+  const picked = async (name: string, ...extra: string[]) => {
     const out = path.join(root, name);
     const statsFile = path.join(out, 'stats.jsonl');
-    const run = await captureOutput(() =>
-      pickCommand([path.join(mics, names[0]), '--diameter', DIAMETER, '--cutoff', '0', '--out', out, '--stats', statsFile, ...extra]),
+    const run = await captureOutput(async () =>
+      pickCommand([
+        path.join(mics, names[0]),
+        '--diameter',
+        DIAMETER,
+        '--models',
+        await shy(),
+        '--out',
+        out,
+        '--stats',
+        statsFile,
+        ...extra,
+      ]),
     );
     expect(run.result).toBe(0);
     const line = run.stderr.split('\n').find((l) => l.includes('picks in'))!;
@@ -258,21 +281,27 @@ describe('drpnet pick and per-micrograph calibration', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
       .find((r) => r.event === 'micrograph');
-    return { line, picks: Number(/: (\d+) picks in/.exec(line)![1]), record };
+    const star = readRelionCoordinates(await readFile(path.join(out, starName(names[0])), 'utf8'), starName(names[0]));
+    return { line, picks: Number(/: (\d+) picks in/.exec(line)![1]), record, star };
   };
 
-  it('says on the micrograph line, and in --stats, when calibration kept more than the cutoff did', async () => {
-    const { line, picks, record } = await shipped('calibrated');
+  it('says on the micrograph line, and in --stats, when calibration raised the scores; the figures of merit written are the raised ones', async () => {
+    const { line, picks, record, star } = await picked('calibrated');
     expect(picks).toBeGreaterThan(0);
     expect(line).toContain(
-      `calibrated: the settings (cutoff and screens) kept 0, under half the ~${picks} particles the detector estimates`,
+      `calibrated: the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~${picks} particles the detector estimates`,
     );
-    expect(line).toMatch(/p\(particle\) >= \d\.\d{3}, about what a cutoff of \d\.\d{3} keeps\)$/);
     expect(record).toMatchObject({ picks, calibrated: true });
+    expect(star).toHaveLength(picks);
+    for (const p of star) expect(p.score).toBeGreaterThan(0.1);
+    // A stricter cutoff keeps fewer of them, never more.
+    const strict = await picked('calibrated-strict', '--cutoff', '0.5');
+    expect(strict.picks).toBeLessThan(picks);
+    expect(strict.record).toMatchObject({ calibrated: true });
   });
 
   it('says nothing of it when calibration is off, and keeps what the cutoff keeps', async () => {
-    const { line, picks, record } = await shipped('not-calibrated', '--no-calibrate');
+    const { line, picks, record } = await picked('not-calibrated', '--no-calibrate');
     expect(picks).toBe(0);
     expect(line).not.toContain('calibrated');
     expect(record).toMatchObject({ picks: 0, calibrated: false });
