@@ -56,6 +56,20 @@ describe('workbench store', () => {
     expect(knownPixelSize(s())).toBe(1.3);
   });
 
+  it('drops a calibration report saved before calibration shifted the scores (it cannot be described in those terms)', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    const report = { detectorCount: 9, referenceCutoff: 0.9, referenceCount: 2, adjusted: true, shift: 3 };
+    s().updateMic('k1', { calibration: report });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    s().reset();
+    applySnapshot(snap);
+    expect(currentMic(s())?.calibration).toEqual(report);
+    snap.micrographs[0].calibration = { detectorCount: 9, settingsCount: 2, adjusted: true, scoreThreshold: 0.01 };
+    s().reset();
+    applySnapshot(snap);
+    expect(currentMic(s())?.calibration).toBeUndefined();
+  });
+
   it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {
     s().addMicrograph('k1', 'a.mrc');
     s().setParams('k1', { sigma: 6, kLevel: 2 });

@@ -472,10 +472,15 @@ function validDiameter(d: DiameterSetting | undefined): DiameterSetting {
   return d && (d.unit === 'px' || d.unit === 'A') && Number.isFinite(d.value) && d.value > 0 ? d : { ...DEFAULT_DIAMETER };
 }
 
+/** A calibration report as calibrate.ts now writes it; one saved before calibration shifted the scores (no `shift`) is dropped. */
+function currentCalibration(c: CalibrationReport | undefined): CalibrationReport | undefined {
+  return c && typeof c.shift === 'number' ? c : undefined;
+}
+
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
-    micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params) })),
+    micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params), calibration: currentCalibration(m.calibration) })),
     currentKey: snap.currentKey,
     defaultParams: validParams(snap.defaultParams),
     // A session saved before the session-wide diameter: the last diameter used, in px.
