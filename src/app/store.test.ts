@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import { addManual, EMPTY_EDITS } from './picks-merge';
-import { applySnapshot, currentMic, knownPixelSize, toSnapshot, useWorkbench, workMicrographs } from './store';
+import { applySnapshot, currentMic, knownPixelSize, pixelSizeOf, toSnapshot, useWorkbench, workMicrographs } from './store';
 
 const s = () => useWorkbench.getState();
 
@@ -51,8 +51,30 @@ describe('workbench store', () => {
     expect(knownPixelSize(s())).toBeUndefined();
     s().setCurrent('d1');
     expect(knownPixelSize(s())).toBeUndefined();
+    // A pixel size entered for files without one: the PNG takes it, the demo keeps its own.
+    s().set({ fallbackPixelSize: 0.83 });
+    expect(knownPixelSize(s())).toBe(0.83);
+    expect(
+      pixelSizeOf(
+        s().micrographs.find((m) => m.key === 'k1'),
+        s(),
+      ),
+    ).toBe(0.83);
+    expect(
+      pixelSizeOf(
+        s().micrographs.find((m) => m.key === 'd1'),
+        s(),
+      ),
+    ).toBe(2.6);
     s().addMicrograph('k2', 'own.mrc');
     s().updateMic('k2', { info: info(1.3) });
+    expect(
+      pixelSizeOf(
+        s().micrographs.find((m) => m.key === 'k2'),
+        s(),
+      ),
+    ).toBe(1.3);
+    s().setCurrent('k2');
     expect(knownPixelSize(s())).toBe(1.3);
   });
 

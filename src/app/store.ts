@@ -66,6 +66,8 @@ export interface DiameterSetting {
 /** Session-wide settings that undo restores with the micrographs' fields. */
 export interface SessionSettings {
   diameter: DiameterSetting;
+  /** Å per pixel of the user's micrographs whose file gives none (PNG, JPEG, most TIFF); undefined: not entered. */
+  fallbackPixelSize?: number;
   /** What micrographs added later start from. */
   defaultParams: PickParams;
 }
@@ -116,6 +118,8 @@ export interface WorkbenchState {
   defaultParams: PickParams;
   /** The session's particle diameter, which new micrographs inherit. */
   diameter: DiameterSetting;
+  /** SessionSettings.fallbackPixelSize. */
+  fallbackPixelSize?: number;
   /** Pick micrographs as they arrive. */
   autoPick: boolean;
   /** Draw the pick circles (key v). */
@@ -196,6 +200,7 @@ function initialData() {
     heatmaps: {},
     defaultParams: { ...DEFAULT_PICK_PARAMS },
     diameter: { ...DEFAULT_DIAMETER },
+    fallbackPixelSize: undefined as number | undefined,
     autoPick: true,
     showPicks: true,
     lowpass: DEFAULT_LOWPASS,
@@ -395,7 +400,7 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
 }
 
 function sessionSettings(s: WorkbenchState): SessionSettings {
-  return { diameter: s.diameter, defaultParams: s.defaultParams };
+  return { diameter: s.diameter, fallbackPixelSize: s.fallbackPixelSize, defaultParams: s.defaultParams };
 }
 
 /**
@@ -412,14 +417,30 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }
 
+/** A positive, finite pixel size, else undefined. */
+export function usablePixelSize(v: number | undefined): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * A micrograph's pixel size (Å/px): its file's, else, for the user's own micrographs, the one
+ * they entered for files without one; undefined until its header is read.
+ */
+export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchState, 'fallbackPixelSize'>): number | undefined {
+  if (!m?.info) return undefined;
+  return m.info.pixelSize ?? (m.demo ? undefined : s.fallbackPixelSize);
+}
+
 /**
  * A pixel size to show or convert the session diameter with: the current micrograph's, else any
- * known one, from the user's work only (a demo's pixel size says nothing of a PNG's).
+ * known one, from the user's work only (a demo's pixel size says nothing of a PNG's), else the
+ * one entered for files without one.
  */
 export function knownPixelSize(s: WorkbenchState): number | undefined {
   const work = workMicrographs(s.micrographs);
   const mic = currentMic(s);
-  return (mic && work.includes(mic) ? mic.info?.pixelSize : undefined) ?? work.find((m) => m.info?.pixelSize)?.info?.pixelSize;
+  const own = (m: MicrographEntry) => (work.includes(m) ? pixelSizeOf(m, s) : undefined);
+  return (mic && own(mic)) ?? work.map(own).find((p) => p !== undefined) ?? s.fallbackPixelSize;
 }
 
 /** The part of the state that autosave keeps (no images, maps or UI transients). */
@@ -430,6 +451,7 @@ export interface SessionSnapshot {
   defaultParams: PickParams;
   /** Absent in sessions saved before the session-wide diameter. */
   diameter?: DiameterSetting;
+  fallbackPixelSize?: number;
   autoPick?: boolean;
   showPicks?: boolean;
   lowpass?: number;
@@ -455,6 +477,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     currentKey: s.currentKey,
     defaultParams: s.defaultParams,
     diameter: s.diameter,
+    fallbackPixelSize: s.fallbackPixelSize,
     autoPick: s.autoPick,
     showPicks: s.showPicks,
     lowpass: s.lowpass,
@@ -485,6 +508,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     defaultParams: validParams(snap.defaultParams),
     // A session saved before the session-wide diameter: the last diameter used, in px.
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
+    fallbackPixelSize: usablePixelSize(snap.fallbackPixelSize),
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,

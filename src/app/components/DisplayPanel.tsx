@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { lowpassSigmaOf } from '../controller/viewing';
-import { currentMic, useWorkbench } from '../store';
+import { currentMic, pixelSizeOf, useWorkbench } from '../store';
 import { SliderRow, type SliderSpec } from './SliderRow';
 
 export function DisplayPanel() {
@@ -15,7 +15,7 @@ export function DisplayPanel() {
     lowpass: useWorkbench((x) => x.lowpass),
   };
   const hasHeat = useWorkbench((x) => !!(x.currentKey && x.heatmaps[x.currentKey]));
-  const pixelSize = useWorkbench((x) => currentMic(x)?.info?.pixelSize);
+  const pixelSize = useWorkbench((x) => pixelSizeOf(currentMic(x), x));
   const sigma = useWorkbench((x) => lowpassSigmaOf(currentMic(x)));
   const unit = pixelSize ? 'Å' : 'px';
   // View settings only: none of these changes the picks.

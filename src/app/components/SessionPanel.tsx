@@ -1,9 +1,9 @@
 // The session's settings, shown before anything is dropped: the particle diameter every
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
-import { setDiameterUnit, setSessionDiameter } from '../controller/session-diameter';
+import { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } from '../controller/session-diameter';
 import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
-import { currentMic, knownPixelSize, useWorkbench, type DiameterUnit } from '../store';
+import { currentMic, knownPixelSize, pixelSizeOf, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
 
 export function SessionPanel() {
@@ -15,7 +15,12 @@ export function SessionPanel() {
   const pixelSize = useWorkbench(knownPixelSize);
   const demoOnly = useWorkbench((s) => s.micrographs.filter((m) => m.demo).length);
   const range = diameterRange(setting.unit, pixelSize);
-  const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, mic.info.pixelSize) : undefined;
+  const micPixelSize = useWorkbench((s) => pixelSizeOf(currentMic(s), s));
+  const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, micPixelSize) : undefined;
+  const fallback = useWorkbench((s) => s.fallbackPixelSize);
+  // Asked for once one of the user's micrographs turns out to have no pixel size (or one was entered).
+  const withoutPixelSize = useWorkbench((s) => s.micrographs.filter((m) => !m.demo && m.info && !m.info.pixelSize).length);
+  const from = mic?.info?.pixelSize ? "this micrograph's header" : 'entered for files without one';
   return (
     <section className="panel session-panel" data-testid="session-panel">
       <h2>Session</h2>
@@ -38,7 +43,7 @@ export function SessionPanel() {
           disabled={readOnly}
           value={setting.unit}
           onChange={(e) => setDiameterUnit(e.target.value as DiameterUnit)}
-          title="Å: converted with each micrograph's pixel size from its header"
+          title="Å: converted with each micrograph's pixel size, from its header or the one entered for files without one"
         >
           <option value="px">px</option>
           <option value="A">Å</option>
@@ -51,13 +56,32 @@ export function SessionPanel() {
             ? mic.diameterNote
             : micPx !== undefined
               ? setting.unit === 'A'
-                ? `${setting.value} Å = ${micPx} px at ${formatPixelSize(mic!.info!.pixelSize!)} Å/px (this micrograph's header).`
-                : `${micPx} px${mic!.info!.pixelSize ? ` = ${Math.round(micPx * mic!.info!.pixelSize * 10) / 10} Å at ${formatPixelSize(mic!.info!.pixelSize)} Å/px` : ''} on this micrograph.`
+                ? `${setting.value} Å = ${micPx} px at ${formatPixelSize(micPixelSize!)} Å/px (${from}).`
+                : `${micPx} px${micPixelSize ? ` = ${Math.round(micPx * micPixelSize * 10) / 10} Å at ${formatPixelSize(micPixelSize)} Å/px (${from})` : ''} on this micrograph.`
               : setting.unit === 'A'
                 ? 'Each micrograph converts it with the pixel size in its header.'
                 : `New micrographs are picked at ${setting.value} ${unitLabel(setting.unit)}.`}
         {demoOnly > 0 && !mic?.demo ? ' Demo micrographs keep their own.' : ''}
       </p>
+      {(withoutPixelSize > 0 || fallback !== undefined) && (
+        <label
+          className="param pixel-size-field"
+          title="PNG, JPEG and most TIFF files carry no pixel size: enter it to give the diameter and the display low-pass in Å for them"
+        >
+          <span className="param-label">
+            Pixel size of files without one{withoutPixelSize > 0 ? ` (${withoutPixelSize} of yours)` : ''}, Å/px, 0 = unknown
+          </span>
+          <NumberInput
+            testid="fallback-pixel-size"
+            disabled={readOnly}
+            value={fallback ?? 0}
+            min={0}
+            max={50}
+            step={0.01}
+            onCommit={(v) => setFallbackPixelSize(v > 0 ? v : undefined)}
+          />
+        </label>
+      )}
       <label className="check" title="Pick every micrograph as soon as it is dropped or opened">
         <input
           type="checkbox"

@@ -26,7 +26,8 @@ export function boot(): Promise<void> {
     const started = startEngine(url.backend ?? store().backendChoice, url.workers ?? store().workersChoice);
     useWorkbench.subscribe((s, prev) => {
       if (s.currentKey !== prev.currentKey) void showCurrent();
-      else if (s.lowpass !== prev.lowpass && s.currentKey) void refreshDisplay(s.currentKey);
+      else if ((s.lowpass !== prev.lowpass || s.fallbackPixelSize !== prev.fallbackPixelSize) && s.currentKey)
+        void refreshDisplay(s.currentKey);
     });
     if (restored) {
       // Micrographs that were waiting to be picked when the page closed are picked now.

@@ -2,7 +2,7 @@
 // taking it in its own pixels.
 import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import { knownPixelSize, type DiameterSetting, type DiameterUnit } from '../store';
+import { knownPixelSize, pixelSizeOf, usablePixelSize, type DiameterSetting, type DiameterUnit } from '../store';
 import { refusedReadOnly, store } from './context';
 import { repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
@@ -12,17 +12,34 @@ import { arrivalDiameter } from './viewing';
  * its own pixels and is picked again; new micrographs inherit it. One undo step.
  */
 export function setSessionDiameter(setting: DiameterSetting): void {
+  applySessionSize('particle diameter', setting, store().fallbackPixelSize);
+}
+
+/**
+ * The pixel size of the user's micrographs whose file gives none (undefined: none entered):
+ * with the diameter in Å, those micrographs take it in their pixels and are picked again. One
+ * undo step.
+ */
+export function setFallbackPixelSize(pixelSize: number | undefined): void {
+  applySessionSize('pixel size of files without one', store().diameter, usablePixelSize(pixelSize));
+}
+
+function applySessionSize(label: string, setting: DiameterSetting, fallbackPixelSize: number | undefined): void {
   if (refusedReadOnly()) return;
   const s = store();
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const m of s.micrographs) {
     if (m.demo || !m.info) continue;
-    const px = diameterInPx(setting, m.info.pixelSize);
+    const px = diameterInPx(setting, pixelSizeOf(m, { fallbackPixelSize }));
     if (px !== undefined) patches[m.key] = { params: { ...m.params, diameter: px } };
   }
   const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
-  const session = { diameter: setting, ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}) };
-  if (!s.change('particle diameter', patches, { session })) return;
+  const session = {
+    diameter: setting,
+    fallbackPixelSize,
+    ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}),
+  };
+  if (!s.change(label, patches, { session })) return;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
 }

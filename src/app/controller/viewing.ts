@@ -9,7 +9,7 @@ import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
-import type { MicImages, MicStatus, MicrographEntry } from '../store';
+import { pixelSizeOf, type MicImages, type MicStatus, type MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
 import { assignCoordinates } from './files';
 import { expectArrival, pickArrived } from './picking';
@@ -19,14 +19,14 @@ export function arrivalDiameter(key: string): void {
   const m = mic(key);
   if (!m || m.demo || !m.info) return;
   const setting = store().diameter;
-  const px = diameterInPx(setting, m.info.pixelSize);
+  const px = diameterInPx(setting, pixelSizeOf(m, store()));
   if (px !== undefined) {
     if (px !== m.params.diameter || m.diameterNote)
       store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: undefined });
     return;
   }
   store().updateMic(key, {
-    diameterNote: `no pixel size in the header: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the diameter in px to change it)`,
+    diameterNote: `no pixel size in the file: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the pixel size of such files under the diameter, or the diameter in px)`,
   });
 }
 
@@ -133,7 +133,7 @@ export function forgetAllViews(): void {
 export function lowpassSigmaOf(m: MicrographEntry | undefined): number {
   const res = store().lowpass;
   if (!m || !(res > 0)) return 0;
-  return lowpassSigmaPx(res, m.info?.pixelSize ?? 1);
+  return lowpassSigmaPx(res, pixelSizeOf(m, store()) ?? 1);
 }
 
 /** The low-pass sigma of each whole-image display being rendered, so one asked for twice is rendered once. */
