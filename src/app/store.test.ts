@@ -78,7 +78,7 @@ describe('workbench store', () => {
     expect(knownPixelSize(s())).toBe(1.3);
   });
 
-  it('drops a calibration report saved before calibration shifted the scores (it cannot be described in those terms)', () => {
+  it('a micrograph picked before calibration shifted the scores is picked again (reviewed ones keep their picks), its old report dropped', () => {
     s().addMicrograph('k1', 'a.mrc');
     const report = { detectorCount: 9, referenceCutoff: 0.9, referenceCount: 2, adjusted: true, shift: 3 };
     s().updateMic('k1', { calibration: report });
@@ -86,10 +86,17 @@ describe('workbench store', () => {
     s().reset();
     applySnapshot(snap);
     expect(currentMic(s())?.calibration).toEqual(report);
-    snap.micrographs[0].calibration = { detectorCount: 9, settingsCount: 2, adjusted: true, scoreThreshold: 0.01 };
+    const old = { detectorCount: 9, settingsCount: 2, adjusted: true, scoreThreshold: 0.01 };
+    snap.micrographs[0] = { ...snap.micrographs[0], calibration: old, pickedWith: snap.micrographs[0].params };
     s().reset();
     applySnapshot(snap);
     expect(currentMic(s())?.calibration).toBeUndefined();
+    expect(currentMic(s())?.pickedWith).toBeUndefined();
+    snap.micrographs[0].reviewed = true;
+    s().reset();
+    applySnapshot(snap);
+    expect(currentMic(s())?.calibration).toBeUndefined();
+    expect(currentMic(s())?.pickedWith).toEqual(snap.micrographs[0].params);
   });
 
   it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {

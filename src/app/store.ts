@@ -495,15 +495,21 @@ function validDiameter(d: DiameterSetting | undefined): DiameterSetting {
   return d && (d.unit === 'px' || d.unit === 'A') && Number.isFinite(d.value) && d.value > 0 ? d : { ...DEFAULT_DIAMETER };
 }
 
-/** A calibration report as calibrate.ts now writes it; one saved before calibration shifted the scores (no `shift`) is dropped. */
-function currentCalibration(c: CalibrationReport | undefined): CalibrationReport | undefined {
-  return c && typeof c.shift === 'number' ? c : undefined;
+/**
+ * A micrograph as saved, under the calibration rule of calibrate.ts: one picked before
+ * calibration shifted the scores (its report has no `shift`) carries the classifier's raw
+ * scores and the old rule's decisions, so it is picked again (unless marked reviewed: those
+ * keep their picks), and the report, which the new terms cannot describe, is dropped.
+ */
+function underCurrentCalibration<M extends Pick<MicrographEntry, 'calibration' | 'pickedWith' | 'reviewed'>>(m: M): M {
+  if (!m.calibration || typeof m.calibration.shift === 'number') return m;
+  return { ...m, calibration: undefined, ...(m.reviewed ? {} : { pickedWith: undefined }) };
 }
 
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
-    micrographs: snap.micrographs.map((m) => ({ ...m, params: validParams(m.params), calibration: currentCalibration(m.calibration) })),
+    micrographs: snap.micrographs.map((m) => underCurrentCalibration({ ...m, params: validParams(m.params) })),
     currentKey: snap.currentKey,
     defaultParams: validParams(snap.defaultParams),
     // A session saved before the session-wide diameter: the last diameter used, in px.

@@ -158,7 +158,7 @@ export type PickStats =
       micrograph: string;
       picks: number;
       candidates: number;
-      /** Whether per-micrograph calibration replaced the settings' count (src/core/calibrate.ts). */
+      /** Whether per-micrograph calibration shifted the classifier's scores (src/core/calibrate.ts). */
       calibrated: boolean;
       workingSize: string;
       /** Per stage: open (header, or the whole file when not streamed), the pipeline's stages, write. */

@@ -54,6 +54,20 @@ describe('calibrateScores', () => {
     expect(calibrateScores({ p: [1, 1], raw: [0.9, 0.9], noiseLevel, referenceCutoff }).adjusted).toBe(false);
   });
 
+  it('where a run of equal scores straddles the count, keeps it or leaves it out, whichever ends nearer the count', () => {
+    // 100 candidates the classifier tells apart and 900 it gives exactly 0 (float32 underflow); the detector counts 400.
+    const p = [...Array.from({ length: 100 }, () => 0.05), ...Array.from({ length: 900 }, () => 0)];
+    const raw = [...p.map(() => 0.9).slice(0, 700), ...Array.from({ length: 300 }, () => 0.1)];
+    const c = calibrateScores({ p, raw, noiseLevel, referenceCutoff });
+    expect(c.detectorCount).toBe(400);
+    expect(keptAt(p, c.shift, referenceCutoff).filter(Boolean)).toHaveLength(100);
+    // Nearer the count with the run: kept with it.
+    const q = [...Array.from({ length: 100 }, () => 0.05), ...Array.from({ length: 200 }, () => 0.001)];
+    const most = calibrateScores({ p: q, raw: q.map(() => 0.9), noiseLevel, referenceCutoff });
+    expect(most.detectorCount).toBe(300);
+    expect(keptAt(q, most.shift, referenceCutoff).filter(Boolean)).toHaveLength(300);
+  });
+
   it('never shifts when the classifier keeps enough (on empty ice it decides)', () => {
     const raw = Array.from({ length: 90 }, (_, i) => (i % 2 ? 0.1 : 0.35));
     const c = calibrateScores({ p: raw.map((_, i) => (i < 12 ? 0.95 : 0.01)), raw, noiseLevel, referenceCutoff });
@@ -66,7 +80,7 @@ describe('calibrateScores', () => {
     expect(keptAt([undefined, 0.01, undefined], c.shift, referenceCutoff)).toEqual([false, true, false]);
   });
 
-  it('keeps at least half the detector count at the default cutoff, and a looser cutoff never keeps fewer (property)', () => {
+  it('at the default cutoff keeps every score above the count-th best and none below it, and a looser cutoff never keeps fewer (property)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.float({ min: 0, max: 1, noNaN: true }), fc.float({ min: 0, max: 1, noNaN: true })), { maxLength: 60 }),
@@ -74,8 +88,16 @@ describe('calibrateScores', () => {
         (rows, cutoffs) => {
           const p = rows.map((r) => r[0]);
           const c = calibrateScores({ p, raw: rows.map((r) => r[1]), noiseLevel, referenceCutoff });
-          const atDefault = keptAt(p, c.shift, referenceCutoff).filter(Boolean).length;
-          expect(atDefault * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
+          const kept = keptAt(p, c.shift, referenceCutoff);
+          if (c.adjusted) {
+            const nth = [...p].sort((a, b) => b - a)[c.detectorCount - 1];
+            p.forEach((v, i) => {
+              if (v > nth) expect(kept[i]).toBe(true);
+              if (v < nth) expect(kept[i]).toBe(false);
+            });
+          } else {
+            expect(kept.filter(Boolean).length * COUNT_AGREEMENT).toBeGreaterThanOrEqual(c.detectorCount);
+          }
           const counts = [...cutoffs].sort((a, b) => a - b).map((k) => keptAt(p, c.shift, k).filter(Boolean).length);
           counts.slice(1).forEach((n, i) => expect(n).toBeGreaterThanOrEqual(counts[i]));
         },

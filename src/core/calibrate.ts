@@ -56,11 +56,11 @@ export function passesCutoff(p: number, cutoff: number): boolean {
   return 1 - p < cutoff;
 }
 
-// Logits of probabilities this close to 0 or 1 are clamped (float32 outputs reach both).
-const P_EDGE = 1e-12;
+// Probabilities of exactly 0 or 1 (float32 outputs reach both) get finite logits, below and
+// above every other float32 probability's.
 const logit = (p: number): number => {
-  const q = Math.min(1 - P_EDGE, Math.max(P_EDGE, p));
-  return Math.log(q / (1 - q));
+  const q = Math.min(1 - Number.EPSILON / 2, Math.max(Number.MIN_VALUE, p));
+  return Math.log(q) - Math.log1p(-q);
 };
 
 /** p(particle) after a calibration's shift; unchanged when there is none. */
@@ -96,11 +96,23 @@ export function calibrateScores(input: CalibrationInput): CalibrationReport {
   const referenceCount = scored.filter((i) => passesCutoff(p[i]!, referenceCutoff)).length;
   if (referenceCount * COUNT_AGREEMENT >= detectorCount)
     return { detectorCount, referenceCutoff, referenceCount, adjusted: false, shift: 0 };
-  // The boundary sits halfway (in logits) between the detectorCount-th best score and the next
-  // lower one; candidates tied with the last one kept are kept with it.
   const logits = Float64Array.from(scored, (i) => logit(p[i]!)).sort((a, b) => b - a);
-  const last = logits[Math.min(detectorCount, logits.length) - 1];
-  const next = logits.find((l) => l < last);
-  const boundary = next === undefined ? last - 1 : (last + next) / 2;
+  const kept = keptCount(logits, detectorCount);
+  // The default cutoff falls halfway (in logits) between the last score kept and the next lower one.
+  const boundary = kept < logits.length ? (logits[kept - 1] + logits[kept]) / 2 : logits[kept - 1] - 1;
   return { detectorCount, referenceCutoff, referenceCount, adjusted: true, shift: logit(1 - referenceCutoff) - boundary };
+}
+
+/**
+ * How many of the scores (sorted, highest first) one shift can keep nearest to `count`: equal
+ * scores are kept or dropped together, so where a run of them straddles the count, the run is
+ * kept or left out, whichever ends nearer the count (kept on a tie), and never all dropped.
+ */
+function keptCount(sorted: Float64Array, count: number): number {
+  const v = sorted[count - 1];
+  let above = count - 1;
+  while (above > 0 && sorted[above - 1] === v) above--;
+  let through = count;
+  while (through < sorted.length && sorted[through] === v) through++;
+  return above > 0 && count - above < through - count ? above : through;
 }
