@@ -161,7 +161,7 @@ function networksNote(report: { adapted: boolean; check: { micrograph: string; b
 function settingsNote(report: { settings?: SettingsReport }): string {
   const st = report.settings;
   if (!st) return 'no pick settings chosen';
-  const held = st.check ? `, held-out F1 ${pct(st.check.current.f1)} -> ${pct(st.check.tuned.f1)}` : '';
+  const held = st.check ? `, each left out in turn F1 ${pct(st.check.current.f1)} -> ${pct(st.check.tuned.f1)}` : '';
   return `pick settings ${describeSettings(st.chosen)} ${st.kept ? 'written with them' : 'not kept'} (labelled F1 ${pct(st.train.current.f1)} -> ${pct(st.train.tuned.f1)}${held})`;
 }
 

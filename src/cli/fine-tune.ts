@@ -182,7 +182,9 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   }
   const st = r.settings;
   if (st) {
-    const held = st.check ? `; held-out ${st.check.micrograph}: ${pct(st.check.current)} -> ${pct(st.check.tuned)}` : '';
+    const held = st.check
+      ? `; each of the ${st.check.micrographs} left out of the choice in turn: ${pct(st.check.current)} -> ${pct(st.check.tuned)}`
+      : '';
     log(
       `pick settings: ${describeSettings(st.chosen)} on the labelled micrographs: ${pct(st.train.current)} -> ${pct(st.train.tuned)}${held}`,
     );

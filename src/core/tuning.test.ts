@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_PICK_SETTING_KEYS } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, isValidParam, type ParamKey } from './params';
-import { bestTuning, describeSettings, tunedPart, tuningCandidates, TUNING_GRID } from './tuning';
+import { bestTuning, describeSettings, leaveOneOutTuning, tunedPart, tuningCandidates, TUNING_GRID } from './tuning';
 
 const DEFAULTS = tunedPart(DEFAULT_PICK_PARAMS);
 
@@ -51,6 +51,22 @@ describe('bestTuning', () => {
       ],
     ]);
     expect(tie.settings).toBe(candidates[0]);
+  });
+  it('leaving each micrograph out in turn: each is picked with what the others chose', () => {
+    const c = (tp: number, errors: number) => ({ tp, fp: errors, fn: errors });
+    // Micrographs 1 and 2 favour candidate 1, micrograph 3 candidate 2.
+    const counts = [
+      [c(10, 10), c(18, 2), c(12, 8)],
+      [c(10, 10), c(17, 3), c(11, 9)],
+      [c(10, 10), c(9, 11), c(19, 1)],
+    ];
+    const r = leaveOneOutTuning(candidates, counts);
+    // On all three candidate 1 wins (44 of 60), but left out, micrograph 1 is picked with what 2
+    // and 3 choose (candidate 2), 2 with what 1 and 3 choose (2), and 3 with what 1 and 2 choose (1).
+    expect(bestTuning(candidates, counts).settings).toBe(candidates[1]);
+    expect(r.current).toMatchObject({ tp: 30, fp: 30, fn: 30 });
+    expect(r.tuned).toMatchObject({ tp: 12 + 11 + 9, fp: 8 + 9 + 11, fn: 8 + 9 + 11 });
+    expect(() => leaveOneOutTuning(candidates, [counts[0]])).toThrow(RangeError);
   });
   it('writes settings as the logs do, or as the panel names them', () => {
     expect(describeSettings({ threshold: 0.5, cutoff: 1, calibrate: true })).toBe('threshold 0.5, cutoff 1, calibrate true');

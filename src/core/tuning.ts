@@ -68,8 +68,36 @@ export interface TuningResult<T = TunedSettings> {
  * `counts[i][j]`: micrograph i picked with candidate j against its checked picks.
  */
 export function bestTuning<T>(candidates: readonly T[], counts: readonly (readonly Counts[])[]): TuningResult<T> {
+  const best = bestIndex(candidates, counts);
+  return { settings: candidates[best], current: aggregate(counts.map((c) => c[0])), tuned: aggregate(counts.map((c) => c[best])) };
+}
+
+function bestIndex(candidates: readonly unknown[], counts: readonly (readonly Counts[])[]): number {
   const pooled = candidates.map((_, j) => aggregate(counts.map((c) => c[j])));
   let best = 0;
   for (let j = 1; j < candidates.length; j++) if (pooled[j].f1 > pooled[best].f1) best = j;
-  return { settings: candidates[best], current: pooled[0], tuned: pooled[best] };
+  return best;
+}
+
+/**
+ * How well the choice carries over to a micrograph it did not see: each micrograph in turn is
+ * left out, the candidate is chosen on the others (bestTuning) and that micrograph is picked
+ * with it. Pooled over the turns: at the current settings (the first candidate) and at each
+ * turn's choice. Needs two micrographs or more.
+ */
+export function leaveOneOutTuning(
+  candidates: readonly unknown[],
+  counts: readonly (readonly Counts[])[],
+): { current: Scores; tuned: Scores } {
+  if (counts.length < 2) throw new RangeError(`leaving one out needs two micrographs or more, got ${counts.length}`);
+  const tuned = counts.map(
+    (c, k) =>
+      c[
+        bestIndex(
+          candidates,
+          counts.filter((_, i) => i !== k),
+        )
+      ],
+  );
+  return { current: aggregate(counts.map((c) => c[0])), tuned: aggregate(tuned) };
 }

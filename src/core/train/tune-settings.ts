@@ -5,7 +5,7 @@ import { aggregate, matchPicks, type Counts, type Scores } from '../metrics';
 import type { PickParams } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import type { Point } from '../candidates';
-import { bestTuning, modelSettings, tunedPart, tuningCandidates, type TuningResult } from '../tuning';
+import { bestTuning, modelSettings, tunedPart, tuningCandidates, type TunedSettings, type TuningResult } from '../tuning';
 import type { LabelledMicrograph } from './fine-tune';
 import { asMicrograph } from './training-micrograph';
 
@@ -63,16 +63,19 @@ export class LabelledSessions {
   }
 }
 
-/** The grid's settings with the best pooled F1 on labelled micrographs (the models' current ones on a tie). */
+/**
+ * The grid's settings with the best pooled F1 on labelled micrographs (the models' current ones
+ * on a tie), with the grid (the current settings first) and each micrograph's counts at each.
+ */
 export async function tuneSettings(
   models: Models,
   mics: readonly LabelledMicrograph[],
   sessions = new LabelledSessions(),
   signal?: AbortSignal,
-): Promise<TuningResult> {
+): Promise<TuningResult & { candidates: TunedSettings[]; counts: Counts[][] }> {
   const candidates = tuningCandidates(tunedPart(modelSettings(models)));
   const counts: Counts[][] = [];
   for (const m of mics)
     counts.push(await gridCounts(sessions.session(m), models, LabelledSessions.params(models, m), m.truth ?? [], candidates, signal));
-  return bestTuning(candidates, counts);
+  return { ...bestTuning(candidates, counts), candidates, counts };
 }
