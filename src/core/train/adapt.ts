@@ -277,8 +277,7 @@ export async function adaptSupervised(
  * How much better (F1) settings must pick the labelled micrographs each left out of the choice
  * in turn to replace the current ones. One micrograph's F1 moves by a few tenths for a particle
  * or two: on simulated crowded micrographs settings that picked one held-out micrograph 85.4 ->
- * 85.7 picked the scored ones 85.4 -> 84.1, where the settings kept on the other conditions
- * gained 1.0 to 2.5 there (docs/method.md).
+ * 85.7 picked the scored ones 85.4 -> 84.1 (docs/method.md).
  */
 export const SETTINGS_MARGIN = 0.005;
 
