@@ -96,6 +96,8 @@ export interface PageMicrograph {
   status: string;
   params: Record<string, number | boolean>;
   pickedWith?: Record<string, number | boolean>;
+  /** The models (model-library ids) that made its automatic picks. */
+  pickedBy?: { fcrn: string; classifier: string };
   candidates: number;
   kept: number;
   truth: number;
@@ -115,6 +117,7 @@ export async function micrographs(page: Page): Promise<PageMicrograph[]> {
       status: string;
       params: Record<string, number | boolean>;
       pickedWith?: Record<string, number | boolean>;
+      pickedBy?: { fcrn: string; classifier: string };
       auto: { kept: boolean }[];
       truth?: unknown[];
       reviewed?: boolean;
@@ -127,6 +130,7 @@ export async function micrographs(page: Page): Promise<PageMicrograph[]> {
       status: m.status,
       params: m.params,
       pickedWith: m.pickedWith,
+      pickedBy: m.pickedBy,
       candidates: m.auto.length,
       kept: m.auto.filter((p) => p.kept).length,
       truth: m.truth?.length ?? 0,

@@ -386,14 +386,7 @@ test("beside the demo data, a detector learnt from the user's reviewed micrograp
   await expect(page.getByTestId('train-message')).not.toContainText('discarding it is advised');
 
   // Kept: the micrograph not reviewed is picked again with it; the reviewed one keeps the picks the user checked.
-  const pickedBy = () =>
-    page.evaluate(async () => {
-      const storeUrl = '/src/app/store.ts';
-      const store = await import(/* @vite-ignore */ storeUrl);
-      return Object.fromEntries(
-        store.useWorkbench.getState().micrographs.map((m: { name: string; pickedBy?: { fcrn: string } }) => [m.name, m.pickedBy?.fcrn]),
-      );
-    });
+  const pickedBy = async () => Object.fromEntries((await micrographs(page)).map((m) => [m.name, m.pickedBy?.fcrn]));
   const reviewedRow = rows.filter({ hasText: own[0].name });
   const checked = await reviewedRow.getAttribute('data-picks');
   await page.getByTestId('comparison-keep').click();

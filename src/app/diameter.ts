@@ -11,26 +11,27 @@ export function clampDiameterPx(px: number): number {
   return Math.round(Math.min(SPEC.max, Math.max(SPEC.min, px)) * 10) / 10;
 }
 
-function usable(pixelSize: number | undefined): pixelSize is number {
+/** Whether a pixel size can convert: positive and finite. */
+export function isUsablePixelSize(pixelSize: number | undefined): pixelSize is number {
   return typeof pixelSize === 'number' && Number.isFinite(pixelSize) && pixelSize > 0;
 }
 
 /** The diameter in pixels of a micrograph with this pixel size; undefined when Å cannot be converted (no pixel size). */
 export function diameterInPx(setting: DiameterSetting, pixelSize: number | undefined): number | undefined {
   if (setting.unit === 'px') return clampDiameterPx(setting.value);
-  return usable(pixelSize) ? clampDiameterPx(setting.value / pixelSize) : undefined;
+  return isUsablePixelSize(pixelSize) ? clampDiameterPx(setting.value / pixelSize) : undefined;
 }
 
 /** The same physical diameter in another unit (the number is kept when no pixel size is known). */
 export function convertSetting(setting: DiameterSetting, unit: DiameterUnit, pixelSize: number | undefined): DiameterSetting {
-  if (setting.unit === unit || !usable(pixelSize)) return { value: setting.value, unit };
+  if (setting.unit === unit || !isUsablePixelSize(pixelSize)) return { value: setting.value, unit };
   const value = unit === 'A' ? setting.value * pixelSize : setting.value / pixelSize;
   return { value: Math.round(value * 10) / 10, unit };
 }
 
 /** The values the diameter field accepts in a unit: the table's pixel range, in Å with a known pixel size. */
 export function diameterRange(unit: DiameterUnit, pixelSize: number | undefined): { min: number; max: number } {
-  if (unit === 'px' || !usable(pixelSize)) return unit === 'px' ? { min: SPEC.min, max: SPEC.max } : { min: 1, max: 10000 };
+  if (unit === 'px' || !isUsablePixelSize(pixelSize)) return unit === 'px' ? { min: SPEC.min, max: SPEC.max } : { min: 1, max: 10000 };
   return { min: Math.round(SPEC.min * pixelSize * 10) / 10, max: Math.round(SPEC.max * pixelSize * 10) / 10 };
 }
 

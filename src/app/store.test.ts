@@ -43,6 +43,11 @@ describe('workbench store', () => {
 
   it("converts the session diameter with a pixel size of the user's work, never a demo's once they have their own", () => {
     const info = (pixelSize?: number) => ({ width: 100, height: 100, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
+    const pixelSizeIn = (key: string) =>
+      pixelSizeOf(
+        s().micrographs.find((m) => m.key === key),
+        s(),
+      );
     s().addMicrograph('d1', 'betagal_0001.mrc', true);
     s().updateMic('d1', { info: info(2.6) });
     expect(knownPixelSize(s())).toBe(2.6);
@@ -54,26 +59,11 @@ describe('workbench store', () => {
     // A pixel size entered for files without one: the PNG takes it, the demo keeps its own.
     s().set({ fallbackPixelSize: 0.83 });
     expect(knownPixelSize(s())).toBe(0.83);
-    expect(
-      pixelSizeOf(
-        s().micrographs.find((m) => m.key === 'k1'),
-        s(),
-      ),
-    ).toBe(0.83);
-    expect(
-      pixelSizeOf(
-        s().micrographs.find((m) => m.key === 'd1'),
-        s(),
-      ),
-    ).toBe(2.6);
+    expect(pixelSizeIn('k1')).toBe(0.83);
+    expect(pixelSizeIn('d1')).toBe(2.6);
     s().addMicrograph('k2', 'own.mrc');
     s().updateMic('k2', { info: info(1.3) });
-    expect(
-      pixelSizeOf(
-        s().micrographs.find((m) => m.key === 'k2'),
-        s(),
-      ),
-    ).toBe(1.3);
+    expect(pixelSizeIn('k2')).toBe(1.3);
     s().setCurrent('k2');
     expect(knownPixelSize(s())).toBe(1.3);
   });

@@ -9,6 +9,7 @@ import type { PoolInfo } from './engine-bridge';
 import type { ActiveModels } from '../../workers/training-api';
 import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
+import { isUsablePixelSize } from './diameter';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
 
@@ -417,11 +418,6 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }
 
-/** A positive, finite pixel size, else undefined. */
-export function usablePixelSize(v: number | undefined): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
-}
-
 /**
  * A micrograph's pixel size (Å/px): its file's, else, for the user's own micrographs, the one
  * they entered for files without one; undefined until its header is read.
@@ -514,7 +510,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     defaultParams: validParams(snap.defaultParams),
     // A session saved before the session-wide diameter: the last diameter used, in px.
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
-    fallbackPixelSize: usablePixelSize(snap.fallbackPixelSize),
+    fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,

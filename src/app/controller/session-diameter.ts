@@ -1,8 +1,8 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
-import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
+import { clampDiameterPx, convertSetting, diameterInPx, isUsablePixelSize, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import { knownPixelSize, pixelSizeOf, usablePixelSize, type DiameterSetting, type DiameterUnit } from '../store';
+import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit } from '../store';
 import { refusedReadOnly, store } from './context';
 import { repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
@@ -21,7 +21,7 @@ export function setSessionDiameter(setting: DiameterSetting): void {
  * undo step.
  */
 export function setFallbackPixelSize(pixelSize: number | undefined): void {
-  applySessionSize('pixel size of files without one', store().diameter, usablePixelSize(pixelSize));
+  applySessionSize('pixel size of files without one', store().diameter, isUsablePixelSize(pixelSize) ? pixelSize : undefined);
 }
 
 function applySessionSize(label: string, setting: DiameterSetting, fallbackPixelSize: number | undefined): void {

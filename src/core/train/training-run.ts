@@ -6,7 +6,14 @@ import type { ModelMetadata } from '../model/model-io';
 import { NETWORK_INPUT_SIGMA } from '../preprocess/preprocess';
 import { gatherRows, type DetectorSamples } from './batches';
 import { balancedSubset, countSamples, cutPatches, type SampleChoice, type SampleReason } from './classifier-samples';
-import { concatClassifierSets, concatDetectorSamples, detectorImage, detectorSamples, type ClassifierSet } from './dataset';
+import {
+  concatClassifierSets,
+  concatDetectorSamples,
+  detectorImage,
+  detectorSamples,
+  type ClassifierSet,
+  type DetectorSampleSpec,
+} from './dataset';
 import type { ClassifierEpochReport } from './train-classifier';
 import type { BatchReport, DetectorEpochReport } from './train-detector';
 import { FCRN_WORKING_RADIUS, type TrainingMicrograph } from './training-micrograph';
@@ -21,7 +28,7 @@ export interface DetectorSetSpec {
   /** Working radius of the detector being trained (default FCRN_WORKING_RADIUS). */
   refRadius?: number;
   /** Particles nearer the edge than half a patch (dataset.ts DetectorSampleSpec.border; default 'skip', as the shipped recipe). */
-  border?: 'skip' | 'shift';
+  border?: DetectorSampleSpec['border'];
 }
 
 /** Detector patches gathered one micrograph at a time. */
