@@ -159,6 +159,33 @@ test('a low-pass display filter, and v hides and shows the picks', async ({ page
   const sigma20 = Number(await page.getByTestId('lowpass-value').getAttribute('data-sigma'));
   expect(sigma20).toBeGreaterThan(1);
   await expect.poll(displaySigma, { timeout: 30_000 }).toBeCloseTo(sigma20, 2);
+  // A micrograph not yet on screen comes through the filter at once: the store never holds an
+  // unfiltered display of it (a flash of raw noise before the filtered image).
+  const currentKey = await storeValue<string>(page, 'currentKey');
+  const all = await micrographs(page);
+  const nextName = all.find((m) => m.key !== currentKey)!.name;
+  await page.evaluate(async (name) => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    const seen: number[] = [];
+    (window as unknown as { displaysSeen: number[] }).displaysSeen = seen;
+    store.useWorkbench.subscribe(
+      (s: { micrographs: { key: string; name: string }[]; images: Record<string, { display?: unknown; displayLowpass?: number }> }) => {
+        const key = s.micrographs.find((m) => m.name === name)?.key;
+        const img = key ? s.images[key] : undefined;
+        if (img?.display && seen[seen.length - 1] !== img.displayLowpass) seen.push(img.displayLowpass ?? 0);
+      },
+    );
+  }, nextName);
+  await page.getByTestId('mic-row').filter({ hasText: nextName }).click();
+  const seen = () => page.evaluate(() => (window as unknown as { displaysSeen: number[] }).displaysSeen);
+  await expect.poll(async () => (await seen()).length, { timeout: 30_000 }).toBeGreaterThan(0);
+  expect((await seen()).every((sigma) => sigma > 1)).toBe(true);
+  await page
+    .getByTestId('mic-row')
+    .filter({ hasText: all.find((m) => m.key === currentKey)!.name })
+    .click();
+  await expect.poll(displaySigma, { timeout: 30_000 }).toBeCloseTo(sigma20, 2);
   const atStart = await roughness();
   await slider.fill('0');
   await expect(page.getByTestId('lowpass-value')).toHaveText('off');

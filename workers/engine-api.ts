@@ -79,8 +79,6 @@ export const THUMBNAIL_SIDE = 128;
 export interface OpenOptions {
   /** 0-based frame of a stack; default: all frames averaged. */
   frame?: number;
-  /** Also return the whole-image display image (longest side DISPLAY_SIDE). */
-  display?: boolean;
 }
 
 /** What the app keeps of an open micrograph. */
@@ -104,8 +102,6 @@ export interface OpenResult extends MicrographInfo {
   stats: ImageStats;
   /** Small preview (longest side THUMBNAIL_SIDE) for the micrograph list. */
   thumbnail: GreyImage;
-  /** Whole-image display, when asked for (its downsampling factor is displayScale). */
-  display?: GreyImage;
 }
 
 /** A view of the micrograph for the viewer: the region [x0,x1) x [y0,y1) in original pixels. */

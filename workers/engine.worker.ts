@@ -196,12 +196,9 @@ const api: EngineApi = {
       note: micrograph.note,
       stats: imageStats(image.data),
       thumbnail: { width: thumbnail.width, height: thumbnail.height, data: thumbnail.data },
-      display: opts.display ? { width: display.width, height: display.height, data: display.data } : undefined,
       displayScale: display.scale,
     };
-    const transfers: ArrayBuffer[] = [thumbnail.data.buffer as ArrayBuffer];
-    if (result.display) transfers.push(display.data.buffer as ArrayBuffer);
-    return Comlink.transfer(result, transfers);
+    return Comlink.transfer(result, [thumbnail.data.buffer as ArrayBuffer]);
   },
 
   async render(id: string, view: RenderRequest): Promise<RenderedView> {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as Comlink from 'comlink';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
-import type { EngineApi, EngineInit, OpenOptions, PickResult, Progress } from '../../workers/engine-api';
+import type { EngineApi, EngineInit, OpenOptions, PickResult, Progress, RenderRequest } from '../../workers/engine-api';
 import { EngineBridge, type EngineEndpoint } from './engine-bridge';
 
 interface Call {
@@ -43,7 +43,7 @@ function fakePool(opts: FakeOptions = {}) {
         const backend = o.backend === 'auto' ? (opts.autoBackend ?? 'wasm') : o.backend;
         return { backend, threads: o.threads };
       },
-      async open(name: string, _source: unknown, o: OpenOptions = {}) {
+      async open(name: string, _source: unknown, _o: OpenOptions = {}) {
         calls.push({ worker: index, what: 'open', name });
         await new Promise((r) => setTimeout(r, 1));
         if (name.startsWith('bad')) throw Object.assign(new Error(`${name}: not an MRC file`), { name: 'MicrographError' });
@@ -59,7 +59,6 @@ function fakePool(opts: FakeOptions = {}) {
           frames: 1,
           stats: { min: 0, max: 1, mean: 0.5, std: 0.1 },
           thumbnail: grey,
-          display: o.display ? grey : undefined,
           displayScale: 1,
         };
       },
@@ -99,7 +98,8 @@ function fakePool(opts: FakeOptions = {}) {
           map: mapWanted ? { data: new Float32Array(4), width: 2, height: 2, scale: 1 } : undefined,
         };
       },
-      async render() {
+      async render(id: string, view: RenderRequest) {
+        calls.push({ worker: index, what: `render lowpass=${view.lowpassSigma ?? 0}`, name: open.get(id)?.name });
         return { width: 1, height: 1, data: new Uint8ClampedArray(1), x0: 0, y0: 0, scale: 1 };
       },
       async map() {
@@ -139,8 +139,11 @@ describe('EngineBridge', () => {
     const { bridge, calls } = fakePool();
     await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
     bridge.register('k', 'a.mrc', blob);
-    const d = await bridge.describe('k', { display: true });
+    // The display comes through the low-pass chosen from the header, never unfiltered first.
+    const d = await bridge.describe('k', { displayLowpass: (info) => info.width / 50 });
     expect(d.thumbnail && d.display && d.info.width).toBeTruthy();
+    expect(d.displayLowpass).toBe(2);
+    expect(calls.filter((c) => c.what.startsWith('render')).map((c) => c.what)).toEqual(['render lowpass=2']);
     const home = bridge.homeOf('k');
     const r1 = await bridge.pick('k', P({ threshold: 3 }));
     const r2 = await bridge.pick('k', P({ threshold: 5 }));

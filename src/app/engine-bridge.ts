@@ -55,6 +55,8 @@ export interface Described {
   /** Present when the file was (re)opened by this call. */
   thumbnail?: GreyImage;
   display?: GreyImage;
+  /** The low-pass sigma the display was rendered through (0: none). */
+  displayLowpass?: number;
 }
 
 export interface PickOptions {
@@ -345,9 +347,9 @@ export class EngineBridge {
     for (const key of evictions(list, this.budget, busy)) this.release(slot, key);
   }
 
-  private async openOn(slot: Slot, key: string, r: Registered, display: boolean): Promise<OpenResult> {
-    const res = await this.guard(slot, slot.api.open(r.name, r.source, { display }));
-    const { id: _id, name: _name, stats: _stats, thumbnail: _thumbnail, display: _display, ...info } = res;
+  private async openOn(slot: Slot, key: string, r: Registered): Promise<OpenResult> {
+    const res = await this.guard(slot, slot.api.open(r.name, r.source));
+    const { id: _id, name: _name, stats: _stats, thumbnail: _thumbnail, ...info } = res;
     const held: Held = { id: res.id, bytes: sessionBytes(res.width, res.height), info };
     if (r.home !== slot || this.registered.get(key) !== r) {
       void this.guard(slot, slot.api.close(res.id)).catch(() => {}); // unregistered or restarted meanwhile
@@ -367,7 +369,6 @@ export class EngineBridge {
     key: string,
     priority: number,
     prefer: number | undefined,
-    display: boolean,
     fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>,
   ): Promise<T> {
     await this.ready();
@@ -384,7 +385,7 @@ export class EngineBridge {
     const task = slot.lane.run(priority, async () => {
       if (r.home !== slot) throw new CancelledError(); // the pool restarted or the file was replaced
       let opened: OpenResult | undefined;
-      if (!r.held) opened = await this.openOn(slot, key, r, display);
+      if (!r.held) opened = await this.openOn(slot, key, r);
       const held = r.held!;
       slot.held.delete(key);
       slot.held.set(key, held); // most recently used
@@ -397,21 +398,26 @@ export class EngineBridge {
     });
   }
 
-  /** Size and images of a micrograph; opens it (thumbnail included) when it is open nowhere. */
-  describe(key: string, opts: { display?: boolean; priority?: Priority } = {}): Promise<Described> {
-    const display = !!opts.display;
-    return this.dispatch(key, opts.priority ?? PRIORITY.background, undefined, display, async (slot, held, opened) => {
-      if (opened) return { info: held.info, thumbnail: opened.thumbnail, display: opened.display };
-      if (!display) return { info: held.info };
+  /**
+   * Size and images of a micrograph; opens it (thumbnail included) when it is open nowhere. With
+   * displayLowpass, also its whole-image display, rendered at once through the low-pass sigma that
+   * function gives for the header (so an unfiltered display never reaches the screen first).
+   */
+  describe(key: string, opts: { displayLowpass?: (info: MicrographInfo) => number; priority?: Priority } = {}): Promise<Described> {
+    return this.dispatch(key, opts.priority ?? PRIORITY.background, undefined, async (slot, held, opened) => {
+      const described: Described = opened ? { info: held.info, thumbnail: opened.thumbnail } : { info: held.info };
+      if (!opts.displayLowpass) return described;
       const { width, height } = held.info;
-      const v = await this.guard(slot, slot.api.render(held.id, { x0: 0, y0: 0, x1: width, y1: height, maxSide: DISPLAY_SIDE }));
-      return { info: held.info, display: v };
+      const sigma = opts.displayLowpass(held.info);
+      const view = { x0: 0, y0: 0, x1: width, y1: height, maxSide: DISPLAY_SIDE, lowpassSigma: sigma || undefined };
+      const v = await this.guard(slot, slot.api.render(held.id, view));
+      return { ...described, display: v, displayLowpass: sigma };
     });
   }
 
   /** A region of a micrograph in the display contrast, for the detail view. */
   render(key: string, view: RenderRequest): Promise<RenderedView> {
-    return this.dispatch(key, PRIORITY.interactive, undefined, false, (slot, held) => this.guard(slot, slot.api.render(held.id, view)));
+    return this.dispatch(key, PRIORITY.interactive, undefined, (slot, held) => this.guard(slot, slot.api.render(held.id, view)));
   }
 
   /** The kept detector map, when the micrograph's worker has one for these parameters. */
@@ -437,7 +443,7 @@ export class EngineBridge {
     const notStarted = new Set<number>();
     runner = latestOnly<PickRequest, PickResult>(
       (req, seq) =>
-        this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, false, async (slot, held, opened) => {
+        this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, async (slot, held, opened) => {
           if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
           if (notStarted.delete(seq)) throw new CancelledError();
           const jobId = this.nextJob++;
@@ -600,7 +606,7 @@ export class EngineBridge {
     priority: Priority = PRIORITY.batch,
   ): CancellableJob<T> {
     return this.cancellable((take) =>
-      this.dispatch(key, priority, undefined, false, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))),
+      this.dispatch(key, priority, undefined, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))),
     );
   }
 

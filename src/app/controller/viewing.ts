@@ -3,7 +3,7 @@
 // and the few displays kept on the main thread.
 import { detectorKey } from '../../core/params';
 import { lowpassSigmaPx } from '../../core/preprocess/display';
-import { DISPLAY_SIDE, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
+import { DISPLAY_SIDE, type MicrographInfo, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
 import { diameterInPx } from '../diameter';
 import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
@@ -36,14 +36,19 @@ export function applyDescribed(key: string, d: Described): void {
   const images: MicImages = {};
   if (d.thumbnail) images.thumbnail = d.thumbnail;
   if (d.display) images.display = d.display;
-  if (images.thumbnail || images.display) store().setImages(key, { ...images, ...(images.display ? { displayLowpass: 0 } : {}) });
+  if (images.thumbnail || images.display)
+    store().setImages(key, { ...images, ...(images.display ? { displayLowpass: d.displayLowpass ?? 0 } : {}) });
   const status: MicStatus = m.status === 'queued' || m.status === 'opening' ? (m.pickedWith ? 'picked' : 'ready') : m.status;
   const first = !m.info;
   store().updateMic(key, { info: d.info, status, error: status === 'error' ? m.error : undefined });
   if (first && !m.pickedWith) arrivalDiameter(key);
   if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
-  // An unfiltered display for the micrograph on screen (opened by a pick, or before its size was known): through the low-pass now.
+  // The low-pass may have been changed while the display was rendered.
   if (images.display && key === store().currentKey) void refreshDisplay(key);
+}
+
+function withInfo(m: MicrographEntry | undefined, info: MicrographInfo): MicrographEntry | undefined {
+  return m && { ...m, info };
 }
 
 /** Opens a micrograph for its header and images; false when the engine was not running (try again once it is). */
@@ -52,7 +57,8 @@ async function describe(key: string, display: boolean, priority: Priority): Prom
   if (!m || !engine.isRegistered(key)) return true;
   if (m.status === 'queued') store().updateMic(key, { status: 'opening' });
   try {
-    applyDescribed(key, await engine.describe(key, { display, priority }));
+    const displayLowpass = display ? (info: MicrographInfo) => lowpassSigmaOf(withInfo(mic(key), info)) : undefined;
+    applyDescribed(key, await engine.describe(key, { displayLowpass, priority }));
     return true;
   } catch (e) {
     // A pool that failed to start (a forced backend giving way to WASM) is not the file's fault.
