@@ -109,6 +109,13 @@ describe('toArrayBuffer', () => {
     expect(copy.byteLength).toBe(8);
     expect(new Uint8Array(copy)[0]).toBe(42);
   });
+
+  it('copies a Node Buffer taken from a shared pool: an empty one gives no bytes', () => {
+    const pooled = Buffer.from([1, 2, 3]).subarray(0, 0); // Buffer.slice/subarray are views of the pool
+    expect(pooled.buffer.byteLength).toBeGreaterThan(0);
+    expect(toArrayBuffer(pooled).byteLength).toBe(0);
+    expect([...new Uint8Array(toArrayBuffer(Buffer.from([7, 8]).subarray(1)))]).toEqual([8]);
+  });
 });
 
 describe('decodeMicrograph fuzz', () => {

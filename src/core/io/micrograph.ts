@@ -22,11 +22,12 @@ export interface DecodeOptions {
 }
 
 /** The ArrayBuffer behind `bytes` without copying when it covers the buffer exactly (Node's
- * fs.readFile of a large file), else a copy of just those bytes. */
+ * fs.readFile of a large file), else a copy of just those bytes (not `bytes.slice()`: a Node
+ * Buffer's slice is a view of its pool, so an empty file would hand on 8 KiB of stale bytes). */
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   const b = bytes.buffer;
   if (b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength) return b;
-  return bytes.slice().buffer as ArrayBuffer;
+  return new Uint8Array(bytes).buffer;
 }
 
 /** The reader for a file: magic bytes win over the extension. */

@@ -97,6 +97,10 @@ describe('decodeRaster', () => {
     bad[60] ^= 0xff; // inside the compressed pixels; the file still ends with IEND
     const e = failure(bad, FILE, 'png');
     expect(e.code).toBe('decode-failed');
-    expect(e.message).toMatch(new RegExp(`^${FILE}: could not decode the PNG image \\([^)]*[^:\\s]\\)$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^${FILE}: the PNG file is damaged: it ends as a PNG should, but its data cannot be decoded \\([^)]*[^:\\s]\\); copy it again from its source$`,
+      ),
+    );
   });
 });

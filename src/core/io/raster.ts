@@ -113,7 +113,12 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
         fileName,
       );
     const why = (e instanceof Error ? e.message : String(e)).replace(/[\s:]+$/, '');
-    throw new MicrographError('decode-failed', `could not decode the ${label} image (${why})`, fileName);
+    // The decoder's words (a DataView offset, a zlib code) name no cause a user can act on: say what it means.
+    throw new MicrographError(
+      'decode-failed',
+      `the ${label} file is damaged: it ends as a ${label} should, but its data cannot be decoded (${why}); copy it again from its source`,
+      fileName,
+    );
   }
   return decodedMicrograph(image, { frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined });
 }
