@@ -1,6 +1,7 @@
-// Reads a folder of coordinate files into picks per micrograph, one file per micrograph: what
-// `drpnet eval` scores and `drpnet train-*` learns from. `drpnet pick --format star,box` writes
-// each micrograph's picks twice; read both and every pick counts twice.
+// Reads a folder of coordinate files (or one file) into picks per micrograph, one file per
+// micrograph: what `drpnet eval` scores and `drpnet train-*` and `fine-tune` learn from.
+// `drpnet pick --format star,box` writes each micrograph's picks twice; read both and every
+// pick counts twice.
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import {
@@ -8,6 +9,7 @@ import {
   coordinateFormatOfExtension,
   detectCoordinateFormat,
   isCoordinateFileName,
+  isCoordinateList,
   micrographKey,
   readCoordinates,
   type CoordinateFormat,
@@ -67,13 +69,22 @@ async function listFolder(dir: string, label: string): Promise<Dirent[]> {
   }
 }
 
+/** RELION's bookkeeping files in a job folder, named *.star but holding no coordinates: never read. */
+const RELION_JOB_FILE = /^(RELION_OUTPUT_NODES|coords_suffix_.+)\.star$/i;
+/** How far below a folder without coordinate files of its own they are looked for (job/Raw/day/...). */
+const MAX_DEPTH = 4;
+
 /**
- * Reads every coordinate file in `dir` (not below). What is not a coordinate file (a folder
- * or named pipe with such a name, a text file that is no coordinate table) is skipped with a
- * warning; a coordinate file that cannot be read fails alone. Where a micrograph has files of
- * several formats, the most preferred one is read and the others are named in a warning; two
- * files of one format for one micrograph are refused (UsageError): which one is meant cannot be
- * known.
+ * Reads every coordinate file in `dir`, or `dir` itself when it is one file. A folder that holds
+ * no coordinate file of its own (a RELION job folder: its coordinates mirror the micrographs'
+ * folders below it; crYOLO's output: CBOX/, STAR/, EMAN/) is read in its subfolders instead;
+ * one that holds some is read alone, and subfolders holding more are named in a warning.
+ * RELION's job files (the list of coordinate files, RELION_OUTPUT_NODES.star,
+ * coords_suffix_*.star) are passed over. What is not a coordinate file (a folder or named pipe
+ * with such a name, a text file that is no coordinate table) is skipped with a warning; a
+ * coordinate file that cannot be read fails alone. Where a micrograph has files of several
+ * formats, the most preferred one is read and the others are named in a warning; two files of
+ * one format for one micrograph are refused (UsageError): which one is meant cannot be known.
  */
 export async function readCoordinateFolder(dir: string, opts: FolderOptions): Promise<FolderContents> {
   const order = opts.formats ?? READ_PREFERENCE;
@@ -86,38 +97,36 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   };
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
-  const entries = (await listFolder(dir, opts.label))
-    .filter((d) => isCoordinateFileName(d.name))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const file = path.join(dir, entry.name);
+  const lists: string[] = [];
+
+  const readFile = async (file: string): Promise<void> => {
     const st = await fs.stat(file).catch(() => undefined);
-    if (!st) {
-      fail(file, `${file}: ${await whyNotAFile(file)}`);
-      continue;
-    }
+    if (!st) return fail(file, `${file}: ${await whyNotAFile(file)}`);
     if (!st.isFile()) {
       warnings.push(`skipped ${file}: ${notRegularReason(st)}`);
-      continue;
+      return;
     }
     let text: string;
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      fail(file, describeFileSystemError(e, file));
-      continue;
+      return fail(file, describeFileSystemError(e, file));
     }
     let format: CoordinateFormat;
     try {
       format = isBlankText(text) ? (coordinateFormatOfExtension(file) as CoordinateFormat) : detectCoordinateFormat(text, file);
+      if (format === 'star' && isCoordinateList(text, file)) {
+        lists.push(file);
+        return;
+      }
     } catch (e) {
       // Only a .txt/.tsv is told by its text: one that is no coordinate table is a stray note.
       warnings.push(`skipped ${(e as Error).message}`);
-      continue;
+      return;
     }
     if (!order.includes(format)) {
       ignored.set(format, (ignored.get(format) ?? 0) + 1);
-      continue;
+      return;
     }
     let groups: Map<string, Particle[]>;
     try {
@@ -125,8 +134,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;
       // The readers ask for "the box size" in general; here it is an option.
-      fail(file, /give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
-      continue;
+      return fail(file, /give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
     }
     for (const [mic, picks] of groups) {
       const key = micrographKey(mic);
@@ -136,7 +144,35 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       else list.push({ format, file, picks });
       byKey.set(key, list);
     }
+  };
+  /** Reads a folder's coordinate files and returns its subfolders. */
+  const readFolder = async (folder: string): Promise<string[]> => {
+    const all = (await listFolder(folder, opts.label)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of all) if (isCoordinateFileName(d.name) && !RELION_JOB_FILE.test(d.name)) await readFile(path.join(folder, d.name));
+    return all.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => path.join(folder, d.name));
+  };
+  const readTree = async (folder: string, depth: number): Promise<void> => {
+    const subfolders = await readFolder(folder);
+    if (depth < MAX_DEPTH) for (const sub of subfolders) await readTree(sub, depth + 1);
+  };
+
+  if ((await fs.stat(dir).catch(() => undefined))?.isFile()) await readFile(dir);
+  else {
+    const subfolders = await readFolder(dir);
+    if (!byKey.size && !failed.length) for (const sub of subfolders) await readTree(sub, 1);
+    else
+      for (const sub of subfolders) {
+        const held = (await fs.readdir(sub).catch(() => [] as string[])).filter((n) => isCoordinateFileName(n) && !RELION_JOB_FILE.test(n));
+        if (held.length)
+          warnings.push(
+            `${opts.label}: ${sub} holds ${held.length} coordinate file(s), not read: subfolders are read only when the folder holds none`,
+          );
+      }
   }
+  if (!byKey.size && lists.length)
+    warnings.push(
+      `${opts.label}: ${someOf(lists)}: a RELION list of coordinate files, which holds none itself; give the folder that holds the files it names`,
+    );
 
   const picks = new Map<string, Particle[]>();
   const files = new Map<string, string>();

@@ -112,6 +112,8 @@ export interface ExpandedInputs {
   skipped: InputProblem[];
   /** Folders inside the named folders: not searched, but named when nothing was found. */
   subfolders: string[];
+  /** Those subfolders that hold files `accept` takes, each said as a warning once something was found: micrographs a user would otherwise lose unseen. */
+  unsearched: InputProblem[];
 }
 
 /** Lists a few names and how many more. */
@@ -134,7 +136,7 @@ export function nothingFoundMessage(expanded: ExpandedInputs): string {
  * the list: the reader fails them one at a time.
  */
 export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<ExpandedInputs> {
-  const out: ExpandedInputs = { files: [], failed: [], skipped: [], subfolders: [] };
+  const out: ExpandedInputs = { files: [], failed: [], skipped: [], subfolders: [], unsearched: [] };
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => undefined);
     if (!st?.isDirectory()) {
@@ -161,6 +163,14 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       if (entry.isSymbolicLink() && (!target || target.isFile())) out.files.push(file);
       else out.skipped.push({ file, message: `${file}: ${notRegularReason(target ?? (await fs.lstat(file)))}` });
     }
+  }
+  for (const folder of out.subfolders) {
+    const held = (await fs.readdir(folder).catch(() => [] as string[])).filter(accept).length;
+    if (held)
+      out.unsearched.push({
+        file: folder,
+        message: `${folder} holds ${held} micrograph file(s), not read: subfolders are not searched (name it too)`,
+      });
   }
   return out;
 }
@@ -234,7 +244,13 @@ async function whyNoFolder(dir: string, e: unknown): Promise<string> {
 
 /** Reads a whole file into an ArrayBuffer of exactly its size (no copy unless Node pooled it). */
 export async function readArrayBuffer(file: string): Promise<ArrayBuffer> {
-  return toArrayBuffer(await fs.readFile(file));
+  try {
+    return toArrayBuffer(await fs.readFile(file));
+  } catch (e) {
+    // In words, as pick says it: a dangling link names its target, not ENOENT.
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw new FileSystemError(file, (await whyNotAFile(file)) ?? fileSystemReason(e));
+  }
 }
 
 /**

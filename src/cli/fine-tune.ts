@@ -15,7 +15,7 @@ import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
 import { readCoordinateFolder } from './coordinate-folder';
-import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
+import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, someOf, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { saveTrainedModel } from './train';
@@ -108,15 +108,26 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
   const files = [...expanded.files].sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
   if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
+  for (const s of expanded.unsearched) log(`warning: ${s.message}`);
+  const stars = files.filter((f) => /\.star$/i.test(f));
+  if (stars.length)
+    throw new UsageError(`--micrographs: ${someOf(stars)}: a STAR file, not a micrograph; name the micrographs (or their folder) instead`);
   const modelsDir = pathOption(v.models, 'models');
   await checkModelFiles({ dir: modelsDir }, true);
+  const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;
+  for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
+  for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
+  // Labels named for other micrographs would otherwise leave every one out, one line each.
+  if (truth && !files.some((f) => truth.picks.has(micrographKey(f))))
+    throw new UsageError(
+      truth.picks.size
+        ? `no micrograph of --micrographs has labels in --truth (micrographs ${someOf(files.map((f) => micrographKey(f)))}; labels for ${someOf([...truth.picks.keys()])}): are they of the same data set?`
+        : `--truth ${truthDir}: no coordinate files found`,
+    );
   await checkWritableFolder(out);
 
   const backend = describeBackend(await startBackend(backendChoice));
   const base = await loadModels({ dir: modelsDir, withClassifier: true });
-  const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;
-  for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
-  for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
 
   const micrographs: LabelledMicrograph[] = [];
   const unreadable: string[] = [];
@@ -124,7 +135,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   for (const file of files) {
     const picks = truth?.picks.get(micrographKey(file));
     if (truth && !picks?.length) {
-      log(`${file}: no labelled particles in ${truthDir}; left out`);
+      log(`${file}: ${picks ? `its coordinate file in ${truthDir} holds no particles` : `no coordinate file in ${truthDir}`}; left out`);
       continue;
     }
     let m: Micrograph;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
 import { loadModelFromDir } from '../core/model/model-io-node';
-import { readMetadata, type ModelKind } from '../core/model/model-io';
+import { MODEL_FILE, readMetadata, WEIGHTS_FILE, type ModelKind } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
 import { UsageError } from './args';
 import { whyNotAFile } from './files';
@@ -57,14 +57,16 @@ function modelFolders(src: ModelSources, withClassifier: boolean): { kind: Model
  */
 export async function checkModelFiles(src: ModelSources, withClassifier: boolean): Promise<void> {
   for (const { dir, what } of modelFolders(src, withClassifier)) {
-    const file = path.join(dir, 'model.json');
-    const why = await whyNotAFile(file);
-    if (why === undefined) continue;
-    const holds =
-      what === '--detector' || what === '--classifier'
-        ? "a network's folder holds model.json and weights.bin"
-        : 'the models folder holds fcrn/ and classifier/, each with model.json and weights.bin';
-    throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
+    for (const name of [MODEL_FILE, WEIGHTS_FILE]) {
+      const file = path.join(dir, name);
+      const why = await whyNotAFile(file);
+      if (why === undefined) continue;
+      const holds =
+        what === '--detector' || what === '--classifier'
+          ? `a network's folder holds ${MODEL_FILE} and ${WEIGHTS_FILE}`
+          : `the models folder holds fcrn/ and classifier/, each with ${MODEL_FILE} and ${WEIGHTS_FILE}`;
+      throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
 // The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
 import { appendFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
 import { describeCalibration } from '../core/calibrate';
@@ -70,11 +71,14 @@ const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [opti
   --micrographs PATH   a micrograph file or folder, as fine-tune and train take them (repeat;
                        the same as naming it after the options)
 ${PICK_OPTIONS_HELP}
-  --out DIR            output folder (default: next to each micrograph)
+  --out DIR            output folder (default: next to each micrograph); one flat folder, where
+                       RELION's Extract looks below --coord_dir in the micrographs' own folders
+                       (relion-external writes them so)
   --format LIST        any of ${FORMATS.join(',')} (default: star)
   --box-size PX        box size written to .box/.cbox files (default: the diameter)
   --shard I/N          pick only part I (0-based) of N of the sorted, de-duplicated micrograph
-                       list, e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
+                       list (a file reached twice, through a link, counts once), e.g.
+                       --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
   --resume             skip micrographs whose output files (all formats) already exist
   --stats FILE         write measurements as JSON lines: the memory once the models are
                        loaded, then per micrograph its stage times and the peak memory so far
@@ -84,7 +88,10 @@ ${PICK_OPTIONS_HELP}
 Bad options, models that are not there and output folders that cannot be written are refused
 before anything is picked (exit 2). An input that cannot be read (a missing path, a dangling
 link, a named pipe) fails alone and the others are picked (exit 1); in a folder, what is not a
-regular file is skipped with a warning.`;
+regular file is skipped with a warning.
+
+In Node one pick process computes on one CPU core; on a node with many, run several (--shard
+I/N per process, or relion-external --j N).`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {
@@ -181,9 +188,14 @@ export interface BatchResult {
   stopped: boolean;
 }
 
-/** Canonical (sorted by absolute path, de-duplicated) order, optionally one shard of it. */
-export function planFiles(files: readonly string[], shard?: Shard): string[] {
-  return selectShard(files, (f) => path.resolve(f), shard);
+/**
+ * Canonical order (sorted by real path, de-duplicated), optionally one shard of it. A file
+ * reached twice under the same name (a folder and a symbolic link to it, as RELION projects
+ * hold) is picked once, in one shard; two names of one file are two outputs, so both stay.
+ */
+export async function planFiles(files: readonly string[], shard?: Shard): Promise<string[]> {
+  const real = new Map(await Promise.all(files.map(async (f) => [f, await realpath(f).catch(() => path.resolve(f))] as const)));
+  return selectShard(files, (f) => `${real.get(f)}\0${path.basename(f)}`, shard);
 }
 
 /** Throws when two micrographs would write the same output file. */
@@ -389,7 +401,8 @@ export async function pickCommand(argv: string[]): Promise<number> {
     );
   const found = [...inputs.files.filter((f) => !problems.has(f)), ...problems.keys()];
   if (!found.length) throw new UsageError(nothingFoundMessage(inputs));
-  const files = planFiles(found, shard);
+  for (const s of inputs.unsearched) process.stderr.write(`drpnet pick: warning: ${s.message}\n`);
+  const files = await planFiles(found, shard);
   const jobs: PickJob[] = files.map((file) => ({
     file,
     boxSize,
@@ -407,7 +420,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
       throw new UsageError(`${e.message}${out === undefined ? ' (--out DIR writes the coordinate files elsewhere)' : ''}`);
     });
   }
-  const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${planFiles(found).length}` : `${files.length}`;
+  const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${(await planFiles(found)).length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
   const res = await runPickBatch(jobs, settings, {

@@ -153,6 +153,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
   const files = expanded.files;
   if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
+  for (const s of expanded.unsearched) log(`warning: ${s.message}`);
   const backend = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   return {

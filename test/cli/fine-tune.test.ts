@@ -1,7 +1,7 @@
 // `drpnet fine-tune`: adapts both networks from labelled micrographs (or none) and writes a
 // models folder `drpnet pick --models` reads. Small simulated micrographs and few epochs: these
 // tests check the command and its files; docs/quality.md measures what fine-tuning gains.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -218,8 +218,24 @@ describe('drpnet fine-tune', () => {
     expect(models.result).toBe(2);
     expect(models.stderr).toContain('--models');
     const none = await fineTune(mics, '--truth', path.join(root, 'mics'), '--diameter', DIAMETER, '--out', out);
-    expect(none.result).toBe(1);
-    expect(none.stderr).toContain('no usable labelled micrograph');
+    expect(none.result).toBe(2);
+    expect(none.stderr).toContain(`--truth ${path.join(root, 'mics')}: no coordinate files found`);
+    // Labels named for other micrographs: one line that shows both sets of names, and no output folder made.
+    const others = path.join(root, 'other-truth');
+    await mkdir(others, { recursive: true });
+    await copyFile(path.join(truth, 'mic_1.star'), path.join(others, 'grid3_0007.star'));
+    const unmatched = await fineTune(mics, '--truth', others, '--diameter', DIAMETER, '--out', path.join(root, 'never-made'));
+    expect(unmatched.result).toBe(2);
+    expect(unmatched.stderr).toContain(
+      'no micrograph of --micrographs has labels in --truth (micrographs mic_1, mic_2, mic_3; labels for grid3_0007): are they of the same data set?',
+    );
+    await expect(readdir(path.join(root, 'never-made'))).rejects.toThrow();
+    // A RELION STAR list named as a micrograph is refused as such.
+    const list = path.join(root, 'micrographs.star');
+    await writeFile(list, 'data_micrographs\nloop_\n_rlnMicrographName #1\nmics/mic_1.mrc\n');
+    const star = await fineTune(list, '--truth', truth, '--diameter', DIAMETER, '--out', out);
+    expect(star.result).toBe(2);
+    expect(star.stderr).toContain(`--micrographs: ${list}: a STAR file, not a micrograph`);
     // A labelled micrograph that cannot be read stops it, named once: leaving it out would change the held-out one unseen.
     const broken = path.join(root, 'broken-mics');
     await mkdir(broken, { recursive: true });
@@ -231,5 +247,13 @@ describe('drpnet fine-tune', () => {
     expect(cut.stderr).toContain(`cannot read ${file}: `);
     expect(cut.stderr.split(file).length - 1).toBe(1);
     await expect(readFile(path.join(out, 'fine-tune.json'))).rejects.toThrow();
+    // An empty file and a dangling link are said in words, as pick says them.
+    await writeFile(path.join(broken, 'mic_3.mrc'), '');
+    const empty = await fineTune('--micrographs', broken, '--truth', truth, '--diameter', DIAMETER, '--out', out);
+    expect(empty.stderr).toContain(`cannot read ${file}: the file is empty (0 bytes)`);
+    await rm(path.join(broken, 'mic_3.mrc'));
+    await symlink(path.join(broken, 'gone.mrc'), path.join(broken, 'mic_3.mrc'));
+    const dangling = await fineTune('--micrographs', broken, '--truth', truth, '--diameter', DIAMETER, '--out', out);
+    expect(dangling.stderr).toContain(`cannot read ${file}: a symbolic link to ${path.join(broken, 'gone.mrc')}, which does not exist`);
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCoordinates } from '../../src/core/coords';
+import { writeCoordinates, writeRelionCoordinateList } from '../../src/core/coords';
 import type { Particle } from '../../src/core/coords/types';
 import { PICK_PARAMETERS } from '../../src/core/params';
 import { describeFileSystemError, writeFileAtomic } from '../../src/cli/files';
@@ -116,6 +116,20 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(run).rejects.toThrow(new RegExp(`--models: .*${missing}/fcrn/model\\.json`));
   });
 
+  it('a models folder without a weights file fails once, before any micrograph, naming it', async () => {
+    const partial = path.join(root, 'no-weights');
+    await mkdir(partial, { recursive: true });
+    for (const kind of ['fcrn', 'classifier']) {
+      await mkdir(path.join(partial, kind), { recursive: true });
+      await copyFile(path.join(models, kind, 'model.json'), path.join(partial, kind, 'model.json'));
+    }
+    await copyFile(path.join(models, 'fcrn', 'weights.bin'), path.join(partial, 'fcrn', 'weights.bin'));
+    const run = captureOutput(() =>
+      pickCommand([mics, '--diameter', DIAMETER, '--models', partial, '--out', path.join(root, 'noweights')]),
+    );
+    await expect(run).rejects.toThrow(`--models: ${partial}/classifier/weights.bin: no such file or folder`);
+  });
+
   it('an --out that is a file is refused up front, in words, naming it', async () => {
     const file = path.join(root, 'out-is-a-file');
     await writeFile(file, 'x');
@@ -146,6 +160,21 @@ describe('pick: inputs', () => {
     await expect(pick(job, '--out', path.join(root, 'job-picks'))).rejects.toThrow(
       new RegExp(`no micrograph files found in the given folders; their subfolders are not searched \\(${job}/Movies\\)`),
     );
+  });
+
+  it('micrographs in a subfolder of a folder that holds some too are named in a warning, not lost unseen', async () => {
+    const raw = path.join(root, 'Raw');
+    await mkdir(path.join(raw, 'sub'), { recursive: true });
+    await mkdir(path.join(raw, 'logs'), { recursive: true });
+    await copyFile(path.join(mics, names[0]), path.join(raw, names[0]));
+    await copyFile(path.join(mics, names[1]), path.join(raw, 'sub', names[1]));
+    const run = await pick(raw, '--out', path.join(root, 'raw-picks'));
+    expect(run.result, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      `warning: ${path.join(raw, 'sub')} holds 1 micrograph file(s), not read: subfolders are not searched (name it too)`,
+    );
+    expect(run.stderr).not.toContain('logs');
+    expect(await readdir(path.join(root, 'raw-picks'))).toEqual([autopick(names[0])]);
   });
 
   it('a STAR file named as input fails alone, pointing to relion-external', async () => {
@@ -392,6 +421,67 @@ describe('eval', () => {
     await expect(evaluate('--picks', other, '--truth', cornersOnly, '--radius', '10')).rejects.toThrow(
       '--truth: none of its 1 coordinate file(s) could be read (FAILED above)',
     );
+  });
+
+  it('reads a RELION job folder: its coordinates in the subfolders mirroring the micrographs, its job files passed over', async () => {
+    const job = path.join(root, 'ManualPick', 'job005');
+    await writePicks(path.join(job, 'Raw', 'day1'), ['star']);
+    await writeFile(
+      path.join(job, 'manualpick.star'),
+      writeRelionCoordinateList([
+        { micrographName: 'Raw/day1/mic_01.mrc', coordinateFile: 'ManualPick/job005/Raw/day1/mic_01_autopick.star' },
+      ]),
+    );
+    await writeFile(path.join(job, 'coords_suffix_manualpick.star'), 'Raw/micrographs.star\n');
+    await writeFile(
+      path.join(job, 'RELION_OUTPUT_NODES.star'),
+      'data_output_nodes\nloop_\n_rlnPipeLineNodeName #1\n_rlnPipeLineNodeType #2\nx 2\n',
+    );
+    const run = await evaluate('--picks', job, '--truth', truth, '--radius', '10', '--json');
+    expect(run.result, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).not.toMatch(/FAILED|warning/);
+    // The list alone, its files elsewhere: said, not a parse error.
+    const listOnly = path.join(root, 'list-only');
+    await mkdir(listOnly);
+    await copyFile(path.join(job, 'manualpick.star'), path.join(listOnly, 'manualpick.star'));
+    await expect(evaluate('--picks', listOnly, '--truth', truth, '--radius', '10')).rejects.toThrow(/no coordinate files to score found/);
+  });
+
+  it("reads crYOLO's output folders (CBOX/, STAR/, EMAN/) as one, the preferred format of each micrograph", async () => {
+    const out = path.join(root, 'cryolo-out');
+    await writePicks(path.join(out, 'STAR'), ['star']);
+    await writePicks(path.join(out, 'CBOX'), ['cbox']);
+    await writePicks(path.join(out, 'EMAN'), ['box'], truthPicks.slice(0, 4));
+    const run = await evaluate('--picks', out, '--truth', truth, '--radius', '10', '--json');
+    expect(run.result, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).toMatch(/used star, skipped cbox, box/);
+  });
+
+  it('a folder with coordinate files of its own is read alone; subfolders holding more are named in a warning', async () => {
+    const picks = path.join(root, 'eval-with-old');
+    await writePicks(picks, ['star']);
+    await writePicks(path.join(picks, 'old-run'), ['star'], truthPicks.slice(0, 2));
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).toContain(`--picks: ${path.join(picks, 'old-run')} holds 1 coordinate file(s), not read`);
+  });
+
+  it('--picks and --truth take a single coordinate file too', async () => {
+    const picks = path.join(root, 'eval-single');
+    await writePicks(picks, ['box']);
+    const run = await evaluate(
+      '--picks',
+      path.join(picks, 'mic_01.box'),
+      '--truth',
+      path.join(truth, 'mic_01_autopick.star'),
+      '--radius',
+      '10',
+      '--json',
+    );
+    expect(run.result, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
   });
 
   it('a named pipe called *.star does not block eval', async () => {

@@ -1,7 +1,7 @@
 // `drpnet pick` at dataset scale: --shard, --resume, atomic outputs and killed runs.
 // Random-weight models: these tests check the plumbing, not the quality of the picks.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,27 @@ describe('drpnet pick --shard', () => {
     for (let i = 0; i < 3; i++) {
       for (const [file, text] of await outputs(path.join(root, `shard${i}`))) expect(text).toBe(reference.get(file));
     }
+  });
+
+  it('a folder named twice, directly and through a symbolic link (a RELION project), is picked once, each micrograph in one shard', async () => {
+    const link = path.join(root, 'mics-link');
+    await symlink(mics, link);
+    const picked: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const out = path.join(root, `linked${i}`);
+      const run = await pick(mics, link, '--shard', `${i}/2`, '--out', out);
+      expect(run.result, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`shard ${i}/2: ${COUNT / 2} of ${COUNT} micrograph(s)`);
+      picked.push(...(await outputs(out)).keys());
+    }
+    expect(picked.sort()).toEqual(names.map(starName).sort());
+    // A second name of one file is a second output the user asked for: it stays.
+    const alias = path.join(root, 'alias');
+    await mkdir(alias, { recursive: true });
+    await symlink(path.join(mics, names[0]), path.join(alias, 'other.mrc'));
+    const both = await pick(path.join(mics, names[0]), path.join(alias, 'other.mrc'), '--out', path.join(root, 'aliased'));
+    expect(both.result, both.stderr).toBe(0);
+    expect([...(await outputs(path.join(root, 'aliased'))).keys()].sort()).toEqual(['mic_01_autopick.star', 'other_autopick.star']);
   });
 
   it('rejects a shard index outside 0..N-1', async () => {

@@ -8,7 +8,7 @@ import { readCsv, writeCsv } from './csv';
 import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFormatFromName } from './formats';
 import { baseName } from './names';
 import { readRelionCoordinates, readRelionParticles, writeRelionCoordinates } from './relion';
-import { columnIndex, findLoopWith, isBlankText, parseStar } from './star';
+import { columnIndex, findLoopWith, isBlankText, parseStar, type StarDocument } from './star';
 import { readTopaz, writeTopaz } from './topaz';
 import type { CoordinateFormat, Particle } from './types';
 
@@ -62,6 +62,17 @@ export function detectCoordinateFormat(text: string, fileName: string): Coordina
   );
 }
 
+/** RELION's list of coordinate files (micrograph -> its coordinate file), which holds no coordinates itself. */
+function isCoordinateListDoc(doc: StarDocument): boolean {
+  const list = findLoopWith(doc, ['rlnMicrographName', 'rlnMicrographCoordinates']);
+  return !!list && columnIndex(list.loop, 'rlnCoordinateX') < 0;
+}
+
+/** True for the text of a RELION list of coordinate files (autopick.star, manualpick.star of a job). */
+export function isCoordinateList(text: string, fileName: string): boolean {
+  return detectCoordinateFormat(text, fileName) === 'star' && isCoordinateListDoc(parseStar(text, fileName));
+}
+
 export interface ReadOptions {
   /** Box size for .box/.cbox rows that do not give one. */
   boxSize?: number;
@@ -94,8 +105,7 @@ export function readCoordinates(text: string, fileName: string, opts: ReadOption
         return one(readCbox(doc, fileName, opts));
       const withMic = findLoopWith(doc, ['rlnMicrographName', 'rlnCoordinateX', 'rlnCoordinateY']);
       if (withMic) return readRelionParticles(doc, fileName);
-      const list = findLoopWith(doc, ['rlnMicrographName', 'rlnMicrographCoordinates']);
-      if (list && columnIndex(list.loop, 'rlnCoordinateX') < 0) {
+      if (isCoordinateListDoc(doc)) {
         throw new CoordinateFileError(
           'this is a RELION list of coordinate files (data_coordinate_files); load the per-micrograph coordinate files it names',
           fileName,
