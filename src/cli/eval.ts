@@ -18,6 +18,9 @@ const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diamet
   --box-size PX    box size for .box files that give only the corner (two columns)
   --json           print JSON instead of a table
 
+Each of --picks and --truth is a folder of coordinate files, one file, or a folder that holds
+none of its own but subfolders that do: a RELION job folder (its files mirror the micrographs'
+folders; its list and job files are passed over) or crYOLO's output (CBOX/, STAR/, EMAN/).
 A file that is not a coordinate file is skipped with a warning; one that cannot be read is
 named, its micrograph is left out and the rest is scored, with exit status 1. A micrograph
 with ground truth but no pick file is scored as nothing picked (and named).`;

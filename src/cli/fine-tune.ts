@@ -8,7 +8,7 @@ import { decodeMicrograph, isMicrographFileName, type Micrograph } from '../core
 import { outsideMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
-import { ADAPT_DEFAULTS, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
+import { ADAPT_DEFAULTS, SETTINGS_MARGIN, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
 import type { LabelledMicrograph } from '../core/train/fine-tune';
 import { describeSettings } from '../core/tuning';
 import type { TrainingMicrograph } from '../core/train/training-micrograph';
@@ -31,14 +31,17 @@ DIR\` uses, and DIR/fine-tune.json, what was done and measured.
 
   --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
   --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
-                       by name; micrographs without a file are left out. With two or more, the
-                       last (by name) is held out: the new models are kept only if they pick it
-                       at least as well as the old ones, else the old ones are written (with
-                       one, the same check runs on the micrograph they were trained on). Then
-                       the peak threshold, cutoff and calibration are chosen on the labelled
-                       micrographs and written with the models when they pick the held-out one
-                       better (or, with one labelled micrograph, that one); \`drpnet pick
-                       --models DIR\` starts from them
+                       by name: a folder of files, one file, or a RELION job folder
+                       (ManualPick/jobNNN); micrographs without a file are left out. With two
+                       or more, the last (by name) is held out: the new models are kept only
+                       if they pick it at least as well as the old ones, else the old ones are
+                       written (with one, the same check runs on the micrograph they were
+                       trained on). Then
+                       the peak threshold, cutoff and calibration are chosen on every labelled
+                       micrograph and written with the models when they pick them better and,
+                       chosen again with each left out in turn, pick the one left out better
+                       by ${SETTINGS_MARGIN * 100} points of F1 (with one labelled micrograph: better on it);
+                       \`drpnet pick --models DIR\` starts from them
   --unsupervised       no labels: self-training of the detector on the picks the models keep
                        at their settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); the classifier is
                        written unchanged; nothing checks the result
