@@ -66,7 +66,7 @@ const DETECTOR_FIELDS: FieldSpec<NumberKey<DetectorSettings> & string>[] = [
     max: 100000,
     step: 1,
     integer: true,
-    hint: 'Patch centres drawn from your accepted and manual picks',
+    hint: 'Patch centres drawn from your accepted and manual picks, and the kept picks of micrographs marked reviewed',
   },
   ...COMMON_FIELDS,
 ];
@@ -322,7 +322,7 @@ export function TrainingPanel() {
         <p className="small">
           {tab === 'classifier'
             ? 'The paper’s method: strict-level candidates that pass the intensity screen are particles; loose-level candidates away from them, and low-contrast patches, are background. Each micrograph uses its own sigma and threshold. Where we measured it, it did not raise F1: compare before keeping.'
-            : 'Your accepted and manual picks are particles (press “a” to accept all picks of a micrograph) and your rejected picks are not; places you did not mark count half, since nobody marks every particle.'}
+            : 'Your accepted and manual picks, and every kept pick of a micrograph you marked reviewed (“r”), are particles, and your rejected picks are not; places you did not mark count half, since nobody marks every particle.'}
         </p>
         <label
           className="check"

@@ -21,7 +21,7 @@ export interface ClassifierSettings extends TrainOptions {
 }
 
 export interface DetectorSettings extends TrainOptions {
-  /** At most this many of the user's accepted and manual picks become patch centres. */
+  /** At most this many of the user's picks (training-controller.ts userPicks) become patch centres. */
   maxPicks: number;
   init: 'active' | 'fresh';
 }

@@ -1,7 +1,7 @@
 // In-browser retraining, the app side (issue 6). Two runs share one flow:
 //  1. choose samples: the classifier's by the paper's unsupervised labelling, on each
 //     micrograph's home worker (its detector map is reused); the detector's from the user's
-//     accepted and manual picks;
+//     accepted and manual picks, and every kept pick of a micrograph marked reviewed;
 //  2. the user reviews them on the micrograph (review.ts, training-store.ts clickSample);
 //  3. patches are cut where each micrograph is open and come back transferred; training runs
 //     on one worker (bridge.exclusiveJob) with batch/epoch events, and can be cancelled;
@@ -32,6 +32,7 @@ import { repickOtherModels } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
+import { keptPicks } from '../picks-merge';
 import { heldOutLabels, modelPicks, NO_HELD_OUT, sideOf, total, verdict, type ComparisonRow } from './comparison';
 import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
 import { PRIORITY } from '../lane';
@@ -115,11 +116,14 @@ function classifierMicrographs(): MicrographEntry[] {
   return s.micrographs.filter((m) => trainable(m) && (scope === 'all' || (scope === 'picked' ? !!m.pickedWith : m.key === s.currentKey)));
 }
 
-/** The user's accepted and manual picks of a micrograph (what the detector learns as particles). */
+/**
+ * What the detector learns as particles on a micrograph: every pick kept on one the user marked
+ * reviewed (they checked it, as crYOLO and Topaz train on every box of a curated micrograph, and
+ * as the comparison scores against it), else the picks they accepted or added.
+ */
 export function userPicks(m: MicrographEntry): Point[] {
-  return displayPicksOf(m)
-    .filter((p) => p.state === 'accepted' || p.state === 'manual')
-    .map((p) => ({ x: p.x, y: p.y }));
+  const picks = m.reviewed ? keptPicks(displayPicksOf(m)) : displayPicksOf(m).filter((p) => p.state === 'accepted' || p.state === 'manual');
+  return picks.map((p) => ({ x: p.x, y: p.y }));
 }
 
 function describeReview(samples: ReviewSet, failures: string[]): string {
@@ -180,7 +184,7 @@ function chooseDetectorSamples(): void {
   }
   if (!Object.keys(allPicks).length)
     throw new Error(
-      `no accepted or manual picks yet: accept picks (select one and click it again when rejected, or "a" accepts all on a micrograph) or add manual ones first; ${DEMO_LEFT_OUT}`,
+      `no picks to learn from yet: mark a micrograph you checked reviewed ("r"; its kept picks are particles), or accept picks ("a" accepts all on a micrograph) or add manual ones; ${DEMO_LEFT_OUT}`,
     );
   const samples = selectDetectorSamples(allPicks, settings.maxPicks, settings.seed);
   training().set({ review: { kind: 'detector', samples, allPicks, failures: [] } });
@@ -189,7 +193,7 @@ function chooseDetectorSamples(): void {
   const rejected = Object.keys(samples).reduce((n, key) => n + (micByKey(key)?.edits.rejected.length ?? 0), 0);
   say(
     `Patch centres: ${c.particles} particle(s) on ${c.micrographs} micrograph(s), and ${rejected} rejected pick(s) there as places without a particle. ` +
-      'Every accepted and manual pick on these micrographs is a particle in the labels.',
+      'Every accepted and manual pick on these micrographs, and every kept pick on those marked reviewed, is a particle in the labels.',
   );
 }
 
@@ -346,7 +350,7 @@ export async function trainReviewed(): Promise<void> {
       options: trainOptions(settings),
       summary: {
         command: 'workbench',
-        labels: kind === 'classifier' ? 'unsupervised, reviewed' : 'accepted and manual picks, reviewed',
+        labels: kind === 'classifier' ? 'unsupervised, reviewed' : 'user picks (accepted, manual, kept on reviewed micrographs), reviewed',
         micrographs: prepared.trainedOn.length,
         patches: data.n,
         ...(kind === 'classifier'

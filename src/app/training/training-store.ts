@@ -14,7 +14,7 @@ import { CLASSIFIER_DEFAULTS, DETECTOR_DEFAULTS, type ClassifierSettings, type D
 export interface Review {
   kind: TrainKind;
   samples: ReviewSet;
-  /** Detector runs: every accepted and manual pick per micrograph (the label maps' particles). */
+  /** Detector runs: the particles per micrograph (training-controller.ts userPicks), the label maps' particles. */
   allPicks?: Record<string, Point[]>;
   /** Micrographs the labelling could not use, with why. */
   failures: string[];
