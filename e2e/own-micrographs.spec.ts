@@ -99,7 +99,12 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   expect(Object.keys(forProject).filter((n) => n.startsWith('eman/'))).toEqual(['eman/own_a.box', 'eman/own_b.box']);
 
   // Review progress and "next unreviewed" (u) go over the user's micrographs: the reviewed demo
-  // does not count, and u walks from one own micrograph to the other, never into the demos.
+  // does not count, nor a file that failed to open, and u walks from one own micrograph to the
+  // other, never into the demos or the failed file.
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'broken.mrc', mimeType: 'application/octet-stream', buffer: Buffer.from('not a micrograph\n') });
+  await expect(rows.filter({ hasText: 'broken.mrc' })).toHaveAttribute('data-status', 'error', { timeout: 30_000 });
   await expect(page.getByTestId('review-progress')).toHaveText('1 of 2 of yours reviewed');
   await rows.filter({ hasText: ownA.name }).click();
   await blurFields(page);

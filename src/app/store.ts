@@ -414,6 +414,11 @@ export function workMicrographs(micrographs: readonly MicrographEntry[]): Microg
   return own.length ? own : [...micrographs];
 }
 
+/** The micrographs of the user's work there is something to review on: a file that failed to open or pick is not. */
+export function reviewableMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return workMicrographs(micrographs).filter((m) => m.status !== 'error');
+}
+
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }

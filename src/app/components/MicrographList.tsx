@@ -6,7 +6,7 @@ import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
-import { useWorkbench, workMicrographs, type MicrographEntry } from '../store';
+import { reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 /** The four states a user sees; 'opening'/'ready' are still waiting to be picked. */
 const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'picked' | 'error'> = {
@@ -136,8 +136,10 @@ export function MicrographList() {
   const batch = useWorkbench((s) => s.batch);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
-  // Progress over the user's own micrographs once there are any (the demos are not their work).
-  const work = workMicrographs(micrographs);
+  // Progress over the user's own micrographs once there are any (the demos are not their work),
+  // files that failed left out.
+  const work = reviewableMicrographs(micrographs);
+  const ownOnly = workMicrographs(micrographs).length < micrographs.length;
   const reviewed = work.filter((m) => m.reviewed).length;
   return (
     <section className="panel list-panel">
@@ -165,7 +167,7 @@ export function MicrographList() {
       </header>
       {micrographs.length > 0 && (
         <div className="small review-count" data-testid="review-progress">
-          {reviewed} of {work.length} {work.length < micrographs.length ? 'of yours ' : ''}reviewed
+          {reviewed} of {work.length} {ownOnly ? 'of yours ' : ''}reviewed
         </div>
       )}
       {batch && (

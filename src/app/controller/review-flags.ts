@@ -1,6 +1,6 @@
 // Review flags: marking micrographs reviewed or excluded from export, and going to the next one
 // not reviewed.
-import { workMicrographs } from '../store';
+import { reviewableMicrographs, workMicrographs } from '../store';
 import { mic, store } from './context';
 
 export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded'): void {
@@ -10,10 +10,11 @@ export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded
 }
 
 /** Goes to the next micrograph of the user's work not marked reviewed (after the current one,
- * wrapping round); the bundled demos are skipped once the user has micrographs of their own. */
+ * wrapping round); the bundled demos are skipped once the user has micrographs of their own,
+ * and files that failed always. */
 export function nextUnreviewed(): void {
   const s = store();
-  const list = workMicrographs(s.micrographs);
+  const list = reviewableMicrographs(s.micrographs);
   const i = list.findIndex((m) => m.key === s.currentKey);
   for (let d = 1; d <= list.length; d++) {
     const m = list[(i + d + list.length) % list.length];
@@ -22,5 +23,9 @@ export function nextUnreviewed(): void {
       return;
     }
   }
-  s.notify(list.length < s.micrographs.length ? 'Every micrograph of yours is marked reviewed.' : 'Every micrograph is marked reviewed.');
+  s.notify(
+    workMicrographs(s.micrographs).length < s.micrographs.length
+      ? 'Every micrograph of yours is marked reviewed.'
+      : 'Every micrograph is marked reviewed.',
+  );
 }
