@@ -3,7 +3,8 @@
 // Ctrl+Z); a single micrograph, errored or demo, can be removed, and stays removed.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { corruptMrc } from './fixtures';
+import { readCoordinates } from '../src/core/coords';
+import { corruptMrc, simulatedMicrograph } from './fixtures';
 import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint, storeValue } from './helpers';
 
 test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({
@@ -120,4 +121,23 @@ test('a micrograph is removed from the list: an errored one at once, one with ed
   await expect.poll(() => rows.count()).toBe(n - 1);
   await expect(rows.filter({ hasText: second! })).toHaveCount(0);
   await expect(rows.filter({ hasText: 'corrupt.mrc' })).toHaveCount(0);
+});
+
+test('ground truth dropped before its micrograph waits for it, across a reload', async ({ page }) => {
+  const own = simulatedMicrograph('waits_for_truth', 512, 41);
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('file-input').setInputFiles(own.truthPath);
+  await page.getByTestId('coords-as-truth').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'No micrograph matches' })).toContainText('it is kept with the session');
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await engineReady(page);
+  await page.getByTestId('file-input').setInputFiles(own.path);
+  const labelled = async () => (await micrographs(page)).find((m) => m.name === own.name)?.truth ?? 0;
+  const inFile = [...readCoordinates(readFileSync(own.truthPath, 'utf8'), own.truthPath).values()][0].length;
+  expect(inFile).toBeGreaterThan(0);
+  await expect.poll(labelled, { timeout: 60_000 }).toBe(inFile);
+  expect(await storeValue<unknown[]>(page, 'waitingCoordinates')).toEqual([]);
 });

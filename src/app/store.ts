@@ -109,6 +109,17 @@ export interface ChangeOptions {
   session?: Partial<SessionSettings>;
 }
 
+/** Coordinates read from a file whose micrograph is not loaded yet: given to it when it is. */
+export interface WaitingCoordinates {
+  file: string;
+  /** The micrograph name the file gives (matched as coords/names.ts matchMicrograph does). */
+  micrograph: string;
+  picks: Particle[];
+  as: 'truth' | 'picks';
+  /** Loaded by the program (demo truth), not by the user: not an undo step, and not saved. */
+  quiet: boolean;
+}
+
 export interface WorkbenchState {
   micrographs: MicrographEntry[];
   currentKey?: string;
@@ -145,6 +156,8 @@ export interface WorkbenchState {
   contrastHigh: number;
   /** Coordinate files waiting for the user's answer: ground truth or editable picks. */
   coordinatePrompt?: { files: string[] };
+  /** Coordinates waiting for their micrograph; the user's are kept with the session. */
+  waitingCoordinates: WaitingCoordinates[];
   helpOpen: boolean;
   selectedPickId?: string;
   batch?: BatchState;
@@ -202,6 +215,7 @@ function initialData() {
     defaultParams: { ...DEFAULT_PICK_PARAMS },
     diameter: { ...DEFAULT_DIAMETER },
     fallbackPixelSize: undefined as number | undefined,
+    waitingCoordinates: [] as WaitingCoordinates[],
     autoPick: true,
     showPicks: true,
     lowpass: DEFAULT_LOWPASS,
@@ -453,6 +467,8 @@ export interface SessionSnapshot {
   /** Absent in sessions saved before the session-wide diameter. */
   diameter?: DiameterSetting;
   fallbackPixelSize?: number;
+  /** The user's coordinate files waiting for their micrograph (absent in older sessions). */
+  waitingCoordinates?: WaitingCoordinates[];
   autoPick?: boolean;
   showPicks?: boolean;
   lowpass?: number;
@@ -479,6 +495,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     defaultParams: s.defaultParams,
     diameter: s.diameter,
     fallbackPixelSize: s.fallbackPixelSize,
+    waitingCoordinates: s.waitingCoordinates.filter((w) => !w.quiet),
     autoPick: s.autoPick,
     showPicks: s.showPicks,
     lowpass: s.lowpass,
@@ -516,6 +533,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     // A session saved before the session-wide diameter: the last diameter used, in px.
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
+    waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates : [],
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,

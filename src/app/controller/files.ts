@@ -11,7 +11,7 @@ import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
-import type { MicStatus } from '../store';
+import type { MicStatus, WaitingCoordinates } from '../store';
 import { mic, refusedReadOnly, storage, store } from './context';
 import { forgetPicking } from './picking';
 import { forgetViews, queueThumbnail, showCurrent } from './viewing';
@@ -21,7 +21,7 @@ export interface InputFile {
   blob: Blob;
 }
 
-export type CoordinatesUse = 'truth' | 'picks';
+export type CoordinatesUse = WaitingCoordinates['as'];
 
 export interface AddOptions {
   /** How coordinate files in this drop are used (default: the user is asked). */
@@ -32,16 +32,8 @@ export interface AddOptions {
   demo?: boolean;
 }
 
-/** Coordinate groups read from files but not yet matched to a loaded micrograph. */
-interface PendingCoordinates {
-  file: string;
-  micrograph: string;
-  picks: Particle[];
-  as: CoordinatesUse;
-  /** Loaded by the program (demo truth), not by the user: not an undo step. */
-  quiet: boolean;
-}
-let pendingCoordinates: PendingCoordinates[] = [];
+/** Waiting coordinate groups already said to wait. */
+const announced = new WeakSet<WaitingCoordinates>();
 let keyCounter = 0;
 
 function newKey(): string {
@@ -148,23 +140,24 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
   answerPrompt = undefined;
 }
 
-/** Forgets the coordinate groups that wait for their micrograph (a new session). */
-export function forgetPendingCoordinates(): void {
-  pendingCoordinates = [];
-}
-
-/** Reads a coordinate file into pending groups; a bad file is reported and nothing else changes. */
+/** Reads a coordinate file into waiting groups; a bad file is reported and nothing else changes. */
 async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boolean): Promise<void> {
   try {
-    for (const [micrograph, picks] of readCoordinates(await f.blob.text(), f.name))
-      pendingCoordinates.push({ file: f.name, micrograph, picks, as, quiet });
+    const read = [...readCoordinates(await f.blob.text(), f.name)].map(([micrograph, picks]) => ({
+      file: f.name,
+      micrograph,
+      picks,
+      as,
+      quiet,
+    }));
+    store().set({ waitingCoordinates: [...store().waitingCoordinates, ...read] });
   } catch (e) {
     store().notify(errorMessage(e), 'error');
   }
 }
 
 /** Coordinates outside the micrograph: a file written for another binning or another micrograph. */
-function outsideFileMessage(g: PendingCoordinates, name: string, width: number, height: number): string | undefined {
+function outsideFileMessage(g: WaitingCoordinates, name: string, width: number, height: number): string | undefined {
   const why = outsideMessage(g.picks, name, width, height);
   return why && `${g.file}: ${why} Not loaded; nothing else changed.`;
 }
@@ -175,9 +168,11 @@ function outsideFileMessage(g: PendingCoordinates, name: string, width: number, 
  */
 export function assignCoordinates(): void {
   const names = store().micrographs.map((m) => m.name);
-  const still: PendingCoordinates[] = [];
-  const unopened: PendingCoordinates[] = [];
-  for (const g of pendingCoordinates) {
+  const still: WaitingCoordinates[] = [];
+  const unopened: WaitingCoordinates[] = [];
+  const waiting = store().waitingCoordinates;
+  if (!waiting.length) return;
+  for (const g of waiting) {
     const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) {
@@ -206,11 +201,14 @@ export function assignCoordinates(): void {
       store().commitEdits(m.key, replaceAuto(m.edits, picks, g.file));
     }
   }
-  pendingCoordinates = [...still, ...unopened];
-  if (still.length) {
-    const files = [...new Set(still.map((g) => g.file))];
+  store().set({ waitingCoordinates: [...still, ...unopened] });
+  // Said once per file read (again after a reload, as a reminder), not at every micrograph opened.
+  const fresh = still.filter((g) => !announced.has(g));
+  for (const g of fresh) announced.add(g);
+  if (fresh.length) {
+    const files = [...new Set(fresh.map((g) => g.file))];
     store().notify(
-      `No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added.`,
+      `No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added (it is kept with the session).`,
     );
   }
 }

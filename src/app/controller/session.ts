@@ -5,7 +5,6 @@ import * as persist from '../persist';
 import { applySnapshot, toSnapshot, useWorkbench, type MicrographEntry } from '../store';
 import { announce } from '../tab-lock';
 import { MISSING_FILE, refusedReadOnly, storage, store } from './context';
-import { forgetPendingCoordinates } from './files';
 import { cancelBatch, cancelRepicks } from './picking';
 import { forgetAllViews } from './viewing';
 
@@ -64,6 +63,8 @@ export function startAutosave(): void {
       s.currentKey !== prev.currentKey ||
       s.defaultParams !== prev.defaultParams ||
       s.diameter !== prev.diameter ||
+      s.fallbackPixelSize !== prev.fallbackPixelSize ||
+      s.waitingCoordinates !== prev.waitingCoordinates ||
       s.autoPick !== prev.autoPick ||
       s.showPicks !== prev.showPicks ||
       s.lowpass !== prev.lowpass ||
@@ -90,7 +91,6 @@ export async function newSession(): Promise<void> {
   cancelRepicks();
   for (const m of store().micrographs) engine.unregister(m.key);
   forgetAllViews();
-  forgetPendingCoordinates();
   store().reset();
   try {
     await persist.clearAll();
