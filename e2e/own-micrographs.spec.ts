@@ -163,7 +163,9 @@ test('at Fit the whole micrograph lies below the tool bar: its top edge takes a 
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state !== 'rejected' && inBox(p))).toEqual([]);
 });
 
-test('the score histogram pools the own micrographs only, as the other pooled numbers do', async ({ page }) => {
+test('the score histogram pools the own micrographs only, as the other pooled numbers do, and its cutoff sets theirs alone', async ({
+  page,
+}) => {
   const own = simulatedMicrograph('own_scores', 512, 33);
   await page.goto('/?backend=wasm');
   await engineReady(page);
@@ -173,4 +175,9 @@ test('the score histogram pools the own micrographs only, as the other pooled nu
   const mine = (await micrographs(page)).filter((m) => !m.demo);
   expect(mine.map((m) => m.name)).toEqual([own.name]);
   await expect(page.getByTestId('score-summary')).toContainText(`${mine[0].kept} picks kept on 1 micrograph`);
+  const demos = (await micrographs(page)).filter((m) => m.demo).map((m) => m.params);
+  await page.getByTestId('score-cutoff').fill('0.5');
+  await page.getByTestId('score-cutoff').press('Enter');
+  await expect.poll(async () => (await micrographs(page)).find((m) => !m.demo)?.params.cutoff).toBe(0.5);
+  expect((await micrographs(page)).filter((m) => m.demo).map((m) => m.params)).toEqual(demos);
 });

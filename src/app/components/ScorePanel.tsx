@@ -103,7 +103,7 @@ export function ScorePanel() {
       )}
       <label className="param score-cutoff" title="Candidates with p(background) at or above this are dropped, on every micrograph">
         <span className="param-label" data-testid="score-cutoff-label">
-          Classifier cutoff for all micrographs
+          Classifier cutoff for all micrographs (a p(background), as in DRPnet: higher keeps more)
           {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets all)` : ''}
         </span>
         <span className="small" data-testid="score-summary">
