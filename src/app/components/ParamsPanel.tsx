@@ -82,10 +82,15 @@ export function ParamsPanel() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   const reviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).length);
+  const defaults = useWorkbench((s) => s.defaultParams);
   // While choosing: how many reviewed micrographs are counted, of how many.
   const [learning, setLearning] = useState<{ done: number; total: number }>();
   if (!mic) return null;
   const calibrated = describeCalibration(mic.calibration);
+  // What a micrograph added later starts from (the parameters last set), where this one differs.
+  const laterDiffer = MICROGRAPH_CONTROLS.filter((c) => defaults[c.key] !== mic.params[c.key]).map(
+    (c) => `${PARAM_SPECS[c.key].label} ${typeof defaults[c.key] === 'boolean' ? (defaults[c.key] ? 'on' : 'off') : defaults[c.key]}`,
+  );
   return (
     <section className="panel params-panel" data-testid="params-panel">
       <h2>Parameters of this micrograph</h2>
@@ -111,6 +116,10 @@ export function ParamsPanel() {
           )}
         </Fragment>
       ))}
+      <p className="small" data-testid="later-defaults">
+        A change here also sets what micrographs added later start from
+        {laterDiffer.length ? ` (now ${laterDiffer.join(', ')}, set last on another micrograph)` : ''}.
+      </p>
       <div className="buttons">
         <button
           data-testid="pick-current"
