@@ -343,6 +343,36 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
 });
 
+test('a training run is cancelled mid-way: no model is stored, the models in use stay, and its curves go', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await page.getByTestId('mic-row').first().click();
+  await expect(page.getByTestId('mic-row').first()).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
+  await page.keyboard.press('a');
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'accepted').length).toBeGreaterThan(2);
+  await page.getByTestId('train-tab-detector').click();
+  await page.getByTestId('train-include-demo').check();
+  await page.getByTestId('training-panel').locator('summary').click();
+  await setField(page, 'maxPicks', '8');
+  await setField(page, 'epochs', '200');
+  await setField(page, 'batchSize', '4');
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
+  await page.getByTestId('train-start').click();
+  // Cancelled once the first epochs have drawn their loss.
+  await expect
+    .poll(async () => Number(await page.getByTestId('loss-chart-train').getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThan(1);
+  await page.getByTestId('train-cancel').click();
+  await expect(page.getByTestId('train-message')).toContainText('Training cancelled; the active model is unchanged.', { timeout: 60_000 });
+  await expect(page.getByTestId('loss-chart')).toHaveCount(0);
+  await expect(page.getByTestId('model-comparison')).toHaveCount(0);
+  await expect(page.locator('[data-testid="model-row"][data-kind="fcrn"]:not([data-id="shipped"])')).toHaveCount(0);
+  await expect(page.getByTestId('active-fcrn')).toHaveValue('shipped');
+  expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
+});
+
 test("beside the demo data, a detector learnt from the user's reviewed micrograph is judged on theirs alone, never on what it learnt", async ({
   page,
 }) => {

@@ -402,6 +402,8 @@ export async function trainReviewed(): Promise<void> {
       new Set(prepared.trainedOn),
     );
   } catch (e) {
+    // A cancelled run's curves describe no model: they go with it.
+    if (isCancelled(e)) training().set({ curves: undefined });
     say(isCancelled(e) ? 'Training cancelled; the active model is unchanged.' : `Training failed: ${errorMessage(e)}`, !isCancelled(e));
   } finally {
     running = [];
