@@ -72,7 +72,12 @@ export function Toolbar() {
         </button>
       </div>
       <div className="tool-group">
-        <button onClick={undo} disabled={!canUndo} title={`Undo${undoLabel ? ` ${undoLabel}` : ''} (ctrl+z)`} data-testid="undo">
+        <button
+          onClick={undo}
+          disabled={!canUndo}
+          title={`Undo${undoLabel ? ` ${undoLabel}` : ''} (ctrl+z; the history starts afresh when the page is reloaded)`}
+          data-testid="undo"
+        >
           ↶
         </button>
         <button onClick={redo} disabled={!canRedo} title={`Redo${redoLabel ? ` ${redoLabel}` : ''} (ctrl+shift+z)`} data-testid="redo">
