@@ -180,4 +180,6 @@ test('the score histogram pools the own micrographs only, as the other pooled nu
   await page.getByTestId('score-cutoff').press('Enter');
   await expect.poll(async () => (await micrographs(page)).find((m) => !m.demo)?.params.cutoff).toBe(0.5);
   expect((await micrographs(page)).filter((m) => m.demo).map((m) => m.params)).toEqual(demos);
+  // Micrographs added later start from it.
+  expect((await storeValue<{ cutoff: number }>(page, 'defaultParams')).cutoff).toBe(0.5);
 });

@@ -89,6 +89,20 @@ describe('workbench store', () => {
     expect(currentMic(s())?.pickedWith).toEqual(snap.micrographs[0].params);
   });
 
+  it("keeps the user's waiting coordinate files with the session (not the demos'), and drops a saved group that is not whole", () => {
+    s().addMicrograph('k1', 'a.mrc');
+    const mine = { file: 'b.star', micrograph: 'b.mrc', picks: [{ x: 1, y: 2 }], as: 'truth' as const, quiet: false };
+    const demo = { ...mine, file: 'demo.star', quiet: true };
+    s().set({ waitingCoordinates: [mine, demo] });
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    expect(snap.waitingCoordinates).toEqual([mine]);
+    snap.waitingCoordinates.push({ file: 'c.star', micrograph: 'c.mrc', picks: [{ x: 'NaN' }], as: 'truth', quiet: false }, null);
+    s().reset();
+    expect(s().waitingCoordinates).toEqual([]);
+    applySnapshot(snap);
+    expect(s().waitingCoordinates).toEqual([mine]);
+  });
+
   it('restores parameters inside the parameter table: a value outside its range falls back to the default', () => {
     s().addMicrograph('k1', 'a.mrc');
     s().setParams('k1', { sigma: 6, kLevel: 2 });

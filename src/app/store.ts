@@ -428,9 +428,14 @@ export function workMicrographs(micrographs: readonly MicrographEntry[]): Microg
   return own.length ? own : [...micrographs];
 }
 
-/** The micrographs of the user's work there is something to review on: a file that failed to open or pick is not. */
+/** A micrograph whose file could not be opened: nothing of it can be shown, picked or reviewed. */
+export function failedToOpen(m: MicrographEntry): boolean {
+  return m.status === 'error' && !m.info;
+}
+
+/** The micrographs of the user's work there is something to review on (not a file that failed to open). */
 export function reviewableMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
-  return workMicrographs(micrographs).filter((m) => m.status !== 'error');
+  return workMicrographs(micrographs).filter((m) => !failedToOpen(m));
 }
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
@@ -524,6 +529,19 @@ function underCurrentCalibration<M extends Pick<MicrographEntry, 'calibration' |
   return { ...m, calibration: undefined, ...(m.reviewed ? {} : { pickedWith: undefined }) };
 }
 
+/** A saved waiting coordinate group that is whole (storage written by an older or broken page may not be). */
+function isWaitingCoordinates(w: unknown): w is WaitingCoordinates {
+  const g = w as WaitingCoordinates;
+  return (
+    !!g &&
+    typeof g.file === 'string' &&
+    typeof g.micrograph === 'string' &&
+    (g.as === 'truth' || g.as === 'picks') &&
+    Array.isArray(g.picks) &&
+    g.picks.every((p) => Number.isFinite(p?.x) && Number.isFinite(p?.y))
+  );
+}
+
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
@@ -533,7 +551,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     // A session saved before the session-wide diameter: the last diameter used, in px.
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
-    waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates : [],
+    waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates.filter(isWaitingCoordinates) : [],
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,

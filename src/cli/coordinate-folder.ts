@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   COORDINATE_FORMAT_IDS,
   coordinateFormatOfExtension,
+  coordinateFormatFromName,
   detectCoordinateFormat,
   isCoordinateFileName,
   isCoordinateList,
@@ -28,6 +29,9 @@ import { describeFileSystemError, notRegularReason, someOf, whyNotAFile } from '
  */
 const PREFERRED: readonly CoordinateFormat[] = ['star', 'cbox', 'box', 'topaz', 'csv'];
 export const READ_PREFERENCE: readonly CoordinateFormat[] = [...PREFERRED, ...COORDINATE_FORMAT_IDS.filter((f) => !PREFERRED.includes(f))];
+
+/** What readCoordinateFolder takes, for help texts. */
+export const COORDINATE_SOURCES_SHORT = 'a folder, one file, or a RELION job folder';
 
 export interface FolderOptions {
   /** Formats to read, most preferred first (default READ_PREFERENCE); files of others are ignored. */
@@ -69,16 +73,16 @@ async function listFolder(dir: string, label: string): Promise<Dirent[]> {
   }
 }
 
-/** RELION's bookkeeping files in a job folder, named *.star but holding no coordinates: never read. */
-const RELION_JOB_FILE = /^(RELION_OUTPUT_NODES|coords_suffix_.+)\.star$/i;
+/** RELION's bookkeeping files in a job folder (3.1 to 5), named like coordinate files but holding none: never read. */
+const RELION_JOB_FILE = /^((RELION_OUTPUT_NODES|coords_suffix_.+|job|job_pipeline|default_pipeline)\.star|note\.txt)$/i;
 /** How far below a folder without coordinate files of its own they are looked for (job/Raw/day/...). */
 const MAX_DEPTH = 4;
 
 /**
- * Reads every coordinate file in `dir`, or `dir` itself when it is one file. A folder that holds
- * no coordinate file of its own (a RELION job folder: its coordinates mirror the micrographs'
- * folders below it; crYOLO's output: CBOX/, STAR/, EMAN/) is read in its subfolders instead;
- * one that holds some is read alone, and subfolders holding more are named in a warning.
+ * Reads every coordinate file in `dir`, or `dir` itself when it is one file. A folder that gives
+ * no picks of its own (a RELION job folder: its coordinates mirror the micrographs' folders
+ * below it; crYOLO's output: CBOX/, STAR/, EMAN/) is read in its subfolders instead; one that
+ * gives some is read alone, and subfolders holding more are named in a warning.
  * RELION's job files (the list of coordinate files, RELION_OUTPUT_NODES.star,
  * coords_suffix_*.star) are passed over. What is not a coordinate file (a folder or named pipe
  * with such a name, a text file that is no coordinate table) is skipped with a warning; a
@@ -145,24 +149,39 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       byKey.set(key, list);
     }
   };
-  /** Reads a folder's coordinate files and returns its subfolders. */
-  const readFolder = async (folder: string): Promise<string[]> => {
+  /**
+   * Reads a folder's coordinate files and returns its subfolders (links to folders included, as
+   * RELION links Movies/). Below the named folder only files whose name decides their format
+   * (.star, .box, .cbox) are read: the text tables there are pickers' summaries (crYOLO's DISTR/).
+   */
+  const readFolder = async (folder: string, below: boolean): Promise<string[]> => {
     const all = (await listFolder(folder, opts.label)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const d of all) if (isCoordinateFileName(d.name) && !RELION_JOB_FILE.test(d.name)) await readFile(path.join(folder, d.name));
-    return all.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => path.join(folder, d.name));
+    for (const d of all)
+      if (isCoordinateFileName(d.name) && !RELION_JOB_FILE.test(d.name) && (!below || coordinateFormatFromName(d.name)))
+        await readFile(path.join(folder, d.name));
+    const subfolders: string[] = [];
+    for (const d of all) {
+      if (d.name.startsWith('.')) continue;
+      const sub = path.join(folder, d.name);
+      if (d.isDirectory() || (d.isSymbolicLink() && (await fs.stat(sub).catch(() => undefined))?.isDirectory())) subfolders.push(sub);
+    }
+    return subfolders;
   };
+  // The depth limit also ends a loop of links.
   const readTree = async (folder: string, depth: number): Promise<void> => {
-    const subfolders = await readFolder(folder);
+    const subfolders = await readFolder(folder, true);
     if (depth < MAX_DEPTH) for (const sub of subfolders) await readTree(sub, depth + 1);
   };
 
   if ((await fs.stat(dir).catch(() => undefined))?.isFile()) await readFile(dir);
   else {
-    const subfolders = await readFolder(dir);
-    if (!byKey.size && !failed.length) for (const sub of subfolders) await readTree(sub, 1);
+    const subfolders = await readFolder(dir, false);
+    if (!byKey.size) for (const sub of subfolders) await readTree(sub, 1);
     else
       for (const sub of subfolders) {
-        const held = (await fs.readdir(sub).catch(() => [] as string[])).filter((n) => isCoordinateFileName(n) && !RELION_JOB_FILE.test(n));
+        const held = (await fs.readdir(sub).catch(() => [] as string[])).filter(
+          (n) => coordinateFormatFromName(n) && !RELION_JOB_FILE.test(n),
+        );
         if (held.length)
           warnings.push(
             `${opts.label}: ${sub} holds ${held.length} coordinate file(s), not read: subfolders are read only when the folder holds none`,

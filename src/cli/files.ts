@@ -152,7 +152,12 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       out.failed.push({ file: input, message: `${describeFileSystemError(e, input)} (cannot list the folder)` });
       continue;
     }
-    for (const d of entries) if (d.isDirectory() && !accept(d.name)) out.subfolders.push(path.join(input, d.name));
+    for (const d of entries) {
+      const sub = path.join(input, d.name);
+      // A link to a folder counts as one: RELION's Import links Movies/.
+      const folder = d.isDirectory() || (d.isSymbolicLink() && (await fs.stat(sub).catch(() => undefined))?.isDirectory());
+      if (folder && !accept(d.name)) out.subfolders.push(sub);
+    }
     for (const entry of entries.filter((d) => accept(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const file = path.join(input, entry.name);
       if (entry.isFile()) {

@@ -14,7 +14,7 @@ import { describeSettings } from '../core/tuning';
 import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
-import { readCoordinateFolder } from './coordinate-folder';
+import { COORDINATE_SOURCES_SHORT, readCoordinateFolder } from './coordinate-folder';
 import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, someOf, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
@@ -31,17 +31,16 @@ DIR\` uses, and DIR/fine-tune.json, what was done and measured.
 
   --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
   --truth DIR          labelled particles (${coordinateExtensionList()}), matched to micrographs
-                       by name: a folder of files, one file, or a RELION job folder
-                       (ManualPick/jobNNN); micrographs without a file are left out. With two
-                       or more, the last (by name) is held out: the new models are kept only
-                       if they pick it at least as well as the old ones, else the old ones are
-                       written (with one, the same check runs on the micrograph they were
-                       trained on). Then
-                       the peak threshold, cutoff and calibration are chosen on every labelled
+                       by name: ${COORDINATE_SOURCES_SHORT};
+                       micrographs without a file are left out. With two or more, the last
+                       (by name) is held out: the new models are kept only if they pick it at
+                       least as well as the old ones, else the old ones are written (with one,
+                       the same check runs on the micrograph they were trained on). Then the
+                       peak threshold, cutoff and calibration are chosen on every labelled
                        micrograph and written with the models when they pick them better and,
-                       chosen again with each left out in turn, pick the one left out better
-                       by ${SETTINGS_MARGIN * 100} points of F1 (with one labelled micrograph: better on it);
-                       \`drpnet pick --models DIR\` starts from them
+                       chosen again with each left out in turn, pick those left out better (F1
+                       pooled over them) by ${SETTINGS_MARGIN * 100} points (with one labelled micrograph:
+                       better on it); \`drpnet pick --models DIR\` starts from them
   --unsupervised       no labels: self-training of the detector on the picks the models keep
                        at their settings (at most ${SELF_TRAINING.maxMicrographs} micrographs); the classifier is
                        written unchanged; nothing checks the result
@@ -125,7 +124,9 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       truth.picks.size
         ? `no micrograph of --micrographs has labels in --truth (micrographs ${someOf(files.map((f) => micrographKey(f)))}; labels for ${someOf([...truth.picks.keys()])}): are they of the same data set?`
-        : `--truth ${truthDir}: no coordinate files found`,
+        : truth.failed.length
+          ? `--truth ${truthDir}: none of its ${truth.failed.length} coordinate file(s) could be read (skipped above)`
+          : `--truth ${truthDir}: no coordinate files found`,
     );
   await checkWritableFolder(out);
 
@@ -138,7 +139,13 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   for (const file of files) {
     const picks = truth?.picks.get(micrographKey(file));
     if (truth && !picks?.length) {
-      log(`${file}: ${picks ? `its coordinate file in ${truthDir} holds no particles` : `no coordinate file in ${truthDir}`}; left out`);
+      const key = micrographKey(file);
+      const why = picks
+        ? `its coordinate file ${truth.files.get(key)} holds no particles`
+        : truth.failedKeys.has(key)
+          ? 'its coordinate file could not be read (skipped above)'
+          : `no coordinates for it in ${truthDir}`;
+      log(`${file}: ${why}; left out`);
       continue;
     }
     let m: Micrograph;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
 import { loadModelFromDir } from '../core/model/model-io-node';
-import { MODEL_FILE, readMetadata, WEIGHTS_FILE, type ModelKind } from '../core/model/model-io';
+import { MODEL_FILE, readMetadata, weightFiles, type ModelKind } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
 import { UsageError } from './args';
 import { whyNotAFile } from './files';
@@ -57,15 +57,23 @@ function modelFolders(src: ModelSources, withClassifier: boolean): { kind: Model
  */
 export async function checkModelFiles(src: ModelSources, withClassifier: boolean): Promise<void> {
   for (const { dir, what } of modelFolders(src, withClassifier)) {
-    for (const name of [MODEL_FILE, WEIGHTS_FILE]) {
+    const holds =
+      what === '--detector' || what === '--classifier'
+        ? `a network's folder holds ${MODEL_FILE} and the weight files it names`
+        : `the models folder holds fcrn/ and classifier/, each with ${MODEL_FILE} and the weight files it names`;
+    const json = path.join(dir, MODEL_FILE);
+    const missing = await whyNotAFile(json);
+    if (missing !== undefined) throw new UsageError(`${what}: ${json}: ${missing} (${holds})`);
+    let named: string[] = [];
+    try {
+      named = weightFiles(JSON.parse(await readFile(json, 'utf8')));
+    } catch {
+      // a model.json that cannot be read or parsed is the loader's to explain
+    }
+    for (const name of named) {
       const file = path.join(dir, name);
       const why = await whyNotAFile(file);
-      if (why === undefined) continue;
-      const holds =
-        what === '--detector' || what === '--classifier'
-          ? `a network's folder holds ${MODEL_FILE} and ${WEIGHTS_FILE}`
-          : `the models folder holds fcrn/ and classifier/, each with ${MODEL_FILE} and ${WEIGHTS_FILE}`;
-      throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
+      if (why !== undefined) throw new UsageError(`${what}: ${file}: ${why} (${holds})`);
     }
   }
 }

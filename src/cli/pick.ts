@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { parseShard, selectShard, type Shard } from '../core/batch/shard';
+import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
 import { describeCalibration } from '../core/calibrate';
 import { COORDINATE_FORMAT_IDS, coordinateFileName, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
@@ -193,9 +193,10 @@ export interface BatchResult {
  * reached twice under the same name (a folder and a symbolic link to it, as RELION projects
  * hold) is picked once, in one shard; two names of one file are two outputs, so both stay.
  */
-export async function planFiles(files: readonly string[], shard?: Shard): Promise<string[]> {
+export async function planFiles(files: readonly string[], shard?: Shard): Promise<{ all: string[]; part: string[] }> {
   const real = new Map(await Promise.all(files.map(async (f) => [f, await realpath(f).catch(() => path.resolve(f))] as const)));
-  return selectShard(files, (f) => `${real.get(f)}\0${path.basename(f)}`, shard);
+  const all = canonicalOrder(files, (f) => `${real.get(f)}\0${path.basename(f)}`);
+  return { all, part: shard ? all.slice(...shardRange(all.length, shard)) : all };
 }
 
 /** Throws when two micrographs would write the same output file. */
@@ -402,7 +403,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const found = [...inputs.files.filter((f) => !problems.has(f)), ...problems.keys()];
   if (!found.length) throw new UsageError(nothingFoundMessage(inputs));
   for (const s of inputs.unsearched) process.stderr.write(`drpnet pick: warning: ${s.message}\n`);
-  const files = await planFiles(found, shard);
+  const { all, part: files } = await planFiles(found, shard);
   const jobs: PickJob[] = files.map((file) => ({
     file,
     boxSize,
@@ -420,7 +421,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
       throw new UsageError(`${e.message}${out === undefined ? ' (--out DIR writes the coordinate files elsewhere)' : ''}`);
     });
   }
-  const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${(await planFiles(found)).length}` : `${files.length}`;
+  const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${all.length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
   const res = await runPickBatch(jobs, settings, {

@@ -244,7 +244,7 @@ describe('drpnet train-classifier', () => {
       `--detector ${out}: that is a classifier model, not a detector`,
     );
     await expect(captureOutput(() => pickCommand([mic, ...own, '--classifier', path.join(root, 'nowhere')]))).rejects.toThrow(
-      /--classifier: .*nowhere\/model\.json: .*a network's folder holds model\.json and weights\.bin/,
+      /--classifier: .*nowhere\/model\.json: .*a network's folder holds model\.json and the weight files it names/,
     );
   });
 

@@ -33,7 +33,7 @@ import {
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
 import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
-import { readCoordinateFolder, type FolderContents } from './coordinate-folder';
+import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
 import { outsideMessage } from '../core/coords/bounds';
 import { expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
@@ -57,7 +57,8 @@ ${paramHelp(['negativeStain'])}
 
 const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
 
-  --truth DIR          ground-truth coordinate files (${coordinateExtensionList()}), matched by name
+  --truth DIR          ground-truth coordinates (${coordinateExtensionList()}), matched by name:
+                       ${COORDINATE_SOURCES_SHORT}
 ${COMMON_HELP}
   --epochs N           (default ${D.epochs})
   --batch-size N       (default ${D.batchSize})

@@ -128,6 +128,19 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
       pickCommand([mics, '--diameter', DIAMETER, '--models', partial, '--out', path.join(root, 'noweights')]),
     );
     await expect(run).rejects.toThrow(`--models: ${partial}/classifier/weights.bin: no such file or folder`);
+    // The weight files are those model.json names: the tfjs converter's names are found.
+    const converted = path.join(root, 'converted');
+    for (const kind of ['fcrn', 'classifier']) {
+      await mkdir(path.join(converted, kind), { recursive: true });
+      const json = JSON.parse(await readFile(path.join(models, kind, 'model.json'), 'utf8'));
+      json.weightsManifest[0].paths = ['group1-shard1of1.bin'];
+      await writeFile(path.join(converted, kind, 'model.json'), JSON.stringify(json));
+      await copyFile(path.join(models, kind, 'weights.bin'), path.join(converted, kind, 'group1-shard1of1.bin'));
+    }
+    const ok = await captureOutput(() =>
+      pickCommand([mics, '--diameter', DIAMETER, '--models', converted, '--out', path.join(root, 'converted-picks')]),
+    );
+    expect(ok.result, ok.stderr).toBe(0);
   });
 
   it('an --out that is a file is refused up front, in words, naming it', async () => {
@@ -168,11 +181,13 @@ describe('pick: inputs', () => {
     await mkdir(path.join(raw, 'logs'), { recursive: true });
     await copyFile(path.join(mics, names[0]), path.join(raw, names[0]));
     await copyFile(path.join(mics, names[1]), path.join(raw, 'sub', names[1]));
+    await symlink(path.join(raw, 'sub'), path.join(raw, 'Movies')); // a linked folder, as RELION's Import makes
     const run = await pick(raw, '--out', path.join(root, 'raw-picks'));
     expect(run.result, run.stderr).toBe(0);
     expect(run.stderr).toContain(
       `warning: ${path.join(raw, 'sub')} holds 1 micrograph file(s), not read: subfolders are not searched (name it too)`,
     );
+    expect(run.stderr).toContain(`warning: ${path.join(raw, 'Movies')} holds 1 micrograph file(s), not read`);
     expect(run.stderr).not.toContain('logs');
     expect(await readdir(path.join(root, 'raw-picks'))).toEqual([autopick(names[0])]);
   });
@@ -365,12 +380,12 @@ describe('eval', () => {
     const picks = path.join(root, 'eval-strays');
     await writePicks(picks, ['star']);
     await mkdir(path.join(picks, 'x.star'));
-    await writeFile(path.join(picks, 'note.txt'), 'remember to check the ice\n');
+    await writeFile(path.join(picks, 'remarks.txt'), 'remember to check the ice\n');
     await symlink(path.join(picks, 'gone.star'), path.join(picks, 'mic_02_autopick.star'));
     const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(run.stderr).toMatch(/warning: skipped .*x\.star: not a regular file \(a folder\)/);
-    expect(run.stderr).toMatch(/warning: skipped .*note\.txt: not a coordinate file/);
+    expect(run.stderr).toMatch(/warning: skipped .*remarks\.txt: not a coordinate file/);
     expect(run.stderr).toMatch(/FAILED .*mic_02_autopick\.star: a symbolic link to .*gone\.star, which does not exist/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.result).toBe(1);
@@ -433,6 +448,9 @@ describe('eval', () => {
       ]),
     );
     await writeFile(path.join(job, 'coords_suffix_manualpick.star'), 'Raw/micrographs.star\n');
+    // What RELION 3.1-5 also write there: the job's own settings and the user's note.
+    await writeFile(path.join(job, 'job.star'), 'data_job\n_rlnJobTypeLabel relion.manualpick\n_rlnJobIsContinue 0\n');
+    await writeFile(path.join(job, 'note.txt'), ' ++++ Executing new job on Mon Dec  7\n ++++ with the following command(s):\n');
     await writeFile(
       path.join(job, 'RELION_OUTPUT_NODES.star'),
       'data_output_nodes\nloop_\n_rlnPipeLineNodeName #1\n_rlnPipeLineNodeType #2\nx 2\n',
@@ -453,10 +471,20 @@ describe('eval', () => {
     await writePicks(path.join(out, 'STAR'), ['star']);
     await writePicks(path.join(out, 'CBOX'), ['cbox']);
     await writePicks(path.join(out, 'EMAN'), ['box'], truthPicks.slice(0, 4));
+    // A summary table beside them is not read as coordinates, and a linked folder is followed.
+    await mkdir(path.join(out, 'DISTR'), { recursive: true });
+    await writeFile(path.join(out, 'DISTR', 'size_distribution_summary.txt'), 'MEAN,SD,Q25,Q50,Q75\n148,12,140,149,157\n');
+    await writePicks(path.join(root, 'cryolo-linked'), ['star'], [...truthPicks, { x: 900, y: 900 }]);
     const run = await evaluate('--picks', out, '--truth', truth, '--radius', '10', '--json');
     expect(run.result, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(run.stderr).toMatch(/used star, skipped cbox, box/);
+    expect(run.stderr).not.toMatch(/FAILED|DISTR/);
+    const linkedOnly = path.join(root, 'cryolo-link-only');
+    await mkdir(linkedOnly);
+    await symlink(path.join(root, 'cryolo-linked'), path.join(linkedOnly, 'STAR'));
+    const linked = await evaluate('--picks', linkedOnly, '--truth', truth, '--radius', '10', '--json');
+    expect(JSON.parse(linked.stdout).overall).toMatchObject({ tp: 10, fp: 1, fn: 0 });
   });
 
   it('a folder with coordinate files of its own is read alone; subfolders holding more are named in a warning', async () => {

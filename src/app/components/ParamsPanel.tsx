@@ -87,7 +87,7 @@ export function ParamsPanel() {
   const [learning, setLearning] = useState<{ done: number; total: number }>();
   if (!mic) return null;
   const calibrated = describeCalibration(mic.calibration);
-  // What a micrograph added later starts from (the parameters last set), where this one differs.
+  // What a micrograph added later starts from (the parameters last set anywhere), where this one differs.
   const laterDiffer = MICROGRAPH_CONTROLS.filter((c) => defaults[c.key] !== mic.params[c.key]).map(
     (c) => `${PARAM_SPECS[c.key].label} ${typeof defaults[c.key] === 'boolean' ? (defaults[c.key] ? 'on' : 'off') : defaults[c.key]}`,
   );
@@ -116,10 +116,11 @@ export function ParamsPanel() {
           )}
         </Fragment>
       ))}
-      <p className="small" data-testid="later-defaults">
-        A change here also sets what micrographs added later start from
-        {laterDiffer.length ? ` (now ${laterDiffer.join(', ')}, set last on another micrograph)` : ''}.
-      </p>
+      {laterDiffer.length > 0 && (
+        <p className="small" data-testid="later-defaults">
+          Micrographs added later start from the parameters set last: {laterDiffer.join(', ')}.
+        </p>
+      )}
       <div className="buttons">
         <button
           data-testid="pick-current"

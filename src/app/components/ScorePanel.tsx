@@ -1,6 +1,6 @@
-// The score histogram over every micrograph with one classifier cutoff for all of them: drag
-// the line (or type the cutoff) and every micrograph is picked again with it, the one on
-// screen at once. One drag is one undo step.
+// The score histogram over the user's micrographs (every micrograph while there are only demos)
+// with one classifier cutoff for all of them: drag the line (or type the cutoff) and each is
+// picked again with it, the one on screen at once. One drag is one undo step.
 import { useMemo, useRef } from 'react';
 import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
@@ -101,7 +101,10 @@ export function ScorePanel() {
           </text>
         </svg>
       )}
-      <label className="param score-cutoff" title="Candidates with p(background) at or above this are dropped, on every micrograph">
+      <label
+        className="param score-cutoff"
+        title="Candidates with p(background) at or above this are dropped, on every micrograph of yours (the demos keep theirs once you have some)"
+      >
         <span className="param-label" data-testid="score-cutoff-label">
           Classifier cutoff for all micrographs (a p(background), as in DRPnet: higher keeps more)
           {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets all)` : ''}

@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
+import { currentMic, failedToOpen, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
@@ -207,7 +207,7 @@ function endBatchDisplay(): void {
 }
 
 function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
-  return !!m && engine.isRegistered(m.key) && !(m.status === 'error' && !m.info) && !pickedUpToDate(m);
+  return !!m && engine.isRegistered(m.key) && !failedToOpen(m) && !pickedUpToDate(m);
 }
 
 /**
@@ -391,10 +391,12 @@ export function setParamForAll(name: keyof PickParams, value: number | boolean):
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const m of work) patches[m.key] = { params: { ...m.params, [name]: value } };
   const before = new Map(work.map((m) => [m.key, m.params]));
-  if (!s.change(`${String(name)} for all`, patches, { mergeKey: `all:${String(name)}` })) return;
+  // Micrographs added later start from it too, as they start from any parameter set last.
+  const session = { defaultParams: { ...s.defaultParams, [name]: value } };
+  if (!s.change(`${String(name)} for all`, patches, { mergeKey: `all:${String(name)}`, session })) return;
   // The one on screen follows at once; the others after a short quiet (a drag sends many).
   const current = s.currentKey;
-  if (current && mic(current) !== undefined && mic(current)!.params !== before.get(current) && isPickedOrPicking(mic(current)!))
+  if (current && before.has(current) && mic(current) && mic(current)!.params !== before.get(current) && isPickedOrPicking(mic(current)!))
     repickSoon(current, 0);
   const t = paramTimers.get('*all*');
   if (t !== undefined) clearTimeout(t);

@@ -9,7 +9,7 @@ import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
-import { pixelSizeOf, type MicImages, type MicStatus, type MicrographEntry } from '../store';
+import { failedToOpen, pixelSizeOf, type MicImages, type MicStatus, type MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
 import { assignCoordinates } from './files';
 import { expectArrival, pickArrived } from './picking';
@@ -176,7 +176,7 @@ export async function showCurrent(): Promise<void> {
   engine.pin([key]);
   keepRecentView(key);
   const m = mic(key);
-  if (!m || !engine.isRegistered(key) || (m.status === 'error' && !m.info)) return;
+  if (!m || !engine.isRegistered(key) || failedToOpen(m)) return;
   if (!store().images[key]?.display) await describe(key, true, PRIORITY.interactive);
   await refreshDisplay(key);
   await refreshHeatmap(key);

@@ -1,5 +1,5 @@
 // Retraining panel: the classifier from the paper's unsupervised samples, or the detector from
-// the user's accepted and manual picks. Choose samples -> review them on the micrograph ->
+// the user's picks (accepted and manual ones, and every kept pick of a reviewed micrograph). Choose samples -> review them on the micrograph ->
 // train (progress, speed, live loss and accuracy curves, cancel) -> the model is stored and used.
 import { useEffect } from 'react';
 import { ModelLibraryPanel } from './ModelLibraryPanel';

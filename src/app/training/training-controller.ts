@@ -38,7 +38,7 @@ import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
 import { PRIORITY } from '../lane';
 import { errorMessage, isCancelled } from '../error-text';
 import { download } from '../export';
-import { useWorkbench, workMicrographs, type MicrographEntry } from '../store';
+import { failedToOpen, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 import * as library from '../../../workers/model-library';
 import { fileSafeName, modelZip, readModelUpload } from './model-files';
 import { detectorTruth, kept, packXY, reviewCounts, selectClassifierSamples, selectDetectorSamples, type ReviewSet } from './review';
@@ -55,7 +55,7 @@ let cancelled = false;
 const modelKind = (k: TrainKind): ModelKind => (k === 'detector' ? 'fcrn' : 'classifier');
 
 function usable(m: MicrographEntry): boolean {
-  return engine.isRegistered(m.key) && !(m.status === 'error' && !m.info);
+  return engine.isRegistered(m.key) && !failedToOpen(m);
 }
 
 function say(text: string, error = false): void {

@@ -99,7 +99,7 @@ describe('decodeRaster', () => {
     expect(e.code).toBe('decode-failed');
     expect(e.message).toMatch(
       new RegExp(
-        `^${FILE}: the PNG file is damaged: it ends as a PNG should, but its data cannot be decoded \\([^)]*[^:\\s]\\); copy it again from its source$`,
+        `^${FILE}: the PNG data cannot be decoded \\([^)]*[^:\\s]\\): the file is damaged \\(copy it again from its source\\), or a kind of PNG`,
       ),
     );
   });

@@ -113,10 +113,10 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
         fileName,
       );
     const why = (e instanceof Error ? e.message : String(e)).replace(/[\s:]+$/, '');
-    // The decoder's words (a DataView offset, a zlib code) name no cause a user can act on: say what it means.
+    // The decoder's words (a DataView offset, a zlib code) name no cause a user can act on: say what it may mean.
     throw new MicrographError(
       'decode-failed',
-      `the ${label} file is damaged: it ends as a ${label} should, but its data cannot be decoded (${why}); copy it again from its source`,
+      `the ${label} data cannot be decoded (${why}): the file is damaged (copy it again from its source), or a kind of ${label} this program does not read (save it again as a plain ${label}, or as TIFF or MRC)`,
       fileName,
     );
   }

@@ -1,10 +1,10 @@
-// Node-only model directories (model.json + weights.bin), read and written with fs. Kept out
+// Node-only model directories (model.json + its weight files), read and written with fs. Kept out
 // of model-io.ts so the browser bundle never sees 'node:fs'.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DrpnetError } from '../errors';
-import { MODEL_FILE, modelFromFiles, modelToFiles, type ModelMetadata } from './model-io';
+import { MODEL_FILE, modelFromFiles, modelToFiles, weightFiles, type ModelMetadata } from './model-io';
 
 async function readOrThrow(path: string, what: string): Promise<Buffer> {
   try {
@@ -25,7 +25,7 @@ export async function loadModelFromDir(dir: string): Promise<tf.LayersModel> {
   } catch (e) {
     throw new DrpnetError('model-error', `model.json is not valid JSON: ${(e as Error).message}`, jsonPath);
   }
-  const paths = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
+  const paths = weightFiles(json);
   const parts = await Promise.all(paths.map((p) => readOrThrow(join(dir, p), 'model weights')));
   const total = parts.reduce((s, p) => s + p.byteLength, 0);
   const weights = new Uint8Array(total);

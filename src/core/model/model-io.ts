@@ -42,6 +42,14 @@ export type ModelPickSettings = Partial<Pick<PickParams, (typeof MODEL_PICK_SETT
 export const WEIGHTS_FILE = 'weights.bin';
 export const MODEL_FILE = 'model.json';
 
+/** The weight files a model.json names (its weightsManifest; ours name WEIGHTS_FILE, the tfjs converter's group1-shard1of1.bin...). */
+export function weightFiles(modelJson: unknown): string[] {
+  const manifest = (modelJson as { weightsManifest?: { paths?: unknown }[] } | null)?.weightsManifest;
+  return Array.isArray(manifest)
+    ? manifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : []))
+    : [];
+}
+
 function modelError(message: string, file?: string): DrpnetError {
   return new DrpnetError('model-error', message, file);
 }
