@@ -83,7 +83,7 @@ const MAX_DEPTH = 4;
  * no picks of its own (a RELION job folder: its coordinates mirror the micrographs' folders
  * below it; crYOLO's output: CBOX/, STAR/, EMAN/) is read in its subfolders instead; one that
  * gives some is read alone, and subfolders holding more are named in a warning.
- * RELION's job files (the list of coordinate files, RELION_OUTPUT_NODES.star,
+ * RELION's job files (the list of coordinate files, job.star, note.txt, RELION_OUTPUT_NODES.star,
  * coords_suffix_*.star) are passed over. What is not a coordinate file (a folder or named pipe
  * with such a name, a text file that is no coordinate table) is skipped with a warning; a
  * coordinate file that cannot be read fails alone. Where a micrograph has files of several
@@ -155,7 +155,15 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
    * (.star, .box, .cbox) are read: the text tables there are pickers' summaries (crYOLO's DISTR/).
    */
   const readFolder = async (folder: string, below: boolean): Promise<string[]> => {
-    const all = (await listFolder(folder, opts.label)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let listed: Dirent[];
+    try {
+      listed = await listFolder(folder, opts.label);
+    } catch (e) {
+      if (!below) throw e;
+      warnings.push(`skipped ${(e as Error).message}`); // a subfolder that cannot be listed stops nothing else
+      return [];
+    }
+    const all = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of all)
       if (isCoordinateFileName(d.name) && !RELION_JOB_FILE.test(d.name) && (!below || coordinateFormatFromName(d.name)))
         await readFile(path.join(folder, d.name));
@@ -184,7 +192,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
         );
         if (held.length)
           warnings.push(
-            `${opts.label}: ${sub} holds ${held.length} coordinate file(s), not read: subfolders are read only when the folder holds none`,
+            `${opts.label}: ${sub} holds ${held.length} coordinate file(s), not read: subfolders are read only when the folder itself gives no picks`,
           );
       }
   }

@@ -5,7 +5,7 @@
 // Random-weight models: these tests check the plumbing, not the quality of the picks.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -459,6 +459,14 @@ describe('eval', () => {
     expect(run.result, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(run.stderr).not.toMatch(/FAILED|warning/);
+    // A subfolder that cannot be listed is skipped with a warning; the rest is still read.
+    const locked = path.join(job, 'Raw', 'locked');
+    await mkdir(locked);
+    await chmod(locked, 0o000);
+    const withLocked = await evaluate('--picks', job, '--truth', truth, '--radius', '10', '--json');
+    await chmod(locked, 0o755);
+    expect(JSON.parse(withLocked.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    if (process.getuid?.() !== 0) expect(withLocked.stderr).toMatch(/warning: skipped .*locked: permission denied/);
     // The list alone, its files elsewhere: said, not a parse error.
     const listOnly = path.join(root, 'list-only');
     await mkdir(listOnly);
