@@ -267,7 +267,8 @@ async function classifiersThatPicked(page: Page): Promise<(string | undefined)[]
   });
 }
 
-test('detector fine-tuning from accepted picks', async ({ page }) => {
+/** Opens the demo and accepts every pick of its first micrograph ("a"); how many were accepted. */
+async function acceptFirstDemo(page: Page): Promise<number> {
   await page.goto('/?backend=wasm');
   await engineReady(page);
   await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
@@ -276,14 +277,22 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
   await page.keyboard.press('a'); // accept all picks of this micrograph
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'accepted').length).toBeGreaterThan(2);
-  const n = Math.min(12, (await currentPicks(page)).filter((p) => p.state === 'accepted').length);
+  return (await currentPicks(page)).filter((p) => p.state === 'accepted').length;
+}
 
+/** The detector tab (with the demo micrographs in its training when asked) and a small run's settings. */
+async function setUpDetectorRun(page: Page, maxPicks: number, epochs: number, includeDemo = true): Promise<void> {
   await page.getByTestId('train-tab-detector').click();
-  await page.getByTestId('train-include-demo').check();
+  if (includeDemo) await page.getByTestId('train-include-demo').check();
   await page.getByTestId('training-panel').locator('summary').click();
-  await setField(page, 'maxPicks', String(n));
-  await setField(page, 'epochs', '1');
+  await setField(page, 'maxPicks', String(maxPicks));
+  await setField(page, 'epochs', String(epochs));
   await setField(page, 'batchSize', '4');
+}
+
+test('detector fine-tuning from accepted picks', async ({ page }) => {
+  const n = Math.min(12, await acceptFirstDemo(page));
+  await setUpDetectorRun(page, n, 1);
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', String(n));
   expect(await reviewCount(page, 'background')).toBe(0);
@@ -344,19 +353,8 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
 });
 
 test('a training run is cancelled mid-way: no model is stored, the models in use stay, and its curves go', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await page.getByTestId('mic-row').first().click();
-  await expect(page.getByTestId('mic-row').first()).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
-  await page.getByTestId('viewer').click({ position: { x: 5, y: 5 } }); // focus away from inputs
-  await page.keyboard.press('a');
-  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'accepted').length).toBeGreaterThan(2);
-  await page.getByTestId('train-tab-detector').click();
-  await page.getByTestId('train-include-demo').check();
-  await page.getByTestId('training-panel').locator('summary').click();
-  await setField(page, 'maxPicks', '8');
-  await setField(page, 'epochs', '200');
-  await setField(page, 'batchSize', '4');
+  await acceptFirstDemo(page);
+  await setUpDetectorRun(page, 8, 200);
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
   await page.getByTestId('train-start').click();
@@ -393,11 +391,7 @@ test("beside the demo data, a detector learnt from the user's reviewed micrograp
   const keptThere = (await currentPicks(page)).filter((p) => p.state !== 'rejected').length;
   expect(keptThere).toBeGreaterThan(8);
 
-  await page.getByTestId('train-tab-detector').click();
-  await page.getByTestId('training-panel').locator('summary').click();
-  await setField(page, 'maxPicks', '8');
-  await setField(page, 'epochs', '1');
-  await setField(page, 'batchSize', '4');
+  await setUpDetectorRun(page, 8, 1, false);
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
   await page.getByTestId('train-start').click();

@@ -19,7 +19,7 @@ import {
 import { isBlankText } from '../core/coords/star';
 import { CoordinateFileError } from '../core/errors';
 import { UsageError } from './args';
-import { describeFileSystemError, notRegularReason, someOf, whyNotAFile } from './files';
+import { byName, countAccepted, describeFileSystemError, isFolderEntry, notRegularReason, someOf, whyNotAFile } from './files';
 
 /**
  * Which file a micrograph's picks are read from when a folder holds several: files of one
@@ -163,16 +163,12 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       warnings.push(`skipped ${(e as Error).message}`); // a subfolder that cannot be listed stops nothing else
       return [];
     }
-    const all = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const all = listed.sort(byName);
     for (const d of all)
       if (isCoordinateFileName(d.name) && !RELION_JOB_FILE.test(d.name) && (!below || coordinateFormatFromName(d.name)))
         await readFile(path.join(folder, d.name));
     const subfolders: string[] = [];
-    for (const d of all) {
-      if (d.name.startsWith('.')) continue;
-      const sub = path.join(folder, d.name);
-      if (d.isDirectory() || (d.isSymbolicLink() && (await fs.stat(sub).catch(() => undefined))?.isDirectory())) subfolders.push(sub);
-    }
+    for (const d of all) if (!d.name.startsWith('.') && (await isFolderEntry(folder, d))) subfolders.push(path.join(folder, d.name));
     return subfolders;
   };
   // The depth limit also ends a loop of links.
@@ -187,12 +183,10 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     if (!byKey.size) for (const sub of subfolders) await readTree(sub, 1);
     else
       for (const sub of subfolders) {
-        const held = (await fs.readdir(sub).catch(() => [] as string[])).filter(
-          (n) => coordinateFormatFromName(n) && !RELION_JOB_FILE.test(n),
-        );
-        if (held.length)
+        const held = await countAccepted(sub, (n) => !!coordinateFormatFromName(n) && !RELION_JOB_FILE.test(n));
+        if (held)
           warnings.push(
-            `${opts.label}: ${sub} holds ${held.length} coordinate file(s), not read: subfolders are read only when the folder itself gives no picks`,
+            `${opts.label}: ${sub} holds ${held} coordinate file(s), not read: subfolders are read only when the folder itself gives no picks`,
           );
       }
   }

@@ -116,6 +116,21 @@ export interface ExpandedInputs {
   unsearched: InputProblem[];
 }
 
+/** Folder entries in name order (by code unit, so every machine agrees). */
+export function byName(a: Dirent, b: Dirent): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Whether a folder entry is a folder or a link to one (RELION's Import links Movies/). */
+export async function isFolderEntry(parent: string, d: Dirent): Promise<boolean> {
+  return d.isDirectory() || (d.isSymbolicLink() && !!(await fs.stat(path.join(parent, d.name)).catch(() => undefined))?.isDirectory());
+}
+
+/** How many entries of a folder `accept` takes (0 when it cannot be listed). */
+export async function countAccepted(folder: string, accept: (name: string) => boolean): Promise<number> {
+  return (await fs.readdir(folder).catch(() => [] as string[])).filter(accept).length;
+}
+
 /** Lists a few names and how many more. */
 export function someOf(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
@@ -152,13 +167,8 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       out.failed.push({ file: input, message: `${describeFileSystemError(e, input)} (cannot list the folder)` });
       continue;
     }
-    for (const d of entries) {
-      const sub = path.join(input, d.name);
-      // A link to a folder counts as one: RELION's Import links Movies/.
-      const folder = d.isDirectory() || (d.isSymbolicLink() && (await fs.stat(sub).catch(() => undefined))?.isDirectory());
-      if (folder && !accept(d.name)) out.subfolders.push(sub);
-    }
-    for (const entry of entries.filter((d) => accept(d.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const d of entries) if (!accept(d.name) && (await isFolderEntry(input, d))) out.subfolders.push(path.join(input, d.name));
+    for (const entry of entries.filter((d) => accept(d.name)).sort(byName)) {
       const file = path.join(input, entry.name);
       if (entry.isFile()) {
         out.files.push(file);
@@ -170,7 +180,7 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
     }
   }
   for (const folder of out.subfolders) {
-    const held = (await fs.readdir(folder).catch(() => [] as string[])).filter(accept).length;
+    const held = await countAccepted(folder, accept);
     if (held)
       out.unsearched.push({
         file: folder,

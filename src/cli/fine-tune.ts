@@ -137,9 +137,9 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const unreadable: string[] = [];
   const misplaced: string[] = [];
   for (const file of files) {
-    const picks = truth?.picks.get(micrographKey(file));
+    const key = micrographKey(file);
+    const picks = truth?.picks.get(key);
     if (truth && !picks?.length) {
-      const key = micrographKey(file);
       const why = picks
         ? `its coordinate file ${truth.files.get(key)} holds no particles`
         : truth.failedKeys.has(key)
@@ -158,7 +158,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     }
     const { width, height } = m.image;
     const outside = picks && outsideMessage(picks, path.basename(file), width, height);
-    if (outside) misplaced.push(`${truth!.files.get(micrographKey(file))}: ${outside}`);
+    if (outside) misplaced.push(`${truth!.files.get(key)}: ${outside}`);
     else
       micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
   }
