@@ -265,6 +265,30 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   expect((await micrographs(page)).map((m) => m.kept)).toEqual(before.map(() => 0));
 });
 
+test('the score cutoff leaves micrographs marked reviewed as they were checked', async ({ page }) => {
+  await openDemo(page);
+  const before = await micrographs(page);
+  const rows = page.getByTestId('mic-row');
+  await blurFields(page);
+  await page.keyboard.press('r');
+  await expect(rows.nth(0)).toHaveAttribute('data-reviewed', 'true');
+  await expect(page.getByTestId('score-cutoff-label')).toContainText('not on the 1 marked reviewed');
+  await page.getByTestId('score-cutoff').fill('0.5');
+  await page.getByTestId('score-cutoff').press('Enter');
+  await expect
+    .poll(async () => (await micrographs(page)).slice(1).every((m) => m.pickedWith?.cutoff === 0.5), { timeout: 60_000 })
+    .toBe(true);
+  const after = await micrographs(page);
+  // The reviewed one keeps its cutoff and its picks; the others are picked again with the new one.
+  expect(after[0].params.cutoff).toBe(before[0].params.cutoff);
+  expect(after[0].kept).toBe(before[0].kept);
+  expect(after.slice(1).reduce((n, m) => n + m.kept, 0)).toBeLessThan(before.slice(1).reduce((n, m) => n + m.kept, 0));
+  // Once every micrograph is reviewed, there is nothing for the cutoff to set, and the panel says so.
+  for (const i of [1, 2]) await rows.nth(i).getByTestId('mic-reviewed').click();
+  await expect(page.getByTestId('score-cutoff-label')).toContainText('every micrograph is marked reviewed');
+  await expect(page.getByTestId('score-cutoff')).toBeDisabled();
+});
+
 /** The shipped models served under /shy-models/, with the classifier's particle output pushed
  * down (p(particle) x ~e^-12): a classifier that gives particles low scores, as the shipped one
  * does on real micrographs unlike its training data. */

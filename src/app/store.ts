@@ -428,6 +428,14 @@ export function workMicrographs(micrographs: readonly MicrographEntry[]): Microg
   return own.length ? own : [...micrographs];
 }
 
+/**
+ * The micrographs the score panel's one cutoff sets: the user's work not marked reviewed. A
+ * reviewed micrograph keeps the picks the user checked, as it does when the models change.
+ */
+export function cutoffMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return workMicrographs(micrographs).filter((m) => !m.reviewed);
+}
+
 /** A micrograph whose file could not be opened: nothing of it can be shown, picked or reviewed. */
 export function failedToOpen(m: MicrographEntry): boolean {
   return m.status === 'error' && !m.info;

@@ -1,12 +1,12 @@
 // The score histogram over the user's micrographs (every micrograph while there are only demos)
-// with one classifier cutoff for all of them: drag the line (or type the cutoff) and each is
-// picked again with it, the one on screen at once. One drag is one undo step.
+// with one classifier cutoff for all of them but those marked reviewed: drag the line (or type the
+// cutoff) and each is picked again with it, the one on screen at once. One drag is one undo step.
 import { useMemo, useRef } from 'react';
 import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
-import { currentMic, useWorkbench, workMicrographs } from '../store';
+import { currentMic, cutoffMicrographs, useWorkbench, workMicrographs } from '../store';
 import { NumberInput } from './NumberInput';
 
 const W = 270;
@@ -27,6 +27,8 @@ export function ScorePanel() {
   const picked = useMemo(() => work.filter((m) => m.auto.length && m.status !== 'error'), [work]);
   const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
   const hist = useMemo(() => scoreHistogram(lists), [lists]);
+  // What the cutoff sets: the micrographs not marked reviewed (those keep the picks that were checked).
+  const targets = useMemo(() => cutoffMicrographs(micrographs), [micrographs]);
   // Each class of bars is one path (a live re-pick redraws two elements, not eighty).
   const bars = useMemo(() => {
     const x = (v: number): number => PAD + v * (W - 2 * PAD);
@@ -48,9 +50,12 @@ export function ScorePanel() {
   if (!picked.length) return null;
   // What the box (and the line) set for all: the micrographs' one cutoff, or the most common when they differ.
   const shared = sharedCutoff(
-    work.map((m) => m.params.cutoff),
+    targets.map((m) => m.params.cutoff),
     picked[0].params.cutoff,
   );
+  const reviewed = work.length - targets.length;
+  // Every micrograph reviewed: nothing for the cutoff to set.
+  const locked = readOnly || !targets.length;
   const cutoff = shared.value;
   const mixed = !!shared.mixed;
   const line = lineForCutoff(cutoff);
@@ -73,14 +78,14 @@ export function ScorePanel() {
       ) : (
         <svg
           ref={svg}
-          className={`score-hist ${readOnly ? 'read-only' : ''}`}
+          className={`score-hist ${locked ? 'read-only' : ''}`}
           data-testid="score-histogram"
           data-line={line.toFixed(3)}
           width={W}
           height={H + AXIS}
           viewBox={`0 0 ${W} ${H + AXIS}`}
           onPointerDown={(e) => {
-            if (readOnly) return;
+            if (locked) return;
             dragging.current = true;
             e.currentTarget.setPointerCapture(e.pointerId);
             setFromPointer(e.clientX);
@@ -103,11 +108,16 @@ export function ScorePanel() {
       )}
       <label
         className="param score-cutoff"
-        title="Candidates with p(background) at or above this are dropped, on every micrograph of yours (the demos keep theirs once you have some)"
+        title="Candidates with p(background) at or above this are dropped, on every micrograph of yours not marked reviewed (the demos keep theirs once you have some)"
       >
         <span className="param-label" data-testid="score-cutoff-label">
           Classifier cutoff for all micrographs (a p(background), as in DRPnet: higher keeps more)
           {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets all)` : ''}
+          {reviewed
+            ? targets.length
+              ? ` · not on the ${reviewed} marked reviewed: they keep the picks you checked`
+              : ' · every micrograph is marked reviewed and keeps the picks you checked (r unmarks one)'
+            : ''}
         </span>
         <span className="small" data-testid="score-summary">
           {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
@@ -119,7 +129,7 @@ export function ScorePanel() {
         </span>
         <NumberInput
           testid="score-cutoff"
-          disabled={readOnly}
+          disabled={locked}
           value={cutoff}
           min={SPEC.min}
           max={SPEC.max}

@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, failedToOpen, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
+import { currentMic, failedToOpen, cutoffMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
@@ -382,12 +382,16 @@ export function setParamsOn(keys: readonly string[], patch: Partial<PickParams>,
   return true;
 }
 
-/** Sets one parameter on every micrograph of the user's work (the score histogram's cutoff); a drag is one undo step. */
+/**
+ * Sets one parameter on every micrograph of the user's work not marked reviewed (the score
+ * histogram's cutoff) and on those added later; a drag is one undo step.
+ */
 export function setParamForAll(name: keyof PickParams, value: number | boolean): void {
   const s = store();
   if (refusedReadOnly()) return;
-  // The user's micrographs (the demos, once there are some of theirs, keep their own settings).
-  const work = workMicrographs(s.micrographs);
+  // The user's micrographs (the demos, once there are some of theirs, keep their own settings);
+  // reviewed ones keep the picks that were checked.
+  const work = cutoffMicrographs(s.micrographs);
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const m of work) patches[m.key] = { params: { ...m.params, [name]: value } };
   const before = new Map(work.map((m) => [m.key, m.params]));
@@ -405,8 +409,8 @@ export function setParamForAll(name: keyof PickParams, value: number | boolean):
     setTimeout(() => {
       paramTimers.delete('*all*');
       ensurePicked(
-        workMicrographs(store().micrographs)
-          .filter((m) => m.key !== store().currentKey && isPickedOrPicking(m))
+        store()
+          .micrographs.filter((m) => before.has(m.key) && m.key !== store().currentKey && isPickedOrPicking(m))
           .map((m) => m.key),
       );
     }, EXACT_DELAY_MS),
