@@ -12,6 +12,7 @@ import {
   isCoordinateFileName,
   isCoordinateList,
   micrographKey,
+  micrographMatchKey,
   readCoordinates,
   type CoordinateFormat,
   type Particle,
@@ -43,8 +44,10 @@ export interface FolderOptions {
 }
 
 export interface FolderContents {
-  /** Picks by micrograph key (micrographKey), each micrograph's from one file's format. */
+  /** Picks by micrograph key, case ignored (micrographMatchKey), each micrograph's from one file's format. */
   picks: Map<string, Particle[]>;
+  /** Each key's micrograph as the files name it (micrographKey, case kept), for messages. */
+  names: Map<string, string>;
   /** The file each micrograph's picks were read from, by the same key. */
   files: Map<string, string>;
   /** One line on what was read: "read star (12 micrographs)". */
@@ -97,10 +100,11 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const failedKeys = new Set<string>();
   const fail = (file: string, why: string) => {
     failed.push(why);
-    failedKeys.add(micrographKey(file));
+    failedKeys.add(micrographMatchKey(file));
   };
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
+  const names = new Map<string, string>();
   const lists: string[] = [];
 
   const readFile = async (file: string): Promise<void> => {
@@ -141,7 +145,8 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       return fail(file, /give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
     }
     for (const [mic, picks] of groups) {
-      const key = micrographKey(mic);
+      const key = micrographMatchKey(mic);
+      if (!names.has(key)) names.set(key, micrographKey(mic));
       const list = byKey.get(key) ?? [];
       const same = list.find((c) => c.file === file);
       if (same) same.picks = [...same.picks, ...picks];
@@ -205,7 +210,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     const chosen = candidates.filter((c) => c.format === best);
     if (chosen.length > 1) {
       throw new UsageError(
-        `${opts.label} ${dir}: ${key} has ${best} coordinates in two files, ${chosen[0].file} and ${chosen[1].file}; keep one of them in the folder`,
+        `${opts.label} ${dir}: ${names.get(key)} has ${best} coordinates in two files, ${chosen[0].file} and ${chosen[1].file}; keep one of them in the folder`,
       );
     }
     picks.set(key, chosen[0].picks);
@@ -225,5 +230,5 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const read = order.filter((f) => used.has(f)).map((f) => `${f} (${count(used.get(f) as number)})`);
   const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);
   const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
-  return { picks, files, summary, warnings, failed, failedKeys };
+  return { picks, names, files, summary, warnings, failed, failedKeys };
 }

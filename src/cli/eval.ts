@@ -70,16 +70,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!picks.size && !picked.failed.length) throw new UsageError(`${v.picks}: no coordinate files to score found`);
   // Nothing left to match against: say so, rather than that the two sets do not match.
   if (!truth.size) throw new UsageError(`--truth: none of its ${truthRead.failed.length} coordinate file(s) could be read (FAILED above)`);
-  const unmatched = [...picks.keys()].filter((k) => !truth.has(k));
+  const unmatched = [...picks.keys()].filter((k) => !truth.has(k)).map((k) => picked.names.get(k) ?? k);
   if (picks.size && unmatched.length === picks.size)
     throw new UsageError(
-      `no micrograph of --picks has ground truth in --truth (picks for ${someOf([...picks.keys()])}; truth for ${someOf([...truth.keys()])}): are they of the same data set?`,
+      `no micrograph of --picks has ground truth in --truth (picks for ${someOf([...picked.names.values()])}; truth for ${someOf([...truthRead.names.values()])}): are they of the same data set?`,
     );
   const perMicrograph: { micrograph: string; result: MatchResult }[] = [];
   // A micrograph whose pick file could not be read is left out, not scored as picking nothing.
   const scored = [...truth].filter(([mic]) => !picked.failedKeys.has(mic)).sort(([a], [b]) => a.localeCompare(b));
-  for (const [mic, t] of scored) perMicrograph.push({ micrograph: mic, result: matchPicks(picks.get(mic) ?? [], t, radius) });
-  const withoutPicks = scored.filter(([mic]) => !picks.has(mic)).map(([mic]) => mic);
+  const named = (key: string): string => truthRead.names.get(key) ?? key;
+  for (const [mic, t] of scored) perMicrograph.push({ micrograph: named(mic), result: matchPicks(picks.get(mic) ?? [], t, radius) });
+  const withoutPicks = scored.filter(([mic]) => !picks.has(mic)).map(([mic]) => named(mic));
   const overall = aggregate(perMicrograph.map((p) => p.result));
 
   if (v.json) {

@@ -3,7 +3,7 @@
 // held out to check the result), and the pick settings chosen on them; with --unsupervised, by
 // self-training on the micrographs themselves (src/core/train/adapt.ts).
 import path from 'node:path';
-import { micrographKey } from '../core/coords/names';
+import { micrographKey, micrographMatchKey } from '../core/coords/names';
 import { decodeMicrograph, isMicrographFileName, type Micrograph } from '../core/io/micrograph';
 import { outsideMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
@@ -120,10 +120,10 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
   for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
   // Labels named for other micrographs would otherwise leave every one out, one line each.
-  if (truth && !files.some((f) => truth.picks.has(micrographKey(f))))
+  if (truth && !files.some((f) => truth.picks.has(micrographMatchKey(f))))
     throw new UsageError(
       truth.picks.size
-        ? `no micrograph of --micrographs has labels in --truth (micrographs ${someOf(files.map((f) => micrographKey(f)))}; labels for ${someOf([...truth.picks.keys()])}): are they of the same data set?`
+        ? `no micrograph of --micrographs has labels in --truth (micrographs ${someOf(files.map((f) => micrographKey(f)))}; labels for ${someOf([...truth.names.values()])}): are they of the same data set?`
         : truth.failed.length
           ? `--truth ${truthDir}: none of its ${truth.failed.length} coordinate file(s) could be read (skipped above)`
           : `--truth ${truthDir}: no coordinate files found`,
@@ -137,7 +137,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const unreadable: string[] = [];
   const misplaced: string[] = [];
   for (const file of files) {
-    const key = micrographKey(file);
+    const key = micrographMatchKey(file);
     const picks = truth?.picks.get(key);
     if (truth && !picks?.length) {
       const why = picks

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { coordinateExtensionList } from '../core/coords';
-import { micrographKey } from '../core/coords/names';
+import { micrographMatchKey } from '../core/coords/names';
 import { DrpnetError } from '../core/errors';
 import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
@@ -200,13 +200,13 @@ async function forEachMicrograph(
     const file = a.files[i];
     const tag = `[${i + 1}/${a.files.length}]`;
     try {
-      const t = truth?.picks.get(micrographKey(file));
+      const t = truth?.picks.get(micrographMatchKey(file));
       if (truth && !t?.length) throw new DrpnetError('bad-coordinates', `no ground-truth picks for this micrograph in ${a.truth}`, file);
       const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
       const { width, height } = micrograph.image;
       // Labels of another binning would teach the detector particles where there are none.
       const outside = t && outsideMessage(t, path.basename(file), width, height);
-      if (outside) throw new DrpnetError('bad-coordinates', outside, truth!.files.get(micrographKey(file)));
+      if (outside) throw new DrpnetError('bad-coordinates', outside, truth!.files.get(micrographMatchKey(file)));
       const m: TrainingMicrograph = {
         name: path.basename(file),
         image: micrograph.image,

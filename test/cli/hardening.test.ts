@@ -520,6 +520,23 @@ describe('eval', () => {
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
   });
 
+  it('matches picks to ground truth with case ignored, as the workbench does, naming micrographs as the truth does', async () => {
+    const picks = path.join(root, 'eval-case');
+    await mkdir(picks, { recursive: true });
+    await writeFile(path.join(picks, 'MIC_01.box'), writeCoordinates('box', truthPicks, { micrographName: 'MIC_01.mrc', boxSize: 28 }));
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
+    expect(run.result, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(json.micrographs.map((m: { micrograph: string }) => m.micrograph)).toEqual(['mic_01']);
+    expect(json.picksWithoutTruth).toEqual([]);
+    // Two files of one format whose names differ only in case are one micrograph twice: refused.
+    await writeFile(path.join(picks, 'mic_01.box'), writeCoordinates('box', truthPicks, { micrographName: 'mic_01.mrc', boxSize: 28 }));
+    await expect(evaluate('--picks', picks, '--truth', truth, '--radius', '10')).rejects.toThrow(
+      /MIC_01 has box coordinates in two files, .*MIC_01\.box and .*mic_01\.box/,
+    );
+  });
+
   it('a named pipe called *.star does not block eval', async () => {
     const picks = path.join(root, 'eval-fifo');
     await writePicks(picks, ['star']);

@@ -60,6 +60,11 @@ export function micrographKey(name: string): string {
   return b;
 }
 
+/** micrographKey with case ignored: what the workbench and the CLI match coordinate files to micrographs by. */
+export function micrographMatchKey(name: string): string {
+  return micrographKey(name).toLowerCase();
+}
+
 /** True when two names (micrograph, coordinate file or Topaz image_name) are the same micrograph. */
 export function sameMicrograph(a: string, b: string): boolean {
   return micrographKey(a) === micrographKey(b);
@@ -77,10 +82,10 @@ export function matchMicrograph(coordinateName: string, micrographNames: readonl
   const byKey = new Map<string, string>();
   for (const m of micrographNames) {
     byBase.set(lower(micrographBase(m)), m);
-    byKey.set(lower(micrographKey(m)), m);
+    byKey.set(micrographMatchKey(m), m);
   }
   const base = lower(micrographBase(coordinateName));
-  const hit = byBase.get(base) ?? byKey.get(lower(micrographKey(coordinateName)));
+  const hit = byBase.get(base) ?? byKey.get(micrographMatchKey(coordinateName));
   if (hit) return hit;
   let best: string | undefined;
   let bestLength = 0;
