@@ -89,8 +89,12 @@ function booleanValue(name: string, value: string): boolean {
   throw new UsageError(`--${name}: '${value}' is not yes or no`);
 }
 
-/** RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. */
-export function parseRelionArgs(argv: readonly string[]): Values {
+/**
+ * RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. A
+ * parameter that takes a value but has none is left out, with a line to `warn`: RELION passes a
+ * parameter whose value the user left empty in the External job's tab as a bare `--name`.
+ */
+export function parseRelionArgs(argv: readonly string[], warn: (line: string) => void = () => {}): Values {
   const out: Values = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -103,7 +107,7 @@ export function parseRelionArgs(argv: readonly string[]): Values {
     let value: string | undefined = eq > 0 ? token.slice(eq + 1) : undefined;
     if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     if (type === 'boolean') out[name] = value === undefined ? true : booleanValue(name, value);
-    else if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+    else if (value === undefined || value === '') warn(`--${name} has no value (left empty in the job's parameters?): its default is used`);
     else out[name] = value;
   }
   return out;
@@ -219,7 +223,12 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
 
   const runJob = async (): Promise<number> => {
     try {
-      const v = parseRelionArgs(argv);
+      const warnings: string[] = [];
+      const v = parseRelionArgs(argv, (line) => warnings.push(line));
+      for (const line of warnings) {
+        process.stderr.write(`drpnet relion-external: warning: ${line}\n`);
+        await log(`warning: ${line}`);
+      }
       if (!v['in-mics']) throw new UsageError('--in_mics MICROGRAPHS_STAR is required');
       const settings = pickSettingsFrom(v as PickOptionValues, HELP);
       await checkModelFiles(settings.sources, settings.params.useClassifier);

@@ -215,6 +215,10 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
       'pipeline-control': 'External/job005/',
     });
     expect(() => parseRelionArgs(['--o', 'x', '--sigmaa', '3'])).toThrow(/unknown option --sigmaa/);
+    // A parameter whose value was left empty in the job's tab comes as a bare --name: the default, with a warning.
+    const warned: string[] = [];
+    expect(parseRelionArgs(['--o', 'x', '--threshold', '--k_level', '2'], (w) => warned.push(w))).toEqual({ o: 'x', 'k-level': '2' });
+    expect(warned).toEqual(["--threshold has no value (left empty in the job's parameters?): its default is used"]);
   });
 });
 
