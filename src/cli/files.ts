@@ -4,7 +4,8 @@ import { constants as fsConstants, promises as fs, type Dirent, type Stats } fro
 import path from 'node:path';
 import type { ByteReader } from '../core/io/byte-reader';
 import { MicrographError } from '../core/errors';
-import { toArrayBuffer } from '../core/io/micrograph';
+import { isMicrographFileName, toArrayBuffer } from '../core/io/micrograph';
+import { UsageError } from './args';
 
 /**
  * A file-system problem said in words, naming the path: what `drpnet` prints instead of Node's
@@ -141,6 +142,31 @@ export function nothingFoundMessage(expanded: ExpandedInputs): string {
   const sub = expanded.subfolders;
   if (!sub.length) return 'no micrograph files found in the given folders';
   return `no micrograph files found in the given folders; their subfolders are not searched (${someOf(sub)}): name the folder that holds the micrographs`;
+}
+
+/** What a STAR file named where micrographs go is (RELION's micrograph lists are STAR files). */
+export const STAR_NOT_MICROGRAPH = 'a STAR file, not a micrograph';
+
+/** True for a .star file name. */
+export function isStarFile(name: string): boolean {
+  return /\.star$/i.test(name);
+}
+
+/**
+ * The micrographs `--micrographs` and the positional inputs name, for a command that learns
+ * from them: training on part of what was named would go unnoticed, so a missing input or a
+ * STAR file stops it here (UsageError); skipped entries and unsearched subfolders are logged.
+ */
+export async function trainingInputs(inputs: string[], log: (line: string) => void): Promise<string[]> {
+  const expanded = await expandInputs(inputs, isMicrographFileName);
+  if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
+  for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
+  if (!expanded.files.length) throw new UsageError(nothingFoundMessage(expanded));
+  for (const s of expanded.unsearched) log(`warning: ${s.message}`);
+  const stars = expanded.files.filter(isStarFile);
+  if (stars.length)
+    throw new UsageError(`--micrographs: ${someOf(stars)}: ${STAR_NOT_MICROGRAPH}; name the micrographs (or their folder) instead`);
+  return expanded.files;
 }
 
 /**

@@ -4,7 +4,7 @@
 // self-training on the micrographs themselves (src/core/train/adapt.ts).
 import path from 'node:path';
 import { micrographKey, micrographMatchKey } from '../core/coords/names';
-import { decodeMicrograph, isMicrographFileName, type Micrograph } from '../core/io/micrograph';
+import { decodeMicrograph, type Micrograph } from '../core/io/micrograph';
 import { outsideMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
@@ -15,7 +15,7 @@ import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder } from './coordinate-folder';
-import { checkWritableFolder, expandInputs, nothingFoundMessage, readArrayBuffer, someOf, writeFileAtomic } from './files';
+import { checkWritableFolder, readArrayBuffer, someOf, trainingInputs, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { saveTrainedModel } from './train';
@@ -104,16 +104,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const negativeStain = paramFromOption(v, 'negativeStain') ?? false;
   const inputs = [...(v.micrographs ?? []), ...args.positionals];
   if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${HELP}`);
-  // Adapting on part of what was named would go unnoticed: a missing input stops it here.
-  const expanded = await expandInputs(inputs, isMicrographFileName);
-  if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
-  for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
-  const files = [...expanded.files].sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
-  if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
-  for (const s of expanded.unsearched) log(`warning: ${s.message}`);
-  const stars = files.filter((f) => /\.star$/i.test(f));
-  if (stars.length)
-    throw new UsageError(`--micrographs: ${someOf(stars)}: a STAR file, not a micrograph; name the micrographs (or their folder) instead`);
+  const files = (await trainingInputs(inputs, log)).sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
   const modelsDir = pathOption(v.models, 'models');
   await checkModelFiles({ dir: modelsDir }, true);
   const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;

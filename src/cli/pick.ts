@@ -24,9 +24,11 @@ import {
   expandInputs,
   fileSystemReason,
   FileSystemError,
+  isStarFile,
   nothingFoundMessage,
   openFileReader,
   ReadBuffer,
+  STAR_NOT_MICROGRAPH,
   whyNotAFile,
   writeFileAtomic,
 } from './files';
@@ -395,10 +397,10 @@ export async function pickCommand(argv: string[]): Promise<number> {
   // and fails in its place.
   const problems = new Map(inputs.failed.map((f) => [f.file, f.message]));
   // A RELION STAR list named as a micrograph: relion-external is what picks what it lists.
-  for (const f of inputs.files.filter((f) => /\.star$/i.test(f)))
+  for (const f of inputs.files.filter(isStarFile))
     problems.set(
       f,
-      `${f}: a STAR file, not a micrograph; to pick the micrographs a RELION STAR file lists, run drpnet relion-external --in_mics ${f}`,
+      `${f}: ${STAR_NOT_MICROGRAPH}; to pick the micrographs a RELION STAR file lists, run drpnet relion-external --in_mics ${f}`,
     );
   const found = [...inputs.files.filter((f) => !problems.has(f)), ...problems.keys()];
   if (!found.length) throw new UsageError(nothingFoundMessage(inputs));

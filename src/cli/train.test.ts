@@ -133,6 +133,15 @@ describe('drpnet train-detector', () => {
     await expect(detector('--out', out, '--init', path.join(root, 'nothing-here'))).rejects.toThrow(/nothing-here.*model description/);
   });
 
+  it('refuses a STAR file named as a micrograph, as fine-tune does', async () => {
+    const list = path.join(truth, 'mic_1_autopick.star');
+    await expect(
+      captureOutput(() =>
+        trainDetectorCommand(['--micrographs', list, '--truth', truth, '--diameter', DIAMETER, '--out', path.join(root, 'star')]),
+      ),
+    ).rejects.toThrow(`--micrographs: ${list}: a STAR file, not a micrograph`);
+  });
+
   it('exits non-zero when no micrograph has truth', async () => {
     const empty = path.join(root, 'empty-truth');
     await mkdir(empty, { recursive: true });

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { coordinateExtensionList } from '../core/coords';
 import { micrographMatchKey } from '../core/coords/names';
 import { DrpnetError } from '../core/errors';
-import { decodeMicrograph, isMicrographFileName } from '../core/io/micrograph';
+import { decodeMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { buildClassifier } from '../core/model/classifier';
 import { buildFcrn } from '../core/model/fcrn';
@@ -36,7 +36,7 @@ import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from '.
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
 import { outsideMessage } from '../core/coords/bounds';
-import { expandInputs, nothingFoundMessage, readArrayBuffer, writeFileAtomic } from './files';
+import { readArrayBuffer, trainingInputs, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
@@ -148,13 +148,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
   const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
   if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${help}`);
-  // Training on part of what was named would go unnoticed: a missing input stops it here.
-  const expanded = await expandInputs(inputs, isMicrographFileName);
-  if (expanded.failed.length) throw new UsageError(`--micrographs: ${expanded.failed.map((f) => f.message).join('; ')}`);
-  for (const s of expanded.skipped) log(`warning: skipped ${s.message}`);
-  const files = expanded.files;
-  if (!files.length) throw new UsageError(nothingFoundMessage(expanded));
-  for (const s of expanded.unsearched) log(`warning: ${s.message}`);
+  const files = await trainingInputs(inputs, log);
   const backend = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   return {
