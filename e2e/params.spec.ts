@@ -71,10 +71,22 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
   expect((await mine(page)).params.threshold).toBe(before); // typed, not committed
   await threshold.press('Enter');
   await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(12);
+  // Ctrl+Z with the field still focused is the workbench's undo, not the browser's undo of the text.
+  await expect(threshold).toBeFocused();
+  await threshold.press('Control+z');
+  await expect(threshold).toHaveValue(String(before));
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(before);
+  await threshold.press('Control+Shift+z');
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(12);
+  await expect(threshold).toHaveValue('12');
   await blurFields(page);
   await page.keyboard.press('Control+z');
   await expect(threshold).toHaveValue(String(before));
   await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(before);
+  // With text typed and not committed, Ctrl+Z is the text's own undo: the workbench's history is untouched.
+  await threshold.fill('30');
+  await threshold.press('Control+z');
+  expect((await mine(page)).params.threshold).toBe(before);
   // Escape goes back to the committed value.
   await threshold.fill('30');
   await threshold.press('Escape');

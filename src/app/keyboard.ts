@@ -18,8 +18,8 @@ export function handleKey(e: KeyboardEvent): void {
     s.set({ helpOpen: false, selectedPickId: undefined });
     return;
   }
-  if (fieldOwnsKey(e.target as KeyTarget | null, e.key)) return;
   const ctrl = e.ctrlKey || e.metaKey;
+  if (fieldOwnsKey(e.target as KeyTarget | null, e.key, ctrl)) return;
   const key = e.key.toLowerCase();
   if (ctrl && key === 'z') {
     e.preventDefault();

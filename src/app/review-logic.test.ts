@@ -47,6 +47,11 @@ describe('keys a focused control keeps', () => {
     expect(fieldOwnsKey({ tagName: 'BUTTON' }, 'n')).toBe(false);
     expect(fieldOwnsKey({ tagName: 'BODY' }, 'ArrowRight')).toBe(false);
     expect(fieldOwnsKey(null, 'n')).toBe(false);
+    // A number field with nothing typed since its last commit leaves Ctrl+Z/Y to the workbench's undo.
+    const settled = { tagName: 'INPUT', type: 'text', dataset: { undo: 'workbench' } };
+    for (const k of ['z', 'Z', 'y']) expect(fieldOwnsKey(settled, k, true)).toBe(false);
+    expect(fieldOwnsKey(settled, 'z')).toBe(true);
+    expect(fieldOwnsKey({ tagName: 'INPUT', type: 'text' }, 'z', true)).toBe(true);
   });
 });
 

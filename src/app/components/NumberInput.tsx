@@ -1,7 +1,8 @@
 // A number field that commits on Enter or when it loses focus, not on every keystroke: typing
 // "102" over "140" never runs the detector at 1, 10 or 102 on the way. Values outside the
 // range are clamped (number-entry.ts); Escape goes back to the committed value; the arrow keys
-// step by `step` and commit at once.
+// step by `step` and commit at once. With nothing typed since the last commit, Ctrl+Z is the
+// workbench's undo (key-targets.ts), not the browser's undo of the text.
 import { useRef, useState } from 'react';
 import { committedNumber, steppedNumber, type NumberRange } from '../number-entry';
 
@@ -35,6 +36,7 @@ export function NumberInput({ value, min, max, step, integer, onCommit, testid, 
       inputMode="decimal"
       className={`number-input ${draft !== undefined ? 'editing' : ''} ${className ?? ''}`}
       data-testid={testid}
+      data-undo={draft === undefined ? 'workbench' : undefined}
       title={title ? `${title} (Enter commits; ${min} to ${max})` : `Enter commits; ${min} to ${max}`}
       disabled={disabled}
       value={draft ?? String(value)}
