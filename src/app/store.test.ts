@@ -1,7 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import { addManual, EMPTY_EDITS } from './picks-merge';
-import { applySnapshot, currentMic, knownPixelSize, pixelSizeOf, toSnapshot, useWorkbench, workMicrographs } from './store';
+import {
+  applySnapshot,
+  currentMic,
+  knownPixelSize,
+  pixelSizeOf,
+  toSnapshot,
+  unreviewedMicrographs,
+  useWorkbench,
+  workMicrographs,
+} from './store';
 
 const s = () => useWorkbench.getState();
 
@@ -39,6 +48,14 @@ describe('workbench store', () => {
     expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['d1', 'd2']);
     s().addMicrograph('k1', 'own.mrc');
     expect(workMicrographs(s().micrographs).map((m) => m.key)).toEqual(['k1']);
+  });
+
+  it('settings for all go to the micrographs not reviewed that opened: not to reviewed ones, not to files that failed', () => {
+    s().addMicrograph('d1', 'betagal_0001.mrc', true);
+    for (const k of ['k1', 'k2', 'k3']) s().addMicrograph(k, `${k}.mrc`);
+    s().updateMic('k2', { reviewed: true });
+    s().updateMic('k3', { status: 'error', error: 'k3.mrc: the file is empty (0 bytes)' });
+    expect(unreviewedMicrographs(s().micrographs).map((m) => m.key)).toEqual(['k1']);
   });
 
   it("converts the session diameter with a pixel size of the user's work, never a demo's once they have their own", () => {

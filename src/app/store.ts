@@ -428,14 +428,6 @@ export function workMicrographs(micrographs: readonly MicrographEntry[]): Microg
   return own.length ? own : [...micrographs];
 }
 
-/**
- * The micrographs the score panel's one cutoff sets: the user's work not marked reviewed. A
- * reviewed micrograph keeps the picks the user checked, as it does when the models change.
- */
-export function cutoffMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
-  return workMicrographs(micrographs).filter((m) => !m.reviewed);
-}
-
 /** A micrograph whose file could not be opened: nothing of it can be shown, picked or reviewed. */
 export function failedToOpen(m: MicrographEntry): boolean {
   return m.status === 'error' && !m.info;
@@ -444,6 +436,15 @@ export function failedToOpen(m: MicrographEntry): boolean {
 /** The micrographs of the user's work there is something to review on (not a file that failed to open). */
 export function reviewableMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
   return workMicrographs(micrographs).filter((m) => !failedToOpen(m));
+}
+
+/**
+ * Those not marked reviewed: what settings for "all" (the score panel's cutoff, "Learn from
+ * reviewed") are set on. A reviewed micrograph keeps the picks the user checked, as it does when
+ * the models change.
+ */
+export function unreviewedMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return reviewableMicrographs(micrographs).filter((m) => !m.reviewed);
 }
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {

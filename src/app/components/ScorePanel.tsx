@@ -6,7 +6,7 @@ import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
-import { currentMic, cutoffMicrographs, useWorkbench, workMicrographs } from '../store';
+import { currentMic, unreviewedMicrographs, useWorkbench, workMicrographs } from '../store';
 import { NumberInput } from './NumberInput';
 
 const W = 270;
@@ -28,7 +28,7 @@ export function ScorePanel() {
   const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
   const hist = useMemo(() => scoreHistogram(lists), [lists]);
   // What the cutoff sets: the micrographs not marked reviewed (those keep the picks that were checked).
-  const targets = useMemo(() => cutoffMicrographs(micrographs), [micrographs]);
+  const targets = useMemo(() => unreviewedMicrographs(micrographs), [micrographs]);
   // Each class of bars is one path (a live re-pick redraws two elements, not eighty).
   const bars = useMemo(() => {
     const x = (v: number): number => PAD + v * (W - 2 * PAD);
@@ -53,7 +53,7 @@ export function ScorePanel() {
     targets.map((m) => m.params.cutoff),
     picked[0].params.cutoff,
   );
-  const reviewed = work.length - targets.length;
+  const reviewed = work.filter((m) => m.reviewed).length;
   // Every micrograph reviewed: nothing for the cutoff to set.
   const locked = readOnly || !targets.length;
   const cutoff = shared.value;

@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, failedToOpen, cutoffMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
+import { currentMic, failedToOpen, unreviewedMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed } from './viewing';
@@ -391,7 +391,7 @@ export function setParamForAll(name: keyof PickParams, value: number | boolean):
   if (refusedReadOnly()) return;
   // The user's micrographs (the demos, once there are some of theirs, keep their own settings);
   // reviewed ones keep the picks that were checked.
-  const work = cutoffMicrographs(s.micrographs);
+  const work = unreviewedMicrographs(s.micrographs);
   const patches: Record<string, Partial<TrackedFields>> = {};
   for (const m of work) patches[m.key] = { params: { ...m.params, [name]: value } };
   const before = new Map(work.map((m) => [m.key, m.params]));

@@ -11,7 +11,7 @@ import { engine, type CancellableJob } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import { keptPicks } from '../picks-merge';
-import { workMicrographs, type MicrographEntry } from '../store';
+import { unreviewedMicrographs, workMicrographs, type MicrographEntry } from '../store';
 import { packXY } from '../training/review';
 import { refusedReadOnly, store } from './context';
 import { setParamsOn } from './picking';
@@ -28,9 +28,7 @@ const pct = (f1: number) => (100 * f1).toFixed(1);
  * on those added later. How many it set them on, or undefined when this tab may not change the session.
  */
 export function setOnUnreviewed(settings: Partial<PickParams>, label: string): number | undefined {
-  const others = workMicrographs(store().micrographs)
-    .filter((m) => !m.reviewed)
-    .map((m) => m.key);
+  const others = unreviewedMicrographs(store().micrographs).map((m) => m.key);
   return setParamsOn(others, settings, label) ? others.length : undefined;
 }
 
