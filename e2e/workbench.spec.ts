@@ -189,6 +189,8 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   const bad = rows.filter({ hasText: 'corrupt.mrc' });
   await expect(bad).toHaveAttribute('data-status', 'error');
   await expect(bad.getByTestId('mic-error')).toContainText(/corrupt\.mrc.*4096x4096/);
+  // Said in a notice too: the row may be out of sight at the end of a long list.
+  await expect(page.getByTestId('notice').filter({ hasText: /A file could not be opened: corrupt\.mrc.*4096x4096/ })).toHaveCount(1);
   await expect(rows).toHaveCount(nSamples + 1);
   await rows.nth(1).click();
   const threshold2 = page.getByTestId('param-threshold-number');

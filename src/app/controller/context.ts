@@ -18,8 +18,28 @@ export function mic(key: string): MicrographEntry | undefined {
   return store().micrographs.find((m) => m.key === key);
 }
 
+/** Marks a micrograph failed; a file that could not be opened is also said in a notice. */
 export function fail(key: string, e: unknown): void {
-  store().updateMic(key, { status: 'error', error: errorMessage(e), progress: undefined });
+  const before = mic(key);
+  const message = errorMessage(e);
+  store().updateMic(key, { status: 'error', error: message, progress: undefined });
+  if (before && before.status !== 'error' && !before.info) noteUnopened(message);
+}
+
+// Files that failed to open, said in one notice a moment later: their rows may be out of sight
+// at the end of a long list, and a folder of bad files should not bring a notice each.
+const unopened: string[] = [];
+let unopenedTimer: ReturnType<typeof setTimeout> | undefined;
+
+function noteUnopened(message: string): void {
+  unopened.push(message);
+  unopenedTimer ??= setTimeout(() => {
+    const n = unopened.length;
+    const more = n > 1 ? ` (and ${n - 1} more; each row marked ERROR says why)` : '';
+    store().notify(`${n === 1 ? 'A file' : `${n} files`} could not be opened: ${unopened[0]}${more}`, 'error');
+    unopened.length = 0;
+    unopenedTimer = undefined;
+  }, 300);
 }
 
 export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
