@@ -20,7 +20,7 @@ import { boxSizeFor, extractParticles } from '../test/relion/helpers/extract';
 import { coordinateFilePath, createRelionProject, type RelionProject } from '../test/relion/helpers/project';
 import { relionVersion } from '../test/relion/helpers/relion';
 import { blobOffset } from '../test/relion/helpers/stack';
-import { currentMicrograph } from './helpers';
+import { currentMicrograph, engineReady } from './helpers';
 
 type Mic = Awaited<ReturnType<typeof currentMicrograph>>;
 
@@ -96,6 +96,12 @@ test('the zip made for a RELION project is read by RELION 3.1 through its coords
     const project = projectAround(dir, mic, 'MotionCorr/job002/Movies');
     await page.getByTestId('relion-mics-file').setInputFiles(path.join(dir, project.micrographsStar));
     await page.getByTestId('relion-mics-path').fill(project.micrographsStar);
+    await expect(page.getByTestId('relion-mics-chosen')).toContainText('Using 1 micrograph of the STAR chosen');
+    // The project is kept with the session: a reload does not quietly go back to bare names.
+    await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+    await page.reload();
+    await engineReady(page);
+    await expect(page.getByTestId('relion-mics-path')).toHaveValue(project.micrographsStar);
     const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all-zip').click()]);
     const files = unzipSync(readFileSync(await zip.path()));
     for (const [name, bytes] of Object.entries(files)) {

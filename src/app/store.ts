@@ -6,6 +6,7 @@ import type { Particle } from '../core/coords/types';
 import { DEFAULT_PICK_PARAMS, validParams, type PickParams } from '../core/params';
 import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } from '../../workers/engine-api';
 import type { PoolInfo } from './engine-bridge';
+import type { RelionProject } from './export';
 import type { ActiveModels } from '../../workers/training-api';
 import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
@@ -158,6 +159,8 @@ export interface WorkbenchState {
   coordinatePrompt?: { files: string[] };
   /** Coordinates waiting for their micrograph; the user's are kept with the session. */
   waitingCoordinates: WaitingCoordinates[];
+  /** The RELION project the export lays its zip out for (its micrographs STAR), kept with the session. */
+  relionProject?: RelionProject;
   helpOpen: boolean;
   selectedPickId?: string;
   batch?: BatchState;
@@ -216,6 +219,7 @@ function initialData() {
     diameter: { ...DEFAULT_DIAMETER },
     fallbackPixelSize: undefined as number | undefined,
     waitingCoordinates: [] as WaitingCoordinates[],
+    relionProject: undefined as RelionProject | undefined,
     autoPick: true,
     showPicks: true,
     lowpass: DEFAULT_LOWPASS,
@@ -483,6 +487,8 @@ export interface SessionSnapshot {
   fallbackPixelSize?: number;
   /** The user's coordinate files waiting for their micrograph (absent in older sessions). */
   waitingCoordinates?: WaitingCoordinates[];
+  /** Absent in older sessions. */
+  relionProject?: RelionProject;
   autoPick?: boolean;
   showPicks?: boolean;
   lowpass?: number;
@@ -510,6 +516,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     diameter: s.diameter,
     fallbackPixelSize: s.fallbackPixelSize,
     waitingCoordinates: s.waitingCoordinates.filter((w) => !w.quiet),
+    relionProject: s.relionProject,
     autoPick: s.autoPick,
     showPicks: s.showPicks,
     lowpass: s.lowpass,
@@ -551,6 +558,17 @@ function isWaitingCoordinates(w: unknown): w is WaitingCoordinates {
   );
 }
 
+/** A saved RELION project that is whole. */
+function isRelionProject(p: unknown): p is RelionProject {
+  const r = p as RelionProject;
+  return (
+    !!r &&
+    typeof r.micrographsStar === 'string' &&
+    Array.isArray(r.micrographNames) &&
+    r.micrographNames.every((n) => typeof n === 'string')
+  );
+}
+
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
@@ -561,6 +579,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
     waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates.filter(isWaitingCoordinates) : [],
+    relionProject: isRelionProject(snap.relionProject) ? snap.relionProject : undefined,
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,

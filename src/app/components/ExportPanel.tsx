@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
@@ -48,8 +47,10 @@ function exportAll(project: RelionProject | undefined): void {
   }
 }
 
-/** The micrographs STAR of the user's RELION project: chosen as a file, its path in the project typed. */
-function RelionProjectRow({ project, onChange }: { project?: RelionProject; onChange(p: RelionProject): void }) {
+/** The micrographs STAR of the user's RELION project: chosen as a file, its path in the project typed; kept with the session. */
+function RelionProjectRow() {
+  const project = useWorkbench((s) => s.relionProject);
+  const onChange = (relionProject: RelionProject | undefined): void => useWorkbench.getState().set({ relionProject });
   const notInIt = useWorkbench((s) =>
     project ? exported(s.micrographs).filter((m) => !matchMicrograph(m.name, project.micrographNames)).length : 0,
   );
@@ -70,6 +71,12 @@ function RelionProjectRow({ project, onChange }: { project?: RelionProject; onCh
       </label>
       {project && (
         <>
+          <p className="small" data-testid="relion-mics-chosen">
+            Using {project.micrographNames.length} micrograph{project.micrographNames.length === 1 ? '' : 's'} of the STAR chosen{' '}
+            <button data-testid="relion-mics-forget" onClick={() => onChange(undefined)}>
+              Forget it
+            </button>
+          </p>
           <label className="small">
             its path in the project{' '}
             <input
@@ -95,7 +102,7 @@ function RelionProjectRow({ project, onChange }: { project?: RelionProject; onCh
 export const EXPORT_PANEL_ID = 'export-panel';
 
 export function ExportPanel() {
-  const [project, setProject] = useState<RelionProject | undefined>();
+  const project = useWorkbench((s) => s.relionProject);
   const mic = useWorkbench(currentMic);
   const count = useWorkbench((s) => exported(s.micrographs).length);
   const excluded = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => m.excluded).length);
@@ -113,7 +120,7 @@ export function ExportPanel() {
           ))}
         </div>
       )}
-      <RelionProjectRow project={project} onChange={setProject} />
+      <RelionProjectRow />
       <button data-testid="export-all-zip" disabled={!count} onClick={() => exportAll(project)}>
         All micrographs ({count}), all formats (.zip)
       </button>

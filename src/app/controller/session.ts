@@ -65,6 +65,7 @@ export function startAutosave(): void {
       s.diameter !== prev.diameter ||
       s.fallbackPixelSize !== prev.fallbackPixelSize ||
       s.waitingCoordinates !== prev.waitingCoordinates ||
+      s.relionProject !== prev.relionProject ||
       s.autoPick !== prev.autoPick ||
       s.showPicks !== prev.showPicks ||
       s.lowpass !== prev.lowpass ||
