@@ -91,6 +91,17 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
   await threshold.fill('30');
   await threshold.press('Escape');
   await expect(threshold).toHaveValue(String(before));
+
+  // A new diameter picks a reviewed micrograph again too, and says so.
+  await blurFields(page);
+  await page.keyboard.press('r');
+  await expect.poll(async () => (await mine(page)).reviewed).toBe(true);
+  await field.fill('120');
+  await field.press('Enter');
+  await expect(
+    page.getByTestId('notice').filter({ hasText: '1 micrograph marked reviewed was picked again at the new diameter' }),
+  ).toHaveCount(1);
+  await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(120);
 });
 
 test('arrow keys on a focused slider move the slider, not the micrograph', async ({ page }) => {

@@ -28,10 +28,13 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
   if (refusedReadOnly()) return;
   const s = store();
   const patches: Record<string, Partial<TrackedFields>> = {};
+  let reviewed = 0;
   for (const m of s.micrographs) {
     if (m.demo || !m.info) continue;
     const px = diameterInPx(setting, pixelSizeOf(m, { fallbackPixelSize }));
-    if (px !== undefined) patches[m.key] = { params: { ...m.params, diameter: px } };
+    if (px === undefined) continue;
+    patches[m.key] = { params: { ...m.params, diameter: px } };
+    if (m.reviewed && px !== m.params.diameter) reviewed++;
   }
   const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
   const session = {
@@ -42,6 +45,11 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
   if (!s.change(label, patches, { session })) return;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
+  // The size of a particle is not a setting a review can keep: it changes every pick's place.
+  if (reviewed)
+    s.notify(
+      `${reviewed} micrograph${reviewed === 1 ? '' : 's'} marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again, or Ctrl+Z.`,
+    );
 }
 
 /** Shows the session diameter in another unit: the same size, converted with a known pixel size. */
