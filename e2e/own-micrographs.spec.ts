@@ -38,6 +38,9 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   await allPicked(page);
   const rows = page.getByTestId('mic-row');
   await expect(rows).toHaveCount(3);
+  // Until the user has micrographs of their own, the list says where they go and what to set first.
+  await expect(page.getByTestId('first-files')).toContainText('Drop your micrographs (.mrc,');
+  await expect(page.getByTestId('first-files')).toContainText('Set the particle diameter first');
   const demoName = (await currentName(page))!;
   expect(demoName).toMatch(/^betagal_/);
   // With a demo on screen, the note says what the user's own micrographs will be picked at.
@@ -53,6 +56,7 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   await expect.poll(() => currentName(page)).toBe(ownA.name);
   await allPicked(page);
   await expect(rows).toHaveCount(5);
+  await expect(page.getByTestId('first-files')).toHaveCount(0);
 
   // Pooled metrics: the user's two micrographs with truth, not the demos' truth.
   await page.getByTestId('file-input').setInputFiles([ownA.truthPath, ownB.truthPath]);

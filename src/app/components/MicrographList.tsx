@@ -6,6 +6,7 @@ import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
+import { micrographExtensionList } from '../../core/io/formats';
 import { reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 /** The four states a user sees; 'opening'/'ready' are still waiting to be picked. */
@@ -181,6 +182,14 @@ export function MicrographList() {
           <Row key={m.key} m={m} current={m.key === currentKey} readOnly={readOnly} />
         ))}
       </ul>
+      {!readOnly && micrographs.every((m) => m.demo) && (
+        // Until the user has micrographs of their own: where theirs go, and what to set first.
+        <p className="first-files small" data-testid="first-files">
+          Drop your micrographs ({micrographExtensionList(', ')}) anywhere on the page, or open them with the buttons at the top. Set the
+          particle diameter first (Session, on the right): each micrograph is picked as it arrives. Coordinate files dropped too are loaded
+          as ground truth or as picks to edit.
+        </p>
+      )}
     </section>
   );
 }
