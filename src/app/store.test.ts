@@ -58,7 +58,7 @@ describe('workbench store', () => {
     expect(unreviewedMicrographs(s().micrographs).map((m) => m.key)).toEqual(['k1']);
   });
 
-  it("converts the session diameter with a pixel size of the user's work, never a demo's once they have their own", () => {
+  it("converts the session diameter with a pixel size of the user's own micrographs, never a demo's", () => {
     const info = (pixelSize?: number) => ({ width: 100, height: 100, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
     const pixelSizeIn = (key: string) =>
       pixelSizeOf(
@@ -67,7 +67,8 @@ describe('workbench store', () => {
       );
     s().addMicrograph('d1', 'betagal_0001.mrc', true);
     s().updateMic('d1', { info: info(2.6) });
-    expect(knownPixelSize(s())).toBe(2.6);
+    // The session diameter is for the user's data: with only demos, no pixel size is known.
+    expect(knownPixelSize(s())).toBeUndefined();
     s().addMicrograph('k1', 'May08_03.05.02.png');
     s().updateMic('k1', { info: info() });
     expect(knownPixelSize(s())).toBeUndefined();

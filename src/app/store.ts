@@ -466,11 +466,11 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
 
 /**
  * A pixel size to show or convert the session diameter with: the current micrograph's, else any
- * known one, from the user's work only (a demo's pixel size says nothing of a PNG's), else the
- * one entered for files without one.
+ * known one, from the user's own micrographs only (the session diameter is for theirs: a demo's
+ * pixel size says nothing of their data), else the one entered for files without one.
  */
 export function knownPixelSize(s: WorkbenchState): number | undefined {
-  const work = workMicrographs(s.micrographs);
+  const work = s.micrographs.filter((m) => !m.demo);
   const mic = currentMic(s);
   const own = (m: MicrographEntry) => (work.includes(m) ? pixelSizeOf(m, s) : undefined);
   return (mic && own(mic)) ?? work.map(own).find((p) => p !== undefined) ?? s.fallbackPixelSize;
