@@ -2,6 +2,7 @@
 // never taken as ground truth without asking; truth can be unloaded (and brought back with
 // Ctrl+Z); a single micrograph, errored or demo, can be removed, and stays removed.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readCoordinates } from '../src/core/coords';
 import { corruptMrc, simulatedMicrograph } from './fixtures';
@@ -140,4 +141,22 @@ test('ground truth dropped before its micrograph waits for it, across a reload',
   expect(inFile).toBeGreaterThan(0);
   await expect.poll(labelled, { timeout: 60_000 }).toBe(inFile);
   expect(await storeValue<unknown[]>(page, 'waitingCoordinates')).toEqual([]);
+});
+
+test('a file that is no coordinate table is said at once, before the question of how to use coordinates', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  const notes = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('defocus looked high on the first grid\nask Sam\n') };
+  await page.getByTestId('file-input').setInputFiles(notes);
+  await expect(page.getByTestId('notice').filter({ hasText: 'notes.txt' })).toHaveAttribute('data-tone', 'error');
+  await expect(page.getByTestId('coords-as-truth')).toHaveCount(0);
+  // Beside a good file, only the good one is asked about.
+  const own = simulatedMicrograph('asked_alone', 256, 43);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles([notes, { name: path.basename(own.truthPath), mimeType: 'text/plain', buffer: readFileSync(own.truthPath) }]);
+  await expect(page.getByTestId('coordinate-prompt')).toContainText(path.basename(own.truthPath));
+  await expect(page.getByTestId('coordinate-prompt')).not.toContainText('notes.txt');
+  await page.getByTestId('coords-as-truth').click();
 });

@@ -68,9 +68,15 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
     store().notify(
       `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
     );
-  if (coordinates.length) {
-    const as = opts.coordinatesAs ?? (await askCoordinatesUse(coordinates.map((f) => f.name)));
-    if (as) for (const f of coordinates) await readCoordinateFile(f, as, !!opts.demo);
+  // Read first, so that a file that is no coordinate table is said at once, not after a question about it.
+  const read = (await Promise.all(coordinates.map(readCoordinateFile))).filter((r) => r !== undefined);
+  if (read.length) {
+    const as = opts.coordinatesAs ?? (await askCoordinatesUse(read.map((r) => r.file)));
+    const quiet = !!opts.demo;
+    if (as)
+      store().set({
+        waitingCoordinates: [...store().waitingCoordinates, ...read.flatMap((r) => r.groups.map((g) => ({ ...g, as, quiet })))],
+      });
   }
   assignCoordinates();
 }
@@ -140,19 +146,16 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
   answerPrompt = undefined;
 }
 
-/** Reads a coordinate file into waiting groups; a bad file is reported and nothing else changes. */
-async function readCoordinateFile(f: InputFile, as: CoordinatesUse, quiet: boolean): Promise<void> {
+/** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
+async function readCoordinateFile(
+  f: InputFile,
+): Promise<{ file: string; groups: { file: string; micrograph: string; picks: Particle[] }[] } | undefined> {
   try {
-    const read = [...readCoordinates(await f.blob.text(), f.name)].map(([micrograph, picks]) => ({
-      file: f.name,
-      micrograph,
-      picks,
-      as,
-      quiet,
-    }));
-    store().set({ waitingCoordinates: [...store().waitingCoordinates, ...read] });
+    const groups = [...readCoordinates(await f.blob.text(), f.name)].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
+    return { file: f.name, groups };
   } catch (e) {
     store().notify(errorMessage(e), 'error');
+    return undefined;
   }
 }
 
