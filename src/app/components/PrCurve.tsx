@@ -56,8 +56,9 @@ export const PrCurve = memo(function PrCurve({
       <text x={pad - 3} y={6 + h} textAnchor="end">
         0
       </text>
+      {/* Bottom left, where a precision-recall curve seldom runs (top right is where good ones end). */}
       {series.map((s, i) => (
-        <text key={s.id} x={pad + w - 4} y={18 + i * 12} textAnchor="end" className={`label series-${s.id}`}>
+        <text key={s.id} x={pad + 4} y={6 + h - 4 - (series.length - 1 - i) * 12} className={`label series-${s.id}`}>
           {s.label}
         </text>
       ))}
