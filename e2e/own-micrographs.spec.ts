@@ -62,6 +62,7 @@ test('the first own micrograph comes on screen; the demos stay out of the export
   await page.getByTestId('file-input').setInputFiles([ownA.truthPath, ownB.truthPath]);
   await page.getByTestId('coords-as-truth').click();
   await expect(page.getByTestId('metrics-row-all')).toContainText('all (2)');
+  await expect(page.getByTestId('unload-truth-all')).toHaveText('Unload all truth (2)');
 
   // "Learn from reviewed": a reviewed demo is no source, and demos get no settings.
   const demosBefore = (await micrographs(page)).filter((m) => m.demo).map((m) => m.params);

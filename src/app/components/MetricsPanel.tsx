@@ -11,7 +11,7 @@ import {
   type MetricsSummary,
 } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
-import { currentMic, useWorkbench, type MicrographEntry } from '../store';
+import { currentMic, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 import { PrCurve, type PrSeries } from './PrCurve';
 
 const pct = (v: number): string => (v * 100).toFixed(1);
@@ -69,10 +69,13 @@ export function MetricsPanel() {
       : undefined;
   }, [withTruth, all]);
   const series = useMemo(() => [currentSeries, allSeries].filter((x): x is PrSeries => !!x), [currentSeries, allSeries]);
-  const truthKeys = micrographs.filter((m) => m.truth).map((m) => m.key);
+  // "All" is the user's work, as everywhere: the demos keep theirs once the user has micrographs of their own.
+  const truthKeys = workMicrographs(micrographs)
+    .filter((m) => m.truth)
+    .map((m) => m.key);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const note = useMemo(() => noPooledNote(micrographs), [micrographs]);
-  if (!truthKeys.length) return null;
+  if (!micrographs.some((m) => m.truth)) return null;
   return (
     <section className="panel metrics-panel" data-testid="metrics-panel">
       <h2>Against ground truth</h2>
@@ -114,14 +117,16 @@ export function MetricsPanel() {
             Unload truth here
           </button>
         )}
-        <button
-          data-testid="unload-truth-all"
-          disabled={readOnly}
-          onClick={() => unloadTruth(truthKeys)}
-          title="Unload the ground truth of every micrograph (undo brings it back)"
-        >
-          Unload all truth ({truthKeys.length})
-        </button>
+        {truthKeys.length > 0 && (
+          <button
+            data-testid="unload-truth-all"
+            disabled={readOnly}
+            onClick={() => unloadTruth(truthKeys)}
+            title="Unload the ground truth of every micrograph of yours (undo brings it back)"
+          >
+            Unload all truth ({truthKeys.length})
+          </button>
+        )}
       </div>
       {mic?.truthName && <p className="small">Truth here: {mic.truthName}</p>}
     </section>
