@@ -147,9 +147,7 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
 }
 
 /** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
-async function readCoordinateFile(
-  f: InputFile,
-): Promise<{ file: string; groups: { file: string; micrograph: string; picks: Particle[] }[] } | undefined> {
+async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] } | undefined> {
   try {
     const groups = [...readCoordinates(await f.blob.text(), f.name)].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
     return { file: f.name, groups };
