@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { matchMicrograph, readCoordinates, type Particle } from '../../core/coords';
+import { matchMicrograph, readCoordinates } from '../../core/coords';
 import { outsideMessage } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';

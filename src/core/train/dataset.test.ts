@@ -7,16 +7,6 @@ import { labelFromTruth } from './classifier-samples';
 import { detectorImage, simDiameter, simTrainingMicrograph, trainingSimConfigs, TRAINING_RANGES, visibleCentres } from './dataset';
 import { ClassifierSetBuilder, DetectorSetBuilder } from './training-run';
 
-function sums(a: Float32Array): { sum: number; sq: number } {
-  let sum = 0;
-  let sq = 0;
-  for (const v of a) {
-    sum += v;
-    sq += v * v;
-  }
-  return { sum, sq };
-}
-
 describe('training sets from a simulation', () => {
   beforeAll(async () => {
     await initBackend('wasm');
