@@ -46,7 +46,7 @@ const Y = 'rlnCoordinateY';
 const MIC = 'rlnMicrographName';
 
 /** A column's number in one row, or undefined when the column is absent or the cell is not a number. */
-function optionalNumber(loop: StarLoop, row: string[], col: number): number | undefined {
+function optionalNumber(row: string[], col: number): number | undefined {
   return col >= 0 ? parseStrictNumber(row[col]) : undefined;
 }
 
@@ -66,9 +66,9 @@ function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[],
       y = finiteCoordinate(y - dy, fileName, line, 'y centre (coordinate - origin)');
     }
     const p: Particle = { x, y };
-    const score = optionalNumber(loop, row, iFom);
-    const cls = optionalNumber(loop, row, iClass);
-    const psi = optionalNumber(loop, row, iPsi);
+    const score = optionalNumber(row, iFom);
+    const cls = optionalNumber(row, iClass);
+    const psi = optionalNumber(row, iPsi);
     if (score !== undefined) p.score = score;
     if (cls !== undefined) p.classNumber = cls;
     if (psi !== undefined) p.psi = psi;
@@ -154,7 +154,7 @@ function opticsPixelSizes(doc: StarDocument, columns: string[]): Map<number, num
     const g = parseStrictNumber(row[ig]);
     if (g === undefined) continue;
     for (const c of columns) {
-      const v = optionalNumber(loop, row, columnIndex(loop, c));
+      const v = optionalNumber(row, columnIndex(loop, c));
       if (v !== undefined && v > 0) {
         out.set(g, v);
         break;
@@ -275,14 +275,14 @@ export function readRelionMicrographs(text: string | StarDocument, fileName: str
   const sizes = opticsPixelSizes(doc, ['rlnMicrographPixelSize', 'rlnImagePixelSize', 'rlnMicrographOriginalPixelSize']);
   return loop.rows.map((row) => {
     const e: MicrographEntry = { name: row[im] };
-    const g = optionalNumber(loop, row, ig);
+    const g = optionalNumber(row, ig);
     if (g !== undefined) e.opticsGroup = g;
-    let px = optionalNumber(loop, row, iPx) ?? (g !== undefined ? sizes.get(g) : undefined);
+    let px = optionalNumber(row, iPx) ?? (g !== undefined ? sizes.get(g) : undefined);
     if (px === undefined && sizes.size === 1 && ig < 0) px = [...sizes.values()][0];
     if (px === undefined) {
       // RELION 3.0: detector pixel size in micrometres over magnification.
-      const det = optionalNumber(loop, row, iDet);
-      const mag = optionalNumber(loop, row, iMag);
+      const det = optionalNumber(row, iDet);
+      const mag = optionalNumber(row, iMag);
       if (det !== undefined && mag !== undefined && mag > 0) px = (det * 1e4) / mag;
     }
     if (px !== undefined && px > 0) e.pixelSize = px;
