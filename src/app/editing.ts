@@ -75,10 +75,6 @@ export function acceptAllPicks(): void {
   withCurrent((m, picks) => M.acceptAll(m.edits, picks, m.params.diameter));
 }
 
-export function clearEdits(): void {
-  withCurrent(() => M.EMPTY_EDITS);
-}
-
 /**
  * Picks for a precision-recall curve: every engine candidate the user did not reject (ones the
  * classifier or screens dropped too, ranked by their score) and manual picks, which are always
