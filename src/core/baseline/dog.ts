@@ -83,8 +83,3 @@ export class DogPicker {
     }));
   }
 }
-
-/** One-call DoG picking. */
-export function pickDog(image: Image2D, opts: DogOptions, params: PeakParams): Particle[] {
-  return new DogPicker(image, opts).pick(params);
-}

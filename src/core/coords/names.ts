@@ -65,11 +65,6 @@ export function micrographMatchKey(name: string): string {
   return micrographKey(name).toLowerCase();
 }
 
-/** True when two names (micrograph, coordinate file or Topaz image_name) are the same micrograph. */
-export function sameMicrograph(a: string, b: string): boolean {
-  return micrographKey(a) === micrographKey(b);
-}
-
 /**
  * The micrograph of `micrographNames` that a coordinate file (or a micrograph name inside one)
  * belongs to, or undefined. Case is ignored. Tries, in order: the same base name; the same

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DrpnetError, throwIfAborted } from '../errors';
 import { createImage, type Image2D } from '../image';
+import { PARTICLE_CLASS } from './classifier';
 import { FCRN_RECEPTIVE_RADIUS } from './fcrn';
 
 export interface FcrnRunOptions {
@@ -132,7 +133,7 @@ export async function classifyPatches(
     const p = tf.tidy(() => {
       const x = tf.tensor4d(patches.subarray(start * per, (start + b) * per), [b, ph, pw, 1]);
       const probs = model.predict(x) as tf.Tensor2D;
-      return probs.slice([0, 1], [b, 1]);
+      return probs.slice([0, PARTICLE_CLASS], [b, 1]);
     });
     try {
       result.set((await p.data()) as Float32Array, start);

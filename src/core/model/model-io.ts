@@ -173,15 +173,3 @@ export async function loadModelFromUrl(url: string): Promise<tf.LayersModel> {
     throw modelError(`the model could not be loaded: ${(e as Error).message}`, url);
   }
 }
-
-/** Loads a model from files the user chose (model.json first or anywhere, plus its .bin files). */
-export async function loadModelFromUserFiles(files: File[]): Promise<tf.LayersModel> {
-  const json = files.find((f) => f.name.endsWith('.json'));
-  if (!json) throw modelError('choose the model.json file together with its weights (.bin) file');
-  const bins = files.filter((f) => f !== json);
-  try {
-    return await tf.loadLayersModel(tf.io.browserFiles([json, ...bins]));
-  } catch (e) {
-    throw modelError(`the model could not be loaded: ${(e as Error).message}`, json.name);
-  }
-}

@@ -1,60 +1,8 @@
-// Random scalar fields used for backgrounds: white noise, small separable Gaussian blurs and
-// a cheap 1/f-like ("fractal") field made of octaves of bilinearly interpolated value noise.
+// Random scalar fields used for backgrounds: a cheap 1/f-like ("fractal") field made of octaves
+// of bilinearly interpolated value noise, and the standardisation they share.
 // All randomness comes from the seeded Rng, so fields are reproducible.
 
 import type { Rng } from '../random';
-
-/** Standard-normal white noise. */
-export function whiteNoise(n: number, rng: Rng): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.normal();
-  return out;
-}
-
-function gaussianKernel(sigma: number): Float32Array {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float32Array(2 * r + 1);
-  let s = 0;
-  for (let i = -r; i <= r; i++) {
-    k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-    s += k[i + r];
-  }
-  for (let i = 0; i < k.length; i++) k[i] /= s;
-  return k;
-}
-
-/** Separable Gaussian blur with periodic boundaries (the simulation canvas is periodic). */
-export function blurPeriodic(data: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  const k = gaussianKernel(sigma);
-  const r = (k.length - 1) / 2;
-  const tmp = new Float32Array(data.length);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = -r; i <= r; i++) {
-        let xx = x + i;
-        if (xx < 0) xx += width;
-        else if (xx >= width) xx -= width;
-        s += k[i + r] * data[row + xx];
-      }
-      tmp[row + x] = s;
-    }
-  }
-  const out = new Float32Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let i = -r; i <= r; i++) {
-      let yy = y + i;
-      if (yy < 0) yy += height;
-      else if (yy >= height) yy -= height;
-      const w = k[i + r];
-      const src = yy * width;
-      const dst = y * width;
-      for (let x = 0; x < width; x++) out[dst + x] += w * tmp[src + x];
-    }
-  }
-  return out;
-}
 
 /** Rescale in place to zero mean and unit standard deviation. */
 export function standardize(data: Float32Array): Float32Array {

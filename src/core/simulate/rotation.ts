@@ -8,8 +8,6 @@ export type Quat = [number, number, number, number];
 /** Row-major 3x3 rotation matrix. */
 export type Mat3 = [number, number, number, number, number, number, number, number, number];
 
-export const IDENTITY_QUAT: Quat = [1, 0, 0, 0];
-
 export function normalizeQuat(q: Quat): Quat {
   const n = Math.hypot(q[0], q[1], q[2], q[3]);
   return [q[0] / n, q[1] / n, q[2] / n, q[3] / n];

@@ -6,6 +6,7 @@
 // generator), so a run repeats for a seed.
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError, throwIfAborted } from '../errors';
+import { BACKGROUND_CLASS, PARTICLE_CLASS } from '../model/classifier';
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import { gatherRows, splitTrainValidation, toBatches } from './batches';
 import { checkCommonOptions, readScalars, setLearningRate, type TrainingOptions, type TrainingResult } from './train-detector';
@@ -45,8 +46,8 @@ export const DEFAULT_CLASSIFIER_TRAINING: Readonly<Omit<TrainClassifierOptions, 
 
 /** Training order for one epoch: shuffled, the minority class topped up by seeded draws. */
 export function balancedOrder(rows: readonly number[], labels: ArrayLike<number>, balance: boolean, rng: Rng): number[] {
-  const pos = rows.filter((r) => labels[r] === 1);
-  const neg = rows.filter((r) => labels[r] === 0);
+  const pos = rows.filter((r) => labels[r] === PARTICLE_CLASS);
+  const neg = rows.filter((r) => labels[r] === BACKGROUND_CLASS);
   const order = rows.slice();
   if (balance && pos.length && neg.length) {
     const [minority, deficit] = pos.length < neg.length ? [pos, neg.length - pos.length] : [neg, pos.length - neg.length];
@@ -124,7 +125,7 @@ export async function trainClassifier(
     );
   }
   for (let i = 0; i < data.n; i++) {
-    if (data.labels[i] !== 0 && data.labels[i] !== 1)
+    if (data.labels[i] !== BACKGROUND_CLASS && data.labels[i] !== PARTICLE_CLASS)
       throw new ParameterError(`label ${i} is ${data.labels[i]}; labels must be 0 (background) or 1 (particle)`);
   }
   const rng = createRng(o.seed);
