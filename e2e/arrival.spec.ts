@@ -129,3 +129,32 @@ test('files dropped together count in the progress at once; Cancel stops the pic
   await expect(page.getByTestId('pick-all')).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { totals: number[] }).totals)).toEqual([files.length]);
 });
+
+test('a batch is saved while it runs: a reload mid-batch keeps its micrographs and edits, and picking resumes', async ({ page }) => {
+  const files = Array.from({ length: 20 }, (_, i) => simulatedMicrograph(`batch_${i}`, 1024, 60 + i));
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 120_000 }).toBe(true);
+  await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path));
+  await expect(page.getByTestId('pick-all-progress')).toBeVisible();
+  // A flag set during the batch.
+  await page.getByTestId('mic-row').filter({ hasText: files[0].name }).getByTestId('mic-excluded').click();
+  const saved = () =>
+    page.evaluate(async () => {
+      const url = '/src/app/persist.ts';
+      const persist = await import(/* @vite-ignore */ url);
+      const snap = await persist.loadSession();
+      return (snap?.micrographs ?? []).filter((m: { demo?: boolean }) => !m.demo) as { name: string; excluded?: boolean }[];
+    });
+  // The progress of the batch changes the state all the time; the session is written anyway, before the batch ends.
+  await expect.poll(async () => (await saved()).length, { timeout: 10_000 }).toBe(files.length);
+  expect((await saved()).find((m) => m.name === files[0].name)?.excluded).toBe(true);
+  const unpicked = (await rowStatuses(page)).filter((s) => s !== 'picked').length;
+  expect(unpicked).toBeGreaterThan(0);
+  await page.reload();
+  await engineReady(page);
+  const rows = page.getByTestId('mic-row');
+  await expect.poll(() => rows.count()).toBe(files.length + 3);
+  await expect(rows.filter({ hasText: files[0].name })).toHaveAttribute('data-excluded', 'true');
+  await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 180_000 }).toBe(true);
+});

@@ -91,6 +91,8 @@ test('a micrograph is removed from the list: an errored one at once, one with ed
   await bad.getByTestId('mic-remove').click();
   await expect(bad).toHaveCount(0);
   await expect(rows).toHaveCount(n);
+  // Removal is no undo step, and the notice says so.
+  await expect(page.getByTestId('notice').filter({ hasText: 'Removed corrupt.mrc. Ctrl+Z does not bring it back' })).toHaveCount(1);
 
   // A demo micrograph with an edit: asked first.
   await rows.nth(1).click();
@@ -117,11 +119,28 @@ test('a micrograph is removed from the list: an errored one at once, one with ed
   await expect(rows.nth(1)).toHaveClass(/current/);
 
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  // A stored file the session does not list (a page closed before its session was written) is
+  // cleared on the next visit rather than kept against the quota.
+  const storedKeys = () =>
+    page.evaluate(async () => {
+      const url = '/src/app/persist.ts';
+      const persist = await import(/* @vite-ignore */ url);
+      return (await persist.storedFileKeys()) as string[];
+    });
+  await page.evaluate(async () => {
+    const url = '/src/app/persist.ts';
+    const persist = await import(/* @vite-ignore */ url);
+    await persist.saveFile('orphan-key', 'orphan.mrc', new Blob([new Uint8Array(16)]));
+  });
+  expect(await storedKeys()).toContain('orphan-key');
   await page.reload();
   await engineReady(page);
   await expect.poll(() => rows.count()).toBe(n - 1);
   await expect(rows.filter({ hasText: second! })).toHaveCount(0);
   await expect(rows.filter({ hasText: 'corrupt.mrc' })).toHaveCount(0);
+  const kept = await storedKeys();
+  expect(kept).not.toContain('orphan-key');
+  expect(kept).toHaveLength(n - 1);
 });
 
 test('ground truth dropped before its micrograph waits for it, across a reload', async ({ page }) => {

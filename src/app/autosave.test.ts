@@ -26,6 +26,26 @@ describe('createAutosave', () => {
     expect(states).toEqual([true, false]);
   });
 
+  it('changes that never stop (a batch in progress) are still written, at most maxWait after the first', async () => {
+    let writes = 0;
+    const a = createAutosave(
+      async () => {
+        writes++;
+      },
+      20,
+      { onError: () => {} },
+      50,
+    );
+    for (let i = 0; i < 30; i++) {
+      a.schedule();
+      await sleep(5);
+    }
+    // 150 ms of changes 5 ms apart: the quiet time alone would not have written once.
+    expect(writes).toBeGreaterThanOrEqual(2);
+    await sleep(40);
+    expect(a.pending).toBe(false);
+  });
+
   it('a change during a write is written after it, never at the same time', async () => {
     let active = 0;
     let most = 0;

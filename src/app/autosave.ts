@@ -1,5 +1,7 @@
 // Coalesces rapid state changes into one write after `delayMs` of quiet, never two writes at
-// once, and says when everything scheduled is on disk (the toolbar's "saved" mark).
+// once, and says when everything scheduled is on disk (the toolbar's "saved" mark). A change
+// waits at most `maxWaitMs`: a batch's progress changes the state more often than `delayMs`,
+// and without the limit nothing done during a batch reached the disk before it ended.
 
 export interface AutosaveHooks {
   onError(e: unknown): void;
@@ -14,8 +16,10 @@ export interface Autosave {
   readonly pending: boolean;
 }
 
-export function createAutosave(write: () => Promise<void>, delayMs: number, hooks: AutosaveHooks): Autosave {
+export function createAutosave(write: () => Promise<void>, delayMs: number, hooks: AutosaveHooks, maxWaitMs = 8 * delayMs): Autosave {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the oldest change not yet being written was made. */
+  let since: number | undefined;
   let writing: Promise<void> | undefined;
   let dirty = false;
   let reported = false;
@@ -32,6 +36,7 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
     if (writing) await writing; // one write at a time; this one starts after
     if (!dirty) return;
     dirty = false;
+    since = undefined;
     writing = write().catch((e) => hooks.onError(e));
     await writing;
     writing = undefined;
@@ -40,10 +45,12 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
 
   return {
     schedule() {
+      const now = Date.now();
+      since ??= now;
       dirty = true;
       report(true);
       if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void run(), delayMs);
+      timer = setTimeout(() => void run(), Math.max(0, Math.min(delayMs, since + maxWaitMs - now)));
     },
     async flush() {
       if (timer !== undefined) clearTimeout(timer);

@@ -62,6 +62,11 @@ export async function deleteFile(key: string): Promise<void> {
   await (await db()).delete('files', key);
 }
 
+/** The keys of every stored micrograph file. */
+export async function storedFileKeys(): Promise<string[]> {
+  return (await (await db()).getAllKeys('files')).map(String);
+}
+
 export async function saveSession(snapshot: SessionSnapshot): Promise<void> {
   await (await db()).put('session', snapshot, SESSION_KEY);
 }

@@ -26,14 +26,15 @@ function editCount(m: MicrographEntry): number {
 
 function confirmRemove(m: MicrographEntry): void {
   const n = editCount(m);
-  if (
-    n &&
-    !window.confirm(
-      `Remove ${m.name}? Its ${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks) go with it; export them first to keep them.`,
-    )
-  )
-    return;
+  // What the user did on it, which removing loses (its automatic picks come back with the file).
+  const lost = [
+    n ? `${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks)` : '',
+    m.reviewed ? 'the mark as reviewed' : '',
+    m.truth && !m.demo ? 'the ground truth loaded' : '',
+  ].filter(Boolean);
+  if (lost.length && !window.confirm(`Remove ${m.name}? Its ${lost.join(', ')} go with it; export them first to keep them.`)) return;
   void removeMicrograph(m.key);
+  useWorkbench.getState().notify(`Removed ${m.name}. Ctrl+Z does not bring it back: drop the file again to reopen it.`);
 }
 
 const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; current: boolean; readOnly: boolean }) {

@@ -10,6 +10,8 @@ import { forgetAllViews } from './viewing';
 
 /** Quiet time before autosave writes (short: a reload right after an edit should find it). */
 const AUTOSAVE_DELAY_MS = 250;
+/** The longest a change waits while the state keeps changing (a batch's progress). */
+const AUTOSAVE_MAX_WAIT_MS = 2000;
 
 export const autosave = createAutosave(
   async () => {
@@ -27,6 +29,7 @@ export const autosave = createAutosave(
       if (storage.session) store().set({ saveState: pending ? 'saving' : 'saved' });
     },
   },
+  AUTOSAVE_MAX_WAIT_MS,
 );
 
 /** Registers the stored files of the micrographs in the snapshot that are not registered yet. */
@@ -43,6 +46,10 @@ export async function registerStoredFiles(micrographs: readonly MicrographEntry[
 export async function restoreSession(): Promise<boolean> {
   try {
     const snap = await persist.loadSession();
+    // Files of micrographs the saved session does not hold (a page closed before its session was
+    // written) would only take up the quota. Only the tab that edits clears them: another may be
+    // storing a file its session does not list yet.
+    if (!store().readOnly) await dropFilesOutside(new Set(snap?.micrographs.map((m) => m.key))).catch(() => undefined);
     if (!snap || !snap.micrographs.length) return false;
     applySnapshot(snap);
     await registerStoredFiles(store().micrographs);
@@ -52,6 +59,10 @@ export async function restoreSession(): Promise<boolean> {
     store().set({ storageWarning: persist.storageProblem(e), saveState: 'off' });
     return false;
   }
+}
+
+async function dropFilesOutside(keep: ReadonlySet<string>): Promise<void> {
+  for (const key of await persist.storedFileKeys()) if (!keep.has(key)) await persist.deleteFile(key);
 }
 
 export function startAutosave(): void {
