@@ -34,6 +34,7 @@ import { latestOnly, type LatestOnlyRunner } from './coalesce';
 import { isCancelled } from './error-text';
 import { Lane, PRIORITY, type Priority } from './lane';
 import { evictions, leastLoaded, planPool, sessionBytes, workerBudget } from './pool-plan';
+import { createTripwire, type Tripwire } from './tripwire';
 import { urlOptions } from './url-options';
 
 export interface StartOptions {
@@ -131,9 +132,8 @@ interface Slot {
   /** Open micrographs by key, least recently used first. */
   held: Map<string, Held>;
   flags?: Int32Array;
-  /** Rejects when the worker is terminated, so no call waits on a dead worker forever. */
-  dead: Promise<never>;
-  kill: (why: Error) => void;
+  /** Tripped when the worker is terminated, so no call waits on a dead worker forever. */
+  wire: Tripwire;
 }
 
 interface Registered {
@@ -252,11 +252,9 @@ export class EngineBridge {
   private addSlot(): Slot {
     const index = this.slots.length;
     const endpoint = this.createEndpoint(index);
-    let kill: (why: Error) => void = () => {};
-    const dead = new Promise<never>((_, reject) => (kill = reject));
-    dead.catch(() => {}); // observed by the calls racing it
-    const slot: Slot = { index, endpoint, api: endpoint.api, lane: new Lane(), held: new Map(), flags: sharedFlags(), dead, kill };
-    endpoint.onFailure?.((why) => kill(why));
+    const wire = createTripwire();
+    const slot: Slot = { index, endpoint, api: endpoint.api, lane: new Lane(), held: new Map(), flags: sharedFlags(), wire };
+    endpoint.onFailure?.((why) => wire.trip(why));
     this.slots.push(slot);
     return slot;
   }
@@ -273,7 +271,7 @@ export class EngineBridge {
     this.generation++;
     this.starting = undefined;
     for (const s of this.slots) {
-      s.kill(new CancelledError());
+      s.wire.trip(new CancelledError());
       s.endpoint.terminate();
     }
     this.slots = [];
@@ -288,7 +286,7 @@ export class EngineBridge {
   }
 
   private guard<T>(slot: Slot, call: Promise<T>): Promise<T> {
-    return Promise.race([call, slot.dead]);
+    return slot.wire.guard(call);
   }
 
   /** Makes a file known under `key`; nothing is read until it is needed. */

@@ -35,7 +35,7 @@ export function applyDescribed(key: string, d: Described): void {
   if (!m) return;
   const images: MicImages = {};
   if (d.thumbnail) images.thumbnail = d.thumbnail;
-  if (d.display) images.display = d.display;
+  if (d.display && keepsView(key)) images.display = d.display;
   if (images.thumbnail || images.display)
     store().setImages(key, { ...images, ...(images.display ? { displayLowpass: d.displayLowpass ?? 0 } : {}) });
   const status: MicStatus = m.status === 'queued' || m.status === 'opening' ? (m.pickedWith ? 'picked' : 'ready') : m.status;
@@ -123,6 +123,15 @@ function keepRecentView(key: string): void {
   recentViews = recentViews.filter((k) => !drop.includes(k));
 }
 
+/**
+ * Whether a display or map that arrives for `key` is kept: only while it is among the recent
+ * views. One that arrives after the user has stepped on (a display rendered for a micrograph
+ * passed over) was left on the main thread for good, about a megabyte a visit.
+ */
+function keepsView(key: string): boolean {
+  return recentViews.includes(key);
+}
+
 /** Forgets a micrograph that leaves the session: no thumbnail to make, no view to keep. */
 export function forgetViews(key: string): void {
   thumbnails.queue = thumbnails.queue.filter((k) => k !== key);
@@ -161,7 +170,7 @@ export async function refreshDisplay(key: string): Promise<void> {
       maxSide: DISPLAY_SIDE,
       lowpassSigma: sigma || undefined,
     });
-    if (mic(key) && lowpassSigmaOf(mic(key)) === sigma) store().setImages(key, { display: v, displayLowpass: sigma });
+    if (mic(key) && keepsView(key) && lowpassSigmaOf(mic(key)) === sigma) store().setImages(key, { display: v, displayLowpass: sigma });
   } catch {
     // the display on screen stays
   } finally {
@@ -198,5 +207,5 @@ async function refreshHeatmap(key: string): Promise<void> {
   const want = detectorKey(m.params);
   if (store().heatmaps[key]?.detectorKey === want) return;
   const map = await engine.map(key, m.params).catch(() => undefined);
-  if (map && mic(key)) store().setHeatmap(key, { ...map, detectorKey: want });
+  if (map && mic(key) && keepsView(key)) store().setHeatmap(key, { ...map, detectorKey: want });
 }
