@@ -147,8 +147,15 @@ test('a batch is saved while it runs: a reload mid-batch keeps its micrographs a
       return (snap?.micrographs ?? []).filter((m: { demo?: boolean }) => !m.demo) as { name: string; excluded?: boolean }[];
     });
   // The progress of the batch changes the state all the time; the session is written anyway, before the batch ends.
-  await expect.poll(async () => (await saved()).length, { timeout: 10_000 }).toBe(files.length);
-  expect((await saved()).find((m) => m.name === files[0].name)?.excluded).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const mics = await saved();
+        return mics.length === files.length && !!mics.find((m) => m.name === files[0].name)?.excluded;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
   const unpicked = (await rowStatuses(page)).filter((s) => s !== 'picked').length;
   expect(unpicked).toBeGreaterThan(0);
   await page.reload();
@@ -157,4 +164,12 @@ test('a batch is saved while it runs: a reload mid-batch keeps its micrographs a
   await expect.poll(() => rows.count()).toBe(files.length + 3);
   await expect(rows.filter({ hasText: files[0].name })).toHaveAttribute('data-excluded', 'true');
   await expect.poll(async () => (await rowStatuses(page)).every((s) => s === 'picked'), { timeout: 180_000 }).toBe(true);
+
+  // Stepping through the long list with n keeps the current row in sight.
+  await rows.first().click();
+  const n = await rows.count();
+  for (let i = 1; i < n; i++) await page.keyboard.press('n');
+  const current = page.locator('[data-testid="mic-row"].current');
+  await expect(current).toHaveAttribute('data-name', (await rows.nth(n - 1).getAttribute('data-name'))!);
+  await expect(current).toBeInViewport();
 });

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { removeMicrograph } from '../controller/files';
 import { cancelBatch, pickAll } from '../controller/picking';
 import { toggleFlag } from '../controller/review-flags';
@@ -43,8 +43,14 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
   const kept = m.status === 'error' ? [] : keptPicks(displayPicksOf(m));
   const metrics = m.truth && m.pickedWith ? micrographMetrics(kept, m.truth, m.params.diameter) : undefined;
   const status = STATUS_LABEL[m.status];
+  // The row of the micrograph on screen stays in sight as n, p and u step through a long list.
+  const row = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (current) row.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [current]);
   return (
     <li
+      ref={row}
       className={`mic-row ${current ? 'current' : ''} status-${status} ${m.reviewed ? 'reviewed' : ''} ${m.excluded ? 'excluded' : ''}`}
       data-testid="mic-row"
       data-name={m.name}
