@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAutosave } from './autosave';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,23 +27,46 @@ describe('createAutosave', () => {
   });
 
   it('changes that never stop (a batch in progress) are still written, at most maxWait after the first', async () => {
-    let writes = 0;
-    const a = createAutosave(
-      async () => {
-        writes++;
-      },
-      20,
-      { onError: () => {} },
-      50,
-    );
-    for (let i = 0; i < 30; i++) {
-      a.schedule();
-      await sleep(5);
+    vi.useFakeTimers();
+    try {
+      let writes = 0;
+      const a = createAutosave(
+        async () => {
+          writes++;
+        },
+        20,
+        { onError: () => {} },
+        50,
+      );
+      for (let i = 0; i < 30; i++) {
+        a.schedule();
+        await vi.advanceTimersByTimeAsync(5);
+      }
+      // 150 ms of changes 5 ms apart: the quiet time alone would not have written once; the limit writes every 50 ms.
+      expect(writes).toBe(3);
+      await vi.advanceTimersByTimeAsync(40);
+      expect(a.pending).toBe(false);
+    } finally {
+      vi.useRealTimers();
     }
-    // 150 ms of changes 5 ms apart: the quiet time alone would not have written once.
-    expect(writes).toBeGreaterThanOrEqual(2);
-    await sleep(40);
-    expect(a.pending).toBe(false);
+  });
+
+  it('says everything is written when a later timer finds its change already written by a slow write', async () => {
+    vi.useFakeTimers();
+    try {
+      let writes = 0;
+      const a = createAutosave(() => new Promise<void>((r) => setTimeout(r, writes++ === 0 ? 100 : 5)), 20, { onError: () => {} }, 200);
+      a.schedule(); // written from t = 20 to t = 120
+      await vi.advanceTimersByTimeAsync(30);
+      a.schedule(); // its run waits for the first write, then writes it (t = 120-125)
+      await vi.advanceTimersByTimeAsync(80);
+      a.schedule(); // t = 110: taken by that same write; its own timer finds nothing left at t = 130
+      await vi.advanceTimersByTimeAsync(200);
+      expect(writes).toBe(2);
+      expect(a.pending).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a change during a write is written after it, never at the same time', async () => {

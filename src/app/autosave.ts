@@ -34,7 +34,11 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
   const run = async (): Promise<void> => {
     timer = undefined;
     if (writing) await writing; // one write at a time; this one starts after
-    if (!dirty) return;
+    if (!dirty) {
+      // Written by a run that took this change with it: say so once nothing else waits.
+      if (!writing && timer === undefined) report(false);
+      return;
+    }
     dirty = false;
     since = undefined;
     writing = write().catch((e) => hooks.onError(e));

@@ -31,6 +31,11 @@ function hold(resolve: (owner: boolean) => void): (lock: unknown) => Promise<voi
   };
 }
 
+/** Whether one tab at a time edits (Web Locks exist); without them every tab edits. */
+export function sessionLocksWork(): boolean {
+  return !!locks();
+}
+
 /** Takes the session for this tab when no other tab has it; true when this tab may edit. */
 export function claimSession(): Promise<boolean> {
   const lm = locks();

@@ -3,7 +3,7 @@ import { createAutosave } from '../autosave';
 import { engine } from '../engine-bridge';
 import * as persist from '../persist';
 import { applySnapshot, toSnapshot, useWorkbench, type MicrographEntry } from '../store';
-import { announce } from '../tab-lock';
+import { announce, sessionLocksWork } from '../tab-lock';
 import { MISSING_FILE, refusedReadOnly, storage, store } from './context';
 import { cancelBatch, cancelRepicks } from './picking';
 import { forgetAllViews } from './viewing';
@@ -46,13 +46,13 @@ export async function registerStoredFiles(micrographs: readonly MicrographEntry[
 export async function restoreSession(): Promise<boolean> {
   try {
     const snap = await persist.loadSession();
-    // Files of micrographs the saved session does not hold (a page closed before its session was
-    // written) would only take up the quota. Only the tab that edits clears them: another may be
-    // storing a file its session does not list yet.
-    if (!store().readOnly) await dropFilesOutside(new Set(snap?.micrographs.map((m) => m.key))).catch(() => undefined);
-    if (!snap || !snap.micrographs.length) return false;
+    if (!snap || !snap.micrographs.length) {
+      void dropFilesOutside(new Set());
+      return false;
+    }
     applySnapshot(snap);
     await registerStoredFiles(store().micrographs);
+    void dropFilesOutside(new Set(snap.micrographs.map((m) => m.key)));
     return true;
   } catch (e) {
     storage.session = false;
@@ -61,8 +61,22 @@ export async function restoreSession(): Promise<boolean> {
   }
 }
 
-async function dropFilesOutside(keep: ReadonlySet<string>): Promise<void> {
-  for (const key of await persist.storedFileKeys()) if (!keep.has(key)) await persist.deleteFile(key);
+/**
+ * Deletes stored files of micrographs neither the saved session nor this page holds (a page
+ * closed before its session was written), which would only take up the quota. Only a tab that
+ * edits alone does it: without Web Locks every tab edits, and another may be storing a file its
+ * session does not list yet. Errors leave the files where they are.
+ */
+async function dropFilesOutside(saved: ReadonlySet<string>): Promise<void> {
+  if (store().readOnly || !sessionLocksWork()) return;
+  try {
+    const stored = await persist.storedFileKeys();
+    // Read now: files dropped while the session was being restored are the page's too.
+    const held = new Set(store().micrographs.map((m) => m.key));
+    for (const key of stored) if (!saved.has(key) && !held.has(key)) await persist.deleteFile(key);
+  } catch {
+    // a file kept too many is no harm
+  }
 }
 
 export function startAutosave(): void {

@@ -128,7 +128,7 @@ function keepRecentView(key: string): void {
  * views. One that arrives after the user has stepped on (a display rendered for a micrograph
  * passed over) was left on the main thread for good, about a megabyte a visit.
  */
-function keepsView(key: string): boolean {
+export function keepsView(key: string): boolean {
   return recentViews.includes(key);
 }
 
