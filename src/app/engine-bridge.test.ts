@@ -5,6 +5,7 @@ import type * as Comlink from 'comlink';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../core/params';
 import type { EngineApi, EngineInit, OpenOptions, PickResult, Progress, RenderRequest } from '../../workers/engine-api';
 import { EngineBridge, type EngineEndpoint } from './engine-bridge';
+import { WorkerFailedError } from './error-text';
 
 interface Call {
   worker: number;
@@ -34,6 +35,8 @@ function fakePool(opts: FakeOptions = {}) {
   const calls: Call[] = [];
   const cancelled = new Set<number>();
   let terminated = 0;
+  /** Each worker's failure callback: calling it is the worker dying. */
+  const failures: ((why: Error) => void)[] = [];
   const factory = (index: number): EngineEndpoint => {
     const open = new Map<string, { name: string; detected?: number }>();
     let n = 0;
@@ -116,9 +119,19 @@ function fakePool(opts: FakeOptions = {}) {
         return { sessions: open.size };
       },
     };
-    return { api: api as unknown as Comlink.Remote<EngineApi>, terminate: () => void terminated++ };
+    return {
+      api: api as unknown as Comlink.Remote<EngineApi>,
+      terminate: () => void terminated++,
+      onFailure: (cb) => (failures[index] = cb),
+    };
   };
-  return { bridge: new EngineBridge(factory), calls, cancelled, terminated: () => terminated };
+  return {
+    bridge: new EngineBridge(factory),
+    calls,
+    cancelled,
+    terminated: () => terminated,
+    kill: (index: number, why: Error) => failures[index](why),
+  };
 }
 
 const P = (patch: Partial<PickParams> = {}): PickParams => ({ ...DEFAULT_PICK_PARAMS, ...patch });
@@ -286,6 +299,18 @@ describe('EngineBridge', () => {
     expect(calls.filter((c) => c.what === 'close').map((c) => c.name)).toEqual(['b.mrc', 'c.mrc']);
     // Closed micrographs reopen on demand.
     expect((await bridge.pick('b', P({ threshold: 2 })))?.detected).toBe(true);
+  });
+
+  it('a worker that dies rejects the calls waiting on it with its failure, and every later one', async () => {
+    const pool = fakePool({ detectMs: 400 });
+    await pool.bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    pool.bridge.register('k', 'a.mrc', blob);
+    const running = pool.bridge.pick('k', P());
+    await new Promise((r) => setTimeout(r, 20));
+    pool.kill(0, new WorkerFailedError('the engine worker failed: out of memory'));
+    await expect(running).rejects.toBeInstanceOf(WorkerFailedError);
+    pool.bridge.register('k2', 'b.mrc', blob);
+    await expect(pool.bridge.pick('k2', P())).rejects.toThrow('the engine worker failed: out of memory');
   });
 
   it('a restart rejects calls in flight as cancelled and forgets where micrographs were open', async () => {

@@ -31,7 +31,7 @@ import {
 } from '../../workers/engine-api';
 import { BatchQueue } from './batch-queue';
 import { latestOnly, type LatestOnlyRunner } from './coalesce';
-import { isCancelled } from './error-text';
+import { isCancelled, WorkerFailedError } from './error-text';
 import { Lane, PRIORITY, type Priority } from './lane';
 import { evictions, leastLoaded, planPool, sessionBytes, workerBudget } from './pool-plan';
 import { createTripwire, type Tripwire } from './tripwire';
@@ -172,7 +172,7 @@ function workerEndpoint(index: number): EngineEndpoint {
     onFailure: (cb) =>
       worker.addEventListener('error', (e) => {
         e.preventDefault();
-        cb(new Error(`the engine worker failed: ${e.message || 'its script could not be loaded'}`));
+        cb(new WorkerFailedError(`the engine worker failed: ${e.message || 'its script could not be loaded'}`));
       }),
   };
 }

@@ -7,6 +7,14 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
+/** A worker that died (its script failed to load, or it crashed): no file's fault. */
+export class WorkerFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerFailedError';
+  }
+}
+
 /** True for a CancelledError, here or from a worker. */
 export function isCancelled(e: unknown): boolean {
   const x = e as { name?: unknown; code?: unknown } | null;

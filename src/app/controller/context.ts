@@ -6,7 +6,7 @@
 // files.ts, session.ts, two-tabs.ts and boot.ts; this one holds what they share.
 import type { PickParams } from '../../core/params';
 import type { ActiveModels } from '../../../workers/training-api';
-import { errorMessage } from '../error-text';
+import { errorMessage, WorkerFailedError } from '../error-text';
 import { useWorkbench, type MicrographEntry } from '../store';
 
 export const store = useWorkbench.getState;
@@ -18,12 +18,12 @@ export function mic(key: string): MicrographEntry | undefined {
   return store().micrographs.find((m) => m.key === key);
 }
 
-/** Marks a micrograph failed; a file that could not be opened is also said in a notice. */
+/** Marks a micrograph failed; a file that could not be opened is also said in a notice (not when its worker died: no file's fault). */
 export function fail(key: string, e: unknown): void {
   const before = mic(key);
   const message = errorMessage(e);
   store().updateMic(key, { status: 'error', error: message, progress: undefined });
-  if (before && before.status !== 'error' && !before.info) noteUnopened(message);
+  if (before && before.status !== 'error' && !before.info && !(e instanceof WorkerFailedError)) noteUnopened(message);
 }
 
 // Files that failed to open, said in one notice a moment later: their rows may be out of sight
