@@ -91,8 +91,9 @@ function booleanValue(name: string, value: string): boolean {
 
 /**
  * RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. A
- * parameter that takes a value but has none is left out, with a line to `warn`: RELION passes a
- * parameter whose value the user left empty in the External job's tab as a bare `--name`.
+ * picking parameter that takes a value but has none is left out, with a line to `warn`: RELION passes a
+ * parameter whose value the user left empty in the External job's tab as a bare `--name`. The
+ * job's own options (--o, --in_mics, --shard, --j...) still need theirs.
  */
 export function parseRelionArgs(argv: readonly string[], warn: (line: string) => void = () => {}): Values {
   const out: Values = {};
@@ -107,8 +108,10 @@ export function parseRelionArgs(argv: readonly string[], warn: (line: string) =>
     let value: string | undefined = eq > 0 ? token.slice(eq + 1) : undefined;
     if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     if (type === 'boolean') out[name] = value === undefined ? true : booleanValue(name, value);
-    else if (value === undefined || value === '') warn(`--${name} has no value (left empty in the job's parameters?): its default is used`);
-    else out[name] = value;
+    else if (value !== undefined && value !== '') out[name] = value;
+    // Only a picking parameter has a default to fall back on; --o, --in_mics, --shard and --j must say what they mean.
+    else if (name in PICK_OPTIONS) warn(`--${name} has no value (left empty in the job's parameters?): its default is used`);
+    else throw new UsageError(`--${name} needs a value`);
   }
   return out;
 }

@@ -219,6 +219,8 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     const warned: string[] = [];
     expect(parseRelionArgs(['--o', 'x', '--threshold', '--k_level', '2'], (w) => warned.push(w))).toEqual({ o: 'x', 'k-level': '2' });
     expect(warned).toEqual(["--threshold has no value (left empty in the job's parameters?): its default is used"]);
+    // The job's own options have no default to fall back on: a bare --shard would also leave RELION no exit file.
+    expect(() => parseRelionArgs(['--o', 'x', '--shard'])).toThrow('--shard needs a value');
   });
 });
 
