@@ -83,10 +83,17 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
   await page.keyboard.press('Control+z');
   await expect(threshold).toHaveValue(String(before));
   await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(before);
-  // With text typed and not committed, Ctrl+Z is the text's own undo: the workbench's history is untouched.
+  // With text typed and not committed, Ctrl+Z is the text's own undo: the workbench's history is
+  // untouched (the step before, the diameter, stays; the undone threshold can still be redone).
   await threshold.fill('30');
   await threshold.press('Control+z');
   expect((await mine(page)).params.threshold).toBe(before);
+  expect((await mine(page)).params.diameter).toBe(102);
+  await threshold.press('Escape');
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(12);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await mine(page)).pickedWith?.threshold).toBe(before);
   // Escape goes back to the committed value.
   await threshold.fill('30');
   await threshold.press('Escape');

@@ -50,6 +50,7 @@ function exportAll(project: RelionProject | undefined): void {
 /** The micrographs STAR of the user's RELION project: chosen as a file, its path in the project typed; kept with the session. */
 function RelionProjectRow() {
   const project = useWorkbench((s) => s.relionProject);
+  const readOnly = useWorkbench((s) => !!s.readOnly);
   const onChange = (relionProject: RelionProject | undefined): void => useWorkbench.getState().set({ relionProject });
   const notInIt = useWorkbench((s) =>
     project ? exported(s.micrographs).filter((m) => !matchMicrograph(m.name, project.micrographNames)).length : 0,
@@ -67,13 +68,22 @@ function RelionProjectRow() {
     <div className="relion-project">
       <label className="small" title="The zip's relion/ folder is then laid out as a RELION picking job of this project">
         RELION micrographs STAR:{' '}
-        <input type="file" accept=".star" data-testid="relion-mics-file" onChange={(e) => void read(e.target.files?.[0])} />
+        <input
+          type="file"
+          accept=".star"
+          data-testid="relion-mics-file"
+          disabled={readOnly}
+          onChange={(e) => {
+            void read(e.target.files?.[0]);
+            e.target.value = ''; // the same file chosen again (after "Forget it") is read again
+          }}
+        />
       </label>
       {project && (
         <>
           <p className="small" data-testid="relion-mics-chosen">
             Using {project.micrographNames.length} micrograph{project.micrographNames.length === 1 ? '' : 's'} of the STAR chosen{' '}
-            <button data-testid="relion-mics-forget" onClick={() => onChange(undefined)}>
+            <button data-testid="relion-mics-forget" disabled={readOnly} onClick={() => onChange(undefined)}>
               Forget it
             </button>
           </p>
@@ -82,6 +92,7 @@ function RelionProjectRow() {
             <input
               type="text"
               data-testid="relion-mics-path"
+              disabled={readOnly}
               value={project.micrographsStar}
               placeholder="CtfFind/job003/micrographs_ctf.star"
               onChange={(e) => onChange({ ...project, micrographsStar: e.target.value })}

@@ -112,7 +112,7 @@ export function ScorePanel() {
       >
         <span className="param-label" data-testid="score-cutoff-label">
           Classifier cutoff for all micrographs (a p(background), as in DRPnet: higher keeps more)
-          {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets all)` : ''}
+          {shared.mixed ? ` (mixed: ${shared.mixed.at} of ${shared.mixed.of} at ${cutoff}, the others differ; this sets them all)` : ''}
           {reviewed
             ? targets.length
               ? ` · not on the ${reviewed} marked reviewed: they keep the picks you checked`

@@ -48,7 +48,7 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
   // The size of a particle is not a setting a review can keep: it changes every pick's place.
   if (reviewed)
     s.notify(
-      `${reviewed} micrograph${reviewed === 1 ? '' : 's'} marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again, or Ctrl+Z.`,
+      `${reviewed} micrograph${reviewed === 1 ? '' : 's'} marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter in px (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again, or Ctrl+Z.`,
     );
 }
 
@@ -59,7 +59,7 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const pixelSize = knownPixelSize(store());
   if (!pixelSize)
     s.notify(
-      `No micrograph with a pixel size is loaded yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
+      `None of your micrographs gives a pixel size yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
     );
   s.change('diameter unit', {}, { session: { diameter: convertSetting(s.diameter, unit, pixelSize) } });
 }
