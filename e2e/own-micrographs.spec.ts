@@ -188,3 +188,26 @@ test('the score histogram pools the own micrographs only, as the other pooled nu
   // Micrographs added later start from it.
   expect((await storeValue<{ cutoff: number }>(page, 'defaultParams')).cutoff).toBe(0.5);
 });
+
+test('a file that failed to open can be dropped again, mended: it opens, starting from the settings set for all meanwhile', async ({
+  page,
+}) => {
+  const own = simulatedMicrograph('dropped_again', 512, 47);
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+  await page.getByTestId('file-input').setInputFiles([
+    { name: own.name, mimeType: 'application/octet-stream', buffer: readFileSync(own.path) },
+    { name: 'broken.mrc', mimeType: 'application/octet-stream', buffer: readFileSync(own.path).subarray(0, 2000) },
+  ]);
+  const broken = page.getByTestId('mic-row').filter({ hasText: 'broken.mrc' });
+  await expect(broken).toHaveAttribute('data-status', 'error');
+  await expect(page.getByTestId('mic-row').filter({ hasText: own.name })).toHaveAttribute('data-status', 'picked', { timeout: 60_000 });
+  await page.getByTestId('score-cutoff').fill('0.5');
+  await page.getByTestId('score-cutoff').press('Enter');
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'broken.mrc', mimeType: 'application/octet-stream', buffer: readFileSync(own.path) });
+  await expect(broken).toHaveAttribute('data-status', 'picked', { timeout: 60_000 });
+  expect((await micrographs(page)).find((m) => m.name === 'broken.mrc')?.pickedWith?.cutoff).toBe(0.5);
+});

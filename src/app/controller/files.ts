@@ -11,7 +11,7 @@ import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
-import type { MicStatus, WaitingCoordinates } from '../store';
+import { failedToOpen, type MicStatus, type WaitingCoordinates } from '../store';
 import { mic, refusedReadOnly, storage, store } from './context';
 import { forgetPicking } from './picking';
 import { forgetViews, queueThumbnail, showCurrent } from './viewing';
@@ -83,16 +83,20 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
 
 function addMicrographFile(f: InputFile, opts: AddOptions): void {
   const existing = store().micrographs.find((m) => m.name === f.name);
-  if (existing && engine.isRegistered(existing.key)) {
+  if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) {
     store().notify(`${f.name} is already loaded; skipped.`);
     return;
   }
-  // A new file, or the file of a restored micrograph whose bytes were not stored: picks and edits stay.
+  // A new file, the file of a restored micrograph whose bytes were not stored (picks and edits
+  // stay), or a file that failed to open dropped again (mended, or whole this time).
   const key = existing?.key ?? newKey();
   engine.register(key, f.name, f.blob);
   if (existing) {
     const status: MicStatus = existing.pickedWith ? 'picked' : 'queued';
-    store().updateMic(key, { error: undefined, status, info: existing.status === 'error' ? undefined : existing.info });
+    // A file that never opened was never picked: it starts from the settings a new one would
+    // (settings for all, learned from reviews, were not set on it while it had failed).
+    const params = failedToOpen(existing) ? { ...store().defaultParams, diameter: existing.params.diameter } : existing.params;
+    store().updateMic(key, { error: undefined, status, params, info: existing.status === 'error' ? undefined : existing.info });
   } else {
     store().addMicrograph(key, f.name, opts.demo);
     const m = mic(key)!;
