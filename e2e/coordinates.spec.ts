@@ -6,14 +6,12 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readCoordinates } from '../src/core/coords';
 import { corruptMrc, simulatedMicrograph } from './fixtures';
-import { allPicked, blurFields, currentPicks, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+import { blurFields, currentPicks, engineReady, micrographs, openPickedDemos, screenPoint, storeValue } from './helpers';
 
 test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({
   page,
 }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   await rows.first().click();
   await expect(page.getByTestId('metrics-f1')).toHaveText(/\d/);
@@ -80,9 +78,7 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
 test('a micrograph is removed from the list: an errored one at once, one with edits after confirmation; it stays removed', async ({
   page,
 }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   const n = await rows.count();
   await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corruptMrc() });
@@ -144,9 +140,7 @@ test('a micrograph is removed from the list: an errored one at once, one with ed
 
 test('ground truth dropped before its micrograph waits for it, across a reload', async ({ page }) => {
   const own = simulatedMicrograph('waits_for_truth', 512, 41);
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('file-input').setInputFiles(own.truthPath);
   await page.getByTestId('coords-as-truth').click();
   await expect(page.getByTestId('notice').filter({ hasText: 'No micrograph matches' })).toContainText('it is kept with the session');
@@ -162,9 +156,7 @@ test('ground truth dropped before its micrograph waits for it, across a reload',
 });
 
 test('a file that is no coordinate table is said at once, before the question of how to use coordinates', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const notes = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('defocus looked high on the first grid\nask Sam\n') };
   await page.getByTestId('file-input').setInputFiles(notes);
   await expect(page.getByTestId('notice').filter({ hasText: 'notes.txt' })).toHaveAttribute('data-tone', 'error');

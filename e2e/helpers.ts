@@ -163,6 +163,13 @@ export async function allPicked(page: Page, timeout = 180_000): Promise<void> {
     .toBe(true);
 }
 
+/** Opens the workbench on the WASM backend and waits until every micrograph (the demos) is picked. */
+export async function openPickedDemos(page: Page): Promise<void> {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  await allPicked(page);
+}
+
 /** Moves focus off any field (so shortcuts reach the workbench). */
 export async function blurFields(page: Page): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

@@ -2,7 +2,7 @@
 // controls off screen, and a software WebGPU adapter is labelled slow. no-webgpu.spec.ts has
 // the forced WebGPU without an adapter.
 import { expect, test, type Page } from '@playwright/test';
-import { allPicked, engineReady } from './helpers';
+import { engineReady, openPickedDemos } from './helpers';
 
 /** Every control of the toolbar lies inside the window, and the status is not cut short. */
 async function toolbarFits(page: Page, width: number): Promise<void> {
@@ -45,9 +45,7 @@ test('the toolbar wraps at 1440 px and below, with a long backend name; a softwa
 
 test('on a 1440 x 900 laptop the Export button of the toolbar brings the export panel into view', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('mic-row').first().click();
   // Below the parameters, the scores and the display settings: out of sight at first.
   await expect(page.getByTestId('export-all-zip')).not.toBeInViewport();

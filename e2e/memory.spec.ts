@@ -2,7 +2,7 @@
 // thread: the page once kept every one it had fetched (about a megabyte per micrograph shown).
 import { expect, test, type Page } from '@playwright/test';
 import { simulatedMicrograph } from './fixtures';
-import { allPicked, blurFields, engineReady } from './helpers';
+import { allPicked, blurFields, openPickedDemos } from './helpers';
 
 /** The page's JavaScript memory (its ArrayBuffers included), after a garbage collection. */
 async function pageMemory(page: Page): Promise<number> {
@@ -21,9 +21,7 @@ async function pageMemory(page: Page): Promise<number> {
 test('stepping through the micrographs again and again does not grow the page memory', async ({ page }) => {
   // More micrographs than the page keeps views of (4), so that each visit fetches its display and map.
   const files = Array.from({ length: 8 }, (_, i) => simulatedMicrograph(`memory_${i}`, 1024, 80 + i));
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path));
   await allPicked(page);
   await page.getByTestId('mic-row').first().click();

@@ -9,7 +9,17 @@ import { strFromU8, unzipSync } from 'fflate';
 import { readRelionCoordinateList } from '../src/core/coords';
 import { micrographsStarText } from '../test/relion/helpers/project';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
-import { allPicked, blurFields, currentPicks, dragWorld, engineReady, micrographs, screenPoint, storeValue } from './helpers';
+import {
+  allPicked,
+  blurFields,
+  currentPicks,
+  dragWorld,
+  engineReady,
+  micrographs,
+  openPickedDemos,
+  screenPoint,
+  storeValue,
+} from './helpers';
 
 let ownA: SimulatedFile;
 let ownB: SimulatedFile;
@@ -33,9 +43,7 @@ async function zipOf(page: Page): Promise<Record<string, Uint8Array>> {
 test('the first own micrograph comes on screen; the demos stay out of the export, Learn from reviewed and the pooled metrics', async ({
   page,
 }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   await expect(rows).toHaveCount(3);
   // Until the user has micrographs of their own, the list says where they go and what to set first.
@@ -172,9 +180,7 @@ test('the score histogram pools the own micrographs only, as the other pooled nu
   page,
 }) => {
   const own = simulatedMicrograph('own_scores', 512, 33);
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('file-input').setInputFiles([own.path]);
   await allPicked(page);
   const mine = (await micrographs(page)).filter((m) => !m.demo);
@@ -193,9 +199,7 @@ test('a file that failed to open can be dropped again, mended: it opens, startin
   page,
 }) => {
   const own = simulatedMicrograph('dropped_again', 512, 47);
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('file-input').setInputFiles([
     { name: own.name, mimeType: 'application/octet-stream', buffer: readFileSync(own.path) },
     { name: 'broken.mrc', mimeType: 'application/octet-stream', buffer: readFileSync(own.path).subarray(0, 2000) },

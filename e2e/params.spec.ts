@@ -2,7 +2,7 @@
 // clamps what is out of range, and every parameter change is undone with Ctrl+Z (issue 13,
 // defects 1, 3 and 7).
 import { expect, test } from '@playwright/test';
-import { allPicked, blurFields, currentPicks, engineReady, micrographs, storeValue } from './helpers';
+import { blurFields, currentPicks, micrographs, openPickedDemos, storeValue } from './helpers';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
 
 let small: SimulatedFile;
@@ -14,9 +14,7 @@ test.beforeAll(() => {
 const mine = async (page: import('@playwright/test').Page) => (await micrographs(page)).find((m) => m.name === small.name)!;
 
 test('the diameter is typed, committed on Enter or blur, clamped, and undone with Ctrl+Z', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('file-input').setInputFiles(small.path);
   await expect.poll(async () => (await mine(page))?.pickedWith?.diameter).toBe(140);
 
@@ -112,9 +110,7 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
 });
 
 test('arrow keys on a focused slider move the slider, not the micrograph', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   await rows.first().click();
   const slider = page.getByTestId('param-sigma');
@@ -137,9 +133,7 @@ test('arrow keys on a focused slider move the slider, not the micrograph', async
 });
 
 test('"Apply to all" asks first, keeps each diameter, and one Ctrl+Z restores every micrograph', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   await rows.first().click();
   const threshold = page.getByTestId('param-threshold-number');
@@ -182,9 +176,7 @@ test('"Apply to all" asks first, keeps each diameter, and one Ctrl+Z restores ev
 });
 
 test('"Learn from reviewed" chooses the settings that reproduce the reviewed picks and sets them on the others', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   const rows = page.getByTestId('mic-row');
   const learn = page.getByTestId('settings-from-review');
   await expect(learn).toHaveText('Learn from reviewed (0)');

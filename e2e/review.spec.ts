@@ -17,6 +17,7 @@ import {
   emptySpot,
   engineReady,
   micrographs,
+  openPickedDemos,
   screenPoint,
   storeValue,
 } from './helpers';
@@ -62,9 +63,7 @@ const isWhite = ([r, g, b, a]: Rgba): boolean => a > 150 && r > 200 && g > 200 &
 const isRed = ([r, g, b, a]: Rgba): boolean => a > 150 && r > 180 && g < 120 && b < 120;
 
 async function openDemo(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  await allPicked(page);
+  await openPickedDemos(page);
   await page.getByTestId('mic-row').first().click();
   await page.getByTestId('zoom-fit').click();
 }
