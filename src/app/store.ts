@@ -470,10 +470,9 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
  * pixel size says nothing of their data), else the one entered for files without one.
  */
 export function knownPixelSize(s: WorkbenchState): number | undefined {
-  const work = s.micrographs.filter((m) => !m.demo);
   const mic = currentMic(s);
-  const own = (m: MicrographEntry) => (work.includes(m) ? pixelSizeOf(m, s) : undefined);
-  return (mic && own(mic)) ?? work.map(own).find((p) => p !== undefined) ?? s.fallbackPixelSize;
+  const own = (m: MicrographEntry) => (m.demo ? undefined : pixelSizeOf(m, s));
+  return (mic && own(mic)) ?? s.micrographs.map(own).find((p) => p !== undefined) ?? s.fallbackPixelSize;
 }
 
 /** The part of the state that autosave keeps (no images, maps or UI transients). */

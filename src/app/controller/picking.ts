@@ -11,7 +11,7 @@ import { progressTracker } from '../progress';
 import { currentMic, failedToOpen, unreviewedMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
-import { applyDescribed, keepsView } from './viewing';
+import { applyDescribed, storeHeatmap } from './viewing';
 import { bringAutoBack } from '../picks-merge';
 
 const paramTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -29,7 +29,7 @@ function progressShower(key: string): (p: Progress) => void {
 function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   const m = mic(key);
   if (!m) return;
-  if (r.map && keepsView(key)) store().setHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
+  if (r.map) storeHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
   if (r.unclassified > 0) {
     store().updateMic(key, { auto: r.picks, calibration: r.calibration, timings: r.timings }); // a preview: the exact pick follows
     return;

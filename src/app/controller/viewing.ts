@@ -9,7 +9,7 @@ import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
-import { failedToOpen, pixelSizeOf, type MicImages, type MicStatus, type MicrographEntry } from '../store';
+import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
 import { assignCoordinates } from './files';
 import { expectArrival, pickArrived } from './picking';
@@ -128,8 +128,13 @@ function keepRecentView(key: string): void {
  * views. One that arrives after the user has stepped on (a display rendered for a micrograph
  * passed over) was left on the main thread for good, about a megabyte a visit.
  */
-export function keepsView(key: string): boolean {
+function keepsView(key: string): boolean {
   return recentViews.includes(key);
+}
+
+/** Keeps a detector map that arrived for `key` (a pick's or one asked for), while its view is kept. */
+export function storeHeatmap(key: string, heat: HeatmapData): void {
+  if (mic(key) && keepsView(key)) store().setHeatmap(key, heat);
 }
 
 /** Forgets a micrograph that leaves the session: no thumbnail to make, no view to keep. */
@@ -207,5 +212,5 @@ async function refreshHeatmap(key: string): Promise<void> {
   const want = detectorKey(m.params);
   if (store().heatmaps[key]?.detectorKey === want) return;
   const map = await engine.map(key, m.params).catch(() => undefined);
-  if (map && mic(key) && keepsView(key)) store().setHeatmap(key, { ...map, detectorKey: want });
+  if (map) storeHeatmap(key, { ...map, detectorKey: want });
 }
