@@ -4,7 +4,7 @@ import type { ScoredPick } from '../../workers/engine-api';
 import { sameEdits } from './history';
 import * as M from './picks-merge';
 
-const D = 100; // diameter; match radius 25
+const D = 100; // diameter; match radius 50
 const auto = (xs: Array<[number, number]>, kept = true): ScoredPick[] => xs.map(([x, y], i) => ({ x, y, score: i, kept, peakHeight: 0.5 }));
 
 describe('mergePicks', () => {
@@ -37,8 +37,49 @@ describe('mergePicks', () => {
 
   it('does not carry a rejection to a pick farther than the match radius', () => {
     const edits = M.rejectPick(M.EMPTY_EDITS, { id: 'a0', x: 100, y: 100, state: 'auto' }, D);
-    const after = M.mergePicks(auto([[130, 100]]), edits, D);
+    const after = M.mergePicks(auto([[160, 100]]), edits, D);
     expect(after[0].state).toBe('auto');
+  });
+
+  it('a decision stays with its particle when a re-pick moves the pick by less than a radius (0.3 diameters)', () => {
+    const before = M.mergePicks(
+      auto([
+        [100, 100],
+        [400, 400],
+      ]),
+      M.EMPTY_EDITS,
+      D,
+    );
+    let edits = M.acceptPick(M.EMPTY_EDITS, before[0], D);
+    edits = M.rejectPick(edits, before[1], D);
+    const moved = auto([
+      [130, 100],
+      [400, 430],
+    ]);
+    // Neither shown twice nor back to plain auto: the accepted one stays a training positive.
+    expect(M.mergePicks(moved, edits, D).map((p) => [p.x, p.y, p.state])).toEqual([
+      [130, 100, 'accepted'],
+      [400, 430, 'rejected'],
+    ]);
+    // Accepting the moved rejected pick wins for good, wherever the next re-pick puts it.
+    edits = M.acceptPick(edits, M.mergePicks(moved, edits, D)[1], D);
+    expect(M.mergePicks(auto([[400, 400]]), edits, D).find((p) => p.x === 400)!.state).toBe('accepted');
+  });
+
+  it('one mark decides one pick: with min distance under a radius, its neighbour stays auto', () => {
+    const edits = M.rejectPick(M.EMPTY_EDITS, { id: 'a0', x: 100, y: 100, state: 'auto' }, D);
+    const after = M.mergePicks(
+      auto([
+        [130, 100],
+        [110, 100],
+      ]),
+      edits,
+      D,
+    );
+    expect(after.map((p) => [p.x, p.state])).toEqual([
+      [130, 'auto'],
+      [110, 'rejected'],
+    ]);
   });
 
   it('manual picks survive any repick and hide an auto duplicate', () => {
@@ -62,11 +103,31 @@ describe('mergePicks', () => {
       [300, 300],
     ]);
     const rejected = M.rejectPick(M.EMPTY_EDITS, M.mergePicks(picks, M.EMPTY_EDITS, D)[0], D);
-    const loaded = M.replaceAuto(rejected, [{ id: 'm1', x: 500, y: 500, score: 0.7 }], 'mic_manualpick.star');
+    const loaded = M.replaceAuto(rejected, [{ id: 'm1', x: 500, y: 500, score: 0.7 }], 'mic_manualpick.star', D);
     expect(M.mergePicks(picks, loaded, D)).toEqual([{ id: 'm1', x: 500, y: 500, score: 0.7, pParticle: undefined, state: 'manual' }]);
     expect(sameEdits(loaded, { ...loaded, autoSetAside: undefined })).toBe(false);
     const back = M.bringAutoBack(loaded);
     expect(M.mergePicks(picks, back, D).map((p) => p.state)).toEqual(['rejected', 'auto', 'manual']);
+  });
+
+  it('the same picks file loaded twice adds its picks once', () => {
+    const file = [
+      { id: 'm1', x: 500, y: 500 },
+      { id: 'm2', x: 800, y: 500 },
+    ];
+    const once = M.replaceAuto(M.EMPTY_EDITS, file, 'mic.star', D);
+    const moved = M.movePick(once, M.mergePicks([], once, D)[0], 520, 510, 'x', D);
+    const twice = M.replaceAuto(
+      moved,
+      file.map((p, i) => ({ ...p, id: `n${i}` })),
+      'mic.star',
+      D,
+    );
+    // The user's move is kept; nothing doubles.
+    expect(M.mergePicks([], twice, D).map((p) => [p.x, p.y])).toEqual([
+      [520, 510],
+      [800, 500],
+    ]);
   });
 
   it('toggle rejects then accepts, and accept wins over an older rejection', () => {
@@ -155,9 +216,9 @@ describe('mergePicks', () => {
       [100, 100, 'accepted'],
     ]);
     expect(M.keptPicks(after)).toContainEqual({ x: 100, y: 100, score: 0.8 });
-    // An automatic pick within a particle radius is the same particle: no duplicate.
+    // An automatic pick within a particle radius is the same particle, still accepted: no duplicate.
     expect(M.mergePicks(auto([[135, 100]]), edits, D).map((p) => [p.x, p.state])).toEqual([
-      [135, 'auto'],
+      [135, 'accepted'],
       [400, 'accepted'],
     ]);
     // Rejecting it, or moving it, removes the acceptance; set-aside automatic picks take it with them.
@@ -167,7 +228,7 @@ describe('mergePicks', () => {
       [400, 'accepted'],
       [700, 'manual'],
     ]);
-    expect(M.mergePicks([], M.replaceAuto(edits, [], 'f.star'), D)).toEqual([]);
+    expect(M.mergePicks([], M.replaceAuto(edits, [], 'f.star', D), D)).toEqual([]);
   });
 
   it('pickAt finds the nearest pick whose circle contains the point', () => {

@@ -8,12 +8,15 @@
 //      moved    : positions of auto picks the user dragged elsewhere — hidden there, neither
 //                 exported nor a negative for retraining (the particle is still there; the
 //                 pick was only off-centre), as a move is in crYOLO's box manager.
-//  - After any repick, an auto pick within matchRadius (diameter / 4) of a rejected mark is
-//    shown 'rejected', of an accepted mark 'accepted' (the nearer mark wins), else 'auto'.
+//  - Two positions within matchRadius (a particle radius) are one particle: particles do not
+//    overlap, so a re-pick that moves a peak by less than that found the same one.
+//  - After any repick, each rejected or accepted mark goes to its nearest shown auto pick within
+//    matchRadius; a pick given marks takes the nearest one ('rejected' or 'accepted'), else it
+//    is 'auto'. One mark never decides two picks (min distance can be under a radius).
 //  - An auto pick within matchRadius of a manual pick is hidden: the user's pick wins.
-//  - An accepted mark that no kept auto pick lies within a particle radius of (the re-pick,
-//    say by a retrained detector, lost that particle) is shown on its own, 'accepted', with the
-//    score it was accepted at: what the user confirmed stays picked.
+//  - An accepted mark that decides no pick and has no manual pick within matchRadius (the
+//    re-pick, say by a retrained detector, lost that particle) is shown on its own,
+//    'accepted', with the score it was accepted at: what the user confirmed stays picked.
 //  - Moving an auto pick = a moved mark where it was + a manual pick where it was dropped,
 //    which keeps the auto pick's score (exports write it).
 //  - Deleting a manual pick removes it; deleting an auto pick rejects it. Rejecting what is
@@ -62,9 +65,9 @@ export interface DisplayPick {
 
 export const EMPTY_EDITS: PickEdits = Object.freeze({ manual: [], rejected: [], accepted: [] }) as PickEdits;
 
-/** Two positions closer than this (original pixels) are the same particle. */
+/** Two positions this close (original pixels) are the same particle: a particle radius. */
 export function matchRadius(diameter: number): number {
-  return Math.max(2, diameter / 4);
+  return Math.max(2, diameter / 2);
 }
 
 function dist2(a: Mark, b: Mark): number {
@@ -94,22 +97,33 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
     state: 'manual',
   }));
   if (edits.autoSetAside) return manual;
-  const out: DisplayPick[] = [];
+  const shown: number[] = [];
   auto.forEach((p, i) => {
-    if (!p.kept) return;
-    if (nearest2(p, edits.manual) <= r2 || nearest2(p, edits.moved ?? []) <= r2) return;
-    const dr = nearest2(p, edits.rejected);
-    const da = nearest2(p, edits.accepted);
-    let state: PickState = 'auto';
-    if (dr <= r2 && dr <= da) state = 'rejected';
-    else if (da <= r2) state = 'accepted';
-    out.push({ id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state });
+    if (p.kept && nearest2(p, edits.manual) > r2 && nearest2(p, edits.moved ?? []) > r2) shown.push(i);
   });
-  const kept = auto.filter((p) => p.kept);
-  const sameParticle2 = (diameter / 2) ** 2;
-  edits.accepted.forEach((m, i) => {
-    if (nearest2(m, kept) > sameParticle2)
-      out.push({ id: `k${i}`, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'accepted' });
+  // Each mark goes to its nearest shown pick; each pick keeps the nearest mark it was given.
+  const decided = new Map<number, { d2: number; state: PickState; mark: number }>();
+  const give = (m: Mark, state: PickState, mark: number): void => {
+    let best = -1;
+    let bestD2 = r2;
+    for (const i of shown) {
+      const d = dist2(m, auto[i]);
+      if (d <= bestD2) [best, bestD2] = [i, d];
+    }
+    if (best < 0) return;
+    const had = decided.get(best);
+    if (!had || bestD2 < had.d2) decided.set(best, { d2: bestD2, state, mark });
+  };
+  edits.rejected.forEach((m) => give(m, 'rejected', -1));
+  edits.accepted.forEach((m, k) => give(m, 'accepted', k));
+  const out: DisplayPick[] = shown.map((i) => {
+    const p = auto[i];
+    return { id: `a${i}`, x: p.x, y: p.y, score: p.score, pParticle: p.pParticle, state: decided.get(i)?.state ?? 'auto' };
+  });
+  const used = new Set([...decided.values()].map((d) => d.mark));
+  edits.accepted.forEach((m, k) => {
+    if (!used.has(k) && nearest2(m, edits.manual) > r2)
+      out.push({ id: `k${k}`, x: m.x, y: m.y, score: m.score, pParticle: m.pParticle, state: 'accepted' });
   });
   return [...out, ...manual];
 }
@@ -157,9 +171,15 @@ export function togglePick(edits: PickEdits, pick: DisplayPick, diameter: number
   return pick.state === 'rejected' ? acceptPick(edits, pick, diameter) : rejectPick(edits, pick, diameter);
 }
 
-/** Picks loaded from `file` replace the automatic ones, which are set aside (undo, or bringAutoBack, returns them). */
-export function replaceAuto(edits: PickEdits, picks: readonly ManualPick[], file: string): PickEdits {
-  return { ...edits, manual: [...edits.manual, ...picks], autoSetAside: file };
+/**
+ * Picks loaded from `file` replace the automatic ones, which are set aside (undo, or
+ * bringAutoBack, returns them). A loaded pick within a radius of a manual pick already there is
+ * that particle and is not added again (the same file dropped twice, or its .box beside its .star).
+ */
+export function replaceAuto(edits: PickEdits, picks: readonly ManualPick[], file: string, diameter: number): PickEdits {
+  const r2 = matchRadius(diameter) ** 2;
+  const fresh = picks.filter((p) => nearest2(p, edits.manual) > r2);
+  return { ...edits, manual: [...edits.manual, ...fresh], autoSetAside: file };
 }
 
 export function bringAutoBack(edits: PickEdits): PickEdits {
