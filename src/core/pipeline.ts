@@ -292,7 +292,6 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         detectorRaw: rawAt[i],
         pParticle: p,
         pClassifier: raw,
-        classNumber: 1,
         kept,
       };
     });

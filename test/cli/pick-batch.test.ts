@@ -47,6 +47,8 @@ beforeAll(async () => {
   // Comparisons below mean something only if the files hold picks.
   expect(reference.size).toBe(COUNT);
   for (const [file, text] of reference) expect(readRelionCoordinates(text, file).length).toBeGreaterThan(0);
+  // Reference-free picks carry RELION's dummy class 0, as its LoG picker and the workbench's export write.
+  for (const [file, text] of reference) expect(new Set(readRelionCoordinates(text, file).map((p) => p.classNumber))).toEqual(new Set([0]));
 }, 120_000);
 
 afterAll(async () => {

@@ -79,7 +79,6 @@ export class DogPicker {
       x: workingToOriginal(p.x, this.scale),
       y: workingToOriginal(p.y, this.scale),
       score: p.height,
-      classNumber: 1,
     }));
   }
 }

@@ -783,5 +783,5 @@ export function truthPicks(result: SimResult, opts: TruthOptions = {}): Particle
   const includeOnCarbon = opts.includeOnCarbon ?? true;
   return result.truth
     .filter((p) => !p.cut && !p.inContamination && (includeOnCarbon || !p.onCarbon))
-    .map((p) => ({ x: p.x, y: p.y, classNumber: 1 }));
+    .map((p) => ({ x: p.x, y: p.y }));
 }
