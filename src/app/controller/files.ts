@@ -205,7 +205,10 @@ export function assignCoordinates(): void {
       }));
       const edits = replaceAuto(m.edits, picks, g.file, m.params.diameter);
       const twice = picks.length - (edits.manual.length - m.edits.manual.length);
-      if (twice) store().notify(`${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`);
+      if (twice)
+        store().notify(
+          `${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`,
+        );
       store().commitEdits(m.key, edits);
     }
   }

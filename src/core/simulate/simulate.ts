@@ -781,7 +781,5 @@ export interface TruthOptions {
  */
 export function truthPicks(result: SimResult, opts: TruthOptions = {}): Particle[] {
   const includeOnCarbon = opts.includeOnCarbon ?? true;
-  return result.truth
-    .filter((p) => !p.cut && !p.inContamination && (includeOnCarbon || !p.onCarbon))
-    .map((p) => ({ x: p.x, y: p.y }));
+  return result.truth.filter((p) => !p.cut && !p.inContamination && (includeOnCarbon || !p.onCarbon)).map((p) => ({ x: p.x, y: p.y }));
 }
