@@ -2,6 +2,7 @@
 // page uses (Vite serves them by URL), and turn world (original-pixel) coordinates into
 // screen positions through the Konva stage's transform.
 import { expect, type Page } from '@playwright/test';
+import { PICK_OFFSET } from '../src/app/view-math';
 
 export interface PagePick {
   id: string;
@@ -37,8 +38,8 @@ export async function currentMicrograph(
   });
 }
 
-/** Page coordinates of a world point (original micrograph pixels) on the viewer's stage. */
-export async function screenPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+/** Page coordinates of a point of the viewer's stage (world units: image pixel i covers [i, i+1)). */
+export async function stagePoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
   return page.evaluate(
     ({ x, y }) => {
       const Konva = (
@@ -58,6 +59,11 @@ export async function screenPoint(page: Page, x: number, y: number): Promise<{ x
     },
     { x, y },
   );
+}
+
+/** Page coordinates of a pick position (original micrograph pixels, pixel centres at whole numbers). */
+export function screenPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return stagePoint(page, x + PICK_OFFSET, y + PICK_OFFSET);
 }
 
 export async function pickCount(page: Page): Promise<number> {

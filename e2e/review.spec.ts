@@ -19,6 +19,7 @@ import {
   micrographs,
   openPickedDemos,
   screenPoint,
+  stagePoint,
   storeValue,
 } from './helpers';
 
@@ -128,6 +129,30 @@ test('a click selects a pick (ringed in white) without changing it; rejected pic
     (p) => Math.abs(p.x - (mover.x + mic.diameter * 0.6)) < mic.diameter / 10 && Math.abs(p.y - mover.y) < mic.diameter / 10,
   )!;
   expect(moved.score).toBeCloseTo(score, 4);
+});
+
+test('a pick added at high zoom lands on the pixel clicked (pixel centres are whole coordinates, as in the exported files)', async ({
+  page,
+}) => {
+  await openDemo(page);
+  const mic = await currentMicrograph(page);
+  const spot = emptySpot(await currentPicks(page), mic);
+  const [x, y] = [Math.round(spot.x), Math.round(spot.y)];
+  // Zoom in on the spot until one micrograph pixel is several screen pixels wide.
+  for (let i = 0; i < 24; i++) {
+    const at = await screenPoint(page, x, y);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.wheel(0, -100);
+  }
+  // The centre of image pixel (x, y): the image layer draws pixel i over [i, i+1).
+  const a = await stagePoint(page, x + 0.5, y + 0.5);
+  expect((await stagePoint(page, x + 1.5, y + 0.5)).x - a.x).toBeGreaterThan(4);
+  await page.mouse.click(a.x, a.y);
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBe(1);
+  const added = (await currentPicks(page)).find((p) => p.state === 'manual')!;
+  // Half a pixel off (the pixel's corner) before the viewer put pick coordinates on pixel centres.
+  expect(Math.abs(added.x - x)).toBeLessThan(0.25);
+  expect(Math.abs(added.y - y)).toBeLessThan(0.25);
 });
 
 test('a low-pass display filter, and v hides and shows the picks', async ({ page }) => {

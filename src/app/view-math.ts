@@ -40,6 +40,18 @@ export function toWorld(v: ViewTransform, px: number, py: number): { x: number; 
   return { x: (px - v.x) / v.scale, y: (py - v.y) / v.scale };
 }
 
+/**
+ * Where picks sit in the world: image pixel i covers world [i, i+1), while pick coordinates put
+ * pixel i's centre at i (core/coords/types.ts), so the picks' layers are shifted by this.
+ */
+export const PICK_OFFSET = 0.5;
+
+/** The pick coordinates (original pixels, pixel centres at whole numbers) under a screen point. */
+export function toPixel(v: ViewTransform, px: number, py: number): { x: number; y: number } {
+  const w = toWorld(v, px, py);
+  return { x: w.x - PICK_OFFSET, y: w.y - PICK_OFFSET };
+}
+
 /** The world rectangle visible in a viewW x viewH viewport, clipped to the image. */
 export function visibleRect(v: ViewTransform, viewW: number, viewH: number, imgW: number, imgH: number): Rect {
   const a = toWorld(v, 0, 0);

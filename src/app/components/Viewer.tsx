@@ -20,7 +20,7 @@ import { currentMic, useWorkbench } from '../store';
 import { viewerCommands } from '../viewer-commands';
 import { TrainingOverlay } from '../training/TrainingOverlay';
 import { reviewingSamples, useTraining } from '../training/training-store';
-import { detailCovers, detailRequest, fitView, renderScale, visibleRect, zoomAt, type ViewTransform } from '../view-math';
+import { detailCovers, detailRequest, fitView, PICK_OFFSET, renderScale, visibleRect, zoomAt, type ViewTransform } from '../view-math';
 import { useViewerGestures } from './use-viewer-gestures';
 
 /** Quiet time after a pan/zoom before the full-detail view is fetched. */
@@ -231,7 +231,7 @@ export function Viewer() {
             <KImage image={heatCanvas} scaleX={heat.scale} scaleY={heat.scale} opacity={heatOpacity} perfectDrawEnabled={false} />
           )}
         </Layer>
-        <Layer ref={picksLayerRef} listening={false}>
+        <Layer ref={picksLayerRef} listening={false} x={PICK_OFFSET} y={PICK_OFFSET}>
           <Shape
             perfectDrawEnabled={false}
             sceneFunc={(ctx) => {

@@ -8,7 +8,7 @@ import type { PickScene } from '../pick-drawing';
 import { pickAt, type Box, type DisplayPick } from '../picks-merge';
 import { useWorkbench } from '../store';
 import { clickSample } from '../training/training-store';
-import { toWorld, zoomAt, WHEEL_STEP, type ViewTransform } from '../view-math';
+import { PICK_OFFSET, toPixel, zoomAt, WHEEL_STEP, type ViewTransform } from '../view-math';
 
 /** Screen pixels the pointer may travel before a press becomes a drag. */
 const DRAG_SLOP = 4;
@@ -71,11 +71,13 @@ export function useViewerGestures(g: ViewerGestureInput): ViewerGestureHandlers 
     const r = wrapRef.current!.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   };
+  // Pointer positions in pick coordinates: a click on a pixel's centre lands on its index.
   const world = (e: React.PointerEvent): { x: number; y: number } => {
     const p = local(e);
-    return toWorld(view.current, p.x, p.y);
+    return toPixel(view.current, p.x, p.y);
   };
-  const inImage = (p: { x: number; y: number }): boolean => p.x >= 0 && p.y >= 0 && p.x < W && p.y < H;
+  const inImage = (p: { x: number; y: number }): boolean =>
+    p.x >= -PICK_OFFSET && p.y >= -PICK_OFFSET && p.x < W - PICK_OFFSET && p.y < H - PICK_OFFSET;
 
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
     if (e.button !== 0 || !micKey || (e.target as HTMLElement).closest('.viewer-tools')) return;

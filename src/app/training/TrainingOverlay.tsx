@@ -4,6 +4,7 @@
 import { Layer, Shape } from 'react-konva';
 import type { ReviewSample } from './review';
 import { shownSamples, useTraining } from './training-store';
+import { PICK_OFFSET } from '../view-math';
 
 export const SAMPLE_COLOUR = { particle: '#2ee6a6', background: '#ff9f1c', removed: '#9aa0a6' };
 
@@ -33,7 +34,7 @@ export function TrainingOverlay({ micKey, diameter }: { micKey?: string; diamete
   const samples = useTraining((s) => shownSamples(s, micKey));
   if (!samples?.length) return null;
   return (
-    <Layer listening={false}>
+    <Layer listening={false} x={PICK_OFFSET} y={PICK_OFFSET}>
       <Shape
         perfectDrawEnabled={false}
         sceneFunc={(ctx, shape) => drawSamples(ctx._context, samples, diameter, shape.getStage()?.scaleX() ?? 1)}

@@ -8,7 +8,7 @@ export interface Particle {
   y: number;
   /** Figure of merit: higher is more particle-like (RELION _rlnAutopickFigureOfMerit). */
   score?: number;
-  /** RELION _rlnClassNumber (1 for autopicked particles). */
+  /** RELION _rlnClassNumber (its writer puts 0, RELION's dummy for reference-free picks, where a pick has none). */
   classNumber?: number;
   /** RELION _rlnAnglePsi in degrees, -999 when unknown. */
   psi?: number;
