@@ -103,7 +103,11 @@ describe('createAutosave', () => {
         if (fail) throw new Error('quota');
       },
       1000,
-      { onError: (e) => errors.push(e) },
+      {
+        onError: (e) => {
+          errors.push(e);
+        },
+      },
     );
     a.schedule();
     await a.flush();
@@ -114,5 +118,35 @@ describe('createAutosave', () => {
     expect(writes).toBe(2);
     await a.flush(); // nothing waiting: no write
     expect(writes).toBe(2);
+  });
+
+  it('a failed write the hook retries is written again after a back-off, with no further change', async () => {
+    vi.useFakeTimers();
+    try {
+      const failures: number[] = [];
+      let writes = 0;
+      const a = createAutosave(
+        async () => {
+          if (++writes < 3) throw new Error('transaction aborted');
+        },
+        20,
+        { onError: (_, n) => (failures.push(n), true) },
+      );
+      a.schedule();
+      await vi.advanceTimersByTimeAsync(20);
+      expect(writes).toBe(1);
+      expect(a.pending).toBe(true);
+      // Back-off 40 ms, then 80 ms: the third try writes it.
+      await vi.advanceTimersByTimeAsync(40);
+      expect(writes).toBe(2);
+      await vi.advanceTimersByTimeAsync(80);
+      expect(writes).toBe(3);
+      expect(failures).toEqual([1, 2]);
+      expect(a.pending).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(writes).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -4,7 +4,11 @@
 // and without the limit nothing done during a batch reached the disk before it ended.
 
 export interface AutosaveHooks {
-  onError(e: unknown): void;
+  /**
+   * A write failed (`failures` in a row). Return true to keep the change and try again after a
+   * back-off (a passing IndexedDB abort); otherwise the change is dropped from the queue.
+   */
+  onError(e: unknown, failures: number): boolean | void;
   /** pending: a change is waiting or being written; false once all of it is written. */
   onPending?(pending: boolean): void;
 }
@@ -16,6 +20,9 @@ export interface Autosave {
   readonly pending: boolean;
 }
 
+/** The longest back-off between retries of a failed write. */
+const RETRY_MAX_MS = 10_000;
+
 export function createAutosave(write: () => Promise<void>, delayMs: number, hooks: AutosaveHooks, maxWaitMs = 8 * delayMs): Autosave {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** When the oldest change not yet being written was made. */
@@ -23,6 +30,7 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
   let writing: Promise<void> | undefined;
   let dirty = false;
   let reported = false;
+  let failures = 0;
 
   const report = (pending: boolean): void => {
     if (pending !== reported) {
@@ -41,9 +49,19 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
     }
     dirty = false;
     since = undefined;
-    writing = write().catch((e) => hooks.onError(e));
+    let retry = false;
+    writing = write().then(
+      () => void (failures = 0),
+      (e) => void (retry = hooks.onError(e, ++failures) === true),
+    );
     await writing;
     writing = undefined;
+    if (retry) {
+      // Kept: written by the next change's write, or by this retry, whichever comes first.
+      dirty = true;
+      if (timer === undefined) timer = setTimeout(() => void run(), Math.min(RETRY_MAX_MS, delayMs * 2 ** failures));
+      return;
+    }
     if (!dirty && timer === undefined) report(false);
   };
 

@@ -25,13 +25,17 @@ function db(): Promise<IDBPDatabase<WorkbenchDB>> {
 }
 
 /** Explains a storage failure in user terms; `what` is what could not be kept. */
+/** Whether a storage error is the browser's quota being full. */
+export function isQuotaError(e: unknown): boolean {
+  return (e instanceof DOMException || e instanceof Error) && e.name === 'QuotaExceededError';
+}
+
 export function storageProblem(e: unknown, what: 'session' | 'files' = 'session'): string {
-  const name = e instanceof DOMException || e instanceof Error ? e.name : '';
   const consequence =
     what === 'files'
       ? 'micrograph files are no longer stored in this browser (picks, edits and parameters still are); after a reload, drop the files again to reopen them.'
       : 'this session is kept in memory only and will be lost on reload. Export your picks.';
-  if (name === 'QuotaExceededError') return `Browser storage is full: ${consequence}`;
+  if (isQuotaError(e)) return `Browser storage is full: ${consequence}`;
   const msg = e instanceof Error ? e.message : String(e);
   return `Browser storage is unavailable (${msg}): ${consequence}`;
 }

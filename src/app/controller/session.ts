@@ -12,6 +12,8 @@ import { forgetAllViews } from './viewing';
 const AUTOSAVE_DELAY_MS = 250;
 /** The longest a change waits while the state keeps changing (a batch's progress). */
 const AUTOSAVE_MAX_WAIT_MS = 2000;
+/** Failed writes in a row before saving is given up for this tab (with a warning). */
+const AUTOSAVE_TRIES = 4;
 
 export const autosave = createAutosave(
   async () => {
@@ -21,9 +23,12 @@ export const autosave = createAutosave(
   },
   AUTOSAVE_DELAY_MS,
   {
-    onError: (e) => {
+    onError: (e, failures) => {
+      // A full quota stays full; anything else (an aborted transaction) may pass: try again a few times.
+      if (!persist.isQuotaError(e) && failures < AUTOSAVE_TRIES) return true;
       storage.session = false;
       store().set({ storageWarning: persist.storageProblem(e), saveState: 'off' });
+      return false;
     },
     onPending: (pending) => {
       if (storage.session) store().set({ saveState: pending ? 'saving' : 'saved' });
