@@ -231,3 +231,21 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
   await page.keyboard.press('Control+z');
   await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 40)).toBe(true);
 });
+
+test('"Learn from reviewed" where the reviewed picks are best kept by their own settings sets those on the others', async ({ page }) => {
+  await openPickedDemos(page);
+  const rows = page.getByTestId('mic-row');
+  await rows.first().click();
+  // The user raises the threshold on one micrograph, keeps its picks as they are, and marks it reviewed.
+  const threshold = page.getByTestId('param-threshold-number');
+  await threshold.fill('6');
+  await threshold.press('Enter');
+  await expect.poll(async () => (await micrographs(page))[0].pickedWith?.threshold, { timeout: 60_000 }).toBe(6);
+  expect((await micrographs(page)).slice(1).every((m) => m.params.threshold !== 6)).toBe(true);
+  await rows.first().getByTestId('mic-reviewed').click();
+  await page.getByTestId('settings-from-review').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'Settings from your 1 reviewed micrograph:' })).toContainText(
+    /Threshold T 6, .*their own settings\)\. Set on the 2 micrographs not reviewed/,
+  );
+  await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 6)).toBe(true);
+});

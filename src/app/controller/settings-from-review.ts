@@ -4,6 +4,7 @@
 // reviewed micrograph's engine worker counts matches at every setting of the grid.
 import * as Comlink from 'comlink';
 import type { Counts } from '../../core/metrics';
+import { MODEL_PICK_SETTING_KEYS } from '../../core/model/model-io';
 import type { PickParams } from '../../core/params';
 import { bestTuning, describeSettings, gridCombinations } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
@@ -65,6 +66,7 @@ export async function settingsFromReview(progress?: (done: number, total: number
   // First each micrograph's own settings (nothing changed), then the grid.
   const candidates: Partial<PickParams>[] = [{}, ...gridCombinations()];
   const counts: Counts[][] = [];
+  const counted: MicrographEntry[] = [];
   const failures: string[] = [];
   const jobs = reviewed.map((m) => {
     const truth = packXY(keptPicks(displayPicksOf(m)));
@@ -85,7 +87,7 @@ export async function settingsFromReview(progress?: (done: number, total: number
     jobs.map(({ m, job }) =>
       job.promise
         .then(
-          (c) => void counts.push(c),
+          (c) => void (counts.push(c), counted.push(m)),
           (e) => {
             if (!isCancelled(e)) failures.push(`${m.name}: ${errorMessage(e)}`);
           },
@@ -105,13 +107,30 @@ export async function settingsFromReview(progress?: (done: number, total: number
   }
   const r = bestTuning(candidates, counts);
   const on = `your ${counts.length} reviewed micrograph${counts.length === 1 ? '' : 's'}`;
-  if (r.settings === candidates[0]) {
-    store().notify(`On ${on} their own settings already match your picks best (F1 ${pct(r.current.f1)}); nothing changed.${unusable}`);
-    return;
+  let chosen: Partial<PickParams> = r.settings;
+  if (chosen === candidates[0]) {
+    // Their own settings win: those are what the others should pick with, when they agree.
+    const own = sharedSettings(counted);
+    const others = unreviewedMicrographs(store().micrographs);
+    const differ = own && others.some((m) => MODEL_PICK_SETTING_KEYS.some((k) => m.params[k] !== own[k]));
+    if (!own || !differ) {
+      const why = own ? '' : ' (they differ between your reviewed micrographs, so none was set on the others)';
+      store().notify(
+        `On ${on} their own settings already match your picks best (F1 ${pct(r.current.f1)})${why}; nothing changed.${unusable}`,
+      );
+      return;
+    }
+    chosen = own;
   }
-  const n = setOnUnreviewed(r.settings, 'settings from reviewed micrographs');
+  const n = setOnUnreviewed(chosen, 'settings from reviewed micrographs');
   if (n === undefined) return;
-  store().notify(
-    `Settings from ${on}: ${describeSettings(r.settings, 'labels')} (F1 against your picks ${pct(r.current.f1)} → ${pct(r.tuned.f1)}). ${whereSet(n)}${unusable}`,
-  );
+  const gain = chosen === r.settings ? `${pct(r.current.f1)} → ${pct(r.tuned.f1)}` : `${pct(r.current.f1)}, their own settings`;
+  store().notify(`Settings from ${on}: ${describeSettings(chosen, 'labels')} (F1 against your picks ${gain}). ${whereSet(n)}${unusable}`);
+}
+
+/** The picking settings fine-tune and this tune (threshold, cutoff, calibration), when every micrograph has the same. */
+function sharedSettings(micrographs: readonly MicrographEntry[]): Partial<PickParams> | undefined {
+  const first = micrographs[0]?.params;
+  if (!first || micrographs.some((m) => MODEL_PICK_SETTING_KEYS.some((k) => m.params[k] !== first[k]))) return undefined;
+  return Object.fromEntries(MODEL_PICK_SETTING_KEYS.map((k) => [k, first[k]]));
 }
