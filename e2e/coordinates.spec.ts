@@ -38,11 +38,36 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
   expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
 
+  // An empty file of that name (0 bytes, as dropped by mistake): it wipes neither the picks nor the truth.
+  const truth = (await micrographs(page))[0].truth;
+  for (const [as, kept] of [
+    ['coords-as-picks', 'keeps its picks'],
+    ['coords-as-truth', 'keeps its ground truth'],
+  ]) {
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    await page.getByTestId(as).click();
+    await expect(
+      page
+        .getByTestId('notice')
+        .filter({ hasText: `${name} holds no coordinates` })
+        .filter({ hasText: kept }),
+    ).toHaveCount(1);
+  }
+  expect((await micrographs(page))[0].truth).toBe(truth);
+  expect((await currentPicks(page)).filter((p) => p.state === 'auto').length).toBeGreaterThan(5);
+  expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+
   // As editable picks: manual picks, no F1 of 100 against itself; the demo's truth stays the truth.
   const f1 = await page.getByTestId('metrics-f1').textContent();
   await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
   await page.getByTestId('coords-as-picks').click();
   await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBeGreaterThan(5);
+  // The same file dropped again adds nothing twice.
+  const loaded = (await currentPicks(page)).length;
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+  await page.getByTestId('coords-as-picks').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'were not added twice' })).toContainText(`${loaded} of its ${loaded} picks`);
+  expect((await currentPicks(page)).length).toBe(loaded);
   await expect(page.getByTestId('metrics-f1')).not.toHaveText('100.0');
   expect(Number(await page.getByTestId('metrics-f1').textContent())).toBeCloseTo(Number(f1), 0);
   // They replace the automatic picks (no circle twice), which come back on request.

@@ -11,7 +11,7 @@ import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
-import { failedToOpen, type MicStatus, type WaitingCoordinates } from '../store';
+import { failedToOpen, type MicrographEntry, type MicStatus, type WaitingCoordinates } from '../store';
 import { mic, refusedReadOnly, storage, store } from './context';
 import { forgetPicking } from './picking';
 import { forgetViews, queueThumbnail, showCurrent } from './viewing';
@@ -73,10 +73,12 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   if (read.length) {
     const as = opts.coordinatesAs ?? (await askCoordinatesUse(read.map((r) => r.file)));
     const quiet = !!opts.demo;
-    if (as)
-      store().set({
-        waitingCoordinates: [...store().waitingCoordinates, ...read.flatMap((r) => r.groups.map((g) => ({ ...g, as, quiet })))],
-      });
+    if (as) {
+      const groups = read.flatMap((r) => r.groups.map((g) => ({ ...g, as, quiet })));
+      // A file dropped again replaces its earlier copy still waiting for its micrograph.
+      const again = (w: WaitingCoordinates) => groups.some((g) => g.file === w.file && g.micrograph === w.micrograph);
+      store().set({ waitingCoordinates: [...store().waitingCoordinates.filter((w) => !again(w)), ...groups] });
+    }
   }
   assignCoordinates();
 }
@@ -168,6 +170,20 @@ function outsideFileMessage(g: WaitingCoordinates, name: string, width: number, 
 }
 
 /**
+ * What to say of a coordinate file with no coordinates in it (RELION writes one for a micrograph
+ * where nothing was picked): it never replaces picks or ground truth the micrograph has, since
+ * an empty file dropped by mistake would silently wipe them; on a micrograph without ground
+ * truth it is loaded as ground truth holding no particles.
+ */
+function emptyFileMessage(g: WaitingCoordinates, m: MicrographEntry): string | undefined {
+  if (g.picks.length) return undefined;
+  if (g.as === 'picks') return `${g.file} holds no coordinates: ${m.name} keeps its picks (a shift-drag box rejects picks).`;
+  if (m.truth?.length)
+    return `${g.file} holds no coordinates: ${m.name} keeps its ground truth (${m.truth.length} particles from ${m.truthName}).`;
+  return `${g.file} holds no coordinates: ${m.name}'s ground truth is that it holds no particles.`;
+}
+
+/**
  * Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks,
  * once that micrograph's size is known (called again when a micrograph is first opened).
  */
@@ -192,6 +208,11 @@ export function assignCoordinates(): void {
     if (outside) {
       store().notify(outside, 'error');
       continue;
+    }
+    const empty = emptyFileMessage(g, m);
+    if (empty) {
+      if (!g.quiet) store().notify(empty);
+      if (g.as === 'picks' || m.truth?.length) continue;
     }
     if (g.as === 'truth') {
       if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
