@@ -9,7 +9,7 @@ import { writeCoordinates } from '../src/core/coords';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
 import { simulateMicrograph, truthPicks } from '../src/core/simulate/simulate';
 import { blurFields, engineReady, micrographs } from './helpers';
-import { FIXTURE_DIR } from './fixtures';
+import { FIXTURE_DIR, simulatedMicrograph } from './fixtures';
 
 const NAME = 'grid_16bit';
 let png: string;
@@ -98,4 +98,34 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
   await engineReady(page);
   await expect(page.getByTestId('fallback-pixel-size')).toHaveValue('1.3');
   expect((await micrographs(page)).find((x) => x.name === `${NAME}.png`)?.params.diameter).toBe(px);
+});
+
+test('switching the diameter unit picks nothing again; a PNG left at its own size is told apart, not silently re-sized', async ({
+  page,
+}) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('new-session').click();
+  await page.getByTestId('session-diameter').fill(String(diameter));
+  await page.getByTestId('session-diameter').press('Enter');
+  // A PNG (no pixel size) and an MRC at 1.3 Å/px.
+  const mrc = simulatedMicrograph('unit_mrc', 512, 5, 1.3);
+  await page.getByTestId('file-input').setInputFiles([png, mrc.path]);
+  const rows = page.getByTestId('mic-row');
+  await expect(rows.filter({ hasText: `${NAME}.png` })).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  await expect(rows.filter({ hasText: 'unit_mrc' })).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  // In Å a new size reaches the MRC only; back in px the PNG stays at its size, and is said to.
+  await page.getByTestId('session-diameter-unit').selectOption('A');
+  await page.getByTestId('session-diameter').fill('100');
+  await page.getByTestId('session-diameter').press('Enter');
+  const sizeOf = async (name: string) => (await micrographs(page)).find((m) => m.name.startsWith(name))!.params.diameter;
+  await expect.poll(() => sizeOf('unit_mrc')).toBe(76.9);
+  expect(await sizeOf(NAME)).toBe(diameter);
+  await page.getByTestId('session-diameter-unit').selectOption('px');
+  await expect(page.getByTestId('session-diameter')).toHaveValue('76.9');
+  await expect(page.getByTestId('notice').filter({ hasText: 'stay picked at their own size' })).toContainText(`${NAME}.png`);
+  await expect(rows.filter({ hasText: `${NAME}.png` })).toContainText(`picked at ${diameter} px, not the session's 76.9 px`);
+  expect(await sizeOf(NAME)).toBe(diameter);
+  expect((await micrographs(page)).find((m) => m.name.startsWith(NAME))!.pickedWith?.diameter).toBe(diameter);
 });

@@ -95,7 +95,7 @@ export function ParamsPanel() {
     <section className="panel params-panel" data-testid="params-panel">
       <h2>Parameters of this micrograph</h2>
       <p className="small diameter-line" data-testid="mic-diameter">
-        Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : ' (the session’s)'}
+        Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : mic.diameterNote ? '' : ' (the session’s)'}
       </p>
       {mic.edits.autoSetAside && (
         <p className="small set-aside-note" data-testid="auto-set-aside">

@@ -2,7 +2,7 @@
 // taking it in its own pixels.
 import { clampDiameterPx, convertSetting, diameterInPx, isUsablePixelSize, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit } from '../store';
+import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
 import { repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
@@ -52,6 +52,9 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
     );
 }
 
+/** Rounding to a tenth in each unit may move a size by a tenth of a pixel: no difference. */
+const UNIT_ROUNDING_PX = 0.25;
+
 /** Shows the session diameter in another unit: the same size, converted with a known pixel size. */
 export function setDiameterUnit(unit: DiameterUnit): void {
   const s = store();
@@ -61,5 +64,32 @@ export function setDiameterUnit(unit: DiameterUnit): void {
     s.notify(
       `None of your micrographs gives a pixel size yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
     );
-  s.change('diameter unit', {}, { session: { diameter: convertSetting(s.diameter, unit, pixelSize) } });
+  const setting = convertSetting(s.diameter, unit, pixelSize);
+  if (!s.change('diameter unit', {}, { session: { diameter: setting } })) return;
+  // A unit is a way to show the size: no micrograph is picked again. Those it leaves at another
+  // size (no pixel size, or another one than the conversion's) are told apart, here and in their notes.
+  const apart = store().micrographs.filter((m) => !m.demo && m.info && noteSessionSize(m, setting));
+  if (!apart.length) return;
+  const names = apart.map((m) => m.name);
+  const size = `${setting.value} ${unitLabel(unit)}`;
+  s.notify(
+    `${apart.length} of your micrographs (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) stay picked at their own size, ` +
+      `not the session's ${size}${pixelSize ? ` (converted with ${pixelSize} Å/px)` : ''}; micrographs added from now on take ${size}. ` +
+      'Enter the diameter again to set it on all.',
+  );
+}
+
+/** Brings a micrograph's diameter note up to date with the session size; true when its size is not the session's. */
+function noteSessionSize(m: MicrographEntry, setting: DiameterSetting): boolean {
+  const px = diameterInPx(setting, pixelSizeOf(m, store()));
+  if (px === undefined) {
+    arrivalDiameter(m.key); // says Å cannot be converted without a pixel size
+    return false;
+  }
+  const differs = Math.abs(px - m.params.diameter) > UNIT_ROUNDING_PX;
+  const note = differs
+    ? `picked at ${m.params.diameter} px, not the session's ${px} px: enter the diameter again to pick every micrograph at it`
+    : undefined;
+  if (note !== m.diameterNote) store().updateMic(m.key, { diameterNote: note });
+  return differs;
 }
