@@ -23,6 +23,12 @@ describe('the workbench parameter controls', () => {
     for (const c of PARAM_CONTROLS) expect(c.kind).toBe(PARAM_SPECS[c.key].kind);
   });
 
+  it("labels show the unit, and the cutoff which way it keeps more (a p(background), unlike crYOLO's thresholds)", () => {
+    const label = (k: string) => PARAM_CONTROLS.find((c) => c.key === k)?.label;
+    expect(label('diameter')).toBe('Particle diameter (px)');
+    expect(label('cutoff')).toBe('Classifier cutoff (higher keeps more)');
+  });
+
   it('spans the same range as the CLI accepts', () => {
     for (const c of PARAM_CONTROLS) {
       if (c.kind !== 'number') continue;

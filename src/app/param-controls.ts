@@ -12,9 +12,10 @@ export function paramTestId(key: ParamKey): string {
   return `param-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** The label with its unit: "Particle diameter (px)". */
+/** The label with its unit, or what it reads as: "Particle diameter (px)". */
 function labelOf(spec: ParamSpec): string {
-  return spec.kind === 'number' && spec.unit ? `${spec.label} (${spec.unit})` : spec.label;
+  const aside = spec.kind === 'number' ? spec.unit || spec.reads : undefined;
+  return aside ? `${spec.label} (${aside})` : spec.label;
 }
 
 /** The tooltip: what it does, and that a change runs the detector again when it does. */

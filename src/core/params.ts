@@ -49,6 +49,8 @@ export interface NumberParam extends ParamCommon {
   readonly integer?: boolean;
   /** Unit of the value ('' when it has none). */
   readonly unit: string;
+  /** What a reader must know to move it the right way, shown beside its label (the cutoff's direction). */
+  readonly reads?: string;
   /** How --help names the value ("--sigma S"). */
   readonly metavar: string;
   /** The CLI has no default for it: the user must give it (the workbench starts from `default`). */
@@ -159,6 +161,8 @@ export const PICK_PARAMETERS = {
     flag: 'cutoff',
     metavar: 'C',
     unit: '',
+    // A p(background), as in DRPnet: the other way round from crYOLO's or cryoSPARC's score threshold.
+    reads: 'higher keeps more',
     stage: 'classifier',
     default: 0.9,
     min: 0,
