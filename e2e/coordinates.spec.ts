@@ -109,6 +109,9 @@ test('a micrograph is removed from the list: an errored one at once, one with ed
   await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corruptMrc() });
   const bad = rows.filter({ hasText: 'corrupt.mrc' });
   await expect(bad).toHaveAttribute('data-status', 'error');
+  // Nothing to review in it; the export says it is not in the zip.
+  await expect(bad.getByTestId('mic-reviewed')).toBeDisabled();
+  await expect(page.getByTestId('export-left-out')).toHaveText('Not in it: 1 that could not be opened or picked (ERROR in the list).');
   await bad.getByTestId('mic-remove').click();
   await expect(bad).toHaveCount(0);
   await expect(rows).toHaveCount(n);

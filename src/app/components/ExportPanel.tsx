@@ -117,6 +117,11 @@ export function ExportPanel() {
   const mic = useWorkbench(currentMic);
   const count = useWorkbench((s) => exported(s.micrographs).length);
   const excluded = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => m.excluded).length);
+  // Not excluded, yet not in it: failed, or not picked yet; said, so that a short zip is no surprise.
+  const failed = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => !m.excluded && m.status === 'error').length);
+  const waiting = useWorkbench(
+    (s) => workMicrographs(s.micrographs).filter((m) => !m.excluded && m.status !== 'error' && !exportable(m)).length,
+  );
   const demosLeftOut = useWorkbench((s) => s.micrographs.length - workMicrographs(s.micrographs).length);
   return (
     <section className="panel export-panel" id={EXPORT_PANEL_ID} data-testid="export-panel">
@@ -138,6 +143,15 @@ export function ExportPanel() {
       {demosLeftOut > 0 && (
         <p className="small" data-testid="export-demos-left-out">
           The {demosLeftOut} demo micrograph{demosLeftOut === 1 ? ' is' : 's are'} left out of it, since the session holds your own.
+        </p>
+      )}
+      {failed + waiting > 0 && (
+        <p className="small" data-testid="export-left-out">
+          Not in it:{' '}
+          {[failed && `${failed} that could not be opened or picked (ERROR in the list)`, waiting && `${waiting} not picked yet`]
+            .filter(Boolean)
+            .join(', ')}
+          .
         </p>
       )}
       {excluded > 0 && (

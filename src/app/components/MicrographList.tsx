@@ -7,7 +7,7 @@ import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
 import { keptPicks } from '../picks-merge';
 import { micrographExtensionList } from '../../core/io/formats';
-import { reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
+import { failedToOpen, reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 /** The four states a user sees; 'opening'/'ready' are still waiting to be picked. */
 const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'picked' | 'error'> = {
@@ -108,7 +108,7 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
           className={`icon flag ${m.reviewed ? 'on' : ''}`}
           data-testid="mic-reviewed"
           aria-pressed={!!m.reviewed}
-          disabled={readOnly}
+          disabled={readOnly || failedToOpen(m)}
           title="Reviewed (r on the current micrograph; u goes to the next unreviewed one)"
           onClick={() => toggleFlag(m.key, 'reviewed')}
         >

@@ -1,11 +1,12 @@
 // Review flags: marking micrographs reviewed or excluded from export, and going to the next one
 // not reviewed.
-import { reviewableMicrographs, workMicrographs } from '../store';
+import { failedToOpen, reviewableMicrographs, workMicrographs } from '../store';
 import { mic, store } from './context';
 
 export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded'): void {
   const m = key ? mic(key) : undefined;
-  if (!m) return;
+  // A file that never opened holds nothing to review (r on it would mark nothing checked).
+  if (!m || (flag === 'reviewed' && !m.reviewed && failedToOpen(m))) return;
   store().change(flag === 'reviewed' ? 'mark reviewed' : 'exclude from export', { [m.key]: { [flag]: !m[flag] } });
 }
 
