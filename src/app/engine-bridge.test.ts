@@ -202,12 +202,11 @@ describe('EngineBridge', () => {
     await bridge.pick('k', P());
     const slow = bridge.pick('k', P({ threshold: 7 }));
     await new Promise((r) => setTimeout(r, 10));
-    const t0 = performance.now();
     const newer = bridge.pick('k', P({ threshold: 8 }));
     await expect(slow).resolves.toBeUndefined();
+    // Cancelled, not waited for: no wall-clock bound, which a loaded CI machine would break.
     expect(cancelled.size).toBe(1);
     expect((await newer)?.picks[0].x).toBe(8);
-    expect(performance.now() - t0).toBeLessThan(95); // 60 ms of its own, not 50 more waiting for the first
   });
 
   it('a batch runs on every worker and cancelling keeps what finished', async () => {
