@@ -37,6 +37,15 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   await expect(page.getByTestId('notice').filter({ hasText: name })).toContainText('1 of 2 coordinates lie outside');
   expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
   expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+  // A point just past the edge (a particles STAR's recentred edge particle): that one left out, said; the rest loaded.
+  const edge = `data_\n\nloop_\n_rlnCoordinateX #1\n_rlnCoordinateY #2\n100 100\n-5 50\n`;
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(edge) });
+  await page.getByTestId('coords-as-picks').click();
+  await expect(page.getByTestId('notice').filter({ hasText: `${name}: 1 of its 2 coordinates lie just past the edge` })).toHaveCount(1);
+  expect((await currentPicks(page)).map((p) => [p.x, p.y, p.state])).toEqual([[100, 100, 'manual']]);
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').length).toBe(0);
 
   // An empty file of that name (0 bytes, as dropped by mistake): it wipes neither the picks nor the truth.
   const truth = (await micrographs(page))[0].truth;

@@ -1,7 +1,7 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
 import { matchMicrograph, readCoordinates } from '../../core/coords';
-import { outsideMessage } from '../../core/coords/bounds';
+import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';
 import { engine } from '../engine-bridge';
@@ -163,10 +163,23 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
   }
 }
 
-/** Coordinates outside the micrograph: a file written for another binning or another micrograph. */
-function outsideFileMessage(g: WaitingCoordinates, name: string, width: number, height: number): string | undefined {
-  const why = outsideMessage(g.picks, name, width, height);
+/**
+ * Coordinates beyond a particle radius outside the micrograph: a file written for another binning
+ * or another micrograph.
+ */
+function outsideFileMessage(g: WaitingCoordinates, m: MicrographEntry, width: number, height: number): string | undefined {
+  const why = outsideMessage(g.picks, m.name, width, height, m.params.diameter / 2);
   return why && `${g.file}: ${why} Not loaded; nothing else changed.`;
+}
+
+/** The group without the points just past the micrograph's edge (within a radius: let through above), said when there are any. */
+function insideOnly(g: WaitingCoordinates, m: MicrographEntry, width: number, height: number): WaitingCoordinates {
+  const past = outsideMicrograph(g.picks, width, height);
+  if (!past.length) return g;
+  if (!g.quiet)
+    store().notify(`${g.file}: ${past.length} of its ${g.picks.length} coordinates lie just past the edge of ${m.name} and were left out.`);
+  const drop = new Set(past);
+  return { ...g, picks: g.picks.filter((p) => !drop.has(p)) };
 }
 
 /**
@@ -193,7 +206,8 @@ export function assignCoordinates(): void {
   const unopened: WaitingCoordinates[] = [];
   const waiting = store().waitingCoordinates;
   if (!waiting.length) return;
-  for (const g of waiting) {
+  for (const waited of waiting) {
+    let g = waited;
     const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) {
@@ -204,11 +218,12 @@ export function assignCoordinates(): void {
       unopened.push(g);
       continue;
     }
-    const outside = outsideFileMessage(g, m.name, m.info.width, m.info.height);
+    const outside = outsideFileMessage(g, m, m.info.width, m.info.height);
     if (outside) {
       store().notify(outside, 'error');
       continue;
     }
+    g = insideOnly(g, m, m.info.width, m.info.height);
     const empty = emptyFileMessage(g, m);
     if (empty) {
       if (!g.quiet) store().notify(empty);

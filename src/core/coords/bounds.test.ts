@@ -26,4 +26,14 @@ describe('coordinates outside their micrograph', () => {
       ),
     ).toBe('1 of 2 coordinates lie outside a.mrc (10 x 10 px), e.g. (30, 2). Were they written for another binning or another micrograph?');
   });
+
+  it('lets points within a margin of the edge through, and still refuses those beyond it', () => {
+    const points = [
+      { x: -12, y: 5 },
+      { x: 50, y: 93 },
+    ];
+    expect(outsideMessage(points, 'a.mrc', 100, 80, 16)).toBeUndefined();
+    expect(outsideMicrograph(points, 100, 80, 10)).toEqual([points[0], points[1]]);
+    expect(outsideMessage([{ x: 300, y: 5 }], 'a.mrc', 100, 80, 16)).toMatch(/^1 of 1 coordinates lie outside a.mrc/);
+  });
 });

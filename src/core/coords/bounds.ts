@@ -3,17 +3,25 @@
 // learn from it, with the same words.
 import type { Point } from '../candidates';
 
-/** The points lying outside a width x height micrograph (its edges count as inside). */
-export function outsideMicrograph<P extends Point>(points: readonly P[], width: number, height: number): P[] {
-  return points.filter((p) => !(p.x >= 0 && p.y >= 0 && p.x <= width && p.y <= height));
+/** The points lying outside a width x height micrograph by more than `margin` px (its edges count as inside). */
+export function outsideMicrograph<P extends Point>(points: readonly P[], width: number, height: number, margin = 0): P[] {
+  return points.filter((p) => !(p.x >= -margin && p.y >= -margin && p.x <= width + margin && p.y <= height + margin));
 }
 
 /**
- * What is wrong with a coordinate file some of whose points lie outside its micrograph (the
- * caller names the file), or undefined when every point lies inside.
+ * What is wrong with a coordinate file some of whose points lie outside its micrograph by more
+ * than `margin` px (the caller names the file), or undefined when none does. A margin of a
+ * particle radius lets through the centres a particles STAR puts just past the edge
+ * (coordinate minus a recentring origin); another binning's points lie far beyond it.
  */
-export function outsideMessage(points: readonly Point[], micrograph: string, width: number, height: number): string | undefined {
-  const outside = outsideMicrograph(points, width, height);
+export function outsideMessage(
+  points: readonly Point[],
+  micrograph: string,
+  width: number,
+  height: number,
+  margin = 0,
+): string | undefined {
+  const outside = outsideMicrograph(points, width, height, margin);
   if (!outside.length) return undefined;
   const e = outside[0];
   return (
