@@ -13,6 +13,7 @@ import { cropImage, imageStats } from '../src/core/image';
 import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
+import { keepErrorTypes } from './typed-errors';
 import { detectorKey, type PickParams } from '../src/core/params';
 import { PickSession, type DetectorOutput, type Models, type RunOptions } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
@@ -337,4 +338,5 @@ const api: EngineApi = {
   },
 };
 
+keepErrorTypes();
 Comlink.expose(api);

@@ -1,5 +1,6 @@
 // Errors as the UI shows them. Errors thrown in a worker arrive through comlink as plain
-// Error objects that keep the name and message (the typed class and its code are lost).
+// Error objects with the typed error's name, message, code, file and line
+// (workers/typed-errors.ts); the class itself is not rebuilt.
 
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
