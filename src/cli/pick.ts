@@ -406,7 +406,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   if (!found.length) throw new UsageError(nothingFoundMessage(inputs));
   for (const s of inputs.unsearched) process.stderr.write(`drpnet pick: warning: ${s.message}\n`);
   const { all, part: files } = await planFiles(found, shard);
-  const jobs: PickJob[] = files.map((file) => ({
+  const jobFor = (file: string): PickJob => ({
     file,
     boxSize,
     problem: problems.get(file),
@@ -414,8 +414,11 @@ export async function pickCommand(argv: string[]): Promise<number> {
       path: path.join(out ?? path.dirname(file), coordinateFileName(path.basename(file), format)),
       format,
     })),
-  }));
-  checkDistinctOutputs(jobs);
+  });
+  // Checked over the whole plan, not this shard's part: two micrographs in different shards
+  // would otherwise overwrite each other's picks (or, with --resume, one would be skipped).
+  checkDistinctOutputs(all.map(jobFor));
+  const jobs = files.map(jobFor);
   // Every output folder is checked before the first micrograph is picked.
   const folders = new Set(jobs.filter((j) => j.problem === undefined).flatMap((j) => j.outputs.map((o) => path.dirname(o.path))));
   for (const folder of folders) {

@@ -97,6 +97,21 @@ describe('drpnet pick --shard', () => {
     expect([...(await outputs(path.join(root, 'aliased'))).keys()].sort()).toEqual(['mic_01_autopick.star', 'other_autopick.star']);
   });
 
+  it('refuses, in every shard, two micrographs in different shards that would write one output file', async () => {
+    const tree = path.join(root, 'collide');
+    for (const sub of ['a', 'b']) {
+      await mkdir(path.join(tree, sub), { recursive: true });
+      await copyFile(path.join(mics, names[0]), path.join(tree, sub, 'mic.mrc'));
+    }
+    const out = path.join(root, 'collide-out');
+    for (let i = 0; i < 2; i++) {
+      await expect(pick(path.join(tree, 'a'), path.join(tree, 'b'), '--out', out, '--shard', `${i}/2`, '--resume')).rejects.toThrow(
+        /a\/mic\.mrc and .*b\/mic\.mrc would both be written to/,
+      );
+    }
+    expect(await outputs(out)).toEqual(new Map());
+  });
+
   it('rejects a shard index outside 0..N-1', async () => {
     await expect(pick(mics, '--shard', '3/3', '--out', path.join(root, 'bad'))).rejects.toThrow(/0\.\.2/);
   });
