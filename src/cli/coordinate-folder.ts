@@ -123,13 +123,10 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     let format: CoordinateFormat;
     try {
       format = isBlankText(text) ? (coordinateFormatOfExtension(file) as CoordinateFormat) : detectCoordinateFormat(text, file);
-      if (format === 'star' && isCoordinateList(text, file)) {
-        lists.push(file);
-        return;
-      }
     } catch (e) {
+      if (!(e instanceof CoordinateFileError)) throw e;
       // Only a .txt/.tsv is told by its text: one that is no coordinate table is a stray note.
-      warnings.push(`skipped ${(e as Error).message}`);
+      warnings.push(`skipped ${e.message}`);
       return;
     }
     if (!order.includes(format)) {
@@ -138,6 +135,12 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     }
     let groups: Map<string, Particle[]>;
     try {
+      // A coordinate file that cannot be parsed (a row with a value too many) fails: skipped,
+      // its micrograph would be scored, or trained on, as holding no particles.
+      if (format === 'star' && isCoordinateList(text, file)) {
+        lists.push(file);
+        return;
+      }
       groups = readCoordinates(text, file, { boxSize: opts.boxSize });
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;

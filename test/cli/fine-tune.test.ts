@@ -220,6 +220,15 @@ describe('drpnet fine-tune', () => {
     const none = await fineTune(mics, '--truth', path.join(root, 'mics'), '--diameter', DIAMETER, '--out', out);
     expect(none.result).toBe(2);
     expect(none.stderr).toContain(`--truth ${path.join(root, 'mics')}: no coordinate files found`);
+    // A label file that cannot be parsed is named as such, not passed over as no coordinate file.
+    const malformed = path.join(root, 'malformed-truth');
+    await mkdir(malformed, { recursive: true });
+    const labelled = await readFile(path.join(truth, 'mic_1.star'), 'utf8');
+    await writeFile(path.join(malformed, 'mic_1.star'), labelled.replace(/^(\d.*)$/m, '$1 7'));
+    const unparsed = await fineTune(mics, '--truth', malformed, '--diameter', DIAMETER, '--out', out);
+    expect(unparsed.result).toBe(2);
+    expect(unparsed.stderr).toMatch(new RegExp(`skipped truth file ${path.join(malformed, 'mic_1.star')}: line \\d+: row has`));
+    expect(unparsed.stderr).toContain(`--truth ${malformed}: none of its 1 coordinate file(s) could be read`);
     // Labels named for other micrographs: one line that shows both sets of names, and no output folder made.
     const others = path.join(root, 'other-truth');
     await mkdir(others, { recursive: true });

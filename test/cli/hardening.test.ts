@@ -414,6 +414,30 @@ describe('eval', () => {
     expect(missing.stderr).toMatch(/ground truth without a pick file, scored as nothing picked: mic_02/);
   });
 
+  it('a coordinate file that cannot be parsed (a row with a value too many) fails, named, in --picks and in --truth', async () => {
+    const truth2 = path.join(root, 'truth-malformed');
+    await writePicks(truth2, ['star']);
+    const good = writeCoordinates('star', truthPicks, { micrographName: 'mic_02.mrc', boxSize: 28 });
+    const extraValue = good.replace(/^(\d.*)$/m, '$1 7');
+    await writeFile(path.join(truth2, 'mic_02_autopick.star'), good);
+    const picks = path.join(root, 'eval-malformed');
+    await writePicks(picks, ['star']);
+    const bad = path.join(picks, 'mic_02_autopick.star');
+    await writeFile(bad, extraValue);
+    const run = await evaluate('--picks', picks, '--truth', truth2, '--radius', '10', '--json');
+    expect(run.result).toBe(1);
+    expect(JSON.parse(run.stdout).micrographs.map((m: { micrograph: string }) => m.micrograph)).toEqual(['mic_01']);
+    expect(run.stderr).toMatch(new RegExp(`FAILED ${bad}: line \\d+: row has \\d+ values but the table has \\d+ columns`));
+    expect(run.stderr).not.toMatch(/skipped .*mic_02/);
+    // The same file as ground truth: named, its micrograph left out, not scored as all misses.
+    await writeFile(path.join(picks, 'mic_02_autopick.star'), good);
+    await writeFile(path.join(truth2, 'mic_02_autopick.star'), extraValue);
+    const asTruth = await evaluate('--picks', picks, '--truth', truth2, '--radius', '10', '--json');
+    expect(asTruth.result).toBe(1);
+    expect(asTruth.stderr).toMatch(/FAILED .*truth-malformed\/mic_02_autopick\.star: line \d+: row has/);
+    expect(JSON.parse(asTruth.stdout).overall).toMatchObject({ tp: 10, fn: 0 });
+  });
+
   it('an empty picks folder, or picks of another data set, are refused rather than scored 0', async () => {
     const empty = path.join(root, 'eval-empty');
     await mkdir(empty);
