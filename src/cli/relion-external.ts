@@ -188,6 +188,16 @@ async function runChildren(argv: readonly string[], n: number, cwd: string, chil
   await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
 }
 
+/** What a whole run (not a shard) writes once, at its end: the exit files, the list files and the output node. */
+const JOB_OUTCOME_FILES = [
+  RELION_JOB_EXIT_SUCCESS,
+  RELION_JOB_EXIT_FAILURE,
+  RELION_JOB_EXIT_ABORTED,
+  COORDS_SUFFIX_FILE,
+  COORDINATE_LIST_FILE,
+  RELION_OUTPUT_NODES,
+];
+
 /** The signals that stop a job from outside: SIGTERM (SLURM at the time limit and on scancel,
  * `kill`), SIGINT (Ctrl-C in a terminal). */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -317,9 +327,10 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   try {
     // No exit file can be written where the job directory cannot be: said in words, exit 2.
     await checkWritableFolder(jobDir);
-    if (!sharded) {
-      for (const f of [RELION_JOB_EXIT_SUCCESS, RELION_JOB_EXIT_FAILURE, RELION_JOB_EXIT_ABORTED]) await fs.rm(inJob(f), { force: true });
-    }
+    // What an earlier run of the job ended with goes first: a run that fails must not leave
+    // the list files and output node of an earlier success beside its RELION_JOB_EXIT_FAILURE.
+    // The coordinate files stay: a rerun keeps them ("only do unfinished").
+    if (!sharded) for (const f of JOB_OUTCOME_FILES) await fs.rm(inJob(f), { force: true });
     await log(`drpnet relion-external ${argv.join(' ')}`);
     return await runJob();
   } finally {

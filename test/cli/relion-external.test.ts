@@ -251,6 +251,15 @@ describe('drpnet relion-external failures', () => {
     expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(2);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(true);
+
+    // A rerun that fails leaves none of the earlier success's list files (docs/slurm.md).
+    await rm(path.join(cwd, project.micrographs[1]));
+    await rm(path.join(cwd, coordFile(job, 1)));
+    expect((await external(cwd, job)).result).toBe(1);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
+    for (const f of ['RELION_JOB_EXIT_SUCCESS', 'RELION_OUTPUT_NODES.star', 'autopick.star', 'coords_suffix_autopick.star'])
+      expect(await exists(path.join(cwd, job, f)), f).toBe(false);
+    expect(await exists(path.join(cwd, coordFile(job, 0)))).toBe(true);
   });
 
   it.each([
