@@ -117,6 +117,11 @@ export interface ExpandedInputs {
   unsearched: InputProblem[];
 }
 
+/** The path with links resolved, or made absolute where it cannot be resolved (it does not exist). */
+export async function realPath(p: string): Promise<string> {
+  return fs.realpath(p).catch(() => path.resolve(p));
+}
+
 /** Folder entries in name order (by code unit, so every machine agrees). */
 export function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -178,6 +183,8 @@ export async function trainingInputs(inputs: string[], log: (line: string) => vo
  */
 export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<ExpandedInputs> {
   const out: ExpandedInputs = { files: [], failed: [], skipped: [], subfolders: [], unsearched: [] };
+  /** The named folders' real paths: a subfolder named too (or a link to one) is searched, not unsearched. */
+  const namedFolders = new Set<string>();
   for (const input of inputs) {
     const st = await fs.stat(input).catch(() => undefined);
     if (!st?.isDirectory()) {
@@ -186,6 +193,7 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       else out.failed.push({ file: input, message: `${input}: ${why}` });
       continue;
     }
+    namedFolders.add(await realPath(input));
     let entries: Dirent[];
     try {
       entries = await fs.readdir(input, { withFileTypes: true });
@@ -205,6 +213,8 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       else out.skipped.push({ file, message: `${file}: ${notRegularReason(target ?? (await fs.lstat(file)))}` });
     }
   }
+  const named = await Promise.all(out.subfolders.map(async (folder) => namedFolders.has(await realPath(folder))));
+  out.subfolders = out.subfolders.filter((_, i) => !named[i]);
   for (const folder of out.subfolders) {
     const held = await countAccepted(folder, accept);
     if (held)

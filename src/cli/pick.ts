@@ -4,7 +4,6 @@
 // dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
 // The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
 import { appendFileSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
 import { describeCalibration } from '../core/calibrate';
@@ -28,6 +27,7 @@ import {
   nothingFoundMessage,
   openFileReader,
   ReadBuffer,
+  realPath,
   STAR_NOT_MICROGRAPH,
   whyNotAFile,
   writeFileAtomic,
@@ -196,7 +196,7 @@ export interface BatchResult {
  * hold) is picked once, in one shard; two names of one file are two outputs, so both stay.
  */
 export async function planFiles(files: readonly string[], shard?: Shard): Promise<{ all: string[]; part: string[] }> {
-  const real = new Map(await Promise.all(files.map(async (f) => [f, await realpath(f).catch(() => path.resolve(f))] as const)));
+  const real = new Map(await Promise.all(files.map(async (f) => [f, await realPath(f)] as const)));
   const all = canonicalOrder(files, (f) => `${real.get(f)}\0${path.basename(f)}`);
   return { all, part: shard ? all.slice(...shardRange(all.length, shard)) : all };
 }

@@ -192,6 +192,21 @@ describe('pick: inputs', () => {
     expect(await readdir(path.join(root, 'raw-picks'))).toEqual([autopick(names[0])]);
   });
 
+  it('a subfolder that is named too (or through a link) is read, not warned of as unsearched', async () => {
+    const tree = path.join(root, 'named-tree');
+    await mkdir(path.join(tree, 'b', 'c'), { recursive: true });
+    await copyFile(path.join(mics, names[0]), path.join(tree, 'b', names[0]));
+    await copyFile(path.join(mics, names[1]), path.join(tree, 'b', 'c', names[1]));
+    await symlink(path.join(tree, 'b', 'c'), path.join(tree, 'c-link'));
+    for (const sub of [path.join(tree, 'b', 'c'), path.join(tree, 'c-link')]) {
+      const out = path.join(root, `named-tree-picks-${path.basename(sub)}`);
+      const run = await pick(path.join(tree, 'b'), sub, '--out', out);
+      expect(run.result, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('not searched');
+      expect((await readdir(out)).sort()).toEqual([autopick(names[0]), autopick(names[1])]);
+    }
+  });
+
   it('a STAR file named as input fails alone, pointing to relion-external', async () => {
     const list = path.join(root, 'micrographs_ctf.star');
     await writeFile(list, 'data_micrographs\nloop_\n_rlnMicrographName #1\nmics/mic_01.mrc\n');
