@@ -73,9 +73,12 @@ const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [opti
   --micrographs PATH   a micrograph file or folder, as fine-tune and train take them (repeat;
                        the same as naming it after the options)
 ${PICK_OPTIONS_HELP}
-  --out DIR            output folder (default: next to each micrograph); one flat folder, where
-                       RELION's Extract looks below --coord_dir in the micrographs' own folders
-                       (relion-external writes them so)
+  --out DIR            output folder (default: next to each micrograph), one flat folder. For
+                       RELION's Extract it must end with the micrographs' folder as the
+                       micrographs STAR names it, less a leading <Job>/jobNNN/ (Movies/a.mrc or
+                       MotionCorr/job002/Movies/a.mrc: --out picks/Movies, then --coord_dir
+                       picks/); a flat folder gives Extract no particles, and no error.
+                       relion-external lays its job folder out so itself
   --format LIST        any of ${FORMATS.join(',')} (default: star)
   --box-size PX        box size written to .box/.cbox files (default: the diameter)
   --shard I/N          pick only part I (0-based) of N of the sorted, de-duplicated micrograph
@@ -93,7 +96,14 @@ link, a named pipe) fails alone and the others are picked (exit 1); in a folder,
 regular file is skipped with a warning.
 
 In Node one pick process computes on one CPU core; on a node with many, run several (--shard
-I/N per process, or relion-external --j N).`;
+I/N per process, or relion-external --j N).
+
+Examples:
+  drpnet pick micrographs/ --diameter 140 --out picks/
+  # For RELION 3.1's Extract, from the project folder (the micrographs STAR names Movies/*.mrc):
+  drpnet pick Movies/ --diameter 140 --out picks/Movies/
+  relion_preprocess --i micrographs.star --coord_dir picks/ --coord_suffix _autopick.star \\
+    --part_star Extract/particles.star --part_dir Extract/ --extract --extract_size 256`;
 
 /** Everything that decides how one micrograph is picked. */
 export interface PickSettings {

@@ -74,16 +74,16 @@ describe('relion_preprocess --extract on coordinates we write', () => {
       existsSync(path.join(SHIPPED_MODELS_DIR, 'fcrn/model.json')),
       `shipped models missing in ${SHIPPED_MODELS_DIR} (npm run train)`,
     ).toBe(true);
+    // The recipe of the README and `pick --help`, run from the project folder: --out ends with
+    // the micrographs' folder as the micrographs STAR names it, --coord_dir is the folder above.
+    expect(sim.project.micrographs.every((m) => m.startsWith('Micrographs/'))).toBe(true);
     const outDir = 'DrpnetPick';
-    const args = [
-      'pick',
-      path.join(dir, 'Micrographs'),
-      '--diameter',
-      String(Math.round(sim.diameter)),
-      '--out',
-      path.join(dir, outDir, 'Micrographs'),
-    ];
-    const res = spawnSync(process.execPath, [path.join(repo, 'bin/drpnet.js'), ...args], { encoding: 'utf8', timeout: 240_000 });
+    const args = ['pick', 'Micrographs/', '--diameter', String(Math.round(sim.diameter)), '--out', `${outDir}/Micrographs/`];
+    const res = spawnSync(process.execPath, [path.join(repo, 'bin/drpnet.js'), ...args], {
+      cwd: sim.project.dir,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(res.status, res.stderr).toBe(0);
     const ours = new Map(
       sim.project.micrographs.map((m) => {
