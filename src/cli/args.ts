@@ -22,9 +22,32 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
+/**
+ * `--diameter -60` as `--diameter=-60`: parseArgs takes a value that starts with a dash only
+ * after '=' (else it says the argument "is ambiguous"); joined, the option's own check says
+ * what it takes. Only a negative number is joined, and only to an option that takes a value.
+ */
+export function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (argv[i] === '--') return [...out, ...argv.slice(i)];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next))
+      out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 export function parse<const T extends Options>(argv: string[], options: T, help: string) {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: { ...options, ...HELP_OPTION },
+      allowPositionals: true,
+      strict: true,
+    });
     return { ...parsed, wantsHelp: Boolean((parsed.values as { help?: boolean }).help), help };
   } catch (e) {
     const unknown = (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--([^'=]+)/.exec((e as Error).message);

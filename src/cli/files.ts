@@ -4,6 +4,8 @@ import { constants as fsConstants, promises as fs, type Dirent, type Stats } fro
 import path from 'node:path';
 import type { ByteReader } from '../core/io/byte-reader';
 import { MicrographError } from '../core/errors';
+import { extensionOf } from '../core/file-names';
+import { micrographExtensionList } from '../core/io/formats';
 import { isMicrographFileName, toArrayBuffer } from '../core/io/micrograph';
 import { UsageError } from './args';
 
@@ -113,6 +115,10 @@ export interface ExpandedInputs {
   skipped: InputProblem[];
   /** Folders inside the named folders: not searched, but named when nothing was found. */
   subfolders: string[];
+  /** The named folders that were listed. */
+  folders: string[];
+  /** The files of those folders that `accept` passes over, counted by extension (fileKindLabel). */
+  otherKinds: Map<string, number>;
   /** Those subfolders that hold files `accept` takes, each said as a warning once something was found: micrographs a user would otherwise lose unseen. */
   unsearched: InputProblem[];
 }
@@ -142,11 +148,26 @@ export function someOf(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
-/** Why nothing was found: a RELION job keeps its micrographs a level down (Movies/), which is not searched. */
+/** A file's kind as a message says it: its extension, with the one before when that is a
+ * micrograph's (".mrc.bz2", a compressed micrograph); undefined for a name without one. */
+export function fileKindLabel(name: string): string | undefined {
+  const ext = extensionOf(name);
+  if (!ext) return undefined;
+  const inner = name.slice(0, -(ext.length + 1));
+  return isMicrographFileName(inner) ? `.${extensionOf(inner)}.${ext}` : `.${ext}`;
+}
+
+/** Why nothing was found, naming the folders: what else they hold (.eer movies, .dm4, a
+ * compressed .mrc.bz2), or that their micrographs sit a level down (a RELION job's Movies/), which is not searched. */
 export function nothingFoundMessage(expanded: ExpandedInputs): string {
-  const sub = expanded.subfolders;
-  if (!sub.length) return 'no micrograph files found in the given folders';
-  return `no micrograph files found in the given folders; their subfolders are not searched (${someOf(sub)}): name the folder that holds the micrographs`;
+  const { folders, otherKinds, subfolders } = expanded;
+  const one = folders.length === 1;
+  const kinds = [...otherKinds].map(([kind, n]) => `${kind} (${n})`).join(', ');
+  const others = kinds ? `; ${one ? 'it holds' : 'they hold'} ${kinds} files, which drpnet does not read` : '';
+  const below = subfolders.length
+    ? `; ${one ? 'its' : 'their'} subfolders are not searched (${someOf(subfolders)}): name the folder that holds the micrographs`
+    : '';
+  return `no micrograph files (${micrographExtensionList()}) found in ${someOf(folders)}${others}${below}`;
 }
 
 /** What a STAR file named where micrographs go is (RELION's micrograph lists are STAR files). */
@@ -182,7 +203,7 @@ export async function trainingInputs(inputs: string[], log: (line: string) => vo
  * the list: the reader fails them one at a time.
  */
 export async function expandInputs(inputs: string[], accept: (name: string) => boolean): Promise<ExpandedInputs> {
-  const out: ExpandedInputs = { files: [], failed: [], skipped: [], subfolders: [], unsearched: [] };
+  const out: ExpandedInputs = { files: [], failed: [], skipped: [], folders: [], otherKinds: new Map(), subfolders: [], unsearched: [] };
   /** The named folders' real paths: a subfolder named too (or a link to one) is searched, not unsearched. */
   const namedFolders = new Set<string>();
   for (const input of inputs) {
@@ -201,7 +222,12 @@ export async function expandInputs(inputs: string[], accept: (name: string) => b
       out.failed.push({ file: input, message: `${describeFileSystemError(e, input)} (cannot list the folder)` });
       continue;
     }
-    for (const d of entries) if (!accept(d.name) && (await isFolderEntry(input, d))) out.subfolders.push(path.join(input, d.name));
+    out.folders.push(input);
+    for (const d of entries.filter((e) => !accept(e.name)).sort(byName)) {
+      const kind = fileKindLabel(d.name);
+      if (await isFolderEntry(input, d)) out.subfolders.push(path.join(input, d.name));
+      else if (kind !== undefined) out.otherKinds.set(kind, (out.otherKinds.get(kind) ?? 0) + 1);
+    }
     for (const entry of entries.filter((d) => accept(d.name)).sort(byName)) {
       const file = path.join(input, entry.name);
       if (entry.isFile()) {

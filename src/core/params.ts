@@ -252,10 +252,12 @@ export function paramsOfStage(stage: ParamStage): ParamKey[] {
   return PARAM_KEYS.filter((k) => PARAM_SPECS[k].stage === stage);
 }
 
-/** "a number from 0 to 15", "a whole number from 1 to 3", "true or false". */
+/** "a number from 10 to 800 pixels", "a whole number from 1 to 3", "true or false". */
 export function describeRange(spec: ParamSpec): string {
   if (spec.kind === 'boolean') return 'true or false';
-  return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}`;
+  // In words: '120A' refused as "from 10 to 800" does not say that pixels were meant.
+  const unit = spec.unit ? ` ${spec.unit.replace(/\bpx\b/, 'pixels')}` : '';
+  return `${spec.integer ? 'a whole number' : 'a number'} from ${spec.min} to ${spec.max}${unit}`;
 }
 
 /** Whether `value` is valid for the parameter. */

@@ -171,7 +171,7 @@ describe('pick: inputs', () => {
     await mkdir(path.join(job, 'Movies'), { recursive: true });
     await copyFile(path.join(mics, names[0]), path.join(job, 'Movies', names[0]));
     await expect(pick(job, '--out', path.join(root, 'job-picks'))).rejects.toThrow(
-      new RegExp(`no micrograph files found in the given folders; their subfolders are not searched \\(${job}/Movies\\)`),
+      new RegExp(`no micrograph files \\(.*\\) found in ${job}; its subfolders are not searched \\(${job}/Movies\\)`),
     );
   });
 
