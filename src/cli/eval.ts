@@ -6,12 +6,12 @@ import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageErr
 import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
 import { someOf } from './files';
 
-const HELP = `usage: drpnet eval --picks DIR --truth DIR [--radius PX | --diameter PX] [--json]
+const HELP = `usage: drpnet eval --picks DIR --truth DIR (--radius PX | --diameter PX) [--json]
 
   --picks DIR      coordinate files to score (${coordinateExtensionList()})
   --truth DIR      ground-truth coordinate files, matched to picks by micrograph name
-  --radius PX      matching radius in original pixels (default: the particle radius)
-  --diameter PX    particle diameter; the default radius is half of it
+  --radius PX      matching radius in original pixels; this or --diameter is required
+  --diameter PX    particle diameter in original pixels: the matching radius is half of it
   --format LIST    which formats of --picks to read, most preferred first: where a micrograph
                    has files of several formats (pick --format star,box), only the first
                    one's is read (default ${READ_PREFERENCE.join(',')}; --truth always uses that order)

@@ -51,8 +51,9 @@ ${paramHelp(['diameter', 'negativeStain'])}
   --out DIR            output folder (required)
   --models DIR         models to start from (default: the shipped ones)
   --epochs N           detector epochs (default ${ADAPT_DEFAULTS.detectorEpochs})
-  --classifier-epochs N with --truth (default ${ADAPT_DEFAULTS.classifierEpochs})
-  --seed S             (default ${ADAPT_DEFAULTS.seed})
+  --classifier-epochs N
+                       classifier epochs, with --truth (default ${ADAPT_DEFAULTS.classifierEpochs})
+  --seed S             seed of the training's random choices (default ${ADAPT_DEFAULTS.seed})
   --backend B          ${BACKENDS.join('|')} (default wasm)`;
 
 const OPTIONS = {

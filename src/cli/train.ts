@@ -60,8 +60,8 @@ const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --tr
   --truth DIR          ground-truth coordinates (${coordinateExtensionList()}), matched by name:
                        ${COORDINATE_SOURCES_SHORT}
 ${COMMON_HELP}
-  --epochs N           (default ${D.epochs})
-  --batch-size N       (default ${D.batchSize})
+  --epochs N           passes over the training patches (default ${D.epochs})
+  --batch-size N       patches per training step (default ${D.batchSize})
   --lr X               Adam learning rate (default ${D.learningRate})
   --lr-decay X         learning rate factor after each epoch (default ${D.lrDecay})
   --init MODEL_DIR     fine-tune an existing detector (e.g. public/models/fcrn) instead of starting afresh
@@ -79,8 +79,8 @@ ${COMMON_HELP}
                        (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
 ${paramHelp(['sigma'])}
   --strict-level K     unsupervised: level of the particles, 2 or 3 (default ${UNSUPERVISED_DEFAULTS.strictLevel})
-  --epochs N           (default ${C.epochs})
-  --batch-size N       (default ${C.batchSize})
+  --epochs N           passes over the training patches (default ${C.epochs})
+  --batch-size N       patches per training step (default ${C.batchSize})
   --lr X               Adam learning rate (default ${C.learningRate})
   --lr-decay X         learning rate factor after each epoch (default ${C.lrDecay})
   --init MODEL_DIR     continue from an existing classifier instead of starting afresh`;
