@@ -175,17 +175,83 @@ async function resolveVersion(cwd: string, option: string | undefined): Promise<
   return pipelineVersion(text) ?? '4';
 }
 
+/** What a worker process (--j) tells the job when it has been through its part: the parent
+ * neither picks those micrographs again nor reports their failures twice, and counts them. */
+export interface WorkerReport {
+  /** The micrographs of its part (their names in the micrographs STAR), each picked, already done or failed. */
+  labels: string[];
+  picked: number;
+  skipped: number;
+  failed: { label: string; message: string }[];
+}
+
+/** Set in a worker's environment: it reports to the job over the IPC channel instead of summing up itself. */
+const WORKER_ENV = 'DRPNET_RELION_WORKER';
+
+/** How this process reports its part when it is a worker of a job, else undefined. */
+function workerReporter(): ((report: WorkerReport) => Promise<void>) | undefined {
+  const send = process.send?.bind(process);
+  if (process.env[WORKER_ENV] !== '1' || !send) return undefined;
+  return (report) =>
+    new Promise((resolve) =>
+      send(report, undefined, {}, () => {
+        process.disconnect(); // the channel would keep the worker alive
+        resolve();
+      }),
+    );
+}
+
 /** Runs `drpnet relion-external ... --shard i/n` for i < n in parallel, each added to
- * `children` as it starts (a stop signal stops them too); resolves when all exit. */
-async function runChildren(argv: readonly string[], n: number, cwd: string, children: ChildProcess[]): Promise<void> {
+ * `children` as it starts (a stop signal stops them too); resolves when all exit, with the
+ * reports of those that went through their part (one that crashed or was stopped sends none). */
+async function runChildren(argv: readonly string[], n: number, cwd: string, children: ChildProcess[]): Promise<WorkerReport[]> {
   const base: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (/^--(j|shard)$/.test(argv[i])) i++;
     else if (!/^--(j|shard)=/.test(argv[i])) base.push(argv[i]);
   }
-  for (let i = 0; i < n; i++)
-    children.push(spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], { cwd, stdio: 'inherit' }));
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => c.once('close', () => resolve()))));
+  const reports: WorkerReport[] = [];
+  for (let i = 0; i < n; i++) {
+    const child = spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], {
+      cwd,
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [WORKER_ENV]: '1' },
+    });
+    child.on('message', (m) => reports.push(m as WorkerReport));
+    children.push(child);
+  }
+  await Promise.all(children.map(closed));
+  return reports;
+}
+
+/** Resolves when the process has exited and its output is closed (at once when it already has). */
+function closed(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => c.once('close', () => resolve()));
+}
+
+/** How long a stopped job waits for its worker processes to stop before it kills them. */
+const WORKER_STOP_MS = 5000;
+
+/** Stops the worker processes with `signal`; resolves when all have exited, killing any still running after WORKER_STOP_MS. */
+async function stopChildren(children: readonly ChildProcess[], signal: NodeJS.Signals): Promise<void> {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const c of running) c.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, WORKER_STOP_MS)));
+  await Promise.race([Promise.all(running.map(closed)), late]);
+  clearTimeout(timer);
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(running.map(closed));
+}
+
+/** Sums what the worker processes and this process's own pass did. */
+function jobTotals(reports: readonly WorkerReport[], own: { picked: number; skipped: number; failed: { message: string }[] }) {
+  return {
+    picked: reports.reduce((s, r) => s + r.picked, own.picked),
+    skipped: reports.reduce((s, r) => s + r.skipped, own.skipped),
+    failed: [...reports.flatMap((r) => r.failed.map((f) => f.message)), ...own.failed.map((f) => f.message)],
+  };
 }
 
 /** What a whole run (not a shard) writes once, at its end: the exit files, the list files and the output node. */
@@ -224,9 +290,14 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   const log = async (line: string) => fs.appendFile(inJob(LOG_FILE), `${new Date().toISOString()} ${line}\n`);
   // Set once the job's outcome is being written: a stop signal then lets it finish.
   let ending = false;
+  /** The signal that stopped the job: its handler writes the outcome, nothing else may. */
+  let stoppedBy: NodeJS.Signals | undefined;
+  /** Where the job goes once a stop signal has taken over: nowhere, until its handler exits. */
+  const halted = () => new Promise<number>(() => {});
   /** Worker processes (--j), stopped with the job. */
   const children: ChildProcess[] = [];
   const fail = async (reason: string): Promise<number> => {
+    if (stoppedBy) return halted();
     ending = true;
     process.stderr.write(`drpnet relion-external: ${reason}\n`);
     await log(`FAILED: ${reason}`);
@@ -255,19 +326,33 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
 
       const workers = shard ? 1 : Math.min(j, plan.jobs.length);
-      if (workers > 1) await runChildren(argv, workers, cwd, children);
+      const reports = workers > 1 ? await runChildren(argv, workers, cwd, children) : [];
+      if (stoppedBy) return halted();
+      // After worker processes, this pass picks only the parts of those that did not report
+      // (one crashed, or stopped on RELION's abort, which this pass then stops on too).
+      const covered = new Set(reports.flatMap((r) => r.labels));
       const abortFile = inJob(RELION_JOB_ABORT_NOW);
-      const res = await runPickBatch(plan.jobs, settings, {
-        // After worker processes, this pass only picks what they left undone (their failures).
-        resume: workers > 1 || !v.overwrite,
-        report: (line, kind) => {
-          // The workers already said which micrographs they picked; this pass only checks.
-          if (workers > 1 && kind === 'skipped') return;
-          (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+      const res = await runPickBatch(
+        plan.jobs.filter((job) => !covered.has(job.label ?? job.file)),
+        settings,
+        {
+          resume: workers > 1 || !v.overwrite,
+          report: (line, kind) => {
+            // The workers already said which micrographs they picked; this pass only checks.
+            if (workers > 1 && kind === 'skipped') return;
+            (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+          },
+          shouldStop: () => allExist([abortFile]),
         },
-        shouldStop: () => allExist([abortFile]),
-      });
+      );
       for (const f of res.failed) await log(`micrograph failed: ${f.message}`);
+      const toJob = workerReporter();
+      if (toJob && !res.stopped) {
+        // The job sums up the parts: a failure is said once, in its totals.
+        const failed = res.failed.map((f) => ({ label: f.job.label ?? f.job.file, message: f.message }));
+        await toJob({ labels: plan.jobs.map((job) => job.label ?? job.file), picked: res.picked, skipped: res.skipped, failed });
+        return failed.length ? 1 : 0;
+      }
       if (res.stopped) {
         // Counted from the job directory: worker processes (--j) pick beside this one, and earlier runs count too.
         const done = await Promise.all(plan.jobs.map((job) => allExist(job.outputs.map((o) => o.path))));
@@ -281,11 +366,12 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         }
         return 1;
       }
-      if (res.failed.length) {
-        const list = res.failed.map((f) => `  ${f.message}`).join('\n');
-        return await fail(`${res.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
+      const totals = jobTotals(reports, res);
+      if (totals.failed.length) {
+        const list = totals.failed.map((message) => `  ${message}`).join('\n');
+        return await fail(`${totals.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
       }
-      await log(`${res.picked} picked, ${res.skipped} already done`);
+      await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
       if (sharded) return 0;
 
       ending = true;
@@ -304,24 +390,35 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   };
 
   // A job stopped from outside must still leave an exit file, or RELION shows it as running
-  // forever: on SIGTERM or SIGINT, stop the worker processes, log it, write
+  // forever: on SIGTERM or SIGINT, log it, pass the signal on to the worker processes and wait
+  // for them (WORKER_STOP_MS at most: none may pick on after the job is marked), write
   // RELION_JOB_EXIT_ABORTED (as RELION's own programs do when aborted; RELION 3.1.3's
-  // relion_pipeliner then marks the job aborted, test/relion/external-job.test.ts) and exit at
-  // once with 128 + the signal's number. Written synchronously: nothing else runs before the exit.
+  // relion_pipeliner then marks the job aborted, test/relion/external-job.test.ts) and exit
+  // with 128 + the signal's number. Without workers at once, written synchronously: nothing else
+  // runs before the exit; with them, only they are waited for (this process only waits on them).
   const onStopSignal = (signal: NodeJS.Signals) => {
     if (ending) return;
     ending = true;
-    for (const c of children) c.kill(signal);
+    stoppedBy = signal;
     const note = `stopped by ${signal}`;
     process.stderr.write(`drpnet relion-external: ${note}\n`);
+    const abort = () => {
+      try {
+        mkdirSync(jobDir, { recursive: true }); // stopped before it was made
+        if (!sharded) writeFileSync(inJob(RELION_JOB_EXIT_ABORTED), '');
+      } catch (e) {
+        process.stderr.write(`drpnet relion-external: ${describeFileSystemError(e, inJob(RELION_JOB_EXIT_ABORTED))}\n`);
+      }
+      process.exit(128 + osConstants.signals[signal]);
+    };
     try {
-      mkdirSync(jobDir, { recursive: true }); // stopped before it was made
+      mkdirSync(jobDir, { recursive: true });
       appendFileSync(inJob(LOG_FILE), `${new Date().toISOString()} ${note}\n`);
-      if (!sharded) writeFileSync(inJob(RELION_JOB_EXIT_ABORTED), '');
-    } catch (e) {
-      process.stderr.write(`drpnet relion-external: ${describeFileSystemError(e, inJob(RELION_JOB_EXIT_ABORTED))}\n`);
+    } catch {
+      // The exit file's write below says what is wrong with the folder.
     }
-    process.exit(128 + osConstants.signals[signal]);
+    if (!children.length) abort();
+    else void stopChildren(children, signal).then(abort);
   };
   for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
   try {

@@ -1,7 +1,7 @@
 // `drpnet relion-external` on a RELION-style project tree built here: what it leaves in the
 // job directory, its exit files on success, failure and abort, and worker processes (--j).
 // Random-weight models: these tests check the plumbing, not the quality of the picks.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
   writePipelineFile,
   writeRandomModels,
   writeRelionProject,
+  writeSimulatedMrc,
   type RelionProject,
 } from '../helpers/fixtures';
 
@@ -324,6 +325,45 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     const names = (await filesUnder(a)).filter((f) => f !== 'drpnet.log');
     expect(names).toEqual((await filesUnder(b)).filter((f) => f !== 'drpnet.log'));
     for (const f of names) expect(await readFile(path.join(a, f), 'utf8')).toBe(await readFile(path.join(b, f), 'utf8'));
+    // The job's last word counts what its workers picked.
+    const log = (await readFile(path.join(a, 'drpnet.log'), 'utf8')).trimEnd().split('\n');
+    expect(log.at(-1)).toMatch(/ 3 picked, 0 already done \(2 worker processes\)$/);
+  }, 60_000);
+
+  it("with --j 2 a micrograph that fails is picked once and said once in the job's failure, counted over the whole job", async () => {
+    const cwd = await copyProject('workers-failing');
+    await rm(path.join(cwd, project.micrographs[1]));
+    const job = 'External/job016';
+    const args = [
+      'relion-external',
+      '--o',
+      `${job}/`,
+      '--in_mics',
+      project.star,
+      '--diameter',
+      String(DIAMETER),
+      '--models',
+      models,
+      '--j',
+      '2',
+    ];
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [DRPNET_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(run.code).toBe(1);
+    const missing = `${project.micrographs[1]}: the micrograph file does not exist`;
+    expect(run.out.split(`FAILED ${missing}`).length - 1, run.out).toBe(1); // tried once, by its worker
+    expect(run.out.match(/micrograph\(s\) failed/g)).toEqual(['micrograph(s) failed']);
+    expect(run.out).toContain(`1 of 3 micrograph(s) failed:\n  ${missing}`);
+    const log = await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8');
+    expect(log.match(/FAILED: /g)).toHaveLength(1);
+    expect(log).toContain('FAILED: 1 of 3 micrograph(s) failed');
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
+    for (const i of [0, 2]) expect(await exists(path.join(cwd, coordFile(job, i)))).toBe(true);
   }, 60_000);
 });
 
@@ -363,9 +403,16 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
    * Starts the real command in a copy of the project, sends `signal` once `ready` matches its
    * output, and resolves when it has exited, with how long that took after the signal.
    */
-  async function signalled(name: string, signal: NodeJS.Signals, extra: string[] = [], ready = /\[1\/\d+\] .*picks in/) {
+  async function signalled(
+    name: string,
+    signal: NodeJS.Signals,
+    extra: string[] = [],
+    ready = /\[1\/\d+\] .*picks in/,
+    prepare: (cwd: string) => Promise<void> = async () => {},
+  ) {
     const cwd = path.join(tmp, name);
     await cp(many.root, cwd, { recursive: true });
+    await prepare(cwd);
     const job = 'External/job020';
     const child = spawn(
       process.execPath,
@@ -386,6 +433,8 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     );
     let out = '';
     let sentAt = 0;
+    /** Its worker processes (--j) when the signal was sent. */
+    let workers: number[] = [];
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (code, sig) => resolve({ code, signal: sig })),
     );
@@ -393,13 +442,26 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
       out += d.toString();
       if (!sentAt && ready.test(out)) {
         sentAt = performance.now();
+        // ps exits 1 when the process has no children (no --j): none.
+        workers = (spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout ?? '')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map(Number);
         child.kill(signal);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     const status = await exited;
-    return { cwd, job: path.join(cwd, job), status, out, afterSignalMs: performance.now() - sentAt, sent: sentAt > 0 };
+    const alive = workers.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return { cwd, job: path.join(cwd, job), status, out, afterSignalMs: performance.now() - sentAt, sent: sentAt > 0, workers, alive };
   }
 
   const coordinateFiles = async (job: string) =>
@@ -432,6 +494,21 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     },
     90_000,
   );
+
+  it('SIGINT with --j 2: the job passes the signal on and exits only once its workers have stopped', async () => {
+    // Micrographs that take a while to pick: a worker hears the signal only between two.
+    const larger = async (cwd: string) => {
+      for (const [i, m] of many.micrographs.entries()) await writeSimulatedMrc(path.join(cwd, m), 300 + i, 768, 768);
+    };
+    const run = await signalled('signal-workers-wait', 'SIGINT', ['--j', '2'], /\[shard \d\/2\] \[1\/\d+\] .*picks in/, larger);
+    expect(run.sent).toBe(true);
+    expect(run.status.code).toBe(130);
+    expect(run.workers).toHaveLength(2);
+    expect(run.alive).toEqual([]);
+    expect(await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).toMatch(/stopped by SIGINT/);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
+    expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
+  }, 90_000);
 
   it('SIGTERM with --j 2: the worker processes stop too, and the job is marked aborted', async () => {
     const run = await signalled('signal-workers', 'SIGTERM', ['--j', '2'], /\[shard \d\/2\] \[1\/\d+\] .*picks in/);
