@@ -300,22 +300,24 @@ describe('drpnet relion-external failures', () => {
 });
 
 describe('drpnet relion-external --j (worker processes), run as RELION runs it', () => {
+  /** The command line RELION runs for the job with "Number of threads" 2. */
+  const withWorkers = (job: string) => [
+    'relion-external',
+    '--o',
+    job,
+    '--in_mics',
+    project.star,
+    '--diameter',
+    String(DIAMETER),
+    '--models',
+    models,
+    '--j',
+    '2',
+  ];
+
   it('with --j 2 gives the same job directory as one process', async () => {
     const cwd = await copyProject('workers');
-    const args = [
-      'relion-external',
-      '--o',
-      'External/job013/',
-      '--in_mics',
-      project.star,
-      '--diameter',
-      String(DIAMETER),
-      '--models',
-      models,
-      '--j',
-      '2',
-    ];
-    const { stdout } = await promisify(execFile)(process.execPath, [DRPNET_BIN, ...args], { cwd });
+    const { stdout } = await promisify(execFile)(process.execPath, [DRPNET_BIN, ...withWorkers('External/job013/')], { cwd });
     expect(stdout).toContain('[shard 0/2]');
     expect(stdout).toContain('[shard 1/2]');
     const single = await copyProject('single');
@@ -334,21 +336,8 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     const cwd = await copyProject('workers-failing');
     await rm(path.join(cwd, project.micrographs[1]));
     const job = 'External/job016';
-    const args = [
-      'relion-external',
-      '--o',
-      `${job}/`,
-      '--in_mics',
-      project.star,
-      '--diameter',
-      String(DIAMETER),
-      '--models',
-      models,
-      '--j',
-      '2',
-    ];
     const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [DRPNET_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [DRPNET_BIN, ...withWorkers(`${job}/`)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
