@@ -8,7 +8,7 @@ import { insideEdgeMargin } from '../src/core/candidates';
 import { readRelionCoordinates } from '../src/core/coords/relion';
 import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph, isMicrographFileName, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
-import { aggregate, matchInRegion, type Scores } from '../src/core/metrics';
+import { aggregate, matchingRadius, matchInRegion, type Scores } from '../src/core/metrics';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REALDATA_DIR = process.env.DRPNET_REALDATA ?? path.join(ROOT, 'shared/realdata');
@@ -79,7 +79,7 @@ export async function loadRealMicrograph(set: RealSet, fileName: string): Promis
 
 /** Scores over the particles lying wholly inside the micrograph (centre at least one radius from each edge). */
 export function scoreReal(picks: readonly { x: number; y: number }[], m: RealMicrograph): Scores {
-  const r = m.diameter / 2;
+  const r = matchingRadius(m.diameter);
   const { width, height } = m.micrograph.image;
   return matchInRegion(picks, m.truth, r, (p) => insideEdgeMargin(p.x, p.y, width, height, r));
 }

@@ -1,15 +1,10 @@
 // Metrics for the panel and list, from src/core/metrics (one-to-one matching within a radius).
 import type { Particle } from '../core/coords/types';
-import { aggregate, matchPicks, precisionRecallCurve, scoresFromCounts, type Scores } from '../core/metrics';
+import { aggregate, matchingRadius, matchPicks, precisionRecallCurve, scoresFromCounts, type Scores } from '../core/metrics';
 import { workMicrographs, type MicrographEntry } from './store';
 
 /** TP/FP/FN with recall, precision and F1 (the core's Scores, without the matched pairs). */
 export type MetricsSummary = Scores;
-
-/** Matching radius: half the particle diameter (a pick inside the particle counts). */
-export function matchingRadius(diameter: number): number {
-  return diameter / 2;
-}
 
 export function micrographMetrics(picks: Particle[], truth: Particle[], diameter: number): MetricsSummary {
   return scoresFromCounts(matchPicks(picks, truth, matchingRadius(diameter)));

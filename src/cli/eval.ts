@@ -1,7 +1,7 @@
 // `drpnet eval`: recall, precision and F1 of picks against ground truth, per micrograph and
 // overall, matching coordinate files by micrograph name.
 import { COORDINATE_FORMAT_IDS, coordinateExtensionList } from '../core/coords/formats';
-import { aggregate, matchPicks, type MatchResult } from '../core/metrics';
+import { aggregate, matchingRadius, matchPicks, type MatchResult } from '../core/metrics';
 import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError } from './args';
 import { READ_PREFERENCE, readCoordinateFolder } from './coordinate-folder';
 import { someOf } from './files';
@@ -51,7 +51,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const v = args.values;
   if (!v.picks || !v.truth) throw new UsageError(`--picks and --truth are required\n${HELP}`);
   const diameter = numberOption(v.diameter, 'diameter', ABOVE_ZERO);
-  const radius = numberOption(v.radius, 'radius', ABOVE_ZERO) ?? (diameter !== undefined ? diameter / 2 : undefined);
+  const radius = numberOption(v.radius, 'radius', ABOVE_ZERO) ?? (diameter !== undefined ? matchingRadius(diameter) : undefined);
   if (radius === undefined) throw new UsageError('give the matching radius with --radius PX (or the particle --diameter PX)');
   const formats = choiceListOption(v.format, 'format', COORDINATE_FORMAT_IDS);
   const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO);

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
 import { describeCalibration } from '../core/calibrate';
-import { COORDINATE_FORMAT_IDS, coordinateFileName, writeCoordinates } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, coordinateFileName, defaultBoxSize, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError } from '../core/errors';
 import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
@@ -313,7 +313,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const tPick = performance.now(); // the first micrograph's t0 also covers loading the models
       const { picked, note, timings } = await pickFile(job.file, loaded.models, loaded.settings, readBuffer);
       const name = path.basename(job.file);
-      const boxSize = job.boxSize ?? Math.round(settings.params.diameter);
+      const boxSize = job.boxSize ?? defaultBoxSize(settings.params.diameter);
       const tWrite = performance.now();
       for (const out of job.outputs) {
         await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
@@ -395,7 +395,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const named = [...(v.micrographs ?? []), ...args.positionals];
   if (!named.length) throw new UsageError(`no micrographs given\n${HELP}`);
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
-  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO) ?? Math.round(settings.params.diameter);
+  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO) ?? defaultBoxSize(settings.params.diameter);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');
   const statsFile = pathOption(v.stats, 'stats');

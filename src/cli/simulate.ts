@@ -1,7 +1,7 @@
 // `drpnet simulate`: writes simulated micrographs (MRC mode 2 with the pixel size in the
 // header) and their ground truth (RELION coordinate STAR in truth/<name>.star).
 import path from 'node:path';
-import { writeCoordinates } from '../core/coords';
+import { defaultBoxSize, writeCoordinates } from '../core/coords';
 import { writeMrc } from '../core/io/mrc';
 import { isParticleKind, PARTICLE_KINDS, particleDiameterPx, type ParticleKind } from '../core/simulate/phantoms';
 import { presetConfig, SIM_PRESET_NAMES, type SimPresetName } from '../core/simulate/presets';
@@ -96,7 +96,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     await writeFileAtomic(path.join(v.out, `${name}.mrc`), new Uint8Array(writeMrc(result.image, { pixelSize: result.pixelSize })));
     await writeFileAtomic(
       path.join(v.out, 'truth', `${name}.star`),
-      writeCoordinates('star', truth, { micrographName: `${name}.mrc`, boxSize: Math.round(diameter) }),
+      writeCoordinates('star', truth, { micrographName: `${name}.mrc`, boxSize: defaultBoxSize(diameter) }),
     );
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     const defocus = result.params.defocusMeanUm.toFixed(2);

@@ -133,6 +133,11 @@ function maximumMatching(adj: readonly number[][], nTruth: number): Int32Array {
   return pickTo;
 }
 
+/** The matching radius every score uses: half the particle diameter (a pick inside the particle counts). */
+export function matchingRadius(diameter: number): number {
+  return diameter / 2;
+}
+
 /** One-to-one matching of picks to truth within `radius` (original pixels), and the scores. */
 export function matchPicks(picks: readonly Point[], truth: readonly Point[], radius: number): MatchResult {
   if (!(radius > 0)) throw new RangeError(`matching radius must be positive, got ${radius}`);

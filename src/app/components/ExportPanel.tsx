@@ -2,6 +2,7 @@ import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
   coordinateFileName,
+  defaultBoxSize,
   matchMicrograph,
   readRelionMicrographs,
   writeCoordinates,
@@ -14,7 +15,7 @@ import { keptPicks } from '../picks-merge';
 import { currentMic, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 function itemOf(m: MicrographEntry): ExportItem {
-  return { micrographName: m.name, picks: keptPicks(displayPicksOf(m)), boxSize: Math.round(m.params.diameter) };
+  return { micrographName: m.name, picks: keptPicks(displayPicksOf(m)), boxSize: defaultBoxSize(m.params.diameter) };
 }
 
 function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {

@@ -1,4 +1,5 @@
 import { useMemo, useRef } from 'react';
+import { matchingRadius } from '../../core/metrics';
 import { unloadTruth } from '../controller/files';
 import { curvePicks, displayPicksOf } from '../editing';
 import {
@@ -97,7 +98,7 @@ export function MetricsPanel() {
       )}
       {current && mic && (
         <p className="small">
-          TP {current.tp} · FP {current.fp} · FN {current.fn} · match radius {mic.params.diameter / 2} px
+          TP {current.tp} · FP {current.fp} · FN {current.fn} · match radius {matchingRadius(mic.params.diameter)} px
         </p>
       )}
       {note && (

@@ -24,6 +24,11 @@ export interface WriteOptions {
   boxSize: number;
 }
 
+/** The box side written when none is given: the particle diameter, in whole pixels. */
+export function defaultBoxSize(diameter: number): number {
+  return Math.round(diameter);
+}
+
 /** Writes the picks of one micrograph; x, y are centres in original micrograph pixels. */
 export function writeCoordinates(format: CoordinateFormat, picks: Particle[], opts: WriteOptions): string {
   switch (format) {

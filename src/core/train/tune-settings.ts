@@ -1,7 +1,7 @@
 // Pick settings learned from labelled micrographs (core/tuning.ts chooses): each micrograph's
 // detector map is made once and picked again at every setting of the grid.
 import { throwIfAborted } from '../errors';
-import { aggregate, matchPicks, type Counts, type Scores } from '../metrics';
+import { aggregate, matchingRadius, matchPicks, type Counts, type Scores } from '../metrics';
 import type { PickParams } from '../params';
 import { PickSession, pickMicrograph, type Models } from '../pipeline';
 import type { Point } from '../candidates';
@@ -26,7 +26,7 @@ export async function gridCounts(
   for (const c of candidates) {
     throwIfAborted(signal);
     const { picks } = await pickMicrograph(session, models, { ...params, ...c }, { signal });
-    const { tp, fp, fn } = matchPicks(picks, truth, params.diameter / 2);
+    const { tp, fp, fn } = matchPicks(picks, truth, matchingRadius(params.diameter));
     out.push({ tp, fp, fn });
   }
   return out;
