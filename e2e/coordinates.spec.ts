@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { readCoordinates } from '../src/core/coords';
 import { corruptMrc, simulatedMicrograph } from './fixtures';
-import { blurFields, currentPicks, engineReady, micrographs, openPickedDemos, screenPoint, storeValue } from './helpers';
+import { blurFields, currentMicrograph, currentPicks, engineReady, micrographs, openPickedDemos, screenPoint, storeValue } from './helpers';
 
 test('coordinate files: asked whether truth or picks; our own export comes back as editable picks; truth can be unloaded', async ({
   page,
@@ -206,4 +206,24 @@ test('a file that is no coordinate table is said at once, before the question of
   await expect(page.getByTestId('coordinate-prompt')).toContainText(path.basename(own.truthPath));
   await expect(page.getByTestId('coordinate-prompt')).not.toContainText('notes.txt');
   await page.getByTestId('coords-as-truth').click();
+});
+
+test('a .box file of centres-minus-corner without a box size is read with the particle diameter as the box, and says so', async ({
+  page,
+}) => {
+  await openPickedDemos(page);
+  await page.getByTestId('mic-row').first().click();
+  const mic = await currentMicrograph(page);
+  // The session's diameter (new micrographs take it): the file names no micrograph size before it is matched.
+  const box = Math.round((await storeValue<{ diameter: number }>(page, 'defaultParams')).diameter);
+  // Two columns: the corner only, as some scripts write EMAN boxes.
+  const text = `${300 - box / 2}\t${400 - box / 2}\n`;
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: `${mic.name.replace(/\.mrc$/, '')}.box`, mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await page.getByTestId('coords-as-picks').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'gives no box size' })).toContainText(`boxes of ${box} px`);
+  await expect
+    .poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').map((p) => [p.x, p.y]))
+    .toEqual([[300, 400]]);
 });

@@ -18,7 +18,7 @@ import {
   type Particle,
 } from '../core/coords';
 import { isBlankText } from '../core/coords/star';
-import { CoordinateFileError } from '../core/errors';
+import { CoordinateFileError, MissingBoxSizeError } from '../core/errors';
 import { UsageError } from './args';
 import { byName, countAccepted, describeFileSystemError, isFolderEntry, notRegularReason, someOf, whyNotAFile } from './files';
 
@@ -145,7 +145,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;
       // The readers ask for "the box size" in general; here it is an option.
-      return fail(file, /give the box size/.test(e.message) && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
+      return fail(file, e instanceof MissingBoxSizeError && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
     }
     for (const [mic, picks] of groups) {
       const key = micrographMatchKey(mic);

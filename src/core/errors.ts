@@ -45,6 +45,14 @@ export class CoordinateFileError extends DrpnetError {
   }
 }
 
+/** A corner-based coordinate file (.box, .cbox) that gives no box size, read without one: the caller may give one. */
+export class MissingBoxSizeError extends CoordinateFileError {
+  constructor(message: string, file?: string, line?: number) {
+    super(`${message}; give the box size to read it`, file, line);
+    this.name = 'MissingBoxSizeError';
+  }
+}
+
 /** A parameter outside its meaningful range (diameter, sigma, threshold, ...). */
 export class ParameterError extends DrpnetError {
   /** `file`: the file the value does not fit (a frame it does not hold). */

@@ -1,6 +1,8 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { matchMicrograph, readCoordinates } from '../../core/coords';
+import { defaultBoxSize, matchMicrograph, readCoordinates } from '../../core/coords';
+import type { Particle } from '../../core/coords/types';
+import { MissingBoxSizeError } from '../../core/errors';
 import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';
@@ -154,9 +156,19 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
 
 /** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
 async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] } | undefined> {
+  const groupsOf = (read: Map<string, Particle[]>) => [...read].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
   try {
-    const groups = [...readCoordinates(await f.blob.text(), f.name)].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
-    return { file: f.name, groups };
+    const text = await f.blob.text();
+    try {
+      return { file: f.name, groups: groupsOf(readCoordinates(text, f.name)) };
+    } catch (e) {
+      if (!(e instanceof MissingBoxSizeError)) throw e;
+      // No box size in the file: the one our writers (and crYOLO's) use, the particle diameter.
+      const boxSize = defaultBoxSize(store().defaultParams.diameter);
+      const groups = groupsOf(readCoordinates(text, f.name, { boxSize }));
+      store().notify(`${f.name} gives no box size: read with boxes of ${boxSize} px, the particle diameter.`);
+      return { file: f.name, groups };
+    }
   } catch (e) {
     store().notify(errorMessage(e), 'error');
     return undefined;

@@ -8,7 +8,7 @@
 // Axes: the same pixel frame as RELION's _rlnCoordinateX/Y (x along a row, y down the rows in
 // file order); RELION and crYOLO apply no y flip when they convert .box <-> .star, and neither
 // do we. Extra columns (EMAN2 helix markers, crYOLO's confidence) are ignored on reading.
-import { CoordinateFileError } from '../errors';
+import { CoordinateFileError, MissingBoxSizeError } from '../errors';
 import { finiteCoordinate, formatNumber, parseStrictNumber } from './star';
 import type { Particle } from './types';
 
@@ -44,7 +44,7 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
     } else if (opts.boxSize !== undefined) {
       w = h = opts.boxSize;
     } else {
-      throw new CoordinateFileError('the line has no box size; give the box size to read it', fileName, line);
+      throw new MissingBoxSizeError('the line has no box size', fileName, line);
     }
     if (!(w > 0) || !(h > 0)) throw new CoordinateFileError(`box size ${w} x ${h} must be positive`, fileName, line);
     picks.push({ x: finiteCoordinate(x + w / 2, fileName, line, 'x centre'), y: finiteCoordinate(y + h / 2, fileName, line, 'y centre') });

@@ -10,7 +10,7 @@
 // (resp. Height/2). Same pixel frame as .box/.star, no y flip. Values that do not apply
 // (_CoordinateZ, _Depth, _NumBoxes, _Angle of a 2D pick) are written as <NA> (pandas' missing
 // value); we read any non-number there as "unknown".
-import { CoordinateFileError } from '../errors';
+import { CoordinateFileError, MissingBoxSizeError } from '../errors';
 import {
   columnIndex,
   findBlock,
@@ -48,7 +48,7 @@ export function readCbox(text: string | StarDocument, fileName: string, opts: Re
   const ih = columnIndex(loop, 'Height');
   const ic = columnIndex(loop, 'Confidence');
   if ((iw < 0 || ih < 0) && opts.boxSize === undefined) {
-    throw new CoordinateFileError('the table has no _Width/_Height columns; give the box size to read it', fileName, loop.line);
+    throw new MissingBoxSizeError('the table has no _Width/_Height columns', fileName, loop.line);
   }
   return loop.rows.map((row, r) => {
     const line = loop.rowLines[r];
