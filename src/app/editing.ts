@@ -78,7 +78,8 @@ export function acceptAllPicks(): void {
 /**
  * Picks for a precision-recall curve: every engine candidate the user did not reject (ones the
  * classifier or screens dropped too, ranked by their score) and manual picks, which are always
- * kept whatever the threshold (score +Infinity).
+ * kept whatever the threshold (score +Infinity), but for those loaded from a file with their
+ * picker's score (crYOLO's confidence), which rank by it.
  */
 export function curvePicks(m: MicrographEntry): Particle[] {
   const all = M.mergePicks(
@@ -86,5 +87,6 @@ export function curvePicks(m: MicrographEntry): Particle[] {
     m.edits,
     m.params.diameter,
   );
-  return all.filter((p) => p.state !== 'rejected').map((p) => ({ x: p.x, y: p.y, score: p.state === 'manual' ? Infinity : p.score }));
+  const score = (p: M.DisplayPick) => (p.state === 'manual' && !(p.imported && p.score !== undefined) ? Infinity : p.score);
+  return all.filter((p) => p.state !== 'rejected').map((p) => ({ x: p.x, y: p.y, score: score(p) }));
 }

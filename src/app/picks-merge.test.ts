@@ -104,7 +104,9 @@ describe('mergePicks', () => {
     ]);
     const rejected = M.rejectPick(M.EMPTY_EDITS, M.mergePicks(picks, M.EMPTY_EDITS, D)[0], D);
     const loaded = M.replaceAuto(rejected, [{ id: 'm1', x: 500, y: 500, score: 0.7 }], 'mic_manualpick.star', D);
-    expect(M.mergePicks(picks, loaded, D)).toEqual([{ id: 'm1', x: 500, y: 500, score: 0.7, pParticle: undefined, state: 'manual' }]);
+    expect(M.mergePicks(picks, loaded, D)).toEqual([
+      { id: 'm1', x: 500, y: 500, score: 0.7, pParticle: undefined, state: 'manual', imported: true },
+    ]);
     expect(sameEdits(loaded, { ...loaded, autoSetAside: undefined })).toBe(false);
     const back = M.bringAutoBack(loaded);
     expect(M.mergePicks(picks, back, D).map((p) => p.state)).toEqual(['rejected', 'auto', 'manual']);
@@ -128,6 +130,32 @@ describe('mergePicks', () => {
       [520, 510],
       [800, 500],
     ]);
+  });
+
+  it("picks loaded from another picker's file: deleting one rejects its place (a negative); moving one makes it the user's", () => {
+    const loaded = M.replaceAuto(
+      M.EMPTY_EDITS,
+      [
+        { id: 'm1', x: 140, y: 140, score: 0.3 },
+        { id: 'm2', x: 600, y: 600, score: 0.9 },
+      ],
+      'mic.cbox',
+      D,
+    );
+    let shown = M.mergePicks([], loaded, D);
+    expect(shown.map((p) => [p.id, p.imported])).toEqual([
+      ['m1', true],
+      ['m2', true],
+    ]);
+    const deleted = M.rejectPick(loaded, shown[0], D);
+    expect(deleted.manual.map((m) => m.id)).toEqual(['m2']);
+    expect(deleted.rejected).toEqual([{ x: 140, y: 140 }]);
+    const moved = M.movePick(deleted, M.mergePicks([], deleted, D)[0], 610, 600, 'x', D);
+    shown = M.mergePicks([], moved, D);
+    expect(shown.map((p) => [p.x, p.imported, p.score])).toEqual([[610, undefined, 0.9]]);
+    // A pick the user added and then deletes leaves no negative behind.
+    const own = M.addManual(M.EMPTY_EDITS, 50, 50, 'h');
+    expect(M.rejectPick(own, M.mergePicks([], own, D)[0], D)).toEqual({ ...own, manual: [] });
   });
 
   it('toggle rejects then accepts, and accept wins over an older rejection', () => {

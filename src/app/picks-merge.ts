@@ -41,6 +41,12 @@ export interface ManualPick extends Mark {
   /** The score of the automatic pick it was moved from (or of an imported pick): kept in exports. */
   score?: number;
   pParticle?: number;
+  /**
+   * The coordinate file it was loaded from, until the user moves it: another picker's pick, not
+   * one the user placed, so it labels training only on a micrograph marked reviewed, and
+   * deleting it rejects the place (a negative), as deleting an automatic pick does.
+   */
+  from?: string;
 }
 
 export interface PickEdits {
@@ -61,6 +67,8 @@ export interface DisplayPick {
   score?: number;
   pParticle?: number;
   state: PickState;
+  /** A manual pick loaded from a coordinate file (ManualPick.from) and not moved since. */
+  imported?: boolean;
 }
 
 export const EMPTY_EDITS: PickEdits = Object.freeze({ manual: [], rejected: [], accepted: [] }) as PickEdits;
@@ -95,6 +103,7 @@ export function mergePicks(auto: readonly ScoredPick[], edits: PickEdits, diamet
     score: m.score,
     pParticle: m.pParticle,
     state: 'manual',
+    ...(m.from !== undefined ? { imported: true } : {}),
   }));
   if (edits.autoSetAside) return manual;
   const shown: number[] = [];
@@ -134,10 +143,14 @@ function without(marks: readonly Mark[], p: Mark, r2: number): Mark[] {
   return marks.filter((m) => dist2(m, p) > r2);
 }
 
-/** Reject (auto) or delete (manual) one pick. */
+/** Reject (auto) or delete (manual) one pick; deleting an imported one also rejects its place. */
 export function rejectPick(edits: PickEdits, pick: DisplayPick, diameter: number): PickEdits {
-  if (isManual(pick))
-    return edits.manual.some((m) => m.id === pick.id) ? { ...edits, manual: edits.manual.filter((m) => m.id !== pick.id) } : edits;
+  if (isManual(pick)) {
+    const m = edits.manual.find((x) => x.id === pick.id);
+    if (!m) return edits;
+    const manual = edits.manual.filter((x) => x !== m);
+    return m.from === undefined ? { ...edits, manual } : { ...edits, manual, rejected: [...edits.rejected, { x: m.x, y: m.y }] };
+  }
   if (pick.state === 'rejected') return edits;
   const r2 = matchRadius(diameter) ** 2;
   return {
@@ -178,7 +191,7 @@ export function togglePick(edits: PickEdits, pick: DisplayPick, diameter: number
  */
 export function replaceAuto(edits: PickEdits, picks: readonly ManualPick[], file: string, diameter: number): PickEdits {
   const r2 = matchRadius(diameter) ** 2;
-  const fresh = picks.filter((p) => nearest2(p, edits.manual) > r2);
+  const fresh = picks.filter((p) => nearest2(p, edits.manual) > r2).map((p) => ({ ...p, from: file }));
   return { ...edits, manual: [...edits.manual, ...fresh], autoSetAside: file };
 }
 
@@ -199,7 +212,9 @@ export function addManual(edits: PickEdits, x: number, y: number, id: string, sc
  * also clears a rejection or acceptance there) and added where it lands, with its score.
  */
 export function movePick(edits: PickEdits, pick: DisplayPick, x: number, y: number, newId: string, diameter: number): PickEdits {
-  if (isManual(pick)) return { ...edits, manual: edits.manual.map((m) => (m.id === pick.id ? { ...m, x, y } : m)) };
+  // A moved imported pick is the user's own placement from then on.
+  const placed = ({ from: _, ...m }: ManualPick, at: Mark): ManualPick => ({ ...m, x: at.x, y: at.y });
+  if (isManual(pick)) return { ...edits, manual: edits.manual.map((m) => (m.id === pick.id ? placed(m, { x, y }) : m)) };
   const r2 = matchRadius(diameter) ** 2;
   const moved: PickEdits = {
     ...edits,

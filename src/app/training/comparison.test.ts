@@ -31,6 +31,9 @@ describe('before / after comparison of a retrained model', () => {
       { x: 900, y: 900 },
     ]);
     expect(heldOutLabels(withTruth, new Set(['b']))).toBeUndefined();
+    // A run that learnt from no user's picks (the unsupervised classifier) is scored on ground truth everywhere.
+    expect(heldOutLabels(withTruth, new Set(['b']), true)).toEqual([{ x: 100, y: 100 }]);
+    expect(heldOutLabels(reviewed, trainedOn, true)).toBeUndefined();
   });
 
   it("scores the model's own picks, without the user's edits", () => {

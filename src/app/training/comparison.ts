@@ -31,9 +31,12 @@ export const NO_HELD_OUT =
 /**
  * What a micrograph's picks are scored against: its ground truth, else the picks of a micrograph
  * the user marked reviewed; nothing for one the new model learnt from (its own training labels
- * would make it look perfect).
+ * would make it look perfect). With `truthHeldOut` (a run whose labels came from no user's
+ * picks: the classifier's unsupervised labelling) ground truth scores every micrograph: such a
+ * run never saw it, and with its default scope it learns from all of them.
  */
-export function heldOutLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>): Particle[] | undefined {
+export function heldOutLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>, truthHeldOut = false): Particle[] | undefined {
+  if (truthHeldOut && m.truth) return m.truth;
   if (trainedOn.has(m.key)) return undefined;
   return m.truth ?? (m.reviewed ? keptPicks(displayPicksOf(m)) : undefined);
 }

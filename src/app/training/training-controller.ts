@@ -119,10 +119,13 @@ function classifierMicrographs(): MicrographEntry[] {
 /**
  * What the detector learns as particles on a micrograph: every pick kept on one the user marked
  * reviewed (they checked it, as crYOLO and Topaz train on every box of a curated micrograph, and
- * as the comparison scores against it), else the picks they accepted or added.
+ * as the comparison scores against it), else the picks they accepted or added by hand (not those
+ * loaded from another picker's file: nobody checked them).
  */
 export function userPicks(m: MicrographEntry): Point[] {
-  const picks = m.reviewed ? keptPicks(displayPicksOf(m)) : displayPicksOf(m).filter((p) => p.state === 'accepted' || p.state === 'manual');
+  const picks = m.reviewed
+    ? keptPicks(displayPicksOf(m))
+    : displayPicksOf(m).filter((p) => p.state === 'accepted' || (p.state === 'manual' && !p.imported));
   return picks.map((p) => ({ x: p.x, y: p.y }));
 }
 
@@ -430,7 +433,8 @@ async function sidePick(m: MicrographEntry) {
 async function compareWith(kind: ModelKind, id: string, name: string, trained: string, trainedOn: ReadonlySet<string>): Promise<void> {
   const previous = training().active;
   const mics = workMicrographs(workbench().micrographs).filter((m) => m.pickedWith && usable(m));
-  const labels = mics.map((m) => heldOutLabels(m, trainedOn));
+  // The classifier's labels come from the unsupervised rule, never from ground truth.
+  const labels = mics.map((m) => heldOutLabels(m, trainedOn, kind === 'classifier'));
   const rows: ComparisonRow[] = mics.map((m, i) => ({
     key: m.key,
     name: m.name,
