@@ -206,6 +206,12 @@ test('a file that is no coordinate table is said at once, before the question of
   await expect(page.getByTestId('coordinate-prompt')).toContainText(path.basename(own.truthPath));
   await expect(page.getByTestId('coordinate-prompt')).not.toContainText('notes.txt');
   await page.getByTestId('coords-as-truth').click();
+  // A project's micrographs STAR dropped on the page: pointed to where it is used.
+  const mics = 'data_micrographs\n\nloop_\n_rlnMicrographName #1\nMotionCorr/job002/Movies/a.mrc\n';
+  await page.getByTestId('file-input').setInputFiles({ name: 'micrographs_ctf.star', mimeType: 'text/plain', buffer: Buffer.from(mics) });
+  await expect(page.getByTestId('notice').filter({ hasText: 'micrographs_ctf.star is a RELION micrographs STAR' })).toContainText(
+    'choose it in the Export panel',
+  );
 });
 
 test('a .box file of centres-minus-corner without a box size is read with the particle diameter as the box, and says so', async ({

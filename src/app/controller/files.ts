@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, matchMicrograph, readCoordinates } from '../../core/coords';
+import { defaultBoxSize, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -162,6 +162,10 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
     try {
       return { file: f.name, groups: groupsOf(readCoordinates(text, f.name)) };
     } catch (e) {
+      if (isMicrographsStar(text, f.name))
+        throw new Error(
+          `${f.name} is a RELION micrographs STAR, not coordinates: choose it in the Export panel ("RELION micrographs STAR") to lay the export out as a picking job of that project.`,
+        );
       if (!(e instanceof MissingBoxSizeError)) throw e;
       // No box size in the file: the one our writers (and crYOLO's) use, the particle diameter.
       const boxSize = defaultBoxSize(store().defaultParams.diameter);
@@ -172,6 +176,15 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
   } catch (e) {
     store().notify(errorMessage(e), 'error');
     return undefined;
+  }
+}
+
+/** Whether a STAR file that holds no coordinates lists micrographs (a RELION micrographs STAR). */
+function isMicrographsStar(text: string, fileName: string): boolean {
+  try {
+    return readRelionMicrographs(text, fileName).length > 0;
+  } catch {
+    return false;
   }
 }
 

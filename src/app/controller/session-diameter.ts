@@ -60,7 +60,8 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const s = store();
   if (s.diameter.unit === unit || refusedReadOnly()) return;
   const pixelSize = knownPixelSize(store());
-  if (!pixelSize)
+  // Only Å needs a pixel size: a switch to px needs none.
+  if (!pixelSize && unit === 'A')
     s.notify(
       `None of your micrographs gives a pixel size yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
     );
