@@ -512,3 +512,26 @@ test("an imported detector's pick settings (drpnet fine-tune's) go to the microg
     .toBe(true);
   expect((await micrographs(page))[0].params).toEqual(before[0].params);
 });
+
+test('a reload while a run trains stops it; afterwards the page says so, and nothing of it was stored', async ({ page }) => {
+  await acceptFirstDemo(page);
+  await setUpDetectorRun(page, 8, 200);
+  await page.getByTestId('choose-samples').click();
+  await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
+  await page.getByTestId('train-start').click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('loss-chart-train').getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThan(1);
+  await page.reload();
+  await engineReady(page);
+  await expect(page.getByTestId('train-message')).toContainText('The page was reloaded while the detector was training', {
+    timeout: 60_000,
+  });
+  await expect(page.locator('[data-testid="model-row"][data-kind="fcrn"]:not([data-id="shipped"])')).toHaveCount(0);
+  await expect(page.getByTestId('active-fcrn')).toHaveValue('shipped');
+  // Said once: another reload is quiet.
+  await page.reload();
+  await engineReady(page);
+  await expect(page.getByTestId('active-fcrn')).toHaveValue('shipped');
+  await expect(page.getByTestId('train-message')).toHaveCount(0);
+});

@@ -337,6 +337,7 @@ export async function trainReviewed(): Promise<void> {
     return;
   }
   cancelled = false;
+  noteRunning(kind);
   training().set({
     curves: { kind, batchLoss: [], epochs: [] },
     message: undefined,
@@ -410,8 +411,38 @@ export async function trainReviewed(): Promise<void> {
     say(isCancelled(e) ? 'Training cancelled; the active model is unchanged.' : `Training failed: ${errorMessage(e)}`, !isCancelled(e));
   } finally {
     running = [];
+    noteRunning(undefined);
     training().set({ busy: undefined });
   }
+}
+
+// A run in progress is noted in this tab's session storage, so that a reload, which stops it,
+// can say so afterwards (nothing is stored of a run that did not finish).
+const RUN_KEY = 'drpnet.training-run';
+
+function noteRunning(kind: TrainKind | undefined): void {
+  try {
+    if (kind) sessionStorage.setItem(RUN_KEY, kind);
+    else sessionStorage.removeItem(RUN_KEY);
+  } catch {
+    // no session storage (a sandboxed frame): the reload is then not remarked on
+  }
+}
+
+/** Says, once, that the page was reloaded while a run trained. */
+function sayIfInterrupted(): void {
+  let kind: string | null = null;
+  try {
+    kind = sessionStorage.getItem(RUN_KEY);
+  } catch {
+    return;
+  }
+  if (!kind) return;
+  noteRunning(undefined);
+  say(
+    `The page was reloaded while the ${kind} was training: that run stopped and nothing of it was stored; the models in use are unchanged. Choose samples and train again.`,
+    true,
+  );
 }
 
 // ---------------------------------------------------------------- before / after
@@ -672,6 +703,7 @@ let started = false;
 export function initTraining(): void {
   if (started) return;
   started = true;
+  sayIfInterrupted();
   void refreshLibrary().then(restorePending);
   // What the workers loaded when they started, else what they will load.
   const loaded = workbench().backendInfo?.models;
