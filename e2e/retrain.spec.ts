@@ -183,7 +183,9 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   await expect(page.getByTestId('active-classifier')).toHaveValue('shipped');
   await expect(page.getByTestId('train-start')).toBeDisabled();
   await page.getByTestId('comparison-keep').click();
-  await expect(page.getByTestId('train-message')).toContainText(/kept and active/);
+  await expect(page.getByTestId('train-message')).toContainText(
+    /kept and active; .*Ctrl\+Z does not undo this: choose the previous model in the library/,
+  );
 
   // Listed and active.
   const row = page.locator('[data-testid="model-row"][data-kind="classifier"][data-active="true"]:not([data-id="shipped"])');

@@ -530,7 +530,10 @@ export async function keepPending(): Promise<void> {
   if (await activate(p.kind, p.id)) {
     const reviewed = workMicrographs(workbench().micrographs).filter((m) => m.reviewed).length;
     const kept = reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : '';
-    say(`${p.name}: kept and active; the micrographs are picked again with it${kept}.`);
+    // Ctrl+Z goes on undoing the edits before it: a model is switched back in the library.
+    say(
+      `${p.name}: kept and active; the micrographs are picked again with it${kept}. Ctrl+Z does not undo this: choose the previous model in the library.`,
+    );
   }
 }
 
