@@ -190,6 +190,10 @@ test('ground truth dropped before its micrograph waits for it, across a reload',
   expect(inFile).toBeGreaterThan(0);
   await expect.poll(labelled, { timeout: 60_000 }).toBe(inFile);
   expect(await storeValue<unknown[]>(page, 'waitingCoordinates')).toEqual([]);
+  // Said, since it was dropped long before.
+  await expect(page.getByTestId('notice').filter({ hasText: 'Loaded what waited for its micrograph' })).toContainText(
+    `${path.basename(own.truthPath)} (ground truth) on ${own.name}`,
+  );
 });
 
 test('a file that is no coordinate table is said at once, before the question of how to use coordinates', async ({ page }) => {

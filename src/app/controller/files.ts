@@ -36,6 +36,8 @@ export interface AddOptions {
 
 /** Waiting coordinate groups already said to wait. */
 const announced = new WeakSet<WaitingCoordinates>();
+/** Groups of the files being added now (the others were read before, or restored with the session). */
+const justRead = new WeakSet<WaitingCoordinates>();
 let keyCounter = 0;
 
 function newKey(): string {
@@ -79,6 +81,7 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
       const groups = read.flatMap((r) => r.groups.map((g) => ({ ...g, as, quiet })));
       // A file dropped again replaces its earlier copy still waiting for its micrograph.
       const again = (w: WaitingCoordinates) => groups.some((g) => g.file === w.file && g.micrograph === w.micrograph);
+      for (const g of groups) justRead.add(g);
       store().set({ waitingCoordinates: [...store().waitingCoordinates.filter((w) => !again(w)), ...groups] });
     }
   }
@@ -221,6 +224,42 @@ function emptyFileMessage(g: WaitingCoordinates, m: MicrographEntry): string | u
   return `${g.file} holds no coordinates: ${m.name}'s ground truth is that it holds no particles.`;
 }
 
+const useLabel = (as: CoordinatesUse): string => (as === 'truth' ? 'ground truth' : 'picks');
+
+/** Gives one coordinate group to its micrograph, as truth or as manual picks; false when it was refused or changed nothing. */
+function applyCoordinates(group: WaitingCoordinates, m: MicrographEntry, size: { width: number; height: number }): boolean {
+  const outside = outsideFileMessage(group, m, size.width, size.height);
+  if (outside) {
+    store().notify(outside, 'error');
+    return false;
+  }
+  const g = insideOnly(group, m, size.width, size.height);
+  const empty = emptyFileMessage(g, m);
+  if (empty) {
+    if (!g.quiet) store().notify(empty);
+    if (g.as === 'picks' || m.truth?.length) return false;
+  }
+  if (g.as === 'truth') {
+    if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
+    else store().change('load ground truth', { [m.key]: { truth: g.picks, truthName: g.file } });
+    return true;
+  }
+  const picks = g.picks.map((p) => ({
+    id: store().newManualId(),
+    x: p.x,
+    y: p.y,
+    ...(p.score !== undefined ? { score: p.score } : {}),
+  }));
+  const edits = replaceAuto(m.edits, picks, g.file, m.params.diameter);
+  const twice = picks.length - (edits.manual.length - m.edits.manual.length);
+  if (twice)
+    store().notify(
+      `${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`,
+    );
+  store().commitEdits(m.key, edits);
+  return true;
+}
+
 /**
  * Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks,
  * once that micrograph's size is known (called again when a micrograph is first opened).
@@ -231,48 +270,18 @@ export function assignCoordinates(): void {
   const unopened: WaitingCoordinates[] = [];
   const waiting = store().waitingCoordinates;
   if (!waiting.length) return;
-  for (const waited of waiting) {
-    let g = waited;
+  const arrived: string[] = [];
+  for (const g of waiting) {
     const target = matchMicrograph(g.micrograph, names);
     const m = target && store().micrographs.find((x) => x.name === target);
-    if (!m) {
-      still.push(g);
-      continue;
-    }
-    if (!m.info) {
-      unopened.push(g);
-      continue;
-    }
-    const outside = outsideFileMessage(g, m, m.info.width, m.info.height);
-    if (outside) {
-      store().notify(outside, 'error');
-      continue;
-    }
-    g = insideOnly(g, m, m.info.width, m.info.height);
-    const empty = emptyFileMessage(g, m);
-    if (empty) {
-      if (!g.quiet) store().notify(empty);
-      if (g.as === 'picks' || m.truth?.length) continue;
-    }
-    if (g.as === 'truth') {
-      if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
-      else store().change('load ground truth', { [m.key]: { truth: g.picks, truthName: g.file } });
-    } else {
-      const picks = g.picks.map((p) => ({
-        id: store().newManualId(),
-        x: p.x,
-        y: p.y,
-        ...(p.score !== undefined ? { score: p.score } : {}),
-      }));
-      const edits = replaceAuto(m.edits, picks, g.file, m.params.diameter);
-      const twice = picks.length - (edits.manual.length - m.edits.manual.length);
-      if (twice)
-        store().notify(
-          `${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`,
-        );
-      store().commitEdits(m.key, edits);
-    }
+    if (!m) still.push(g);
+    else if (!m.info) unopened.push(g);
+    // Said when it waited (dropped before, or kept with the session): the user may have forgotten it.
+    else if (applyCoordinates(g, m, m.info) && !g.quiet && (announced.has(g) || !justRead.has(g)))
+      arrived.push(`${g.file} (${useLabel(g.as)}) on ${m.name}`);
   }
+  if (arrived.length)
+    store().notify(`Loaded what waited for its micrograph: ${arrived.slice(0, 3).join('; ')}${arrived.length > 3 ? '; ...' : ''}.`);
   store().set({ waitingCoordinates: [...still, ...unopened] });
   // Said once per file read (again after a reload, as a reminder), not at every micrograph opened.
   const fresh = still.filter((g) => !announced.has(g));
