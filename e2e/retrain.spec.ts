@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { simulatedMicrograph } from './fixtures';
-import { blurFields, currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint } from './helpers';
+import { blurFields, currentMicrograph, currentPicks, engineReady, micrographs, rowStatuses, screenPoint, storeValue } from './helpers';
 
 interface Sample {
   x: number;
@@ -100,6 +100,12 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   await engineReady(page);
   await expect.poll(() => page.getByTestId('mic-row').count()).toBeGreaterThanOrEqual(2);
   await pickAll(page);
+  // The third shows picks loaded from a file: the comparison says its counts are the automatic ones, set aside.
+  await page.getByTestId('file-input').setInputFiles('public/samples/truth/betagal_0003.star');
+  await page.getByTestId('coords-as-picks').click();
+  await expect
+    .poll(async () => (await storeValue<{ edits: { autoSetAside?: string } }[]>(page, 'micrographs'))[2].edits.autoSetAside)
+    .toBe('betagal_0003.star');
   await page.getByTestId('mic-row').first().click();
   const before = await enginePick(page);
   expect(before.models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
@@ -146,6 +152,8 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
     /saved, not in use yet.*F1 on the held-out micrographs.*Keep it or discard it/,
   );
   await expect(page.getByTestId('comparison-row')).toHaveCount(3);
+  await expect(page.getByTestId('comparison-row').nth(2).locator('th')).toHaveText('betagal_0003.mrc *');
+  await expect(page.getByTestId('comparison-shown-from')).toContainText('its counts are its automatic picks, set aside there');
   expect(await page.getByTestId('comparison-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trained-on')))).toEqual([
     'true',
     'false',

@@ -242,7 +242,10 @@ function PendingComparison({ p }: { p: PendingModel }) {
               data-after={r.after.picks}
               data-trained-on={!!r.trainedOn}
             >
-              <th title={r.name}>{r.name}</th>
+              <th title={r.shownFrom ? `${r.name}: shows the picks loaded from ${r.shownFrom}` : r.name}>
+                {r.name}
+                {r.shownFrom ? ' *' : ''}
+              </th>
               <td>
                 {r.before.picks} → {r.after.picks}
               </td>
@@ -260,6 +263,12 @@ function PendingComparison({ p }: { p: PendingModel }) {
           </tr>
         </tbody>
       </table>
+      {p.rows.some((r) => r.shownFrom) && (
+        <p className="small" data-testid="comparison-shown-from">
+          * shows picks loaded from a file: its counts are its automatic picks, set aside there, so keeping the model does not change what
+          it shows.
+        </p>
+      )}
       {v === 'worse' && <p className="small bad">It picks worse on the held-out micrographs: discarding it is advised.</p>}
       {v === 'unknown' && (
         <p className="small" data-testid="comparison-no-held-out">

@@ -22,6 +22,8 @@ export interface ComparisonRow {
   after: Side;
   /** The new model learnt from this micrograph: it is no held-out check and has no F1. */
   trainedOn?: boolean;
+  /** It shows picks loaded from this file: the counts are its automatic picks, set aside, which a kept model changes unseen. */
+  shownFrom?: string;
 }
 
 /** What the verdict says when no micrograph can judge the new model. */

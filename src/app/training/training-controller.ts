@@ -472,6 +472,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     before: sideOf(modelPicks(m.auto, m.params.diameter), labels[i], m.params.diameter),
     after: { picks: 0 },
     trainedOn: trainedOn.has(m.key) || undefined,
+    ...(m.edits.autoSetAside ? { shownFrom: m.edits.autoSetAside } : {}),
   }));
   progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
