@@ -47,6 +47,12 @@ export const PrCurve = memo(function PrCurve({
       <text x={pad + w / 2} y={height - 4} textAnchor="middle">
         recall
       </text>
+      <text x={pad} y={6 + h + 11} textAnchor="middle">
+        0
+      </text>
+      <text x={pad + w} y={6 + h + 11} textAnchor="middle">
+        1
+      </text>
       <text x={10} y={6 + h / 2} textAnchor="middle" transform={`rotate(-90 10 ${6 + h / 2})`}>
         precision
       </text>
