@@ -216,6 +216,11 @@ test('a file that is no coordinate table is said at once, before the question of
   await expect(page.getByTestId('notice').filter({ hasText: 'micrographs_ctf.star is a RELION micrographs STAR' })).toContainText(
     'choose it in the Export panel',
   );
+  // Our own export's list of coordinate files is not one: it names the files to load instead.
+  const list =
+    'data_coordinate_files\n\nloop_\n_rlnMicrographName #1\n_rlnMicrographCoordinates #2\nMovies/a.mrc relion/Movies/a_autopick.star\n';
+  await page.getByTestId('file-input').setInputFiles({ name: 'autopick.star', mimeType: 'text/plain', buffer: Buffer.from(list) });
+  await expect(page.getByTestId('notice').filter({ hasText: 'autopick.star' }).last()).toContainText('a RELION list of coordinate files');
 });
 
 test('a .box file of centres-minus-corner without a box size is read with the particle diameter as the box, and says so', async ({

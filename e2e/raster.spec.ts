@@ -124,7 +124,7 @@ test('switching the diameter unit picks nothing again; a PNG left at its own siz
   expect(await sizeOf(NAME)).toBe(diameter);
   await page.getByTestId('session-diameter-unit').selectOption('px');
   await expect(page.getByTestId('session-diameter')).toHaveValue('76.9');
-  await expect(page.getByTestId('notice').filter({ hasText: 'stay picked at their own size' })).toContainText(`${NAME}.png`);
+  await expect(page.getByTestId('notice').filter({ hasText: 'stays picked at its own size' })).toContainText(`${NAME}.png`);
   await expect(rows.filter({ hasText: `${NAME}.png` })).toContainText(`picked at ${diameter} px, not the session's 76.9 px`);
   expect(await sizeOf(NAME)).toBe(diameter);
   expect((await micrographs(page)).find((m) => m.name.startsWith(NAME))!.pickedWith?.diameter).toBe(diameter);

@@ -148,11 +148,11 @@ test('unsupervised classifier retraining: review, train, used for the next pick,
   // truth of the two it did not learn from.
   const comparison = page.getByTestId('model-comparison');
   await expect(comparison).toBeVisible({ timeout: 180_000 });
-  await expect(page.getByTestId('train-message')).toContainText(
-    /saved, not in use yet.*F1 on the held-out micrographs.*Keep it or discard it/,
-  );
+  await expect(page.getByTestId('train-message')).toContainText(/saved, not in use yet.*F1 against ground truth.*Keep it or discard it/);
   await expect(page.getByTestId('comparison-row')).toHaveCount(3);
   await expect(page.getByTestId('comparison-row').nth(2).locator('th')).toHaveText('betagal_0003.mrc *');
+  // Its labels were its own, never the ground truth: the micrograph it learnt from is scored against that too.
+  await expect(page.getByTestId('comparison-row').first().locator('td').nth(1)).toHaveText(/^[\d.]+ → [\d.]+$/);
   await expect(page.getByTestId('comparison-shown-from')).toContainText('its counts are its automatic picks, set aside there');
   expect(await page.getByTestId('comparison-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trained-on')))).toEqual([
     'true',

@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
+import { defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -165,7 +165,7 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
     try {
       return { file: f.name, groups: groupsOf(readCoordinates(text, f.name)) };
     } catch (e) {
-      if (isMicrographsStar(text, f.name))
+      if (!isCoordinateList(text, f.name) && isMicrographsStar(text, f.name))
         throw new Error(
           `${f.name} is a RELION micrographs STAR, not coordinates: choose it in the Export panel ("RELION micrographs STAR") to lay the export out as a picking job of that project.`,
         );

@@ -1,6 +1,6 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
-import { clampDiameterPx, convertSetting, diameterInPx, isUsablePixelSize, unitLabel } from '../diameter';
+import { clampDiameterPx, convertSetting, diameterInPx, formatPixelSize, isUsablePixelSize, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
@@ -74,8 +74,8 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const names = apart.map((m) => m.name);
   const size = `${setting.value} ${unitLabel(unit)}`;
   s.notify(
-    `${apart.length} of your micrographs (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) stay picked at their own size, ` +
-      `not the session's ${size}${pixelSize ? ` (converted with ${pixelSize} Å/px)` : ''}; micrographs added from now on take ${size}. ` +
+    `${apart.length} of your micrographs (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) ${apart.length === 1 ? 'stays' : 'stay'} picked at ${apart.length === 1 ? 'its' : 'their'} own size, ` +
+      `not the session's ${size}${pixelSize ? ` (converted with ${formatPixelSize(pixelSize)} Å/px)` : ''}; micrographs added from now on take ${size}. ` +
       'Enter the diameter again to set it on all.',
   );
 }

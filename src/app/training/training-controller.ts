@@ -513,7 +513,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   const after = total(done, 'after');
   const f1 =
     before.metrics && after.metrics
-      ? ` F1 on the held-out micrographs ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
+      ? ` F1 ${kind === 'classifier' ? 'against ground truth' : 'on the held-out micrographs'} ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
       : '';
   const advice = { worse: ' It picks worse: discarding it is advised.', better: ' It picks better.', same: '', unknown: ` ${NO_HELD_OUT}` }[
     v
