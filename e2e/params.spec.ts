@@ -208,7 +208,9 @@ test('"Learn from reviewed" chooses the settings that reproduce the reviewed pic
     if (!button('settings-from-review').textContent!.startsWith('Choosing settings… 0 / 1')) throw new Error('not choosing');
     button('settings-from-review-cancel').click();
   });
-  await expect(page.getByTestId('notice')).toContainText('Learning from the reviewed micrographs was cancelled; no settings changed.');
+  await expect(page.getByTestId('notice').filter({ hasText: 'Learning from the reviewed micrographs was cancelled' })).toContainText(
+    'Learning from the reviewed micrographs was cancelled; no settings changed.',
+  );
   await expect(learn).toHaveText('Learn from reviewed (1)');
   expect((await micrographs(page)).every((m) => m.params.threshold === 40)).toBe(true);
 
@@ -241,6 +243,10 @@ test('"Learn from reviewed" where the reviewed picks are best kept by their own 
   await threshold.fill('6');
   await threshold.press('Enter');
   await expect.poll(async () => (await micrographs(page))[0].pickedWith?.threshold, { timeout: 60_000 }).toBe(6);
+  // Said once: it is set on this one alone, and micrographs added later start from it.
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'micrographs added from now on start from the parameters set last' }),
+  ).toHaveCount(1);
   expect((await micrographs(page)).slice(1).every((m) => m.params.threshold !== 6)).toBe(true);
   await rows.first().getByTestId('mic-reviewed').click();
   await page.getByTestId('settings-from-review').click();

@@ -113,8 +113,20 @@ export function changeParams(key: string, patch: Partial<PickParams>, delayMs = 
   const before = mic(key)?.params;
   store().setParams(key, patch);
   const m = mic(key);
+  if (m && m.params !== before) sayLaterDefaults();
   if (!m || m.params === before || !isPickedOrPicking(m)) return;
   repickSoon(key, delayMs);
+}
+
+let laterDefaultsSaid = false;
+
+/** Said once a session: a parameter set on one micrograph is where micrographs added later start (a tester expected otherwise). */
+function sayLaterDefaults(): void {
+  if (laterDefaultsSaid) return;
+  laterDefaultsSaid = true;
+  store().notify(
+    'A parameter set on one micrograph is set on it alone; micrographs added from now on start from the parameters set last. "Apply to all…" sets them on the others.',
+  );
 }
 
 /** Re-picks what an undo, a redo or a change of many micrographs left stale: the one on screen at once, the others in the background. */
