@@ -23,6 +23,7 @@
 //    rejected already, or accepting what is accepted, changes nothing (returns the same edits).
 //  - Candidates the classifier/screens dropped (kept = false) are not shown.
 import type { Particle, PickState } from '../core/coords/types';
+import { matchingRadius } from '../core/metrics';
 import type { ScoredPick } from '../../workers/engine-api';
 
 export interface Mark {
@@ -73,9 +74,9 @@ export interface DisplayPick {
 
 export const EMPTY_EDITS: PickEdits = Object.freeze({ manual: [], rejected: [], accepted: [] }) as PickEdits;
 
-/** Two positions this close (original pixels) are the same particle: a particle radius. */
+/** Two positions this close (original pixels) are the same particle: the radius scores match within too. */
 export function matchRadius(diameter: number): number {
-  return Math.max(2, diameter / 2);
+  return Math.max(2, matchingRadius(diameter));
 }
 
 function dist2(a: Mark, b: Mark): number {
