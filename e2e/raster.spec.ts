@@ -107,6 +107,12 @@ test('switching the diameter unit picks nothing again; a PNG left at its own siz
   await engineReady(page);
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('new-session').click();
+  // With nothing loaded, Å asks for a pixel size; px, which needs none, does not.
+  await page.getByTestId('session-diameter-unit').selectOption('A');
+  await expect(page.getByTestId('notice').filter({ hasText: 'enter the diameter in Å' })).toHaveCount(1);
+  await page.getByTestId('session-diameter-unit').selectOption('px');
+  await expect(page.getByTestId('session-diameter-unit')).toHaveValue('px');
+  await expect(page.getByTestId('notice').filter({ hasText: 'enter the diameter in px' })).toHaveCount(0);
   await page.getByTestId('session-diameter').fill(String(diameter));
   await page.getByTestId('session-diameter').press('Enter');
   // A PNG (no pixel size) and an MRC at 1.3 Å/px.
