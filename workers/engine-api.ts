@@ -68,8 +68,12 @@ export interface GreyImage {
   data: Uint8ClampedArray;
 }
 
-/** A file (Blob/File: only a handle crosses to the worker, which reads it) or bytes (transferred). */
-export type MicrographSource = Blob | ArrayBuffer;
+/**
+ * A file (Blob/File): only a handle crosses to the worker, which reads it. The app registers
+ * each file once and may open it again on another worker, so bytes it would have to clone each
+ * time are not offered.
+ */
+export type MicrographSource = Blob;
 
 /** Longest side of an open micrograph's whole-image display (its view when not zoomed in). */
 export const DISPLAY_SIDE = 2048;

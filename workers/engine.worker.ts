@@ -1,5 +1,5 @@
 // The engine worker: a thin comlink wrapper over src/core/pipeline.ts. Files come in as Blob
-// handles (read here, once) or transferred buffers; maps and images go out transferred. Each
+// handles (read here, once); maps and images go out transferred. Each
 // long call has a job id the app can cancel, through shared flags read between tiles (the
 // WASM backend never yields to the event loop mid-run) or a cancel() message.
 import * as Comlink from 'comlink';
@@ -139,7 +139,7 @@ function mapOf(det: DetectorOutput, copy: boolean): MapImage {
 }
 
 async function readSource(source: MicrographSource): Promise<ArrayBuffer> {
-  return source instanceof ArrayBuffer ? source : source.arrayBuffer();
+  return source.arrayBuffer();
 }
 
 const api: EngineApi = {

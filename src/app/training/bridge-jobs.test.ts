@@ -54,7 +54,7 @@ describe('cancellable bridge jobs', () => {
     const pool = fakePool();
     const bridge = new EngineBridge(pool.factory);
     await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/models/' });
-    bridge.register('k1', 'a.mrc', new ArrayBuffer(4));
+    bridge.register('k1', 'a.mrc', new Blob([new Uint8Array(4)]));
     const seen: { id: string; jobId: number }[] = [];
     const ok = bridge.onMicrograph('k1', async (_api, id, jobId) => {
       seen.push({ id, jobId });
