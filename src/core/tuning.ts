@@ -50,10 +50,14 @@ export function gridCombinations(): TunedSettings[] {
   return out as TunedSettings[];
 }
 
+/** Whether two settings agree on every tuned parameter (threshold, cutoff, calibration). */
+export function sameTuning(a: TunedSettings, b: TunedSettings): boolean {
+  return MODEL_PICK_SETTING_KEYS.every((k) => a[k] === b[k]);
+}
+
 /** Every combination of the grid, `current` first (so a tie keeps it). */
 export function tuningCandidates(current: TunedSettings): TunedSettings[] {
-  const same = (c: TunedSettings) => MODEL_PICK_SETTING_KEYS.every((k) => c[k] === current[k]);
-  return [current, ...gridCombinations().filter((c) => !same(c))];
+  return [current, ...gridCombinations().filter((c) => !sameTuning(c, current))];
 }
 
 export interface TuningResult<T = TunedSettings> {

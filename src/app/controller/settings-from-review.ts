@@ -4,9 +4,8 @@
 // reviewed micrograph's engine worker counts matches at every setting of the grid.
 import * as Comlink from 'comlink';
 import type { Counts } from '../../core/metrics';
-import { MODEL_PICK_SETTING_KEYS } from '../../core/model/model-io';
 import type { PickParams } from '../../core/params';
-import { bestTuning, describeSettings, gridCombinations } from '../../core/tuning';
+import { bestTuning, describeSettings, gridCombinations, sameTuning, tunedPart, type TunedSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
 import { engine, type CancellableJob } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
@@ -112,7 +111,7 @@ export async function settingsFromReview(progress?: (done: number, total: number
     // Their own settings win: those are what the others should pick with, when they agree.
     const own = sharedSettings(counted);
     const others = unreviewedMicrographs(store().micrographs);
-    const differ = own && others.some((m) => MODEL_PICK_SETTING_KEYS.some((k) => m.params[k] !== own[k]));
+    const differ = own && others.some((m) => !sameTuning(tunedPart(m.params), own));
     if (!own || !differ) {
       const why = own ? '' : ' (they differ between your reviewed micrographs, so none was set on the others)';
       store().notify(
@@ -128,9 +127,8 @@ export async function settingsFromReview(progress?: (done: number, total: number
   store().notify(`Settings from ${on}: ${describeSettings(chosen, 'labels')} (F1 against your picks ${gain}). ${whereSet(n)}${unusable}`);
 }
 
-/** The picking settings fine-tune and this tune (threshold, cutoff, calibration), when every micrograph has the same. */
-function sharedSettings(micrographs: readonly MicrographEntry[]): Partial<PickParams> | undefined {
-  const first = micrographs[0]?.params;
-  if (!first || micrographs.some((m) => MODEL_PICK_SETTING_KEYS.some((k) => m.params[k] !== first[k]))) return undefined;
-  return Object.fromEntries(MODEL_PICK_SETTING_KEYS.map((k) => [k, first[k]]));
+/** The settings fine-tune and this tune (threshold, cutoff, calibration), when every micrograph has the same. */
+function sharedSettings(micrographs: readonly MicrographEntry[]): TunedSettings | undefined {
+  const first = micrographs[0] && tunedPart(micrographs[0].params);
+  return first && micrographs.every((m) => sameTuning(tunedPart(m.params), first)) ? first : undefined;
 }
