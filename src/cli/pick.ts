@@ -158,6 +158,11 @@ export interface PickJob {
   problem?: string;
 }
 
+/** How progress lines and errors name a job: its label, else its file. */
+export function jobLabel(job: PickJob): string {
+  return job.label ?? job.file;
+}
+
 export interface BatchOptions {
   /** Skip a micrograph whose outputs all exist. */
   resume: boolean;
@@ -227,7 +232,7 @@ export function checkDistinctOutputs(jobs: readonly PickJob[]): void {
 }
 
 async function errorText(e: unknown, job: PickJob): Promise<string> {
-  const label = job.label ?? job.file;
+  const label = jobLabel(job);
   // An error about the micrograph's content (not its file) may not name it.
   if (e instanceof DrpnetError) return e.file ? e.message : `${label}: ${e.message}`;
   if (e instanceof FileSystemError) return e.file === job.file ? `${label}: ${e.reason}` : `${label}: ${e.message}`;
@@ -290,7 +295,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i];
     const tag = `[${i + 1}/${jobs.length}]`;
-    const label = job.label ?? job.file;
+    const label = jobLabel(job);
     if (opts.shouldStop && (await opts.shouldStop())) {
       result.stopped = true;
       break;

@@ -32,6 +32,7 @@ import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic
 import { checkModelFiles } from './models';
 import {
   checkDistinctOutputs,
+  jobLabel,
   PICK_OPTIONS,
   PICK_OPTIONS_HELP,
   pickSettingsFrom,
@@ -333,7 +334,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const covered = new Set(reports.flatMap((r) => r.labels));
       const abortFile = inJob(RELION_JOB_ABORT_NOW);
       const res = await runPickBatch(
-        plan.jobs.filter((job) => !covered.has(job.label ?? job.file)),
+        plan.jobs.filter((job) => !covered.has(jobLabel(job))),
         settings,
         {
           resume: workers > 1 || !v.overwrite,
@@ -349,8 +350,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const toJob = workerReporter();
       if (toJob && !res.stopped) {
         // The job sums up the parts: a failure is said once, in its totals.
-        const failed = res.failed.map((f) => ({ label: f.job.label ?? f.job.file, message: f.message }));
-        await toJob({ labels: plan.jobs.map((job) => job.label ?? job.file), picked: res.picked, skipped: res.skipped, failed });
+        const failed = res.failed.map((f) => ({ label: jobLabel(f.job), message: f.message }));
+        await toJob({ labels: plan.jobs.map(jobLabel), picked: res.picked, skipped: res.skipped, failed });
         return failed.length ? 1 : 0;
       }
       if (res.stopped) {
