@@ -3,7 +3,7 @@
 // with it, its progress shown and never going back; the zoom never reads nonsense while an
 // image opens; notices go away by themselves and never cover the viewer; no console errors.
 import { expect, test, type Page } from '@playwright/test';
-import { engineReady, micrographs, rowStatuses } from './helpers';
+import { engineReady, micrographs, openEmptySession, rowStatuses } from './helpers';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
 
 let big: SimulatedFile;
@@ -35,11 +35,8 @@ test('the diameter is set in Å before anything is dropped; a dropped micrograph
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
   // An empty session: the diameter is there to set before any file.
-  page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('new-session').click();
+  await openEmptySession(page);
   await expect(page.getByTestId('mic-row')).toHaveCount(0);
   await expect(page.getByTestId('session-panel')).toBeVisible();
   await expect(page.getByTestId('session-diameter')).toHaveValue('140');

@@ -176,6 +176,14 @@ export async function openPickedDemos(page: Page): Promise<void> {
   await allPicked(page);
 }
 
+/** Opens the workbench on the WASM backend and starts a new, empty session (its confirmation accepted). */
+export async function openEmptySession(page: Page): Promise<void> {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('new-session').click();
+}
+
 /** Moves focus off any field (so shortcuts reach the workbench). */
 export async function blurFields(page: Page): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { writeCoordinates } from '../src/core/coords';
 import { particleDiameterPx } from '../src/core/simulate/phantoms';
 import { simulateMicrograph, truthPicks } from '../src/core/simulate/simulate';
-import { blurFields, engineReady, micrographs } from './helpers';
+import { blurFields, engineReady, micrographs, openEmptySession } from './helpers';
 import { FIXTURE_DIR, simulatedMicrograph } from './fixtures';
 
 const NAME = 'grid_16bit';
@@ -34,10 +34,7 @@ test.beforeAll(() => {
 });
 
 test('a 16-bit PNG opens at full depth, is picked on arrival and scores against its truth', async ({ page }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('new-session').click();
+  await openEmptySession(page);
   await page.getByTestId('session-diameter').fill(String(diameter));
   await page.getByTestId('session-diameter').press('Enter');
   await page.getByTestId('file-input').setInputFiles(png);
@@ -59,10 +56,7 @@ test('a 16-bit PNG opens at full depth, is picked on arrival and scores against 
 test('a PNG has no pixel size: the one entered for such files converts the diameter in Å and the display low-pass, and is kept', async ({
   page,
 }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('new-session').click();
+  await openEmptySession(page);
   await page.getByTestId('session-diameter-unit').selectOption('A');
   const angstrom = Math.round(diameter * 1.3);
   await page.getByTestId('session-diameter').fill(String(angstrom));
@@ -103,10 +97,7 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
 test('switching the diameter unit picks nothing again; a PNG left at its own size is told apart, not silently re-sized', async ({
   page,
 }) => {
-  await page.goto('/?backend=wasm');
-  await engineReady(page);
-  page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('new-session').click();
+  await openEmptySession(page);
   // With nothing loaded, Å asks for a pixel size; px, which needs none, does not.
   await page.getByTestId('session-diameter-unit').selectOption('A');
   await expect(page.getByTestId('notice').filter({ hasText: 'enter the diameter in Å' })).toHaveCount(1);

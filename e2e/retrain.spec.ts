@@ -362,16 +362,20 @@ test('detector fine-tuning from accepted picks', async ({ page }) => {
   expect((await enginePick(page)).models).toEqual({ fcrn: 'shipped', classifier: 'shipped' });
 });
 
-test('a training run is cancelled mid-way: no model is stored, the models in use stay, and its curves go', async ({ page }) => {
+/** Starts a detector run of 200 epochs on 8 accepted picks and waits until its first epochs have drawn their loss. */
+async function startLongDetectorRun(page: Page): Promise<void> {
   await acceptFirstDemo(page);
   await setUpDetectorRun(page, 8, 200);
   await page.getByTestId('choose-samples').click();
   await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
   await page.getByTestId('train-start').click();
-  // Cancelled once the first epochs have drawn their loss.
   await expect
     .poll(async () => Number(await page.getByTestId('loss-chart-train').getAttribute('data-points')), { timeout: 120_000 })
     .toBeGreaterThan(1);
+}
+
+test('a training run is cancelled mid-way: no model is stored, the models in use stay, and its curves go', async ({ page }) => {
+  await startLongDetectorRun(page);
   await page.getByTestId('train-cancel').click();
   await expect(page.getByTestId('train-message')).toContainText('Training cancelled; the active model is unchanged.', { timeout: 60_000 });
   await expect(page.getByTestId('loss-chart')).toHaveCount(0);
@@ -524,14 +528,7 @@ test("an imported detector's pick settings (drpnet fine-tune's) go to the microg
 });
 
 test('a reload while a run trains stops it; afterwards the page says so, and nothing of it was stored', async ({ page }) => {
-  await acceptFirstDemo(page);
-  await setUpDetectorRun(page, 8, 200);
-  await page.getByTestId('choose-samples').click();
-  await expect(page.getByTestId('review-counts')).toHaveAttribute('data-particles', '8');
-  await page.getByTestId('train-start').click();
-  await expect
-    .poll(async () => Number(await page.getByTestId('loss-chart-train').getAttribute('data-points')), { timeout: 120_000 })
-    .toBeGreaterThan(1);
+  await startLongDetectorRun(page);
   await page.reload();
   await engineReady(page);
   await expect(page.getByTestId('train-message')).toContainText('The page was reloaded while the detector was training', {
