@@ -2,6 +2,7 @@
 // the header's pixel size (Å per pixel). The result stays inside the diameter's range in the
 // parameter table (src/core/params.ts).
 import { PICK_PARAMETERS } from '../core/params';
+import { angstromToPixels, isUsablePixelSize } from '../core/pixel-size';
 import type { DiameterSetting, DiameterUnit } from './store';
 
 const SPEC = PICK_PARAMETERS.diameter;
@@ -11,15 +12,10 @@ export function clampDiameterPx(px: number): number {
   return Math.round(Math.min(SPEC.max, Math.max(SPEC.min, px)) * 10) / 10;
 }
 
-/** Whether a pixel size can convert: positive and finite. */
-export function isUsablePixelSize(pixelSize: number | undefined): pixelSize is number {
-  return typeof pixelSize === 'number' && Number.isFinite(pixelSize) && pixelSize > 0;
-}
-
 /** The diameter in pixels of a micrograph with this pixel size; undefined when Å cannot be converted (no pixel size). */
 export function diameterInPx(setting: DiameterSetting, pixelSize: number | undefined): number | undefined {
   if (setting.unit === 'px') return clampDiameterPx(setting.value);
-  return isUsablePixelSize(pixelSize) ? clampDiameterPx(setting.value / pixelSize) : undefined;
+  return isUsablePixelSize(pixelSize) ? clampDiameterPx(angstromToPixels(setting.value, pixelSize)) : undefined;
 }
 
 /** The same physical diameter in another unit (the number is kept when no pixel size is known). */
@@ -37,9 +33,4 @@ export function diameterRange(unit: DiameterUnit, pixelSize: number | undefined)
 
 export function unitLabel(unit: DiameterUnit): string {
   return unit === 'A' ? 'Å' : 'px';
-}
-
-/** A header's pixel size as people write it (float32 headers give 1.2999999523 for 1.3). */
-export function formatPixelSize(pixelSize: number): string {
-  return String(Number(pixelSize.toPrecision(5)));
 }

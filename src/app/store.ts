@@ -10,7 +10,7 @@ import type { RelionProject } from './export';
 import type { ActiveModels } from '../../workers/training-api';
 import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
-import { isUsablePixelSize } from './diameter';
+import { isUsablePixelSize } from '../core/pixel-size';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
 

@@ -30,7 +30,10 @@ const HELP_WIDTH = 100;
 /** One --help entry: the option, then its text wrapped under the help column. */
 export function helpEntry(option: string, text: string): string {
   const lines: string[] = [];
-  let line = `  ${option}`.padEnd(HELP_COLUMN - 1) + ' ';
+  const head = `  ${option}`;
+  // An option too long for the column gets a line of its own.
+  if (head.length > HELP_COLUMN - 2) lines.push(head);
+  let line = (head.length > HELP_COLUMN - 2 ? '' : head).padEnd(HELP_COLUMN - 1) + ' ';
   let empty = true;
   for (const word of text.split(' ')) {
     if (!empty && line.length + 1 + word.length > HELP_WIDTH) {
@@ -45,18 +48,19 @@ export function helpEntry(option: string, text: string): string {
   return lines.join('\n');
 }
 
-function numberHelp(spec: NumberParam): string {
+function numberHelp(spec: NumberParam, instead?: string): string {
   const unit = spec.unit ? ` ${spec.unit}` : '';
-  return `${spec.help} (${spec.min}..${spec.max}${unit}; ${spec.required ? 'required' : `default ${spec.default}`})`;
+  const required = instead ? `required, or ${instead}` : 'required';
+  return `${spec.help} (${spec.min}..${spec.max}${unit}; ${spec.required ? required : `default ${spec.default}`})`;
 }
 
-/** --help lines of these parameters. */
-export function paramHelp(keys: readonly ParamKey[] = PARAM_KEYS): string {
+/** --help lines of these parameters (`instead`: the option a command takes in place of a required one). */
+export function paramHelp(keys: readonly ParamKey[] = PARAM_KEYS, instead: Partial<Record<ParamKey, string>> = {}): string {
   return keys
     .map((k) => {
       const spec = PARAM_SPECS[k];
       if (spec.kind === 'boolean') return helpEntry(`--${spec.flag}`, spec.flagHelp ?? spec.help);
-      return helpEntry(`--${spec.flag} ${spec.metavar}`, numberHelp(spec));
+      return helpEntry(`--${spec.flag} ${spec.metavar}`, numberHelp(spec, instead[k]));
     })
     .join('\n');
 }
@@ -83,11 +87,18 @@ export function givenParams(values: OptionValues): Partial<PickParams> {
   return out as Partial<PickParams>;
 }
 
-/** Every parameter from the options, defaults for those not given; throws UsageError for a bad or missing one. */
-export function paramsFromOptions(values: OptionValues, help: string, given = givenParams(values)): PickParams {
+/** Every parameter from the options, defaults for those not given; throws UsageError for a bad or missing one
+ * (`notRequired`: required ones another option stands in for). */
+export function paramsFromOptions(
+  values: OptionValues,
+  help: string,
+  given = givenParams(values),
+  notRequired: readonly ParamKey[] = [],
+): PickParams {
   for (const k of PARAM_KEYS) {
     const spec = PARAM_SPECS[k];
-    if (given[k] === undefined && spec.kind === 'number' && spec.required) throw new UsageError(`--${spec.flag} is required\n${help}`);
+    if (given[k] === undefined && spec.kind === 'number' && spec.required && !notRequired.includes(k))
+      throw new UsageError(`--${spec.flag} is required\n${help}`);
   }
   return { ...DEFAULT_PICK_PARAMS, ...given };
 }

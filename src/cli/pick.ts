@@ -9,14 +9,16 @@ import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batc
 import { describeCalibration } from '../core/calibrate';
 import { COORDINATE_FORMAT_IDS, coordinateFileName, defaultBoxSize, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
-import { DrpnetError } from '../core/errors';
-import { isMicrographFileName, openMicrograph } from '../core/io/micrograph';
+import { DrpnetError, ParameterError } from '../core/errors';
+import { MICROGRAPH_FORMATS } from '../core/io/formats';
+import { formatFromFileName, isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
-import type { PickParams } from '../core/params';
+import { describeRange, isValidParam, PARAM_KEYS, PARAM_SPECS, type PickParams } from '../core/params';
+import { angstromToPixels, formatPixelSize, isUsablePixelSize } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
-import { givenParams, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
+import { givenParams, helpEntry, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
   allExist,
   checkWritableFolder,
@@ -48,6 +50,8 @@ const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
 /** The picking options every picking command shares (parseArgs form): the pick parameters' and these. */
 export const PICK_OPTIONS = {
   ...paramOptions(),
+  'diameter-angstrom': { type: 'string' },
+  angpix: { type: 'string' },
   frame: { type: 'string' },
   models: { type: 'string' },
   detector: { type: 'string' },
@@ -57,7 +61,13 @@ export const PICK_OPTIONS = {
 
 export type PickOptionValues = OptionValues;
 
-export const PICK_OPTIONS_HELP = `${paramHelp()}
+export const PICK_OPTIONS_HELP = `${paramHelp(['diameter'], { diameter: '--diameter-angstrom' })}
+${helpEntry(
+  '--diameter-angstrom A',
+  "particle diameter in Å instead: in each micrograph's own pixels from --angpix, else from its pixel size in the micrographs STAR (relion-external) or its MRC header (TIFF, PNG and JPEG carry none)",
+)}
+${helpEntry('--angpix A', "pixel size in Å per pixel for --diameter-angstrom (RELION's name), over what the files say")}
+${paramHelp(PARAM_KEYS.filter((k) => k !== 'diameter'))}
   --frame N            use frame N (0-based) of a stack instead of the average
   --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones); settings
                        that \`drpnet fine-tune\` chose and wrote with them replace the defaults
@@ -68,7 +78,7 @@ export const PICK_OPTIONS_HELP = `${paramHelp()}
                        place of the one in --models
   --backend B          ${BACKENDS.join('|')} (default auto: wasm in Node)`;
 
-const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX [options]
+const HELP = `usage: drpnet pick <micrographs or folders...> --diameter PX | --diameter-angstrom A [options]
 
   --micrographs PATH   a micrograph file or folder, as fine-tune and train take them (repeat;
                        the same as naming it after the options)
@@ -80,7 +90,7 @@ ${PICK_OPTIONS_HELP}
                        picks/); a flat folder gives Extract no particles, and no error.
                        relion-external lays its job folder out so itself
   --format LIST        any of ${FORMATS.join(',')} (default: star)
-  --box-size PX        box size written to .box/.cbox files (default: the diameter)
+  --box-size PX        box size written to .box/.cbox files (default: the diameter in pixels)
   --shard I/N          pick only part I (0-based) of N of the sorted, de-duplicated micrograph
                        list (a file reached twice, through a link, counts once), e.g.
                        --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT
@@ -111,6 +121,9 @@ export interface PickSettings {
   params: PickParams;
   /** The parameters whose options were given. */
   given: Partial<PickParams>;
+  /** --diameter-angstrom: with `pixelSize` (--angpix) params.diameter is it in pixels already;
+   * without, each micrograph's diameter comes from its own pixel size (micrographDiameter). */
+  angstrom?: { diameter: number; pixelSize?: number };
   frame?: number;
   /** Where the networks come from (--models, --detector, --classifier). */
   sources: ModelSources;
@@ -119,8 +132,16 @@ export interface PickSettings {
 
 /** Reads the shared picking options; throws UsageError naming the bad one. */
 export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
+  const angstrom = angstromDiameter(v, help);
   const given = givenParams(v);
-  const params = paramsFromOptions(v, help, given);
+  if (angstrom && given.diameter !== undefined)
+    throw new UsageError('give the particle diameter once: --diameter in pixels or --diameter-angstrom in Å');
+  if (angstrom?.pixelSize !== undefined)
+    given.diameter = pixelDiameter(angstrom.diameter, angstrom.pixelSize, (message) => {
+      throw new UsageError(message);
+    });
+  // Without --angpix the diameter is set per micrograph; until then params.diameter is the table's default.
+  const params = paramsFromOptions(v, help, given, angstrom ? ['diameter'] : []);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', wholeFrom(0));
@@ -128,10 +149,71 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   return {
     params,
     given,
+    angstrom,
     frame,
     sources: { dir: folder('models'), detector: folder('detector'), classifier: folder('classifier') },
     backend,
   };
+}
+
+/** --diameter-angstrom and --angpix, checked: one diameter, and --angpix only to convert it. */
+function angstromDiameter(v: PickOptionValues, help: string): PickSettings['angstrom'] {
+  const inA = typeof v.diameter === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(?:a|å|angstroms?)\s*$/i.exec(v.diameter) : null;
+  if (inA) throw new UsageError(`--diameter is in pixels; for ${inA[1]} Å give --diameter-angstrom ${inA[1]}`);
+  const diameter = numberOption(v['diameter-angstrom'], 'diameter-angstrom', ABOVE_ZERO);
+  const pixelSize = numberOption(v.angpix, 'angpix', ABOVE_ZERO);
+  if (diameter === undefined && v.diameter === undefined)
+    throw new UsageError(`--diameter PX (pixels) or --diameter-angstrom A (Å) is required\n${help}`);
+  if (pixelSize !== undefined && diameter === undefined)
+    throw new UsageError('--angpix converts --diameter-angstrom to pixels; with --diameter in pixels leave it out');
+  return diameter === undefined ? undefined : { diameter, pixelSize };
+}
+
+/** A diameter in Å as pixels (to 0.1 px, as the workbench shows it); `refuse` throws when it is outside the parameter's range. */
+function pixelDiameter(angstrom: number, pixelSize: number, refuse: (message: string) => never): number {
+  const px = Math.round(angstromToPixels(angstrom, pixelSize) * 10) / 10;
+  if (!isValidParam('diameter', px))
+    refuse(
+      `--diameter-angstrom ${angstrom} is ${px} px at ${formatPixelSize(pixelSize)} Å/px, and the diameter must be ${describeRange(PARAM_SPECS.diameter)}`,
+    );
+  return px;
+}
+
+/** The particle diameter in one micrograph's pixels, and the pixel size it came from (--diameter-angstrom without --angpix). */
+export function micrographDiameter(
+  settings: PickSettings,
+  pixelSize: number | undefined,
+  file: string,
+): { px: number; pixelSize?: number } {
+  const a = settings.angstrom;
+  if (!a || a.pixelSize !== undefined) return { px: settings.params.diameter };
+  const refuse = (message: string): never => {
+    throw new ParameterError(message, file);
+  };
+  if (!isUsablePixelSize(pixelSize))
+    refuse(
+      'no pixel size is known for this micrograph (its file gives none), so --diameter-angstrom cannot be converted to pixels; give --angpix A (Å per pixel), or --diameter in pixels',
+    );
+  return { px: pixelDiameter(a.diameter, pixelSize!, refuse), pixelSize };
+}
+
+/**
+ * With --diameter-angstrom and no --angpix, refuses before picking the micrographs of a format
+ * that carries no pixel size (formats.ts) and that no list gives one for: each would only fail in turn.
+ */
+export function checkPixelSizesKnown(jobs: readonly PickJob[], settings: PickSettings): void {
+  if (!settings.angstrom || settings.angstrom.pixelSize !== undefined) return;
+  const formatOf = (j: PickJob) => formatFromFileName(j.file);
+  const none = jobs.filter((j) => {
+    const format = formatOf(j);
+    return j.problem === undefined && j.pixelSize === undefined && format !== undefined && !MICROGRAPH_FORMATS[format].pixelSize;
+  });
+  if (!none.length) return;
+  const kinds = [...new Set(none.map((j) => MICROGRAPH_FORMATS[formatOf(j)!].label))].join('/');
+  const more = none.length > 1 ? ` and ${none.length - 1} other ${kinds} micrograph(s)` : '';
+  throw new UsageError(
+    `${jobLabel(none[0])}${more}: ${kinds} files carry no pixel size, so --diameter-angstrom cannot be converted to pixels; give --angpix A (Å per pixel), or --diameter in pixels`,
+  );
 }
 
 /**
@@ -153,6 +235,8 @@ export interface PickJob {
   outputs: { path: string; format: CoordinateFormat }[];
   /** Box size written to .box/.cbox outputs (default: the diameter). */
   boxSize?: number;
+  /** Å per pixel as a list of micrographs gives it (a RELION micrographs STAR), over the file's own. */
+  pixelSize?: number;
   /** Why this input cannot be picked, found before the batch (a missing path named on the
    * command line): it fails in its place in the batch, the others are picked. */
   problem?: string;
@@ -248,15 +332,17 @@ async function errorText(e: unknown, job: PickJob): Promise<string> {
 
 /** Opens one micrograph file and picks it; an MRC streams from the open file into the working
  * scale, so the full-resolution image is never held. */
-async function pickFile(file: string, models: Models, settings: PickSettings, buffer: ReadBuffer) {
+async function pickFile(job: PickJob, models: Models, settings: PickSettings, buffer: ReadBuffer) {
+  const { file } = job;
   const t = performance.now();
   const reader = await openFileReader(file, buffer);
   try {
     const micrograph = await openMicrograph(reader, file, { frame: settings.frame });
     const open = msSince(t);
-    const picked = await pickMicrograph(new PickSession(file, micrograph), models, settings.params);
+    const diameter = micrographDiameter(settings, job.pixelSize ?? micrograph.pixelSize, file);
+    const picked = await pickMicrograph(new PickSession(file, micrograph), models, { ...settings.params, diameter: diameter.px });
     const timings: Record<string, number> = { open, ...picked.timings };
-    return { picked, note: micrograph.note, timings };
+    return { picked, note: micrograph.note, timings, diameter };
   } finally {
     await reader.close();
   }
@@ -270,6 +356,17 @@ async function pickFile(file: string, models: Models, settings: PickSettings, bu
 export async function runPickBatch(jobs: readonly PickJob[], settings: PickSettings, opts: BatchOptions): Promise<BatchResult> {
   const result: BatchResult = { picked: 0, skipped: 0, failed: [], stopped: false };
   let models: Promise<{ models: Models; settings: PickSettings }> | undefined;
+  const perMicrograph = settings.angstrom !== undefined && settings.angstrom.pixelSize === undefined;
+  // Models fine-tuned on one data set fit its particles: a very different diameter is likely another set.
+  let tunedAt: number | undefined;
+  const checkTunedDiameter = (px: number, which: string) => {
+    if (!tunedAt || Math.abs(px / tunedAt - 1) <= 0.25) return;
+    opts.report(
+      `warning: the models in ${settings.sources.dir} were fine-tuned at diameter ${tunedAt} px (${FINE_TUNE_REPORT}); ${which} picked at ${px} px`,
+      'info',
+    );
+    tunedAt = undefined; // said once
+  };
   const getModels = () =>
     (models ??= (async () => {
       const info = await startBackend(settings.backend);
@@ -279,15 +376,10 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const carried = Object.keys(withModels.fromModels).length
         ? `; the models' own settings (drpnet fine-tune): ${describeSettings(withModels.fromModels)}`
         : '';
-      opts.report(`backend ${backend}, diameter ${settings.params.diameter} px${carried}`, 'info');
-      // Models fine-tuned on one data set fit its particles: a very different diameter is likely another set.
+      opts.report(`backend ${backend}, diameter ${describeDiameter(settings)}${carried}`, 'info');
       const dir = settings.sources.dir;
-      const tunedAt = dir && !settings.sources.detector ? await fineTunedDiameter(dir) : undefined;
-      if (tunedAt && Math.abs(settings.params.diameter / tunedAt - 1) > 0.25)
-        opts.report(
-          `warning: the models in ${dir} were fine-tuned at diameter ${tunedAt} px (${FINE_TUNE_REPORT}); these micrographs are picked at ${settings.params.diameter} px`,
-          'info',
-        );
+      tunedAt = dir && !settings.sources.detector ? await fineTunedDiameter(dir) : undefined;
+      if (!perMicrograph) checkTunedDiameter(settings.params.diameter, 'these micrographs are');
       opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
       return { models: loaded, settings: withModels.settings };
     })());
@@ -316,9 +408,10 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     const loaded = await getModels();
     try {
       const tPick = performance.now(); // the first micrograph's t0 also covers loading the models
-      const { picked, note, timings } = await pickFile(job.file, loaded.models, loaded.settings, readBuffer);
+      const { picked, note, timings, diameter } = await pickFile(job, loaded.models, loaded.settings, readBuffer);
+      if (perMicrograph) checkTunedDiameter(diameter.px, `${label} is`);
       const name = path.basename(job.file);
-      const boxSize = job.boxSize ?? defaultBoxSize(settings.params.diameter);
+      const boxSize = job.boxSize ?? defaultBoxSize(diameter.px);
       const tWrite = performance.now();
       for (const out of job.outputs) {
         await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
@@ -340,7 +433,8 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       result.picked++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       const calibrated = describeCalibration(picked.calibration);
-      const notes = [note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
+      const converted = diameter.pixelSize !== undefined && `diameter ${diameter.px} px at ${formatPixelSize(diameter.pixelSize)} Å/px`;
+      const notes = [converted, note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
       opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${notes ? ` (${notes})` : ''}`, 'done');
     } catch (e) {
       const message = await errorText(e, job);
@@ -349,6 +443,15 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     }
   }
   return result;
+}
+
+/** How the log names the diameter: in pixels, or the Å given and how they become pixels. */
+function describeDiameter(settings: PickSettings): string {
+  const a = settings.angstrom;
+  if (!a) return `${settings.params.diameter} px`;
+  if (a.pixelSize !== undefined)
+    return `${a.diameter} Å = ${settings.params.diameter} px at ${formatPixelSize(a.pixelSize)} Å/px (--angpix)`;
+  return `${a.diameter} Å, in each micrograph's pixels from its own pixel size`;
 }
 
 /** Appends --stats records to `file` (emptied first). Measurements are secondary: if the file
@@ -400,7 +503,8 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const named = [...(v.micrographs ?? []), ...args.positionals];
   if (!named.length) throw new UsageError(`no micrographs given\n${HELP}`);
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
-  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO) ?? defaultBoxSize(settings.params.diameter);
+  // Not given: each micrograph's default, from its diameter (which --diameter-angstrom makes per micrograph).
+  const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO);
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');
   const statsFile = pathOption(v.stats, 'stats');
@@ -434,6 +538,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   // would otherwise overwrite each other's picks (or, with --resume, one would be skipped).
   checkDistinctOutputs(all.map(jobFor));
   const jobs = files.map(jobFor);
+  checkPixelSizesKnown(jobs, settings);
   // Every output folder is checked before the first micrograph is picked.
   const folders = new Set(jobs.filter((j) => j.problem === undefined).flatMap((j) => j.outputs.map((o) => path.dirname(o.path))));
   for (const folder of folders) {

@@ -32,6 +32,7 @@ import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic
 import { checkModelFiles } from './models';
 import {
   checkDistinctOutputs,
+  checkPixelSizesKnown,
   jobLabel,
   PICK_OPTIONS,
   PICK_OPTIONS_HELP,
@@ -42,7 +43,7 @@ import {
 } from './pick';
 
 const HELP = `usage (from the RELION project directory):
-  drpnet relion-external --o JOB_DIR --in_mics MICROGRAPHS_STAR --diameter PX [options]
+  drpnet relion-external --o JOB_DIR --in_mics MICROGRAPHS_STAR --diameter PX | --diameter_angstrom A [options]
 
 RELION's External job passes --o, --in_mics, every parameter as --<label> <value> (a bare
 --<label> when the value is empty) and --j. Option names may use - or _ (--k_level, --k-level).
@@ -135,7 +136,10 @@ async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard
   const text = await fs.readFile(starPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new ParameterError(`${inMics}: cannot read the micrographs STAR file (${e.code === 'ENOENT' ? 'no such file' : e.message})`);
   });
-  const names = [...new Set(readRelionMicrographs(text, inMics).map((m) => m.name))];
+  const entries = readRelionMicrographs(text, inMics);
+  const names = [...new Set(entries.map((m) => m.name))];
+  // The STAR's pixel size (its optics group's) is RELION's own for the micrograph: --diameter-angstrom converts with it.
+  const pixelSizes = new Map(entries.map((m) => [m.name, m.pixelSize]));
   if (!names.length) throw new ParameterError(`${inMics}: the micrographs STAR file lists no micrographs`);
   // RELION names files relative to the project directory and runs jobs there: from anywhere
   // else every micrograph would fail on its own, one line each.
@@ -157,7 +161,7 @@ async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard
     const out = path.resolve(cwd, coordinateFilePath(jobRel, name));
     if (!out.startsWith(jobAbs + path.sep))
       throw new ParameterError(`${inMics}: micrograph ${name} would get a coordinate file outside the job directory (${out})`);
-    return { file: path.resolve(cwd, name), label: name, outputs: [{ path: out, format: 'star' }] };
+    return { file: path.resolve(cwd, name), label: name, pixelSize: pixelSizes.get(name), outputs: [{ path: out, format: 'star' }] };
   });
   checkDistinctOutputs(all);
   const byName = new Map(names.map((n, i) => [n, all[i]]));
@@ -323,6 +327,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const version = await resolveVersion(cwd, v['relion-version'] as string | undefined);
       const inMics = v['in-mics'] as string;
       const plan = await planJob(cwd, oArg, inMics, shard);
+      checkPixelSizesKnown(plan.jobs, settings);
       const prefix = shard ? `[shard ${shard.index}/${shard.count}] ` : '';
       process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
 

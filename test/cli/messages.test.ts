@@ -70,9 +70,10 @@ describe('refusals', () => {
     await expect(pick(root, '--diameter', '-.5')).rejects.toThrow("--diameter: '-.5' is not a valid value");
   });
 
-  it('--diameter 120A says the diameter is in pixels', async () => {
-    await expect(pick(root, '--diameter', '120A')).rejects.toThrow(
-      "--diameter: '120A' is not a valid value (a number from 10 to 800 pixels)",
+  it('--diameter 120A says the diameter is in pixels, and how to give Å', async () => {
+    await expect(pick(root, '--diameter', '120A')).rejects.toThrow('--diameter is in pixels; for 120 Å give --diameter-angstrom 120');
+    await expect(pick(root, '--diameter', '120nm')).rejects.toThrow(
+      "--diameter: '120nm' is not a valid value (a number from 10 to 800 pixels)",
     );
   });
 

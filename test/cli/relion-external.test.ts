@@ -17,9 +17,11 @@ import { chooseWorkingScale } from '../../src/core/preprocess/scale';
 import { readArrayBuffer } from '../../src/cli/files';
 import { loadModels } from '../../src/cli/models';
 import { parseRelionArgs, relionExternalCommand } from '../../src/cli/relion-external';
+import { micrographsStarText } from '../relion/helpers/project';
 import {
   captureOutput,
   DRPNET_BIN,
+  PIXEL_SIZE,
   writePipelineFile,
   writeRandomModels,
   writeRelionProject,
@@ -187,6 +189,31 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     for (let i = 0; i < COUNT; i++) expect(await exists(path.join(cwd, coordFile('External/job009', i)))).toBe(true);
   });
 
+  it("--diameter_angstrom converts with the micrographs STAR's pixel size, over the headers'", async () => {
+    const cwd = await copyProject('angstrom');
+    // The STAR says half the headers' pixel size (PIXEL_SIZE): converted with the STAR's, the Å diameter is DIAMETER px.
+    await writeFile(path.join(cwd, project.star), micrographsStarText(project.micrographs, { pixelSize: PIXEL_SIZE / 2 }, 15000));
+    const px = await external(cwd, 'External/job010/');
+    const argv = [
+      '--o',
+      'External/job011/',
+      '--in_mics',
+      project.star,
+      '--diameter_angstrom',
+      String((DIAMETER * PIXEL_SIZE) / 2),
+      '--models',
+      models,
+    ];
+    const a = await captureOutput(() => relionExternalCommand(argv, { cwd }));
+    expect(px.result).toBe(0);
+    expect(a.result).toBe(0);
+    expect(a.stdout).toContain(`(diameter ${DIAMETER} px at ${PIXEL_SIZE / 2} Å/px)`);
+    for (let i = 0; i < COUNT; i++)
+      expect(await readFile(path.join(cwd, coordFile('External/job011', i)), 'utf8')).toBe(
+        await readFile(path.join(cwd, coordFile('External/job010', i)), 'utf8'),
+      );
+  });
+
   it('takes pick options the way RELION passes External job parameters', () => {
     const v = parseRelionArgs([
       '--o',
@@ -265,7 +292,7 @@ describe('drpnet relion-external failures', () => {
 
   it.each([
     [['--in_mics', 'CtfFind/job003/micrographs_ctf.star', '--diameter', '28', '--sigmaa', '3'], /unknown option --sigmaa/],
-    [['--in_mics', 'CtfFind/job003/micrographs_ctf.star'], /--diameter is required/],
+    [['--in_mics', 'CtfFind/job003/micrographs_ctf.star'], /--diameter PX \(pixels\) or --diameter-angstrom A \(Å\) is required/],
     [['--diameter', '28'], /--in_mics MICROGRAPHS_STAR is required/],
     [['--in_mics', 'nothere.star', '--diameter', '28'], /nothere\.star: cannot read the micrographs STAR file \(no such file\)/],
     [['--in_mics', 'CtfFind/job003/micrographs_ctf.star', '--diameter', '28', '--j', '0'], /--j: '0'/],

@@ -2,7 +2,8 @@
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
 import { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } from '../controller/session-diameter';
-import { diameterInPx, diameterRange, formatPixelSize, unitLabel } from '../diameter';
+import { formatPixelSize } from '../../core/pixel-size';
+import { diameterInPx, diameterRange, unitLabel } from '../diameter';
 import { currentMic, knownPixelSize, pixelSizeOf, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
 

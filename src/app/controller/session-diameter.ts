@@ -1,6 +1,7 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
-import { clampDiameterPx, convertSetting, diameterInPx, formatPixelSize, isUsablePixelSize, unitLabel } from '../diameter';
+import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
+import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';

@@ -11,14 +11,16 @@ export interface MicrographFormatSpec {
   readonly label: string;
   /** File extensions, lower case, without the dot. */
   readonly extensions: readonly string[];
+  /** Whether its reader can give a pixel size (an MRC header's; TIFF's resolution tags are not Å). */
+  readonly pixelSize: boolean;
 }
 
 export const MICROGRAPH_FORMATS: Readonly<Record<MicrographFormat, MicrographFormatSpec>> = {
   // .mrcs: stacks (RELION, movies); .st: IMOD stacks and tilt series; .map: maps (MRC2014).
-  mrc: { label: 'MRC', extensions: ['mrc', 'mrcs', 'st', 'map'] },
-  tiff: { label: 'TIFF', extensions: ['tif', 'tiff'] },
-  png: { label: 'PNG', extensions: ['png'] },
-  jpeg: { label: 'JPEG', extensions: ['jpg', 'jpeg'] },
+  mrc: { label: 'MRC', extensions: ['mrc', 'mrcs', 'st', 'map'], pixelSize: true },
+  tiff: { label: 'TIFF', extensions: ['tif', 'tiff'], pixelSize: false },
+  png: { label: 'PNG', extensions: ['png'], pixelSize: false },
+  jpeg: { label: 'JPEG', extensions: ['jpg', 'jpeg'], pixelSize: false },
 };
 
 const FORMAT_OF_EXTENSION = new Map<string, MicrographFormat>(

@@ -11,7 +11,7 @@ import type { MicrographFormat } from './formats';
 
 /** What a reader tells about a micrograph besides its pixels. */
 export interface MicrographDescription {
-  /** Angstrom per pixel, when the file says (MRC only). */
+  /** Angstrom per pixel, when the file says (formats.ts: MRC only). */
   pixelSize?: number;
   /** Frames (sections, pages) in the file. */
   frames: number;

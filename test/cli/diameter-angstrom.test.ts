@@ -1,0 +1,108 @@
+// `drpnet pick --diameter-angstrom`: the diameter in Å, converted with each micrograph's own pixel
+// size (its MRC header) or with --angpix, gives the same picks as the same diameter in pixels.
+// Random-weight models: these tests check the conversion and its refusals, not pick quality.
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImage } from '../../src/core/image';
+import { writeMrc } from '../../src/core/io/mrc';
+import { pickCommand } from '../../src/cli/pick';
+import { captureOutput, PIXEL_SIZE, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
+
+const DIAMETER_PX = 28;
+let root: string;
+let mics: string;
+let models: string;
+
+const pick = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '--models', models]));
+
+async function outputs(dir: string): Promise<Map<string, string>> {
+  const files = (await readdir(dir).catch(() => [] as string[])).sort();
+  return new Map(await Promise.all(files.map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as [string, string])));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'drpnet-angstrom-'));
+  mics = path.join(root, 'mics');
+  models = await writeRandomModels(path.join(root, 'models'));
+  for (let i = 0; i < 2; i++) await writeSimulatedMrc(path.join(mics, `mic_${i + 1}.mrc`), 30 + i);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('drpnet pick --diameter-angstrom', () => {
+  it("converts with each MRC header's pixel size: the same files as --diameter in pixels, box size included", async () => {
+    const px = await pick(mics, '--diameter', String(DIAMETER_PX), '--format', 'star,box', '--out', path.join(root, 'px'));
+    const angstrom = DIAMETER_PX * PIXEL_SIZE;
+    const a = await pick(mics, '--diameter-angstrom', String(angstrom), '--format', 'star,box', '--out', path.join(root, 'a'));
+    expect(px.result).toBe(0);
+    expect(a.result).toBe(0);
+    const expected = await outputs(path.join(root, 'px'));
+    expect(expected.size).toBe(4);
+    expect(await outputs(path.join(root, 'a'))).toEqual(expected);
+    expect(a.stderr).toContain(`diameter ${angstrom} Å, in each micrograph's pixels from its own pixel size`);
+    expect(a.stderr).toMatch(new RegExp(`mic_1\\.mrc: \\d+ picks in [\\d.]+ s \\(diameter ${DIAMETER_PX} px at ${PIXEL_SIZE} Å/px`));
+  });
+
+  it('--angpix converts over what the header says', async () => {
+    const a = await pick(mics, '--diameter-angstrom', String(DIAMETER_PX * 2), '--angpix', '2', '--out', path.join(root, 'angpix'));
+    expect(a.result).toBe(0);
+    expect(a.stderr).toContain(`diameter ${DIAMETER_PX * 2} Å = ${DIAMETER_PX} px at 2 Å/px (--angpix)`);
+    const star = (m: Map<string, string>) => new Map([...m].filter(([f]) => f.endsWith('.star')));
+    expect(await outputs(path.join(root, 'angpix'))).toEqual(star(await outputs(path.join(root, 'px'))));
+  });
+
+  it('refuses PNG micrographs before picking (they carry no pixel size), and picks them with --angpix', async () => {
+    const dir = path.join(root, 'png');
+    await mkdir(dir, { recursive: true });
+    const data = new Uint16Array(200 * 160).map((_, i) => (i * 7919) % 65536);
+    await writeFile(path.join(dir, 'grey.png'), encodePng({ width: 200, height: 160, data, depth: 16, channels: 1 }));
+    const out = path.join(root, 'png-out');
+    await expect(pick(dir, '--diameter-angstrom', '36', '--out', out)).rejects.toThrow(
+      /grey\.png: PNG files carry no pixel size, so --diameter-angstrom cannot be converted to pixels; give --angpix/,
+    );
+    expect(await outputs(out)).toEqual(new Map());
+    const run = await pick(dir, '--diameter-angstrom', '36', '--angpix', '1.2', '--out', out);
+    expect(run.result).toBe(0);
+    expect([...(await outputs(out)).keys()]).toEqual(['grey_autopick.star']);
+  });
+
+  it('an MRC whose header has no pixel size fails alone, named, and the others are picked', async () => {
+    const dir = path.join(root, 'mixed');
+    await mkdir(dir, { recursive: true });
+    await writeSimulatedMrc(path.join(dir, 'a.mrc'), 40);
+    await writeFile(path.join(dir, 'b.mrc'), new Uint8Array(writeMrc(createImage(200, 160, new Float32Array(200 * 160).fill(1)))));
+    const run = await pick(dir, '--diameter-angstrom', '36.4', '--out', path.join(root, 'mixed-out'));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(
+      /FAILED .*b\.mrc: no pixel size is known for this micrograph \(its file gives none\), so .* give --angpix A \(Å per pixel\), or --diameter in pixels/,
+    );
+    expect([...(await outputs(path.join(root, 'mixed-out'))).keys()]).toEqual(['a_autopick.star']);
+  });
+
+  it.each([
+    [['--diameter', '120A'], '--diameter is in pixels; for 120 Å give --diameter-angstrom 120'],
+    [['--diameter', '64', '--diameter-angstrom', '120'], 'give the particle diameter once'],
+    [['--diameter', '64', '--angpix', '1'], '--angpix converts --diameter-angstrom to pixels'],
+    [
+      ['--diameter-angstrom', '5000', '--angpix', '1'],
+      '--diameter-angstrom 5000 is 5000 px at 1 Å/px, and the diameter must be a number from 10 to 800 pixels',
+    ],
+    [['--diameter-angstrom', '-5'], "--diameter-angstrom: '-5' is not a valid value"],
+    [[], '--diameter PX (pixels) or --diameter-angstrom A (Å) is required'],
+  ])('refuses %j before picking', async (argv, message) => {
+    const out = path.join(root, 'refused');
+    await expect(pick(mics, ...argv, '--out', out)).rejects.toThrow(message);
+    expect(await outputs(out)).toEqual(new Map());
+  });
+
+  it('a diameter that is out of range on one micrograph fails that one, naming it', async () => {
+    const run = await pick(mics, '--diameter-angstrom', '2000', '--out', path.join(root, 'too-big'));
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/FAILED .*mic_1\.mrc: --diameter-angstrom 2000 is 1538\.5 px at 1\.3 Å\/px, and the diameter must be/);
+  });
+});
