@@ -3,7 +3,7 @@ import type { BackendChoice } from '../../../workers/engine-api';
 import { engine } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
 import { store } from './context';
-import { ensurePicked, pumpPicks, repickOtherModels, stopBatch } from './picking';
+import { ensurePicked, pumpPicks, repickCutShort, repickOtherModels, stopBatch } from './picking';
 import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
 
 const BACKEND_NAME: Record<BackendChoice, string> = {
@@ -47,7 +47,8 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
     if (info.modelError) store().notify(`The picking models could not be loaded: ${info.modelError}`, 'error');
     // Micrographs whose opening met the engine down are opened now; with picking on arrival,
     // those never picked (a restart cancels what was waiting) are picked. Those picked by other
-    // models than the ones loaded (a switch of model whose re-picks a reload cut short) are picked again.
+    // models than the ones loaded (a switch of model whose re-picks a reload cut short), or
+    // showing a preview for parameters whose exact pick a reload cut short, are picked again.
     const later = takeDeferredOpenings();
     for (const k of later) queueThumbnail(k);
     void showCurrent();
@@ -58,6 +59,7 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
           .map((m) => m.key),
       );
     repickOtherModels();
+    repickCutShort();
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {

@@ -19,7 +19,7 @@ vi.mock('../engine-bridge', () => ({
     },
   },
 }));
-const { cancelBatch, changeParams, expectArrival, pickAll, pickArrived, pickMicrograph, repickOtherModels, undo } =
+const { cancelBatch, changeParams, expectArrival, pickAll, pickArrived, pickMicrograph, repickCutShort, repickOtherModels, undo } =
   await import('./picking');
 
 const s = () => useWorkbench.getState();
@@ -105,6 +105,16 @@ describe('picking controller', () => {
       ['a', 'b'],
       ['a', 'b'],
     ]);
+  });
+
+  it('a micrograph saved mid re-pick (its preview, picked with other parameters) is picked again when the engine starts', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    await pickTwoWith(shipped);
+    // As a reload restores it: the preview for threshold 6 shown, the exact pick at 6 never made.
+    const picked = s().micrographs[0].pickedWith!;
+    s().updateMic('a', { params: { ...picked, threshold: 6 }, auto: [{ x: 6, y: 0, peakHeight: 1, kept: true }] });
+    repickCutShort();
+    expect(batches.map((b) => b.keys)).toEqual([['a']]);
   });
 
   it('a micrograph marked reviewed keeps its picks when the models change', async () => {

@@ -322,6 +322,19 @@ export function repickOtherModels(): void {
   ensurePicked(stale.map((m) => m.key));
 }
 
+/**
+ * Picks again, in the background, every micrograph picked with other parameters than it has: a
+ * reload cut its re-pick short, and what it shows is the preview saved meanwhile (the exact pick
+ * classifies candidates the preview left out).
+ */
+export function repickCutShort(): void {
+  ensurePicked(
+    store()
+      .micrographs.filter((m) => m.pickedWith && !samePickParams(m.pickedWith, m.params))
+      .map((m) => m.key),
+  );
+}
+
 /** Picks every micrograph not yet picked with its current parameters and models, on all workers. */
 export function pickAll(): void {
   if (refusedReadOnly()) return;
