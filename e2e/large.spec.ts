@@ -146,7 +146,10 @@ test('pick all runs on every worker; cancelling keeps what finished', async ({ p
   const picked = statuses.filter((s) => s === 'picked').length;
   expect(statuses.filter((s) => s === 'picking')).toHaveLength(0);
   expect(await bigPicked()).toBeGreaterThanOrEqual(1);
-  expect(statuses.filter((s) => s === 'queued').length).toBeGreaterThan(0);
+  // Those left are said not to be picked, not "queued": nothing is going to pick them until Pick all.
+  expect(statuses.filter((s) => s === 'queued')).toHaveLength(0);
+  expect(statuses.filter((s) => s === 'unpicked').length).toBeGreaterThan(0);
+  await expect(page.locator('.mic-row[data-status="unpicked"] [data-testid="mic-status"]').first()).toHaveText('not picked');
   await page.screenshot({ path: testInfo.outputPath('batch-cancelled.png') });
   // The finished ones keep their picks.
   for (const row of await rows.filter({ hasText: 'batch_' }).all()) {

@@ -100,6 +100,9 @@ test('a click selects a pick (ringed in white) without changing it; rejected pic
   // A second click on the selected pick rejects it; at fit zoom it shows as a red cross.
   await page.mouse.click(at.x, at.y);
   await expect.poll(async () => (await currentPicks(page)).find((p) => p.id === pick.id)!.state).toBe('rejected');
+  // The score panel's count is what the export writes: the rejected pick is out of it.
+  const total = (await micrographs(page)).filter((m) => m.status === 'picked').reduce((n, m) => n + m.kept, 0);
+  await expect(page.getByTestId('score-summary')).toContainText(` · ${total - 1} picks kept on `);
   await page.keyboard.press('Escape');
   const cross = await layerPixels(page, 1, pick.x, pick.y, Math.ceil(r));
   expect(cross.filter(([dx, dy, c]) => Math.hypot(dx, dy) < r * 0.6 && isRed(c)).length).toBeGreaterThan(8);
@@ -259,6 +262,9 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   const after = await micrographs(page);
   expect(after.reduce((n, m) => n + m.kept, 0)).toBeLessThan(before.reduce((n, m) => n + m.kept, 0));
   await expect(hist).toHaveAttribute('data-line', '0.600');
+  // The axis is in the cutoff's unit, p(background) from 1 at the left: the line is labelled with the box's number.
+  await expect(page.getByTestId('score-cutoff-value')).toHaveText('0.4');
+  await expect(page.getByTestId('score-axis-label')).toHaveText('p(background) 1');
   await expect(page.getByTestId('score-summary')).toContainText(`${after.reduce((n, m) => n + m.kept, 0)} picks kept on 3 micrographs`);
   // The whole drag is one undo step.
   await blurFields(page);

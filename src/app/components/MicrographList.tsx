@@ -9,7 +9,7 @@ import { keptPicks } from '../picks-merge';
 import { micrographExtensionList } from '../../core/io/formats';
 import { failedToOpen, reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
-/** The four states a user sees; 'opening'/'ready' are still waiting to be picked. */
+/** The states a user sees; 'opening'/'ready' are still waiting to be picked (or, with nothing being picked, not picked: 'unpicked'). */
 const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'picked' | 'error'> = {
   queued: 'queued',
   opening: 'queued',
@@ -37,12 +37,25 @@ function confirmRemove(m: MicrographEntry): void {
   useWorkbench.getState().notify(`Removed ${m.name}. Ctrl+Z does not bring it back: drop the file again to reopen it.`);
 }
 
-const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; current: boolean; readOnly: boolean }) {
+const Row = memo(function Row({
+  m,
+  current,
+  readOnly,
+  idle,
+}: {
+  m: MicrographEntry;
+  current: boolean;
+  readOnly: boolean;
+  /** Nothing is being picked in the background: a micrograph waiting is not going to be picked (after Cancel, with picking on arrival off). */
+  idle: boolean;
+}) {
   const thumb = useWorkbench((s) => s.images[m.key]?.thumbnail);
   const setCurrent = useWorkbench((s) => s.setCurrent);
   const kept = m.status === 'error' ? [] : keptPicks(displayPicksOf(m));
   const metrics = m.truth && m.pickedWith ? micrographMetrics(kept, m.truth, m.params.diameter) : undefined;
-  const status = STATUS_LABEL[m.status];
+  const waitingLabel = STATUS_LABEL[m.status];
+  // A tester read "queued" after Cancel as work still going on.
+  const status = waitingLabel === 'queued' && idle ? 'unpicked' : waitingLabel;
   // The row of the micrograph on screen stays in sight as n, p and u step through a long list.
   const row = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -80,7 +93,7 @@ const Row = memo(function Row({ m, current, readOnly }: { m: MicrographEntry; cu
             data-testid="mic-status"
             data-progress={m.progress === undefined ? '' : Math.round(m.progress * 100)}
           >
-            {status}
+            {status === 'unpicked' ? 'not picked' : status}
             {(m.status === 'detecting' || m.status === 'picking') && m.progress !== undefined ? ` ${Math.round(m.progress * 100)}%` : ''}
           </span>
           <span data-testid="mic-pick-count">{kept.length}</span> picks
@@ -143,6 +156,7 @@ export function MicrographList() {
   const currentKey = useWorkbench((s) => s.currentKey);
   const batch = useWorkbench((s) => s.batch);
   const readOnly = useWorkbench((s) => !!s.readOnly);
+  const idle = useWorkbench((s) => s.engineReady && !s.batch);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   // Progress over the user's own micrographs once there are any (the demos are not their work),
   // files that failed left out.
@@ -186,7 +200,7 @@ export function MicrographList() {
       )}
       <ul className="mic-list" data-testid="mic-list">
         {micrographs.map((m) => (
-          <Row key={m.key} m={m} current={m.key === currentKey} readOnly={readOnly} />
+          <Row key={m.key} m={m} current={m.key === currentKey} readOnly={readOnly} idle={idle} />
         ))}
       </ul>
       {!readOnly && micrographs.every((m) => m.demo) && (

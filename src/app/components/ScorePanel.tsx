@@ -7,6 +7,8 @@ import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
 import { currentMic, unreviewedMicrographs, useWorkbench, workMicrographs } from '../store';
+import { displayPicksOf } from '../editing';
+import { keptPicks } from '../picks-merge';
 import { NumberInput } from './NumberInput';
 
 const W = 270;
@@ -60,7 +62,8 @@ export function ScorePanel() {
   const mixed = !!shared.mixed;
   const line = lineForCutoff(cutoff);
   const above = countAbove(lists, line);
-  const kept = picked.reduce((n, m) => n + m.auto.filter((p) => p.kept).length, 0);
+  // As exported: what the cutoff keeps, with the user's rejections, additions and moves (a tester saw 155 here and 147 in the file).
+  const kept = picked.reduce((n, m) => n + keptPicks(displayPicksOf(m)).length, 0);
   const calibrated = picked.filter((m) => m.calibration?.adjusted).length;
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
   const setFromPointer = (clientX: number): void => {
@@ -98,11 +101,22 @@ export function ScorePanel() {
           <path className="bar kept" d={bars.kept} />
           <path className="bar dropped" d={bars.dropped} />
           <line className="cutoff-line" data-testid="score-cutoff-line" x1={x(line)} x2={x(line)} y1={0} y2={H} />
+          {/* The axis in the cutoff's own unit (a p(background), 1 at the left), so the line sits at the number in the box:
+              a tester read the cutoff 0.9 beside a line at 0.1 of a p(particle) axis the wrong way round. */}
+          <text
+            className="cutoff-value"
+            data-testid="score-cutoff-value"
+            x={line > 0.8 ? x(line) - 3 : x(line) + 3}
+            y={10}
+            textAnchor={line > 0.8 ? 'end' : 'start'}
+          >
+            {cutoff}
+          </text>
           <text x={PAD} y={H + AXIS - 2} data-testid="score-axis-label">
-            p(particle) 0
+            p(background) 1
           </text>
           <text x={W - PAD} y={H + AXIS - 2} textAnchor="end">
-            1
+            0
           </text>
         </svg>
       )}
