@@ -174,9 +174,12 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   // Reload once autosave says everything is written: the session (micrographs, picks, edits)
   // comes back from IndexedDB.
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  // Each file's list thumbnail is stored with it, so a reload shows the list without opening every file again.
+  await expect.poll(() => storedThumbnails(page)).toBe(nSamples);
   await page.reload();
   await engineReady(page);
   await expect.poll(() => rows.count()).toBe(nSamples);
+  await expect(rows.locator('.thumb img')).toHaveCount(nSamples);
   await expect(rows.first()).toHaveClass(/current/);
   await expect.poll(() => pickCount(page), { timeout: 60_000 }).toBe(kept.length);
   await expect.poll(async () => (await counts(page)).manual).toBe(1);
@@ -202,3 +205,23 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   await expect.poll(() => pickCount(page)).toBe(kept.length);
   await shot('05-corrupt-file');
 });
+
+/** How many list thumbnails the page's IndexedDB holds. */
+function storedThumbnails(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('drpnet-workbench');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction('thumbnails').objectStore('thumbnails').count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+}

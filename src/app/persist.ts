@@ -1,12 +1,16 @@
-// Autosave to IndexedDB (idb): the session snapshot (picks, edits, parameters) and the
-// original micrograph files as Blobs, so a reload reopens everything without a new drop.
+// Autosave to IndexedDB (idb): the session snapshot (picks, edits, parameters), the
+// original micrograph files as Blobs, so a reload reopens everything without a new drop, and
+// their list thumbnails, so a reload shows the list without decoding every file again.
 // Writes are coalesced by autosave.ts; a failed write (quota) is reported and the session stays in memory.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { GreyImage } from '../../workers/engine-api';
 import type { SessionSnapshot } from './store';
 
 interface WorkbenchDB extends DBSchema {
   files: { key: string; value: { name: string; blob: Blob } };
   session: { key: string; value: SessionSnapshot };
+  /** By the file's key; written once, when the file is first opened. */
+  thumbnails: { key: string; value: GreyImage };
 }
 
 const DB_NAME = 'drpnet-workbench';
@@ -15,10 +19,13 @@ const SESSION_KEY = 'current';
 let dbPromise: Promise<IDBPDatabase<WorkbenchDB>> | undefined;
 
 function db(): Promise<IDBPDatabase<WorkbenchDB>> {
-  dbPromise ??= openDB<WorkbenchDB>(DB_NAME, 1, {
-    upgrade(d) {
-      d.createObjectStore('files');
-      d.createObjectStore('session');
+  dbPromise ??= openDB<WorkbenchDB>(DB_NAME, 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        d.createObjectStore('files');
+        d.createObjectStore('session');
+      }
+      if (oldVersion < 2) d.createObjectStore('thumbnails');
     },
   });
   return dbPromise;
@@ -63,7 +70,16 @@ export async function loadFile(key: string): Promise<{ name: string; blob: Blob 
 }
 
 export async function deleteFile(key: string): Promise<void> {
-  await (await db()).delete('files', key);
+  const tx = (await db()).transaction(['files', 'thumbnails'], 'readwrite');
+  await Promise.all([tx.objectStore('files').delete(key), tx.objectStore('thumbnails').delete(key), tx.done]);
+}
+
+export async function saveThumbnail(key: string, image: GreyImage): Promise<void> {
+  await (await db()).put('thumbnails', image, key);
+}
+
+export async function loadThumbnail(key: string): Promise<GreyImage | undefined> {
+  return (await db()).get('thumbnails', key);
 }
 
 /** The keys of every stored micrograph file. */
@@ -81,8 +97,8 @@ export async function loadSession(): Promise<SessionSnapshot | undefined> {
 
 export async function clearAll(): Promise<void> {
   const d = await db();
-  const tx = d.transaction(['files', 'session'], 'readwrite');
-  await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.done]);
+  const tx = d.transaction(['files', 'session', 'thumbnails'], 'readwrite');
+  await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.objectStore('thumbnails').clear(), tx.done]);
 }
 
 /** Asks the browser not to evict our data under storage pressure (best effort). */

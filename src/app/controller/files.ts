@@ -6,6 +6,7 @@ import { MissingBoxSizeError } from '../../core/errors';
 import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';
+import type { GreyImage } from '../../../workers/engine-api';
 import { engine } from '../engine-bridge';
 import { errorMessage } from '../error-text';
 import * as persist from '../persist';
@@ -55,6 +56,12 @@ async function storeFile(key: string, name: string, blob: Blob): Promise<void> {
     storage.files = false;
     store().set({ storageWarning: persist.storageProblem(e, 'files') });
   }
+}
+
+/** Keeps a micrograph's list thumbnail with its stored file (best effort: a reload without it opens the file again). */
+export function storeThumbnail(key: string, image: GreyImage): void {
+  if (!storage.session || !storage.files || store().readOnly) return;
+  void persist.saveThumbnail(key, image).catch(() => undefined);
 }
 
 /** Adds micrographs and coordinate files (any order, any mix). A bad file only affects its own row. */

@@ -44,6 +44,9 @@ export async function registerStoredFiles(micrographs: readonly MicrographEntry[
     const f = await persist.loadFile(m.key);
     if (f) engine.register(m.key, f.name, f.blob);
     else if (m.status !== 'error') store().updateMic(m.key, { error: `${m.name}: ${MISSING_FILE}` });
+    // With its thumbnail back, a micrograph whose header is known is not opened again only to show the list (viewing.ts).
+    const thumbnail = f && !store().images[m.key]?.thumbnail ? await persist.loadThumbnail(m.key).catch(() => undefined) : undefined;
+    if (thumbnail) store().setImages(m.key, { thumbnail });
   }
 }
 

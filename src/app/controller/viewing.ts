@@ -11,7 +11,7 @@ import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
 import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
 import { fail, mic, store } from './context';
-import { assignCoordinates } from './files';
+import { assignCoordinates, storeThumbnail } from './files';
 import { expectArrival, pickArrived } from './picking';
 
 /** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
@@ -34,7 +34,10 @@ export function applyDescribed(key: string, d: Described): void {
   const m = mic(key);
   if (!m) return;
   const images: MicImages = {};
-  if (d.thumbnail) images.thumbnail = d.thumbnail;
+  if (d.thumbnail) {
+    if (!store().images[key]?.thumbnail) storeThumbnail(key, d.thumbnail);
+    images.thumbnail = d.thumbnail;
+  }
   if (d.display && keepsView(key)) images.display = d.display;
   if (images.thumbnail || images.display)
     store().setImages(key, { ...images, ...(images.display ? { displayLowpass: d.displayLowpass ?? 0 } : {}) });
