@@ -70,6 +70,7 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
   await expect(page.getByTestId('lowpass-value')).toHaveText('20 px');
   const field = page.getByTestId('fallback-pixel-size');
   await expect(field).toHaveValue('0');
+  await expect(page.getByTestId('fallback-pixel-size-label')).toContainText('Pixel size of files without one (1 of yours)');
   await field.fill('1.3');
   await field.press('Enter');
   const px = Math.round((angstrom / 1.3) * 10) / 10;

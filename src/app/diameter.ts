@@ -3,7 +3,8 @@
 // parameter table (src/core/params.ts).
 import { PICK_PARAMETERS } from '../core/params';
 import { angstromToPixels, isUsablePixelSize } from '../core/pixel-size';
-import type { DiameterSetting, DiameterUnit } from './store';
+import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
+import type { DiameterSetting, DiameterUnit, MicrographEntry } from './store';
 
 const SPEC = PICK_PARAMETERS.diameter;
 
@@ -33,4 +34,11 @@ export function diameterRange(unit: DiameterUnit, pixelSize: number | undefined)
 
 export function unitLabel(unit: DiameterUnit): string {
   return unit === 'A' ? 'Å' : 'px';
+}
+
+/** Whether a micrograph has no pixel size of its own: its header gave none, or, before it is opened, its format carries none (PNG, JPEG, TIFF). */
+export function lacksPixelSize(m: Pick<MicrographEntry, 'name' | 'info'>): boolean {
+  if (m.info) return !m.info.pixelSize;
+  const format = formatFromFileName(m.name);
+  return format !== undefined && !MICROGRAPH_FORMATS[format].pixelSize;
 }

@@ -3,7 +3,7 @@
 // size) and whether micrographs are picked as they arrive.
 import { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } from '../controller/session-diameter';
 import { formatPixelSize } from '../../core/pixel-size';
-import { diameterInPx, diameterRange, unitLabel } from '../diameter';
+import { diameterInPx, diameterRange, lacksPixelSize, unitLabel } from '../diameter';
 import { currentMic, knownPixelSize, pixelSizeOf, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
 
@@ -19,8 +19,8 @@ export function SessionPanel() {
   const micPixelSize = useWorkbench((s) => pixelSizeOf(currentMic(s), s));
   const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, micPixelSize) : undefined;
   const fallback = useWorkbench((s) => s.fallbackPixelSize);
-  // Asked for once one of the user's micrographs turns out to have no pixel size (or one was entered).
-  const withoutPixelSize = useWorkbench((s) => s.micrographs.filter((m) => !m.demo && m.info && !m.info.pixelSize).length);
+  // Asked for once one of the user's micrographs has no pixel size (or one was entered): a PNG as soon as it is dropped, not once opened.
+  const withoutPixelSize = useWorkbench((s) => s.micrographs.filter((m) => !m.demo && m.status !== 'error' && lacksPixelSize(m)).length);
   const from = mic?.info?.pixelSize ? "this micrograph's header" : 'entered for files without one';
   return (
     <section className="panel session-panel" data-testid="session-panel">
@@ -69,7 +69,7 @@ export function SessionPanel() {
           className="param pixel-size-field"
           title="PNG, JPEG and most TIFF files carry no pixel size: enter it to give the diameter and the display low-pass in Å for them"
         >
-          <span className="param-label">
+          <span className="param-label" data-testid="fallback-pixel-size-label">
             Pixel size of files without one{withoutPixelSize > 0 ? ` (${withoutPixelSize} of yours)` : ''}, Å/px, 0 = unknown
           </span>
           <NumberInput
