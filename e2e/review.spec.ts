@@ -134,6 +134,26 @@ test('a click selects a pick (ringed in white) without changing it; rejected pic
   expect(moved.score).toBeCloseTo(score, 4);
 });
 
+test('the middle button pans, also from a pick, and never moves or adds one', async ({ page }) => {
+  await openDemo(page);
+  const pick = await centralPick(page);
+  const picks = await currentPicks(page);
+  const from = await screenPoint(page, pick.x, pick.y);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });
+  await page.mouse.up({ button: 'middle' });
+  // The view moved with the pointer; the pick under it did not.
+  const to = await screenPoint(page, pick.x, pick.y);
+  expect(to.x - from.x).toBeCloseTo(60, 0);
+  expect(to.y - from.y).toBeCloseTo(40, 0);
+  // A middle click (here on the pick) selects, rejects and adds nothing.
+  await page.mouse.click(to.x + 3, to.y + 3, { button: 'middle' });
+  expect(await currentPicks(page)).toEqual(picks);
+  expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
+  expect(await storeValue(page, 'selectedPickId')).toBeUndefined();
+});
+
 test('a pick added at high zoom lands on the pixel clicked (pixel centres are whole coordinates, as in the exported files)', async ({
   page,
 }) => {

@@ -15,6 +15,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['click empty', 'add a manual pick'],
   ['drag pick', 'move it (it keeps its score)'],
   ['drag empty', 'pan'],
+  ['middle-button drag', 'pan, over picks too (never moves one)'],
   ['wheel', 'zoom'],
   ['shift + drag', 'reject every pick in the box'],
   ['ctrl+z / ctrl+shift+z', 'undo / redo (picks, parameters, truth, flags)'],

@@ -1,5 +1,6 @@
-// The viewer's pointer gestures: wheel zoom, drag to pan, click to select or reject a pick, click
-// to add one, drag a pick to move it (with a preview), shift-drag to reject a box. The mode says
+// The viewer's pointer gestures: wheel zoom, drag to pan (the middle button pans over picks too),
+// click to select or reject a pick, click to add one, drag a pick to move it (with a preview),
+// shift-drag to reject a box. The mode says
 // what a plain click edits: the picks, or this micrograph's training samples under review (then a
 // click flips or removes a sample; drags and shift-drags still pan, move and reject picks).
 import { useEffect, useRef, type MutableRefObject, type RefObject } from 'react';
@@ -17,7 +18,8 @@ type ViewerMode = 'picks' | 'training-review';
 
 type Gesture =
   | { kind: 'pick'; id: string; sx: number; sy: number; moved: boolean }
-  | { kind: 'pan'; sx: number; sy: number; origin: ViewTransform; moved: boolean }
+  /** `only`: the middle button, which pans and never edits (a click with it adds nothing). */
+  | { kind: 'pan'; sx: number; sy: number; origin: ViewTransform; moved: boolean; only?: boolean }
   | { kind: 'box'; box: Box };
 
 interface ViewerGestureInput {
@@ -80,9 +82,15 @@ export function useViewerGestures(g: ViewerGestureInput): ViewerGestureHandlers 
     p.x >= -PICK_OFFSET && p.y >= -PICK_OFFSET && p.x < W - PICK_OFFSET && p.y < H - PICK_OFFSET;
 
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
-    if (e.button !== 0 || !micKey || (e.target as HTMLElement).closest('.viewer-tools')) return;
+    if ((e.button !== 0 && e.button !== 1) || !micKey || (e.target as HTMLElement).closest('.viewer-tools')) return;
     e.currentTarget.setPointerCapture(e.pointerId);
     const p = local(e);
+    // A tester panning at high zoom over densely packed particles moved a pick by accident: the middle button only pans.
+    if (e.button === 1) {
+      e.preventDefault(); // no autoscroll
+      gesture.current = { kind: 'pan', sx: p.x, sy: p.y, origin: view.current, moved: false, only: true };
+      return;
+    }
     const w = world(e);
     if (e.shiftKey && showPicks && !readOnly) {
       gesture.current = { kind: 'box', box: { x0: w.x, y0: w.y, x1: w.x, y1: w.y } };
@@ -120,6 +128,7 @@ export function useViewerGestures(g: ViewerGestureInput): ViewerGestureHandlers 
     const g = gesture.current;
     gesture.current = undefined;
     if (!g) return;
+    if (g.kind === 'pan' && g.only) return;
     const w = world(e);
     if (g.kind === 'box') {
       scene.current = { ...scene.current, box: undefined };
