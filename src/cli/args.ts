@@ -40,6 +40,9 @@ export function joinNegativeValues(argv: readonly string[], options: Options): s
   return out;
 }
 
+/** The options of a diameter in Å, which only the picking commands take (pick.ts). */
+const ANGSTROM_OPTIONS = ['diameter-angstrom', 'angpix'];
+
 export function parse<const T extends Options>(argv: string[], options: T, help: string) {
   try {
     const parsed = parseArgs({
@@ -52,6 +55,10 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
   } catch (e) {
     const unknown = (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--([^'=]+)/.exec((e as Error).message);
     const near = unknown ? nearestOption(unknown[1], Object.keys(options)) : undefined;
+    if (unknown && ANGSTROM_OPTIONS.includes(unknown[1]) && 'diameter' in options)
+      throw new UsageError(
+        `--${unknown[1]}: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å`,
+      );
     if (unknown) throw new UsageError(`unknown option --${unknown[1]}${near ? `; did you mean --${near}?` : ''}\n${help}`);
     throw new UsageError(`${(e as Error).message}\n${help}`);
   }

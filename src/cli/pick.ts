@@ -17,7 +17,7 @@ import { describeRange, isValidParam, PARAM_KEYS, PARAM_SPECS, type PickParams }
 import { angstromToPixels, formatPixelSize, isUsablePixelSize } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
-import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
+import { ABOVE_ZERO, choiceListOption, decimalValue, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
 import { givenParams, helpEntry, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
   allExist,
@@ -156,12 +156,20 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   };
 }
 
+/** The number of a value written with Å after it ('120A', '120 Å', '120 angstrom'), else undefined. */
+function withAngstroms(value: unknown): string | undefined {
+  return typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(?:a|å|angstroms?)\s*$/i.exec(value)?.[1] : undefined;
+}
+
 /** --diameter-angstrom and --angpix, checked: one diameter, and --angpix only to convert it. */
 function angstromDiameter(v: PickOptionValues, help: string): PickSettings['angstrom'] {
-  const inA = typeof v.diameter === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(?:a|å|angstroms?)\s*$/i.exec(v.diameter) : null;
-  if (inA) throw new UsageError(`--diameter is in pixels; for ${inA[1]} Å give --diameter-angstrom ${inA[1]}`);
+  const inA = withAngstroms(v.diameter);
+  if (inA) throw new UsageError(`--diameter is in pixels; for ${inA} Å give --diameter-angstrom ${inA}`);
+  const inAToo = withAngstroms(v['diameter-angstrom']);
+  if (inAToo) throw new UsageError(`--diameter-angstrom is in Å already: give --diameter-angstrom ${inAToo}`);
   const diameter = numberOption(v['diameter-angstrom'], 'diameter-angstrom', ABOVE_ZERO);
-  const pixelSize = numberOption(v.angpix, 'angpix', ABOVE_ZERO);
+  // RELION's programs read --angpix -1 as "the pixel size the files give".
+  const pixelSize = decimalValue(v.angpix) === -1 ? undefined : numberOption(v.angpix, 'angpix', ABOVE_ZERO);
   if (diameter === undefined && v.diameter === undefined)
     throw new UsageError(`--diameter PX (pixels) or --diameter-angstrom A (Å) is required\n${help}`);
   if (pixelSize !== undefined && diameter === undefined)
@@ -179,22 +187,51 @@ function pixelDiameter(angstrom: number, pixelSize: number, refuse: (message: st
   return px;
 }
 
-/** The particle diameter in one micrograph's pixels, and the pixel size it came from (--diameter-angstrom without --angpix). */
-export function micrographDiameter(
-  settings: PickSettings,
-  pixelSize: number | undefined,
-  file: string,
-): { px: number; pixelSize?: number } {
+/** Pixel sizes that differ by more than this fraction are said to disagree. */
+const PIXEL_SIZE_TOLERANCE = 0.01;
+
+/** How one micrograph's diameter in pixels was arrived at: the pixel size used, where from, and what disagreed. */
+export interface MicrographDiameter {
+  px: number;
+  /** The micrograph's pixel size (its list's, else its header's), where one is known. */
+  pixelSize?: number;
+  /** Where `pixelSize` comes from, in words ("its header", "the micrographs STAR ..."). */
+  from?: string;
+  /** Set when --diameter-angstrom was converted for this micrograph alone (no --angpix). */
+  converted?: boolean;
+  /** A pixel size that disagrees with the one used, said on the micrograph's line. */
+  disagrees?: string;
+}
+
+/**
+ * The particle diameter in one micrograph's pixels. With --diameter-angstrom and no --angpix, converted
+ * with the pixel size its list gives (a RELION micrographs STAR, RELION's own), else its header's; a
+ * pixel size that disagrees with the one used (--angpix, or the STAR's) is said.
+ */
+export function micrographDiameter(settings: PickSettings, job: PickJob, header: number | undefined): MicrographDiameter {
+  const listed = isUsablePixelSize(job.pixelSize) ? job.pixelSize : undefined;
+  const own = listed ?? (isUsablePixelSize(header) ? header : undefined);
+  const from = listed !== undefined ? (job.list ?? 'the list') : own !== undefined ? 'its header' : undefined;
+  const differ = (a: number, b: number) => Math.abs(a / b - 1) > PIXEL_SIZE_TOLERANCE;
   const a = settings.angstrom;
-  if (!a || a.pixelSize !== undefined) return { px: settings.params.diameter };
+  if (!a || a.pixelSize !== undefined) {
+    const disagrees =
+      a?.pixelSize !== undefined && own !== undefined && differ(own, a.pixelSize) ? `${from} says ${formatPixelSize(own)} Å/px` : undefined;
+    return { px: settings.params.diameter, pixelSize: own, from, disagrees };
+  }
+  const label = jobLabel(job);
   const refuse = (message: string): never => {
-    throw new ParameterError(message, file);
+    throw new ParameterError(message, label);
   };
-  if (!isUsablePixelSize(pixelSize))
+  if (own === undefined)
     refuse(
-      'no pixel size is known for this micrograph (its file gives none), so --diameter-angstrom cannot be converted to pixels; give --angpix A (Å per pixel), or --diameter in pixels',
+      `no pixel size is known for this micrograph (${job.list ? `neither ${job.list} nor its header gives one` : 'its file gives none'}), so --diameter-angstrom cannot be converted to pixels; give --angpix A (Å per pixel), or --diameter in pixels`,
     );
-  return { px: pixelDiameter(a.diameter, pixelSize!, refuse), pixelSize };
+  const disagrees =
+    listed !== undefined && isUsablePixelSize(header) && differ(header, listed)
+      ? `its header says ${formatPixelSize(header)} Å/px`
+      : undefined;
+  return { px: pixelDiameter(a.diameter, own!, refuse), pixelSize: own, from, converted: true, disagrees };
 }
 
 /**
@@ -237,6 +274,8 @@ export interface PickJob {
   boxSize?: number;
   /** Å per pixel as a list of micrographs gives it (a RELION micrographs STAR), over the file's own. */
   pixelSize?: number;
+  /** That list, as messages name it ("the micrographs STAR x.star"). */
+  list?: string;
   /** Why this input cannot be picked, found before the batch (a missing path named on the
    * command line): it fails in its place in the batch, the others are picked. */
   problem?: string;
@@ -339,7 +378,7 @@ async function pickFile(job: PickJob, models: Models, settings: PickSettings, bu
   try {
     const micrograph = await openMicrograph(reader, file, { frame: settings.frame });
     const open = msSince(t);
-    const diameter = micrographDiameter(settings, job.pixelSize ?? micrograph.pixelSize, file);
+    const diameter = micrographDiameter(settings, job, micrograph.pixelSize);
     const picked = await pickMicrograph(new PickSession(file, micrograph), models, { ...settings.params, diameter: diameter.px });
     const timings: Record<string, number> = { open, ...picked.timings };
     return { picked, note: micrograph.note, timings, diameter };
@@ -383,6 +422,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       opts.stats?.({ event: 'ready', backend, rssBytes: rss() });
       return { models: loaded, settings: withModels.settings };
     })());
+  let pixelsSaid = false;
   const readBuffer = new ReadBuffer(); // one for the whole batch: micrographs are read one at a time
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i];
@@ -433,8 +473,16 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       result.picked++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       const calibrated = describeCalibration(picked.calibration);
-      const converted = diameter.pixelSize !== undefined && `diameter ${diameter.px} px at ${formatPixelSize(diameter.pixelSize)} Å/px`;
-      const notes = [converted, note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
+      const notes = [describeConversion(diameter), note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
+      if (!settings.angstrom && diameter.pixelSize !== undefined && !pixelsSaid) {
+        // A RELION user's diameter is in Å everywhere else: say once what this one is in Å.
+        pixelsSaid = true;
+        const inA = Math.round(diameter.px * diameter.pixelSize * 10) / 10;
+        opts.report(
+          `diameter ${diameter.px} px = ${inA} Å at ${formatPixelSize(diameter.pixelSize)} Å/px (${label}: ${diameter.from}); for a diameter in Å give --diameter-angstrom`,
+          'info',
+        );
+      }
       opts.report(`${tag} ${label}: ${picked.picks.length} picks in ${secs} s${notes ? ` (${notes})` : ''}`, 'done');
     } catch (e) {
       const message = await errorText(e, job);
@@ -443,6 +491,13 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
     }
   }
   return result;
+}
+
+/** What a micrograph's line says of its diameter: the conversion made for it, and a pixel size that disagrees. */
+function describeConversion(d: MicrographDiameter): string | undefined {
+  const converted = d.converted && `diameter ${d.px} px at ${formatPixelSize(d.pixelSize!)} Å/px from ${d.from}`;
+  const disagrees = d.disagrees && `${d.disagrees}, not used`;
+  return [converted, disagrees].filter(Boolean).join(', ') || undefined;
 }
 
 /** How the log names the diameter: in pixels, or the Å given and how they become pixels. */

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
 import { readRelionMicrographs, writeRelionCoordinateList } from '../core/coords';
 import { ParameterError } from '../core/errors';
+import { PARAM_SPECS } from '../core/params';
 import {
   COORDINATE_LIST_FILE,
   COORDS_SUFFIX_FILE,
@@ -91,6 +92,12 @@ function booleanValue(name: string, value: string): boolean {
   throw new UsageError(`--${name}: '${value}' is not yes or no`);
 }
 
+/** Whether an option left out falls back on a default pick parameter (not the diameter, --angpix or a models folder). */
+function hasDefault(name: string): boolean {
+  const spec = Object.values(PARAM_SPECS).find((p) => p.flag === name);
+  return !!spec && !(spec.kind === 'number' && spec.required);
+}
+
 /**
  * RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. A
  * picking parameter that takes a value but has none is left out, with a line to `warn`: RELION passes a
@@ -104,15 +111,21 @@ export function parseRelionArgs(argv: readonly string[], warn: (line: string) =>
     if (!token.startsWith('--') || token.length < 3)
       throw new UsageError(`unexpected argument '${token}' (options are --name value)\n${HELP}`);
     const eq = token.indexOf('=');
-    const name = (eq > 0 ? token.slice(2, eq) : token.slice(2)).toLowerCase().replace(/_/g, '-');
+    const typed = eq > 0 ? token.slice(2, eq) : token.slice(2);
+    const name = typed.toLowerCase().replace(/_/g, '-');
     const type = KNOWN[name];
-    if (!type) throw new UsageError(`unknown option --${name}\n${HELP}`);
+    if (!type && name === 'particle-diameter')
+      throw new UsageError(
+        `unknown option --${typed}: RELION's particle diameter is in Å here too: give diameter_angstrom (or diameter, in pixels)`,
+      );
+    if (!type) throw new UsageError(`unknown option --${typed}\n${HELP}`);
     let value: string | undefined = eq > 0 ? token.slice(eq + 1) : undefined;
     if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     if (type === 'boolean') out[name] = value === undefined ? true : booleanValue(name, value);
     else if (value !== undefined && value !== '') out[name] = value;
     // Only a picking parameter has a default to fall back on; --o, --in_mics, --shard and --j must say what they mean.
-    else if (name in PICK_OPTIONS) warn(`--${name} has no value (left empty in the job's parameters?): its default is used`);
+    else if (name in PICK_OPTIONS)
+      warn(`--${typed} has no value (left empty in the job's parameters?): ${hasDefault(name) ? 'its default is used' : 'left out'}`);
     else throw new UsageError(`--${name} needs a value`);
   }
   return out;
@@ -161,7 +174,13 @@ async function planJob(cwd: string, jobDir: string, inMics: string, shard: Shard
     const out = path.resolve(cwd, coordinateFilePath(jobRel, name));
     if (!out.startsWith(jobAbs + path.sep))
       throw new ParameterError(`${inMics}: micrograph ${name} would get a coordinate file outside the job directory (${out})`);
-    return { file: path.resolve(cwd, name), label: name, pixelSize: pixelSizes.get(name), outputs: [{ path: out, format: 'star' }] };
+    return {
+      file: path.resolve(cwd, name),
+      label: name,
+      pixelSize: pixelSizes.get(name),
+      list: `the micrographs STAR ${inMics}`,
+      outputs: [{ path: out, format: 'star' }],
+    };
   });
   checkDistinctOutputs(all);
   const byName = new Map(names.map((n, i) => [n, all[i]]));

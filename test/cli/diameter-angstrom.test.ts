@@ -8,6 +8,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImage } from '../../src/core/image';
 import { writeMrc } from '../../src/core/io/mrc';
+import { main } from '../../src/cli/main';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, PIXEL_SIZE, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
 
@@ -48,10 +49,23 @@ describe('drpnet pick --diameter-angstrom', () => {
     expect(a.stderr).toMatch(new RegExp(`mic_1\\.mrc: \\d+ picks in [\\d.]+ s \\(diameter ${DIAMETER_PX} px at ${PIXEL_SIZE} Å/px`));
   });
 
-  it('--angpix converts over what the header says', async () => {
+  it('--angpix converts over what the header says, and says where they disagree', async () => {
     const a = await pick(mics, '--diameter-angstrom', String(DIAMETER_PX * 2), '--angpix', '2', '--out', path.join(root, 'angpix'));
     expect(a.result).toBe(0);
     expect(a.stderr).toContain(`diameter ${DIAMETER_PX * 2} Å = ${DIAMETER_PX} px at 2 Å/px (--angpix)`);
+    expect(a.stderr).toMatch(new RegExp(`mic_1\\.mrc: \\d+ picks in [\\d.]+ s \\(its header says ${PIXEL_SIZE} Å/px, not used`));
+    // RELION's --angpix -1 ("what the files say") is --angpix left out.
+    const header = await pick(
+      mics,
+      '--diameter-angstrom',
+      String(DIAMETER_PX * PIXEL_SIZE),
+      '--angpix',
+      '-1',
+      '--out',
+      path.join(root, 'angpix-1'),
+    );
+    expect(header.result).toBe(0);
+    expect(header.stderr).toContain(`(diameter ${DIAMETER_PX} px at ${PIXEL_SIZE} Å/px from its header`);
     const star = (m: Map<string, string>) => new Map([...m].filter(([f]) => f.endsWith('.star')));
     expect(await outputs(path.join(root, 'angpix'))).toEqual(star(await outputs(path.join(root, 'px'))));
   });
@@ -94,6 +108,7 @@ describe('drpnet pick --diameter-angstrom', () => {
     ],
     [['--diameter-angstrom', '-5'], "--diameter-angstrom: '-5' is not a valid value"],
     [[], '--diameter PX (pixels) or --diameter-angstrom A (Å) is required'],
+    [['--diameter-angstrom', '128A'], '--diameter-angstrom is in Å already: give --diameter-angstrom 128'],
   ])('refuses %j before picking', async (argv, message) => {
     const out = path.join(root, 'refused');
     await expect(pick(mics, ...argv, '--out', out)).rejects.toThrow(message);
@@ -104,5 +119,24 @@ describe('drpnet pick --diameter-angstrom', () => {
     const run = await pick(mics, '--diameter-angstrom', '2000', '--out', path.join(root, 'too-big'));
     expect(run.result).toBe(1);
     expect(run.stderr).toMatch(/FAILED .*mic_1\.mrc: --diameter-angstrom 2000 is 1538\.5 px at 1\.3 Å\/px, and the diameter must be/);
+  });
+
+  it('in pixels, says once what the diameter is in Å where a pixel size is known', async () => {
+    const run = await pick(mics, '--diameter', String(DIAMETER_PX), '--out', path.join(root, 'px-note'));
+    expect(run.result).toBe(0);
+    const said = `diameter ${DIAMETER_PX} px = ${DIAMETER_PX * PIXEL_SIZE} Å at ${PIXEL_SIZE} Å/px`;
+    expect(run.stderr.split(said)).toHaveLength(2);
+  });
+
+  it('the commands that train refuse the Å options with a pointer to --diameter', async () => {
+    for (const command of ['fine-tune', 'train-detector']) {
+      const run = await captureOutput(() =>
+        main([command, '--micrographs', mics, '--truth', mics, '--diameter-angstrom', '36', '--out', path.join(root, 'ft')]),
+      );
+      expect(run.result).toBe(2);
+      expect(run.stderr).toContain(
+        '--diameter-angstrom: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å',
+      );
+    }
   });
 });

@@ -207,7 +207,13 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     const a = await captureOutput(() => relionExternalCommand(argv, { cwd }));
     expect(px.result).toBe(0);
     expect(a.result).toBe(0);
-    expect(a.stdout).toContain(`(diameter ${DIAMETER} px at ${PIXEL_SIZE / 2} Å/px)`);
+    expect(a.stdout).toContain(
+      `(diameter ${DIAMETER} px at ${PIXEL_SIZE / 2} Å/px from the micrographs STAR ${project.star}, its header says ${PIXEL_SIZE} Å/px, not used)`,
+    );
+    // In pixels, what the diameter is in Å is said once (a RELION user's diameters are in Å everywhere else).
+    expect(px.stdout).toContain(
+      `diameter ${DIAMETER} px = ${(DIAMETER * PIXEL_SIZE) / 2} Å at ${PIXEL_SIZE / 2} Å/px (${project.micrographs[0]}: the micrographs STAR ${project.star}); for a diameter in Å give --diameter-angstrom`,
+    );
     for (let i = 0; i < COUNT; i++)
       expect(await readFile(path.join(cwd, coordFile('External/job011', i)), 'utf8')).toBe(
         await readFile(path.join(cwd, coordFile('External/job010', i)), 'utf8'),
@@ -247,6 +253,17 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     const warned: string[] = [];
     expect(parseRelionArgs(['--o', 'x', '--threshold', '--k_level', '2'], (w) => warned.push(w))).toEqual({ o: 'x', 'k-level': '2' });
     expect(warned).toEqual(["--threshold has no value (left empty in the job's parameters?): its default is used"]);
+    // Options without a default are left out, not said to take one; RELION's own names are spelled as typed.
+    warned.length = 0;
+    expect(parseRelionArgs(['--o', 'x', '--diameter_angstrom', '--angpix'], (w) => warned.push(w))).toEqual({ o: 'x' });
+    expect(warned).toEqual([
+      "--diameter_angstrom has no value (left empty in the job's parameters?): left out",
+      "--angpix has no value (left empty in the job's parameters?): left out",
+    ]);
+    expect(() => parseRelionArgs(['--o', 'x', '--particle_diameter', '150'])).toThrow(
+      "unknown option --particle_diameter: RELION's particle diameter is in Å here too: give diameter_angstrom (or diameter, in pixels)",
+    );
+    expect(() => parseRelionArgs(['--o', 'x', '--Sigmaa', '3'])).toThrow(/unknown option --Sigmaa/);
     // The job's own options have no default to fall back on: a bare --shard would also leave RELION no exit file.
     expect(() => parseRelionArgs(['--o', 'x', '--shard'])).toThrow('--shard needs a value');
   });
