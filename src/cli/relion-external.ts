@@ -397,6 +397,11 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         return await fail(`${totals.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
       }
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
+      // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
+      if (totals.skipped && !sharded)
+        process.stdout.write(
+          `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
+        );
       if (sharded) return 0;
 
       ending = true;

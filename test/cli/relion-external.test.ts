@@ -146,9 +146,13 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
     const again = await external(cwd, job);
     expect(again.result).toBe(0);
     expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(COUNT);
+    expect(again.stdout).toContain(
+      `${COUNT} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these`,
+    );
     expect((await stat(path.join(cwd, coordFile(job, 0)))).mtimeMs).toBe(before.mtimeMs);
     const redo = await external(cwd, job, '--overwrite');
     expect(redo.stdout).not.toContain('skipped');
+    expect(redo.stdout).not.toContain('earlier run');
   });
 });
 
