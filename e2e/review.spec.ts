@@ -426,6 +426,12 @@ test('reviewed and excluded flags, a key for the next unreviewed micrograph, and
   expect(names.filter((n) => n.startsWith('relion/') && n.endsWith('_autopick.star') && n !== 'relion/autopick.star')).toHaveLength(2);
   expect(names.some((n) => n.includes(excludedName))).toBe(false);
   expect(strFromU8(unzipSync(readFileSync(await zip.path()))['relion/autopick.star'])).not.toContain(excludedName);
+  // The score panel counts what the zip holds: the excluded micrograph's picks are not in its count.
+  const files = unzipSync(readFileSync(await zip.path()));
+  const inZip = names
+    .filter((n) => n.startsWith('relion/') && n !== 'relion/autopick.star')
+    .reduce((n, f) => n + [...readCoordinates(strFromU8(files[f]), f).values()].flat().length, 0);
+  await expect(page.getByTestId('score-summary')).toContainText(` · ${inZip} picks kept on 2 micrographs`);
 
   // After a reload the flags are back.
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');

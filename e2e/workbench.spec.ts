@@ -2,7 +2,7 @@
 // and add picks (click, drag, box select, undo/redo, shortcuts), export one file and the zip,
 // reload and find everything restored, drop a corrupt MRC. Screenshots are kept as artifacts.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readCoordinates } from '../src/core/coords';
 import { corruptMrc } from './fixtures';
@@ -174,12 +174,18 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   // Reload once autosave says everything is written: the session (micrographs, picks, edits)
   // comes back from IndexedDB.
   await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
-  // Each file's list thumbnail is stored with it, so a reload shows the list without opening every file again.
+  // Each file's list thumbnail is stored with it, so a reload shows the list without opening every file again:
+  // the thumbnails are back while the engine workers' script is held back (no file can be opened).
   await expect.poll(() => storedThumbnails(page)).toBe(nSamples);
+  const held: Route[] = [];
+  await page.context().route(/engine\.worker/, (route) => void held.push(route));
   await page.reload();
-  await engineReady(page);
   await expect.poll(() => rows.count()).toBe(nSamples);
+  await expect.poll(() => held.length).toBeGreaterThan(0); // the route does hold the workers back
   await expect(rows.locator('.thumb img')).toHaveCount(nSamples);
+  for (const route of held) await route.continue();
+  await page.context().unroute(/engine\.worker/);
+  await engineReady(page);
   await expect(rows.first()).toHaveClass(/current/);
   await expect.poll(() => pickCount(page), { timeout: 60_000 }).toBe(kept.length);
   await expect.poll(async () => (await counts(page)).manual).toBe(1);
@@ -211,7 +217,7 @@ function storedThumbnails(page: Page): Promise<number> {
   return page.evaluate(
     () =>
       new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('drpnet-workbench');
+        const open = indexedDB.open('drpnet-workbench-thumbnails');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;

@@ -2,7 +2,7 @@
 // the header's pixel size (Å per pixel). The result stays inside the diameter's range in the
 // parameter table (src/core/params.ts).
 import { PICK_PARAMETERS } from '../core/params';
-import { angstromToPixels, isUsablePixelSize } from '../core/pixel-size';
+import { angstromToPixels, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
 import type { DiameterSetting, DiameterUnit, MicrographEntry } from './store';
 
@@ -10,7 +10,7 @@ const SPEC = PICK_PARAMETERS.diameter;
 
 /** Pixels to one decimal, inside the table's range. */
 export function clampDiameterPx(px: number): number {
-  return Math.round(Math.min(SPEC.max, Math.max(SPEC.min, px)) * 10) / 10;
+  return toTenth(Math.min(SPEC.max, Math.max(SPEC.min, px)));
 }
 
 /** The diameter in pixels of a micrograph with this pixel size; undefined when Å cannot be converted (no pixel size). */
@@ -22,14 +22,14 @@ export function diameterInPx(setting: DiameterSetting, pixelSize: number | undef
 /** The same physical diameter in another unit (the number is kept when no pixel size is known). */
 export function convertSetting(setting: DiameterSetting, unit: DiameterUnit, pixelSize: number | undefined): DiameterSetting {
   if (setting.unit === unit || !isUsablePixelSize(pixelSize)) return { value: setting.value, unit };
-  const value = unit === 'A' ? setting.value * pixelSize : setting.value / pixelSize;
-  return { value: Math.round(value * 10) / 10, unit };
+  const value = unit === 'A' ? pixelsToAngstrom(setting.value, pixelSize) : angstromToPixels(setting.value, pixelSize);
+  return { value: toTenth(value), unit };
 }
 
 /** The values the diameter field accepts in a unit: the table's pixel range, in Å with a known pixel size. */
 export function diameterRange(unit: DiameterUnit, pixelSize: number | undefined): { min: number; max: number } {
   if (unit === 'px' || !isUsablePixelSize(pixelSize)) return unit === 'px' ? { min: SPEC.min, max: SPEC.max } : { min: 1, max: 10000 };
-  return { min: Math.round(SPEC.min * pixelSize * 10) / 10, max: Math.round(SPEC.max * pixelSize * 10) / 10 };
+  return { min: toTenth(pixelsToAngstrom(SPEC.min, pixelSize)), max: toTenth(pixelsToAngstrom(SPEC.max, pixelSize)) };
 }
 
 export function unitLabel(unit: DiameterUnit): string {

@@ -6,17 +6,23 @@ import { currentMic, useWorkbench, type MicrographEntry } from './store';
 
 const store = useWorkbench.getState;
 
-export function displayPicksOf(m: MicrographEntry): M.DisplayPick[] {
-  return M.mergePicks(m.auto, m.edits, m.params.diameter);
+// Entries are replaced, never changed in place, so an entry's merged picks can be kept with it:
+// the list, the score panel and the export each ask for every micrograph's on every store change.
+const merged = new WeakMap<MicrographEntry, M.DisplayPick[]>();
+
+export function displayPicksOf(m: MicrographEntry): readonly M.DisplayPick[] {
+  let picks = merged.get(m);
+  if (!picks) merged.set(m, (picks = M.mergePicks(m.auto, m.edits, m.params.diameter)));
+  return picks;
 }
 
-function withCurrent(fn: (m: MicrographEntry, picks: M.DisplayPick[]) => M.PickEdits): void {
+function withCurrent(fn: (m: MicrographEntry, picks: readonly M.DisplayPick[]) => M.PickEdits): void {
   const m = currentMic(store());
   if (!m) return;
   store().commitEdits(m.key, fn(m, displayPicksOf(m)));
 }
 
-function find(picks: M.DisplayPick[], id: string | undefined): M.DisplayPick | undefined {
+function find(picks: readonly M.DisplayPick[], id: string | undefined): M.DisplayPick | undefined {
   return id ? picks.find((p) => p.id === id) : undefined;
 }
 

@@ -9,7 +9,11 @@ import type { SessionSnapshot } from './store';
 interface WorkbenchDB extends DBSchema {
   files: { key: string; value: { name: string; blob: Blob } };
   session: { key: string; value: SessionSnapshot };
-  /** By the file's key; written once, when the file is first opened. */
+}
+
+/** List thumbnails by their file's key, written when the file is first opened. A database of their own: a
+ * new object store in the first would need a version upgrade, which a tab of an older build left open blocks. */
+interface ThumbnailDB extends DBSchema {
   thumbnails: { key: string; value: GreyImage };
 }
 
@@ -19,16 +23,24 @@ const SESSION_KEY = 'current';
 let dbPromise: Promise<IDBPDatabase<WorkbenchDB>> | undefined;
 
 function db(): Promise<IDBPDatabase<WorkbenchDB>> {
-  dbPromise ??= openDB<WorkbenchDB>(DB_NAME, 2, {
-    upgrade(d, oldVersion) {
-      if (oldVersion < 1) {
-        d.createObjectStore('files');
-        d.createObjectStore('session');
-      }
-      if (oldVersion < 2) d.createObjectStore('thumbnails');
+  dbPromise ??= openDB<WorkbenchDB>(DB_NAME, 1, {
+    upgrade(d) {
+      d.createObjectStore('files');
+      d.createObjectStore('session');
     },
   });
   return dbPromise;
+}
+
+let thumbnailDbPromise: Promise<IDBPDatabase<ThumbnailDB>> | undefined;
+
+function thumbnailDb(): Promise<IDBPDatabase<ThumbnailDB>> {
+  thumbnailDbPromise ??= openDB<ThumbnailDB>(`${DB_NAME}-thumbnails`, 1, {
+    upgrade(d) {
+      d.createObjectStore('thumbnails');
+    },
+  });
+  return thumbnailDbPromise;
 }
 
 /** Explains a storage failure in user terms; `what` is what could not be kept. */
@@ -62,6 +74,7 @@ export async function hasRoomFor(bytes: number): Promise<boolean> {
 }
 
 export async function saveFile(key: string, name: string, blob: Blob): Promise<void> {
+  await (await thumbnailDb()).delete('thumbnails', key); // a file stored again under its key: its old thumbnail goes
   await (await db()).put('files', { name, blob }, key);
 }
 
@@ -70,16 +83,21 @@ export async function loadFile(key: string): Promise<{ name: string; blob: Blob 
 }
 
 export async function deleteFile(key: string): Promise<void> {
-  const tx = (await db()).transaction(['files', 'thumbnails'], 'readwrite');
-  await Promise.all([tx.objectStore('files').delete(key), tx.objectStore('thumbnails').delete(key), tx.done]);
+  await (await db()).delete('files', key);
+  await (await thumbnailDb()).delete('thumbnails', key);
 }
 
 export async function saveThumbnail(key: string, image: GreyImage): Promise<void> {
-  await (await db()).put('thumbnails', image, key);
+  await (await thumbnailDb()).put('thumbnails', image, key);
 }
 
 export async function loadThumbnail(key: string): Promise<GreyImage | undefined> {
-  return (await db()).get('thumbnails', key);
+  return (await thumbnailDb()).get('thumbnails', key);
+}
+
+/** The keys of every stored thumbnail. */
+export async function storedThumbnailKeys(): Promise<string[]> {
+  return (await (await thumbnailDb()).getAllKeys('thumbnails')).map(String);
 }
 
 /** The keys of every stored micrograph file. */
@@ -97,8 +115,9 @@ export async function loadSession(): Promise<SessionSnapshot | undefined> {
 
 export async function clearAll(): Promise<void> {
   const d = await db();
-  const tx = d.transaction(['files', 'session', 'thumbnails'], 'readwrite');
-  await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.objectStore('thumbnails').clear(), tx.done]);
+  const tx = d.transaction(['files', 'session'], 'readwrite');
+  await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.done]);
+  await (await thumbnailDb()).clear('thumbnails');
 }
 
 /** Asks the browser not to evict our data under storage pressure (best effort). */

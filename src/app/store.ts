@@ -31,6 +31,8 @@ export interface MicrographEntry {
   auto: ScoredPick[];
   /** The parameters `auto` was picked with (undefined: never picked). */
   pickedWith?: PickParams;
+  /** `auto` is a preview for the parameters it has now (candidates the classifier has not judged left out) whose exact pick was to follow. */
+  preview?: boolean;
   /** The models (model-library ids) that picked `auto`: picks by others are picked again (undefined: saved before this was kept). */
   pickedBy?: ActiveModels;
   /** What per-micrograph calibration did in that pick (core/calibrate.ts). */
@@ -68,7 +70,7 @@ export interface DiameterSetting {
 /** Session-wide settings that undo restores with the micrographs' fields. */
 export interface SessionSettings {
   diameter: DiameterSetting;
-  /** Å per pixel of the user's micrographs whose file gives none (PNG, JPEG, most TIFF); undefined: not entered. */
+  /** Å per pixel of the user's micrographs whose file gives none (PNG, JPEG, TIFF); undefined: not entered. */
   fallbackPixelSize?: number;
   /** What micrographs added later start from. */
   defaultParams: PickParams;
@@ -430,6 +432,16 @@ function sessionSettings(s: WorkbenchState): SessionSettings {
 export function workMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
   const own = micrographs.filter((m) => !m.demo);
   return own.length ? own : [...micrographs];
+}
+
+/** Micrographs with something to export: picked, or with picks added by hand, and not excluded by the user. */
+export function exportable(m: MicrographEntry): boolean {
+  return !m.excluded && m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
+}
+
+/** What "All micrographs" exports (and the score panel counts): the user's work, less what is excluded or not picked. */
+export function exportedMicrographs(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
+  return workMicrographs(micrographs).filter(exportable);
 }
 
 /** A micrograph whose file could not be opened: nothing of it can be shown, picked or reviewed. */

@@ -40,8 +40,8 @@ export function joinNegativeValues(argv: readonly string[], options: Options): s
   return out;
 }
 
-/** The options of a diameter in Å, which only the picking commands take (pick.ts). */
-const ANGSTROM_OPTIONS = ['diameter-angstrom', 'angpix'];
+/** The options of a diameter in Å, which only the picking commands take (pick.ts PICK_OPTIONS). */
+export const ANGSTROM_OPTIONS = ['diameter-angstrom', 'angpix'] as const;
 
 export function parse<const T extends Options>(argv: string[], options: T, help: string) {
   try {
@@ -55,7 +55,7 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
   } catch (e) {
     const unknown = (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--([^'=]+)/.exec((e as Error).message);
     const near = unknown ? nearestOption(unknown[1], Object.keys(options)) : undefined;
-    if (unknown && ANGSTROM_OPTIONS.includes(unknown[1]) && 'diameter' in options)
+    if (unknown && (ANGSTROM_OPTIONS as readonly string[]).includes(unknown[1]) && 'diameter' in options)
       throw new UsageError(
         `--${unknown[1]}: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å`,
       );

@@ -14,10 +14,20 @@ import { MICROGRAPH_FORMATS } from '../core/io/formats';
 import { formatFromFileName, isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { describeRange, isValidParam, PARAM_KEYS, PARAM_SPECS, type PickParams } from '../core/params';
-import { angstromToPixels, formatPixelSize, isUsablePixelSize } from '../core/pixel-size';
+import { angstromToPixels, formatPixelSize, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
-import { ABOVE_ZERO, choiceListOption, decimalValue, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
+import {
+  ABOVE_ZERO,
+  ANGSTROM_OPTIONS,
+  choiceListOption,
+  decimalValue,
+  numberOption,
+  parse,
+  pathOption,
+  UsageError,
+  wholeFrom,
+} from './args';
 import { givenParams, helpEntry, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
   allExist,
@@ -50,8 +60,10 @@ const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
 /** The picking options every picking command shares (parseArgs form): the pick parameters' and these. */
 export const PICK_OPTIONS = {
   ...paramOptions(),
-  'diameter-angstrom': { type: 'string' },
-  angpix: { type: 'string' },
+  ...(Object.fromEntries(ANGSTROM_OPTIONS.map((name) => [name, { type: 'string' }])) as Record<
+    (typeof ANGSTROM_OPTIONS)[number],
+    { type: 'string' }
+  >),
   frame: { type: 'string' },
   models: { type: 'string' },
   detector: { type: 'string' },
@@ -66,7 +78,7 @@ ${helpEntry(
   '--diameter-angstrom A',
   "particle diameter in Å instead: in each micrograph's own pixels from --angpix, else from its pixel size in the micrographs STAR (relion-external) or its MRC header (TIFF, PNG and JPEG carry none)",
 )}
-${helpEntry('--angpix A', "pixel size in Å per pixel for --diameter-angstrom (RELION's name), over what the files say")}
+${helpEntry('--angpix A', "pixel size in Å per pixel for --diameter-angstrom (RELION's name), over what the files say (-1, as in RELION: what they say)")}
 ${paramHelp(PARAM_KEYS.filter((k) => k !== 'diameter'))}
   --frame N            use frame N (0-based) of a stack instead of the average
   --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones); settings
@@ -179,7 +191,7 @@ function angstromDiameter(v: PickOptionValues, help: string): PickSettings['angs
 
 /** A diameter in Å as pixels (to 0.1 px, as the workbench shows it); `refuse` throws when it is outside the parameter's range. */
 function pixelDiameter(angstrom: number, pixelSize: number, refuse: (message: string) => never): number {
-  const px = Math.round(angstromToPixels(angstrom, pixelSize) * 10) / 10;
+  const px = toTenth(angstromToPixels(angstrom, pixelSize));
   if (!isValidParam('diameter', px))
     refuse(
       `--diameter-angstrom ${angstrom} is ${px} px at ${formatPixelSize(pixelSize)} Å/px, and the diameter must be ${describeRange(PARAM_SPECS.diameter)}`,
@@ -477,7 +489,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       if (!settings.angstrom && diameter.pixelSize !== undefined && !pixelsSaid) {
         // A RELION user's diameter is in Å everywhere else: say once what this one is in Å.
         pixelsSaid = true;
-        const inA = Math.round(diameter.px * diameter.pixelSize * 10) / 10;
+        const inA = toTenth(pixelsToAngstrom(diameter.px, diameter.pixelSize));
         opts.report(
           `diameter ${diameter.px} px = ${inA} Å at ${formatPixelSize(diameter.pixelSize)} Å/px (${label}: ${diameter.from}); for a diameter in Å give --diameter-angstrom`,
           'info',
@@ -593,7 +605,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   // would otherwise overwrite each other's picks (or, with --resume, one would be skipped).
   checkDistinctOutputs(all.map(jobFor));
   const jobs = files.map(jobFor);
-  checkPixelSizesKnown(jobs, settings);
+  checkPixelSizesKnown(all.map(jobFor), settings); // as the outputs: every shard refuses alike
   // Every output folder is checked before the first micrograph is picked.
   const folders = new Set(jobs.filter((j) => j.problem === undefined).flatMap((j) => j.outputs.map((o) => path.dirname(o.path))));
   for (const folder of folders) {

@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { parseShard, selectShard, type Shard } from '../core/batch/shard';
 import { readRelionMicrographs, writeRelionCoordinateList } from '../core/coords';
 import { ParameterError } from '../core/errors';
-import { PARAM_SPECS } from '../core/params';
 import {
   COORDINATE_LIST_FILE,
   COORDS_SUFFIX_FILE,
@@ -28,7 +27,7 @@ import {
   RELION_PIPELINE,
   type RelionPipelineVersion,
 } from '../core/relion/job';
-import { stoppingMessage, UsageError } from './args';
+import { ANGSTROM_OPTIONS, stoppingMessage, UsageError } from './args';
 import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic } from './files';
 import { checkModelFiles } from './models';
 import {
@@ -92,11 +91,8 @@ function booleanValue(name: string, value: string): boolean {
   throw new UsageError(`--${name}: '${value}' is not yes or no`);
 }
 
-/** Whether an option left out falls back on a default pick parameter (not the diameter, --angpix or a models folder). */
-function hasDefault(name: string): boolean {
-  const spec = Object.values(PARAM_SPECS).find((p) => p.flag === name);
-  return !!spec && !(spec.kind === 'number' && spec.required);
-}
+/** Options with nothing to fall back on when left empty (the others have defaults: the shipped models, the frame average, ...). */
+const NO_DEFAULT = ['diameter', ...ANGSTROM_OPTIONS];
 
 /**
  * RELION-style `--name value` / bare `--name` tokens; names folded to lower case with '-'. A
@@ -125,7 +121,9 @@ export function parseRelionArgs(argv: readonly string[], warn: (line: string) =>
     else if (value !== undefined && value !== '') out[name] = value;
     // Only a picking parameter has a default to fall back on; --o, --in_mics, --shard and --j must say what they mean.
     else if (name in PICK_OPTIONS)
-      warn(`--${typed} has no value (left empty in the job's parameters?): ${hasDefault(name) ? 'its default is used' : 'left out'}`);
+      warn(
+        `--${typed} has no value (left empty in the job's parameters?): ${NO_DEFAULT.includes(name) ? 'left out' : 'its default is used'}`,
+      );
     else throw new UsageError(`--${name} needs a value`);
   }
   return out;
@@ -333,7 +331,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     try {
       const warnings: string[] = [];
       const v = parseRelionArgs(argv, (line) => warnings.push(line));
-      for (const line of warnings) {
+      // Said once, by the job: its worker processes (--j) parse the same arguments.
+      for (const line of process.env[WORKER_ENV] === '1' ? [] : warnings) {
         process.stderr.write(`drpnet relion-external: warning: ${line}\n`);
         await log(`warning: ${line}`);
       }

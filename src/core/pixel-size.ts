@@ -11,6 +11,16 @@ export function angstromToPixels(angstrom: number, pixelSize: number): number {
   return angstrom / pixelSize;
 }
 
+/** A length in pixels as Å (unrounded). */
+export function pixelsToAngstrom(px: number, pixelSize: number): number {
+  return px * pixelSize;
+}
+
+/** Diameters are set and shown to a tenth, in px and in Å (the workbench's field, the CLI's conversion). */
+export function toTenth(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
 /** A header's pixel size as people write it (float32 headers give 1.2999999523 for 1.3). */
 export function formatPixelSize(pixelSize: number): string {
   return String(Number(pixelSize.toPrecision(5)));

@@ -214,6 +214,26 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
     expect(a.stdout).toContain(
       `(diameter ${DIAMETER} px at ${PIXEL_SIZE / 2} Å/px from the micrographs STAR ${project.star}, its header says ${PIXEL_SIZE} Å/px, not used)`,
     );
+    // --angpix over the STAR's pixel size: picked with it, and the STAR's said.
+    const angpix = await captureOutput(() =>
+      relionExternalCommand(
+        [
+          '--o',
+          'External/job012/',
+          '--in_mics',
+          project.star,
+          '--diameter_angstrom',
+          String(DIAMETER * PIXEL_SIZE),
+          '--angpix',
+          String(PIXEL_SIZE),
+          '--models',
+          models,
+        ],
+        { cwd },
+      ),
+    );
+    expect(angpix.result).toBe(0);
+    expect(angpix.stdout).toContain(`(the micrographs STAR ${project.star} says ${PIXEL_SIZE / 2} Å/px, not used)`);
     // In pixels, what the diameter is in Å is said once (a RELION user's diameters are in Å everywhere else).
     expect(px.stdout).toContain(
       `diameter ${DIAMETER} px = ${(DIAMETER * PIXEL_SIZE) / 2} Å at ${PIXEL_SIZE / 2} Å/px (${project.micrographs[0]}: the micrographs STAR ${project.star}); for a diameter in Å give --diameter-angstrom`,

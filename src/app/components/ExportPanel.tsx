@@ -12,7 +12,7 @@ import { errorMessage } from '../error-text';
 import { displayPicksOf } from '../editing';
 import { buildExportFiles, download, zipFiles, type ExportItem, type RelionProject } from '../export';
 import { keptPicks } from '../picks-merge';
-import { currentMic, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
+import { currentMic, exportable, exportedMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 function itemOf(m: MicrographEntry): ExportItem {
   return { micrographName: m.name, picks: keptPicks(displayPicksOf(m)), boxSize: defaultBoxSize(m.params.diameter) };
@@ -27,19 +27,9 @@ function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
   }
 }
 
-/** Micrographs with something to export: picked, or with picks added by hand, and not excluded by the user. */
-function exportable(m: MicrographEntry): boolean {
-  return !m.excluded && m.status !== 'error' && (!!m.pickedWith || m.edits.manual.length > 0);
-}
-
-/** What "All micrographs" exports: the user's work, less what is excluded or not picked. */
-function exported(micrographs: readonly MicrographEntry[]): MicrographEntry[] {
-  return workMicrographs(micrographs).filter(exportable);
-}
-
 function exportAll(project: RelionProject | undefined): void {
   const s = useWorkbench.getState();
-  const done = exported(s.micrographs);
+  const done = exportedMicrographs(s.micrographs);
   try {
     const zip = zipFiles(buildExportFiles(done.map(itemOf), COORDINATE_FORMAT_IDS, project));
     download(zip, 'drpnet_picks.zip', 'application/zip');
@@ -54,7 +44,7 @@ function RelionProjectRow() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const onChange = (relionProject: RelionProject | undefined): void => useWorkbench.getState().set({ relionProject });
   const notInIt = useWorkbench((s) =>
-    project ? exported(s.micrographs).filter((m) => !matchMicrograph(m.name, project.micrographNames)).length : 0,
+    project ? exportedMicrographs(s.micrographs).filter((m) => !matchMicrograph(m.name, project.micrographNames)).length : 0,
   );
   const read = async (file: File | undefined): Promise<void> => {
     if (!file) return;
@@ -116,7 +106,7 @@ export const EXPORT_PANEL_ID = 'export-panel';
 export function ExportPanel() {
   const project = useWorkbench((s) => s.relionProject);
   const mic = useWorkbench(currentMic);
-  const count = useWorkbench((s) => exported(s.micrographs).length);
+  const count = useWorkbench((s) => exportedMicrographs(s.micrographs).length);
   const excluded = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => m.excluded).length);
   // Not excluded, yet not in it: failed, or not picked yet; said, so that a short zip is no surprise.
   const failed = useWorkbench((s) => workMicrographs(s.micrographs).filter((m) => !m.excluded && m.status === 'error').length);

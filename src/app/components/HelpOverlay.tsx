@@ -54,9 +54,9 @@ export function HelpOverlay() {
         </p>
         <p className="small">
           Moving a peak slider re-picks at once on the kept heatmap; candidates the classifier has not judged yet are added a moment after
-          you pause. The heatmap is kept while the page is open, not across a reload: there the first slider move runs the detector again
-          (seconds), and the moves after it are instant. A number box commits on Enter or when it loses focus. A new particle diameter runs
-          the detector again.
+          you pause. The heatmaps of the last few micrographs viewed are kept, not across a reload: for another micrograph, or after a
+          reload, the first slider move runs the detector again (seconds), and the moves after it are instant. A number box commits on Enter
+          or when it loses focus. A new particle diameter runs the detector again.
         </p>
         <button onClick={() => set({ helpOpen: false })}>Close</button>
       </div>

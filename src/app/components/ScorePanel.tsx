@@ -6,7 +6,7 @@ import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from '../score-histogram';
-import { currentMic, unreviewedMicrographs, useWorkbench, workMicrographs } from '../store';
+import { currentMic, exportedMicrographs, unreviewedMicrographs, useWorkbench, workMicrographs } from '../store';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
 import { NumberInput } from './NumberInput';
@@ -62,8 +62,9 @@ export function ScorePanel() {
   const mixed = !!shared.mixed;
   const line = lineForCutoff(cutoff);
   const above = countAbove(lists, line);
-  // As exported: what the cutoff keeps, with the user's rejections, additions and moves (a tester saw 155 here and 147 in the file).
-  const kept = picked.reduce((n, m) => n + keptPicks(displayPicksOf(m)).length, 0);
+  // What the export writes: what the cutoff keeps, with the user's rejections, additions and moves (a tester saw 155 here and 147 in the file).
+  const toExport = exportedMicrographs(micrographs);
+  const kept = toExport.reduce((n, m) => n + keptPicks(displayPicksOf(m)).length, 0);
   const calibrated = picked.filter((m) => m.calibration?.adjusted).length;
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
   const setFromPointer = (clientX: number): void => {
@@ -134,8 +135,8 @@ export function ScorePanel() {
             : ''}
         </span>
         <span className="small" data-testid="score-summary">
-          {above} of {hist.scored} candidates above the line · {kept} picks kept on {picked.length} micrograph
-          {picked.length === 1 ? '' : 's'}
+          {above} of {hist.scored} candidates above the line · {kept} picks kept on {toExport.length} micrograph
+          {toExport.length === 1 ? '' : 's'}
           {calibrated
             ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration raised the classifier's scores (the default cutoff kept ${UNDER_SHARE} the detector's particle estimate there)`
             : ''}

@@ -2,7 +2,7 @@
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
 import { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } from '../controller/session-diameter';
-import { formatPixelSize } from '../../core/pixel-size';
+import { formatPixelSize, pixelsToAngstrom, toTenth } from '../../core/pixel-size';
 import { diameterInPx, diameterRange, lacksPixelSize, unitLabel } from '../diameter';
 import { currentMic, knownPixelSize, pixelSizeOf, useWorkbench, type DiameterUnit } from '../store';
 import { NumberInput } from './NumberInput';
@@ -58,7 +58,7 @@ export function SessionPanel() {
             : micPx !== undefined
               ? setting.unit === 'A'
                 ? `${setting.value} Å = ${micPx} px at ${formatPixelSize(micPixelSize!)} Å/px (${from}).`
-                : `${micPx} px${micPixelSize ? ` = ${Math.round(micPx * micPixelSize * 10) / 10} Å at ${formatPixelSize(micPixelSize)} Å/px (${from})` : ''} on this micrograph.`
+                : `${micPx} px${micPixelSize ? ` = ${toTenth(pixelsToAngstrom(micPx, micPixelSize))} Å at ${formatPixelSize(micPixelSize)} Å/px (${from})` : ''} on this micrograph.`
               : setting.unit === 'A'
                 ? 'Each micrograph converts it with the pixel size in its header.'
                 : `New micrographs are picked at ${setting.value} ${unitLabel(setting.unit)}.`}
@@ -67,7 +67,7 @@ export function SessionPanel() {
       {(withoutPixelSize > 0 || fallback !== undefined) && (
         <label
           className="param pixel-size-field"
-          title="PNG, JPEG and most TIFF files carry no pixel size: enter it to give the diameter and the display low-pass in Å for them"
+          title="PNG, JPEG and TIFF files carry no pixel size (as read here): enter it to give the diameter and the display low-pass in Å for them"
         >
           <span className="param-label" data-testid="fallback-pixel-size-label">
             Pixel size of files without one{withoutPixelSize > 0 ? ` (${withoutPixelSize} of yours)` : ''}, Å/px, 0 = unknown

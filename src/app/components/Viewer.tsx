@@ -202,6 +202,8 @@ export function Viewer() {
       ref={wrapRef}
       data-testid="viewer"
       onPointerDown={gestures.onPointerDown}
+      // The middle button pans (use-viewer-gestures.ts): not the browser's autoscroll, which starts from mousedown.
+      onMouseDown={(e) => e.button === 1 && e.preventDefault()}
       onPointerMove={gestures.onPointerMove}
       onPointerUp={gestures.onPointerUp}
       onPointerCancel={gestures.onPointerCancel}

@@ -107,14 +107,24 @@ describe('picking controller', () => {
     ]);
   });
 
-  it('a micrograph saved mid re-pick (its preview, picked with other parameters) is picked again when the engine starts', async () => {
+  it('a micrograph saved mid re-pick (its preview shown) is picked again when the engine starts; one whose batch was cancelled is not', async () => {
     const shipped = { fcrn: 'shipped', classifier: 'shipped' };
     await pickTwoWith(shipped);
-    // As a reload restores it: the preview for threshold 6 shown, the exact pick at 6 never made.
-    const picked = s().micrographs[0].pickedWith!;
-    s().updateMic('a', { params: { ...picked, threshold: 6 }, auto: [{ x: 6, y: 0, peakHeight: 1, kept: true }] });
+    // A live preview at threshold 6 on 'a' (the engine left candidates unjudged), then the page goes (the exact pick never comes).
+    changeParams('a', { threshold: 6 });
+    calls.at(-1)!.resolve({ ...resultFor(calls.at(-1)!.params), unclassified: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0].preview).toBe(true);
+    // 'b' got new parameters by a change of many whose background pick was cancelled: no preview, it waits for "Pick all".
+    s().updateMic('b', { params: { ...s().micrographs[1].params, threshold: 8 } });
     repickCutShort();
     expect(batches.map((b) => b.keys)).toEqual([['a']]);
+    // The exact pick clears the mark.
+    batches[0].finish();
+    const exact = pickMicrograph('a');
+    calls.at(-1)!.resolve(resultFor(calls.at(-1)!.params));
+    await exact;
+    expect(s().micrographs[0].preview).toBeUndefined();
   });
 
   it('a micrograph marked reviewed keeps its picks when the models change', async () => {

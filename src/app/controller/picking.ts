@@ -31,11 +31,12 @@ function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   if (!m) return;
   if (r.map) storeHeatmap(key, { ...r.map, detectorKey: detectorKey(params) });
   if (r.unclassified > 0) {
-    store().updateMic(key, { auto: r.picks, calibration: r.calibration, timings: r.timings }); // a preview: the exact pick follows
+    store().updateMic(key, { auto: r.picks, calibration: r.calibration, timings: r.timings, preview: true }); // the exact pick follows
     return;
   }
   store().updateMic(key, {
     auto: r.picks,
+    preview: undefined,
     pickedWith: params,
     pickedBy: r.models,
     calibration: r.calibration,
@@ -323,14 +324,14 @@ export function repickOtherModels(): void {
 }
 
 /**
- * Picks again, in the background, every micrograph picked with other parameters than it has: a
- * reload cut its re-pick short, and what it shows is the preview saved meanwhile (the exact pick
- * classifies candidates the preview left out).
+ * Picks again, in the background, every micrograph that shows a preview (a reload or an engine
+ * restart cut its exact pick short; the exact pick classifies candidates the preview left out).
+ * Micrographs whose new parameters were never picked at all (a batch stopped by Cancel) wait for "Pick all".
  */
 export function repickCutShort(): void {
   ensurePicked(
     store()
-      .micrographs.filter((m) => m.pickedWith && !samePickParams(m.pickedWith, m.params))
+      .micrographs.filter((m) => m.preview && !samePickParams(m.pickedWith, m.params))
       .map((m) => m.key),
   );
 }

@@ -4,7 +4,7 @@ import { engine } from '../engine-bridge';
 import * as persist from '../persist';
 import { applySnapshot, toSnapshot, useWorkbench, type MicrographEntry } from '../store';
 import { announce, sessionLocksWork } from '../tab-lock';
-import { MISSING_FILE, refusedReadOnly, storage, store } from './context';
+import { mic, MISSING_FILE, refusedReadOnly, storage, store } from './context';
 import { cancelBatch, cancelRepicks } from './picking';
 import { forgetAllViews } from './viewing';
 
@@ -46,7 +46,7 @@ export async function registerStoredFiles(micrographs: readonly MicrographEntry[
     else if (m.status !== 'error') store().updateMic(m.key, { error: `${m.name}: ${MISSING_FILE}` });
     // With its thumbnail back, a micrograph whose header is known is not opened again only to show the list (viewing.ts).
     const thumbnail = f && !store().images[m.key]?.thumbnail ? await persist.loadThumbnail(m.key).catch(() => undefined) : undefined;
-    if (thumbnail) store().setImages(m.key, { thumbnail });
+    if (thumbnail && mic(m.key)) store().setImages(m.key, { thumbnail });
   }
 }
 
@@ -70,7 +70,7 @@ export async function restoreSession(): Promise<boolean> {
 }
 
 /**
- * Deletes stored files of micrographs neither the saved session nor this page holds (a page
+ * Deletes stored files (and thumbnails) of micrographs neither the saved session nor this page holds (a page
  * closed before its session was written), which would only take up the quota. Only a tab that
  * edits alone does it: without Web Locks every tab edits, and another may be storing a file its
  * session does not list yet. Errors leave the files where they are.
@@ -78,7 +78,7 @@ export async function restoreSession(): Promise<boolean> {
 async function dropFilesOutside(saved: ReadonlySet<string>): Promise<void> {
   if (store().readOnly || !sessionLocksWork()) return;
   try {
-    const stored = await persist.storedFileKeys();
+    const stored = new Set([...(await persist.storedFileKeys()), ...(await persist.storedThumbnailKeys())]);
     // Read now: files dropped while the session was being restored are the page's too.
     const held = new Set(store().micrographs.map((m) => m.key));
     for (const key of stored) if (!saved.has(key) && !held.has(key)) await persist.deleteFile(key);
