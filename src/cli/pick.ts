@@ -203,7 +203,7 @@ function pixelDiameter(angstrom: number, pixelSize: number, refuse: (message: st
 const PIXEL_SIZE_TOLERANCE = 0.01;
 
 /** How one micrograph's diameter in pixels was arrived at: the pixel size used, where from, and what disagreed. */
-export interface MicrographDiameter {
+interface MicrographDiameter {
   px: number;
   /** The micrograph's pixel size (its list's, else its header's), where one is known. */
   pixelSize?: number;
@@ -220,7 +220,7 @@ export interface MicrographDiameter {
  * with the pixel size its list gives (a RELION micrographs STAR, RELION's own), else its header's; a
  * pixel size that disagrees with the one used (--angpix, or the STAR's) is said.
  */
-export function micrographDiameter(settings: PickSettings, job: PickJob, header: number | undefined): MicrographDiameter {
+function micrographDiameter(settings: PickSettings, job: PickJob, header: number | undefined): MicrographDiameter {
   const listed = isUsablePixelSize(job.pixelSize) ? job.pixelSize : undefined;
   const own = listed ?? (isUsablePixelSize(header) ? header : undefined);
   const from = listed !== undefined ? (job.list ?? 'the list') : own !== undefined ? 'its header' : undefined;
