@@ -364,6 +364,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
           report: (line, kind) => {
             // The workers already said which micrographs they picked; this pass only checks.
             if (workers > 1 && kind === 'skipped') return;
+            // The workers share settings: what is said once (the backend, the diameter) is said by the first.
+            if (kind === 'info' && process.env[WORKER_ENV] === '1' && shard && shard.index > 0) return;
             (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
           },
           shouldStop: () => allExist([abortFile]),

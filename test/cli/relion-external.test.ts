@@ -388,6 +388,9 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     const { stdout } = await promisify(execFile)(process.execPath, [DRPNET_BIN, ...withWorkers('External/job013/')], { cwd });
     expect(stdout).toContain('[shard 0/2]');
     expect(stdout).toContain('[shard 1/2]');
+    // What the workers share is said once, by the first: the backend and the diameter, in pixels and in Å.
+    expect(stdout.match(/backend wasm/g)).toHaveLength(1);
+    expect(stdout.match(/for a diameter in Å give --diameter-angstrom/g)).toHaveLength(1);
     const single = await copyProject('single');
     expect((await external(single, 'External/job013/')).result).toBe(0);
     const a = path.join(cwd, 'External/job013');
