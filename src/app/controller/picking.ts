@@ -329,9 +329,10 @@ export function repickOtherModels(): void {
  * Micrographs whose new parameters were never picked at all (a batch stopped by Cancel) wait for "Pick all".
  */
 export function repickCutShort(): void {
+  // ensurePicked leaves out those picked with their parameters after all (needsPick).
   ensurePicked(
     store()
-      .micrographs.filter((m) => m.preview && !samePickParams(m.pickedWith, m.params))
+      .micrographs.filter((m) => m.preview)
       .map((m) => m.key),
   );
 }

@@ -39,14 +39,16 @@ export const autosave = createAutosave(
 
 /** Registers the stored files of the micrographs in the snapshot that are not registered yet. */
 export async function registerStoredFiles(micrographs: readonly MicrographEntry[]): Promise<void> {
-  for (const m of micrographs) {
-    if (engine.isRegistered(m.key)) continue;
+  const fresh = micrographs.filter((m) => !engine.isRegistered(m.key));
+  // With its thumbnail back, a micrograph whose header is known is not opened again only to show the list (viewing.ts).
+  // Read side by side, not one round trip per micrograph before the engine starts.
+  const thumbnails = await Promise.all(fresh.map((m) => persist.loadThumbnail(m.key).catch(() => undefined)));
+  for (const [i, m] of fresh.entries()) {
     const f = await persist.loadFile(m.key);
     if (f) engine.register(m.key, f.name, f.blob);
     else if (m.status !== 'error') store().updateMic(m.key, { error: `${m.name}: ${MISSING_FILE}` });
-    // With its thumbnail back, a micrograph whose header is known is not opened again only to show the list (viewing.ts).
-    const thumbnail = f && !store().images[m.key]?.thumbnail ? await persist.loadThumbnail(m.key).catch(() => undefined) : undefined;
-    if (thumbnail && mic(m.key)) store().setImages(m.key, { thumbnail });
+    const thumbnail = thumbnails[i];
+    if (f && thumbnail && mic(m.key) && !store().images[m.key]?.thumbnail) store().setImages(m.key, { thumbnail });
   }
 }
 
