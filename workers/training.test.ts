@@ -262,6 +262,15 @@ describe('loadModelSet', () => {
       const wrongKind = await loadModelSet(server.url, { fcrn: 'c1', classifier: SHIPPED_MODEL }, read);
       expect(wrongKind.ids.fcrn).toBe(SHIPPED_MODEL);
       expect(wrongKind.notes.join()).toMatch(/it is a classifier model, not a fcrn/);
+
+      // A refused model, and the half of a set that loaded when the other failed, are freed.
+      const tensors = tf.memory().numTensors;
+      const refused = await loadModelSet(server.url, { fcrn: 'c1', classifier: SHIPPED_MODEL }, read);
+      expect(tf.memory().numTensors - tensors).toBe(refused.models.fcrn.weights.length + refused.models.classifier!.weights.length);
+      for (const m of [refused.models.fcrn, refused.models.classifier!]) m.dispose();
+      const before = tf.memory().numTensors;
+      await expect(loadModelSet(`${server.url}missing/`, { fcrn: 'c1', classifier: 'c1' }, read)).rejects.toThrow();
+      expect(tf.memory().numTensors).toBe(before);
     } finally {
       await server.close();
     }

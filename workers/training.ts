@@ -281,8 +281,13 @@ async function loadOne(
     const rec = await read(id);
     if (!rec) throw new Error('it is no longer in the model library');
     const model = await modelFromFiles(rec.modelJson, rec.weights, rec.name);
-    const meta = readMetadata(model, rec.name);
-    if (meta.kind !== kind) throw new Error(`it is a ${meta.kind} model, not a ${kind}`);
+    try {
+      const meta = readMetadata(model, rec.name);
+      if (meta.kind !== kind) throw new Error(`it is a ${meta.kind} model, not a ${kind}`);
+    } catch (e) {
+      model.dispose(); // built, then refused: its weights would stay on the backend
+      throw e;
+    }
     return { model, id };
   } catch (e) {
     notes.push(`the stored ${kind} ${id} could not be loaded (${(e as Error).message}); using the shipped one`);
@@ -308,7 +313,17 @@ export async function loadModelSet(
     const kept = keep(kind);
     return kept ? { model: kept, id: ids[kind] } : loadOne(kind, ids[kind], baseUrl, read, notes);
   };
-  const [f, c] = await Promise.all([one('fcrn'), one('classifier')]);
+  const [fr, cr] = await Promise.allSettled([one('fcrn'), one('classifier')]);
+  if (fr.status === 'rejected' || cr.status === 'rejected') {
+    // The half that loaded is freed, unless it is the current model kept as it was.
+    for (const [r, kind] of [
+      [fr, 'fcrn'],
+      [cr, 'classifier'],
+    ] as const)
+      if (r.status === 'fulfilled' && r.value.model !== keep(kind)) r.value.model.dispose();
+    throw (fr.status === 'rejected' ? fr : (cr as PromiseRejectedResult)).reason;
+  }
+  const [f, c] = [fr.value, cr.value];
   return {
     models: { fcrn: f.model, fcrnMeta: readMetadata(f.model, `${f.id} fcrn`), classifier: c.model },
     ids: { fcrn: f.id, classifier: c.id },
