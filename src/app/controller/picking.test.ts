@@ -19,8 +19,18 @@ vi.mock('../engine-bridge', () => ({
     },
   },
 }));
-const { cancelBatch, changeParams, expectArrival, pickAll, pickArrived, pickMicrograph, repickCutShort, repickOtherModels, undo } =
-  await import('./picking');
+const {
+  cancelBatch,
+  changeParams,
+  ensurePicked,
+  expectArrival,
+  pickAll,
+  pickArrived,
+  pickMicrograph,
+  repickCutShort,
+  repickOtherModels,
+  undo,
+} = await import('./picking');
 
 const s = () => useWorkbench.getState();
 /** A result whose one pick says which threshold it was made with. */
@@ -125,6 +135,19 @@ describe('picking controller', () => {
     calls.at(-1)!.resolve(resultFor(calls.at(-1)!.params));
     await exact;
     expect(s().micrographs[0].preview).toBeUndefined();
+  });
+
+  it('Cancel stops what was waiting, but what is asked for while the batch stops is picked', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    await pickTwoWith(shipped);
+    for (const k of ['a', 'b']) s().updateMic(k, { params: { ...s().micrographs.find((m) => m.key === k)!.params, threshold: 8 } });
+    ensurePicked(['a']);
+    expect(batches.map((b) => b.keys)).toEqual([['a']]);
+    cancelBatch();
+    ensurePicked(['b']); // asked for before the stopped batch has ended
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches.map((b) => b.keys)).toEqual([['a'], ['b']]);
+    expect(s().batch?.cancelling).toBeFalsy();
   });
 
   it('a micrograph marked reviewed keeps its picks when the models change', async () => {

@@ -278,8 +278,9 @@ function runBatch(items: MicrographEntry[]): void {
         tick();
         // Changed while it was picked: pick it again with what it has now. (Picks by other models,
         // a retrained one on trial, are picked again when the models in use are back: repickOtherModels.)
+        // Not once Cancel is pressed: then it waits for "Pick all" like the rest.
         const now = mic(key);
-        if (now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
+        if (!store().batch?.cancelling && now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
       },
       onError: (key, e) => {
         fail(key, e);
@@ -301,11 +302,9 @@ function runBatch(items: MicrographEntry[]): void {
     if (batchHandle !== handle) return;
     batchHandle = undefined;
     batchKeys = new Set();
-    if (store().batch?.cancelling) {
-      waiting.clear();
-      store().set({ batch: undefined });
-      return;
-    }
+    // What Cancel stopped waits for "Pick all" (stopBatch let it go); what was asked for while
+    // the batch stopped (an arrival, the cutoff for all) is picked now.
+    if (store().batch?.cancelling) store().set({ batch: undefined });
     pumpPicks();
     if (!batchHandle) endBatchDisplay();
   });
