@@ -209,6 +209,22 @@ describe('EngineBridge', () => {
     expect((await newer)?.picks[0].x).toBe(8);
   });
 
+  it("a pick aside (a model on trial) neither supersedes the app's pick nor is cancelled by a newer one", async () => {
+    const { bridge, cancelled } = fakePool({ detectMs: 20, repickMs: 20 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const app = bridge.pick('k', P({ threshold: 3 }));
+    const aside = bridge.pickAside('k', P({ threshold: 4 }), 0);
+    const newer = bridge.pick('k', P({ threshold: 5 }));
+    await expect(app).resolves.toBeUndefined(); // superseded by the app's own newer pick only
+    expect((await aside).picks[0].x).toBe(4);
+    expect((await newer)?.picks[0].x).toBe(5);
+    expect(cancelled.size).toBe(0);
+    const alone = bridge.pick('k', P({ threshold: 6 }));
+    await bridge.pickAside('k', P({ threshold: 7 }), 0);
+    expect((await alone)?.picks[0].x).toBe(6);
+  });
+
   it('a batch runs on every worker and cancelling keeps what finished', async () => {
     const { bridge, calls } = fakePool({ detectMs: 20 });
     await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });

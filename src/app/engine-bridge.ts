@@ -435,31 +435,45 @@ export class EngineBridge {
     return this.runner(key).request({ params, opts });
   }
 
+  /**
+   * A pick whose result is not the app's (a model on trial, compared before and after): it
+   * neither supersedes the app's picks of the micrograph nor is superseded or cancelled by them,
+   * which would leave the app's pick without a result.
+   */
+  pickAside(key: string, params: PickParams, priority: Priority): Promise<PickResult> {
+    if (!this.registered.has(key)) return Promise.reject(new Error(`unknown micrograph ${key}`));
+    return this.runPick(key, { params, opts: { priority } }, false);
+  }
+
+  /** Runs one pick on the micrograph's worker; `tracked`: it is the app's, the one `cancel` and newer requests reach. */
+  private runPick(key: string, req: PickRequest, tracked: boolean, superseded = () => false): Promise<PickResult> {
+    return this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, async (slot, held, opened) => {
+      if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
+      if (superseded()) throw new CancelledError();
+      const jobId = this.nextJob++;
+      const wanted = detectorKey(req.params);
+      if (tracked) this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
+      const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
+      try {
+        const r = await this.guard(
+          slot,
+          slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview),
+        );
+        held.mapFor = wanted;
+        return r;
+      } finally {
+        progress?.close();
+        if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
+      }
+    });
+  }
+
   private runner(key: string): LatestOnlyRunner<PickRequest, PickResult> {
     let runner = this.runners.get(key);
     if (runner) return runner;
     const notStarted = new Set<number>();
     runner = latestOnly<PickRequest, PickResult>(
-      (req, seq) =>
-        this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, async (slot, held, opened) => {
-          if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
-          if (notStarted.delete(seq)) throw new CancelledError();
-          const jobId = this.nextJob++;
-          const wanted = detectorKey(req.params);
-          this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
-          const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
-          try {
-            const r = await this.guard(
-              slot,
-              slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview),
-            );
-            held.mapFor = wanted;
-            return r;
-          } finally {
-            progress?.close();
-            if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
-          }
-        }),
+      (req, seq) => this.runPick(key, req, true, () => notStarted.delete(seq)),
       (seq) => {
         const f = this.inFlight.get(key);
         const newest = this.latest.get(key);

@@ -447,15 +447,6 @@ function sayIfInterrupted(): void {
 
 // ---------------------------------------------------------------- before / after
 
-/** A fresh pick of one micrograph from the engine, not applied to the app (asked again when an app pick supersedes it). */
-async function sidePick(m: MicrographEntry) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const r = await engine.pick(m.key, m.params, { priority: PRIORITY.batch });
-    if (r) return r;
-  }
-  throw new Error(`${m.name}: every pick was superseded`);
-}
-
 /**
  * Picks every picked micrograph of the user's work with the new model on the side, then goes
  * back to the models in use; the user chooses. Only micrographs it did not learn from
@@ -482,7 +473,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
       throwIfCancelled();
       const m = mics[i];
       try {
-        const r = await sidePick(m);
+        const r = await engine.pickAside(m.key, m.params, PRIORITY.batch);
         rows[i].after = sideOf(modelPicks(r.picks, m.params.diameter), labels[i], m.params.diameter);
       } catch (e) {
         if (isCancelled(e)) throw e;
