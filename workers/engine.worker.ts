@@ -14,7 +14,7 @@ import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
 import { keepErrorTypes } from './typed-errors';
-import { detectorKey, type PickParams } from '../src/core/params';
+import type { PickParams } from '../src/core/params';
 import { PickSession, type DetectorOutput, type Models, type RunOptions } from '../src/core/pipeline';
 import { toGreyImage, type GreyWindow } from '../src/core/preprocess/display';
 import {
@@ -54,8 +54,6 @@ interface Open {
   window: GreyWindow;
   /** The windows of low-passed displays, by sigma: a filtered image has a narrower range. */
   lowpassWindows: Map<number, GreyWindow>;
-  /** Detector-relevant parameters of the map the session keeps, when it keeps one. */
-  detectedFor?: string;
   /** Stage timings of the detector run that made the kept map. */
   detectTimings: Record<string, number>;
 }
@@ -125,10 +123,10 @@ async function withJob<T>(
 
 /** The detector map for these parameters (made, or the kept one), with the bookkeeping pick() reports from. */
 async function detect(o: Open, m: Models, params: PickParams, opts: RunOptions): Promise<{ det: DetectorOutput; detected: boolean }> {
-  const detected = o.detectedFor !== detectorKey(params);
+  // Asked of the session, which alone knows: a cancelled run or a new detector drops its map.
+  const detected = !o.session.hasDetection(m, params);
   const det = await o.session.runDetector(m, params, opts);
   if (detected) o.detectTimings = det.timings;
-  o.detectedFor = detectorKey(params);
   return { det, detected };
 }
 
@@ -259,8 +257,9 @@ const api: EngineApi = {
 
   async map(id: string, params: PickParams): Promise<MapImage | undefined> {
     const o = get(id);
-    if (o.detectedFor !== detectorKey(params)) return undefined;
-    const map = mapOf(await o.session.runDetector(loadedModels(), params), true);
+    const m = loadedModels();
+    if (!o.session.hasDetection(m, params)) return undefined;
+    const map = mapOf(await o.session.runDetector(m, params), true);
     return Comlink.transfer(map, [map.data.buffer as ArrayBuffer]);
   },
 
@@ -287,8 +286,6 @@ const api: EngineApi = {
 
   async useModels(ids: ActiveModels): Promise<{ models: ActiveModels; note?: string }> {
     const set = await training.loadModelSet(modelBaseUrl, ids, getModel, models ? { models, ids: activeModels } : undefined);
-    // A new detector makes every kept map stale (the sessions see the new model and re-detect).
-    if (set.models.fcrn !== models?.fcrn) for (const o of opened.values()) o.detectedFor = undefined;
     training.disposeReplaced(models, set.models);
     models = set.models;
     activeModels = set.ids;

@@ -110,7 +110,12 @@ interface Held {
   id: string;
   bytes: number;
   info: MicrographInfo;
-  /** detectorKey() of the detector map the worker keeps for it, once a pick made one. */
+  /**
+   * detectorKey() of the detector map the worker keeps for it, as far as the bridge knows: set by
+   * a pick that went through, forgotten by anything else that may change the worker's map (a
+   * failed or cancelled pick, a job on the micrograph, new models). Unknown, a running pick is
+   * taken to be detecting: a newer one waits for it rather than cancel it.
+   */
   mapFor?: string;
 }
 
@@ -461,6 +466,9 @@ export class EngineBridge {
         );
         held.mapFor = wanted;
         return r;
+      } catch (e) {
+        held.mapFor = undefined;
+        throw e;
       } finally {
         progress?.close();
         if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
@@ -582,7 +590,10 @@ export class EngineBridge {
       this.slots.map((s) =>
         this.guard(
           s,
-          s.lane.run(PRIORITY.interactive, () => call(s.api)),
+          s.lane.run(PRIORITY.interactive, () => {
+            for (const held of s.held.values()) held.mapFor = undefined; // new models drop the maps
+            return call(s.api);
+          }),
         ),
       ),
     );
@@ -618,7 +629,10 @@ export class EngineBridge {
     priority: Priority = PRIORITY.batch,
   ): CancellableJob<T> {
     return this.cancellable((take) =>
-      this.dispatch(key, priority, undefined, (slot, held) => this.guard(slot, call(slot.api, held.id, take(slot)))),
+      this.dispatch(key, priority, undefined, (slot, held) => {
+        held.mapFor = undefined; // the job may run the detector with other parameters
+        return this.guard(slot, call(slot.api, held.id, take(slot)));
+      }),
     );
   }
 

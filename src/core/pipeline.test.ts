@@ -93,6 +93,21 @@ describe('PickSession', () => {
     expect(rescaled.mapScale).toBe(2);
   });
 
+  it('says whether it keeps a map for these parameters, and keeps none after a cancelled detector run', async () => {
+    const session = new PickSession('synthetic', micrographWithParticles(560, 540, centres, 30));
+    expect(session.hasDetection(models, params)).toBe(false);
+    await session.runDetector(models, params);
+    expect(session.hasDetection(models, { ...params, threshold: 20 })).toBe(true);
+    const other = { ...params, diameter: 30 };
+    expect(session.hasDetection(models, other)).toBe(false);
+    const stop = new AbortController();
+    const run = session.runDetector(models, other, { signal: stop.signal, onProgress: (stage) => stage === 'detector' && stop.abort() });
+    await expect(run).rejects.toThrow();
+    // The old map went with the cancelled run: a pick with the old parameters runs the detector again.
+    expect(session.hasDetection(models, params)).toBe(false);
+    expect(session.hasDetection(models, other)).toBe(false);
+  });
+
   it('a re-pick after other settings returns what a fresh session returns: its caches change nothing', async () => {
     // Many candidates (a low threshold on a noisy field) whose centroids move between settings,
     // and both intensity screens on, so cached patch statistics decide which are kept.

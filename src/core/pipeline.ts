@@ -179,14 +179,24 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     return this.working.work;
   }
 
+  /** The kept detection's key for these parameters and models. */
+  private detectionKey(models: Models, params: PickParams): string {
+    return `${detectorKey(params)}|${models.fcrn.name}|${models.fcrnMeta.workingRadius}`;
+  }
+
+  /** Whether runDetector() would return the kept map (no detector run). */
+  hasDetection(models: Models, params: PickParams): boolean {
+    return this.detection?.key === this.detectionKey(models, params) && this.detection.fcrn === models.fcrn;
+  }
+
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
   async runDetector(models: Models, params: PickParams, opts: RunOptions = {}): Promise<DetectorOutput> {
     checkPickParams(params);
     const timings: Record<string, number> = {};
     const refRadius = models.fcrnMeta.workingRadius;
-    const key = `${detectorKey(params)}|${models.fcrn.name}|${refRadius}`;
-    if (this.detection?.key === key && this.detection.fcrn === models.fcrn) {
-      const d = this.detection;
+    const key = this.detectionKey(models, params);
+    if (this.hasDetection(models, params)) {
+      const d = this.detection!;
       return { map: d.map, mapScale: d.work.geometry.scale, radius: d.work.geometry.radius, timings };
     }
     this.detection = undefined;
