@@ -1,6 +1,7 @@
 // The queue of a batch ("pick all"): each worker pulls its next micrograph when it is free,
 // so fast and slow workers share the work without a plan made in advance. A worker prefers a
-// micrograph it already holds (no re-read), then one open nowhere, then any (it is moved).
+// micrograph it already holds (no re-read), then one open nowhere, then any (the bridge moves it
+// to this worker unless its own keeps the map it needs: EngineBridge.moveTo).
 
 export class BatchQueue<T extends { key: string }> {
   private items: T[];

@@ -250,6 +250,46 @@ describe('EngineBridge', () => {
     expect(started.length).toBeLessThanOrEqual(done.length + 2);
   });
 
+  it('a batch moves a micrograph held by a busy worker to a free one, unless its worker keeps the map it needs', async () => {
+    const { bridge, calls } = fakePool({ detectMs: 20 });
+    await bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const k of keys) bridge.register(k, `${k}.mrc`, blob);
+    await Promise.all(keys.map((k) => bridge.pick(k, P({ diameter: 100 }), { slot: 0 })));
+    const workersOf = async (params: PickParams) => {
+      const from = calls.length;
+      const h = bridge.batch(
+        keys.map((key) => ({ key, params })),
+        { onDone: () => {}, onError: () => {} },
+      );
+      expect((await h.done).picked).toBe(keys.length);
+      return new Set(
+        calls
+          .slice(from)
+          .filter((c) => c.what === 'pick')
+          .map((c) => c.worker),
+      );
+    };
+    // A new threshold re-picks on the kept maps: each stays where its map is.
+    expect(await workersOf(P({ diameter: 100, threshold: 9 }))).toEqual(new Set([0]));
+    // A new diameter needs the detector anyway: the idle worker takes its share.
+    expect(await workersOf(P({ diameter: 120 }))).toEqual(new Set([0, 1]));
+  });
+
+  it("cancel reaches a pick still waiting in its worker's lane", async () => {
+    const { bridge, calls } = fakePool({ detectMs: 30 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    for (const k of ['a', 'b']) bridge.register(k, `${k}.mrc`, blob);
+    const busy = bridge.pick('a', P());
+    const waiting = bridge.pick('b', P());
+    await new Promise((r) => setTimeout(r, 5));
+    bridge.cancel('b');
+    await busy;
+    await expect(waiting).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(calls.filter((c) => c.what === 'pick').map((c) => c.name)).toEqual(['a.mrc']);
+    expect((await bridge.pick('b', P()))?.detected).toBe(true); // a later request is not cancelled
+  });
+
   it('no progress is delivered after its pick settled, though the worker sent it before the result', async () => {
     const { bridge } = fakePool({ detectMs: 8, progressLagMs: 10 });
     await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });

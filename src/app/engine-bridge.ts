@@ -204,6 +204,8 @@ export class EngineBridge {
   private runners = new Map<string, LatestOnlyRunner<PickRequest, PickResult>>();
   private latest = new Map<string, PickParams>();
   private inFlight = new Map<string, InFlight>();
+  /** Per micrograph, the app's pick requests up to this number were cancelled (cancel): one still waiting in a lane does not start. */
+  private cancelledUpTo = new Map<string, number>();
   private pinned = new Set<string>();
   private budget = 0;
   private nextJob = 1;
@@ -307,11 +309,13 @@ export class EngineBridge {
 
   /** Forgets a micrograph and frees it in its worker. */
   unregister(key: string): void {
+    this.cancel(key); // its pick would go on computing for a micrograph nobody shows
     const r = this.registered.get(key);
     if (r?.home && r.held) this.release(r.home, key);
     this.registered.delete(key);
     this.runners.delete(key);
     this.latest.delete(key);
+    this.cancelledUpTo.delete(key);
     this.pinned.delete(key);
   }
 
@@ -481,7 +485,7 @@ export class EngineBridge {
     if (runner) return runner;
     const notStarted = new Set<number>();
     runner = latestOnly<PickRequest, PickResult>(
-      (req, seq) => this.runPick(key, req, true, () => notStarted.delete(seq)),
+      (req, seq) => this.runPick(key, req, true, () => notStarted.delete(seq) || seq <= (this.cancelledUpTo.get(key) ?? 0)),
       (seq) => {
         const f = this.inFlight.get(key);
         const newest = this.latest.get(key);
@@ -519,10 +523,25 @@ export class EngineBridge {
     void this.guard(slot, slot.api.cancel(jobId)).catch(() => {});
   }
 
-  /** Cancels the pick running for `key`, if any. */
+  /** Cancels the app's pick of `key` running or still waiting in its worker's lane, if any. */
   cancel(key: string): void {
+    const runner = this.runners.get(key);
+    if (runner) this.cancelledUpTo.set(key, runner.issued);
     const f = this.inFlight.get(key);
     if (f) this.cancelJob(f.slot, f.jobId);
+  }
+
+  /**
+   * Lets go of `key` in another worker than `slot` so that a batch's next pick opens it in
+   * `slot`, which would otherwise wait for the other worker's lane: unless it is busy or on
+   * screen, or its worker keeps the map these parameters need (a re-pick there is cheaper than
+   * opening it again).
+   */
+  private moveTo(slot: Slot, key: string, params: PickParams): void {
+    const r = this.registered.get(key);
+    if (!r?.home || r.home === slot || r.busy > 0 || this.pinned.has(key)) return;
+    if (r.held?.mapFor === detectorKey(params)) return;
+    this.release(r.home, key);
   }
 
   /** Picks many micrographs on all workers; each worker takes the next one when it is free. */
@@ -536,6 +555,7 @@ export class EngineBridge {
       for (;;) {
         const it = cancelled ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
         if (!it) return;
+        this.moveTo(slot, it.key, it.params);
         running.add(it.key);
         h.onStart?.(it.key);
         try {
