@@ -223,14 +223,15 @@ test('a file that is no coordinate table is said at once, before the question of
   await expect(page.getByTestId('notice').filter({ hasText: 'autopick.star' }).last()).toContainText('a RELION list of coordinate files');
 });
 
-test('a .box file of centres-minus-corner without a box size is read with the particle diameter as the box, and says so', async ({
+test("a .box file of corners without a box size is read with its micrograph's particle diameter as the box, and says so", async ({
   page,
 }) => {
   await openPickedDemos(page);
   await page.getByTestId('mic-row').first().click();
   const mic = await currentMicrograph(page);
-  // The session's diameter (new micrographs take it): the file names no micrograph size before it is matched.
-  const box = Math.round((await storeValue<{ diameter: number }>(page, 'defaultParams')).diameter);
+  // The diameter of the micrograph the file is named for (a demo keeps its own, not the session's).
+  const box = Math.round(mic.diameter);
+  expect(box).not.toBe(Math.round((await storeValue<{ diameter: number }>(page, 'defaultParams')).diameter));
   // Two columns: the corner only, as some scripts write EMAN boxes.
   const text = `${300 - box / 2}\t${400 - box / 2}\n`;
   await page

@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
+import { baseName, defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -177,10 +177,16 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
           `${f.name} is a RELION micrographs STAR, not coordinates: choose it in the Export panel ("RELION micrographs STAR") to lay the export out as a picking job of that project.`,
         );
       if (!(e instanceof MissingBoxSizeError)) throw e;
-      // No box size in the file: the one our writers (and crYOLO's) use, the particle diameter.
-      const boxSize = defaultBoxSize(store().defaultParams.diameter);
+      // No box size in the file: the one our writers (and crYOLO's) use, the particle diameter,
+      // that of the micrograph the file is named for (with the diameter in Å each has its own).
+      const names = store().micrographs.map((m) => m.name);
+      const target = matchMicrograph(baseName(f.name), names);
+      const diameter = store().micrographs.find((m) => m.name === target)?.params.diameter ?? store().defaultParams.diameter;
+      const boxSize = defaultBoxSize(diameter);
       const groups = groupsOf(readCoordinates(text, f.name, { boxSize }));
-      store().notify(`${f.name} gives no box size: read with boxes of ${boxSize} px, the particle diameter.`);
+      store().notify(
+        `${f.name} gives no box size: read with boxes of ${boxSize} px, the particle diameter${target ? ` of ${target}` : ''}.`,
+      );
       return { file: f.name, groups };
     }
   } catch (e) {
