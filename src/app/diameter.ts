@@ -19,6 +19,17 @@ export function diameterInPx(setting: DiameterSetting, pixelSize: number | undef
   return isUsablePixelSize(pixelSize) ? clampDiameterPx(angstromToPixels(setting.value, pixelSize)) : undefined;
 }
 
+/**
+ * Why a micrograph is picked at another size than the session's, when its conversion falls
+ * outside the table's range (a pixel size unlike the one the field's range was set with), else undefined.
+ */
+export function outOfRangeNote(setting: DiameterSetting, pixelSize: number | undefined): string | undefined {
+  const exact =
+    setting.unit === 'px' ? setting.value : isUsablePixelSize(pixelSize) ? angstromToPixels(setting.value, pixelSize) : undefined;
+  if (exact === undefined || (exact >= SPEC.min && exact <= SPEC.max)) return undefined;
+  return `${setting.value} ${unitLabel(setting.unit)} is ${toTenth(exact)} px in this micrograph, outside the picker's ${SPEC.min}-${SPEC.max} px: picked at ${clampDiameterPx(exact)} px`;
+}
+
 /** The same physical diameter in another unit (the number is kept when no pixel size is known). */
 export function convertSetting(setting: DiameterSetting, unit: DiameterUnit, pixelSize: number | undefined): DiameterSetting {
   if (setting.unit === unit || !isUsablePixelSize(pixelSize)) return { value: setting.value, unit };

@@ -1,7 +1,7 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
 import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
-import { clampDiameterPx, convertSetting, diameterInPx, unitLabel } from '../diameter';
+import { clampDiameterPx, convertSetting, diameterInPx, outOfRangeNote, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
@@ -83,7 +83,8 @@ export function setDiameterUnit(unit: DiameterUnit): void {
 
 /** Brings a micrograph's diameter note up to date with the session size; true when its size is not the session's. */
 function noteSessionSize(m: MicrographEntry, setting: DiameterSetting): boolean {
-  const px = diameterInPx(setting, pixelSizeOf(m, store()));
+  const pixelSize = pixelSizeOf(m, store());
+  const px = diameterInPx(setting, pixelSize);
   if (px === undefined) {
     arrivalDiameter(m.key); // says Å cannot be converted without a pixel size
     return false;
@@ -91,7 +92,7 @@ function noteSessionSize(m: MicrographEntry, setting: DiameterSetting): boolean 
   const differs = Math.abs(px - m.params.diameter) > UNIT_ROUNDING_PX;
   const note = differs
     ? `picked at ${m.params.diameter} px, not the session's ${px} px: enter the diameter again to pick every micrograph at it`
-    : undefined;
+    : outOfRangeNote(setting, pixelSize);
   if (note !== m.diameterNote) store().updateMic(m.key, { diameterNote: note });
   return differs;
 }

@@ -4,7 +4,7 @@
 import { detectorKey } from '../../core/params';
 import { lowpassSigmaPx } from '../../core/preprocess/display';
 import { DISPLAY_SIDE, type MicrographInfo, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
-import { diameterInPx } from '../diameter';
+import { diameterInPx, outOfRangeNote } from '../diameter';
 import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
@@ -19,10 +19,12 @@ export function arrivalDiameter(key: string): void {
   const m = mic(key);
   if (!m || m.demo || !m.info) return;
   const setting = store().diameter;
-  const px = diameterInPx(setting, pixelSizeOf(m, store()));
+  const pixelSize = pixelSizeOf(m, store());
+  const px = diameterInPx(setting, pixelSize);
   if (px !== undefined) {
-    if (px !== m.params.diameter || m.diameterNote)
-      store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: undefined });
+    const note = outOfRangeNote(setting, pixelSize);
+    if (px !== m.params.diameter || m.diameterNote !== note)
+      store().updateMic(key, { params: { ...m.params, diameter: px }, diameterNote: note });
     return;
   }
   store().updateMic(key, {
