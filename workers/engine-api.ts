@@ -4,7 +4,6 @@
 // methods here and in the worker; the bridge's broadcast()/exclusive() reach every worker or
 // one worker without new plumbing.
 import type { CalibrationReport } from '../src/core/calibrate';
-import type { ImageStats } from '../src/core/image';
 import type { Counts } from '../src/core/metrics';
 import type { PickParams } from '../src/core/params';
 import type { ScoredPick } from '../src/core/pipeline';
@@ -102,8 +101,6 @@ export interface MicrographInfo {
 /** An opened micrograph: what the app keeps of it, and its images. */
 export interface OpenResult extends MicrographInfo {
   id: string;
-  name: string;
-  stats: ImageStats;
   /** Small preview (longest side THUMBNAIL_SIDE) for the micrograph list. */
   thumbnail: GreyImage;
 }

@@ -9,7 +9,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { CancelledError, DrpnetError } from '../src/core/errors';
-import { cropImage, imageStats } from '../src/core/image';
+import { cropImage } from '../src/core/image';
 import { decodeMicrograph, type Micrograph } from '../src/core/io/micrograph';
 import { initBackend } from '../src/core/model/backend';
 import { getActiveModels, getModel } from './model-library';
@@ -187,13 +187,11 @@ const api: EngineApi = {
     opened.set(id, { session: new PickSession(name, micrograph), window: display.window, lowpassWindows: new Map(), detectTimings: {} });
     const result: OpenResult = {
       id,
-      name,
       width: image.width,
       height: image.height,
       pixelSize: micrograph.pixelSize,
       frames: micrograph.frames,
       note: micrograph.note,
-      stats: imageStats(image.data),
       thumbnail: { width: thumbnail.width, height: thumbnail.height, data: thumbnail.data },
       displayScale: display.scale,
     };

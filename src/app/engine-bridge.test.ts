@@ -56,11 +56,9 @@ function fakePool(opts: FakeOptions = {}) {
         const grey = { width: 4, height: 4, data: new Uint8ClampedArray(16) };
         return {
           id,
-          name,
           width: side,
           height: side,
           frames: 1,
-          stats: { min: 0, max: 1, mean: 0.5, std: 0.1 },
           thumbnail: grey,
           displayScale: 1,
         };

@@ -356,7 +356,7 @@ export class EngineBridge {
 
   private async openOn(slot: Slot, key: string, r: Registered): Promise<OpenResult> {
     const res = await this.guard(slot, slot.api.open(r.name, r.source));
-    const { id: _id, name: _name, stats: _stats, thumbnail: _thumbnail, ...info } = res;
+    const { id: _id, thumbnail: _thumbnail, ...info } = res;
     const held: Held = { id: res.id, bytes: sessionBytes(res.width, res.height), info };
     if (r.home !== slot || this.registered.get(key) !== r) {
       void this.guard(slot, slot.api.close(res.id)).catch(() => {}); // unregistered or restarted meanwhile
