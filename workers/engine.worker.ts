@@ -310,8 +310,8 @@ const api: EngineApi = {
     jobId: number,
     rejected?: Float32Array,
   ) {
-    return withJob(jobId, undefined, async () => {
-      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed, rejected);
+    return withJob(jobId, undefined, async (signal) => {
+      const d = await training.detectorPatches(get(id).session, loadedModels(), params, truth, centres, seed, rejected, signal);
       return Comlink.transfer(d, [d.inputs.buffer, d.labels.buffer, ...(d.weights ? [d.weights.buffer] : [])] as ArrayBuffer[]);
     });
   },

@@ -101,12 +101,13 @@ export async function detectorPatches(
   centres: number,
   seed: number,
   rejected: Float32Array = new Float32Array(0),
+  signal?: AbortSignal,
 ): Promise<DetectorSamples> {
   const points = pointsOf(truth);
   if (!(centres >= 1 && centres <= points.length))
     throw new ParameterError(`${session.name}: patch centres must be 1..${points.length}, got ${centres}`);
   // The session's working image for the active detector, with its input smoothing: the patches are what it sees when picking.
-  const work = await session.workingImage(params, models.fcrnMeta.workingRadius);
+  const work = await session.workingImage(params, models.fcrnMeta.workingRadius, signal);
   const det = detectorImageOf(work, points, models.fcrnMeta.inputSmoothing);
   const negatives = pointsOf(rejected).map((p) => toWorking(p, work.geometry.scale));
   const weights = detectorWeightMap(
