@@ -137,6 +137,18 @@ describe('picking controller', () => {
     expect(s().micrographs[0].preview).toBeUndefined();
   });
 
+  it('"Pick all" leaves out the demo data once the user has micrographs of their own', async () => {
+    s().set({ engineReady: true });
+    s().addMicrograph('demo', 'demo.mrc', true);
+    pickAll();
+    expect(batches.map((b) => b.keys)).toEqual([['demo']]);
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    s().addMicrograph('own', 'own.mrc');
+    pickAll();
+    expect(batches.at(-1)?.keys).toEqual(['own']);
+  });
+
   it('Cancel stops what was waiting, but what is asked for while the batch stops is picked', async () => {
     const shipped = { fcrn: 'shipped', classifier: 'shipped' };
     await pickTwoWith(shipped);

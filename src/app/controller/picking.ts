@@ -8,7 +8,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, failedToOpen, unreviewedMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
+import { currentMic, failedToOpen, unreviewedMicrographs, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed, storeHeatmap } from './viewing';
@@ -339,7 +339,8 @@ export function repickCutShort(): void {
 /** Picks every micrograph not yet picked with its current parameters and models, on all workers. */
 export function pickAll(): void {
   if (refusedReadOnly()) return;
-  const items = store().micrographs.filter(needsPick);
+  // Once the user has micrographs of their own the demo data is browsable only, not theirs to pick.
+  const items = workMicrographs(store().micrographs).filter(needsPick);
   if (!items.length) {
     store().notify('Every micrograph is already picked with its current parameters and models.');
     return;

@@ -12,21 +12,21 @@ export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded
 
 /** Goes to the next micrograph of the user's work not marked reviewed (after the current one,
  * wrapping round); the bundled demos are skipped once the user has micrographs of their own,
- * and files that failed always. */
+ * and files that failed and micrographs left out of the export always. */
 export function nextUnreviewed(): void {
   const s = store();
   const list = reviewableMicrographs(s.micrographs);
   const i = list.findIndex((m) => m.key === s.currentKey);
   for (let d = 1; d <= list.length; d++) {
     const m = list[(i + d + list.length) % list.length];
-    if (!m.reviewed) {
+    if (!m.reviewed && !m.excluded) {
       if (m.key !== s.currentKey) s.setCurrent(m.key);
       return;
     }
   }
   s.notify(
     workMicrographs(s.micrographs).length < s.micrographs.length
-      ? 'Every micrograph of yours is marked reviewed.'
-      : 'Every micrograph is marked reviewed.',
+      ? 'Every micrograph of yours is marked reviewed or left out of the export.'
+      : 'Every micrograph is marked reviewed or left out of the export.',
   );
 }
