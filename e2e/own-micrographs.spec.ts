@@ -215,3 +215,21 @@ test('a file that failed to open can be dropped again, mended: it opens, startin
   await expect(broken).toHaveAttribute('data-status', 'picked', { timeout: 60_000 });
   expect((await micrographs(page)).find((m) => m.name === 'broken.mrc')?.pickedWith?.cutoff).toBe(0.5);
 });
+
+test('micrographs dropped together are listed by name, numbers by value; dropped again, one notice names them', async ({ page }) => {
+  const own = simulatedMicrograph('listed', 256, 48);
+  await openPickedDemos(page);
+  const files = ['mic_10.mrc', 'b.mrc', 'mic_2.mrc'].map((name) => ({
+    name,
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(own.path),
+  }));
+  await page.getByTestId('file-input').setInputFiles(files);
+  await expect
+    .poll(async () => (await micrographs(page)).filter((m) => !m.name.startsWith('betagal_')).map((m) => m.name))
+    .toEqual(['b.mrc', 'mic_2.mrc', 'mic_10.mrc']);
+  await page.getByTestId('file-input').setInputFiles(files);
+  await expect(page.getByTestId('notice').filter({ hasText: 'already loaded' })).toHaveText([
+    /3 files are already loaded; skipped: b\.mrc, mic_2\.mrc, mic_10\.mrc\./,
+  ]);
+});

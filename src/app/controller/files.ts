@@ -69,12 +69,20 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   if (refusedReadOnly()) return;
   const others: string[] = [];
   const coordinates: InputFile[] = [];
+  const micrographs: InputFile[] = [];
   for (const f of files) {
     const kind = fileKind(f.name);
     if (kind === 'coordinates') coordinates.push(f);
     else if (kind === 'other') others.push(f.name);
-    else addMicrographFile(f, opts);
+    else micrographs.push(f);
   }
+  // In name order (numbers by value), as a folder lists them: a browser gives them in the disk's order.
+  micrographs.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const loaded = micrographs.filter((f) => !addMicrographFile(f, opts)).map((f) => f.name);
+  if (loaded.length)
+    store().notify(
+      `${loaded.length === 1 ? `${loaded[0]} is` : `${loaded.length} files are`} already loaded; skipped${loaded.length > 1 ? `: ${loaded.slice(0, 3).join(', ')}${loaded.length > 3 ? ', ...' : ''}` : ''}.`,
+    );
   if (others.length)
     store().notify(
       `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
@@ -95,12 +103,10 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   assignCoordinates();
 }
 
-function addMicrographFile(f: InputFile, opts: AddOptions): void {
+/** Adds a micrograph file to the session; false when a file of that name is loaded already (skipped). */
+function addMicrographFile(f: InputFile, opts: AddOptions): boolean {
   const existing = store().micrographs.find((m) => m.name === f.name);
-  if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) {
-    store().notify(`${f.name} is already loaded; skipped.`);
-    return;
-  }
+  if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) return false;
   // A new file, the file of a restored micrograph whose bytes were not stored (picks and edits
   // stay), or a file that failed to open dropped again (mended, or whole this time).
   const key = existing?.key ?? newKey();
@@ -121,6 +127,7 @@ function addMicrographFile(f: InputFile, opts: AddOptions): void {
   void storeFile(key, f.name, f.blob);
   if (key === store().currentKey) void showCurrent();
   queueThumbnail(key, true);
+  return true;
 }
 
 /** Removes a micrograph from the session: its row, its picks, its stored file. The caller confirms when it holds edits. */
