@@ -379,7 +379,9 @@ test("a classifier whose scores run low: calibration raises them to the detector
   // The histogram shows the raised scores: its line parts exactly the picks kept.
   const kept = before.reduce((n, m) => n + m.kept, 0);
   await expect(page.getByTestId('score-summary')).toContainText(`${kept} of `);
-  await expect(page.getByTestId('score-summary')).toContainText(`candidates above the line · ${kept} picks kept`);
+  await expect(page.getByTestId('score-summary')).toContainText(
+    `candidates above the line (all ${before.length} picked) · ${kept} picks kept`,
+  );
   // A looser cutoff never keeps fewer, a stricter one never more.
   const counts: number[][] = [];
   for (const cutoff of ['0.5', '0.9', '0.97', '1']) {

@@ -135,8 +135,10 @@ export function ScorePanel() {
             : ''}
         </span>
         <span className="small" data-testid="score-summary">
-          {above} of {hist.scored} candidates above the line · {kept} picks kept on {toExport.length} micrograph
-          {toExport.length === 1 ? '' : 's'}
+          {/* Two sets, each named: the histogram pools every picked micrograph, the export leaves out those excluded
+              (a tester wondered where 179 picks went between the two numbers). */}
+          {above} of {hist.scored} candidates above the line (all {picked.length} picked) · {kept} picks kept on {toExport.length}{' '}
+          micrograph{toExport.length === 1 ? '' : 's'} to export
           {calibrated
             ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration raised the classifier's scores (the default cutoff kept ${UNDER_SHARE} the detector's particle estimate there)`
             : ''}
