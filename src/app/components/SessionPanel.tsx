@@ -54,7 +54,7 @@ export function SessionPanel() {
         {mic?.demo
           ? `This demo micrograph keeps its own diameter (${mic.params.diameter} px); yours are picked at ${setting.value} ${unitLabel(setting.unit)}.`
           : mic?.diameterNote
-            ? mic.diameterNote
+            ? `${mic.diameterNote}.`
             : micPx !== undefined
               ? setting.unit === 'A'
                 ? `${setting.value} Å = ${micPx} px at ${formatPixelSize(micPixelSize!)} Å/px (${from}).`
