@@ -30,11 +30,11 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
     expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
   }
 
-  // Coordinates outside the micrograph (another binning's pixels): refused, named, nothing loaded.
+  // Coordinates outside the micrograph (another binning's pixels): refused, named, nothing loaded, and nothing asked first.
   const binned = `data_\n\nloop_\n_rlnCoordinateX #1\n_rlnCoordinateY #2\n100 100\n99999 50\n`;
   await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(binned) });
-  await page.getByTestId('coords-as-picks').click();
   await expect(page.getByTestId('notice').filter({ hasText: name })).toContainText('1 of 2 coordinates lie outside');
+  await expect(page.getByTestId('coordinate-prompt')).toHaveCount(0);
   expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
   expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
   // A point just past the edge (a particles STAR's recentred edge particle): that one left out, said; the rest loaded.

@@ -88,7 +88,10 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
       `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
     );
   // Read first, so that a file that is no coordinate table is said at once, not after a question about it.
-  const read = (await Promise.all(coordinates.map(readCoordinateFile))).filter((r) => r !== undefined);
+  const read = (await Promise.all(coordinates.map(readCoordinateFile)))
+    .filter((r) => r !== undefined)
+    .map(withoutMisplaced)
+    .filter((r) => r.groups.length);
   if (read.length) {
     const as = opts.coordinatesAs ?? (await askCoordinatesUse(read.map((r) => r.file)));
     const quiet = !!opts.demo;
@@ -202,6 +205,22 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
   }
 }
 
+/**
+ * The file without its groups that lie beyond an opened micrograph they are for (another
+ * binning), each refused and said before the user is asked how to use the file.
+ */
+function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] }>(r: R): R {
+  const names = store().micrographs.map((m) => m.name);
+  const groups = r.groups.filter((g) => {
+    const target = matchMicrograph(g.micrograph, names);
+    const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
+    const why = m?.info && outsideFileMessage(g, m, m.info.width, m.info.height);
+    if (why) store().notify(why, 'error');
+    return !why;
+  });
+  return { ...r, groups };
+}
+
 /** Whether a STAR file that holds no coordinates lists micrographs (a RELION micrographs STAR). */
 function isMicrographsStar(text: string, fileName: string): boolean {
   try {
@@ -215,7 +234,12 @@ function isMicrographsStar(text: string, fileName: string): boolean {
  * Coordinates beyond a particle radius outside the micrograph: a file written for another binning
  * or another micrograph.
  */
-function outsideFileMessage(g: WaitingCoordinates, m: MicrographEntry, width: number, height: number): string | undefined {
+function outsideFileMessage(
+  g: Pick<WaitingCoordinates, 'file' | 'picks'>,
+  m: MicrographEntry,
+  width: number,
+  height: number,
+): string | undefined {
   const why = outsideMessage(g.picks, m.name, width, height, m.params.diameter / 2);
   return why && `${g.file}: ${why} Not loaded; nothing else changed.`;
 }
