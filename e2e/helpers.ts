@@ -110,6 +110,8 @@ export interface PageMicrograph {
   reviewed: boolean;
   excluded: boolean;
   demo: boolean;
+  /** It shows a live re-pick's preview, its exact pick still to come. */
+  preview: boolean;
 }
 
 /** Every micrograph as the store holds it (parameters, what it was picked with, flags). */
@@ -129,6 +131,7 @@ export async function micrographs(page: Page): Promise<PageMicrograph[]> {
       reviewed?: boolean;
       excluded?: boolean;
       demo?: boolean;
+      preview?: boolean;
     };
     return (store.useWorkbench.getState().micrographs as M[]).map((m) => ({
       key: m.key,
@@ -143,6 +146,7 @@ export async function micrographs(page: Page): Promise<PageMicrograph[]> {
       reviewed: !!m.reviewed,
       excluded: !!m.excluded,
       demo: !!m.demo,
+      preview: !!m.preview,
     }));
   });
 }

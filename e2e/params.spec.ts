@@ -1,7 +1,9 @@
 // Numbers are typed as a person types them: a field commits on Enter or when it loses focus,
 // clamps what is out of range, and every parameter change is undone with Ctrl+Z (issue 13,
 // defects 1, 3 and 7).
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { readCoordinates } from '../src/core/coords';
 import { blurFields, currentPicks, micrographs, openPickedDemos, storeValue } from './helpers';
 import { simulatedMicrograph, type SimulatedFile } from './fixtures';
 
@@ -254,4 +256,23 @@ test('"Learn from reviewed" where the reviewed picks are best kept by their own 
     /Threshold T 6, .*their own settings\)\. Set on the 2 micrographs not reviewed/,
   );
   await expect.poll(async () => (await micrographs(page)).slice(1).every((m) => m.params.threshold === 6)).toBe(true);
+});
+
+test('an export asked for just after a parameter change waits for the new picks, and writes them', async ({ page }) => {
+  await openPickedDemos(page);
+  await page.getByTestId('mic-row').first().click();
+  const keptCount = async () => (await currentPicks(page)).filter((p) => p.state !== 'rejected').length;
+  const before = await keptCount();
+  const threshold = page.getByTestId('param-threshold-number');
+  await threshold.fill('12');
+  await threshold.press('Enter');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-current-star').click()]);
+  const rows = readCoordinates(readFileSync(await download.path(), 'utf8'), download.suggestedFilename());
+  const current = await storeValue<string>(page, 'currentKey');
+  const micrograph = (await micrographs(page)).find((m) => m.key === current)!;
+  expect(micrograph.pickedWith?.threshold).toBe(12);
+  expect(micrograph.preview).toBeFalsy();
+  const after = await keptCount();
+  expect(after).not.toBe(before);
+  expect([...rows.values()][0]).toHaveLength(after);
 });

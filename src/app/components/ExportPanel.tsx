@@ -12,14 +12,35 @@ import { errorMessage } from '../error-text';
 import { displayPicksOf } from '../editing';
 import { buildExportFiles, download, zipFiles, type ExportItem, type RelionProject } from '../export';
 import { keptPicks } from '../picks-merge';
+import { picksInProgress } from '../controller/picking';
+import { whenPicksSettle } from '../controller/settle';
 import { currentMic, exportable, exportedMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
 function itemOf(m: MicrographEntry): ExportItem {
   return { micrographName: m.name, picks: keptPicks(displayPicksOf(m)), boxSize: defaultBoxSize(m.params.diameter) };
 }
 
-function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
+/** How long an export waits for re-picks in progress (a slider just moved, a batch) before it writes what is on screen. */
+const SETTLE_MS = 20_000;
+
+/** The micrographs once their picks in progress have settled (or SETTLE_MS passed, which is said). */
+async function settled(keys: readonly string[]): Promise<MicrographEntry[]> {
+  const s = useWorkbench.getState();
+  // Those being picked now: a batch's later micrographs are exported as they are, not waited for.
+  const inProgress = keys.filter(picksInProgress);
+  if (inProgress.length) {
+    s.notify(`Export waits for ${inProgress.length} micrograph${inProgress.length === 1 ? '' : 's'} being picked…`);
+    if (!(await whenPicksSettle(inProgress, SETTLE_MS)))
+      s.notify('Some micrographs were still being picked: the export holds the picks they showed.');
+  }
+  const now = useWorkbench.getState().micrographs;
+  return keys.map((k) => now.find((m) => m.key === k)).filter((m): m is MicrographEntry => !!m);
+}
+
+async function exportCurrent(key: string, format: CoordinateFormat): Promise<void> {
   try {
+    const [m] = await settled([key]);
+    if (!m) return;
     const item = itemOf(m);
     download(writeCoordinates(format, item.picks, item), coordinateFileName(m.name, format), 'text/plain');
   } catch (e) {
@@ -27,10 +48,12 @@ function exportCurrent(m: MicrographEntry, format: CoordinateFormat): void {
   }
 }
 
-function exportAll(project: RelionProject | undefined): void {
+async function exportAll(project: RelionProject | undefined): Promise<void> {
   const s = useWorkbench.getState();
-  const done = exportedMicrographs(s.micrographs);
   try {
+    await settled(exportedMicrographs(s.micrographs).map((m) => m.key));
+    // Chosen again: a re-pick may have changed what is exported.
+    const done = exportedMicrographs(useWorkbench.getState().micrographs);
     const zip = zipFiles(buildExportFiles(done.map(itemOf), COORDINATE_FORMAT_IDS, project));
     download(zip, 'drpnet_picks.zip', 'application/zip');
   } catch (e) {
@@ -121,14 +144,19 @@ export function ExportPanel() {
         <div className="export-row">
           <span className="small">This micrograph:</span>
           {COORDINATE_FORMAT_IDS.map((f) => (
-            <button key={f} data-testid={`export-current-${f}`} onClick={() => exportCurrent(mic, f)} title={COORDINATE_FORMATS[f].label}>
+            <button
+              key={f}
+              data-testid={`export-current-${f}`}
+              onClick={() => void exportCurrent(mic.key, f)}
+              title={COORDINATE_FORMATS[f].label}
+            >
               {COORDINATE_FORMATS[f].label}
             </button>
           ))}
         </div>
       )}
       <RelionProjectRow />
-      <button data-testid="export-all-zip" disabled={!count} onClick={() => exportAll(project)}>
+      <button data-testid="export-all-zip" disabled={!count} onClick={() => void exportAll(project)}>
         All micrographs ({count}), all formats (.zip)
       </button>
       {demosLeftOut > 0 && (

@@ -60,6 +60,7 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
     return;
   }
   const params = m.params;
+  interactive.set(key, (interactive.get(key) ?? 0) + 1);
   try {
     const r = await engine.pick(key, params, {
       priority: PRIORITY.interactive,
@@ -76,7 +77,20 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
     if (now && !samePickParams(params, now.params)) repickSoon(key, 0);
   } catch (e) {
     if (!isCancelled(e)) fail(key, e);
+  } finally {
+    const n = interactive.get(key)! - 1;
+    if (n) interactive.set(key, n);
+    else interactive.delete(key);
   }
+}
+
+/** Picks of the micrograph on screen asked for and not yet answered, by micrograph. */
+const interactive = new Map<string, number>();
+
+/** Whether the picks a micrograph shows are about to change: a pick of it asked for or running, or its exact pick after a preview still to come. */
+export function picksInProgress(key: string): boolean {
+  const m = mic(key);
+  return !!m && (interactive.has(key) || paramTimers.has(key) || !!m.preview || m.status === 'detecting' || m.status === 'picking');
 }
 
 /** Quiet time after the last peak-parameter edit before the exact re-pick classifies new candidates. */
