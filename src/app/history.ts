@@ -3,7 +3,7 @@
 // diameter are all steps of it. A step keeps, for each micrograph it touched, the values the
 // changed fields had before; undo puts them back and keeps what it replaced for redo. Pure:
 // the store (store.ts) holds the stacks and applies the values.
-import type { PickParams } from '../core/params';
+import { samePickParams, type PickParams } from '../core/params';
 import type { Particle } from '../core/coords/types';
 import type { PickEdits } from './picks-merge';
 
@@ -37,12 +37,6 @@ export const HISTORY_LIMIT = 200;
 /** Changes with the same merge key closer than this (ms) are one undo step. */
 export const MERGE_WINDOW_MS = 1000;
 
-function sameParams(a: PickParams, b: PickParams): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof PickParams)[]);
-  for (const k of keys) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 function sameMarks(a: readonly { x: number; y: number; id?: string }[], b: readonly { x: number; y: number; id?: string }[]): boolean {
   return a.length === b.length && a.every((m, i) => m.x === b[i].x && m.y === b[i].y && m.id === b[i].id);
 }
@@ -63,7 +57,7 @@ export function sameEdits(a: PickEdits, b: PickEdits): boolean {
 export function fieldChanged<K extends TrackedKey>(key: K, before: TrackedFields[K], after: TrackedFields[K]): boolean {
   if (before === after) return false;
   if (before === undefined || after === undefined) return true;
-  if (key === 'params') return !sameParams(before as PickParams, after as PickParams);
+  if (key === 'params') return !samePickParams(before as PickParams, after as PickParams);
   if (key === 'edits') return !sameEdits(before as PickEdits, after as PickEdits);
   return true;
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from './errors';
-import { checkPickParams, DEFAULT_PICK_PARAMS, detectorKey, isValidParam, PARAM_KEYS, PARAM_SPECS, paramsOfStage } from './params';
+import {
+  checkPickParams,
+  DEFAULT_PICK_PARAMS,
+  detectorKey,
+  isValidParam,
+  PARAM_KEYS,
+  PARAM_SPECS,
+  paramsOfStage,
+  samePickParams,
+} from './params';
 
 describe('the parameter table', () => {
   it('gives every parameter a default inside its own range', () => {
@@ -63,5 +72,13 @@ describe('the parameter table', () => {
       const changed = detectorKey({ ...base, [k]: other }) !== detectorKey(base);
       expect(changed, k).toBe(spec.stage === 'detector');
     }
+  });
+});
+
+describe('samePickParams', () => {
+  it('is true only for equal values of every parameter; never picked is never the same', () => {
+    expect(samePickParams({ ...DEFAULT_PICK_PARAMS }, DEFAULT_PICK_PARAMS)).toBe(true);
+    expect(samePickParams({ ...DEFAULT_PICK_PARAMS, threshold: DEFAULT_PICK_PARAMS.threshold + 1 }, DEFAULT_PICK_PARAMS)).toBe(false);
+    expect(samePickParams(undefined, DEFAULT_PICK_PARAMS)).toBe(false);
   });
 });

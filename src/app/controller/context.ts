@@ -4,7 +4,7 @@
 // numeric work happens in the workers, reached only through engine-bridge.ts. A module a
 // concern: engine-lifecycle.ts, viewing.ts, picking.ts, session-diameter.ts, review-flags.ts,
 // files.ts, session.ts, two-tabs.ts and boot.ts; this one holds what they share.
-import type { PickParams } from '../../core/params';
+import { samePickParams } from '../../core/params';
 import type { ActiveModels } from '../../../workers/training-api';
 import { errorMessage, WorkerFailedError } from '../error-text';
 import { useWorkbench, type MicrographEntry } from '../store';
@@ -40,10 +40,6 @@ function noteUnopened(message: string): void {
     unopened.length = 0;
     unopenedTimer = undefined;
   }, 300);
-}
-
-export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
-  return !!a && (Object.keys(b) as (keyof PickParams)[]).every((k) => a[k] === b[k]);
 }
 
 /**

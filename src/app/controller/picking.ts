@@ -1,7 +1,7 @@
 // Picking: one micrograph on request, again as its parameters change (a live preview, then the
 // exact pick), undo and redo with the re-picks they need, changes to many micrographs at once,
 // and background picking on all workers.
-import { detectorKey, type PickParams } from '../../core/params';
+import { detectorKey, samePickParams, type PickParams } from '../../core/params';
 import type { PickResult, Progress } from '../../../workers/engine-api';
 import { engine, type BatchHandle } from '../engine-bridge';
 import { isCancelled } from '../error-text';
@@ -9,7 +9,7 @@ import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
 import { currentMic, failedToOpen, unreviewedMicrographs, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
-import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, samePickParams, store } from './context';
+import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed, storeHeatmap } from './viewing';
 import { bringAutoBack } from '../picks-merge';

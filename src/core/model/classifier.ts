@@ -3,8 +3,8 @@
 // Departure from the paper: the pools have stride 2, not 1. The receptive field is the same
 // but the dense layer shrinks from ~25M to ~131k weights (~0.7 MB file instead of ~100 MB).
 import * as tf from '@tensorflow/tfjs';
+import { CLASSIFIER_PATCH_SIZE } from '../candidates';
 
-export const CLASSIFIER_PATCH = 64;
 export const BACKGROUND_CLASS = 0;
 export const PARTICLE_CLASS = 1;
 
@@ -21,7 +21,7 @@ export function buildClassifier(opts: ClassifierOptions = {}): tf.LayersModel {
   const seed = opts.seed ?? 1;
   let layer = 0;
   const init = () => tf.initializers.glorotUniform({ seed: seed * 1000 + layer++ });
-  const input = tf.input({ shape: [CLASSIFIER_PATCH, CLASSIFIER_PATCH, 1], name: 'patch' });
+  const input = tf.input({ shape: [CLASSIFIER_PATCH_SIZE, CLASSIFIER_PATCH_SIZE, 1], name: 'patch' });
   let x: tf.SymbolicTensor = input;
   const blocks: [number, number][] = [
     [11, 16],

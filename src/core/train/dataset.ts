@@ -9,19 +9,20 @@
 // Departure from the paper (docs/method.md, "Detector labels and training"): detector labels are divided by their
 // peak value R^2 (labels.ts), so particles of every working radius weigh the same in the MSE;
 // the map is normalised before peak search anyway, so only the shape of the label matters.
+import { CLASSIFIER_PATCH_SIZE } from '../candidates';
 import { ParameterError } from '../errors';
 import type { Image2D } from '../image';
 import type { Micrograph } from '../io/micrograph';
 import { NETWORK_INPUT_SIGMA, prepareNetworkInput } from '../preprocess/preprocess';
 import type { WorkingImage } from '../pipeline';
-import { originalToWorking, type WorkingGeometry } from '../preprocess/scale';
+import type { WorkingGeometry } from '../preprocess/scale';
 import { createRng, type Rng } from '../random';
 import { particleDiameterA, particleDiameterPx, type ParticleKind } from '../simulate/phantoms';
 import { applyPostSteps, randomPostSteps, type PostStep } from '../simulate/postprocess';
 import { simulateMicrograph, type SimConfig, type SimResult } from '../simulate/simulate';
 import { sampleDetectorPatches, type DetectorSamples } from './batches';
 import { detectorLabelMap, labelDiskRadius, type Centre } from './labels';
-import { asMicrograph, FCRN_WORKING_RADIUS, workingImage, type TrainingMicrograph } from './training-micrograph';
+import { asMicrograph, FCRN_WORKING_RADIUS, toWorking, workingImage, type TrainingMicrograph } from './training-micrograph';
 
 export { FCRN_WORKING_RADIUS } from './training-micrograph';
 
@@ -77,7 +78,7 @@ export function detectorImageOf(work: WorkingImage, truth: readonly Centre[], in
   const { pre, geometry } = work;
   const { scale, radius } = geometry;
   const input = prepareNetworkInput(pre, inputSmoothing);
-  const centres = truth.map((c) => ({ x: originalToWorking(c.x, scale), y: originalToWorking(c.y, scale) }));
+  const centres = truth.map((c) => toWorking(c, scale));
   const labels = detectorLabelMap(input.width, input.height, centres, radius);
   const peak = labelDiskRadius(radius) ** 2;
   for (let i = 0; i < labels.data.length; i++) labels.data[i] /= peak;
@@ -160,7 +161,7 @@ export interface ClassifierSet {
   n: number;
 }
 
-export function concatClassifierSets(sets: readonly ClassifierSet[], per = 64 * 64): ClassifierSet {
+export function concatClassifierSets(sets: readonly ClassifierSet[], per = CLASSIFIER_PATCH_SIZE ** 2): ClassifierSet {
   const n = sets.reduce((s, x) => s + x.n, 0);
   const patches = new Float32Array(n * per);
   const labels = new Uint8Array(n);
