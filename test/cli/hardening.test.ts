@@ -475,6 +475,68 @@ describe('eval', () => {
     await expect(evaluate('--picks', other, '--truth', cornersOnly, '--radius', '10')).rejects.toThrow(
       '--truth: none of its 1 coordinate file(s) could be read (FAILED above)',
     );
+    // The same on the picks' side: refused, no table of zeros on stdout.
+    const picksCorners = path.join(root, 'eval-picks-corners');
+    await mkdir(picksCorners);
+    await writeFile(path.join(picksCorners, 'mic_01.box'), '10\t20\n30\t40\n');
+    await expect(evaluate('--picks', picksCorners, '--truth', truth, '--radius', '10')).rejects.toThrow(
+      '--picks: none of its 1 coordinate file(s) could be read (FAILED above)',
+    );
+  });
+
+  describe('--micrographs', () => {
+    // mic_01.mrc is 384 x 320: a grid of 30 particles inside it, and 2 cut by its left edge.
+    const grid: Particle[] = Array.from({ length: 30 }, (_, i) => ({ x: 30 + 60 * (i % 6), y: 30 + 50 * Math.floor(i / 6) }));
+    const edge: Particle[] = [
+      { x: 4, y: 100 },
+      { x: 6, y: 200 },
+    ];
+    async function files(name: string, points: Particle[]): Promise<string> {
+      const dir = path.join(root, name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        path.join(dir, 'mic_01_autopick.star'),
+        writeCoordinates('star', points, { micrographName: 'mic_01.mrc', boxSize: 28 }),
+      );
+      return dir;
+    }
+    const mic01 = () => path.join(mics, 'mic_01.mrc');
+
+    it('scores over the particles lying wholly inside each micrograph: one cut by the edge is neither missed nor right', async () => {
+      const truthDir = await files('eval-edge-truth', [...grid, ...edge]);
+      const picksDir = await files('eval-edge-picks', grid);
+      const everywhere = await evaluate('--picks', picksDir, '--truth', truthDir, '--radius', '14', '--json');
+      expect(JSON.parse(everywhere.stdout).overall).toMatchObject({ tp: 30, fp: 0, fn: 2 });
+      const inside = await evaluate('--picks', picksDir, '--truth', truthDir, '--radius', '14', '--json', '--micrographs', mic01());
+      expect(JSON.parse(inside.stdout)).toMatchObject({ region: 'inside each micrograph', overall: { tp: 30, fp: 0, fn: 0 } });
+      // A micrograph the folder lacks is scored over all its particles, and named.
+      const other = path.join(mics, 'mic_02.mrc');
+      const unsized = await evaluate('--picks', picksDir, '--truth', truthDir, '--radius', '14', '--json', '--micrographs', other);
+      expect(JSON.parse(unsized.stdout).overall).toMatchObject({ fn: 2 });
+      expect(unsized.stderr).toContain('no micrograph in --micrographs for mic_01: scored over all its particles');
+    });
+
+    it('coordinates of another binning: refused when they fall outside the micrograph, said when all lie in its top-left quarter', async () => {
+      const picksDir = await files('eval-bin-picks', grid);
+      const doubled = await files(
+        'eval-bin-x2',
+        grid.map((p) => ({ x: 2 * p.x, y: 2 * p.y })),
+      );
+      await expect(evaluate('--picks', picksDir, '--truth', doubled, '--radius', '14', '--micrographs', mic01())).rejects.toThrow(
+        /--truth: \d+ of 30 coordinates lie outside mic_01\.mrc \(384 x 320 px\).*another binning[\s\S]*Nothing scored/,
+      );
+      const halved = await files(
+        'eval-bin-half',
+        grid.map((p) => ({ x: p.x / 2, y: p.y / 2 })),
+      );
+      const withSizes = await evaluate('--picks', picksDir, '--truth', halved, '--radius', '14', '--micrographs', mic01());
+      expect(withSizes.stderr).toMatch(/warning: --truth: all 30 coordinates for mic_01\.mrc lie in its top-left quarter .*binned by 2/);
+      // Without the micrographs, the two sets' extents tell.
+      const without = await evaluate('--picks', picksDir, '--truth', halved, '--radius', '14');
+      expect(without.stderr).toMatch(/warning: the picks for mic_01 reach \(330, 230\), its ground truth \(165, 115\): .*another binning/);
+      const agree = await evaluate('--picks', picksDir, '--truth', picksDir, '--radius', '14');
+      expect(agree.stderr).not.toMatch(/warning/);
+    });
   });
 
   it('reads a RELION job folder: its coordinates in the subfolders mirroring the micrographs, its job files passed over', async () => {
@@ -590,9 +652,11 @@ describe('eval', () => {
     const picks = path.join(root, 'eval-2col');
     await mkdir(picks);
     await writeFile(path.join(picks, 'mic_01.box'), truthPicks.map((p) => `${p.x - 14}\t${p.y - 14}\n`).join(''));
-    const without = await evaluate('--picks', picks, '--truth', truth, '--radius', '10');
-    expect(without.result).toBe(1);
+    // Nothing readable to score: exit 2 with the reason, and no table of zeros on stdout.
+    const without = await runCli(['eval', '--picks', picks, '--truth', truth, '--radius', '10']);
+    expect(without.code).toBe(2);
     expect(without.stderr).toMatch(/mic_01\.box: line 1: .*give the box size.*--box-size/);
+    expect(without.stdout).toBe('');
     const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--box-size', '28', '--json');
     expect(run.result).toBe(0);
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });

@@ -29,3 +29,49 @@ export function outsideMessage(
     `e.g. (${e.x}, ${e.y}). Were they written for another binning or another micrograph?`
   );
 }
+
+/** Fewer coordinates than this say nothing about where a file's coordinates lie. */
+const CROWDED_MIN_POINTS = 20;
+
+/**
+ * What is wrong with coordinates that all lie in the top-left quarter of their micrograph: the
+ * signature of a file written for the micrograph binned by 2 or more (each coordinate halved),
+ * which no bounds check catches. Undefined when they spread beyond it, or are too few to tell.
+ */
+export function crowdedMessage(points: readonly Point[], micrograph: string, width: number, height: number): string | undefined {
+  if (points.length < CROWDED_MIN_POINTS) return undefined;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const p of points) {
+    maxX = Math.max(maxX, p.x);
+    maxY = Math.max(maxY, p.y);
+  }
+  if (maxX > width / 2 || maxY > height / 2) return undefined;
+  return (
+    `all ${points.length} coordinates for ${micrograph} lie in its top-left quarter (x <= ${Math.round(maxX)}, ` +
+    `y <= ${Math.round(maxY)} of ${width} x ${height} px): were they written for the micrograph binned by 2 or more?`
+  );
+}
+
+/**
+ * What is wrong when picks and ground truth of one micrograph spread over areas of very
+ * different size (one set's extent about twice the other's in both directions): one of them was
+ * written for another binning. Undefined when they agree, or are too few to tell.
+ */
+export function extentMismatchMessage(picks: readonly Point[], truth: readonly Point[], micrograph: string): string | undefined {
+  if (picks.length < CROWDED_MIN_POINTS || truth.length < CROWDED_MIN_POINTS) return undefined;
+  const extent = (ps: readonly Point[]) => ps.reduce((e, p) => ({ x: Math.max(e.x, p.x), y: Math.max(e.y, p.y) }), { x: 0, y: 0 });
+  const a = extent(picks);
+  const b = extent(truth);
+  const rx = a.x / b.x;
+  const ry = a.y / b.y;
+  const far = (r: number) => r >= EXTENT_RATIO || r <= 1 / EXTENT_RATIO;
+  if (!(far(rx) && far(ry) && rx > 1 === ry > 1)) return undefined;
+  return (
+    `the picks for ${micrograph} reach (${Math.round(a.x)}, ${Math.round(a.y)}), its ground truth (${Math.round(b.x)}, ${Math.round(b.y)}): ` +
+    'was one of them written for another binning?'
+  );
+}
+
+/** How much larger one set's extent must be, in both directions, to say so: binning by 2 gives 2. */
+const EXTENT_RATIO = 1.7;
