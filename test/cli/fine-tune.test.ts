@@ -207,6 +207,22 @@ describe('drpnet fine-tune', () => {
     await expect(readFile(path.join(out, 'fine-tune.json'))).rejects.toThrow();
   }, 120_000);
 
+  it('refuses labels that all lie in the top-left quarter of their micrographs (written for them binned by 2), before training', async () => {
+    const halved = path.join(root, 'truth-half');
+    await mkdir(halved, { recursive: true });
+    for (const n of ['mic_1', 'mic_2', 'mic_3']) {
+      const picks = readRelionCoordinates(await readFile(path.join(truth, `${n}.star`), 'utf8'), `${n}.star`);
+      expect(picks.length).toBeGreaterThanOrEqual(20);
+      await writeFile(path.join(halved, `${n}.star`), writeRelionCoordinates(picks.map((p) => ({ ...p, x: p.x / 2, y: p.y / 2 }))));
+    }
+    const out = path.join(root, 'half');
+    const run = await fineTune('--micrographs', mics, '--truth', halved, '--diameter', DIAMETER, '--out', out);
+    expect(run.result).toBe(2);
+    expect(run.stderr).toMatch(/warning: .*mic_2\.star: all \d+ coordinates for mic_2\.mrc lie in its top-left quarter/);
+    expect(run.stderr).toContain('written for the micrographs binned by 2? Nothing trained');
+    await expect(readFile(path.join(out, 'fine-tune.json'))).rejects.toThrow();
+  }, 120_000);
+
   it('refuses what cannot work before training', async () => {
     const out = path.join(root, 'refused');
     const both = await fineTune(mics, '--truth', truth, '--unsupervised', '--diameter', DIAMETER, '--out', out);

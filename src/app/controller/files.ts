@@ -3,7 +3,7 @@
 import { baseName, defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
-import { outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
+import { crowdedMessage, outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
 import { fileKind } from '../../core/file-kinds';
 import type { PickParams } from '../../core/params';
 import type { GreyImage } from '../../../workers/engine-api';
@@ -216,6 +216,9 @@ function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'q
     const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
     const why = m?.info && outsideFileMessage(g, m, m.info.width, m.info.height);
     if (why) store().notify(why, 'error');
+    // Said, not refused: a user may have labelled only that corner.
+    const crowded = !why && m?.info && crowdedMessage(g.picks, m.name, m.info.width, m.info.height);
+    if (crowded) store().notify(`${g.file}: ${crowded}`);
     return !why;
   });
   return { ...r, groups };

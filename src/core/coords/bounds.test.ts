@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outsideMessage, outsideMicrograph } from './bounds';
+import { crowdedMessage, extentMismatchMessage, outsideMessage, outsideMicrograph } from './bounds';
 
 describe('coordinates outside their micrograph', () => {
   it('counts the edges as inside and everything beyond them as outside', () => {
@@ -35,5 +35,32 @@ describe('coordinates outside their micrograph', () => {
     expect(outsideMessage(points, 'a.mrc', 100, 80, 16)).toBeUndefined();
     expect(outsideMicrograph(points, 100, 80, 10)).toEqual([points[0], points[1]]);
     expect(outsideMessage([{ x: 300, y: 5 }], 'a.mrc', 100, 80, 16)).toMatch(/^1 of 1 coordinates lie outside a.mrc/);
+  });
+});
+
+describe('coordinates of a binned micrograph', () => {
+  const grid = Array.from({ length: 24 }, (_, i) => ({ x: 20 + 40 * (i % 6), y: 20 + 40 * Math.floor(i / 6) }));
+  const halved = grid.map((p) => ({ x: p.x / 2, y: p.y / 2 }));
+
+  it('says when all of at least 20 lie in the top-left quarter, and not otherwise', () => {
+    expect(crowdedMessage(grid, 'a.mrc', 240, 160)).toBeUndefined();
+    expect(crowdedMessage(halved, 'a.mrc', 240, 160)).toBe(
+      'all 24 coordinates for a.mrc lie in its top-left quarter (x <= 110, y <= 70 of 240 x 160 px): were they written for the micrograph binned by 2 or more?',
+    );
+    expect(crowdedMessage(halved.slice(0, 19), 'a.mrc', 240, 160)).toBeUndefined();
+  });
+
+  it('says when picks and truth reach about twice apart in both directions, either way round', () => {
+    expect(extentMismatchMessage(grid, halved, 'a')).toMatch(/^the picks for a reach \(220, 140\), its ground truth \(110, 70\)/);
+    expect(extentMismatchMessage(halved, grid, 'a')).toBeDefined();
+    expect(extentMismatchMessage(grid, grid, 'a')).toBeUndefined();
+    // Twice as wide only (a micrograph picked on half of it): not a binning.
+    expect(
+      extentMismatchMessage(
+        grid,
+        grid.map((p) => ({ x: p.x / 2, y: p.y })),
+        'a',
+      ),
+    ).toBeUndefined();
   });
 });
