@@ -59,13 +59,18 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
       throw new UsageError(
         `--${unknown[1]}: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å`,
       );
+    // RELION's "Number of threads" habit: pick is one process, several are run side by side.
+    if (unknown && unknown[1] === 'j' && 'shard' in options)
+      throw new UsageError(
+        '--j: this command picks in one process; run several side by side with --shard I/N each (README, docs/slurm.md), or use relion-external --j N',
+      );
     if (unknown) throw new UsageError(`unknown option --${unknown[1]}${near ? `; did you mean --${near}?` : ''}\n${help}`);
     throw new UsageError(`${(e as Error).message}\n${help}`);
   }
 }
 
 /** The option a mistyped one most likely meant: one it begins, else one at most two edits away. */
-function nearestOption(given: string, names: readonly string[]): string | undefined {
+export function nearestOption(given: string, names: readonly string[]): string | undefined {
   const prefixed = names.filter((n) => n.startsWith(given));
   if (prefixed.length === 1) return prefixed[0];
   const edits = (a: string, b: string): number => {

@@ -27,7 +27,7 @@ import {
   RELION_PIPELINE,
   type RelionPipelineVersion,
 } from '../core/relion/job';
-import { ANGSTROM_OPTIONS, stoppingMessage, UsageError } from './args';
+import { ANGSTROM_OPTIONS, nearestOption, stoppingMessage, UsageError } from './args';
 import { allExist, checkWritableFolder, describeFileSystemError, writeFileAtomic } from './files';
 import { checkModelFiles } from './models';
 import {
@@ -114,7 +114,14 @@ export function parseRelionArgs(argv: readonly string[], warn: (line: string) =>
       throw new UsageError(
         `unknown option --${typed}: RELION's particle diameter is in Å here too: give diameter_angstrom (or diameter, in pixels)`,
       );
-    if (!type) throw new UsageError(`unknown option --${typed}\n${HELP}`);
+    if (!type) {
+      // Said in the spelling typed (RELION's tab gives underscores); the whole help would fill the job's log.
+      const near = nearestOption(name, Object.keys(KNOWN));
+      const spelt = near && typed.includes('_') ? near.replace(/-/g, '_') : near;
+      throw new UsageError(
+        `unknown option --${typed}${spelt ? `; did you mean --${spelt}?` : ''} (drpnet relion-external --help lists them)`,
+      );
+    }
     let value: string | undefined = eq > 0 ? token.slice(eq + 1) : undefined;
     if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     if (type === 'boolean') out[name] = value === undefined ? true : booleanValue(name, value);

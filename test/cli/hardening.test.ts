@@ -77,6 +77,9 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
       'unknown option --treshold; did you mean --threshold?',
     );
     await expect(evaluate('--pick', mics, '--truth', mics)).rejects.toThrow('unknown option --pick; did you mean --picks?');
+    await expect(pick(mics, '--out', path.join(root, 'j'), '--j', '2')).rejects.toThrow(
+      /^--j: this command picks in one process; .*--shard I\/N/,
+    );
     await expect(evaluate('--colour', 'red')).rejects.toThrow(/^unknown option --colour\n/);
   });
 

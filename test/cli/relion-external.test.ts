@@ -273,6 +273,11 @@ describe('drpnet relion-external: RELION versions and inputs', () => {
       'pipeline-control': 'External/job005/',
     });
     expect(() => parseRelionArgs(['--o', 'x', '--sigmaa', '3'])).toThrow(/unknown option --sigmaa/);
+    // A typo gets the option it most likely meant, in the spelling typed, and no whole help (it goes to the job's log).
+    expect(() => parseRelionArgs(['--o', 'x', '--treshold', '3'])).toThrow(
+      /^unknown option --treshold; did you mean --threshold\? \(drpnet relion-external --help lists them\)$/,
+    );
+    expect(() => parseRelionArgs(['--o', 'x', '--k_levle', '3'])).toThrow('did you mean --k_level?');
     // A parameter whose value was left empty in the job's tab comes as a bare --name: the default, with a warning.
     const warned: string[] = [];
     expect(parseRelionArgs(['--o', 'x', '--threshold', '--k_level', '2'], (w) => warned.push(w))).toEqual({ o: 'x', 'k-level': '2' });
