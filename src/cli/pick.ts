@@ -4,6 +4,7 @@
 // dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
 // The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
 import { appendFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
 import { describeCalibration } from '../core/calibrate';
@@ -341,6 +342,24 @@ export interface BatchResult {
 }
 
 /**
+ * Writes a micrograph's coordinate files, each whole (written aside, then renamed). When one
+ * cannot be written (a full disk), those already written go too: a micrograph that failed leaves
+ * no file that looks complete to RELION, and --resume picks it again.
+ */
+async function writeOutputs(job: PickJob, text: (format: CoordinateFormat) => string): Promise<void> {
+  const written: string[] = [];
+  try {
+    for (const out of job.outputs) {
+      await writeFileAtomic(out.path, text(out.format));
+      written.push(out.path);
+    }
+  } catch (e) {
+    await Promise.all(written.map((f) => fs.rm(f, { force: true })));
+    throw e;
+  }
+}
+
+/**
  * Canonical order (sorted by real path, de-duplicated), optionally one shard of it. A file
  * reached twice under the same name (a folder and a symbolic link to it, as RELION projects
  * hold) is picked once, in one shard; two names of one file are two outputs, so both stay.
@@ -465,9 +484,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const name = path.basename(job.file);
       const boxSize = job.boxSize ?? defaultBoxSize(diameter.px);
       const tWrite = performance.now();
-      for (const out of job.outputs) {
-        await writeFileAtomic(out.path, writeCoordinates(out.format, picked.picks, { micrographName: name, boxSize }));
-      }
+      await writeOutputs(job, (format) => writeCoordinates(format, picked.picks, { micrographName: name, boxSize }));
       timings.write = msSince(tWrite);
       const { width, height } = picked.detection.map;
       opts.stats?.({

@@ -263,6 +263,20 @@ describe('pick: a bad input fails on its own, the rest are picked', () => {
     expect(await readdir(out)).toEqual([autopick(names[0])]);
   });
 
+  it('a micrograph one of whose files cannot be written (a full disk) leaves none of them, and --resume picks it again', async () => {
+    const out = path.join(root, 'half-written');
+    // A folder where mic_01.box goes: the .star is written first, then the .box fails.
+    await mkdir(path.join(out, 'mic_01.box'), { recursive: true });
+    const run = await pick(path.join(mics, names[0]), '--out', out, '--format', 'star,box');
+    expect(run.result).toBe(1);
+    expect(run.stderr).toMatch(/FAILED .*mic_01/);
+    expect(await readdir(out)).toEqual(['mic_01.box']);
+    await rm(path.join(out, 'mic_01.box'), { recursive: true });
+    const again = await pick(path.join(mics, names[0]), '--out', out, '--format', 'star,box', '--resume');
+    expect(again.result).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['mic_01.box', autopick(names[0])]);
+  });
+
   it('named pipes called *.mrc, in a folder or given directly, are skipped with a message instead of blocking', async () => {
     const dir = path.join(root, 'fifo');
     await mkdir(dir);
