@@ -64,6 +64,20 @@ keeps what was picked and picks the rest.`;
 /** Log file in the job directory (RELION itself captures stdout/stderr in run.out/run.err). */
 export const LOG_FILE = 'drpnet.log';
 
+/**
+ * The picking options of the run that first wrote coordinate files into the job directory (its
+ * shards write the same), so that a later run (RELION's Continue, or the run after the shards)
+ * says when the files it keeps were picked with other settings, and only then.
+ */
+const SETTINGS_FILE = 'drpnet_settings.json';
+
+/** The picking options given, without the job's own (--o, --j, --shard...): what decides the picks. */
+function pickingOptions(v: Values): string {
+  const own = new Set(Object.keys(OWN_OPTIONS));
+  const entries = Object.entries(v).filter(([k, value]) => !own.has(k) && value !== undefined);
+  return JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)))) + '\n';
+}
+
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/drpnet.js');
 
 const OWN_OPTIONS = {
@@ -356,6 +370,10 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const prefix = shard ? `[shard ${shard.index}/${shard.count}] ` : '';
       process.stdout.write(`${prefix}drpnet relion-external: ${plan.jobs.length} micrograph(s) from ${inMics} into ${plan.jobRel}/\n`);
 
+      // Read before this run writes it: what the files already there were picked with.
+      const options = pickingOptions(v);
+      const earlier = await fs.readFile(inJob(SETTINGS_FILE), 'utf8').catch(() => undefined);
+      if (earlier === undefined || v.overwrite) await writeFileAtomic(inJob(SETTINGS_FILE), options);
       const workers = shard ? 1 : Math.min(j, plan.jobs.length);
       const reports = workers > 1 ? await runChildren(argv, workers, cwd, children) : [];
       if (stoppedBy) return halted();
@@ -406,7 +424,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       }
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
       // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
-      if (totals.skipped && !sharded)
+      // Not said when they were picked with these settings (the shards before this run, a Continue after an abort).
+      if (totals.skipped && !sharded && earlier !== options)
         process.stdout.write(
           `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
         );

@@ -98,6 +98,7 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
         'autopick.star',
         'coords_suffix_autopick.star',
         'drpnet.log',
+        'drpnet_settings.json',
       ].sort(),
     );
     expect(await readFile(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'), 'utf8')).toBe('');
@@ -141,12 +142,15 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
     expect(loop.rows).toEqual([[`${job}/coords_suffix_autopick.star`, '2']]);
   });
 
-  it('a second run keeps the finished coordinate files (RELION "only do unfinished")', async () => {
+  it('a second run keeps the finished coordinate files (RELION "only do unfinished"), and says so when its settings differ', async () => {
     const before = await stat(path.join(cwd, coordFile(job, 0)));
     const again = await external(cwd, job);
     expect(again.result).toBe(0);
     expect(again.stdout.match(/skipped, output exists/g)).toHaveLength(COUNT);
-    expect(again.stdout).toContain(
+    // Picked with these very settings (a Continue after an abort, the run after its shards): nothing to say.
+    expect(again.stdout).not.toContain('earlier run');
+    const changed = await external(cwd, job, '--threshold', '3');
+    expect(changed.stdout).toContain(
       `${COUNT} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these`,
     );
     expect((await stat(path.join(cwd, coordFile(job, 0)))).mtimeMs).toBe(before.mtimeMs);
