@@ -330,6 +330,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   const jobDir = path.resolve(cwd, oArg);
   const inJob = (name: string) => path.join(jobDir, name);
   const sharded = argv.some((a) => a === '--shard' || a.startsWith('--shard='));
+  /** A worker process of a job run with --j: the job reports for it. */
+  const isWorker = process.env[WORKER_ENV] === '1';
   const log = async (line: string) => fs.appendFile(inJob(LOG_FILE), `${new Date().toISOString()} ${line}\n`);
   // Set once the job's outcome is being written: a stop signal then lets it finish.
   let ending = false;
@@ -353,7 +355,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       const warnings: string[] = [];
       const v = parseRelionArgs(argv, (line) => warnings.push(line));
       // Said once, by the job: its worker processes (--j) parse the same arguments.
-      for (const line of process.env[WORKER_ENV] === '1' ? [] : warnings) {
+      for (const line of isWorker ? [] : warnings) {
         process.stderr.write(`drpnet relion-external: warning: ${line}\n`);
         await log(`warning: ${line}`);
       }
@@ -390,7 +392,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
             // The workers already said which micrographs they picked; this pass only checks.
             if (workers > 1 && kind === 'skipped') return;
             // The workers share settings: what is said once (the backend, the diameter) is said by the first.
-            if (kind === 'info' && process.env[WORKER_ENV] === '1' && shard && shard.index > 0) return;
+            if (kind === 'info' && isWorker && shard && shard.index > 0) return;
             (kind === 'failed' ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
           },
           shouldStop: () => allExist([abortFile]),
@@ -405,10 +407,12 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         return failed.length ? 1 : 0;
       }
       if (res.stopped) {
+        // A worker process (--j) stops quietly: the job says it once, with the whole count.
+        if (isWorker) return 1;
         // Counted from the job directory: worker processes (--j) pick beside this one, and earlier runs count too.
         const done = await Promise.all(plan.jobs.map((job) => allExist(job.outputs.map((o) => o.path))));
         const note = `stopped on ${RELION_JOB_ABORT_NOW} with ${done.filter(Boolean).length} of ${plan.jobs.length} micrograph(s) picked`;
-        process.stderr.write(`drpnet relion-external: ${note}\n`);
+        process.stderr.write(`${prefix}drpnet relion-external: ${note}\n`);
         await log(note);
         ending = true;
         if (!sharded) {
@@ -458,7 +462,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     ending = true;
     stoppedBy = signal;
     const note = `stopped by ${signal}`;
-    process.stderr.write(`drpnet relion-external: ${note}\n`);
+    // Said by the job, not again by each of its worker processes (they get the signal too).
+    if (!isWorker) process.stderr.write(`drpnet relion-external: ${note}\n`);
     const abort = () => {
       try {
         mkdirSync(jobDir, { recursive: true }); // stopped before it was made
@@ -470,7 +475,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     };
     try {
       mkdirSync(jobDir, { recursive: true });
-      appendFileSync(inJob(LOG_FILE), `${new Date().toISOString()} ${note}\n`);
+      if (!isWorker) appendFileSync(inJob(LOG_FILE), `${new Date().toISOString()} ${note}\n`);
     } catch {
       // The exit file's write below says what is wrong with the folder.
     }

@@ -584,6 +584,8 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     expect(run.sent).toBe(true);
     expect(run.status.code).toBe(143);
     expect(run.afterSignalMs).toBeLessThan(10_000);
+    // Said once, by the job: its worker processes got the signal too.
+    expect((await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).match(/stopped by SIGTERM/g)).toHaveLength(1);
     expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
     expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
     // No worker is left picking: nothing is written after the command has exited.
