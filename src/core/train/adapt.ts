@@ -146,7 +146,7 @@ async function fineTuneNetworks(
     ...(base.fcrnMeta.pickSettings ? { pickSettings: base.fcrnMeta.pickSettings } : {}),
   };
   // Fine-tuning moves the detector's output scale: its noise level is measured anew (calibrate.ts).
-  o.onProgress?.('noise level', "measuring the new detector's output on empty micrographs");
+  o.onProgress?.('noise level', "measuring the new detector's output on simulated empty micrographs (for per-micrograph calibration)");
   fcrnMeta.noiseLevel = await measureNoiseLevel({ fcrn, fcrnMeta });
   throwIfAborted(o.signal);
   const detectorSummary = {
