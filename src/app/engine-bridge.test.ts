@@ -288,6 +288,18 @@ describe('EngineBridge', () => {
     expect((await bridge.pick('b', P()))?.detected).toBe(true); // a later request is not cancelled
   });
 
+  it('a pick that has to open its file first says so before the file is read', async () => {
+    const { bridge } = fakePool({ detectMs: 8 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const stages: string[] = [];
+    await bridge.pick('k', P(), { onProgress: (p) => stages.push(p.stage) });
+    expect(stages[0]).toBe('opening');
+    stages.length = 0;
+    await bridge.pick('k', P({ diameter: 120 }), { onProgress: (p) => stages.push(p.stage) });
+    expect(stages).not.toContain('opening'); // open already
+  });
+
   it('no progress is delivered after its pick settled, though the worker sent it before the result', async () => {
     const { bridge } = fakePool({ detectMs: 8, progressLagMs: 10 });
     await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });

@@ -377,6 +377,7 @@ export class EngineBridge {
     priority: number,
     prefer: number | undefined,
     fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>,
+    onOpening?: () => void,
   ): Promise<T> {
     await this.ready();
     const r = this.reg(key);
@@ -392,7 +393,10 @@ export class EngineBridge {
     const task = slot.lane.run(priority, async () => {
       if (r.home !== slot) throw new CancelledError(); // the pool restarted or the file was replaced
       let opened: OpenResult | undefined;
-      if (!r.held) opened = await this.openOn(slot, key, r);
+      if (!r.held) {
+        onOpening?.();
+        opened = await this.openOn(slot, key, r);
+      }
       const held = r.held!;
       slot.held.delete(key);
       slot.held.set(key, held); // most recently used
@@ -456,28 +460,35 @@ export class EngineBridge {
 
   /** Runs one pick on the micrograph's worker; `tracked`: it is the app's, the one `cancel` and newer requests reach. */
   private runPick(key: string, req: PickRequest, tracked: boolean, superseded = () => false): Promise<PickResult> {
-    return this.dispatch(key, req.opts.priority ?? PRIORITY.interactive, req.opts.slot, async (slot, held, opened) => {
-      if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
-      if (superseded()) throw new CancelledError();
-      const jobId = this.nextJob++;
-      const wanted = detectorKey(req.params);
-      if (tracked) this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
-      const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
-      try {
-        const r = await this.guard(
-          slot,
-          slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview),
-        );
-        held.mapFor = wanted;
-        return r;
-      } catch (e) {
-        held.mapFor = undefined;
-        throw e;
-      } finally {
-        progress?.close();
-        if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
-      }
-    });
+    return this.dispatch(
+      key,
+      req.opts.priority ?? PRIORITY.interactive,
+      req.opts.slot,
+      async (slot, held, opened) => {
+        if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
+        if (superseded()) throw new CancelledError();
+        const jobId = this.nextJob++;
+        const wanted = detectorKey(req.params);
+        if (tracked) this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
+        const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
+        try {
+          const r = await this.guard(
+            slot,
+            slot.api.pick(held.id, req.params, jobId, !!req.opts.mapWanted, progress?.proxy, !!req.opts.preview),
+          );
+          held.mapFor = wanted;
+          return r;
+        } catch (e) {
+          held.mapFor = undefined;
+          throw e;
+        } finally {
+          progress?.close();
+          if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
+        }
+      },
+      // Reading a large file takes seconds: shown as a pick under way, not as the old picks at rest.
+      () => req.opts.onProgress?.({ stage: 'opening', fraction: 0 }),
+    );
   }
 
   private runner(key: string): LatestOnlyRunner<PickRequest, PickResult> {

@@ -5,6 +5,7 @@
 
 /** The part of the bar each stage fills, [from, to]. */
 const STAGE_SPAN: Record<string, readonly [number, number]> = {
+  opening: [0, 0],
   preprocess: [0, 0.05],
   detector: [0.05, 0.85],
   classifier: [0.85, 1],
