@@ -674,7 +674,11 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
   try {
     const uploads = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
     const pair = readModelUpload(uploads);
-    const metadata = await engine.exclusive((api) => api.inspectModel(pair.modelJson, pair.weights));
+    // A copy goes to the worker, moved not cloned: the original is stored below.
+    const metadata = await engine.exclusive((api) => {
+      const weights = pair.weights.slice(0);
+      return api.inspectModel(pair.modelJson, Comlink.transfer(weights, [weights]));
+    });
     const id = await storeModel(
       metadata.kind,
       `${metadata.kind === 'fcrn' ? 'detector' : 'classifier'} from ${pair.source}`,
