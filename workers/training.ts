@@ -10,6 +10,7 @@ import type { Point } from '../src/core/candidates';
 import { DrpnetError, ParameterError } from '../src/core/errors';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
+import { MODEL_FILE } from '../src/core/model/file-names';
 import {
   classifierBoxRadii,
   loadModelFromUrl,
@@ -246,7 +247,7 @@ export async function trainModel(
 export async function inspectModel(modelJson: unknown, weights: ArrayBuffer): Promise<ReturnType<typeof readMetadata>> {
   const model = await modelFromFiles(modelJson, weights);
   try {
-    return readMetadata(model, 'model.json');
+    return readMetadata(model, MODEL_FILE);
   } finally {
     model.dispose();
   }

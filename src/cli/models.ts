@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
 import { loadModelFromDir } from '../core/model/model-io-node';
-import { MODEL_FILE, readMetadata, weightFiles, type ModelKind } from '../core/model/model-io';
+import { MODEL_FILE } from '../core/model/file-names';
+import { readMetadata, weightFiles, type ModelKind } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';
 import { UsageError } from './args';
 import { whyNotAFile } from './files';
@@ -82,7 +83,7 @@ export async function loadModels(opts: ModelSources & { withClassifier: boolean 
   const loaded = [];
   for (const { kind, dir, what } of modelFolders(opts, opts.withClassifier)) {
     const model = await loadModelFromDir(dir);
-    const meta = readMetadata(model, path.join(dir, 'model.json'));
+    const meta = readMetadata(model, path.join(dir, MODEL_FILE));
     // A classifier given as the detector would fail deep in picking, with a shape error.
     if (meta.kind !== kind)
       throw new UsageError(`${what} ${dir}: that is a ${meta.kind} model, not a ${kind === 'fcrn' ? 'detector' : 'classifier'}`);

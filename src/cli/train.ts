@@ -5,6 +5,7 @@
 // reported and skipped; the exit status is non-zero when nothing could be trained.
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { MODEL_FILE, TRAINING_FILE, WEIGHTS_FILE } from '../core/model/file-names';
 import { coordinateExtensionList } from '../core/coords';
 import { micrographMatchKey } from '../core/coords/names';
 import { DrpnetError } from '../core/errors';
@@ -48,7 +49,7 @@ const C = DEFAULT_CLASSIFIER_TRAINING;
 
 const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
 ${paramHelp(['diameter'])}
-  --out DIR            output folder: model.json, weights.bin, training.json (required)
+  --out DIR            output folder: ${MODEL_FILE}, ${WEIGHTS_FILE}, ${TRAINING_FILE} (required)
 ${paramHelp(['negativeStain'])}
   --validation F       fraction held out for validation loss (default ${D.validationFraction})
   --seed S             seed of initial weights, sample choice, shuffling (default ${D.seed})
@@ -111,7 +112,7 @@ function failure(e: unknown, file: string): string {
 /** Writes model.json + weights.bin with our metadata, and training.json with its training summary. */
 export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta: ModelMetadata): Promise<void> {
   await saveModelToDir(model, dir, meta);
-  await writeFileAtomic(path.join(dir, 'training.json'), JSON.stringify(meta.trainingSummary ?? {}, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, TRAINING_FILE), JSON.stringify(meta.trainingSummary ?? {}, null, 2) + '\n');
 }
 
 /** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
@@ -175,7 +176,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
 /** A model to continue training, checked to be of the expected kind. */
 async function loadInitModel(dir: string, kind: ModelKind): Promise<{ model: tf.LayersModel; meta: ModelMetadata }> {
   const model = await loadModelFromDir(dir);
-  const meta = readMetadata(model, path.join(dir, 'model.json'));
+  const meta = readMetadata(model, path.join(dir, MODEL_FILE));
   if (meta.kind !== kind) throw new UsageError(`--init ${dir}: that is a ${meta.kind} model, not a ${kind}`);
   return { model, meta };
 }

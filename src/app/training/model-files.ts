@@ -5,13 +5,8 @@
 // load it): the engine worker checks the model builds (inspectModel) before it is stored.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { DrpnetError } from '../../core/errors';
+import { MODEL_FILE, TRAINING_FILE, WEIGHTS_FILE } from '../../core/model/file-names';
 import type { ModelMetadata } from '../../core/model/model-io';
-
-// File names of the tfjs layers format as model-io.ts writes them (MODEL_FILE, WEIGHTS_FILE);
-// restated so the page's bundle does not pull in tfjs through model-io.ts.
-const MODEL_FILE = 'model.json';
-const WEIGHTS_FILE = 'weights.bin';
-const TRAINING_FILE = 'training.json';
 
 export interface UploadedFile {
   name: string;

@@ -4,7 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DrpnetError } from '../errors';
-import { MODEL_FILE, modelFromFiles, modelToFiles, weightFiles, type ModelMetadata } from './model-io';
+import { MODEL_FILE } from './file-names';
+import { modelFromFiles, modelToFiles, weightFiles, type ModelMetadata } from './model-io';
 
 async function readOrThrow(path: string, what: string): Promise<Buffer> {
   try {

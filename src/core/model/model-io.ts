@@ -2,6 +2,7 @@
 // Browser-safe: no fs here. Node reads/writes directories through model-io-node.ts, which
 // uses the artifact helpers below. Our metadata lives in model.json's userDefinedMetadata.
 import * as tf from '@tensorflow/tfjs';
+import { MODEL_FILE, WEIGHTS_FILE } from './file-names';
 import { CLASSIFIER_BOX_RADII } from '../candidates';
 import { DrpnetError } from '../errors';
 import { describeRange, isValidParam, PARAM_SPECS, type ParamKey, type PickParams } from '../params';
@@ -38,9 +39,6 @@ export interface ModelMetadata {
 /** The pick settings a detector's metadata may carry: those that set how many candidates are kept. */
 export const MODEL_PICK_SETTING_KEYS = ['threshold', 'cutoff', 'calibrate'] as const;
 export type ModelPickSettings = Partial<Pick<PickParams, (typeof MODEL_PICK_SETTING_KEYS)[number]>>;
-
-export const WEIGHTS_FILE = 'weights.bin';
-export const MODEL_FILE = 'model.json';
 
 /** The weight files a model.json names (its weightsManifest; ours name WEIGHTS_FILE, the tfjs converter's group1-shard1of1.bin...). */
 export function weightFiles(modelJson: unknown): string[] {
