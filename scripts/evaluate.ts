@@ -13,7 +13,7 @@ import { DogPicker } from '../src/core/baseline/dog';
 import type { Particle } from '../src/core/coords/types';
 import { aggregate, matchPicks, scoresFromCounts, type Counts } from '../src/core/metrics';
 import { initBackend } from '../src/core/model/backend';
-import { loadModelFromDir } from '../src/core/model/model-io-node';
+import { loadModelFromDir } from '../src/cli/model-io-node';
 import { readMetadata } from '../src/core/model/model-io';
 import { DEFAULT_PICK_PARAMS, type PeakParams, type PickParams } from '../src/core/params';
 import { PickSession, pickMicrograph, type Models } from '../src/core/pipeline';

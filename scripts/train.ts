@@ -19,7 +19,7 @@ import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../src/core/train/no
 import { initBackend } from '../src/core/model/backend';
 import { buildClassifier } from '../src/core/model/classifier';
 import { buildFcrn } from '../src/core/model/fcrn';
-import { loadModelFromDir } from '../src/core/model/model-io-node';
+import { loadModelFromDir } from '../src/cli/model-io-node';
 import { readMetadata, type ModelMetadata } from '../src/core/model/model-io';
 import { labelFromTruth } from '../src/core/train/classifier-samples';
 import {

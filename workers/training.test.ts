@@ -12,7 +12,7 @@ import { CancelledError } from '../src/core/errors';
 import { initBackend } from '../src/core/model/backend';
 import { buildClassifier } from '../src/core/model/classifier';
 import { modelFromFiles, modelToFiles, readMetadata, type ModelMetadata } from '../src/core/model/model-io';
-import { loadModelFromDir } from '../src/core/model/model-io-node';
+import { loadModelFromDir } from '../src/cli/model-io-node';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../src/core/params';
 import { PickSession, type Models } from '../src/core/pipeline';
 import type { Micrograph } from '../src/core/io/micrograph';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice, type BackendResult } from '../core/model/backend';
-import { loadModelFromDir } from '../core/model/model-io-node';
+import { loadModelFromDir } from './model-io-node';
 import { MODEL_FILE } from '../core/model/file-names';
 import { readMetadata, weightFiles, type ModelKind } from '../core/model/model-io';
 import type { Models } from '../core/pipeline';

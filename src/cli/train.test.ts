@@ -10,7 +10,7 @@ import { serveDir } from '../../test/helpers/static-server';
 import { readCoordinates, writeCoordinates } from '../core/coords';
 import { writeMrc } from '../core/io/mrc';
 import { readMetadata, loadModelFromUrl } from '../core/model/model-io';
-import { loadModelFromDir } from '../core/model/model-io-node';
+import { loadModelFromDir } from './model-io-node';
 import { simulateMicrograph, truthPicks } from '../core/simulate/simulate';
 import { loadModels } from './models';
 import { pickCommand } from './pick';

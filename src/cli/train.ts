@@ -14,7 +14,7 @@ import type { BackendChoice } from '../core/model/backend';
 import { buildClassifier } from '../core/model/classifier';
 import { buildFcrn } from '../core/model/fcrn';
 import { classifierBoxRadii, readMetadata, type ModelKind, type ModelMetadata } from '../core/model/model-io';
-import { loadModelFromDir, saveModelToDir } from '../core/model/model-io-node';
+import { loadModelFromDir, saveModelToDir } from './model-io-node';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
 import type { Models } from '../core/pipeline';
 import { labelFromTruth, type SampleChoice } from '../core/train/classifier-samples';

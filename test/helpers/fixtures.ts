@@ -10,7 +10,7 @@ import { initBackend } from '../../src/core/model/backend';
 import { buildClassifier } from '../../src/core/model/classifier';
 import { buildFcrn } from '../../src/core/model/fcrn';
 import type { ModelKind, ModelMetadata } from '../../src/core/model/model-io';
-import { saveModelToDir } from '../../src/core/model/model-io-node';
+import { saveModelToDir } from '../../src/cli/model-io-node';
 import { simulateMicrograph } from '../../src/core/simulate/simulate';
 
 /** Pixel size of the simulated micrographs (A/px). */

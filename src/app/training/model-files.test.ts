@@ -15,7 +15,7 @@ import { DrpnetError } from '../../core/errors';
 import { writeMrc } from '../../core/io/mrc';
 import { initBackend } from '../../core/model/backend';
 import { modelFromFiles, readMetadata } from '../../core/model/model-io';
-import { loadModelFromDir } from '../../core/model/model-io-node';
+import { loadModelFromDir } from '../../cli/model-io-node';
 import { DEFAULT_PICK_PARAMS } from '../../core/params';
 import type { Models } from '../../core/pipeline';
 import { simulateMicrograph, truthPicks } from '../../core/simulate/simulate';

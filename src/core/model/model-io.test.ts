@@ -9,7 +9,7 @@ import { buildClassifier } from './classifier';
 import { buildFcrn } from './fcrn';
 import { createServer } from 'node:http';
 import { loadModelFromUrl, readMetadata, validateMetadata, type ModelMetadata } from './model-io';
-import { loadModelFromDir, saveModelToDir } from './model-io-node';
+import { loadModelFromDir, saveModelToDir } from '../../cli/model-io-node';
 
 const meta = (kind: 'fcrn' | 'classifier'): ModelMetadata => ({
   kind,

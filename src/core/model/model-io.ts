@@ -1,5 +1,5 @@
 // Model files in the tfjs LAYERS format (model.json + one weights .bin), without tfjs-node.
-// Browser-safe: no fs here. Node reads/writes directories through model-io-node.ts, which
+// Browser-safe: no fs here. Node reads/writes directories through src/cli/model-io-node.ts, which
 // uses the artifact helpers below. Our metadata lives in model.json's userDefinedMetadata.
 import * as tf from '@tensorflow/tfjs';
 import { MODEL_FILE, WEIGHTS_FILE } from './file-names';

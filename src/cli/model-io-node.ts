@@ -3,9 +3,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { DrpnetError } from '../errors';
-import { MODEL_FILE } from './file-names';
-import { modelFromFiles, modelToFiles, weightFiles, type ModelMetadata } from './model-io';
+import { DrpnetError } from '../core/errors';
+import { MODEL_FILE } from '../core/model/file-names';
+import { modelFromFiles, modelToFiles, weightFiles, type ModelMetadata } from '../core/model/model-io';
 
 async function readOrThrow(path: string, what: string): Promise<Buffer> {
   try {
