@@ -54,6 +54,15 @@ describe('decodeRaster', () => {
     const m = decodeRaster(buf(png), 'c.png', 'png');
     expect(m.image.data[0]).toBeCloseTo(76.245, 3);
     expect(m.image.data[1]).toBeCloseTo(10, 4);
+    expect(m.note).toBe('colour PNG, read as grey');
+  });
+
+  it('says when the file is of another format than its name says, and nothing of a plain grey 8-bit file', () => {
+    const png = encodePng({ width: 2, height: 1, data: Uint8Array.from([3, 200]), depth: 8, channels: 1 });
+    expect(decodeRaster(buf(png), 'g.png', 'png').note).toBeUndefined();
+    const grey = encodeJpeg({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(128) }, 90);
+    expect(decodeRaster(buf(grey.data), 'g.jpg', 'jpeg').note).toBeUndefined();
+    expect(decodeRaster(buf(grey.data), 'g.png', 'jpeg').note).toBe('a JPEG file named .png');
   });
 
   it('reads a grey JPEG to within its compression error', () => {

@@ -5,6 +5,7 @@ import { decode as decodePngBytes, convertIndexedToRgb, type DecodedPng } from '
 import { decode as decodeJpegBytes } from 'jpeg-js';
 import { MicrographError } from '../errors';
 import { createImage, type Image2D } from '../image';
+import { formatFromFileName } from './formats';
 import { decodedMicrograph, type Micrograph } from './micrograph-source';
 
 export type RasterFormat = 'png' | 'jpeg';
@@ -86,12 +87,14 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
   const bytes = new Uint8Array(buffer);
   let image: Image2D;
   let depth: number;
+  let colour: boolean;
   try {
     if (format === 'png') {
       const png = decodePngBytes(bytes);
       checkSize(png.width, png.height, label, fileName);
       image = pngToGrey(png);
       depth = png.depth;
+      colour = !!png.palette || png.channels >= 3;
     } else {
       // The decoder's own limits are set above ours, so MAX_PIXELS is the one that applies.
       const jpg = decodeJpegBytes(bytes, {
@@ -103,6 +106,7 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
       checkSize(jpg.width, jpg.height, label, fileName);
       image = samplesToGrey(jpg.data, jpg.width, jpg.height, 4);
       depth = 8;
+      colour = !isGreyRgba(jpg.data);
     }
   } catch (e) {
     if (e instanceof MicrographError) throw e;
@@ -120,5 +124,18 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
       fileName,
     );
   }
-  return decodedMicrograph(image, { frames: 1, averaged: false, format, note: depth !== 8 ? `${depth}-bit ${label}` : undefined });
+  // What the reader decided on the user's behalf, said with the picks (a tester's colour PNG and a JPEG named .png passed unremarked).
+  const named = formatFromFileName(fileName);
+  const notes = [
+    depth !== 8 ? `${depth}-bit ${label}` : undefined,
+    colour ? `colour ${label}, read as grey` : undefined,
+    named && named !== format ? `a ${label} file named ${fileName.slice(fileName.lastIndexOf('.'))}` : undefined,
+  ].filter(Boolean);
+  return decodedMicrograph(image, { frames: 1, averaged: false, format, note: notes.join('; ') || undefined });
+}
+
+/** Whether RGBA samples hold a grey image (R = G = B everywhere): JPEG decodes to RGBA either way. */
+function isGreyRgba(rgba: ArrayLike<number>): boolean {
+  for (let i = 0; i < rgba.length; i += 4) if (rgba[i] !== rgba[i + 1] || rgba[i + 1] !== rgba[i + 2]) return false;
+  return true;
 }
