@@ -5,12 +5,17 @@
 export interface LatestOnlyRunner<A, R> {
   /** Resolves with the result, or with undefined when a newer request superseded this one. */
   request(arg: A): Promise<R | undefined>;
-  /** Requests issued so far. */
+  /** Requests issued so far (the last one's number). */
   readonly issued: number;
+  /** Marks the requests numbered up to `upTo` (default: all issued so far) cancelled: see wasCancelled. */
+  cancelIssued(upTo?: number): void;
+  /** Whether a request was cancelled by cancelIssued: a run not started yet should not start. */
+  wasCancelled(seq: number): boolean;
 }
 
 export function latestOnly<A, R>(run: (arg: A, seq: number) => Promise<R>, cancel?: (seq: number) => void): LatestOnlyRunner<A, R> {
   let seq = 0;
+  let cancelledUpTo = 0;
   let inFlight: number | undefined;
   let waiting: { arg: A; seq: number; resolve: (r: R | undefined) => void; reject: (e: unknown) => void } | undefined;
 
@@ -32,6 +37,12 @@ export function latestOnly<A, R>(run: (arg: A, seq: number) => Promise<R>, cance
   return {
     get issued() {
       return seq;
+    },
+    cancelIssued(upTo = seq) {
+      cancelledUpTo = Math.max(cancelledUpTo, upTo);
+    },
+    wasCancelled(n) {
+      return n <= cancelledUpTo;
     },
     request(arg: A): Promise<R | undefined> {
       const mySeq = ++seq;

@@ -274,6 +274,43 @@ describe('EngineBridge', () => {
     expect(await workersOf(P({ diameter: 120 }))).toEqual(new Set([0, 1]));
   });
 
+  it('what was cancelled before a restart reaches no pick after it', async () => {
+    const { bridge } = fakePool({ detectMs: 20 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const before = [bridge.pick('k', P()), bridge.pick('k', P({ threshold: 5 }))];
+    bridge.cancel('k');
+    await Promise.allSettled(before);
+    bridge.stop();
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    for (const t of [6, 7, 8]) expect((await bridge.pick('k', P({ threshold: t })))?.picks[0].x).toBe(t);
+  });
+
+  it("a batch's Cancel stops its own pick of a micrograph, not the user's asked for since", async () => {
+    const { bridge, calls } = fakePool({ detectMs: 40 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    bridge.register('k', 'a.mrc', blob);
+    const h = bridge.batch([{ key: 'k', params: P() }], { onDone: () => {}, onError: () => {} });
+    while (!calls.some((c) => c.what === 'pick')) await new Promise((r) => setTimeout(r, 2));
+    const user = bridge.pick('k', P({ threshold: 9 })); // a slider moved while the batch detects
+    h.cancel();
+    await h.done;
+    expect((await user)?.picks[0].x).toBe(9);
+  });
+
+  it('a pick cancelled before its file was opened does not say it is opening', async () => {
+    const { bridge } = fakePool({ detectMs: 30 });
+    await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    for (const k of ['a', 'b']) bridge.register(k, `${k}.mrc`, blob);
+    const busy = bridge.pick('a', P());
+    const stages: string[] = [];
+    const waiting = bridge.pick('b', P(), { onProgress: (p) => stages.push(p.stage) });
+    bridge.cancel('b');
+    await busy;
+    await expect(waiting).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(stages).toEqual([]);
+  });
+
   it("cancel reaches a pick still waiting in its worker's lane", async () => {
     const { bridge, calls } = fakePool({ detectMs: 30 });
     await bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });

@@ -154,6 +154,8 @@ interface Registered {
 interface InFlight {
   slot: Slot;
   jobId: number;
+  /** The app's request it runs (its runner's number). */
+  seq: number;
   params: PickParams;
   /** Whether this pick runs the detector (the worker keeps no map for its parameters). */
   detecting: boolean;
@@ -204,8 +206,6 @@ export class EngineBridge {
   private runners = new Map<string, LatestOnlyRunner<PickRequest, PickResult>>();
   private latest = new Map<string, PickParams>();
   private inFlight = new Map<string, InFlight>();
-  /** Per micrograph, the app's pick requests up to this number were cancelled (cancel): one still waiting in a lane does not start. */
-  private cancelledUpTo = new Map<string, number>();
   private pinned = new Set<string>();
   private budget = 0;
   private nextJob = 1;
@@ -315,7 +315,6 @@ export class EngineBridge {
     this.registered.delete(key);
     this.runners.delete(key);
     this.latest.delete(key);
-    this.cancelledUpTo.delete(key);
     this.pinned.delete(key);
   }
 
@@ -455,21 +454,25 @@ export class EngineBridge {
    */
   pickAside(key: string, params: PickParams, priority: Priority): Promise<PickResult> {
     if (!this.registered.has(key)) return Promise.reject(new Error(`unknown micrograph ${key}`));
-    return this.runPick(key, { params, opts: { priority } }, false);
+    return this.runPick(key, { params, opts: { priority } });
   }
 
-  /** Runs one pick on the micrograph's worker; `tracked`: it is the app's, the one `cancel` and newer requests reach. */
-  private runPick(key: string, req: PickRequest, tracked: boolean, superseded = () => false): Promise<PickResult> {
+  /**
+   * Runs one pick on the micrograph's worker. `app`: the app's request (its runner's number and
+   * whether it was superseded or cancelled before it started), the one `cancel` and newer
+   * requests reach; a pick aside has none.
+   */
+  private runPick(key: string, req: PickRequest, app?: { seq: number; dropped: () => boolean }): Promise<PickResult> {
     return this.dispatch(
       key,
       req.opts.priority ?? PRIORITY.interactive,
       req.opts.slot,
       async (slot, held, opened) => {
         if (opened) req.opts.onOpened?.({ info: held.info, thumbnail: opened.thumbnail });
-        if (superseded()) throw new CancelledError();
+        if (app?.dropped()) throw new CancelledError();
         const jobId = this.nextJob++;
         const wanted = detectorKey(req.params);
-        if (tracked) this.inFlight.set(key, { slot, jobId, params: req.params, detecting: held.mapFor !== wanted });
+        if (app) this.inFlight.set(key, { slot, jobId, seq: app.seq, params: req.params, detecting: held.mapFor !== wanted });
         const progress = req.opts.onProgress ? this.progressUntilSettled(req.opts.onProgress) : undefined;
         try {
           const r = await this.guard(
@@ -486,21 +489,24 @@ export class EngineBridge {
           if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
         }
       },
-      // Reading a large file takes seconds: shown as a pick under way, not as the old picks at rest.
-      () => req.opts.onProgress?.({ stage: 'opening', fraction: 0 }),
+      // Reading a large file takes seconds: shown as a pick under way, not as the old picks at rest
+      // (unless it will not run: a pick that says it started would have to say it stopped).
+      () => {
+        if (!app?.dropped()) req.opts.onProgress?.({ stage: 'opening', fraction: 0 });
+      },
     );
   }
 
   private runner(key: string): LatestOnlyRunner<PickRequest, PickResult> {
     let runner = this.runners.get(key);
     if (runner) return runner;
-    const notStarted = new Set<number>();
+    // The runner of a restarted pool is a new one: what was cancelled before cannot reach its requests.
     runner = latestOnly<PickRequest, PickResult>(
-      (req, seq) => this.runPick(key, req, true, () => notStarted.delete(seq) || seq <= (this.cancelledUpTo.get(key) ?? 0)),
+      (req, seq) => this.runPick(key, req, { seq, dropped: () => runner!.wasCancelled(seq) }),
       (seq) => {
         const f = this.inFlight.get(key);
         const newest = this.latest.get(key);
-        if (!f) notStarted.add(seq);
+        if (!f) runner!.cancelIssued(seq);
         // A running detector run that the newest request also needs is left to finish; a
         // re-pick on the kept map is cheaper to redo than to wait for.
         else if (!f.detecting || !newest || detectorKey(f.params) !== detectorKey(newest)) this.cancelJob(f.slot, f.jobId);
@@ -534,12 +540,16 @@ export class EngineBridge {
     void this.guard(slot, slot.api.cancel(jobId)).catch(() => {});
   }
 
-  /** Cancels the app's pick of `key` running or still waiting in its worker's lane, if any. */
-  cancel(key: string): void {
+  /**
+   * Cancels the app's picks of `key` running or still waiting in its worker's lane: those
+   * requested so far, or up to request `upTo` (a batch's own, not the user's asked for since).
+   */
+  cancel(key: string, upTo?: number): void {
     const runner = this.runners.get(key);
-    if (runner) this.cancelledUpTo.set(key, runner.issued);
+    const limit = upTo ?? runner?.issued ?? 0;
+    runner?.cancelIssued(limit);
     const f = this.inFlight.get(key);
-    if (f) this.cancelJob(f.slot, f.jobId);
+    if (f && f.seq <= limit) this.cancelJob(f.slot, f.jobId);
   }
 
   /**
@@ -558,7 +568,7 @@ export class EngineBridge {
   /** Picks many micrographs on all workers; each worker takes the next one when it is free. */
   batch(items: readonly BatchItem[], h: BatchHandlers): BatchHandle {
     const queue = new BatchQueue(items);
-    const running = new Set<string>();
+    const running = new Map<string, number>();
     let cancelled = false;
     const counts = { picked: 0, failed: 0, skipped: 0 };
     const t0 = performance.now();
@@ -567,16 +577,18 @@ export class EngineBridge {
         const it = cancelled ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
         if (!it) return;
         this.moveTo(slot, it.key, it.params);
-        running.add(it.key);
         h.onStart?.(it.key);
         try {
-          const r = await this.pick(it.key, it.params, {
+          const picking = this.pick(it.key, it.params, {
             priority: PRIORITY.batch,
             slot: slot.index,
             onOpened: h.onOpened ? (d) => h.onOpened!(it.key, d) : undefined,
             mapWanted: h.mapWanted?.(it.key),
             onProgress: h.onProgress ? (p) => h.onProgress!(it.key, p) : undefined,
           });
+          // Its request's number: Cancel stops it, not the user's picks of the micrograph asked for since.
+          running.set(it.key, this.runner(it.key).issued);
+          const r = await picking;
           if (r) {
             counts.picked++;
             h.onDone(it.key, r);
@@ -608,7 +620,7 @@ export class EngineBridge {
           counts.skipped++;
           h.onSkipped?.(it.key);
         }
-        for (const key of running) this.cancel(key);
+        for (const [key, seq] of running) this.cancel(key, seq);
       },
       done,
     };

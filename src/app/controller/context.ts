@@ -58,7 +58,8 @@ export function sameModels(made: ActiveModels | undefined, inUse: ActiveModels |
  * still picks it again.
  */
 export function pickedUpToDate(m: MicrographEntry): boolean {
-  return samePickParams(m.pickedWith, m.params) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));
+  // A preview on show is not: its exact pick is still to come.
+  return !m.preview && samePickParams(m.pickedWith, m.params) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));
 }
 
 /** True (and says so) when this tab may only look. */

@@ -4,13 +4,13 @@ import type { PickResult } from '../../../workers/engine-api';
 import { useWorkbench } from '../store';
 
 // The engine answers each pick only when the test says so, as a busy worker pool would.
-const calls: { params: PickParams; resolve: (r: PickResult) => void }[] = [];
+const calls: { params: PickParams; resolve: (r: PickResult) => void; reject: (e: unknown) => void }[] = [];
 /** Background batches asked for: the keys of each; they finish when the test says so. */
 const batches: { keys: string[]; finish: () => void }[] = [];
 vi.mock('../engine-bridge', () => ({
   engine: {
     isRegistered: () => true,
-    pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve) => calls.push({ params, resolve })),
+    pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve, reject) => calls.push({ params, resolve, reject })),
     batch: (items: { key: string }[]) => {
       let finish = () => {};
       const done = new Promise((resolve) => (finish = () => resolve({ picked: 0, failed: 0, skipped: 0, seconds: 0 })));
@@ -152,14 +152,43 @@ describe('picking controller', () => {
   it('Cancel stops what was waiting, but what is asked for while the batch stops is picked', async () => {
     const shipped = { fcrn: 'shipped', classifier: 'shipped' };
     await pickTwoWith(shipped);
+    s().addMicrograph('c', 'c.mrc');
     for (const k of ['a', 'b']) s().updateMic(k, { params: { ...s().micrographs.find((m) => m.key === k)!.params, threshold: 8 } });
     ensurePicked(['a']);
+    ensurePicked(['c']); // waits behind the running batch
     expect(batches.map((b) => b.keys)).toEqual([['a']]);
     cancelBatch();
     ensurePicked(['b']); // asked for before the stopped batch has ended
     await vi.advanceTimersByTimeAsync(0);
     expect(batches.map((b) => b.keys)).toEqual([['a'], ['b']]);
     expect(s().batch?.cancelling).toBeFalsy();
+  });
+
+  it('a pick that ends cancelled, the last asked for, leaves its micrograph as it was, not "picking"', async () => {
+    await pickTwoWith({ fcrn: 'shipped', classifier: 'shipped' });
+    changeParams('a', { threshold: 9 });
+    s().updateMic('a', { status: 'detecting', progress: 0 }); // as its progress said
+    calls.at(-1)!.reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0]).toMatchObject({ status: 'picked', progress: undefined });
+  });
+
+  it('an undo just after a preview came still asks for the exact pick', async () => {
+    await pickTwoWith({ fcrn: 'shipped', classifier: 'shipped' });
+    const original = s().micrographs[0].params;
+    changeParams('a', { threshold: 7 });
+    calls.at(-1)!.resolve({ ...resultFor(calls.at(-1)!.params), unclassified: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0].preview).toBe(true);
+    undo(); // back where it was picked: the preview shown is of 7
+    expect(s().micrographs[0].params).toEqual(original);
+    await vi.advanceTimersByTimeAsync(300);
+    const last = calls.at(-1)!;
+    expect(last.params).toEqual(original);
+    last.resolve(resultFor(last.params));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0].preview).toBeUndefined();
+    expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([original.threshold]);
   });
 
   it('a micrograph marked reviewed keeps its picks when the models change', async () => {

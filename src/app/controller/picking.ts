@@ -80,7 +80,13 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
   } finally {
     const n = interactive.get(key)! - 1;
     if (n) interactive.set(key, n);
-    else interactive.delete(key);
+    else {
+      interactive.delete(key);
+      // The last pick asked for ended without a result (cancelled): its progress would say 'picking' for ever.
+      const now = mic(key);
+      if (now && (now.status === 'detecting' || now.status === 'picking') && !batchKeys.has(key))
+        store().updateMic(key, { status: now.pickedWith ? 'picked' : 'ready', progress: undefined, progressStage: undefined });
+    }
   }
 }
 
@@ -90,7 +96,10 @@ const interactive = new Map<string, number>();
 /** Whether the picks a micrograph shows are about to change: a pick of it asked for or running, or its exact pick after a preview still to come. */
 export function picksInProgress(key: string): boolean {
   const m = mic(key);
-  return !!m && (interactive.has(key) || paramTimers.has(key) || !!m.preview || m.status === 'detecting' || m.status === 'picking');
+  if (!m) return false;
+  // A preview's exact pick comes only where picking can go on (not in a tab that only looks, nor with the engine down or after a failure).
+  const exactToCome = !!m.preview && m.status !== 'error' && canPick();
+  return interactive.has(key) || paramTimers.has(key) || exactToCome || m.status === 'detecting' || m.status === 'picking';
 }
 
 /** Quiet time after the last peak-parameter edit before the exact re-pick classifies new candidates. */
@@ -107,7 +116,8 @@ function repickSoon(key: string, delayMs: number): void {
       () => {
         paramTimers.delete(key);
         const now = mic(key);
-        if (now && !samePickParams(now.pickedWith, now.params)) void pickMicrograph(key);
+        // A preview still shown needs its exact pick even when its parameters are back where they were (an undo).
+        if (now && (now.preview || !samePickParams(now.pickedWith, now.params))) void pickMicrograph(key);
       },
       delayMs <= 0 ? EXACT_DELAY_MS : delayMs,
     ),
@@ -148,7 +158,10 @@ function sayLaterDefaults(): void {
 export function repickStale(keys: readonly string[]): void {
   const stale = keys
     .map(mic)
-    .filter((m): m is MicrographEntry => !!m && (isPickedOrPicking(m) || store().autoPick) && !samePickParams(m.pickedWith, m.params));
+    .filter(
+      (m): m is MicrographEntry =>
+        !!m && (isPickedOrPicking(m) || store().autoPick) && (!!m.preview || !samePickParams(m.pickedWith, m.params)),
+    );
   const current = stale.find((m) => m.key === store().currentKey);
   if (current && current.pickedWith && detectorKey(current.pickedWith) === detectorKey(current.params)) repickSoon(current.key, 0);
   ensurePicked(
