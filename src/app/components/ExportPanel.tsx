@@ -12,6 +12,7 @@ import { errorMessage } from '../error-text';
 import { displayPicksOf } from '../editing';
 import { buildExportFiles, download, zipFiles, type ExportItem, type RelionProject } from '../export';
 import { keptPicks } from '../picks-merge';
+import { pickedUpToDate } from '../controller/context';
 import { picksInProgress } from '../controller/picking';
 import { whenPicksSettle } from '../controller/settle';
 import { currentMic, exportable, exportedMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
@@ -34,7 +35,14 @@ async function settled(keys: readonly string[]): Promise<MicrographEntry[]> {
       s.notify('Some micrographs were still being picked: the export holds the picks they showed.');
   }
   const now = useWorkbench.getState().micrographs;
-  return keys.map((k) => now.find((m) => m.key === k)).filter((m): m is MicrographEntry => !!m);
+  const result = keys.map((k) => now.find((m) => m.key === k)).filter((m): m is MicrographEntry => !!m);
+  // Not waited for (a batch may take hours), but said: a cutoff set for all re-picks them one by one.
+  const stale = result.filter((m) => m.pickedWith && !pickedUpToDate(m)).length;
+  if (stale)
+    s.notify(
+      `${stale} of the micrographs exported ${stale === 1 ? 'holds picks' : 'hold picks'} made with earlier settings or models, exported as shown: export again once they are picked anew.`,
+    );
+  return result;
 }
 
 async function exportCurrent(key: string, format: CoordinateFormat): Promise<void> {
