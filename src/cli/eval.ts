@@ -158,7 +158,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const strip = (m: Scores) => ({ tp: m.tp, fp: m.fp, fn: m.fn, recall: m.recall, precision: m.precision, f1: m.f1 });
     const json = {
       radius,
-      region: sizes ? 'inside each micrograph' : 'everywhere',
+      region: !sizes ? 'everywhere' : unsized.length ? 'inside each micrograph given, everywhere on the others' : 'inside each micrograph',
       micrographs: perMicrograph.map((p) => ({ micrograph: p.micrograph, ...strip(p.result) })),
       overall: strip(overall),
       picksWithoutTruth: unmatched,

@@ -155,7 +155,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     if (outside) misplaced.push(`${truth!.files.get(key)}: ${outside}`);
     else
       micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
-    const crowded = picks && crowdedMessage(picks, path.basename(file), width, height);
+    const crowded = !outside && picks && crowdedMessage(picks, path.basename(file), width, height);
     if (crowded) corner.push(`${truth!.files.get(key)}: ${crowded}`);
   }
   for (const c of corner) log(`warning: ${c}`);

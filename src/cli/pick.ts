@@ -354,7 +354,7 @@ async function writeOutputs(job: PickJob, text: (format: CoordinateFormat) => st
       written.push(out.path);
     }
   } catch (e) {
-    await Promise.all(written.map((f) => fs.rm(f, { force: true })));
+    await Promise.allSettled(written.map((f) => fs.rm(f, { force: true }))); // the write's error is the one to say
     throw e;
   }
 }

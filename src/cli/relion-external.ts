@@ -71,6 +71,9 @@ export const LOG_FILE = 'drpnet.log';
  */
 const SETTINGS_FILE = 'drpnet_settings.json';
 
+/** What SETTINGS_FILE holds once the job's files were made with more than one run's options: equal to no run's. */
+const MIXED_SETTINGS = 'coordinate files of runs with different options\n';
+
 /** The picking options given, without the job's own (--o, --j, --shard...): what decides the picks. */
 function pickingOptions(v: Values): string {
   const own = new Set(Object.keys(OWN_OPTIONS));
@@ -375,7 +378,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       // Read before this run writes it: what the files already there were picked with.
       const options = pickingOptions(v);
       const earlier = await fs.readFile(inJob(SETTINGS_FILE), 'utf8').catch(() => undefined);
-      if (earlier === undefined || v.overwrite) await writeFileAtomic(inJob(SETTINGS_FILE), options);
+      // Other options than the files there were made with: from now on they are mixed (until an --overwrite run has picked them all).
+      if (earlier !== options) await writeFileAtomic(inJob(SETTINGS_FILE), earlier === undefined ? options : MIXED_SETTINGS);
       const workers = shard ? 1 : Math.min(j, plan.jobs.length);
       const reports = workers > 1 ? await runChildren(argv, workers, cwd, children) : [];
       if (stoppedBy) return halted();
@@ -429,6 +433,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
       // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
       // Not said when they were picked with these settings (the shards before this run, a Continue after an abort).
+      if (v.overwrite && !sharded && earlier !== options) await writeFileAtomic(inJob(SETTINGS_FILE), options);
       if (totals.skipped && !sharded && earlier !== options)
         process.stdout.write(
           `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,

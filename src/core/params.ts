@@ -294,18 +294,18 @@ const DETECTOR_PARAMS = paramsOfStage('detector');
 export type DetectorParams = Pick<PickParams, { [K in ParamKey]: Table[K]['stage'] extends 'detector' ? K : never }[ParamKey]>;
 
 /**
+ * Whether two parameter sets pick alike: every parameter of the table equal (a key a saved
+ * session carries beyond the table is no parameter); undefined (never picked) is like none.
+ */
+export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
+  return !!a && PARAM_KEYS.every((k) => a[k] === b[k]);
+}
+
+/**
  * The answer to "does this change need the detector again?": the values of the parameters of
  * the 'detector' stage. Two parameter sets with the same key share one detector map (for the
  * same micrograph and detector model); any other change is a re-pick on the kept map.
  */
-/** Whether two parameter sets pick alike (every parameter equal); undefined (never picked) is like none. */
-export function samePickParams(a: PickParams | undefined, b: PickParams): boolean {
-  if (!a) return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof PickParams)[]);
-  for (const k of keys) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 export function detectorKey(params: DetectorParams): string {
   return DETECTOR_PARAMS.map((k) => String((params as Partial<PickParams>)[k])).join('|');
 }

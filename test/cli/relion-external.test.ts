@@ -154,9 +154,13 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
       `${COUNT} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these`,
     );
     expect((await stat(path.join(cwd, coordFile(job, 0)))).mtimeMs).toBe(before.mtimeMs);
+    // Once a run of other options went through the job, its files may be of either: said from then on.
+    expect((await external(cwd, job)).stdout).toContain('kept the coordinate files of an earlier run');
     const redo = await external(cwd, job, '--overwrite');
     expect(redo.stdout).not.toContain('skipped');
     expect(redo.stdout).not.toContain('earlier run');
+    // Every file picked again with one run's options: nothing to say.
+    expect((await external(cwd, job)).stdout).not.toContain('earlier run');
   });
 });
 

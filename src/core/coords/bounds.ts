@@ -33,6 +33,17 @@ export function outsideMessage(
 /** Fewer coordinates than this say nothing about where a file's coordinates lie. */
 const CROWDED_MIN_POINTS = 20;
 
+/** The largest x and y of some points: how far they reach from the micrograph's top-left corner. */
+function reach(points: readonly Point[]): Point {
+  let x = -Infinity;
+  let y = -Infinity;
+  for (const p of points) {
+    x = Math.max(x, p.x);
+    y = Math.max(y, p.y);
+  }
+  return { x, y };
+}
+
 /**
  * What is wrong with coordinates that all lie in the top-left quarter of their micrograph: the
  * signature of a file written for the micrograph binned by 2 or more (each coordinate halved),
@@ -40,16 +51,11 @@ const CROWDED_MIN_POINTS = 20;
  */
 export function crowdedMessage(points: readonly Point[], micrograph: string, width: number, height: number): string | undefined {
   if (points.length < CROWDED_MIN_POINTS) return undefined;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const p of points) {
-    maxX = Math.max(maxX, p.x);
-    maxY = Math.max(maxY, p.y);
-  }
-  if (maxX > width / 2 || maxY > height / 2) return undefined;
+  const r = reach(points);
+  if (r.x > width / 2 || r.y > height / 2) return undefined;
   return (
-    `all ${points.length} coordinates for ${micrograph} lie in its top-left quarter (x <= ${Math.round(maxX)}, ` +
-    `y <= ${Math.round(maxY)} of ${width} x ${height} px): were they written for the micrograph binned by 2 or more?`
+    `all ${points.length} coordinates for ${micrograph} lie in its top-left quarter (x <= ${Math.round(r.x)}, ` +
+    `y <= ${Math.round(r.y)} of ${width} x ${height} px): were they written for the micrograph binned by 2 or more?`
   );
 }
 
@@ -60,9 +66,8 @@ export function crowdedMessage(points: readonly Point[], micrograph: string, wid
  */
 export function extentMismatchMessage(picks: readonly Point[], truth: readonly Point[], micrograph: string): string | undefined {
   if (picks.length < CROWDED_MIN_POINTS || truth.length < CROWDED_MIN_POINTS) return undefined;
-  const extent = (ps: readonly Point[]) => ps.reduce((e, p) => ({ x: Math.max(e.x, p.x), y: Math.max(e.y, p.y) }), { x: 0, y: 0 });
-  const a = extent(picks);
-  const b = extent(truth);
+  const a = reach(picks);
+  const b = reach(truth);
   const rx = a.x / b.x;
   const ry = a.y / b.y;
   const far = (r: number) => r >= EXTENT_RATIO || r <= 1 / EXTENT_RATIO;
