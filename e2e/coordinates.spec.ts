@@ -243,3 +243,37 @@ test("a .box file of corners without a box size is read with its micrograph's pa
     .poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').map((p) => [p.x, p.y]))
     .toEqual([[300, 400]]);
 });
+
+test("a .box file of corners dropped with its micrograph, the diameter in Å: its boxes are that micrograph's diameter once it is opened", async ({
+  page,
+}) => {
+  const own = simulatedMicrograph('box_corners', 512, 49, 1.3);
+  await openPickedDemos(page);
+  await page.getByTestId('session-diameter-unit').selectOption('A');
+  await page.getByTestId('session-diameter').fill('200');
+  await page.getByTestId('session-diameter').press('Enter');
+  // 200 Å at the file's 1.3 Å/px; the session's default in px (new micrographs before they open) is another size.
+  const box = Math.round(200 / 1.3);
+  expect(Math.round((await storeValue<{ diameter: number }>(page, 'defaultParams')).diameter)).not.toBe(box);
+  await page.getByTestId('file-input').setInputFiles([
+    { name: own.name, mimeType: 'application/octet-stream', buffer: readFileSync(own.path) },
+    { name: own.name.replace(/\.mrc$/, '.box'), mimeType: 'text/plain', buffer: Buffer.from('100\t120\n') },
+  ]);
+  await page.getByTestId('coords-as-picks').click();
+  await expect(page.getByTestId('notice').filter({ hasText: 'gives no box size' })).toContainText(
+    `boxes of ${box} px, the particle diameter of ${own.name}`,
+  );
+  await expect
+    .poll(async () => {
+      const m = (await micrographs(page)).find((x) => x.name === own.name);
+      return m
+        ? await page.evaluate(async (key) => {
+            const storeUrl = '/src/app/store.ts';
+            const store = await import(/* @vite-ignore */ storeUrl);
+            const mic = store.useWorkbench.getState().micrographs.find((x: { key: string }) => x.key === key);
+            return mic?.edits.manual.map((p: { x: number; y: number }) => [p.x, p.y]);
+          }, m.key)
+        : undefined;
+    })
+    .toEqual([[100 + box / 2, 120 + box / 2]]);
+});

@@ -121,6 +121,8 @@ export interface WaitingCoordinates {
   as: 'truth' | 'picks';
   /** Loaded by the program (demo truth), not by the user: not an undo step, and not saved. */
   quiet: boolean;
+  /** The picks are box corners (a .box file without a box size): made centres with the micrograph's diameter once it is known. */
+  boxCorners?: boolean;
 }
 
 export interface WorkbenchState {

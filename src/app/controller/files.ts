@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { baseName, defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
+import { defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { crowdedMessage, outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -140,8 +140,7 @@ export async function removeMicrograph(key: string): Promise<void> {
   if (!m) return;
   forgetPicking(key);
   forgetViews(key);
-  engine.cancel(key);
-  engine.unregister(key);
+  engine.unregister(key); // cancels its pick too
   store().removeMicrograph(key);
   try {
     await persist.deleteFile(key);
@@ -187,16 +186,15 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
           `${f.name} is a RELION micrographs STAR, not coordinates: choose it in the Export panel ("RELION micrographs STAR") to lay the export out as a picking job of that project.`,
         );
       if (!(e instanceof MissingBoxSizeError)) throw e;
-      // No box size in the file: the one our writers (and crYOLO's) use, the particle diameter,
-      // that of the micrograph the file is named for (with the diameter in Å each has its own).
-      const names = store().micrographs.map((m) => m.name);
-      const target = matchMicrograph(baseName(f.name), names);
-      const diameter = store().micrographs.find((m) => m.name === target)?.params.diameter ?? store().defaultParams.diameter;
-      const boxSize = defaultBoxSize(diameter);
-      const groups = groupsOf(readCoordinates(text, f.name, { boxSize }));
-      store().notify(
-        `${f.name} gives no box size: read with boxes of ${boxSize} px, the particle diameter${target ? ` of ${target}` : ''}.`,
-      );
+      // No box size in the file: its corners are kept, and made centres with the box our writers
+      // (and crYOLO's) use, the particle diameter of the micrograph it is for, once that is known
+      // (centred): with the diameter in Å each micrograph has its own, known when it is opened.
+      // Read with a box of 2 px (centres = corners + 1), which is taken off again.
+      const groups = groupsOf(readCoordinates(text, f.name, { boxSize: 2 })).map((g) => ({
+        ...g,
+        picks: g.picks.map((p) => ({ ...p, x: p.x - 1, y: p.y - 1 })),
+        boxCorners: true,
+      }));
       return { file: f.name, groups };
     }
   } catch (e) {
@@ -214,10 +212,10 @@ function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'q
   const groups = r.groups.filter((g) => {
     const target = matchMicrograph(g.micrograph, names);
     const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
-    const why = m?.info && outsideFileMessage(g, m, m.info.width, m.info.height);
+    const why = m?.info && outsideFileMessage(centred(g, m), m, m.info.width, m.info.height);
     if (why) store().notify(why, 'error');
     // Said, not refused: a user may have labelled only that corner.
-    const crowded = !why && m?.info && crowdedMessage(g.picks, m.name, m.info.width, m.info.height);
+    const crowded = !why && m?.info && crowdedMessage(centred(g, m).picks, m.name, m.info.width, m.info.height);
     if (crowded) store().notify(`${g.file}: ${crowded}`);
     return !why;
   });
@@ -273,8 +271,20 @@ function emptyFileMessage(g: WaitingCoordinates, m: MicrographEntry): string | u
 
 const useLabel = (as: CoordinatesUse): string => (as === 'truth' ? 'ground truth' : 'picks');
 
+/** A group of box corners (its file gave no box size) as centres, with boxes of the micrograph's particle diameter. */
+function centred<G extends Pick<WaitingCoordinates, 'picks' | 'boxCorners'>>(g: G, m: MicrographEntry): G {
+  if (!g.boxCorners) return g;
+  const half = defaultBoxSize(m.params.diameter) / 2;
+  return { ...g, boxCorners: undefined, picks: g.picks.map((p) => ({ ...p, x: p.x + half, y: p.y + half })) };
+}
+
 /** Gives one coordinate group to its micrograph, as truth or as manual picks; false when it was refused or changed nothing. */
-function applyCoordinates(group: WaitingCoordinates, m: MicrographEntry, size: { width: number; height: number }): boolean {
+function applyCoordinates(waiting: WaitingCoordinates, m: MicrographEntry, size: { width: number; height: number }): boolean {
+  const group = centred(waiting, m);
+  if (waiting.boxCorners && !waiting.quiet)
+    store().notify(
+      `${waiting.file} gives no box size: read with boxes of ${defaultBoxSize(m.params.diameter)} px, the particle diameter of ${m.name}.`,
+    );
   const outside = outsideFileMessage(group, m, size.width, size.height);
   if (outside) {
     store().notify(outside, 'error');

@@ -55,6 +55,9 @@ describe('decodeRaster', () => {
     expect(m.image.data[0]).toBeCloseTo(76.245, 3);
     expect(m.image.data[1]).toBeCloseTo(10, 4);
     expect(m.note).toBe('colour PNG, read as grey');
+    // A grey image saved as RGB is not said to be colour.
+    const greyRgb = encodePng({ width: 2, height: 1, data: Uint8Array.from([3, 3, 3, 200, 200, 200]), depth: 8, channels: 3 });
+    expect(decodeRaster(buf(greyRgb), 'g.png', 'png').note).toBeUndefined();
   });
 
   it('says when the file is of another format than its name says, and nothing of a plain grey 8-bit file', () => {

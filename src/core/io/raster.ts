@@ -94,7 +94,8 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
       checkSize(png.width, png.height, label, fileName);
       image = pngToGrey(png);
       depth = png.depth;
-      colour = !!png.palette || png.channels >= 3;
+      // A grey image saved as RGB(A) or with a grey palette is not colour.
+      colour = png.palette ? !isGrey(png.palette.flat(), png.palette[0].length) : png.channels >= 3 && !isGrey(png.data, png.channels);
     } else {
       // The decoder's own limits are set above ours, so MAX_PIXELS is the one that applies.
       const jpg = decodeJpegBytes(bytes, {
@@ -106,7 +107,7 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
       checkSize(jpg.width, jpg.height, label, fileName);
       image = samplesToGrey(jpg.data, jpg.width, jpg.height, 4);
       depth = 8;
-      colour = !isGreyRgba(jpg.data);
+      colour = !isGrey(jpg.data, 4);
     }
   } catch (e) {
     if (e instanceof MicrographError) throw e;
@@ -134,8 +135,8 @@ export function decodeRaster(buffer: ArrayBuffer, fileName: string, format: Rast
   return decodedMicrograph(image, { frames: 1, averaged: false, format, note: notes.join('; ') || undefined });
 }
 
-/** Whether RGBA samples hold a grey image (R = G = B everywhere): JPEG decodes to RGBA either way. */
-function isGreyRgba(rgba: ArrayLike<number>): boolean {
-  for (let i = 0; i < rgba.length; i += 4) if (rgba[i] !== rgba[i + 1] || rgba[i + 1] !== rgba[i + 2]) return false;
+/** Whether interleaved RGB(A) samples hold a grey image (R = G = B everywhere): JPEG decodes to RGBA either way. */
+function isGrey(samples: ArrayLike<number>, channels: number): boolean {
+  for (let i = 0; i < samples.length; i += channels) if (samples[i] !== samples[i + 1] || samples[i + 1] !== samples[i + 2]) return false;
   return true;
 }
