@@ -10,6 +10,8 @@ const isolation = {
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  // Beside dist/cli (the command line's bundle), which a build into dist/ itself would empty away.
+  build: { outDir: 'dist/web' },
   // DRPNET_NO_HMR (set by playwright.config.ts): no hot reload, so files edited while the
   // end-to-end tests run cannot reload the page or reset its state under them.
   server: { headers: isolation, hmr: process.env.DRPNET_NO_HMR ? false : undefined },
