@@ -28,7 +28,7 @@ import {
   type TrainRequest,
   type TrainResult,
 } from '../../../workers/training-api';
-import { repickOtherModels } from '../controller/picking';
+import { pickMicrograph, repickOtherModels } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
@@ -496,6 +496,8 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     // picked for the app meanwhile (a parameter changed during the comparison) is picked again.
     await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
     repickOtherModels();
+    // Those marked reviewed too: their exemption keeps the picks the user checked, and these were made by the model on trial.
+    for (const m of workbench().micrographs) if (m.reviewed && m.pickedBy?.[kind] === id) void pickMicrograph(m.key);
   }
   const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
   setPending({ kind, id, name, rows: done });
