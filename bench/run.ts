@@ -3,7 +3,7 @@
 //
 //   npm run bench                  the full run (tens of minutes on 2 cores)
 //   npm run bench -- --quick       smaller sizes and counts, to check the script itself
-//   npm run bench -- --only pick,repick,blur,cli,browser,relion,retrain,real
+//   npm run bench -- --only pick,repick,blur,cli,browser,mainthread,relion,retrain,real
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,13 +20,14 @@ import { loadModels, startBackend } from '../src/cli/models';
 import type { PickStats } from '../src/cli/pick';
 import { ensureCliBundle } from '../scripts/build-cli.mjs';
 import { browserThroughputLines } from './browser-throughput';
+import { mainThreadLines } from './main-thread';
 import { realLines } from './real';
 import { relionPeerLines } from './relion-peer';
 import { FULL as RETRAIN_FULL, QUICK as RETRAIN_QUICK, retrainBenchmark } from './retrain';
 import { BENCH_WORK, DRPNET_BIN, fmt, machine, median, simulateCached } from './stats';
 import { cliThroughputSection } from './throughput';
 
-const SECTIONS = ['pick', 'blur', 'repick', 'cli', 'browser', 'relion', 'retrain', 'real'] as const;
+const SECTIONS = ['pick', 'blur', 'repick', 'cli', 'browser', 'mainthread', 'relion', 'retrain', 'real'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
@@ -211,6 +212,8 @@ if (only.has('cli'))
   for (const l of await cliThroughputSection({ count: quick ? 4 : 300, size: quick ? 1024 : 4096, log: progress })) say(l);
 if (only.has('browser'))
   for (const l of await browserThroughputLines({ count: quick ? 2 : 100, size: quick ? 1024 : 4096, log: progress })) say(l);
+if (only.has('mainthread'))
+  for (const l of await mainThreadLines({ runs: quick ? 1 : 3, size: quick ? 1024 : 4096, log: progress })) say(l);
 if (only.has('relion')) for (const l of await relionPeerLines(quick ? { images: 1, size: 1024 } : {}, progress)) say(l);
 if (only.has('retrain')) for (const l of await retrainBenchmark({ ...(quick ? RETRAIN_QUICK : RETRAIN_FULL), log: progress })) say(l);
 if (only.has('real')) for (const l of await realLines({ skip: quick ? new Set(['relion', 'adapt']) : undefined }, progress)) say(l);
