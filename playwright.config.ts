@@ -3,8 +3,8 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH, WEBGPU_FLAG } from './e2e/chromium';
 
 // E2E_PORT lets two checkouts run their e2e tests side by side without sharing a dev server.
 const port = Number(process.env.E2E_PORT ?? 4317);
-/** The production build (what `npm start` serves), for e2e/production.spec.ts. */
-export const PRODUCTION_PORT = port + 1;
+/** The production build (what `npm start` serves), for e2e/production.spec.ts; far from the neighbours' E2E_PORT. */
+export const PRODUCTION_PORT = Number(process.env.E2E_PRODUCTION_PORT ?? port + 500);
 
 export default defineConfig({
   testDir: 'e2e',

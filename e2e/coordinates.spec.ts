@@ -242,6 +242,13 @@ test("a .box file of corners without a box size is read with its micrograph's pa
   await expect
     .poll(async () => (await currentPicks(page)).filter((p) => p.state === 'manual').map((p) => [p.x, p.y]))
     .toEqual([[300, 400]]);
+  // Lines with a box size beside lines without: refused, not half of them moved by the wrong box.
+  await page.getByTestId('file-input').setInputFiles({
+    name: `${mic.name.replace(/\.mrc$/, '')}.box`,
+    mimeType: 'text/plain',
+    buffer: Buffer.from('10\t20\n30\t40\t64\t64\n'),
+  });
+  await expect(page.getByTestId('notice').filter({ hasText: '1 of its 2 lines give a box size and the others do not' })).toHaveCount(1);
 });
 
 test("a .box file of corners dropped with its micrograph, the diameter in Å: its boxes are that micrograph's diameter once it is opened", async ({

@@ -587,7 +587,7 @@ export class EngineBridge {
             onProgress: h.onProgress ? (p) => h.onProgress!(it.key, p) : undefined,
           });
           // Its request's number: Cancel stops it, not the user's picks of the micrograph asked for since.
-          running.set(it.key, this.runner(it.key).issued);
+          running.set(it.key, this.runners.get(it.key)?.issued ?? 0); // none: unknown micrograph, refused
           const r = await picking;
           if (r) {
             counts.picked++;

@@ -189,8 +189,16 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
       // No box size in the file: its corners are kept, and made centres with the box our writers
       // (and crYOLO's) use, the particle diameter of the micrograph it is for, once that is known
       // (centred): with the diameter in Å each micrograph has its own, known when it is opened.
-      // Read with a box of 2 px (centres = corners + 1), which is taken off again.
-      const groups = groupsOf(readCoordinates(text, f.name, { boxSize: 2 })).map((g) => ({
+      // Read with a box of 2 px (centres = corners + 1), which is taken off again. Lines that give
+      // their own size do not move with it (read with 4 px too): a file of both kinds is refused.
+      const sized = [...readCoordinates(text, f.name, { boxSize: 4 }).values()].flat();
+      const read = groupsOf(readCoordinates(text, f.name, { boxSize: 2 }));
+      const moved = read.flatMap((g) => g.picks).filter((p, i) => p.x !== sized[i].x);
+      if (moved.length !== sized.length)
+        throw new Error(
+          `${f.name}: ${sized.length - moved.length} of its ${sized.length} lines give a box size and the others do not; give every line its box size (or none).`,
+        );
+      const groups = read.map((g) => ({
         ...g,
         picks: g.picks.map((p) => ({ ...p, x: p.x - 1, y: p.y - 1 })),
         boxCorners: true,

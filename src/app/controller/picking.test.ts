@@ -1,20 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PickParams } from '../../core/params';
 import type { PickResult } from '../../../workers/engine-api';
+import type { BatchHandlers } from '../engine-bridge';
 import { useWorkbench } from '../store';
 
 // The engine answers each pick only when the test says so, as a busy worker pool would.
 const calls: { params: PickParams; resolve: (r: PickResult) => void; reject: (e: unknown) => void }[] = [];
 /** Background batches asked for: the keys of each; they finish when the test says so. */
-const batches: { keys: string[]; finish: () => void }[] = [];
+const batches: { keys: string[]; finish: () => void; handlers: BatchHandlers }[] = [];
 vi.mock('../engine-bridge', () => ({
   engine: {
     isRegistered: () => true,
     pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve, reject) => calls.push({ params, resolve, reject })),
-    batch: (items: { key: string }[]) => {
+    batch: (items: { key: string }[], handlers: BatchHandlers) => {
       let finish = () => {};
       const done = new Promise((resolve) => (finish = () => resolve({ picked: 0, failed: 0, skipped: 0, seconds: 0 })));
-      batches.push({ keys: items.map((it) => it.key), finish });
+      batches.push({ keys: items.map((it) => it.key), finish, handlers });
       return { cancel: finish, done };
     },
   },
@@ -171,6 +172,19 @@ describe('picking controller', () => {
     calls.at(-1)!.reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
     await vi.advanceTimersByTimeAsync(0);
     expect(s().micrographs[0]).toMatchObject({ status: 'picked', progress: undefined });
+  });
+
+  it('a cancelled pick of a micrograph a running batch has finished with leaves it as it was', async () => {
+    await pickTwoWith({ fcrn: 'shipped', classifier: 'shipped' });
+    for (const k of ['a', 'b']) s().updateMic(k, { params: { ...s().micrographs.find((m) => m.key === k)!.params, threshold: 8 } });
+    ensurePicked(['a', 'b']);
+    const batch = batches.at(-1)!;
+    batch.handlers.onDone('a', resultFor(s().micrographs[0].params)); // 'b' still to come
+    changeParams('a', { minDistance: 0.7 }); // on screen, while the batch goes on
+    s().updateMic('a', { status: 'detecting', progress: 0 });
+    calls.at(-1)!.reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0].status).toBe('picked');
   });
 
   it('an undo just after a preview came still asks for the exact pick', async () => {

@@ -98,7 +98,7 @@ export function picksInProgress(key: string): boolean {
   const m = mic(key);
   if (!m) return false;
   // A preview's exact pick comes only where picking can go on (not in a tab that only looks, nor with the engine down or after a failure).
-  const exactToCome = !!m.preview && m.status !== 'error' && canPick();
+  const exactToCome = !!m.preview && !failedToOpen(m) && m.status !== 'error' && engine.isRegistered(key) && canPick();
   return interactive.has(key) || paramTimers.has(key) || exactToCome || m.status === 'detecting' || m.status === 'picking';
 }
 
@@ -199,7 +199,7 @@ export function cancelRepicks(): void {
 // by the next one; the progress bar counts them all, micrographs still being opened included.
 let batchHandle: BatchHandle | undefined;
 const waiting = new Set<string>();
-/** The keys of the batch running now. */
+/** The keys of the batch running now that it has not finished with (picked, failed or skipped). */
 let batchKeys = new Set<string>();
 const counts = { done: 0, failed: 0 };
 /**
@@ -290,6 +290,7 @@ function runBatch(items: MicrographEntry[]): void {
     if (b) store().set({ batch: { ...b, done: counts.done, failed: counts.failed } });
   };
   const itemKeys = new Set(items.map((m) => m.key));
+  const unfinished = new Set(itemKeys);
   const opening = [...arriving].filter((k) => !itemKeys.has(k)).length;
   store().set({ batch: { done: counts.done, failed: counts.failed, total: counts.done + items.length + opening } });
   const handle = engine.batch(
@@ -300,6 +301,7 @@ function runBatch(items: MicrographEntry[]): void {
       onOpened: applyDescribed,
       mapWanted: (key) => mapWanted(key, paramsOf.get(key)!),
       onDone: (key, r) => {
+        unfinished.delete(key);
         applyPickResult(key, paramsOf.get(key)!, r);
         counts.done++;
         tick();
@@ -310,12 +312,14 @@ function runBatch(items: MicrographEntry[]): void {
         if (!store().batch?.cancelling && now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
       },
       onError: (key, e) => {
+        unfinished.delete(key);
         fail(key, e);
         counts.done++;
         counts.failed++;
         tick();
       },
       onSkipped: (key) => {
+        unfinished.delete(key);
         const m = mic(key);
         // Opened meanwhile (the batch opens what it picks): ready, not back to queued.
         const back = m?.info ? (m.pickedWith ? 'picked' : 'ready') : (before.get(key) ?? 'ready');
@@ -324,7 +328,7 @@ function runBatch(items: MicrographEntry[]): void {
     },
   );
   batchHandle = handle;
-  batchKeys = new Set(items.map((m) => m.key));
+  batchKeys = unfinished;
   void handle.done.finally(() => {
     if (batchHandle !== handle) return;
     batchHandle = undefined;

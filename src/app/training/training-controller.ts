@@ -497,7 +497,9 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
     repickOtherModels();
     // Those marked reviewed too: their exemption keeps the picks the user checked, and these were made by the model on trial.
-    for (const m of workbench().micrographs) if (m.reviewed && m.pickedBy?.[kind] === id) void pickMicrograph(m.key);
+    if (!workbench().readOnly)
+      for (const m of workbench().micrographs)
+        if (m.reviewed && m.pickedBy?.[kind] === id && engine.isRegistered(m.key)) void pickMicrograph(m.key);
   }
   const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
   setPending({ kind, id, name, rows: done });
