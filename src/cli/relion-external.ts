@@ -72,7 +72,7 @@ export const LOG_FILE = 'drpnet.log';
 const SETTINGS_FILE = 'drpnet_settings.json';
 
 /** What SETTINGS_FILE holds once the job's files were made with more than one run's options: equal to no run's. */
-const MIXED_SETTINGS = 'coordinate files of runs with different options\n';
+const MIXED_SETTINGS = JSON.stringify({ mixed: 'coordinate files of runs with different options' }) + '\n';
 
 /** The picking options given, without the job's own (--o, --j, --shard...): what decides the picks. */
 function pickingOptions(v: Values): string {
