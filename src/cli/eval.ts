@@ -17,18 +17,16 @@ async function micrographSizes(inputs: string[]): Promise<Map<string, { name: st
   const sizes = new Map<string, { name: string; width: number; height: number }>();
   const unreadable: string[] = [];
   for (const file of files) {
-    const reader = await openFileReader(file).catch((e: Error) => e);
-    if (reader instanceof Error) {
-      unreadable.push(reader.message);
-      continue;
-    }
     try {
-      const m = await openMicrograph(reader, file);
-      sizes.set(micrographMatchKey(file), { name: path.basename(file), width: m.width, height: m.height });
+      const reader = await openFileReader(file);
+      try {
+        const m = await openMicrograph(reader, file);
+        sizes.set(micrographMatchKey(file), { name: path.basename(file), width: m.width, height: m.height });
+      } finally {
+        await reader.close();
+      }
     } catch (e) {
       unreadable.push((e as Error).message);
-    } finally {
-      await reader.close();
     }
   }
   if (unreadable.length) throw new UsageError(`--micrographs: cannot read ${unreadable.join('; ')}`);

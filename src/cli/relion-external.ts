@@ -431,14 +431,17 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         return await fail(`${totals.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
       }
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
-      // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
-      // Not said when they were picked with these settings (the shards before this run, a Continue after an abort).
-      // Every file picked with these options (an --overwrite run, or one that kept none): the record says so again.
-      if ((v.overwrite || !totals.skipped) && !sharded && earlier !== options) await writeFileAtomic(inJob(SETTINGS_FILE), options);
-      if (totals.skipped && !sharded && earlier !== options)
-        process.stdout.write(
-          `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
-        );
+      // Files of other options than these in the job (never said when they were picked with these:
+      // the shards before this run, a Continue after an abort).
+      if (!sharded && earlier !== options) {
+        // Every file picked with these options (an --overwrite run, or one that kept none): the record says so again.
+        if (v.overwrite || !totals.skipped) await writeFileAtomic(inJob(SETTINGS_FILE), options);
+        // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
+        if (totals.skipped)
+          process.stdout.write(
+            `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
+          );
+      }
       if (sharded) return 0;
 
       ending = true;

@@ -184,9 +184,15 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     return `${detectorKey(params)}|${models.fcrn.name}|${models.fcrnMeta.workingRadius}`;
   }
 
+  /** The kept detection when it is for these parameters and models, else undefined. */
+  private keptDetection(models: Models, params: PickParams): Detection | undefined {
+    const d = this.detection;
+    return d?.key === this.detectionKey(models, params) && d.fcrn === models.fcrn ? d : undefined;
+  }
+
   /** Whether runDetector() would return the kept map (no detector run). */
   hasDetection(models: Models, params: PickParams): boolean {
-    return this.detection?.key === this.detectionKey(models, params) && this.detection.fcrn === models.fcrn;
+    return !!this.keptDetection(models, params);
   }
 
   /** Preprocess + FCRN. Cached: the same diameter/stain/model returns the kept map. */
@@ -194,11 +200,9 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
     checkPickParams(params);
     const timings: Record<string, number> = {};
     const refRadius = models.fcrnMeta.workingRadius;
+    const kept = this.keptDetection(models, params);
+    if (kept) return { map: kept.map, mapScale: kept.work.geometry.scale, radius: kept.work.geometry.radius, timings };
     const key = this.detectionKey(models, params);
-    if (this.hasDetection(models, params)) {
-      const d = this.detection!;
-      return { map: d.map, mapScale: d.work.geometry.scale, radius: d.work.geometry.radius, timings };
-    }
     this.detection = undefined;
     let t = performance.now();
     opts.onProgress?.('preprocess', 0);

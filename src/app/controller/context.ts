@@ -52,14 +52,21 @@ export function sameModels(made: ActiveModels | undefined, inUse: ActiveModels |
 }
 
 /**
+ * Whether a micrograph's automatic picks lag its parameters: made with others, or a preview on
+ * show whose exact pick is still to come (even when an undo brought the parameters back).
+ */
+export function picksBehindParams(m: MicrographEntry): boolean {
+  return !!m.preview || !samePickParams(m.pickedWith, m.params);
+}
+
+/**
  * Whether a micrograph's automatic picks are up to date: made with its parameters, by the models
  * the workers use now. One marked reviewed keeps its picks when the models change: they are what
  * the user checked (and what a retrained model learnt from); a change of its own parameters
  * still picks it again.
  */
 export function pickedUpToDate(m: MicrographEntry): boolean {
-  // A preview on show is not: its exact pick is still to come.
-  return !m.preview && samePickParams(m.pickedWith, m.params) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));
+  return !picksBehindParams(m) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));
 }
 
 /** True (and says so) when this tab may only look. */

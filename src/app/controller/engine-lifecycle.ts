@@ -2,8 +2,7 @@
 import type { BackendChoice } from '../../../workers/engine-api';
 import { engine } from '../engine-bridge';
 import { errorMessage, isCancelled } from '../error-text';
-import { samePickParams } from '../../core/params';
-import { store } from './context';
+import { picksBehindParams, store } from './context';
 import { ensurePicked, pumpPicks, repickCutShort, repickOtherModels, stopBatch } from './picking';
 import { queueThumbnail, showCurrent, takeDeferredOpenings } from './viewing';
 
@@ -63,7 +62,7 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
     repickCutShort();
     // The one on screen whose new parameters a restart cut short (a backend switch mid-pick).
     const current = store().micrographs.find((m) => m.key === store().currentKey);
-    if (current?.pickedWith && !samePickParams(current.pickedWith, current.params)) ensurePicked([current.key]);
+    if (current?.pickedWith && picksBehindParams(current)) ensurePicked([current.key]);
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {

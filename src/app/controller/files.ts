@@ -220,10 +220,12 @@ function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'q
   const groups = r.groups.filter((g) => {
     const target = matchMicrograph(g.micrograph, names);
     const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
-    const why = m?.info && outsideFileMessage(centred(g, m), m, m.info.width, m.info.height);
+    if (!m?.info) return true; // checked when its micrograph is opened (applyCoordinates)
+    const placed = centred(g, m);
+    const why = outsideFileMessage(placed, m, m.info.width, m.info.height);
     if (why) store().notify(why, 'error');
     // Said, not refused: a user may have labelled only that corner.
-    const crowded = !why && m?.info && crowdedMessage(centred(g, m).picks, m.name, m.info.width, m.info.height);
+    const crowded = !why && crowdedMessage(placed.picks, m.name, m.info.width, m.info.height);
     if (crowded) store().notify(`${g.file}: ${crowded}`);
     return !why;
   });

@@ -9,7 +9,7 @@ import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
 import { currentMic, failedToOpen, unreviewedMicrographs, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
-import { fail, MISSING_FILE, mic, pickedUpToDate, refusedReadOnly, sameModels, store } from './context';
+import { fail, MISSING_FILE, mic, pickedUpToDate, picksBehindParams, refusedReadOnly, sameModels, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed, storeHeatmap } from './viewing';
 import { bringAutoBack } from '../picks-merge';
@@ -98,7 +98,7 @@ export function picksInProgress(key: string): boolean {
   const m = mic(key);
   if (!m) return false;
   // A preview's exact pick comes only where picking can go on (not in a tab that only looks, nor with the engine down or after a failure).
-  const exactToCome = !!m.preview && !failedToOpen(m) && m.status !== 'error' && engine.isRegistered(key) && canPick();
+  const exactToCome = !!m.preview && m.status !== 'error' && needsPick(m) && canPick();
   return interactive.has(key) || paramTimers.has(key) || exactToCome || m.status === 'detecting' || m.status === 'picking';
 }
 
@@ -116,8 +116,7 @@ function repickSoon(key: string, delayMs: number): void {
       () => {
         paramTimers.delete(key);
         const now = mic(key);
-        // A preview still shown needs its exact pick even when its parameters are back where they were (an undo).
-        if (now && (now.preview || !samePickParams(now.pickedWith, now.params))) void pickMicrograph(key);
+        if (now && picksBehindParams(now)) void pickMicrograph(key);
       },
       delayMs <= 0 ? EXACT_DELAY_MS : delayMs,
     ),
@@ -158,10 +157,7 @@ function sayLaterDefaults(): void {
 export function repickStale(keys: readonly string[]): void {
   const stale = keys
     .map(mic)
-    .filter(
-      (m): m is MicrographEntry =>
-        !!m && (isPickedOrPicking(m) || store().autoPick) && (!!m.preview || !samePickParams(m.pickedWith, m.params)),
-    );
+    .filter((m): m is MicrographEntry => !!m && (isPickedOrPicking(m) || store().autoPick) && picksBehindParams(m));
   const current = stale.find((m) => m.key === store().currentKey);
   if (current && current.pickedWith && detectorKey(current.pickedWith) === detectorKey(current.params)) repickSoon(current.key, 0);
   ensurePicked(
