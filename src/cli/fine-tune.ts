@@ -13,7 +13,9 @@ import type { LabelledMicrograph } from '../core/train/fine-tune';
 import { describeSettings } from '../core/tuning';
 import type { TrainingMicrograph } from '../core/train/training-micrograph';
 import { coordinateExtensionList } from '../core/coords';
-import { numberOption, parse, pathOption, UsageError, WHOLE, wholeFrom } from './args';
+import { numberOption, parse, pathOption, UsageError } from './args';
+import { describeTrainRange, isValidTrainOption, TRAIN_OPTION_SPECS } from '../core/train/train-options';
+import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train-option-flags';
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder } from './coordinate-folder';
 import { checkWritableFolder, readArrayBuffer, someOf, trainingInputs, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
@@ -21,6 +23,7 @@ import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { saveTrainedModel } from './train';
 
 const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
+const EPOCHS = TRAIN_OPTION_SPECS.epochs;
 const LABELS = ['partial', 'complete'] as const;
 
 const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
@@ -50,10 +53,11 @@ DIR\` uses, and DIR/fine-tune.json, what was done and measured.
 ${paramHelp(['diameter', 'negativeStain'])}
   --out DIR            output folder (required)
   --models DIR         models to start from (default: the shipped ones)
-  --epochs N           detector epochs (default ${ADAPT_DEFAULTS.detectorEpochs})
+${trainOptionHelp(['epochs'], { epochs: ADAPT_DEFAULTS.detectorEpochs }, { epochs: 'detector epochs' })}
   --classifier-epochs N
-                       classifier epochs, with --truth (default ${ADAPT_DEFAULTS.classifierEpochs})
-  --seed S             seed of the training's random choices (default ${ADAPT_DEFAULTS.seed})
+                       classifier epochs, with --truth; 0 keeps the classifier (0, or ${EPOCHS.min}..${EPOCHS.max};
+                       default ${ADAPT_DEFAULTS.classifierEpochs})
+${trainOptionHelp(['seed'], { seed: ADAPT_DEFAULTS.seed }, { seed: "seed of the training's random choices" })}
   --backend B          ${BACKENDS.join('|')} (default wasm)`;
 
 const OPTIONS = {
@@ -64,9 +68,8 @@ const OPTIONS = {
   ...paramOptions(['diameter', 'negativeStain']),
   out: { type: 'string' },
   models: { type: 'string' },
-  epochs: { type: 'string' },
+  ...trainOptionFlags(['epochs', 'seed']),
   'classifier-epochs': { type: 'string' },
-  seed: { type: 'string' },
   backend: { type: 'string' },
 } as const;
 
@@ -97,9 +100,13 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   if (!BACKENDS.includes(backendChoice))
     throw new UsageError(`--backend: unknown backend '${String(v.backend)}' (use ${BACKENDS.join(', ')})`);
   const options = {
-    detectorEpochs: numberOption(v.epochs, 'epochs', wholeFrom(1)) ?? ADAPT_DEFAULTS.detectorEpochs,
-    classifierEpochs: numberOption(v['classifier-epochs'], 'classifier-epochs', wholeFrom(0)) ?? ADAPT_DEFAULTS.classifierEpochs,
-    seed: numberOption(v.seed, 'seed', WHOLE) ?? ADAPT_DEFAULTS.seed,
+    detectorEpochs: trainOptionFromValue(v, 'epochs') ?? ADAPT_DEFAULTS.detectorEpochs,
+    classifierEpochs:
+      numberOption(v['classifier-epochs'], 'classifier-epochs', {
+        test: (x) => x === 0 || isValidTrainOption('epochs', x),
+        says: `0, or ${describeTrainRange(EPOCHS)}`,
+      }) ?? ADAPT_DEFAULTS.classifierEpochs,
+    seed: trainOptionFromValue(v, 'seed') ?? ADAPT_DEFAULTS.seed,
     labelsComplete: labels === 'complete',
   };
   const negativeStain = paramFromOption(v, 'negativeStain') ?? false;

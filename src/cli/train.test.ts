@@ -106,7 +106,8 @@ describe('drpnet train-detector', () => {
   it('--init continues from an existing detector', async () => {
     const start = path.join(root, 'fcrn');
     const out = path.join(root, 'fcrn-tuned');
-    // With a vanishing learning rate the result stays at the starting weights, which a fresh seed would not have.
+    // With the smallest learning rate the table allows, one step leaves the starting weights within
+    // about 1e-7 (Adam's steps are about the learning rate), where a fresh seed's differ by ~0.1.
     const run = await detector(
       '--out',
       out,
@@ -115,7 +116,7 @@ describe('drpnet train-detector', () => {
       '--epochs',
       '1',
       '--lr',
-      '1e-12',
+      '1e-7',
       '--batch-size',
       '16',
       '--per-micrograph',
@@ -128,7 +129,7 @@ describe('drpnet train-detector', () => {
     const wb = b.getWeights().map((w) => Array.from(w.dataSync()));
     let maxDiff = 0;
     wa.forEach((w, i) => w.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - wb[i][j])))));
-    expect(maxDiff).toBeLessThan(1e-8);
+    expect(maxDiff).toBeLessThan(1e-5);
     expect(readMetadata(b).trainingSummary).toMatchObject({ init: start, perMicrograph: 5 });
     await expect(detector('--out', out, '--init', path.join(root, 'nothing-here'))).rejects.toThrow(/nothing-here.*model description/);
   });

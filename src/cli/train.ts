@@ -33,7 +33,9 @@ import {
   type Log,
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
-import { ABOVE_ZERO, numberOption, parse, UsageError, WHOLE, wholeFrom } from './args';
+import { numberOption, parse, UsageError, wholeFrom } from './args';
+import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train-option-flags';
+import { TRAIN_OPTION_KEYS, type TrainOptionKey, type TrainOptionValues } from '../core/train/train-options';
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
 import { outsideMessage } from '../core/coords/bounds';
@@ -51,20 +53,19 @@ const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, o
 ${paramHelp(['diameter'])}
   --out DIR            output folder: ${MODEL_FILE}, ${WEIGHTS_FILE}, ${TRAINING_FILE} (required)
 ${paramHelp(['negativeStain'])}
-  --validation F       fraction held out for validation loss (default ${D.validationFraction})
-  --seed S             seed of initial weights, sample choice, shuffling (default ${D.seed})
+${trainOptionHelp(['validationFraction', 'seed'], D)}
   --progress-every N   print the loss every N batches (default 20)
   --backend B          ${BACKENDS.join('|')} (default wasm)`;
+
+/** The options whose defaults differ between the two networks. */
+const PER_NETWORK: readonly TrainOptionKey[] = ['epochs', 'batchSize', 'learningRate', 'lrDecay'];
 
 const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
 
   --truth DIR          ground-truth coordinates (${coordinateExtensionList()}), matched by name:
                        ${COORDINATE_SOURCES_SHORT}
 ${COMMON_HELP}
-  --epochs N           passes over the training patches (default ${D.epochs})
-  --batch-size N       patches per training step (default ${D.batchSize})
-  --lr X               Adam learning rate (default ${D.learningRate})
-  --lr-decay X         learning rate factor after each epoch (default ${D.lrDecay})
+${trainOptionHelp(PER_NETWORK, D)}
   --init MODEL_DIR     fine-tune an existing detector (e.g. public/models/fcrn) instead of starting afresh
   --per-micrograph N   at most N particle patches per micrograph (default: every particle)`;
 
@@ -91,12 +92,7 @@ const COMMON_OPTIONS = {
   ...paramOptions(['diameter', 'negativeStain']),
   out: { type: 'string' },
   truth: { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  'lr-decay': { type: 'string' },
-  validation: { type: 'string' },
-  seed: { type: 'string' },
+  ...trainOptionFlags(TRAIN_OPTION_KEYS),
   init: { type: 'string' },
   'progress-every': { type: 'string' },
   backend: { type: 'string' },
@@ -129,12 +125,9 @@ interface CommonArgs {
   diameter: number;
   out: string;
   negativeStain: boolean;
-  validation?: number;
+  /** The training options given on the command line (each network's defaults fill the rest). */
+  given: Partial<TrainOptionValues>;
   seed: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  lrDecay?: number;
   init?: string;
   truth?: string;
   progressEvery: number;
@@ -152,20 +145,18 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   const files = await trainingInputs(inputs, log);
   const backend = (v.backend ?? 'wasm') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
+  const given: Partial<TrainOptionValues> = {};
+  for (const k of TRAIN_OPTION_KEYS) {
+    const x = trainOptionFromValue(v, k);
+    if (x !== undefined) given[k] = x;
+  }
   return {
     files,
     diameter,
     out: v.out,
     negativeStain: paramFromOption(v, 'negativeStain') ?? DEFAULT_PICK_PARAMS.negativeStain,
-    validation: numberOption(v.validation, 'validation', {
-      test: (x) => x >= 0 && x < 1,
-      says: 'a fraction from 0 up to, not including, 1',
-    }),
-    seed: numberOption(v.seed, 'seed', WHOLE) ?? D.seed,
-    epochs: numberOption(v.epochs, 'epochs', wholeFrom(1)),
-    batchSize: numberOption(v['batch-size'], 'batch-size', wholeFrom(1)),
-    lr: numberOption(v.lr, 'lr', ABOVE_ZERO),
-    lrDecay: numberOption(v['lr-decay'], 'lr-decay', ABOVE_ZERO),
+    given,
+    seed: given.seed ?? D.seed,
     init: typeof v.init === 'string' ? v.init : undefined,
     truth: typeof v.truth === 'string' ? v.truth : undefined,
     progressEvery: numberOption(v['progress-every'], 'progress-every', wholeFrom(1)) ?? 20,
@@ -221,14 +212,15 @@ async function forEachMicrograph(
   return skipped;
 }
 
-function trainingOptions(a: CommonArgs, defaults: typeof D | typeof C) {
+function trainingOptions(a: CommonArgs, defaults: typeof D | typeof C): TrainOptionValues {
+  const o = { ...defaults, ...a.given, seed: a.seed };
   return {
-    epochs: a.epochs ?? defaults.epochs,
-    batchSize: a.batchSize ?? defaults.batchSize,
-    learningRate: a.lr ?? defaults.learningRate,
-    lrDecay: a.lrDecay ?? defaults.lrDecay,
-    validationFraction: a.validation ?? defaults.validationFraction,
-    seed: a.seed,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    lrDecay: o.lrDecay,
+    validationFraction: o.validationFraction,
+    seed: o.seed,
   };
 }
 

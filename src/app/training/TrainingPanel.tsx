@@ -10,6 +10,7 @@ import { TrainingChart, type ChartSeries } from './TrainingChart';
 import { NO_HELD_OUT, total, verdict, type ComparisonRow, type Side } from './comparison';
 import { cancelRun, chooseSamples, discardPending, discardReview, initTraining, keepPending, trainReviewed } from './training-controller';
 import { useTraining, type Curves, type PendingModel } from './training-store';
+import { TRAIN_OPTION_KEYS, TRAIN_OPTION_SPECS, type TrainOptionSpec } from '../../core/train/train-options';
 import './training.css';
 
 type NumberKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
@@ -28,21 +29,20 @@ interface FieldSpec<K extends string> {
 /** The settings both kinds of training share. */
 type CommonSettings = Pick<ClassifierSettings, keyof ClassifierSettings & keyof DetectorSettings>;
 
-const COMMON_FIELDS: FieldSpec<NumberKey<CommonSettings> & string>[] = [
-  { name: 'epochs', label: 'Epochs', min: 1, max: 100, step: 1, integer: true },
-  { name: 'batchSize', label: 'Batch size', min: 1, max: 256, step: 1, integer: true },
-  { name: 'learningRate', label: 'Learning rate', min: 1e-7, max: 1, step: 1e-5, hint: 'Adam' },
-  { name: 'lrDecay', label: 'LR factor per epoch', min: 0.01, max: 1, step: 0.05 },
-  {
-    name: 'validationFraction',
-    label: 'Validation fraction',
-    min: 0,
-    max: 0.5,
-    step: 0.05,
-    hint: 'Held out from training; its loss (and accuracy) is measured after each epoch',
-  },
-  { name: 'seed', label: 'Seed', min: 0, step: 1, integer: true },
-];
+// The shared fields come from the training options' table (core/train/train-options.ts), so the
+// panel accepts what the CLI accepts and core checks.
+const COMMON_FIELDS: FieldSpec<NumberKey<CommonSettings> & string>[] = TRAIN_OPTION_KEYS.map((name) => {
+  const spec: TrainOptionSpec = TRAIN_OPTION_SPECS[name];
+  return {
+    name,
+    label: spec.label,
+    min: spec.min,
+    max: spec.max,
+    step: spec.step,
+    integer: spec.integer,
+    hint: spec.help[0].toUpperCase() + spec.help.slice(1),
+  };
+});
 
 const CLASSIFIER_FIELDS: FieldSpec<NumberKey<ClassifierSettings> & string>[] = [
   {

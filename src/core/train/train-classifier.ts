@@ -9,7 +9,8 @@ import { ParameterError, throwIfAborted } from '../errors';
 import { BACKGROUND_CLASS, PARTICLE_CLASS } from '../model/classifier';
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import { gatherRows, splitTrainValidation, toBatches } from './batches';
-import { checkCommonOptions, readScalars, setLearningRate, type TrainingOptions, type TrainingResult } from './train-detector';
+import { readScalars, setLearningRate, type TrainingOptions, type TrainingResult } from './train-detector';
+import { checkTrainOptions } from './train-options';
 
 export interface ClassifierTrainingData {
   /** n patches (the model's input size, 64x64), one after another, row-major. */
@@ -115,7 +116,7 @@ export async function trainClassifier(
   options: Partial<TrainClassifierOptions> = {},
 ): Promise<TrainingResult<ClassifierEpochReport>> {
   const o = { ...DEFAULT_CLASSIFIER_TRAINING, ...options };
-  checkCommonOptions(o);
+  checkTrainOptions(o);
   const side = model.inputs[0].shape[1];
   if (typeof side !== 'number') throw new ParameterError('the classifier model has no fixed patch size');
   const per = side * side;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError, throwIfAborted } from '../errors';
 import { createRng, shuffleInPlace } from '../random';
 import { gatherRows, splitTrainValidation, toBatches } from './batches';
+import { checkTrainOptions } from './train-options';
 
 export interface DetectorTrainingData {
   /** n input patches of size x size, one after another, row-major. */
@@ -74,11 +75,6 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
-export function checkCommonOptions(o: { epochs: number; learningRate: number }): void {
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ParameterError(`epochs must be a positive whole number, got ${o.epochs}`);
-  if (!(o.learningRate > 0)) throw new ParameterError(`learning rate must be positive, got ${o.learningRate}`);
-}
-
 /**
  * Reads scalar tensors asynchronously and frees them. Training never reads synchronously:
  * WebGPU's dataSync goes through a canvas, is slow, and fails on some adapters (SwiftShader).
@@ -134,7 +130,7 @@ export async function trainDetector(
   options: Partial<TrainDetectorOptions> = {},
 ): Promise<TrainingResult<DetectorEpochReport>> {
   const o = { ...DEFAULT_DETECTOR_TRAINING, ...options };
-  checkCommonOptions(o);
+  checkTrainOptions(o);
   if (o.samplesPerEpoch !== undefined && !(Number.isInteger(o.samplesPerEpoch) && o.samplesPerEpoch >= 1))
     throw new ParameterError(`samples per epoch must be a positive whole number, got ${o.samplesPerEpoch}`);
   const per = data.size * data.size;
