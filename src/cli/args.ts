@@ -40,7 +40,7 @@ export function joinNegativeValues(argv: readonly string[], options: Options): s
   return out;
 }
 
-/** The options of a diameter in Å, which only the picking commands take (pick.ts PICK_OPTIONS). */
+/** The options of a diameter in Å, which the commands that pick or train take (diameter-options.ts). */
 export const ANGSTROM_OPTIONS = ['diameter-angstrom', 'angpix'] as const;
 
 export function parse<const T extends Options>(argv: string[], options: T, help: string) {
@@ -57,7 +57,7 @@ export function parse<const T extends Options>(argv: string[], options: T, help:
     const near = unknown ? nearestOption(unknown[1], Object.keys(options)) : undefined;
     if (unknown && (ANGSTROM_OPTIONS as readonly string[]).includes(unknown[1]) && 'diameter' in options)
       throw new UsageError(
-        `--${unknown[1]}: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å`,
+        `--${unknown[1]}: this command takes the particle diameter in pixels (--diameter PX); the commands that pick or train also take it in Å`,
       );
     // RELION's "Number of threads" habit: pick is one process, several are run side by side.
     if (unknown && unknown[1] === 'j' && 'shard' in options)

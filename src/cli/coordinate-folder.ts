@@ -41,6 +41,8 @@ export interface FolderOptions {
   boxSize?: number;
   /** How the folder was given ("--picks"), for messages. */
   label: string;
+  /** Whether the command has a --format option that chooses the format read (eval's --picks). */
+  formatOption?: boolean;
 }
 
 export interface FolderContents {
@@ -228,7 +230,9 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   if (duplicates.size) {
     const n = [...byKey.values()].filter((c) => c.length > 1).length;
     const parts = [...duplicates].map(([what, files]) => `${what} (${someOf(files)})`);
-    warnings.push(`${opts.label} ${dir}: ${n} micrograph(s) have coordinates in several formats: ${parts.join('; ')}; --format chooses`);
+    warnings.push(
+      `${opts.label} ${dir}: ${n} micrograph(s) have coordinates in several formats: ${parts.join('; ')}; ${opts.formatOption ? '--format chooses' : 'to use another, keep only its files in the folder'}`,
+    );
   }
   const read = order.filter((f) => used.has(f)).map((f) => `${f} (${count(used.get(f) as number)})`);
   const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);

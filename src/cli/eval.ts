@@ -86,6 +86,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const v = args.values;
   if (!v.picks || !v.truth) throw new UsageError(`--picks and --truth are required\n${HELP}`);
   const diameter = numberOption(v.diameter, 'diameter', ABOVE_ZERO);
+  // Both given and different would leave one unused without a word (a tester scored at radius 10 with --diameter 140 given too).
+  if (v.diameter !== undefined && v.radius !== undefined)
+    throw new UsageError('give the matching radius once: --radius PX, or --diameter PX (the radius is half of it)');
   const radius = numberOption(v.radius, 'radius', ABOVE_ZERO) ?? (diameter !== undefined ? matchingRadius(diameter) : undefined);
   if (radius === undefined) throw new UsageError('give the matching radius with --radius PX (or the particle --diameter PX)');
   const formats = choiceListOption(v.format, 'format', COORDINATE_FORMAT_IDS);
@@ -93,7 +96,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   const sizes = v.micrographs ? await micrographSizes(v.micrographs) : undefined;
 
-  const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, { label: '--picks', formats, boxSize });
+  const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, {
+    label: '--picks',
+    formats,
+    boxSize,
+    formatOption: true,
+  });
   const truthRead = await readCoordinateFolder(pathOption(v.truth, 'truth') as string, { label: '--truth', boxSize });
   for (const r of [picked, truthRead]) {
     process.stderr.write(`drpnet eval: ${r.summary}\n`);

@@ -20,13 +20,14 @@ import { COORDINATE_SOURCES_SHORT, readCoordinateFolder } from './coordinate-fol
 import { checkWritableFolder, readArrayBuffer, someOf, trainingInputs, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
+import { ANGSTROM_OPTION_TYPES, describeDiameter, diameterFromOptions, diameterHelp, micrographPixels } from './diameter-options';
 import { saveTrainedModel } from './train';
 
 const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
 const EPOCHS = TRAIN_OPTION_SPECS.epochs;
 const LABELS = ['partial', 'complete'] as const;
 
-const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
+const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX|--diameter-angstrom A --out DIR (--truth DIR | --unsupervised) [options]
 
 Adapts the detector to your data, and the classifier where the labels show what background
 is (--labels complete), and writes DIR/fcrn and DIR/classifier, which \`drpnet pick --models
@@ -50,7 +51,8 @@ DIR\` uses, and DIR/fine-tune.json, what was done and measured.
   --labels KIND        ${LABELS.join('|')}: whether every particle of a labelled micrograph is labelled
                        (default partial: places nobody labelled count less than labels, and
                        the classifier, given no background, is kept as it was)
-${paramHelp(['diameter', 'negativeStain'])}
+${diameterHelp()}
+${paramHelp(['negativeStain'])}
   --out DIR            output folder (required)
   --models DIR         models to start from (default: the shipped ones)
 ${trainOptionHelp(['epochs'], { epochs: ADAPT_DEFAULTS.detectorEpochs }, { epochs: 'detector epochs' })}
@@ -66,6 +68,7 @@ const OPTIONS = {
   unsupervised: { type: 'boolean' },
   labels: { type: 'string' },
   ...paramOptions(['diameter', 'negativeStain']),
+  ...ANGSTROM_OPTION_TYPES,
   out: { type: 'string' },
   models: { type: 'string' },
   ...trainOptionFlags(['epochs', 'seed']),
@@ -84,8 +87,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const v = args.values;
-  const diameter = paramFromOption(v, 'diameter');
-  if (diameter === undefined) throw new UsageError(`--diameter is required\n${HELP}`);
+  const diameter = diameterFromOptions(v, HELP);
   const out = pathOption(v.out, 'out');
   if (!out) throw new UsageError(`--out is required\n${HELP}`);
   const truthDir = pathOption(v.truth, 'truth');
@@ -160,8 +162,21 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     const { width, height } = m.image;
     const outside = picks && outsideMessage(picks, path.basename(file), width, height);
     if (outside) misplaced.push(`${truth!.files.get(key)}: ${outside}`);
-    else
-      micrographs.push({ name: path.basename(file), image: m.image, diameter, negativeStain, truth: picks } satisfies TrainingMicrograph);
+    else {
+      let px: number;
+      try {
+        px = micrographPixels(diameter, m.pixelSize, file);
+      } catch (e) {
+        throw new UsageError(`${(e as Error).message}; nothing trained`);
+      }
+      micrographs.push({
+        name: path.basename(file),
+        image: m.image,
+        diameter: px,
+        negativeStain,
+        truth: picks,
+      } satisfies TrainingMicrograph);
+    }
     const crowded = !outside && picks && crowdedMessage(picks, path.basename(file), width, height);
     if (crowded) corner.push(`${truth!.files.get(key)}: ${crowded}`);
   }
@@ -179,8 +194,14 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
     return 1;
   }
+  // With --diameter-angstrom and no --angpix, each micrograph's own pixels: one number when their pixel sizes agree.
+  const pixels = [...new Set(micrographs.map((m) => m.diameter))];
+  const said =
+    diameter.px === undefined
+      ? `${diameter.angstrom!.diameter} Å = ${pixels.join(', ')} px from the micrographs' pixel sizes`
+      : describeDiameter(diameter);
   log(
-    `drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${diameter} px, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`,
+    `drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${said}, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`,
   );
   const t0 = performance.now();
   const opts = {
@@ -195,7 +216,8 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   await saveTrainedModel(r.classifier, path.join(out, 'classifier'), r.classifierMeta);
   // How the run was made, so a models folder says where it came from.
   const run = {
-    diameter,
+    diameter: pixels.length === 1 ? pixels[0] : null,
+    ...(diameter.angstrom ? { diameterAngstrom: diameter.angstrom.diameter } : {}),
     negativeStain,
     ...(unsupervised ? { unsupervised } : { truth: path.resolve(truthDir!), labels, classifierEpochs: options.classifierEpochs }),
     epochs: options.detectorEpochs,

@@ -14,22 +14,21 @@ import { DrpnetError, ParameterError } from '../core/errors';
 import { MICROGRAPH_FORMATS } from '../core/io/formats';
 import { formatFromFileName, isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
-import { describeRange, isValidParam, PARAM_KEYS, PARAM_SPECS, type PickParams } from '../core/params';
-import { angstromToPixels, formatPixelSize, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
+import { PARAM_KEYS, type PickParams } from '../core/params';
+import { formatPixelSize, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
+import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
+import { givenParams, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
 import {
-  ABOVE_ZERO,
-  ANGSTROM_OPTIONS,
-  choiceListOption,
-  decimalValue,
-  numberOption,
-  parse,
-  pathOption,
-  UsageError,
-  wholeFrom,
-} from './args';
-import { givenParams, helpEntry, paramHelp, paramOptions, paramsFromOptions, type OptionValues } from './param-options';
+  ANGSTROM_OPTION_TYPES,
+  describeDiameter,
+  diameterFromOptions,
+  diameterHelp,
+  noPixelSizeMessage,
+  pixelDiameter,
+  type AngstromDiameter,
+} from './diameter-options';
 import {
   allExist,
   checkWritableFolder,
@@ -61,10 +60,7 @@ const BACKENDS: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu'];
 /** The picking options every picking command shares (parseArgs form): the pick parameters' and these. */
 export const PICK_OPTIONS = {
   ...paramOptions(),
-  ...(Object.fromEntries(ANGSTROM_OPTIONS.map((name) => [name, { type: 'string' }])) as Record<
-    (typeof ANGSTROM_OPTIONS)[number],
-    { type: 'string' }
-  >),
+  ...ANGSTROM_OPTION_TYPES,
   frame: { type: 'string' },
   models: { type: 'string' },
   detector: { type: 'string' },
@@ -74,12 +70,7 @@ export const PICK_OPTIONS = {
 
 export type PickOptionValues = OptionValues;
 
-export const PICK_OPTIONS_HELP = `${paramHelp(['diameter'], { diameter: '--diameter-angstrom' })}
-${helpEntry(
-  '--diameter-angstrom A',
-  "particle diameter in Å instead: in each micrograph's own pixels from --angpix, else from its pixel size in the micrographs STAR (relion-external) or its MRC header (TIFF, PNG and JPEG carry none)",
-)}
-${helpEntry('--angpix A', "pixel size in Å per pixel for --diameter-angstrom (RELION's name), over what the files say (-1, as in RELION: what they say)")}
+export const PICK_OPTIONS_HELP = `${diameterHelp('the micrographs STAR (relion-external) or ')}
 ${paramHelp(PARAM_KEYS.filter((k) => k !== 'diameter'))}
   --frame N            use frame N (0-based) of a stack instead of the average
   --models DIR         folder with fcrn/ and classifier/ models (default: the shipped ones); settings
@@ -136,7 +127,7 @@ export interface PickSettings {
   given: Partial<PickParams>;
   /** --diameter-angstrom: with `pixelSize` (--angpix) params.diameter is it in pixels already;
    * without, each micrograph's diameter comes from its own pixel size (micrographDiameter). */
-  angstrom?: { diameter: number; pixelSize?: number };
+  angstrom?: AngstromDiameter;
   frame?: number;
   /** Where the networks come from (--models, --detector, --classifier). */
   sources: ModelSources;
@@ -145,16 +136,11 @@ export interface PickSettings {
 
 /** Reads the shared picking options; throws UsageError naming the bad one. */
 export function pickSettingsFrom(v: PickOptionValues, help: string): PickSettings {
-  const angstrom = angstromDiameter(v, help);
+  const diameter = diameterFromOptions(v, help);
   const given = givenParams(v);
-  if (angstrom && given.diameter !== undefined)
-    throw new UsageError('give the particle diameter once: --diameter in pixels or --diameter-angstrom in Å');
-  if (angstrom?.pixelSize !== undefined)
-    given.diameter = pixelDiameter(angstrom.diameter, angstrom.pixelSize, (message) => {
-      throw new UsageError(message);
-    });
+  if (diameter.px !== undefined) given.diameter = diameter.px;
   // Without --angpix the diameter is set per micrograph; until then params.diameter is the table's default.
-  const params = paramsFromOptions(v, help, given, angstrom ? ['diameter'] : []);
+  const params = paramsFromOptions(v, help, given, diameter.angstrom ? ['diameter'] : []);
   const backend = (v.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: unknown backend '${String(backend)}' (use ${BACKENDS.join(', ')})`);
   const frame = numberOption(v.frame, 'frame', wholeFrom(0));
@@ -162,42 +148,11 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   return {
     params,
     given,
-    angstrom,
+    angstrom: diameter.angstrom,
     frame,
     sources: { dir: folder('models'), detector: folder('detector'), classifier: folder('classifier') },
     backend,
   };
-}
-
-/** The number of a value written with Å after it ('120A', '120 Å', '120 angstrom'), else undefined. */
-function withAngstroms(value: unknown): string | undefined {
-  return typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(?:a|å|angstroms?)\s*$/i.exec(value)?.[1] : undefined;
-}
-
-/** --diameter-angstrom and --angpix, checked: one diameter, and --angpix only to convert it. */
-function angstromDiameter(v: PickOptionValues, help: string): PickSettings['angstrom'] {
-  const inA = withAngstroms(v.diameter);
-  if (inA) throw new UsageError(`--diameter is in pixels; for ${inA} Å give --diameter-angstrom ${inA}`);
-  const inAToo = withAngstroms(v['diameter-angstrom']);
-  if (inAToo) throw new UsageError(`--diameter-angstrom is in Å already: give --diameter-angstrom ${inAToo}`);
-  const diameter = numberOption(v['diameter-angstrom'], 'diameter-angstrom', ABOVE_ZERO);
-  // RELION's programs read --angpix -1 as "the pixel size the files give".
-  const pixelSize = decimalValue(v.angpix) === -1 ? undefined : numberOption(v.angpix, 'angpix', ABOVE_ZERO);
-  if (diameter === undefined && v.diameter === undefined)
-    throw new UsageError(`--diameter PX (pixels) or --diameter-angstrom A (Å) is required\n${help}`);
-  if (pixelSize !== undefined && diameter === undefined)
-    throw new UsageError('--angpix converts --diameter-angstrom to pixels; with --diameter in pixels leave it out');
-  return diameter === undefined ? undefined : { diameter, pixelSize };
-}
-
-/** A diameter in Å as pixels (to 0.1 px, as the workbench shows it); `refuse` throws when it is outside the parameter's range. */
-function pixelDiameter(angstrom: number, pixelSize: number, refuse: (message: string) => never): number {
-  const px = toTenth(angstromToPixels(angstrom, pixelSize));
-  if (!isValidParam('diameter', px))
-    refuse(
-      `--diameter-angstrom ${angstrom} is ${px} px at ${formatPixelSize(pixelSize)} Å/px, and the diameter must be ${describeRange(PARAM_SPECS.diameter)}`,
-    );
-  return px;
 }
 
 /** Pixel sizes that differ by more than this fraction are said to disagree. */
@@ -236,10 +191,7 @@ function micrographDiameter(settings: PickSettings, job: PickJob, header: number
   const refuse = (message: string): never => {
     throw new ParameterError(message, label);
   };
-  if (own === undefined)
-    refuse(
-      `no pixel size is known for this micrograph (${job.list ? `neither ${job.list} nor its header gives one` : 'its file gives none'}), so --diameter-angstrom cannot be converted to pixels; give --angpix A (Å per pixel), or --diameter in pixels`,
-    );
+  if (own === undefined) refuse(noPixelSizeMessage(job.list ? `neither ${job.list} nor its header gives one` : 'its file gives none'));
   const disagrees =
     listed !== undefined && isUsablePixelSize(header) && differ(header, listed)
       ? `its header says ${formatPixelSize(header)} Å/px`
@@ -446,7 +398,10 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
       const carried = Object.keys(withModels.fromModels).length
         ? `; the models' own settings (drpnet fine-tune): ${describeSettings(withModels.fromModels)}`
         : '';
-      opts.report(`backend ${backend}, diameter ${describeDiameter(settings)}${carried}`, 'info');
+      opts.report(
+        `backend ${backend}, diameter ${describeDiameter({ px: settings.params.diameter, angstrom: settings.angstrom })}${carried}`,
+        'info',
+      );
       const dir = settings.sources.dir;
       tunedAt = dir && !settings.sources.detector ? await fineTunedDiameter(dir) : undefined;
       if (!perMicrograph) checkTunedDiameter(settings.params.diameter, 'these micrographs are');
@@ -530,14 +485,6 @@ function describeConversion(d: MicrographDiameter): string | undefined {
 }
 
 /** How the log names the diameter: in pixels, or the Å given and how they become pixels. */
-function describeDiameter(settings: PickSettings): string {
-  const a = settings.angstrom;
-  if (!a) return `${settings.params.diameter} px`;
-  if (a.pixelSize !== undefined)
-    return `${a.diameter} Å = ${settings.params.diameter} px at ${formatPixelSize(a.pixelSize)} Å/px (--angpix)`;
-  return `${a.diameter} Å, in each micrograph's pixels from its own pixel size`;
-}
-
 /** Appends --stats records to `file` (emptied first). Measurements are secondary: if the file
  * cannot be written, picking goes on, with one warning. */
 async function statsWriter(file: string): Promise<((record: PickStats) => void) | undefined> {
@@ -589,6 +536,10 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
   // Not given: each micrograph's default, from its diameter (which --diameter-angstrom makes per micrograph).
   const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO);
+  if (boxSize !== undefined && !formats.some((f) => f === 'box' || f === 'cbox'))
+    throw new UsageError(
+      `--box-size is written to .box and .cbox files, and --format ${formats.join(',')} writes neither; add box to --format, or leave --box-size out`,
+    );
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
   const out = pathOption(v.out, 'out');
   const statsFile = pathOption(v.stats, 'stats');

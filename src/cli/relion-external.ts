@@ -436,6 +436,8 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       if (!sharded && earlier !== options) {
         // Every file picked with these options (an --overwrite run, or one that kept none): the record says so again.
         if (v.overwrite || !totals.skipped) await writeFileAtomic(inJob(SETTINGS_FILE), options);
+        // None picked with these (a Continue of other options that found every file there): the files, and so the record, are as before.
+        else if (!totals.picked && earlier !== undefined) await writeFileAtomic(inJob(SETTINGS_FILE), earlier);
         // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
         if (totals.skipped)
           process.stdout.write(

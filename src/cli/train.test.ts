@@ -264,5 +264,17 @@ describe('drpnet train-classifier', () => {
     );
     await expect(classifier('--out', path.join(root, 'x'))).rejects.toThrow(/exactly one of --truth DIR and --unsupervised/);
     await expect(classifier('--out', path.join(root, 'x'), '--truth', truth, '--unsupervised')).rejects.toThrow(/exactly one/);
+    await expect(classifier('--out', path.join(root, 'x'), '--truth', truth, '--strict-level', '3')).rejects.toThrow(
+      '--strict-level goes with --unsupervised',
+    );
+  });
+
+  it('refuses an output folder it cannot write before reading a micrograph, not after training', async () => {
+    const file = path.join(root, 'a-file');
+    await writeFile(file, 'x');
+    for (const run of [detector, (...a: string[]) => classifier('--truth', truth, ...a)]) {
+      // checkWritableFolder's words: saving after training failed on a raw EEXIST from mkdir.
+      await expect(run('--out', file)).rejects.toThrow(`${file}: cannot create the folder`);
+    }
   });
 });

@@ -33,13 +33,21 @@ import {
   type Log,
 } from '../core/train/training-run';
 import { labelUnsupervised, UNSUPERVISED_DEFAULTS } from '../core/train/unsupervised';
-import { numberOption, parse, UsageError, wholeFrom } from './args';
+import { numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
+import {
+  ANGSTROM_OPTION_TYPES,
+  describeDiameter,
+  diameterFromOptions,
+  diameterHelp,
+  micrographPixels,
+  type DiameterSetting,
+} from './diameter-options';
 import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train-option-flags';
 import { TRAIN_OPTION_KEYS, type TrainOptionKey, type TrainOptionValues } from '../core/train/train-options';
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
 import { outsideMessage } from '../core/coords/bounds';
-import { readArrayBuffer, trainingInputs, writeFileAtomic } from './files';
+import { checkWritableFolder, readArrayBuffer, trainingInputs, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
@@ -50,7 +58,7 @@ const D = DEFAULT_DETECTOR_TRAINING;
 const C = DEFAULT_CLASSIFIER_TRAINING;
 
 const COMMON_HELP = `  --micrographs PATH   micrograph file or folder (repeat, or list several after the options)
-${paramHelp(['diameter'])}
+${diameterHelp()}
   --out DIR            output folder: ${MODEL_FILE}, ${WEIGHTS_FILE}, ${TRAINING_FILE} (required)
 ${paramHelp(['negativeStain'])}
 ${trainOptionHelp(['validationFraction', 'seed'], D)}
@@ -90,6 +98,7 @@ ${paramHelp(['sigma'])}
 const COMMON_OPTIONS = {
   micrographs: { type: 'string', multiple: true },
   ...paramOptions(['diameter', 'negativeStain']),
+  ...ANGSTROM_OPTION_TYPES,
   out: { type: 'string' },
   truth: { type: 'string' },
   ...trainOptionFlags(TRAIN_OPTION_KEYS),
@@ -122,7 +131,8 @@ async function readTruthFolder(dir: string): Promise<FolderContents> {
 
 interface CommonArgs {
   files: string[];
-  diameter: number;
+  /** In pixels for every micrograph, or in Å for each to convert (micrographPixels). */
+  diameter: DiameterSetting;
   out: string;
   negativeStain: boolean;
   /** The training options given on the command line (each network's defaults fill the rest). */
@@ -137,9 +147,9 @@ interface CommonArgs {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 async function commonArgs(v: Values, positionals: string[], help: string): Promise<CommonArgs> {
-  const diameter = paramFromOption(v, 'diameter');
-  if (diameter === undefined) throw new UsageError(`--diameter is required\n${help}`);
-  if (typeof v.out !== 'string') throw new UsageError(`--out is required\n${help}`);
+  const diameter = diameterFromOptions(v, help);
+  const out = pathOption(typeof v.out === 'string' ? v.out : undefined, 'out');
+  if (out === undefined) throw new UsageError(`--out is required\n${help}`);
   const inputs = [...((v.micrographs as string[] | undefined) ?? []), ...positionals];
   if (!inputs.length) throw new UsageError(`no micrographs given (--micrographs DIR|FILES)\n${help}`);
   const files = await trainingInputs(inputs, log);
@@ -153,7 +163,7 @@ async function commonArgs(v: Values, positionals: string[], help: string): Promi
   return {
     files,
     diameter,
-    out: v.out,
+    out,
     negativeStain: paramFromOption(v, 'negativeStain') ?? DEFAULT_PICK_PARAMS.negativeStain,
     given,
     seed: given.seed ?? D.seed,
@@ -196,13 +206,14 @@ async function forEachMicrograph(
       const m: TrainingMicrograph = {
         name: path.basename(file),
         image: micrograph.image,
-        diameter: a.diameter,
+        diameter: micrographPixels(a.diameter, micrograph.pixelSize, file),
         negativeStain: a.negativeStain,
         truth: t,
       };
       const t0 = performance.now();
       const line = await use(m, i);
-      log(`${tag} ${file}: ${line} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      const converted = a.diameter.px === undefined ? `, diameter ${m.diameter} px` : '';
+      log(`${tag} ${file}: ${line}${converted} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (e) {
       const why = failure(e, file);
       skipped.push(why);
@@ -240,7 +251,8 @@ function runSummary(a: CommonArgs, r: RunFacts, specific: Record<string, unknown
     command: r.command,
     micrographs: r.micrographs,
     skipped: r.skipped,
-    diameter: a.diameter,
+    diameter: a.diameter.px ?? null,
+    ...(a.diameter.angstrom ? { diameterAngstrom: a.diameter.angstrom.diameter } : {}),
     negativeStain: a.negativeStain,
     ...specific,
     init: a.init ?? null,
@@ -258,7 +270,7 @@ async function finish(model: tf.LayersModel, out: string, meta: ModelMetadata): 
 }
 
 function startLine(what: string, a: CommonArgs, backend: string, init: string | undefined): string {
-  return `drpnet ${what}: ${a.files.length} micrograph(s), diameter ${a.diameter} px, backend ${backend}, ${init ? `from ${init}` : `fresh weights (seed ${a.seed})`}`;
+  return `drpnet ${what}: ${a.files.length} micrograph(s), diameter ${describeDiameter(a.diameter)}, backend ${backend}, ${init ? `from ${init}` : `fresh weights (seed ${a.seed})`}`;
 }
 
 export async function trainDetectorCommand(argv: string[]): Promise<number> {
@@ -270,6 +282,8 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
   const a = await commonArgs(args.values, args.positionals, DETECTOR_HELP);
   if (!a.truth) throw new UsageError(`--truth is required\n${DETECTOR_HELP}`);
   const perMicrograph = numberOption(args.values['per-micrograph'], 'per-micrograph', wholeFrom(1));
+  // Before training, not after: a folder that cannot be written would throw the trained model away.
+  await checkWritableFolder(a.out);
   const backend = describeBackend(await startBackend(a.backend));
   const init = a.init ? await loadInitModel(a.init, 'fcrn') : undefined;
   const refRadius = init?.meta.workingRadius ?? FCRN_WORKING_RADIUS;
@@ -349,11 +363,14 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   const a = await commonArgs(v, args.positionals, CLASSIFIER_HELP);
   const unsupervised = Boolean(v.unsupervised);
   if (unsupervised === Boolean(a.truth)) throw new UsageError(`give exactly one of --truth DIR and --unsupervised\n${CLASSIFIER_HELP}`);
+  if (!unsupervised && v['strict-level'] !== undefined)
+    throw new UsageError('--strict-level goes with --unsupervised: with --truth the labels say which candidates are particles');
   const sigma = paramFromOption(v, 'sigma') ?? DEFAULT_PICK_PARAMS.sigma;
   const threshold = paramFromOption(v, 'threshold') ?? (unsupervised ? DEFAULT_PICK_PARAMS.threshold : SUPERVISED_PEAKS.threshold);
   const strictLevel =
     numberOption(v['strict-level'], 'strict-level', { test: (x) => x === 2 || x === 3, says: '2 or 3' }) ??
     UNSUPERVISED_DEFAULTS.strictLevel;
+  await checkWritableFolder(a.out);
   const backend = describeBackend(await startBackend(a.backend));
   const models: Models = await loadModels({ detector: v.detector, withClassifier: false });
   const init = a.init ? await loadInitModel(a.init, 'classifier') : undefined;

@@ -8,6 +8,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImage } from '../../src/core/image';
 import { writeMrc } from '../../src/core/io/mrc';
+import { writeRelionCoordinates } from '../../src/core/coords/relion';
 import { main } from '../../src/cli/main';
 import { pickCommand } from '../../src/cli/pick';
 import { captureOutput, PIXEL_SIZE, writeRandomModels, writeSimulatedMrc } from '../helpers/fixtures';
@@ -22,6 +23,13 @@ const pick = (...argv: string[]) => captureOutput(() => pickCommand([...argv, '-
 async function outputs(dir: string): Promise<Map<string, string>> {
   const files = (await readdir(dir).catch(() => [] as string[])).sort();
   return new Map(await Promise.all(files.map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as [string, string])));
+}
+
+/** A 16-bit PNG micrograph, grey.png in `dir`: a format that carries no pixel size. */
+async function writeGreyPng(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const data = new Uint16Array(200 * 160).map((_, i) => (i * 7919) % 65536);
+  await writeFile(path.join(dir, 'grey.png'), encodePng({ width: 200, height: 160, data, depth: 16, channels: 1 }));
 }
 
 beforeAll(async () => {
@@ -72,9 +80,7 @@ describe('drpnet pick --diameter-angstrom', () => {
 
   it('refuses PNG micrographs before picking (they carry no pixel size), and picks them with --angpix', async () => {
     const dir = path.join(root, 'png');
-    await mkdir(dir, { recursive: true });
-    const data = new Uint16Array(200 * 160).map((_, i) => (i * 7919) % 65536);
-    await writeFile(path.join(dir, 'grey.png'), encodePng({ width: 200, height: 160, data, depth: 16, channels: 1 }));
+    await writeGreyPng(dir);
     const out = path.join(root, 'png-out');
     await expect(pick(dir, '--diameter-angstrom', '36', '--out', out)).rejects.toThrow(
       /grey\.png: PNG files carry no pixel size, so --diameter-angstrom cannot be converted to pixels; give --angpix/,
@@ -128,15 +134,66 @@ describe('drpnet pick --diameter-angstrom', () => {
     expect(run.stderr.split(said)).toHaveLength(2);
   });
 
-  it('the commands that train refuse the Å options with a pointer to --diameter', async () => {
-    for (const command of ['fine-tune', 'train-detector']) {
-      const run = await captureOutput(() =>
-        main([command, '--micrographs', mics, '--truth', mics, '--diameter-angstrom', '36', '--out', path.join(root, 'ft')]),
+  it('train-classifier takes the diameter in Å, converted with each MRC header, and records both', async () => {
+    const truth = path.join(root, 'truth');
+    await mkdir(truth, { recursive: true });
+    for (const n of ['mic_1', 'mic_2'])
+      await writeFile(
+        path.join(truth, `${n}.star`),
+        writeRelionCoordinates([
+          { x: 100, y: 100 },
+          { x: 250, y: 180 },
+          { x: 300, y: 80 },
+        ]),
       );
-      expect(run.result).toBe(2);
-      expect(run.stderr).toContain(
-        '--diameter-angstrom: this command takes the particle diameter in pixels (--diameter PX); pick and relion-external also take it in Å',
-      );
-    }
+    const out = path.join(root, 'classifier-a');
+    const angstrom = DIAMETER_PX * PIXEL_SIZE;
+    const run = await captureOutput(() =>
+      main([
+        'train-classifier',
+        '--micrographs',
+        mics,
+        '--truth',
+        truth,
+        '--diameter-angstrom',
+        String(angstrom),
+        '--epochs',
+        '1',
+        '--out',
+        out,
+      ]),
+    );
+    expect(run.result, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`diameter ${angstrom} Å, in each micrograph's pixels from its own pixel size`);
+    const summary = JSON.parse(await readFile(path.join(out, 'training.json'), 'utf8'));
+    expect(summary).toMatchObject({ diameter: null, diameterAngstrom: angstrom });
+    expect(run.stderr).toMatch(new RegExp(`mic_1\\.mrc: .*, diameter ${DIAMETER_PX} px \\(`));
+  }, 120_000);
+
+  it('fine-tune refuses micrographs without a pixel size before training, naming the file, and two diameters', async () => {
+    const dir = path.join(root, 'png-train');
+    await writeGreyPng(dir);
+    const truth = path.join(root, 'png-truth');
+    await mkdir(truth, { recursive: true });
+    await writeFile(path.join(truth, 'grey.star'), writeRelionCoordinates([{ x: 60, y: 60 }]));
+    const out = path.join(root, 'ft-png');
+    const args = ['fine-tune', '--micrographs', dir, '--truth', truth, '--models', models, '--diameter-angstrom', '36', '--out', out];
+    const run = await captureOutput(() => main(args));
+    expect(run.result).toBe(2);
+    expect(run.stderr).toMatch(
+      /grey\.png.*no pixel size is known for this micrograph \(its file gives none\).*give --angpix A.*; nothing trained/,
+    );
+    await expect(readdir(path.join(out, 'fcrn'))).rejects.toThrow();
+    // Both diameters, or --angpix with pixels: refused as pick refuses them.
+    const twice = await captureOutput(() => main([...args, '--diameter', '30']));
+    expect(twice.stderr).toContain('give the particle diameter once');
+  });
+
+  it('eval, which takes no pixel size, refuses the Å options with a pointer to --diameter', async () => {
+    const run = await captureOutput(() => main(['eval', '--picks', mics, '--truth', mics, '--diameter-angstrom', '36']));
+    expect(run.result).toBe(2);
+    expect(run.stderr).toContain(
+      '--diameter-angstrom: this command takes the particle diameter in pixels (--diameter PX); the commands that pick or train also take it in Å',
+    );
   });
 });

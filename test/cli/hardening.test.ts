@@ -83,6 +83,15 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(evaluate('--colour', 'red')).rejects.toThrow(/^unknown option --colour\n/);
   });
 
+  it('refuses two options where one would go unused without a word', async () => {
+    await expect(evaluate('--picks', mics, '--truth', mics, '--radius', '10', '--diameter', '140')).rejects.toThrow(
+      'give the matching radius once: --radius PX, or --diameter PX (the radius is half of it)',
+    );
+    await expect(pick(mics, '--out', path.join(root, 'box-star'), '--box-size', '200')).rejects.toThrow(
+      '--box-size is written to .box and .cbox files, and --format star writes neither',
+    );
+  });
+
   it('a numeric option out of its range says what it takes, like the picking parameters do', async () => {
     await expect(pick(mics, '--out', path.join(root, 'box0'), '--box-size', '0')).rejects.toThrow(
       "--box-size: '0' is not a valid value (a number above 0)",
@@ -377,6 +386,11 @@ describe('eval', () => {
       /warning: .*1 micrograph\(s\) have coordinates in several formats: used star, skipped box \(mic_01\.box\); --format chooses/,
     );
     expect(run.stderr).toMatch(/--picks .*: read star \(1 micrograph\)/);
+    // --truth has no --format to choose with (nor have fine-tune and train-*): the warning says what does.
+    const asTruth = await evaluate('--picks', truth, '--truth', picks, '--radius', '10', '--json');
+    expect(asTruth.stderr).toMatch(
+      /--truth .*several formats: used star, skipped box \(mic_01\.box\); to use another, keep only its files in the folder/,
+    );
   });
 
   it('--format chooses the format read (and the order of preference)', async () => {

@@ -154,7 +154,14 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
       `${COUNT} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these`,
     );
     expect((await stat(path.join(cwd, coordFile(job, 0)))).mtimeMs).toBe(before.mtimeMs);
-    // Once a run of other options went through the job, its files may be of either: said from then on.
+    // That run picked nothing: every file is still of the first run's options, and the record says so.
+    expect(JSON.parse(await readFile(path.join(cwd, job, 'drpnet_settings.json'), 'utf8'))).not.toHaveProperty('mixed');
+    expect((await external(cwd, job)).stdout).not.toContain('earlier run');
+    // Once a run of other options picked some of the job's files, they are of either: said from then on.
+    await rm(path.join(cwd, coordFile(job, 0)));
+    const partly = await external(cwd, job, '--threshold', '3');
+    expect(partly.stdout).toContain(`${COUNT - 1} micrograph(s) kept the coordinate files of an earlier run`);
+    expect(JSON.parse(await readFile(path.join(cwd, job, 'drpnet_settings.json'), 'utf8'))).toHaveProperty('mixed');
     expect((await external(cwd, job)).stdout).toContain('kept the coordinate files of an earlier run');
     const redo = await external(cwd, job, '--overwrite');
     expect(redo.stdout).not.toContain('skipped');
