@@ -4,7 +4,8 @@
 import { PICK_PARAMETERS } from '../core/params';
 import { angstromToPixels, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
-import type { DiameterSetting, DiameterUnit, MicrographEntry } from './store';
+import type { TrackedFields } from './history';
+import { pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry, type SessionSettings } from './store';
 
 const SPEC = PICK_PARAMETERS.diameter;
 
@@ -52,4 +53,32 @@ export function lacksPixelSize(m: Pick<MicrographEntry, 'name' | 'info'>): boole
   if (m.info) return !m.info.pixelSize;
   const format = formatFromFileName(m.name);
   return format !== undefined && !MICROGRAPH_FORMATS[format].pixelSize;
+}
+
+/** Rounding to a tenth in each unit may move a size by a tenth of a pixel: no difference. */
+export const UNIT_ROUNDING_PX = 0.25;
+
+/**
+ * The micrographs that follow the session's diameter now (picked at it in their own pixels: those
+ * added after it was set, which no step recorded) with the diameter `restored` gives them: what an
+ * undo or redo that puts back another session diameter changes besides the micrographs of its
+ * step (a tester's undo of the first diameter left the micrographs added since at it, and the next
+ * one dropped at the one restored).
+ */
+export function sessionFollowers(
+  now: SessionSettings,
+  restored: SessionSettings,
+  micrographs: readonly MicrographEntry[],
+): Record<string, Partial<TrackedFields>> {
+  const out: Record<string, Partial<TrackedFields>> = {};
+  const same = restored.diameter.value === now.diameter.value && restored.diameter.unit === now.diameter.unit;
+  if (same && restored.fallbackPixelSize === now.fallbackPixelSize) return out;
+  for (const m of micrographs) {
+    if (m.demo || !m.info) continue;
+    const at = diameterInPx(now.diameter, pixelSizeOf(m, now));
+    if (at === undefined || Math.abs(at - m.params.diameter) > UNIT_ROUNDING_PX) continue; // a size of its own
+    const back = diameterInPx(restored.diameter, pixelSizeOf(m, restored));
+    if (back !== undefined && back !== m.params.diameter) out[m.key] = { params: { ...m.params, diameter: back } };
+  }
+  return out;
 }

@@ -6,9 +6,17 @@
 import { samePickParams, type PickParams } from '../core/params';
 import type { Particle } from '../core/coords/types';
 import type { PickEdits } from './picks-merge';
+import type { MicrographEntry } from './store';
 
-/** The fields of a micrograph that the user changes (and undo restores). */
-export interface TrackedFields {
+/**
+ * A reviewed micrograph's automatic picks as the user checked them. A step that changes its
+ * parameters keeps them with the old values, so undo gives back the picks reviewed, not a new
+ * pick by the models in use by then (a tester's undo after a model change lost 6 checked picks).
+ */
+export type CheckedPicks = Pick<MicrographEntry, 'auto' | 'pickedWith' | 'preview' | 'pickedBy' | 'calibration'>;
+
+/** The fields of a micrograph that the user changes (and undo restores); a reviewed one's picks go with its parameters. */
+export interface TrackedFields extends Partial<CheckedPicks> {
   params: PickParams;
   edits: PickEdits;
   truth?: Particle[];
@@ -76,6 +84,11 @@ export function changedBefore(current: TrackedFields, patch: Partial<TrackedFiel
     }
   }
   return any ? out : undefined;
+}
+
+/** The picks of a micrograph as they are, every field named (an undefined one is put back as undefined). */
+export function checkedPicks(m: CheckedPicks): CheckedPicks {
+  return { auto: m.auto, pickedWith: m.pickedWith, preview: m.preview, pickedBy: m.pickedBy, calibration: m.calibration };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from './store';
 
 const s = () => useWorkbench.getState();
+const info = (pixelSize?: number) => ({ width: 100, height: 100, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
 
 describe('workbench store', () => {
   beforeEach(() => s().reset());
@@ -59,7 +60,6 @@ describe('workbench store', () => {
   });
 
   it("converts the session diameter with a pixel size of the user's own micrographs, never a demo's", () => {
-    const info = (pixelSize?: number) => ({ width: 100, height: 100, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
     const pixelSizeIn = (key: string) =>
       pixelSizeOf(
         s().micrographs.find((m) => m.key === key),
@@ -150,6 +150,28 @@ describe('workbench store', () => {
     s().redo();
     s().addMicrograph('k3', 'c.mrc');
     expect(s().micrographs[2].params.threshold).toBe(10);
+  });
+
+  it('undoing a session diameter takes the micrographs added since along, not those at a size of their own', () => {
+    const initial = s().diameter;
+    const px = (k: string) => s().micrographs.find((m) => m.key === k)!.params.diameter;
+    s().addMicrograph('k1', 'a.png');
+    s().updateMic('k1', { info: info() });
+    const at64 = { ...s().micrographs[0].params, diameter: 64 };
+    s().change('particle diameter', { k1: { params: at64 } }, { session: { diameter: { value: 64, unit: 'px' }, defaultParams: at64 } });
+    // Added after the step, as files.ts adds them: at the session's diameter, one at a size of its own.
+    for (const k of ['k2', 'k3']) {
+      s().addMicrograph(k, `${k}.png`);
+      s().updateMic(k, { info: info() });
+    }
+    s().updateMic('k3', { params: { ...at64, diameter: 80 } });
+    expect([px('k1'), px('k2'), px('k3')]).toEqual([64, 64, 80]);
+    expect(s().undo().sort()).toEqual(['k1', 'k2']);
+    expect(s().diameter).toEqual(initial);
+    expect([px('k1'), px('k2'), px('k3')]).toEqual([initial.value, initial.value, 80]);
+    s().redo();
+    expect(s().diameter).toEqual({ value: 64, unit: 'px' });
+    expect([px('k1'), px('k2'), px('k3')]).toEqual([64, 64, 80]);
   });
 
   it('undo and redo edits across micrographs, and a new edit clears redo', () => {

@@ -8,9 +8,10 @@ import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } f
 import type { PoolInfo } from './engine-bridge';
 import type { RelionProject } from './export';
 import type { ActiveModels } from '../../workers/training-api';
-import { changedBefore, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
+import { changedBefore, checkedPicks, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 import { isUsablePixelSize } from '../core/pixel-size';
+import { sessionFollowers } from './diameter';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
 
@@ -311,7 +312,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     for (const [key, patch] of Object.entries(patches)) {
       const mic = st.micrographs.find((m) => m.key === key);
       const changed = mic && changedBefore(mic, patch);
-      if (changed) before[key] = changed;
+      // A reviewed micrograph is picked again after its parameters change: its checked picks go into the step.
+      if (changed) before[key] = changed.params && mic.reviewed ? { ...checkedPicks(mic), ...changed } : changed;
     }
     const session = sessionSettings(st);
     const nextSession = { ...session, ...opts.session };
@@ -402,13 +404,16 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
  */
 function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'past' | 'future'): string[] {
   const s = useWorkbench.getState();
-  const step = stack[stack.length - 1];
+  let step = stack[stack.length - 1];
   if (!step) return [];
   if (s.readOnly) {
     s.notify(`Not changed: ${s.readOnly}`, 'error');
     return [];
   }
   const fieldsOf = (key: string) => s.micrographs.find((m) => m.key === key);
+  // A step that puts back another session diameter takes the micrographs that follow it along (its own micrographs' values win).
+  const followers = step.session ? sessionFollowers(sessionSettings(s), step.session, s.micrographs) : {};
+  if (Object.keys(followers).length) step = { ...step, before: { ...followers, ...step.before } };
   const inverse = currentValues(step, fieldsOf, sessionSettings(s));
   const keys = Object.keys(inverse.before);
   useWorkbench.setState({

@@ -50,13 +50,14 @@ describe('picking controller', () => {
     batches.length = 0;
   });
   afterEach(async () => {
-    // Batches left running would hold the picking controller's state into the next test.
+    // Batches and picks left running would hold the picking controller's state into the next test.
     for (const b of batches) b.finish();
+    for (const c of calls) c.reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
     await vi.advanceTimersByTimeAsync(0);
     vi.useRealTimers();
   });
 
-  it('a pick that finishes after an undo took its parameters back is picked again with the restored ones', async () => {
+  it('a pick that finishes after an undo took its parameters back is dropped: the picks shown are of the restored ones', async () => {
     s().addMicrograph('k', 'a.mrc');
     const first = pickMicrograph('k');
     calls[0].resolve(resultFor(calls[0].params));
@@ -67,21 +68,62 @@ describe('picking controller', () => {
     changeParams('k', { threshold: 10 }); // a preview at once, the exact pick after a quiet
     await vi.advanceTimersByTimeAsync(300);
     expect(calls.map((c) => c.params.threshold)).toEqual([original.threshold, 10, 10]);
+    s().updateMic('k', { status: 'detecting', progress: 0.5 }); // as its progress said
     undo(); // back to the original threshold while both picks at 10 still run
     expect(s().micrographs[0].params).toEqual(original);
     calls[1].resolve(resultFor(calls[1].params));
     calls[2].resolve(resultFor(calls[2].params));
     await vi.advanceTimersByTimeAsync(300);
-    const again = calls.slice(3);
-    expect(again.length).toBeGreaterThan(0);
-    for (const c of again) {
-      expect(c.params).toEqual(original);
-      c.resolve(resultFor(c.params));
-    }
-    await vi.advanceTimersByTimeAsync(300);
+    expect(calls).toHaveLength(3); // nothing to pick again
     const m = s().micrographs[0];
     expect(m.pickedWith).toEqual(m.params);
     expect(m.auto.map((p) => p.x)).toEqual([original.threshold]);
+    expect(m.status).toBe('picked');
+  });
+
+  it('a pick that finishes after the parameters moved on is shown, and the micrograph picked again with the new ones', async () => {
+    s().addMicrograph('k', 'a.mrc');
+    const first = pickMicrograph('k');
+    calls[0].resolve(resultFor(calls[0].params));
+    await first;
+    changeParams('k', { threshold: 10 });
+    await vi.advanceTimersByTimeAsync(300);
+    changeParams('k', { threshold: 12 }); // while the picks at 10 run
+    for (const c of calls.slice(1)) if (c.params.threshold === 10) c.resolve(resultFor(c.params));
+    await vi.advanceTimersByTimeAsync(300);
+    const last = calls.at(-1)!;
+    expect(last.params.threshold).toBe(12);
+    last.resolve(resultFor(last.params));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([12]);
+  });
+
+  it('undo gives a reviewed micrograph back the picks that were checked, not a new pick by the models in use now', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    await pickTwoWith(shipped);
+    s().updateMic('a', { reviewed: true });
+    const checked = s().micrographs[0].auto;
+    const original = s().micrographs[0].params;
+    // A retrained detector kept (the reviewed micrograph keeps its picks), then a new diameter picks it again.
+    s().set({ backendInfo: { ...s().backendInfo!, models: { fcrn: 'fcrn-1', classifier: 'shipped' } } });
+    changeParams('a', { diameter: original.diameter + 8 });
+    await vi.advanceTimersByTimeAsync(300);
+    const repick = calls.at(-1)!;
+    repick.resolve({ ...resultFor(repick.params), picks: [{ x: 99, y: 9, peakHeight: 1, kept: true }] });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([99]);
+    const asked = calls.length;
+    undo();
+    await vi.advanceTimersByTimeAsync(300);
+    const m = s().micrographs[0];
+    expect(m.params).toEqual(original);
+    expect(m.auto).toBe(checked);
+    expect(m.pickedBy).toEqual(shipped);
+    expect(calls).toHaveLength(asked); // nothing picked again
+    // Redo brings back the pick at the new diameter, as it was.
+    s().redo();
+    expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([99]);
+    expect(s().micrographs[0].params.diameter).toBe(original.diameter + 8);
   });
 
   /** Micrographs a and b, picked by these models, the models the workers use. */

@@ -1,7 +1,7 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
 import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
-import { clampDiameterPx, convertSetting, diameterInPx, outOfRangeNote, unitLabel } from '../diameter';
+import { clampDiameterPx, convertSetting, diameterInPx, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
@@ -52,9 +52,6 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
       `${reviewed} micrograph${reviewed === 1 ? '' : 's'} marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter in px (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again, or Ctrl+Z.`,
     );
 }
-
-/** Rounding to a tenth in each unit may move a size by a tenth of a pixel: no difference. */
-const UNIT_ROUNDING_PX = 0.25;
 
 /** Shows the session diameter in another unit: the same size, converted with a known pixel size. */
 export function setDiameterUnit(unit: DiameterUnit): void {
