@@ -417,7 +417,11 @@ test("beside the demo data, a detector learnt from the user's reviewed micrograp
   await expect(compared).toHaveCount(2);
   await expect(compared.first()).toContainText(own[0].name);
   await expect(compared.first()).toHaveAttribute('data-trained-on', 'true');
+  // Its counts are each model's own picks, which its checked picks do not follow: said under the table.
+  await expect(compared.first()).toContainText('†');
+  await expect(page.getByTestId('comparison-reviewed')).toContainText('it keeps the picks you checked whichever model you keep');
   await expect(compared.nth(1)).toContainText(own[1].name);
+  await expect(compared.nth(1)).not.toContainText('†');
   await expect(comparison).toHaveAttribute('data-verdict', 'unknown');
   await expect(comparison).toHaveAttribute('data-f1-before', '');
   await expect(page.getByTestId('comparison-no-held-out')).toContainText('No held-out micrograph with picks or ground truth to compare on');

@@ -444,6 +444,20 @@ test('reviewed and excluded flags, a key for the next unreviewed micrograph, and
   // Every thumbnail comes back once the stored files are read; until then a row says so.
   await expect(rows.locator('.thumb img')).toHaveCount(3);
   await expect(page.getByTestId('thumb-opening')).toHaveCount(0);
+
+  // A flag set just before the page goes, well inside autosave's quiet time, is there after the reload too.
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await rows.nth(0).click();
+  await blurFields(page);
+  await page.keyboard.press('r');
+  await expect(rows.nth(0)).toHaveAttribute('data-reviewed', 'false');
+  await page.reload();
+  await engineReady(page);
+  await expect(rows.nth(0)).toHaveAttribute('data-reviewed', 'false');
+  await expect(page.getByTestId('review-progress')).toHaveText('2 of 3 reviewed');
+  // Written to IndexedDB too once the page is back (the journal it came from is then dropped).
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  expect(await page.evaluate(() => localStorage.getItem('drpnet-workbench-journal'))).toBeNull();
 });
 
 test('the viewer draws exactly the picks the engine keeps, those near the edge included', async ({ page }) => {

@@ -88,13 +88,19 @@ describe('one undo history for edits, parameters, truth, flags and the session d
     s().set({ readOnly: undefined });
   });
 
-  it('steps of a removed micrograph are skipped', () => {
+  it('steps of a removed micrograph leave the history: the next Ctrl+Z undoes something still there', () => {
     s().addMicrograph('k1', 'a.mrc');
     s().addMicrograph('k2', 'b.mrc');
+    s().commitEdits('k2', addManual(EMPTY_EDITS, 1, 1, 'm0'));
     s().commitEdits('k1', addManual(EMPTY_EDITS, 5, 5, 'm1'));
+    s().change('apply to all', { k1: { reviewed: true }, k2: { reviewed: true } });
     s().removeMicrograph('k1');
     expect(s().micrographs.map((m) => m.key)).toEqual(['k2']);
     expect(s().currentKey).toBe('k2');
-    expect(s().undo()).toEqual([]);
+    expect(s().past.map((step) => step.label)).toEqual(['edit picks', 'apply to all']);
+    expect(s().undo()).toEqual(['k2']);
+    expect(s().micrographs[0].reviewed).toBeUndefined();
+    expect(s().undo()).toEqual(['k2']);
+    expect(s().micrographs[0].edits).toBe(EMPTY_EDITS);
   });
 });

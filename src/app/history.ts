@@ -117,3 +117,12 @@ export function currentValues<S>(step: HistoryStep<S>, fieldsOf: (key: string) =
   }
   return { label: step.label, before, session: step.session === undefined ? undefined : session, at: step.at };
 }
+
+/** The steps without a micrograph that left the session; steps left with nothing to undo go (an undo of them did nothing, a tester saw). */
+export function withoutMicrograph<S>(steps: readonly HistoryStep<S>[], key: string): HistoryStep<S>[] {
+  return steps.flatMap((step) => {
+    if (!(key in step.before)) return [step];
+    const { [key]: _, ...before } = step.before;
+    return Object.keys(before).length || step.session !== undefined ? [{ ...step, before }] : [];
+  });
+}

@@ -105,6 +105,56 @@ export async function storedFileKeys(): Promise<string[]> {
   return (await (await db()).getAllKeys('files')).map(String);
 }
 
+/**
+ * The session as the page goes (pagehide, hidden): kept in localStorage, whose writes are
+ * synchronous, because Chromium aborts an IndexedDB write begun then (a tester's 'r' pressed up
+ * to 200 ms before a reload was lost). Read at the next start where it is newer than what
+ * IndexedDB holds; dropped once IndexedDB has a newer state. A session too large for it is not
+ * kept there (IndexedDB's write may still land).
+ */
+const JOURNAL_KEY = 'drpnet-workbench-journal';
+/** localStorage holds about 5 million characters per site in Chromium and Firefox. */
+const JOURNAL_MAX_CHARS = 4_000_000;
+
+export interface Journal {
+  /** When it was written (ms since the epoch), against SessionSnapshot.savedAt. */
+  at: number;
+  snapshot: SessionSnapshot;
+}
+
+export function writeJournal(snapshot: SessionSnapshot): void {
+  try {
+    const text = JSON.stringify({ at: Date.now(), snapshot } satisfies Journal);
+    if (text.length <= JOURNAL_MAX_CHARS) localStorage.setItem(JOURNAL_KEY, text);
+    else localStorage.removeItem(JOURNAL_KEY);
+  } catch {
+    // no localStorage (a sandboxed frame) or full: IndexedDB's write is all there is
+  }
+}
+
+export function readJournal(): Journal | undefined {
+  try {
+    const text = localStorage.getItem(JOURNAL_KEY);
+    return text ? (JSON.parse(text) as Journal) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function dropJournal(): void {
+  try {
+    localStorage.removeItem(JOURNAL_KEY);
+  } catch {
+    // nothing to drop
+  }
+}
+
+/** The state to restore: the journal where it is newer than the session IndexedDB holds. */
+export function newestSession(stored: SessionSnapshot | undefined, journal: Journal | undefined): SessionSnapshot | undefined {
+  if (journal?.snapshot?.micrographs && (!stored || (stored.savedAt ?? 0) < journal.at)) return journal.snapshot;
+  return stored;
+}
+
 export async function saveSession(snapshot: SessionSnapshot): Promise<void> {
   await (await db()).put('session', snapshot, SESSION_KEY);
 }
@@ -114,6 +164,7 @@ export async function loadSession(): Promise<SessionSnapshot | undefined> {
 }
 
 export async function clearAll(): Promise<void> {
+  dropJournal();
   const d = await db();
   const tx = d.transaction(['files', 'session'], 'readwrite');
   await Promise.all([tx.objectStore('files').clear(), tx.objectStore('session').clear(), tx.done]);

@@ -177,6 +177,7 @@ describe('mergePicks', () => {
     expect(edits.rejected).toEqual([]);
     expect(M.keptPicks(after)).toEqual([{ x: 300, y: 310, score: 0.93 }]);
     expect(after[0].pParticle).toBe(0.93);
+    expect(M.countEdits(edits)).toBe(1); // one move is one edit (the remove dialog counted it twice)
     // Moving a rejected pick takes its rejection back: the user says a particle is there.
     const rejected = M.rejectPick(M.EMPTY_EDITS, picks[0], D);
     const shown = M.mergePicks(auto([[50, 50]]), rejected, D)[0];

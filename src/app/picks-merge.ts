@@ -201,6 +201,11 @@ export function bringAutoBack(edits: PickEdits): PickEdits {
   return rest;
 }
 
+/** The user's decisions on a micrograph, one each: a moved automatic pick is one (its moved mark goes with the pick it became). */
+export function countEdits(edits: PickEdits): number {
+  return edits.manual.length + edits.rejected.length + edits.accepted.length;
+}
+
 export function addManual(edits: PickEdits, x: number, y: number, id: string, score?: number, pParticle?: number): PickEdits {
   const pick: ManualPick = { id, x, y };
   if (score !== undefined) pick.score = score;

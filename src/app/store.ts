@@ -8,7 +8,16 @@ import type { BackendChoice, GreyImage, MapImage, MicrographInfo, ScoredPick } f
 import type { PoolInfo } from './engine-bridge';
 import type { RelionProject } from './export';
 import type { ActiveModels } from '../../workers/training-api';
-import { changedBefore, checkedPicks, currentValues, fieldChanged, pushStep, type HistoryStep, type TrackedFields } from './history';
+import {
+  changedBefore,
+  checkedPicks,
+  currentValues,
+  fieldChanged,
+  pushStep,
+  withoutMicrograph,
+  type HistoryStep,
+  type TrackedFields,
+} from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 import { isUsablePixelSize } from '../core/pixel-size';
 import { sessionFollowers } from './diameter';
@@ -369,7 +378,15 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     const heatmaps = { ...s.heatmaps };
     delete heatmaps[key];
     const currentKey = s.currentKey === key ? micrographs[Math.min(i, micrographs.length - 1)]?.key : s.currentKey;
-    set({ micrographs, images, heatmaps, currentKey, selectedPickId: s.currentKey === key ? undefined : s.selectedPickId });
+    set({
+      micrographs,
+      images,
+      heatmaps,
+      currentKey,
+      selectedPickId: s.currentKey === key ? undefined : s.selectedPickId,
+      past: withoutMicrograph(s.past, key),
+      future: withoutMicrograph(s.future, key),
+    });
   },
 
   newManualId() {
@@ -497,6 +514,8 @@ export function knownPixelSize(s: WorkbenchState): number | undefined {
 /** The part of the state that autosave keeps (no images, maps or UI transients). */
 export interface SessionSnapshot {
   version: 1;
+  /** When autosave wrote it (ms since the epoch; absent in older sessions): persist.ts newestSession. */
+  savedAt?: number;
   micrographs: Array<Omit<MicrographEntry, 'progress' | 'progressStage'>>;
   currentKey?: string;
   defaultParams: PickParams;

@@ -5,7 +5,7 @@ import { toggleFlag } from '../controller/review-flags';
 import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
-import { keptPicks } from '../picks-merge';
+import { countEdits, keptPicks } from '../picks-merge';
 import { micrographExtensionList } from '../../core/io/formats';
 import { failedToOpen, reviewableMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
 
@@ -20,15 +20,11 @@ const STATUS_LABEL: Record<MicrographEntry['status'], 'queued' | 'picking' | 'pi
   error: 'error',
 };
 
-function editCount(m: MicrographEntry): number {
-  return m.edits.manual.length + m.edits.rejected.length + m.edits.accepted.length + (m.edits.moved?.length ?? 0);
-}
-
 function confirmRemove(m: MicrographEntry): void {
-  const n = editCount(m);
+  const n = countEdits(m.edits);
   // What the user did on it, which removing loses (its automatic picks come back with the file).
   const lost = [
-    n ? `${n} edit${n === 1 ? '' : 's'} (accepted, rejected and added picks)` : '',
+    n ? `${n} edit${n === 1 ? '' : 's'} (accepted, rejected, added and moved picks)` : '',
     m.reviewed ? 'the mark as reviewed' : '',
     m.truth && !m.demo ? 'the ground truth loaded' : '',
   ].filter(Boolean);

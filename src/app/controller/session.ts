@@ -18,7 +18,8 @@ const AUTOSAVE_TRIES = 4;
 export const autosave = createAutosave(
   async () => {
     if (!storage.session || store().readOnly) return;
-    await persist.saveSession(toSnapshot(store()));
+    await persist.saveSession({ ...toSnapshot(store()), savedAt: Date.now() });
+    persist.dropJournal(); // IndexedDB now holds this state or a newer one
     announce({ type: 'saved' });
   },
   AUTOSAVE_DELAY_MS,
@@ -55,7 +56,7 @@ export async function registerStoredFiles(micrographs: readonly MicrographEntry[
 /** Restores the previous session (files included). Returns false when there was none. */
 export async function restoreSession(): Promise<boolean> {
   try {
-    const snap = await persist.loadSession();
+    const snap = persist.newestSession(await persist.loadSession(), persist.readJournal());
     if (!snap || !snap.micrographs.length) {
       void dropFilesOutside(new Set());
       return false;
@@ -114,10 +115,19 @@ export function startAutosave(): void {
       autosave.schedule();
     }
   });
-  addEventListener('pagehide', () => void autosave.flush());
+  addEventListener('pagehide', leaving);
   addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') void autosave.flush();
+    if (document.visibilityState === 'hidden') leaving();
   });
+  // Restored from the journal (a change made as the page went): IndexedDB gets it too.
+  if (persist.readJournal()) autosave.schedule();
+}
+
+/** The page may be going: what waits to be saved goes to the journal at once, and to IndexedDB as it can. */
+function leaving(): void {
+  if (!autosave.pending || !storage.session || store().readOnly) return;
+  persist.writeJournal(toSnapshot(store()));
+  void autosave.flush();
 }
 
 /** Clears everything (memory, worker state, IndexedDB). The caller confirms first. */

@@ -244,9 +244,13 @@ function PendingComparison({ p }: { p: PendingModel }) {
               data-after={r.after.picks}
               data-trained-on={!!r.trainedOn}
             >
-              <th title={r.shownFrom ? `${r.name}: shows the picks loaded from ${r.shownFrom}` : r.name}>
+              <th
+                title={
+                  r.shownFrom ? `${r.name}: shows the picks loaded from ${r.shownFrom}` : r.reviewed ? `${r.name}: marked reviewed` : r.name
+                }
+              >
                 {r.name}
-                {r.shownFrom ? ' *' : ''}
+                {r.shownFrom ? ' *' : r.reviewed ? ' †' : ''}
               </th>
               <td>
                 {r.before.picks} → {r.after.picks}
@@ -269,6 +273,11 @@ function PendingComparison({ p }: { p: PendingModel }) {
         <p className="small" data-testid="comparison-shown-from">
           * shows picks loaded from a file: its counts are its automatic picks, set aside there, so keeping the model does not change what
           it shows.
+        </p>
+      )}
+      {p.rows.some((r) => r.reviewed && !r.shownFrom) && (
+        <p className="small" data-testid="comparison-reviewed">
+          † marked reviewed: it keeps the picks you checked whichever model you keep; its counts are each model's own picks.
         </p>
       )}
       {v === 'worse' && <p className="small bad">It picks worse on the held-out micrographs: discarding it is advised.</p>}

@@ -24,6 +24,8 @@ export interface ComparisonRow {
   trainedOn?: boolean;
   /** It shows picks loaded from this file: the counts are its automatic picks, set aside, which a kept model changes unseen. */
   shownFrom?: string;
+  /** Marked reviewed: it keeps the picks the user checked whichever model is kept; its counts are each model's own picks. */
+  reviewed?: boolean;
 }
 
 /** What the verdict says when no micrograph can judge the new model. */

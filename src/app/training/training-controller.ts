@@ -464,6 +464,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     after: { picks: 0 },
     trainedOn: trainedOn.has(m.key) || undefined,
     ...(m.edits.autoSetAside ? { shownFrom: m.edits.autoSetAside } : {}),
+    ...(m.reviewed ? { reviewed: true } : {}),
   }));
   progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
