@@ -14,7 +14,7 @@ import { DrpnetError, ParameterError } from '../core/errors';
 import { MICROGRAPH_FORMATS } from '../core/io/formats';
 import { formatFromFileName, isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
-import { PARAM_KEYS, type PickParams } from '../core/params';
+import { PARAM_KEYS, PARAM_SPECS, type PickParams } from '../core/params';
 import { formatPixelSize, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
@@ -139,6 +139,11 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   const diameter = diameterFromOptions(v, help);
   const given = givenParams(v);
   if (diameter.px !== undefined) given.diameter = diameter.px;
+  // The cutoff judges the classifier's scores: without the classifier it would go unused without a word.
+  if (given.useClassifier === false && given.cutoff !== undefined)
+    throw new UsageError(
+      `--${PARAM_SPECS.cutoff.flag} sets the classifier's cutoff, which --${PARAM_SPECS.useClassifier.flag} leaves out; give one of them`,
+    );
   // Without --angpix the diameter is set per micrograph; until then params.diameter is the table's default.
   const params = paramsFromOptions(v, help, given, diameter.angstrom ? ['diameter'] : []);
   const backend = (v.backend ?? 'auto') as BackendChoice;

@@ -90,6 +90,9 @@ describe('pick: arguments are refused before any work (exit 2)', () => {
     await expect(pick(mics, '--out', path.join(root, 'box-star'), '--box-size', '200')).rejects.toThrow(
       '--box-size is written to .box and .cbox files, and --format star writes neither',
     );
+    await expect(pick(mics, '--out', path.join(root, 'cut'), '--no-classifier', '--cutoff', '0.5')).rejects.toThrow(
+      "--cutoff sets the classifier's cutoff, which --no-classifier leaves out; give one of them",
+    );
   });
 
   it('a numeric option out of its range says what it takes, like the picking parameters do', async () => {
