@@ -5,9 +5,11 @@ import { useWorkbench } from '../store';
 
 // The engine answers each pick only when the test says so.
 const calls: { params: PickParams; resolve: (r: PickResult) => void }[] = [];
+/** Micrographs whose file this browser does not hold (a session restored without it). */
+const missing = new Set<string>();
 vi.mock('../engine-bridge', () => ({
   engine: {
-    isRegistered: () => true,
+    isRegistered: (key: string) => !missing.has(key),
     pick: (_key: string, params: PickParams) => new Promise<PickResult>((resolve) => calls.push({ params, resolve })),
   },
 }));
@@ -27,6 +29,7 @@ describe('whenPicksSettle', () => {
     vi.useFakeTimers();
     s().reset();
     calls.length = 0;
+    missing.clear();
     for (const k of ['a', 'b']) {
       s().addMicrograph(k, `${k}.mrc`);
       const p = pickMicrograph(k);
@@ -59,5 +62,19 @@ describe('whenPicksSettle', () => {
     await vi.advanceTimersByTimeAsync(1100);
     await expect(r).resolves.toBe(false);
     await expect(whenPicksSettle(['a'], 1000)).resolves.toBe(true);
+  });
+
+  it('does not wait for the exact pick of a preview whose file is not in this browser: it cannot come', async () => {
+    s().set({ engineReady: true });
+    s().updateMic('a', { preview: true, pickedWith: { ...s().micrographs[0].params, threshold: 1 } });
+    const settles = async () => {
+      let settled: boolean | undefined;
+      void whenPicksSettle(['a'], 10_000).then((r) => (settled = r));
+      await vi.advanceTimersByTimeAsync(500);
+      return settled;
+    };
+    expect(await settles()).toBeUndefined(); // its file is here: the exact pick is to come
+    missing.add('a');
+    expect(await settles()).toBe(true);
   });
 });

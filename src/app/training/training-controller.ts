@@ -493,14 +493,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     await refreshLibrary();
     throw e;
   } finally {
-    // Back to the models in use: the new one only picks for the app once it is kept. What it
-    // picked for the app meanwhile (a parameter changed during the comparison) is picked again.
-    await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
-    repickOtherModels();
-    // Those marked reviewed too: their exemption keeps the picks the user checked, and these were made by the model on trial.
-    if (!workbench().readOnly)
-      for (const m of workbench().micrographs)
-        if (m.reviewed && m.pickedBy?.[kind] === id && engine.isRegistered(m.key)) void pickMicrograph(m.key);
+    await endTrial(kind, id, previous);
   }
   const done = rows.filter((_, i) => !failures.some((f) => f.startsWith(`${mics[i].name}:`)));
   setPending({ kind, id, name, rows: done });
@@ -517,6 +510,20 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   say(
     `${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`,
   );
+}
+
+/**
+ * Back to the models in use after a comparison: the new one only picks for the app once it is
+ * kept. What it picked for the app meanwhile (a parameter changed during the comparison) is
+ * picked again, on micrographs marked reviewed too: their exemption keeps the picks the user
+ * checked, and these were made by the model on trial.
+ */
+export async function endTrial(kind: ModelKind, id: string, previous: ActiveModels): Promise<void> {
+  await engine.broadcast((api) => api.useModels(previous)).catch(() => undefined);
+  repickOtherModels();
+  if (!workbench().readOnly)
+    for (const m of workbench().micrographs)
+      if (m.reviewed && m.pickedBy?.[kind] === id && engine.isRegistered(m.key)) void pickMicrograph(m.key);
 }
 
 /** Keeps the retrained model: it becomes active and every picked micrograph not marked reviewed is picked again with it. */

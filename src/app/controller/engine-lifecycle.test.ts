@@ -1,0 +1,62 @@
+// What an engine (re)start picks again: the micrograph on screen whose new parameters the
+// restart cut short, and those showing a preview, but not others changed without a pick.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BatchHandlers } from '../engine-bridge';
+import { useWorkbench } from '../store';
+
+const batches: { keys: string[]; finish: () => void; handlers: BatchHandlers }[] = [];
+const models = { fcrn: 'shipped', classifier: 'shipped' };
+vi.mock('../engine-bridge', () => ({
+  engine: {
+    isRegistered: () => true,
+    start: async () => ({ backend: 'wasm', workers: 1, threadsPerWorker: 1, models }),
+    batch: (items: { key: string }[], handlers: BatchHandlers) => {
+      let finish = () => {};
+      const done = new Promise((resolve) => (finish = () => resolve({ picked: 0, failed: 0, skipped: 0, seconds: 0 })));
+      batches.push({ keys: items.map((it) => it.key), finish, handlers });
+      return { cancel: finish, done };
+    },
+  },
+}));
+// The display side of a start (thumbnails, the view on screen) is not what this test is about.
+vi.mock('./viewing', () => ({
+  takeDeferredOpenings: () => [],
+  queueThumbnail: () => {},
+  showCurrent: async () => {},
+  applyDescribed: () => {},
+  storeHeatmap: () => {},
+}));
+const { startEngine } = await import('./engine-lifecycle');
+
+const s = () => useWorkbench.getState();
+const info = { width: 100, height: 100, frames: 1, displayScale: 1 };
+
+describe('engine start', () => {
+  beforeEach(() => {
+    s().reset();
+    batches.length = 0;
+  });
+  afterEach(() => {
+    for (const b of batches) b.finish();
+  });
+
+  it('picks again the micrograph on screen whose new parameters a restart cut short, and previews, not the others', async () => {
+    for (const k of ['a', 'b', 'c', 'd']) {
+      s().addMicrograph(k, `${k}.mrc`);
+      const params = s().micrographs.find((m) => m.key === k)!.params;
+      s().updateMic(k, { info, status: 'picked', pickedWith: params, pickedBy: models, auto: [] });
+    }
+    s().setCurrent('a');
+    // a (on screen) and b were given new thresholds whose picks the restart cancelled; c shows a preview; d is up to date.
+    for (const k of ['a', 'b']) s().setParams(k, { threshold: 9 });
+    s().updateMic('c', { preview: true });
+    await startEngine('wasm');
+    expect(s().engineReady).toBe(true);
+    // One batch at a time: what waits is picked once the one running ends.
+    for (let i = 0; i < 3; i++) {
+      batches.at(-1)?.finish();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(batches.flatMap((b) => b.keys).sort()).toEqual(['a', 'c']);
+  });
+});
