@@ -347,6 +347,9 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   const fail = async (reason: string): Promise<number> => {
     if (stoppedBy) return halted();
     ending = true;
+    // A worker process (--j) that stops before reporting leaves its part to the job's own pass,
+    // which meets the same failure and says it once (it was said once per process).
+    if (isWorker) return 1;
     process.stderr.write(`drpnet relion-external: ${reason}\n`);
     await log(`FAILED: ${reason}`);
     if (!sharded) await writeFileAtomic(inJob(RELION_JOB_EXIT_FAILURE), '');

@@ -445,6 +445,23 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
     for (const i of [0, 2]) expect(await exists(path.join(cwd, coordFile(job, i)))).toBe(true);
   }, 60_000);
+
+  it('with --j 2 models that cannot be loaded fail the job once, not once per process', async () => {
+    const cwd = await copyProject('workers-bad-models');
+    const broken = path.join(cwd, 'broken-models');
+    await cp(models, broken, { recursive: true });
+    const weights = path.join(broken, 'fcrn', 'weights.bin');
+    await writeFile(weights, (await readFile(weights)).subarray(0, 1000));
+    const job = 'External/job017';
+    const args = withWorkers(`${job}/`).map((a) => (a === models ? broken : a));
+    const run = spawnSync(process.execPath, [DRPNET_BIN, ...args], { cwd, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    const reason = 'the weights file has 1000 bytes';
+    expect(run.stderr.split(reason).length - 1, run.stderr).toBe(1);
+    const log = await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8');
+    expect(log.split(reason).length - 1).toBe(1);
+    expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
+  }, 60_000);
 });
 
 describe('drpnet relion-external: models', () => {
