@@ -1,6 +1,6 @@
 // Small DOM helpers turning pixel buffers into canvases (for Konva.Image) and data URLs.
 import type { GreyImage } from '../../workers/engine-api';
-import { greyToRgba } from './contrast';
+import { greyToRgba } from '../core/display/contrast';
 
 export function rgbaCanvas(rgba: Uint8ClampedArray, width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');

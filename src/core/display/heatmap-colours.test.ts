@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourizeMap, viridisLut } from './heatmap';
+import { colourizeMap, viridisLut } from './heatmap-colours';
 
 describe('heatmap colour map', () => {
   it('runs from viridis dark purple to yellow', () => {

@@ -1,5 +1,6 @@
-// Client-side contrast of the 8-bit display image: the engine already stretched it; the user
-// can narrow or widen the window by percentiles without a round trip to the worker.
+// Contrast of the 8-bit display image where it is shown (the page): the engine already
+// stretched it; the user narrows or widens the window by percentiles without a round trip to a
+// worker that may be busy picking. Pure, so it is tested in Node with the rest of core.
 
 /** 256-bin histogram of 8-bit values. */
 export function histogram8(data: Uint8ClampedArray): Uint32Array {
