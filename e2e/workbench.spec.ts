@@ -15,6 +15,7 @@ import {
   pickCount,
   rowStatuses,
   screenPoint,
+  storeValue,
   type PagePick,
 } from './helpers';
 
@@ -192,6 +193,12 @@ test('demo flow: pick, tune, edit, export, reload, bad file', async ({ page }, t
   await expect.poll(async () => (await counts(page)).rejected).toBe(1);
   expect(await rowStatuses(page)).toEqual(Array(nSamples).fill('picked'));
   await shot('04-restored');
+  // No detector map survives a reload: the one on screen is made again in the background, so
+  // its heatmap shows and the first slider move is a re-pick on a kept map.
+  const onScreen = await storeValue<string>(page, 'currentKey');
+  await expect
+    .poll(async () => Object.keys(await storeValue<Record<string, unknown>>(page, 'heatmaps')), { timeout: 60_000 })
+    .toContain(onScreen);
 
   // A corrupt MRC gets its own error row; the rest keeps working.
   await page.getByTestId('file-input').setInputFiles({ name: 'corrupt.mrc', mimeType: 'application/octet-stream', buffer: corruptMrc() });

@@ -10,7 +10,8 @@ import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
 import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
-import { fail, mic, store } from './context';
+import { fail, mic, picksBehindParams, store } from './context';
+import { canPick } from './engine-lifecycle';
 import { assignCoordinates, storeThumbnail } from './files';
 import { expectArrival, pickArrived } from './picking';
 
@@ -216,6 +217,16 @@ async function refreshHeatmap(key: string): Promise<void> {
   if (!m?.pickedWith) return;
   const want = detectorKey(m.params);
   if (store().heatmaps[key]?.detectorKey === want) return;
-  const map = await engine.map(key, m.params).catch(() => undefined);
+  let map = await engine.map(key, m.params).catch(() => undefined);
+  // No map kept for it (the page was reloaded, or its worker let the map go): the detector runs
+  // once in the background, so the heatmap shows and the first slider move re-picks on the kept
+  // map instead of waiting for a detector pass. Not while a batch picks: it comes first.
+  if (!map && !store().batch && canPick() && !picksBehindParams(m)) {
+    const params = m.params;
+    await engine.pickAside(key, params, PRIORITY.background).catch(() => undefined);
+    const now = mic(key);
+    if (!now || detectorKey(now.params) !== want || store().currentKey !== key) return;
+    map = await engine.map(key, params).catch(() => undefined);
+  }
   if (map) storeHeatmap(key, { ...map, detectorKey: want });
 }
