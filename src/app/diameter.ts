@@ -4,7 +4,7 @@
 import { PICK_PARAMETERS } from '../core/params';
 import { angstromToPixels, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
 import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
-import type { TrackedFields } from './history';
+import { checkedPicks, type TrackedFields } from './history';
 import { pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry, type SessionSettings } from './store';
 
 const SPEC = PICK_PARAMETERS.diameter;
@@ -59,26 +59,25 @@ export function lacksPixelSize(m: Pick<MicrographEntry, 'name' | 'info'>): boole
 export const UNIT_ROUNDING_PX = 0.25;
 
 /**
- * The micrographs that follow the session's diameter now (picked at it in their own pixels: those
- * added after it was set, which no step recorded) with the diameter `restored` gives them: what an
- * undo or redo that puts back another session diameter changes besides the micrographs of its
- * step (a tester's undo of the first diameter left the micrographs added since at it, and the next
- * one dropped at the one restored).
+ * Micrographs added after a step set the session's size, which took it on arrival (no step
+ * recorded that), with the size `restored` gives them: what an undo or redo of that step changes
+ * besides its own micrographs (a tester's undo of the first diameter left the micrographs added
+ * since at it, and the next one dropped was picked at the size restored). One at a size of its
+ * own stays; a reviewed one keeps its checked picks in the step (history.ts CheckedPicks).
  */
 export function sessionFollowers(
   now: SessionSettings,
   restored: SessionSettings,
-  micrographs: readonly MicrographEntry[],
+  added: readonly MicrographEntry[],
 ): Record<string, Partial<TrackedFields>> {
   const out: Record<string, Partial<TrackedFields>> = {};
-  const same = restored.diameter.value === now.diameter.value && restored.diameter.unit === now.diameter.unit;
-  if (same && restored.fallbackPixelSize === now.fallbackPixelSize) return out;
-  for (const m of micrographs) {
+  for (const m of added) {
     if (m.demo || !m.info) continue;
     const at = diameterInPx(now.diameter, pixelSizeOf(m, now));
     if (at === undefined || Math.abs(at - m.params.diameter) > UNIT_ROUNDING_PX) continue; // a size of its own
     const back = diameterInPx(restored.diameter, pixelSizeOf(m, restored));
-    if (back !== undefined && back !== m.params.diameter) out[m.key] = { params: { ...m.params, diameter: back } };
+    if (back === undefined || Math.abs(back - m.params.diameter) <= UNIT_ROUNDING_PX) continue;
+    out[m.key] = { ...(m.reviewed ? checkedPicks(m) : {}), params: { ...m.params, diameter: back } };
   }
   return out;
 }

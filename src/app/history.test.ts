@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../core/params';
-import { changedBefore, MERGE_WINDOW_MS, pushStep, sameEdits, type HistoryStep } from './history';
+import { changedBefore, limitCheckedPicks, MERGE_WINDOW_MS, pushStep, sameEdits, type HistoryStep } from './history';
 import { addManual, EMPTY_EDITS } from './picks-merge';
 import { useWorkbench } from './store';
 
@@ -86,6 +86,19 @@ describe('one undo history for edits, parameters, truth, flags and the session d
     expect(s().micrographs[0].reviewed).toBeUndefined();
     expect(s().notices.at(-1)?.text).toMatch(/open in another tab/);
     s().set({ readOnly: undefined });
+  });
+
+  it('keeps checked picks only in the newest steps, up to a limit of picks in all', () => {
+    const picks = (n: number) => Array.from({ length: n }, (_, i) => ({ x: i, y: 0, peakHeight: 1, kept: true }));
+    const step = (label: string, n: number): HistoryStep<undefined> => ({
+      label,
+      before: { k: { params: DEFAULT_PICK_PARAMS, auto: picks(n), pickedWith: DEFAULT_PICK_PARAMS } },
+      at: 0,
+    });
+    const limited = limitCheckedPicks([step('oldest', 30), step('older', 30), step('newest', 30)], 70);
+    expect(limited.map((st) => st.before.k.auto?.length)).toEqual([undefined, 30, 30]);
+    // The step gives up all its picks' fields together (an undo then picks it again), and keeps the rest.
+    expect(limited[0].before.k).toEqual({ params: DEFAULT_PICK_PARAMS });
   });
 
   it('steps of a removed micrograph leave the history: the next Ctrl+Z undoes something still there', () => {

@@ -38,6 +38,8 @@ export interface HistoryStep<S> {
   mergeKey?: string;
   /** When the step was last extended (ms). */
   at: number;
+  /** A step that set the session's particle size: the micrographs there when it was made (those added later took the size on arrival). */
+  present?: string[];
 }
 
 /** Steps kept for undo. */
@@ -125,4 +127,34 @@ export function withoutMicrograph<S>(steps: readonly HistoryStep<S>[], key: stri
     const { [key]: _, ...before } = step.before;
     return Object.keys(before).length || step.session !== undefined ? [{ ...step, before }] : [];
   });
+}
+
+/** At most this many automatic picks held for reviewed micrographs in the steps (about 50 MB); older steps give theirs up. */
+export const CHECKED_PICKS_LIMIT = 500_000;
+
+const CHECKED_KEYS = ['auto', 'pickedWith', 'preview', 'pickedBy', 'calibration'] as const;
+
+/**
+ * The steps with their checked picks (CheckedPicks) kept only in the newest ones, up to `limit`
+ * picks in all: an undo of an older step then picks its reviewed micrographs again, as undo did
+ * before steps kept them, rather than the history growing with every re-pick of many micrographs.
+ */
+export function limitCheckedPicks<S>(steps: readonly HistoryStep<S>[], limit = CHECKED_PICKS_LIMIT): HistoryStep<S>[] {
+  let held = 0;
+  const out = [...steps];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const entries = Object.values(out[i].before);
+    const here = entries.reduce((n, f) => n + (f.auto?.length ?? 0), 0);
+    if (!here) continue;
+    held += here;
+    if (held <= limit) continue;
+    const before: Record<string, Partial<TrackedFields>> = {};
+    for (const [key, fields] of Object.entries(out[i].before)) {
+      const kept = { ...fields };
+      for (const k of CHECKED_KEYS) delete kept[k];
+      before[key] = kept;
+    }
+    out[i] = { ...out[i], before };
+  }
+  return out;
 }

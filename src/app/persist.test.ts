@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newestSession } from './persist';
+import { journalNewer, newestSession } from './persist';
 import { toSnapshot, useWorkbench, type SessionSnapshot } from './store';
 
 describe('the session to restore', () => {
@@ -18,5 +18,12 @@ describe('the session to restore', () => {
     expect(newestSession(stored, undefined)).toBe(stored);
     // Something else under the key is no session.
     expect(newestSession(stored, { at: 5000, snapshot: {} as SessionSnapshot })).toBe(stored);
+  });
+
+  it("is kept when a write begun before it lands after it: that write's state is older", () => {
+    const journal = { at: 2000, snapshot: snapshot() };
+    expect(journalNewer(journal, 1500)).toBe(true); // begun at 1500, landed after the page wrote the journal at 2000
+    expect(journalNewer(journal, 2500)).toBe(false);
+    expect(journalNewer(undefined, 2500)).toBe(false);
   });
 });

@@ -141,18 +141,24 @@ export function readJournal(): Journal | undefined {
   }
 }
 
-export function dropJournal(): void {
+/** Drops the journal, or with `savedAt` only when IndexedDB's state written then is as new as it
+ * (a write begun before the page went may land after the journal was written). */
+export function dropJournal(savedAt?: number): void {
   try {
-    localStorage.removeItem(JOURNAL_KEY);
+    if (savedAt === undefined || !journalNewer(readJournal(), savedAt)) localStorage.removeItem(JOURNAL_KEY);
   } catch {
     // nothing to drop
   }
 }
 
+/** Whether the journal holds a later state than IndexedDB's, written at `savedAt`. */
+export function journalNewer(journal: Journal | undefined, savedAt: number | undefined): boolean {
+  return !!journal?.snapshot?.micrographs && (savedAt ?? 0) < journal.at;
+}
+
 /** The state to restore: the journal where it is newer than the session IndexedDB holds. */
 export function newestSession(stored: SessionSnapshot | undefined, journal: Journal | undefined): SessionSnapshot | undefined {
-  if (journal?.snapshot?.micrographs && (!stored || (stored.savedAt ?? 0) < journal.at)) return journal.snapshot;
-  return stored;
+  return journalNewer(journal, stored?.savedAt) ? journal!.snapshot : stored;
 }
 
 export async function saveSession(snapshot: SessionSnapshot): Promise<void> {

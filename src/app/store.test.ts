@@ -158,7 +158,11 @@ describe('workbench store', () => {
     s().addMicrograph('k1', 'a.png');
     s().updateMic('k1', { info: info() });
     const at64 = { ...s().micrographs[0].params, diameter: 64 };
-    s().change('particle diameter', { k1: { params: at64 } }, { session: { diameter: { value: 64, unit: 'px' }, defaultParams: at64 } });
+    s().change(
+      'particle diameter',
+      { k1: { params: at64 } },
+      { session: { diameter: { value: 64, unit: 'px' }, defaultParams: at64 }, sizeStep: true },
+    );
     // Added after the step, as files.ts adds them: at the session's diameter, one at a size of its own.
     for (const k of ['k2', 'k3']) {
       s().addMicrograph(k, `${k}.png`);
@@ -172,6 +176,46 @@ describe('workbench store', () => {
     s().redo();
     expect(s().diameter).toEqual({ value: 64, unit: 'px' });
     expect([px('k1'), px('k2'), px('k3')]).toEqual([64, 64, 80]);
+  });
+
+  it('an undo of a size step in Å moves only micrographs added since, beyond rounding, keeping a reviewed one its picks; a unit switch moves none', () => {
+    const px = (k: string) => s().micrographs.find((m) => m.key === k)!.params.diameter;
+    // There at the step: a at 1.07 Å/px, which the step set; b already at the size, so not in the step.
+    s().addMicrograph('a', 'a.mrc');
+    s().updateMic('a', { info: info(1.07) });
+    s().addMicrograph('b', 'b.mrc');
+    s().updateMic('b', { info: info(1.5), params: { ...s().micrographs[1].params, diameter: 100 } });
+    const initial = s().diameter;
+    const aBefore = px('a');
+    s().change(
+      'particle diameter',
+      { a: { params: { ...s().micrographs[0].params, diameter: 140.2 } } },
+      { session: { diameter: { value: 150, unit: 'A' } }, sizeStep: true },
+    );
+    // Added since: c took 100 px (1.5 Å/px) on arrival and was reviewed; d is at a size of its own.
+    for (const [k, d] of [
+      ['c', 100],
+      ['d', 90],
+    ] as const) {
+      s().addMicrograph(k, `${k}.mrc`);
+      s().updateMic(k, { info: info(1.5), params: { ...s().micrographs[0].params, diameter: d } });
+    }
+    const checked = [{ x: 5, y: 5, peakHeight: 1, kept: true }];
+    s().updateMic('c', { reviewed: true, auto: checked, pickedWith: s().micrographs[2].params });
+    s().undo();
+    expect(s().diameter).toEqual(initial);
+    expect([px('a'), px('b'), px('c'), px('d')]).toEqual([aBefore, 100, initial.value, 90]);
+    s().updateMic('c', { auto: [], pickedWith: s().micrographs[2].params }); // picked again at the size restored
+    s().redo();
+    expect([px('a'), px('b'), px('c'), px('d')]).toEqual([140.2, 100, 100, 90]);
+    expect(s().micrographs[2].auto).toBe(checked);
+
+    // A unit switch changes how the size is shown, no micrograph: neither does its undo or redo.
+    s().change('diameter unit', {}, { session: { diameter: { value: 140.2, unit: 'px' } } });
+    const sizes = ['a', 'b', 'c', 'd'].map(px);
+    s().undo();
+    s().redo();
+    expect(['a', 'b', 'c', 'd'].map(px)).toEqual(sizes);
   });
 
   it('undo and redo edits across micrographs, and a new edit clears redo', () => {

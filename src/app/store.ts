@@ -13,6 +13,7 @@ import {
   checkedPicks,
   currentValues,
   fieldChanged,
+  limitCheckedPicks,
   pushStep,
   withoutMicrograph,
   type HistoryStep,
@@ -120,6 +121,8 @@ export interface ChangeOptions {
   mergeKey?: string;
   /** New session settings made in the same step. */
   session?: Partial<SessionSettings>;
+  /** The session's particle size was set for every micrograph: those added later take it too, and an undo or redo of the step takes them along. */
+  sizeStep?: boolean;
 }
 
 /** Coordinates read from a file whose micrograph is not loaded yet: given to it when it is. */
@@ -208,7 +211,7 @@ export interface WorkbenchState {
   /** Undo / redo one step; returns the keys of the micrographs it changed. */
   undo(): string[];
   redo(): string[];
-  /** Drops a micrograph from the session (its history steps then skip it). */
+  /** Drops a micrograph from the session, and its parts of the undo history. */
   removeMicrograph(key: string): void;
   newManualId(): string;
   set(patch: Partial<WorkbenchState>): void;
@@ -334,11 +337,12 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
       session: sessionChanged ? session : undefined,
       mergeKey: opts.mergeKey,
       at: Date.now(),
+      ...(opts.sizeStep ? { present: st.micrographs.map((m) => m.key) } : {}),
     };
     set((s) => ({
       micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
       ...(sessionChanged ? nextSession : {}),
-      past: pushStep(s.past, step),
+      past: limitCheckedPicks(pushStep(s.past, step)),
       future: [],
     }));
     return true;
@@ -428,10 +432,16 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
     return [];
   }
   const fieldsOf = (key: string) => s.micrographs.find((m) => m.key === key);
-  // A step that puts back another session diameter takes the micrographs that follow it along (its own micrographs' values win).
-  const followers = step.session ? sessionFollowers(sessionSettings(s), step.session, s.micrographs) : {};
-  if (Object.keys(followers).length) step = { ...step, before: { ...followers, ...step.before } };
-  const inverse = currentValues(step, fieldsOf, sessionSettings(s));
+  // A step that set the session's size takes along the micrographs added since, which took that size on arrival.
+  if (step.present && step.session) {
+    const present = new Set(step.present);
+    const added = s.micrographs.filter((m) => !present.has(m.key));
+    step = { ...step, before: { ...sessionFollowers(sessionSettings(s), step.session, added), ...step.before } };
+  }
+  const inverse = {
+    ...currentValues(step, fieldsOf, sessionSettings(s)),
+    ...(step.present ? { present: s.micrographs.map((m) => m.key) } : {}),
+  };
   const keys = Object.keys(inverse.before);
   useWorkbench.setState({
     [from]: stack.slice(0, -1),

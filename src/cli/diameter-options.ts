@@ -76,11 +76,12 @@ export function diameterFromOptions(v: OptionValues, help: string): DiameterSett
   return { px, angstrom };
 }
 
-/** The diameter in words, for a command's first line. */
-export function describeDiameter(d: DiameterSetting): string {
+/** The diameter in words, for a command's first line (`pixels`: what it came to in the micrographs, once read). */
+export function describeDiameter(d: DiameterSetting, pixels?: readonly number[]): string {
   const a = d.angstrom;
   if (!a) return `${d.px} px`;
   if (a.pixelSize !== undefined) return `${a.diameter} Å = ${d.px} px at ${formatPixelSize(a.pixelSize)} Å/px (--angpix)`;
+  if (pixels?.length) return `${a.diameter} Å = ${pixels.join(', ')} px from the micrographs' pixel sizes`;
   return `${a.diameter} Å, in each micrograph's pixels from its own pixel size`;
 }
 

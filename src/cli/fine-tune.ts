@@ -27,7 +27,8 @@ const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
 const EPOCHS = TRAIN_OPTION_SPECS.epochs;
 const LABELS = ['partial', 'complete'] as const;
 
-const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX|--diameter-angstrom A --out DIR (--truth DIR | --unsupervised) [options]
+const HELP = `usage: drpnet fine-tune --micrographs DIR|FILES --diameter PX|--diameter-angstrom A --out DIR
+         (--truth DIR | --unsupervised) [options]
 
 Adapts the detector to your data, and the classifier where the labels show what background
 is (--labels complete), and writes DIR/fcrn and DIR/classifier, which \`drpnet pick --models
@@ -196,12 +197,8 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   }
   // With --diameter-angstrom and no --angpix, each micrograph's own pixels: one number when their pixel sizes agree.
   const pixels = [...new Set(micrographs.map((m) => m.diameter))];
-  const said =
-    diameter.px === undefined
-      ? `${diameter.angstrom!.diameter} Å = ${pixels.join(', ')} px from the micrographs' pixel sizes`
-      : describeDiameter(diameter);
   log(
-    `drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${said}, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`,
+    `drpnet fine-tune: ${micrographs.length} micrograph(s), diameter ${describeDiameter(diameter, pixels)}, ${unsupervised ? 'self-training' : `${labels} labels`}, backend ${backend}, from ${modelsDir ?? 'the shipped models'}`,
   );
   const t0 = performance.now();
   const opts = {

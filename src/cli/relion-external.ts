@@ -429,24 +429,28 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         return 1;
       }
       const totals = jobTotals(reports, res);
+      if (!sharded && earlier !== options) {
+        // None picked with these options (a Continue that found every file there, or whose
+        // micrographs to pick all failed): the files, and so the record, are as before.
+        if (!totals.picked) {
+          if (earlier !== undefined) await writeFileAtomic(inJob(SETTINGS_FILE), earlier);
+        }
+        // Every file picked with these options (a run that kept none, or an --overwrite run where
+        // none failed: a failed one keeps its old file): the record says so again.
+        else if (!totals.skipped || (v.overwrite && !totals.failed.length)) await writeFileAtomic(inJob(SETTINGS_FILE), options);
+      }
       if (totals.failed.length) {
         const list = totals.failed.map((message) => `  ${message}`).join('\n');
         return await fail(`${totals.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
       }
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
       // Files of other options than these in the job (never said when they were picked with these:
-      // the shards before this run, a Continue after an abort).
-      if (!sharded && earlier !== options) {
-        // Every file picked with these options (an --overwrite run, or one that kept none): the record says so again.
-        if (v.overwrite || !totals.skipped) await writeFileAtomic(inJob(SETTINGS_FILE), options);
-        // None picked with these (a Continue of other options that found every file there): the files, and so the record, are as before.
-        else if (!totals.picked && earlier !== undefined) await writeFileAtomic(inJob(SETTINGS_FILE), earlier);
-        // RELION's Continue keeps finished files; a tester changed the diameter and got the old picks back without a word.
-        if (totals.skipped)
-          process.stdout.write(
-            `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
-          );
-      }
+      // the shards before this run, a Continue after an abort). RELION's Continue keeps finished
+      // files; a tester changed the diameter and got the old picks back without a word.
+      if (!sharded && earlier !== options && totals.skipped)
+        process.stdout.write(
+          `drpnet relion-external: ${totals.skipped} micrograph(s) kept the coordinate files of an earlier run, picked with that run's settings; --overwrite picks them again with these\n`,
+        );
       if (sharded) return 0;
 
       ending = true;

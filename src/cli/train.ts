@@ -68,7 +68,7 @@ ${trainOptionHelp(['validationFraction', 'seed'], D)}
 /** The options whose defaults differ between the two networks. */
 const PER_NETWORK: readonly TrainOptionKey[] = ['epochs', 'batchSize', 'learningRate', 'lrDecay'];
 
-const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX --out DIR [options]
+const DETECTOR_HELP = `usage: drpnet train-detector --micrographs DIR|FILES --truth DIR --diameter PX|--diameter-angstrom A --out DIR [options]
 
   --truth DIR          ground-truth coordinates (${coordinateExtensionList()}), matched by name:
                        ${COORDINATE_SOURCES_SHORT}
@@ -77,7 +77,8 @@ ${trainOptionHelp(PER_NETWORK, D)}
   --init MODEL_DIR     fine-tune an existing detector (e.g. public/models/fcrn) instead of starting afresh
   --per-micrograph N   at most N particle patches per micrograph (default: every particle)`;
 
-const CLASSIFIER_HELP = `usage: drpnet train-classifier --micrographs DIR|FILES --diameter PX --out DIR (--truth DIR | --unsupervised) [options]
+const CLASSIFIER_HELP = `usage: drpnet train-classifier --micrographs DIR|FILES --diameter PX|--diameter-angstrom A --out DIR
+         (--truth DIR | --unsupervised) [options]
 
   --truth DIR          supervised: candidates near truth are particles, far from it background
   --unsupervised       the paper's labels from the detector alone: strict-level candidates with a
@@ -89,10 +90,7 @@ ${COMMON_HELP}
                        (default ${DEFAULT_PICK_PARAMS.threshold}; supervised ${SUPERVISED_PEAKS.threshold})
 ${paramHelp(['sigma'])}
   --strict-level K     unsupervised: level of the particles, 2 or 3 (default ${UNSUPERVISED_DEFAULTS.strictLevel})
-  --epochs N           passes over the training patches (default ${C.epochs})
-  --batch-size N       patches per training step (default ${C.batchSize})
-  --lr X               Adam learning rate (default ${C.learningRate})
-  --lr-decay X         learning rate factor after each epoch (default ${C.lrDecay})
+${trainOptionHelp(PER_NETWORK, C)}
   --init MODEL_DIR     continue from an existing classifier instead of starting afresh`;
 
 const COMMON_OPTIONS = {

@@ -168,6 +168,15 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
     expect(redo.stdout).not.toContain('earlier run');
     // Every file picked again with one run's options: nothing to say.
     expect((await external(cwd, job)).stdout).not.toContain('earlier run');
+    // A Continue of other options whose one micrograph to pick fails picks none with them: the record stays.
+    const mic = path.join(cwd, project.micrographs[1]);
+    const kept = await readFile(mic);
+    await rm(path.join(cwd, coordFile(job, 1)));
+    await rm(mic);
+    const failing = await external(cwd, job, '--threshold', '3');
+    expect(failing.result).toBe(1);
+    await writeFile(mic, kept);
+    expect(JSON.parse(await readFile(path.join(cwd, job, 'drpnet_settings.json'), 'utf8'))).not.toHaveProperty('mixed');
   });
 });
 

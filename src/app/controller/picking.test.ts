@@ -90,6 +90,8 @@ describe('picking controller', () => {
     await vi.advanceTimersByTimeAsync(300);
     changeParams('k', { threshold: 12 }); // while the picks at 10 run
     for (const c of calls.slice(1)) if (c.params.threshold === 10) c.resolve(resultFor(c.params));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([10]); // shown while the pick at 12 runs
     await vi.advanceTimersByTimeAsync(300);
     const last = calls.at(-1)!;
     expect(last.params.threshold).toBe(12);
@@ -124,6 +126,25 @@ describe('picking controller', () => {
     s().redo();
     expect(s().micrographs[0].auto.map((p) => p.x)).toEqual([99]);
     expect(s().micrographs[0].params.diameter).toBe(original.diameter + 8);
+  });
+
+  it('a reviewed micrograph whose re-pick finishes after the undo keeps the picks that were checked', async () => {
+    const shipped = { fcrn: 'shipped', classifier: 'shipped' };
+    await pickTwoWith(shipped);
+    s().updateMic('a', { reviewed: true });
+    const checked = s().micrographs[0].auto;
+    s().set({ backendInfo: { ...s().backendInfo!, models: { fcrn: 'fcrn-1', classifier: 'shipped' } } });
+    changeParams('a', { diameter: s().micrographs[0].params.diameter + 8 });
+    await vi.advanceTimersByTimeAsync(300);
+    const asked = calls.length;
+    s().updateMic('a', { status: 'detecting', progress: 0.2 }); // as its progress said
+    undo(); // while the re-picks at the new diameter run
+    // Its preview and exact pick both end now (a promise already settled is left as it was).
+    for (const c of calls) c.resolve({ ...resultFor(c.params), picks: [{ x: 99, y: 9, peakHeight: 1, kept: true }] });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(s().micrographs[0].auto).toBe(checked);
+    expect(s().micrographs[0].status).toBe('picked');
+    expect(calls).toHaveLength(asked); // nothing picked again
   });
 
   /** Micrographs a and b, picked by these models, the models the workers use. */

@@ -29,10 +29,11 @@ function progressShower(key: string): (p: Progress) => void {
 function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   const m = mic(key);
   if (!m) return;
-  // Picked with parameters it no longer has, where the picks it shows are of the ones it has (an
-  // undo gave a reviewed micrograph back its checked picks while this ran): they stay.
-  if (!samePickParams(params, m.params) && !picksBehindParams(m)) {
-    if (m.status === 'detecting' || m.status === 'picking')
+  // Picked with parameters it no longer has, where the picks it shows are up to date with the
+  // ones it has (an undo gave a reviewed micrograph back its checked picks while this ran): they
+  // stay. Its status is put back by whoever ends last (pickMicrograph's finally, or here for a batch).
+  if (!samePickParams(params, m.params) && pickedUpToDate(m)) {
+    if (!interactive.has(key) && (m.status === 'detecting' || m.status === 'picking'))
       store().updateMic(key, { status: 'picked', progress: undefined, progressStage: undefined });
     return;
   }
@@ -81,7 +82,7 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
     // Its parameters changed (an undo, a new value) while this pick ran: what it shows is for the
     // old ones, and nothing else may be coming, so pick again with the parameters it has now.
     const now = mic(key);
-    if (now && !samePickParams(params, now.params) && picksBehindParams(now)) repickSoon(key, 0);
+    if (now && !samePickParams(params, now.params) && !pickedUpToDate(now)) repickSoon(key, 0);
   } catch (e) {
     if (!isCancelled(e)) fail(key, e);
   } finally {

@@ -43,7 +43,7 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
     fallbackPixelSize,
     ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}),
   };
-  if (!s.change(label, patches, { session })) return;
+  if (!s.change(label, patches, { session, sizeStep: true })) return;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
   // The size of a particle is not a setting a review can keep: it changes every pick's place.

@@ -18,8 +18,9 @@ const AUTOSAVE_TRIES = 4;
 export const autosave = createAutosave(
   async () => {
     if (!storage.session || store().readOnly) return;
-    await persist.saveSession({ ...toSnapshot(store()), savedAt: Date.now() });
-    persist.dropJournal(); // IndexedDB now holds this state or a newer one
+    const savedAt = Date.now();
+    await persist.saveSession({ ...toSnapshot(store()), savedAt });
+    persist.dropJournal(savedAt); // unless the page went, and wrote it, after this state
     announce({ type: 'saved' });
   },
   AUTOSAVE_DELAY_MS,
