@@ -44,13 +44,28 @@ test('each retraining setting shows its value and sets it; counts are whole numb
     for (const name of tabs[kind]) {
       await expect(page.getByTestId(`train-${name}`)).toHaveValue(String(await trainingValue(page, kind, name)));
     }
-    // A count typed with a fraction is rounded; a rate is kept as typed.
-    await page.getByTestId('train-epochs').fill('2.6');
+    // A count typed with a fraction is rounded; a rate is kept as typed; each is set on Enter.
+    const enter = async (name: string, text: string) => {
+      await page.getByTestId(`train-${name}`).fill(text);
+      await page.getByTestId(`train-${name}`).press('Enter');
+    };
+    await enter('epochs', '2.6');
     await expect.poll(() => trainingValue(page, kind, 'epochs')).toBe(3);
-    await page.getByTestId('train-learningRate').fill('0.0002');
+    await enter('learningRate', '0.0002');
     await expect.poll(() => trainingValue(page, kind, 'learningRate')).toBe(0.0002);
     const count = kind === 'detector' ? 'maxPicks' : 'lowStdCount';
-    await page.getByTestId(`train-${count}`).fill('7');
+    await enter(count, '7');
     await expect.poll(() => trainingValue(page, kind, count)).toBe(7);
+    // Beyond the range is clamped to it, not refused keystroke by keystroke (which kept digits never typed).
+    await enter('epochs', '2000');
+    await expect.poll(() => trainingValue(page, kind, 'epochs')).toBe(1000);
+    await enter('validationFraction', '0.6');
+    await expect.poll(() => trainingValue(page, kind, 'validationFraction')).toBe(0.5);
+    await enter('lrDecay', '0.95');
+    await expect.poll(() => trainingValue(page, kind, 'lrDecay')).toBe(0.95);
+    // Typed over and left without Enter: set on leaving the field.
+    await page.getByTestId('train-seed').fill('42');
+    await page.getByTestId('train-batchSize').focus();
+    await expect.poll(() => trainingValue(page, kind, 'seed')).toBe(42);
   }
 });

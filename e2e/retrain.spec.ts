@@ -71,6 +71,7 @@ async function pickAll(page: Page): Promise<void> {
 
 async function setField(page: Page, name: string, value: string): Promise<void> {
   await page.getByTestId(`train-${name}`).fill(value);
+  await page.getByTestId(`train-${name}`).press('Enter');
 }
 
 function reviewCount(page: Page, what: 'particles' | 'background' | 'removed'): Promise<number> {

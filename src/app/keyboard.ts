@@ -1,7 +1,7 @@
 // Global keyboard shortcuts (listed in components/HelpOverlay.tsx). A focused control keeps
 // the keys it uses itself (key-targets.ts): a slider its arrows, a text field every key.
 import { answerCoordinatePrompt } from './controller/files';
-import { redo, undo } from './controller/picking';
+import { redo, undo } from './controller/undo';
 import { nextUnreviewed, toggleFlag } from './controller/review-flags';
 import { acceptAllPicks, deleteSelected } from './editing';
 import { fieldOwnsKey, type KeyTarget } from './key-targets';

@@ -84,6 +84,11 @@ describe('workbench store', () => {
     expect(pixelSizeIn('k2')).toBe(1.3);
     s().setCurrent('k2');
     expect(knownPixelSize(s())).toBe(1.3);
+    // Two at 1.3 Å/px (one written 1.301) against the PNG's 0.83: the most common, whichever is on screen.
+    s().addMicrograph('k3', 'own3.mrc');
+    s().updateMic('k3', { info: info(1.301) });
+    s().setCurrent('k1');
+    expect(knownPixelSize(s())).toBe(1.3);
   });
 
   it('a micrograph picked before calibration shifted the scores is picked again (reviewed ones keep their picks), its old report dropped', () => {

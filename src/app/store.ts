@@ -518,8 +518,20 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
 export function knownPixelSize(s: WorkbenchState): number | undefined {
   const mic = currentMic(s);
   const own = (m: MicrographEntry) => (m.demo ? undefined : pixelSizeOf(m, s));
-  return (mic && own(mic)) ?? s.micrographs.map(own).find((p) => p !== undefined) ?? s.fallbackPixelSize;
+  const sizes = s.micrographs.map(own).filter((p): p is number => p !== undefined);
+  if (!sizes.length) return s.fallbackPixelSize;
+  // The one most of them have, so a conversion does not depend on which is on screen (a tester's
+  // unit switch gave another session size with a PNG on screen than with an MRC); a tie goes to
+  // the one on screen, then to the first.
+  const same = (a: number, b: number) => Math.abs(a / b - 1) <= PIXEL_SIZE_TOLERANCE;
+  const count = (p: number) => sizes.filter((q) => same(p, q)).length;
+  const most = Math.max(...sizes.map(count));
+  const onScreen = mic && own(mic);
+  return onScreen !== undefined && count(onScreen) === most ? onScreen : sizes.find((p) => count(p) === most);
 }
+
+/** Pixel sizes closer than this fraction are one (headers round differently). */
+const PIXEL_SIZE_TOLERANCE = 0.01;
 
 /** The part of the state that autosave keeps (no images, maps or UI transients). */
 export interface SessionSnapshot {

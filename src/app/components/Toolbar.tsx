@@ -3,7 +3,7 @@
 import { useRef } from 'react';
 import { FILE_INPUT_ACCEPT } from '../../core/file-kinds';
 import { addFiles, loadSamples } from '../controller/files';
-import { redo, undo } from '../controller/picking';
+import { redo, undo } from '../controller/undo';
 import { newSession } from '../controller/session';
 import { filesFromInput } from '../drop';
 import { displayPicksOf } from '../editing';

@@ -30,8 +30,8 @@ const {
   pickMicrograph,
   repickCutShort,
   repickOtherModels,
-  undo,
 } = await import('./picking');
+const { undo } = await import('./undo');
 
 const s = () => useWorkbench.getState();
 /** A result whose one pick says which threshold it was made with. */

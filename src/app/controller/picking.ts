@@ -175,14 +175,6 @@ export function repickStale(keys: readonly string[]): void {
   );
 }
 
-export function undo(): void {
-  repickStale(store().undo());
-}
-
-export function redo(): void {
-  repickStale(store().redo());
-}
-
 /** Drops the pending re-pick of a micrograph that leaves the session and takes it off the waiting list. */
 export function forgetPicking(key: string): void {
   dropArrival(key);

@@ -78,6 +78,12 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   );
 }
 
+/** Brings the notes of the user's micrographs up to date with the session size (after an undo or redo of it). */
+export function refreshDiameterNotes(): void {
+  const setting = store().diameter;
+  for (const m of store().micrographs) if (!m.demo && m.info) noteSessionSize(m, setting);
+}
+
 /** Brings a micrograph's diameter note up to date with the session size; true when its size is not the session's. */
 function noteSessionSize(m: MicrographEntry, setting: DiameterSetting): boolean {
   const pixelSize = pixelSizeOf(m, store());

@@ -2,6 +2,7 @@
 // the user's picks (accepted and manual ones, and every kept pick of a reviewed micrograph). Choose samples -> review them on the micrograph ->
 // train (progress, speed, live loss and accuracy curves, cancel) -> the model is stored and used.
 import { useEffect } from 'react';
+import { NumberInput } from '../components/NumberInput';
 import { ModelLibraryPanel } from './ModelLibraryPanel';
 import { reviewCounts } from './review';
 import type { ClassifierSettings, DetectorSettings, TrainKind } from './settings';
@@ -20,7 +21,7 @@ interface FieldSpec<K extends string> {
   name: K;
   label: string;
   min: number;
-  max?: number;
+  max: number;
   step: number;
   integer?: boolean;
   hint?: string;
@@ -72,23 +73,22 @@ const DETECTOR_FIELDS: FieldSpec<NumberKey<DetectorSettings> & string>[] = [
 ];
 
 function NumberFields<T>({ specs, s, set }: { specs: readonly FieldSpec<NumberKey<T> & string>[]; s: T; set: (p: Partial<T>) => void }) {
+  // Committed on Enter or leaving the field and clamped to the range, as the picking parameters are
+  // (NumberInput): a field that refused each keystroke outside its range trained with values never typed.
   return (
     <>
       {specs.map(({ name, label, min, max, step, integer, hint }) => (
         <label key={name} className="train-field" title={hint}>
           <span>{label}</span>
-          <input
-            type="number"
-            data-testid={`train-${name}`}
+          <NumberInput
+            testid={`train-${name}`}
             value={s[name] as number}
             min={min}
             max={max}
             step={step}
-            onChange={(e) => {
-              const v = Number(e.target.value);
-              if (e.target.value !== '' && Number.isFinite(v) && v >= min && (max === undefined || v <= max))
-                set({ [name]: integer ? Math.round(v) : v } as Partial<T>);
-            }}
+            integer={integer}
+            title={hint}
+            onCommit={(v) => set({ [name]: v } as Partial<T>)}
           />
         </label>
       ))}
