@@ -20,17 +20,8 @@ vi.mock('../engine-bridge', () => ({
     },
   },
 }));
-const {
-  cancelBatch,
-  changeParams,
-  ensurePicked,
-  expectArrival,
-  pickAll,
-  pickArrived,
-  pickMicrograph,
-  repickCutShort,
-  repickOtherModels,
-} = await import('./picking');
+const { cancelBatch, changeParams, ensurePicked, expectArrival, pickAll, pickArrived, pickMicrograph, repickCutShort, repickOtherModels } =
+  await import('./picking');
 const { undo } = await import('./undo');
 
 const s = () => useWorkbench.getState();
