@@ -239,3 +239,14 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
   return { picks, names, files, summary, warnings, failed, failedKeys };
 }
+
+/**
+ * A warning naming the coordinate files of `truth` whose micrograph is none of `micrographs`
+ * (labels for micrographs not given, or named otherwise), which training leaves unused; undefined when every file is used.
+ */
+export function unusedTruthMessage(truth: FolderContents, micrographs: readonly string[], label: string): string | undefined {
+  const given = new Set(micrographs.map((f) => micrographMatchKey(f)));
+  const unused = [...truth.picks.keys()].filter((k) => !given.has(k)).map((k) => path.basename(truth.files.get(k) ?? k));
+  if (!unused.length) return undefined;
+  return `${label}: ${unused.length} coordinate file(s) name no micrograph given, so their particles are not used: ${someOf(unused)}`;
+}

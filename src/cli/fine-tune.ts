@@ -16,7 +16,7 @@ import { coordinateExtensionList } from '../core/coords';
 import { numberOption, parse, pathOption, UsageError } from './args';
 import { describeTrainRange, isValidTrainOption, TRAIN_OPTION_SPECS } from '../core/train/train-options';
 import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train-option-flags';
-import { COORDINATE_SOURCES_SHORT, readCoordinateFolder } from './coordinate-folder';
+import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, unusedTruthMessage } from './coordinate-folder';
 import { checkWritableFolder, readArrayBuffer, someOf, trainingInputs, writeFileAtomic } from './files';
 import { describeBackend, FINE_TUNE_REPORT, loadModels, startBackend, checkModelFiles } from './models';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
@@ -121,6 +121,8 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;
   for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
   for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
+  const unused = truth && unusedTruthMessage(truth, files, `--truth ${truthDir}`);
+  if (unused && files.some((f) => truth.picks.has(micrographMatchKey(f)))) log(`warning: ${unused}`);
   // Labels named for other micrographs would otherwise leave every one out, one line each.
   if (truth && !files.some((f) => truth.picks.has(micrographMatchKey(f))))
     throw new UsageError(

@@ -44,7 +44,7 @@ import {
 } from './diameter-options';
 import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train-option-flags';
 import { TRAIN_OPTION_KEYS, type TrainOptionKey, type TrainOptionValues } from '../core/train/train-options';
-import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, type FolderContents } from './coordinate-folder';
+import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, unusedTruthMessage, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
 import { outsideMessage } from '../core/coords/bounds';
 import { checkWritableFolder, readArrayBuffer, trainingInputs, writeFileAtomic } from './files';
@@ -119,11 +119,13 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
 }
 
 /** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
- * (coordinate-folder.ts); unreadable files are reported and skipped. */
-async function readTruthFolder(dir: string): Promise<FolderContents> {
+ * (coordinate-folder.ts); unreadable files, and files of no micrograph given, are reported and skipped. */
+async function readTruthFolder(dir: string, micrographs: readonly string[]): Promise<FolderContents> {
   const truth = await readCoordinateFolder(dir, { label: '--truth' });
   for (const w of truth.warnings) log(`warning: ${w}`);
   for (const f of truth.failed) log(`skipped truth file ${f}`);
+  const unused = unusedTruthMessage(truth, micrographs, `--truth ${dir}`);
+  if (unused) log(`warning: ${unused}`);
   return truth;
 }
 
@@ -286,7 +288,7 @@ export async function trainDetectorCommand(argv: string[]): Promise<number> {
   const init = a.init ? await loadInitModel(a.init, 'fcrn') : undefined;
   const refRadius = init?.meta.workingRadius ?? FCRN_WORKING_RADIUS;
   log(startLine('train-detector', a, backend, a.init));
-  const truth = await readTruthFolder(a.truth);
+  const truth = await readTruthFolder(a.truth, a.files);
 
   // The user's labels near the edge count too (their patches are moved inside the micrograph).
   const set = new DetectorSetBuilder({ perMicrograph, refRadius, border: 'shift' });
@@ -378,7 +380,7 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
       ? `unsupervised labels: threshold ${threshold} (levels ${threshold}, ${2 * threshold}, ${3 * threshold}), sigma ${sigma}, particles at level ${strictLevel}`
       : `labels from truth in ${a.truth}: candidates at threshold ${threshold}, sigma ${sigma}`,
   );
-  const truth = a.truth ? await readTruthFolder(a.truth) : undefined;
+  const truth = a.truth ? await readTruthFolder(a.truth, a.files) : undefined;
 
   // Patches are cut with the box of the classifier being trained: --init's, or the default.
   const boxRadii = classifierBoxRadii(init?.model);
