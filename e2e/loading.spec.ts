@@ -76,9 +76,13 @@ test('new session clears everything only after confirmation', async ({ page }) =
   page.once('dialog', (d) => void d.dismiss());
   await page.getByTestId('new-session').click();
   await expect(rows).toHaveCount(n);
+  await page.getByTestId('session-diameter').fill('64');
+  await page.getByTestId('session-diameter').press('Enter');
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('new-session').click();
   await expect(rows).toHaveCount(0);
+  // The particle diameter set is kept for the micrographs dropped next.
+  await expect(page.getByTestId('session-diameter')).toHaveValue('64');
   await page.reload();
   await engineReady(page);
   // Nothing is restored; a fresh start shows the demo again.

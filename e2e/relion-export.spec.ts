@@ -95,8 +95,23 @@ test('the zip made for a RELION project is read by RELION 3.1 through its coords
     // Micrographs under a job directory, as motion correction leaves them.
     const project = projectAround(dir, mic, 'MotionCorr/job002/Movies');
     await page.getByTestId('relion-mics-file').setInputFiles(path.join(dir, project.micrographsStar));
+    const fileName = path.basename(project.micrographsStar);
+    await expect(page.getByTestId('relion-mics-chosen')).toContainText(`Using 1 micrograph of ${fileName}`);
+    await expect(page.getByTestId('relion-mics-path')).toHaveValue(fileName);
+    // Another file starts from its own name, which is asked about; a path with a folder is not.
+    const other = { name: 'micrographs_ctf.star', mimeType: 'text/plain', buffer: readFileSync(path.join(dir, project.micrographsStar)) };
+    await page.getByTestId('relion-mics-file').setInputFiles(other);
+    await expect(page.getByTestId('relion-mics-chosen')).toContainText('of micrographs_ctf.star');
+    await expect(page.getByTestId('relion-mics-path')).toHaveValue('micrographs_ctf.star');
+    await expect(page.getByTestId('relion-mics-path-hint')).toContainText('If not, give its path from the project folder');
+    await page.getByTestId('relion-mics-path').fill('CtfFind/job003/micrographs_ctf.star');
+    await expect(page.getByTestId('relion-mics-path-hint')).toHaveCount(0);
+    // The same file chosen again keeps the path given; the project's own STAR starts from its name again.
+    await page.getByTestId('relion-mics-file').setInputFiles(other);
+    await expect(page.getByTestId('relion-mics-path')).toHaveValue('CtfFind/job003/micrographs_ctf.star');
+    await page.getByTestId('relion-mics-file').setInputFiles(path.join(dir, project.micrographsStar));
+    await expect(page.getByTestId('relion-mics-path')).toHaveValue(fileName);
     await page.getByTestId('relion-mics-path').fill(project.micrographsStar);
-    await expect(page.getByTestId('relion-mics-chosen')).toContainText('Using 1 micrograph of the STAR chosen');
     // The project is kept with the session: a reload does not quietly go back to bare names.
     await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
     await page.reload();

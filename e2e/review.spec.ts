@@ -380,7 +380,7 @@ test("a classifier whose scores run low: calibration raises them to the detector
   const kept = before.reduce((n, m) => n + m.kept, 0);
   await expect(page.getByTestId('score-summary')).toContainText(`${kept} of `);
   await expect(page.getByTestId('score-summary')).toContainText(
-    `candidates above the line (all ${before.length} picked) · ${kept} picks kept`,
+    `candidates above the line (all ${before.length} micrographs picked) · ${kept} picks kept`,
   );
   // A looser cutoff never keeps fewer, a stricter one never more.
   const counts: number[][] = [];

@@ -81,3 +81,7 @@ export function sessionFollowers(
   }
   return out;
 }
+
+/** Said when the diameter is switched to Å before any micrograph gives a pixel size; taken down once one does (viewing.ts). */
+export const NO_PIXEL_SIZE_YET =
+  'None of your micrographs gives a pixel size yet: enter the diameter in Å; each micrograph converts it with its own header.';

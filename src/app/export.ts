@@ -26,6 +26,8 @@ export interface RelionProject {
   micrographsStar: string;
   /** The micrograph names in that STAR (project-relative paths). */
   micrographNames: readonly string[];
+  /** The name of the file chosen (absent in sessions saved before it was kept). */
+  fileName?: string;
 }
 
 /** Path -> text of every file of the export; with a RELION project its RELION folder is laid out for it (relionJobFiles). */

@@ -215,12 +215,16 @@ describe('workbench store', () => {
     expect([px('a'), px('b'), px('c'), px('d')]).toEqual([140.2, 100, 100, 90]);
     expect(s().micrographs[2].auto).toBe(checked);
 
-    // A unit switch changes how the size is shown, no micrograph: neither does its undo or redo.
+    // A unit switch changes how the size is shown, no micrograph: neither does its undo or redo,
+    // on a micrograph added after it at the session's size included.
     s().change('diameter unit', {}, { session: { diameter: { value: 140.2, unit: 'px' } } });
-    const sizes = ['a', 'b', 'c', 'd'].map(px);
+    s().addMicrograph('e', 'e.mrc');
+    s().updateMic('e', { info: info(1.07), params: { ...s().micrographs[0].params, diameter: 140.2 } });
+    const sizes = ['a', 'b', 'c', 'd', 'e'].map(px);
     s().undo();
+    expect(['a', 'b', 'c', 'd', 'e'].map(px)).toEqual(sizes);
     s().redo();
-    expect(['a', 'b', 'c', 'd'].map(px)).toEqual(sizes);
+    expect(['a', 'b', 'c', 'd', 'e'].map(px)).toEqual(sizes);
   });
 
   it('undo and redo edits across micrographs, and a new edit clears redo', () => {

@@ -337,7 +337,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
       session: sessionChanged ? session : undefined,
       mergeKey: opts.mergeKey,
       at: Date.now(),
-      ...(opts.sizeStep ? { present: st.micrographs.map((m) => m.key) } : {}),
+      // Those not opened yet take the size when they open, as those added later do.
+      ...(opts.sizeStep ? { present: st.micrographs.filter((m) => m.info).map((m) => m.key) } : {}),
     };
     set((s) => ({
       micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
@@ -440,7 +441,7 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
   }
   const inverse = {
     ...currentValues(step, fieldsOf, sessionSettings(s)),
-    ...(step.present ? { present: s.micrographs.map((m) => m.key) } : {}),
+    ...(step.present ? { present: s.micrographs.filter((m) => m.info).map((m) => m.key) } : {}),
   };
   const keys = Object.keys(inverse.before);
   useWorkbench.setState({
@@ -511,9 +512,9 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
 }
 
 /**
- * A pixel size to show or convert the session diameter with: the current micrograph's, else any
- * known one, from the user's own micrographs only (the session diameter is for theirs: a demo's
- * pixel size says nothing of their data), else the one entered for files without one.
+ * A pixel size to show or convert the session diameter with: the one most of the user's own
+ * micrographs have (a demo's pixel size says nothing of their data; a tie goes to the one on
+ * screen), else the one entered for files without one.
  */
 export function knownPixelSize(s: WorkbenchState): number | undefined {
   const mic = currentMic(s);
@@ -523,11 +524,22 @@ export function knownPixelSize(s: WorkbenchState): number | undefined {
   // The one most of them have, so a conversion does not depend on which is on screen (a tester's
   // unit switch gave another session size with a PNG on screen than with an MRC); a tie goes to
   // the one on screen, then to the first.
-  const same = (a: number, b: number) => Math.abs(a / b - 1) <= PIXEL_SIZE_TOLERANCE;
-  const count = (p: number) => sizes.filter((q) => same(p, q)).length;
-  const most = Math.max(...sizes.map(count));
+  // Sorted, sizes within the tolerance of a group's first are that group (the panel reads this on every store change).
+  const groupOf = new Map<number, number>();
+  const counts: number[] = [];
+  let first = Number.NaN;
+  for (const p of [...sizes].sort((a, b) => a - b)) {
+    if (!(Math.abs(p / first - 1) <= PIXEL_SIZE_TOLERANCE)) {
+      first = p;
+      counts.push(0);
+    }
+    counts[counts.length - 1]++;
+    groupOf.set(p, counts.length - 1);
+  }
+  const most = Math.max(...counts);
+  const isMost = (p: number) => counts[groupOf.get(p)!] === most;
   const onScreen = mic && own(mic);
-  return onScreen !== undefined && count(onScreen) === most ? onScreen : sizes.find((p) => count(p) === most);
+  return onScreen !== undefined && isMost(onScreen) ? onScreen : sizes.find(isMost);
 }
 
 /** Pixel sizes closer than this fraction are one (headers round differently). */

@@ -14,10 +14,10 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('labels that training leaves unused', () => {
-  it('are the coordinate files whose micrograph was not given, named', async () => {
+  it('are those of micrographs not given, named by micrograph', async () => {
     const truth = await readCoordinateFolder(dir, { label: '--truth' });
     expect(unusedTruthMessage(truth, ['/data/mic_1.mrc', '/data/MIC_2.mrc'], '--truth t')).toBe(
-      '--truth t: 1 coordinate file(s) name no micrograph given, so their particles are not used: grid3_0007.star',
+      '--truth t: labels of 1 micrograph(s) not given are not used: grid3_0007',
     );
     expect(unusedTruthMessage(truth, ['a/mic_1.mrc', 'a/mic_2.mrc', 'a/grid3_0007.tif'], '--truth t')).toBeUndefined();
   });

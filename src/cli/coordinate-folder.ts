@@ -241,12 +241,13 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
 }
 
 /**
- * A warning naming the coordinate files of `truth` whose micrograph is none of `micrographs`
- * (labels for micrographs not given, or named otherwise), which training leaves unused; undefined when every file is used.
+ * A warning naming the micrographs `truth` labels that are none of `micrographs` (labels for
+ * micrographs not given, or named otherwise), which training leaves unused; undefined when every label is used.
  */
 export function unusedTruthMessage(truth: FolderContents, micrographs: readonly string[], label: string): string | undefined {
   const given = new Set(micrographs.map((f) => micrographMatchKey(f)));
-  const unused = [...truth.picks.keys()].filter((k) => !given.has(k)).map((k) => path.basename(truth.files.get(k) ?? k));
+  const unused = [...truth.picks.keys()].filter((k) => !given.has(k));
   if (!unused.length) return undefined;
-  return `${label}: ${unused.length} coordinate file(s) name no micrograph given, so their particles are not used: ${someOf(unused)}`;
+  // One particles.star may label a whole data set: micrographs are named, not files.
+  return `${label}: labels of ${unused.length} micrograph(s) not given are not used: ${someOf(unused.map((k) => truth.names.get(k) ?? k))}`;
 }

@@ -348,8 +348,12 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     if (stoppedBy) return halted();
     ending = true;
     // A worker process (--j) that stops before reporting leaves its part to the job's own pass,
-    // which meets the same failure and says it once (it was said once per process).
-    if (isWorker) return 1;
+    // which meets the same failure and says it once (it was said once per process); the log keeps
+    // the worker's reason as a note, in case the job's pass then succeeds.
+    if (isWorker) {
+      await log(`a worker process stopped (${reason}); the job picks its micrographs itself`);
+      return 1;
+    }
     process.stderr.write(`drpnet relion-external: ${reason}\n`);
     await log(`FAILED: ${reason}`);
     if (!sharded) await writeFileAtomic(inJob(RELION_JOB_EXIT_FAILURE), '');
@@ -435,9 +439,9 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         if (!totals.picked) {
           if (earlier !== undefined) await writeFileAtomic(inJob(SETTINGS_FILE), earlier);
         }
-        // Every file picked with these options (a run that kept none, or an --overwrite run where
-        // none failed: a failed one keeps its old file): the record says so again.
-        else if (!totals.skipped || (v.overwrite && !totals.failed.length)) await writeFileAtomic(inJob(SETTINGS_FILE), options);
+        // Every file picked with these options (a run that kept none, where with --overwrite none
+        // failed either: a failed one keeps its old file): the record says so again.
+        else if (!totals.skipped && !(v.overwrite && totals.failed.length)) await writeFileAtomic(inJob(SETTINGS_FILE), options);
       }
       if (totals.failed.length) {
         const list = totals.failed.map((message) => `  ${message}`).join('\n');

@@ -175,8 +175,14 @@ describe('drpnet relion-external in a RELION 3.1 project', () => {
     await rm(mic);
     const failing = await external(cwd, job, '--threshold', '3');
     expect(failing.result).toBe(1);
+    const record = () =>
+      readFile(path.join(cwd, job, 'drpnet_settings.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(await record()).not.toHaveProperty('mixed');
+    // An --overwrite run of other options where one fails: that one keeps its old file, so the record is mixed.
+    await writeFile(path.join(cwd, coordFile(job, 1)), await readFile(path.join(cwd, coordFile(job, 0))));
+    expect((await external(cwd, job, '--overwrite', '--threshold', '3')).result).toBe(1);
+    expect(await record()).toHaveProperty('mixed');
     await writeFile(mic, kept);
-    expect(JSON.parse(await readFile(path.join(cwd, job, 'drpnet_settings.json'), 'utf8'))).not.toHaveProperty('mixed');
   });
 });
 
@@ -468,7 +474,11 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     const reason = 'the weights file has 1000 bytes';
     expect(run.stderr.split(reason).length - 1, run.stderr).toBe(1);
     const log = await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8');
-    expect(log.split(reason).length - 1).toBe(1);
+    expect(log.match(/FAILED: .*the weights file has 1000 bytes/g)).toHaveLength(1);
+    // Each worker's reason stays in the log as a note, not as a failure of the job.
+    expect(
+      log.match(/a worker process stopped \(.*the weights file has 1000 bytes.*\); the job picks its micrographs itself/g),
+    ).toHaveLength(2);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
   }, 60_000);
 });

@@ -81,7 +81,10 @@ function RelionProjectRow() {
     if (!file) return;
     try {
       const micrographNames = readRelionMicrographs(await file.text(), file.name).map((m) => m.name);
-      onChange({ micrographsStar: project?.micrographsStar || file.name, micrographNames });
+      // The path given for the file chosen before stays only when this is that file again (a tester
+      // chose another STAR and the export still named the first one's path).
+      const same = project && project.micrographsStar.split('/').pop() === file.name;
+      onChange({ micrographsStar: same ? project.micrographsStar : file.name, micrographNames, fileName: file.name });
     } catch (e) {
       useWorkbench.getState().notify(`Not a micrographs STAR: ${errorMessage(e)}`, 'error');
     }
@@ -104,7 +107,8 @@ function RelionProjectRow() {
       {project && (
         <>
           <p className="small" data-testid="relion-mics-chosen">
-            Using {project.micrographNames.length} micrograph{project.micrographNames.length === 1 ? '' : 's'} of the STAR chosen{' '}
+            Using {project.micrographNames.length} micrograph{project.micrographNames.length === 1 ? '' : 's'} of{' '}
+            {project.fileName ? <code>{project.fileName}</code> : 'the STAR chosen'}{' '}
             <button data-testid="relion-mics-forget" disabled={readOnly} onClick={() => onChange(undefined)}>
               Forget it
             </button>
@@ -120,6 +124,12 @@ function RelionProjectRow() {
               onChange={(e) => onChange({ ...project, micrographsStar: e.target.value })}
             />
           </label>
+          {!project.micrographsStar.includes('/') && (
+            <p className="small bad" data-testid="relion-mics-path-hint">
+              At the project&apos;s top level? If not, give its path from the project folder, as RELION names it (such as
+              CtfFind/job003/micrographs_ctf.star): RELION 3.1&apos;s Extract reads it from coords_suffix_autopick.star.
+            </p>
+          )}
           <p className="small" data-testid="relion-project-note">
             Unzip in the project directory: relion/ then holds the coordinates where RELION looks for them, autopick.star (RELION 4/5) and
             coords_suffix_autopick.star (RELION 3.1) as Extract's input coordinates.

@@ -137,8 +137,9 @@ export function ScorePanel() {
         <span className="small" data-testid="score-summary">
           {/* Two sets, each named: the histogram pools every picked micrograph, the export leaves out those excluded
               (a tester wondered where 179 picks went between the two numbers). */}
-          {above} of {hist.scored} candidates above the line (all {picked.length} picked) · {kept} picks kept on {toExport.length}{' '}
-          micrograph{toExport.length === 1 ? '' : 's'} to export
+          {above} of {hist.scored} candidates above the line (
+          {picked.length === 1 ? 'the 1 micrograph picked' : `all ${picked.length} micrographs picked`}) · {kept} picks kept on{' '}
+          {toExport.length} micrograph{toExport.length === 1 ? '' : 's'} to export
           {calibrated
             ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration raised the classifier's scores (the default cutoff kept ${UNDER_SHARE} the detector's particle estimate there)`
             : ''}

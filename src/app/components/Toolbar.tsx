@@ -107,7 +107,11 @@ export function Toolbar() {
           data-testid="new-session"
           disabled={readOnly}
           onClick={() => {
-            if (window.confirm('Start a new session? All micrographs, picks and edits of this session will be removed from this browser.'))
+            if (
+              window.confirm(
+                'Start a new session? All micrographs, picks and edits of this session will be removed from this browser (the particle diameter is kept).',
+              )
+            )
               void newSession();
           }}
         >

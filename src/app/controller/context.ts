@@ -2,7 +2,7 @@
 // picking on arrival, on parameter changes and in batches, undo with the re-picks it needs,
 // backend switches, session restore and the hand-over between tabs). Components call these; the
 // numeric work happens in the workers, reached only through engine-bridge.ts. A module a
-// concern: engine-lifecycle.ts, viewing.ts, picking.ts, session-diameter.ts, review-flags.ts,
+// concern: engine-lifecycle.ts, viewing.ts, picking.ts, undo.ts, session-diameter.ts, review-flags.ts,
 // files.ts, session.ts, two-tabs.ts and boot.ts; this one holds what they share.
 import { samePickParams } from '../../core/params';
 import type { ActiveModels } from '../../../workers/training-api';

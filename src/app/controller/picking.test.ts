@@ -119,6 +119,23 @@ describe('picking controller', () => {
     expect(s().micrographs[0].params.diameter).toBe(original.diameter + 8);
   });
 
+  it('a pick that finishes after an undo is kept where the picks shown are by other models than those in use, and the micrograph picked again', async () => {
+    await pickTwoWith({ fcrn: 'shipped', classifier: 'shipped' });
+    const original = s().micrographs[1].params;
+    s().set({ backendInfo: { ...s().backendInfo!, models: { fcrn: 'fcrn-1', classifier: 'shipped' } } });
+    s().setCurrent('b');
+    changeParams('b', { threshold: 7 });
+    await vi.advanceTimersByTimeAsync(300);
+    const running = calls.slice(-2);
+    undo(); // back to the threshold its picks were made with, by the models no longer in use
+    for (const c of running) c.resolve({ ...resultFor(c.params), models: { fcrn: 'fcrn-1', classifier: 'shipped' } });
+    await vi.advanceTimersByTimeAsync(300);
+    // Those picks were out of date anyway: the result is shown, and the restored parameters picked with the models in use.
+    const again = calls.at(-1)!;
+    expect(running).not.toContain(again);
+    expect(again.params).toEqual(original);
+  });
+
   it('a reviewed micrograph whose re-pick finishes after the undo keeps the picks that were checked', async () => {
     const shipped = { fcrn: 'shipped', classifier: 'shipped' };
     await pickTwoWith(shipped);

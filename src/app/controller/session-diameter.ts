@@ -1,7 +1,7 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
 import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
-import { clampDiameterPx, convertSetting, diameterInPx, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
+import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
@@ -59,10 +59,7 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   if (s.diameter.unit === unit || refusedReadOnly()) return;
   const pixelSize = knownPixelSize(store());
   // Only Å needs a pixel size: a switch to px needs none.
-  if (!pixelSize && unit === 'A')
-    s.notify(
-      `None of your micrographs gives a pixel size yet: enter the diameter in ${unitLabel(unit)}; each micrograph converts it with its own header.`,
-    );
+  if (!pixelSize && unit === 'A') s.notify(NO_PIXEL_SIZE_YET);
   const setting = convertSetting(s.diameter, unit, pixelSize);
   if (!s.change('diameter unit', {}, { session: { diameter: setting } })) return;
   // A unit is a way to show the size: no micrograph is picked again. Those it leaves at another

@@ -138,7 +138,11 @@ export async function newSession(): Promise<void> {
   cancelRepicks();
   for (const m of store().micrographs) engine.unregister(m.key);
   forgetAllViews();
+  // The particle size set is kept: micrographs dropped next are most often of the same data set, and
+  // the table's 140 px would pick them at another size unless the user remembers to set it again.
+  const { diameter, defaultParams } = store();
   store().reset();
+  store().set({ diameter, defaultParams: { ...store().defaultParams, diameter: defaultParams.diameter } });
   try {
     await persist.clearAll();
     storage.session = true;

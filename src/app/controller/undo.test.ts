@@ -10,13 +10,17 @@ vi.mock('../engine-bridge', () => ({
   },
 }));
 const { undo, redo } = await import('./undo');
-const { setFallbackPixelSize } = await import('./session-diameter');
+const { setDiameterUnit, setFallbackPixelSize } = await import('./session-diameter');
+const { NO_PIXEL_SIZE_YET } = await import('../diameter');
 const { arrivalDiameter } = await import('./viewing');
 
 const s = () => useWorkbench.getState();
 
 describe('undo and redo of a session step', () => {
-  beforeEach(() => s().reset());
+  beforeEach(() => {
+    s().reset();
+    s().set({ readOnly: undefined }); // reset keeps a tab's read-only state
+  });
 
   it('bring the notes of micrographs without a pixel size back with the step, and say what was undone', () => {
     s().set({ diameter: { value: 156, unit: 'A' } });
@@ -35,5 +39,32 @@ describe('undo and redo of a session step', () => {
     redo();
     expect(s().micrographs[0].diameterNote).toBeUndefined();
     expect(s().notices.at(-1)?.text).toBe('Redone: pixel size of files without one.');
+  });
+
+  it("say nothing of one micrograph's parameter, whose undo brings it on screen, nor in a tab that only looks", () => {
+    s().addMicrograph('a', 'a.mrc');
+    s().setParams('a', { threshold: 9 });
+    const said = s().notices.length;
+    undo();
+    expect(s().micrographs[0].params.threshold).not.toBe(9);
+    expect(s().notices).toHaveLength(said);
+    setFallbackPixelSize(1.5);
+    s().set({ readOnly: 'open in another tab' });
+    undo();
+    expect(s().fallbackPixelSize).toBe(1.5);
+    expect(
+      s()
+        .notices.map((n) => n.text)
+        .filter((t) => t.startsWith('Undone')),
+    ).toEqual([]);
+  });
+
+  it('the notice that no pixel size is known goes once a micrograph gives one', () => {
+    setDiameterUnit('A');
+    expect(s().notices.map((n) => n.text)).toContain(NO_PIXEL_SIZE_YET);
+    s().addMicrograph('m', 'm.mrc');
+    s().updateMic('m', { info: { width: 100, height: 100, frames: 1, displayScale: 1, pixelSize: 1.3 } });
+    arrivalDiameter('m');
+    expect(s().notices.map((n) => n.text)).not.toContain(NO_PIXEL_SIZE_YET);
   });
 });

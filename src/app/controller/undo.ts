@@ -7,20 +7,24 @@ import { repickStale } from './picking';
 import { refreshDiameterNotes } from './session-diameter';
 
 export function undo(): void {
-  const step = store().past.at(-1);
-  travelled(step, 'Undone', store().undo());
+  travel('Undone', store().past.at(-1), () => store().undo());
 }
 
 export function redo(): void {
-  const step = store().future.at(-1);
-  travelled(step, 'Redone', store().redo());
+  travel('Redone', store().future.at(-1), () => store().redo());
 }
 
-function travelled(step: HistoryEntry | undefined, verb: string, keys: readonly string[]): void {
-  repickStale(keys);
+function travel(verb: string, step: HistoryEntry | undefined, go: () => string[]): void {
   if (!step) return;
-  if (step.session) refreshDiameterNotes();
-  // One micrograph's step brings it on screen; one of the session or of several is said (a tester's
-  // Ctrl+Z after removing a micrograph undid a diameter set earlier, seen only in a tooltip).
-  if (step.session || keys.length > 1) store().notify(`${verb}: ${step.label}${keys.length > 1 ? ` (${keys.length} micrographs)` : ''}.`);
+  const before = store();
+  const sizeBefore = { diameter: before.diameter, fallbackPixelSize: before.fallbackPixelSize };
+  const keys = go();
+  if (store().readOnly) return; // refused, and said so
+  repickStale(keys);
+  const s = store();
+  const sizeChanged = s.diameter !== sizeBefore.diameter || s.fallbackPixelSize !== sizeBefore.fallbackPixelSize;
+  if (sizeChanged) refreshDiameterNotes();
+  // One micrograph's step brings it on screen; one of the session's size or of several is said (a
+  // tester's Ctrl+Z after removing a micrograph undid a diameter set earlier, seen only in a tooltip).
+  if (sizeChanged || keys.length > 1) s.notify(`${verb}: ${step.label}${keys.length > 1 ? ` (${keys.length} micrographs)` : ''}.`);
 }

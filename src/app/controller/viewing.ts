@@ -4,7 +4,7 @@
 import { detectorKey } from '../../core/params';
 import { lowpassSigmaPx } from '../../core/preprocess/display';
 import { DISPLAY_SIDE, type MicrographInfo, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
-import { diameterInPx, outOfRangeNote } from '../diameter';
+import { diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote } from '../diameter';
 import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
@@ -12,6 +12,7 @@ import { evictions } from '../pool-plan';
 import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
 import { fail, mic, picksBehindParams, store } from './context';
 import { canPick } from './engine-lifecycle';
+import { useTraining } from '../training/training-store';
 import { assignCoordinates, storeThumbnail } from './files';
 import { expectArrival, pickArrived } from './picking';
 
@@ -22,6 +23,8 @@ export function arrivalDiameter(key: string): void {
   const setting = store().diameter;
   const pixelSize = pixelSizeOf(m, store());
   const px = diameterInPx(setting, pixelSize);
+  // Said before any micrograph gave a pixel size; stale once one converts (a tester saw it beside the conversion).
+  if (pixelSize !== undefined) for (const n of store().notices) if (n.text === NO_PIXEL_SIZE_YET) store().dismissNotice(n.id);
   if (px !== undefined) {
     const note = outOfRangeNote(setting, pixelSize);
     if (px !== m.params.diameter || m.diameterNote !== note)
@@ -220,13 +223,27 @@ async function refreshHeatmap(key: string): Promise<void> {
   let map = await engine.map(key, m.params).catch(() => undefined);
   // No map kept for it (the page was reloaded, or its worker let the map go): the detector runs
   // once in the background, so the heatmap shows and the first slider move re-picks on the kept
-  // map instead of waiting for a detector pass. Not while a batch picks: it comes first.
-  if (!map && !store().batch && canPick() && !picksBehindParams(m)) {
+  // map instead of waiting for a detector pass. One at a time (flipping through micrographs
+  // queues none), not while a batch picks (it comes first), nor during training or a retrained
+  // model's comparison (the workers may hold the model on trial).
+  if (!map && !warming && !store().batch && !useTraining.getState().busy && canPick() && !picksBehindParams(m)) {
+    if (store().currentKey !== key) return;
     const params = m.params;
-    await engine.pickAside(key, params, PRIORITY.background).catch(() => undefined);
+    warming = key;
+    try {
+      await engine.pickAside(key, params, PRIORITY.background).catch(() => undefined);
+    } finally {
+      warming = undefined;
+    }
     const now = mic(key);
-    if (!now || detectorKey(now.params) !== want || store().currentKey !== key) return;
+    if (!now || detectorKey(now.params) !== want || useTraining.getState().busy) return;
     map = await engine.map(key, params).catch(() => undefined);
+    // Meanwhile another came on screen: its turn now.
+    const current = store().currentKey;
+    if (current && current !== key) void refreshHeatmap(current);
   }
   if (map) storeHeatmap(key, { ...map, detectorKey: want });
 }
+
+/** The micrograph whose detector runs in the background for its heatmap (refreshHeatmap). */
+let warming: string | undefined;
