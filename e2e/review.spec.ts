@@ -298,6 +298,7 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   await page.getByTestId('score-cutoff').press('Enter');
   await expect.poll(async () => (await micrographs(page)).every((m) => m.pickedWith?.cutoff === 0.5), { timeout: 60_000 }).toBe(true);
   await expect(page.getByTestId('calibration-note')).toHaveCount(0);
+  await expect(page.getByTestId('unlike-training')).toHaveCount(0);
   // One micrograph's own cutoff does not become the box's: it shows what it sets for all, and says they differ.
   await page.getByTestId('param-cutoff-number').fill('0.2');
   await page.getByTestId('param-cutoff-number').press('Enter');
@@ -372,6 +373,9 @@ test("a classifier whose scores run low: calibration raises them to the detector
   await expect(page.getByTestId('calibration-note')).toContainText(
     `On this micrograph the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~${typical.kept} particles the detector estimates, so p(particle) was raised`,
   );
+  // Kept none of the detector's estimate: the networks disagree, said with what to do about it.
+  await expect(page.getByTestId('unlike-training')).toContainText(`the classifier kept 0 of the detector's ~${typical.kept}`);
+  await expect(page.getByTestId('unlike-training')).toContainText('Learn from reviewed');
   const calibrated = before.filter((m) => m.kept > 0);
   await expect(page.getByTestId('score-summary')).toContainText(
     `on ${calibrated.length} micrograph${calibrated.length === 1 ? '' : 's'} calibration raised the classifier's scores`,

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
-import { describeCalibration } from '../core/calibrate';
+import { describeCalibration, UNLIKE_TRAINING_SHARE, unlikeTraining } from '../core/calibrate';
 import { COORDINATE_FORMAT_IDS, coordinateFileName, defaultBoxSize, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError, ParameterError } from '../core/errors';
@@ -296,6 +296,8 @@ export interface BatchResult {
   failed: { job: PickJob; message: string }[];
   /** True when shouldStop ended the batch early. */
   stopped: boolean;
+  /** Micrographs on which the two networks disagreed (calibrate.ts unlikeTraining). */
+  unlike: number;
 }
 
 /**
@@ -381,7 +383,7 @@ async function pickFile(job: PickJob, models: Models, settings: PickSettings, bu
  * is already complete costs nothing. One bad micrograph does not stop the others.
  */
 export async function runPickBatch(jobs: readonly PickJob[], settings: PickSettings, opts: BatchOptions): Promise<BatchResult> {
-  const result: BatchResult = { picked: 0, skipped: 0, failed: [], stopped: false };
+  const result: BatchResult = { picked: 0, skipped: 0, failed: [], stopped: false, unlike: 0 };
   let models: Promise<{ models: Models; settings: PickSettings }> | undefined;
   const perMicrograph = settings.angstrom !== undefined && settings.angstrom.pixelSize === undefined;
   // Models fine-tuned on one data set fit its particles: a very different diameter is likely another set.
@@ -460,6 +462,7 @@ export async function runPickBatch(jobs: readonly PickJob[], settings: PickSetti
         maxRssBytes: maxRss(),
       });
       result.picked++;
+      if (unlikeTraining(picked.calibration)) result.unlike++;
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       const calibrated = describeCalibration(picked.calibration);
       const notes = [describeConversion(diameter), note, calibrated && `calibrated: ${calibrated}`].filter(Boolean).join('; ');
@@ -596,5 +599,10 @@ export async function pickCommand(argv: string[]): Promise<number> {
   });
   const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);
+  // Said once, after the count: picks look as many as the particles there (calibration) and may still be half wrong.
+  if (res.unlike)
+    process.stderr.write(
+      `drpnet pick: warning: on ${res.unlike} of ${res.picked} micrograph(s) the two networks disagreed (the classifier kept under ${UNLIKE_TRAINING_SHARE * 100}% of the detector's particle estimate at the default cutoff): such micrographs are unlike the simulated data the shipped models learnt from, and their picks are less sure. Check some; drpnet fine-tune on a few labelled micrographs may pick them better\n`,
+    );
   return res.failed.length ? 1 : 0;
 }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calibratedP, calibrateScores, COUNT_AGREEMENT, describeCalibration, particleCount, passesCutoff } from './calibrate';
+import {
+  calibratedP,
+  calibrateScores,
+  COUNT_AGREEMENT,
+  describeCalibration,
+  particleCount,
+  passesCutoff,
+  unlikeTraining,
+} from './calibrate';
 
 describe('particleCount', () => {
   it('counts the candidates not explained by noise: each one below the noise level stands for two noise candidates', () => {
@@ -119,5 +127,20 @@ describe('describeCalibration', () => {
     expect(describeCalibration(report)).toBe(
       `the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~4 particles the detector estimates, so p(particle) was raised (odds x${Math.exp(report.shift).toPrecision(3)}) until that cutoff keeps 4; other cutoffs keep more or fewer from there`,
     );
+  });
+
+  it('says the networks disagree only where calibration stepped in and kept under a quarter of the estimate', () => {
+    const report = (referenceCount: number, adjusted = true) => ({
+      detectorCount: 160,
+      referenceCutoff: 0.9,
+      referenceCount,
+      adjusted,
+      shift: 2,
+    });
+    expect(unlikeTraining(report(10))).toBe(true); // the real apoferritin set: 10 of ~155
+    expect(unlikeTraining(report(39))).toBe(true);
+    expect(unlikeTraining(report(40))).toBe(false);
+    expect(unlikeTraining(report(10, false))).toBe(false);
+    expect(unlikeTraining(undefined)).toBe(false);
   });
 });

@@ -77,6 +77,18 @@ export function describeCalibration(c: CalibrationReport | undefined): string | 
   return `the classifier's scores ran low: the default cutoff ${c.referenceCutoff} kept ${c.referenceCount} of the ~${c.detectorCount} particles the detector estimates, so p(particle) was raised (odds x${Math.exp(c.shift).toPrecision(3)}) until that cutoff keeps ${c.detectorCount}; other cutoffs keep more or fewer from there`;
 }
 
+/**
+ * Under this share of the detector's estimate kept at the default cutoff, the two networks
+ * disagree enough to say so: the micrograph is likely unlike the simulated data they learnt from,
+ * and calibration's count is then what the picks rest on (the real apoferritin set: 10 of ~155).
+ */
+export const UNLIKE_TRAINING_SHARE = 0.25;
+
+/** Whether the networks disagreed that much on a micrograph (UNLIKE_TRAINING_SHARE). */
+export function unlikeTraining(c: CalibrationReport | undefined): c is CalibrationReport {
+  return !!c?.adjusted && c.referenceCount < UNLIKE_TRAINING_SHARE * c.detectorCount;
+}
+
 /** Storey's estimate (lambda = 1/2) of how many of the candidates are particles. */
 export function particleCount(raw: readonly number[], noiseLevel: number): number {
   const below = raw.filter((r) => r < noiseLevel).length;

@@ -320,16 +320,19 @@ describe('drpnet pick and per-micrograph calibration', () => {
       .map((l) => JSON.parse(l))
       .find((r) => r.event === 'micrograph');
     const star = readRelionCoordinates(await readFile(path.join(out, starName(names[0])), 'utf8'), starName(names[0]));
-    return { line, picks: Number(/: (\d+) picks in/.exec(line)![1]), record, star };
+    return { line, picks: Number(/: (\d+) picks in/.exec(line)![1]), record, star, stderr: run.stderr };
   };
 
   it('says on the micrograph line, and in --stats, when calibration raised the scores; the figures of merit written are the raised ones', async () => {
-    const { line, picks, record, star } = await picked('calibrated');
+    const { line, picks, record, star, stderr } = await picked('calibrated');
     expect(picks).toBeGreaterThan(0);
     expect(line).toContain(
       `calibrated: the classifier's scores ran low: the default cutoff 0.9 kept 0 of the ~${picks} particles the detector estimates`,
     );
     expect(record).toMatchObject({ picks, calibrated: true });
+    // Kept 0 of the detector's estimate: the networks disagree, which is said once, after the count.
+    expect(stderr.split('the two networks disagreed')).toHaveLength(2);
+    expect(stderr).toMatch(/drpnet pick: 1 picked, 0 failed\ndrpnet pick: warning: on 1 of 1 micrograph\(s\) the two networks disagreed/);
     expect(star).toHaveLength(picks);
     for (const p of star) expect(p.score).toBeGreaterThan(0.1);
     // A stricter cutoff keeps fewer of them, never more.
@@ -343,6 +346,7 @@ describe('drpnet pick and per-micrograph calibration', () => {
     expect(picks).toBe(0);
     expect(line).not.toContain('calibrated');
     expect(record).toMatchObject({ picks: 0, calibrated: false });
+    expect((await picked('not-calibrated-2', '--no-calibrate')).stderr).not.toContain('disagreed');
   });
 });
 

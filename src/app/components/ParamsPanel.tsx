@@ -4,7 +4,7 @@
 // re-picks as it moves; a number box commits on Enter or when it loses focus. Every change is
 // an undo step (a slider drag is one).
 import { Fragment, memo, useState } from 'react';
-import { describeCalibration } from '../../core/calibrate';
+import { describeCalibration, unlikeTraining } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, bringBackAutomaticPicks, changeParams, pickMicrograph } from '../controller/picking';
 import { cancelSettingsFromReview, reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
@@ -112,6 +112,13 @@ export function ParamsPanel() {
           {c.key === 'calibrate' && calibrated && (
             <p className="small calibration-note" data-testid="calibration-note">
               On this micrograph {calibrated}.
+            </p>
+          )}
+          {c.key === 'calibrate' && unlikeTraining(mic.calibration) && (
+            <p className="small bad" data-testid="unlike-training">
+              The two networks disagree here (the classifier kept {mic.calibration.referenceCount} of the detector&apos;s ~
+              {mic.calibration.detectorCount}): this micrograph is unlike the simulated data they learnt from, and its picks are less sure.
+              Check some of them, mark the micrograph reviewed (r), then “Learn from reviewed” or retrain the detector from your picks.
             </p>
           )}
         </Fragment>
