@@ -251,6 +251,11 @@ export interface PickJob {
   problem?: string;
 }
 
+/** Said once after a batch where the two networks disagreed on some micrographs (calibrate.ts unlikeTraining). */
+export function disagreementWarning(unlike: number, picked: number): string {
+  return `warning: on ${unlike} of ${picked} micrograph(s) the two networks disagreed (the classifier kept under ${UNLIKE_TRAINING_SHARE * 100}% of the detector's particle estimate at the default cutoff): such micrographs are unlike the simulated data the shipped models learnt from, and their picks are less sure. Check some; drpnet fine-tune on a few labelled micrographs may pick them better`;
+}
+
 /** How progress lines and errors name a job: its label, else its file. */
 export function jobLabel(job: PickJob): string {
   return job.label ?? job.file;
@@ -600,9 +605,6 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);
   // Said once, after the count: picks look as many as the particles there (calibration) and may still be half wrong.
-  if (res.unlike)
-    process.stderr.write(
-      `drpnet pick: warning: on ${res.unlike} of ${res.picked} micrograph(s) the two networks disagreed (the classifier kept under ${UNLIKE_TRAINING_SHARE * 100}% of the detector's particle estimate at the default cutoff): such micrographs are unlike the simulated data the shipped models learnt from, and their picks are less sure. Check some; drpnet fine-tune on a few labelled micrographs may pick them better\n`,
-    );
+  if (res.unlike) process.stderr.write(`drpnet pick: ${disagreementWarning(res.unlike, res.picked)}\n`);
   return res.failed.length ? 1 : 0;
 }

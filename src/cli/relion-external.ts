@@ -33,6 +33,7 @@ import { checkModelFiles } from './models';
 import {
   checkDistinctOutputs,
   checkPixelSizesKnown,
+  disagreementWarning,
   jobLabel,
   PICK_OPTIONS,
   PICK_OPTIONS_HELP,
@@ -229,6 +230,8 @@ export interface WorkerReport {
   picked: number;
   skipped: number;
   failed: { label: string; message: string }[];
+  /** Micrographs picked on which the two networks disagreed (pick.ts BatchResult.unlike). */
+  unlike: number;
 }
 
 /** Set in a worker's environment: it reports to the job over the IPC channel instead of summing up itself. */
@@ -292,10 +295,14 @@ async function stopChildren(children: readonly ChildProcess[], signal: NodeJS.Si
 }
 
 /** Sums what the worker processes and this process's own pass did. */
-function jobTotals(reports: readonly WorkerReport[], own: { picked: number; skipped: number; failed: { message: string }[] }) {
+function jobTotals(
+  reports: readonly WorkerReport[],
+  own: { picked: number; skipped: number; unlike: number; failed: { message: string }[] },
+) {
   return {
     picked: reports.reduce((s, r) => s + r.picked, own.picked),
     skipped: reports.reduce((s, r) => s + r.skipped, own.skipped),
+    unlike: reports.reduce((s, r) => s + r.unlike, own.unlike),
     failed: [...reports.flatMap((r) => r.failed.map((f) => f.message)), ...own.failed.map((f) => f.message)],
   };
 }
@@ -414,7 +421,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       if (toJob && !res.stopped) {
         // The job sums up the parts: a failure is said once, in its totals.
         const failed = res.failed.map((f) => ({ label: jobLabel(f.job), message: f.message }));
-        await toJob({ labels: plan.jobs.map(jobLabel), picked: res.picked, skipped: res.skipped, failed });
+        await toJob({ labels: plan.jobs.map(jobLabel), picked: res.picked, skipped: res.skipped, failed, unlike: res.unlike });
         return failed.length ? 1 : 0;
       }
       if (res.stopped) {
@@ -448,6 +455,11 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         return await fail(`${totals.failed.length} of ${plan.jobs.length} micrograph(s) failed:\n${list}`);
       }
       await log(`${totals.picked} picked, ${totals.skipped} already done${workers > 1 ? ` (${workers} worker processes)` : ''}`);
+      if (totals.unlike) {
+        const warning = disagreementWarning(totals.unlike, totals.picked);
+        process.stdout.write(`drpnet relion-external: ${warning}\n`);
+        await log(warning);
+      }
       // Files of other options than these in the job (never said when they were picked with these:
       // the shards before this run, a Continue after an abort). RELION's Continue keeps finished
       // files; a tester changed the diameter and got the old picks back without a word.

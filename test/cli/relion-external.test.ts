@@ -15,7 +15,8 @@ import { DEFAULT_PICK_PARAMS } from '../../src/core/params';
 import { PickSession, pickMicrograph } from '../../src/core/pipeline';
 import { chooseWorkingScale } from '../../src/core/preprocess/scale';
 import { readArrayBuffer } from '../../src/cli/files';
-import { loadModels } from '../../src/cli/models';
+import { loadModels, SHIPPED_MODELS_DIR } from '../../src/cli/models';
+import { shyClassifierWeights } from '../helpers/shy-classifier';
 import { parseRelionArgs, relionExternalCommand } from '../../src/cli/relion-external';
 import { micrographsStarText } from '../relion/helpers/project';
 import {
@@ -459,6 +460,22 @@ describe('drpnet relion-external --j (worker processes), run as RELION runs it',
     expect(log).toContain('FAILED: 1 of 3 micrograph(s) failed');
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_FAILURE'))).toBe(true);
     for (const i of [0, 2]) expect(await exists(path.join(cwd, coordFile(job, i)))).toBe(true);
+  }, 60_000);
+
+  it('with --j 2 the networks disagreeing is said once by the job, over all its micrographs', async () => {
+    const cwd = await copyProject('workers-shy');
+    const shy = path.join(cwd, 'shy-models');
+    await cp(SHIPPED_MODELS_DIR, shy, { recursive: true });
+    await writeFile(path.join(shy, 'classifier', 'weights.bin'), shyClassifierWeights(SHIPPED_MODELS_DIR));
+    const job = 'External/job018';
+    const args = withWorkers(`${job}/`).map((a) => (a === models ? shy : a));
+    const run = spawnSync(process.execPath, [DRPNET_BIN, ...args], { cwd, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.match(/the two networks disagreed/g)).toHaveLength(1);
+    expect(run.stdout).toMatch(/drpnet relion-external: warning: on 3 of 3 micrograph\(s\) the two networks disagreed/);
+    expect(await readFile(path.join(cwd, job, 'drpnet.log'), 'utf8')).toContain(
+      'warning: on 3 of 3 micrograph(s) the two networks disagreed',
+    );
   }, 60_000);
 
   it('with --j 2 models that cannot be loaded fail the job once, not once per process', async () => {
