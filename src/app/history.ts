@@ -13,7 +13,10 @@ import type { MicrographEntry } from './store';
  * parameters keeps them with the old values, so undo gives back the picks reviewed, not a new
  * pick by the models in use by then (a tester's undo after a model change lost 6 checked picks).
  */
-export type CheckedPicks = Pick<MicrographEntry, 'auto' | 'pickedWith' | 'preview' | 'pickedBy' | 'calibration'>;
+export type CheckedPicks = Pick<MicrographEntry, (typeof CHECKED_KEYS)[number]>;
+
+/** The fields of CheckedPicks: kept in a step, given up together (limitCheckedPicks). */
+const CHECKED_KEYS = ['auto', 'pickedWith', 'preview', 'pickedBy', 'calibration'] as const;
 
 /** The fields of a micrograph that the user changes (and undo restores); a reviewed one's picks go with its parameters. */
 export interface TrackedFields extends Partial<CheckedPicks> {
@@ -90,7 +93,7 @@ export function changedBefore(current: TrackedFields, patch: Partial<TrackedFiel
 
 /** The picks of a micrograph as they are, every field named (an undefined one is put back as undefined). */
 export function checkedPicks(m: CheckedPicks): CheckedPicks {
-  return { auto: m.auto, pickedWith: m.pickedWith, preview: m.preview, pickedBy: m.pickedBy, calibration: m.calibration };
+  return Object.fromEntries(CHECKED_KEYS.map((k) => [k, m[k]])) as CheckedPicks;
 }
 
 /**
@@ -131,8 +134,6 @@ export function withoutMicrograph<S>(steps: readonly HistoryStep<S>[], key: stri
 
 /** At most this many automatic picks held for reviewed micrographs in the steps (about 50 MB); older steps give theirs up. */
 export const CHECKED_PICKS_LIMIT = 500_000;
-
-const CHECKED_KEYS = ['auto', 'pickedWith', 'preview', 'pickedBy', 'calibration'] as const;
 
 /**
  * The steps with their checked picks (CheckedPicks) kept only in the newest ones, up to `limit`

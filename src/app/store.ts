@@ -20,7 +20,7 @@ import {
   type TrackedFields,
 } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
-import { isUsablePixelSize } from '../core/pixel-size';
+import { isUsablePixelSize, samePixelSize } from '../core/pixel-size';
 import { sessionFollowers } from './diameter';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
@@ -338,7 +338,7 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
       mergeKey: opts.mergeKey,
       at: Date.now(),
       // Those not opened yet take the size when they open, as those added later do.
-      ...(opts.sizeStep ? { present: st.micrographs.filter((m) => m.info).map((m) => m.key) } : {}),
+      ...(opts.sizeStep ? { present: openedKeys(st.micrographs) } : {}),
     };
     set((s) => ({
       micrographs: s.micrographs.map((m) => (before[m.key] ? { ...m, ...patches[m.key] } : m)),
@@ -441,7 +441,7 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
   }
   const inverse = {
     ...currentValues(step, fieldsOf, sessionSettings(s)),
-    ...(step.present ? { present: s.micrographs.filter((m) => m.info).map((m) => m.key) } : {}),
+    ...(step.present ? { present: openedKeys(s.micrographs) } : {}),
   };
   const keys = Object.keys(inverse.before);
   useWorkbench.setState({
@@ -453,6 +453,11 @@ function travel(stack: readonly HistoryEntry[], from: 'past' | 'future', to: 'pa
     ...(keys.length === 1 ? { currentKey: keys[0], selectedPickId: s.currentKey === keys[0] ? s.selectedPickId : undefined } : {}),
   } as Partial<WorkbenchState>);
   return keys;
+}
+
+/** The micrographs opened (header known), which took a session size when it was set (HistoryStep.present). */
+function openedKeys(micrographs: readonly MicrographEntry[]): string[] {
+  return micrographs.filter((m) => m.info).map((m) => m.key);
 }
 
 function sessionSettings(s: WorkbenchState): SessionSettings {
@@ -529,7 +534,7 @@ export function knownPixelSize(s: WorkbenchState): number | undefined {
   const counts: number[] = [];
   let first = Number.NaN;
   for (const p of [...sizes].sort((a, b) => a - b)) {
-    if (!(Math.abs(p / first - 1) <= PIXEL_SIZE_TOLERANCE)) {
+    if (!samePixelSize(p, first)) {
       first = p;
       counts.push(0);
     }
@@ -541,9 +546,6 @@ export function knownPixelSize(s: WorkbenchState): number | undefined {
   const onScreen = mic && own(mic);
   return onScreen !== undefined && isMost(onScreen) ? onScreen : sizes.find(isMost);
 }
-
-/** Pixel sizes closer than this fraction are one (headers round differently). */
-const PIXEL_SIZE_TOLERANCE = 0.01;
 
 /** The part of the state that autosave keeps (no images, maps or UI transients). */
 export interface SessionSnapshot {

@@ -8,12 +8,10 @@ import { ABOVE_ZERO, ANGSTROM_OPTIONS, decimalValue, numberOption, UsageError } 
 import { helpEntry, paramFromOption, paramHelp, type OptionValues } from './param-options';
 
 /** parseArgs options of the diameter in Å and the pixel size (--diameter in pixels is a pick parameter: paramOptions). */
-export const ANGSTROM_OPTION_TYPES = {
-  ...(Object.fromEntries(ANGSTROM_OPTIONS.map((name) => [name, { type: 'string' }])) as Record<
-    (typeof ANGSTROM_OPTIONS)[number],
-    { type: 'string' }
-  >),
-};
+export const ANGSTROM_OPTION_TYPES = Object.fromEntries(ANGSTROM_OPTIONS.map((name) => [name, { type: 'string' }])) as Record<
+  (typeof ANGSTROM_OPTIONS)[number],
+  { type: 'string' }
+>;
 
 /** --help lines of the diameter options; `listed` names where else a micrograph's pixel size can come from. */
 export function diameterHelp(listed = ''): string {

@@ -8,14 +8,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
 import { describeCalibration, UNLIKE_TRAINING_SHARE, unlikeTraining } from '../core/calibrate';
-import { COORDINATE_FORMAT_IDS, coordinateFileName, defaultBoxSize, writeCoordinates } from '../core/coords';
+import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, defaultBoxSize, writeCoordinates } from '../core/coords';
 import type { CoordinateFormat } from '../core/coords/types';
 import { DrpnetError, ParameterError } from '../core/errors';
 import { MICROGRAPH_FORMATS } from '../core/io/formats';
 import { formatFromFileName, isMicrographFileName, openMicrograph } from '../core/io/micrograph';
 import type { BackendChoice } from '../core/model/backend';
 import { PARAM_KEYS, PARAM_SPECS, type PickParams } from '../core/params';
-import { formatPixelSize, isUsablePixelSize, pixelsToAngstrom, toTenth } from '../core/pixel-size';
+import { formatPixelSize, isUsablePixelSize, pixelsToAngstrom, samePixelSize, toTenth } from '../core/pixel-size';
 import { describeSettings, modelSettings } from '../core/tuning';
 import { msSince, PickSession, pickMicrograph, type Models } from '../core/pipeline';
 import { ABOVE_ZERO, choiceListOption, numberOption, parse, pathOption, UsageError, wholeFrom } from './args';
@@ -160,9 +160,6 @@ export function pickSettingsFrom(v: PickOptionValues, help: string): PickSetting
   };
 }
 
-/** Pixel sizes that differ by more than this fraction are said to disagree. */
-const PIXEL_SIZE_TOLERANCE = 0.01;
-
 /** How one micrograph's diameter in pixels was arrived at: the pixel size used, where from, and what disagreed. */
 interface MicrographDiameter {
   px: number;
@@ -185,7 +182,7 @@ function micrographDiameter(settings: PickSettings, job: PickJob, header: number
   const listed = isUsablePixelSize(job.pixelSize) ? job.pixelSize : undefined;
   const own = listed ?? (isUsablePixelSize(header) ? header : undefined);
   const from = listed !== undefined ? (job.list ?? 'the list') : own !== undefined ? 'its header' : undefined;
-  const differ = (a: number, b: number) => Math.abs(a / b - 1) > PIXEL_SIZE_TOLERANCE;
+  const differ = (a: number, b: number) => !samePixelSize(a, b);
   const a = settings.angstrom;
   if (!a || a.pixelSize !== undefined) {
     const disagrees =
@@ -549,7 +546,7 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const formats: CoordinateFormat[] = choiceListOption(v.format, 'format', FORMATS) ?? ['star'];
   // Not given: each micrograph's default, from its diameter (which --diameter-angstrom makes per micrograph).
   const boxSize = numberOption(v['box-size'], 'box-size', ABOVE_ZERO);
-  if (boxSize !== undefined && !formats.some((f) => f === 'box' || f === 'cbox'))
+  if (boxSize !== undefined && !formats.some((f) => COORDINATE_FORMATS[f].boxSize))
     throw new UsageError(
       `--box-size is written to .box and .cbox files, and --format ${formats.join(',')} writes neither; add box to --format, or leave --box-size out`,
     );

@@ -6,6 +6,14 @@ export function isUsablePixelSize(pixelSize: number | undefined): pixelSize is n
   return typeof pixelSize === 'number' && Number.isFinite(pixelSize) && pixelSize > 0;
 }
 
+/** Pixel sizes closer than this fraction are one (headers and STAR files round differently). */
+export const PIXEL_SIZE_TOLERANCE = 0.01;
+
+/** Whether two pixel sizes are the same one, within PIXEL_SIZE_TOLERANCE. */
+export function samePixelSize(a: number, b: number): boolean {
+  return Math.abs(a / b - 1) <= PIXEL_SIZE_TOLERANCE;
+}
+
 /** A length in Å as pixels of a micrograph with this pixel size (unrounded). */
 export function angstromToPixels(angstrom: number, pixelSize: number): number {
   return angstrom / pixelSize;

@@ -19,17 +19,26 @@ export interface CoordinateFormatSpec {
   readonly fileSuffix: string;
   /** Folder of this format in the workbench's zip export. */
   readonly exportFolder: string;
+  /** Its rows carry a box size (written from WriteOptions.boxSize; read from it where a row gives only corners). */
+  readonly boxSize: boolean;
 }
 
 /** In the order the CLI lists them and the workbench shows and exports them. */
 export const COORDINATE_FORMATS: Readonly<Record<CoordinateFormat, CoordinateFormatSpec>> = {
   // RELION's AutoPick names a micrograph's file <base>_autopick.star (relion/job.ts).
-  star: { label: 'RELION .star', extensions: ['star'], nameDecides: true, fileSuffix: `_${PICK_NAME}.star`, exportFolder: 'relion' },
-  box: { label: 'EMAN .box', extensions: ['box'], nameDecides: true, fileSuffix: '.box', exportFolder: 'eman' },
-  cbox: { label: 'crYOLO .cbox', extensions: ['cbox'], nameDecides: true, fileSuffix: '.cbox', exportFolder: 'cryolo' },
+  star: {
+    label: 'RELION .star',
+    extensions: ['star'],
+    nameDecides: true,
+    fileSuffix: `_${PICK_NAME}.star`,
+    exportFolder: 'relion',
+    boxSize: false,
+  },
+  box: { label: 'EMAN .box', extensions: ['box'], nameDecides: true, fileSuffix: '.box', exportFolder: 'eman', boxSize: true },
+  cbox: { label: 'crYOLO .cbox', extensions: ['cbox'], nameDecides: true, fileSuffix: '.cbox', exportFolder: 'cryolo', boxSize: true },
   // Topaz writes tab-separated tables, named .txt by its examples and often .tsv.
-  topaz: { label: 'Topaz .txt', extensions: ['txt', 'tsv'], nameDecides: false, fileSuffix: '.txt', exportFolder: 'topaz' },
-  csv: { label: 'CSV', extensions: ['csv'], nameDecides: true, fileSuffix: '.csv', exportFolder: 'csv' },
+  topaz: { label: 'Topaz .txt', extensions: ['txt', 'tsv'], nameDecides: false, fileSuffix: '.txt', exportFolder: 'topaz', boxSize: false },
+  csv: { label: 'CSV', extensions: ['csv'], nameDecides: true, fileSuffix: '.csv', exportFolder: 'csv', boxSize: false },
 };
 
 export const COORDINATE_FORMAT_IDS = Object.keys(COORDINATE_FORMATS) as CoordinateFormat[];
