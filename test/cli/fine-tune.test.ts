@@ -107,6 +107,22 @@ describe('drpnet fine-tune', () => {
       ]),
     );
     expect(other.stderr).toContain(`warning: the models in ${out} were fine-tuned at diameter ${DIAMETER} px (fine-tune.json)`);
+    // A diameter in Å is converted with each micrograph's own pixel size, so the micrograph is named.
+    const angstrom = await captureOutput(() =>
+      pickCommand([
+        path.join(mics, 'mic_3.mrc'),
+        '--diameter-angstrom',
+        (2 * Number(DIAMETER) * PIXEL_SIZE).toFixed(1),
+        '--models',
+        out,
+        '--out',
+        path.join(root, 'picks3'),
+      ]),
+    );
+    expect(angstrom.result, angstrom.stderr).toBe(0);
+    expect(angstrom.stderr).toContain(
+      `warning: the models in ${out} were fine-tuned at diameter ${DIAMETER} px (fine-tune.json); ${path.join(mics, 'mic_3.mrc')} is picked at ${2 * Number(DIAMETER)} px`,
+    );
   }, 300_000);
 
   it('from models that carry pick settings: tuning starts from them', async () => {
