@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCbox } from '../core/coords/cbox';
 import { writeRelionCoordinates } from '../core/coords/relion';
 import { readCoordinateFolder, unusedTruthMessage } from './coordinate-folder';
 
@@ -20,5 +21,49 @@ describe('labels that training leaves unused', () => {
       '--truth t: labels of 1 micrograph(s) not given are not used: grid3_0007',
     );
     expect(unusedTruthMessage(truth, ['a/mic_1.mrc', 'a/mic_2.mrc', 'a/grid3_0007.tif'], '--truth t')).toBeUndefined();
+  });
+});
+
+describe('a RELION picking job folder', () => {
+  it('passes over its micrographs STAR (micrographs_selected.star), and fails one given as the file itself', async () => {
+    const job = await mkdtemp(path.join(tmpdir(), 'drpnet-manualpick-'));
+    try {
+      const movies = path.join(job, 'Movies');
+      await mkdir(movies);
+      await writeFile(path.join(movies, 'mic_1_manualpick.star'), writeRelionCoordinates([{ x: 10, y: 10 }]));
+      const selected = path.join(job, 'micrographs_selected.star');
+      await writeFile(
+        selected,
+        'data_optics\nloop_\n_rlnOpticsGroup\n_rlnMicrographPixelSize\n1 1.0\n\ndata_micrographs\nloop_\n_rlnMicrographName\n_rlnOpticsGroup\nMotionCorr/job002/Movies/mic_1.mrc 1\n',
+      );
+      const read = await readCoordinateFolder(job, { label: '--truth' });
+      expect([...read.picks.keys()]).toEqual(['mic_1']);
+      expect(read.failed).toEqual([]);
+      expect(read.warnings).toEqual([]);
+      const alone = await readCoordinateFolder(selected, { label: '--truth' });
+      expect(alone.picks.size).toBe(0);
+      expect(alone.failed).toEqual([`${selected}: a RELION micrographs STAR, which names micrographs and holds no coordinates`]);
+    } finally {
+      await rm(job, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("crYOLO's CBOX folder", () => {
+  it("says how many detections lie under crYOLO's default threshold; files this program wrote are left alone", async () => {
+    const cbox = await mkdtemp(path.join(tmpdir(), 'drpnet-cbox-'));
+    try {
+      const cryolo = (c: number[]) =>
+        `data_cryolo\nloop_\n_CoordinateX\n_CoordinateY\n_Width\n_Height\n_Confidence\n${c.map((v, i) => `${i * 50} 10 40 40 ${v}`).join('\n')}\n`;
+      await writeFile(path.join(cbox, 'mic_1.cbox'), cryolo([0.9, 0.12, 0.05]));
+      await writeFile(path.join(cbox, 'mic_2.cbox'), writeCbox([{ x: 30, y: 30, score: 0.1 }], 40));
+      const read = await readCoordinateFolder(cbox, { label: '--picks' });
+      expect(read.picks.get('mic_1')).toHaveLength(3);
+      expect(read.warnings).toEqual([
+        `--picks: ${path.join(cbox, 'mic_1.cbox')}: 2 detection(s) under crYOLO's default confidence threshold (0.3), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,
+      ]);
+    } finally {
+      await rm(cbox, { recursive: true, force: true });
+    }
   });
 });

@@ -11,12 +11,14 @@ import {
   detectCoordinateFormat,
   isCoordinateFileName,
   isCoordinateList,
+  isMicrographsStar,
   micrographKey,
   micrographMatchKey,
   readCoordinates,
   type CoordinateFormat,
   type Particle,
 } from '../core/coords';
+import { belowCryoloThreshold, CRYOLO_DEFAULT_THRESHOLD } from '../core/coords/cbox';
 import { isBlankText } from '../core/coords/star';
 import { CoordinateFileError, MissingBoxSizeError } from '../core/errors';
 import { UsageError } from './args';
@@ -88,8 +90,9 @@ const MAX_DEPTH = 4;
  * no picks of its own (a RELION job folder: its coordinates mirror the micrographs' folders
  * below it; crYOLO's output: CBOX/, STAR/, EMAN/) is read in its subfolders instead; one that
  * gives some is read alone, and subfolders holding more are named in a warning.
- * RELION's job files (the list of coordinate files, job.star, note.txt, RELION_OUTPUT_NODES.star,
- * coords_suffix_*.star) are passed over. What is not a coordinate file (a folder or named pipe
+ * RELION's job files (the list of coordinate files, micrographs STARs such as
+ * micrographs_selected.star, job.star, note.txt, RELION_OUTPUT_NODES.star, coords_suffix_*.star)
+ * are passed over. What is not a coordinate file (a folder or named pipe
  * with such a name, a text file that is no coordinate table) is skipped with a warning; a
  * coordinate file that cannot be read fails alone. Where a micrograph has files of several
  * formats, the most preferred one is read and the others are named in a warning; two files of
@@ -108,8 +111,11 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const byKey = new Map<string, Candidate[]>();
   const names = new Map<string, string>();
   const lists: string[] = [];
+  /** crYOLO .cbox files holding detections under its default threshold, and how many. */
+  const unsure = { files: [] as string[], picks: 0 };
 
-  const readFile = async (file: string): Promise<void> => {
+  /** Reads one file; `named` when it is the file the option gave, not one found in a folder. */
+  const readFile = async (file: string, named = false): Promise<void> => {
     const st = await fs.stat(file).catch(() => undefined);
     if (!st) return fail(file, `${file}: ${await whyNotAFile(file)}`);
     if (!st.isFile()) {
@@ -143,7 +149,17 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
         lists.push(file);
         return;
       }
+      // A picking job's micrographs_selected.star, a motion-correction job's list: micrographs, no coordinates.
+      if (format === 'star' && isMicrographsStar(text, file)) {
+        if (named) fail(file, `${file}: a RELION micrographs STAR, which names micrographs and holds no coordinates`);
+        return;
+      }
       groups = readCoordinates(text, file, { boxSize: opts.boxSize });
+      const below = format === 'cbox' ? belowCryoloThreshold(text, [...groups.values()].flat()) : 0;
+      if (below) {
+        unsure.files.push(file);
+        unsure.picks += below;
+      }
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;
       // The readers ask for "the box size" in general; here it is an option.
@@ -187,7 +203,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     if (depth < MAX_DEPTH) for (const sub of subfolders) await readTree(sub, depth + 1);
   };
 
-  if ((await fs.stat(dir).catch(() => undefined))?.isFile()) await readFile(dir);
+  if ((await fs.stat(dir).catch(() => undefined))?.isFile()) await readFile(dir, true);
   else {
     const subfolders = await readFolder(dir, false);
     if (!byKey.size) for (const sub of subfolders) await readTree(sub, 1);
@@ -200,6 +216,10 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
           );
       }
   }
+  if (unsure.picks)
+    warnings.push(
+      `${opts.label}: ${someOf(unsure.files)}: ${unsure.picks} detection(s) under crYOLO's default confidence threshold (${CRYOLO_DEFAULT_THRESHOLD}), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,
+    );
   if (!byKey.size && lists.length)
     warnings.push(
       `${opts.label}: ${someOf(lists)}: a RELION list of coordinate files, which holds none itself; give the folder that holds the files it names`,

@@ -115,8 +115,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!picks.size && !picked.failed.length) throw new UsageError(`${v.picks}: no coordinate files to score found`);
   // Nothing left to match against: say so, rather than that the two sets do not match.
   if (!truth.size) throw new UsageError(`--truth: none of its ${truthRead.failed.length} coordinate file(s) could be read (FAILED above)`);
-  const unmatched = [...picks.keys()].filter((k) => !truth.has(k)).map((k) => picked.names.get(k) ?? k);
-  if (picks.size && unmatched.length === picks.size)
+  const withoutTruth = [...picks.keys()].filter((k) => !truth.has(k));
+  // Listed below: not the micrographs whose truth file failed (said above), nor files that pick nothing.
+  const unmatched = withoutTruth
+    .filter((k) => !truthRead.failedKeys.has(k) && (picks.get(k) as Point[]).length > 0)
+    .map((k) => picked.names.get(k) ?? k);
+  if (picks.size && withoutTruth.length === picks.size)
     throw new UsageError(
       `no micrograph of --picks has ground truth in --truth (picks for ${someOf([...picked.names.values()])}; truth for ${someOf([...truthRead.names.values()])}): are they of the same data set?`,
     );

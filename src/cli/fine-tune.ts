@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { micrographKey, micrographMatchKey } from '../core/coords/names';
 import { decodeMicrograph, type Micrograph } from '../core/io/micrograph';
-import { crowdedMessage, outsideMessage } from '../core/coords/bounds';
+import { crowdedMessage, insideMicrograph, outsideMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
 import { ADAPT_DEFAULTS, SETTINGS_MARGIN, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
@@ -163,21 +163,22 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
       continue;
     }
     const { width, height } = m.image;
-    const outside = picks && outsideMessage(picks, path.basename(file), width, height);
+    let px: number;
+    try {
+      px = micrographPixels(diameter, m.pixelSize, file);
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}; nothing trained`);
+    }
+    // A radius past the edge lets through a particles STAR's recentred edge particles, as eval and the workbench do.
+    const outside = picks && outsideMessage(picks, path.basename(file), width, height, px / 2);
     if (outside) misplaced.push(`${truth!.files.get(key)}: ${outside}`);
     else {
-      let px: number;
-      try {
-        px = micrographPixels(diameter, m.pixelSize, file);
-      } catch (e) {
-        throw new UsageError(`${(e as Error).message}; nothing trained`);
-      }
       micrographs.push({
         name: path.basename(file),
         image: m.image,
         diameter: px,
         negativeStain,
-        truth: picks,
+        truth: picks && insideMicrograph(picks, width, height),
       } satisfies TrainingMicrograph);
     }
     const crowded = !outside && picks && crowdedMessage(picks, path.basename(file), width, height);

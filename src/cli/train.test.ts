@@ -184,6 +184,36 @@ describe('drpnet train-detector', () => {
     expect(run.stderr).toMatch(new RegExp(`SKIPPED ${file}: \\d+ of ${picks.length} coordinates lie outside mic_1.mrc \\(768 x 768 px\\)`));
     expect(run.stderr).toMatch(/nothing trained/);
   });
+
+  it('learns from labels a particles STAR puts just past the edge (within a radius), as eval does, leaving those points out', async () => {
+    const past = path.join(root, 'truth-past');
+    await mkdir(past, { recursive: true });
+    const text = await readFile(path.join(truth, 'mic_1_autopick.star'), 'utf8');
+    const picks = [...readCoordinates(text, 'mic_1_autopick.star').values()][0];
+    const withEdge = [...picks, { x: -5, y: 300 }];
+    await writeFile(
+      path.join(past, 'mic_1_autopick.star'),
+      writeCoordinates('star', withEdge, { micrographName: 'mic_1.mrc', boxSize: 46 }),
+    );
+    const out = path.join(root, 'past');
+    const run = await captureOutput(() =>
+      trainDetectorCommand([
+        '--micrographs',
+        path.join(mics, 'mic_1.mrc'),
+        '--truth',
+        past,
+        '--diameter',
+        DIAMETER,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+      ]),
+    );
+    expect(run.result, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/SKIPPED|lie outside/);
+    expect(run.stderr).toContain(`mic_1.mrc: ${picks.length} particles,`);
+  }, 120_000);
 });
 
 describe('drpnet train-classifier', () => {

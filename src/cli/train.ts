@@ -46,7 +46,7 @@ import { trainOptionFlags, trainOptionFromValue, trainOptionHelp } from './train
 import { TRAIN_OPTION_KEYS, type TrainOptionKey, type TrainOptionValues } from '../core/train/train-options';
 import { COORDINATE_SOURCES_SHORT, readCoordinateFolder, unusedTruthMessage, type FolderContents } from './coordinate-folder';
 import { measureNoiseLevel, NOISE_LEVEL_MICROGRAPHS } from '../core/train/noise-level';
-import { outsideMessage } from '../core/coords/bounds';
+import { insideMicrograph, outsideMessage } from '../core/coords/bounds';
 import { checkWritableFolder, readArrayBuffer, trainingInputs, writeFileAtomic } from './files';
 import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
@@ -200,15 +200,17 @@ async function forEachMicrograph(
       if (truth && !t?.length) throw new DrpnetError('bad-coordinates', `no ground-truth picks for this micrograph in ${a.truth}`, file);
       const micrograph = await decodeMicrograph(await readArrayBuffer(file), file);
       const { width, height } = micrograph.image;
-      // Labels of another binning would teach the detector particles where there are none.
-      const outside = t && outsideMessage(t, path.basename(file), width, height);
+      const diameter = micrographPixels(a.diameter, micrograph.pixelSize, file);
+      // Labels of another binning would teach the detector particles where there are none; a
+      // radius past the edge lets through a particles STAR's recentred edge particles.
+      const outside = t && outsideMessage(t, path.basename(file), width, height, diameter / 2);
       if (outside) throw new DrpnetError('bad-coordinates', outside, truth!.files.get(micrographMatchKey(file)));
       const m: TrainingMicrograph = {
         name: path.basename(file),
         image: micrograph.image,
-        diameter: micrographPixels(a.diameter, micrograph.pixelSize, file),
+        diameter,
         negativeStain: a.negativeStain,
-        truth: t,
+        truth: t && insideMicrograph(t, width, height),
       };
       const t0 = performance.now();
       const line = await use(m, i);

@@ -484,7 +484,10 @@ describe('eval', () => {
     const asTruth = await evaluate('--picks', picks, '--truth', truth2, '--radius', '10', '--json');
     expect(asTruth.result).toBe(1);
     expect(asTruth.stderr).toMatch(/FAILED .*truth-malformed\/mic_02_autopick\.star: line \d+: row has/);
-    expect(JSON.parse(asTruth.stdout).overall).toMatchObject({ tp: 10, fn: 0 });
+    const json = JSON.parse(asTruth.stdout);
+    expect(json.overall).toMatchObject({ tp: 10, fn: 0 });
+    // Its picks are not "without ground truth": the ground truth is there, unreadable (said above).
+    expect(json.picksWithoutTruth).toEqual([]);
   });
 
   it('an empty picks folder, or picks of another data set, are refused rather than scored 0', async () => {

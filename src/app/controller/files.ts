@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, isCoordinateList, matchMicrograph, readCoordinates, readRelionMicrographs } from '../../core/coords';
+import { defaultBoxSize, isMicrographsStar, matchMicrograph, readCoordinates } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { crowdedMessage, outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -181,7 +181,7 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
     try {
       return { file: f.name, groups: groupsOf(readCoordinates(text, f.name)) };
     } catch (e) {
-      if (!isCoordinateList(text, f.name) && isMicrographsStar(text, f.name))
+      if (isMicrographsStar(text, f.name))
         throw new Error(
           `${f.name} is a RELION micrographs STAR, not coordinates: choose it in the Export panel ("RELION micrographs STAR") to lay the export out as a picking job of that project.`,
         );
@@ -230,15 +230,6 @@ function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'q
     return !why;
   });
   return { ...r, groups };
-}
-
-/** Whether a STAR file that holds no coordinates lists micrographs (a RELION micrographs STAR). */
-function isMicrographsStar(text: string, fileName: string): boolean {
-  try {
-    return readRelionMicrographs(text, fileName).length > 0;
-  } catch {
-    return false;
-  }
 }
 
 /**

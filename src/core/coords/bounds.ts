@@ -8,6 +8,12 @@ export function outsideMicrograph<P extends Point>(points: readonly P[], width: 
   return points.filter((p) => !(p.x >= -margin && p.y >= -margin && p.x <= width + margin && p.y <= height + margin));
 }
 
+/** The points on the micrograph (its edges count as inside): what training learns from. */
+export function insideMicrograph<P extends Point>(points: readonly P[], width: number, height: number): P[] {
+  const outside = new Set(outsideMicrograph(points, width, height));
+  return points.filter((p) => !outside.has(p));
+}
+
 /**
  * What is wrong with a coordinate file some of whose points lie outside its micrograph by more
  * than `margin` px (the caller names the file), or undefined when none does. A margin of a

@@ -38,6 +38,11 @@ describe('readBox (EMAN .box: lower-left corner + box size)', () => {
     expect(readBox(text, 'a.box')).toEqual([{ x: 60, y: 70 }]);
   });
 
+  it("refuses crYOLO's filament (helicon) files, whose rows are segment centres, not corners", () => {
+    const helicon = '#micrograph: a.mrc\n#segment length: 64\n#segment width: 64\n#helix: (100, 200),(300, 200),64\n150\t250\n';
+    expect(expectCoordError(() => readBox(helicon, 'a.box'), 'a.box', 2).message).toMatch(/filament coordinates \(crYOLO helicon format\)/);
+  });
+
   it('an empty file has no picks', () => {
     expect(readBox('', 'a.box')).toEqual([]);
     expect(readBox('\n\n', 'a.box')).toEqual([]);

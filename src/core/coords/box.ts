@@ -15,7 +15,12 @@ import type { Particle } from './types';
 export interface ReadBoxOptions {
   /** Box size for rows that give only the corner (two columns). */
   boxSize?: number;
+  /** A column (0-based) read as each pick's score where it is a number: crYOLO's old .cbox has its confidence fifth. */
+  scoreColumn?: number;
 }
+
+/** crYOLO's filament ("helicon") box files: their rows are segment centres, not corners, under these headers. */
+const HELICON_HEADER = /^#\s*segment length\b/i;
 
 /** Reads a .box file into centre-based picks. */
 export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {}): Particle[] {
@@ -23,6 +28,12 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
   const picks: Particle[] = [];
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i].trim();
+    if (HELICON_HEADER.test(t))
+      throw new CoordinateFileError(
+        'filament coordinates (crYOLO helicon format) are not read: this program picks single particles',
+        fileName,
+        i + 1,
+      );
     if (t === '' || t.startsWith('#')) continue;
     const cells = t.split(/[\s,]+/);
     const line = i + 1;
@@ -47,7 +58,14 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
       throw new MissingBoxSizeError('the line has no box size', fileName, line);
     }
     if (!(w > 0) || !(h > 0)) throw new CoordinateFileError(`box size ${w} x ${h} must be positive`, fileName, line);
-    picks.push({ x: finiteCoordinate(x + w / 2, fileName, line, 'x centre'), y: finiteCoordinate(y + h / 2, fileName, line, 'y centre') });
+    const p: Particle = {
+      x: finiteCoordinate(x + w / 2, fileName, line, 'x centre'),
+      y: finiteCoordinate(y + h / 2, fileName, line, 'y centre'),
+    };
+    const score =
+      opts.scoreColumn !== undefined && cells.length > opts.scoreColumn ? parseStrictNumber(cells[opts.scoreColumn]) : undefined;
+    if (score !== undefined) p.score = score;
+    picks.push(p);
   }
   return picks;
 }

@@ -24,6 +24,14 @@ describe('readCbox (crYOLO >= 1.8)', () => {
     expect(readCbox(text, 'x.cbox')).toEqual([{ x: 60, y: 45 }]);
   });
 
+  it("reads crYOLO's headerless .cbox of before 1.8: .box rows with the confidence fifth", () => {
+    const text = '374\t0\t64\t64\t0.8\t62\t62\n10\t20\t64\t64\t0.12\t60\t61\n';
+    expect(readCbox(text, 'old.cbox')).toEqual([
+      { x: 406, y: 32, score: 0.8 },
+      { x: 42, y: 52, score: 0.12 },
+    ]);
+  });
+
   it('reads an older file without data_cryolo, and one without Width/Height when a box size is given', () => {
     expect(readCbox('data_\nloop_\n_CoordinateX\n_CoordinateY\n_Width\n_Height\n0 0 10 10\n', 'x.cbox')).toEqual([{ x: 5, y: 5 }]);
     const noSize = 'data_cryolo\nloop_\n_CoordinateX\n_CoordinateY\n10 20\n';

@@ -10,20 +10,25 @@
 // (resp. Height/2). Same pixel frame as .box/.star, no y flip. Values that do not apply
 // (_CoordinateZ, _Depth, _NumBoxes, _Angle of a 2D pick) are written as <NA> (pandas' missing
 // value); we read any non-number there as "unknown".
+// crYOLO before 1.8 wrote .cbox without a header: EMAN .box rows (corner x, y, width, height)
+// with the confidence fifth (crYOLO's CoordsIO.read_cbox_boxfile_old still reads them).
 import { CoordinateFileError, MissingBoxSizeError } from '../errors';
 import {
   columnIndex,
   findBlock,
   findLoopWith,
   finiteCoordinate,
+  firstContentLine,
   formatNumber,
   isBlankText,
   parseNumberCell,
   parseStar,
   parseStrictNumber,
+  STARTS_WITH_NUMBER,
   writeStar,
   type StarDocument,
 } from './star';
+import { readBox } from './box';
 import type { Particle } from './types';
 
 export interface ReadCboxOptions {
@@ -34,6 +39,8 @@ export interface ReadCboxOptions {
 /** Reads a .cbox file into centre-based picks, score = _Confidence. */
 export function readCbox(text: string | StarDocument, fileName: string, opts: ReadCboxOptions = {}): Particle[] {
   if (typeof text === 'string' && isBlankText(text)) return [];
+  if (typeof text === 'string' && STARTS_WITH_NUMBER.test(firstContentLine(text)))
+    return readBox(text, fileName, { ...opts, scoreColumn: 4 });
   const doc = typeof text === 'string' ? parseStar(text, fileName) : text;
   const cryolo = findBlock(doc, 'cryolo');
   const found = findLoopWith(cryolo ?? doc, ['CoordinateX', 'CoordinateY']);
@@ -101,6 +108,21 @@ export function writeCbox(picks: Particle[], boxSize: number): string {
       { name: 'global', pairs: [['cbox_format_version', '1.0']] },
       { name: 'cryolo', loops: [{ columns: CBOX_COLUMNS, rows }] },
     ],
-    '# written in crYOLO .cbox layout',
+    CBOX_WRITER_NOTE,
   );
+}
+
+/** The comment our writer puts in a .cbox: its confidences are our scores, kept picks whatever their value. */
+const CBOX_WRITER_NOTE = '# written in crYOLO .cbox layout';
+
+/**
+ * crYOLO's default confidence threshold (crYOLO docs, "Picking": -t, default 0.3). crYOLO writes
+ * every detection to its CBOX/ folder, also those under the threshold; STAR/ and EMAN/ hold the kept ones.
+ */
+export const CRYOLO_DEFAULT_THRESHOLD = 0.3;
+
+/** How many picks of a .cbox crYOLO itself would not have kept at its default threshold (0 for files this program wrote). */
+export function belowCryoloThreshold(text: string, picks: readonly Particle[]): number {
+  if (text.includes(CBOX_WRITER_NOTE)) return 0;
+  return picks.filter((p) => p.score !== undefined && p.score < CRYOLO_DEFAULT_THRESHOLD).length;
 }

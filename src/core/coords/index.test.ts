@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { coordinateFileName, detectCoordinateFormat, readCoordinates, writeCoordinates, type CoordinateFormat } from './index';
+import {
+  coordinateFileName,
+  detectCoordinateFormat,
+  micrographKey,
+  readCoordinates,
+  writeCoordinates,
+  type CoordinateFormat,
+} from './index';
 import { expectCoordError, golden, WRITER_BOX, WRITER_MICROGRAPH, WRITER_PICKS } from './testdata/golden';
 
 describe('detectCoordinateFormat', () => {
+  it('says a binary file is one, rather than quoting its bytes', () => {
+    const bytes = String.fromCharCode(77, 65, 80, 0, 0, 1, 2);
+    expect(expectCoordError(() => detectCoordinateFormat(bytes, 'mic.star'), 'mic.star').message).toMatch(
+      /a binary file, not a coordinate table/,
+    );
+  });
+
   it('goes by the extension first', () => {
     const cases: Array<[string, CoordinateFormat]> = [
       ['a/mic_autopick.star', 'star'],
@@ -91,6 +105,21 @@ describe('readCoordinates', () => {
       'AutoPick/job010/autopick.star',
     );
     expect(err.message).toMatch(/list of coordinate files \(data_coordinate_files\)/);
+  });
+
+  it('refuses a table naming two micrographs of one file name in different folders: their picks would be merged', () => {
+    const star = (mic: string) => `data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\n${mic} 10 20\n`;
+    const pooled = star('Session1/Movies/a.mrc') + star('Session2/Movies/a.mrc').replace('data_particles', 'data_more');
+    expect(expectCoordError(() => readCoordinates(pooled, 'particles.star'), 'particles.star').message).toMatch(
+      /micrographs Session1\/Movies\/a\.mrc and Session2\/Movies\/a\.mrc have the same file name in different folders/,
+    );
+    // One micrograph named with and without a picker's suffix is one micrograph, as elsewhere.
+    const topaz = 'image_name\tx_coord\ty_coord\na\t1\t2\na_automatch\t3\t4\n';
+    expect([...readCoordinates(topaz, 'picks.txt').keys()]).toEqual(['a', 'a_automatch']);
+  });
+
+  it("reduces Gautomatch's coordinate file to its micrograph's name", () => {
+    expect(micrographKey('Movies/mic_01_automatch.star')).toBe(micrographKey('Movies/mic_01.mrc'));
   });
 
   it('passes the box size on to .box and .cbox rows that do not give one', () => {

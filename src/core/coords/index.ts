@@ -6,9 +6,9 @@ import { readBox, writeBox } from './box';
 import { readCbox, writeCbox } from './cbox';
 import { readCsv, writeCsv } from './csv';
 import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFormatFromName } from './formats';
-import { baseName } from './names';
+import { baseName, clashingMicrographNames } from './names';
 import { readRelionCoordinates, readRelionParticles, writeRelionCoordinates } from './relion';
-import { columnIndex, findLoopWith, isBlankText, parseStar, type StarDocument } from './star';
+import { columnIndex, findLoopWith, firstContentLine, isBlankText, parseStar, STARTS_WITH_NUMBER, type StarDocument } from './star';
 import { readTopaz, writeTopaz } from './topaz';
 import type { CoordinateFormat, Particle } from './types';
 
@@ -49,18 +49,15 @@ const FORMAT_LABELS = COORDINATE_FORMAT_IDS.map((f) => COORDINATE_FORMATS[f].lab
 
 /** The format of a coordinate file, from its name and, where the name is ambiguous, its text. */
 export function detectCoordinateFormat(text: string, fileName: string): CoordinateFormat {
+  // A binary file (a micrograph renamed, a zip) would otherwise be quoted byte by byte in the error.
+  if (text.includes('\u0000')) throw new CoordinateFileError('a binary file, not a coordinate table', fileName);
   const byName = coordinateFormatFromName(fileName);
   if (byName) return byName;
-  const first =
-    text
-      .replace(/^\uFEFF/, '')
-      .split(/\r\n|\n|\r/)
-      .find((l) => l.trim() !== '' && !l.trim().startsWith('#'))
-      ?.trim() ?? '';
+  const first = firstContentLine(text);
   if (/^data_/i.test(first)) return /^data_(global|cryolo)\b/i.test(first) ? 'cbox' : 'star';
   if (/^(image_name|x_coord)\s/i.test(first)) return 'topaz';
   if (first.includes(',')) return 'csv';
-  if (/^[+-]?[\d.]/.test(first)) return 'box';
+  if (STARTS_WITH_NUMBER.test(first)) return 'box';
   throw new CoordinateFileError(
     `not a coordinate file this program reads (${FORMAT_LABELS.slice(0, -1).join(', ')} or ${FORMAT_LABELS.at(-1)})`,
     fileName,
@@ -78,6 +75,22 @@ export function isCoordinateList(text: string, fileName: string): boolean {
   return detectCoordinateFormat(text, fileName) === 'star' && isCoordinateListDoc(parseStar(text, fileName));
 }
 
+/**
+ * True for the text of a RELION micrographs STAR (micrographs_selected.star of a picking job,
+ * corrected_micrographs.star): it names micrographs and holds no coordinates.
+ */
+export function isMicrographsStar(text: string, fileName: string): boolean {
+  let doc: StarDocument;
+  try {
+    if (detectCoordinateFormat(text, fileName) !== 'star') return false;
+    doc = parseStar(text, fileName);
+  } catch (e) {
+    if (e instanceof CoordinateFileError) return false; // not a STAR file at all
+    throw e;
+  }
+  return !findLoopWith(doc, ['rlnCoordinateX']) && !isCoordinateListDoc(doc) && !!findLoopWith(doc, ['rlnMicrographName']);
+}
+
 export interface ReadOptions {
   /** Box size for .box/.cbox rows that do not give one. */
   boxSize?: number;
@@ -90,6 +103,17 @@ export interface ReadOptions {
  * micrographs (Topaz, CSV, a RELION particles STAR) are keyed by the names they hold.
  */
 export function readCoordinates(text: string, fileName: string, opts: ReadOptions = {}): Map<string, Particle[]> {
+  const groups = readGroups(text, fileName, opts);
+  const clash = groups.size > 1 ? clashingMicrographNames(groups.keys()) : undefined;
+  if (clash)
+    throw new CoordinateFileError(
+      `micrographs ${clash[0]} and ${clash[1]} have the same file name in different folders, which this program cannot tell apart (it matches micrographs by file name); split the file by folder`,
+      fileName,
+    );
+  return groups;
+}
+
+function readGroups(text: string, fileName: string, opts: ReadOptions): Map<string, Particle[]> {
   const own = baseName(fileName);
   const one = (picks: Particle[]) => new Map([[own, picks]]);
   // An empty file (RELION writes one for a micrograph without picks) holds no picks, whatever its name.

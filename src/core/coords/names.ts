@@ -22,6 +22,7 @@ const EXTENSIONS = [...MICROGRAPH_EXTENSIONS, ...COORDINATE_EXTENSIONS, ...OTHER
 /** Suffixes pickers and people append to the micrograph base name (RELION, crYOLO, Topaz, ground truth). */
 const SUFFIXES = [
   '_autopick',
+  '_automatch', // Gautomatch's <mic>_automatch.star / .box
   '_manualpick',
   '_manual',
   '_picks',
@@ -91,6 +92,23 @@ export function matchMicrograph(coordinateName: string, micrographNames: readonl
     }
   }
   return best;
+}
+
+/**
+ * Two micrograph names of one table that this program cannot tell apart although they are
+ * different micrographs: the same file name in different folders (a particles STAR pooling two
+ * sessions, `Session1/Movies/a.mrc` and `Session2/Movies/a.mrc`). RELION tells them apart by the
+ * whole path; every reader here matches by file name, so their picks would be merged.
+ */
+export function clashingMicrographNames(names: Iterable<string>): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const key = micrographMatchKey(n);
+    const other = seen.get(key);
+    if (other === undefined) seen.set(key, n);
+    else if (micrographBase(other).toLowerCase() === micrographBase(n).toLowerCase() && other !== n) return [other, n];
+  }
+  return undefined;
 }
 
 /** Output file name: `<base>_autopick.star`, `<base>.box`, `<base>.cbox`, `<base>.txt`, `<base>.csv`. */

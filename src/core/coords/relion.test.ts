@@ -23,7 +23,7 @@ describe('RELION per-micrograph coordinate files (golden)', () => {
   it('RELION 3.1/4 autopick.star: "# version 30001" before data_', () => {
     expect(readRelionCoordinates(golden('relion31_autopick.star'), 'relion31_autopick.star')).toEqual([
       { x: 1500, y: 2500, classNumber: 1, score: 3.25, psi: 10.5 },
-      { x: 300.125, y: 75.5, classNumber: 3, score: -0.25, psi: -999 },
+      { x: 300.125, y: 75.5, classNumber: 3, score: -0.25 },
     ]);
   });
 
@@ -89,9 +89,24 @@ describe('RELION coordinate tolerance', () => {
     const one = writeRelionCoordinates([{ x: 1, y: 2, score: 0.5 }]);
     const two = 'data_more\nloop_\n_rlnCoordinateY\n_rlnCoordinateX\n40 30\n60 50\n';
     expect(readRelionCoordinates(one + two, 'mic_autopick.star')).toEqual([
-      { x: 1, y: 2, score: 0.5, classNumber: 0, psi: -999 },
+      { x: 1, y: 2, score: 0.5, classNumber: 0 },
       { x: 30, y: 40 },
       { x: 50, y: 60 },
+    ]);
+  });
+
+  it('reads one pick written as key-value pairs, as relion_preprocess does', () => {
+    expect(readRelionCoordinates('data_\n_rlnCoordinateX 100.0\n_rlnCoordinateY 200.5\n', 'mic_autopick.star')).toEqual([
+      { x: 100, y: 200.5 },
+    ]);
+  });
+
+  it("reads crYOLO's and RELION's placeholders (-9999, -999) as no score, class or angle", () => {
+    const text =
+      'data_\nloop_\n_rlnCoordinateX\n_rlnCoordinateY\n_rlnClassNumber\n_rlnAnglePsi\n_rlnAutopickFigureOfMerit\n1 2 -9999 -9999 -9999\n3 4 2 -999 0.5\n';
+    expect(readRelionCoordinates(text, 'mic.star')).toEqual([
+      { x: 1, y: 2 },
+      { x: 3, y: 4, classNumber: 2, score: 0.5 },
     ]);
   });
 
@@ -131,7 +146,8 @@ describe('writeRelionCoordinates', () => {
 
   it("fills RELION's defaults where a pick lacks a value", () => {
     const back = readRelionCoordinates(writeRelionCoordinates([{ x: 1, y: 2, score: 0.5 }]), 'a.star');
-    expect(back).toEqual([{ x: 1, y: 2, score: 0.5, classNumber: 0, psi: -999 }]);
+    // Read back, RELION's "no angle" (-999) is no angle.
+    expect(back).toEqual([{ x: 1, y: 2, score: 0.5, classNumber: 0 }]);
   });
 });
 

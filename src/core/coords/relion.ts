@@ -50,6 +50,15 @@ function optionalNumber(row: string[], col: number): number | undefined {
   return col >= 0 ? parseStrictNumber(row[col]) : undefined;
 }
 
+/**
+ * The values RELION and crYOLO write where a pick has no score, class or angle (RELION's manual
+ * picks carry a figure of merit of -999, crYOLO's STAR files -9999): no value, not a real one.
+ */
+const UNKNOWN_VALUES = new Set([-999, -9999]);
+function unlessUnknown(v: number | undefined): number | undefined {
+  return v !== undefined && UNKNOWN_VALUES.has(v) ? undefined : v;
+}
+
 function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[], line: number) => [number, number]): Particle[] {
   const ix = columnIndex(loop, X);
   const iy = columnIndex(loop, Y);
@@ -66,14 +75,22 @@ function picksFromLoop(loop: StarLoop, fileName: string, shift?: (row: string[],
       y = finiteCoordinate(y - dy, fileName, line, 'y centre (coordinate - origin)');
     }
     const p: Particle = { x, y };
-    const score = optionalNumber(row, iFom);
-    const cls = optionalNumber(row, iClass);
-    const psi = optionalNumber(row, iPsi);
+    const score = unlessUnknown(optionalNumber(row, iFom));
+    const cls = unlessUnknown(optionalNumber(row, iClass));
+    const psi = unlessUnknown(optionalNumber(row, iPsi));
     if (score !== undefined) p.score = score;
     if (cls !== undefined) p.classNumber = cls;
     if (psi !== undefined) p.psi = psi;
     return p;
   });
+}
+
+function pickFromPairs(b: StarBlock, fileName: string): Particle {
+  const value = (key: string) => parseNumberCell(b.pairs.get(key) as string, fileName, b.line, '_' + key);
+  const p: Particle = { x: value(X), y: value(Y) };
+  const score = unlessUnknown(parseStrictNumber(b.pairs.get('rlnAutopickFigureOfMerit') ?? ''));
+  if (score !== undefined) p.score = score;
+  return p;
 }
 
 function parsed(text: string | StarDocument, fileName: string): StarDocument {
@@ -86,6 +103,10 @@ export function readRelionCoordinates(text: string | StarDocument, fileName: str
   if (typeof text === 'string' && isBlankText(text)) return [];
   const doc = parsed(text, fileName);
   const found = findLoopsWith(doc, [X, Y]);
+  // One pick may be written as key-value pairs (`_rlnCoordinateX 100`), as STAR libraries write a
+  // one-row table; relion_preprocess extracts it.
+  const single = doc.blocks.filter((b) => b.pairs.has(X) && b.pairs.has(Y));
+  if (!found.length && single.length) return single.map((b) => pickFromPairs(b, fileName));
   if (!found.length) {
     // A coordinate file for a micrograph with no picks may have no table at all.
     if (doc.blocks.every((b) => b.loops.length === 0)) return [];
@@ -179,7 +200,10 @@ export interface ReadParticlesOptions {
  * Reads a RELION particles STAR (3.0 unnamed block, or 3.1+ data_optics + data_particles) as
  * picks grouped by _rlnMicrographName (the name as written in the file), in file order.
  * Origins in Angstrom are divided by the optics group's _rlnMicrographPixelSize, else
- * _rlnMicrographOriginalPixelSize, else _rlnImagePixelSize (exact only for unbinned extraction).
+ * _rlnMicrographOriginalPixelSize, else _rlnImagePixelSize. A particles STAR does not give the
+ * micrograph's pixel size: the movie's differs from it where super-resolution movies were binned
+ * in motion correction, the particles' where they were extracted rescaled. Either way the centre
+ * is off by the origin's size in pixels times (1 - the ratio), a few pixels for refined origins.
  */
 export function readRelionParticles(
   text: string | StarDocument,

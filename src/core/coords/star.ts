@@ -82,6 +82,18 @@ export function isBlankText(text: string): boolean {
   return text.replace(/^\uFEFF/, '').trim() === '';
 }
 
+/** The first line of a text file that is neither blank nor a `#` comment, trimmed ('' when there is none). */
+export function firstContentLine(text: string): string {
+  for (const l of text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)) {
+    const t = l.trim();
+    if (t !== '' && !t.startsWith('#')) return t;
+  }
+  return '';
+}
+
+/** Whether a line of a table starts with a number (a row of .box, old .cbox or a headerless table). */
+export const STARTS_WITH_NUMBER = /^[+-]?[\d.]/;
+
 /** Parses STAR text. Errors name the file and the line. */
 export function parseStar(text: string, fileName: string): StarDocument {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);

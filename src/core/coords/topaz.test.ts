@@ -22,6 +22,10 @@ describe('readTopaz', () => {
     expect([...readTopaz(text, 't.txt')]).toEqual([['mic_0001', [{ x: 10, y: 20, score: 6.5 }]]]);
   });
 
+  it("a header without rows (a micrograph where nothing was picked) is the file's own micrograph, with no picks", () => {
+    expect([...readTopaz(writeTopaz([], 'mic_0004.mrc'), 'mic_0004.txt', 'mic_0004.txt')]).toEqual([['mic_0004.txt', []]]);
+  });
+
   it('a per-micrograph table without image_name is grouped under the name it is given', () => {
     expect([...readTopaz('x_coord y_coord score\n1 2 0.5\n', 'mic_0003.txt', 'mic_0003.txt')]).toEqual([
       ['mic_0003.txt', [{ x: 1, y: 2, score: 0.5 }]],

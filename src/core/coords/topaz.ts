@@ -19,7 +19,10 @@ import type { Particle } from './types';
  */
 export function readTopaz(text: string, fileName: string, defaultMicrograph?: string): Map<string, Particle[]> {
   if (isBlankText(text)) return new Map();
-  return picksFromTable(parseTextTable(text, fileName, 'whitespace'), fileName, defaultMicrograph);
+  const groups = picksFromTable(parseTextTable(text, fileName, 'whitespace'), fileName, defaultMicrograph);
+  // A header without rows (what writeTopaz gives a micrograph where nothing was picked): the file's own micrograph, no picks.
+  if (!groups.size && defaultMicrograph !== undefined) groups.set(defaultMicrograph, []);
+  return groups;
 }
 
 /** Writes the picks of one micrograph as a Topaz table; picks without a score get 0. */
