@@ -301,6 +301,11 @@ export function samePickParams(a: PickParams | undefined, b: PickParams): boolea
   return !!a && PARAM_KEYS.every((k) => a[k] === b[k]);
 }
 
+/** Whether two parameter sets differ in this one parameter and in no other. */
+export function differOnlyIn(a: PickParams, b: PickParams, key: ParamKey): boolean {
+  return a[key] !== b[key] && PARAM_KEYS.every((k) => k === key || a[k] === b[k]);
+}
+
 /**
  * The answer to "does this change need the detector again?": the values of the parameters of
  * the 'detector' stage. Two parameter sets with the same key share one detector map (for the

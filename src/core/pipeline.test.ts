@@ -8,7 +8,7 @@ import { buildClassifier } from './model/classifier';
 import { buildFcrn } from './model/fcrn';
 import type { ModelMetadata } from './model/model-io';
 import { DEFAULT_PICK_PARAMS, PICK_PARAMETERS, type PickParams } from './params';
-import { PickSession, pickMicrograph, type Models } from './pipeline';
+import { PickSession, pickMicrograph, withCutoff, type Models } from './pipeline';
 import { createRng } from './random';
 
 // A detector with hand-set weights that passes the (smoothed) input through its first channel
@@ -167,6 +167,18 @@ describe('PickSession', () => {
       counts.push((await pickMicrograph(session, shy, { ...settings, cutoff })).picks.length);
     expect(counts[0]).toBe(0);
     counts.slice(1).forEach((c, i) => expect(c).toBeGreaterThanOrEqual(counts[i]));
+    // Another cutoff on the candidates already scored gives what picking again gives (the
+    // workbench sets a cutoff on many micrographs at once this way); with a screen dropping some too.
+    const screened = { ...settings, meanPercentile: 40 };
+    const base = await pickMicrograph(session, shy, screened);
+    expect(base.all.some((p) => p.screenedOut)).toBe(true);
+    for (const cutoff of [0.5, 0.9, 0.95, 1]) {
+      const direct = await pickMicrograph(session, shy, { ...screened, cutoff });
+      expect(withCutoff(base.all, cutoff, true)).toEqual(direct.all);
+    }
+    // Candidates the classifier did not judge, or picks that do not say what the screens dropped: picked again.
+    expect(withCutoff([{ ...base.all[0], pParticle: undefined, pClassifier: undefined, screenedOut: false }], 0.5, true)).toBeUndefined();
+    expect(withCutoff([{ ...base.all[0], screenedOut: undefined }], 0.5, true)).toBeUndefined();
   });
 
   it('keeps the particles lying wholly inside by default, and follows the edge margin', async () => {

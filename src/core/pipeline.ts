@@ -44,6 +44,25 @@ export interface ScoredPick extends Particle {
   detectorRaw?: number;
   /** False when a screen or the classifier drops this candidate at the current settings. */
   kept: boolean;
+  /** True when an intensity screen drops it, whatever the cutoff (withCutoff needs to know). */
+  screenedOut?: boolean;
+}
+
+/**
+ * The same candidates at another classifier cutoff, without the detector or the classifier: the
+ * cutoff compares each candidate's calibrated p(particle), and calibration itself is checked at the
+ * default cutoff, not the user's (calibrate.ts). `classified`: whether the pick that made them
+ * used the classifier. Undefined for picks that cannot say (candidates the classifier did not
+ * judge, as in a preview, or picks from before `screenedOut` was recorded): pick them again.
+ */
+export function withCutoff(picks: readonly ScoredPick[], cutoff: number, classified: boolean): ScoredPick[] | undefined {
+  const judged = (p: ScoredPick) => p.screenedOut !== undefined && (p.screenedOut || !classified || p.pParticle !== undefined);
+  if (!picks.every(judged)) return undefined;
+  if (!classified) return [...picks]; // the cutoff drops nothing without the classifier
+  return picks.map((p) => {
+    const kept = !p.screenedOut && passesCutoff(p.pParticle as number, cutoff);
+    return kept === p.kept ? p : { ...p, kept };
+  });
 }
 
 export interface DetectorOutput {
@@ -307,6 +326,7 @@ export class PickSession<M extends OpenedMicrograph = OpenedMicrograph> {
         pParticle: p,
         pClassifier: raw,
         kept,
+        screenedOut: !screen.keep[i],
       };
     });
     return {

@@ -1,5 +1,5 @@
-// What an engine (re)start picks again: the micrograph on screen whose new parameters the
-// restart cut short, and those showing a preview, but not others changed without a pick.
+// What an engine (re)start picks again: the micrographs whose new parameters a reload or restart
+// cut short, and those showing a preview, but not those never picked (a cancelled batch).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatchHandlers } from '../engine-bridge';
 import { useWorkbench } from '../store';
@@ -40,7 +40,11 @@ describe('engine start', () => {
     for (const b of batches) b.finish();
   });
 
-  it('picks again the micrograph on screen whose new parameters a restart cut short, and previews, not the others', async () => {
+  it('picks again the micrographs whose new parameters a restart cut short, and previews, not those never picked', async () => {
+    // e was never picked, and picking on arrival is off: it waits for Pick all.
+    s().set({ autoPick: false });
+    s().addMicrograph('e', 'e.mrc');
+    s().updateMic('e', { info, status: 'ready' });
     for (const k of ['a', 'b', 'c', 'd']) {
       s().addMicrograph(k, `${k}.mrc`);
       const params = s().micrographs.find((m) => m.key === k)!.params;
@@ -57,6 +61,6 @@ describe('engine start', () => {
       batches.at(-1)?.finish();
       await new Promise((r) => setTimeout(r, 0));
     }
-    expect(batches.flatMap((b) => b.keys).sort()).toEqual(['a', 'c']);
+    expect(batches.flatMap((b) => b.keys).sort()).toEqual(['a', 'b', 'c']);
   });
 });

@@ -60,9 +60,14 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
       );
     repickOtherModels();
     repickCutShort();
-    // The one on screen whose new parameters a restart cut short (a backend switch mid-pick).
-    const current = store().micrographs.find((m) => m.key === store().currentKey);
-    if (current?.pickedWith && picksBehindParams(current)) ensurePicked([current.key]);
+    // Those picked before whose new parameters a reload or restart cut short (a cutoff set on all
+    // micrographs, re-picked in the background): otherwise they would show picks for parameters
+    // they no longer have, and change the day one of them is opened.
+    ensurePicked(
+      store()
+        .micrographs.filter((m) => m.pickedWith && !m.preview && picksBehindParams(m)) // previews: repickCutShort
+        .map((m) => m.key),
+    );
     pumpPicks();
   } catch (e) {
     if (!isCancelled(e)) {

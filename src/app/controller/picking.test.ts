@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PickParams } from '../../core/params';
+import { passesCutoff } from '../../core/calibrate';
+import { PICK_PARAMETERS, type PickParams } from '../../core/params';
 import type { PickResult } from '../../../workers/engine-api';
 import type { BatchHandlers } from '../engine-bridge';
 import { useWorkbench } from '../store';
@@ -20,8 +21,18 @@ vi.mock('../engine-bridge', () => ({
     },
   },
 }));
-const { cancelBatch, changeParams, ensurePicked, expectArrival, pickAll, pickArrived, pickMicrograph, repickCutShort, repickOtherModels } =
-  await import('./picking');
+const {
+  cancelBatch,
+  changeParams,
+  ensurePicked,
+  expectArrival,
+  pickAll,
+  pickArrived,
+  pickMicrograph,
+  repickCutShort,
+  repickOtherModels,
+  setParamForAll,
+} = await import('./picking');
 const { undo } = await import('./undo');
 
 const s = () => useWorkbench.getState();
@@ -46,6 +57,38 @@ describe('picking controller', () => {
     for (const c of calls) c.reject(Object.assign(new Error('cancelled'), { name: 'CancelledError' }));
     await vi.advanceTimersByTimeAsync(0);
     vi.useRealTimers();
+  });
+
+  it('a cutoff set on all micrographs takes effect on the candidates they hold, without a worker; other settings are picked', async () => {
+    const cutoff = PICK_PARAMETERS.cutoff.default;
+    // Two classified candidates (p(particle) 0.9 and 0.4) and one an intensity screen dropped.
+    const candidate = (p: number, screenedOut = false) => ({
+      x: 100 * p,
+      y: 0,
+      peakHeight: 1,
+      pParticle: p,
+      pClassifier: p,
+      kept: !screenedOut && passesCutoff(p, cutoff),
+      screenedOut,
+    });
+    for (const k of ['k', 'j']) {
+      s().addMicrograph(k, `${k}.mrc`);
+      const params = s().micrographs.find((m) => m.key === k)!.params;
+      s().updateMic(k, { status: 'picked', pickedWith: params, auto: [candidate(0.9), candidate(0.4), candidate(0.95, true)] });
+    }
+    expect(s().micrographs[0].auto.map((p) => p.kept)).toEqual([true, true, false]);
+    setParamForAll('cutoff', 0.5);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls).toHaveLength(0);
+    expect(batches).toHaveLength(0);
+    for (const m of s().micrographs) {
+      expect(m.auto.map((p) => p.kept)).toEqual([true, false, false]);
+      expect(m.pickedWith).toEqual(m.params);
+      expect(m.params.cutoff).toBe(0.5);
+    }
+    // A peak threshold needs the detector's map: that goes to a worker.
+    changeParams('k', { threshold: 10 });
+    expect(calls.map((c) => c.params.threshold)).toEqual([10]);
   });
 
   it('a pick that finishes after an undo took its parameters back is dropped: the picks shown are of the restored ones', async () => {

@@ -1,13 +1,32 @@
 // Review flags: marking micrographs reviewed or excluded from export, and going to the next one
 // not reviewed.
-import { failedToOpen, reviewableMicrographs, workMicrographs } from '../store';
+import { samePickParams, type PickParams } from '../../core/params';
+import { describeSettings } from '../../core/tuning';
+import { failedToOpen, reviewableMicrographs, workMicrographs, type MicrographEntry } from '../store';
 import { mic, store } from './context';
 
 export function toggleFlag(key: string | undefined, flag: 'reviewed' | 'excluded'): void {
   const m = key ? mic(key) : undefined;
   // A file that never opened holds nothing to review (r on it would mark nothing checked).
   if (!m || (flag === 'reviewed' && !m.reviewed && failedToOpen(m))) return;
+  if (flag === 'reviewed' && !m.reviewed) return markReviewed(m);
   store().change(flag === 'reviewed' ? 'mark reviewed' : 'exclude from export', { [m.key]: { [flag]: !m[flag] } });
+}
+
+/**
+ * Marks a micrograph reviewed with the picks it shows. Where those were made with other
+ * parameters than it has and nothing is picking it now (a setting for all micrographs whose
+ * re-pick has not reached it), it takes back the parameters of the picks the user checked,
+ * which a reviewed micrograph keeps; otherwise that re-pick would replace them later.
+ */
+function markReviewed(m: MicrographEntry): void {
+  const picking = m.status === 'detecting' || m.status === 'picking';
+  const shown = m.pickedWith && !m.preview && !picking && !samePickParams(m.pickedWith, m.params) ? m.pickedWith : undefined;
+  if (!store().change('mark reviewed', { [m.key]: { reviewed: true, ...(shown ? { params: { ...shown } } : {}) } }) || !shown) return;
+  const unpicked = Object.fromEntries(Object.entries(m.params).filter(([k, v]) => shown[k as keyof PickParams] !== v));
+  store().notify(
+    `${m.name}: marked reviewed with the picks on screen and the parameters they were picked with; its new ${describeSettings(unpicked, 'labels')} had not been picked yet.`,
+  );
 }
 
 /** Goes to the next micrograph of the user's work not marked reviewed (after the current one,
