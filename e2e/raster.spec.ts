@@ -63,10 +63,14 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
   await page.getByTestId('session-diameter').press('Enter');
   await page.getByTestId('file-input').setInputFiles(png);
   const row = page.getByTestId('mic-row').filter({ hasText: `${NAME}.png` });
-  await expect(row).toHaveAttribute('data-status', 'picked', { timeout: 120_000 });
+  // Nothing to convert with yet: it is not picked at a guessed size; the note says why, the
+  // low-pass is in px, and the field asks.
+  await expect(row).toHaveAttribute('data-status', 'unpicked', { timeout: 120_000 });
   await row.click();
-  // Nothing to convert with yet: the note says so, the low-pass is in px, and the field asks.
-  await expect(page.getByTestId('session-diameter-note')).toContainText(`no pixel size in the file: ${angstrom} Å cannot be converted`);
+  await expect(page.getByTestId('session-diameter-note')).toContainText(
+    `no pixel size in the file: ${angstrom} Å cannot be converted; not picked until you enter the pixel size of such files`,
+  );
+  expect((await micrographs(page)).find((x) => x.name === `${NAME}.png`)?.pickedWith).toBeUndefined();
   await expect(page.getByTestId('lowpass-value')).toHaveText('20 px');
   const field = page.getByTestId('fallback-pixel-size');
   await expect(field).toHaveValue('0');

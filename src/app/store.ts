@@ -517,6 +517,15 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
 }
 
 /**
+ * Whether a micrograph waits for a pixel size before it is picked: never picked, the session
+ * diameter is in Å, and neither its file nor the user gives a pixel size to convert it with (a
+ * PNG, JPEG or TIFF). Picking it at some size in px would be a guess, and its picks exportable.
+ */
+export function waitsForPixelSize(m: MicrographEntry, s: Pick<WorkbenchState, 'fallbackPixelSize' | 'diameter'>): boolean {
+  return !m.demo && !m.pickedWith && !!m.info && s.diameter.unit === 'A' && pixelSizeOf(m, s) === undefined;
+}
+
+/**
  * A pixel size to show or convert the session diameter with: the one most of the user's own
  * micrographs have (a demo's pixel size says nothing of their data; a tie goes to the one on
  * screen), else the one entered for files without one.

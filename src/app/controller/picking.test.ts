@@ -372,4 +372,32 @@ describe('picking controller', () => {
     pickAll();
     expect(batches[1].keys.sort()).toEqual(keys);
   });
+
+  it('with the diameter in Å, a file without a pixel size waits for one instead of being picked at a guessed size', async () => {
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 }, diameter: { value: 180, unit: 'A' } });
+    const info = (pixelSize?: number) => ({ width: 64, height: 64, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
+    for (const [k, px] of [
+      ['png', undefined],
+      ['mrc', 1.3],
+    ] as const) {
+      s().addMicrograph(k, `${k}.${k}`);
+      expectArrival(k);
+      s().updateMic(k, { status: 'ready', info: info(px) });
+      pickArrived(k);
+    }
+    expect(batches.flatMap((b) => b.keys)).toEqual(['mrc']);
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s().batch).toBeUndefined(); // the progress bar does not wait for it
+    s().updateMic('mrc', { status: 'picked', pickedWith: s().micrographs[1].params });
+    pickAll();
+    expect(batches).toHaveLength(1);
+    expect(s().notices.at(-1)?.text).toMatch(
+      /^Every micrograph that can be picked is already picked .* 1 wait for a pixel size: enter the pixel size of files without one under the diameter/,
+    );
+    // A pixel size for such files: it is picked.
+    s().set({ fallbackPixelSize: 2 });
+    ensurePicked(['png']);
+    expect(batches.at(-1)?.keys).toEqual(['png']);
+  });
 });

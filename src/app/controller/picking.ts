@@ -9,7 +9,15 @@ import { isCancelled } from '../error-text';
 import { PRIORITY } from '../lane';
 import type { TrackedFields } from '../history';
 import { progressTracker } from '../progress';
-import { currentMic, failedToOpen, unreviewedMicrographs, workMicrographs, type ChangeOptions, type MicrographEntry } from '../store';
+import {
+  currentMic,
+  failedToOpen,
+  unreviewedMicrographs,
+  waitsForPixelSize,
+  workMicrographs,
+  type ChangeOptions,
+  type MicrographEntry,
+} from '../store';
 import { fail, MISSING_FILE, mic, pickedUpToDate, picksBehindParams, refusedReadOnly, sameModels, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { applyDescribed, storeHeatmap } from './viewing';
@@ -240,7 +248,7 @@ export function expectArrival(key: string): void {
 export function pickArrived(key: string): void {
   if (!arriving.has(key)) return;
   const m = mic(key);
-  if (m && store().autoPick && !m.pickedWith && m.status !== 'error') {
+  if (m && store().autoPick && !m.pickedWith && m.status !== 'error' && !waitsForPixelSize(m, store())) {
     arriving.delete(key);
     ensurePicked([key], true);
   } else dropArrival(key);
@@ -261,7 +269,7 @@ function endBatchDisplay(): void {
 }
 
 function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
-  return !!m && engine.isRegistered(m.key) && !failedToOpen(m) && !pickedUpToDate(m);
+  return !!m && engine.isRegistered(m.key) && !failedToOpen(m) && !pickedUpToDate(m) && !waitsForPixelSize(m, store());
 }
 
 /**
@@ -386,11 +394,19 @@ export function repickCutShort(): void {
 export function pickAll(): void {
   if (refusedReadOnly()) return;
   // Once the user has micrographs of their own the demo data is browsable only, not theirs to pick.
-  const items = workMicrographs(store().micrographs).filter(needsPick);
+  const work = workMicrographs(store().micrographs);
+  const items = work.filter(needsPick);
+  const held = work.filter((m) => waitsForPixelSize(m, store())).length;
+  const heldNote = held
+    ? ` ${held} wait for a pixel size: enter the pixel size of files without one under the diameter, or the diameter in px.`
+    : '';
   if (!items.length) {
-    store().notify('Every micrograph is already picked with its current parameters and models.');
+    store().notify(
+      `Every micrograph ${held ? 'that can be picked ' : ''}is already picked with its current parameters and models.${heldNote}`,
+    );
     return;
   }
+  if (held) store().notify(heldNote.trim());
   ensurePicked(items.map((m) => m.key));
 }
 

@@ -32,7 +32,9 @@ export function arrivalDiameter(key: string): void {
     return;
   }
   store().updateMic(key, {
-    diameterNote: `no pixel size in the file: ${setting.value} Å cannot be converted; picked at ${m.params.diameter} px (enter the pixel size of such files under the diameter, or the diameter in px)`,
+    diameterNote: m.pickedWith
+      ? `no pixel size in the file: ${setting.value} Å cannot be converted; picked at ${m.pickedWith.diameter} px (enter the pixel size of such files under the diameter, or the diameter in px)`
+      : `no pixel size in the file: ${setting.value} Å cannot be converted; not picked until you enter the pixel size of such files under the diameter (or the diameter in px)`,
   });
 }
 
