@@ -3,7 +3,8 @@ import type { ScoredPick } from '../../../workers/engine-api';
 import { DEFAULT_PICK_PARAMS } from '../../core/params';
 import { addManual, EMPTY_EDITS } from '../picks-merge';
 import { newEntry, type MicrographEntry } from '../store';
-import { heldOutLabels, modelPicks, sideOf, total, verdict, type ComparisonRow } from './comparison';
+import { micrographMetrics } from '../metrics-view';
+import { heldOutLabels, modelPicks, sideOf, total, trainingFitNote, verdict, type ComparisonRow } from './comparison';
 
 const D = 100;
 const auto: ScoredPick[] = [
@@ -61,5 +62,28 @@ describe('before / after comparison of a retrained model', () => {
     };
     expect(verdict([trained, heldOut])).toBe('better');
     expect(total([trained, heldOut], 'before')).toMatchObject({ picks: 4, metrics: { tp: 1, fp: 1 } });
+  });
+
+  it('without a held-out check, says how well each model reproduces the picks checked where it learnt, and advises against one that falls short', () => {
+    const checked = [
+      { x: 100, y: 100 },
+      { x: 400, y: 400 },
+      { x: 700, y: 700 },
+      { x: 900, y: 100 },
+    ];
+    const row = (after: typeof checked): ComparisonRow => ({
+      key: 'a',
+      name: 'a.mrc',
+      before: { picks: 4 },
+      after: { picks: after.length },
+      trainedOn: true,
+      reviewed: true,
+      fit: { before: micrographMetrics(checked, checked, D), after: micrographMetrics(after, checked, D) },
+    });
+    expect(trainingFitNote([row(checked.slice(0, 2))])).toBe(
+      ' On the 1 reviewed micrograph(s) it learnt from, F1 against the picks you checked there is 100.0 → 66.7: it does not reproduce what it learnt from; discarding it is advised.',
+    );
+    expect(trainingFitNote([row(checked)])).toMatch(/100\.0 → 100\.0 \(its own training data: no held-out check\)\.$/);
+    expect(trainingFitNote([{ ...row(checked), fit: undefined }])).toBe('');
   });
 });

@@ -26,6 +26,8 @@ export interface ComparisonRow {
   shownFrom?: string;
   /** Marked reviewed: it keeps the picks the user checked whichever model is kept; its counts are each model's own picks. */
   reviewed?: boolean;
+  /** Learnt from and marked reviewed: each model's picks against the picks the user checked there (no held-out check). */
+  fit?: { before: MetricsSummary; after: MetricsSummary };
 }
 
 /** What the verdict says when no micrograph can judge the new model. */
@@ -59,6 +61,33 @@ export function total(rows: readonly ComparisonRow[], which: 'before' | 'after')
   const withTruth = rows.map((r) => r[which].metrics).filter((m): m is MetricsSummary => !!m);
   const picks = rows.reduce((n, r) => n + r[which].picks, 0);
   return withTruth.length ? { picks, metrics: pooledMetrics(withTruth) } : { picks };
+}
+
+/** The picks a micrograph the new model learnt from was checked to hold: its reviewed picks, else none. */
+export function trainingLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>): Particle[] | undefined {
+  return trainedOn.has(m.key) && m.reviewed ? keptPicks(displayPicksOf(m)) : undefined;
+}
+
+/** How far below the models in use a new one may reproduce its own training labels (F1, 10 points) before it is said to be worse. */
+const FIT_DROP = 0.1;
+
+/**
+ * Where no held-out micrograph judges a new model: how well each model reproduces the picks the
+ * user checked on the reviewed micrographs it learnt from. Not a held-out check (a model fits its
+ * training data), but one that falls short of the models in use there is no better anywhere.
+ * The sentence to say, or '' without such micrographs.
+ */
+export function trainingFitNote(rows: readonly ComparisonRow[]): string {
+  const fits = rows.map((r) => r.fit).filter((f): f is NonNullable<ComparisonRow['fit']> => !!f);
+  if (!fits.length) return '';
+  const before = pooledMetrics(fits.map((f) => f.before));
+  const after = pooledMetrics(fits.map((f) => f.after));
+  const pct = (m: MetricsSummary) => (m.f1 * 100).toFixed(1);
+  const worse = after.f1 < before.f1 - FIT_DROP;
+  return (
+    ` On the ${fits.length} reviewed micrograph(s) it learnt from, F1 against the picks you checked there is ${pct(before)} → ${pct(after)}` +
+    (worse ? ': it does not reproduce what it learnt from; discarding it is advised.' : ' (its own training data: no held-out check).')
+  );
 }
 
 /** F1 differences smaller than this (0.5 points) count as no change. */

@@ -31,9 +31,20 @@ import {
 import { pickMicrograph, repickOtherModels } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
+import { micrographMetrics } from '../metrics-view';
 import { displayPicksOf } from '../editing';
 import { keptPicks } from '../picks-merge';
-import { heldOutLabels, modelPicks, NO_HELD_OUT, sideOf, total, verdict, type ComparisonRow } from './comparison';
+import {
+  heldOutLabels,
+  modelPicks,
+  NO_HELD_OUT,
+  sideOf,
+  total,
+  trainingFitNote,
+  trainingLabels,
+  verdict,
+  type ComparisonRow,
+} from './comparison';
 import { engine, modelBaseUrl, type CancellableJob } from '../engine-bridge';
 import { PRIORITY } from '../lane';
 import { errorMessage, isCancelled } from '../error-text';
@@ -457,6 +468,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   const mics = workMicrographs(workbench().micrographs).filter((m) => m.pickedWith && usable(m));
   // The classifier's labels come from the unsupervised rule, never from ground truth.
   const labels = mics.map((m) => heldOutLabels(m, trainedOn, kind === 'classifier'));
+  const fitLabels = mics.map((m) => trainingLabels(m, trainedOn));
   const rows: ComparisonRow[] = mics.map((m, i) => ({
     key: m.key,
     name: m.name,
@@ -475,7 +487,16 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
       const m = mics[i];
       try {
         const r = await engine.pickAside(m.key, m.params, PRIORITY.batch);
-        rows[i].after = sideOf(modelPicks(r.picks, m.params.diameter), labels[i], m.params.diameter);
+        const after = modelPicks(r.picks, m.params.diameter);
+        rows[i].after = sideOf(after, labels[i], m.params.diameter);
+        const fit = fitLabels[i];
+        if (fit) {
+          const before = modelPicks(m.auto, m.params.diameter);
+          rows[i].fit = {
+            before: micrographMetrics(before, fit, m.params.diameter),
+            after: micrographMetrics(after, fit, m.params.diameter),
+          };
+        }
       } catch (e) {
         if (isCancelled(e)) throw e;
         failures.push(`${m.name}: ${errorMessage(e)}`);
@@ -504,9 +525,12 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
     before.metrics && after.metrics
       ? ` F1 ${kind === 'classifier' ? 'against ground truth' : 'on the held-out micrographs'} ${(before.metrics.f1 * 100).toFixed(1)} → ${(after.metrics.f1 * 100).toFixed(1)}.`
       : '';
-  const advice = { worse: ' It picks worse: discarding it is advised.', better: ' It picks better.', same: '', unknown: ` ${NO_HELD_OUT}` }[
-    v
-  ];
+  const advice = {
+    worse: ' It picks worse: discarding it is advised.',
+    better: ' It picks better.',
+    same: '',
+    unknown: `${trainingFitNote(done)} ${NO_HELD_OUT}`,
+  }[v];
   say(
     `${trained} Picks ${before.picks} → ${after.picks} on ${done.length} micrograph(s).${f1}${advice} Keep it or discard it below.${failures.length ? ` Not compared: ${failures.join('; ')}` : ''}`,
   );
