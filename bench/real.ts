@@ -1,11 +1,9 @@
 // Picking quality on REAL micrographs (the `real` section of `npm run bench`, and the table
 // of docs/quality.md): the shared apoferritin set with its fixed split (bench/realdata.ts),
 // every number from the 14 scoring micrographs, every run the command a user would type.
-// `--set` measures another set laid out the same way (micrographs/ and coordinates/*.star; the
-// first `--labelled` by name are the labelled part), such as micrographs kept back from here.
-//
-//   npx tsx bench/real.ts [--models DIR] [--skip relion,fine-tune,adapt]
-//                         [--set DIR --diameter PX [--labelled 5] [--pixel A]]
+// `--set` measures another set laid out the same way (micrographs/ and coordinates/, one file per
+// micrograph as `drpnet eval` matches them; the first `--labelled` by name are the labelled
+// part), such as micrographs kept back from here. USAGE below says the options.
 //
 // Rows: the models at default settings (only --diameter); the same without per-micrograph
 // calibration; the best classifier cutoff and the best peak threshold chosen afterwards on
@@ -13,9 +11,11 @@
 // labelled micrographs; `drpnet fine-tune --unsupervised` on the 14 themselves; RELION 3.1's
 // LoG autopicker at its best threshold of a sweep (chosen on the 14: generous to RELION).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { someOf } from '../src/cli/files';
 import { readCoordinates } from '../src/core/coords';
+import { writeRelionCoordinates } from '../src/core/coords/relion';
 import type { Scores } from '../src/core/metrics';
 import { DEFAULT_PICK_PARAMS } from '../src/core/params';
 import { PickSession, pickMicrograph, type ScoredPick } from '../src/core/pipeline';
@@ -28,7 +28,9 @@ import { bestLoG, LOG_DIAMETER_RANGE, sweepLoG } from './relion-peer';
 import {
   APOFERRITIN,
   bestOver,
+  labelsOf,
   loadRealMicrograph,
+  realLabels,
   realSetAt,
   realSetAvailable,
   realSplit,
@@ -51,7 +53,8 @@ interface Row {
   note?: string;
 }
 
-const WORK = path.join(BENCH_WORK, 'real');
+/** This run's work folder (picks, labels, models), its own so that two runs at once do not mix. */
+let WORK = '';
 
 function drpnet(args: string[]): number {
   const t0 = performance.now();
@@ -173,11 +176,28 @@ export async function realLines(
   const set = opts.set ?? APOFERRITIN;
   if (!realSetAvailable(set))
     return ['## Real micrographs', '', `Not measured: ${set.dir} is not there (real data lives outside the repository).`, ''];
-  mkdirSync(WORK, { recursive: true });
+  mkdirSync(BENCH_WORK, { recursive: true });
+  WORK = mkdtempSync(path.join(BENCH_WORK, 'real-'));
+  try {
+    return await measure(set, opts, log);
+  } finally {
+    rmSync(WORK, { recursive: true, force: true });
+  }
+}
+
+async function measure(set: RealSet, opts: { models?: string; skip?: Set<string> }, log: (m: string) => void): Promise<string[]> {
   const skip = opts.skip ?? new Set<string>();
-  const split = realSplit(set);
-  const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(set, n)));
-  if (!scoring.length) throw new Error(`${set.dir}: no micrograph is left to score after the ${set.labelled} labelled ones`);
+  const labels = await realLabels(set);
+  const fixed = realSplit(set);
+  // A micrograph without labels is left out (and said), before any work: the split stays the fixed one.
+  const unlabelled = [...fixed.labelled, ...fixed.scoring].filter((n) => !labelsOf(labels, n));
+  if (unlabelled.length) log(`real: no coordinate file in ${set.dir}/coordinates for ${someOf(unlabelled)}: left out`);
+  const split = { labelled: fixed.labelled.filter((n) => labelsOf(labels, n)), scoring: fixed.scoring.filter((n) => labelsOf(labels, n)) };
+  if (!split.scoring.length)
+    throw new Error(
+      `${set.dir}: no labelled micrograph is left to score after the first ${set.labelled} by name (micrographs/: ${fixed.labelled.length + fixed.scoring.length}, with a coordinate file: ${fixed.labelled.length + fixed.scoring.length - unlabelled.length})`,
+    );
+  const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(set, n, labels)));
   const labelledCount = `${split.labelled.length} labelled`;
   const models = opts.models;
   const rows: Row[] = [];
@@ -189,9 +209,9 @@ export async function realLines(
   if (!skip.has('fine-tune') && split.labelled.length) {
     log(`real: fine-tune on the ${labelledCount} micrographs`);
     const truth = path.join(WORK, 'truth');
-    rmSync(truth, { recursive: true, force: true });
     mkdirSync(truth, { recursive: true });
-    for (const n of split.labelled) copyFileSync(path.join(set.dir, 'coordinates', `${stem(n)}.star`), path.join(truth, `${stem(n)}.star`));
+    // The labels as read, one STAR per micrograph whatever their files were called or written as.
+    for (const n of split.labelled) writeFileSync(path.join(truth, `${stem(n)}.star`), writeRelionCoordinates(labelsOf(labels, n)!));
     const out = path.join(WORK, 'fine-tuned');
     const args = fineTuneArgs(
       set,
@@ -242,7 +262,8 @@ export async function realLines(
     `## Real micrographs: ${shared ? 'EMPIAR-10146 apoferritin' : set.name} (zero-shot)`,
     '',
     `Command: ${command}. Machine: ${machine()}.`,
-    `The ${scoring.length} scoring micrographs of the fixed split (${truth} labelled particles; ${set.dir}), ${sizes} px, diameter ${set.diameter} px.`,
+    `The ${scoring.length} scoring micrographs of the fixed split (${truth} labelled particles; ${set.dir}), ${sizes} px, diameter ${set.diameter} px.` +
+      (unlabelled.length ? ` Left out, with no coordinate file: ${unlabelled.join(', ')}.` : ''),
     `Models: ${models ?? path.relative(process.cwd(), SHIPPED_MODELS_DIR)} (trained on simulated micrographs only, never on these). Scoring: one-to-one matches within one radius (${set.diameter / 2} px), over particles lying wholly inside; picks and truth outside that region count neither way (bench/realdata.ts).`,
     '',
     '| what | recall | precision | **F1** | picks / micrograph | seconds | how |',
@@ -257,26 +278,65 @@ export async function realLines(
   ];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const at = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
-  const t0 = performance.now();
-  const setDir = at('--set');
-  if (setDir && at('--diameter') === undefined)
+const USAGE = `npx tsx bench/real.ts [--models DIR] [--skip relion,fine-tune,adapt]
+                        [--set DIR --diameter PX [--labelled N] [--pixel A]]
+
+  --models DIR    models to measure (default: the shipped ones, public/models)
+  --skip LIST     rows to leave out: relion (RELION's LoG sweep), fine-tune, adapt
+  --set DIR       another labelled set: DIR/micrographs/ and DIR/coordinates/ (one coordinate
+                  file per micrograph, named as drpnet eval matches them); default: the shared
+                  apoferritin set (../shared/realdata)
+  --diameter PX   that set's particle diameter in its micrographs' own pixels (needed with --set)
+  --labelled N    how many micrographs, first by name, form its labelled part (default 5)
+  --pixel A       its pixel size in A, for RELION's LoG (default 2)
+  --help          this text`;
+
+/** The options of the command line; a mistake stops it before any work (exit 2). */
+function parseArgs(args: string[]): { models?: string; skip: Set<string>; set?: RealSet } | undefined {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (flag === '--help' || flag === '-h') return undefined;
+    if (!['--models', '--skip', '--set', '--diameter', '--labelled', '--pixel'].includes(flag)) throw new Error(`unknown option ${flag}`);
+    const value = args[++i];
+    if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
+    values.set(flag, value);
+  }
+  const skip = new Set(values.get('--skip')?.split(',') ?? []);
+  for (const s of skip)
+    if (!['relion', 'fine-tune', 'adapt'].includes(s)) throw new Error(`--skip ${s}: the rows are relion, fine-tune and adapt`);
+  const setDir = values.get('--set');
+  if (setDir && !values.has('--diameter'))
     throw new Error("--set needs --diameter PX, the particle diameter in the micrographs' own pixels");
   for (const flag of ['--diameter', '--labelled', '--pixel'])
-    if (!setDir && at(flag) !== undefined) throw new Error(`${flag} describes a set given with --set DIR; the apoferritin set has its own`);
+    if (!setDir && values.has(flag)) throw new Error(`${flag} describes a set given with --set DIR; the apoferritin set has its own`);
   const set = setDir
     ? realSetAt(
         setDir,
-        Number(at('--diameter')),
-        Number(at('--labelled') ?? 5),
-        at('--pixel') === undefined ? undefined : Number(at('--pixel')),
+        Number(values.get('--diameter')),
+        Number(values.get('--labelled') ?? 5),
+        values.has('--pixel') ? Number(values.get('--pixel')) : undefined,
       )
     : undefined;
-  const lines = await realLines(
-    { models: at('--models') && path.resolve(at('--models')!), skip: new Set(at('--skip')?.split(',') ?? []), set },
-    (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`),
-  );
+  // A set named on the command line that is not there is a mistake, not a run without real data.
+  if (set && !realSetAvailable(set)) throw new Error(`--set ${setDir}: no micrographs/ folder in it`);
+  const models = values.get('--models');
+  return { models: models && path.resolve(models), skip, set };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let opts: ReturnType<typeof parseArgs>;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`bench/real.ts: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (!opts) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const t0 = performance.now();
+  const lines = await realLines(opts, (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}`));
   console.log(lines.join('\n'));
 }

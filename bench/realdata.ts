@@ -4,8 +4,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCoordinateFolder } from '../src/cli/coordinate-folder';
 import { insideEdgeMargin } from '../src/core/candidates';
-import { readRelionCoordinates } from '../src/core/coords/relion';
+import { micrographMatchKey } from '../src/core/coords';
 import type { Particle } from '../src/core/coords/types';
 import { decodeMicrograph, isMicrographFileName, toArrayBuffer, type Micrograph } from '../src/core/io/micrograph';
 import { aggregate, matchingRadius, matchInRegion, type Scores } from '../src/core/metrics';
@@ -15,7 +16,8 @@ export const REALDATA_DIR = process.env.DRPNET_REALDATA ?? path.join(ROOT, 'shar
 
 /**
  * A labelled real set laid out as the shared one is: DIR/micrographs/<name>.<ext> (any format
- * `drpnet pick` reads) and DIR/coordinates/<name>.star (RELION coordinates, original pixels).
+ * `drpnet pick` reads) and DIR/coordinates/ with one coordinate file per micrograph, in original
+ * pixels, named as `drpnet eval` matches them (<name>.star, RELION's <name>_autopick.star, .box, ...).
  */
 export interface RealSet {
   name: string;
@@ -69,11 +71,26 @@ export function stem(name: string): string {
   return name.replace(/\.[^.]+$/, '');
 }
 
-export async function loadRealMicrograph(set: RealSet, fileName: string): Promise<RealMicrograph> {
+/** A set's labels by micrograph (micrographMatchKey): DIR/coordinates read as `drpnet eval --truth` reads a folder. */
+export type RealLabels = Map<string, Particle[]>;
+
+/** Reads a set's labels; a coordinate file that cannot be read stops the benchmark, naming it. */
+export async function realLabels(set: RealSet): Promise<RealLabels> {
+  const read = await readCoordinateFolder(path.join(set.dir, 'coordinates'), { label: `${set.name}: coordinates` });
+  if (read.failed.length) throw new Error(`${set.dir}/coordinates: ${read.failed.join('; ')}`);
+  return read.picks;
+}
+
+/** The labels of one micrograph of the set, or undefined when it has none. */
+export function labelsOf(labels: RealLabels, fileName: string): Particle[] | undefined {
+  return labels.get(micrographMatchKey(fileName));
+}
+
+export async function loadRealMicrograph(set: RealSet, fileName: string, labels?: RealLabels): Promise<RealMicrograph> {
   const file = path.join(set.dir, 'micrographs', fileName);
+  const truth = labelsOf(labels ?? (await realLabels(set)), fileName);
+  if (!truth) throw new Error(`${fileName}: no coordinate file for it in ${path.join(set.dir, 'coordinates')}`);
   const micrograph = await decodeMicrograph(toArrayBuffer(readFileSync(file)), fileName);
-  const starFile = path.join(set.dir, 'coordinates', `${stem(fileName)}.star`);
-  const truth = readRelionCoordinates(readFileSync(starFile, 'utf8'), starFile);
   return { name: fileName, file, micrograph, truth, diameter: set.diameter };
 }
 

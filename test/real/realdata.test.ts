@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeRelionCoordinates } from '../../src/core/coords/relion';
 import { createImage } from '../../src/core/image';
 import { writeMrc } from '../../src/core/io/mrc';
-import { loadRealMicrograph, realSetAt, realSetAvailable, realSplit, scoreSet } from '../../bench/realdata';
+import { labelsOf, loadRealMicrograph, realLabels, realSetAt, realSetAvailable, realSplit, scoreSet } from '../../bench/realdata';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'drpnet-realset-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,6 +46,26 @@ describe('a real set in the shared layout, measured at its own diameter', () => 
     expect(scoreSet([[{ x: 121, y: 50 }], []], mics).scores).toMatchObject({ tp: 0, fp: 1, fn: 2 });
     const wider = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 50, 1), n)));
     expect(scoreSet([[{ x: 121, y: 50 }], []], wider).scores).toMatchObject({ tp: 1, fp: 0, fn: 1 });
+  });
+
+  it('reads labels named as RELION names them, and says which micrograph has none', async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'drpnet-realset-relion-'));
+    try {
+      mkdirSync(path.join(other, 'micrographs'));
+      mkdirSync(path.join(other, 'coordinates'));
+      for (const name of ['FoilHole_1_fractions', 'FoilHole_2_fractions'])
+        writeFileSync(path.join(other, 'micrographs', `${name}.mrc`), new Uint8Array(writeMrc(createImage(200, 100))));
+      writeFileSync(path.join(other, 'coordinates', 'FoilHole_1_fractions_autopick.star'), writeRelionCoordinates([{ x: 100, y: 50 }]));
+      const set = realSetAt(other, 40, 0);
+      const labels = await realLabels(set);
+      expect((await loadRealMicrograph(set, 'FoilHole_1_fractions.mrc', labels)).truth).toEqual([{ x: 100, y: 50 }]);
+      expect(labelsOf(labels, 'FoilHole_2_fractions.mrc')).toBeUndefined();
+      await expect(loadRealMicrograph(set, 'FoilHole_2_fractions.mrc', labels)).rejects.toThrow(
+        /FoilHole_2_fractions\.mrc: no coordinate file for it in .*coordinates/,
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('refuses a diameter or labelled count that cannot be right', () => {
