@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { micrographKey, micrographMatchKey } from '../core/coords/names';
 import { decodeMicrograph, type Micrograph } from '../core/io/micrograph';
-import { crowdedMessage, insideMicrograph, outsideMessage } from '../core/coords/bounds';
+import { crowdedMessage, insideMicrograph, outsideMessage, overlapMessage } from '../core/coords/bounds';
 import type { BackendChoice } from '../core/model/backend';
 import type { Scores } from '../core/metrics';
 import { ADAPT_DEFAULTS, SETTINGS_MARGIN, adaptSupervised, adaptUnsupervised, SELF_TRAINING, type AdaptResult } from '../core/train/adapt';
@@ -198,6 +198,9 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
     log(`drpnet fine-tune: no usable ${truth ? 'labelled ' : ''}micrograph; nothing adapted`);
     return 1;
   }
+  // A diameter twice the particles' trains and picks at the wrong size without a word (a tester: F1 21 for 58).
+  const overlap = truth && overlapMessage(micrographs.map((m) => ({ points: m.truth ?? [], diameter: m.diameter })));
+  if (overlap) log(`warning: ${overlap} Check --diameter`);
   // With --diameter-angstrom and no --angpix, each micrograph's own pixels: one number when their pixel sizes agree.
   const pixels = [...new Set(micrographs.map((m) => m.diameter))];
   log(

@@ -250,7 +250,7 @@ export interface PickJob {
 
 /** Said once after a batch where the two networks disagreed on some micrographs (calibrate.ts unlikeTraining). */
 export function disagreementWarning(unlike: number, picked: number): string {
-  return `warning: on ${unlike} of ${picked} micrograph(s) the two networks disagreed (the classifier kept under ${UNLIKE_TRAINING_SHARE * 100}% of the detector's particle estimate at the default cutoff): such micrographs are unlike the simulated data the shipped models learnt from, and their picks are less sure. Check some; drpnet fine-tune on a few labelled micrographs may pick them better`;
+  return `warning: on ${unlike} of ${picked} micrograph(s) the two networks disagreed (the classifier kept under ${UNLIKE_TRAINING_SHARE * 100}% of the detector's particle estimate at the default cutoff): such micrographs are unlike the simulated data the shipped models learnt from, and their picks are less sure. Check some, and that --diameter is the particles' size in these micrographs' pixels; drpnet fine-tune on a few labelled micrographs may pick them better`;
 }
 
 /** How progress lines and errors name a job: its label, else its file. */

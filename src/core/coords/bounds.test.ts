@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crowdedMessage, extentMismatchMessage, outsideMessage, outsideMicrograph } from './bounds';
+import { crowdedMessage, extentMismatchMessage, outsideMessage, outsideMicrograph, overlapMessage } from './bounds';
 
 describe('coordinates outside their micrograph', () => {
   it('counts the edges as inside and everything beyond them as outside', () => {
@@ -62,5 +62,26 @@ describe('coordinates of a binned micrograph', () => {
         'a',
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('overlapMessage', () => {
+  // A 6 x 5 grid of labels 80 px apart: particles of 64 px fit; at 128 px most would overlap.
+  const grid = Array.from({ length: 30 }, (_, i) => ({ x: 100 + 80 * (i % 6), y: 100 + 80 * Math.floor(i / 6) }));
+
+  it('says when labels lie closer together than particles of the diameter can', () => {
+    expect(overlapMessage([{ points: grid, diameter: 64 }])).toBeUndefined();
+    expect(overlapMessage([{ points: grid, diameter: 128 }])).toBe(
+      "the labelled particles' nearest neighbours lie a median 0.63 diameters apart (80 px for a diameter of 128 px), where particles that touch lie one diameter apart: is the diameter too large for these particles?",
+    );
+  });
+
+  it('says nothing on too few labels, and weighs each micrograph at its own diameter', () => {
+    expect(overlapMessage([{ points: grid.slice(0, 10), diameter: 128 }])).toBeUndefined();
+    const message = overlapMessage([
+      { points: grid, diameter: 128 },
+      { points: grid.map((p) => ({ x: 2 * p.x, y: 2 * p.y })), diameter: 256 },
+    ]);
+    expect(message).toMatch(/a median 0\.63 diameters apart, where/);
   });
 });

@@ -86,3 +86,32 @@ export function extentMismatchMessage(picks: readonly Point[], truth: readonly P
 
 /** How much larger one set's extent must be, in both directions, to say so: binning by 2 gives 2. */
 const EXTENT_RATIO = 1.7;
+
+/** Labels spaced closer than this share of the diameter, at the median, would have most particles overlap. */
+const OVERLAP_SHARE = 0.8;
+
+/** Each point's distance to its nearest other point (none under 2 points; quadratic: a micrograph holds hundreds). */
+function nearestNeighbourDistances(points: readonly Point[]): number[] {
+  if (points.length < 2) return [];
+  return points.map((p, i) => {
+    let best = Infinity;
+    for (let j = 0; j < points.length; j++) if (j !== i) best = Math.min(best, Math.hypot(p.x - points[j].x, p.y - points[j].y));
+    return best;
+  });
+}
+
+/**
+ * What is wrong when labelled particles lie closer together than the diameter lets particles lie
+ * (those that touch are one diameter apart): the diameter given is too large for them, or the
+ * labels are of another binning. Undefined when they are spaced as particles of that size can be,
+ * or too few to tell. Each micrograph's labels with the diameter in its own pixels.
+ */
+export function overlapMessage(micrographs: readonly { points: readonly Point[]; diameter: number }[]): string | undefined {
+  const shares = micrographs.flatMap((m) => nearestNeighbourDistances(m.points).map((d) => d / m.diameter));
+  if (shares.length < CROWDED_MIN_POINTS) return undefined;
+  const median = [...shares].sort((a, b) => a - b)[Math.floor(shares.length / 2)];
+  if (median >= OVERLAP_SHARE) return undefined;
+  const sizes = [...new Set(micrographs.map((m) => m.diameter))];
+  const px = sizes.length === 1 ? ` (${Math.round(median * sizes[0])} px for a diameter of ${sizes[0]} px)` : '';
+  return `the labelled particles' nearest neighbours lie a median ${median.toFixed(2)} diameters apart${px}, where particles that touch lie one diameter apart: is the diameter too large for these particles?`;
+}
