@@ -21,6 +21,7 @@ import {
 } from './history';
 import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 import { isUsablePixelSize, samePixelSize } from '../core/pixel-size';
+import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
 import { sessionFollowers } from './diameter';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
@@ -61,6 +62,8 @@ export interface MicrographEntry {
   excluded?: boolean;
   /** Why its diameter is not the session's (no pixel size to convert Å with). */
   diameterNote?: string;
+  /** Its re-pick for new parameters was stopped by Cancel: a reload does not start it again (Pick all does). */
+  repickStopped?: boolean;
 }
 
 export type DiameterUnit = 'px' | 'A';
@@ -522,7 +525,10 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
  * PNG, JPEG or TIFF). Picking it at some size in px would be a guess, and its picks exportable.
  */
 export function waitsForPixelSize(m: MicrographEntry, s: Pick<WorkbenchState, 'fallbackPixelSize' | 'diameter'>): boolean {
-  return !m.demo && !m.pickedWith && !!m.info && s.diameter.unit === 'A' && pixelSizeOf(m, s) === undefined;
+  if (m.demo || m.pickedWith || s.diameter.unit !== 'A') return false;
+  // Not opened yet: its format says (a batch would open and pick it at once).
+  if (!m.info) return s.fallbackPixelSize === undefined && MICROGRAPH_FORMATS[formatFromFileName(m.name) ?? 'mrc'].pixelSize === false;
+  return pixelSizeOf(m, s) === undefined;
 }
 
 /**

@@ -205,12 +205,15 @@ async function forEachMicrograph(
       // radius past the edge lets through a particles STAR's recentred edge particles.
       const outside = t && outsideMessage(t, path.basename(file), width, height, diameter / 2);
       if (outside) throw new DrpnetError('bad-coordinates', outside, truth!.files.get(micrographMatchKey(file)));
+      const inside = t && insideMicrograph(t, width, height);
+      if (inside && !inside.length)
+        throw new DrpnetError('bad-coordinates', `every ground-truth pick for this micrograph in ${a.truth} lies past its edge`, file);
       const m: TrainingMicrograph = {
         name: path.basename(file),
         image: micrograph.image,
         diameter,
         negativeStain: a.negativeStain,
-        truth: t && insideMicrograph(t, width, height),
+        truth: inside,
       };
       const t0 = performance.now();
       const line = await use(m, i);

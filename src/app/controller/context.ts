@@ -63,7 +63,7 @@ export function picksBehindParams(m: MicrographEntry): boolean {
  * Whether a micrograph's automatic picks are up to date: made with its parameters, by the models
  * the workers use now. One marked reviewed keeps its picks when the models change: they are what
  * the user checked (and what a retrained model learnt from); a change of its own parameters
- * still picks it again.
+ * still picks it again (a change of the cutoff alone on the candidates it holds: picking.ts recutInPlace).
  */
 export function pickedUpToDate(m: MicrographEntry): boolean {
   return !picksBehindParams(m) && (!!m.reviewed || sameModels(m.pickedBy, store().backendInfo?.models));

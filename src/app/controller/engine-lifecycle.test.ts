@@ -45,14 +45,15 @@ describe('engine start', () => {
     s().set({ autoPick: false });
     s().addMicrograph('e', 'e.mrc');
     s().updateMic('e', { info, status: 'ready' });
-    for (const k of ['a', 'b', 'c', 'd']) {
+    for (const k of ['a', 'b', 'c', 'd', 'f']) {
       s().addMicrograph(k, `${k}.mrc`);
       const params = s().micrographs.find((m) => m.key === k)!.params;
       s().updateMic(k, { info, status: 'picked', pickedWith: params, pickedBy: models, auto: [] });
     }
     s().setCurrent('a');
     // a (on screen) and b were given new thresholds whose picks the restart cancelled; c shows a preview; d is up to date.
-    for (const k of ['a', 'b']) s().setParams(k, { threshold: 9 });
+    for (const k of ['a', 'b', 'f']) s().setParams(k, { threshold: 9 });
+    s().updateMic('f', { repickStopped: true }); // f's re-pick was stopped by Cancel: it waits for Pick all
     s().updateMic('c', { preview: true });
     await startEngine('wasm');
     expect(s().engineReady).toBe(true);

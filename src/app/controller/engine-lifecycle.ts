@@ -62,10 +62,10 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
     repickCutShort();
     // Those picked before whose new parameters a reload or restart cut short (a cutoff set on all
     // micrographs, re-picked in the background): otherwise they would show picks for parameters
-    // they no longer have, and change the day one of them is opened.
+    // they no longer have, and change the day one of them is opened. Not those whose re-pick Cancel stopped.
     ensurePicked(
       store()
-        .micrographs.filter((m) => m.pickedWith && !m.preview && picksBehindParams(m)) // previews: repickCutShort
+        .micrographs.filter((m) => m.pickedWith && !m.preview && !m.repickStopped && picksBehindParams(m)) // previews: repickCutShort
         .map((m) => m.key),
     );
     pumpPicks();

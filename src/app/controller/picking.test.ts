@@ -71,21 +71,30 @@ describe('picking controller', () => {
       kept: !screenedOut && passesCutoff(p, cutoff),
       screenedOut,
     });
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 } });
+    for (const k of ['k', 'j', 'new']) s().addMicrograph(k, `${k}.mrc`);
     for (const k of ['k', 'j']) {
-      s().addMicrograph(k, `${k}.mrc`);
       const params = s().micrographs.find((m) => m.key === k)!.params;
       s().updateMic(k, { status: 'picked', pickedWith: params, auto: [candidate(0.9), candidate(0.4), candidate(0.95, true)] });
     }
     expect(s().micrographs[0].auto.map((p) => p.kept)).toEqual([true, true, false]);
-    setParamForAll('cutoff', 0.5);
-    await vi.advanceTimersByTimeAsync(300);
+    // A batch is picking a micrograph never picked: the cutoff does not wait for it.
+    pickAll();
+    expect(batches.map((b) => b.keys)).toEqual([['new']]);
+    for (const cutoff of [0.6, 0.5]) {
+      setParamForAll('cutoff', cutoff); // two steps of a drag
+      await vi.advanceTimersByTimeAsync(300);
+    }
     expect(calls).toHaveLength(0);
-    expect(batches).toHaveLength(0);
-    for (const m of s().micrographs) {
+    expect(batches).toHaveLength(1);
+    for (const m of s().micrographs.filter((x) => x.key !== 'new')) {
       expect(m.auto.map((p) => p.kept)).toEqual([true, false, false]);
       expect(m.pickedWith).toEqual(m.params);
       expect(m.params.cutoff).toBe(0.5);
     }
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toHaveLength(1); // nothing was left waiting for a worker
     // A peak threshold needs the detector's map: that goes to a worker.
     changeParams('k', { threshold: 10 });
     expect(calls.map((c) => c.params.threshold)).toEqual([10]);
@@ -373,6 +382,24 @@ describe('picking controller', () => {
     expect(batches[1].keys.sort()).toEqual(keys);
   });
 
+  it('Cancel marks the re-picks it stops, so a reload does not start them again; asking again clears the mark', async () => {
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 } });
+    for (const k of ['a', 'b']) s().addMicrograph(k, `${k}.mrc`);
+    for (const k of ['a', 'b']) {
+      const params = s().micrographs.find((m) => m.key === k)!.params;
+      s().updateMic(k, { status: 'picked', pickedWith: params, auto: [] });
+      s().setParams(k, { threshold: 9 });
+    }
+    ensurePicked(['a', 'b']);
+    expect(batches.map((b) => b.keys)).toEqual([['a', 'b']]);
+    cancelBatch();
+    expect(s().micrographs.map((m) => m.repickStopped)).toEqual([true, true]);
+    batches[0].finish();
+    await vi.advanceTimersByTimeAsync(0);
+    ensurePicked(['a']);
+    expect(s().micrographs.map((m) => m.repickStopped)).toEqual([undefined, true]);
+  });
+
   it('with the diameter in Å, a file without a pixel size waits for one instead of being picked at a guessed size', async () => {
     s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 }, diameter: { value: 180, unit: 'A' } });
     const info = (pixelSize?: number) => ({ width: 64, height: 64, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });
@@ -390,14 +417,16 @@ describe('picking controller', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(s().batch).toBeUndefined(); // the progress bar does not wait for it
     s().updateMic('mrc', { status: 'picked', pickedWith: s().micrographs[1].params });
+    // One not opened yet: its format gives no pixel size either, so Pick all does not open and pick it at a guessed size.
+    s().addMicrograph('later', 'later.png');
     pickAll();
     expect(batches).toHaveLength(1);
     expect(s().notices.at(-1)?.text).toMatch(
-      /^Every micrograph that can be picked is already picked .* 1 wait for a pixel size: enter the pixel size of files without one under the diameter/,
+      /^Every micrograph that can be picked is already picked .* 2 wait for a pixel size: enter the pixel size of files without one under the diameter/,
     );
     // A pixel size for such files: it is picked.
     s().set({ fallbackPixelSize: 2 });
-    ensurePicked(['png']);
-    expect(batches.at(-1)?.keys).toEqual(['png']);
+    ensurePicked(['png', 'later']);
+    expect(batches.at(-1)?.keys).toEqual(['png', 'later']);
   });
 });

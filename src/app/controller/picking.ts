@@ -54,6 +54,7 @@ function applyPickResult(key: string, params: PickParams, r: PickResult): void {
   store().updateMic(key, {
     auto: r.picks,
     preview: undefined,
+    repickStopped: undefined,
     pickedWith: params,
     pickedBy: r.models,
     calibration: r.calibration,
@@ -278,9 +279,14 @@ function needsPick(m: MicrographEntry | undefined): m is MicrographEntry {
  */
 export function ensurePicked(keys: readonly string[], counted = false): void {
   if (store().readOnly) return;
-  for (const k of keys) if (!waiting.has(k) && !batchKeys.has(k)) recutInPlace(mic(k));
-  const fresh = keys.filter((k) => !waiting.has(k) && !batchKeys.has(k) && needsPick(mic(k)));
-  for (const k of keys) waiting.add(k);
+  // A cutoff alone is taken on the candidates held, even while a batch holds the micrograph (its
+  // result, for the old cutoff, is then dropped): only what still needs a worker waits for one.
+  for (const k of keys) if (mic(k)?.repickStopped) store().updateMic(k, { repickStopped: undefined }); // asked for again
+  const recut = new Set(keys.filter((k) => recutInPlace(mic(k))));
+  for (const k of recut) waiting.delete(k);
+  const rest = keys.filter((k) => !recut.has(k));
+  const fresh = rest.filter((k) => !waiting.has(k) && !batchKeys.has(k) && needsPick(mic(k)));
+  for (const k of rest) waiting.add(k);
   const b = store().batch;
   if (b && batchHandle && fresh.length && !counted) store().set({ batch: { ...b, total: b.total + fresh.length } });
   pumpPicks();
@@ -417,6 +423,11 @@ export function pickAll(): void {
  */
 export function cancelBatch(): void {
   arriving.clear();
+  // Re-picks for new parameters stopped here stay stopped after a reload too (engine-lifecycle resumes the others).
+  for (const k of new Set([...waiting, ...batchKeys])) {
+    const m = mic(k);
+    if (m?.pickedWith && picksBehindParams(m)) store().updateMic(k, { repickStopped: true });
+  }
   stopBatch();
 }
 

@@ -3,9 +3,9 @@
 import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import { knownPixelSize, pixelSizeOf, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
+import { knownPixelSize, pixelSizeOf, waitsForPixelSize, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
 import { refusedReadOnly, store } from './context';
-import { repickStale } from './picking';
+import { ensurePicked, repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
 
 /**
@@ -61,7 +61,12 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   // Only Å needs a pixel size: a switch to px needs none.
   if (!pixelSize && unit === 'A') s.notify(NO_PIXEL_SIZE_YET);
   const setting = convertSetting(s.diameter, unit, pixelSize);
-  if (!s.change('diameter unit', {}, { session: { diameter: setting } })) return;
+  // Those that waited for a pixel size to convert Å with need none in px: they take the session's size, picked as on arrival.
+  const held = unit === 'px' ? s.micrographs.filter((m) => waitsForPixelSize(m, s)) : [];
+  const px = clampDiameterPx(setting.value);
+  const patches = Object.fromEntries(held.map((m) => [m.key, { params: { ...m.params, diameter: px } }]));
+  if (!s.change('diameter unit', patches, { session: { diameter: setting } })) return;
+  if (held.length && store().autoPick) ensurePicked(held.map((m) => m.key));
   // A unit is a way to show the size: no micrograph is picked again. Those it leaves at another
   // size (no pixel size, or another one than the conversion's) are told apart, here and in their notes.
   const apart = store().micrographs.filter((m) => !m.demo && m.info && noteSessionSize(m, setting));

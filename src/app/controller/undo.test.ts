@@ -68,3 +68,23 @@ describe('undo and redo of a session step', () => {
     expect(s().notices.map((n) => n.text)).not.toContain(NO_PIXEL_SIZE_YET);
   });
 });
+
+describe('a switch of the diameter unit', () => {
+  beforeEach(() => {
+    s().reset();
+    s().set({ readOnly: undefined });
+  });
+
+  it('to px gives micrographs that waited for a pixel size the session size, in one undo step', () => {
+    s().set({ diameter: { value: 120, unit: 'A' } });
+    s().addMicrograph('p', 'a.png');
+    s().updateMic('p', { info: { width: 100, height: 100, frames: 1, displayScale: 1 } });
+    const guessed = s().micrographs[0].params.diameter;
+    setDiameterUnit('px');
+    expect(s().diameter).toEqual({ value: 120, unit: 'px' });
+    expect(s().micrographs[0].params.diameter).toBe(120);
+    undo();
+    expect(s().micrographs[0].params.diameter).toBe(guessed);
+    expect(s().diameter.unit).toBe('A');
+  });
+});

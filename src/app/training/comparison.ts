@@ -26,8 +26,8 @@ export interface ComparisonRow {
   shownFrom?: string;
   /** Marked reviewed: it keeps the picks the user checked whichever model is kept; its counts are each model's own picks. */
   reviewed?: boolean;
-  /** Learnt from and marked reviewed: each model's picks against the picks the user checked there (no held-out check). */
-  fit?: { before: MetricsSummary; after: MetricsSummary };
+  /** Learnt from and marked reviewed: the new model's picks against the picks the user checked there (no held-out check). */
+  fit?: MetricsSummary;
 }
 
 /** What the verdict says when no micrograph can judge the new model. */
@@ -68,25 +68,25 @@ export function trainingLabels(m: MicrographEntry, trainedOn: ReadonlySet<string
   return trainedOn.has(m.key) && m.reviewed ? keptPicks(displayPicksOf(m)) : undefined;
 }
 
-/** How far below the models in use a new one may reproduce its own training labels (F1, 10 points) before it is said to be worse. */
-const FIT_DROP = 0.1;
+/** A new model that finds under this share of the picks checked where it learnt has not learnt them. */
+const FIT_RECALL = 0.5;
 
 /**
- * Where no held-out micrograph judges a new model: how well each model reproduces the picks the
- * user checked on the reviewed micrographs it learnt from. Not a held-out check (a model fits its
- * training data), but one that falls short of the models in use there is no better anywhere.
- * The sentence to say, or '' without such micrographs.
+ * Where no held-out micrograph judges a new model: how many of the picks the user checked on the
+ * reviewed micrographs it learnt from it finds. Not a held-out check (a model fits its training
+ * data; the models in use are not compared, since those picks are theirs, edited), but a model
+ * that finds under half of them has not learnt them. The sentence to say, or '' without such micrographs.
  */
 export function trainingFitNote(rows: readonly ComparisonRow[]): string {
-  const fits = rows.map((r) => r.fit).filter((f): f is NonNullable<ComparisonRow['fit']> => !!f);
+  const fits = rows.map((r) => r.fit).filter((f): f is MetricsSummary => !!f);
   if (!fits.length) return '';
-  const before = pooledMetrics(fits.map((f) => f.before));
-  const after = pooledMetrics(fits.map((f) => f.after));
-  const pct = (m: MetricsSummary) => (m.f1 * 100).toFixed(1);
-  const worse = after.f1 < before.f1 - FIT_DROP;
+  const m = pooledMetrics(fits);
+  const checked = m.tp + m.fn;
   return (
-    ` On the ${fits.length} reviewed micrograph(s) it learnt from, F1 against the picks you checked there is ${pct(before)} → ${pct(after)}` +
-    (worse ? ': it does not reproduce what it learnt from; discarding it is advised.' : ' (its own training data: no held-out check).')
+    ` On the ${fits.length} reviewed micrograph(s) it learnt from, it finds ${m.tp} of the ${checked} picks you checked there, with ${m.fp} others` +
+    (m.recall < FIT_RECALL
+      ? ': under half of what it learnt from; discarding it is advised.'
+      : ' (its own training data: no held-out check).')
   );
 }
 

@@ -490,13 +490,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
         const after = modelPicks(r.picks, m.params.diameter);
         rows[i].after = sideOf(after, labels[i], m.params.diameter);
         const fit = fitLabels[i];
-        if (fit) {
-          const before = modelPicks(m.auto, m.params.diameter);
-          rows[i].fit = {
-            before: micrographMetrics(before, fit, m.params.diameter),
-            after: micrographMetrics(after, fit, m.params.diameter),
-          };
-        }
+        if (fit) rows[i].fit = micrographMetrics(after, fit, m.params.diameter);
       } catch (e) {
         if (isCancelled(e)) throw e;
         failures.push(`${m.name}: ${errorMessage(e)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isMicrographsStar,
   coordinateFileName,
   detectCoordinateFormat,
   micrographKey,
@@ -113,9 +114,23 @@ describe('readCoordinates', () => {
     expect(expectCoordError(() => readCoordinates(pooled, 'particles.star'), 'particles.star').message).toMatch(
       /micrographs Session1\/Movies\/a\.mrc and Session2\/Movies\/a\.mrc have the same file name in different folders/,
     );
-    // One micrograph named with and without a picker's suffix is one micrograph, as elsewhere.
+    // One micrograph named with and without a picker's suffix, an extension or a folder is one micrograph, as elsewhere.
     const topaz = 'image_name\tx_coord\ty_coord\na\t1\t2\na_automatch\t3\t4\n';
     expect([...readCoordinates(topaz, 'picks.txt').keys()]).toEqual(['a', 'a_automatch']);
+    const csv = 'micrograph,x,y\na.mrc,1,2\na,3,4\nMovies/a.mrc,5,6\n./Movies/a.mrc,7,8\n';
+    expect(readCoordinates(csv, 'picks.csv').size).toBe(4);
+    // A clash is found whichever name comes first.
+    const suffixed =
+      star('x_picks.mrc') + star('S1/x.mrc').replace('data_particles', 'data_b') + star('S2/x.mrc').replace('data_particles', 'data_c');
+    expect(expectCoordError(() => readCoordinates(suffixed, 'p.star'), 'p.star').message).toMatch(/S1\/x\.mrc and S2\/x\.mrc/);
+  });
+
+  it('tells a micrographs STAR from a particles STAR exported without coordinates', () => {
+    const micrographs = 'data_micrographs\nloop_\n_rlnMicrographName\n_rlnOpticsGroup\nMovies/a.mrc 1\n';
+    expect(isMicrographsStar(micrographs, 'micrographs_selected.star')).toBe(true);
+    const particles = 'data_particles\nloop_\n_rlnImageName\n_rlnMicrographName\n1@Extract/a.mrcs Movies/a.mrc\n';
+    expect(isMicrographsStar(particles, 'particles.star')).toBe(false);
+    expect(isMicrographsStar('not a star file', 'notes.star')).toBe(false);
   });
 
   it("reduces Gautomatch's coordinate file to its micrograph's name", () => {

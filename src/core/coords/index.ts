@@ -88,7 +88,9 @@ export function isMicrographsStar(text: string, fileName: string): boolean {
     if (e instanceof CoordinateFileError) return false; // not a STAR file at all
     throw e;
   }
-  return !findLoopWith(doc, ['rlnCoordinateX']) && !isCoordinateListDoc(doc) && !!findLoopWith(doc, ['rlnMicrographName']);
+  // A particles STAR without coordinates (an export made without them) names micrographs too: it is no list of them.
+  const particles = findLoopWith(doc, ['rlnImageName']);
+  return !findLoopWith(doc, ['rlnCoordinateX']) && !particles && !isCoordinateListDoc(doc) && !!findLoopWith(doc, ['rlnMicrographName']);
 }
 
 export interface ReadOptions {

@@ -101,14 +101,29 @@ export function matchMicrograph(coordinateName: string, micrographNames: readonl
  * whole path; every reader here matches by file name, so their picks would be merged.
  */
 export function clashingMicrographNames(names: Iterable<string>): [string, string] | undefined {
-  const seen = new Map<string, string>();
+  // The first name seen in each folder, by micrograph; a name without a folder fits any (`a` beside `Movies/a.mrc`).
+  const seen = new Map<string, Map<string, string>>();
   for (const n of names) {
+    const folder = folderOf(n);
+    if (!folder) continue;
     const key = micrographMatchKey(n);
-    const other = seen.get(key);
-    if (other === undefined) seen.set(key, n);
-    else if (micrographBase(other).toLowerCase() === micrographBase(n).toLowerCase() && other !== n) return [other, n];
+    const folders = seen.get(key) ?? new Map<string, string>();
+    seen.set(key, folders);
+    const other = [...folders].find(([f]) => f !== folder);
+    if (other) return [other[1], n];
+    folders.set(folder, n);
   }
   return undefined;
+}
+
+/** The folder part of a name (`Session1/Movies` of `Session1/Movies/a.mrc` or `./Session1\\Movies/a.mrc`), '' for a bare file name. */
+function folderOf(name: string): string {
+  const path = name
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '');
+  const cut = path.lastIndexOf('/');
+  return cut < 0 ? '' : path.slice(0, cut);
 }
 
 /** Output file name: `<base>_autopick.star`, `<base>.box`, `<base>.cbox`, `<base>.txt`, `<base>.csv`. */
