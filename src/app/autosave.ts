@@ -39,6 +39,13 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
     }
   };
 
+  let due = 0;
+  const fire = (): void => {
+    const wait = due - Date.now();
+    if (wait > 0) timer = setTimeout(fire, wait);
+    else void run();
+  };
+
   const run = async (): Promise<void> => {
     timer = undefined;
     if (writing) await writing; // one write at a time; this one starts after
@@ -71,8 +78,9 @@ export function createAutosave(write: () => Promise<void>, delayMs: number, hook
       since ??= now;
       dirty = true;
       report(true);
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void run(), Math.max(0, Math.min(delayMs, since + maxWaitMs - now)));
+      // One timer for a burst of changes: moving the deadline costs no clearTimeout/setTimeout pair per change.
+      due = Math.max(now, Math.min(now + delayMs, since + maxWaitMs));
+      if (timer === undefined) timer = setTimeout(fire, due - now);
     },
     async flush() {
       if (timer !== undefined) clearTimeout(timer);

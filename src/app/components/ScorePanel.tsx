@@ -18,6 +18,14 @@ const AXIS = 13;
 const PAD = 4;
 const SPEC = PICK_PARAMETERS.cutoff;
 
+/** Kept picks of a micrograph, computed again only when its entry changes. */
+const keptCache = new WeakMap<object, number>();
+function keptCount(m: Parameters<typeof displayPicksOf>[0]): number {
+  let n = keptCache.get(m);
+  if (n === undefined) keptCache.set(m, (n = keptPicks(displayPicksOf(m)).length));
+  return n;
+}
+
 export function ScorePanel() {
   const micrographs = useWorkbench((s) => s.micrographs);
   const mic = useWorkbench(currentMic);
@@ -27,7 +35,15 @@ export function ScorePanel() {
   // The user's own micrographs once there are any: demo scores (simulated data) would skew the pool.
   const work = useMemo(() => workMicrographs(micrographs), [micrographs]);
   const picked = useMemo(() => work.filter((m) => m.auto.length && m.status !== 'error'), [work]);
-  const lists = useMemo(() => picked.map((m) => m.auto), [picked]);
+  // The same lists while no micrograph's picks changed (a status or progress change copies the array): the histogram is not recomputed.
+  const lastLists = useRef<(typeof picked)[number]['auto'][]>([]);
+  const lists = useMemo(() => {
+    const next = picked.map((m) => m.auto);
+    const prev = lastLists.current;
+    if (prev.length === next.length && next.every((a, i) => a === prev[i])) return prev;
+    lastLists.current = next;
+    return next;
+  }, [picked]);
   const hist = useMemo(() => scoreHistogram(lists), [lists]);
   // What the cutoff sets: the micrographs not marked reviewed (those keep the picks that were checked).
   const targets = useMemo(() => unreviewedMicrographs(micrographs), [micrographs]);
@@ -64,7 +80,7 @@ export function ScorePanel() {
   const above = countAbove(lists, line);
   // What the export writes: what the cutoff keeps, with the user's rejections, additions and moves (a tester saw 155 here and 147 in the file).
   const toExport = exportedMicrographs(micrographs);
-  const kept = toExport.reduce((n, m) => n + keptPicks(displayPicksOf(m)).length, 0);
+  const kept = toExport.reduce((n, m) => n + keptCount(m), 0);
   const calibrated = picked.filter((m) => m.calibration?.adjusted).length;
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
   const setFromPointer = (clientX: number): void => {
