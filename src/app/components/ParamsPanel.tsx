@@ -6,7 +6,7 @@
 import { Fragment, memo, useState } from 'react';
 import { describeCalibration, unlikeTraining } from '../../core/calibrate';
 import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
-import { applyParamsToAll, bringBackAutomaticPicks, changeParams, pickMicrograph } from '../controller/picking';
+import { applyParamsToAll, applyToAllTargets, bringBackAutomaticPicks, changeParams, pickMicrograph } from '../controller/picking';
 import { cancelSettingsFromReview, reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
 import { currentMic, useWorkbench } from '../store';
@@ -78,7 +78,8 @@ const Control = memo(function Control({
 export function ParamsPanel() {
   const mic = useWorkbench(currentMic);
   const batch = useWorkbench((s) => s.batch);
-  const others = useWorkbench((s) => s.micrographs.length - 1);
+  const others = useWorkbench((s) => applyToAllTargets(s).length);
+  const keptReviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).filter((m) => m.key !== s.currentKey).length);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   const reviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).length);
@@ -142,12 +143,12 @@ export function ParamsPanel() {
           onClick={() => {
             if (
               window.confirm(
-                `Apply these parameters to the other ${others} micrograph${others === 1 ? '' : 's'} and pick them again? Each keeps its diameter. Undo (Ctrl+Z) gives them their own parameters back.`,
+                `Apply these parameters to the other ${others} micrograph${others === 1 ? '' : 's'} and pick them again? Each keeps its diameter.${keptReviewed ? ` The ${keptReviewed} marked reviewed keep the picks you checked.` : ''} Undo (Ctrl+Z) gives them their own parameters back.`,
               )
             )
               applyParamsToAll();
           }}
-          title="Copy these parameters to every other micrograph and pick them again (asks first; undo restores)"
+          title="Copy these parameters to every other micrograph not marked reviewed and pick them again (asks first; undo restores)"
         >
           Apply to all…
         </button>

@@ -400,6 +400,32 @@ describe('picking controller', () => {
     expect(s().micrographs.map((m) => m.repickStopped)).toEqual([undefined, true]);
   });
 
+  it('a cutoff set on all after Cancel is taken on the picks a stopped micrograph holds; its stopped change still waits', async () => {
+    s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 } });
+    for (const k of ['a', 'b']) s().addMicrograph(k, `${k}.mrc`);
+    const cutoff = PICK_PARAMETERS.cutoff.default;
+    const held = [0.9, 0.4].map((p) => ({
+      x: 100 * p,
+      y: 0,
+      peakHeight: 1,
+      pParticle: p,
+      pClassifier: p,
+      kept: passesCutoff(p, cutoff),
+      screenedOut: false,
+    }));
+    const made = s().micrographs[1].params;
+    s().updateMic('b', { status: 'picked', pickedWith: made, auto: held });
+    s().setParams('b', { threshold: 9 });
+    s().updateMic('b', { repickStopped: true }); // Cancel stopped its re-pick at threshold 9
+    setParamForAll('cutoff', 0.5);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(batches).toHaveLength(0);
+    const b = s().micrographs[1];
+    expect(b.auto.map((p) => p.kept)).toEqual([true, false]);
+    expect(b.pickedWith).toEqual({ ...made, cutoff: 0.5 });
+    expect(b).toMatchObject({ repickStopped: true, params: { threshold: 9, cutoff: 0.5 } });
+  });
+
   it('with the diameter in Å, a file without a pixel size waits for one instead of being picked at a guessed size', async () => {
     s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1 }, diameter: { value: 180, unit: 'A' } });
     const info = (pixelSize?: number) => ({ width: 64, height: 64, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) });

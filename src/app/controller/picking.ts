@@ -124,6 +124,19 @@ function recutInPlace(m: MicrographEntry | undefined): boolean {
   return true;
 }
 
+/**
+ * A micrograph whose re-pick Cancel stopped takes a new cutoff on the candidates it holds and
+ * stays stopped: its picks are then those of its old other parameters at the new cutoff (what
+ * picking with them would give), and the change Cancel stopped still waits for Pick all.
+ */
+function recutStopped(m: MicrographEntry): void {
+  const made = m.pickedWith;
+  if (!made || m.preview || made.cutoff === m.params.cutoff || (!m.reviewed && !sameModels(m.pickedBy, store().backendInfo?.models)))
+    return;
+  const auto = withCutoff(m.auto, m.params.cutoff, made.useClassifier);
+  if (auto) store().updateMic(m.key, { auto, pickedWith: { ...made, cutoff: m.params.cutoff } });
+}
+
 /** Picks of the micrograph on screen asked for and not yet answered, by micrograph. */
 const interactive = new Map<string, number>();
 
@@ -338,7 +351,9 @@ function runBatch(items: MicrographEntry[]): void {
         // a retrained one on trial, are picked again when the models in use are back: repickOtherModels.)
         // Not once Cancel is pressed: then it waits for "Pick all" like the rest.
         const now = mic(key);
-        if (!store().batch?.cancelling && now && !samePickParams(now.pickedWith, now.params) && needsPick(now)) waiting.add(key);
+        // A cutoff alone is taken on the picks it just got, without a worker.
+        if (!store().batch?.cancelling && now && !samePickParams(now.pickedWith, now.params) && needsPick(now) && !recutInPlace(now))
+          waiting.add(key);
       },
       onError: (key, e) => {
         unfinished.delete(key);
@@ -454,16 +469,22 @@ function changeMany(label: string, patches: Record<string, Partial<TrackedFields
   if (store().change(label, patches, opts)) repickStale(Object.keys(patches));
 }
 
+/** The micrographs "Apply to all" sets the current one's parameters on: the user's others not marked reviewed. */
+export function applyToAllTargets(s: { micrographs: readonly MicrographEntry[]; currentKey?: string }): MicrographEntry[] {
+  return unreviewedMicrographs(s.micrographs).filter((m) => m.key !== s.currentKey);
+}
+
 /**
- * Copies the current micrograph's parameters to every other one (each keeps its diameter, which
- * the session sets) and picks them again; one undo step.
+ * Copies the current micrograph's parameters to the user's other micrographs not marked reviewed
+ * (each keeps its diameter, which the session sets; a reviewed one keeps the picks the user
+ * checked, as with the cutoff for all) and picks them again; one undo step.
  */
 export function applyParamsToAll(): void {
   const s = store();
   const cur = currentMic(s);
   if (!cur || refusedReadOnly()) return;
   const patches: Record<string, Partial<TrackedFields>> = {};
-  for (const m of s.micrographs) if (m.key !== cur.key) patches[m.key] = { params: { ...cur.params, diameter: m.params.diameter } };
+  for (const m of applyToAllTargets(s)) patches[m.key] = { params: { ...cur.params, diameter: m.params.diameter } };
   changeMany('apply parameters to all', patches);
 }
 
@@ -508,11 +529,10 @@ export function setParamForAll(name: keyof PickParams, value: number | boolean):
     '*all*',
     setTimeout(() => {
       paramTimers.delete('*all*');
-      ensurePicked(
-        store()
-          .micrographs.filter((m) => before.has(m.key) && m.key !== store().currentKey && isPickedOrPicking(m))
-          .map((m) => m.key),
-      );
+      const changed = store().micrographs.filter((m) => before.has(m.key) && m.key !== store().currentKey && isPickedOrPicking(m));
+      // Those whose re-pick Cancel stopped take the cutoff on what they hold and stay stopped.
+      for (const m of changed) if (m.repickStopped) recutStopped(m);
+      ensurePicked(changed.filter((m) => !m.repickStopped).map((m) => m.key));
     }, EXACT_DELAY_MS),
   );
 }

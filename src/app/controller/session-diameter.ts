@@ -58,8 +58,12 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const s = store();
   if (s.diameter.unit === unit || refusedReadOnly()) return;
   const pixelSize = knownPixelSize(store());
-  // Only Å needs a pixel size: a switch to px needs none.
+  // Only Å needs a pixel size: a switch to px needs none, but without one the number cannot be converted.
   if (!pixelSize && unit === 'A') s.notify(NO_PIXEL_SIZE_YET);
+  if (!pixelSize && unit === 'px')
+    s.notify(
+      `No pixel size is known to convert ${s.diameter.value} Å with: the field keeps the number, now ${s.diameter.value} px; enter the diameter in px.`,
+    );
   const setting = convertSetting(s.diameter, unit, pixelSize);
   // Those that waited for a pixel size to convert Å with need none in px: they take the session's size, picked as on arrival.
   const held = unit === 'px' ? s.micrographs.filter((m) => waitsForPixelSize(m, s)) : [];
@@ -78,6 +82,20 @@ export function setDiameterUnit(unit: DiameterUnit): void {
       `not the session's ${size}${pixelSize ? ` (converted with ${formatPixelSize(pixelSize)} Å/px)` : ''}; micrographs added from now on take ${size}. ` +
       'Enter the diameter again to set it on all.',
   );
+}
+
+/**
+ * After an undo or redo of a size step: a picked micrograph whose size the session can no longer
+ * convert (Å, no pixel size) keeps the size it was picked at, as a unit switch leaves it, rather
+ * than going back to a size nobody chose (the default it held before it was first picked).
+ */
+export function keepPickedSizeUnconverted(keys: readonly string[]): void {
+  const s = store();
+  for (const k of keys) {
+    const m = s.micrographs.find((x) => x.key === k);
+    if (!m?.pickedWith || m.demo || !m.info || diameterInPx(s.diameter, pixelSizeOf(m, s)) !== undefined) continue;
+    if (m.params.diameter !== m.pickedWith.diameter) s.updateMic(k, { params: { ...m.params, diameter: m.pickedWith.diameter } });
+  }
 }
 
 /** Brings the notes of the user's micrographs up to date with the session size (after an undo or redo of it). */

@@ -82,9 +82,26 @@ describe('a switch of the diameter unit', () => {
     const guessed = s().micrographs[0].params.diameter;
     setDiameterUnit('px');
     expect(s().diameter).toEqual({ value: 120, unit: 'px' });
+    expect(s().notices.map((n) => n.text)).toContain(
+      'No pixel size is known to convert 120 Å with: the field keeps the number, now 120 px; enter the diameter in px.',
+    );
     expect(s().micrographs[0].params.diameter).toBe(120);
     undo();
     expect(s().micrographs[0].params.diameter).toBe(guessed);
     expect(s().diameter.unit).toBe('A');
+  });
+
+  it('undone after the waiting micrographs were picked in px, leaves them at the size they were picked at, not a guessed one', () => {
+    s().set({ diameter: { value: 85, unit: 'A' } });
+    s().addMicrograph('p', 'a.png');
+    s().updateMic('p', { info: { width: 100, height: 100, frames: 1, displayScale: 1 } });
+    setDiameterUnit('px');
+    const picked = s().micrographs[0].params;
+    expect(picked.diameter).toBe(85);
+    s().updateMic('p', { status: 'picked', pickedWith: picked, auto: [] });
+    undo();
+    expect(s().diameter).toEqual({ value: 85, unit: 'A' });
+    expect(s().micrographs[0].params.diameter).toBe(85);
+    expect(s().micrographs[0].diameterNote).toMatch(/85 Å cannot be converted; picked at 85 px/);
   });
 });

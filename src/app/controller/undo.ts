@@ -4,7 +4,7 @@
 import type { HistoryEntry } from '../store';
 import { store } from './context';
 import { repickStale } from './picking';
-import { refreshDiameterNotes } from './session-diameter';
+import { keepPickedSizeUnconverted, refreshDiameterNotes } from './session-diameter';
 
 export function undo(): void {
   travel('Undone', store().past.at(-1), () => store().undo());
@@ -20,9 +20,10 @@ function travel(verb: string, step: HistoryEntry | undefined, go: () => string[]
   const sizeBefore = { diameter: before.diameter, fallbackPixelSize: before.fallbackPixelSize };
   const keys = go();
   if (store().readOnly) return; // refused, and said so
-  repickStale(keys);
   const s = store();
   const sizeChanged = s.diameter !== sizeBefore.diameter || s.fallbackPixelSize !== sizeBefore.fallbackPixelSize;
+  if (sizeChanged) keepPickedSizeUnconverted(keys);
+  repickStale(keys);
   if (sizeChanged) refreshDiameterNotes();
   // One micrograph's step brings it on screen; one of the session's size or of several is said (a
   // tester's Ctrl+Z after removing a micrograph undid a diameter set earlier, seen only in a tooltip).
