@@ -125,6 +125,23 @@ describe('PickSession', () => {
     }
   });
 
+  it('with the classifier too: a re-pick after other thresholds keeps what a fresh session keeps', async () => {
+    const mic = micrographWithParticles(560, 540, centres, 30, 9);
+    const withClassifier: Models = { ...models, classifier: buildClassifier({ seed: 3 }) };
+    const p: PickParams = { ...params, diameter: 24, threshold: 1, kLevel: 1, minDistance: 0.1, useClassifier: true, cutoff: 0.5 };
+    const visited = new PickSession('synthetic', mic);
+    await visited.runDetector(withClassifier, p);
+    for (const threshold of [3, 0.5, 2, 0.8, 1.2]) await visited.repick(withClassifier, { ...p, threshold });
+    for (const threshold of [1, 2]) {
+      const fresh = new PickSession('synthetic', mic);
+      await fresh.runDetector(withClassifier, p);
+      const expected = await fresh.repick(withClassifier, { ...p, threshold });
+      expect((await visited.repick(withClassifier, { ...p, threshold })).picks.map((c) => c.pClassifier)).toEqual(
+        expected.picks.map((c) => c.pClassifier),
+      );
+    }
+  });
+
   it('reports what calibration did: nothing when the classifier keeps enough, a shift of its scores when it keeps too few', async () => {
     const session = new PickSession('calibrated', micrographWithParticles(560, 540, centres, 30));
     // A noise level under every candidate's output: the detector counts each candidate a particle.
