@@ -115,13 +115,22 @@ export async function pickMicrograph(key: string, opts: { preview?: boolean } = 
  * in a tester's session). False where it must be picked again.
  */
 function recutInPlace(m: MicrographEntry | undefined): boolean {
-  const made = m?.pickedWith;
-  if (!m || !made || m.preview || !differOnlyIn(made, m.params, 'cutoff')) return false;
-  if (!m.reviewed && !sameModels(m.pickedBy, store().backendInfo?.models)) return false; // other models: picked again
+  if (!m?.pickedWith || !differOnlyIn(m.pickedWith, m.params, 'cutoff')) return false;
+  const recut = atOwnCutoff(m);
+  if (recut) store().updateMic(m.key, recut);
+  return !!recut;
+}
+
+/**
+ * A micrograph's candidates at its own cutoff, and the parameters its picks are then of; undefined
+ * where they must be picked again instead (a preview, picks by other models, picks that do not say
+ * which candidates a screen dropped).
+ */
+function atOwnCutoff(m: MicrographEntry): Pick<MicrographEntry, 'auto' | 'pickedWith'> | undefined {
+  const made = m.pickedWith;
+  if (!made || m.preview || (!m.reviewed && !sameModels(m.pickedBy, store().backendInfo?.models))) return undefined;
   const auto = withCutoff(m.auto, m.params.cutoff, made.useClassifier);
-  if (!auto) return false;
-  store().updateMic(m.key, { auto, pickedWith: m.params });
-  return true;
+  return auto && { auto, pickedWith: { ...made, cutoff: m.params.cutoff } };
 }
 
 /**
@@ -130,11 +139,8 @@ function recutInPlace(m: MicrographEntry | undefined): boolean {
  * picking with them would give), and the change Cancel stopped still waits for Pick all.
  */
 function recutStopped(m: MicrographEntry): void {
-  const made = m.pickedWith;
-  if (!made || m.preview || made.cutoff === m.params.cutoff || (!m.reviewed && !sameModels(m.pickedBy, store().backendInfo?.models)))
-    return;
-  const auto = withCutoff(m.auto, m.params.cutoff, made.useClassifier);
-  if (auto) store().updateMic(m.key, { auto, pickedWith: { ...made, cutoff: m.params.cutoff } });
+  const recut = m.pickedWith && m.pickedWith.cutoff !== m.params.cutoff ? atOwnCutoff(m) : undefined;
+  if (recut) store().updateMic(m.key, recut);
 }
 
 /** Picks of the micrograph on screen asked for and not yet answered, by micrograph. */
