@@ -71,6 +71,7 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
     `no pixel size in the file: ${angstrom} Å cannot be converted; not picked until you enter the pixel size of such files`,
   );
   expect((await micrographs(page)).find((x) => x.name === `${NAME}.png`)?.pickedWith).toBeUndefined();
+  await expect(page.getByTestId('mic-diameter')).toHaveText(/not known in px until a pixel size converts the session’s Å/);
   await expect(page.getByTestId('lowpass-value')).toHaveText('20 px');
   const field = page.getByTestId('fallback-pixel-size');
   await expect(field).toHaveValue('0');
@@ -85,6 +86,7 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
     `${angstrom} Å = ${px} px at 1.3 Å/px (entered for files without one)`,
   );
   await expect(page.getByTestId('lowpass-value')).toHaveText('20 Å');
+  await expect(page.getByTestId('mic-diameter')).toContainText(`Particle diameter ${px} px`);
   // One undo step takes it back; redo brings it again.
   await blurFields(page);
   await page.keyboard.press('Control+z');

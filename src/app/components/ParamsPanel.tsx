@@ -9,7 +9,7 @@ import { detectorKey, PARAM_SPECS, type PickParams } from '../../core/params';
 import { applyParamsToAll, applyToAllTargets, bringBackAutomaticPicks, changeParams, pickMicrograph } from '../controller/picking';
 import { cancelSettingsFromReview, reviewedMicrographs, settingsFromReview } from '../controller/settings-from-review';
 import { MICROGRAPH_CONTROLS, type ParamControl } from '../param-controls';
-import { currentMic, useWorkbench } from '../store';
+import { currentMic, useWorkbench, waitsForPixelSize } from '../store';
 import { NumberInput } from './NumberInput';
 import { SliderRow } from './SliderRow';
 
@@ -84,6 +84,11 @@ export function ParamsPanel() {
   const canPick = useWorkbench((s) => s.engineReady && !s.backendInfo?.modelError && !s.readOnly);
   const reviewed = useWorkbench((s) => reviewedMicrographs(s.micrographs).length);
   const defaults = useWorkbench((s) => s.defaultParams);
+  // Not picked until a pixel size converts the session's Å: the size it holds meanwhile is no one's choice.
+  const waiting = useWorkbench((s) => {
+    const m = currentMic(s);
+    return !!m && waitsForPixelSize(m, s);
+  });
   // While choosing: how many reviewed micrographs are counted, of how many.
   const [learning, setLearning] = useState<{ done: number; total: number }>();
   if (!mic) return null;
@@ -96,7 +101,9 @@ export function ParamsPanel() {
     <section className="panel params-panel" data-testid="params-panel">
       <h2>Parameters of this micrograph</h2>
       <p className="small diameter-line" data-testid="mic-diameter">
-        Particle diameter {mic.params.diameter} px{mic.demo ? ' (the demo data’s own)' : mic.diameterNote ? '' : ' (the session’s)'}
+        {waiting
+          ? 'Particle diameter: not known in px until a pixel size converts the session’s Å (under the diameter)'
+          : `Particle diameter ${mic.params.diameter} px${mic.demo ? ' (the demo data’s own)' : mic.diameterNote ? '' : ' (the session’s)'}`}
       </p>
       {mic.edits.autoSetAside && (
         <p className="small set-aside-note" data-testid="auto-set-aside">
