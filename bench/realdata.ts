@@ -86,9 +86,10 @@ export function labelsOf(labels: RealLabels, fileName: string): Particle[] | und
   return labels.get(micrographMatchKey(fileName));
 }
 
-export async function loadRealMicrograph(set: RealSet, fileName: string, labels?: RealLabels): Promise<RealMicrograph> {
+/** One micrograph of the set with its labels (read once for the set: realLabels). */
+export async function loadRealMicrograph(set: RealSet, fileName: string, labels: RealLabels): Promise<RealMicrograph> {
   const file = path.join(set.dir, 'micrographs', fileName);
-  const truth = labelsOf(labels ?? (await realLabels(set)), fileName);
+  const truth = labelsOf(labels, fileName);
   if (!truth) throw new Error(`${fileName}: no coordinate file for it in ${path.join(set.dir, 'coordinates')}`);
   const micrograph = await decodeMicrograph(toArrayBuffer(readFileSync(file)), fileName);
   return { name: fileName, file, micrograph, truth, diameter: set.diameter };

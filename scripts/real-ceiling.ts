@@ -39,13 +39,14 @@ import { detectorMetadata } from '../src/core/train/training-run';
 import { FCRN_WORKING_RADIUS } from '../src/core/train/training-micrograph';
 import { decodedMicrograph } from '../src/core/io/micrograph-source';
 import { loadModels, startBackend } from '../src/cli/models';
-import { APOFERRITIN, bestOver, loadRealMicrograph, realSplit, scoreSet, type RealMicrograph } from '../bench/realdata';
+import { APOFERRITIN, bestOver, loadRealMicrograph, realLabels, realSplit, scoreSet, type RealMicrograph } from '../bench/realdata';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '30' }, skip: { type: 'string', default: '' } } });
 const D = APOFERRITIN.diameter;
 const split = realSplit(APOFERRITIN);
-const labelled = await Promise.all(split.labelled.map((n) => loadRealMicrograph(APOFERRITIN, n)));
-const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n)));
+const labels = await realLabels(APOFERRITIN);
+const labelled = await Promise.all(split.labelled.map((n) => loadRealMicrograph(APOFERRITIN, n, labels)));
+const scoring = await Promise.all(split.scoring.map((n) => loadRealMicrograph(APOFERRITIN, n, labels)));
 const pct = (s: Scores) =>
   `F1 ${(100 * s.f1).toFixed(1)} (recall ${(100 * s.recall).toFixed(1)}, precision ${(100 * s.precision).toFixed(1)})`;
 

@@ -13,6 +13,13 @@ export interface Point {
   y: number;
 }
 
+/** Distance from p to the nearest of `others` (Infinity when there are none). */
+export function nearestDistance(p: Point, others: readonly Point[]): number {
+  let best = Infinity;
+  for (const t of others) best = Math.min(best, Math.hypot(p.x - t.x, p.y - t.y));
+  return best;
+}
+
 export const CLASSIFIER_PATCH_SIZE = 64;
 
 /**

@@ -125,6 +125,9 @@ interface Detection {
 /** In a preview, a candidate within this many working pixels of a classified one shows its output (near-cache.ts says why). */
 export const CLASSIFIER_PREVIEW_RADIUS = 1;
 
+/** Steps per working pixel of positionKey (a quarter pixel). */
+const KEY_STEPS = 4;
+
 /**
  * A number naming a candidate position to a quarter working pixel, for a map `height` rows high.
  * Keys stay small integers (under 2^30 while the working image is under 8000 px; it is at most
@@ -132,7 +135,7 @@ export const CLASSIFIER_PREVIEW_RADIUS = 1;
  * string keys, then keys above 2^31, each cost a re-pick about 10 ms.
  */
 function positionKey(c: Point, height: number): number {
-  return Math.round(c.x * 4) * (4 * height + 1) + Math.round(c.y * 4);
+  return Math.round(c.x * KEY_STEPS) * (KEY_STEPS * height + 1) + Math.round(c.y * KEY_STEPS);
 }
 
 /**
@@ -143,7 +146,7 @@ function positionKey(c: Point, height: number): number {
  * up to 0.025 apart for one key).
  */
 function keyedPosition(c: Point): Point {
-  return { x: Math.round(c.x * 4) / 4, y: Math.round(c.y * 4) / 4 };
+  return { x: Math.round(c.x * KEY_STEPS) / KEY_STEPS, y: Math.round(c.y * KEY_STEPS) / KEY_STEPS };
 }
 
 /** A number naming the pixel patchStats centres a candidate's box on (it rounds the position), for a map `height` rows high. */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS } from '../../src/core/params';
 import { PickSession, pickMicrograph, type Models } from '../../src/core/pipeline';
 import { loadModels, startBackend } from '../../src/cli/models';
-import { APOFERRITIN, loadRealMicrograph, pooled, realSetAvailable, realSplit, scoreReal } from '../../bench/realdata';
+import { APOFERRITIN, loadRealMicrograph, pooled, realLabels, realSetAvailable, realSplit, scoreReal } from '../../bench/realdata';
 
 /** The floor: measured F1 of the shipped models at default settings, less about 5 points of margin. */
 const F1_FLOOR = 0.52;
@@ -26,8 +26,9 @@ describe.runIf(available)('shipped models on the real apoferritin micrographs (z
 
   it(`keeps F1 >= ${F1_FLOOR} on the 14 scoring micrographs, with a sensible number of picks on each`, async () => {
     const scores = [];
+    const labels = await realLabels(APOFERRITIN);
     for (const name of realSplit(APOFERRITIN).scoring) {
-      const m = await loadRealMicrograph(APOFERRITIN, name);
+      const m = await loadRealMicrograph(APOFERRITIN, name, labels);
       const { picks } = await pickMicrograph(new PickSession(name, m.micrograph), models, {
         ...DEFAULT_PICK_PARAMS,
         diameter: APOFERRITIN.diameter,

@@ -30,21 +30,23 @@ describe('a real set in the shared layout, measured at its own diameter', () => 
     const set = realSetAt(dir, 40, 1);
     expect(realSetAvailable(set)).toBe(true);
     expect(realSplit(set)).toEqual({ labelled: ['a.mrc'], scoring: ['b.mrc', 'c.mrc'] });
-    const m = await loadRealMicrograph(set, 'b.mrc');
+    const m = await loadRealMicrograph(set, 'b.mrc', await realLabels(set));
     expect(m.diameter).toBe(40);
     expect(m.truth).toHaveLength(2);
     expect(m.micrograph.image.width).toBe(200);
   });
 
   it('matches within one radius of the set, and leaves out particles crossing the edge', async () => {
-    const mics = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 40, 1), n)));
+    const set = realSetAt(dir, 40, 1);
+    const labels = await realLabels(set);
+    const mics = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(set, n, labels)));
     // 19 px off: inside the radius of 20; the edge particle is neither found nor missed.
     const near = scoreSet([[{ x: 119, y: 50 }], [{ x: 100, y: 69 }]], mics);
     expect(near.scores).toMatchObject({ tp: 2, fp: 0, fn: 0 });
     expect(near.perMic).toBe(1);
     // 21 px off at diameter 40 is a miss; at diameter 50 (radius 25) it is a match.
     expect(scoreSet([[{ x: 121, y: 50 }], []], mics).scores).toMatchObject({ tp: 0, fp: 1, fn: 2 });
-    const wider = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 50, 1), n)));
+    const wider = await Promise.all(['b.mrc', 'c.mrc'].map((n) => loadRealMicrograph(realSetAt(dir, 50, 1), n, labels)));
     expect(scoreSet([[{ x: 121, y: 50 }], []], wider).scores).toMatchObject({ tp: 1, fp: 0, fn: 1 });
   });
 

@@ -4,7 +4,7 @@ import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, waitsForPixelSize, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
-import { refusedReadOnly, store } from './context';
+import { mic, refusedReadOnly, store } from './context';
 import { ensurePicked, repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
 
@@ -92,7 +92,7 @@ export function setDiameterUnit(unit: DiameterUnit): void {
 export function keepPickedSizeUnconverted(keys: readonly string[]): void {
   const s = store();
   for (const k of keys) {
-    const m = s.micrographs.find((x) => x.key === k);
+    const m = mic(k);
     if (!m?.pickedWith || m.demo || !m.info || diameterInPx(s.diameter, pixelSizeOf(m, s)) !== undefined) continue;
     if (m.params.diameter !== m.pickedWith.diameter) s.updateMic(k, { params: { ...m.params, diameter: m.pickedWith.diameter } });
   }

@@ -44,7 +44,12 @@ export const NO_HELD_OUT =
 export function heldOutLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>, truthHeldOut = false): Particle[] | undefined {
   if (truthHeldOut && m.truth) return m.truth;
   if (trainedOn.has(m.key)) return undefined;
-  return m.truth ?? (m.reviewed ? keptPicks(displayPicksOf(m)) : undefined);
+  return m.truth ?? reviewedPicks(m);
+}
+
+/** The picks the user checked on a micrograph marked reviewed (every one kept there), else none. */
+function reviewedPicks(m: MicrographEntry): Particle[] | undefined {
+  return m.reviewed ? keptPicks(displayPicksOf(m)) : undefined;
 }
 
 /** A model's own picks, the user's edits left out (reviewed picks may be the labels). */
@@ -65,7 +70,7 @@ export function total(rows: readonly ComparisonRow[], which: 'before' | 'after')
 
 /** The picks a micrograph the new model learnt from was checked to hold: its reviewed picks, else none. */
 export function trainingLabels(m: MicrographEntry, trainedOn: ReadonlySet<string>): Particle[] | undefined {
-  return trainedOn.has(m.key) && m.reviewed ? keptPicks(displayPicksOf(m)) : undefined;
+  return trainedOn.has(m.key) ? reviewedPicks(m) : undefined;
 }
 
 /** A new model that finds under this share of the picks checked where it learnt has not learnt them. */

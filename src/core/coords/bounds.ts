@@ -1,17 +1,21 @@
 // Coordinates that cannot belong to a micrograph: points outside it were written for another
 // binning (or another micrograph). The workbench refuses such a file, and training refuses to
 // learn from it, with the same words.
-import type { Point } from '../candidates';
+import { nearestDistance, type Point } from '../candidates';
+
+/** Whether a point lies on a width x height micrograph or within `margin` px of it (its edges count as inside). */
+function onMicrograph(p: Point, width: number, height: number, margin: number): boolean {
+  return p.x >= -margin && p.y >= -margin && p.x <= width + margin && p.y <= height + margin;
+}
 
 /** The points lying outside a width x height micrograph by more than `margin` px (its edges count as inside). */
 export function outsideMicrograph<P extends Point>(points: readonly P[], width: number, height: number, margin = 0): P[] {
-  return points.filter((p) => !(p.x >= -margin && p.y >= -margin && p.x <= width + margin && p.y <= height + margin));
+  return points.filter((p) => !onMicrograph(p, width, height, margin));
 }
 
 /** The points on the micrograph (its edges count as inside): what training learns from. */
 export function insideMicrograph<P extends Point>(points: readonly P[], width: number, height: number): P[] {
-  const outside = new Set(outsideMicrograph(points, width, height));
-  return points.filter((p) => !outside.has(p));
+  return points.filter((p) => onMicrograph(p, width, height, 0));
 }
 
 /**
@@ -93,11 +97,12 @@ const OVERLAP_SHARE = 0.8;
 /** Each point's distance to its nearest other point (none under 2 points; quadratic: a micrograph holds hundreds). */
 function nearestNeighbourDistances(points: readonly Point[]): number[] {
   if (points.length < 2) return [];
-  return points.map((p, i) => {
-    let best = Infinity;
-    for (let j = 0; j < points.length; j++) if (j !== i) best = Math.min(best, Math.hypot(p.x - points[j].x, p.y - points[j].y));
-    return best;
-  });
+  return points.map((p, i) =>
+    nearestDistance(
+      p,
+      points.filter((_, j) => j !== i),
+    ),
+  );
 }
 
 /**

@@ -3,7 +3,8 @@ import { extractPatches } from '../candidates';
 import { initBackend } from '../model/backend';
 import { buildFcrn } from '../model/fcrn';
 import { simulateMicrograph } from '../simulate/simulate';
-import { balancedSubset, countSamples, cutPatches, labelFromTruth, nearestDistance } from './classifier-samples';
+import { nearestDistance } from '../candidates';
+import { balancedSubset, countSamples, cutPatches, labelFromTruth } from './classifier-samples';
 import { simTrainingMicrograph } from './dataset';
 import { toWorking } from './training-micrograph';
 

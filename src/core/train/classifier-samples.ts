@@ -3,7 +3,7 @@
 // pixels), its label and why it was chosen, so a user can see and correct the choice on the
 // micrograph before cutPatches() cuts the boxes the pipeline would cut (candidates.ts
 // extractPatches on the preprocessed working image). DOM- and fs-free: runs in a worker.
-import { CLASSIFIER_BOX_RADII, extractPatches, insideEdgeMargin, patchStats, type Point } from '../candidates';
+import { CLASSIFIER_BOX_RADII, extractPatches, insideEdgeMargin, nearestDistance, patchStats, type Point } from '../candidates';
 import { ParameterError } from '../errors';
 import { DEFAULT_PICK_PARAMS, type PickParams } from '../params';
 import type { Models, PickSession, WorkingImage } from '../pipeline';
@@ -80,12 +80,6 @@ export async function candidatesAt(
   await session.runDetector(models, params, { signal });
   const { picks } = await session.repick(models, params, { signal });
   return picks.map((p) => ({ ...toWorking(p, scale), kept: p.kept }));
-}
-
-export function nearestDistance(p: Point, others: readonly Point[]): number {
-  let best = Infinity;
-  for (const t of others) best = Math.min(best, Math.hypot(p.x - t.x, p.y - t.y));
-  return best;
 }
 
 /** Side of the square a random patch centre must keep inside: the pipeline's border margin (1.5 r) on each side. */

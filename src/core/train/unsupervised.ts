@@ -9,19 +9,12 @@
 //   contamination), which the paper's text names but its release does not sample.
 // Returns positions; balancedSubset() evens the classes over all micrographs (the release
 // cuts the larger class to the smaller's size) and cutPatches() cuts them.
+import { nearestDistance } from '../candidates';
 import { ParameterError } from '../errors';
 import type { PickSession, Models } from '../pipeline';
 import { percentiles } from '../preprocess/percentile';
 import { createRng } from '../random';
-import {
-  candidateParams,
-  candidatesAt,
-  makeSample,
-  nearestDistance,
-  randomCentres,
-  type ClassifierSample,
-  type SampleChoice,
-} from './classifier-samples';
+import { candidateParams, candidatesAt, makeSample, randomCentres, type ClassifierSample, type SampleChoice } from './classifier-samples';
 import { sessionFor, workingImage, type TrainingMicrograph } from './training-micrograph';
 
 export interface UnsupervisedSpec {
