@@ -76,7 +76,11 @@ export type RealLabels = Map<string, Particle[]>;
 
 /** Reads a set's labels; a coordinate file that cannot be read stops the benchmark, naming it. */
 export async function realLabels(set: RealSet): Promise<RealLabels> {
-  const read = await readCoordinateFolder(path.join(set.dir, 'coordinates'), { label: `${set.name}: coordinates` });
+  const { labelled, scoring } = realSplit(set);
+  const read = await readCoordinateFolder(path.join(set.dir, 'coordinates'), {
+    label: `${set.name}: coordinates`,
+    micrographs: [...labelled, ...scoring],
+  });
   if (read.failed.length) throw new Error(`${set.dir}/coordinates: ${read.failed.join('; ')}`);
   return read.picks;
 }

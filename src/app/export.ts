@@ -5,7 +5,7 @@ import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
   coordinateFileName,
-  matchMicrograph,
+  micrographMatcher,
   writeCoordinates,
   writeRelionCoordinateList,
   type CoordinateFormat,
@@ -65,8 +65,9 @@ function formatFiles(files: Map<string, string>, items: readonly ExportItem[], f
  */
 function relionJobFiles(files: Map<string, string>, items: readonly ExportItem[], project: RelionProject): void {
   const folder = COORDINATE_FORMATS.star.exportFolder;
+  const match = micrographMatcher(project.micrographNames);
   const listed = items.map((item) => {
-    const micrographName = matchMicrograph(item.micrographName, project.micrographNames) ?? item.micrographName;
+    const micrographName = match(item.micrographName) ?? item.micrographName;
     const coordinateFile = coordinateFilePath(folder, micrographName);
     files.set(coordinateFile, writeCoordinates('star', item.picks, item));
     return { micrographName, coordinateFile };

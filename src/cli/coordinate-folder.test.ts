@@ -67,3 +67,29 @@ describe("crYOLO's CBOX folder", () => {
     }
   });
 });
+
+describe('coordinate files named after their micrograph and more', () => {
+  it('match the micrographs given by the longest name they start with, as the workbench matches, and say so', async () => {
+    const runs = await mkdtemp(path.join(tmpdir(), 'drpnet-prefix-'));
+    try {
+      await writeFile(path.join(runs, 'mic_1_topaz-run3.star'), writeRelionCoordinates([{ x: 10, y: 10 }]));
+      await writeFile(path.join(runs, 'mic_1_2_topaz-run3.star'), writeRelionCoordinates([{ x: 20, y: 20 }]));
+      await writeFile(path.join(runs, 'mic_10_autopick.star'), writeRelionCoordinates([{ x: 30, y: 30 }]));
+      const read = await readCoordinateFolder(runs, { label: '--truth', micrographs: ['d/mic_1.mrc', 'd/mic_1_2.mrc', 'd/mic_10.mrc'] });
+      expect(Object.fromEntries([...read.picks].map(([k, p]) => [k, p.map((q) => q.x)]))).toEqual({
+        mic_1: [10],
+        mic_1_2: [20],
+        mic_10: [30],
+      });
+      expect(read.warnings).toEqual([
+        '--truth: mic_1_2_topaz-run3 -> mic_1_2, mic_1_topaz-run3 -> mic_1: matched to a micrograph by the start of the name only',
+      ]);
+      // Without the micrographs, each file names a micrograph of its own.
+      const alone = await readCoordinateFolder(runs, { label: '--truth' });
+      expect([...alone.picks.keys()].sort()).toEqual(['mic_10', 'mic_1_2_topaz-run3', 'mic_1_topaz-run3']);
+      expect(alone.warnings).toEqual([]);
+    } finally {
+      await rm(runs, { recursive: true, force: true });
+    }
+  });
+});

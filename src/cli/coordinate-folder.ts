@@ -12,8 +12,10 @@ import {
   isCoordinateFileName,
   isCoordinateList,
   isMicrographsStar,
+  micrographBase,
   micrographKey,
   micrographMatchKey,
+  micrographMatcher,
   readCoordinates,
   type CoordinateFormat,
   type Particle,
@@ -45,6 +47,12 @@ export interface FolderOptions {
   label: string;
   /** Whether the command has a --format option that chooses the format read (eval's --picks). */
   formatOption?: boolean;
+  /**
+   * The micrographs the coordinates are for, when known: a file (or a table's micrograph name)
+   * is then matched to them as the workbench matches (coords/names.ts matchMicrograph), the
+   * longest micrograph name it starts with included (`mic_01_topaz-run3.txt` -> `mic_01.mrc`).
+   */
+  micrographs?: readonly string[];
 }
 
 export interface FolderContents {
@@ -103,9 +111,20 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const warnings: string[] = [];
   const failed: string[] = [];
   const failedKeys = new Set<string>();
+  /** Coordinate names matched to a micrograph by the start of their name only, named in a warning. */
+  const byPrefix = new Map<string, string>();
+  /** The key of the micrograph a coordinate file or a table's micrograph name belongs to. */
+  const match = opts.micrographs && micrographMatcher(opts.micrographs);
+  const keyOf = (name: string): string => {
+    const mic = match && match(name);
+    if (!mic) return micrographMatchKey(name);
+    const key = micrographMatchKey(mic);
+    if (key !== micrographMatchKey(name)) byPrefix.set(micrographBase(name), micrographBase(mic));
+    return key;
+  };
   const fail = (file: string, why: string) => {
     failed.push(why);
-    failedKeys.add(micrographMatchKey(file));
+    failedKeys.add(keyOf(file));
   };
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
@@ -166,7 +185,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       return fail(file, e instanceof MissingBoxSizeError && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
     }
     for (const [mic, picks] of groups) {
-      const key = micrographMatchKey(mic);
+      const key = keyOf(mic);
       if (!names.has(key)) names.set(key, micrographKey(mic));
       const list = byKey.get(key) ?? [];
       const same = list.find((c) => c.file === file);
@@ -216,6 +235,10 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
           );
       }
   }
+  if (byPrefix.size)
+    warnings.push(
+      `${opts.label}: ${someOf([...byPrefix].map(([name, mic]) => `${name} -> ${mic}`))}: matched to a micrograph by the start of the name only`,
+    );
   if (unsure.picks)
     warnings.push(
       `${opts.label}: ${someOf(unsure.files)}: ${unsure.picks} detection(s) under crYOLO's default confidence threshold (${CRYOLO_DEFAULT_THRESHOLD}), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,

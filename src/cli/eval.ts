@@ -36,7 +36,8 @@ async function micrographSizes(inputs: string[]): Promise<Map<string, { name: st
 const HELP = `usage: drpnet eval --picks DIR --truth DIR (--radius PX | --diameter PX) [--micrographs PATH] [--json]
 
   --picks DIR      coordinate files to score (${coordinateExtensionList()})
-  --truth DIR      ground-truth coordinate files, matched to picks by micrograph name
+  --truth DIR      ground-truth coordinate files, matched to picks by micrograph name (or the
+                   longest micrograph name a file name starts with)
   --radius PX      matching radius in original pixels; this or --diameter is required
   --diameter PX    particle diameter in original pixels: the matching radius is half of it
   --format LIST    which formats of --picks to read, most preferred first: where a micrograph
@@ -96,13 +97,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   const sizes = v.micrographs ? await micrographSizes(v.micrographs) : undefined;
 
+  const micrographs = sizes && [...sizes.values()].map((s) => s.name);
+  const truthRead = await readCoordinateFolder(pathOption(v.truth, 'truth') as string, { label: '--truth', boxSize, micrographs });
+  // Without the micrographs, the truth names them: picks named `mic_01_topaz-run3.txt` still meet `mic_01.star`.
   const picked = await readCoordinateFolder(pathOption(v.picks, 'picks') as string, {
     label: '--picks',
     formats,
     boxSize,
     formatOption: true,
+    micrographs: micrographs ?? [...truthRead.names.values()],
   });
-  const truthRead = await readCoordinateFolder(pathOption(v.truth, 'truth') as string, { label: '--truth', boxSize });
   for (const r of [picked, truthRead]) {
     process.stderr.write(`drpnet eval: ${r.summary}\n`);
     for (const w of r.warnings) process.stderr.write(`drpnet eval: warning: ${w}\n`);

@@ -118,7 +118,7 @@ export async function fineTuneCommand(argv: string[]): Promise<number> {
   const files = (await trainingInputs(inputs, log)).sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
   const modelsDir = pathOption(v.models, 'models');
   await checkModelFiles({ dir: modelsDir }, true);
-  const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth' }) : undefined;
+  const truth = truthDir ? await readCoordinateFolder(truthDir, { label: '--truth', micrographs: files }) : undefined;
   for (const w of truth?.warnings ?? []) log(`warning: ${w}`);
   for (const f of truth?.failed ?? []) log(`skipped truth file ${f}`);
   const unused = truth && unusedTruthMessage(truth, files, `--truth ${truthDir}`);

@@ -121,7 +121,7 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, meta:
 /** Ground truth of every coordinate file in `dir`, by micrograph key, one file per micrograph
  * (coordinate-folder.ts); unreadable files, and files of no micrograph given, are reported and skipped. */
 async function readTruthFolder(dir: string, micrographs: readonly string[]): Promise<FolderContents> {
-  const truth = await readCoordinateFolder(dir, { label: '--truth' });
+  const truth = await readCoordinateFolder(dir, { label: '--truth', micrographs });
   for (const w of truth.warnings) log(`warning: ${w}`);
   for (const f of truth.failed) log(`skipped truth file ${f}`);
   const unused = unusedTruthMessage(truth, micrographs, `--truth ${dir}`);

@@ -396,6 +396,42 @@ describe('eval', () => {
     );
   });
 
+  it("matches a pick file to the truth by the longest micrograph name it starts with, as the workbench does (Topaz's mic_01_topaz-run3.txt)", async () => {
+    const picks = path.join(root, 'eval-prefix');
+    await mkdir(picks, { recursive: true });
+    await writeFile(
+      path.join(picks, 'mic_01_run3.box'),
+      writeCoordinates('box', truthPicks, { micrographName: 'mic_01.mrc', boxSize: 28 }),
+    );
+    const run = await evaluate('--picks', picks, '--truth', truth, '--radius', '10', '--json');
+    expect(run.result).toBe(0);
+    expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(run.stderr).toMatch(/--picks: mic_01_run3 -> mic_01: matched to a micrograph by the start of the name only/);
+    // Given the micrographs, both folders are matched to them: truth named `mic_01_gt-v2`, picks `mic_01_run3`.
+    const inside = truthPicks.slice(0, 5).map((p) => ({ x: p.x, y: p.y + 40 }));
+    const labels = path.join(root, 'eval-prefix-truth');
+    await mkdir(labels, { recursive: true });
+    await writeFile(
+      path.join(labels, 'mic_01_gt-v2.star'),
+      writeCoordinates('star', inside, { micrographName: 'mic_01.mrc', boxSize: 28 }),
+    );
+    await writeFile(path.join(picks, 'mic_01_run3.box'), writeCoordinates('box', inside, { micrographName: 'mic_01.mrc', boxSize: 28 }));
+    const given = await evaluate(
+      '--picks',
+      picks,
+      '--truth',
+      labels,
+      '--radius',
+      '10',
+      '--json',
+      '--micrographs',
+      path.join(mics, 'mic_01.mrc'),
+    );
+    expect(given.result).toBe(0);
+    expect(JSON.parse(given.stdout).overall).toMatchObject({ tp: 5, fp: 0, fn: 0 });
+    expect(given.stderr).toMatch(/--truth: mic_01_gt-v2 -> mic_01: matched/);
+  });
+
   it('--format chooses the format read (and the order of preference)', async () => {
     const picks = path.join(root, 'eval-choose');
     await writePicks(picks, ['star', 'topaz', 'csv']);

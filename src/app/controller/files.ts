@@ -1,6 +1,6 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, isMicrographsStar, matchMicrograph, readCoordinates } from '../../core/coords';
+import { defaultBoxSize, isMicrographsStar, micrographMatcher, readCoordinates } from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { crowdedMessage, outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -216,9 +216,9 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
  * binning), each refused and said before the user is asked how to use the file.
  */
 function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] }>(r: R): R {
-  const names = store().micrographs.map((m) => m.name);
+  const match = micrographMatcher(store().micrographs.map((m) => m.name));
   const groups = r.groups.filter((g) => {
-    const target = matchMicrograph(g.micrograph, names);
+    const target = match(g.micrograph);
     const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
     if (!m?.info) return true; // checked when its micrograph is opened (applyCoordinates)
     const placed = centred(g, m);
@@ -323,14 +323,14 @@ function applyCoordinates(waiting: WaitingCoordinates, m: MicrographEntry, size:
  * once that micrograph's size is known (called again when a micrograph is first opened).
  */
 export function assignCoordinates(): void {
-  const names = store().micrographs.map((m) => m.name);
+  const match = micrographMatcher(store().micrographs.map((m) => m.name));
   const still: WaitingCoordinates[] = [];
   const unopened: WaitingCoordinates[] = [];
   const waiting = store().waitingCoordinates;
   if (!waiting.length) return;
   const arrived: string[] = [];
   for (const g of waiting) {
-    const target = matchMicrograph(g.micrograph, names);
+    const target = match(g.micrograph);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) still.push(g);
     else if (!m.info) unopened.push(g);

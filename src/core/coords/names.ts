@@ -73,6 +73,11 @@ export function micrographMatchKey(name: string): string {
  * name starts with, followed by '_', '-' or '.' (`mic_01_topaz-run3.txt` -> `mic_01.mrc`).
  */
 export function matchMicrograph(coordinateName: string, micrographNames: readonly string[]): string | undefined {
+  return micrographMatcher(micrographNames)(coordinateName);
+}
+
+/** matchMicrograph for many coordinate names against one list of micrographs, its lookups built once. */
+export function micrographMatcher(micrographNames: readonly string[]): (coordinateName: string) => string | undefined {
   const lower = (s: string) => s.toLowerCase();
   const byBase = new Map<string, string>();
   const byKey = new Map<string, string>();
@@ -80,18 +85,20 @@ export function matchMicrograph(coordinateName: string, micrographNames: readonl
     byBase.set(lower(micrographBase(m)), m);
     byKey.set(micrographMatchKey(m), m);
   }
-  const base = lower(micrographBase(coordinateName));
-  const hit = byBase.get(base) ?? byKey.get(micrographMatchKey(coordinateName));
-  if (hit) return hit;
-  let best: string | undefined;
-  let bestLength = 0;
-  for (const [b, m] of byBase) {
-    if (b.length > bestLength && base.startsWith(b) && /^[_\-.]/.test(base.slice(b.length))) {
-      best = m;
-      bestLength = b.length;
+  return (coordinateName) => {
+    const base = lower(micrographBase(coordinateName));
+    const hit = byBase.get(base) ?? byKey.get(micrographMatchKey(coordinateName));
+    if (hit) return hit;
+    let best: string | undefined;
+    let bestLength = 0;
+    for (const [b, m] of byBase) {
+      if (b.length > bestLength && base.startsWith(b) && /^[_\-.]/.test(base.slice(b.length))) {
+        best = m;
+        bestLength = b.length;
+      }
     }
-  }
-  return best;
+    return best;
+  };
 }
 
 /**
