@@ -46,6 +46,7 @@ import {
 } from './training-api';
 import * as training from './training';
 import { gridCounts } from '../src/core/train/tune-settings';
+import { readSource } from './read-source';
 
 interface Open {
   /** The decoded micrograph (its image is what render() shows) and its picking state. */
@@ -136,10 +137,6 @@ function mapOf(det: DetectorOutput, copy: boolean): MapImage {
   return { data, width: det.map.width, height: det.map.height, scale: det.mapScale };
 }
 
-async function readSource(source: MicrographSource): Promise<ArrayBuffer> {
-  return source.arrayBuffer();
-}
-
 const api: EngineApi = {
   async init(opts: EngineInit): Promise<BackendInfo> {
     cancelFlags = opts.cancelFlags && opts.cancelFlags.length === CANCEL_SLOTS ? opts.cancelFlags : undefined;
@@ -179,7 +176,7 @@ const api: EngineApi = {
   },
 
   async open(name: string, source: MicrographSource, opts: OpenOptions = {}): Promise<OpenResult> {
-    const micrograph = await decodeMicrograph(await readSource(source), name, { frame: opts.frame });
+    const micrograph = await decodeMicrograph(await readSource(source, name), name, { frame: opts.frame });
     const { image } = micrograph;
     const thumbnail = toGreyImage(image, { maxSide: THUMBNAIL_SIDE });
     const display = toGreyImage(image, { maxSide: DISPLAY_SIDE });

@@ -29,11 +29,14 @@ interface FakeOptions {
    * load the last progress can arrive after the result.
    */
   progressLagMs?: number;
+  /** Not cross-origin isolated: no shared cancel flags, cancel() reaches only a job the worker has begun. */
+  noFlags?: boolean;
 }
 
 function fakePool(opts: FakeOptions = {}) {
   const calls: Call[] = [];
   const cancelled = new Set<number>();
+  const running = new Set<number>();
   let terminated = 0;
   /** Each worker's failure callback: calling it is the worker dying. */
   const failures: ((why: Error) => void)[] = [];
@@ -73,6 +76,7 @@ function fakePool(opts: FakeOptions = {}) {
         const o = open.get(id);
         if (!o) throw new Error(`no open micrograph with id ${id}`);
         calls.push({ worker: index, what: 'pick', name: o.name, jobId });
+        running.add(jobId);
         const detected = o.detected !== params.diameter;
         if (detected) {
           for (let t = 0; t < 4; t++) {
@@ -107,7 +111,7 @@ function fakePool(opts: FakeOptions = {}) {
         return undefined;
       },
       async cancel(jobId: number) {
-        cancelled.add(jobId);
+        if (!opts.noFlags || running.has(jobId)) cancelled.add(jobId);
       },
       async close(id: string) {
         calls.push({ worker: index, what: 'close', name: open.get(id)?.name });
@@ -413,6 +417,85 @@ describe('EngineBridge', () => {
     await expect(running).rejects.toBeInstanceOf(WorkerFailedError);
     pool.bridge.register('k2', 'b.mrc', blob);
     await expect(pool.bridge.pick('k2', P())).rejects.toThrow('the engine worker failed: out of memory');
+  });
+
+  it('a worker that dies mid-batch fails only the micrograph it was picking; the live worker picks the rest', async () => {
+    const pool = fakePool({ detectMs: 40 });
+    const lost: number[] = [];
+    pool.bridge.onWorkerLost((_why, left) => lost.push(left));
+    await pool.bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    for (const k of keys) pool.bridge.register(k, `${k}.mrc`, blob);
+    const h = pool.bridge.batch(
+      keys.map((key) => ({ key, params: P() })),
+      { onDone: () => {}, onError: () => {} },
+    );
+    await new Promise((r) => setTimeout(r, 15));
+    pool.kill(1, new WorkerFailedError('the engine worker failed: out of memory'));
+    expect(await h.done).toMatchObject({ failed: 1, picked: 9 });
+    expect(lost).toEqual([1]);
+    expect(pool.bridge.workers).toBe(1);
+    expect(pool.bridge.info?.workers).toBe(1);
+  });
+
+  it("a dead worker's micrographs reopen in a live one, and new ones go to live ones only", async () => {
+    const pool = fakePool({ detectMs: 20 });
+    await pool.bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    pool.bridge.register('a', 'a.mrc', blob);
+    pool.bridge.register('b', 'b.mrc', blob);
+    await Promise.all([pool.bridge.pick('a', P()), pool.bridge.pick('b', P())]);
+    const dead = pool.bridge.homeOf('b')!;
+    expect(pool.bridge.homeOf('a')).not.toBe(dead);
+    pool.kill(dead, new WorkerFailedError('the engine worker failed: out of memory'));
+    expect(pool.bridge.homeOf('b')).toBeUndefined();
+    expect((await pool.bridge.pick('b', P({ threshold: 3 })))?.picks[0].x).toBe(3);
+    pool.bridge.register('c', 'c.mrc', blob);
+    await pool.bridge.pick('c', P());
+    const used = (name: string) => new Set(pool.calls.filter((c) => c.name === name && c.what === 'pick').map((c) => c.worker));
+    expect(used('c.mrc')).toEqual(new Set([1 - dead]));
+    expect(pool.bridge.homeOf('b')).toBe(1 - dead);
+  });
+
+  it('without shared cancel flags, a job cancelled while it waits never starts, nor opens its file', async () => {
+    const pool = fakePool({ detectMs: 80, noFlags: true });
+    await pool.bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    pool.bridge.register('a', 'a.mrc', blob);
+    pool.bridge.register('b', 'b.mrc', blob);
+    const first = pool.bridge.pick('a', P());
+    await new Promise((r) => setTimeout(r, 5));
+    // Settings from review or training on micrographs queued behind a pick, then Cancel.
+    const same = pool.bridge.onMicrograph('a', (api, id, jobId) => api.pick(id, P({ diameter: 123 }), jobId, false));
+    const other = pool.bridge.onMicrograph('b', (api, id, jobId) => api.pick(id, P(), jobId, false));
+    same.cancel();
+    other.cancel();
+    await first;
+    await expect(same.promise).rejects.toMatchObject({ name: 'CancelledError' });
+    await expect(other.promise).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(pool.calls.filter((c) => c.what === 'open' || c.what === 'pick').map((c) => `${c.what} ${c.name}`)).toEqual([
+      'open a.mrc',
+      'pick a.mrc',
+    ]);
+  });
+
+  it('a batch counts a micrograph removed while it waited as skipped, not failed', async () => {
+    const pool = fakePool({ detectMs: 20 });
+    await pool.bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    pool.bridge.register('a', 'a.mrc', blob);
+    pool.bridge.register('b', 'b.mrc', blob);
+    const errors: unknown[] = [];
+    const skipped: string[] = [];
+    const h = pool.bridge.batch(
+      [
+        { key: 'a', params: P() },
+        { key: 'b', params: P() },
+      ],
+      { onDone: () => {}, onError: (_k, e) => errors.push(e), onSkipped: (k) => skipped.push(k) },
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    pool.bridge.unregister('b');
+    expect(await h.done).toMatchObject({ picked: 1, failed: 0, skipped: 1 });
+    expect(errors).toEqual([]);
+    expect(skipped).toEqual(['b']);
   });
 
   it('a restart rejects calls in flight as cancelled and forgets where micrographs were open', async () => {

@@ -9,6 +9,8 @@
 //   one and cancels the running one unless both need the same detector map (coalesce.ts).
 // - Batch: workers pull the next micrograph when free (batch-queue.ts); cancelling keeps the
 //   results delivered so far.
+// - A worker that dies (out of memory) fails only the calls it held; the others go on with
+//   the rest, and its micrographs reopen in them on demand.
 import * as Comlink from 'comlink';
 import { CancelledError } from '../core/errors';
 import { detectorKey, type PickParams } from '../core/params';
@@ -139,6 +141,8 @@ interface Slot {
   flags?: Int32Array;
   /** Tripped when the worker is terminated, so no call waits on a dead worker forever. */
   wire: Tripwire;
+  /** Why the worker died: it takes no more work, and the pool goes on without it. */
+  dead?: Error;
 }
 
 interface Registered {
@@ -213,13 +217,24 @@ export class EngineBridge {
   private starting?: Promise<PoolInfo>;
   /** Bumped by stop(), so a start still in progress knows it was overtaken. */
   private generation = 0;
+  private lostListeners: ((why: Error, left: number) => void)[] = [];
 
   get info(): PoolInfo | undefined {
     return this.poolInfo;
   }
 
+  /** Workers alive. */
   get workers(): number {
-    return this.slots.length;
+    return this.live().length;
+  }
+
+  private live(): Slot[] {
+    return this.slots.filter((s) => !s.dead);
+  }
+
+  /** Calls back when a worker dies, with why and how many are left (the app says so). */
+  onWorkerLost(cb: (why: Error, left: number) => void): void {
+    this.lostListeners.push(cb);
   }
 
   /** Starts (or restarts) the pool. Micrographs stay registered; they reopen on demand. */
@@ -261,9 +276,47 @@ export class EngineBridge {
     const endpoint = this.createEndpoint(index);
     const wire = createTripwire();
     const slot: Slot = { index, endpoint, api: endpoint.api, lane: new Lane(), held: new Map(), flags: sharedFlags(), wire };
-    endpoint.onFailure?.((why) => wire.trip(why));
+    endpoint.onFailure?.((why) => {
+      wire.trip(why);
+      this.lose(slot, why);
+    });
     this.slots.push(slot);
     return slot;
+  }
+
+  /**
+   * Takes a dead worker out of the pool: its micrographs lose their home (they reopen in a live
+   * worker on demand, from the file handle the bridge keeps), and nothing is sent to it again.
+   */
+  private lose(slot: Slot, why: Error): void {
+    if (slot.dead || !this.slots.includes(slot)) return; // stopped on purpose
+    slot.dead = why;
+    slot.endpoint.terminate();
+    slot.held.clear();
+    for (const r of this.registered.values())
+      if (r.home === slot) {
+        r.home = undefined;
+        r.held = undefined;
+      }
+    for (const [key, f] of this.inFlight) if (f.slot === slot) this.inFlight.delete(key);
+    const left = this.live().length;
+    if (this.poolInfo) this.poolInfo = { ...this.poolInfo, workers: left };
+    for (const cb of this.lostListeners) cb(why, left);
+  }
+
+  /** A live worker for new work: `prefer` when alive, else the least loaded. */
+  private pickSlot(prefer: number | undefined, withBytes: boolean): Slot {
+    const live = this.live();
+    const preferred = prefer === undefined ? undefined : this.slots[prefer];
+    if (preferred && !preferred.dead) return preferred;
+    if (!live.length) {
+      const why = this.slots.find((s) => s.dead)?.dead;
+      throw new WorkerFailedError(
+        `${why?.message ?? 'the engine has no worker'}; restart the engine (beside the backend) or reload the page`,
+      );
+    }
+    const loads = live.map((s) => ({ load: s.lane.load, bytes: withBytes ? [...s.held.values()].reduce((a, h) => a + h.bytes, 0) : 0 }));
+    return live[leastLoaded(loads)];
   }
 
   private initSlot(slot: Slot, backend: BackendChoice, base: string, threads: number): Promise<BackendInfo> {
@@ -376,24 +429,20 @@ export class EngineBridge {
     priority: number,
     prefer: number | undefined,
     fn: (slot: Slot, held: Held, opened?: OpenResult) => Promise<T>,
-    onOpening?: () => void,
+    hooks: { onOpening?: () => void; dropped?: () => boolean } = {},
   ): Promise<T> {
     await this.ready();
     const r = this.reg(key);
-    if (!r.home) {
-      const i =
-        prefer !== undefined && prefer < this.slots.length
-          ? prefer
-          : leastLoaded(this.slots.map((s) => ({ load: s.lane.load, bytes: [...s.held.values()].reduce((a, h) => a + h.bytes, 0) })));
-      r.home = this.slots[i];
-    }
+    r.home ??= this.pickSlot(prefer, true);
     const slot = r.home;
     r.busy++;
     const task = slot.lane.run(priority, async () => {
-      if (r.home !== slot) throw new CancelledError(); // the pool restarted or the file was replaced
+      if (r.home !== slot) throw new CancelledError(); // the pool restarted, the file was replaced or its worker died
+      // Cancelled while it waited: not worth reading and decoding the file for.
+      if (hooks.dropped?.()) throw new CancelledError();
       let opened: OpenResult | undefined;
       if (!r.held) {
-        onOpening?.();
+        hooks.onOpening?.();
         opened = await this.openOn(slot, key, r);
       }
       const held = r.held!;
@@ -489,10 +538,10 @@ export class EngineBridge {
           if (this.inFlight.get(key)?.jobId === jobId) this.inFlight.delete(key);
         }
       },
-      // Reading a large file takes seconds: shown as a pick under way, not as the old picks at rest
-      // (unless it will not run: a pick that says it started would have to say it stopped).
-      () => {
-        if (!app?.dropped()) req.opts.onProgress?.({ stage: 'opening', fraction: 0 });
+      {
+        // Reading a large file takes seconds: shown as a pick under way, not as the old picks at rest.
+        onOpening: () => req.opts.onProgress?.({ stage: 'opening', fraction: 0 }),
+        dropped: app?.dropped,
       },
     );
   }
@@ -574,8 +623,14 @@ export class EngineBridge {
     const t0 = performance.now();
     const work = async (slot: Slot): Promise<void> => {
       for (;;) {
-        const it = cancelled ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
+        // A worker that died takes no more: the live ones pick the rest.
+        const it = cancelled || slot.dead ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
         if (!it) return;
+        if (!this.registered.has(it.key)) {
+          counts.skipped++; // removed from the session while it waited
+          h.onSkipped?.(it.key);
+          continue;
+        }
         this.moveTo(slot, it.key, it.params);
         h.onStart?.(it.key);
         try {
@@ -630,7 +685,7 @@ export class EngineBridge {
   async broadcast<T>(call: (api: Comlink.Remote<EngineApi>) => Promise<T>): Promise<T[]> {
     await this.ready();
     return Promise.all(
-      this.slots.map((s) =>
+      this.live().map((s) =>
         this.guard(
           s,
           s.lane.run(PRIORITY.interactive, () => {
@@ -647,15 +702,22 @@ export class EngineBridge {
     return this.exclusiveJob((api) => call(api), priority).promise;
   }
 
-  /** Gives `start` a way to take a job id on the slot it runs on; cancel() reaches that job (flag + message). */
-  private cancellable<T>(start: (take: (slot: Slot) => number) => Promise<T>): CancellableJob<T> {
+  /**
+   * Gives `start` a way to take a job id on the slot it runs on; cancel() reaches that job (flag +
+   * message). One cancelled before its turn never starts: without shared flags (a page not
+   * cross-origin isolated) the worker would not know a job it has not begun was cancelled.
+   */
+  private cancellable<T>(start: (take: (slot: Slot) => number, dropped: () => boolean) => Promise<T>): CancellableJob<T> {
     let at: { slot: Slot; jobId: number } | undefined;
     let cancelled = false;
-    const promise = start((slot) => {
-      at = { slot, jobId: this.nextJob++ };
-      if (cancelled) this.cancelJob(slot, at.jobId);
-      return at.jobId;
-    });
+    const promise = start(
+      (slot) => {
+        if (cancelled) throw new CancelledError();
+        at = { slot, jobId: this.nextJob++ };
+        return at.jobId;
+      },
+      () => cancelled,
+    );
     return {
       promise,
       cancel: () => {
@@ -671,11 +733,18 @@ export class EngineBridge {
     call: (api: Comlink.Remote<EngineApi>, id: string, jobId: number) => Promise<T>,
     priority: Priority = PRIORITY.batch,
   ): CancellableJob<T> {
-    return this.cancellable((take) =>
-      this.dispatch(key, priority, undefined, (slot, held) => {
-        held.mapFor = undefined; // the job may run the detector with other parameters
-        return this.guard(slot, call(slot.api, held.id, take(slot)));
-      }),
+    return this.cancellable((take, dropped) =>
+      this.dispatch(
+        key,
+        priority,
+        undefined,
+        (slot, held) => {
+          const jobId = take(slot);
+          held.mapFor = undefined; // the job may run the detector with other parameters
+          return this.guard(slot, call(slot.api, held.id, jobId));
+        },
+        { dropped },
+      ),
     );
   }
 
@@ -686,7 +755,7 @@ export class EngineBridge {
   ): CancellableJob<T> {
     return this.cancellable(async (take) => {
       await this.ready();
-      const s = this.slots[leastLoaded(this.slots.map((x) => ({ load: x.lane.load, bytes: 0 })))];
+      const s = this.pickSlot(undefined, false);
       return this.guard(
         s,
         s.lane.run(priority, () => call(s.api, take(s))),
@@ -697,7 +766,7 @@ export class EngineBridge {
   /** Memory of every worker (benchmarks). */
   async memory(): Promise<EngineMemory[]> {
     await this.ready();
-    return Promise.all(this.slots.map((s) => this.guard(s, s.api.memory())));
+    return Promise.all(this.live().map((s) => this.guard(s, s.api.memory())));
   }
 }
 

@@ -170,6 +170,8 @@ export interface WorkbenchState {
   backendError?: string;
   /** Why the engine runs on another backend than the one asked for. */
   backendNote?: string;
+  /** Why an engine worker died since the engine started (the pool goes on without it until a restart). */
+  workerLost?: string;
   engineReady: boolean;
   showHeatmap: boolean;
   heatmapOpacity: number;
@@ -249,6 +251,7 @@ function initialData() {
     backendInfo: undefined,
     backendError: undefined,
     backendNote: undefined as string | undefined,
+    workerLost: undefined as string | undefined,
     engineReady: false,
     showHeatmap: false,
     heatmapOpacity: 0.5,
@@ -418,8 +421,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   },
 
   reset() {
-    const { backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, readOnly } = get();
-    set({ ...initialData(), backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, readOnly });
+    const { backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, workerLost, readOnly } = get();
+    set({ ...initialData(), backendChoice, workersChoice, backendInfo, engineReady, backendError, backendNote, workerLost, readOnly });
   },
 }));
 

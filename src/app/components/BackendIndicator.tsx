@@ -1,5 +1,5 @@
 import type { BackendChoice } from '../../../workers/engine-api';
-import { setWorkers, switchBackend } from '../controller/engine-lifecycle';
+import { restartEngine, setWorkers, switchBackend } from '../controller/engine-lifecycle';
 import type { PoolInfo } from '../engine-bridge';
 import { MAX_WORKERS } from '../pool-plan';
 import { useWorkbench } from '../store';
@@ -35,6 +35,7 @@ export function BackendIndicator() {
   const ready = useWorkbench((s) => s.engineReady);
   const choice = useWorkbench((s) => s.backendChoice);
   const workers = useWorkbench((s) => s.workersChoice);
+  const workerLost = useWorkbench((s) => s.workerLost);
   const cores = Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1);
   const t = tone(info, ready, error);
   const title =
@@ -54,6 +55,11 @@ export function BackendIndicator() {
       >
         {error ? 'engine failed (details in the notice)' : backendLabel(info)}
       </span>
+      {workerLost && (
+        <button data-testid="engine-restart" onClick={() => void restartEngine()} title={`An engine worker stopped: ${workerLost}`}>
+          Restart engine
+        </button>
+      )}
       {note && (
         <span className="backend-note" data-testid="backend-note" title={note}>
           ⚠ {choice} unavailable

@@ -6,10 +6,15 @@ import { useWorkbench } from '../store';
 
 const batches: { keys: string[]; finish: () => void; handlers: BatchHandlers }[] = [];
 const models = { fcrn: 'shipped', classifier: 'shipped' };
+const lost: ((why: Error, left: number) => void)[] = [];
 vi.mock('../engine-bridge', () => ({
   engine: {
     isRegistered: () => true,
-    start: async () => ({ backend: 'wasm', workers: 1, threadsPerWorker: 1, models }),
+    start: async () => ({ backend: 'wasm', workers: 2, threadsPerWorker: 1, models }),
+    get info() {
+      return { backend: 'wasm', workers: lost.length ? 1 : 2, threadsPerWorker: 1, models };
+    },
+    onWorkerLost: (cb: (why: Error, left: number) => void) => lost.push(cb),
     batch: (items: { key: string }[], handlers: BatchHandlers) => {
       let finish = () => {};
       const done = new Promise((resolve) => (finish = () => resolve({ picked: 0, failed: 0, skipped: 0, seconds: 0 })));
@@ -26,7 +31,7 @@ vi.mock('./viewing', () => ({
   applyDescribed: () => {},
   storeHeatmap: () => {},
 }));
-const { startEngine } = await import('./engine-lifecycle');
+const { restartEngine, startEngine } = await import('./engine-lifecycle');
 
 const s = () => useWorkbench.getState();
 const info = { width: 100, height: 100, frames: 1, displayScale: 1 };
@@ -63,5 +68,25 @@ describe('engine start', () => {
       await new Promise((r) => setTimeout(r, 0));
     }
     expect(batches.flatMap((b) => b.keys).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('says when a worker died and how many go on, and a restart clears it', async () => {
+    await startEngine('wasm');
+    expect(lost).toHaveLength(1); // listened to once, however often the engine starts
+    await startEngine('wasm');
+    expect(lost).toHaveLength(1);
+    lost[0](new Error('the engine worker failed: out of memory'), 1);
+    expect(s().workerLost).toBe('the engine worker failed: out of memory');
+    expect(s().backendInfo?.workers).toBe(1);
+    expect(s().backendError).toBeUndefined();
+    expect(s().notices.at(-1)?.text).toMatch(
+      /An engine worker stopped \(the engine worker failed: out of memory\); picking goes on in the other worker/,
+    );
+    lost[0](new Error('the engine worker failed: out of memory'), 0);
+    expect(s().backendError).toMatch(/every engine worker stopped/);
+    expect(s().notices.at(-1)?.text).toMatch(/Your picks are kept: restart the engine/);
+    await restartEngine();
+    expect(s().workerLost).toBeUndefined();
+    expect(s().backendError).toBeUndefined();
   });
 });

@@ -13,16 +13,22 @@ const BACKEND_NAME: Record<BackendChoice, string> = {
   cpu: 'The CPU backend',
 };
 
+/** Whether onWorkerLost listens to the engine yet (from the first start). */
+let watching = false;
+
 /**
  * Starts (or restarts) the worker pool on a backend; micrographs reopen on demand. A forced
  * backend that cannot start gives way to WASM, and the user is told why.
  */
 export async function startEngine(choice: BackendChoice, workers?: number): Promise<void> {
+  if (!watching) engine.onWorkerLost(onWorkerLost);
+  watching = true;
   stopBatch();
   store().set({
     engineReady: false,
     backendError: undefined,
     backendNote: undefined,
+    workerLost: undefined,
     backendInfo: undefined,
     backendChoice: choice,
     workersChoice: workers,
@@ -75,6 +81,27 @@ export async function startEngine(choice: BackendChoice, workers?: number): Prom
       store().notify(`The engine could not start: ${errorMessage(e)}`, 'error');
     }
   }
+}
+
+// A worker that died (out of memory on a very large file, say): the others go on with its work
+// and its micrographs; the user is told, and a restart brings the pool back to full size.
+function onWorkerLost(why: Error, left: number): void {
+  store().set({
+    backendInfo: engine.info,
+    workerLost: why.message,
+    ...(left ? {} : { backendError: `every engine worker stopped: ${why.message}` }),
+  });
+  store().notify(
+    left
+      ? `An engine worker stopped (${why.message}); picking goes on in ${left === 1 ? 'the other worker' : `the other ${left}`}. Restart the engine (beside the backend) to bring it back.`
+      : `The engine stopped (${why.message}). Your picks are kept: restart the engine (beside the backend) or reload the page.`,
+    'error',
+  );
+}
+
+/** Starts the engine afresh with the same backend and worker count (after a worker died). */
+export function restartEngine(): Promise<void> {
+  return startEngine(store().backendChoice, store().workersChoice);
 }
 
 export function switchBackend(choice: BackendChoice): Promise<void> {
