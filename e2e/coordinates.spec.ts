@@ -66,6 +66,25 @@ test('coordinate files: asked whether truth or picks; our own export comes back 
   expect((await currentPicks(page)).filter((p) => p.state === 'auto').length).toBeGreaterThan(5);
   expect(await storeValue<unknown[]>(page, 'past')).toHaveLength(0);
 
+  // On a micrograph marked reviewed, the loaded picks replace the checked ones: the mark goes,
+  // and is said (Learn from reviewed would otherwise teach picks nobody checked); Ctrl+Z gives both back.
+  const reviewed = async () => (await micrographs(page))[0].reviewed;
+  await blurFields(page);
+  await page.keyboard.press('r');
+  await expect.poll(reviewed).toBe(true);
+  await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });
+  await page.getByTestId('coords-as-picks').click();
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'the loaded picks replace the ones checked there, so it is no longer marked reviewed' }),
+  ).toHaveCount(1);
+  expect(await reviewed()).toBeFalsy();
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(reviewed).toBe(true);
+  expect((await currentPicks(page)).filter((p) => p.state === 'manual')).toHaveLength(0);
+  await page.keyboard.press('Control+z'); // the mark too: the rest is on a micrograph not reviewed
+  await expect.poll(reviewed).toBeFalsy();
+
   // As editable picks: manual picks, no F1 of 100 against itself; the demo's truth stays the truth.
   const f1 = await page.getByTestId('metrics-f1').textContent();
   await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: text });

@@ -1,6 +1,6 @@
 // Loading as a new user would: a whole folder through the folder chooser, files dropped on the
-// page, coordinate files as editable picks, a new session only after confirmation; and the
-// throughput harness the benchmark drives.
+// page, coordinate files as editable picks (asked again after a reload), a new session only
+// after confirmation; and the throughput harness the benchmark drives.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -27,9 +27,12 @@ test('a dropped folder (folder chooser) loads micrographs with their ground trut
   await page.getByTestId('session-diameter').press('Enter');
   await page.getByTestId('folder-input').setInputFiles(dir);
   await expect(page.getByTestId('coordinate-prompt')).toContainText('grid_a.star');
+  await expect(page.getByTestId('notice').filter({ hasText: 'notes.md' })).toHaveCount(1);
+  // A reload before the answer asks again: the dropped coordinates are not lost.
+  await page.reload();
+  await expect(page.getByTestId('coordinate-prompt')).toContainText('grid_a.star');
   await page.getByTestId('coords-as-truth').click();
   const row = page.getByTestId('mic-row').filter({ hasText: 'grid_a.mrc' });
-  await expect(page.getByTestId('notice').filter({ hasText: 'notes.md' })).toHaveCount(1);
   await expect(row).toHaveAttribute('data-status', 'picked');
   await row.click();
   await expect(page.getByTestId('mic-diameter')).toContainText(`${small.diameter} px`);

@@ -46,6 +46,9 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
   await blurFields(page);
   await expect(field).toHaveValue('10');
   await expect.poll(async () => (await mine(page)).params.diameter).toBe(10);
+  await expect(page.getByTestId('notice').filter({ hasText: 'Particle diameter (px): 5 is outside 10 to 800; 10 is used.' })).toHaveCount(
+    1,
+  );
   await field.fill('5000');
   await field.press('Enter');
   await expect(field).toHaveValue('800');
@@ -99,16 +102,24 @@ test('the diameter is typed, committed on Enter or blur, clamped, and undone wit
   await threshold.press('Escape');
   await expect(threshold).toHaveValue(String(before));
 
-  // A new diameter picks a reviewed micrograph again too, and says so.
+  // A new diameter picks a reviewed micrograph again too, takes its reviewed mark off (its picks
+  // moved: none of them is checked any more) and says so; Ctrl+Z gives both back.
   await blurFields(page);
   await page.keyboard.press('r');
   await expect.poll(async () => (await mine(page)).reviewed).toBe(true);
   await field.fill('120');
   await field.press('Enter');
   await expect(
-    page.getByTestId('notice').filter({ hasText: '1 micrograph marked reviewed was picked again at the new diameter' }),
+    page
+      .getByTestId('notice')
+      .filter({ hasText: '1 micrograph you had marked reviewed was picked again at the new diameter and is no longer marked reviewed' }),
   ).toHaveCount(1);
   await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(120);
+  expect((await mine(page)).reviewed).toBeFalsy();
+  await blurFields(page);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await mine(page)).reviewed).toBe(true);
+  await expect.poll(async () => (await mine(page)).pickedWith?.diameter).toBe(102);
 });
 
 test('arrow keys on a focused slider move the slider, not the micrograph', async ({ page }) => {

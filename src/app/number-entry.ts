@@ -17,6 +17,17 @@ export function committedNumber(text: string, range: NumberRange): number | unde
   return range.integer ? Math.round(clamped) : clamped;
 }
 
+/**
+ * What to tell the user when the typed number lies outside the range and was clamped (a tester
+ * typed 0 and 1e9 for the diameter and saw it run at other sizes unsaid); undefined otherwise.
+ */
+export function clampNote(text: string, range: NumberRange, label: string): string | undefined {
+  const typed = Number(text.trim().replace(',', '.'));
+  const used = committedNumber(text, range);
+  if (used === undefined || !Number.isFinite(typed) || (typed >= range.min && typed <= range.max)) return undefined;
+  return `${label}: ${typed} is outside ${range.min} to ${range.max}; ${used} is used.`;
+}
+
 /** One step up (+1) or down (-1) from a value, clamped; steps round away the float error of the step. */
 export function steppedNumber(value: number, direction: 1 | -1, step: number, range: NumberRange): number {
   const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);

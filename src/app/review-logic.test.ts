@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PICK_PARAMS, PICK_PARAMETERS } from '../core/params';
 import { clampDiameterPx, convertSetting, diameterInPx, diameterRange } from './diameter';
 import { fieldOwnsKey } from './key-targets';
-import { committedNumber, steppedNumber } from './number-entry';
+import { clampNote, committedNumber, steppedNumber } from './number-entry';
 import { MICROGRAPH_CONTROLS, PARAM_CONTROLS, SESSION_PARAMS } from './param-controls';
 import { overallProgress, progressTracker } from './progress';
 import { countAbove, cutoffForLine, lineForCutoff, scoreHistogram, sharedCutoff } from './score-histogram';
@@ -20,6 +20,12 @@ describe('number fields', () => {
     expect(committedNumber('', range)).toBeUndefined();
     expect(committedNumber('1e', range)).toBeUndefined();
     expect(committedNumber('2.6', { min: 1, max: 3, integer: true })).toBe(3);
+  });
+  it('say when the typed number was clamped, and nothing otherwise', () => {
+    expect(clampNote('0', range, 'Particle diameter (px)')).toBe('Particle diameter (px): 0 is outside 10 to 800; 10 is used.');
+    expect(clampNote('1e9', range, 'Particle diameter (px)')).toBe('Particle diameter (px): 1000000000 is outside 10 to 800; 800 is used.');
+    expect(clampNote('12,5', range, 'x')).toBeUndefined();
+    expect(clampNote('abc', range, 'x')).toBeUndefined();
   });
   it('step by the step without float noise, inside the range', () => {
     expect(steppedNumber(0.9, 1, 0.005, { min: 0, max: 1 })).toBe(0.905);

@@ -129,16 +129,20 @@ export interface ChangeOptions {
 }
 
 /** Coordinates read from a file whose micrograph is not loaded yet: given to it when it is. */
-export interface WaitingCoordinates {
+/** One micrograph's coordinates as a dropped file gives them. */
+export interface CoordinateGroup {
   file: string;
   /** The micrograph name the file gives (matched as coords/names.ts matchMicrograph does). */
   micrograph: string;
   picks: Particle[];
+  /** The picks are box corners (a .box file without a box size): made centres with the micrograph's diameter once it is known. */
+  boxCorners?: boolean;
+}
+
+export interface WaitingCoordinates extends CoordinateGroup {
   as: 'truth' | 'picks';
   /** Loaded by the program (demo truth), not by the user: not an undo step, and not saved. */
   quiet: boolean;
-  /** The picks are box corners (a .box file without a box size): made centres with the micrograph's diameter once it is known. */
-  boxCorners?: boolean;
 }
 
 export interface WorkbenchState {
@@ -181,6 +185,8 @@ export interface WorkbenchState {
   coordinatePrompt?: { files: string[] };
   /** Coordinates waiting for their micrograph; the user's are kept with the session. */
   waitingCoordinates: WaitingCoordinates[];
+  /** Coordinates dropped whose question (truth or picks) is not answered yet: kept with the session, asked again after a reload. */
+  undecidedCoordinates: CoordinateGroup[];
   /** The RELION project the export lays its zip out for (its micrographs STAR), kept with the session. */
   relionProject?: RelionProject;
   helpOpen: boolean;
@@ -241,6 +247,7 @@ function initialData() {
     diameter: { ...DEFAULT_DIAMETER },
     fallbackPixelSize: undefined as number | undefined,
     waitingCoordinates: [] as WaitingCoordinates[],
+    undecidedCoordinates: [] as CoordinateGroup[],
     relionProject: undefined as RelionProject | undefined,
     autoPick: true,
     showPicks: true,
@@ -578,6 +585,8 @@ export interface SessionSnapshot {
   fallbackPixelSize?: number;
   /** The user's coordinate files waiting for their micrograph (absent in older sessions). */
   waitingCoordinates?: WaitingCoordinates[];
+  /** Coordinate files whose question was not answered when the page closed (absent in older sessions). */
+  undecidedCoordinates?: CoordinateGroup[];
   /** Absent in older sessions. */
   relionProject?: RelionProject;
   autoPick?: boolean;
@@ -607,6 +616,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     diameter: s.diameter,
     fallbackPixelSize: s.fallbackPixelSize,
     waitingCoordinates: s.waitingCoordinates.filter((w) => !w.quiet),
+    undecidedCoordinates: s.undecidedCoordinates,
     relionProject: s.relionProject,
     autoPick: s.autoPick,
     showPicks: s.showPicks,
@@ -637,16 +647,19 @@ function underCurrentCalibration<M extends Pick<MicrographEntry, 'calibration' |
 }
 
 /** A saved waiting coordinate group that is whole (storage written by an older or broken page may not be). */
-function isWaitingCoordinates(w: unknown): w is WaitingCoordinates {
-  const g = w as WaitingCoordinates;
+function isCoordinateGroup(w: unknown): w is CoordinateGroup {
+  const g = w as CoordinateGroup;
   return (
     !!g &&
     typeof g.file === 'string' &&
     typeof g.micrograph === 'string' &&
-    (g.as === 'truth' || g.as === 'picks') &&
     Array.isArray(g.picks) &&
     g.picks.every((p) => Number.isFinite(p?.x) && Number.isFinite(p?.y))
   );
+}
+
+function isWaitingCoordinates(w: unknown): w is WaitingCoordinates {
+  return isCoordinateGroup(w) && ((w as WaitingCoordinates).as === 'truth' || (w as WaitingCoordinates).as === 'picks');
 }
 
 /** A saved RELION project that is whole. */
@@ -670,6 +683,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
     waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates.filter(isWaitingCoordinates) : [],
+    undecidedCoordinates: Array.isArray(snap.undecidedCoordinates) ? snap.undecidedCoordinates.filter(isCoordinateGroup) : [],
     relionProject: isRelionProject(snap.relionProject) ? snap.relionProject : undefined,
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,

@@ -63,6 +63,7 @@ const Control = memo(function Control({
     >
       <NumberInput
         testid={`${c.testid}-number`}
+        label={c.label}
         disabled={disabled}
         value={value as number}
         min={c.min}

@@ -163,6 +163,7 @@ export function ScorePanel() {
         </span>
         <NumberInput
           testid="score-cutoff"
+          label={SPEC.label}
           disabled={locked}
           value={cutoff}
           min={SPEC.min}

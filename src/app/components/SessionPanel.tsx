@@ -32,6 +32,7 @@ export function SessionPanel() {
         <span className="param-label">Particle diameter</span>
         <NumberInput
           testid="session-diameter"
+          label={`Particle diameter (${unitLabel(setting.unit)})`}
           disabled={readOnly}
           value={setting.value}
           min={range.min}
@@ -74,6 +75,7 @@ export function SessionPanel() {
           </span>
           <NumberInput
             testid="fallback-pixel-size"
+            label="Pixel size (Å/px)"
             disabled={readOnly}
             value={fallback ?? 0}
             min={0}

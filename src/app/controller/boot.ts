@@ -4,7 +4,7 @@ import { useWorkbench } from '../store';
 import { urlOptions } from '../url-options';
 import { store } from './context';
 import { startEngine } from './engine-lifecycle';
-import { loadSamples } from './files';
+import { askUndecidedCoordinates, loadSamples } from './files';
 import { restoreSession, startAutosave } from './session';
 import { handOver, mirrorSavedSession, READ_ONLY_ELSEWHERE } from './two-tabs';
 import { queueThumbnail, refreshDisplay, showCurrent } from './viewing';
@@ -33,6 +33,8 @@ export function boot(): Promise<void> {
       // Micrographs that were waiting to be picked when the page closed are picked now.
       for (const m of store().micrographs) queueThumbnail(m.key, !m.pickedWith);
       void showCurrent();
+      // Coordinate files dropped whose question the page closed on: asked again.
+      if (owner) void askUndecidedCoordinates();
     } else if (owner) {
       await loadSamples();
       await started;

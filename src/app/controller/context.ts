@@ -77,3 +77,8 @@ export function refusedReadOnly(): boolean {
 }
 
 export const MISSING_FILE = 'the file is not stored in this browser; drop it again to reopen it (picks and edits are kept)';
+
+/** The first few of a list of names for a notice: `a, b, c, ...`. */
+export function someNames(names: readonly string[], separator = ', '): string {
+  return `${names.slice(0, 3).join(separator)}${names.length > 3 ? `${separator}...` : ''}`;
+}

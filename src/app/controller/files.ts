@@ -14,8 +14,8 @@ import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
-import { failedToOpen, type MicrographEntry, type MicStatus, type WaitingCoordinates } from '../store';
-import { mic, refusedReadOnly, storage, store } from './context';
+import { failedToOpen, type CoordinateGroup, type MicrographEntry, type MicStatus, type WaitingCoordinates } from '../store';
+import { mic, refusedReadOnly, someNames, storage, store } from './context';
 import { forgetPicking } from './picking';
 import { forgetViews, queueThumbnail, showCurrent } from './viewing';
 
@@ -81,29 +81,46 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   const loaded = micrographs.filter((f) => !addMicrographFile(f, opts)).map((f) => f.name);
   if (loaded.length)
     store().notify(
-      `${loaded.length === 1 ? `${loaded[0]} is` : `${loaded.length} files are`} already loaded; skipped${loaded.length > 1 ? `: ${loaded.slice(0, 3).join(', ')}${loaded.length > 3 ? ', ...' : ''}` : ''}.`,
+      `${loaded.length === 1 ? `${loaded[0]} is` : `${loaded.length} files are`} already loaded; skipped${loaded.length > 1 ? `: ${someNames(loaded)}` : ''}.`,
     );
-  if (others.length)
-    store().notify(
-      `Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}`,
-    );
+  if (others.length) store().notify(`Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${someNames(others)}`);
   // Read first, so that a file that is no coordinate table is said at once, not after a question about it.
   const read = (await Promise.all(coordinates.map(readCoordinateFile)))
     .filter((r) => r !== undefined)
     .map(withoutMisplaced)
     .filter((r) => r.groups.length);
-  if (read.length) {
-    const as = opts.coordinatesAs ?? (await askCoordinatesUse(read.map((r) => r.file)));
-    const quiet = !!opts.demo;
-    if (as) {
-      const groups = read.flatMap((r) => r.groups.map((g) => ({ ...g, as, quiet })));
-      // A file dropped again replaces its earlier copy still waiting for its micrograph.
-      const again = (w: WaitingCoordinates) => groups.some((g) => g.file === w.file && g.micrograph === w.micrograph);
-      for (const g of groups) justRead.add(g);
-      store().set({ waitingCoordinates: [...store().waitingCoordinates.filter((w) => !again(w)), ...groups] });
-    }
+  const groups = read.flatMap((r) => r.groups);
+  if (groups.length && opts.coordinatesAs) useCoordinates(groups, opts.coordinatesAs, !!opts.demo);
+  else if (groups.length) {
+    // Kept with the session until answered: a reload while the question is open asks it again.
+    store().set({ undecidedCoordinates: [...store().undecidedCoordinates, ...groups] });
+    await decideCoordinates(groups);
   }
   assignCoordinates();
+}
+
+/** Asks how to use these coordinates (still undecided) and uses them so; they are undecided no longer either way. */
+async function decideCoordinates(groups: readonly CoordinateGroup[]): Promise<void> {
+  const as = await askCoordinatesUse([...new Set(groups.map((g) => g.file))]);
+  store().set({ undecidedCoordinates: store().undecidedCoordinates.filter((g) => !groups.includes(g)) });
+  if (as) useCoordinates(groups, as, false);
+}
+
+/** Asks again about the coordinates whose question a reload left unanswered (a restored session). */
+export async function askUndecidedCoordinates(): Promise<void> {
+  const groups = store().undecidedCoordinates;
+  if (!groups.length) return;
+  await decideCoordinates(groups);
+  assignCoordinates();
+}
+
+/** Puts coordinate groups in the waiting list as truth or picks; assignCoordinates gives them to their micrographs. */
+function useCoordinates(read: readonly CoordinateGroup[], as: CoordinatesUse, quiet: boolean): void {
+  const groups = read.map((g) => ({ ...g, as, quiet }));
+  // A file dropped again replaces its earlier copy still waiting for its micrograph.
+  const again = (w: WaitingCoordinates) => groups.some((g) => g.file === w.file && g.micrograph === w.micrograph);
+  for (const g of groups) justRead.add(g);
+  store().set({ waitingCoordinates: [...store().waitingCoordinates.filter((w) => !again(w)), ...groups] });
 }
 
 /** Adds a micrograph file to the session; false when a file of that name is loaded already (skipped). */
@@ -174,7 +191,7 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
 }
 
 /** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
-async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] } | undefined> {
+async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: CoordinateGroup[] } | undefined> {
   const groupsOf = (read: Map<string, Particle[]>) => [...read].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
   try {
     const text = await f.blob.text();
@@ -215,7 +232,7 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
  * The file without its groups that lie beyond an opened micrograph they are for (another
  * binning), each refused and said before the user is asked how to use the file.
  */
-function withoutMisplaced<R extends { groups: Omit<WaitingCoordinates, 'as' | 'quiet'>[] }>(r: R): R {
+function withoutMisplaced<R extends { groups: CoordinateGroup[] }>(r: R): R {
   const match = micrographMatcher(store().micrographs.map((m) => m.name));
   const groups = r.groups.filter((g) => {
     const target = match(g.micrograph);
@@ -280,7 +297,12 @@ function centred<G extends Pick<WaitingCoordinates, 'picks' | 'boxCorners'>>(g: 
 }
 
 /** Gives one coordinate group to its micrograph, as truth or as manual picks; false when it was refused or changed nothing. */
-function applyCoordinates(waiting: WaitingCoordinates, m: MicrographEntry, size: { width: number; height: number }): boolean {
+function applyCoordinates(
+  waiting: WaitingCoordinates,
+  m: MicrographEntry,
+  size: { width: number; height: number },
+  unreviewed: string[],
+): boolean {
   const group = centred(waiting, m);
   if (waiting.boxCorners && !waiting.quiet)
     store().notify(
@@ -314,7 +336,9 @@ function applyCoordinates(waiting: WaitingCoordinates, m: MicrographEntry, size:
     store().notify(
       `${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`,
     );
-  store().commitEdits(m.key, edits);
+  // The picks a review checked are set aside: the loaded ones are nobody's checked picks yet.
+  if (m.reviewed) unreviewed.push(m.name);
+  store().change('edit picks', { [m.key]: { edits, ...(m.reviewed ? { reviewed: false } : {}) } });
   return true;
 }
 
@@ -329,17 +353,24 @@ export function assignCoordinates(): void {
   const waiting = store().waitingCoordinates;
   if (!waiting.length) return;
   const arrived: string[] = [];
+  const unreviewed: string[] = [];
   for (const g of waiting) {
     const target = match(g.micrograph);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) still.push(g);
     else if (!m.info) unopened.push(g);
     // Said when it waited (dropped before, or kept with the session): the user may have forgotten it.
-    else if (applyCoordinates(g, m, m.info) && !g.quiet && (announced.has(g) || !justRead.has(g)))
+    else if (applyCoordinates(g, m, m.info, unreviewed) && !g.quiet && (announced.has(g) || !justRead.has(g)))
       arrived.push(`${g.file} (${useLabel(g.as)}) on ${m.name}`);
   }
-  if (arrived.length)
-    store().notify(`Loaded what waited for its micrograph: ${arrived.slice(0, 3).join('; ')}${arrived.length > 3 ? '; ...' : ''}.`);
+  if (arrived.length) store().notify(`Loaded what waited for its micrograph: ${someNames(arrived, '; ')}.`);
+  if (unreviewed.length) {
+    const one = unreviewed.length === 1;
+    store().notify(
+      `${someNames(unreviewed)} ${one ? 'was' : 'were'} marked reviewed: the loaded picks replace the ones checked there, so ${one ? 'it is' : 'they are'} no longer marked reviewed; check and mark ${one ? 'it' : 'them'} again${one ? ', or Ctrl+Z' : ''}.`,
+      'error',
+    );
+  }
   store().set({ waitingCoordinates: [...still, ...unopened] });
   // Said once per file read (again after a reload, as a reminder), not at every micrograph opened.
   const fresh = still.filter((g) => !announced.has(g));
@@ -347,7 +378,7 @@ export function assignCoordinates(): void {
   if (fresh.length) {
     const files = [...new Set(fresh.map((g) => g.file))];
     store().notify(
-      `No micrograph matches ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}; it will be used when a micrograph of that name is added (it is kept with the session).`,
+      `No micrograph matches ${someNames(files)}; it will be used when a micrograph of that name is added (it is kept with the session).`,
     );
   }
 }

@@ -4,7 +4,7 @@ import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import { knownPixelSize, pixelSizeOf, waitsForPixelSize, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
-import { mic, refusedReadOnly, store } from './context';
+import { mic, refusedReadOnly, someNames, store } from './context';
 import { ensurePicked, repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
 
@@ -34,8 +34,11 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
     if (m.demo || !m.info) continue;
     const px = diameterInPx(setting, pixelSizeOf(m, { fallbackPixelSize }));
     if (px === undefined) continue;
-    patches[m.key] = { params: { ...m.params, diameter: px } };
-    if (m.reviewed && px !== m.params.diameter) reviewed++;
+    // The size of a particle is not a setting a review can keep: it changes every pick's place,
+    // so a reviewed micrograph picked again is no longer reviewed (nor taught from as checked).
+    const unreview = m.reviewed && px !== m.params.diameter;
+    patches[m.key] = { params: { ...m.params, diameter: px }, ...(unreview ? { reviewed: false } : {}) };
+    if (unreview) reviewed++;
   }
   const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
   const session = {
@@ -46,10 +49,10 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
   if (!s.change(label, patches, { session, sizeStep: true })) return;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
-  // The size of a particle is not a setting a review can keep: it changes every pick's place.
   if (reviewed)
     s.notify(
-      `${reviewed} micrograph${reviewed === 1 ? '' : 's'} marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter in px (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again, or Ctrl+Z.`,
+      `${reviewed} micrograph${reviewed === 1 ? '' : 's'} you had marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter and ${reviewed === 1 ? 'is' : 'are'} no longer marked reviewed (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again and mark ${reviewed === 1 ? 'it' : 'them'} reviewed, or Ctrl+Z.`,
+      'error',
     );
 }
 
@@ -78,7 +81,7 @@ export function setDiameterUnit(unit: DiameterUnit): void {
   const names = apart.map((m) => m.name);
   const size = `${setting.value} ${unitLabel(unit)}`;
   s.notify(
-    `${apart.length} of your micrographs (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}) ${apart.length === 1 ? 'stays' : 'stay'} picked at ${apart.length === 1 ? 'its' : 'their'} own size, ` +
+    `${apart.length} of your micrographs (${someNames(names)}) ${apart.length === 1 ? 'stays' : 'stay'} picked at ${apart.length === 1 ? 'its' : 'their'} own size, ` +
       `not the session's ${size}${pixelSize ? ` (converted with ${formatPixelSize(pixelSize)} Å/px)` : ''}; micrographs added from now on take ${size}. ` +
       'Enter the diameter again to set it on all.',
   );

@@ -102,6 +102,7 @@ export function startAutosave(): void {
       s.diameter !== prev.diameter ||
       s.fallbackPixelSize !== prev.fallbackPixelSize ||
       s.waitingCoordinates !== prev.waitingCoordinates ||
+      s.undecidedCoordinates !== prev.undecidedCoordinates ||
       s.relionProject !== prev.relionProject ||
       s.autoPick !== prev.autoPick ||
       s.showPicks !== prev.showPicks ||

@@ -82,6 +82,7 @@ function NumberFields<T>({ specs, s, set }: { specs: readonly FieldSpec<NumberKe
           <span>{label}</span>
           <NumberInput
             testid={`train-${name}`}
+            label={label}
             value={s[name] as number}
             min={min}
             max={max}
