@@ -42,6 +42,7 @@ function fakePool(opts: FakeOptions = {}) {
   const failures: ((why: Error) => void)[] = [];
   const factory = (index: number): EngineEndpoint => {
     const open = new Map<string, { name: string; detected?: number }>();
+    let done = false;
     let n = 0;
     const api = {
       async init(o: EngineInit) {
@@ -123,7 +124,12 @@ function fakePool(opts: FakeOptions = {}) {
     };
     return {
       api: api as unknown as Comlink.Remote<EngineApi>,
-      terminate: () => void terminated++,
+      // Comlink refuses to release a proxy twice, as a real endpoint's terminate() does.
+      terminate: () => {
+        if (done) throw new Error('Proxy has been released and is not useable');
+        done = true;
+        terminated++;
+      },
       onFailure: (cb) => (failures[index] = cb),
     };
   };
@@ -436,6 +442,31 @@ describe('EngineBridge', () => {
     expect(lost).toEqual([1]);
     expect(pool.bridge.workers).toBe(1);
     expect(pool.bridge.info?.workers).toBe(1);
+  });
+
+  it('a restart after a worker died brings the pool back to full size', async () => {
+    const pool = fakePool({ detectMs: 20 });
+    await pool.bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' });
+    pool.kill(1, new WorkerFailedError('the engine worker failed: out of memory'));
+    expect(pool.bridge.workers).toBe(1);
+    expect(await pool.bridge.start({ backend: 'wasm', workers: 2, modelBaseUrl: '/m/' })).toMatchObject({ workers: 2 });
+    expect(pool.bridge.workers).toBe(2);
+  });
+
+  it('with every worker dead, the rest of a batch fails at once, each micrograph said', async () => {
+    const pool = fakePool({ detectMs: 40 });
+    await pool.bridge.start({ backend: 'wasm', workers: 1, modelBaseUrl: '/m/' });
+    const keys = ['a', 'b', 'c', 'd'];
+    for (const k of keys) pool.bridge.register(k, `${k}.mrc`, blob);
+    const failed: string[] = [];
+    const h = pool.bridge.batch(
+      keys.map((key) => ({ key, params: P() })),
+      { onDone: () => {}, onError: (k) => failed.push(k) },
+    );
+    await new Promise((r) => setTimeout(r, 15));
+    pool.kill(0, new WorkerFailedError('the engine worker failed: out of memory'));
+    expect(await h.done).toMatchObject({ picked: 0, failed: 4, skipped: 0 });
+    expect(failed.sort()).toEqual(keys);
   });
 
   it("a dead worker's micrographs reopen in a live one, and new ones go to live ones only", async () => {

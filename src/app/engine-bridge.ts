@@ -174,9 +174,12 @@ interface PickRequest {
 function workerEndpoint(index: number): EngineEndpoint {
   const worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: `drpnet-engine-${index}` });
   const api = Comlink.wrap<EngineApi>(worker);
+  let released = false;
   return {
     api,
     terminate: () => {
+      if (released) return;
+      released = true;
       api[Comlink.releaseProxy]();
       worker.terminate();
     },
@@ -304,17 +307,20 @@ export class EngineBridge {
     for (const cb of this.lostListeners) cb(why, left);
   }
 
+  /** Why nothing can run: every worker died. */
+  private noWorker(): WorkerFailedError {
+    const why = this.slots.find((s) => s.dead)?.dead;
+    return new WorkerFailedError(
+      `${why?.message ?? 'the engine has no worker'}; restart the engine (beside the backend) or reload the page`,
+    );
+  }
+
   /** A live worker for new work: `prefer` when alive, else the least loaded. */
   private pickSlot(prefer: number | undefined, withBytes: boolean): Slot {
     const live = this.live();
     const preferred = prefer === undefined ? undefined : this.slots[prefer];
     if (preferred && !preferred.dead) return preferred;
-    if (!live.length) {
-      const why = this.slots.find((s) => s.dead)?.dead;
-      throw new WorkerFailedError(
-        `${why?.message ?? 'the engine has no worker'}; restart the engine (beside the backend) or reload the page`,
-      );
-    }
+    if (!live.length) throw this.noWorker();
     const loads = live.map((s) => ({ load: s.lane.load, bytes: withBytes ? [...s.held.values()].reduce((a, h) => a + h.bytes, 0) : 0 }));
     return live[leastLoaded(loads)];
   }
@@ -332,7 +338,7 @@ export class EngineBridge {
     this.starting = undefined;
     for (const s of this.slots) {
       s.wire.trip(new CancelledError());
-      s.endpoint.terminate();
+      if (!s.dead) s.endpoint.terminate(); // a dead one was terminated when it died (comlink refuses a second release)
     }
     this.slots = [];
     this.poolInfo = undefined;
@@ -421,7 +427,7 @@ export class EngineBridge {
 
   /**
    * Runs `fn` in the lane of the micrograph's home worker, opening it there first when needed.
-   * A micrograph open nowhere gets a home now (the given slot, else the least loaded), so
+   * A micrograph open nowhere gets a home now (the given slot when alive, else the least loaded live one), so
    * later calls for it queue in the same lane.
    */
   private async dispatch<T>(
@@ -585,6 +591,7 @@ export class EngineBridge {
   }
 
   private cancelJob(slot: Slot, jobId: number): void {
+    if (slot.dead) return; // its jobs failed with it
     if (slot.flags) Atomics.store(slot.flags, jobId % slot.flags.length, jobId);
     void this.guard(slot, slot.api.cancel(jobId)).catch(() => {});
   }
@@ -623,7 +630,12 @@ export class EngineBridge {
     const t0 = performance.now();
     const work = async (slot: Slot): Promise<void> => {
       for (;;) {
-        // A worker that died takes no more: the live ones pick the rest.
+        // A worker that died takes no more: the live ones pick the rest; with none left, the rest fails.
+        if (slot.dead && !this.live().length)
+          for (const it of queue.drain()) {
+            counts.failed++;
+            h.onError(it.key, this.noWorker());
+          }
         const it = cancelled || slot.dead ? undefined : queue.take(slot.index, (k) => this.homeOf(k));
         if (!it) return;
         if (!this.registered.has(it.key)) {
@@ -642,7 +654,7 @@ export class EngineBridge {
             onProgress: h.onProgress ? (p) => h.onProgress!(it.key, p) : undefined,
           });
           // Its request's number: Cancel stops it, not the user's picks of the micrograph asked for since.
-          running.set(it.key, this.runners.get(it.key)?.issued ?? 0); // none: unknown micrograph, refused
+          running.set(it.key, this.runners.get(it.key)?.issued ?? 0);
           const r = await picking;
           if (r) {
             counts.picked++;

@@ -128,7 +128,6 @@ export interface ChangeOptions {
   sizeStep?: boolean;
 }
 
-/** Coordinates read from a file whose micrograph is not loaded yet: given to it when it is. */
 /** One micrograph's coordinates as a dropped file gives them. */
 export interface CoordinateGroup {
   file: string;
@@ -139,6 +138,7 @@ export interface CoordinateGroup {
   boxCorners?: boolean;
 }
 
+/** Coordinates to load as truth or picks, waiting for their micrograph to be loaded (and opened): given to it when it is. */
 export interface WaitingCoordinates extends CoordinateGroup {
   as: 'truth' | 'picks';
   /** Loaded by the program (demo truth), not by the user: not an undo step, and not saved. */

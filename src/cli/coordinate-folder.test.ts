@@ -69,27 +69,49 @@ describe("crYOLO's CBOX folder", () => {
 });
 
 describe('coordinate files named after their micrograph and more', () => {
-  it('match the micrographs given by the longest name they start with, as the workbench matches, and say so', async () => {
-    const runs = await mkdtemp(path.join(tmpdir(), 'drpnet-prefix-'));
+  const star = (x: number) => writeRelionCoordinates([{ x, y: 10 }]);
+  async function folder(files: Record<string, string>, run: (dir: string) => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'drpnet-prefix-'));
     try {
-      await writeFile(path.join(runs, 'mic_1_topaz-run3.star'), writeRelionCoordinates([{ x: 10, y: 10 }]));
-      await writeFile(path.join(runs, 'mic_1_2_topaz-run3.star'), writeRelionCoordinates([{ x: 20, y: 20 }]));
-      await writeFile(path.join(runs, 'mic_10_autopick.star'), writeRelionCoordinates([{ x: 30, y: 30 }]));
-      const read = await readCoordinateFolder(runs, { label: '--truth', micrographs: ['d/mic_1.mrc', 'd/mic_1_2.mrc', 'd/mic_10.mrc'] });
-      expect(Object.fromEntries([...read.picks].map(([k, p]) => [k, p.map((q) => q.x)]))).toEqual({
-        mic_1: [10],
-        mic_1_2: [20],
-        mic_10: [30],
-      });
+      for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+      await run(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const xs = (read: Awaited<ReturnType<typeof readCoordinateFolder>>) =>
+    Object.fromEntries([...read.picks].map(([k, p]) => [k, p.map((q) => q.x)]));
+
+  it('match the micrographs given by the longest name they start with, as the workbench matches, and say so', () =>
+    folder({ 'mic_1_topaz-run3.star': star(10), 'mic_1_2_topaz-run3.star': star(20), 'mic_10_autopick.star': star(30) }, async (dir) => {
+      const read = await readCoordinateFolder(dir, { label: '--truth', micrographs: ['d/mic_1.mrc', 'd/mic_1_2.mrc', 'd/mic_10.mrc'] });
+      expect(xs(read)).toEqual({ mic_1: [10], mic_1_2: [20], mic_10: [30] });
+      expect(read.names.get('mic_1')).toBe('mic_1');
       expect(read.warnings).toEqual([
         '--truth: mic_1_2_topaz-run3 -> mic_1_2, mic_1_topaz-run3 -> mic_1: matched to a micrograph by the start of the name only',
       ]);
       // Without the micrographs, each file names a micrograph of its own.
-      const alone = await readCoordinateFolder(runs, { label: '--truth' });
-      expect([...alone.picks.keys()].sort()).toEqual(['mic_10', 'mic_1_2_topaz-run3', 'mic_1_topaz-run3']);
+      const alone = await readCoordinateFolder(dir, { label: '--truth' });
+      expect(Object.keys(xs(alone)).sort()).toEqual(['mic_10', 'mic_1_2_topaz-run3', 'mic_1_topaz-run3']);
       expect(alone.warnings).toEqual([]);
-    } finally {
-      await rm(runs, { recursive: true, force: true });
-    }
+    }));
+
+  it("never where the file may be another micrograph's: the micrograph has its own file, two files start with its name, or a table's rows name it", async () => {
+    // Only mic_1 given, labels for the whole set: mic_1_2's stay mic_1_2's (unused), as before.
+    await folder({ 'mic_1.star': star(10), 'mic_1_2.star': star(20) }, async (dir) => {
+      const read = await readCoordinateFolder(dir, { label: '--truth', micrographs: ['mic_1.mrc'] });
+      expect(xs(read)).toEqual({ mic_1: [10], mic_1_2: [20] });
+      expect(read.warnings).toEqual([]);
+    });
+    await folder({ 'mic_1_run2.star': star(10), 'mic_1_run3.star': star(20) }, async (dir) => {
+      const read = await readCoordinateFolder(dir, { label: '--truth', micrographs: ['mic_1.mrc'] });
+      expect(xs(read)).toEqual({ mic_1_run2: [10], mic_1_run3: [20] });
+    });
+    const particles =
+      'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\nMovies/mic_1.mrc 10 10\nMovies/mic_1_2.mrc 20 10\n';
+    await folder({ 'particles.star': particles }, async (dir) => {
+      const read = await readCoordinateFolder(dir, { label: '--truth', micrographs: ['mic_1.mrc'] });
+      expect(xs(read)).toEqual({ mic_1: [10], mic_1_2: [20] });
+    });
   });
 });

@@ -12,7 +12,7 @@ import {
   isCoordinateFileName,
   isCoordinateList,
   isMicrographsStar,
-  micrographBase,
+  baseName,
   micrographKey,
   micrographMatchKey,
   micrographMatcher,
@@ -111,20 +111,11 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const warnings: string[] = [];
   const failed: string[] = [];
   const failedKeys = new Set<string>();
-  /** Coordinate names matched to a micrograph by the start of their name only, named in a warning. */
-  const byPrefix = new Map<string, string>();
-  /** The key of the micrograph a coordinate file or a table's micrograph name belongs to. */
-  const match = opts.micrographs && micrographMatcher(opts.micrographs);
-  const keyOf = (name: string): string => {
-    const mic = match && match(name);
-    if (!mic) return micrographMatchKey(name);
-    const key = micrographMatchKey(mic);
-    if (key !== micrographMatchKey(name)) byPrefix.set(micrographBase(name), micrographBase(mic));
-    return key;
-  };
+  /** Keys of files that name one micrograph by their own name (not a table's rows). */
+  const fileNamed = new Set<string>();
   const fail = (file: string, why: string) => {
     failed.push(why);
-    failedKeys.add(keyOf(file));
+    failedKeys.add(micrographMatchKey(file));
   };
   const ignored = new Map<CoordinateFormat, number>();
   const byKey = new Map<string, Candidate[]>();
@@ -185,8 +176,9 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       return fail(file, e instanceof MissingBoxSizeError && opts.boxSize === undefined ? `${e.message} (--box-size PX)` : e.message);
     }
     for (const [mic, picks] of groups) {
-      const key = keyOf(mic);
+      const key = micrographMatchKey(mic);
       if (!names.has(key)) names.set(key, micrographKey(mic));
+      if (mic === baseName(file)) fileNamed.add(key);
       const list = byKey.get(key) ?? [];
       const same = list.find((c) => c.file === file);
       if (same) same.picks = [...same.picks, ...picks];
@@ -235,10 +227,6 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
           );
       }
   }
-  if (byPrefix.size)
-    warnings.push(
-      `${opts.label}: ${someOf([...byPrefix].map(([name, mic]) => `${name} -> ${mic}`))}: matched to a micrograph by the start of the name only`,
-    );
   if (unsure.picks)
     warnings.push(
       `${opts.label}: ${someOf(unsure.files)}: ${unsure.picks} detection(s) under crYOLO's default confidence threshold (${CRYOLO_DEFAULT_THRESHOLD}), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,
@@ -247,6 +235,11 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     warnings.push(
       `${opts.label}: ${someOf(lists)}: a RELION list of coordinate files, which holds none itself; give the folder that holds the files it names`,
     );
+
+  if (opts.micrographs) {
+    const matched = matchByPrefix(byKey, fileNamed, names, failedKeys, opts.micrographs);
+    if (matched.length) warnings.push(`${opts.label}: ${someOf(matched)}: matched to a micrograph by the start of the name only`);
+  }
 
   const picks = new Map<string, Particle[]>();
   const files = new Map<string, string>();
@@ -281,6 +274,49 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const other = [...ignored].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`);
   const summary = `${opts.label} ${dir}: read ${read.length ? read.join(', ') : 'nothing'}${other.length ? `; ignored ${other.join(', ')} (not in --format)` : ''}`;
   return { picks, names, files, summary, warnings, failed, failedKeys };
+}
+
+/**
+ * Gives a micrograph the coordinates of a file whose name starts with the micrograph's and goes
+ * on (`mic_01_topaz-run3.txt` -> `mic_01.mrc`), as the workbench does (coords/names.ts
+ * matchMicrograph), and returns `file -> micrograph` for each. Only where it cannot be another
+ * micrograph's: the file names one micrograph (a table's rows name theirs), the micrograph has
+ * no file of its own name, and no other file starts with its name (`mic_1_2.star` beside
+ * `mic_1.star`, with only mic_1 given, is mic_1_2's: left alone).
+ */
+function matchByPrefix(
+  byKey: Map<string, Candidate[]>,
+  fileNamed: ReadonlySet<string>,
+  names: Map<string, string>,
+  failedKeys: Set<string>,
+  micrographs: readonly string[],
+): string[] {
+  const match = micrographMatcher(micrographs);
+  const given = new Set(micrographs.map((m) => micrographMatchKey(m)));
+  // A file that could not be read leaves its micrograph out, whichever way it was named.
+  for (const key of [...failedKeys]) {
+    const mic = given.has(key) ? undefined : match(key);
+    if (mic && !byKey.has(micrographMatchKey(mic))) failedKeys.add(micrographMatchKey(mic));
+  }
+  const claims = new Map<string, { key: string; mic: string }[]>();
+  for (const key of byKey.keys()) {
+    if (given.has(key) || !fileNamed.has(key)) continue;
+    const mic = match(names.get(key) ?? key);
+    const target = mic && micrographMatchKey(mic);
+    if (!target || !mic || byKey.has(target)) continue;
+    claims.set(target, [...(claims.get(target) ?? []), { key, mic }]);
+  }
+  const matched: string[] = [];
+  for (const [target, list] of claims) {
+    if (list.length > 1) continue; // two runs' files for one micrograph: which one is meant cannot be known
+    const { key, mic } = list[0];
+    matched.push(`${names.get(key) ?? key} -> ${micrographKey(mic)}`);
+    byKey.set(target, byKey.get(key) as Candidate[]);
+    byKey.delete(key);
+    names.set(target, micrographKey(mic));
+    names.delete(key);
+  }
+  return matched;
 }
 
 /**

@@ -407,6 +407,16 @@ describe('eval', () => {
     expect(run.result).toBe(0);
     expect(JSON.parse(run.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
     expect(run.stderr).toMatch(/--picks: mic_01_run3 -> mic_01: matched to a micrograph by the start of the name only/);
+    // Not where the micrograph has a file of its own: mic_01_2's picks stay mic_01_2's, not scored.
+    const own = path.join(root, 'eval-prefix-own');
+    await writePicks(own, ['box']);
+    await writeFile(
+      path.join(own, 'mic_01_2_autopick.star'),
+      writeCoordinates('star', [{ x: 900, y: 900 }], { micrographName: 'mic_01_2.mrc', boxSize: 28 }),
+    );
+    const both = await evaluate('--picks', own, '--truth', truth, '--radius', '10', '--json');
+    expect(JSON.parse(both.stdout).overall).toMatchObject({ tp: 10, fp: 0, fn: 0 });
+    expect(JSON.parse(both.stdout).picksWithoutTruth).toEqual(['mic_01_2']);
     // Given the micrographs, both folders are matched to them: truth named `mic_01_gt-v2`, picks `mic_01_run3`.
     const inside = truthPicks.slice(0, 5).map((p) => ({ x: p.x, y: p.y + 40 }));
     const labels = path.join(root, 'eval-prefix-truth');

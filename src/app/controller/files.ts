@@ -301,7 +301,7 @@ function applyCoordinates(
   waiting: WaitingCoordinates,
   m: MicrographEntry,
   size: { width: number; height: number },
-  unreviewed: string[],
+  pass: { step: string; unreviewed: string[] },
 ): boolean {
   const group = centred(waiting, m);
   if (waiting.boxCorners && !waiting.quiet)
@@ -321,7 +321,7 @@ function applyCoordinates(
   }
   if (g.as === 'truth') {
     if (g.quiet) store().updateMic(m.key, { truth: g.picks, truthName: g.file });
-    else store().change('load ground truth', { [m.key]: { truth: g.picks, truthName: g.file } });
+    else store().change('load coordinates', { [m.key]: { truth: g.picks, truthName: g.file } }, { mergeKey: pass.step });
     return true;
   }
   const picks = g.picks.map((p) => ({
@@ -336,11 +336,15 @@ function applyCoordinates(
     store().notify(
       `${g.file}: ${twice} of its ${picks.length} picks were on ${m.name} already (within a particle radius) and were not added twice.`,
     );
-  // The picks a review checked are set aside: the loaded ones are nobody's checked picks yet.
-  if (m.reviewed) unreviewed.push(m.name);
-  store().change('edit picks', { [m.key]: { edits, ...(m.reviewed ? { reviewed: false } : {}) } });
+  // Where the loaded picks take the place of the checked ones (the automatic picks set aside, or
+  // picks added), the micrograph is reviewed no longer: they are nobody's checked picks yet.
+  const unreview = !!m.reviewed && (!m.edits.autoSetAside || edits.manual.length > m.edits.manual.length);
+  if (unreview) pass.unreviewed.push(m.name);
+  store().change('load coordinates', { [m.key]: { edits, ...(unreview ? { reviewed: false } : {}) } }, { mergeKey: pass.step });
   return true;
 }
+
+let passes = 0;
 
 /**
  * Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks,
@@ -353,21 +357,22 @@ export function assignCoordinates(): void {
   const waiting = store().waitingCoordinates;
   if (!waiting.length) return;
   const arrived: string[] = [];
-  const unreviewed: string[] = [];
+  // What one pass loads is one undo step.
+  const pass = { step: `load coordinates ${++passes}`, unreviewed: [] as string[] };
   for (const g of waiting) {
     const target = match(g.micrograph);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) still.push(g);
     else if (!m.info) unopened.push(g);
     // Said when it waited (dropped before, or kept with the session): the user may have forgotten it.
-    else if (applyCoordinates(g, m, m.info, unreviewed) && !g.quiet && (announced.has(g) || !justRead.has(g)))
+    else if (applyCoordinates(g, m, m.info, pass) && !g.quiet && (announced.has(g) || !justRead.has(g)))
       arrived.push(`${g.file} (${useLabel(g.as)}) on ${m.name}`);
   }
   if (arrived.length) store().notify(`Loaded what waited for its micrograph: ${someNames(arrived, '; ')}.`);
-  if (unreviewed.length) {
-    const one = unreviewed.length === 1;
+  if (pass.unreviewed.length) {
+    const one = pass.unreviewed.length === 1;
     store().notify(
-      `${someNames(unreviewed)} ${one ? 'was' : 'were'} marked reviewed: the loaded picks replace the ones checked there, so ${one ? 'it is' : 'they are'} no longer marked reviewed; check and mark ${one ? 'it' : 'them'} again${one ? ', or Ctrl+Z' : ''}.`,
+      `${someNames(pass.unreviewed)} ${one ? 'was' : 'were'} marked reviewed: the loaded picks replace the ones checked there, so ${one ? 'it is' : 'they are'} no longer marked reviewed; check and mark ${one ? 'it' : 'them'} again, or Ctrl+Z.`,
       'error',
     );
   }

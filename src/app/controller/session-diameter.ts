@@ -36,7 +36,8 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
     if (px === undefined) continue;
     // The size of a particle is not a setting a review can keep: it changes every pick's place,
     // so a reviewed micrograph picked again is no longer reviewed (nor taught from as checked).
-    const unreview = m.reviewed && px !== m.params.diameter;
+    // One showing loaded picks in place of the automatic ones keeps them, and its mark.
+    const unreview = m.reviewed && px !== m.params.diameter && !m.edits.autoSetAside;
     patches[m.key] = { params: { ...m.params, diameter: px }, ...(unreview ? { reviewed: false } : {}) };
     if (unreview) reviewed++;
   }

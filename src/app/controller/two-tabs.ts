@@ -32,7 +32,8 @@ export async function handOver(): Promise<void> {
   cancelBatch();
   cancelRepicks();
   await autosave.flush();
-  store().set({ readOnly: READ_ONLY_MOVED });
+  // An open question about dropped coordinates goes with the session (undecidedCoordinates): the new tab asks it.
+  store().set({ readOnly: READ_ONLY_MOVED, coordinatePrompt: undefined });
   releaseSession();
 }
 
