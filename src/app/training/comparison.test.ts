@@ -4,7 +4,7 @@ import { DEFAULT_PICK_PARAMS } from '../../core/params';
 import { addManual, EMPTY_EDITS } from '../picks-merge';
 import { newEntry, type MicrographEntry } from '../store';
 import { micrographMetrics } from '../metrics-view';
-import { heldOutLabels, modelPicks, sideOf, total, trainingFitNote, verdict, type ComparisonRow } from './comparison';
+import { heldOutLabels, modelPicks, rescoredRows, sideOf, total, trainingFitNote, verdict, type ComparisonRow } from './comparison';
 
 const D = 100;
 const auto: ScoredPick[] = [
@@ -87,5 +87,33 @@ describe('before / after comparison of a retrained model', () => {
       /finds 3 of the 4 picks .* \(its own training data: no held-out check\)\.$/,
     );
     expect(trainingFitNote([{ ...row(checked), fit: undefined }])).toBe('');
+  });
+
+  it('scores a waiting comparison again when ground truth arrives for a held-out micrograph, and not one it learnt from', () => {
+    const before = [{ x: 100, y: 100 }];
+    const after = [
+      { x: 100, y: 100 },
+      { x: 400, y: 400 },
+    ];
+    const rows: ComparisonRow[] = [
+      { key: 'a', name: 'a.mrc', before: { picks: 1 }, after: { picks: 2 }, picks: { before, after, diameter: D } },
+      { key: 'b', name: 'b.mrc', before: { picks: 1 }, after: { picks: 2 }, trainedOn: true, picks: { before, after, diameter: D } },
+    ];
+    expect(verdict(rows)).toBe('unknown');
+    const truth = [
+      { x: 100, y: 100 },
+      { x: 400, y: 400 },
+    ];
+    const now = new Map([
+      ['a', mic('a', { truth })],
+      ['b', mic('b', { truth })],
+    ]);
+    expect(rescoredRows(rows, now, new Set(), false)).toBe(rows); // nothing changed: the same rows
+    const next = rescoredRows(rows, now, new Set(['a', 'b']), false);
+    expect(next[0].before.metrics?.f1).toBeCloseTo(2 / 3);
+    expect(next[0].after.metrics?.f1).toBe(1);
+    expect(next[1]).toBe(rows[1]);
+    expect(verdict(next)).toBe('better');
+    expect(rescoredRows(next, now, new Set(['a']), false)).toBe(next);
   });
 });

@@ -28,6 +28,8 @@ export interface ComparisonRow {
   reviewed?: boolean;
   /** Learnt from and marked reviewed: the new model's picks against the picks the user checked there (no held-out check). */
   fit?: MetricsSummary;
+  /** Each model's own picks and the diameter they are scored at, kept to score them again when labels arrive while the comparison waits. */
+  picks?: { before: Particle[]; after: Particle[]; diameter: number };
 }
 
 /** What the verdict says when no micrograph can judge the new model. */
@@ -59,6 +61,31 @@ export function modelPicks(auto: readonly ScoredPick[], diameter: number): Parti
 
 export function sideOf(kept: Particle[], labels: Particle[] | undefined, diameter: number): Side {
   return labels ? { picks: kept.length, metrics: micrographMetrics(kept, labels, diameter) } : { picks: kept.length };
+}
+
+/**
+ * The rows scored again against what labels their micrographs have now (ground truth loaded, or
+ * a review marked, while the comparison waits for keep or discard); only rows whose micrograph
+ * is in `changed`. The same array when no score moved.
+ */
+export function rescoredRows(
+  rows: readonly ComparisonRow[],
+  micrographs: ReadonlyMap<string, MicrographEntry>,
+  changed: ReadonlySet<string>,
+  truthHeldOut: boolean,
+): readonly ComparisonRow[] {
+  let moved = false;
+  const next = rows.map((r) => {
+    const m = changed.has(r.key) ? micrographs.get(r.key) : undefined;
+    if (!m || !r.picks) return r;
+    const labels = heldOutLabels(m, new Set(r.trainedOn ? [r.key] : []), truthHeldOut);
+    const before = sideOf(r.picks.before, labels, r.picks.diameter);
+    const after = sideOf(r.picks.after, labels, r.picks.diameter);
+    if (JSON.stringify([before, after]) === JSON.stringify([r.before, r.after])) return r;
+    moved = true;
+    return { ...r, before, after };
+  });
+  return moved ? next : rows;
 }
 
 /** Pick counts summed, metrics pooled over the held-out micrographs with labels (undefined without any). */

@@ -38,6 +38,7 @@ import {
   heldOutLabels,
   modelPicks,
   NO_HELD_OUT,
+  rescoredRows,
   sideOf,
   total,
   trainingFitNote,
@@ -398,6 +399,7 @@ export async function trainReviewed(): Promise<void> {
       result.weights,
       result.metadata,
     );
+    noteRunning(kind, id); // stored, not yet compared: a reload from here on deletes it
     await refreshLibrary();
     const last = result.history[result.history.length - 1];
     training().set({ review: undefined });
@@ -428,30 +430,33 @@ export async function trainReviewed(): Promise<void> {
 }
 
 // A run in progress is noted in this tab's session storage, so that a reload, which stops it,
-// can say so afterwards (nothing is stored of a run that did not finish).
+// can say so afterwards. Nothing is kept of a run that did not finish: a model it stored before
+// its comparison ended (which a reload cut short) is deleted, as Cancel deletes it.
 const RUN_KEY = 'drpnet.training-run';
 
-function noteRunning(kind: TrainKind | undefined): void {
+function noteRunning(kind: TrainKind | undefined, storedId?: string): void {
   try {
-    if (kind) sessionStorage.setItem(RUN_KEY, kind);
+    if (kind) sessionStorage.setItem(RUN_KEY, JSON.stringify({ kind, storedId }));
     else sessionStorage.removeItem(RUN_KEY);
   } catch {
     // no session storage (a sandboxed frame): the reload is then not remarked on
   }
 }
 
-/** Says, once, that the page was reloaded while a run trained. */
-function sayIfInterrupted(): void {
-  let kind: string | null = null;
+/** Says, once, that the page was reloaded while a run trained, and deletes what it stored. */
+async function sayIfInterrupted(): Promise<void> {
+  let run: { kind?: string; storedId?: string } | undefined;
   try {
-    kind = sessionStorage.getItem(RUN_KEY);
+    const text = sessionStorage.getItem(RUN_KEY);
+    if (!text) return;
+    run = text.startsWith('{') ? JSON.parse(text) : { kind: text };
   } catch {
     return;
   }
-  if (!kind) return;
   noteRunning(undefined);
+  if (run?.storedId) await library.deleteModel(run.storedId).catch(() => undefined);
   say(
-    `The page was reloaded while the ${kind} was training: that run stopped and nothing of it was stored; the models in use are unchanged. Choose samples and train again.`,
+    `The page was reloaded while the ${run?.kind ?? 'model'} was training: that run stopped and nothing of it was kept; the models in use are unchanged. Choose samples and train again.`,
     true,
   );
 }
@@ -469,10 +474,11 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   // The classifier's labels come from the unsupervised rule, never from ground truth.
   const labels = mics.map((m) => heldOutLabels(m, trainedOn, kind === 'classifier'));
   const fitLabels = mics.map((m) => trainingLabels(m, trainedOn));
+  const beforePicks = mics.map((m) => modelPicks(m.auto, m.params.diameter));
   const rows: ComparisonRow[] = mics.map((m, i) => ({
     key: m.key,
     name: m.name,
-    before: sideOf(modelPicks(m.auto, m.params.diameter), labels[i], m.params.diameter),
+    before: sideOf(beforePicks[i], labels[i], m.params.diameter),
     after: { picks: 0 },
     trainedOn: trainedOn.has(m.key) || undefined,
     ...(m.edits.autoSetAside ? { shownFrom: m.edits.autoSetAside } : {}),
@@ -489,6 +495,7 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
         const r = await engine.pickAside(m.key, m.params, PRIORITY.batch);
         const after = modelPicks(r.picks, m.params.diameter);
         rows[i].after = sideOf(after, labels[i], m.params.diameter);
+        rows[i].picks = { before: beforePicks[i], after, diameter: m.params.diameter };
         const fit = fitLabels[i];
         if (fit) rows[i].fit = micrographMetrics(after, fit, m.params.diameter);
       } catch (e) {
@@ -726,19 +733,37 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
   }
 }
 
+/**
+ * Scores the waiting comparison again where a micrograph's labels changed (ground truth loaded,
+ * a review marked or edited): a user told to load truth for a held-out micrograph gets the verdict.
+ */
+function rescorePending(now: readonly MicrographEntry[], before: readonly MicrographEntry[]): void {
+  const p = training().pending;
+  if (!p) return;
+  const old = new Map(before.map((m) => [m.key, m]));
+  const changed = new Set<string>();
+  for (const m of now) {
+    const o = old.get(m.key);
+    if (o !== m && (!o || o.truth !== m.truth || o.reviewed !== m.reviewed || (m.reviewed && o.edits !== m.edits))) changed.add(m.key);
+  }
+  if (!changed.size) return;
+  const rows = rescoredRows(p.rows, new Map(now.map((m) => [m.key, m])), changed, p.kind === 'classifier');
+  if (rows !== p.rows) setPending({ ...p, rows: [...rows] });
+}
+
 let started = false;
 
 /** Lists the library and follows engine restarts (each worker loads the active models itself). */
 export function initTraining(): void {
   if (started) return;
   started = true;
-  sayIfInterrupted();
-  void refreshLibrary().then(restorePending);
+  void sayIfInterrupted().then(refreshLibrary).then(restorePending);
   // What the workers loaded when they started, else what they will load.
   const loaded = workbench().backendInfo?.models;
   if (loaded) training().set({ active: loaded });
   else void library.getActiveModels().then((active) => workbench().backendInfo?.models || training().set({ active }));
   useWorkbench.subscribe((s, prev) => {
+    if (s.micrographs !== prev.micrographs) rescorePending(s.micrographs, prev.micrographs);
     if (s.backendInfo === prev.backendInfo || !s.backendInfo?.models) return;
     training().set({ active: s.backendInfo.models });
     if (s.backendInfo.modelNote) say(s.backendInfo.modelNote, true);
