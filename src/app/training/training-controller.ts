@@ -28,6 +28,7 @@ import {
   type TrainRequest,
   type TrainResult,
 } from '../../../workers/training-api';
+import { sameModels } from '../controller/context';
 import { pickMicrograph, repickOtherModels } from '../controller/picking';
 import { setOnUnreviewed, whereSet } from '../controller/settings-from-review';
 import { describeSettings } from '../../core/tuning';
@@ -468,7 +469,13 @@ async function sayIfInterrupted(): Promise<void> {
  * back to the models in use; the user chooses. Only micrographs it did not learn from
  * (`trainedOn`) are scored.
  */
-async function compareWith(kind: ModelKind, id: string, name: string, trained: string, trainedOn: ReadonlySet<string>): Promise<void> {
+export async function compareWith(
+  kind: ModelKind,
+  id: string,
+  name: string,
+  trained: string,
+  trainedOn: ReadonlySet<string>,
+): Promise<void> {
   const previous = training().active;
   const mics = workMicrographs(workbench().micrographs).filter((m) => m.pickedWith && usable(m));
   // The classifier's labels come from the unsupervised rule, never from ground truth.
@@ -487,6 +494,20 @@ async function compareWith(kind: ModelKind, id: string, name: string, trained: s
   progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
   try {
+    // A micrograph marked reviewed keeps the picks of the model that made them, which may not be
+    // the one in use (a model kept since): its "before" is the model in use, picked aside here.
+    for (let i = 0; i < mics.length; i++) {
+      const m = mics[i];
+      if (sameModels(m.pickedBy, previous)) continue;
+      throwIfCancelled();
+      try {
+        const r = await engine.pickAside(m.key, m.params, PRIORITY.batch);
+        beforePicks[i] = modelPicks(r.picks, m.params.diameter);
+        rows[i].before = sideOf(beforePicks[i], labels[i], m.params.diameter);
+      } catch (e) {
+        if (isCancelled(e)) throw e; // otherwise it keeps the picks it shows
+      }
+    }
     await engine.broadcast((api) => api.useModels({ ...previous, [kind]: id }));
     for (let i = 0; i < mics.length; i++) {
       throwIfCancelled();
