@@ -432,6 +432,14 @@ test("beside the demo data, a detector learnt from the user's reviewed micrograp
     /On the 1 reviewed micrograph\(s\) it learnt from, it finds \d+ of the \d+ picks you checked there, with \d+ others/,
   );
 
+  // The user does as told: ground truth for the other micrograph, loaded while the comparison
+  // waits, scores it there and gives a verdict.
+  await page.getByTestId('file-input').setInputFiles(own[1].truthPath);
+  await page.getByTestId('coords-as-truth').click();
+  await expect(comparison).not.toHaveAttribute('data-verdict', 'unknown');
+  await expect(comparison).not.toHaveAttribute('data-f1-before', '');
+  await expect(page.getByTestId('comparison-no-held-out')).toHaveCount(0);
+
   // Kept: the micrograph not reviewed is picked again with it; the reviewed one keeps the picks the user checked.
   const pickedBy = async () => Object.fromEntries((await micrographs(page)).map((m) => [m.name, m.pickedBy?.fcrn]));
   const reviewedRow = rows.filter({ hasText: own[0].name });
