@@ -531,9 +531,13 @@ test("an imported detector's pick settings (drpnet fine-tune's) go to the microg
   const active = page.getByTestId('active-fcrn');
   await active.selectOption('shipped');
   await expect(active).toHaveValue('shipped');
+  // Said, as a kept model's switch is: the micrographs change.
+  await expect(page.getByTestId('train-message')).toContainText(
+    'The shipped detector is now the active detector; the micrographs are picked again with it (the 1 marked reviewed keep their picks).',
+  );
   await active.selectOption({ index: 1 });
   await expect(page.getByTestId('train-message')).toContainText(
-    /is now the active detector\. It carries pick settings chosen on labelled micrographs \(Threshold T 6, Classifier cutoff 0\.95\)\. Set on the \d+ micrographs not reviewed/,
+    /is now the active detector; the micrographs are picked again with it \(the 1 marked reviewed keep their picks\)\. It carries pick settings chosen on labelled micrographs \(Threshold T 6, Classifier cutoff 0\.95\)\. Set on the \d+ micrographs not reviewed/,
   );
   await expect
     .poll(async () => (await micrographs(page)).slice(1).every((m) => m.pickedWith?.threshold === 6 && m.pickedWith?.cutoff === 0.95), {

@@ -680,7 +680,11 @@ export async function activateFromLibrary(kind: ModelKind, id: string): Promise<
   if (!(await activate(kind, id))) return;
   const m = training().library.find((x) => x.id === id);
   const note = m ? applyCarriedSettings(m.metadata) : '';
-  if (m && note) say(`${m.name} is now the active ${kind === 'fcrn' ? 'detector' : 'classifier'}.${note}`);
+  // Said, as keeping a retrained model says it: every micrograph not marked reviewed changes.
+  const reviewed = workMicrographs(workbench().micrographs).filter((x) => x.reviewed).length;
+  const kept = reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : '';
+  const name = id === SHIPPED_MODEL ? `The shipped ${kind === 'fcrn' ? 'detector' : 'classifier'}` : (m?.name ?? id);
+  say(`${name} is now the active ${kind === 'fcrn' ? 'detector' : 'classifier'}; the micrographs are picked again with it${kept}.${note}`);
 }
 
 /**
