@@ -4,6 +4,7 @@
 // dataset, --resume skips micrographs whose outputs exist; outputs are written atomically.
 // The per-micrograph loop (runPickBatch) is also what `drpnet relion-external` runs.
 import { appendFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalOrder, parseShard, shardRange, type Shard } from '../core/batch/shard';
@@ -520,6 +521,9 @@ async function statsWriter(file: string): Promise<((record: PickStats) => void) 
   };
 }
 
+/** The signals that stop a batch from outside: SIGTERM (SLURM's time limit, scancel, `kill`), SIGINT (Ctrl-C). */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 export async function pickCommand(argv: string[]): Promise<number> {
   const args = parse(
     argv,
@@ -594,12 +598,34 @@ export async function pickCommand(argv: string[]): Promise<number> {
   const part = shard ? `shard ${shard.index}/${shard.count}: ${files.length} of ${all.length}` : `${files.length}`;
   process.stderr.write(`drpnet pick: ${part} micrograph(s)${v.resume ? ', resuming' : ''}\n`);
 
-  const res = await runPickBatch(jobs, settings, {
-    resume: Boolean(v.resume),
-    report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`),
-    stats: statsFile === undefined ? undefined : await statsWriter(statsFile),
-  });
-  const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed)` : '';
+  // SIGTERM (SLURM's time limit, scancel) or Ctrl-C stops the batch between micrographs, so no
+  // half-written file is left and the count is said; a second one stops at once.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onStop = (signal: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(128 + osConstants.signals[signal]);
+    stoppedBy = signal;
+    process.stderr.write(`drpnet pick: ${signal}: stopping once the micrograph being picked is written (again: at once)\n`);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onStop);
+  let res: BatchResult;
+  try {
+    res = await runPickBatch(jobs, settings, {
+      resume: Boolean(v.resume),
+      report: (line, kind) => process.stderr.write(`${kind === 'info' ? 'drpnet pick: ' : ''}${line}\n`),
+      stats: statsFile === undefined ? undefined : await statsWriter(statsFile),
+      shouldStop: async () => stoppedBy !== undefined,
+    });
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onStop);
+  }
+  if (res.stopped && stoppedBy) {
+    const left = jobs.length - res.picked - res.skipped - res.failed.length;
+    process.stderr.write(
+      `drpnet pick: stopped by ${stoppedBy}: ${res.picked} picked, ${res.skipped} skipped, ${res.failed.length} failed, ${left} not reached; run again with --resume to pick the rest\n`,
+    );
+    return 128 + osConstants.signals[stoppedBy];
+  }
+  const skipped = res.skipped ? `, ${res.skipped} skipped (outputs existed, kept as an earlier run picked them)` : '';
   process.stderr.write(`drpnet pick: ${res.picked} picked${skipped}, ${res.failed.length} failed\n`);
   // Said once, after the count: picks look as many as the particles there (calibration) and may still be half wrong.
   if (res.unlike) process.stderr.write(`drpnet pick: ${disagreementWarning(res.unlike, res.picked)}\n`);

@@ -41,6 +41,7 @@ import {
   runPickBatch,
   type PickJob,
   type PickOptionValues,
+  STOP_SIGNALS,
 } from './pick';
 
 const HELP = `usage (from the RELION project directory):
@@ -252,25 +253,42 @@ function workerReporter(): ((report: WorkerReport) => Promise<void>) | undefined
 
 /** Runs `drpnet relion-external ... --shard i/n` for i < n in parallel, each added to
  * `children` as it starts (a stop signal stops them too); resolves when all exit, with the
- * reports of those that went through their part (one that crashed or was stopped sends none). */
-async function runChildren(argv: readonly string[], n: number, cwd: string, children: ChildProcess[]): Promise<WorkerReport[]> {
+ * reports of those that went through their part (one that crashed or was stopped sends none)
+ * and a line for each killed by a signal. */
+async function runChildren(
+  argv: readonly string[],
+  n: number,
+  cwd: string,
+  children: ChildProcess[],
+): Promise<{ reports: WorkerReport[]; lost: string[] }> {
   const base: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (/^--(j|shard)$/.test(argv[i])) i++;
     else if (!/^--(j|shard)=/.test(argv[i])) base.push(argv[i]);
   }
   const reports: WorkerReport[] = [];
+  const reported = new Set<ChildProcess>();
   for (let i = 0; i < n; i++) {
     const child = spawn(process.execPath, [BIN, 'relion-external', ...base, '--shard', `${i}/${n}`], {
       cwd,
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [WORKER_ENV]: '1' },
     });
-    child.on('message', (m) => reports.push(m as WorkerReport));
+    child.on('message', (m) => {
+      reports.push(m as WorkerReport);
+      reported.add(child);
+    });
     children.push(child);
   }
   await Promise.all(children.map(closed));
-  return reports;
+  // Killed by a signal (a worker that fails or stops on RELION's abort exits and says why itself).
+  const lost = children
+    .filter((c) => !reported.has(c) && c.signalCode)
+    .map(
+      (c) =>
+        `worker process ${children.indexOf(c) + 1} of ${n} was killed (${c.signalCode}${c.signalCode === 'SIGKILL' ? ': from outside, or out of memory' : ''})`,
+    );
+  return { reports, lost };
 }
 
 /** Resolves when the process has exited and its output is closed (at once when it already has). */
@@ -317,9 +335,22 @@ const JOB_OUTCOME_FILES = [
   RELION_OUTPUT_NODES,
 ];
 
-/** The signals that stop a job from outside: SIGTERM (SLURM at the time limit and on scancel,
- * `kill`), SIGINT (Ctrl-C in a terminal). */
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Whether every output exists, written at `since` (ms since the epoch) or later when it is given. */
+async function writtenSince(outputs: readonly { path: string }[], since: number | undefined): Promise<boolean> {
+  const stats = await Promise.all(outputs.map((o) => fs.stat(o.path).catch(() => undefined)));
+  return stats.every((st) => st && (since === undefined || st.mtimeMs >= since));
+}
+
+/** The value of the first of `names` given in `argv` (`--o DIR` or `--o=DIR`), before the options are parsed. */
+function rawOption(argv: readonly string[], names: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    for (const n of names) {
+      if (argv[i] === n) return argv[i + 1];
+      if (argv[i].startsWith(`${n}=`)) return argv[i].slice(n.length + 1);
+    }
+  }
+  return undefined;
+}
 
 export interface ExternalEnv {
   /** The RELION project directory (default: the working directory). */
@@ -330,14 +361,20 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
   const cwd = env.cwd ?? process.cwd();
   // Find --o first: once the job directory is known, every failure must leave an exit file
   // there, or RELION shows the job as running forever.
-  const oAt = argv.findIndex((a) => a === '--o' || a.startsWith('--o='));
-  const oArg = oAt < 0 ? undefined : argv[oAt].startsWith('--o=') ? argv[oAt].slice(4) : argv[oAt + 1];
+  const oArg = rawOption(argv, ['--o']);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(HELP + '\n');
     return 0;
   }
   if (!oArg || oArg.startsWith('--')) throw new UsageError(`--o JOB_DIR is required\n${HELP}`);
   const jobDir = path.resolve(cwd, oArg);
+  // The folder of the micrographs STAR is another job's (MotionCorr/job002/): writing there, and
+  // first clearing its RELION_OUTPUT_NODES.star, would damage that job. Refused before anything is written.
+  const inMicsArg = rawOption(argv, ['--in_mics', '--in-mics']);
+  if (inMicsArg && path.dirname(path.resolve(cwd, inMicsArg)) === jobDir)
+    throw new UsageError(
+      `--o ${oArg} is the folder of --in_mics ${inMicsArg}, the job that made it; an External job writes into a folder of its own (External/jobNNN/), as RELION gives it`,
+    );
   const inJob = (name: string) => path.join(jobDir, name);
   const sharded = argv.some((a) => a === '--shard' || a.startsWith('--shard='));
   /** A worker process of a job run with --j: the job reports for it. */
@@ -367,6 +404,7 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     return 1;
   };
 
+  const startedAt = Date.now();
   const runJob = async (): Promise<number> => {
     try {
       const warnings: string[] = [];
@@ -395,8 +433,13 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       // Other options than the files there were made with: from now on they are mixed (until an --overwrite run has picked them all).
       if (earlier !== options) await writeFileAtomic(inJob(SETTINGS_FILE), earlier === undefined ? options : MIXED_SETTINGS);
       const workers = shard ? 1 : Math.min(j, plan.jobs.length);
-      const reports = workers > 1 ? await runChildren(argv, workers, cwd, children) : [];
+      const { reports, lost } = workers > 1 ? await runChildren(argv, workers, cwd, children) : { reports: [], lost: [] };
       if (stoppedBy) return halted();
+      for (const line of lost) {
+        const warning = `warning: ${line}; this process picks its micrographs itself`;
+        process.stderr.write(`drpnet relion-external: ${warning}\n`);
+        await log(warning);
+      }
       // After worker processes, this pass picks only the parts of those that did not report
       // (one crashed, or stopped on RELION's abort, which this pass then stops on too).
       const covered = new Set(reports.flatMap((r) => r.labels));
@@ -421,15 +464,18 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
       if (toJob && !res.stopped) {
         // The job sums up the parts: a failure is said once, in its totals.
         const failed = res.failed.map((f) => ({ label: jobLabel(f.job), message: f.message }));
+        ending = true; // the channel closes after the report: no stop
         await toJob({ labels: plan.jobs.map(jobLabel), picked: res.picked, skipped: res.skipped, failed, unlike: res.unlike });
         return failed.length ? 1 : 0;
       }
       if (res.stopped) {
         // A worker process (--j) stops quietly: the job says it once, with the whole count.
         if (isWorker) return 1;
-        // Counted from the job directory: worker processes (--j) pick beside this one, and earlier runs count too.
-        const done = await Promise.all(plan.jobs.map((job) => allExist(job.outputs.map((o) => o.path))));
-        const note = `stopped on ${RELION_JOB_ABORT_NOW} with ${done.filter(Boolean).length} of ${plan.jobs.length} micrograph(s) picked`;
+        // Counted from the job directory: worker processes (--j) pick beside this one, and earlier
+        // runs count too, unless --overwrite picks them again: then only files written since it started.
+        const done = await Promise.all(plan.jobs.map((job) => writtenSince(job.outputs, v.overwrite ? startedAt : undefined)));
+        const again = v.overwrite ? ' again by this run (--overwrite)' : '';
+        const note = `stopped on ${RELION_JOB_ABORT_NOW} with ${done.filter(Boolean).length} of ${plan.jobs.length} micrograph(s) picked${again}`;
         process.stderr.write(`${prefix}drpnet relion-external: ${note}\n`);
         await log(note);
         ending = true;
@@ -517,6 +563,10 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     else void stopChildren(children, signal).then(abort);
   };
   for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
+  // A worker process whose job died without stopping it (SIGKILL, out of memory) sees its channel
+  // close: it stops as on SIGTERM, rather than pick on beside a rerun of the job.
+  const onParentGone = () => onStopSignal('SIGTERM');
+  if (isWorker) process.on('disconnect', onParentGone);
   try {
     // No exit file can be written where the job directory cannot be: said in words, exit 2.
     await checkWritableFolder(jobDir);
@@ -528,5 +578,6 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
     return await runJob();
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onStopSignal);
+    process.off('disconnect', onParentGone);
   }
 }

@@ -2,7 +2,7 @@
 // job directory, its exit files on success, failure and abort, and worker processes (--j).
 // Random-weight models: these tests check the plumbing, not the quality of the picks.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -400,6 +400,28 @@ describe('drpnet relion-external failures', () => {
     expect(await exists(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'))).toBe(false);
     expect(await exists(path.join(cwd, job, 'RELION_JOB_EXIT_SUCCESS'))).toBe(false);
     expect(await exists(path.join(cwd, coordFile(job, 1)))).toBe(false);
+
+    // With --overwrite the earlier run's file (an hour old) is no pick of this run: the note counts this run's.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(path.join(cwd, coordFile(job, 0)), hourAgo, hourAgo);
+    await writeFile(path.join(cwd, job, 'RELION_JOB_ABORT_NOW'), '');
+    const over = await external(cwd, job, '--overwrite');
+    expect(over.stderr).toMatch(/stopped on RELION_JOB_ABORT_NOW with 0 of \d+ micrograph\(s\) picked again by this run \(--overwrite\)/);
+  });
+
+  it('--o the folder of --in_mics (the job that made it) is refused before anything is written there', async () => {
+    const cwd = await copyProject('into-input-job');
+    const nodes = path.join(cwd, 'CtfFind/job003/RELION_OUTPUT_NODES.star');
+    await writeFile(
+      nodes,
+      'data_output_nodes\nloop_\n_rlnPipeLineNodeName #1\n_rlnPipeLineNodeType #2\nCtfFind/job003/micrographs_ctf.star 1\n',
+    );
+    const before = await filesUnder(path.join(cwd, 'CtfFind/job003'));
+    await expect(external(cwd, 'CtfFind/job003/')).rejects.toThrow(
+      /--o CtfFind\/job003\/ is the folder of --in_mics .*an External job writes into a folder of its own/,
+    );
+    expect(await filesUnder(path.join(cwd, 'CtfFind/job003'))).toEqual(before);
+    expect(await readFile(nodes, 'utf8')).toContain('micrographs_ctf.star 1');
   });
 });
 
@@ -641,6 +663,64 @@ describe('drpnet relion-external on SIGTERM or SIGINT (SLURM time limit, scancel
     expect(await readFile(path.join(run.job, 'drpnet.log'), 'utf8')).toMatch(/stopped by SIGINT/);
     expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_ABORTED'))).toBe(true);
     expect(await exists(path.join(run.job, 'RELION_JOB_EXIT_FAILURE'))).toBe(false);
+  }, 90_000);
+
+  it('SIGKILL of the job with --j 2 (no handler runs): its worker processes see it gone and stop, picking on beside no rerun', async () => {
+    const run = await signalled('signal-kill', 'SIGKILL', ['--j', '2'], /\[shard \d\/2\] \[1\/\d+\] .*picks in/);
+    expect(run.sent).toBe(true);
+    expect(run.status.signal).toBe('SIGKILL');
+    expect(run.workers).toHaveLength(2);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(() => run.workers.filter(alive), { timeout: 15_000 }).toEqual([]);
+    const after = await coordinateFiles(run.job);
+    expect(after.length).toBeLessThan(MANY);
+  }, 90_000);
+
+  it('drpnet pick on SIGTERM stops between micrographs, says how far it got, and leaves no half-written file', async () => {
+    const cwd = path.join(tmp, 'pick-sigterm');
+    await cp(many.root, cwd, { recursive: true });
+    const out = path.join(cwd, 'picks');
+    const child = spawn(
+      process.execPath,
+      [
+        DRPNET_BIN,
+        'pick',
+        path.join(cwd, 'MotionCorr/job002/Movies'),
+        '--diameter',
+        String(DIAMETER),
+        '--models',
+        models,
+        '--out',
+        out,
+        '--format',
+        'star,box',
+      ],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/\[1\/\d+\] .*picks in/.test(err) && !child.killed) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(143);
+    expect(err).toMatch(
+      /drpnet pick: stopped by SIGTERM: \d+ picked, 0 skipped, 0 failed, \d+ not reached; run again with --resume to pick the rest/,
+    );
+    const files = await readdir(out);
+    expect(files.filter((f) => f.endsWith('.tmp') || f.startsWith('.'))).toEqual([]);
+    // Both formats of every micrograph picked, none of one not reached.
+    const stars = files.filter((f) => f.endsWith('.star')).map((f) => f.replace('_autopick.star', ''));
+    expect(files.filter((f) => f.endsWith('.box')).map((f) => f.replace('.box', ''))).toEqual(stars);
+    expect(stars.length).toBeGreaterThan(0);
+    expect(stars.length).toBeLessThan(MANY);
   }, 90_000);
 
   it('SIGTERM with --j 2: the worker processes stop too, and the job is marked aborted', async () => {
