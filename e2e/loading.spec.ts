@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { readCoordinates } from '../src/core/coords';
 import { currentPicks, engineReady } from './helpers';
 import { FIXTURE_DIR, simulatedMicrograph, type SimulatedFile } from './fixtures';
+import { buildMrc } from '../src/core/io/test-fixtures';
 
 let small: SimulatedFile;
 
@@ -115,4 +116,37 @@ test('the throughput harness picks a batch on 1 and 2 workers', async ({ page })
     expect(r).toMatchObject({ workers, picked: 4, failed: 0 });
     expect(r.timings.every((t) => t.fcrn > 0)).toBe(true);
   }
+});
+
+test('a stack averaged without alignment and a header pixel size no micrograph has are said as the files open', async ({ page }) => {
+  await page.goto('/?backend=wasm');
+  await engineReady(page);
+  const side = 128;
+  const values = Array.from({ length: side * side * 2 }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
+  const movie = Buffer.from(buildMrc({ nx: side, ny: side, nz: 2, mode: 2, values, cella: [side * 1.3, side * 1.3, 2] }));
+  const wrong = Buffer.from(
+    buildMrc({ nx: side, ny: side, mode: 2, values: values.slice(0, side * side), cella: [side * 1000, side * 1000, 1] }),
+  );
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'movie_0001.mrc', mimeType: 'application/octet-stream', buffer: movie },
+    { name: 'wrong_apix.mrc', mimeType: 'application/octet-stream', buffer: wrong },
+  ]);
+  // Each said once (files opening together share one notice).
+  const said = (text: string) => page.getByTestId('notice').filter({ hasText: text });
+  await expect(
+    said('movie_0001.mrc: averaged 2 frames without aligning them: if this is a movie, pick its motion-corrected micrograph'),
+  ).toHaveCount(1);
+  await expect(said("wrong_apix.mrc: the header's pixel size, 1000 Å/px, is none a micrograph has")).toHaveCount(1);
+  // Taken as unknown: the micrograph has no pixel size.
+  const info = await page.evaluate(async () => {
+    const storeUrl = '/src/app/store.ts';
+    const store = await import(/* @vite-ignore */ storeUrl);
+    const m = store.useWorkbench.getState().micrographs.find((x: { name: string }) => x.name === 'wrong_apix.mrc');
+    return { pixelSize: m.info.pixelSize, refused: m.info.pixelSizeRefused, note: m.info.note };
+  });
+  expect(info).toEqual({
+    pixelSize: undefined,
+    refused: 1000,
+    note: "the header's pixel size, 1000 Å/px, is none a micrograph has (0.1-50): taken as unknown",
+  });
 });

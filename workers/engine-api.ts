@@ -90,6 +90,8 @@ export interface MicrographInfo {
   height: number;
   /** Angstrom per pixel from the file header, when it has one. */
   pixelSize?: number;
+  /** A header's pixel size that is none a micrograph has, taken as unknown (core/pixel-size.ts). */
+  pixelSizeRefused?: number;
   /** Frames in the file; > 1 means a stack that was averaged unless a frame was chosen. */
   frames: number;
   /** What the reader decided on the user's behalf (frames averaged, byte order guessed, ...). */

@@ -189,6 +189,7 @@ const api: EngineApi = {
       pixelSize: micrograph.pixelSize,
       frames: micrograph.frames,
       note: micrograph.note,
+      ...(micrograph.pixelSizeRefused !== undefined ? { pixelSizeRefused: micrograph.pixelSizeRefused } : {}),
       thumbnail: { width: thumbnail.width, height: thumbnail.height, data: thumbnail.data },
       displayScale: display.scale,
     };

@@ -6,6 +6,17 @@ export function isUsablePixelSize(pixelSize: number | undefined): pixelSize is n
   return typeof pixelSize === 'number' && Number.isFinite(pixelSize) && pixelSize > 0;
 }
 
+/**
+ * Pixel sizes a header may give, Å/px: micrographs lie near 0.3-5, negative stain and binned
+ * tomograms up to tens. Outside, the header was written wrong (a tester's said 1000 Å/px, and
+ * picking at 0.1 px kept 4531 junk picks): it is taken as unknown, as a missing one is.
+ */
+export const PLAUSIBLE_PIXEL_SIZE = { min: 0.1, max: 50 } as const;
+
+export function isPlausiblePixelSize(pixelSize: number): boolean {
+  return pixelSize >= PLAUSIBLE_PIXEL_SIZE.min && pixelSize <= PLAUSIBLE_PIXEL_SIZE.max;
+}
+
 /** Pixel sizes closer than this fraction are one (headers and STAR files round differently). */
 export const PIXEL_SIZE_TOLERANCE = 0.01;
 

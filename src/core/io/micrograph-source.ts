@@ -11,8 +11,10 @@ import type { MicrographFormat } from './formats';
 
 /** What a reader tells about a micrograph besides its pixels. */
 export interface MicrographDescription {
-  /** Angstrom per pixel, when the file says (formats.ts: MRC only). */
+  /** Angstrom per pixel, when the file says (formats.ts: MRC only) and it is a plausible one. */
   pixelSize?: number;
+  /** The pixel size the header gave where it is none a micrograph has (taken as unknown; pixel-size.ts). */
+  pixelSizeRefused?: number;
   /** Frames (sections, pages) in the file. */
   frames: number;
   /** True when several frames were averaged into one image. */
@@ -45,4 +47,13 @@ export function decodedMicrograph(image: Image2D, description: MicrographDescrip
 export function checkFrame(frame: number, frames: number, fileName: string, unit = 'frame'): void {
   if (!Number.isInteger(frame) || frame < 0 || frame >= frames)
     throw new ParameterError(`${unit} ${frame} does not exist; the file has ${frames} ${unit}(s), numbered 0..${frames - 1}`, fileName);
+}
+
+/**
+ * What is said of a stack averaged into one image: a plain mean, no frame aligned to another, so
+ * a movie's drift blurs its particles (a tester's 8-frame movie was picked 40 px off); RELION,
+ * crYOLO and Topaz pick motion-corrected micrographs.
+ */
+export function averagedNote(count: number, what: 'frames' | 'pages'): string {
+  return `averaged ${count} ${what} without aligning them: if this is a movie, pick its motion-corrected micrograph`;
 }

@@ -33,6 +33,19 @@ describe('isMicrographFileName', () => {
 });
 
 describe('decodeMicrograph', () => {
+  it('refuses, naming the file, a micrograph in which no pixel holds a number; one with some keeps going', async () => {
+    const nan = createImage(8, 8);
+    nan.data.fill(Number.NaN);
+    nan.data[5] = Number.POSITIVE_INFINITY;
+    await expect(decodeMicrograph(writeMrc(nan), 'all_nan.mrc')).rejects.toMatchObject({
+      name: 'MicrographError',
+      code: 'decode-failed',
+      message: 'all_nan.mrc: no pixel holds a number (every one is NaN or infinite)',
+    });
+    nan.data[9] = 1;
+    expect((await decodeMicrograph(writeMrc(nan), 'some.mrc')).image.width).toBe(8);
+  });
+
   it.each(['m.mrc', 'm.mrcs', 'm.st', 'm.map', 'm.dat'])('reads an MRC named %s', async (name) => {
     const m = await decodeMicrograph(mrc(), name);
     expect(m.format).toBe('mrc');

@@ -39,6 +39,14 @@ function chooseFormat(head: Uint8Array, fileName: string): { format?: Micrograph
 
 /** Reads any supported micrograph. Magic bytes win over the extension. */
 export async function decodeMicrograph(buffer: ArrayBuffer, fileName: string, opts: DecodeOptions = {}): Promise<Micrograph> {
+  const m = await decodeAnyFormat(buffer, fileName, opts);
+  // Nothing to show or pick: said here, naming the file, not by the first step that needs a number.
+  if (!m.image.data.some(Number.isFinite))
+    throw new MicrographError('decode-failed', 'no pixel holds a number (every one is NaN or infinite)', fileName);
+  return m;
+}
+
+async function decodeAnyFormat(buffer: ArrayBuffer, fileName: string, opts: DecodeOptions): Promise<Micrograph> {
   if (buffer.byteLength === 0) throw new MicrographError('empty-file', 'the file is empty (0 bytes)', fileName);
   const { format, magic } = chooseFormat(new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 1024)), fileName);
   switch (format) {

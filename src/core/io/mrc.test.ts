@@ -217,6 +217,16 @@ describe('header fields', () => {
     expect(readMrc(buildMrc({ nx: 10, ny: 5, mode: 1, mx: 0, cella: [12, 6, 1] }), FILE).pixelSize).toBeUndefined();
     expect(readMrc(buildMrc({ nx: 10, ny: 5, mode: 1, cella: [0, 0, 0] }), FILE).pixelSize).toBeUndefined();
   });
+
+  it('a pixel size no micrograph has (a header written wrong) is taken as unknown, and said', () => {
+    const wrong = readMrc(buildMrc({ nx: 10, ny: 5, mode: 1, mx: 10, cella: [10000, 5000, 1] }), FILE);
+    expect(wrong.pixelSize).toBeUndefined();
+    expect(wrong.pixelSizeRefused).toBe(1000);
+    expect(wrong.note).toBe("the header's pixel size, 1000 Å/px, is none a micrograph has (0.1-50): taken as unknown");
+    expect(readMrc(buildMrc({ nx: 10, ny: 5, mode: 1, mx: 10, cella: [0.5, 0.25, 1] }), FILE).pixelSizeRefused).toBe(0.05);
+    const binned = readMrc(buildMrc({ nx: 10, ny: 5, mode: 1, mx: 10, cella: [400, 200, 1] }), FILE); // 40 Å/px: a binned tomogram
+    expect([binned.pixelSize, binned.pixelSizeRefused]).toEqual([40, undefined]);
+  });
 });
 
 describe('stacks', () => {

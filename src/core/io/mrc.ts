@@ -12,7 +12,8 @@
 import { MicrographError, ParameterError } from '../errors';
 import { createImage, imageStats, type Image2D } from '../image';
 import { describeKind, sniffMagic } from './magic';
-import { checkFrame, decodedMicrograph, type Micrograph, type MicrographDescription } from './micrograph-source';
+import { formatPixelSize, isPlausiblePixelSize, PLAUSIBLE_PIXEL_SIZE } from '../pixel-size';
+import { averagedNote, checkFrame, decodedMicrograph, type Micrograph, type MicrographDescription } from './micrograph-source';
 
 export const MRC_HEADER_BYTES = 1024;
 /** Largest side accepted, in pixels. */
@@ -351,6 +352,9 @@ export interface MrcReadPlan {
   sections: number[];
   signed: boolean;
   notes: string[];
+  /** The header's pixel size when plausible (isPlausiblePixelSize), else undefined and refused says it. */
+  pixelSize?: number;
+  pixelSizeRefused?: number;
 }
 
 export function planMrcRead(h: MrcHeader, fileName: string, opts: ReadMrcOptions = {}): MrcReadPlan {
@@ -362,14 +366,19 @@ export function planMrcRead(h: MrcHeader, fileName: string, opts: ReadMrcOptions
     notes.push(`mode 0 read as ${signed ? 'signed' : 'unsigned'} bytes (${s.why})`);
   }
   if (h.endianSource === 'guessed') notes.push(`byte order ${h.littleEndian ? 'little' : 'big'}-endian guessed (no valid machine stamp)`);
+  const refused = h.pixelSize !== undefined && !isPlausiblePixelSize(h.pixelSize) ? h.pixelSize : undefined;
+  if (refused !== undefined)
+    notes.push(
+      `the header's pixel size, ${formatPixelSize(refused)} Å/px, is none a micrograph has (${PLAUSIBLE_PIXEL_SIZE.min}-${PLAUSIBLE_PIXEL_SIZE.max}): taken as unknown`,
+    );
   const sections: number[] = [];
   if (opts.frame === undefined) for (let z = 0; z < h.nz; z++) sections.push(z);
   else sections.push(opts.frame);
   if (opts.frame !== undefined) {
     checkFrame(opts.frame, h.nz, fileName);
     if (h.nz > 1) notes.push(`frame ${opts.frame} of ${h.nz}`);
-  } else if (h.nz > 1) notes.push(`averaged ${h.nz} frames`);
-  return { header: h, sections, signed, notes };
+  } else if (h.nz > 1) notes.push(averagedNote(h.nz, 'frames'));
+  return { header: h, sections, signed, notes, pixelSize: refused === undefined ? h.pixelSize : undefined, pixelSizeRefused: refused };
 }
 
 /** Bytes per voxel of the plan's mode. */
@@ -396,7 +405,8 @@ export function mrcFloat32View(plan: MrcReadPlan, buffer: ArrayBuffer, offset: n
 export function mrcDescription(plan: MrcReadPlan): MicrographDescription {
   const h = plan.header;
   return {
-    pixelSize: h.pixelSize,
+    pixelSize: plan.pixelSize,
+    ...(plan.pixelSizeRefused !== undefined ? { pixelSizeRefused: plan.pixelSizeRefused } : {}),
     frames: h.nz,
     averaged: plan.sections.length > 1,
     format: 'mrc',

@@ -7,7 +7,7 @@
 import { fromArrayBuffer } from 'geotiff';
 import { DrpnetError, MicrographError } from '../errors';
 import { createImage } from '../image';
-import { checkFrame, decodedMicrograph, type Micrograph } from './micrograph-source';
+import { averagedNote, checkFrame, decodedMicrograph, type Micrograph } from './micrograph-source';
 import { BT601 } from './raster';
 
 /** Largest side accepted, and largest page in pixels (as for MRC: one float32 plane < 2 GiB). */
@@ -222,7 +222,7 @@ export async function readTiff(buffer: ArrayBuffer, fileName: string, opts: Read
     for (let k = 0; k < out.length; k++) out[k] *= inv;
   }
   const notes: string[] = [];
-  if (chosen.length > 1) notes.push(`averaged ${chosen.length} pages`);
+  if (chosen.length > 1) notes.push(averagedNote(chosen.length, 'pages'));
   else if (full.length > 1) notes.push(`page ${opts.frame} of ${full.length}`);
   if (chosen[0].p.samplesPerPixel >= 3) notes.push('colour converted to grey (BT.601 luma)');
   return decodedMicrograph(createImage(width, height, out), {
