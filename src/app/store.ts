@@ -79,6 +79,12 @@ export const DEFAULT_LOWPASS = 20;
 export interface DiameterSetting {
   value: number;
   unit: DiameterUnit;
+  /**
+   * The setting a unit switch converted this one from, exact: switching back gives it again. With
+   * micrographs of several pixel sizes a conversion uses one of them, and a round trip through
+   * the other unit would otherwise change the size (a tester's 140 Å came back as 70 Å).
+   */
+  convertedFrom?: { value: number; unit: DiameterUnit };
 }
 
 /** Session-wide settings that undo restores with the micrographs' fields. */
@@ -632,7 +638,10 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
 }
 
 function validDiameter(d: DiameterSetting | undefined): DiameterSetting {
-  return d && (d.unit === 'px' || d.unit === 'A') && Number.isFinite(d.value) && d.value > 0 ? d : { ...DEFAULT_DIAMETER };
+  const valid = (x: { value: number; unit: DiameterUnit } | undefined) =>
+    !!x && (x.unit === 'px' || x.unit === 'A') && Number.isFinite(x.value) && x.value > 0;
+  if (!d || !valid(d)) return { ...DEFAULT_DIAMETER };
+  return valid(d.convertedFrom) ? d : { value: d.value, unit: d.unit };
 }
 
 /**

@@ -13,7 +13,8 @@ import { arrivalDiameter } from './viewing';
  * its own pixels and is picked again; new micrographs inherit it. One undo step.
  */
 export function setSessionDiameter(setting: DiameterSetting): void {
-  applySessionSize('particle diameter', setting, store().fallbackPixelSize);
+  // A size entered is the user's own, converted from nothing.
+  applySessionSize('particle diameter', { value: setting.value, unit: setting.unit }, store().fallbackPixelSize);
 }
 
 /**
@@ -68,7 +69,11 @@ export function setDiameterUnit(unit: DiameterUnit): void {
     s.notify(
       `No pixel size is known to convert ${s.diameter.value} Å with: the field keeps the number, now ${s.diameter.value} px; enter the diameter in px.`,
     );
-  const setting = convertSetting(s.diameter, unit, pixelSize);
+  const back = s.diameter.convertedFrom;
+  const setting: DiameterSetting =
+    back?.unit === unit
+      ? { ...back }
+      : { ...convertSetting(s.diameter, unit, pixelSize), convertedFrom: { value: s.diameter.value, unit: s.diameter.unit } };
   // Those that waited for a pixel size to convert Å with need none in px: they take the session's size, picked as on arrival.
   const held = unit === 'px' ? s.micrographs.filter((m) => waitsForPixelSize(m, s)) : [];
   const px = clampDiameterPx(setting.value);

@@ -81,7 +81,7 @@ describe('a switch of the diameter unit', () => {
     s().updateMic('p', { info: { width: 100, height: 100, frames: 1, displayScale: 1 } });
     const guessed = s().micrographs[0].params.diameter;
     setDiameterUnit('px');
-    expect(s().diameter).toEqual({ value: 120, unit: 'px' });
+    expect(s().diameter).toMatchObject({ value: 120, unit: 'px' });
     expect(s().notices.map((n) => n.text)).toContain(
       'No pixel size is known to convert 120 Å with: the field keeps the number, now 120 px; enter the diameter in px.',
     );
