@@ -88,7 +88,7 @@ export interface OpenOptions {
 export interface MicrographInfo {
   width: number;
   height: number;
-  /** Angstrom per pixel from the file header, when it has one. */
+  /** Angstrom per pixel from the file header, when it has a plausible one (core/pixel-size.ts). */
   pixelSize?: number;
   /** A header's pixel size that is none a micrograph has, taken as unknown (core/pixel-size.ts). */
   pixelSizeRefused?: number;

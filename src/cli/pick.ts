@@ -179,7 +179,7 @@ interface MicrographDiameter {
  * with the pixel size its list gives (a RELION micrographs STAR, RELION's own), else its header's; a
  * pixel size that disagrees with the one used (--angpix, or the STAR's) is said.
  */
-function micrographDiameter(settings: PickSettings, job: PickJob, header: number | undefined): MicrographDiameter {
+function micrographDiameter(settings: PickSettings, job: PickJob, header: number | undefined, refused?: number): MicrographDiameter {
   const listed = isUsablePixelSize(job.pixelSize) ? job.pixelSize : undefined;
   const own = listed ?? (isUsablePixelSize(header) ? header : undefined);
   const from = listed !== undefined ? (job.list ?? 'the list') : own !== undefined ? 'its header' : undefined;
@@ -194,7 +194,13 @@ function micrographDiameter(settings: PickSettings, job: PickJob, header: number
   const refuse = (message: string): never => {
     throw new ParameterError(message, label);
   };
-  if (own === undefined) refuse(noPixelSizeMessage(job.list ? `neither ${job.list} nor its header gives one` : 'its file gives none'));
+  const none =
+    refused !== undefined
+      ? `its header's, ${formatPixelSize(refused)} Å/px, is none a micrograph has`
+      : job.list
+        ? `neither ${job.list} nor its header gives one`
+        : 'its file gives none';
+  if (own === undefined) refuse(noPixelSizeMessage(none));
   const disagrees =
     listed !== undefined && isUsablePixelSize(header) && differ(header, listed)
       ? `its header says ${formatPixelSize(header)} Å/px`
@@ -371,7 +377,7 @@ async function pickFile(job: PickJob, models: Models, settings: PickSettings, bu
   try {
     const micrograph = await openMicrograph(reader, file, { frame: settings.frame });
     const open = msSince(t);
-    const diameter = micrographDiameter(settings, job, micrograph.pixelSize);
+    const diameter = micrographDiameter(settings, job, micrograph.pixelSize, micrograph.pixelSizeRefused);
     const picked = await pickMicrograph(new PickSession(file, micrograph), models, { ...settings.params, diameter: diameter.px });
     const timings: Record<string, number> = { open, ...picked.timings };
     return { picked, note: micrograph.note, timings, diameter };

@@ -102,6 +102,16 @@ describe('drpnet pick --diameter-angstrom', () => {
       /FAILED .*b\.mrc: no pixel size is known for this micrograph \(its file gives none\), so .* give --angpix A \(Å per pixel\), or --diameter in pixels/,
     );
     expect([...(await outputs(path.join(root, 'mixed-out'))).keys()]).toEqual(['a_autopick.star']);
+
+    // A header that gives one no micrograph has (written wrong) is taken as none, and said so.
+    await writeFile(
+      path.join(dir, 'b.mrc'),
+      new Uint8Array(writeMrc(createImage(200, 160, new Float32Array(200 * 160).fill(1)), { pixelSize: 1000 })),
+    );
+    const wrong = await pick(dir, '--diameter-angstrom', '36.4', '--out', path.join(root, 'mixed-out2'));
+    expect(wrong.stderr).toMatch(
+      /FAILED .*b\.mrc: no pixel size is known for this micrograph \(its header's, 1000 Å\/px, is none a micrograph has\)/,
+    );
   });
 
   it.each([

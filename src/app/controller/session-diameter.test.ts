@@ -6,14 +6,17 @@ import { useWorkbench } from '../store';
 vi.mock('../engine-bridge', () => ({ engine: { isRegistered: () => true, workers: 1 } }));
 vi.mock('./picking', () => ({ ensurePicked() {}, repickStale() {} }));
 vi.mock('./viewing', () => ({ arrivalDiameter() {} }));
-const { setDiameterUnit, setSessionDiameter } = await import('./session-diameter');
+const { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } = await import('./session-diameter');
 
 const s = () => useWorkbench.getState();
 const m = (key: string) => s().micrographs.find((x) => x.key === key)!;
 
-function opened(key: string, pixelSize: number): void {
-  s().addMicrograph(key, `${key}.mrc`);
-  s().updateMic(key, { info: { width: 1000, height: 1000, frames: 1, displayScale: 1, pixelSize }, status: 'ready' });
+function opened(key: string, pixelSize?: number): void {
+  s().addMicrograph(key, `${key}.${pixelSize ? 'mrc' : 'png'}`);
+  s().updateMic(key, {
+    info: { width: 1000, height: 1000, frames: 1, displayScale: 1, ...(pixelSize ? { pixelSize } : {}) },
+    status: 'ready',
+  });
 }
 
 describe('the session diameter and its unit', () => {
@@ -43,5 +46,37 @@ describe('the session diameter and its unit', () => {
     expect(s().diameter).toMatchObject({ value: 95, unit: 'A' });
     setDiameterUnit('px');
     expect(s().diameter).toEqual({ value: 100, unit: 'px' });
+  });
+
+  it('converts anew once the pixel sizes changed: the fallback pixel size, or micrographs gone and others come', () => {
+    opened('a'); // a PNG: no pixel size in the file
+    setFallbackPixelSize(1);
+    setSessionDiameter({ value: 100, unit: 'px' });
+    setDiameterUnit('A');
+    setFallbackPixelSize(2); // 100 Å is 50 px now, and a is picked at 50
+    expect(m('a').params.diameter).toBe(50);
+    setDiameterUnit('px');
+    expect(s().diameter).toMatchObject({ value: 50, unit: 'px' });
+
+    s().reset();
+    opened('b', 1.9);
+    setDiameterUnit('A');
+    setSessionDiameter({ value: 140, unit: 'A' });
+    setDiameterUnit('px'); // 73.7 px
+    s().removeMicrograph('b');
+    opened('c', 0.95);
+    s().updateMic('c', { params: { ...m('c').params, diameter: 73.7 } }); // arrived in px: 73.7 px, 70 Å
+    setDiameterUnit('A');
+    expect(s().diameter).toMatchObject({ value: 70, unit: 'A' });
+  });
+
+  it('a switch that kept the number (no pixel size known) is none to come back from', () => {
+    opened('a');
+    setDiameterUnit('A');
+    setSessionDiameter({ value: 120, unit: 'A' });
+    setDiameterUnit('px'); // nothing to convert with: 120 px
+    setFallbackPixelSize(2);
+    setDiameterUnit('A');
+    expect(s().diameter).toMatchObject({ value: 240, unit: 'A' });
   });
 });

@@ -23,7 +23,9 @@ export function setSessionDiameter(setting: DiameterSetting): void {
  * undo step.
  */
 export function setFallbackPixelSize(pixelSize: number | undefined): void {
-  applySessionSize('pixel size of files without one', store().diameter, isUsablePixelSize(pixelSize) ? pixelSize : undefined);
+  // The size as shown, not a unit switch made with the pixel size this replaces.
+  const { value, unit } = store().diameter;
+  applySessionSize('pixel size of files without one', { value, unit }, isUsablePixelSize(pixelSize) ? pixelSize : undefined);
 }
 
 function applySessionSize(label: string, setting: DiameterSetting, fallbackPixelSize: number | undefined): void {
@@ -69,11 +71,20 @@ export function setDiameterUnit(unit: DiameterUnit): void {
     s.notify(
       `No pixel size is known to convert ${s.diameter.value} Å with: the field keeps the number, now ${s.diameter.value} px; enter the diameter in px.`,
     );
+  // Back to the size converted from, while one of the micrographs' pixel sizes still gives it
+  // (not after the micrographs or their pixel sizes changed); a conversion made with no pixel
+  // size (the number kept) is none to come back from.
   const back = s.diameter.convertedFrom;
-  const setting: DiameterSetting =
-    back?.unit === unit
-      ? { ...back }
-      : { ...convertSetting(s.diameter, unit, pixelSize), convertedFrom: { value: s.diameter.value, unit: s.diameter.unit } };
+  const current = { value: s.diameter.value, unit: s.diameter.unit };
+  const stillHolds =
+    back?.unit === unit &&
+    s.micrographs.some((m) => {
+      const p = pixelSizeOf(m, s);
+      return !m.demo && p !== undefined && Math.abs(convertSetting(back, current.unit, p).value - current.value) <= UNIT_ROUNDING_PX;
+    });
+  const setting: DiameterSetting = stillHolds
+    ? { ...back }
+    : { ...convertSetting(current, unit, pixelSize), ...(pixelSize ? { convertedFrom: current } : {}) };
   // Those that waited for a pixel size to convert Å with need none in px: they take the session's size, picked as on arrival.
   const held = unit === 'px' ? s.micrographs.filter((m) => waitsForPixelSize(m, s)) : [];
   const px = clampDiameterPx(setting.value);

@@ -143,7 +143,11 @@ export async function newSession(): Promise<void> {
   // the table's 140 px would pick them at another size unless the user remembers to set it again.
   const { diameter, defaultParams } = store();
   store().reset();
-  store().set({ diameter, defaultParams: { ...store().defaultParams, diameter: defaultParams.diameter } });
+  // As entered or shown: not the unit switch it came from, made with micrographs now gone.
+  store().set({
+    diameter: { value: diameter.value, unit: diameter.unit },
+    defaultParams: { ...store().defaultParams, diameter: defaultParams.diameter },
+  });
   try {
     await persist.clearAll();
     storage.session = true;

@@ -491,11 +491,18 @@ export async function compareWith(
     ...(m.edits.autoSetAside ? { shownFrom: m.edits.autoSetAside } : {}),
     ...(m.reviewed ? { reviewed: true } : {}),
   }));
-  progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
   const failures: string[] = [];
   try {
     // A micrograph marked reviewed keeps the picks of the model that made them, which may not be
     // the one in use (a model kept since): its "before" is the model in use, picked aside here.
+    const stale = mics.filter((m) => !sameModels(m.pickedBy, previous)).length;
+    if (stale)
+      progress(
+        kind === 'fcrn' ? 'detector' : 'classifier',
+        'comparing',
+        0,
+        `Picking ${stale} reviewed micrograph(s) with the models in use`,
+      );
     for (let i = 0; i < mics.length; i++) {
       const m = mics[i];
       if (sameModels(m.pickedBy, previous)) continue;
@@ -508,6 +515,7 @@ export async function compareWith(
         if (isCancelled(e)) throw e; // otherwise it keeps the picks it shows
       }
     }
+    progress(kind === 'fcrn' ? 'detector' : 'classifier', 'comparing', 0, `Picking ${mics.length} micrograph(s) with the new model`);
     await engine.broadcast((api) => api.useModels({ ...previous, [kind]: id }));
     for (let i = 0; i < mics.length; i++) {
       throwIfCancelled();
@@ -578,12 +586,8 @@ export async function keepPending(): Promise<void> {
   if (!p) return;
   setPending(undefined);
   if (await activate(p.kind, p.id)) {
-    const reviewed = workMicrographs(workbench().micrographs).filter((m) => m.reviewed).length;
-    const kept = reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : '';
     // Ctrl+Z goes on undoing the edits before it: a model is switched back in the library.
-    say(
-      `${p.name}: kept and active; the micrographs are picked again with it${kept}. Ctrl+Z does not undo this: choose the previous model in the library.`,
-    );
+    say(`${p.name}: kept and active${repickedNote()}. Ctrl+Z does not undo this: choose the previous model in the library.`);
   }
 }
 
@@ -681,10 +685,16 @@ export async function activateFromLibrary(kind: ModelKind, id: string): Promise<
   const m = training().library.find((x) => x.id === id);
   const note = m ? applyCarriedSettings(m.metadata) : '';
   // Said, as keeping a retrained model says it: every micrograph not marked reviewed changes.
-  const reviewed = workMicrographs(workbench().micrographs).filter((x) => x.reviewed).length;
-  const kept = reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : '';
   const name = id === SHIPPED_MODEL ? `The shipped ${kind === 'fcrn' ? 'detector' : 'classifier'}` : (m?.name ?? id);
-  say(`${name} is now the active ${kind === 'fcrn' ? 'detector' : 'classifier'}; the micrographs are picked again with it${kept}.${note}`);
+  say(`${name} is now the active ${kind === 'fcrn' ? 'detector' : 'classifier'}${repickedNote()}.${note}`);
+}
+
+/** What a switch of model does to the user's micrographs, for the sentence that says it ('' with none). */
+function repickedNote(): string {
+  const work = workMicrographs(workbench().micrographs);
+  if (!work.length) return '';
+  const reviewed = work.filter((x) => x.reviewed).length;
+  return `; the micrographs are picked again with it${reviewed ? ` (the ${reviewed} marked reviewed keep their picks)` : ''}`;
 }
 
 /**

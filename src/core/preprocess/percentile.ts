@@ -96,7 +96,7 @@ export function percentiles(data: ArrayLike<number>, ps: readonly number[]): num
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (n === 0) throw new ParameterError('cannot take a percentile of an image with no finite values');
+  if (n === 0) throw new ParameterError('no pixel holds a number (every one is NaN or infinite)');
   const positions = ps.map((p) => (p / 100) * (n - 1));
   const ranks: number[] = [];
   for (const pos of positions) ranks.push(Math.floor(pos), Math.min(n - 1, Math.floor(pos) + 1));
