@@ -48,9 +48,9 @@ export interface FolderOptions {
   /** Whether the command has a --format option that chooses the format read (eval's --picks). */
   formatOption?: boolean;
   /**
-   * The micrographs the coordinates are for, when known: a file (or a table's micrograph name)
-   * is then matched to them as the workbench matches (coords/names.ts matchMicrograph), the
-   * longest micrograph name it starts with included (`mic_01_topaz-run3.txt` -> `mic_01.mrc`).
+   * The micrographs the coordinates are for, when known: a file named after one micrograph is
+   * then also matched by the longest micrograph name it starts with, as the workbench matches
+   * (`mic_01_topaz-run3.txt` -> `mic_01.mrc`), where that is unambiguous (matchByPrefix).
    */
   micrographs?: readonly string[];
 }
