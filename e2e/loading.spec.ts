@@ -127,15 +127,13 @@ test('a stack averaged without alignment and a header pixel size no micrograph h
   const wrong = Buffer.from(
     buildMrc({ nx: side, ny: side, mode: 2, values: values.slice(0, side * side), cella: [side * 1000, side * 1000, 1] }),
   );
-  await page.getByTestId('file-input').setInputFiles([
-    { name: 'movie_0001.mrc', mimeType: 'application/octet-stream', buffer: movie },
-    { name: 'wrong_apix.mrc', mimeType: 'application/octet-stream', buffer: wrong },
-  ]);
-  // Each said once (files opening together share one notice).
+  // One at a time (files opening together share one notice), each said once.
   const said = (text: string) => page.getByTestId('notice').filter({ hasText: text });
+  await page.getByTestId('file-input').setInputFiles({ name: 'movie_0001.mrc', mimeType: 'application/octet-stream', buffer: movie });
   await expect(
     said('movie_0001.mrc: averaged 2 frames without aligning them: if this is a movie, pick its motion-corrected micrograph'),
   ).toHaveCount(1);
+  await page.getByTestId('file-input').setInputFiles({ name: 'wrong_apix.mrc', mimeType: 'application/octet-stream', buffer: wrong });
   await expect(said("wrong_apix.mrc: the header's pixel size, 1000 Å/px, is none a micrograph has")).toHaveCount(1);
   // Taken as unknown: the micrograph has no pixel size.
   const info = await page.evaluate(async () => {
