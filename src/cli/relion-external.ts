@@ -335,10 +335,10 @@ const JOB_OUTCOME_FILES = [
   RELION_OUTPUT_NODES,
 ];
 
-/** Whether every output exists, written at `since` (ms since the epoch) or later when it is given. */
-async function writtenSince(outputs: readonly { path: string }[], since: number | undefined): Promise<boolean> {
+/** Whether every output exists, written at `since` (ms since the epoch) or later. */
+async function writtenSince(outputs: readonly { path: string }[], since: number): Promise<boolean> {
   const stats = await Promise.all(outputs.map((o) => fs.stat(o.path).catch(() => undefined)));
-  return stats.every((st) => st && (since === undefined || st.mtimeMs >= since));
+  return stats.every((st) => st && st.mtimeMs >= since);
 }
 
 /** The value of the first of `names` given in `argv` (`--o DIR` or `--o=DIR`), before the options are parsed. */
@@ -473,7 +473,9 @@ export async function relionExternalCommand(argv: string[], env: ExternalEnv = {
         if (isWorker) return 1;
         // Counted from the job directory: worker processes (--j) pick beside this one, and earlier
         // runs count too, unless --overwrite picks them again: then only files written since it started.
-        const done = await Promise.all(plan.jobs.map((job) => writtenSince(job.outputs, v.overwrite ? startedAt : undefined)));
+        const done = await Promise.all(
+          plan.jobs.map((job) => (v.overwrite ? writtenSince(job.outputs, startedAt) : allExist(job.outputs.map((o) => o.path)))),
+        );
         const again = v.overwrite ? ' again by this run (--overwrite)' : '';
         const note = `stopped on ${RELION_JOB_ABORT_NOW} with ${done.filter(Boolean).length} of ${plan.jobs.length} micrograph(s) picked${again}`;
         process.stderr.write(`${prefix}drpnet relion-external: ${note}\n`);

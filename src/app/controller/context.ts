@@ -26,21 +26,30 @@ export function fail(key: string, e: unknown): void {
   if (before && before.status !== 'error' && !before.info && !(e instanceof WorkerFailedError)) noteUnopened(message);
 }
 
-// Files that failed to open, said in one notice a moment later: their rows may be out of sight
-// at the end of a long list, and a folder of bad files should not bring a notice each.
-const unopened: string[] = [];
-let unopenedTimer: ReturnType<typeof setTimeout> | undefined;
-
-function noteUnopened(message: string): void {
-  unopened.push(message);
-  unopenedTimer ??= setTimeout(() => {
-    const n = unopened.length;
-    const more = n > 1 ? ` (and ${n - 1} more; each row marked ERROR says why)` : '';
-    store().notify(`${n === 1 ? 'A file' : `${n} files`} could not be opened: ${unopened[0]}${more}`, 'error');
-    unopened.length = 0;
-    unopenedTimer = undefined;
-  }, 300);
+/**
+ * A notice for what comes in bursts (files dropped together): the lines given within a moment
+ * are said in one notice, by `say`, rather than one notice each.
+ */
+export function burstNotice(say: (lines: readonly string[]) => string): (line: string) => void {
+  const lines: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return (line) => {
+    lines.push(line);
+    timer ??= setTimeout(() => {
+      store().notify(say(lines), 'error');
+      lines.length = 0;
+      timer = undefined;
+    }, 300);
+  };
 }
+
+// Files that failed to open: their rows may be out of sight at the end of a long list, and a
+// folder of bad files should not bring a notice each.
+const noteUnopened = burstNotice((lines) => {
+  const n = lines.length;
+  const more = n > 1 ? ` (and ${n - 1} more; each row marked ERROR says why)` : '';
+  return `${n === 1 ? 'A file' : `${n} files`} could not be opened: ${lines[0]}${more}`;
+});
 
 /**
  * Whether picks made by the models `made` are what the models `inUse` would make. Unknown on

@@ -10,7 +10,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
 import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
-import { fail, mic, picksBehindParams, store } from './context';
+import { burstNotice, fail, mic, picksBehindParams, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { useTraining } from '../training/training-store';
 import { assignCoordinates, storeThumbnail } from './files';
@@ -19,21 +19,10 @@ import { expectArrival, pickArrived } from './picking';
 // What a reader decided about a file that changes its picks (a stack averaged without aligning
 // its frames, a header's pixel size refused), said as it first opens, a few files in one notice;
 // the Timings panel keeps each file's note. A tester saw it only there.
-const readersChoices: string[] = [];
-let readersChoicesTimer: ReturnType<typeof setTimeout> | undefined;
-
-function noteReadersChoice(name: string, note: string): void {
-  readersChoices.push(`${name}: ${note}`);
-  readersChoicesTimer ??= setTimeout(() => {
-    const n = readersChoices.length;
-    store().notify(
-      `${readersChoices[0]}${n > 1 ? ` (and ${n - 1} more such file${n > 2 ? 's' : ''}; each one's Timings say)` : ''}.`,
-      'error',
-    );
-    readersChoices.length = 0;
-    readersChoicesTimer = undefined;
-  }, 300);
-}
+const noteReadersChoice = burstNotice((lines) => {
+  const n = lines.length;
+  return `${lines[0]}${n > 1 ? ` (and ${n - 1} more such file${n > 2 ? 's' : ''}; each one's Timings say)` : ''}.`;
+});
 
 /** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
 export function arrivalDiameter(key: string): void {
@@ -73,7 +62,7 @@ export function applyDescribed(key: string, d: Described): void {
   store().updateMic(key, { info: d.info, status, error: status === 'error' ? m.error : undefined });
   if (first && !m.pickedWith) arrivalDiameter(key);
   if (first && !m.demo && (d.info.frames > 1 || d.info.pixelSizeRefused !== undefined) && d.info.note)
-    noteReadersChoice(m.name, d.info.note);
+    noteReadersChoice(`${m.name}: ${d.info.note}`);
   if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
   // The low-pass may have been changed while the display was rendered.
   if (images.display && key === store().currentKey) void refreshDisplay(key);

@@ -495,17 +495,16 @@ export async function compareWith(
   try {
     // A micrograph marked reviewed keeps the picks of the model that made them, which may not be
     // the one in use (a model kept since): its "before" is the model in use, picked aside here.
-    const stale = mics.filter((m) => !sameModels(m.pickedBy, previous)).length;
-    if (stale)
+    const stale = mics.flatMap((m, i) => (sameModels(m.pickedBy, previous) ? [] : [i]));
+    if (stale.length)
       progress(
         kind === 'fcrn' ? 'detector' : 'classifier',
         'comparing',
         0,
-        `Picking ${stale} reviewed micrograph(s) with the models in use`,
+        `Picking ${stale.length} reviewed micrograph(s) with the models in use`,
       );
-    for (let i = 0; i < mics.length; i++) {
+    for (const i of stale) {
       const m = mics[i];
-      if (sameModels(m.pickedBy, previous)) continue;
       throwIfCancelled();
       try {
         const r = await engine.pickAside(m.key, m.params, PRIORITY.batch);
