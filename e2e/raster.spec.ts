@@ -101,6 +101,42 @@ test('a PNG has no pixel size: the one entered for such files converts the diame
   expect((await micrographs(page)).find((x) => x.name === `${NAME}.png`)?.params.diameter).toBe(px);
 });
 
+test('a pixel size entered over the headers picks an MRC whose header kept the unbinned size at the size entered, and is kept', async ({
+  page,
+}) => {
+  await openEmptySession(page);
+  await page.getByTestId('session-diameter-unit').selectOption('A');
+  await page.getByTestId('session-diameter').fill('100');
+  await page.getByTestId('session-diameter').press('Enter');
+  // Its header says 1.3 Å/px; the file was binned twice after: 2.6.
+  const mrc = simulatedMicrograph('binned_header', 512, 6, 1.3);
+  await page.getByTestId('file-input').setInputFiles(mrc.path);
+  const row = page.getByTestId('mic-row').filter({ hasText: 'binned_header.mrc' });
+  const pickedAt = async () => (await micrographs(page)).find((x) => x.name === 'binned_header.mrc')?.pickedWith?.diameter;
+  await expect.poll(pickedAt, { timeout: 120_000 }).toBe(76.9);
+  await row.click();
+  await expect(page.getByTestId('fallback-pixel-size-label')).toHaveText('Pixel size of files without one, Å/px, 0 = unknown');
+  await page.getByTestId('pixel-size-over-headers').check();
+  await expect(page.getByTestId('fallback-pixel-size-label')).toHaveText(
+    'Pixel size of every micrograph, over headers, Å/px, 0 = from headers',
+  );
+  const field = page.getByTestId('fallback-pixel-size');
+  await field.fill('2.6');
+  await field.press('Enter');
+  await expect.poll(pickedAt, { timeout: 120_000 }).toBe(38.5);
+  await expect(page.getByTestId('session-diameter-note')).toContainText(
+    '100 Å = 38.5 px at 2.6 Å/px (entered for every micrograph; its header says 1.3)',
+  );
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await engineReady(page);
+  await expect(page.getByTestId('pixel-size-over-headers')).toBeChecked();
+  expect(await pickedAt()).toBe(38.5);
+  // Unticked: the header's size again.
+  await page.getByTestId('pixel-size-over-headers').uncheck();
+  await expect.poll(pickedAt, { timeout: 120_000 }).toBe(76.9);
+});
+
 test('switching the diameter unit picks nothing again; a PNG left at its own size is told apart, not silently re-sized', async ({
   page,
 }) => {

@@ -92,6 +92,11 @@ export interface SessionSettings {
   diameter: DiameterSetting;
   /** Å per pixel of the user's micrographs whose file gives none (PNG, JPEG, TIFF); undefined: not entered. */
   fallbackPixelSize?: number;
+  /**
+   * The entered pixel size is every user micrograph's, over what headers say (RELION's import
+   * takes it from the user too): a binned file whose header kept the unbinned size.
+   */
+  pixelSizeOverHeaders?: boolean;
   /** What micrographs added later start from. */
   defaultParams: PickParams;
 }
@@ -163,6 +168,8 @@ export interface WorkbenchState {
   diameter: DiameterSetting;
   /** SessionSettings.fallbackPixelSize. */
   fallbackPixelSize?: number;
+  /** SessionSettings.pixelSizeOverHeaders. */
+  pixelSizeOverHeaders: boolean;
   /** Pick micrographs as they arrive. */
   autoPick: boolean;
   /** Draw the pick circles (key v). */
@@ -252,6 +259,7 @@ function initialData() {
     defaultParams: { ...DEFAULT_PICK_PARAMS },
     diameter: { ...DEFAULT_DIAMETER },
     fallbackPixelSize: undefined as number | undefined,
+    pixelSizeOverHeaders: false,
     waitingCoordinates: [] as WaitingCoordinates[],
     undecidedCoordinates: [] as CoordinateGroup[],
     relionProject: undefined as RelionProject | undefined,
@@ -480,7 +488,12 @@ function openedKeys(micrographs: readonly MicrographEntry[]): string[] {
 }
 
 function sessionSettings(s: WorkbenchState): SessionSettings {
-  return { diameter: s.diameter, fallbackPixelSize: s.fallbackPixelSize, defaultParams: s.defaultParams };
+  return {
+    diameter: s.diameter,
+    fallbackPixelSize: s.fallbackPixelSize,
+    pixelSizeOverHeaders: s.pixelSizeOverHeaders,
+    defaultParams: s.defaultParams,
+  };
 }
 
 /**
@@ -526,13 +539,18 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
 }
 
+/** What decides the pixel size of the user's micrographs: the one entered, and whether it goes over their headers. */
+export type EnteredPixelSize = Pick<SessionSettings, 'fallbackPixelSize' | 'pixelSizeOverHeaders'>;
+
 /**
  * A micrograph's pixel size (Å/px): its file's, else, for the user's own micrographs, the one
- * they entered for files without one; undefined until its header is read.
+ * they entered for files without one (or for all, over their headers); undefined until its header is read.
  */
-export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchState, 'fallbackPixelSize'>): number | undefined {
+export function pixelSizeOf(m: MicrographEntry | undefined, s: EnteredPixelSize): number | undefined {
   if (!m?.info) return undefined;
-  return m.info.pixelSize ?? (m.demo ? undefined : s.fallbackPixelSize);
+  if (m.demo) return m.info.pixelSize;
+  if (s.pixelSizeOverHeaders && s.fallbackPixelSize !== undefined) return s.fallbackPixelSize;
+  return m.info.pixelSize ?? s.fallbackPixelSize;
 }
 
 /**
@@ -540,7 +558,7 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: Pick<WorkbenchSta
  * diameter is in Å, and neither its file nor the user gives a pixel size to convert it with (a
  * PNG, JPEG or TIFF). Picking it at some size in px would be a guess, and its picks exportable.
  */
-export function waitsForPixelSize(m: MicrographEntry, s: Pick<WorkbenchState, 'fallbackPixelSize' | 'diameter'>): boolean {
+export function waitsForPixelSize(m: MicrographEntry, s: EnteredPixelSize & Pick<WorkbenchState, 'diameter'>): boolean {
   if (m.demo || m.pickedWith || s.diameter.unit !== 'A') return false;
   // Not opened yet: its format says (a batch would open and pick it at once).
   if (!m.info) return s.fallbackPixelSize === undefined && MICROGRAPH_FORMATS[formatFromFileName(m.name) ?? 'mrc'].pixelSize === false;
@@ -589,6 +607,8 @@ export interface SessionSnapshot {
   /** Absent in sessions saved before the session-wide diameter. */
   diameter?: DiameterSetting;
   fallbackPixelSize?: number;
+  /** Absent in older sessions. */
+  pixelSizeOverHeaders?: boolean;
   /** The user's coordinate files waiting for their micrograph (absent in older sessions). */
   waitingCoordinates?: WaitingCoordinates[];
   /** Coordinate files whose question was not answered when the page closed (absent in older sessions). */
@@ -621,6 +641,7 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     defaultParams: s.defaultParams,
     diameter: s.diameter,
     fallbackPixelSize: s.fallbackPixelSize,
+    pixelSizeOverHeaders: s.pixelSizeOverHeaders,
     waitingCoordinates: s.waitingCoordinates.filter((w) => !w.quiet),
     undecidedCoordinates: s.undecidedCoordinates,
     relionProject: s.relionProject,
@@ -691,6 +712,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     // A session saved before the session-wide diameter: the last diameter used, in px.
     diameter: validDiameter(snap.diameter ?? { value: validParams(snap.defaultParams).diameter, unit: 'px' }),
     fallbackPixelSize: isUsablePixelSize(snap.fallbackPixelSize) ? snap.fallbackPixelSize : undefined,
+    pixelSizeOverHeaders: snap.pixelSizeOverHeaders === true,
     waitingCoordinates: Array.isArray(snap.waitingCoordinates) ? snap.waitingCoordinates.filter(isWaitingCoordinates) : [],
     undecidedCoordinates: Array.isArray(snap.undecidedCoordinates) ? snap.undecidedCoordinates.filter(isCoordinateGroup) : [],
     relionProject: isRelionProject(snap.relionProject) ? snap.relionProject : undefined,

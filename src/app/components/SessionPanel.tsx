@@ -1,7 +1,7 @@
 // The session's settings, shown before anything is dropped: the particle diameter every
 // micrograph is picked with (in Å or px; each micrograph converts Å with its header's pixel
 // size) and whether micrographs are picked as they arrive.
-import { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } from '../controller/session-diameter';
+import { setDiameterUnit, setFallbackPixelSize, setPixelSizeOverHeaders, setSessionDiameter } from '../controller/session-diameter';
 import { formatPixelSize, pixelsToAngstrom, toTenth } from '../../core/pixel-size';
 import { diameterInPx, diameterRange, lacksPixelSize, unitLabel } from '../diameter';
 import { currentMic, knownPixelSize, pixelSizeOf, useWorkbench, type DiameterUnit } from '../store';
@@ -19,9 +19,17 @@ export function SessionPanel() {
   const micPixelSize = useWorkbench((s) => pixelSizeOf(currentMic(s), s));
   const micPx = mic && !mic.demo && mic.info ? diameterInPx(setting, micPixelSize) : undefined;
   const fallback = useWorkbench((s) => s.fallbackPixelSize);
+  const overHeaders = useWorkbench((s) => s.pixelSizeOverHeaders);
   // Asked for once one of the user's micrographs has no pixel size (or one was entered): a PNG as soon as it is dropped, not once opened.
   const withoutPixelSize = useWorkbench((s) => s.micrographs.filter((m) => !m.demo && m.status !== 'error' && lacksPixelSize(m)).length);
-  const from = mic?.info?.pixelSize ? "this micrograph's header" : 'entered for files without one';
+  // Offered with the user's own micrographs too, whose headers may be wrong (binned, the header not updated).
+  const own = useWorkbench((s) => s.micrographs.some((m) => !m.demo));
+  const entered = overHeaders && fallback !== undefined;
+  const from = entered
+    ? `entered for every micrograph${mic?.info?.pixelSize ? `; its header says ${formatPixelSize(mic.info.pixelSize)}` : ''}`
+    : mic?.info?.pixelSize
+      ? "this micrograph's header"
+      : 'entered for files without one';
   return (
     <section className="panel session-panel" data-testid="session-panel">
       <h2>Session</h2>
@@ -65,25 +73,46 @@ export function SessionPanel() {
                 : `New micrographs are picked at ${setting.value} ${unitLabel(setting.unit)}.`}
         {demoOnly > 0 && !mic?.demo ? ' Demo micrographs keep their own.' : ''}
       </p>
-      {(withoutPixelSize > 0 || fallback !== undefined) && (
-        <label
-          className="param pixel-size-field"
-          title="PNG, JPEG and TIFF files carry no pixel size (as read here): enter it to give the diameter and the display low-pass in Å for them"
-        >
-          <span className="param-label" data-testid="fallback-pixel-size-label">
-            Pixel size of files without one{withoutPixelSize > 0 ? ` (${withoutPixelSize} of yours)` : ''}, Å/px, 0 = unknown
-          </span>
-          <NumberInput
-            testid="fallback-pixel-size"
-            label="Pixel size (Å/px)"
-            disabled={readOnly}
-            value={fallback ?? 0}
-            min={0}
-            max={50}
-            step={0.01}
-            onCommit={(v) => setFallbackPixelSize(v > 0 ? v : undefined)}
-          />
-        </label>
+      {(own || fallback !== undefined) && (
+        <>
+          <label
+            className="param pixel-size-field"
+            title={
+              overHeaders
+                ? 'The pixel size of every micrograph of yours, over what its header says (as RELION takes it from its import job); 0: each header again'
+                : 'PNG, JPEG and TIFF files carry no pixel size (as read here): enter it to give the diameter and the display low-pass in Å for them'
+            }
+          >
+            <span className="param-label" data-testid="fallback-pixel-size-label">
+              {overHeaders
+                ? 'Pixel size of every micrograph, over headers, Å/px, 0 = from headers'
+                : `Pixel size of files without one${withoutPixelSize > 0 ? ` (${withoutPixelSize} of yours)` : ''}, Å/px, 0 = unknown`}
+            </span>
+            <NumberInput
+              testid="fallback-pixel-size"
+              label="Pixel size (Å/px)"
+              disabled={readOnly}
+              value={fallback ?? 0}
+              min={0}
+              max={50}
+              step={0.01}
+              onCommit={(v) => setFallbackPixelSize(v > 0 ? v : undefined)}
+            />
+          </label>
+          <label
+            className="check"
+            title="For micrographs binned or scaled after their header was written, which still gives the old pixel size: the diameter in Å and the display low-pass are converted with the size entered above"
+          >
+            <input
+              type="checkbox"
+              data-testid="pixel-size-over-headers"
+              disabled={readOnly}
+              checked={overHeaders}
+              onChange={(e) => setPixelSizeOverHeaders(e.target.checked)}
+            />
+            Use it for every micrograph, over what headers say
+          </label>
+        </>
       )}
       <label className="check" title="Pick every micrograph as soon as it is dropped or opened">
         <input

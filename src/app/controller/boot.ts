@@ -26,7 +26,12 @@ export function boot(): Promise<void> {
     const started = startEngine(url.backend ?? store().backendChoice, url.workers ?? store().workersChoice);
     useWorkbench.subscribe((s, prev) => {
       if (s.currentKey !== prev.currentKey) void showCurrent();
-      else if ((s.lowpass !== prev.lowpass || s.fallbackPixelSize !== prev.fallbackPixelSize) && s.currentKey)
+      else if (
+        (s.lowpass !== prev.lowpass ||
+          s.fallbackPixelSize !== prev.fallbackPixelSize ||
+          s.pixelSizeOverHeaders !== prev.pixelSizeOverHeaders) &&
+        s.currentKey
+      )
         void refreshDisplay(s.currentKey);
     });
     if (restored) {

@@ -1,12 +1,12 @@
 // The session diameter across unit switches, with micrographs of two pixel sizes: a switch
 // converts with one of them, and switching back gives the size entered, not a re-conversion.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { useWorkbench } from '../store';
+import { applySnapshot, knownPixelSize, toSnapshot, useWorkbench } from '../store';
 
 vi.mock('../engine-bridge', () => ({ engine: { isRegistered: () => true, workers: 1 } }));
 vi.mock('./picking', () => ({ ensurePicked() {}, repickStale() {} }));
 vi.mock('./viewing', () => ({ arrivalDiameter() {} }));
-const { setDiameterUnit, setFallbackPixelSize, setSessionDiameter } = await import('./session-diameter');
+const { setDiameterUnit, setFallbackPixelSize, setPixelSizeOverHeaders, setSessionDiameter } = await import('./session-diameter');
 
 const s = () => useWorkbench.getState();
 const m = (key: string) => s().micrographs.find((x) => x.key === key)!;
@@ -78,5 +78,39 @@ describe('the session diameter and its unit', () => {
     setFallbackPixelSize(2);
     setDiameterUnit('A');
     expect(s().diameter).toMatchObject({ value: 240, unit: 'A' });
+  });
+
+  it('a pixel size entered over the headers converts every micrograph of yours with it, the demos keep theirs; undone as one step', () => {
+    s().addMicrograph('d', 'betagal_0001.mrc', true);
+    s().updateMic('d', { info: { width: 1000, height: 1000, frames: 1, displayScale: 1, pixelSize: 2.6 }, status: 'ready' });
+    opened('a', 1); // binned 2x after the header was written: really 2 Å/px
+    opened('b'); // a PNG
+    setDiameterUnit('A');
+    setSessionDiameter({ value: 120, unit: 'A' });
+    setFallbackPixelSize(2);
+    // The header wins for a; the PNG takes the size entered.
+    expect([m('a').params.diameter, m('b').params.diameter]).toEqual([120, 60]);
+    const demo = m('d').params.diameter;
+    setPixelSizeOverHeaders(true);
+    expect([m('a').params.diameter, m('b').params.diameter, m('d').params.diameter]).toEqual([60, 60, demo]);
+    expect(knownPixelSize(s())).toBe(2);
+    // Kept with the session.
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    s().reset();
+    applySnapshot(snap);
+    expect(s().pixelSizeOverHeaders).toBe(true);
+    expect(m('a').params.diameter).toBe(60);
+    setFallbackPixelSize(1.5); // another size entered: over the headers still
+    expect(m('a').params.diameter).toBe(80);
+    s().undo();
+    expect(m('a').params.diameter).toBe(60);
+    // Nothing entered: each header again, over the headers or not.
+    setFallbackPixelSize(undefined);
+    expect(m('a').params.diameter).toBe(120);
+    setFallbackPixelSize(2);
+    setPixelSizeOverHeaders(false);
+    expect([m('a').params.diameter, m('b').params.diameter]).toEqual([120, 60]);
+    s().undo();
+    expect([s().pixelSizeOverHeaders, m('a').params.diameter]).toEqual([true, 60]);
   });
 });

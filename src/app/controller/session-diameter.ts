@@ -3,7 +3,15 @@
 import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
-import { knownPixelSize, pixelSizeOf, waitsForPixelSize, type DiameterSetting, type DiameterUnit, type MicrographEntry } from '../store';
+import {
+  knownPixelSize,
+  pixelSizeOf,
+  waitsForPixelSize,
+  type DiameterSetting,
+  type DiameterUnit,
+  type EnteredPixelSize,
+  type MicrographEntry,
+} from '../store';
 import { mic, refusedReadOnly, someNames, store } from './context';
 import { ensurePicked, repickStale } from './picking';
 import { arrivalDiameter } from './viewing';
@@ -14,28 +22,48 @@ import { arrivalDiameter } from './viewing';
  */
 export function setSessionDiameter(setting: DiameterSetting): void {
   // A size entered is the user's own, converted from nothing.
-  applySessionSize('particle diameter', { value: setting.value, unit: setting.unit }, store().fallbackPixelSize);
+  applySessionSize('particle diameter', { value: setting.value, unit: setting.unit }, enteredPixelSize());
+}
+
+function enteredPixelSize(): EnteredPixelSize {
+  const { fallbackPixelSize, pixelSizeOverHeaders } = store();
+  return { fallbackPixelSize, pixelSizeOverHeaders };
 }
 
 /**
- * The pixel size of the user's micrographs whose file gives none (undefined: none entered):
- * with the diameter in Å, those micrographs take it in their pixels and are picked again. One
- * undo step.
+ * The pixel size of the user's micrographs whose file gives none, or of all of them over their
+ * headers (undefined: none entered): with the diameter in Å, those micrographs take it in their
+ * pixels and are picked again. One undo step.
  */
 export function setFallbackPixelSize(pixelSize: number | undefined): void {
-  // The size as shown, not a unit switch made with the pixel size this replaces.
-  const { value, unit } = store().diameter;
-  applySessionSize('pixel size of files without one', { value, unit }, isUsablePixelSize(pixelSize) ? pixelSize : undefined);
+  const fallbackPixelSize = isUsablePixelSize(pixelSize) ? pixelSize : undefined;
+  const label = store().pixelSizeOverHeaders ? 'pixel size of every micrograph' : 'pixel size of files without one';
+  setEnteredPixelSize(label, { ...enteredPixelSize(), fallbackPixelSize });
 }
 
-function applySessionSize(label: string, setting: DiameterSetting, fallbackPixelSize: number | undefined): void {
+/**
+ * Whether the pixel size entered goes over every micrograph's header (a binned file whose header
+ * kept the unbinned size), as RELION takes it from its import job: with the diameter in Å, the
+ * micrographs whose pixel size this changes are picked again. One undo step.
+ */
+export function setPixelSizeOverHeaders(over: boolean): void {
+  setEnteredPixelSize(over ? 'pixel size over headers' : 'pixel size from headers', { ...enteredPixelSize(), pixelSizeOverHeaders: over });
+}
+
+function setEnteredPixelSize(label: string, entered: EnteredPixelSize): void {
+  // The size as shown, not a unit switch made with the pixel size this replaces.
+  const { value, unit } = store().diameter;
+  applySessionSize(label, { value, unit }, entered);
+}
+
+function applySessionSize(label: string, setting: DiameterSetting, entered: EnteredPixelSize): void {
   if (refusedReadOnly()) return;
   const s = store();
   const patches: Record<string, Partial<TrackedFields>> = {};
   let reviewed = 0;
   for (const m of s.micrographs) {
     if (m.demo || !m.info) continue;
-    const px = diameterInPx(setting, pixelSizeOf(m, { fallbackPixelSize }));
+    const px = diameterInPx(setting, pixelSizeOf(m, entered));
     if (px === undefined) continue;
     // The size of a particle is not a setting a review can keep: it changes every pick's place,
     // so a reviewed micrograph picked again is no longer reviewed (nor taught from as checked).
@@ -47,7 +75,7 @@ function applySessionSize(label: string, setting: DiameterSetting, fallbackPixel
   const px = setting.unit === 'px' ? clampDiameterPx(setting.value) : undefined;
   const session = {
     diameter: setting,
-    fallbackPixelSize,
+    ...entered,
     ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}),
   };
   if (!s.change(label, patches, { session, sizeStep: true })) return;

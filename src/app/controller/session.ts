@@ -101,6 +101,7 @@ export function startAutosave(): void {
       s.defaultParams !== prev.defaultParams ||
       s.diameter !== prev.diameter ||
       s.fallbackPixelSize !== prev.fallbackPixelSize ||
+      s.pixelSizeOverHeaders !== prev.pixelSizeOverHeaders ||
       s.waitingCoordinates !== prev.waitingCoordinates ||
       s.undecidedCoordinates !== prev.undecidedCoordinates ||
       s.relionProject !== prev.relionProject ||

@@ -17,11 +17,14 @@ export function redo(): void {
 function travel(verb: string, step: HistoryEntry | undefined, go: () => string[]): void {
   if (!step) return;
   const before = store();
-  const sizeBefore = { diameter: before.diameter, fallbackPixelSize: before.fallbackPixelSize };
+  const sizeBefore = { diameter: before.diameter, fallbackPixelSize: before.fallbackPixelSize, over: before.pixelSizeOverHeaders };
   const keys = go();
   if (store().readOnly) return; // refused, and said so
   const s = store();
-  const sizeChanged = s.diameter !== sizeBefore.diameter || s.fallbackPixelSize !== sizeBefore.fallbackPixelSize;
+  const sizeChanged =
+    s.diameter !== sizeBefore.diameter ||
+    s.fallbackPixelSize !== sizeBefore.fallbackPixelSize ||
+    s.pixelSizeOverHeaders !== sizeBefore.over;
   if (sizeChanged) keepPickedSizeUnconverted(keys);
   repickStale(keys);
   if (sizeChanged) refreshDiameterNotes();
