@@ -475,6 +475,46 @@ test('reviewed and excluded flags, a key for the next unreviewed micrograph, and
   expect(await page.evaluate(() => localStorage.getItem('drpnet-workbench-journal'))).toBeNull();
 });
 
+test('the list sorted by picks, which n follows; the sort stays put while picks are rejected, and is kept', async ({ page }) => {
+  await openDemo(page);
+  const rows = page.getByTestId('mic-row');
+  const counts = async () => await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-picks'))));
+  const names = async () => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+  const added = await names();
+  await page.getByTestId('list-order').selectOption('fewest');
+  const fewest = await counts();
+  expect(fewest).toEqual([...fewest].sort((a, b) => a - b));
+  const sorted = await names();
+  await page.getByTestId('list-order').selectOption('most');
+  expect(await counts()).toEqual([...fewest].reverse());
+  await page.getByTestId('list-order').selectOption('fewest');
+  expect(await names()).toEqual(sorted);
+  // n goes down the list as shown.
+  await rows.nth(0).click();
+  await blurFields(page);
+  await page.keyboard.press('n');
+  await expect(rows.nth(1)).toHaveClass(/current/);
+  // Rejecting a pick there does not move its row; sorting again does.
+  const before = await names();
+  const pick = await centralPick(page);
+  const at = await screenPoint(page, pick.x, pick.y);
+  await page.mouse.click(at.x, at.y);
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(async () => (await counts())[1]).toBe(fewest[1] - 1);
+  expect(await names()).toEqual(before);
+  await page.getByTestId('list-sort-again').click();
+  await expect.poll(counts).toEqual([...(await counts())].sort((a, b) => a - b));
+  // Kept with the session; "as added" brings the order back.
+  const kept = await names();
+  await expect(page.getByTestId('save-state')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await engineReady(page);
+  await expect(page.getByTestId('list-order')).toHaveValue('fewest');
+  expect(await names()).toEqual(kept);
+  await page.getByTestId('list-order').selectOption('added');
+  expect(await names()).toEqual(added);
+});
+
 test('the viewer draws exactly the picks the engine keeps, those near the edge included', async ({ page }) => {
   await openDemo(page);
   const fresh = async () =>

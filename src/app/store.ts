@@ -23,6 +23,7 @@ import { EMPTY_EDITS, type PickEdits } from './picks-merge';
 import { isUsablePixelSize, samePixelSize } from '../core/pixel-size';
 import { formatFromFileName, MICROGRAPH_FORMATS } from '../core/io/formats';
 import { sessionFollowers } from './diameter';
+import { isListOrder, listed, type ListOrder } from './list-order';
 
 export type MicStatus = 'queued' | 'opening' | 'ready' | 'detecting' | 'picking' | 'picked' | 'error';
 
@@ -174,6 +175,9 @@ export interface WorkbenchState {
   autoPick: boolean;
   /** Draw the pick circles (key v). */
   showPicks: boolean;
+  /** The micrograph list's order (list-order.ts) and the keys of the sort taken when it was chosen; undefined: as added. */
+  listOrder: ListOrder;
+  listKeys?: string[];
   /** Display low-pass filter: resolution in Å (in px when the micrograph has no pixel size); 0 = off. */
   lowpass: number;
   /** Set when this tab may only look (the session is open for editing in another tab): why. */
@@ -220,6 +224,7 @@ export interface WorkbenchState {
   setImages(key: string, images: MicImages): void;
   setHeatmap(key: string, heat: HeatmapData | undefined): void;
   setCurrent(key: string | undefined): void;
+  /** Goes `delta` micrographs along the list, in the order it shows (list-order.ts). */
   step(delta: number): void;
   /**
    * The one way the user's changes reach micrographs: patches per micrograph key (and new
@@ -265,6 +270,8 @@ function initialData() {
     relionProject: undefined as RelionProject | undefined,
     autoPick: true,
     showPicks: true,
+    listOrder: 'added' as ListOrder,
+    listKeys: undefined as string[] | undefined,
     lowpass: DEFAULT_LOWPASS,
     readOnly: undefined as string | undefined,
     backendChoice: 'auto' as BackendChoice,
@@ -331,7 +338,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
   },
 
   step(delta) {
-    const { micrographs, currentKey } = get();
+    const { currentKey } = get();
+    const micrographs = listed(get().micrographs, get().listKeys);
     if (!micrographs.length) return;
     const i = Math.max(
       0,
@@ -617,6 +625,9 @@ export interface SessionSnapshot {
   relionProject?: RelionProject;
   autoPick?: boolean;
   showPicks?: boolean;
+  /** Absent in older sessions. */
+  listOrder?: ListOrder;
+  listKeys?: string[];
   lowpass?: number;
   backendChoice: BackendChoice;
   workersChoice?: number;
@@ -647,6 +658,8 @@ export function toSnapshot(s: WorkbenchState): SessionSnapshot {
     relionProject: s.relionProject,
     autoPick: s.autoPick,
     showPicks: s.showPicks,
+    listOrder: s.listOrder,
+    listKeys: s.listKeys,
     lowpass: s.lowpass,
     backendChoice: s.backendChoice,
     workersChoice: s.workersChoice,
@@ -718,6 +731,8 @@ export function applySnapshot(snap: SessionSnapshot): void {
     relionProject: isRelionProject(snap.relionProject) ? snap.relionProject : undefined,
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
+    listOrder: isListOrder(snap.listOrder) ? snap.listOrder : 'added',
+    listKeys: isListOrder(snap.listOrder) && Array.isArray(snap.listKeys) ? snap.listKeys.filter((k) => typeof k === 'string') : undefined,
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,
     backendChoice: snap.backendChoice,
     workersChoice: snap.workersChoice,

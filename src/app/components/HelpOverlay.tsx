@@ -1,7 +1,7 @@
 import { useWorkbench } from '../store';
 
 export const SHORTCUTS: Array<[string, string]> = [
-  ['n / → ', 'next micrograph'],
+  ['n / → ', 'next micrograph (in the list’s order)'],
   ['p / ←', 'previous micrograph'],
   ['u', 'next micrograph not marked reviewed'],
   ['r', 'mark this micrograph reviewed (again: not reviewed)'],

@@ -1,7 +1,8 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { removeMicrograph } from '../controller/files';
 import { cancelBatch, pickAll } from '../controller/picking';
-import { toggleFlag } from '../controller/review-flags';
+import { sortList, toggleFlag } from '../controller/review-flags';
+import { LIST_ORDERS, listed, type ListOrder } from '../list-order';
 import { displayPicksOf } from '../editing';
 import { thumbnailUrl } from '../grey-canvas';
 import { micrographMetrics } from '../metrics-view';
@@ -149,6 +150,9 @@ const Row = memo(function Row({
 
 export function MicrographList() {
   const micrographs = useWorkbench((s) => s.micrographs);
+  const listOrder = useWorkbench((s) => s.listOrder);
+  const listKeys = useWorkbench((s) => s.listKeys);
+  const shown = useMemo(() => listed(micrographs, listKeys), [micrographs, listKeys]);
   const currentKey = useWorkbench((s) => s.currentKey);
   const batch = useWorkbench((s) => s.batch);
   const readOnly = useWorkbench((s) => !!s.readOnly);
@@ -184,8 +188,36 @@ export function MicrographList() {
         )}
       </header>
       {micrographs.length > 0 && (
-        <div className="small review-count" data-testid="review-progress">
-          {reviewed} of {work.length} {ownOnly ? 'of yours ' : ''}reviewed
+        <div className="small review-count">
+          <span data-testid="review-progress">
+            {reviewed} of {work.length} {ownOnly ? 'of yours ' : ''}reviewed
+          </span>
+          {micrographs.length > 1 && (
+            <span className="list-order">
+              <select
+                data-testid="list-order"
+                aria-label="Order of the list"
+                value={listOrder}
+                onChange={(e) => sortList(e.target.value as ListOrder)}
+                title="The order of the list, which n, p and u follow. A sort by picks is taken when chosen (the list does not move as you edit); micrographs added later go at the end."
+              >
+                {Object.entries(LIST_ORDERS).map(([k, label]) => (
+                  <option key={k} value={k}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              {listOrder !== 'added' && (
+                <button
+                  data-testid="list-sort-again"
+                  onClick={() => sortList(listOrder)}
+                  title="Sort again, with the picks shown now and the micrographs added since"
+                >
+                  ↻
+                </button>
+              )}
+            </span>
+          )}
         </div>
       )}
       {batch && (
@@ -195,7 +227,7 @@ export function MicrographList() {
         </div>
       )}
       <ul className="mic-list" data-testid="mic-list">
-        {micrographs.map((m) => (
+        {shown.map((m) => (
           <Row key={m.key} m={m} current={m.key === currentKey} readOnly={readOnly} idle={idle} />
         ))}
       </ul>

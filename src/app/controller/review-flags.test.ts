@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useWorkbench } from '../store';
-import { nextUnreviewed, toggleFlag } from './review-flags';
+import { toSnapshot, useWorkbench } from '../store';
+import { nextUnreviewed, sortList, toggleFlag } from './review-flags';
 
 const s = () => useWorkbench.getState();
 
@@ -22,6 +22,57 @@ describe('nextUnreviewed (the u key)', () => {
     nextUnreviewed();
     expect(s().currentKey).toBe('a');
     expect(s().notices.at(-1)?.text).toBe('Every micrograph of yours is marked reviewed or left out of the export.');
+  });
+});
+
+describe('the order of the list (sortList), which n, p and u follow', () => {
+  beforeEach(() => s().reset());
+  const info = { width: 100, height: 100, frames: 1, displayScale: 1 };
+  const picked = (key: string, n: number) =>
+    s().updateMic(key, {
+      info,
+      status: 'picked',
+      pickedWith: s().micrographs.find((m) => m.key === key)!.params,
+      auto: Array.from({ length: n }, (_, i) => ({ x: 10 + 20 * i, y: 10, score: 0.9, peakHeight: 1, kept: true })),
+    });
+  const order = () => {
+    const keys: string[] = [];
+    s().setCurrent(s().listKeys?.[0] ?? s().micrographs[0].key);
+    for (let i = 0; i < s().micrographs.length; i++, s().step(1)) keys.push(s().currentKey!);
+    return keys;
+  };
+
+  it('sorts by the picks shown when chosen, unpicked and failed last; added later at the end; the sort stays as picks change', () => {
+    for (const k of ['mic10', 'mic9', 'mic2', 'bad', 'new']) s().addMicrograph(k, `${k}.mrc`);
+    picked('mic10', 3);
+    picked('mic9', 1);
+    picked('mic2', 2);
+    s().updateMic('bad', { status: 'error', error: 'bad.mrc: the file is empty (0 bytes)' });
+    sortList('most');
+    expect(order()).toEqual(['mic10', 'mic2', 'mic9', 'bad', 'new']);
+    sortList('fewest');
+    expect(order()).toEqual(['mic9', 'mic2', 'mic10', 'bad', 'new']);
+    // A rejection (or a re-pick) does not move the micrograph on screen; sorting again does.
+    picked('mic9', 5);
+    s().addMicrograph('later', 'later.mrc');
+    expect(order()).toEqual(['mic9', 'mic2', 'mic10', 'bad', 'new', 'later']);
+    sortList('fewest');
+    expect(order().slice(0, 3)).toEqual(['mic2', 'mic10', 'mic9']);
+    // By name, numbers as numbers; u goes along the same order.
+    sortList('name');
+    expect(order()).toEqual(['bad', 'later', 'mic2', 'mic9', 'mic10', 'new']);
+    s().setCurrent('mic2');
+    s().updateMic('mic9', { reviewed: true });
+    nextUnreviewed();
+    expect(s().currentKey).toBe('mic10');
+    // Kept with the session; back to the order added.
+    expect(JSON.parse(JSON.stringify(toSnapshot(s())))).toMatchObject({
+      listOrder: 'name',
+      listKeys: ['bad', 'later', 'mic2', 'mic9', 'mic10', 'new'],
+    });
+    sortList('added');
+    expect(s().listKeys).toBeUndefined();
+    expect(order()).toEqual(['mic10', 'mic9', 'mic2', 'bad', 'new', 'later']);
   });
 });
 

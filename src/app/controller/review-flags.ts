@@ -1,7 +1,10 @@
-// Review flags: marking micrographs reviewed or excluded from export, and going to the next one
-// not reviewed.
+// Going through a long list: marking micrographs reviewed or excluded from export, the order the
+// list is gone through in, and going to the next one not reviewed.
 import { samePickParams, type PickParams } from '../../core/params';
 import { describeSettings } from '../../core/tuning';
+import { displayPicksOf } from '../editing';
+import { listed, sortedKeys, type ListOrder } from '../list-order';
+import { countEdits, keptPicks } from '../picks-merge';
 import { failedToOpen, reviewableMicrographs, workMicrographs, type MicrographEntry } from '../store';
 import { mic, store } from './context';
 
@@ -29,12 +32,12 @@ function markReviewed(m: MicrographEntry): void {
   );
 }
 
-/** Goes to the next micrograph of the user's work not marked reviewed (after the current one,
- * wrapping round); the bundled demos are skipped once the user has micrographs of their own,
+/** Goes to the next micrograph of the user's work not marked reviewed (after the current one in
+ * the list's order, wrapping round); the bundled demos are skipped once the user has micrographs of their own,
  * and files that failed and micrographs left out of the export always. */
 export function nextUnreviewed(): void {
   const s = store();
-  const list = reviewableMicrographs(s.micrographs);
+  const list = reviewableMicrographs(listed(s.micrographs, s.listKeys));
   const i = list.findIndex((m) => m.key === s.currentKey);
   for (let d = 1; d <= list.length; d++) {
     const m = list[(i + d + list.length) % list.length];
@@ -48,4 +51,12 @@ export function nextUnreviewed(): void {
       ? 'Every micrograph of yours is marked reviewed or left out of the export.'
       : 'Every micrograph is marked reviewed or left out of the export.',
   );
+}
+
+/** Sorts the list (and n, p, u) by `order`, with the picks shown now; micrographs added later go after them. */
+export function sortList(order: ListOrder): void {
+  // Not known: never picked (nor given picks by hand or from a file), or failed to open.
+  const picksOf = (m: MicrographEntry) =>
+    failedToOpen(m) || (!m.pickedWith && !countEdits(m.edits)) ? undefined : keptPicks(displayPicksOf(m)).length;
+  store().set({ listOrder: order, listKeys: order === 'added' ? undefined : sortedKeys(store().micrographs, order, picksOf) });
 }

@@ -107,6 +107,8 @@ export function startAutosave(): void {
       s.relionProject !== prev.relionProject ||
       s.autoPick !== prev.autoPick ||
       s.showPicks !== prev.showPicks ||
+      s.listOrder !== prev.listOrder ||
+      s.listKeys !== prev.listKeys ||
       s.lowpass !== prev.lowpass ||
       s.showHeatmap !== prev.showHeatmap ||
       s.contrastLow !== prev.contrastLow ||

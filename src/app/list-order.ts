@@ -1,0 +1,45 @@
+// The order of the micrograph list, which n, p and u follow. Sorting by picks finds the
+// micrographs worth a look first in a long session (thick ice or carbon: many picks; empty
+// or failed: few). A sort is taken when chosen, not kept live: rejecting picks on the
+// micrograph on screen would otherwise move it under the reviewer, and n would skip.
+import type { MicrographEntry } from './store';
+
+export const LIST_ORDERS = {
+  added: 'as added',
+  name: 'by name',
+  fewest: 'fewest picks first',
+  most: 'most picks first',
+} as const;
+
+export type ListOrder = keyof typeof LIST_ORDERS;
+
+export function isListOrder(x: unknown): x is ListOrder {
+  return typeof x === 'string' && Object.hasOwn(LIST_ORDERS, x);
+}
+
+/**
+ * The keys in `order`; `picksOf` gives a micrograph's picks shown, undefined where none are
+ * known yet (not picked, or failed): those go last, in the order added. Ties keep the order added.
+ */
+export function sortedKeys(
+  micrographs: readonly MicrographEntry[],
+  order: ListOrder,
+  picksOf: (m: MicrographEntry) => number | undefined,
+): string[] {
+  if (order === 'added') return micrographs.map((m) => m.key);
+  if (order === 'name')
+    return [...micrographs].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })).map((m) => m.key);
+  const sign = order === 'fewest' ? 1 : -1;
+  const counted = micrographs.map((m) => ({ key: m.key, n: picksOf(m) }));
+  const known = counted.filter((c): c is { key: string; n: number } => c.n !== undefined).sort((a, b) => sign * (a.n - b.n));
+  return [...known, ...counted.filter((c) => c.n === undefined)].map((c) => c.key);
+}
+
+/** The micrographs as the list shows them: in `keys` (a sort taken earlier), then those added since, as added. */
+export function listed(micrographs: readonly MicrographEntry[], keys: readonly string[] | undefined): MicrographEntry[] {
+  if (!keys) return [...micrographs];
+  const rank = new Map(keys.map((k, i) => [k, i]));
+  const at = (m: MicrographEntry) => rank.get(m.key) ?? keys.length;
+  // Array.prototype.sort is stable: those added since keep their order.
+  return [...micrographs].sort((a, b) => at(a) - at(b));
+}
