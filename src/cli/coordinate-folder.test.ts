@@ -68,6 +68,28 @@ describe("crYOLO's CBOX folder", () => {
   });
 });
 
+describe("crYOLO's output folder (CBOX/, STAR/, EMAN/)", () => {
+  it("says nothing of the CBOX/ detections under crYOLO's threshold when its STAR/ files are the ones read", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'drpnet-cryolo-'));
+    try {
+      await mkdir(path.join(out, 'CBOX'));
+      await mkdir(path.join(out, 'STAR'));
+      await writeFile(
+        path.join(out, 'CBOX', 'mic_1.cbox'),
+        'data_cryolo\nloop_\n_CoordinateX\n_CoordinateY\n_Width\n_Height\n_Confidence\n0 10 40 40 0.9\n50 10 40 40 0.1\n',
+      );
+      await writeFile(path.join(out, 'STAR', 'mic_1.star'), writeRelionCoordinates([{ x: 20, y: 30 }]));
+      const read = await readCoordinateFolder(out, { label: '--picks' });
+      expect(read.picks.get('mic_1')).toEqual([{ x: 20, y: 30 }]);
+      expect(read.warnings.filter((w) => w.includes('threshold'))).toEqual([]);
+      const cbox = await readCoordinateFolder(out, { label: '--picks', formats: ['cbox'] });
+      expect(cbox.warnings.filter((w) => w.includes('threshold'))).toHaveLength(1);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('coordinate files named after their micrograph and more', () => {
   const star = (x: number) => writeRelionCoordinates([{ x, y: 10 }]);
   async function folder(files: Record<string, string>, run: (dir: string) => Promise<void>): Promise<void> {

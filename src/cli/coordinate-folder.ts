@@ -121,8 +121,8 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const byKey = new Map<string, Candidate[]>();
   const names = new Map<string, string>();
   const lists: string[] = [];
-  /** crYOLO .cbox files holding detections under its default threshold, and how many. */
-  const unsure = { files: [] as string[], picks: 0 };
+  /** How many detections under crYOLO's default threshold each .cbox file holds (said only for the files read). */
+  const belowByFile = new Map<string, number>();
 
   /** Reads one file; `named` when it is the file the option gave, not one found in a folder. */
   const readFile = async (file: string, named = false): Promise<void> => {
@@ -166,10 +166,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       }
       groups = readCoordinates(text, file, { boxSize: opts.boxSize });
       const below = format === 'cbox' ? belowCryoloThreshold(text, [...groups.values()].flat()) : 0;
-      if (below) {
-        unsure.files.push(file);
-        unsure.picks += below;
-      }
+      if (below) belowByFile.set(file, below);
     } catch (e) {
       if (!(e instanceof CoordinateFileError)) throw e;
       // The readers ask for "the box size" in general; here it is an option.
@@ -227,10 +224,6 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
           );
       }
   }
-  if (unsure.picks)
-    warnings.push(
-      `${opts.label}: ${someOf(unsure.files)}: ${unsure.picks} detection(s) under crYOLO's default confidence threshold (${CRYOLO_DEFAULT_THRESHOLD}), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,
-    );
   if (!byKey.size && lists.length)
     warnings.push(
       `${opts.label}: ${someOf(lists)}: a RELION list of coordinate files, which holds none itself; give the folder that holds the files it names`,
@@ -244,6 +237,8 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
   const picks = new Map<string, Particle[]>();
   const files = new Map<string, string>();
   const used = new Map<CoordinateFormat, number>();
+  /** crYOLO .cbox files read that hold detections under its default threshold, and how many. */
+  const unsure = { files: [] as string[], picks: 0 };
   /** "used star, skipped box" -> the skipped files. */
   const duplicates = new Map<string, string[]>();
   for (const [key, candidates] of byKey) {
@@ -256,6 +251,12 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
     }
     picks.set(key, chosen[0].picks);
     files.set(key, chosen[0].file);
+    // A .cbox passed over for crYOLO's STAR/ or EMAN/ file of the micrograph was not read as picks.
+    const below = belowByFile.get(chosen[0].file);
+    if (below) {
+      unsure.files.push(chosen[0].file);
+      unsure.picks += below;
+    }
     used.set(best, (used.get(best) ?? 0) + 1);
     const skipped = candidates.filter((c) => c.format !== best);
     if (skipped.length) {
@@ -263,6 +264,10 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       duplicates.set(what, [...(duplicates.get(what) ?? []), ...skipped.map((c) => path.basename(c.file))]);
     }
   }
+  if (unsure.picks)
+    warnings.push(
+      `${opts.label}: ${someOf(unsure.files)}: ${unsure.picks} detection(s) under crYOLO's default confidence threshold (${CRYOLO_DEFAULT_THRESHOLD}), read as picks: crYOLO writes every detection to CBOX/; its STAR/ and EMAN/ folders hold only those it kept`,
+    );
   if (duplicates.size) {
     const n = [...byKey.values()].filter((c) => c.length > 1).length;
     const parts = [...duplicates].map(([what, files]) => `${what} (${someOf(files)})`);

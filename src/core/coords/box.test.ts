@@ -23,8 +23,8 @@ describe('readBox (EMAN .box: lower-left corner + box size)', () => {
     expect(readBox('10\t20\t100\t50\n', 'a.box')).toEqual([{ x: 60, y: 45 }]);
   });
 
-  it('reads 3-column lines (one size), 2-column lines with a given size, and ignores extra columns', () => {
-    expect(readBox('10 20 100\n', 'a.box')).toEqual([{ x: 60, y: 70 }]);
+  it("reads 2-column lines with a given size and ignores extra columns; refuses 3-column lines (crYOLO's tomogram centres)", () => {
+    expect(expectCoordError(() => readBox('10 20 100\n', 'a.box'), 'a.box', 1).message).toMatch(/x, y, z centres/);
     expect(readBox('10 20\n', 'a.box', { boxSize: 40 })).toEqual([{ x: 30, y: 40 }]);
     // EMAN2 helix markers and crYOLO's extra columns after the four.
     expect(readBox('10\t20\t100\t100\t-1\n30\t40\t100\t100\t-2\n', 'a.box')).toEqual([
@@ -36,6 +36,18 @@ describe('readBox (EMAN .box: lower-left corner + box size)', () => {
   it('skips blank and # lines, and reads a BOM, CR-only line ends and commas', () => {
     const text = '\uFEFF#micrograph: a.mrc\r\r10,20,100,100\r  \r#helix: (1, 2),(3, 4),100\r';
     expect(readBox(text, 'a.box')).toEqual([{ x: 60, y: 70 }]);
+  });
+
+  it('refuses decimal commas rather than reading them as separators', () => {
+    expect(expectCoordError(() => readBox('10\t20\t100\t100\n100,5\t200,5\t64\t64\n', 'a.box'), 'a.box', 2).message).toMatch(
+      /decimal comma/,
+    );
+    expectCoordError(() => readBox('1,5 2,5 64 64\n', 'a.box'), 'a.box', 1);
+    // Comma-separated lines, with or without spaces after the commas, are still read.
+    expect(readBox('10,20,100,100\n10, 20, 100, 100\n', 'a.box')).toEqual([
+      { x: 60, y: 70 },
+      { x: 60, y: 70 },
+    ]);
   });
 
   it("refuses crYOLO's filament (helicon) files, whose rows are segment centres, not corners", () => {

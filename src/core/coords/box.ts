@@ -35,8 +35,13 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
         i + 1,
       );
     if (t === '' || t.startsWith('#')) continue;
-    const cells = t.split(/[\s,]+/);
     const line = i + 1;
+    // Commas separate the numbers of a comma-separated line; between digits on a line whose numbers
+    // are separated by spaces or tabs they are decimal commas ("100,5<TAB>200,5"), which split
+    // into more cells would silently move every pick.
+    if (/\d,\d/.test(t) && /[\d.]\s+[-+.\d]/.test(t))
+      throw new CoordinateFileError('a number with a decimal comma ("100,5"): write decimals with a point', fileName, line);
+    const cells = t.split(/[\s,]+/);
     const num = (k: number, what: string): number => {
       const v = parseStrictNumber(cells[k]);
       if (v === undefined) throw new CoordinateFileError(`${what} "${cells[k]}" is not a number`, fileName, line);
@@ -51,7 +56,13 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
       w = num(2, 'box width');
       h = num(3, 'box height');
     } else if (cells.length === 3) {
-      w = h = num(2, 'box size');
+      // crYOLO writes a tomogram's picks as three numbers, x, y, z of the centre (cryolo/CoordsIO.py
+      // write_eman_boxfile3d): read as a corner and a box size, each would move by half the z.
+      throw new CoordinateFileError(
+        "three numbers on a line: an EMAN box line holds x, y (the corner), width and height; crYOLO writes a tomogram's x, y, z centres so, which this program does not read",
+        fileName,
+        line,
+      );
     } else if (opts.boxSize !== undefined) {
       w = h = opts.boxSize;
     } else {

@@ -24,6 +24,15 @@ describe('readCbox (crYOLO >= 1.8)', () => {
     expect(readCbox(text, 'x.cbox')).toEqual([{ x: 60, y: 45 }]);
   });
 
+  it("refuses crYOLO's filament and tomogram files, whose rows are no particles of a micrograph", () => {
+    const head =
+      'data_global\n_cbox_format_version 1.0\ndata_cryolo\nloop_\n_CoordinateX\n_CoordinateY\n_CoordinateZ\n_Width\n_Height\n_Depth\n_EstWidth\n_EstHeight\n_Confidence\n_NumBoxes\n_Angle\n';
+    const filament = head.replace('_Angle\n', '_Angle\n_filamentid\n') + '10 20 <NA> 100 100 <NA> <NA> <NA> 1 <NA> 0.3 0\n';
+    expect(expectCoordError(() => readCbox(filament, 'f.cbox'), 'f.cbox', 4).message).toMatch(/filament/);
+    const tomo = head + '10 20 <NA> 100 100 <NA> <NA> <NA> 1 <NA> <NA>\n10 20 33 100 100 100 <NA> <NA> 1 5 <NA>\n';
+    expect(expectCoordError(() => readCbox(tomo, 't.cbox'), 't.cbox', 17).message).toMatch(/tomogram/);
+  });
+
   it("reads crYOLO's headerless .cbox of before 1.8: .box rows with the confidence fifth", () => {
     const text = '374\t0\t64\t64\t0.8\t62\t62\n10\t20\t64\t64\t0.12\t60\t61\n';
     expect(readCbox(text, 'old.cbox')).toEqual([

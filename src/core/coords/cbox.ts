@@ -54,6 +54,23 @@ export function readCbox(text: string | StarDocument, fileName: string, opts: Re
   const iw = columnIndex(loop, 'Width');
   const ih = columnIndex(loop, 'Height');
   const ic = columnIndex(loop, 'Confidence');
+  // crYOLO's filament mode writes each filament's segment boxes under a _filamentid
+  // (cryolo/CoordsIO.py write_cbox_file), as its helicon .box files hold them (box.ts): not single particles.
+  if (columnIndex(loop, 'filamentid') >= 0)
+    throw new CoordinateFileError(
+      'filament coordinates (crYOLO filament mode, _filamentid) are not read: this program picks single particles',
+      fileName,
+      loop.line,
+    );
+  // A tomogram's picks carry a slice (_CoordinateZ a number; a micrograph's is <NA>).
+  const iz = columnIndex(loop, 'CoordinateZ');
+  const sliced = iz >= 0 ? loop.rows.findIndex((row) => parseStrictNumber(row[iz]) !== undefined) : -1;
+  if (sliced >= 0)
+    throw new CoordinateFileError(
+      '3D coordinates of a tomogram (_CoordinateZ) are not read: this program picks 2D micrographs',
+      fileName,
+      loop.rowLines[sliced],
+    );
   if ((iw < 0 || ih < 0) && opts.boxSize === undefined) {
     throw new MissingBoxSizeError('the table has no _Width/_Height columns', fileName, loop.line);
   }

@@ -41,6 +41,14 @@ describe('detectCoordinateFormat', () => {
     for (const [text, format] of cases) expect(detectCoordinateFormat(text, 'picks.txt')).toBe(format);
   });
 
+  it('refuses numbers without a header in fewer than four columns unless the file is named .box: centres or corners is not known', () => {
+    for (const text of ['100\t200\t0.8\n', '100 200\n'])
+      expect(expectCoordError(() => detectCoordinateFormat(text, 'mic1.txt'), 'mic1.txt').message).toMatch(
+        /particle centres or EMAN box corners/,
+      );
+    expect(detectCoordinateFormat('100 200\n', 'mic1.box')).toBe('box');
+  });
+
   it('says which formats it reads when it recognises none', () => {
     const err = expectCoordError(() => detectCoordinateFormat('hello world\n', 'notes.txt'), 'notes.txt');
     expect(err.message).toMatch(/RELION \.star, EMAN \.box, crYOLO \.cbox, Topaz \.txt or CSV/);

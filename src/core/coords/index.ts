@@ -57,7 +57,16 @@ export function detectCoordinateFormat(text: string, fileName: string): Coordina
   if (/^data_/i.test(first)) return /^data_(global|cryolo)\b/i.test(first) ? 'cbox' : 'star';
   if (/^(image_name|x_coord)\s/i.test(first)) return 'topaz';
   if (first.includes(',')) return 'csv';
-  if (STARTS_WITH_NUMBER.test(first)) return 'box';
+  if (STARTS_WITH_NUMBER.test(first)) {
+    // Numbers without a header, in a file not named .box: EMAN's four columns (x, y of the corner,
+    // width, height) say what they are; two or three (x, y and a score?) could be centres, which
+    // read as box corners would all move by half a box.
+    if (first.split(/[\s,]+/).length >= 4) return 'box';
+    throw new CoordinateFileError(
+      'numbers without a header: particle centres or EMAN box corners? Name the file .box if its lines are EMAN boxes (x, y of the corner, width, height), or give it a header line "x_coord y_coord" (Topaz\'s) if they are centres',
+      fileName,
+    );
+  }
   throw new CoordinateFileError(
     `not a coordinate file this program reads (${FORMAT_LABELS.slice(0, -1).join(', ')} or ${FORMAT_LABELS.at(-1)})`,
     fileName,
