@@ -31,6 +31,19 @@ describe('workbench store', () => {
     expect(s().currentKey).toBe('k1');
   });
 
+  it('a parameter changed on a reviewed micrograph takes its mark off in the same undo step; not where loaded picks stand in', () => {
+    s().addMicrograph('k1', 'a.mrc');
+    s().updateMic('k1', { info: info(), status: 'picked', pickedWith: s().micrographs[0].params, reviewed: true });
+    s().setParams('k1', { threshold: 12 });
+    s().setParams('k1', { threshold: 13 });
+    expect(s().micrographs[0]).toMatchObject({ reviewed: false, params: { threshold: 13 } });
+    s().undo();
+    expect(s().micrographs[0]).toMatchObject({ reviewed: true, params: { threshold: 4 } });
+    s().updateMic('k1', { edits: { ...s().micrographs[0].edits, autoSetAside: 'a_manualpick.star' } });
+    s().setParams('k1', { threshold: 12 });
+    expect(s().micrographs[0].reviewed).toBe(true);
+  });
+
   it("the user's first own micrograph comes on screen over the demo data; their later ones do not", () => {
     s().addMicrograph('d1', 'betagal_0001.mrc', true);
     s().addMicrograph('d2', 'betagal_0002.mrc', true);

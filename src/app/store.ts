@@ -389,9 +389,12 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     if (!mic) return;
     const params = { ...mic.params, ...patch };
     if (!fieldChanged('params', mic.params, params)) return;
+    // Its picks are made again with these, in place of the ones checked: a reviewed micrograph is
+    // reviewed no longer (as with a new session diameter), unless it shows loaded picks instead.
+    const unreview = !!mic.reviewed && !!mic.pickedWith && !mic.edits.autoSetAside;
     get().change(
       'parameters',
-      { [key]: { params } },
+      { [key]: { params, ...(unreview ? { reviewed: false } : {}) } },
       { mergeKey: `params:${key}:${Object.keys(patch).sort().join(',')}`, session: { defaultParams: params } },
     );
   },

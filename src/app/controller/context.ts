@@ -27,24 +27,26 @@ export function fail(key: string, e: unknown): void {
 }
 
 /**
- * A notice for what comes in bursts (files dropped together): the lines given within a moment
- * are said in one notice, by `say`, rather than one notice each.
+ * A notice for what comes in bursts (files dropped together, micrographs reopening one by one
+ * after a reload): the lines given until none came for `quietMs` are said in one notice, by
+ * `say`, rather than one notice each.
  */
-export function burstNotice(say: (lines: readonly string[]) => string): (line: string) => void {
+export function burstNotice(
+  say: (lines: readonly string[]) => string,
+  opts: { tone?: 'info' | 'error'; quietMs?: number } = {},
+): (line: string) => void {
   const lines: string[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (line) => {
     lines.push(line);
-    timer ??= setTimeout(() => {
-      store().notify(say(lines), 'error');
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      store().notify(say(lines), opts.tone ?? 'error');
       lines.length = 0;
-      timer = undefined;
-    }, 300);
+    }, opts.quietMs ?? 300);
   };
 }
 
-// Files that failed to open: their rows may be out of sight at the end of a long list, and a
-// folder of bad files should not bring a notice each.
 const noteUnopened = burstNotice((lines) => {
   const n = lines.length;
   const more = n > 1 ? ` (and ${n - 1} more; each row marked ERROR says why)` : '';

@@ -15,7 +15,7 @@ import type { TrackedFields } from '../history';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
 import { failedToOpen, type CoordinateGroup, type MicrographEntry, type MicStatus, type WaitingCoordinates } from '../store';
-import { mic, refusedReadOnly, someNames, storage, store } from './context';
+import { burstNotice, mic, refusedReadOnly, someNames, storage, store } from './context';
 import { forgetPicking } from './picking';
 import { forgetViews, queueThumbnail, showCurrent } from './viewing';
 
@@ -346,6 +346,14 @@ function applyCoordinates(
 
 let passes = 0;
 
+// One notice for the coordinate files that waited and were loaded as their micrographs opened:
+// after a reload these open one by one, and a notice each covered the micrograph list.
+const noteArrived = burstNotice(
+  (lines) =>
+    `Loaded what waited for its micrograph: ${someNames(lines, '; ')}${lines.length > 3 ? ` (${lines.length} files in all)` : ''}.`,
+  { tone: 'info', quietMs: 2000 },
+);
+
 /**
  * Gives each pending coordinate group to the micrograph of its name, as truth or as manual picks,
  * once that micrograph's size is known (called again when a micrograph is first opened).
@@ -368,7 +376,7 @@ export function assignCoordinates(): void {
     else if (applyCoordinates(g, m, m.info, pass) && !g.quiet && (announced.has(g) || !justRead.has(g)))
       arrived.push(`${g.file} (${useLabel(g.as)}) on ${m.name}`);
   }
-  if (arrived.length) store().notify(`Loaded what waited for its micrograph: ${someNames(arrived, '; ')}.`);
+  for (const line of arrived) noteArrived(line);
   if (pass.unreviewed.length) {
     const one = pass.unreviewed.length === 1;
     store().notify(

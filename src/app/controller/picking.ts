@@ -189,9 +189,15 @@ function isPickedOrPicking(m: MicrographEntry): boolean {
  */
 export function changeParams(key: string, patch: Partial<PickParams>, delayMs = 0): void {
   const before = mic(key)?.params;
+  const wasReviewed = !!mic(key)?.reviewed;
   store().setParams(key, patch);
   const m = mic(key);
   if (m && m.params !== before) sayLaterDefaults();
+  if (m && wasReviewed && !m.reviewed)
+    store().notify(
+      `${m.name} was marked reviewed: a parameter change picks it again, so it is no longer marked reviewed; check it and mark it again (r), or Ctrl+Z.`,
+      'error',
+    );
   if (!m || m.params === before || !isPickedOrPicking(m)) return;
   repickSoon(key, delayMs);
 }
