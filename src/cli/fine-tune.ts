@@ -58,7 +58,8 @@ ${paramHelp(['negativeStain'])}
   --models DIR         models to start from (default: the shipped ones)
 ${trainOptionHelp(['epochs'], { epochs: ADAPT_DEFAULTS.detectorEpochs }, { epochs: 'detector epochs' })}
   --classifier-epochs N
-                       classifier epochs, with --truth; 0 keeps the classifier (0, or ${EPOCHS.min}..${EPOCHS.max};
+                       classifier epochs, with --truth --labels complete (partial labels keep
+                       the classifier: they show it no background); 0 keeps the classifier (0, or ${EPOCHS.min}..${EPOCHS.max};
                        default ${ADAPT_DEFAULTS.classifierEpochs})
 ${trainOptionHelp(['seed'], { seed: ADAPT_DEFAULTS.seed }, { seed: "seed of the training's random choices" })}
   --backend B          ${BACKENDS.join('|')} (default wasm)`;

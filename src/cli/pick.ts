@@ -107,8 +107,9 @@ ${PICK_OPTIONS_HELP}
 
 Bad options, models that are not there and output folders that cannot be written are refused
 before anything is picked (exit 2). An input that cannot be read (a missing path, a dangling
-link, a named pipe) fails alone and the others are picked (exit 1); in a folder, what is not a
-regular file is skipped with a warning.
+link, a named pipe) fails alone and the others are picked (exit 1); in a folder, a dangling
+link fails the same way (a micrograph that should be there) and anything else that is not a
+regular file (a named pipe, a folder called *.mrc) is skipped with a warning.
 
 In Node one pick process computes on one CPU core; on a node with many, run several (--shard
 I/N per process, or relion-external --j N).

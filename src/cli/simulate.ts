@@ -14,10 +14,12 @@ const HELP = `usage: drpnet simulate --out DIR [options]
   --out DIR              output folder: DIR/<name>.mrc and DIR/truth/<name>.star
   --count N              number of micrographs (default 1)
   --size PX              width and height in pixels (default 4096)
-  --pixel A              pixel size in angstrom (default 1.3)
+  --pixel A              pixel size in angstrom (default: the preset's: 1.3 for most;
+                         ribosome and rod 1.8, negative-stain 2, shell 2.2)
   --particle KINDS       ${PARTICLE_KINDS.join('|')}, or several comma-separated (default betagal)
   --preset NAME          ${SIM_PRESET_NAMES.join('|')} (default typical)
-  --particles N          particles per micrograph (default: from the preset's density)
+  --particles N          particles placed per micrograph (default: from the preset's density);
+                         truth/ lists those lying wholly inside and not under contamination
   --dose E               electrons per square angstrom
   --defocus MIN,MAX      defocus range in micrometres (underfocus positive)
   --carbon MODE          none|edge|area

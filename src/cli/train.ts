@@ -52,8 +52,8 @@ import { paramFromOption, paramHelp, paramOptions } from './param-options';
 import { describeBackend, loadModels, startBackend } from './models';
 
 const BACKENDS: readonly BackendChoice[] = ['wasm', 'cpu'];
-/** Supervised candidates are searched loosely (sigma 4, threshold 2, k 1), as the shipped classifier's were. */
-const SUPERVISED_PEAKS = { sigma: 4, threshold: 2 };
+/** Supervised candidates are searched loosely (threshold 2), as the shipped classifier's were. */
+const SUPERVISED_PEAKS = { threshold: 2 };
 const D = DEFAULT_DETECTOR_TRAINING;
 const C = DEFAULT_CLASSIFIER_TRAINING;
 

@@ -211,7 +211,8 @@ export const PICK_PARAMETERS = {
     help: 'run the second-stage classifier, which rejects false picks',
     flag: 'no-classifier',
     flagSets: false,
-    flagHelp: 'skip the second-stage classifier',
+    flagHelp:
+      'skip the second-stage classifier (the peak threshold keeps its value; on simulated data the detector alone picked best at --threshold 16, docs/quality.md)',
     stage: 'classifier',
     default: true,
   },
