@@ -94,7 +94,9 @@ test('the zip made for a RELION project is read by RELION 3.1 through its coords
   try {
     // Micrographs under a job directory, as motion correction leaves them.
     const project = projectAround(dir, mic, 'MotionCorr/job002/Movies');
+    await expect(page.getByTestId('relion-project-missing')).toContainText("RELION's Extract looks for them in a folder");
     await page.getByTestId('relion-mics-file').setInputFiles(path.join(dir, project.micrographsStar));
+    await expect(page.getByTestId('relion-project-missing')).toHaveCount(0);
     const fileName = path.basename(project.micrographsStar);
     await expect(page.getByTestId('relion-mics-chosen')).toContainText(`Using 1 micrograph of ${fileName}`);
     await expect(page.getByTestId('relion-mics-path')).toHaveValue(fileName);

@@ -104,6 +104,13 @@ function RelionProjectRow() {
           }}
         />
       </label>
+      {!project && (
+        // A tester's flat relion/ folder gave RELION's Extract no particles, and no error.
+        <p className="small" data-testid="relion-project-missing">
+          Without it, relion/ holds each micrograph&apos;s _autopick.star side by side; RELION&apos;s Extract looks for them in a folder
+          named as the micrographs STAR names the micrographs&apos; folder, so choose that STAR to have the zip laid out for it.
+        </p>
+      )}
       {project && (
         <>
           <p className="small" data-testid="relion-mics-chosen">
