@@ -335,6 +335,7 @@ test('the score cutoff leaves micrographs marked reviewed as they were checked',
   await page.keyboard.press('r');
   await expect(rows.nth(0)).toHaveAttribute('data-reviewed', 'true');
   await expect(page.getByTestId('score-cutoff-label')).toContainText('not on the 1 marked reviewed');
+  await expect(page.getByTestId('score-summary')).toContainText('the 1 reviewed among them, whose picks the line does not move');
   await page.getByTestId('score-cutoff').fill('0.5');
   await page.getByTestId('score-cutoff').press('Enter');
   await expect

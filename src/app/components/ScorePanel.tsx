@@ -72,6 +72,7 @@ export function ScorePanel() {
     picked[0].params.cutoff,
   );
   const reviewed = work.filter((m) => m.reviewed).length;
+  const reviewedPicked = picked.filter((m) => m.reviewed).length;
   // Every micrograph reviewed: nothing for the cutoff to set.
   const locked = readOnly || !targets.length;
   const cutoff = shared.value;
@@ -154,7 +155,8 @@ export function ScorePanel() {
           {/* Two sets, each named: the histogram pools every picked micrograph, the export leaves out those excluded
               (a tester wondered where 179 picks went between the two numbers). */}
           {above} of {hist.scored} candidates above the line (
-          {picked.length === 1 ? 'the 1 micrograph picked' : `all ${picked.length} micrographs picked`}) · {kept} picks kept on{' '}
+          {picked.length === 1 ? 'the 1 micrograph picked' : `all ${picked.length} micrographs picked`}
+          {reviewedPicked ? `, the ${reviewedPicked} reviewed among them, whose picks the line does not move` : ''}) · {kept} picks kept on{' '}
           {toExport.length} micrograph{toExport.length === 1 ? '' : 's'} to export
           {calibrated
             ? ` · on ${calibrated} micrograph${calibrated === 1 ? '' : 's'} calibration raised the classifier's scores (the default cutoff kept ${UNDER_SHARE} the detector's particle estimate there)`
