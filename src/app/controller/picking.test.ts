@@ -208,10 +208,10 @@ describe('picking controller', () => {
   });
 
   /** Micrographs a and b, picked by these models, the models the workers use. */
-  async function pickTwoWith(models: { fcrn: string; classifier: string }): Promise<void> {
+  async function pickTwoWith(models: { fcrn: string; classifier: string }, demo = false): Promise<void> {
     s().set({ engineReady: true, backendInfo: { backend: 'wasm', workers: 1, threadsPerWorker: 1, models } });
-    for (const k of ['a', 'b']) {
-      s().addMicrograph(k, `${k}.mrc`);
+    for (const k of [...(demo ? ['demo'] : []), 'a', 'b']) {
+      s().addMicrograph(k, `${k}.mrc`, k === 'demo');
       const picking = pickMicrograph(k);
       calls[calls.length - 1].resolve({ ...resultFor(calls[calls.length - 1].params), models });
       await picking;
@@ -239,6 +239,13 @@ describe('picking controller', () => {
       ['a', 'b'],
       ['a', 'b'],
     ]);
+  });
+
+  it("a switch of model picks the user's micrographs again before the demo data", async () => {
+    await pickTwoWith({ fcrn: 'shipped', classifier: 'shipped' }, true);
+    s().set({ backendInfo: { ...s().backendInfo!, models: { fcrn: 'fcrn-1', classifier: 'shipped' } } });
+    repickOtherModels();
+    expect(batches.map((b) => b.keys)).toEqual([['a', 'b', 'demo']]);
   });
 
   it('a micrograph saved mid re-pick (its preview shown) is picked again when the engine starts; one whose batch was cancelled is not', async () => {

@@ -404,7 +404,9 @@ function runBatch(items: MicrographEntry[]): void {
 export function repickOtherModels(): void {
   const s = store();
   const inUse = s.backendInfo?.models;
-  const stale = s.micrographs.filter((m) => m.pickedWith && !sameModels(m.pickedBy, inUse) && needsPick(m));
+  // The user's own first: the demo data is browsable only once they have some, and waits behind them.
+  const ordered = [...s.micrographs.filter((m) => !m.demo), ...s.micrographs.filter((m) => m.demo)];
+  const stale = ordered.filter((m) => m.pickedWith && !sameModels(m.pickedBy, inUse) && needsPick(m));
   for (const m of stale) if (m.pickedBy?.fcrn !== inUse?.fcrn) s.setHeatmap(m.key, undefined); // from the old detector
   ensurePicked(stale.map((m) => m.key));
 }
