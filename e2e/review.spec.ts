@@ -286,6 +286,8 @@ test('one score cutoff for every micrograph: drag the line on the histogram; one
   await page.mouse.move(xAt(1 - (before[0].params.cutoff as number)), box.y + box.height / 2);
   await page.mouse.down();
   for (const p of [0.2, 0.35, 0.5, 0.6]) await page.mouse.move(xAt(p), box.y + box.height / 2, { steps: 2 });
+  // The line follows the pointer; the micrographs take its cutoff once it rests or is let go.
+  await expect(hist).toHaveAttribute('data-line', '0.600');
   await page.mouse.up();
   await expect.poll(async () => (await micrographs(page)).map((m) => m.params.cutoff)).toEqual(before.map(() => 0.4));
   // Every micrograph is picked again with it; fewer picks are kept.

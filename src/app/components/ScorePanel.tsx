@@ -1,7 +1,8 @@
 // The score histogram over the user's micrographs (every micrograph while there are only demos)
 // with one classifier cutoff for all of them but those marked reviewed: drag the line (or type the
-// cutoff) and each is picked again with it, the one on screen at once. One drag is one undo step.
-import { useMemo, useRef } from 'react';
+// cutoff) and, once it rests or is let go, each is picked again with it, the one on screen at once.
+// One drag is one undo step.
+import { useMemo, useRef, useState } from 'react';
 import { UNDER_SHARE } from '../../core/calibrate';
 import { PICK_PARAMETERS } from '../../core/params';
 import { setParamForAll } from '../controller/picking';
@@ -17,6 +18,8 @@ const H = 90;
 const AXIS = 13;
 const PAD = 4;
 const SPEC = PICK_PARAMETERS.cutoff;
+/** How long the dragged line rests before its cutoff is set on the micrographs. */
+const DRAG_SETTLE_MS = 250;
 
 /** Kept picks of a micrograph, computed again only when its entry changes. */
 const keptCache = new WeakMap<object, number>();
@@ -32,6 +35,11 @@ export function ScorePanel() {
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const svg = useRef<SVGSVGElement>(null);
   const dragging = useRef(false);
+  // While the line is dragged it follows the pointer here, and the cutoff is set on the
+  // micrographs once the pointer rests or lets go: set on every move, forty micrographs stalled
+  // the page 180-320 ms a move in a tester's session.
+  const [dragLine, setDragLine] = useState<number>();
+  const settle = useRef<{ timer?: ReturnType<typeof setTimeout>; cutoff?: number }>({});
   // The user's own micrographs once there are any: demo scores (simulated data) would skew the pool.
   const work = useMemo(() => workMicrographs(micrographs), [micrographs]);
   const picked = useMemo(() => work.filter((m) => m.auto.length && m.status !== 'error'), [work]);
@@ -77,18 +85,32 @@ export function ScorePanel() {
   const locked = readOnly || !targets.length;
   const cutoff = shared.value;
   const mixed = !!shared.mixed;
-  const line = lineForCutoff(cutoff);
+  const line = dragLine ?? lineForCutoff(cutoff);
   const above = countAbove(lists, line);
   // What the export writes: what the cutoff keeps, with the user's rejections, additions and moves (a tester saw 155 here and 147 in the file).
   const toExport = exportedMicrographs(micrographs);
   const kept = toExport.reduce((n, m) => n + keptCount(m), 0);
   const calibrated = picked.filter((m) => m.calibration?.adjusted).length;
   const x = (v: number): number => PAD + v * (W - 2 * PAD);
+  const commit = (): void => {
+    clearTimeout(settle.current.timer);
+    const c = settle.current.cutoff;
+    settle.current = {};
+    if (c !== undefined) setParamForAll('cutoff', c);
+  };
   const setFromPointer = (clientX: number): void => {
     const r = svg.current!.getBoundingClientRect();
     const v = (clientX - r.left - PAD) / (r.width - 2 * PAD);
     const c = cutoffForLine(v, SPEC.step);
-    if (c !== cutoff || mixed) setParamForAll('cutoff', c);
+    setDragLine(lineForCutoff(c));
+    if (c === (settle.current.cutoff ?? (mixed ? undefined : cutoff))) return;
+    clearTimeout(settle.current.timer);
+    settle.current = { cutoff: c, timer: setTimeout(commit, DRAG_SETTLE_MS) };
+  };
+  const endDrag = (): void => {
+    dragging.current = false;
+    commit();
+    setDragLine(undefined);
   };
   const noClassifier = !!mic && !mic.params.useClassifier;
   return (
@@ -112,8 +134,8 @@ export function ScorePanel() {
             setFromPointer(e.clientX);
           }}
           onPointerMove={(e) => dragging.current && setFromPointer(e.clientX)}
-          onPointerUp={() => (dragging.current = false)}
-          onPointerCancel={() => (dragging.current = false)}
+          onPointerUp={endDrag}
+          onPointerCancel={endDrag}
         >
           <rect className="frame" x={0} y={0} width={W} height={H} />
           <path className="bar kept" d={bars.kept} />
