@@ -135,6 +135,13 @@ test('a pixel size entered over the headers picks an MRC whose header kept the u
   // Unticked: the header's size again.
   await page.getByTestId('pixel-size-over-headers').uncheck();
   await expect.poll(pickedAt, { timeout: 120_000 }).toBe(76.9);
+  // A new session keeps it with the diameter: the next files of the data set are binned alike.
+  await page.getByTestId('pixel-size-over-headers').check();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('new-session').click();
+  await expect(page.getByTestId('mic-row')).toHaveCount(0);
+  await expect(page.getByTestId('fallback-pixel-size')).toHaveValue('2.6');
+  await expect(page.getByTestId('pixel-size-over-headers')).toBeChecked();
 });
 
 test('switching the diameter unit picks nothing again; a PNG left at its own size is told apart, not silently re-sized', async ({

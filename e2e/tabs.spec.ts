@@ -36,10 +36,12 @@ test('a second tab only shows the session until it takes it over; no pick of eit
   await expect(two.getByTestId('notice').filter({ hasText: 'only shows it' })).toHaveCount(1);
   expect(await manualCount(two)).toBe(1);
 
-  // Tab one edits again: tab two follows what it saves.
+  // Tab one edits again: tab two follows what it saves, and keeps the order it sorted its own list in.
+  await two.getByTestId('list-order').selectOption('name');
   await addPick(one);
   await expect.poll(() => manualCount(one)).toBe(2);
   await expect.poll(() => manualCount(two), { timeout: 20_000 }).toBe(2);
+  await expect(two.getByTestId('list-order')).toHaveValue('name');
 
   // Tab two takes over: tab one saves and only shows from now on; tab two reloads and edits.
   await two.getByTestId('take-over').click();

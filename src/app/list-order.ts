@@ -1,6 +1,6 @@
 // The order of the micrograph list, which n, p and u follow. Sorting by picks finds the
 // micrographs worth a look first in a long session (thick ice or carbon: many picks; empty
-// or failed: few). A sort is taken when chosen, not kept live: rejecting picks on the
+// or failed: few). A sort by picks is taken when chosen, not kept live: rejecting picks on the
 // micrograph on screen would otherwise move it under the reviewer, and n would skip.
 import type { MicrographEntry } from './store';
 
@@ -17,27 +17,33 @@ export function isListOrder(x: unknown): x is ListOrder {
   return typeof x === 'string' && Object.hasOwn(LIST_ORDERS, x);
 }
 
+/** By name, numbers in names compared as numbers (mic_9 before mic_10). */
+function byName(a: MicrographEntry, b: MicrographEntry): number {
+  return a.name.localeCompare(b.name, undefined, { numeric: true });
+}
+
 /**
- * The keys in `order`; `picksOf` gives a micrograph's picks shown, undefined where none are
- * known yet (not picked, or failed): those go last, in the order added. Ties keep the order added.
+ * The keys of a sort by picks; `picksOf` gives a micrograph's picks shown, undefined where none
+ * are known yet (not picked, or failed): those go last, in the order added. Ties keep the order added.
  */
-export function sortedKeys(
+export function sortedByPicks(
   micrographs: readonly MicrographEntry[],
-  order: ListOrder,
+  order: 'fewest' | 'most',
   picksOf: (m: MicrographEntry) => number | undefined,
 ): string[] {
-  if (order === 'added') return micrographs.map((m) => m.key);
-  if (order === 'name')
-    return [...micrographs].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })).map((m) => m.key);
   const sign = order === 'fewest' ? 1 : -1;
   const counted = micrographs.map((m) => ({ key: m.key, n: picksOf(m) }));
   const known = counted.filter((c): c is { key: string; n: number } => c.n !== undefined).sort((a, b) => sign * (a.n - b.n));
   return [...known, ...counted.filter((c) => c.n === undefined)].map((c) => c.key);
 }
 
-/** The micrographs as the list shows them: in `keys` (a sort taken earlier), then those added since, as added. */
-export function listed(micrographs: readonly MicrographEntry[], keys: readonly string[] | undefined): MicrographEntry[] {
-  if (!keys) return [...micrographs];
+/**
+ * The micrographs as the list shows them: by name (names do not change: sorted as they come), or
+ * in `keys` (a sort by picks taken earlier) with those added since after them, as added.
+ */
+export function listed(micrographs: readonly MicrographEntry[], order: ListOrder, keys: readonly string[] | undefined): MicrographEntry[] {
+  if (order === 'name') return [...micrographs].sort(byName);
+  if (order === 'added' || !keys) return [...micrographs];
   const rank = new Map(keys.map((k, i) => [k, i]));
   const at = (m: MicrographEntry) => rank.get(m.key) ?? keys.length;
   // Array.prototype.sort is stable: those added since keep their order.

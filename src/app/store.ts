@@ -175,7 +175,7 @@ export interface WorkbenchState {
   autoPick: boolean;
   /** Draw the pick circles (key v). */
   showPicks: boolean;
-  /** The micrograph list's order (list-order.ts) and the keys of the sort taken when it was chosen; undefined: as added. */
+  /** The micrograph list's order (list-order.ts) and, for a sort by picks, the keys of the sort taken when it was chosen. */
   listOrder: ListOrder;
   listKeys?: string[];
   /** Display low-pass filter: resolution in Å (in px when the micrograph has no pixel size); 0 = off. */
@@ -339,7 +339,7 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
 
   step(delta) {
     const { currentKey } = get();
-    const micrographs = listed(get().micrographs, get().listKeys);
+    const micrographs = listed(get().micrographs, get().listOrder, get().listKeys);
     if (!micrographs.length) return;
     const i = Math.max(
       0,
@@ -413,16 +413,20 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
 
   removeMicrograph(key) {
     const s = get();
-    const i = s.micrographs.findIndex((m) => m.key === key);
-    if (i < 0) return;
+    if (!s.micrographs.some((m) => m.key === key)) return;
     const micrographs = s.micrographs.filter((m) => m.key !== key);
     const images = { ...s.images };
     delete images[key];
     const heatmaps = { ...s.heatmaps };
     delete heatmaps[key];
-    const currentKey = s.currentKey === key ? micrographs[Math.min(i, micrographs.length - 1)]?.key : s.currentKey;
+    // The one after it in the list as shown (sorted or not), else the one before.
+    const shown = listed(s.micrographs, s.listOrder, s.listKeys);
+    const i = shown.findIndex((m) => m.key === key);
+    const rest = shown.filter((m) => m.key !== key);
+    const currentKey = s.currentKey === key ? rest[Math.min(i, rest.length - 1)]?.key : s.currentKey;
     set({
       micrographs,
+      listKeys: s.listKeys?.filter((k) => k !== key),
       images,
       heatmaps,
       currentKey,
@@ -719,6 +723,14 @@ function isRelionProject(p: unknown): p is RelionProject {
   );
 }
 
+/** The list's order as saved; a sort by picks whose keys are missing (a broken save) is the order added. */
+function restoredListOrder(snap: SessionSnapshot): Pick<WorkbenchState, 'listOrder' | 'listKeys'> {
+  const keys = Array.isArray(snap.listKeys) ? snap.listKeys.filter((k) => typeof k === 'string') : undefined;
+  if (snap.listOrder === 'fewest' || snap.listOrder === 'most')
+    return keys ? { listOrder: snap.listOrder, listKeys: keys } : { listOrder: 'added', listKeys: undefined };
+  return { listOrder: isListOrder(snap.listOrder) ? snap.listOrder : 'added', listKeys: undefined };
+}
+
 export function applySnapshot(snap: SessionSnapshot): void {
   if (snap.version !== 1) return;
   useWorkbench.setState({
@@ -734,8 +746,7 @@ export function applySnapshot(snap: SessionSnapshot): void {
     relionProject: isRelionProject(snap.relionProject) ? snap.relionProject : undefined,
     autoPick: snap.autoPick ?? true,
     showPicks: snap.showPicks ?? true,
-    listOrder: isListOrder(snap.listOrder) ? snap.listOrder : 'added',
-    listKeys: isListOrder(snap.listOrder) && Array.isArray(snap.listKeys) ? snap.listKeys.filter((k) => typeof k === 'string') : undefined,
+    ...restoredListOrder(snap),
     lowpass: typeof snap.lowpass === 'number' && snap.lowpass >= 0 ? snap.lowpass : DEFAULT_LOWPASS,
     backendChoice: snap.backendChoice,
     workersChoice: snap.workersChoice,

@@ -104,6 +104,15 @@ describe('coordinate files named after their micrograph and more', () => {
   const xs = (read: Awaited<ReturnType<typeof readCoordinateFolder>>) =>
     Object.fromEntries([...read.picks].map(([k, p]) => [k, p.map((q) => q.x)]));
 
+  it('fail a table of numbers without a header (centres or corners unknown), so its micrograph is not scored as nothing picked; a stray note is skipped', () =>
+    folder({ 'mic_1.star': star(10), 'mic_2.txt': '100 100\n200 200\n', 'notes.txt': 'ask Sam\n' }, async (dir) => {
+      const read = await readCoordinateFolder(dir, { label: '--picks' });
+      expect(xs(read)).toEqual({ mic_1: [10] });
+      expect(read.failed).toEqual([expect.stringMatching(/mic_2\.txt.*particle centres or EMAN box corners/)]);
+      expect([...read.failedKeys]).toEqual(['mic_2']);
+      expect(read.warnings).toEqual([expect.stringMatching(/skipped .*notes\.txt/)]);
+    }));
+
   it('match the micrographs given by the longest name they start with, as the workbench matches, and say so', () =>
     folder({ 'mic_1_topaz-run3.star': star(10), 'mic_1_2_topaz-run3.star': star(20), 'mic_10_autopick.star': star(30) }, async (dir) => {
       const read = await readCoordinateFolder(dir, { label: '--truth', micrographs: ['d/mic_1.mrc', 'd/mic_1_2.mrc', 'd/mic_10.mrc'] });

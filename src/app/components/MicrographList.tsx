@@ -152,7 +152,7 @@ export function MicrographList() {
   const micrographs = useWorkbench((s) => s.micrographs);
   const listOrder = useWorkbench((s) => s.listOrder);
   const listKeys = useWorkbench((s) => s.listKeys);
-  const shown = useMemo(() => listed(micrographs, listKeys), [micrographs, listKeys]);
+  const shown = useMemo(() => listed(micrographs, listOrder, listKeys), [micrographs, listOrder, listKeys]);
   const currentKey = useWorkbench((s) => s.currentKey);
   const batch = useWorkbench((s) => s.batch);
   const readOnly = useWorkbench((s) => !!s.readOnly);
@@ -207,7 +207,7 @@ export function MicrographList() {
                   </option>
                 ))}
               </select>
-              {listOrder !== 'added' && (
+              {(listOrder === 'fewest' || listOrder === 'most') && (
                 <button
                   data-testid="list-sort-again"
                   onClick={() => sortList(listOrder)}

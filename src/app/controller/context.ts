@@ -47,6 +47,8 @@ export function burstNotice(
   };
 }
 
+// Files that failed to open: their rows may be out of sight at the end of a long list, and a
+// folder of bad files should not bring a notice each.
 const noteUnopened = burstNotice((lines) => {
   const n = lines.length;
   const more = n > 1 ? ` (and ${n - 1} more; each row marked ERROR says why)` : '';

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { toSnapshot, useWorkbench } from '../store';
+import { listed } from '../list-order';
+import { applySnapshot, toSnapshot, useWorkbench } from '../store';
 import { nextUnreviewed, sortList, toggleFlag } from './review-flags';
 
 const s = () => useWorkbench.getState();
@@ -37,7 +38,7 @@ describe('the order of the list (sortList), which n, p and u follow', () => {
     });
   const order = () => {
     const keys: string[] = [];
-    s().setCurrent(s().listKeys?.[0] ?? s().micrographs[0].key);
+    s().setCurrent(listed(s().micrographs, s().listOrder, s().listKeys)[0].key);
     for (let i = 0; i < s().micrographs.length; i++, s().step(1)) keys.push(s().currentKey!);
     return keys;
   };
@@ -58,21 +59,54 @@ describe('the order of the list (sortList), which n, p and u follow', () => {
     expect(order()).toEqual(['mic9', 'mic2', 'mic10', 'bad', 'new', 'later']);
     sortList('fewest');
     expect(order().slice(0, 3)).toEqual(['mic2', 'mic10', 'mic9']);
-    // By name, numbers as numbers; u goes along the same order.
+    // By name, numbers as numbers, those added later in their place; u goes along the same order.
     sortList('name');
     expect(order()).toEqual(['bad', 'later', 'mic2', 'mic9', 'mic10', 'new']);
+    s().addMicrograph('mic3', 'mic3.mrc');
+    expect(order()).toEqual(['bad', 'later', 'mic2', 'mic3', 'mic9', 'mic10', 'new']);
+    s().removeMicrograph('mic3');
     s().setCurrent('mic2');
     s().updateMic('mic9', { reviewed: true });
     nextUnreviewed();
     expect(s().currentKey).toBe('mic10');
     // Kept with the session; back to the order added.
-    expect(JSON.parse(JSON.stringify(toSnapshot(s())))).toMatchObject({
-      listOrder: 'name',
-      listKeys: ['bad', 'later', 'mic2', 'mic9', 'mic10', 'new'],
-    });
+    expect(JSON.parse(JSON.stringify(toSnapshot(s())))).toMatchObject({ listOrder: 'name' });
     sortList('added');
     expect(s().listKeys).toBeUndefined();
     expect(order()).toEqual(['mic10', 'mic9', 'mic2', 'bad', 'new', 'later']);
+  });
+});
+
+describe('the list sorted, as saved and as micrographs go', () => {
+  beforeEach(() => s().reset());
+  const info = { width: 100, height: 100, frames: 1, displayScale: 1 };
+
+  it('removing the micrograph on screen goes to the next one in the list as shown; a sort by picks saved without its keys is the order added', () => {
+    for (const [k, n] of [
+      ['a', 4],
+      ['b', 1],
+      ['c', 3],
+      ['d', 2],
+    ] as const) {
+      s().addMicrograph(k, `${k}.mrc`);
+      s().updateMic(k, {
+        info,
+        status: 'picked',
+        pickedWith: s().micrographs.find((m) => m.key === k)!.params,
+        auto: Array.from({ length: n }, (_, i) => ({ x: 10 + 20 * i, y: 10, score: 0.9, peakHeight: 1, kept: true })),
+      });
+    }
+    sortList('fewest'); // b d c a
+    s().setCurrent('b');
+    s().removeMicrograph('b');
+    expect([s().currentKey, s().listKeys]).toEqual(['d', ['d', 'c', 'a']]);
+    const snap = JSON.parse(JSON.stringify(toSnapshot(s())));
+    applySnapshot({ ...snap, listKeys: undefined });
+    expect([s().listOrder, s().listKeys]).toEqual(['added', undefined]);
+    applySnapshot({ ...snap, listOrder: 'sideways' });
+    expect(s().listOrder).toBe('added');
+    applySnapshot(snap);
+    expect([s().listOrder, s().listKeys]).toEqual(['fewest', ['d', 'c', 'a']]);
   });
 });
 

@@ -3,7 +3,7 @@
 import { samePickParams, type PickParams } from '../../core/params';
 import { describeSettings } from '../../core/tuning';
 import { displayPicksOf } from '../editing';
-import { listed, sortedKeys, type ListOrder } from '../list-order';
+import { listed, sortedByPicks, type ListOrder } from '../list-order';
 import { countEdits, keptPicks } from '../picks-merge';
 import { failedToOpen, reviewableMicrographs, workMicrographs, type MicrographEntry } from '../store';
 import { mic, store } from './context';
@@ -37,7 +37,7 @@ function markReviewed(m: MicrographEntry): void {
  * and files that failed and micrographs left out of the export always. */
 export function nextUnreviewed(): void {
   const s = store();
-  const list = reviewableMicrographs(listed(s.micrographs, s.listKeys));
+  const list = reviewableMicrographs(listed(s.micrographs, s.listOrder, s.listKeys));
   const i = list.findIndex((m) => m.key === s.currentKey);
   for (let d = 1; d <= list.length; d++) {
     const m = list[(i + d + list.length) % list.length];
@@ -58,5 +58,6 @@ export function sortList(order: ListOrder): void {
   // Not known: never picked (nor given picks by hand or from a file), or failed to open.
   const picksOf = (m: MicrographEntry) =>
     failedToOpen(m) || (!m.pickedWith && !countEdits(m.edits)) ? undefined : keptPicks(displayPicksOf(m)).length;
-  store().set({ listOrder: order, listKeys: order === 'added' ? undefined : sortedKeys(store().micrographs, order, picksOf) });
+  const byPicks = order === 'fewest' || order === 'most';
+  store().set({ listOrder: order, listKeys: byPicks ? sortedByPicks(store().micrographs, order, picksOf) : undefined });
 }

@@ -113,4 +113,27 @@ describe('the session diameter and its unit', () => {
     s().undo();
     expect([s().pixelSizeOverHeaders, m('a').params.diameter]).toEqual([true, 60]);
   });
+
+  it('the pixel size entered, or its going over the headers, changes only the micrographs whose pixel size it changes, and only in Å', () => {
+    opened('a', 1);
+    opened('b', 1.5);
+    setDiameterUnit('A');
+    setSessionDiameter({ value: 150, unit: 'A' });
+    setDiameterUnit('px'); // 150 px; b stays at its own 100 px
+    expect([m('a').params.diameter, m('b').params.diameter]).toEqual([150, 100]);
+    s().updateMic('b', { reviewed: true });
+    // In px no pixel size sets a size: b keeps its own, and its mark.
+    setFallbackPixelSize(2);
+    setPixelSizeOverHeaders(true);
+    expect([m('a').params.diameter, m('b').params.diameter, m('b').reviewed]).toEqual([150, 100, true]);
+    // In Å, only those whose pixel size moved.
+    setPixelSizeOverHeaders(false);
+    setDiameterUnit('A');
+    setSessionDiameter({ value: 150, unit: 'A' });
+    opened('c'); // a PNG
+    s().updateMic('c', { params: { ...m('c').params, diameter: 75 } });
+    s().updateMic('b', { reviewed: true });
+    setFallbackPixelSize(3); // only c has no pixel size of its own
+    expect([m('a').params.diameter, m('b').params.diameter, m('b').reviewed, m('c').params.diameter]).toEqual([150, 100, true, 50]);
+  });
 });

@@ -53,16 +53,25 @@ export function setPixelSizeOverHeaders(over: boolean): void {
 function setEnteredPixelSize(label: string, entered: EnteredPixelSize): void {
   // The size as shown, not a unit switch made with the pixel size this replaces.
   const { value, unit } = store().diameter;
-  applySessionSize(label, { value, unit }, entered);
+  const before = enteredPixelSize();
+  // Only the micrographs whose pixel size this changes, and only in Å: one left at a size of its
+  // own (a unit switch, an undo) is not set to the session's by a pixel size that is not its.
+  const changes = (m: MicrographEntry) => unit === 'A' && pixelSizeOf(m, before) !== pixelSizeOf(m, entered);
+  applySessionSize(label, { value, unit }, entered, changes);
 }
 
-function applySessionSize(label: string, setting: DiameterSetting, entered: EnteredPixelSize): void {
+function applySessionSize(
+  label: string,
+  setting: DiameterSetting,
+  entered: EnteredPixelSize,
+  affects: (m: MicrographEntry) => boolean = () => true,
+): void {
   if (refusedReadOnly()) return;
   const s = store();
   const patches: Record<string, Partial<TrackedFields>> = {};
   let reviewed = 0;
   for (const m of s.micrographs) {
-    if (m.demo || !m.info) continue;
+    if (m.demo || !m.info || !affects(m)) continue;
     const px = diameterInPx(setting, pixelSizeOf(m, entered));
     if (px === undefined) continue;
     // The size of a particle is not a setting a review can keep: it changes every pick's place,

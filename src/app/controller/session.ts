@@ -144,10 +144,14 @@ export async function newSession(): Promise<void> {
   forgetAllViews();
   // The particle size set is kept: micrographs dropped next are most often of the same data set, and
   // the table's 140 px would pick them at another size unless the user remembers to set it again.
-  const { diameter, defaultParams } = store();
+  const { diameter, defaultParams, fallbackPixelSize, pixelSizeOverHeaders } = store();
   store().reset();
-  // As entered or shown: not the unit switch it came from, made with micrographs now gone.
+  // As entered or shown: not the unit switch it came from, made with micrographs now gone. A pixel
+  // size entered over the headers goes with a diameter in Å: without it, the next binned files of
+  // the same data set would be picked at their headers' size, silently.
   store().set({
+    fallbackPixelSize,
+    pixelSizeOverHeaders,
     diameter: { value: diameter.value, unit: diameter.unit },
     defaultParams: { ...store().defaultParams, diameter: defaultParams.diameter },
   });

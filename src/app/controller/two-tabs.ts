@@ -16,11 +16,12 @@ export const READ_ONLY_MOVED = 'this session was taken over by another tab; this
 export async function mirrorSavedSession(): Promise<void> {
   const snap = await persist.loadSession().catch(() => undefined);
   if (!snap || !store().readOnly) return;
-  const { currentKey, readOnly } = store();
+  const { currentKey, readOnly, listOrder, listKeys } = store();
   const known = new Set(store().micrographs.map((m) => m.key));
   applySnapshot(snap);
   const keys = new Set(store().micrographs.map((m) => m.key));
-  store().set({ readOnly, currentKey: currentKey && keys.has(currentKey) ? currentKey : store().currentKey });
+  // The order this tab's list was sorted in is its own, as the micrograph it shows is (the other tab saves often).
+  store().set({ readOnly, listOrder, listKeys, currentKey: currentKey && keys.has(currentKey) ? currentKey : store().currentKey });
   for (const k of known) if (!keys.has(k)) engine.unregister(k);
   await registerStoredFiles(store().micrographs);
   for (const m of store().micrographs) if (!known.has(m.key)) queueThumbnail(m.key);

@@ -25,6 +25,7 @@ describe('readBox (EMAN .box: lower-left corner + box size)', () => {
 
   it("reads 2-column lines with a given size and ignores extra columns; refuses 3-column lines (crYOLO's tomogram centres)", () => {
     expect(expectCoordError(() => readBox('10 20 100\n', 'a.box'), 'a.box', 1).message).toMatch(/x, y, z centres/);
+    expect(expectCoordError(() => readBox('500\t600\t37\t64\t64\n', 'a.box'), 'a.box', 1).message).toMatch(/x, y, slice, width, height/);
     expect(readBox('10 20\n', 'a.box', { boxSize: 40 })).toEqual([{ x: 30, y: 40 }]);
     // EMAN2 helix markers and crYOLO's extra columns after the four.
     expect(readBox('10\t20\t100\t100\t-1\n30\t40\t100\t100\t-2\n', 'a.box')).toEqual([

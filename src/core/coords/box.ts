@@ -52,6 +52,14 @@ export function readBox(text: string, fileName: string, opts: ReadBoxOptions = {
     const y = num(1, 'y');
     let w: number;
     let h: number;
+    // crYOLO's box manager keeps a tomogram's boxes as x, y, slice, width, height (its 3D version
+    // of CoordsIO.py's EMAN1 reader): the slice would be read as the width.
+    if (cells.length === 5 && cells[3] === cells[4] && cells[2] !== cells[3])
+      throw new CoordinateFileError(
+        "five numbers whose last two are the box's size: crYOLO writes a tomogram's boxes so (x, y, slice, width, height), which this program does not read",
+        fileName,
+        line,
+      );
     if (cells.length >= 4) {
       w = num(2, 'box width');
       h = num(3, 'box height');
