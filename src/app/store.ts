@@ -389,9 +389,8 @@ export const useWorkbench = create<WorkbenchState>()((set, get) => ({
     if (!mic) return;
     const params = { ...mic.params, ...patch };
     if (!fieldChanged('params', mic.params, params)) return;
-    // Its picks are made again with these, in place of the ones checked: a reviewed micrograph is
-    // reviewed no longer (as with a new session diameter), unless it shows loaded picks instead.
-    const unreview = !!mic.reviewed && !!mic.pickedWith && !mic.edits.autoSetAside;
+    // Its picks are made again with these, in place of the ones checked (as with a new session diameter).
+    const unreview = repickTakesReview(mic);
     get().change(
       'parameters',
       { [key]: { params, ...(unreview ? { reviewed: false } : {}) } },
@@ -552,6 +551,15 @@ export function unreviewedMicrographs(micrographs: readonly MicrographEntry[]): 
 
 export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
   return s.micrographs.find((m) => m.key === s.currentKey);
+}
+
+/**
+ * Whether picking a micrograph again with new parameters takes its reviewed mark: the automatic
+ * picks that were checked are replaced by picks nobody checked. Not where loaded picks stand in
+ * for them: those stay, and the mark with them.
+ */
+export function repickTakesReview(m: MicrographEntry): boolean {
+  return !!m.reviewed && !!m.pickedWith && !m.edits.autoSetAside;
 }
 
 /** What decides the pixel size of the user's micrographs: the one entered, and whether it goes over their headers. */

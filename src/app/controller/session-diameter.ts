@@ -6,6 +6,7 @@ import type { TrackedFields } from '../history';
 import {
   knownPixelSize,
   pixelSizeOf,
+  repickTakesReview,
   waitsForPixelSize,
   type DiameterSetting,
   type DiameterUnit,
@@ -76,8 +77,7 @@ function applySessionSize(
     if (px === undefined) continue;
     // The size of a particle is not a setting a review can keep: it changes every pick's place,
     // so a reviewed micrograph picked again is no longer reviewed (nor taught from as checked).
-    // One showing loaded picks in place of the automatic ones keeps them, and its mark.
-    const unreview = m.reviewed && px !== m.params.diameter && !m.edits.autoSetAside;
+    const unreview = px !== m.params.diameter && repickTakesReview(m);
     patches[m.key] = { params: { ...m.params, diameter: px }, ...(unreview ? { reviewed: false } : {}) };
     if (unreview) reviewed++;
   }
