@@ -93,6 +93,8 @@ describe('the session diameter and its unit', () => {
     const demo = m('d').params.diameter;
     setPixelSizeOverHeaders(true);
     expect([m('a').params.diameter, m('b').params.diameter, m('d').params.diameter]).toEqual([60, 60, demo]);
+    // Said, with what the headers said: the setting is one for the session.
+    expect(s().notices.at(-1)?.text).toMatch(/^1 micrograph of yours whose header says 1 Å\/px takes 2 Å\/px now .*one session at a time/);
     expect(knownPixelSize(s())).toBe(2);
     // Kept with the session.
     const snap = JSON.parse(JSON.stringify(toSnapshot(s())));

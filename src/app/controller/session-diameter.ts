@@ -1,6 +1,6 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
-import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
+import { formatPixelSize, isUsablePixelSize, samePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import {
@@ -59,6 +59,30 @@ function setEnteredPixelSize(label: string, entered: EnteredPixelSize): void {
   // own (a unit switch, an undo) is not set to the session's by a pixel size that is not its.
   const changes = (m: MicrographEntry) => unit === 'A' && pixelSizeOf(m, before) !== pixelSizeOf(m, entered);
   applySessionSize(label, { value, unit }, entered, changes);
+  if (!store().readOnly) sayOverHeaders(entered);
+}
+
+/**
+ * Over the headers, how many micrographs' headers say another size: the setting is one for the
+ * session, and a tester's project mixing a binned session with a right one re-picked the right
+ * one at the wrong size without a word.
+ */
+function sayOverHeaders({ fallbackPixelSize, pixelSizeOverHeaders }: EnteredPixelSize): void {
+  if (!pixelSizeOverHeaders || fallbackPixelSize === undefined) return;
+  const headers = new Map<string, number>();
+  for (const m of store().micrographs) {
+    const own = m.demo ? undefined : m.info?.pixelSize;
+    if (own === undefined || samePixelSize(own, fallbackPixelSize)) continue;
+    const said = formatPixelSize(own);
+    headers.set(said, (headers.get(said) ?? 0) + 1);
+  }
+  const n = [...headers.values()].reduce((a, b) => a + b, 0);
+  if (!n) return;
+  const says = [...headers.keys()].map((p) => `${p} Å/px`).join(', ');
+  store().notify(
+    `${n} micrograph${n === 1 ? '' : 's'} of yours whose header${n === 1 ? ' says' : 's say'} ${says} ${n === 1 ? 'takes' : 'take'} ${formatPixelSize(fallbackPixelSize)} Å/px now (Ctrl+Z undoes it). ` +
+      'It goes over every header: where your sessions differ in pixel size, pick one session at a time (New session keeps the diameter and this pixel size), or use the command line with one --angpix per folder.',
+  );
 }
 
 function applySessionSize(

@@ -102,6 +102,17 @@ export function micrographMatcher(micrographNames: readonly string[]): (coordina
 }
 
 /**
+ * The micrograph of `micrographNames` that is the micrograph `name` (a file loaded, named as a
+ * project's STAR may name it from elsewhere): the same base name, case ignored, folders and
+ * extension aside. No prefix rule: `mic_01_noDW.mrc` is another micrograph than `mic_01.mrc`.
+ */
+export function sameMicrographMatcher(micrographNames: readonly string[]): (name: string) => string | undefined {
+  const byBase = new Map<string, string>();
+  for (const m of micrographNames) byBase.set(micrographBase(m).toLowerCase(), m);
+  return (name) => byBase.get(micrographBase(name).toLowerCase());
+}
+
+/**
  * Two micrograph names of one table that this program cannot tell apart although they are
  * different micrographs: the same file name in different folders (a particles STAR pooling two
  * sessions, `Session1/Movies/a.mrc` and `Session2/Movies/a.mrc`). RELION tells them apart by the
