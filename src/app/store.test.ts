@@ -42,6 +42,11 @@ describe('workbench store', () => {
     s().updateMic('k1', { edits: { ...s().micrographs[0].edits, autoSetAside: 'a_manualpick.star' } });
     s().setParams('k1', { threshold: 12 });
     expect(s().micrographs[0].reviewed).toBe(true);
+    // Marked before it was first picked (picks added by hand on a PNG waiting for a pixel size): its first picks are nobody's checked ones.
+    s().addMicrograph('k2', 'b.png');
+    s().updateMic('k2', { info: info(), reviewed: true });
+    s().setParams('k2', { threshold: 14 });
+    expect(s().micrographs[1].reviewed).toBe(false);
   });
 
   it("the user's first own micrograph comes on screen over the demo data; their later ones do not", () => {

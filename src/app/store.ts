@@ -555,11 +555,11 @@ export function currentMic(s: WorkbenchState): MicrographEntry | undefined {
 
 /**
  * Whether picking a micrograph again with new parameters takes its reviewed mark: the automatic
- * picks that were checked are replaced by picks nobody checked. Not where loaded picks stand in
- * for them: those stay, and the mark with them.
+ * picks that were checked (or, on one marked before it was first picked, none) are replaced by
+ * picks nobody checked. Not where loaded picks stand in for them: those stay, and the mark with them.
  */
 export function repickTakesReview(m: MicrographEntry): boolean {
-  return !!m.reviewed && !!m.pickedWith && !m.edits.autoSetAside;
+  return !!m.reviewed && !m.edits.autoSetAside;
 }
 
 /** What decides the pixel size of the user's micrographs: the one entered, and whether it goes over their headers. */
