@@ -142,6 +142,11 @@ test('a pixel size entered over the headers picks an MRC whose header kept the u
   await expect(page.getByTestId('mic-row')).toHaveCount(0);
   await expect(page.getByTestId('fallback-pixel-size')).toHaveValue('2.6');
   await expect(page.getByTestId('pixel-size-over-headers')).toBeChecked();
+  // A file opened then whose header says another size is said: the next session's headers may be right.
+  await page.getByTestId('file-input').setInputFiles(mrc.path);
+  await expect(
+    page.getByTestId('notice').filter({ hasText: 'binned_header.mrc (1.3 Å/px): its header says another pixel size' }),
+  ).toContainText('than the 2.6 Å/px entered over every header');
 });
 
 test('switching the diameter unit picks nothing again; a PNG left at its own size is told apart, not silently re-sized', async ({

@@ -4,7 +4,7 @@ import type { ScoredPick } from '../../workers/engine-api';
 import { COORDINATE_FORMAT_IDS, COORDINATE_FORMATS, coordinateFileName, writeCoordinates } from '../core/coords';
 import { readRelionCoordinateList } from '../core/coords';
 import { coordinateFilePath, coordsSuffixText } from '../core/relion/job';
-import { buildExportFiles, renamedInExport, zipFiles } from './export';
+import { buildExportFiles, zipFiles } from './export';
 import { keptPicks, mergePicks, rejectPick } from './picks-merge';
 
 describe('export', () => {
@@ -68,28 +68,18 @@ describe('export', () => {
     expect(files.size).toBe(4);
   });
 
-  it("never writes two micrographs' picks to one file: a name the project's STAR does not hold (mic_01_noDW) keeps its own; the same base name twice is numbered", () => {
+  it("gives the project's micrograph to the loaded one of the same base name only: mic_01_noDW keeps its own name", () => {
     const project = { micrographsStar: 'CtfFind/job003/micrographs_ctf.star', micrographNames: ['MotionCorr/job002/Movies/mic_01.mrc'] };
-    const one = [{ x: 1, y: 1 }];
-    const two = [{ x: 2, y: 2 }];
-    const three = [{ x: 3, y: 3 }];
     const items = [
-      { micrographName: 'mic_01.png', picks: one, boxSize: 100 },
-      { micrographName: 'mic_01_noDW.mrc', picks: two, boxSize: 100 },
-      { micrographName: 'mic_01.mrc', picks: three, boxSize: 100 },
+      { micrographName: 'mic_01_noDW.mrc', picks: [{ x: 2, y: 2 }], boxSize: 100 },
+      { micrographName: 'MIC_01.png', picks: [{ x: 3, y: 3 }], boxSize: 100 },
     ];
-    const files = buildExportFiles(items, ['star', 'box'], project);
-    // The project's micrograph goes to the one of its file name; the PNG of the same name is numbered.
+    const files = buildExportFiles(items, ['star'], project);
     expect(readRelionCoordinateList(files.get('relion/autopick.star')!, 'autopick.star')).toEqual([
-      { micrographName: 'mic_01.png', coordinateFile: 'relion/mic_01_autopick.star' },
       { micrographName: 'mic_01_noDW.mrc', coordinateFile: 'relion/mic_01_noDW_autopick.star' },
       { micrographName: project.micrographNames[0], coordinateFile: 'relion/Movies/mic_01_autopick.star' },
     ]);
-    expect(files.get('relion/Movies/mic_01_autopick.star')).toBe(writeCoordinates('star', three, items[2]));
-    expect(files.get('relion/mic_01_autopick.star')).toBe(writeCoordinates('star', one, items[0]));
-    // Without a project: the second mic_01 is mic_01_2.
-    expect(files.get('eman/mic_01.box')).toBe(writeCoordinates('box', one, items[0]));
-    expect(files.get('eman/mic_01_2.box')).toBe(writeCoordinates('box', three, items[2]));
-    expect(renamedInExport(items.map((i) => i.micrographName))).toEqual(['mic_01.mrc']);
+    expect(files.get('relion/Movies/mic_01_autopick.star')).toBe(writeCoordinates('star', items[1].picks, items[1]));
+    expect(files.get('relion/mic_01_noDW_autopick.star')).toBe(writeCoordinates('star', items[0].picks, items[0]));
   });
 });

@@ -5,7 +5,6 @@ import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
   coordinateFileName,
-  micrographBase,
   sameMicrographMatcher,
   writeCoordinates,
   writeRelionCoordinateList,
@@ -46,48 +45,18 @@ export function buildExportFiles(
 }
 
 /**
- * The path of each micrograph's coordinate file, `pathOf` its name, unless an earlier one has that
- * path (mic_01.mrc and mic_01.png, both mic_01.star): then that of its name with _2, _3... after
- * the base name (mic_01_2.png), so that no file of the export overwrites another's.
+ * One file per micrograph in the format's folder, named after the micrograph (and RELION 4/5's
+ * list file). No two micrographs of a session share a base name (controller/files.ts refuses the
+ * second), so no two files here share a path.
  */
-export function distinctPaths(micrographNames: readonly string[], pathOf: (micrographName: string) => string): string[] {
-  const used = new Set<string>();
-  return micrographNames.map((name) => {
-    let path = pathOf(name);
-    for (let n = 2; used.has(path.toLowerCase()); n++) path = pathOf(withNumber(name, n));
-    used.add(path.toLowerCase());
-    return path;
-  });
-}
-
-/** `name` (a path) with `_n` after its file's base name, folders and extension kept. */
-function withNumber(name: string, n: number): string {
-  const slash = name.lastIndexOf('/') + 1;
-  const base = micrographBase(name);
-  const file = name.slice(slash);
-  const at = file.indexOf(base) + base.length;
-  return `${name.slice(0, slash)}${file.slice(0, at)}_${n}${file.slice(at)}`;
-}
-
-/** The micrographs whose export files take another name than theirs (distinctPaths): those sharing one with another but for the extension. */
-export function renamedInExport(micrographNames: readonly string[]): string[] {
-  const pathOf = (name: string) => coordinateFileName(name, 'star');
-  const paths = distinctPaths(micrographNames, pathOf);
-  return micrographNames.filter((name, i) => paths[i] !== pathOf(name));
-}
-
-/** One file per micrograph in the format's folder, named after the micrograph (and RELION 4/5's list file). */
 function formatFiles(files: Map<string, string>, items: readonly ExportItem[], format: CoordinateFormat): void {
   const folder = COORDINATE_FORMATS[format].exportFolder;
-  const paths = distinctPaths(
-    items.map((item) => item.micrographName),
-    (name) => `${folder}/${coordinateFileName(name, format)}`,
-  );
-  const listed = items.map((item, i) => {
-    const path = paths[i];
+  const listed: Array<{ micrographName: string; coordinateFile: string }> = [];
+  for (const item of items) {
+    const path = `${folder}/${coordinateFileName(item.micrographName, format)}`;
     files.set(path, writeCoordinates(format, item.picks, item));
-    return { micrographName: item.micrographName, coordinateFile: path };
-  });
+    listed.push({ micrographName: item.micrographName, coordinateFile: path });
+  }
   // The list file a RELION 4/5 import or picking job reads (relion/job.ts).
   if (format === 'star' && items.length) files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));
 }
@@ -95,26 +64,18 @@ function formatFiles(files: Map<string, string>, items: readonly ExportItem[], f
 /**
  * The RELION folder as `drpnet relion-external` leaves its job directory (unzipped in the project
  * directory, `relion/` is that job directory): each micrograph's coordinates where RELION looks
- * for them, the micrographs named as the project's STAR names them (one not in it keeps its own
- * name; of two of the same base name, mic_01.mrc and mic_01.png, the one whose file name is the
- * STAR's, else the first, takes it), autopick.star for RELION 4/5 and coords_suffix_autopick.star
- * for RELION 3.1.
+ * for them, the micrographs named as the project's STAR names them (the one of the same base name:
+ * a micrograph not in it, such as mic_01_noDW beside the STAR's mic_01, keeps its own name),
+ * autopick.star for RELION 4/5 and coords_suffix_autopick.star for RELION 3.1.
  */
 function relionJobFiles(files: Map<string, string>, items: readonly ExportItem[], project: RelionProject): void {
   const folder = COORDINATE_FORMATS.star.exportFolder;
   const match = sameMicrographMatcher(project.micrographNames);
-  const targets = items.map((item) => match(item.micrographName));
-  const fileOf = (name: string) => name.slice(name.lastIndexOf('/') + 1).toLowerCase();
-  const exact = (i: number) => targets[i] !== undefined && fileOf(targets[i]) === fileOf(items[i].micrographName);
-  const claimant = new Map<string, number>();
-  for (const i of [...items.keys()].sort((a, b) => Number(exact(b)) - Number(exact(a))))
-    if (targets[i] !== undefined && !claimant.has(targets[i])) claimant.set(targets[i], i);
-  const named = items.map((item, i) => (targets[i] !== undefined && claimant.get(targets[i]) === i ? targets[i] : item.micrographName));
-  const paths = distinctPaths(named, (name) => coordinateFilePath(folder, name));
-  const listed = items.map((item, i) => {
-    const coordinateFile = paths[i];
+  const listed = items.map((item) => {
+    const micrographName = match(item.micrographName) ?? item.micrographName;
+    const coordinateFile = coordinateFilePath(folder, micrographName);
     files.set(coordinateFile, writeCoordinates('star', item.picks, item));
-    return { micrographName: named[i], coordinateFile };
+    return { micrographName, coordinateFile };
   });
   files.set(`${folder}/${COORDS_SUFFIX_FILE}`, coordsSuffixText(project.micrographsStar));
   files.set(`${folder}/${COORDINATE_LIST_FILE}`, writeRelionCoordinateList(listed));

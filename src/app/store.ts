@@ -143,8 +143,10 @@ export interface ChangeOptions {
 /** One micrograph's coordinates as a dropped file gives them. */
 export interface CoordinateGroup {
   file: string;
-  /** The micrograph name the file gives (matched as coords/names.ts matchMicrograph does). */
+  /** The micrograph name the file gives: its own name, or a table row's (fromTable). */
   micrograph: string;
+  /** The name is a table row's (a particles STAR, a Topaz table): matched by the same base name, not by prefix as a file's name. */
+  fromTable?: boolean;
   picks: Particle[];
   /** The picks are box corners (a .box file without a box size): made centres with the micrograph's diameter once it is known. */
   boxCorners?: boolean;

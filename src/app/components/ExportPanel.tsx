@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import {
   COORDINATE_FORMAT_IDS,
   COORDINATE_FORMATS,
@@ -10,9 +11,9 @@ import {
 } from '../../core/coords';
 import { errorMessage } from '../error-text';
 import { displayPicksOf } from '../editing';
-import { buildExportFiles, download, renamedInExport, zipFiles, type ExportItem, type RelionProject } from '../export';
+import { buildExportFiles, download, zipFiles, type ExportItem, type RelionProject } from '../export';
 import { keptPicks } from '../picks-merge';
-import { pickedUpToDate, someNames } from '../controller/context';
+import { pickedUpToDate } from '../controller/context';
 import { picksInProgress } from '../controller/picking';
 import { whenPicksSettle } from '../controller/settle';
 import { currentMic, exportable, exportedMicrographs, useWorkbench, workMicrographs, type MicrographEntry } from '../store';
@@ -74,9 +75,8 @@ function RelionProjectRow() {
   const project = useWorkbench((s) => s.relionProject);
   const readOnly = useWorkbench((s) => !!s.readOnly);
   const onChange = (relionProject: RelionProject | undefined): void => useWorkbench.getState().set({ relionProject });
-  const notInIt = useWorkbench((s) =>
-    project ? exportedMicrographs(s.micrographs).filter((m) => !sameMicrographMatcher(project.micrographNames)(m.name)).length : 0,
-  );
+  const inProject = useMemo(() => project && sameMicrographMatcher(project.micrographNames), [project]);
+  const notInIt = useWorkbench((s) => (inProject ? exportedMicrographs(s.micrographs).filter((m) => !inProject(m.name)).length : 0));
   const read = async (file: File | undefined): Promise<void> => {
     if (!file) return;
     try {
@@ -162,8 +162,6 @@ export function ExportPanel() {
     (s) => workMicrographs(s.micrographs).filter((m) => !m.excluded && m.status !== 'error' && !exportable(m)).length,
   );
   const demosLeftOut = useWorkbench((s) => s.micrographs.length - workMicrographs(s.micrographs).length);
-  const renamedNames = useWorkbench((s) => renamedInExport(exportedMicrographs(s.micrographs).map((m) => m.name)).join('\n'));
-  const renamed = renamedNames ? renamedNames.split('\n') : [];
   return (
     <section className="panel export-panel" id={EXPORT_PANEL_ID} data-testid="export-panel">
       <h2>Export</h2>
@@ -198,13 +196,6 @@ export function ExportPanel() {
             .filter(Boolean)
             .join(', ')}
           .
-        </p>
-      )}
-      {renamed.length > 0 && (
-        <p className="small" data-testid="export-renamed">
-          {someNames(renamed)} {renamed.length === 1 ? 'shares its name' : 'share their names'} with another micrograph but for the
-          extension: {renamed.length === 1 ? 'its files are' : 'their files are'} named with _2 (_3...) after the name, so that none
-          overwrites another&apos;s.
         </p>
       )}
       {excluded > 0 && (

@@ -32,6 +32,23 @@ function picked(key: string): void {
   s().updateMic(key, { info, status: 'picked', pickedWith: m(key).params, auto });
 }
 
+describe('micrographs dropped', () => {
+  beforeEach(() => s().reset());
+
+  it('of the same name but for the extension or the case as one loaded are skipped, and said: their coordinate files could not be told apart', async () => {
+    const mrc = (name: string) => ({ name, blob: new Blob([new Uint8Array(1024)]) });
+    await addFiles([mrc('mic_01.png'), mrc('mic_01.mrc'), mrc('mic_02.tif'), mrc('MIC_02.mrc'), mrc('mic_03.mrc')]);
+    expect(s().micrographs.map((x) => x.name)).toEqual(['mic_01.mrc', 'MIC_02.mrc', 'mic_03.mrc']);
+    expect(s().notices.at(-1)).toMatchObject({ tone: 'error' });
+    expect(lastNotice()).toMatch(
+      /^Skipped mic_01\.png \(beside mic_01\.mrc\); mic_02\.tif \(beside MIC_02\.mrc\): the same name but for the extension/,
+    );
+    // The same file again is the one loaded, as before.
+    await addFiles([mrc('mic_03.mrc')]);
+    expect(lastNotice()).toBe('mic_03.mrc is already loaded; skipped.');
+  });
+});
+
 describe('loaded picks and the reviewed mark', () => {
   beforeEach(() => s().reset());
 
@@ -50,6 +67,21 @@ describe('loaded picks and the reviewed mark', () => {
     expect(m('a').reviewed).toBe(true);
     expect(m('a').edits.manual).toHaveLength(0);
     expect(m('b').edits.manual).toHaveLength(0);
+  });
+
+  it("go to a table row's micrograph only by its own name, not by a prefix as a file's name goes (stack_0001_2 is not stack_0001's)", async () => {
+    picked('stack_0001');
+    const table =
+      'data_particles\nloop_\n_rlnMicrographName\n_rlnCoordinateX\n_rlnCoordinateY\nMovies/stack_0001.mrc 300 300\nMovies/stack_0001_2.mrc 400 400\n';
+    await addFiles([{ name: 'particles.star', blob: new Blob([table]) }], { coordinatesAs: 'picks' });
+    expect(m('stack_0001').edits.manual.map((p) => [p.x, p.y])).toEqual([[300, 300]]);
+    expect(s().waitingCoordinates.map((w) => w.micrograph)).toEqual(['Movies/stack_0001_2.mrc']);
+    // A file named after the micrograph still goes to it by prefix.
+    await addFiles([file('stack_0001_topaz-run3.star', [{ x: 500, y: 500 }])], { coordinatesAs: 'picks' });
+    expect(m('stack_0001').edits.manual.map((p) => [p.x, p.y])).toEqual([
+      [300, 300],
+      [500, 500],
+    ]);
   });
 
   it('keep it when the same picks are dropped again (nothing replaced)', async () => {

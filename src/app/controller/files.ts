@@ -1,6 +1,13 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
-import { defaultBoxSize, isMicrographsStar, micrographMatcher, readCoordinates } from '../../core/coords';
+import {
+  defaultBoxSize,
+  isMicrographsStar,
+  micrographBase,
+  micrographMatcher,
+  readCoordinates,
+  sameMicrographMatcher,
+} from '../../core/coords';
 import type { Particle } from '../../core/coords/types';
 import { MissingBoxSizeError } from '../../core/errors';
 import { crowdedMessage, outsideMessage, outsideMicrograph } from '../../core/coords/bounds';
@@ -78,10 +85,18 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
   }
   // In name order (numbers by value), as a folder lists them: a browser gives them in the disk's order.
   micrographs.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  const loaded = micrographs.filter((f) => !addMicrographFile(f, opts)).map((f) => f.name);
+  const outcome = micrographs.map((f) => ({ name: f.name, added: addMicrographFile(f, opts) }));
+  const loaded = outcome.filter((o) => o.added === 'loaded').map((o) => o.name);
   if (loaded.length)
     store().notify(
       `${loaded.length === 1 ? `${loaded[0]} is` : `${loaded.length} files are`} already loaded; skipped${loaded.length > 1 ? `: ${someNames(loaded)}` : ''}.`,
+    );
+  const namesakes = outcome.flatMap((o) => (typeof o.added === 'object' ? [`${o.name} (beside ${o.added.namesake})`] : []));
+  if (namesakes.length)
+    store().notify(
+      `Skipped ${someNames(namesakes, '; ')}: the same name but for the extension (or the case). Coordinate files are named after a ` +
+        'micrograph without its extension, as RELION, crYOLO and EMAN name them, so exports and coordinates dropped would not tell the two apart. Remove the one loaded to load the other.',
+      'error',
     );
   if (others.length) store().notify(`Ignored ${others.length} file(s) that are neither micrographs nor coordinates: ${someNames(others)}`);
   // Read first, so that a file that is no coordinate table is said at once, not after a question about it.
@@ -123,10 +138,17 @@ function useCoordinates(read: readonly CoordinateGroup[], as: CoordinatesUse, qu
   store().set({ waitingCoordinates: [...store().waitingCoordinates.filter((w) => !again(w)), ...groups] });
 }
 
-/** Adds a micrograph file to the session; false when a file of that name is loaded already (skipped). */
-function addMicrographFile(f: InputFile, opts: AddOptions): boolean {
+/**
+ * Adds a micrograph file to the session: 'added'; 'loaded' when a file of that name is loaded
+ * already, or the namesake when one of the same base name is (mic_01.png beside mic_01.mrc):
+ * skipped.
+ */
+function addMicrographFile(f: InputFile, opts: AddOptions): 'added' | 'loaded' | { namesake: string } {
   const existing = store().micrographs.find((m) => m.name === f.name);
-  if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) return false;
+  if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) return 'loaded';
+  const base = micrographBase(f.name).toLowerCase();
+  const namesake = existing ? undefined : store().micrographs.find((m) => micrographBase(m.name).toLowerCase() === base);
+  if (namesake) return { namesake: namesake.name };
   // A new file, the file of a restored micrograph whose bytes were not stored (picks and edits
   // stay), or a file that failed to open dropped again (mended, or whole this time).
   const key = existing?.key ?? newKey();
@@ -147,7 +169,7 @@ function addMicrographFile(f: InputFile, opts: AddOptions): boolean {
   void storeFile(key, f.name, f.blob);
   if (key === store().currentKey) void showCurrent();
   queueThumbnail(key, true);
-  return true;
+  return 'added';
 }
 
 /** Removes a micrograph from the session: its row, its picks, its stored file. The caller confirms when it holds edits. */
@@ -192,7 +214,8 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
 
 /** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
 async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: CoordinateGroup[] } | undefined> {
-  const groupsOf = (read: Map<string, Particle[]>) => [...read].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks }));
+  const groupsOf = (read: Map<string, Particle[]>) =>
+    [...read].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks, ...(micrograph !== f.name ? { fromTable: true } : {}) }));
   try {
     const text = await f.blob.text();
     try {
@@ -229,13 +252,25 @@ async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups:
 }
 
 /**
+ * The loaded micrograph a coordinate group is for: a file named after one (`mic_01_topaz-run3.txt`
+ * is mic_01.mrc's, coords/names.ts micrographMatcher), or, for a table's row, the one of the same
+ * base name only (a particles STAR's stack_0001_2.mrc is not stack_0001.mrc's), as the CLI matches them.
+ */
+function groupMatcher(): (g: CoordinateGroup) => string | undefined {
+  const names = store().micrographs.map((m) => m.name);
+  const byFile = micrographMatcher(names);
+  const byRow = sameMicrographMatcher(names);
+  return (g) => (g.fromTable ? byRow : byFile)(g.micrograph);
+}
+
+/**
  * The file without its groups that lie beyond an opened micrograph they are for (another
  * binning), each refused and said before the user is asked how to use the file.
  */
 function withoutMisplaced<R extends { groups: CoordinateGroup[] }>(r: R): R {
-  const match = micrographMatcher(store().micrographs.map((m) => m.name));
+  const match = groupMatcher();
   const groups = r.groups.filter((g) => {
-    const target = match(g.micrograph);
+    const target = match(g);
     const m = target === undefined ? undefined : store().micrographs.find((x) => x.name === target);
     if (!m?.info) return true; // checked when its micrograph is opened (applyCoordinates)
     const placed = centred(g, m);
@@ -359,7 +394,7 @@ const noteArrived = burstNotice(
  * once that micrograph's size is known (called again when a micrograph is first opened).
  */
 export function assignCoordinates(): void {
-  const match = micrographMatcher(store().micrographs.map((m) => m.name));
+  const match = groupMatcher();
   const still: WaitingCoordinates[] = [];
   const unopened: WaitingCoordinates[] = [];
   const waiting = store().waitingCoordinates;
@@ -368,7 +403,7 @@ export function assignCoordinates(): void {
   // What one pass loads is one undo step.
   const pass = { step: `load coordinates ${++passes}`, unreviewed: [] as string[] };
   for (const g of waiting) {
-    const target = match(g.micrograph);
+    const target = match(g);
     const m = target && store().micrographs.find((x) => x.name === target);
     if (!m) still.push(g);
     else if (!m.info) unopened.push(g);

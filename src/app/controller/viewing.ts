@@ -2,6 +2,7 @@
 // screen (its whole-image display through the low-pass, full-detail regions, its detector map),
 // and the few displays kept on the main thread.
 import { detectorKey } from '../../core/params';
+import { formatPixelSize, samePixelSize } from '../../core/pixel-size';
 import { lowpassSigmaPx } from '../../core/preprocess/display';
 import { DISPLAY_SIDE, type MicrographInfo, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
 import { diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote } from '../diameter';
@@ -10,7 +11,7 @@ import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
 import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
-import { burstNotice, fail, mic, picksBehindParams, store } from './context';
+import { burstNotice, fail, mic, picksBehindParams, someNames, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { useTraining } from '../training/training-store';
 import { assignCoordinates, storeThumbnail } from './files';
@@ -23,6 +24,16 @@ const noteReadersChoice = burstNotice((lines) => {
   const n = lines.length;
   return `${lines[0]}${n > 1 ? ` (and ${n - 1} more such file${n > 2 ? 's' : ''}; each one's Timings say)` : ''}.`;
 });
+
+// Micrographs opening whose header says another pixel size than the one entered over every header
+// (kept by a new session: the next session's headers may be right).
+const noteOverHeaders = burstNotice(
+  (lines) => {
+    const entered = store().fallbackPixelSize;
+    return `${someNames(lines, '; ')}: ${lines.length === 1 ? 'its header says' : 'their headers say'} another pixel size than the ${entered === undefined ? '' : `${formatPixelSize(entered)} Å/px `}entered over every header, which ${lines.length === 1 ? 'it takes' : 'they take'}; untick that under the diameter to use the headers.`;
+  },
+  { tone: 'info' },
+);
 
 /** The session diameter in this micrograph's pixels, once its header is known (demo data keeps its own). */
 export function arrivalDiameter(key: string): void {
@@ -63,6 +74,10 @@ export function applyDescribed(key: string, d: Described): void {
   if (first && !m.pickedWith) arrivalDiameter(key);
   if (first && !m.demo && (d.info.frames > 1 || d.info.pixelSizeRefused !== undefined) && d.info.note)
     noteReadersChoice(`${m.name}: ${d.info.note}`);
+  const { pixelSizeOverHeaders, fallbackPixelSize } = store();
+  // A pixel size over the headers stays with a new session: said where a header arriving says another.
+  if (first && !m.demo && pixelSizeOverHeaders && fallbackPixelSize !== undefined && d.info.pixelSize !== undefined)
+    if (!samePixelSize(d.info.pixelSize, fallbackPixelSize)) noteOverHeaders(`${m.name} (${formatPixelSize(d.info.pixelSize)} Å/px)`);
   if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
   // The low-pass may have been changed while the display was rendered.
   if (images.display && key === store().currentKey) void refreshDisplay(key);
