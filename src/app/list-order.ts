@@ -17,9 +17,14 @@ export function isListOrder(x: unknown): x is ListOrder {
   return typeof x === 'string' && Object.hasOwn(LIST_ORDERS, x);
 }
 
-/** By name, numbers in names compared as numbers (mic_9 before mic_10). */
+/**
+ * Names in name order, numbers in names compared as numbers (mic_9 before mic_10), as a folder
+ * lists them. One collator: localeCompare with options builds one per comparison (~15x slower).
+ */
+export const compareNames = new Intl.Collator('en', { numeric: true }).compare;
+
 function byName(a: MicrographEntry, b: MicrographEntry): number {
-  return a.name.localeCompare(b.name, undefined, { numeric: true });
+  return compareNames(a.name, b.name);
 }
 
 /**

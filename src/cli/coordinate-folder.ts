@@ -21,8 +21,8 @@ import {
   type Particle,
 } from '../core/coords';
 import { belowCryoloThreshold, CRYOLO_DEFAULT_THRESHOLD } from '../core/coords/cbox';
-import { firstContentLine, isBlankText, STARTS_WITH_NUMBER } from '../core/coords/star';
-import { CoordinateFileError, MissingBoxSizeError } from '../core/errors';
+import { isBlankText } from '../core/coords/star';
+import { CoordinateFileError, MissingBoxSizeError, UnknownColumnsError } from '../core/errors';
 import { UsageError } from './args';
 import { byName, countAccepted, describeFileSystemError, isFolderEntry, notRegularReason, someOf, whyNotAFile } from './files';
 
@@ -145,7 +145,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
       if (!(e instanceof CoordinateFileError)) throw e;
       // A table of numbers whose meaning is not known (centres or corners?) is a coordinate file
       // that cannot be read: it fails, so that its micrograph is not scored as nothing picked.
-      if (STARTS_WITH_NUMBER.test(firstContentLine(text))) return fail(file, e.message);
+      if (e instanceof UnknownColumnsError) return fail(file, e.message);
       // Only a .txt/.tsv is told by its text: one that is no coordinate table is a stray note.
       warnings.push(`skipped ${e.message}`);
       return;

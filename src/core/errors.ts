@@ -53,6 +53,14 @@ export class MissingBoxSizeError extends CoordinateFileError {
   }
 }
 
+/** A headerless table of numbers whose columns cannot be told (centres or box corners?): a coordinate file that cannot be read, not a stray note. */
+export class UnknownColumnsError extends CoordinateFileError {
+  constructor(message: string, file?: string) {
+    super(message, file);
+    this.name = 'UnknownColumnsError';
+  }
+}
+
 /** A parameter outside its meaningful range (diameter, sigma, threshold, ...). */
 export class ParameterError extends DrpnetError {
   /** `file`: the file the value does not fit (a frame it does not hold). */

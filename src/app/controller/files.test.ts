@@ -84,6 +84,17 @@ describe('loaded picks and the reviewed mark', () => {
     ]);
   });
 
+  it('go to the micrograph a file is named after when its name holds a folder or ends in a space (not taken for a table row)', async () => {
+    picked('mic_01');
+    await addFiles([file('truth/mic_01_truth.star', [{ x: 500, y: 500 }])], { coordinatesAs: 'picks' });
+    await addFiles([file('mic_01_topaz-run3.star ', [{ x: 600, y: 600 }])], { coordinatesAs: 'picks' });
+    expect(s().waitingCoordinates).toEqual([]);
+    expect(m('mic_01').edits.manual.map((p) => [p.x, p.y])).toEqual([
+      [500, 500],
+      [600, 600],
+    ]);
+  });
+
   it('keep it when the same picks are dropped again (nothing replaced)', async () => {
     picked('a');
     const pts = [

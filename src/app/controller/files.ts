@@ -1,6 +1,7 @@
 // Files: micrographs and coordinate files coming in (dropped, opened or the bundled demo data),
 // stored for the next visit, removed; coordinate files become ground truth or picks to edit.
 import {
+  baseName,
   defaultBoxSize,
   isMicrographsStar,
   micrographBase,
@@ -19,6 +20,7 @@ import { errorMessage } from '../error-text';
 import * as persist from '../persist';
 import { diameterInPx } from '../diameter';
 import type { TrackedFields } from '../history';
+import { compareNames } from '../list-order';
 import { replaceAuto } from '../picks-merge';
 import { parseSampleIndex } from '../samples';
 import { failedToOpen, type CoordinateGroup, type MicrographEntry, type MicStatus, type WaitingCoordinates } from '../store';
@@ -84,8 +86,10 @@ export async function addFiles(files: InputFile[], opts: AddOptions = {}): Promi
     else micrographs.push(f);
   }
   // In name order (numbers by value), as a folder lists them: a browser gives them in the disk's order.
-  micrographs.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  const outcome = micrographs.map((f) => ({ name: f.name, added: addMicrographFile(f, opts) }));
+  micrographs.sort((a, b) => compareNames(a.name, b.name));
+  // The session's names by base name, kept up to date as files are added: one lookup a file, not a scan.
+  const byBase = new Map(store().micrographs.map((m) => [micrographBase(m.name).toLowerCase(), m.name]));
+  const outcome = micrographs.map((f) => ({ name: f.name, added: addMicrographFile(f, opts, byBase) }));
   const loaded = outcome.filter((o) => o.added === 'loaded').map((o) => o.name);
   if (loaded.length)
     store().notify(
@@ -143,12 +147,13 @@ function useCoordinates(read: readonly CoordinateGroup[], as: CoordinatesUse, qu
  * already, or the namesake when one of the same base name is (mic_01.png beside mic_01.mrc):
  * skipped.
  */
-function addMicrographFile(f: InputFile, opts: AddOptions): 'added' | 'loaded' | { namesake: string } {
+function addMicrographFile(f: InputFile, opts: AddOptions, byBase: Map<string, string>): 'added' | 'loaded' | { namesake: string } {
   const existing = store().micrographs.find((m) => m.name === f.name);
   if (existing && engine.isRegistered(existing.key) && !failedToOpen(existing)) return 'loaded';
   const base = micrographBase(f.name).toLowerCase();
-  const namesake = existing ? undefined : store().micrographs.find((m) => micrographBase(m.name).toLowerCase() === base);
-  if (namesake) return { namesake: namesake.name };
+  const namesake = existing ? undefined : byBase.get(base);
+  if (namesake !== undefined) return { namesake };
+  byBase.set(base, f.name);
   // A new file, the file of a restored micrograph whose bytes were not stored (picks and edits
   // stay), or a file that failed to open dropped again (mended, or whole this time).
   const key = existing?.key ?? newKey();
@@ -215,7 +220,13 @@ export function answerCoordinatePrompt(as: CoordinatesUse | undefined): void {
 /** A coordinate file's picks by the micrograph they name; a bad file is reported (undefined) and nothing else changes. */
 async function readCoordinateFile(f: InputFile): Promise<{ file: string; groups: CoordinateGroup[] } | undefined> {
   const groupsOf = (read: Map<string, Particle[]>) =>
-    [...read].map(([micrograph, picks]) => ({ file: f.name, micrograph, picks, ...(micrograph !== f.name ? { fromTable: true } : {}) }));
+    // A file of one micrograph is keyed by its own name as readCoordinates gives it (baseName: trimmed, no folders); a table's rows by theirs.
+    [...read].map(([micrograph, picks]) => ({
+      file: f.name,
+      micrograph,
+      picks,
+      ...(micrograph !== baseName(f.name) ? { fromTable: true } : {}),
+    }));
   try {
     const text = await f.blob.text();
     try {
@@ -394,11 +405,12 @@ const noteArrived = burstNotice(
  * once that micrograph's size is known (called again when a micrograph is first opened).
  */
 export function assignCoordinates(): void {
+  const waiting = store().waitingCoordinates;
+  // Called as each micrograph first opens: nothing waiting (most often) builds no matcher.
+  if (!waiting.length) return;
   const match = groupMatcher();
   const still: WaitingCoordinates[] = [];
   const unopened: WaitingCoordinates[] = [];
-  const waiting = store().waitingCoordinates;
-  if (!waiting.length) return;
   const arrived: string[] = [];
   // What one pass loads is one undo step.
   const pass = { step: `load coordinates ${++passes}`, unreviewed: [] as string[] };

@@ -58,8 +58,7 @@ function setEnteredPixelSize(label: string, entered: EnteredPixelSize): void {
   // Only the micrographs whose pixel size this changes, and only in Å: one left at a size of its
   // own (a unit switch, an undo) is not set to the session's by a pixel size that is not its.
   const changes = (m: MicrographEntry) => unit === 'A' && pixelSizeOf(m, before) !== pixelSizeOf(m, entered);
-  applySessionSize(label, { value, unit }, entered, changes);
-  if (!store().readOnly) sayOverHeaders(entered);
+  if (applySessionSize(label, { value, unit }, entered, changes)) sayOverHeaders(entered);
 }
 
 /**
@@ -90,8 +89,8 @@ function applySessionSize(
   setting: DiameterSetting,
   entered: EnteredPixelSize,
   affects: (m: MicrographEntry) => boolean = () => true,
-): void {
-  if (refusedReadOnly()) return;
+): boolean {
+  if (refusedReadOnly()) return false;
   const s = store();
   const patches: Record<string, Partial<TrackedFields>> = {};
   let reviewed = 0;
@@ -111,7 +110,7 @@ function applySessionSize(
     ...entered,
     ...(px !== undefined ? { defaultParams: { ...s.defaultParams, diameter: px } } : {}),
   };
-  if (!s.change(label, patches, { session, sizeStep: true })) return;
+  if (!s.change(label, patches, { session, sizeStep: true })) return false;
   for (const m of store().micrographs) if (!m.demo && m.info) arrivalDiameter(m.key);
   repickStale(Object.keys(patches));
   if (reviewed)
@@ -119,6 +118,7 @@ function applySessionSize(
       `${reviewed} micrograph${reviewed === 1 ? '' : 's'} you had marked reviewed ${reviewed === 1 ? 'was' : 'were'} picked again at the new diameter and ${reviewed === 1 ? 'is' : 'are'} no longer marked reviewed (picks you accepted, rejected or added are kept): check ${reviewed === 1 ? 'it' : 'them'} again and mark ${reviewed === 1 ? 'it' : 'them'} reviewed, or Ctrl+Z.`,
       'error',
     );
+  return true;
 }
 
 /** Shows the session diameter in another unit: the same size, converted with a known pixel size. */

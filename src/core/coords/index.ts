@@ -1,7 +1,7 @@
 // One doorway to every coordinate format: recognise a file, read it into picks grouped by
 // micrograph, write picks of one micrograph in a chosen format. The format modules beside
 // this one hold each format's conventions and their sources.
-import { CoordinateFileError } from '../errors';
+import { CoordinateFileError, UnknownColumnsError } from '../errors';
 import { readBox, writeBox } from './box';
 import { readCbox, writeCbox } from './cbox';
 import { readCsv, writeCsv } from './csv';
@@ -62,7 +62,7 @@ export function detectCoordinateFormat(text: string, fileName: string): Coordina
     // width, height) say what they are; two or three (x, y and a score?) could be centres, which
     // read as box corners would all move by half a box.
     if (first.split(/[\s,]+/).length >= 4) return 'box';
-    throw new CoordinateFileError(
+    throw new UnknownColumnsError(
       'numbers without a header: particle centres or EMAN box corners? Name the file .box if its lines are EMAN boxes (x, y of the corner, width, height), or give it a header line "x_coord y_coord" (Topaz\'s) if they are centres',
       fileName,
     );
