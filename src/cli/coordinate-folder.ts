@@ -287,7 +287,7 @@ export async function readCoordinateFolder(dir: string, opts: FolderOptions): Pr
 /**
  * Gives a micrograph the coordinates of a file whose name starts with the micrograph's and goes
  * on (`mic_01_topaz-run3.txt` -> `mic_01.mrc`), as the workbench does (coords/names.ts
- * matchMicrograph), and returns `file -> micrograph` for each. Only where it cannot be another
+ * micrographMatcher), and returns `file -> micrograph` for each. Only where it cannot be another
  * micrograph's: the file names one micrograph (a table's rows name theirs), the micrograph has
  * no file of its own name, and no other file starts with its name (`mic_1_2.star` beside
  * `mic_1.star`, with only mic_1 given, is mic_1_2's: left alone).

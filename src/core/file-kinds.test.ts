@@ -5,7 +5,7 @@ import {
   coordinateFileName,
   coordinateFormatOfExtension,
   detectCoordinateFormat,
-  matchMicrograph,
+  micrographMatcher,
   micrographKey,
 } from './coords';
 import { FILE_INPUT_ACCEPT, fileKind } from './file-kinds';
@@ -52,21 +52,21 @@ describe('matching coordinate files to micrographs', () => {
   const mics = ['stack_0001.mrc', 'stack_0001_2.mrc', 'other.tif'];
 
   it('matches same base name, known suffixes and the longest prefix', () => {
-    expect(matchMicrograph('stack_0001.box', mics)).toBe('stack_0001.mrc');
-    expect(matchMicrograph('stack_0001_autopick.star', mics)).toBe('stack_0001.mrc');
-    expect(matchMicrograph('stack_0001_2_truth.star', mics)).toBe('stack_0001_2.mrc');
-    expect(matchMicrograph('OTHER.cbox', mics)).toBe('other.tif');
-    expect(matchMicrograph('stack_0001_2_topaz-run3.txt', mics)).toBe('stack_0001_2.mrc');
+    expect(micrographMatcher(mics)('stack_0001.box')).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('stack_0001_autopick.star')).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('stack_0001_2_truth.star')).toBe('stack_0001_2.mrc');
+    expect(micrographMatcher(mics)('OTHER.cbox')).toBe('other.tif');
+    expect(micrographMatcher(mics)('stack_0001_2_topaz-run3.txt')).toBe('stack_0001_2.mrc');
     // Suffixes only one of the two old matchers knew, and names from inside a table.
-    expect(matchMicrograph('stack_0001_picked.star', mics)).toBe('stack_0001.mrc');
-    expect(matchMicrograph('stack_0001_gt.star', mics)).toBe('stack_0001.mrc');
-    expect(matchMicrograph('stack_0001', mics)).toBe('stack_0001.mrc');
-    expect(matchMicrograph('Movies/stack_0001.mrc', mics)).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('stack_0001_picked.star')).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('stack_0001_gt.star')).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('stack_0001')).toBe('stack_0001.mrc');
+    expect(micrographMatcher(mics)('Movies/stack_0001.mrc')).toBe('stack_0001.mrc');
   });
 
   it('does not match a different micrograph sharing a prefix without a separator', () => {
-    expect(matchMicrograph('stack_00012.star', mics)).toBeUndefined();
-    expect(matchMicrograph('unrelated.star', mics)).toBeUndefined();
+    expect(micrographMatcher(mics)('stack_00012.star')).toBeUndefined();
+    expect(micrographMatcher(mics)('unrelated.star')).toBeUndefined();
   });
 
   it('keys ground truth by the micrograph, as the CLI matches truth files', () => {

@@ -67,16 +67,12 @@ export function micrographMatchKey(name: string): string {
 }
 
 /**
- * The micrograph of `micrographNames` that a coordinate file (or a micrograph name inside one)
+ * For many coordinate names against one list of micrographs, its lookups built once: the
+ * micrograph of `micrographNames` that a coordinate file (or a micrograph name inside one)
  * belongs to, or undefined. Case is ignored. Tries, in order: the same base name; the same
  * micrographKey (picker suffixes removed); the longest micrograph base name the coordinate
  * name starts with, followed by '_', '-' or '.' (`mic_01_topaz-run3.txt` -> `mic_01.mrc`).
  */
-export function matchMicrograph(coordinateName: string, micrographNames: readonly string[]): string | undefined {
-  return micrographMatcher(micrographNames)(coordinateName);
-}
-
-/** matchMicrograph for many coordinate names against one list of micrographs, its lookups built once. */
 export function micrographMatcher(micrographNames: readonly string[]): (coordinateName: string) => string | undefined {
   const lower = (s: string) => s.toLowerCase();
   const byBase = new Map<string, string>();
