@@ -578,6 +578,13 @@ export function pixelSizeOf(m: MicrographEntry | undefined, s: EnteredPixelSize)
   return m.info.pixelSize ?? s.fallbackPixelSize;
 }
 
+/** The pixel size a user micrograph's header gives where the one entered over every header replaces it with another; else undefined. */
+export function overriddenHeader(m: MicrographEntry, s: EnteredPixelSize): number | undefined {
+  const own = m.demo ? undefined : m.info?.pixelSize;
+  const entered = s.pixelSizeOverHeaders ? s.fallbackPixelSize : undefined;
+  return own !== undefined && entered !== undefined && !samePixelSize(own, entered) ? own : undefined;
+}
+
 /**
  * Whether a micrograph waits for a pixel size before it is picked: never picked, the session
  * diameter is in Å, and neither its file nor the user gives a pixel size to convert it with (a

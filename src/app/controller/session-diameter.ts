@@ -1,10 +1,11 @@
 // The session's diameter: one particle size for every micrograph, in Å or px, each micrograph
 // taking it in its own pixels.
-import { formatPixelSize, isUsablePixelSize, samePixelSize } from '../../core/pixel-size';
+import { formatPixelSize, isUsablePixelSize } from '../../core/pixel-size';
 import { clampDiameterPx, convertSetting, diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote, UNIT_ROUNDING_PX, unitLabel } from '../diameter';
 import type { TrackedFields } from '../history';
 import {
   knownPixelSize,
+  overriddenHeader,
   pixelSizeOf,
   repickTakesReview,
   waitsForPixelSize,
@@ -66,17 +67,17 @@ function setEnteredPixelSize(label: string, entered: EnteredPixelSize): void {
  * session, and a tester's project mixing a binned session with a right one re-picked the right
  * one at the wrong size without a word.
  */
-function sayOverHeaders({ fallbackPixelSize, pixelSizeOverHeaders }: EnteredPixelSize): void {
-  if (!pixelSizeOverHeaders || fallbackPixelSize === undefined) return;
+function sayOverHeaders(entered: EnteredPixelSize): void {
+  const { fallbackPixelSize } = entered;
   const headers = new Map<string, number>();
   for (const m of store().micrographs) {
-    const own = m.demo ? undefined : m.info?.pixelSize;
-    if (own === undefined || samePixelSize(own, fallbackPixelSize)) continue;
+    const own = overriddenHeader(m, entered);
+    if (own === undefined) continue;
     const said = formatPixelSize(own);
     headers.set(said, (headers.get(said) ?? 0) + 1);
   }
   const n = [...headers.values()].reduce((a, b) => a + b, 0);
-  if (!n) return;
+  if (!n || fallbackPixelSize === undefined) return;
   const says = [...headers.keys()].map((p) => `${p} Å/px`).join(', ');
   store().notify(
     `${n} micrograph${n === 1 ? '' : 's'} of yours whose header${n === 1 ? ' says' : 's say'} ${says} ${n === 1 ? 'takes' : 'take'} ${formatPixelSize(fallbackPixelSize)} Å/px now (Ctrl+Z undoes it). ` +

@@ -2,7 +2,7 @@
 // screen (its whole-image display through the low-pass, full-detail regions, its detector map),
 // and the few displays kept on the main thread.
 import { detectorKey } from '../../core/params';
-import { formatPixelSize, samePixelSize } from '../../core/pixel-size';
+import { formatPixelSize } from '../../core/pixel-size';
 import { lowpassSigmaPx } from '../../core/preprocess/display';
 import { DISPLAY_SIDE, type MicrographInfo, type RenderedView, type RenderRequest } from '../../../workers/engine-api';
 import { diameterInPx, NO_PIXEL_SIZE_YET, outOfRangeNote } from '../diameter';
@@ -10,7 +10,15 @@ import { engine, type Described } from '../engine-bridge';
 import { isCancelled } from '../error-text';
 import { PRIORITY, type Priority } from '../lane';
 import { evictions } from '../pool-plan';
-import { failedToOpen, pixelSizeOf, type HeatmapData, type MicImages, type MicStatus, type MicrographEntry } from '../store';
+import {
+  failedToOpen,
+  overriddenHeader,
+  pixelSizeOf,
+  type HeatmapData,
+  type MicImages,
+  type MicStatus,
+  type MicrographEntry,
+} from '../store';
 import { burstNotice, fail, mic, picksBehindParams, someNames, store } from './context';
 import { canPick } from './engine-lifecycle';
 import { useTraining } from '../training/training-store';
@@ -74,10 +82,9 @@ export function applyDescribed(key: string, d: Described): void {
   if (first && !m.pickedWith) arrivalDiameter(key);
   if (first && !m.demo && (d.info.frames > 1 || d.info.pixelSizeRefused !== undefined) && d.info.note)
     noteReadersChoice(`${m.name}: ${d.info.note}`);
-  const { pixelSizeOverHeaders, fallbackPixelSize } = store();
   // A pixel size over the headers stays with a new session: said where a header arriving says another.
-  if (first && !m.demo && pixelSizeOverHeaders && fallbackPixelSize !== undefined && d.info.pixelSize !== undefined)
-    if (!samePixelSize(d.info.pixelSize, fallbackPixelSize)) noteOverHeaders(`${m.name} (${formatPixelSize(d.info.pixelSize)} Å/px)`);
+  const header = first ? overriddenHeader({ ...m, info: d.info }, store()) : undefined;
+  if (header !== undefined) noteOverHeaders(`${m.name} (${formatPixelSize(header)} Å/px)`);
   if (first) assignCoordinates(); // coordinate files dropped with it waited for its size
   // The low-pass may have been changed while the display was rendered.
   if (images.display && key === store().currentKey) void refreshDisplay(key);
